@@ -1,0 +1,102 @@
+/**
+ * The seam between the runtime-agnostic core and Bun, Deno or Node.
+ *
+ * The core never touches `process`, `Bun` or `Deno`; it receives a {@link Runtime}
+ * (see `detect.ts`) and calls these functions instead.
+ * @module
+ */
+
+/** Which JavaScript runtime the process runs on. */
+export type RuntimeName = "bun" | "deno" | "node";
+
+/** Process signals the SDK listens for. */
+export type ProcessSignal = "SIGTERM" | "SIGINT";
+
+/** A `fetch` with the Web signature. */
+export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** TLS settings for {@link Runtime.createTlsFetch}. PEM strings, never file paths. */
+export interface TlsFetchOptions {
+  /** PEM CA bundle to trust instead of the system roots. */
+  readonly ca?: string;
+  /** PEM client certificate chain to present. */
+  readonly cert?: string;
+  /** PEM private key of {@link cert}. */
+  readonly key?: string;
+  /** Expected server name when it differs from the URL host (SNI and verification). */
+  readonly serverName?: string;
+}
+
+/** A fetch bound to a TLS configuration, with a way to release its connections. */
+export interface TlsFetch {
+  readonly fetch: FetchFn;
+  /** Closes pooled connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The result of `lstat`: a symlink is reported as a symlink, not followed. */
+export interface FileInfo {
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly isSymlink: boolean;
+  readonly size: number;
+}
+
+/** One entry of a directory listing. */
+export interface DirEntry {
+  readonly name: string;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly isSymlink: boolean;
+}
+
+/** The file-system subset the SDK needs (secrets, kubeconfig, file storage, local mode). */
+export interface RuntimeFs {
+  readFile(path: string): Promise<Uint8Array>;
+  readTextFile(path: string): Promise<string>;
+  /** Writes the whole file, creating or truncating it. */
+  writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  /** Atomic within one file system. */
+  rename(from: string, to: string): Promise<void>;
+  /** Recursive, no error when it exists. */
+  mkdir(path: string): Promise<void>;
+  /** Removes a file or an empty directory; recursive when asked. No error when missing. */
+  remove(path: string, options?: { recursive?: boolean }): Promise<void>;
+  lstat(path: string): Promise<FileInfo>;
+  /** Resolves symlinks to an absolute path. */
+  realPath(path: string): Promise<string>;
+  readDir(path: string): Promise<DirEntry[]>;
+}
+
+/**
+ * Everything runtime-specific the core uses. One implementation per runtime lives in
+ * `src/runtime/<name>/`; `detectRuntime()` picks it.
+ */
+export interface Runtime {
+  readonly name: RuntimeName;
+  /** The runtime's version string, e.g. `1.4.5`. */
+  readonly version: string;
+  /** One environment variable, or `undefined` when unset. */
+  env(name: string): string | undefined;
+  /** A snapshot of the whole environment. */
+  envAll(): Record<string, string>;
+  /** Command-line arguments after the script name. */
+  args(): string[];
+  cwd(): string;
+  homeDir(): string | undefined;
+  /** Process id, for log lines. */
+  pid(): number;
+  /** Writes to stdout synchronously enough that a following `exit` does not lose it. */
+  writeStdout(text: string): void;
+  writeStderr(text: string): void;
+  /** Ends the process with `code` after stdout/stderr are flushed. */
+  exit(code: number): never;
+  /**
+   * Registers a listener; while at least one is registered the runtime's default
+   * action (termination) is suppressed. Returns a function that removes it.
+   */
+  onSignal(signal: ProcessSignal, listener: () => void): () => void;
+  readonly fs: RuntimeFs;
+  /** A fetch that trusts `ca` (only) and presents `cert`/`key` when given. TLS is always verified. */
+  createTlsFetch(options: TlsFetchOptions): TlsFetch;
+}

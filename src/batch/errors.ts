@@ -1,0 +1,36 @@
+/**
+ * Errors the batch lifecycle creates, with Go's texts so that classification and messages match.
+ * @module
+ */
+import { BubuError } from "../errors/bubu-error.ts";
+import { formatGoDuration } from "../env/duration.ts";
+import { errorText } from "./status.ts";
+
+/** `<prefix>: <cause text>`, keeping the cause (and any classification it carries). */
+export function wrapError(prefix: string, cause: unknown): Error {
+  return new Error(`${prefix}: ${errorText(cause)}`, { cause });
+}
+
+/** Go's `BatchTimeoutError`: `batch execution timed out after <d>[: <cause>]`. */
+export function batchTimeoutError(timeoutNs: bigint, cause: unknown): BubuError {
+  const suffix = cause === undefined ? "" : `: ${errorText(cause)}`;
+  return new BubuError("timeout", `batch execution timed out after ${formatGoDuration(timeoutNs)}${suffix}`, {
+    retryable: true,
+    cause,
+  });
+}
+
+/** The run was cut short by a signal (Go has no handler; DESIGN.md: exit 143, honest status). */
+export function terminatedError(signal: "SIGTERM" | "SIGINT", cause: unknown): BubuError {
+  const suffix = cause === undefined ? "" : `: ${errorText(cause)}`;
+  return new BubuError("execution_error", `batch execution terminated by ${signal} before completion${suffix}`, {
+    retryable: true,
+    code: signal,
+    cause,
+  });
+}
+
+/** `process` (or `init`) ignored its aborted signal for the whole grace window. */
+export function abandonedError(graceMs: number): Error {
+  return new Error(`engram did not return within ${graceMs}ms after its signal was aborted`);
+}

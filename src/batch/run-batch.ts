@@ -1,0 +1,166 @@
+/**
+ * One batch run, top to bottom: config → secrets → init → inputs → process → output → status.
+ * It never exits the process: `startBatch` does that with the returned outcome.
+ * @module
+ */
+import type { BatchEngram } from "../engram/batch-engram.ts";
+import { createExecutionContext } from "../engram/execution-context.ts";
+import type { Secrets } from "../engram/secrets.ts";
+import type { Logger } from "../observability/logger.ts";
+import { formatGoDuration } from "../env/duration.ts";
+import { abandonedError, batchTimeoutError, terminatedError, wrapError } from "./errors.ts";
+import { prepareConfig, prepareInputs } from "./prepare.ts";
+import { finishOutput } from "./output.ts";
+import type { BatchSeams, JsonObject } from "./seams.ts";
+import type { BatchSettings } from "./settings.ts";
+import { buildTerminalStatus, errorText, signalExitCode, type RunEnd, type StepRunStatusUpdate } from "./status.ts";
+import { abortCause, abortReason, guard, type Guarded } from "./watchdog.ts";
+import { debugPreview } from "./preview.ts";
+
+/** What `runBatch` needs besides the engram. */
+export interface RunBatchDeps {
+  readonly settings: BatchSettings;
+  readonly logger: Logger;
+  readonly seams?: BatchSeams;
+  /** Expands `BUBU_SECRET_*` descriptors; throws on any failed descriptor. */
+  readonly loadSecrets: (descriptors: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<Secrets>;
+  /** Aborted when the process receives SIGTERM/SIGINT; its `reason` is the signal name. */
+  readonly terminate?: AbortSignal;
+  readonly now?: () => Date;
+}
+
+/** How a run ended, and what was (or was not) written. */
+export interface BatchOutcome {
+  readonly end: RunEnd;
+  readonly exitCode: number;
+  readonly status: StepRunStatusUpdate;
+  /** The output as written to the status (after offload), when there is one. */
+  readonly output?: JsonObject;
+  /** Set when writing the status failed. */
+  readonly statusError?: unknown;
+  /** The engram kept running past the grace window; the caller must exit now. */
+  readonly abandoned: boolean;
+}
+
+/** Runs `engram` once under `deps.settings`. */
+export async function runBatch<C, I, O>(engram: BatchEngram<C, I, O>, deps: RunBatchDeps): Promise<BatchOutcome> {
+  const { settings, logger } = deps;
+  const seams = deps.seams ?? {};
+  const now = deps.now ?? (() => new Date());
+  const run = new AbortController();
+  const timeoutMs = Number(settings.stepTimeoutNs / 1_000_000n);
+  const deadline = setTimeout(
+    () => run.abort(abortReason("timeout", `batch execution timed out after ${formatGoDuration(settings.stepTimeoutNs)}`)),
+    timeoutMs,
+  );
+  const signalName = (): "SIGTERM" | "SIGINT" => (deps.terminate?.reason === "SIGINT" ? "SIGINT" : "SIGTERM");
+  const onTerminate = (): void => run.abort(abortReason("sigterm", `terminated by ${signalName()}`));
+  if (deps.terminate?.aborted) onTerminate();
+  deps.terminate?.addEventListener("abort", onTerminate, { once: true });
+
+  let end: RunEnd;
+  let rawOutput: unknown;
+  let abandoned = false;
+  try {
+    const init = await guard(async () => {
+      const config = await prepareConfig(engram, settings, seams, run.signal);
+      const secrets = await deps.loadSecrets(settings.secretDescriptors, run.signal).catch((err: unknown) => {
+        throw wrapError("failed to expand secrets", err);
+      });
+      if (settings.debug) logger.debug("Execution context hydrated", debugPreview(settings, config, secrets));
+      try {
+        await engram.init?.(config as C, secrets, run.signal);
+      } catch (err) {
+        throw wrapError("engram initialization failed", err);
+      }
+    }, run.signal, settings.graceMs);
+
+    if (init.state !== "fulfilled") {
+      abandoned = init.state === "abandoned";
+      // Go reports a deadline during init as Failed/1 (quirks A3); only a hang becomes a timeout.
+      const aborted = init.state === "abandoned" || abortCause(run.signal) === "sigterm";
+      end = (aborted ? endAfterAbort(run.signal, init, settings, signalName()) : undefined) ?? { kind: "failure", error: errorOf(init) };
+    } else {
+      const inputs = await guard(() => prepareInputs(engram, settings, seams, run.signal), run.signal, settings.graceMs);
+      if (inputs.state !== "fulfilled") {
+        abandoned = inputs.state === "abandoned";
+        end = endAfterAbort(run.signal, inputs, settings, signalName()) ?? { kind: "failure", error: errorOf(inputs) };
+      } else {
+        const execCtx = createExecutionContext({
+          signal: run.signal,
+          storyInfo: settings.storyInfo,
+          logger,
+          startedAt: settings.startedAt,
+          templateContext: settings.templateContext,
+        });
+        const processed = await guard(() => engram.process(execCtx, inputs.value as I), run.signal, settings.graceMs);
+        abandoned = processed.state === "abandoned";
+        if (processed.state === "fulfilled") rawOutput = processed.value;
+        end = endAfterAbort(run.signal, processed, settings, signalName()) ??
+          (processed.state === "fulfilled" ? { kind: "success" } : { kind: "failure", error: errorOf(processed) });
+      }
+    }
+  } finally {
+    clearTimeout(deadline);
+    deps.terminate?.removeEventListener("abort", onTerminate);
+  }
+
+  // Output is handled on every path, as Go does: it is persisted on Failed and Timeout too.
+  const finished = await finishOutput(engram, rawOutput, end, settings, seams);
+  end = finished.end;
+  const status = buildTerminalStatus(end, { startedAt: settings.startedAt, finishedAt: now() }, finished.output);
+  if (settings.debug) {
+    logger.debug("StepRun status patch detail", {
+      phase: status.phase,
+      timedOut: end.kind === "timeout",
+      outputPreview: finished.output === undefined ? "" : JSON.stringify(finished.output).slice(0, 2048),
+    });
+  }
+  let statusError: unknown;
+  if (seams.writeStatus) {
+    try {
+      await seams.writeStatus(status, new AbortController().signal);
+    } catch (err) {
+      statusError = err;
+      logger.error("StepRun status patch failed", { error: errorText(err) });
+    }
+  }
+  return { end, exitCode: exitCodeFor(end, statusError), status, output: finished.output, statusError, abandoned };
+}
+
+function exitCodeFor(end: RunEnd, statusError: unknown): number {
+  switch (end.kind) {
+    case "timeout":
+      return 124;
+    case "terminated":
+      return signalExitCode(end.signal);
+    case "failure":
+      return 1;
+    case "success":
+      // Go returns "engram completed successfully but status patch failed" → exit 1.
+      return statusError === undefined ? 0 : 1;
+  }
+}
+
+function errorOf(g: Guarded<unknown>): unknown {
+  return g.state === "rejected" ? g.error : undefined;
+}
+
+/** The end of a run whose signal was aborted; `undefined` when it was not. */
+function endAfterAbort(
+  signal: AbortSignal,
+  g: Guarded<unknown>,
+  settings: BatchSettings,
+  received: "SIGTERM" | "SIGINT",
+): RunEnd | undefined {
+  const cause = abortCause(signal);
+  if (cause === undefined) return undefined;
+  const inner = g.state === "abandoned" ? abandonedError(settings.graceMs) : errorOf(g);
+  if (cause === "sigterm") return { kind: "terminated", error: terminatedError(received, inner), signal: received };
+  return { kind: "timeout", error: batchTimeoutError(settings.stepTimeoutNs, inner ?? deadlineExceeded()) };
+}
+
+/** Go's `context.DeadlineExceeded` text, used when the engram returned without an error. */
+function deadlineExceeded(): Error {
+  return new Error("context deadline exceeded");
+}

@@ -1,0 +1,28 @@
+/**
+ * The parsed inputs of one batch run. `startBatch` builds them from the environment (and, in
+ * local mode, from flags); tests build them directly.
+ * @module
+ */
+import type { StoryInfo } from "../engram/story-info.ts";
+import type { TemplateContext } from "../engram/execution-context.ts";
+
+/** Everything a batch run reads from its environment, already parsed and validated. */
+export interface BatchSettings {
+  /** `BUBU_STEP_TIMEOUT` in nanoseconds (Go duration; default 30m). */
+  readonly stepTimeoutNs: bigint;
+  /**
+   * How long `process` may keep running after its signal aborted (deadline or SIGTERM) before
+   * the SDK writes the status and exits anyway.
+   */
+  readonly graceMs: number;
+  readonly debug: boolean;
+  readonly skipInputTemplating: boolean;
+  readonly strictUnmarshal: boolean;
+  readonly storyInfo: StoryInfo;
+  readonly startedAt: Date;
+  readonly inputs: Record<string, unknown>;
+  readonly config: Record<string, unknown>;
+  readonly templateContext: TemplateContext;
+  /** `BUBU_SECRET_*` descriptors by logical name (values are secret). */
+  readonly secretDescriptors: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,128 @@
+/**
+ * `startBatch`: the process entry point of a batch engram. Reads the environment (and in local
+ * mode the command line), runs the engram once, reports, and exits with the contract's code.
+ * @module
+ */
+import type { BatchEngram } from "../engram/batch-engram.ts";
+import { expandSecrets } from "../engram/secret-expansion.ts";
+import type { Secrets } from "../engram/secrets.ts";
+import { buildStatusError } from "../errors/build-status-error.ts";
+import { BubuError } from "../errors/bubu-error.ts";
+import { EnvError } from "../env/errors.ts";
+import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
+import { detectRuntime } from "../runtime/detect.ts";
+import type { Runtime, ProcessSignal } from "../runtime/types.ts";
+import { isClusterMode } from "../env/namespace.ts";
+import { parseDebugFlag } from "../env/flags.ts";
+import { runBatch, type BatchOutcome } from "./run-batch.ts";
+import type { BatchSeams } from "./seams.ts";
+import { loadBatchSettings } from "./settings-from-env.ts";
+import { LOCAL_USAGE, parseLocalArgs } from "./local-args.ts";
+import { errorText } from "./status.ts";
+
+/** Options of {@link startBatch}; all optional. */
+export interface StartBatchOptions {
+  /** Defaults to the detected runtime. */
+  readonly runtime?: Runtime;
+  /** Environment; defaults to the process environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Command-line arguments (local mode); defaults to the process arguments. */
+  readonly args?: readonly string[];
+  /** Services that replace the defaults (storage, templating, status writer). */
+  readonly seams?: BatchSeams;
+  /** When false, returns the outcome instead of exiting the process. Default true. */
+  readonly exit?: boolean;
+  /** Logger to use instead of the default JSON logger (then no log capture). */
+  readonly logger?: Logger;
+}
+
+/**
+ * Runs a batch engram as a process: in a cluster (`KUBERNETES_SERVICE_HOST` or
+ * `BUBU_STEPRUN_NAME` set) it writes the StepRun status; locally it prints the output JSON on
+ * stdout. Exits 0 on success, 1 on failure, 124 on timeout, 143 on SIGTERM (130 on SIGINT).
+ */
+export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options: StartBatchOptions = {}): Promise<BatchOutcome> {
+  const rt = options.runtime ?? detectRuntime();
+  const env = options.env ?? rt.envAll();
+  const cluster = isClusterMode(env);
+  const capture = new LogCapture();
+  // Locally stdout carries the result, so logs go to stderr; in a pod they go to stdout (Go).
+  const sink = cluster ? capture.tee((line) => rt.writeStdout(line)) : (line: string) => rt.writeStderr(line);
+  const logger = options.logger ?? createLogger({ sink, level: parseDebugFlag(env.BUBU_DEBUG) ? "DEBUG" : "INFO" });
+  const finish = (outcome: BatchOutcome): BatchOutcome => {
+    if (options.exit !== false) rt.exit(outcome.exitCode);
+    return outcome;
+  };
+
+  const terminate = new AbortController();
+  let forced = false;
+  const onSignal = (signal: ProcessSignal) => (): void => {
+    if (terminate.signal.aborted) {
+      // A second signal: the user or kubelet insists; leave now.
+      forced = true;
+      rt.exit(signal === "SIGINT" ? 130 : 143);
+    }
+    logger.warn("signal received, aborting the engram", { signal });
+    terminate.abort(signal);
+  };
+  const offs = [rt.onSignal("SIGTERM", onSignal("SIGTERM")), rt.onSignal("SIGINT", onSignal("SIGINT"))];
+
+  try {
+    const args = options.args ?? rt.args();
+    const local = cluster ? undefined : parseLocalArgsOrExit(args, rt, options.exit !== false);
+    const settings = await loadBatchSettings(env, { local, fs: rt.fs });
+    const seams = options.seams ?? {};
+    const loadSecrets = async (descriptors: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Secrets> => {
+      const expanded = await expandSecrets(descriptors, { env, fs: rt.fs, signal, warn: (msg, attrs) => logger.warn(msg, attrs) });
+      if (expanded.error) throw expanded.error;
+      return expanded.secrets;
+    };
+    const outcome = await runBatch(engram, { settings, logger, seams, loadSecrets, terminate: terminate.signal });
+    report(outcome, cluster, rt, logger);
+    return finish(outcome);
+  } catch (err) {
+    // Bootstrap failures (malformed env, bad flags): Go's "failed to load execution context".
+    const outcome = bootstrapFailure(err);
+    report(outcome, cluster, rt, logger);
+    return finish(outcome);
+  } finally {
+    if (!forced) for (const off of offs) off();
+  }
+}
+
+function parseLocalArgsOrExit(args: readonly string[], rt: Runtime, mayExit: boolean): ReturnType<typeof parseLocalArgs> {
+  const parsed = parseLocalArgs(args);
+  if (parsed.help && mayExit) {
+    rt.writeStdout(LOCAL_USAGE);
+    rt.exit(0);
+  }
+  return parsed;
+}
+
+function bootstrapFailure(err: unknown): BatchOutcome {
+  const message = `failed to load execution context: ${errorText(err)}`;
+  // Malformed env and flags are the caller's input errors, not execution failures.
+  const error = err instanceof EnvError
+    ? new BubuError("validation_error", message, { retryable: false, code: err.code, details: { variable: err.variable }, cause: err })
+    : new Error(message, { cause: err });
+  const structured = buildStatusError(error, { timedOut: false, exitCode: 1, exitClass: "terminal" }) as NonNullable<
+    ReturnType<typeof buildStatusError>
+  >;
+  return {
+    end: { kind: "failure", error },
+    exitCode: 1,
+    status: { phase: "Failed", exitCode: 1, exitClass: "terminal", lastFailureMsg: structured.message, error: structured },
+    abandoned: false,
+  };
+}
+
+function report(outcome: BatchOutcome, cluster: boolean, rt: Runtime, logger: Logger): void {
+  const { status } = outcome;
+  if (cluster) {
+    if (status.phase === "Succeeded") logger.info("engram completed", { phase: status.phase, duration: status.duration });
+    else logger.error("engram failed", { phase: status.phase, exitCode: outcome.exitCode, error: status.error });
+    return;
+  }
+  if (status.phase === "Succeeded") rt.writeStdout(JSON.stringify(outcome.output ?? {}) + "\n");
+  else rt.writeStderr(JSON.stringify(status.error ?? { message: status.lastFailureMsg }) + "\n");
+}

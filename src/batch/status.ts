@@ -1,0 +1,82 @@
+/**
+ * The terminal StepRun status a batch run writes (contract batch.md §5).
+ * @module
+ */
+import type { StructuredErrorJson, ExitClass } from "../errors/structured-error.ts";
+import { buildStatusError, statusExitMetadata } from "../errors/build-status-error.ts";
+import { sanitizeErrorMessage } from "../errors/sanitize.ts";
+import { formatGoDuration } from "../env/duration.ts";
+
+/** StepRun phases the SDK writes. */
+export type TerminalPhase = "Succeeded" | "Failed" | "Timeout";
+
+/** The partial `StepRun.status` the SDK sends; keys in Go's field order. */
+export interface StepRunStatusUpdate {
+  phase?: TerminalPhase;
+  finishedAt?: string;
+  duration?: string;
+  exitCode?: number;
+  exitClass?: ExitClass;
+  lastFailureMsg?: string;
+  output?: Record<string, unknown>;
+  error?: StructuredErrorJson;
+}
+
+/** How a run ended. */
+export type RunEnd =
+  | { readonly kind: "success" }
+  | { readonly kind: "failure"; readonly error: unknown }
+  | { readonly kind: "timeout"; readonly error: unknown }
+  | { readonly kind: "terminated"; readonly error: unknown; readonly signal: "SIGTERM" | "SIGINT" };
+
+/** The exit code for a signal: 128 + its number (SIGTERM 143, SIGINT 130). */
+export function signalExitCode(signal: "SIGTERM" | "SIGINT"): number {
+  return signal === "SIGINT" ? 130 : 143;
+}
+
+/** `metav1.Time` on the wire: RFC3339, seconds precision, UTC. */
+export function formatMetaTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Builds the terminal status for `end` (exit code and class from the error rules). */
+export function buildTerminalStatus(
+  end: RunEnd,
+  times: { readonly startedAt: Date; readonly finishedAt: Date },
+  output: Record<string, unknown> | undefined,
+): StepRunStatusUpdate {
+  const elapsedNs = BigInt(Math.max(0, times.finishedAt.getTime() - times.startedAt.getTime())) * 1_000_000n;
+  const status: StepRunStatusUpdate = {
+    phase: end.kind === "success" ? "Succeeded" : end.kind === "timeout" ? "Timeout" : "Failed",
+    finishedAt: formatMetaTime(times.finishedAt),
+    duration: formatGoDuration(elapsedNs),
+  };
+  if (end.kind === "success") {
+    status.exitClass = "success";
+    if (output !== undefined) status.output = output;
+    return status;
+  }
+  const timedOut = end.kind === "timeout";
+  const meta = statusExitMetadata(end.error, timedOut);
+  // SIGTERM: the operator classifies 143 as retry; we say so explicitly instead of leaving a
+  // success or a terminal class behind for work that was cut short (DESIGN.md).
+  const exitCode = end.kind === "terminated" ? signalExitCode(end.signal) : meta.exitCode;
+  const exitClass: ExitClass = end.kind === "terminated" ? "retry" : meta.exitClass;
+  status.exitCode = exitCode;
+  status.exitClass = exitClass;
+  status.lastFailureMsg = sanitizeErrorMessage(errorText(end.error));
+  if (output !== undefined) status.output = output;
+  status.error = buildStatusError(end.error, { timedOut, exitCode, exitClass });
+  return status;
+}
+
+/** The text Go would print for an error value of any kind. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === "string") return err;
+  try {
+    return `non-Error value thrown: ${JSON.stringify(err) ?? String(err)}`;
+  } catch {
+    return `non-Error value thrown: ${Object.prototype.toString.call(err)}`;
+  }
+}

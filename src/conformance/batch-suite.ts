@@ -1,0 +1,73 @@
+/**
+ * `BatchSuite`: runs a {@link BatchHarness} and checks the outcome against expectations
+ * (Go's `conformance.BatchSuite`). `run()` throws on a violation, which fails the test in
+ * `node:test`, `bun test` and `deno test` alike.
+ * @module
+ */
+import { findStructuredErrorProvider } from "../errors/bubu-error.ts";
+import { BatchHarness, type BatchHarnessOptions } from "../testkit/batch-harness.ts";
+import type { Result } from "../engram/result.ts";
+import { validateStructuredError } from "../testkit/validators.ts";
+
+/** Expectations of a {@link BatchSuite}. */
+export interface BatchSuiteOptions<C, I, O> extends BatchHarnessOptions<C, I, O> {
+  readonly expectError?: boolean;
+  /** Implies `expectError`; the error must carry a valid structured error. */
+  readonly requireStructuredError?: boolean;
+  readonly validateError?: (error: unknown) => void | Promise<void>;
+  readonly validateResult?: (result: Result<O>) => void | Promise<void>;
+}
+
+/** A conformance check of one batch run. */
+export class BatchSuite<C = Record<string, unknown>, I = Record<string, unknown>, O = unknown> {
+  readonly options: BatchSuiteOptions<C, I, O>;
+
+  constructor(options: BatchSuiteOptions<C, I, O>) {
+    this.options = options;
+  }
+
+  /** Runs the engram; throws an Error describing the first violated expectation. */
+  async run(): Promise<void> {
+    const o = this.options;
+    const expectError = o.expectError === true || o.requireStructuredError === true;
+    let result: Result<O>;
+    try {
+      result = await new BatchHarness(o).run();
+    } catch (err) {
+      if (!expectError) throw new Error(`engram run failed unexpectedly: ${message(err)}`, { cause: err });
+      if (o.requireStructuredError) {
+        const provider = findStructuredErrorProvider(err);
+        if (!provider) throw new Error(`expected structured error, got ${message(err)}`, { cause: err });
+        const invalid = validateStructuredError(completeFields(provider.structuredError()));
+        if (invalid) throw new Error(`invalid structured error: ${invalid.message}`, { cause: err });
+      }
+      if (o.validateError) {
+        try {
+          await o.validateError(err);
+        } catch (e) {
+          throw new Error(`error validation failed: ${message(e)}`, { cause: e });
+        }
+      }
+      return;
+    }
+    if (o.requireStructuredError) throw new Error("expected structured error, but engram completed successfully");
+    if (expectError) throw new Error("expected error, but engram completed successfully");
+    if (o.validateResult) {
+      try {
+        await o.validateResult(result);
+      } catch (e) {
+        throw new Error(`result validation failed: ${message(e)}`, { cause: e });
+      }
+    }
+  }
+}
+
+/** A provider may leave `version` empty; the SDK fills it in, as Go's merge does. */
+function completeFields(fields: object): object {
+  const f = fields as Record<string, unknown>;
+  return { ...f, version: f.version || "v1" };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

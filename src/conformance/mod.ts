@@ -1,0 +1,5 @@
+/**
+ * Conformance suites: assert that an engram honours the runtime contract.
+ * @module
+ */
+export { BatchSuite, type BatchSuiteOptions } from "./batch-suite.ts";

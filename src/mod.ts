@@ -1,0 +1,51 @@
+/**
+ * BubuStack SDK for TypeScript: batch engrams (and, as they land, streaming engrams and
+ * impulses) on Bun, Deno and Node, wire-compatible with bubu-sdk-go.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { defineBatch, startBatch } from "@bubustack/sdk";
+ *
+ * await startBatch(defineBatch({
+ *   inputs: v.object({ name: v.string() }),
+ *   process: (_ctx, { name }) => ({ greeting: `Hello, ${name}!` }),
+ * }));
+ * ```
+ * @module
+ */
+
+// Author API
+export {
+  type BatchDefinition,
+  type BatchEngram,
+  defineBatch,
+  type EngramSchemas,
+  type InferSchema,
+  type ProcessOutput,
+} from "./engram/batch-engram.ts";
+export { createExecutionContext, type ExecutionContext, type ExecutionContextInit, type TemplateContext } from "./engram/execution-context.ts";
+export { Result, result } from "./engram/result.ts";
+export { emptyStoryInfo, idempotencyKey, IdempotencyUnavailableError, type StoryInfo } from "./engram/story-info.ts";
+export { MissingSecretError, Secrets } from "./engram/secrets.ts";
+export { expandSecrets, type SecretExpansionResult } from "./engram/secret-expansion.ts";
+
+// Batch
+export { startBatch, type StartBatchOptions } from "./batch/start-batch.ts";
+export { type BatchOutcome, runBatch, type RunBatchDeps } from "./batch/run-batch.ts";
+export type { BatchSeams } from "./batch/seams.ts";
+export type { BatchSettings } from "./batch/settings.ts";
+export type { RunEnd, StepRunStatusUpdate, TerminalPhase } from "./batch/status.ts";
+
+// Errors
+export * from "./errors/mod.ts";
+
+// Env
+export { formatGoDuration, parseGoDuration } from "./env/duration.ts";
+export { EnvError } from "./env/errors.ts";
+
+// Logging
+export { createLogger, type LogAttrs, type Logger, type LogLevel, type LoggerOptions, noopLogger } from "./observability/logger.ts";
+
+// Runtime
+export type { Runtime, RuntimeName } from "./runtime/types.ts";

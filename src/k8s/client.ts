@@ -1,0 +1,215 @@
+/**
+ * `KubeClient`: a small fetch-based Kubernetes REST client. Runtime-agnostic: TLS comes from the
+ * runtime's `createTlsFetch`, which always verifies the server (there is no skip option).
+ * @module
+ */
+
+import type { FetchFn, Runtime, RuntimeFs, TlsFetch } from "../runtime/types.ts";
+import type { KubeConfig } from "./config.ts";
+import { errorFromResponse, KubernetesError } from "./errors.ts";
+import { type GroupVersionResource, resourcePath } from "./resources.ts";
+import { TokenSource } from "./token-source.ts";
+import { errorFromFetchFailure } from "./transport-error.ts";
+
+/** Options of one {@link KubeClient.request}. */
+export interface RequestOptions {
+  /** A string or bytes are sent as they are; anything else is sent as `JSON.stringify(body)`. */
+  readonly body?: unknown;
+  /** Defaults to `application/json` when there is a body. */
+  readonly contentType?: string;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  /** Aborts the request (for example the operation budget). */
+  readonly signal?: AbortSignal;
+  /** Overrides the per-request timeout (`BUBU_K8S_TIMEOUT`). */
+  readonly timeoutMs?: number;
+}
+
+/** What {@link KubeClient} needs from the runtime. */
+export interface KubeClientDeps {
+  readonly createTlsFetch: Runtime["createTlsFetch"];
+  readonly fs: Pick<RuntimeFs, "readTextFile">;
+  /** The fetch for a plain-http loopback server (tests); defaults to the global `fetch`. */
+  readonly fetch?: FetchFn;
+  /** Token-file re-read interval (default one minute, see `token-source.ts`). */
+  readonly tokenRefreshMs?: number;
+}
+
+/** A Kubernetes object as JSON. */
+export type KubeObject = Record<string, unknown>;
+
+/** A Kubernetes REST client bound to one API server and one set of credentials. */
+export class KubeClient {
+  /** The client namespace (`BUBU_*_NAMESPACE`), possibly `""`. */
+  readonly namespace: string;
+  readonly config: KubeConfig;
+  readonly #deps: KubeClientDeps;
+  readonly #tokens: TokenSource;
+  #tls: TlsFetch | undefined;
+
+  constructor(config: KubeConfig, deps: KubeClientDeps) {
+    this.config = config;
+    this.namespace = config.namespace;
+    this.#deps = deps;
+    this.#tokens = new TokenSource({
+      fs: deps.fs,
+      ...(config.token !== undefined ? { token: config.token } : {}),
+      ...(config.tokenFile !== undefined ? { tokenFile: config.tokenFile } : {}),
+      ...(deps.tokenRefreshMs !== undefined ? { refreshMs: deps.tokenRefreshMs } : {}),
+    });
+  }
+
+  /**
+   * Sends one request and returns the parsed JSON body (`undefined` for an empty body).
+   * Non-2xx answers and transport failures throw {@link KubernetesError}. A 401 with a token
+   * file re-reads the token and, when it changed, sends the request once more.
+   */
+  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const first = await this.#send(method, path, options);
+    if (first.status === 401 && this.#tokens.rotates && (await this.#tokens.refresh())) {
+      await first.response.body?.cancel();
+      return this.#finish<T>(method, await this.#send(method, path, options), options);
+    }
+    return this.#finish<T>(method, first, options);
+  }
+
+  /** GET an object. */
+  get<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, name: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>("GET", resourcePath(r, namespace, name), options);
+  }
+
+  /** POST a new object into its collection. */
+  create<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>("POST", resourcePath(r, namespace), { ...options, body });
+  }
+
+  /** PUT a whole object (optimistic concurrency through its `metadata.resourceVersion`). */
+  update<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    return this.request<T>("PUT", resourcePath(r, namespace, name), { ...options, body });
+  }
+
+  /** JSON merge patch (`application/merge-patch+json`) of the main resource. */
+  mergePatch<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    return this.request<T>("PATCH", resourcePath(r, namespace, name), {
+      ...options,
+      body: patch,
+      contentType: "application/merge-patch+json",
+    });
+  }
+
+  /** JSON merge patch of the `/status` subresource. */
+  patchStatus<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    return this.request<T>("PATCH", resourcePath(r, namespace, name, "status"), {
+      ...options,
+      body: patch,
+      contentType: "application/merge-patch+json",
+    });
+  }
+
+  /** Releases pooled connections. */
+  async close(): Promise<void> {
+    const tls = this.#tls;
+    this.#tls = undefined;
+    await tls?.close();
+  }
+
+  #fetch(): FetchFn {
+    if (this.config.server.startsWith("http://")) return this.#deps.fetch ?? fetch;
+    this.#tls ??= this.#deps.createTlsFetch({
+      ...(this.config.ca !== undefined ? { ca: this.config.ca } : {}),
+      ...(this.config.cert !== undefined ? { cert: this.config.cert } : {}),
+      ...(this.config.key !== undefined ? { key: this.config.key } : {}),
+      ...(this.config.serverName !== undefined ? { serverName: this.config.serverName } : {}),
+    });
+    return this.#tls.fetch;
+  }
+
+  async #send(method: string, path: string, options: RequestOptions): Promise<Sent> {
+    const url = buildUrl(this.config.server, path, options.query);
+    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    const headers: Record<string, string> = { "Accept": "application/json", "User-Agent": this.config.userAgent };
+    const token = await this.#tokens.token();
+    if (token !== undefined) headers["Authorization"] = `Bearer ${token}`;
+    let body: string | Uint8Array | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === "string" || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
+      headers["Content-Type"] = options.contentType ?? "application/json";
+    }
+    const failure = (err: unknown): KubernetesError =>
+      errorFromFetchFailure(err, {
+        method,
+        url,
+        timedOut: timeout.aborted,
+        timeoutMs,
+        ...(options.signal !== undefined ? { callerSignal: options.signal } : {}),
+        caSource: this.config.caSource,
+      });
+    if (signal.aborted) throw failure(signal.reason);
+    try {
+      const response = await this.#fetch()(url, { method, headers, body: body as BodyInit | undefined, signal, redirect: "manual" });
+      return { url, status: response.status, response, failure };
+    } catch (err) {
+      throw failure(err);
+    }
+  }
+
+  async #finish<T>(method: string, sent: Sent, _options: RequestOptions): Promise<T> {
+    let text: string;
+    try {
+      text = await sent.response.text();
+    } catch (err) {
+      throw sent.failure(err);
+    }
+    if (sent.status < 200 || sent.status > 299) throw errorFromResponse(method, sent.url, sent.status, text);
+    if (text.trim() === "") return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new KubernetesError({
+        kind: "protocol",
+        status: sent.status,
+        reason: "InvalidResponse",
+        message: `${method} ${sent.url}: the response is not JSON: ${text.slice(0, 200)}`,
+        method,
+        url: sent.url,
+      });
+    }
+  }
+}
+
+interface Sent {
+  readonly url: string;
+  readonly status: number;
+  readonly response: Response;
+  readonly failure: (err: unknown) => KubernetesError;
+}
+
+function buildUrl(server: string, path: string, query: Readonly<Record<string, string | undefined>> | undefined): string {
+  let url = server + (path.startsWith("/") ? path : `/${path}`);
+  if (query !== undefined) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, v);
+    const qs = params.toString();
+    if (qs !== "") url += `?${qs}`;
+  }
+  return url;
+}

@@ -1,0 +1,67 @@
+/**
+ * The fetch-based Kubernetes client: configuration, requests, StepRun status writes and schema
+ * lookups. Re-exports only.
+ * @module
+ */
+
+export { KubeClient, type KubeClientDeps, type KubeObject, type RequestOptions } from "./client.ts";
+export { type ConfigRuntime, type KubeConfig, kubeconfigPathFromEnv, loadKubeConfig, type LoadKubeConfigOptions } from "./config.ts";
+export { createKubeClient, type CreateKubeClientOptions, type KubeRuntime, resetSharedKubeClient, sharedKubeClient } from "./create-client.ts";
+export {
+  hasStatus,
+  isAlreadyExists,
+  isConflict,
+  isForbidden,
+  isNotFound,
+  isRetryableKubernetesError,
+  KubernetesError,
+  type KubernetesErrorKind,
+} from "./errors.ts";
+export { goJsonStringify } from "./go-json.ts";
+export { NotInClusterError, readInClusterConfig, SERVICE_ACCOUNT_DIR } from "./in-cluster.ts";
+export { type KubeConnection, KubeconfigError, readKubeconfig } from "./kubeconfig.ts";
+export { buildLogsStatusUpdate, DEFAULT_LOG_CONTENT_TYPE, type LogsRef } from "./logs-patch.ts";
+export { createMergePatch, jsonEqual, type JsonObject } from "./merge-patch.ts";
+export { InvalidPhaseTransitionError, isValidPhaseTransition, type Phase } from "./phase.ts";
+export {
+  apiVersionOf,
+  CONFIG_MAPS,
+  EFFECT_CLAIMS,
+  ENGRAM_TEMPLATES,
+  ENGRAMS,
+  type GroupVersionResource,
+  IMPULSES,
+  resourcePath,
+  SECRETS,
+  STEP_RUNS,
+  STORIES,
+  STORY_RUNS,
+  STORY_TRIGGERS,
+} from "./resources.ts";
+export {
+  type EngramTemplateLookup,
+  fetchEngramTemplate,
+  resolveTemplateSchema,
+  schemaResolutionError,
+  type SchemaLookupOptions,
+  type TemplateSchema,
+} from "./schema-lookup.ts";
+export { DEFAULT_K8S_USER_AGENT, type EnvLookup, type K8sSettings, readK8sSettings } from "./settings.ts";
+export {
+  type EffectRecord,
+  MAX_EFFECT_RECORDS,
+  MAX_SIGNAL_EVENTS,
+  mergeStepRunStatus,
+  type SignalEvent,
+  statusDiff,
+  type StepRunStatus,
+  type StepRunStatusUpdate,
+} from "./steprun-merge.ts";
+export {
+  patchBody,
+  patchStepRunStatus,
+  type PatchStepRunStatusOptions,
+  type PatchStepRunStatusResult,
+  StepRunStatusPatchError,
+  ZombiePodFencedError,
+} from "./steprun-status.ts";

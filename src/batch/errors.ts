@@ -11,13 +11,19 @@ export function wrapError(prefix: string, cause: unknown): Error {
   return new Error(`${prefix}: ${errorText(cause)}`, { cause });
 }
 
-/** Go's `BatchTimeoutError`: `batch execution timed out after <d>[: <cause>]`. */
-export function batchTimeoutError(timeoutNs: bigint, cause: unknown): BubuError {
-  const suffix = cause === undefined ? "" : `: ${errorText(cause)}`;
-  return new BubuError("timeout", `batch execution timed out after ${formatGoDuration(timeoutNs)}${suffix}`, {
-    retryable: true,
-    cause,
-  });
+/**
+ * Go's `BatchTimeoutError`: `batch execution timed out after <d>[: <cause>]`. Deliberately not a
+ * structured-error provider: as in Go, a classified error thrown by the engram stays visible
+ * through `cause`, and the status builder forces type `timeout` and 124/`retry`.
+ */
+export class BatchTimeoutError extends Error {
+  readonly timeoutNs: bigint;
+  constructor(timeoutNs: bigint, cause: unknown) {
+    const suffix = cause === undefined ? "" : `: ${errorText(cause)}`;
+    super(`batch execution timed out after ${formatGoDuration(timeoutNs)}${suffix}`, { cause });
+    this.name = "BatchTimeoutError";
+    this.timeoutNs = timeoutNs;
+  }
 }
 
 /** The run was cut short by a signal (Go has no handler; DESIGN.md: exit 143, honest status). */

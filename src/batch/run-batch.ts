@@ -8,7 +8,7 @@ import { createExecutionContext } from "../engram/execution-context.ts";
 import type { Secrets } from "../engram/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 import { formatGoDuration } from "../env/duration.ts";
-import { abandonedError, batchTimeoutError, terminatedError, wrapError } from "./errors.ts";
+import { abandonedError, BatchTimeoutError, terminatedError, wrapError } from "./errors.ts";
 import { prepareConfig, prepareInputs } from "./prepare.ts";
 import { finishOutput } from "./output.ts";
 import type { BatchSeams, JsonObject } from "./seams.ts";
@@ -157,7 +157,7 @@ function endAfterAbort(
   if (cause === undefined) return undefined;
   const inner = g.state === "abandoned" ? abandonedError(settings.graceMs) : errorOf(g);
   if (cause === "sigterm") return { kind: "terminated", error: terminatedError(received, inner), signal: received };
-  return { kind: "timeout", error: batchTimeoutError(settings.stepTimeoutNs, inner ?? deadlineExceeded()) };
+  return { kind: "timeout", error: new BatchTimeoutError(settings.stepTimeoutNs, inner ?? deadlineExceeded()) };
 }
 
 /** Go's `context.DeadlineExceeded` text, used when the engram returned without an error. */

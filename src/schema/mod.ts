@@ -1,0 +1,52 @@
+/**
+ * JSON Schema for EngramTemplate/ImpulseTemplate schemas: normalization and validation as the
+ * Go SDK does them, valibot → JSON Schema, and template manifests as YAML.
+ * @module
+ */
+export { isJsonObject, type JsonSchema, type JsonSchemaObject } from "./json-schema.ts";
+export {
+  ALLOW_RUNTIME_REFS_KEYWORD,
+  ALLOW_TEMPLATE_STRINGS_KEYWORD,
+  configMapRefSchema,
+  secretRefSchema,
+  STORAGE_REF_KEYS,
+  storageRefSchema,
+  TEMPLATE_STRING_PATTERN,
+  templateStringSchema,
+} from "./runtime-refs.ts";
+export { normalizeSchema, SchemaNormalizationError } from "./normalize.ts";
+export {
+  compileSchema,
+  DEFAULT_SCHEMA_DRAFT,
+  formatSchemaIssue,
+  SchemaCompileError,
+  type SchemaValidationIssue,
+  type SchemaValidationOptions,
+  type SchemaValidationResult,
+  type SchemaValidatorFn,
+  validateAgainstSchema,
+} from "./validate.ts";
+export {
+  assertTemplatePayload,
+  MAX_DETAIL_ISSUES,
+  type SchemaPayloadKind,
+  schemaResolutionError,
+  schemaValidationError,
+  templateSchemaLabel,
+} from "./validation-error.ts";
+export { DRAFT_07_URI, SchemaConversionError, toJsonSchema, type ToJsonSchemaOptions } from "./from-valibot.ts";
+export {
+  CATALOG_API_VERSION,
+  type DeliveryPolicy,
+  type EngramTemplateOptions,
+  engramTemplateManifest,
+  type ImpulseTemplateOptions,
+  impulseTemplateManifest,
+  type SecretDefinition,
+  type TemplateManifest,
+  TemplateManifestError,
+  type TemplateOptionsBase,
+  type TemplateSchemaSource,
+  type WorkloadMode,
+} from "./template-manifest.ts";
+export { engramTemplateYaml, impulseTemplateYaml, parseTemplateSchemas, type TemplateSchemas } from "./template-yaml.ts";

@@ -5,8 +5,9 @@
  */
 
 const REDACTED = "[REDACTED]";
-const NODE_INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
-const DENO_INSPECT: unique symbol = Symbol.for("Deno.customInspect");
+// Inspector hooks are installed on the prototypes below rather than declared as class members, so
+// they stay out of the public type surface.
+const INSPECT_HOOKS: readonly symbol[] = [Symbol.for("nodejs.util.inspect.custom"), Symbol.for("Deno.customInspect")];
 
 /** One secret string (for example `BUBU_S3_SECRET_ACCESS_KEY`). */
 export class SecretString {
@@ -23,12 +24,6 @@ export class SecretString {
   }
   toJSON(): string {
     return REDACTED;
-  }
-  [NODE_INSPECT](): string {
-    return `SecretString(${REDACTED})`;
-  }
-  [DENO_INSPECT](): string {
-    return `SecretString(${REDACTED})`;
   }
 }
 
@@ -66,10 +61,17 @@ export class SecretDescriptors {
   toJSON(): Record<string, string> {
     return Object.fromEntries(this.names().map((k) => [k, REDACTED]));
   }
-  [NODE_INSPECT](): string {
-    return this.toString();
-  }
-  [DENO_INSPECT](): string {
-    return this.toString();
-  }
+}
+
+for (const hook of INSPECT_HOOKS) {
+  Object.defineProperty(SecretString.prototype, hook, {
+    value(): string {
+      return `SecretString(${REDACTED})`;
+    },
+  });
+  Object.defineProperty(SecretDescriptors.prototype, hook, {
+    value(this: SecretDescriptors): string {
+      return this.toString();
+    },
+  });
 }

@@ -14,7 +14,7 @@ import { isJsonObject, jsonClone, type JsonSchema } from "./json-schema.ts";
 import { normalizeSchema, SchemaNormalizationError } from "./normalize.ts";
 
 /** The JSON Schema draft used unless the schema's `$schema` names draft-04. */
-export const DEFAULT_SCHEMA_DRAFT: "7" = "7";
+export const DEFAULT_SCHEMA_DRAFT = "7" as const;
 
 /** One reason a value does not match a schema. */
 export interface SchemaValidationIssue {

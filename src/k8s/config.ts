@@ -86,15 +86,16 @@ export async function loadKubeConfig(runtime: ConfigRuntime, options: LoadKubeCo
     }
   }
   const path = options.kubeconfigPath ?? kubeconfigPathFromEnv(runtime);
+  let text: string;
   try {
-    await runtime.fs.lstat(path);
+    text = await runtime.fs.readTextFile(path);
   } catch (err) {
-    throw new KubeconfigError(
-      `failed to get in-cluster config (${inClusterProblem ?? "not tried"}) and no kubeconfig at ${path}: ${(err as Error).message}`,
-    );
+    const prefix = inClusterProblem === undefined ? "" : `failed to get in-cluster config (${inClusterProblem}) and `;
+    throw new KubeconfigError(`${prefix}no kubeconfig at ${path}: ${(err as Error).message}`);
   }
   const home = runtime.homeDir();
   const kc = await readKubeconfig(path, {
+    text,
     fs: runtime.fs,
     ...(home !== undefined ? { homeDir: home } : {}),
     ...(options.context !== undefined ? { context: options.context } : {}),

@@ -107,6 +107,8 @@ export interface ReadKubeconfigOptions {
   readonly homeDir?: string;
   /** Use this context instead of `current-context`. */
   readonly context?: string;
+  /** The file's content when the caller already read it. */
+  readonly text?: string;
 }
 
 /**
@@ -116,7 +118,7 @@ export interface ReadKubeconfigOptions {
  * auth providers are refused with a clear error.
  */
 export async function readKubeconfig(path: string, options: ReadKubeconfigOptions): Promise<KubeconfigResult> {
-  const text = await options.fs.readTextFile(path);
+  const text = options.text ?? (await options.fs.readTextFile(path));
   let doc: unknown;
   try {
     doc = parseYaml(text);

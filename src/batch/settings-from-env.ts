@@ -1,31 +1,20 @@
 /**
- * Builds {@link BatchSettings} from the environment (and local-mode flags).
+ * Builds {@link BatchSettings} from the environment (and local-mode flags) through `loadEnv`.
  * @module
  */
-import { emptyStoryInfo } from "../engram/story-info.ts";
 import { formatGoDuration, parseGoDuration } from "../env/duration.ts";
 import { EnvError } from "../env/errors.ts";
-import { parseDebugFlag, parseSkipInputTemplating, parseStrictUnmarshal } from "../env/flags.ts";
-import {
-  collectConfigOverrides,
-  collectSecretDescriptors,
-  mergeConfig,
-  parseJsonObjectEnv,
-  parseTransports,
-} from "../env/payload.ts";
-import { envReader } from "../env/source.ts";
-import { parseRfc3339 } from "../env/started-at.ts";
+import { type BubuEnv, loadEnv } from "../env/load.ts";
+import { parseJsonObjectEnv } from "../env/payload.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
-import { readFlagPayload, type LocalArgs } from "./local-args.ts";
+import { type LocalArgs, readFlagPayload } from "./local-args.ts";
 import type { BatchSettings } from "./settings.ts";
 
-/** 30m, the Go SDK's default step timeout. */
-const DEFAULT_STEP_TIMEOUT_NS = 30n * 60n * 1_000_000_000n;
 /** How long an aborted engram may keep running before we report and exit anyway. */
 const DEFAULT_GRACE_NS = 10n * 1_000_000_000n;
 /**
- * Not read by the Go SDK, which documents it but has no shutdown logic (quirks A1); we
- * implement the documented knob rather than inventing a new name.
+ * Documented by the Go SDK but never read there (quirks A1); we implement the documented knob
+ * rather than inventing a new name.
  */
 export const GRACE_ENV = "BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT";
 
@@ -36,46 +25,35 @@ export const GRACE_ENV = "BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT";
 export async function loadBatchSettings(
   env: Readonly<Record<string, string | undefined>>,
   options: { readonly local?: LocalArgs; readonly fs: RuntimeFs },
-): Promise<BatchSettings> {
-  const reader = envReader(env);
+): Promise<{ settings: BatchSettings; env: BubuEnv }> {
   const local = options.local;
-  const inputsText = local?.inputs !== undefined ? await readFlagPayload("--inputs", local.inputs, options.fs) : env.BUBU_TRIGGER_DATA;
-  const configText = local?.config !== undefined ? await readFlagPayload("--config", local.config, options.fs) : env.BUBU_STEP_CONFIG;
-  const inputs = parseJsonObjectEnv(local?.inputs !== undefined ? "--inputs" : "BUBU_TRIGGER_DATA", inputsText) ?? {};
-  const baseConfig = parseJsonObjectEnv(local?.config !== undefined ? "--config" : "BUBU_STEP_CONFIG", configText);
-  const templateContext = parseJsonObjectEnv("BUBU_TEMPLATE_CONTEXT", env.BUBU_TEMPLATE_CONTEXT) ?? {};
-  // Parsed only to fail early on malformed JSON, as Go's LoadExecutionContextData does.
-  parseTransports(env.BUBU_TRANSPORTS);
-  const strict = env.BUBU_RUNTIME_STRICT_UNMARSHAL === undefined ? false : parseStrictUnmarshal(env.BUBU_RUNTIME_STRICT_UNMARSHAL);
-  if (strict === undefined) {
-    throw EnvError.of("BUBU_RUNTIME_STRICT_UNMARSHAL", `invalid boolean ${JSON.stringify(env.BUBU_RUNTIME_STRICT_UNMARSHAL)} (expected true or false)`);
-  }
-  return {
-    stepTimeoutNs: positiveDuration("BUBU_STEP_TIMEOUT", env.BUBU_STEP_TIMEOUT, DEFAULT_STEP_TIMEOUT_NS),
+  // Local flags replace the payload variables entirely (a stale malformed export must not matter).
+  const effective: Record<string, string | undefined> = { ...env };
+  if (local?.inputs !== undefined) delete effective.BUBU_TRIGGER_DATA;
+  if (local?.config !== undefined) delete effective.BUBU_STEP_CONFIG;
+  const bubu = loadEnv(effective);
+  const inputs = local?.inputs !== undefined
+    ? parseJsonObjectEnv("--inputs", await readFlagPayload("--inputs", local.inputs, options.fs))
+    : bubu.payload.inputs;
+  const config = local?.config !== undefined
+    ? { ...parseJsonObjectEnv("--config", await readFlagPayload("--config", local.config, options.fs)), ...bubu.payload.configOverrides }
+    : bubu.payload.config;
+  const settings: BatchSettings = {
+    stepTimeoutNs: bubu.limits.stepTimeout.nanos,
     graceMs: Number(positiveDuration(GRACE_ENV, env[GRACE_ENV], DEFAULT_GRACE_NS) / 1_000_000n),
-    debug: parseDebugFlag(env.BUBU_DEBUG),
-    skipInputTemplating: parseSkipInputTemplating(env.BUBU_SKIP_INPUT_TEMPLATING),
-    strictUnmarshal: strict,
-    storyInfo: {
-      ...emptyStoryInfo,
-      storyName: env.BUBU_STORY_NAME ?? "",
-      storyRunID: env.BUBU_STORYRUN_ID ?? "",
-      stepName: env.BUBU_STEP_NAME ?? "",
-      stepRunID: env.BUBU_STEPRUN_NAME ?? "",
-      stepRunNamespace: env.BUBU_STEPRUN_NAMESPACE ?? "",
-    },
-    startedAt: startedAt(env.BUBU_STARTED_AT),
-    inputs,
-    config: mergeConfig(baseConfig, collectConfigOverrides(reader)),
-    templateContext: { inputs: {}, steps: {}, ...templateContext },
-    secretDescriptors: collectSecretDescriptors(reader),
+    debug: bubu.vars.BUBU_DEBUG,
+    skipInputTemplating: bubu.payload.skipInputTemplating,
+    strictUnmarshal: bubu.payload.strictUnmarshal,
+    storyInfo: bubu.storyInfo,
+    startedAt: bubu.startedAt?.date ?? new Date(performance.timeOrigin),
+    inputs: inputs ?? {},
+    config,
+    templateContext: { inputs: {}, steps: {}, ...bubu.payload.templateContext },
+    secretDescriptors: bubu.secrets.reveal(),
   };
+  return { settings, env: bubu };
 }
 
-/**
- * Go falls back to 30m (with a warning) on an invalid or non-positive timeout; a typo there
- * silently turns a 5m budget into 30m, so we refuse to start instead.
- */
 function positiveDuration(variable: string, raw: string | undefined, fallback: bigint): bigint {
   if (raw === undefined || raw.trim() === "") return fallback;
   let ns: bigint;
@@ -86,11 +64,4 @@ function positiveDuration(variable: string, raw: string | undefined, fallback: b
   }
   if (ns <= 0n) throw EnvError.of(variable, `must be positive, got ${formatGoDuration(ns)}`);
   return ns;
-}
-
-function startedAt(raw: string | undefined): Date {
-  if (raw === undefined || raw.trim() === "") return new Date(performance.timeOrigin);
-  const parsed = parseRfc3339(raw.trim());
-  if (typeof parsed === "string") throw EnvError.of("BUBU_STARTED_AT", `${parsed}: ${JSON.stringify(raw)}`);
-  return parsed.date;
 }

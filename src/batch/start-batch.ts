@@ -70,7 +70,7 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
   try {
     const args = options.args ?? rt.args();
     const local = cluster ? undefined : parseLocalArgsOrExit(args, rt, options.exit !== false);
-    const settings = await loadBatchSettings(env, { local, fs: rt.fs });
+    const { settings } = await loadBatchSettings(env, { local, fs: rt.fs });
     const seams = options.seams ?? {};
     const loadSecrets = async (descriptors: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Secrets> => {
       const expanded = await expandSecrets(descriptors, { env, fs: rt.fs, signal, warn: (msg, attrs) => logger.warn(msg, attrs) });

@@ -142,8 +142,10 @@ function exitCodeFor(end: RunEnd, statusError: unknown): number {
   }
 }
 
+/** The rejection of `g`; a thrown non-Error value becomes an Error whose `cause` is the value. */
 function errorOf(g: Guarded<unknown>): unknown {
-  return g.state === "rejected" ? g.error : undefined;
+  if (g.state !== "rejected") return undefined;
+  return g.error instanceof Error ? g.error : new Error(errorText(g.error), { cause: g.error });
 }
 
 /** The end of a run whose signal was aborted; `undefined` when it was not. */

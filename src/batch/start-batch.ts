@@ -6,7 +6,6 @@
 import type { BatchEngram } from "../engram/batch-engram.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import type { Secrets } from "../engram/secrets.ts";
-import { buildStatusError } from "../errors/build-status-error.ts";
 import { BubuError } from "../errors/bubu-error.ts";
 import { EnvError } from "../env/errors.ts";
 import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
@@ -18,7 +17,10 @@ import { runBatch, type BatchOutcome } from "./run-batch.ts";
 import type { BatchSeams } from "./seams.ts";
 import { loadBatchSettings } from "./settings-from-env.ts";
 import { LOCAL_USAGE, parseLocalArgs } from "./local-args.ts";
-import { errorText } from "./status.ts";
+import { buildTerminalStatus, errorText } from "./status.ts";
+import { createClusterSeams } from "./cluster-seams.ts";
+import { createKubeClient } from "../k8s/create-client.ts";
+import { patchStepRunStatus } from "../k8s/steprun-status.ts";
 
 /** Options of {@link startBatch}; all optional. */
 export interface StartBatchOptions {
@@ -70,8 +72,15 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
   try {
     const args = options.args ?? rt.args();
     const local = cluster ? undefined : parseLocalArgsOrExit(args, rt, options.exit !== false);
-    const { settings } = await loadBatchSettings(env, { local, fs: rt.fs });
-    const seams = options.seams ?? {};
+    const { settings, env: bubu } = await loadBatchSettings(env, { local, fs: rt.fs });
+    let seams = options.seams;
+    if (seams === undefined && cluster) {
+      try {
+        seams = (await createClusterSeams(rt, bubu, logger)).seams;
+      } catch (err) {
+        throw new Error(`failed to create Kubernetes client: ${errorText(err)}`, { cause: err });
+      }
+    }
     const loadSecrets = async (descriptors: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Secrets> => {
       const expanded = await expandSecrets(descriptors, { env, fs: rt.fs, signal, warn: (msg, attrs) => logger.warn(msg, attrs) });
       if (expanded.error) throw expanded.error;
@@ -81,8 +90,10 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     report(outcome, cluster, rt, logger);
     return finish(outcome);
   } catch (err) {
-    // Bootstrap failures (malformed env, bad flags): Go's "failed to load execution context".
+    // Bootstrap failures (malformed env, bad flags, no client): Go's "failed to load execution
+    // context". Go never reports these to the StepRun (quirks A7); we try, so the operator sees why.
     const outcome = bootstrapFailure(err);
+    if (cluster && options.seams === undefined) await reportBootstrapFailure(rt, env, outcome, logger);
     report(outcome, cluster, rt, logger);
     return finish(outcome);
   } finally {
@@ -100,20 +111,37 @@ function parseLocalArgsOrExit(args: readonly string[], rt: Runtime, mayExit: boo
 }
 
 function bootstrapFailure(err: unknown): BatchOutcome {
-  const message = `failed to load execution context: ${errorText(err)}`;
+  const message = err instanceof Error && err.message.startsWith("failed to create Kubernetes client")
+    ? err.message
+    : `failed to load execution context: ${errorText(err)}`;
   // Malformed env and flags are the caller's input errors, not execution failures.
   const error = err instanceof EnvError
     ? new BubuError("validation_error", message, { retryable: false, code: err.code, details: { variable: err.variable }, cause: err })
     : new Error(message, { cause: err });
-  const structured = buildStatusError(error, { timedOut: false, exitCode: 1, exitClass: "terminal" }) as NonNullable<
-    ReturnType<typeof buildStatusError>
-  >;
-  return {
-    end: { kind: "failure", error },
-    exitCode: 1,
-    status: { phase: "Failed", exitCode: 1, exitClass: "terminal", lastFailureMsg: structured.message, error: structured },
-    abandoned: false,
-  };
+  const end = { kind: "failure", error } as const;
+  const status = buildTerminalStatus(end, { startedAt: new Date(performance.timeOrigin), finishedAt: new Date() }, undefined);
+  return { end, exitCode: 1, status, abandoned: false };
+}
+
+/** Best effort: a Failed status for a run that could not start. */
+async function reportBootstrapFailure(
+  rt: Runtime,
+  env: Readonly<Record<string, string | undefined>>,
+  outcome: BatchOutcome,
+  logger: Logger,
+): Promise<void> {
+  const name = (env.BUBU_STEPRUN_NAME ?? "").trim();
+  if (name === "") return;
+  try {
+    const client = await createKubeClient(rt);
+    try {
+      await patchStepRunStatus(client, client.namespace, name, outcome.status);
+    } finally {
+      await client.close();
+    }
+  } catch (err) {
+    logger.error("could not report the startup failure to the StepRun", { error: errorText(err) });
+  }
 }
 
 function report(outcome: BatchOutcome, cluster: boolean, rt: Runtime, logger: Logger): void {

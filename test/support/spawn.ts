@@ -57,7 +57,16 @@ export function runScript(script: string, options: RunOptions = {}): Promise<Run
   };
   return new Promise((resolvePromise, reject) => {
     const t0 = Date.now();
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: repoRoot });
+    const spawned = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: repoRoot });
+    // Signal by pid: Deno's node:child_process reports `code: null` for a child killed through
+    // `child.kill()` even when it exited with its own code (measured with Deno 2.9.6).
+    const child = Object.assign(spawned, {
+      kill: (sig: NodeJS.Signals = "SIGTERM"): boolean => {
+        if (spawned.pid === undefined || spawned.exitCode !== null) return false;
+        process.kill(spawned.pid, sig);
+        return true;
+      },
+    });
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);

@@ -1,0 +1,48 @@
+/**
+ * The batch seams in a cluster: StepRun status writes and EngramTemplate schema validation
+ * through the Kubernetes API (contract batch.md §2, kubernetes.md).
+ * @module
+ */
+import type { BubuEnv } from "../env/load.ts";
+import { createKubeClient, type KubeRuntime } from "../k8s/create-client.ts";
+import type { KubeClient } from "../k8s/client.ts";
+import { resolveTemplateSchema } from "../k8s/schema-lookup.ts";
+import { patchStepRunStatus } from "../k8s/steprun-status.ts";
+import type { Logger } from "../observability/logger.ts";
+import { assertTemplatePayload } from "../schema/validation-error.ts";
+import type { BatchSeams } from "./seams.ts";
+
+/** The cluster seams and the client behind them. */
+export interface ClusterSeams {
+  readonly client: KubeClient;
+  readonly seams: BatchSeams;
+}
+
+/**
+ * Creates the Kubernetes client and the seams that use it. Status writes go to
+ * `StepRun <client namespace>/<BUBU_STEPRUN_NAME>`, as Go's `PatchStepRunStatus`.
+ */
+export async function createClusterSeams(runtime: KubeRuntime, env: BubuEnv, logger: Logger): Promise<ClusterSeams> {
+  const client = await createKubeClient(runtime);
+  const info = env.storyInfo;
+  const lookup = { namespace: info.stepRunNamespace, engramName: env.identity.engramName, stepRunName: info.stepRunID, logger };
+  const seams: BatchSeams = {
+    async validateInputs(inputs, signal) {
+      const schema = await resolveTemplateSchema(client, "input", { ...lookup, signal });
+      if (schema) assertTemplatePayload("input", schema.templateName, inputs, schema.schema);
+    },
+    async validateOutput(output, signal) {
+      const schema = await resolveTemplateSchema(client, "output", { ...lookup, signal });
+      if (schema) assertTemplatePayload("output", schema.templateName, output, schema.schema);
+    },
+    async writeStatus(status, signal) {
+      if (info.stepRunID === "") {
+        logger.warn("BUBU_STEPRUN_NAME is not set; the StepRun status is not written");
+        return;
+      }
+      const result = await patchStepRunStatus(client, client.namespace, info.stepRunID, status, { signal });
+      logger.debug("StepRun status patched", { attempts: result.attempts, conflicts: result.conflicts, patched: result.patched });
+    },
+  };
+  return { client, seams };
+}

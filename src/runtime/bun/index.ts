@@ -1,0 +1,37 @@
+/**
+ * Bun adapter for the BubuStack SDK runtime seam.
+ * @module
+ */
+import process from "node:process";
+import type { Runtime } from "../types.ts";
+import { env, envAll, homeDir } from "./env.ts";
+import { bunFs } from "./fs.ts";
+import { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
+import { onSignal } from "./signals.ts";
+import { createTlsFetch } from "./tls-fetch.ts";
+
+export { env, envAll, homeDir } from "./env.ts";
+export { bunFs } from "./fs.ts";
+export { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
+export { onSignal } from "./signals.ts";
+export { createTlsFetch } from "./tls-fetch.ts";
+
+/** The {@link Runtime} for Bun. Reads `process` only when called. */
+export function createBunRuntime(): Runtime {
+  return {
+    name: "bun",
+    version: process.versions.bun ?? "unknown",
+    env,
+    envAll,
+    args,
+    cwd,
+    homeDir,
+    pid,
+    writeStdout,
+    writeStderr,
+    exit,
+    onSignal,
+    fs: bunFs,
+    createTlsFetch,
+  };
+}

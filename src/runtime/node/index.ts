@@ -1,0 +1,37 @@
+/**
+ * Node adapter for the BubuStack SDK runtime seam.
+ * @module
+ */
+import process from "node:process";
+import type { Runtime } from "../types.ts";
+import { env, envAll, homeDir } from "./env.ts";
+import { nodeFs } from "./fs.ts";
+import { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
+import { onSignal } from "./signals.ts";
+import { createTlsFetch } from "./tls-fetch.ts";
+
+export { env, envAll, homeDir } from "./env.ts";
+export { nodeFs } from "./fs.ts";
+export { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
+export { onSignal } from "./signals.ts";
+export { createTlsFetch } from "./tls-fetch.ts";
+
+/** The {@link Runtime} for Node (>= 22.18). Reads `process` only when called. */
+export function createNodeRuntime(): Runtime {
+  return {
+    name: "node",
+    version: process.versions.node,
+    env,
+    envAll,
+    args,
+    cwd,
+    homeDir,
+    pid,
+    writeStdout,
+    writeStderr,
+    exit,
+    onSignal,
+    fs: nodeFs,
+    createTlsFetch,
+  };
+}

@@ -33,6 +33,13 @@ if [ "$peers" = 1 ]; then
   }
 fi
 
+# Static checks: types (tsc) and JSR's publish rules ("no slow types") on the public entry points.
+echo "=== checks ==="
+check_fail=0
+tsc -p tsconfig.json || check_fail=1
+deno publish --dry-run --allow-dirty >"$out/publish.log" 2>&1 || { cat "$out/publish.log"; check_fail=1; }
+[ "$check_fail" = 0 ] && echo "tsc and deno publish --dry-run: ok"
+
 mapfile -t files < <(find test examples -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 total_pass=0
 total_fail=0
@@ -68,6 +75,7 @@ done
 
 echo
 echo "=== summary ==="
+if [ "$check_fail" != 0 ]; then summary+=("checks: failed"); status=1; total_fail=$((total_fail + 1)); fi
 for line in "${summary[@]}"; do echo "$line"; done
 echo "total: $total_pass passed, $total_fail failed"
 exit $status

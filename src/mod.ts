@@ -41,11 +41,34 @@ export type { RunEnd, StepRunStatusUpdate, TerminalPhase } from "./batch/status.
 export * from "./errors/mod.ts";
 
 // Env
-export { formatGoDuration, parseGoDuration } from "./env/duration.ts";
-export { EnvError } from "./env/errors.ts";
+export { type Duration, formatGoDuration, GoDurationError, parseGoDuration } from "./env/duration.ts";
+export { EnvError, type EnvProblem } from "./env/errors.ts";
+export { type BubuEnv, loadEnv } from "./env/load.ts";
+export { ENV, type EnvName } from "./env/names.ts";
+export { executionMode, isClusterMode, resolvePodNamespace } from "./env/namespace.ts";
+export type { TransportDescriptor } from "./env/payload.ts";
+
+// Kubernetes
+export { KubeClient, type KubeObject, type RequestOptions } from "./k8s/client.ts";
+export { createKubeClient, type CreateKubeClientOptions, type KubeRuntime } from "./k8s/create-client.ts";
+export { KubernetesError } from "./k8s/errors.ts";
+export {
+  patchStepRunStatus,
+  type PatchStepRunStatusOptions,
+  type PatchStepRunStatusResult,
+  StepRunStatusPatchError,
+  ZombiePodFencedError,
+} from "./k8s/steprun-status.ts";
+
+// Schemas and templates
+export { toJsonSchema, type ToJsonSchemaOptions } from "./schema/from-valibot.ts";
+export { validateAgainstSchema } from "./schema/validate.ts";
+export { engramTemplateYaml, impulseTemplateYaml } from "./schema/template-yaml.ts";
+export type { EngramTemplateOptions, ImpulseTemplateOptions } from "./schema/template-manifest.ts";
 
 // Logging
 export { createLogger, type LogAttrs, type Logger, type LogLevel, type LoggerOptions, noopLogger } from "./observability/logger.ts";
 
 // Runtime
-export type { Runtime, RuntimeName } from "./runtime/types.ts";
+export { detectRuntime, runtimeName } from "./runtime/detect.ts";
+export type { FetchFn, ProcessSignal, Runtime, RuntimeFs, RuntimeName, TlsFetch, TlsFetchOptions } from "./runtime/types.ts";

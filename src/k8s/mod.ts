@@ -42,7 +42,6 @@ export {
   type EngramTemplateLookup,
   fetchEngramTemplate,
   resolveTemplateSchema,
-  schemaResolutionError,
   type SchemaLookupOptions,
   type TemplateSchema,
 } from "./schema-lookup.ts";

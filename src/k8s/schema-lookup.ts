@@ -4,7 +4,7 @@
  * @module
  */
 
-import { BubuError, retryableError } from "../errors/bubu-error.ts";
+import { schemaResolutionError } from "../schema/validation-error.ts";
 import type { Logger } from "../observability/logger.ts";
 import { withTimeout } from "./backoff.ts";
 import type { KubeClient, KubeObject } from "./client.ts";
@@ -135,10 +135,6 @@ export async function resolveTemplateSchema(
   };
 }
 
-/** `input schema resolution failed: …` as a retryable `execution_error`. */
-export function schemaResolutionError(direction: "input" | "output", cause: unknown): BubuError {
-  return retryableError(`${direction} schema resolution failed: ${messageOf(cause)}`, { cause });
-}
 
 function templateNameOf(lookup: { templateName: string; template: KubeObject }): string {
   const name = stringAt(lookup.template, "metadata", "name");

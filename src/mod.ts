@@ -48,23 +48,8 @@ export { ENV, type EnvName } from "./env/names.ts";
 export { executionMode, isClusterMode, resolvePodNamespace } from "./env/namespace.ts";
 export type { TransportDescriptor } from "./env/payload.ts";
 
-// Kubernetes
-export { KubeClient, type KubeObject, type RequestOptions } from "./k8s/client.ts";
-export { createKubeClient, type CreateKubeClientOptions, type KubeRuntime } from "./k8s/create-client.ts";
-export { KubernetesError } from "./k8s/errors.ts";
-export {
-  patchStepRunStatus,
-  type PatchStepRunStatusOptions,
-  type PatchStepRunStatusResult,
-  StepRunStatusPatchError,
-  ZombiePodFencedError,
-} from "./k8s/steprun-status.ts";
-
-// Schemas and templates
-export { toJsonSchema, type ToJsonSchemaOptions } from "./schema/from-valibot.ts";
-export { validateAgainstSchema } from "./schema/validate.ts";
-export { engramTemplateYaml, impulseTemplateYaml } from "./schema/template-yaml.ts";
-export type { EngramTemplateOptions, ImpulseTemplateOptions } from "./schema/template-manifest.ts";
+// Kubernetes client, schemas and template YAML live in their own entry points so that a plain
+// batch engram does not load them: "@bubustack/sdk/k8s" and "@bubustack/sdk/schema".
 
 // Logging
 export { createLogger, type LogAttrs, type Logger, type LogLevel, type LoggerOptions, noopLogger } from "./observability/logger.ts";

@@ -18,9 +18,7 @@ import type { BatchSeams } from "./seams.ts";
 import { loadBatchSettings } from "./settings-from-env.ts";
 import { LOCAL_USAGE, parseLocalArgs } from "./local-args.ts";
 import { buildTerminalStatus, errorText } from "./status.ts";
-import { createClusterSeams } from "./cluster-seams.ts";
-import { createKubeClient } from "../k8s/create-client.ts";
-import { patchStepRunStatus } from "../k8s/steprun-status.ts";
+
 
 /** Options of {@link startBatch}; all optional. */
 export interface StartBatchOptions {
@@ -76,6 +74,8 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     let seams = options.seams;
     if (seams === undefined && cluster) {
       try {
+        // Loaded only in a cluster: local runs never pay for the Kubernetes client or JSON Schema.
+        const { createClusterSeams } = await import("./cluster-seams.ts");
         seams = (await createClusterSeams(rt, bubu, logger)).seams;
       } catch (err) {
         throw new Error(`failed to create Kubernetes client: ${errorText(err)}`, { cause: err });
@@ -133,6 +133,8 @@ async function reportBootstrapFailure(
   const name = (env.BUBU_STEPRUN_NAME ?? "").trim();
   if (name === "") return;
   try {
+    const { createKubeClient } = await import("../k8s/create-client.ts");
+    const { patchStepRunStatus } = await import("../k8s/steprun-status.ts");
     const client = await createKubeClient(rt);
     try {
       await patchStepRunStatus(client, client.namespace, name, outcome.status);

@@ -1,0 +1,115 @@
+/**
+ * `UpdateImpulseTriggerStats` (`contract/kubernetes.md`, "Impulse trigger stats"): GET the
+ * Impulse, add the delta, merge-patch `/status` with absolute values.
+ *
+ * Unlike Go (quirks J4) the patch carries `metadata.resourceVersion`, so two replicas updating at
+ * once get a 409 and re-read instead of losing an increment; the status body is Go's.
+ * @module
+ */
+import type { KubeClient } from "../k8s/client.ts";
+import { isConflict } from "../k8s/errors.ts";
+import { createMergePatch, type JsonObject } from "../k8s/merge-patch.ts";
+import { IMPULSES } from "../k8s/resources.ts";
+import { sleep } from "../k8s/backoff.ts";
+import { formatMetaTime } from "../batch/status.ts";
+
+/** Counters to add to `Impulse.status` (Go's `TriggerStatsDelta`). Omitted counters are 0. */
+export interface TriggerStatsDelta {
+  readonly triggersReceived?: number;
+  readonly storiesLaunched?: number;
+  readonly failedTriggers?: number;
+  readonly throttledTriggers?: number;
+  readonly lastTrigger?: Date;
+  readonly lastSuccess?: Date;
+  readonly lastThrottled?: Date;
+}
+
+/** Options of {@link updateImpulseTriggerStats}. */
+export interface UpdateStatsOptions {
+  readonly signal?: AbortSignal;
+  /** Per-attempt budget (`BUBU_K8S_OPERATION_TIMEOUT`). */
+  readonly operationTimeoutMs: number;
+}
+
+const COUNTERS = ["triggersReceived", "storiesLaunched", "failedTriggers", "throttledTriggers"] as const;
+const TIMES = ["lastTrigger", "lastSuccess", "lastThrottled"] as const;
+
+/** client-go `retry.DefaultBackoff`: 4 steps from 10 ms, factor 5, jitter 0.1. */
+const BACKOFF = { steps: 4, initialMs: 10, factor: 5 } as const;
+
+/**
+ * Applies `delta` to `impulses/<name>` in `namespace` (else the client namespace). A negative
+ * counter is an error; an empty delta does nothing.
+ */
+export async function updateImpulseTriggerStats(
+  kube: KubeClient,
+  impulseName: string,
+  namespace: string,
+  delta: TriggerStatsDelta,
+  options: UpdateStatsOptions,
+): Promise<void> {
+  const name = impulseName.trim();
+  if (name === "") throw new Error("impulse name is required");
+  for (const c of COUNTERS) {
+    const v = delta[c] ?? 0;
+    if (!Number.isInteger(v)) throw new Error(`trigger stats delta ${c} must be an integer`);
+    if (v < 0) throw new Error(`trigger stats delta ${pascal(c)} must not be negative`);
+  }
+  if (COUNTERS.every((c) => (delta[c] ?? 0) === 0) && TIMES.every((t) => delta[t] === undefined)) return;
+  const ns = namespace.trim() || kube.namespace;
+  if (ns === "") throw new Error(`failed to resolve namespace for impulse ${JSON.stringify(name)}`);
+
+  let delay: number = BACKOFF.initialMs;
+  for (let step = 1; ; step++) {
+    const signal = AbortSignal.any([
+      ...(options.signal ? [options.signal] : []),
+      AbortSignal.timeout(options.operationTimeoutMs),
+    ]);
+    try {
+      await applyOnce(kube, name, ns, delta, signal);
+      return;
+    } catch (err) {
+      if (!isConflict(err) || step >= BACKOFF.steps) {
+        const text = err instanceof Error ? err.message : String(err);
+        throw new Error(`failed to update trigger stats of impulse '${name}' in namespace '${ns}': ${text}`, { cause: err });
+      }
+      await sleep(delay * (1 + Math.random() * 0.1), options.signal);
+      delay *= BACKOFF.factor;
+    }
+  }
+}
+
+async function applyOnce(kube: KubeClient, name: string, ns: string, delta: TriggerStatsDelta, signal: AbortSignal): Promise<void> {
+  let impulse: { metadata?: { generation?: number; resourceVersion?: string }; status?: JsonObject };
+  impulse = await kube.get(IMPULSES, ns, name, { signal });
+  const before: JsonObject = { ...(impulse.status ?? {}) };
+  const after: JsonObject = { ...before };
+  if (impulse.metadata?.generation !== undefined) after.observedGeneration = impulse.metadata.generation;
+  for (const c of COUNTERS) {
+    const add = delta[c] ?? 0;
+    const cur = typeof before[c] === "number" ? (before[c] as number) : 0;
+    if (add !== 0 || before[c] !== undefined) after[c] = cur + add;
+  }
+  for (const t of TIMES) {
+    const next = advance(before[t], delta[t]);
+    if (next !== undefined) after[t] = next;
+  }
+  const statusPatch = createMergePatch(before, after);
+  if (Object.keys(statusPatch).length === 0) return;
+  const patch: JsonObject = { status: statusPatch };
+  // The precondition: a concurrent writer makes this a 409 and we re-read (see the module note).
+  if (impulse.metadata?.resourceVersion) patch.metadata = { resourceVersion: impulse.metadata.resourceVersion };
+  await kube.patchStatus(IMPULSES, ns, name, patch, { signal });
+}
+
+/** Go's `advanceTimestamp`: the newer of the stored time and the candidate, as `metav1.Time`. */
+function advance(current: unknown, candidate: Date | undefined): string | undefined {
+  if (candidate === undefined || Number.isNaN(candidate.getTime())) return undefined;
+  const currentMs = typeof current === "string" ? Date.parse(current) : Number.NaN;
+  if (Number.isNaN(currentMs) || currentMs < candidate.getTime()) return formatMetaTime(candidate);
+  return undefined;
+}
+
+function pascal(s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1);
+}

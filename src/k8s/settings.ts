@@ -3,9 +3,8 @@
  * @module
  */
 
-import { nanosToMillis, parseGoDuration } from "../env/duration.ts";
-import { parseGoInt, trimSpace } from "../env/go-text.ts";
-import { ENV } from "../env/names.ts";
+import { parseEnvVars } from "../env/schema.ts";
+import { envReader } from "../env/source.ts";
 
 /** Reads one environment variable (for example `runtime.env`). */
 export type EnvLookup = (name: string) => string | undefined;
@@ -31,7 +30,7 @@ export interface K8sSettings {
   readonly timeoutMs: number;
   /** `BUBU_K8S_OPERATION_TIMEOUT`: per operation, covering all its attempts. */
   readonly operationTimeoutMs: number;
-  /** `BUBU_K8S_PATCH_MAX_RETRIES`: retries after the first attempt (`<0` → 0, invalid → 5). */
+  /** `BUBU_K8S_PATCH_MAX_RETRIES`: retries after the first attempt (`<0` → 0). */
   readonly patchMaxRetries: number;
   /** `BUBU_K8S_USER_AGENT`, else {@link DEFAULT_K8S_USER_AGENT}. */
   readonly userAgent: string;
@@ -40,39 +39,16 @@ export interface K8sSettings {
 }
 
 /**
- * A Go duration variable in milliseconds; unset, invalid or ≤0 gives `defaultMs` (Go's
- * `env.GetDuration`, which trims; `trim: false` for `BUBU_K8S_TIMEOUT`, which Go parses as is).
+ * Reads every `BUBU_K8S_*` setting (and `BUBU_POD_NAME`) through the env contract's parsers, so
+ * a malformed value is the same `EnvError` naming the variable here as at engram startup.
  */
-export function durationEnvMs(env: EnvLookup, name: string, defaultMs: number, trim: boolean = true): number {
-  const value = env(name) ?? "";
-  const raw = trim ? trimSpace(value) : value;
-  if (raw === "") return defaultMs;
-  let nanos: bigint;
-  try {
-    nanos = parseGoDuration(raw);
-  } catch {
-    return defaultMs;
-  }
-  return nanos > 0n ? nanosToMillis(nanos) : defaultMs;
-}
-
-/** `BUBU_K8S_PATCH_MAX_RETRIES`: trimmed Go integer; `<0` → 0; invalid or unset → 5. */
-export function patchMaxRetriesFromEnv(env: EnvLookup): number {
-  const raw = trimSpace(env(ENV.K8S_PATCH_MAX_RETRIES) ?? "");
-  if (raw === "") return DEFAULT_K8S_PATCH_MAX_RETRIES;
-  const n = parseGoInt(raw);
-  if (typeof n !== "number") return DEFAULT_K8S_PATCH_MAX_RETRIES;
-  return n < 0 ? 0 : n;
-}
-
-/** Reads every `BUBU_K8S_*` setting (and `BUBU_POD_NAME`). */
 export function readK8sSettings(env: EnvLookup): K8sSettings {
-  const ua = env(ENV.K8S_USER_AGENT);
+  const vars = parseEnvVars(envReader(env));
   return {
-    timeoutMs: durationEnvMs(env, ENV.K8S_TIMEOUT, DEFAULT_K8S_TIMEOUT_MS, false),
-    operationTimeoutMs: durationEnvMs(env, ENV.K8S_OPERATION_TIMEOUT, DEFAULT_K8S_OPERATION_TIMEOUT_MS),
-    patchMaxRetries: patchMaxRetriesFromEnv(env),
-    userAgent: ua !== undefined && ua !== "" ? ua : DEFAULT_K8S_USER_AGENT,
-    podName: trimSpace(env(ENV.POD_NAME) ?? ""),
+    timeoutMs: vars.BUBU_K8S_TIMEOUT.millis,
+    operationTimeoutMs: vars.BUBU_K8S_OPERATION_TIMEOUT.millis,
+    patchMaxRetries: vars.BUBU_K8S_PATCH_MAX_RETRIES,
+    userAgent: vars.BUBU_K8S_USER_AGENT || DEFAULT_K8S_USER_AGENT,
+    podName: vars.BUBU_POD_NAME,
   };
 }

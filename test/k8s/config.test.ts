@@ -231,14 +231,18 @@ describe("BUBU_K8S_* settings", () => {
       { timeoutMs: 250, operationTimeoutMs: 2_000, patchMaxRetries: 2, userAgent: "ua/1", podName: "pod" },
     );
   });
-  test("invalid or non-positive durations fall back; retries <0 → 0, invalid → 5", () => {
-    const s = read({ BUBU_K8S_TIMEOUT: " 5s", BUBU_K8S_OPERATION_TIMEOUT: "-1s", BUBU_K8S_PATCH_MAX_RETRIES: "-3" });
-    assert.equal(s.timeoutMs, 30_000, "BUBU_K8S_TIMEOUT is not trimmed (Go parses it as is)");
-    assert.equal(s.operationTimeoutMs, 30_000);
+  test("malformed values are EnvErrors naming the variable (strict, as at startup); retries <0 → 0", () => {
+    const s = read({ BUBU_K8S_TIMEOUT: " 5s", BUBU_K8S_PATCH_MAX_RETRIES: "-3" });
+    assert.equal(s.timeoutMs, 5_000, "values are trimmed like every env value");
     assert.equal(s.patchMaxRetries, 0);
-    assert.equal(read({ BUBU_K8S_PATCH_MAX_RETRIES: "x" }).patchMaxRetries, 5);
-    assert.equal(read({ BUBU_K8S_PATCH_MAX_RETRIES: "1.5" }).patchMaxRetries, 5);
-    assert.equal(read({ BUBU_K8S_OPERATION_TIMEOUT: "10" }).operationTimeoutMs, 30_000);
-    assert.equal(read({ BUBU_K8S_OPERATION_TIMEOUT: "0" }).operationTimeoutMs, 30_000);
+    for (const [name, value] of [
+      ["BUBU_K8S_PATCH_MAX_RETRIES", "x"],
+      ["BUBU_K8S_PATCH_MAX_RETRIES", "1.5"],
+      ["BUBU_K8S_OPERATION_TIMEOUT", "10"],
+      ["BUBU_K8S_OPERATION_TIMEOUT", "-1s"],
+      ["BUBU_K8S_TIMEOUT", "0"],
+    ]) {
+      assert.throws(() => read({ [name]: value }), (err: Error) => err.name === "EnvError" && err.message.startsWith(`${name}: `), `${name}=${value}`);
+    }
   });
 });

@@ -1,7 +1,10 @@
 /**
  * JSON-lines logger with the Go slog key order: `time`, `level`, `msg`, then attributes.
+ * Every line is scrubbed of the registered secret values (`redaction.ts`): message, attribute
+ * values at any depth, object keys and error messages.
  * @module
  */
+import { hasSecretValues, REDACTED, redactScalar, redactText } from "./redaction.ts";
 
 /** Log levels, lowest first. Wire names are Go slog's. */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
@@ -98,12 +101,12 @@ class JsonLogger implements Logger {
 /** Never throws: a log call must not break the engram (cycles, BigInt, throwing getters). */
 function stringifyLine(record: Record<string, unknown>): string {
   try {
-    return JSON.stringify(record, replacer);
+    return JSON.stringify(record, hasSecretValues() ? redactingReplacer : replacer);
   } catch (err) {
     return JSON.stringify({
       time: record.time,
       level: record.level,
-      msg: record.msg,
+      msg: redactText(String(record.msg)),
       logError: `attributes not serializable: ${err instanceof Error ? err.name : typeof err}`,
     });
   }
@@ -117,6 +120,28 @@ function replacer(_key: string, value: unknown): unknown {
     return typeof json === "function" ? json.call(value) : { name: value.name, message: value.message };
   }
   return value;
+}
+
+/** {@link replacer}, then secrets scrubbed from scalars and from object keys. */
+function redactingReplacer(key: string, value: unknown): unknown {
+  const v = replacer(key, value);
+  if (v === null || typeof v !== "object") {
+    const safe = redactScalar(v);
+    // A bigint became a string above; a secret-bearing number must not stay a bare number.
+    return safe === REDACTED || typeof v !== "number" ? safe : v;
+  }
+  if (Array.isArray(v)) return v;
+  let renamed: Record<string, unknown> | undefined;
+  for (const k of Object.keys(v)) {
+    const safeKey = redactText(k);
+    if (safeKey !== k) {
+      renamed ??= { ...(v as Record<string, unknown>) };
+      const item = renamed[k];
+      delete renamed[k];
+      renamed[safeKey] = item;
+    }
+  }
+  return renamed ?? v;
 }
 
 /**

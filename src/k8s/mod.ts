@@ -17,7 +17,7 @@ export {
   KubernetesError,
   type KubernetesErrorKind,
 } from "./errors.ts";
-export { goJsonStringify } from "./go-json.ts";
+export { goJsonStringify } from "../json/go-json.ts";
 export { NotInClusterError, readInClusterConfig, SERVICE_ACCOUNT_DIR } from "./in-cluster.ts";
 export { type KubeConnection, KubeconfigError, readKubeconfig } from "./kubeconfig.ts";
 export { buildLogsStatusUpdate, DEFAULT_LOG_CONTENT_TYPE, type LogsRef } from "./logs-patch.ts";

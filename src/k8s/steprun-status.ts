@@ -12,7 +12,7 @@
 import { abortText, jitter, sleep, withTimeout } from "./backoff.ts";
 import type { KubeClient, KubeObject } from "./client.ts";
 import { isConflict, isRetryableKubernetesError } from "./errors.ts";
-import { goJsonStringify } from "./go-json.ts";
+import { goJsonStringify } from "../json/go-json.ts";
 import type { JsonObject } from "./merge-patch.ts";
 import { DEFAULT_K8S_OPERATION_TIMEOUT_MS, DEFAULT_K8S_PATCH_MAX_RETRIES } from "./settings.ts";
 import { STEP_RUNS } from "./resources.ts";

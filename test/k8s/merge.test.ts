@@ -9,7 +9,7 @@ import {
 } from "../../src/k8s/steprun-merge.ts";
 import { InvalidPhaseTransitionError, isValidPhaseTransition } from "../../src/k8s/phase.ts";
 import { createMergePatch } from "../../src/k8s/merge-patch.ts";
-import { goJsonStringify } from "../../src/k8s/go-json.ts";
+import { goJsonStringify } from "../../src/json/go-json.ts";
 import { patchBody } from "../../src/k8s/steprun-status.ts";
 import { buildLogsStatusUpdate } from "../../src/k8s/logs-patch.ts";
 

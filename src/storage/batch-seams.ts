@@ -1,0 +1,150 @@
+/**
+ * Storage in the batch lifecycle (contract batch.md §2 steps 4, 7, 8, 11 and §7): config and
+ * input hydration, output offload with Go's retry, and captured-log upload. `startBatch` plugs
+ * these into `BatchSeams`.
+ * @module
+ */
+import type { BatchSeams, JsonObject } from "../batch/seams.ts";
+import type { BubuEnv } from "../env/load.ts";
+import type { LogsRef } from "../k8s/logs-patch.ts";
+import type { Logger } from "../observability/logger.ts";
+import { checkConfigTraversal } from "./config-guard.ts";
+import { type CreateStorageManagerOptions, createStorageManager, type StorageRuntime } from "./create-manager.ts";
+import { messageOf, StorageError } from "./errors.ts";
+import { buildLogStoragePath, schemaMetadata } from "./logs.ts";
+import type { StorageManager } from "./manager.ts";
+import { findStorageRefPaths, namespacedKey } from "./refs.ts";
+
+/** What {@link createStorageSeams} returns. */
+export interface StorageSeams extends Required<Pick<BatchSeams, "hydrateConfig" | "hydrateInputs" | "dehydrateOutput">> {
+  readonly manager: StorageManager;
+  /**
+   * Uploads captured logs as a raw blob at `<ns>/logs/<storyRun>/<step>/<stepRun>/<unixNano>.log`
+   * and returns the ref for `buildLogsStatusUpdate`; `undefined` (nothing written) when storage is
+   * disabled, `BUBU_STEPRUN_NAME` is unset or `bytes` is empty (Go's `ErrLogsUnavailable`).
+   */
+  publishLogs(bytes: Uint8Array, contentType?: string, signal?: AbortSignal): Promise<LogsRef | undefined>;
+  /** Releases the storage backend. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createStorageSeams}. */
+export interface StorageSeamsOptions extends CreateStorageManagerOptions {
+  /** The sleep between dehydration attempts (tests shorten it); default `setTimeout`. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Clock for the log object name; default `Date.now()` in ns. */
+  readonly nowNanos?: () => bigint;
+}
+
+/** Go's `dehydrateWithRetry`: 3 attempts, sleeping 1s then 2s. */
+export const DEHYDRATE_ATTEMPTS = 3;
+
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Creates the storage manager from `env` and the batch seams over it. Fails (a `StorageError`,
+ * Go's `failed to create storage manager: …` bootstrap failure) when the storage env is invalid.
+ */
+export async function createStorageSeams(
+  runtime: StorageRuntime,
+  env: BubuEnv,
+  logger: Logger,
+  options: StorageSeamsOptions = {},
+): Promise<StorageSeams> {
+  let manager: StorageManager;
+  try {
+    const created = await createStorageManager(runtime, env, options);
+    manager = created.manager;
+    if (created.credentialSource) logger.debug("S3 credentials", { source: created.credentialSource });
+  } catch (err) {
+    throw new StorageError(`failed to create storage manager: ${messageOf(err)}`, { cause: err, code: "Config" });
+  }
+  const info = env.storyInfo;
+  const stepRunKey = namespacedKey(info.stepRunNamespace, info.stepRunID);
+  const output = schemaMetadata("output", info.stepRunNamespace, env);
+  const { configHydrationMaxDepth: maxDepth, configHydrationMaxNodes: maxNodes } = env.limits;
+  const sleep = options.sleep ?? sleepFor;
+
+  return {
+    manager,
+
+    async hydrateConfig(config: JsonObject, signal: AbortSignal): Promise<JsonObject> {
+      if (Object.keys(config).length === 0) return config;
+      try {
+        checkConfigTraversal(config, maxDepth, maxNodes);
+      } catch (err) {
+        throw new Error(`config rejected before hydration: ${messageOf(err)}`, { cause: err });
+      }
+      const hydrated = await manager.hydrate(config, { signal });
+      if (hydrated === null || hydrated === undefined) return {};
+      if (typeof hydrated !== "object" || Array.isArray(hydrated)) {
+        throw new Error(`hydrated config must be an object, got ${Array.isArray(hydrated) ? "[]interface {}" : typeof hydrated}`);
+      }
+      try {
+        checkConfigTraversal(hydrated, maxDepth, maxNodes);
+      } catch (err) {
+        throw new Error(`hydrated config rejected before template resolution: ${messageOf(err)}`, { cause: err });
+      }
+      return hydrated as JsonObject;
+    },
+
+    async hydrateInputs(inputs: JsonObject, signal: AbortSignal): Promise<{ value: unknown; storagePaths: string[] }> {
+      // Recorded before hydration, as Go does: these values are never template-evaluated.
+      const storagePaths = findStorageRefPaths(inputs);
+      const value = await manager.hydrate(inputs, { signal });
+      return { value, storagePaths };
+    },
+
+    async dehydrateOutput(value: unknown, signal: AbortSignal): Promise<unknown> {
+      let lastError: unknown;
+      for (let attempt = 1; attempt <= DEHYDRATE_ATTEMPTS; attempt++) {
+        try {
+          return await manager.dehydrate(value, stepRunKey, { signal, ...output });
+        } catch (err) {
+          lastError = err;
+          // Go does not retry a cancelled context or an invalid storage path.
+          if (signal.aborted || messageOf(err).includes("invalid storage path")) break;
+          if (attempt < DEHYDRATE_ATTEMPTS) {
+            logger.warn("output dehydration failed, retrying", { attempt, error: messageOf(err) });
+            await sleep(1000 * 2 ** (attempt - 1), signal);
+          }
+        }
+      }
+      throw new StorageError(
+        `failed to dehydrate output after ${DEHYDRATE_ATTEMPTS} retries (storage backend unavailable): ${messageOf(lastError)}`,
+        { cause: lastError, code: (lastError as StorageError | undefined)?.code },
+      );
+    },
+
+    async publishLogs(bytes: Uint8Array, contentType = "", signal?: AbortSignal): Promise<LogsRef | undefined> {
+      if (!manager.enabled || info.stepRunID.trim() === "" || bytes.length === 0) return undefined;
+      const namespace = env.namespaces.client;
+      const nowNanos = options.nowNanos?.() ?? BigInt(Date.now()) * 1_000_000n;
+      const path = buildLogStoragePath(
+        { namespace, storyRun: info.storyRunID, stepName: info.stepName, stepRunID: info.stepRunID },
+        nowNanos,
+      );
+      if (path === "") throw new StorageError("failed to build log storage path");
+      const ctype = contentType.trim() || "text/plain; charset=utf-8";
+      await manager.writeBlob(path, ctype, bytes, { signal });
+      const meta = schemaMetadata("logs", namespace, env);
+      return {
+        path,
+        contentType: ctype,
+        ...(meta.schema !== "" ? { schema: meta.schema, schemaVersion: meta.schemaVersion } : {}),
+      };
+    },
+
+    close: () => manager.close(),
+  };
+}

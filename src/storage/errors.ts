@@ -1,0 +1,31 @@
+/**
+ * `StorageError`: every storage failure the SDK raises, classified `storage_error` (contract
+ * errors.md) whatever its text says.
+ * @module
+ */
+import { BubuError } from "../errors/bubu-error.ts";
+
+/** Options of {@link StorageError}. */
+export interface StorageErrorOptions {
+  readonly cause?: unknown;
+  /** A short machine-readable reason, e.g. `NoSuchKey`, `AccessDenied`, `disabled`. */
+  readonly code?: string;
+  /** The HTTP status of the failed backend request, when there was one. */
+  readonly status?: number;
+}
+
+/** A storage failure: `storage_error`, exit class `terminal` (as Go reports it). */
+export class StorageError extends BubuError {
+  /** The HTTP status of the backend answer, when the failure was one. */
+  readonly status: number | undefined;
+  constructor(message: string, options: StorageErrorOptions = {}) {
+    super("storage_error", message, { retryable: false, code: options.code, cause: options.cause });
+    this.name = "StorageError";
+    this.status = options.status;
+  }
+}
+
+/** The message of `err` (or its string form). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

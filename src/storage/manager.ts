@@ -1,0 +1,330 @@
+/**
+ * `StorageManager`: hydration of `$bubuStorageRef` values and leaf-first offload of large values
+ * (contract storage.md "Hydration", "Dehydration", "Key naming and layout"), over a {@link Store}
+ * or none (storage disabled).
+ * @module
+ */
+import { goJsonByteLength, utf8ByteLength } from "../json/go-json.ts";
+import { collectStream, sha256, toBase64 } from "./bytes.ts";
+import { messageOf, StorageError } from "./errors.ts";
+import { joinPath } from "./go-path.ts";
+import { md5 } from "./md5.ts";
+import {
+  containsStorageRef,
+  STORAGE_CONTENT_TYPE_KEY,
+  STORAGE_REF_KEY,
+  STORAGE_SCHEMA_KEY,
+  STORAGE_SCHEMA_VERSION_KEY,
+  storageRefSelector,
+  validateStorageRef,
+} from "./refs.ts";
+import { resolveStoragePath } from "./storage-path.ts";
+import type { Store, WriteMetadata } from "./store.ts";
+import { decodeStoredObject, encodeStoredObject, refContentType, type StoredContentType } from "./stored-object.ts";
+
+/** Go's `maxBulkOffloadSize`: a partly dehydrated map/array above this is offloaded whole. */
+export const MAX_BULK_OFFLOAD_SIZE: number = 256 * 1024;
+
+/** Settings of a {@link StorageManager} (normally from env; see create-manager.ts). */
+export interface StorageManagerOptions {
+  /** The backend; `undefined` = storage disabled (`BUBU_STORAGE_PROVIDER` empty or `none`). */
+  readonly store?: Store;
+  /** `BUBU_MAX_INLINE_SIZE` (default 1024). */
+  readonly maxInlineSize?: number;
+  /** `BUBU_MAX_RECURSION_DEPTH` (default 10). */
+  readonly maxRecursionDepth?: number;
+  /** `BUBU_STORAGE_OUTPUT_PREFIX` (default `outputs`). */
+  readonly outputPrefix?: string;
+  /** `BUBU_STORAGE_INPUT_PREFIX` (default `inputs`). */
+  readonly inputPrefix?: string;
+  /** `BUBU_STORAGE_TIMEOUT` in ms, per call (default 300 000). */
+  readonly timeoutMs?: number;
+}
+
+/** Per-call options of the offload entry points. */
+export interface DehydrateOptions {
+  readonly signal?: AbortSignal;
+  /** Written as `$bubuStorageSchema` when non-empty (Go's `WithStorageSchema`). */
+  readonly schema?: string;
+  /** Written as `$bubuStorageSchemaVersion` when non-empty. */
+  readonly schemaVersion?: string;
+}
+
+interface Offload {
+  readonly id: string;
+  readonly pathPrefix: string;
+  readonly schema: string;
+  readonly schemaVersion: string;
+  readonly signal: AbortSignal;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Offloads and hydrates payloads; one per process is enough. */
+export class StorageManager {
+  readonly store: Store | undefined;
+  readonly maxInlineSize: number;
+  readonly maxRecursionDepth: number;
+  readonly outputPrefix: string;
+  readonly inputPrefix: string;
+  readonly timeoutMs: number;
+
+  constructor(options: StorageManagerOptions = {}) {
+    this.store = options.store;
+    this.maxInlineSize = options.maxInlineSize ?? 1024;
+    this.maxRecursionDepth = options.maxRecursionDepth ?? 10;
+    this.outputPrefix = options.outputPrefix || "outputs";
+    this.inputPrefix = options.inputPrefix || "inputs";
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+  }
+
+  /** True when a backend is configured (`s3` or `file`). */
+  get enabled(): boolean {
+    return this.store !== undefined;
+  }
+
+  /** The caller's signal plus this manager's per-call timeout (`BUBU_STORAGE_TIMEOUT`). */
+  #deadline(signal: AbortSignal | undefined): AbortSignal {
+    const t = AbortSignal.timeout(this.timeoutMs);
+    return signal ? AbortSignal.any([signal, t]) : t;
+  }
+
+  /**
+   * Replaces every `$bubuStorageRef` in `value` with the stored content (recursively: stored
+   * content is hydrated again, then `$bubuStoragePath` applied). ConfigMap/Secret refs are left as
+   * they are.
+   */
+  async hydrate(value: unknown, options: { signal?: AbortSignal } = {}): Promise<unknown> {
+    if (!this.store && containsStorageRef(value, this.maxRecursionDepth)) {
+      throw new StorageError(
+        "found storage reference in inputs but storage is disabled (set BUBU_STORAGE_PROVIDER=s3 or file)",
+        { code: "StorageDisabled" },
+      );
+    }
+    const signal = this.#deadline(options.signal);
+    return await this.#hydrateValue(value, 0, signal);
+  }
+
+  async #hydrateValue(value: unknown, depth: number, signal: AbortSignal): Promise<unknown> {
+    if (depth > this.maxRecursionDepth) {
+      throw new StorageError(`maximum recursion depth (${this.maxRecursionDepth}) exceeded during hydration`, {
+        code: "MaxDepth",
+      });
+    }
+    if (Array.isArray(value)) {
+      const out: unknown[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = await this.#hydrateValue(value[i], depth + 1, signal);
+      return out;
+    }
+    if (!isPlainObject(value)) return value;
+    const sel = storageRefSelector(value);
+    if (sel) {
+      const loaded = await this.#hydrateRef(sel.ref, depth, signal);
+      if (sel.path.trim() === "") return loaded;
+      let selected: unknown;
+      try {
+        selected = resolveStoragePath(loaded, sel.path);
+      } catch (err) {
+        throw new StorageError(`failed to resolve storage path '${sel.path}' in '${sel.ref}': ${messageOf(err)}`, {
+          cause: err,
+          code: "BadStoragePath",
+        });
+      }
+      return await this.#hydrateValue(selected, depth + 1, signal);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await this.#hydrateValue(v, depth + 1, signal);
+    return out;
+  }
+
+  async #hydrateRef(refPath: string, depth: number, signal: AbortSignal): Promise<unknown> {
+    const store = this.store;
+    if (!store) {
+      throw new StorageError(
+        "found storage reference in inputs but storage is disabled (set BUBU_STORAGE_PROVIDER=s3 or file)",
+        { code: "StorageDisabled" },
+      );
+    }
+    let stream: ReadableStream<Uint8Array>;
+    try {
+      validateStorageRef(refPath);
+      stream = await store.read(refPath, signal);
+    } catch (err) {
+      throw new StorageError(`failed to read offloaded data from '${refPath}': ${messageOf(err)}`, {
+        cause: err,
+        code: err instanceof StorageError ? err.code : "InvalidRef",
+        status: err instanceof StorageError ? err.status : undefined,
+      });
+    }
+    let loaded: unknown;
+    try {
+      loaded = await decodeStoredObject(stream, refPath);
+    } catch (err) {
+      if (err instanceof StorageError) throw err;
+      throw new StorageError(`failed to read offloaded data from '${refPath}': ${messageOf(err)}`, { cause: err });
+    }
+    return await this.#hydrateValue(loaded, depth + 1, signal);
+  }
+
+  /** Offloads step output (`Dehydrate`): keys `<outputPrefix>/<stepRunKey>/<dotted.key>.json`. */
+  async dehydrate(value: unknown, stepRunKey: string, options: DehydrateOptions = {}): Promise<unknown> {
+    if (!this.store) return this.#disabledCheck(value);
+    const ctx = this.#offloadContext(stepRunKey, this.outputPrefix, options);
+    return await this.#dehydrateValue(value, "", 0, ctx);
+  }
+
+  /**
+   * Offloads StoryRun/trigger inputs (`DehydrateInputs`): as {@link dehydrate} under the input
+   * prefix, then the whole result again as `input.json` when it is still over the limit.
+   */
+  async dehydrateInputs(value: unknown, storyRunKey: string, options: DehydrateOptions = {}): Promise<unknown> {
+    if (!this.store) return this.#disabledCheck(value);
+    const ctx = this.#offloadContext(storyRunKey, this.inputPrefix, options);
+    let result = await this.#dehydrateValue(value, "", 0, ctx);
+    if (result !== undefined && goJsonByteLength(result) > this.maxInlineSize) {
+      result = await this.#offload(result, "json", "input", ctx);
+    }
+    return result;
+  }
+
+  #offloadContext(id: string, pathPrefix: string, options: DehydrateOptions): Offload {
+    return {
+      id,
+      pathPrefix,
+      schema: (options.schema ?? "").trim(),
+      schemaVersion: (options.schemaVersion ?? "").trim(),
+      signal: this.#deadline(options.signal),
+    };
+  }
+
+  #disabledCheck(value: unknown): unknown {
+    if (value !== null && value !== undefined) {
+      const size = goJsonByteLength(value);
+      if (size > this.maxInlineSize) {
+        throw new StorageError(
+          `output size ${size} bytes exceeds inline limit ${this.maxInlineSize} and storage is disabled; either enable ` +
+            `storage (BUBU_STORAGE_PROVIDER=s3|file), increase limit (BUBU_MAX_INLINE_SIZE=${size} or higher), or reduce output size`,
+          { code: "StorageDisabled" },
+        );
+      }
+    }
+    return value;
+  }
+
+  async #dehydrateValue(value: unknown, keyPrefix: string, depth: number, ctx: Offload): Promise<unknown> {
+    if (depth > this.maxRecursionDepth) {
+      // Past the depth limit the whole subtree is stored as one object (contract storage.md).
+      return await this.#offload(value, "json", keyPrefix, ctx);
+    }
+    if (typeof value === "string") {
+      return utf8ByteLength(value) > this.maxInlineSize ? await this.#offload(value, "raw", keyPrefix, ctx) : value;
+    }
+    const isArray = Array.isArray(value);
+    if (!isArray && !isPlainObject(value)) {
+      return goJsonByteLength(value) > this.maxInlineSize ? await this.#offload(value, "json", keyPrefix, ctx) : value;
+    }
+    let hadOffload = false;
+    let out: unknown[] | Record<string, unknown>;
+    if (isArray) {
+      const arr = value as unknown[];
+      const res: unknown[] = new Array(arr.length);
+      for (let i = 0; i < arr.length; i++) {
+        const key = keyPrefix === "" ? String(i) : `${keyPrefix}.${i}`;
+        res[i] = await this.#dehydrateValue(arr[i], key, depth + 1, ctx);
+        if (containsStorageRef(res[i], this.maxRecursionDepth)) hadOffload = true;
+      }
+      out = res;
+    } else {
+      const res: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v === undefined) continue;
+        const key = keyPrefix === "" ? k : `${keyPrefix}.${k}`;
+        res[k] = await this.#dehydrateValue(v, key, depth + 1, ctx);
+        if (containsStorageRef(res[k], this.maxRecursionDepth)) hadOffload = true;
+      }
+      out = res;
+    }
+    if (!hadOffload) {
+      if (goJsonByteLength(value) > this.maxInlineSize) return await this.#offload(value, "json", keyPrefix, ctx);
+    } else if (goJsonByteLength(out) > MAX_BULK_OFFLOAD_SIZE) {
+      // Go stores the original value (children already written stay where they are).
+      return await this.#offload(value, "json", keyPrefix, ctx);
+    }
+    return out;
+  }
+
+  /** Go's `offloadValue`: writes the wrapper and returns the ref. */
+  async #offload(value: unknown, contentType: StoredContentType, keyPrefix: string, ctx: Offload): Promise<Record<string, string>> {
+    const fileName = keyPrefix === "" ? "output.json" : `${keyPrefix}.json`;
+    const filePath = joinPath(ctx.pathPrefix, ctx.id, fileName);
+    try {
+      validateStorageRef(filePath);
+    } catch (err) {
+      throw new StorageError(`invalid storage path for offload: ${messageOf(err)}`, { cause: err, code: "InvalidPath" });
+    }
+    try {
+      await this.#write(filePath, encodeStoredObject(contentType, value), "application/json", ctx.signal);
+    } catch (err) {
+      throw new StorageError(`failed to write offloaded value for key '${keyPrefix}': ${messageOf(err)}`, {
+        cause: err,
+        code: err instanceof StorageError ? err.code : undefined,
+        status: err instanceof StorageError ? err.status : undefined,
+      });
+    }
+    const ref: Record<string, string> = {
+      [STORAGE_REF_KEY]: filePath,
+      [STORAGE_CONTENT_TYPE_KEY]: refContentType(contentType),
+    };
+    if (ctx.schema !== "") ref[STORAGE_SCHEMA_KEY] = ctx.schema;
+    if (ctx.schemaVersion !== "") ref[STORAGE_SCHEMA_VERSION_KEY] = ctx.schemaVersion;
+    return ref;
+  }
+
+  async #write(path: string, bytes: Uint8Array, contentType: string, signal: AbortSignal): Promise<void> {
+    let md5Text: string | undefined;
+    let shaText: Promise<string> | undefined;
+    const meta: WriteMetadata = {
+      contentType,
+      contentMd5: () => (md5Text ??= toBase64(md5(bytes))),
+      checksumSha256: () => (shaText ??= sha256(bytes).then(toBase64)),
+    };
+    await this.store!.write(path, bytes, meta, signal);
+  }
+
+  /** Stores raw bytes (no wrapper) with MD5/SHA-256 metadata (`WriteBlob`; logs and media). */
+  async writeBlob(path: string, contentType: string, data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!this.store) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
+    try {
+      validateStorageRef(path);
+    } catch (err) {
+      throw new StorageError(`invalid storage path: ${messageOf(err)}`, { cause: err, code: "InvalidPath" });
+    }
+    try {
+      await this.#write(path, data, contentType || "application/octet-stream", this.#deadline(options.signal));
+    } catch (err) {
+      throw new StorageError(`failed to write blob: ${messageOf(err)}`, { cause: err, code: (err as StorageError).code });
+    }
+  }
+
+  /** Reads raw bytes (`ReadBlob`). */
+  async readBlob(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    if (!this.store) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
+    try {
+      validateStorageRef(path);
+    } catch (err) {
+      throw new StorageError(`invalid storage path: ${messageOf(err)}`, { cause: err, code: "InvalidPath" });
+    }
+    try {
+      return await collectStream(await this.store.read(path, this.#deadline(options.signal)));
+    } catch (err) {
+      throw new StorageError(`failed to read blob: ${messageOf(err)}`, { cause: err, code: (err as StorageError).code });
+    }
+  }
+
+  /** Releases the backend's connections. */
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The stored wrapper `{"contentType":"json"|"raw","data":…}` (Go's `StoredObject`): encoded
+ * straight into one exactly-sized byte buffer, decoded from a stream without holding the bytes
+ * and the text at full size at once.
+ * @module
+ */
+import { goJsonByteLength, goJsonEncode, goJsonStringLength } from "../json/go-json.ts";
+import { Utf8Writer } from "../json/utf8-writer.ts";
+import { streamToText } from "./bytes.ts";
+import { StorageError } from "./errors.ts";
+
+/** `json` for maps, arrays, numbers, bools and null; `raw` for strings. */
+export type StoredContentType = "json" | "raw";
+
+/** The ref's `$bubuStorageContentType` for a wrapper content type (`storageRefContentType`). */
+export function refContentType(contentType: string): string {
+  switch (contentType.trim().toLowerCase()) {
+    case "json":
+      return "application/json";
+    case "raw":
+      return "text/plain";
+    case "":
+      return "application/octet-stream";
+    default:
+      return contentType;
+  }
+}
+
+/**
+ * The wrapper's exact bytes, as Go's `json.Marshal(StoredObject{…})` writes them. For `raw`,
+ * `value` must be a string (its JSON string is the data).
+ */
+export function encodeStoredObject(contentType: StoredContentType, value: unknown): Uint8Array {
+  const head = `{"contentType":${contentType === "json" ? '"json"' : '"raw"'},"data":`;
+  if (contentType === "raw" && typeof value !== "string") throw new TypeError("raw stored objects hold a string");
+  const dataLength = typeof value === "string" ? goJsonStringLength(value) : goJsonByteLength(value);
+  const writer = new Utf8Writer(head.length + dataLength + 1);
+  writer.write(head);
+  goJsonEncode(value, (piece) => writer.write(piece));
+  writer.write("}");
+  return writer.finish();
+}
+
+function jsonKind(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+/**
+ * Reads a wrapper from `stream` and returns the stored value, with Go's error texts
+ * (`hydrateStoredObject`).
+ */
+export async function decodeStoredObject(stream: ReadableStream<Uint8Array>, refPath: string): Promise<unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await streamToText(stream));
+  } catch (err) {
+    throw new StorageError(
+      `failed to unmarshal stored object from '${refPath}', content may be malformed: ${(err as Error).message}`,
+      { cause: err, code: "MalformedObject" },
+    );
+  }
+  if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) {
+    throw new StorageError(
+      `failed to unmarshal stored object from '${refPath}', content may be malformed: json: cannot unmarshal ${
+        jsonKind(parsed)
+      } into Go value of type storage.StoredObject`,
+      { code: "MalformedObject" },
+    );
+  }
+  const obj = (parsed ?? {}) as { contentType?: unknown; data?: unknown };
+  const contentType = obj.contentType ?? "";
+  if (typeof contentType !== "string") {
+    throw new StorageError(
+      `failed to unmarshal stored object from '${refPath}', content may be malformed: json: cannot unmarshal ${
+        jsonKind(contentType)
+      } into Go struct field StoredObject.contentType of type string`,
+      { code: "MalformedObject" },
+    );
+  }
+  switch (contentType) {
+    case "json":
+      if (obj.data === undefined) {
+        throw new StorageError(`failed to unmarshal hydrated JSON data from '${refPath}': unexpected end of JSON input`, {
+          code: "MalformedObject",
+        });
+      }
+      return obj.data;
+    case "raw":
+      // Go unmarshals `null` into a string as "" without an error.
+      if (obj.data === null) return "";
+      if (typeof obj.data !== "string") {
+        throw new StorageError(
+          `failed to unmarshal hydrated raw content from '${refPath}': ${
+            obj.data === undefined
+              ? "unexpected end of JSON input"
+              : `json: cannot unmarshal ${jsonKind(obj.data)} into Go value of type string`
+          }`,
+          { code: "MalformedObject" },
+        );
+      }
+      return obj.data;
+    default:
+      throw new StorageError(`unknown content type '${contentType}' in stored object '${refPath}'`, { code: "MalformedObject" });
+  }
+}

@@ -5,6 +5,7 @@
  * (see `detect.ts`) and calls these functions instead.
  * @module
  */
+import type { Transport } from "@connectrpc/connect";
 
 /** Which JavaScript runtime the process runs on. */
 export type RuntimeName = "bun" | "deno" | "node";
@@ -32,6 +33,40 @@ export interface TlsFetch {
   readonly fetch: FetchFn;
   /** Closes pooled connections. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Where a gRPC transport connects: a unix socket, or a TCP host and port. */
+export type GrpcTarget =
+  | { readonly kind: "unix"; readonly path: string }
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number };
+
+/** Options of {@link Runtime.createGrpcTransport}. */
+export interface GrpcTransportOptions {
+  readonly target: GrpcTarget;
+  /** TLS 1.3 (system roots unless `ca`); plaintext h2c when false. Ignored for unix sockets. */
+  readonly tls: boolean;
+  /** PEM CA bundle to trust instead of the system roots (tests, private CAs). */
+  readonly ca?: string;
+  /** Expected server name when it differs from the host. */
+  readonly serverName?: string;
+  /** Connection deadline, including TLS; also the `ready()` budget. */
+  readonly connectTimeoutMs?: number;
+  /** Per-message receive limit (bytes). */
+  readonly readMaxBytes?: number;
+  /** Per-message send limit (bytes). */
+  readonly writeMaxBytes?: number;
+  /** How to name the endpoint in errors. */
+  readonly label?: string;
+}
+
+/** A Connect transport over one HTTP/2 connection. */
+export interface GrpcTransport {
+  /** A `@connectrpc/connect` Transport (gRPC protocol, binary, no compression). */
+  readonly transport: Transport;
+  /** Resolves once the connection is up (retrying until `connectTimeoutMs`), like gRPC's WaitForReady. */
+  ready(signal?: AbortSignal): Promise<void>;
+  /** Closes the connection and every stream on it. Idempotent. */
+  close(): void;
 }
 
 /** The result of `lstat`: a symlink is reported as a symlink, not followed. */
@@ -99,4 +134,8 @@ export interface Runtime {
   readonly fs: RuntimeFs;
   /** A fetch that trusts `ca` (only) and presents `cert`/`key` when given. TLS is always verified. */
   createTlsFetch(options: TlsFetchOptions): TlsFetch;
+  /** An HTTP/2 gRPC transport (Connect) to a sidecar or server; see {@link GrpcTransportOptions}. */
+  createGrpcTransport(options: GrpcTransportOptions): GrpcTransport;
+  /** Standard input as byte chunks (local streaming mode reads NDJSON from it). */
+  readStdin(): AsyncIterable<Uint8Array>;
 }

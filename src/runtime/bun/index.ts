@@ -9,12 +9,16 @@ import { bunFs } from "./fs.ts";
 import { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
 import { onSignal } from "./signals.ts";
 import { createTlsFetch } from "./tls-fetch.ts";
+import { createGrpcTransport } from "./grpc-transport.ts";
+import { readStdin } from "./stdin.ts";
 
 export { env, envAll, homeDir } from "./env.ts";
 export { bunFs } from "./fs.ts";
 export { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
 export { onSignal } from "./signals.ts";
 export { createTlsFetch } from "./tls-fetch.ts";
+export { createGrpcTransport } from "./grpc-transport.ts";
+export { readStdin } from "./stdin.ts";
 
 /** The {@link Runtime} for Bun. Reads `process` only when called. */
 export function createBunRuntime(): Runtime {
@@ -33,5 +37,7 @@ export function createBunRuntime(): Runtime {
     onSignal,
     fs: bunFs,
     createTlsFetch,
+    createGrpcTransport,
+    readStdin,
   };
 }

@@ -26,6 +26,7 @@ export interface DenoApi {
   cwd(): string;
   exit(code?: number): never;
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
+  stdin: { readable: ReadableStream<Uint8Array> };
   stdout: { writeSync(p: Uint8Array): number };
   stderr: { writeSync(p: Uint8Array): number };
   addSignalListener(signal: string, handler: () => void): void;

@@ -1,0 +1,8 @@
+import process from "node:process";
+
+/** Standard input as byte chunks, until EOF. */
+export async function* readStdin(): AsyncIterable<Uint8Array> {
+  for await (const chunk of process.stdin as AsyncIterable<Uint8Array | string>) {
+    yield typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+  }
+}

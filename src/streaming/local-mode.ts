@@ -1,0 +1,83 @@
+/**
+ * Local mode (no binding, no cluster): NDJSON messages from stdin become inbound messages, and
+ * outbound messages are printed as NDJSON on stdout (DESIGN.md "Local first").
+ * @module
+ */
+import { create } from "@bufbuild/protobuf";
+import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
+import type { InboundMessage } from "../engram/streaming-message.ts";
+import { validateStreamMessage } from "../engram/streaming-validate.ts";
+import type { Logger } from "../observability/logger.ts";
+import { fromDataResponse } from "./from-data-response.ts";
+import { formatMessageLine, parseMessageLine } from "./json-lines.ts";
+import type { StreamPipeline } from "./pipeline.ts";
+
+/** Where local mode reads and writes. */
+export interface LocalIo {
+  readonly stdin: AsyncIterable<Uint8Array>;
+  readonly writeStdout: (text: string) => void;
+  readonly logger: Logger;
+}
+
+/** Splits a byte stream into text lines (UTF-8), without the line ends. */
+export async function* textLines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
+  const decoder = new TextDecoder();
+  let buf = "";
+  for await (const chunk of chunks) {
+    buf += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      yield buf.slice(0, nl).replace(/\r$/, "");
+      buf = buf.slice(nl + 1);
+    }
+  }
+  buf += decoder.decode();
+  if (buf !== "") yield buf;
+}
+
+/** Feeds stdin lines to the pipeline until EOF (then stops reading, which ends `inbound`). */
+export async function readLocalInput(pipeline: StreamPipeline, io: LocalIo): Promise<void> {
+  let n = 0;
+  try {
+    for await (const line of textLines(io.stdin)) {
+      n++;
+      if (pipeline.stoppedReading) break;
+      if (line.trim() === "") continue;
+      let msg;
+      try {
+        msg = parseMessageLine(line);
+        validateStreamMessage(msg);
+      } catch (err) {
+        io.logger.error("invalid input message skipped", { line: n, error: (err as Error).message });
+        continue;
+      }
+      const inbound: InboundMessage = { ...msg, done: () => {} };
+      try {
+        await pipeline.inbound.push(inbound);
+      } catch {
+        break; // reading stopped (drain)
+      }
+    }
+  } finally {
+    pipeline.stopReading();
+  }
+}
+
+/** Prints outbound messages until the outbound side is closed and empty. */
+export async function writeLocalOutput(pipeline: StreamPipeline, io: LocalIo): Promise<void> {
+  for (;;) {
+    const got = await pipeline.outbound.shift();
+    if (got === undefined) return;
+    const r = got.value.request;
+    // Print what the next step would receive: the same fields read back as a DataResponse.
+    const view = fromDataResponse(create(DataResponseSchema, {
+      frame: r.frame,
+      metadata: r.metadata,
+      payload: r.payload,
+      inputs: r.inputs,
+      transports: r.transports,
+      envelope: r.envelope,
+    }));
+    if (view !== undefined) io.writeStdout(formatMessageLine(view));
+  }
+}

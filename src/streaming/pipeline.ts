@@ -1,0 +1,106 @@
+/**
+ * What outlives a session: the engram's inbound and outbound buffers, the dedupe state and the
+ * receipts not yet sent. Sessions come and go underneath (reconnects); `stream` sees one
+ * continuous inbound iterable and one outbound sender.
+ * @module
+ */
+import { toBinary } from "@bufbuild/protobuf";
+import { type DataRequest, DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
+import type { StreamOutbound } from "../engram/streaming-engram.ts";
+import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
+import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
+import { deferred } from "./async-util.ts";
+import type { Receipt } from "./control.ts";
+import { PacketDeduper } from "./dedupe.ts";
+import { BoundedQueue, QueueClosedError } from "./queue.ts";
+import { toDataRequest } from "./to-data-request.ts";
+
+/** An outbound packet, already converted and size-checked. */
+export interface OutboundPacket {
+  readonly request: DataRequest;
+}
+
+/** The engram-facing buffers shared by all sessions. */
+export class StreamPipeline {
+  readonly inbound: BoundedQueue<InboundMessage>;
+  readonly outbound: BoundedQueue<OutboundPacket>;
+  /** Receipts waiting for a live Control stream. Unbounded: never dropped (quirks I7). */
+  readonly receipts: BoundedQueue<Receipt> = new BoundedQueue(Number.POSITIVE_INFINITY);
+  readonly deduper: PacketDeduper = new PacketDeduper();
+  readonly #maxSendBytes: number;
+  readonly #stopReading = deferred<void>();
+  /** Outbound messages accepted from the engram. */
+  accepted = 0;
+
+  constructor(options: { readonly bufferSize: number; readonly maxSendBytes: number }) {
+    this.inbound = new BoundedQueue(options.bufferSize);
+    this.outbound = new BoundedQueue(options.bufferSize);
+    this.#maxSendBytes = options.maxSendBytes;
+  }
+
+  /** Resolves when the SDK stops reading inbound data (drain started). */
+  get readingStopped(): Promise<void> {
+    return this.#stopReading.promise;
+  }
+
+  get stoppedReading(): boolean {
+    return this.#stopReading.settled;
+  }
+
+  /** Drain, step 1: no more inbound; `stream` sees the end after what is buffered. */
+  stopReading(): void {
+    if (this.#stopReading.settled) return;
+    this.#stopReading.resolve();
+    this.inbound.close();
+  }
+
+  /** Drain, step 2 (after `stream` returned): the sessions flush what is left, then close. */
+  closeOutbound(): void {
+    this.outbound.close(new QueueClosedError("the stream has ended; no more messages can be sent"));
+    this.receipts.close();
+  }
+
+  /** True when nothing is waiting to go out. */
+  get flushed(): boolean {
+    return this.outbound.size === 0 && this.receipts.size === 0;
+  }
+
+  /** Validates and converts `msg` (throws at the caller, the session is not affected). */
+  convert(msg: StreamMessage): OutboundPacket {
+    const request = toDataRequest(msg);
+    const size = toBinary(DataRequestSchema, request).length;
+    if (size > this.#maxSendBytes) {
+      throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`);
+    }
+    return { request };
+  }
+
+  /** The `outbound` handed to `stream`. */
+  sender(): StreamOutbound {
+    return {
+      send: async (msg: StreamMessage, signal?: AbortSignal): Promise<void> => {
+        const packet = this.convert(msg);
+        await this.outbound.push(packet, signal);
+        this.accepted++;
+      },
+    };
+  }
+
+  /** The inbound iterable handed to `stream` (single consumer). */
+  messages(signal?: AbortSignal): AsyncIterable<InboundMessage> {
+    const queue = this.inbound;
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
+        return {
+          async next(): Promise<IteratorResult<InboundMessage>> {
+            const got = await queue.shift(signal);
+            return got === undefined ? { done: true, value: undefined } : { done: false, value: got.value };
+          },
+          async return(): Promise<IteratorResult<InboundMessage>> {
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * A bounded FIFO with async backpressure: `push` waits while full, `shift` waits while empty.
+ * Go's buffered channels (`in`, `out`) become these.
+ * @module
+ */
+
+/** Thrown by `push` on a closed queue. */
+export class QueueClosedError extends Error {
+  override readonly name: string = "QueueClosedError";
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** A bounded queue. `capacity` may be `Infinity`. */
+export class BoundedQueue<T> {
+  readonly capacity: number;
+  readonly #items: T[] = [];
+  #head = 0;
+  #closed = false;
+  #closeReason: unknown;
+  #readers: Waiter[] = [];
+  #writers: Waiter[] = [];
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Adds without waiting; false when full or closed. */
+  tryPush(item: T): boolean {
+    if (this.#closed || this.size >= this.capacity) return false;
+    this.#items.push(item);
+    this.#wake(this.#readers);
+    return true;
+  }
+
+  /** Adds, waiting while full. Rejects when closed (or `signal` aborts). */
+  async push(item: T, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (this.#closed) throw this.#closeReason ?? new QueueClosedError("queue closed");
+      if (this.size < this.capacity) {
+        this.#items.push(item);
+        this.#wake(this.#readers);
+        return;
+      }
+      await this.#wait(this.#writers, signal);
+    }
+  }
+
+  /** Puts an item back at the head (a send that never happened). Ignores capacity. */
+  unshift(item: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = item;
+    else this.#items.unshift(item);
+    this.#wake(this.#readers);
+  }
+
+  /** Takes the oldest item without waiting. */
+  tryShift(): { value: T } | undefined {
+    if (this.size === 0) return undefined;
+    const value = this.#items[this.#head];
+    this.#items[this.#head] = undefined as T;
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items.splice(0, this.#head);
+      this.#head = 0;
+    }
+    this.#wake(this.#writers);
+    return { value };
+  }
+
+  /** Takes the oldest item, waiting while empty; `undefined` once closed and empty. */
+  async shift(signal?: AbortSignal): Promise<{ value: T } | undefined> {
+    for (;;) {
+      const got = this.tryShift();
+      if (got !== undefined) return got;
+      if (this.#closed) return undefined;
+      await this.#wait(this.#readers, signal);
+    }
+  }
+
+  /** Resolves when an item is available or the queue is closed (without taking anything). */
+  async waitReadable(signal?: AbortSignal): Promise<void> {
+    while (this.size === 0 && !this.#closed) await this.#wait(this.#readers, signal);
+  }
+
+  /** No more pushes; readers drain what is left. `reason` is what later pushes throw. */
+  close(reason?: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    this.#wake(this.#readers);
+    this.#wake(this.#writers);
+  }
+
+  /** Removes and returns everything left. */
+  drainAll(): T[] {
+    const out = this.#items.slice(this.#head);
+    this.#items.length = 0;
+    this.#head = 0;
+    this.#wake(this.#writers);
+    return out;
+  }
+
+  #wake(list: Waiter[]): void {
+    if (list.length === 0) return;
+    const all = list.splice(0);
+    for (const w of all) w.resolve();
+  }
+
+  #wait(list: Waiter[], signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        const i = list.indexOf(w);
+        if (i >= 0) list.splice(i, 1);
+        reject(signal?.reason);
+      };
+      const w: Waiter = {
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        reject,
+      };
+      list.push(w);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,413 @@
+/**
+ * One connector session: dial, open `Data` and `Control`, the startup handshake, then the data
+ * and control loops until the session fails or the pipeline has drained (contract streaming.md
+ * §6, §7, §10, §12, §13).
+ * @module
+ */
+import { create, toBinary } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import {
+  type ControlRequest,
+  type ControlResponse,
+  type DataRequest,
+  DataRequestSchema,
+  type DataResponse,
+  DataResponseSchema,
+  TransportConnectorService,
+} from "../gen/transport/v1/transport_pb.ts";
+import type { ControlDirective } from "../engram/streaming-engram.ts";
+import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { GrpcTransport, Runtime } from "../runtime/types.ts";
+import { aborted, deferred, within } from "./async-util.ts";
+import { ChunkReassembler, type ChunkLimits } from "./chunks.ts";
+import { BINDING_HEADER, CLOSE_WAIT_MS, META_HEARTBEAT, PROTOCOL_HEADER, PROTOCOL_VERSION, STARTUP_CAPABILITIES_KEY } from "./constants.ts";
+import {
+  defaultReply,
+  directiveToRequest,
+  directiveType,
+  errorRequest,
+  heartbeatRequest,
+  type Receipt,
+  receiptRequest,
+  toDirective,
+} from "./control.ts";
+import { dedupeKey } from "./dedupe.ts";
+import type { ConnectorEndpoint } from "./endpoint.ts";
+import { describeError, isRetriable, StreamingError } from "./errors.ts";
+import { fromDataResponse, isDroppable } from "./from-data-response.ts";
+import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
+import { BoundedQueue } from "./queue.ts";
+import type { StreamingSettings } from "./settings.ts";
+
+/** A custom directive handler (the engram's `control`). */
+export type DirectiveHandler = (
+  directive: ControlDirective,
+  signal: AbortSignal,
+) => ControlDirective | undefined | void | Promise<ControlDirective | undefined | void>;
+
+/** Everything one session needs. */
+export interface SessionDeps {
+  readonly runtime: Pick<Runtime, "createGrpcTransport">;
+  readonly endpoint: ConnectorEndpoint;
+  /** `bubu.transport.binding` value; omitted when empty. */
+  readonly bindingRef: string;
+  readonly settings: StreamingSettings;
+  readonly pipeline: StreamPipeline;
+  readonly logger: Logger;
+  readonly handler?: DirectiveHandler;
+  readonly chunkLimits?: ChunkLimits;
+  /** Trusted CA for TLS endpoints (tests). */
+  readonly tlsCa?: string;
+  /** Called once the handshake gate opens. */
+  readonly onEstablished?: () => void;
+}
+
+/** Go's startup validation of `connector.ready` metadata. Returns whether capabilities are required. */
+export function parseStartupCapabilities(metadata: Readonly<Record<string, string>>): boolean {
+  if (!Object.hasOwn(metadata, STARTUP_CAPABILITIES_KEY)) {
+    throw new StreamingError("invalid connector.ready startup metadata: missing startup.capabilities metadata", { retriable: true });
+  }
+  const v = metadata[STARTUP_CAPABILITIES_KEY].trim().toLowerCase();
+  if (v === "required") return true;
+  if (v === "none") return false;
+  throw new StreamingError(
+    `invalid startup.capabilities metadata ${JSON.stringify(metadata[STARTUP_CAPABILITIES_KEY])} (expected required or none)`,
+    { retriable: true },
+  );
+}
+
+function sizeOf(p: DataResponse): number {
+  return toBinary(DataResponseSchema, p).length;
+}
+
+function receiptFor(p: DataResponse): Receipt | undefined {
+  const e = p.envelope;
+  if (e === undefined || e.sequence <= 0n || e.streamId === "") return undefined;
+  return { streamId: e.streamId, sequence: e.sequence, partition: e.partition, sizeBytes: sizeOf(p) };
+}
+
+const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });
+
+/**
+ * Runs one session. Resolves when the pipeline has drained and both streams are closed; throws
+ * a (possibly retriable) error otherwise.
+ */
+export async function runSession(d: SessionDeps): Promise<void> {
+  const { pipeline: p, settings: s, logger } = d;
+  const abort = new AbortController();
+  let failure: unknown;
+  const fail = (err: unknown): void => {
+    if (failure !== undefined) return;
+    failure = err;
+    abort.abort(err);
+  };
+  let lastActivity = Date.now();
+  const touch = (): void => {
+    lastActivity = Date.now();
+  };
+  const timers: ReturnType<typeof setInterval>[] = [];
+
+  const gt: GrpcTransport = d.runtime.createGrpcTransport({
+    target: d.endpoint.target,
+    tls: d.endpoint.tls,
+    ca: d.tlsCa,
+    connectTimeoutMs: s.dialTimeoutMs,
+    readMaxBytes: s.maxRecvBytes,
+    writeMaxBytes: s.maxSendBytes,
+    label: d.endpoint.label,
+  });
+  try {
+    try {
+      await gt.ready();
+    } catch (err) {
+      throw new StreamingError(`transport connector dial failed: ${describeError(err)}`, { retriable: true, cause: err });
+    }
+    const client = createClient(TransportConnectorService, gt.transport);
+
+    // ---- Data stream (opened first; nothing sent or read until the gate opens) ----
+    const gate = deferred<void>();
+    const dataDone = deferred<void>(); // our Data send side finished (drain)
+    const controlDone = deferred<void>(); // our Control send side finished (drain)
+    let inFlight: OutboundPacket | undefined;
+    let suspendedSince = 0;
+    let dataSendDone = false;
+    async function* dataRequests(): AsyncGenerator<DataRequest> {
+      try {
+        await Promise.race([gate.promise, aborted(abort.signal)]);
+      } catch {
+        return;
+      }
+      let lastSend = Date.now();
+      while (!abort.signal.aborted) {
+        let next: DataRequest = HEARTBEAT;
+        let packet: OutboundPacket | undefined;
+        const got = p.outbound.tryShift();
+        if (got === undefined) {
+          if (p.outbound.closed) {
+            dataSendDone = true;
+            dataDone.resolve();
+            return; // drained
+          }
+          const wait = s.heartbeatIntervalMs - (Date.now() - lastSend);
+          if (wait > 0) {
+            const woke = await within(p.outbound.waitReadable(abort.signal).then(() => true, () => false), wait, "idle" as const);
+            if (abort.signal.aborted || woke === false) return;
+            if (woke === true) continue;
+          }
+        }
+        if (got !== undefined) {
+          packet = got.value;
+          next = packet.request;
+        }
+        inFlight = packet;
+        suspendedSince = Date.now();
+        yield next;
+        suspendedSince = 0;
+        inFlight = undefined;
+        lastSend = Date.now();
+        touch();
+      }
+    }
+    const dataResponses = client.data(dataRequests(), {
+      headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
+      signal: abort.signal,
+    });
+
+    // ---- Control stream ----
+    const control = new BoundedQueue<ControlRequest>(Number.POSITIVE_INFINITY);
+    let sentReceipts = 0;
+    let controlSendDone = false;
+    async function* controlRequests(): AsyncGenerator<ControlRequest> {
+      while (!abort.signal.aborted) {
+        const own = control.tryShift();
+        if (own !== undefined) {
+          yield own.value;
+          touch();
+          continue;
+        }
+        if (gate.settled) {
+          const r = p.receipts.tryShift();
+          if (r !== undefined) {
+            try {
+              yield receiptRequest(r.value);
+            } catch (err) {
+              p.receipts.unshift(r.value);
+              throw err;
+            }
+            sentReceipts++;
+            touch();
+            continue;
+          }
+          if (p.receipts.closed && dataSendDone) {
+            controlSendDone = true;
+            controlDone.resolve();
+            return;
+          }
+        }
+        const waits: Promise<unknown>[] = [control.waitReadable(abort.signal)];
+        if (gate.settled) waits.push(p.receipts.waitReadable(abort.signal), dataDone.promise);
+        else waits.push(gate.promise);
+        try {
+          await Promise.race(waits);
+        } catch {
+          return;
+        }
+      }
+    }
+    const controlHeaders: Record<string, string> = { [PROTOCOL_HEADER]: PROTOCOL_VERSION };
+    if (d.bindingRef !== "") controlHeaders[BINDING_HEADER] = d.bindingRef;
+    const controlResponses = client.control(controlRequests(), { headers: controlHeaders, signal: abort.signal });
+
+    // ---- Control loop: handshake state and directives ----
+    let ready = false;
+    let capsRequired = false;
+    let capsSeen = false;
+    const controlClosed = deferred<void>();
+    const handle = async (resp: ControlResponse): Promise<void> => {
+      const type = directiveType(resp);
+      if (type === "connector.ready") {
+        capsRequired = parseStartupCapabilities(resp.metadata);
+        ready = true;
+      } else if (type === "connector.capabilities") {
+        capsSeen = true;
+      }
+      if (ready && (!capsRequired || capsSeen) && !gate.settled) gate.resolve();
+      let reply: ControlDirective | undefined | void;
+      if (d.handler !== undefined) {
+        try {
+          reply = await d.handler(toDirective(resp), abort.signal);
+        } catch (err) {
+          control.tryPush(errorRequest(err instanceof Error ? err.message : String(err)));
+          return;
+        }
+      } else {
+        reply = defaultReply(type);
+      }
+      if (reply) control.tryPush(directiveToRequest(reply));
+    };
+    const controlLoop = (async () => {
+      try {
+        for await (const resp of controlResponses) {
+          touch();
+          await handle(resp);
+        }
+        controlClosed.resolve();
+        if (!controlSendDone) fail(new StreamingError("control stream recv failed: EOF", { retriable: true }));
+      } catch (err) {
+        controlClosed.resolve();
+        if (!controlSendDone || failure === undefined) fail(wrapRpcError("control stream recv failed", err));
+      }
+    })();
+
+    // ---- Gate: ready (+ capabilities when required) within the message timeout ----
+    const gateTimer = setTimeout(() => {
+      fail(new StreamingError(`control startup handshake timed out: timeout=${formatMs(s.messageTimeoutMs)}`, { retriable: false }));
+    }, s.messageTimeoutMs);
+    try {
+      await Promise.race([gate.promise, aborted(abort.signal)]);
+    } catch {
+      clearTimeout(gateTimer);
+      await controlLoop;
+      throw failure;
+    }
+    clearTimeout(gateTimer);
+    d.onEstablished?.();
+    logger.debug("transport connector session established", { endpoint: d.endpoint.label });
+
+    // ---- Timers: control heartbeat, hang watcher, send timeout ----
+    timers.push(setInterval(() => control.tryPush(heartbeatRequest(Date.now())), s.controlHeartbeatIntervalMs));
+    const watchEvery = Math.max(5, Math.min(1_000, s.messageTimeoutMs / 4, s.hangTimeoutMs > 0 ? s.hangTimeoutMs / 4 : 1_000));
+    timers.push(setInterval(() => {
+      const now = Date.now();
+      if (s.hangTimeoutMs > 0 && now - lastActivity >= s.hangTimeoutMs) {
+        fail(new StreamingError(`transport session hang detected: no activity for ${formatMs(s.hangTimeoutMs)}`, { retriable: true }));
+      }
+      if (suspendedSince > 0 && now - suspendedSince >= s.messageTimeoutMs) {
+        fail(new StreamingError(`data stream send timed out after ${formatMs(s.messageTimeoutMs)}`, { retriable: true }));
+      }
+    }, watchEvery));
+
+    // ---- Data recv loop ----
+    const reassembler = new ChunkReassembler(d.chunkLimits);
+    const sweep = setInterval(() => reassembler.sweep(), Math.max(10, (d.chunkLimits?.ttlMs ?? 120_000) / 2));
+    timers.push(sweep);
+    const dataClosed = deferred<void>();
+    const deliver = async (packet: DataResponse): Promise<void> => {
+      if (packet.frame.case === undefined) {
+        const r = receiptFor(packet);
+        if (r) p.receipts.tryPush(r);
+        return;
+      }
+      const result = reassembler.add(packet);
+      if (result.kind === "partial" || result.kind === "duplicate") return;
+      const whole = result.packet;
+      const key = dedupeKey(whole);
+      const receipt = receiptFor(whole);
+      if (key !== undefined) {
+        const state = p.deduper.begin(key);
+        if (state === "completed") {
+          if (receipt) p.receipts.tryPush(receipt);
+          return;
+        }
+        if (state === "pending") return;
+      }
+      let msg: StreamMessage | undefined;
+      try {
+        msg = fromDataResponse(whole);
+      } catch (err) {
+        if (key !== undefined) p.deduper.release(key);
+        throw new StreamingError(`invalid inbound packet: ${(err as Error).message}`, { retriable: true, cause: err });
+      }
+      if (msg === undefined || isDroppable(msg)) {
+        if (key !== undefined) p.deduper.complete(key);
+        if (receipt) p.receipts.tryPush(receipt);
+        return;
+      }
+      let doneCalled = false;
+      const inbound: InboundMessage = {
+        ...msg,
+        done: () => {
+          if (doneCalled) return;
+          doneCalled = true;
+          if (key !== undefined) p.deduper.complete(key);
+          if (receipt) p.receipts.tryPush(receipt);
+        },
+      };
+      if (p.stoppedReading) {
+        // Drain started while this packet was in flight: it is not delivered; sequenced ones
+        // are replayed by the hub, since no receipt goes out.
+        if (key !== undefined) p.deduper.release(key);
+        return;
+      }
+      if (s.channelSendTimeoutMs > 0) {
+        const t = AbortSignal.timeout(s.channelSendTimeoutMs);
+        try {
+          await p.inbound.push(inbound, AbortSignal.any([t, abort.signal]));
+        } catch {
+          if (key !== undefined) p.deduper.release(key);
+          if (t.aborted) logger.warn("inbound message dropped: the engram did not read it in time", { timeout: formatMs(s.channelSendTimeoutMs) });
+        }
+        return;
+      }
+      try {
+        await p.inbound.push(inbound, abort.signal);
+      } catch {
+        if (key !== undefined) p.deduper.release(key);
+      }
+    };
+    const dataLoop = (async () => {
+      const it = dataResponses[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const r = await it.next();
+          if (r.done) break;
+          touch();
+          if (p.stoppedReading) continue; // draining: read to the end, deliver nothing
+          await deliver(r.value);
+        }
+        dataClosed.resolve();
+        if (!dataSendDone) fail(new StreamingError("data stream recv failed: EOF", { retriable: true }));
+      } catch (err) {
+        dataClosed.resolve();
+        if (!abort.signal.aborted || failure === undefined) fail(err instanceof StreamingError ? err : wrapRpcError("data stream recv failed", err));
+      }
+    })();
+
+    // ---- Drain: dataRequests() returns once outbound is closed, empty and its last write done ----
+    await Promise.race([dataDone.promise, aborted(abort.signal)]).catch(() => {});
+    if (failure === undefined) {
+      await within(dataClosed.promise, CLOSE_WAIT_MS, undefined);
+      // Control returns after the last receipt; then give the connector a moment to end it.
+      await within(controlDone.promise, s.messageTimeoutMs, undefined);
+      await within(controlClosed.promise, CLOSE_WAIT_MS, undefined);
+      logger.debug("transport connector session drained", { receipts: sentReceipts });
+      if (failure === undefined) {
+        abort.abort(new StreamingError("session closed", { retriable: false }));
+        await Promise.allSettled([dataLoop, controlLoop]);
+        return;
+      }
+    }
+    await Promise.allSettled([dataLoop, controlLoop]);
+    if (inFlight !== undefined) p.outbound.unshift(inFlight); // its write never completed
+    throw failure;
+  } finally {
+    for (const t of timers) clearInterval(t);
+    abort.abort(failure ?? new StreamingError("session closed", { retriable: false }));
+    gt.close();
+  }
+}
+
+function wrapRpcError(prefix: string, err: unknown): StreamingError {
+  if (err instanceof StreamingError) return err;
+  // The gRPC code decides retriability (FAILED_PRECONDITION etc. are fatal).
+  return new StreamingError(`${prefix}: ${describeError(err)}`, { retriable: isRetriable(err), cause: err });
+}
+
+/** Milliseconds in Go's duration style for messages (`30s`, `1.5s`, `250ms`). */
+export function formatMs(ms: number): string {
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  if (ms >= 1000) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+

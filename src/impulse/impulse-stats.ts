@@ -113,3 +113,78 @@ function advance(current: unknown, candidate: Date | undefined): string | undefi
 function pascal(s: string): string {
   return s[0]!.toUpperCase() + s.slice(1);
 }
+
+/**
+ * Coalesces stats updates per Impulse: one write in flight at a time, later deltas summed into
+ * the next write. A burst of triggers in one process then costs a few GET+PATCH pairs instead of
+ * one each, and never conflicts with itself. Each caller's promise settles with the write that
+ * carried its delta.
+ */
+export class ImpulseStatsWriter {
+  readonly #kube: KubeClient;
+  readonly #operationTimeoutMs: number;
+  readonly #queues = new Map<string, Queue>();
+
+  constructor(kube: KubeClient, operationTimeoutMs: number) {
+    this.#kube = kube;
+    this.#operationTimeoutMs = operationTimeoutMs;
+  }
+
+  /** Adds `delta` to the Impulse's status (see {@link updateImpulseTriggerStats}). */
+  add(impulseName: string, namespace: string, delta: TriggerStatsDelta): Promise<void> {
+    for (const c of COUNTERS) {
+      const v = delta[c] ?? 0;
+      if (!Number.isInteger(v) || v < 0) return updateImpulseTriggerStats(this.#kube, impulseName, namespace, delta, { operationTimeoutMs: this.#operationTimeoutMs });
+    }
+    const key = `${namespace}\u0000${impulseName}`;
+    let q = this.#queues.get(key);
+    if (q === undefined) {
+      q = { pending: undefined, waiters: [], running: false };
+      this.#queues.set(key, q);
+    }
+    q.pending = merge(q.pending, delta);
+    const done = new Promise<void>((resolve, reject) => q!.waiters.push({ resolve, reject }));
+    if (!q.running) void this.#drain(q, impulseName, namespace);
+    return done;
+  }
+
+  async #drain(q: Queue, name: string, namespace: string): Promise<void> {
+    q.running = true;
+    while (q.pending !== undefined) {
+      const delta = q.pending;
+      const waiters = q.waiters;
+      q.pending = undefined;
+      q.waiters = [];
+      try {
+        await updateImpulseTriggerStats(this.#kube, name, namespace, delta, { operationTimeoutMs: this.#operationTimeoutMs });
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const w of waiters) w.reject(err);
+      }
+    }
+    q.running = false;
+  }
+}
+
+interface Queue {
+  pending: TriggerStatsDelta | undefined;
+  waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+  running: boolean;
+}
+
+function later(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
+function merge(a: TriggerStatsDelta | undefined, b: TriggerStatsDelta): TriggerStatsDelta {
+  if (a === undefined) return b;
+  const out: { -readonly [K in keyof TriggerStatsDelta]: TriggerStatsDelta[K] } = {};
+  for (const c of COUNTERS) out[c] = (a[c] ?? 0) + (b[c] ?? 0);
+  for (const t of TIMES) {
+    const v = later(a[t], b[t]);
+    if (v !== undefined) out[t] = v;
+  }
+  return out;
+}

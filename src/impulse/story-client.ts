@@ -10,7 +10,7 @@ import { noopLogger, type Logger } from "../observability/logger.ts";
 import { sleep } from "../k8s/backoff.ts";
 import { resolveTriggerToken, retryAttempts, retryDelayMs } from "./delivery.ts";
 import { TriggerPolicyError } from "./errors.ts";
-import { updateImpulseTriggerStats, type TriggerStatsDelta } from "./impulse-stats.ts";
+import { ImpulseStatsWriter, type TriggerStatsDelta } from "./impulse-stats.ts";
 import { abortedError, isRetryableTriggerError, triggerStoryOnce } from "./resolution.ts";
 import { stopStoryRun, type StopOutcome } from "./stop-story.ts";
 import { type TriggerThrottle, triggerThrottleFor } from "./throttle.ts";
@@ -36,12 +36,14 @@ export class StoryClient {
   readonly #logger: Logger;
   readonly #dehydrate: DehydrateInputs | undefined;
   readonly #throttle: TriggerThrottle | undefined;
+  readonly #stats: ImpulseStatsWriter;
 
   constructor(kube: KubeClient, options: StoryClientOptions) {
     this.kube = kube;
     this.env = options.env;
     this.#logger = options.logger ?? noopLogger;
     this.#dehydrate = options.dehydrateInputs;
+    this.#stats = new ImpulseStatsWriter(kube, this.env.k8s.operationTimeout.millis);
     this.#throttle = options.throttle === null ? undefined : (options.throttle ?? triggerThrottleFor(options.env.trigger.throttle));
   }
 
@@ -129,17 +131,18 @@ export class StoryClient {
     });
   }
 
-  /** Adds `delta` to an Impulse's status counters (Go's `UpdateImpulseTriggerStats`). */
+  /**
+   * Adds `delta` to an Impulse's status counters (Go's `UpdateImpulseTriggerStats`). Concurrent
+   * calls for one Impulse are coalesced into as few writes as possible (see `ImpulseStatsWriter`).
+   * The write is not cancelled by the caller: an increment, once counted, is written.
+   */
   updateImpulseTriggerStats(
-    ctx: TriggerContext | undefined,
+    _ctx: TriggerContext | undefined,
     impulseName: string,
     namespace: string,
     delta: TriggerStatsDelta,
   ): Promise<void> {
-    return updateImpulseTriggerStats(this.kube, impulseName, namespace, delta, {
-      signal: callerSignal(ctx),
-      operationTimeoutMs: this.operationTimeoutMs,
-    });
+    return this.#stats.add(impulseName.trim(), namespace.trim() || this.namespace, delta);
   }
 
   async #acquire(caller: AbortSignal): Promise<{ release(): void } | undefined> {

@@ -138,4 +138,33 @@ export interface Runtime {
   createGrpcTransport(options: GrpcTransportOptions): GrpcTransport;
   /** Standard input as byte chunks (local streaming mode reads NDJSON from it). */
   readStdin(): AsyncIterable<Uint8Array>;
+  /**
+   * Serves HTTP/1.1 with a fetch-style handler (webhook impulses). Resolves once listening;
+   * aborting `options.signal` or calling `close` stops it. See {@link ServeOptions}.
+   */
+  serve(handler: FetchHandler, options: ServeOptions): Promise<HttpServer>;
+}
+
+/** A fetch-style request handler. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** Options of {@link Runtime.serve}. */
+export interface ServeOptions {
+  /** TCP port; 0 picks a free one (see {@link HttpServer.port}). */
+  readonly port: number;
+  /** Interface to bind; default `0.0.0.0` (a pod must be reachable through its Service). */
+  readonly hostname?: string;
+  /** Stops the server when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** A listening server. */
+export interface HttpServer {
+  readonly hostname: string;
+  /** The bound port (the real one when 0 was asked). */
+  readonly port: number;
+  /** Stops accepting, ends open connections after in-flight responses; idempotent. */
+  close(): Promise<void>;
+  /** Settles when the server has stopped. */
+  readonly finished: Promise<void>;
 }

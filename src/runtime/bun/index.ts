@@ -11,6 +11,7 @@ import { onSignal } from "./signals.ts";
 import { createTlsFetch } from "./tls-fetch.ts";
 import { createGrpcTransport } from "./grpc-transport.ts";
 import { readStdin } from "./stdin.ts";
+import { serve } from "./serve.ts";
 
 export { env, envAll, homeDir } from "./env.ts";
 export { bunFs } from "./fs.ts";
@@ -19,6 +20,7 @@ export { onSignal } from "./signals.ts";
 export { createTlsFetch } from "./tls-fetch.ts";
 export { createGrpcTransport } from "./grpc-transport.ts";
 export { readStdin } from "./stdin.ts";
+export { serve } from "./serve.ts";
 
 /** The {@link Runtime} for Bun. Reads `process` only when called. */
 export function createBunRuntime(): Runtime {
@@ -39,5 +41,6 @@ export function createBunRuntime(): Runtime {
     createTlsFetch,
     createGrpcTransport,
     readStdin,
+    serve,
   };
 }

@@ -27,9 +27,12 @@ out="$repo/.cache/test-out"
 rm -rf "$out" && mkdir -p "$out"
 
 if [ "$peers" = 1 ]; then
-  trap 'bash test/peers/k8s/stop.sh >/dev/null 2>&1 || true' EXIT
+  trap 'bash test/peers/k8s/stop.sh >/dev/null 2>&1 || true; bash test/peers/s3/stop.sh >/dev/null 2>&1 || true' EXIT
   bash test/peers/k8s/install.sh && bash test/peers/k8s/start.sh || {
     echo "the Kubernetes API peer did not start; integration tests will fail" >&2
+  }
+  bash test/peers/s3/install.sh && bash test/peers/s3/start.sh || {
+    echo "the S3 peer (versitygw) did not start; storage integration tests will fail" >&2
   }
 fi
 

@@ -109,6 +109,9 @@ function escapeText(s: string): string {
   return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!);
 }
 
+/** Characters Go escapes, and lone surrogates (JSON.stringify escapes those). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function encodeString(s: string, emit: (piece: string) => void): void {
   if (s.length <= STRING_SLICE) return emit(escapeText(s));
   emit('"');
@@ -117,8 +120,9 @@ function encodeString(s: string, emit: (piece: string) => void): void {
     // Never split a surrogate pair: each half alone would be escaped as \udXXX.
     const last = s.charCodeAt(end - 1);
     if (end < s.length && last >= 0xd800 && last <= 0xdbff) end++;
-    const text = escapeText(s.slice(start, end));
-    emit(text.slice(1, -1));
+    const slice = s.slice(start, end);
+    // Clean text is written as is: no escaped copy (and no garbage) per slice.
+    emit(NEEDS_ESCAPE.test(slice) ? escapeText(slice).slice(1, -1) : slice);
     start = end;
   }
   emit('"');

@@ -57,17 +57,6 @@ export async function collectStream(stream: ReadableStream<Uint8Array>, sizeHint
   return joined;
 }
 
-/** Decodes a UTF-8 stream chunk by chunk (no full-size byte copy) and returns the text. */
-export async function streamToText(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder("utf-8");
-  const pieces: string[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-    pieces.push(decoder.decode(chunk, { stream: true }));
-  }
-  pieces.push(decoder.decode());
-  return pieces.length === 1 ? pieces[0]! : pieces.join("");
-}
-
 /** A one-chunk stream over `bytes`. */
 export function bytesToStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream({

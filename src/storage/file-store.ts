@@ -8,7 +8,7 @@ import type { RuntimeFs } from "../runtime/types.ts";
 import { bytesToStream } from "./bytes.ts";
 import { StorageError } from "./errors.ts";
 import { cleanPath } from "./go-path.ts";
-import type { Store, WriteMetadata } from "./store.ts";
+import type { Store, StoredBody, WriteMetadata } from "./store.ts";
 
 /** Creates the root (like Go's `MkdirAll`) and returns the store. `root` must be absolute. */
 export async function createFileStore(fs: RuntimeFs, root: string): Promise<FileStore> {
@@ -112,12 +112,13 @@ export class FileStore implements Store {
     }
   }
 
-  async read(key: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  async read(key: string, signal: AbortSignal): Promise<StoredBody> {
     const { path, segments } = this.#lexical(key);
     signal.throwIfAborted();
     try {
       await this.#checkSymlinks(key, segments, true);
-      return bytesToStream(await this.#fs.readFile(path));
+      const bytes = await this.#fs.readFile(path);
+      return { stream: bytesToStream(bytes), size: bytes.length };
     } catch (err) {
       if (err instanceof StorageError) throw err;
       const code = isNotFound(err) ? "NotFound" : undefined;

@@ -19,7 +19,7 @@ import {
   validateStorageRef,
 } from "./refs.ts";
 import { resolveStoragePath } from "./storage-path.ts";
-import type { Store, WriteMetadata } from "./store.ts";
+import type { Store, StoredBody, WriteMetadata } from "./store.ts";
 import { decodeStoredObject, encodeStoredObject, refContentType, type StoredContentType } from "./stored-object.ts";
 
 /** Go's `maxBulkOffloadSize`: a partly dehydrated map/array above this is offloaded whole. */
@@ -147,10 +147,10 @@ export class StorageManager {
         { code: "StorageDisabled" },
       );
     }
-    let stream: ReadableStream<Uint8Array>;
+    let body: StoredBody;
     try {
       validateStorageRef(refPath);
-      stream = await store.read(refPath, signal);
+      body = await store.read(refPath, signal);
     } catch (err) {
       throw new StorageError(`failed to read offloaded data from '${refPath}': ${messageOf(err)}`, {
         cause: err,
@@ -160,7 +160,7 @@ export class StorageManager {
     }
     let loaded: unknown;
     try {
-      loaded = await decodeStoredObject(stream, refPath);
+      loaded = await decodeStoredObject(body, refPath);
     } catch (err) {
       if (err instanceof StorageError) throw err;
       throw new StorageError(`failed to read offloaded data from '${refPath}': ${messageOf(err)}`, { cause: err });
@@ -317,7 +317,8 @@ export class StorageManager {
       throw new StorageError(`invalid storage path: ${messageOf(err)}`, { cause: err, code: "InvalidPath" });
     }
     try {
-      return await collectStream(await this.store.read(path, this.#deadline(options.signal)));
+      const body = await this.store.read(path, this.#deadline(options.signal));
+      return await collectStream(body.stream, body.size);
     } catch (err) {
       throw new StorageError(`failed to read blob: ${messageOf(err)}`, { cause: err, code: (err as StorageError).code });
     }

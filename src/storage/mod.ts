@@ -19,7 +19,7 @@ export {
 export { parseStoragePath, resolveStoragePath } from "./storage-path.ts";
 export { StorageError, type StorageErrorOptions } from "./errors.ts";
 export { type DehydrateOptions, MAX_BULK_OFFLOAD_SIZE, StorageManager, type StorageManagerOptions } from "./manager.ts";
-export type { Store, WriteMetadata } from "./store.ts";
+export type { Store, StoredBody, WriteMetadata } from "./store.ts";
 export { createFileStore, FileStore } from "./file-store.ts";
 export { S3ResponseError, S3Store, type S3StoreOptions } from "./s3/s3-store.ts";
 export { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, resolveS3Endpoint, type S3Settings, s3SettingsFromEnv } from "./s3/config.ts";

@@ -18,6 +18,13 @@ export interface WriteMetadata {
   checksumSha256(): Promise<string>;
 }
 
+/** An object being read: its bytes as a stream, and its size when the backend knows it. */
+export interface StoredBody {
+  readonly stream: ReadableStream<Uint8Array>;
+  /** Content length, so the reader can size one buffer instead of growing one. */
+  readonly size?: number;
+}
+
 /** A storage backend. Keys are slash paths relative to the backend's root. */
 export interface Store {
   /** `s3` or `file`. */
@@ -25,7 +32,7 @@ export interface Store {
   /** Writes `body` at `key`, replacing any object there. */
   write(key: string, body: Uint8Array, meta: WriteMetadata, signal: AbortSignal): Promise<void>;
   /** The object's bytes as a stream (not buffered by the store when it can avoid it). */
-  read(key: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  read(key: string, signal: AbortSignal): Promise<StoredBody>;
   /** Removes the object; a missing object is not an error. */
   delete(key: string, signal: AbortSignal): Promise<void>;
   /** Releases connections. Idempotent. */

@@ -11,6 +11,9 @@ import {
 import { Utf8Writer } from "../../src/json/utf8-writer.ts";
 
 const utf8 = (s: string): number => new TextEncoder().encode(s).length;
+/** Go's escaping done the slow, obvious way: JSON.stringify plus the five extra escapes. */
+const escapeAll = (s: string): string =>
+  JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 describe("goJsonStringify: Go encoding/json bytes", () => {
   const golden: [unknown, string][] = [
@@ -62,6 +65,11 @@ describe("goJsonEncode pieces", () => {
     assert.ok(pieces.every((p) => p.length <= (1 << 20) + 2));
     assert.equal(pieces.join(""), goJsonStringify(s));
     assert.ok(!pieces.join("").includes("\\ud83d"));
+    // Slices that need escaping (and lone surrogates) still come out as Go writes them.
+    const mixed = "c".repeat(1 << 20) + "<&>\u2028\n\"" + "d".repeat(1 << 20) + "\ud800" + "e".repeat(10);
+    const parts: string[] = [];
+    goJsonEncode(mixed, (p) => parts.push(p));
+    assert.equal(parts.join(""), escapeAll(mixed));
   });
   test("Utf8Writer fills an exactly-sized buffer and refuses a wrong size", () => {
     const v = { msg: "héllo <world>", n: [1, 2] };

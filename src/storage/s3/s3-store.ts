@@ -10,7 +10,7 @@ import { fromBase64, sha256, toBase64, toHex } from "../bytes.ts";
 import { StorageError } from "../errors.ts";
 import { cleanPath } from "../go-path.ts";
 import { md5 } from "../md5.ts";
-import type { Store, WriteMetadata } from "../store.ts";
+import type { Store, StoredBody, WriteMetadata } from "../store.ts";
 import type { S3Settings } from "./config.ts";
 import type { CredentialsProvider } from "./credentials.ts";
 import { signV4, uriEncode } from "./sigv4.ts";
@@ -121,11 +121,13 @@ export class S3Store implements Store {
     }
   }
 
-  async read(key: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  async read(key: string, signal: AbortSignal): Promise<StoredBody> {
     const k = this.#key(key);
     try {
       const res = await this.#send({ operation: "GetObject", method: "GET", url: this.objectUrl(k) }, signal);
-      return res.body ?? new ReadableStream({ start: (c) => c.close() });
+      const length = Number(res.headers.get("content-length") ?? NaN);
+      const stream = res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+      return Number.isSafeInteger(length) && length >= 0 ? { stream, size: length } : { stream };
     } catch (err) {
       throw this.#wrap(`failed to get object '${key}' from s3 bucket '${this.#o.bucket}'`, err);
     }

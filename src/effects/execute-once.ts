@@ -153,7 +153,11 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The lease renewer: renews every `intervalMs`; the first failure aborts `exec` and stops it. */
+/**
+ * The lease renewer: renews at a fixed rate of `intervalMs` (like Go's ticker: a slow renewal
+ * does not push the next one back by its own duration; an overdue one starts at once); the first
+ * failure aborts `exec` and stops it.
+ */
 function startRenewal(
   reservation: Reservation,
   intervalMs: number,
@@ -163,12 +167,15 @@ function startRenewal(
   const stopper = new AbortController();
   let failure: unknown;
   const loop = (async () => {
+    let next = Date.now() + intervalMs;
     for (;;) {
       try {
-        await sleep(intervalMs, stopper.signal);
+        await sleep(Math.max(0, next - Date.now()), stopper.signal);
       } catch {
         return;
       }
+      next += intervalMs;
+      if (next < Date.now()) next = Date.now() + intervalMs;
       try {
         await renewReservation(reservation, AbortSignal.any([stopper.signal, AbortSignal.timeout(opTimeoutMs)]));
       } catch (err) {

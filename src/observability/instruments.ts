@@ -15,12 +15,30 @@ import { redactAttributes } from "./redaction.ts";
 import { metricsEnabled } from "./toggles.ts";
 
 /** The SDK meter name. */
-export const SDK_METER_NAME = "bubu-sdk";
+export const SDK_METER_NAME: string = "bubu-sdk";
 /** The storage library's meter name. */
-export const STORAGE_METER_NAME = "github.com/bubustack/bobrapet/pkg/storage";
+export const STORAGE_METER_NAME: string = "github.com/bubustack/bobrapet/pkg/storage";
+
+/** The metric name constants. */
+export interface MetricNames {
+  readonly HYDRATION_SIZE: "bubu.storage.hydration.size_bytes";
+  readonly DEHYDRATION_SIZE: "bubu.storage.dehydration.size_bytes";
+  readonly STREAM_MESSAGES: "bubu.stream.messages_total";
+  readonly K8S_OPERATION_DURATION: "bubu.k8s.operation.duration_seconds";
+  readonly STREAM_RECONNECT_ATTEMPTS: "bubu.stream.reconnect.attempts_total";
+  readonly STREAM_RECONNECT_FAILURES: "bubu.stream.reconnect.failures_total";
+  readonly CLIENT_BUFFER_DROPPED: "bubu.stream.client_buffer.dropped_total";
+  readonly CLIENT_BUFFER_FLUSHED: "bubu.stream.client_buffer.flushed_total";
+  readonly CLIENT_BUFFER_ADDED: "bubu.stream.client_buffer.added_total";
+  readonly BACKPRESSURE_TIMEOUTS: "bubu.stream.backpressure.timeouts_total";
+  readonly CLIENT_BUFFER_SIZE: "bubu.stream.client_buffer.current_size";
+  readonly CLIENT_BUFFER_BYTES: "bubu.stream.client_buffer.current_bytes";
+  readonly STORAGE_HYDRATION_SIZE: "bobrapet.storage.hydration.size_bytes";
+  readonly STORAGE_DEHYDRATION_SIZE: "bobrapet.storage.dehydration.size_bytes";
+}
 
 /** Metric names, exactly as the Go SDK and the storage library declare them. */
-export const METRIC = Object.freeze({
+export const METRIC: MetricNames = Object.freeze({
   HYDRATION_SIZE: "bubu.storage.hydration.size_bytes",
   DEHYDRATION_SIZE: "bubu.storage.dehydration.size_bytes",
   STREAM_MESSAGES: "bubu.stream.messages_total",

@@ -32,7 +32,7 @@ import { SDK_METER_NAME, safeObserve } from "./instruments.ts";
 import { redactAttributes } from "./redaction.ts";
 import { metricsEnabled } from "./toggles.ts";
 
-export { METRIC, type K8sOperation } from "./instruments.ts";
+export { type K8sOperation, METRIC, type MetricNames } from "./instruments.ts";
 
 const noopMeter: Meter = createNoopMeter();
 

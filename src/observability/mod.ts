@@ -7,6 +7,7 @@ export {
   type K8sOperation,
   k8sOperationRecorder,
   METRIC,
+  type MetricNames,
   recordBackpressureTimeout,
   recordClientBufferAdded,
   recordClientBufferDropped,

@@ -1,0 +1,78 @@
+// runImpulse in-process (no cluster: a StoryClient is passed in): config decoding, secrets, init
+// and run failures with Go's texts and exit codes, signal-driven shutdown, the grace window.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as v from "valibot";
+import { runImpulse } from "../../src/impulse/run-impulse.ts";
+import { defineImpulse } from "../../src/impulse/impulse.ts";
+import type { StoryClient } from "../../src/impulse/story-client.ts";
+import { noopLogger } from "../../src/observability/logger.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import type { Runtime } from "../../src/runtime/types.ts";
+
+const fakeClient = { namespace: "ns" } as unknown as StoryClient;
+const base = { exit: false, client: fakeClient, logger: noopLogger } as const;
+/** The real runtime with signal listeners that do nothing (tests drive shutdown via `signal`). */
+const runtime: Runtime = { ...detectRuntime(), onSignal: () => () => {} };
+
+describe("runImpulse", () => {
+  test("config decoded by the schema (with BUBU_CONFIG_* overrides); secrets expanded; run gets both", async () => {
+    let seen: unknown;
+    const impulse = defineImpulse({
+      config: v.object({ port: v.number(), mode: v.string() }),
+      run(_signal, client, ctx) {
+        seen = { config: ctx.config, token: ctx.secrets.get("TOKEN"), ns: client.namespace };
+      },
+    });
+    const out = await runImpulse(impulse, {
+      ...base,
+      runtime,
+      env: { BUBU_STEP_CONFIG: '{"port":8080,"mode":"a"}', BUBU_CONFIG_mode: "b", BUBU_SECRET_TOKEN: "s3cret" },
+    });
+    assert.deepEqual(out, { exitCode: 0, end: "completed" });
+    assert.deepEqual(seen, { config: { port: 8080, mode: "b" }, token: "s3cret", ns: "ns" });
+  });
+
+  test("failures: exit 1 with Go's wrapper texts", async () => {
+    const ok = { run() {} };
+    const cases: [Record<string, string>, Parameters<typeof defineImpulse>[0], RegExp][] = [
+      [{ BUBU_STEP_CONFIG: "{bad" }, ok, /^failed to load execution context: /],
+      [{ BUBU_STEP_CONFIG: '{"port":"x"}' }, { config: v.object({ port: v.number() }), run() {} }, /^failed to unmarshal config: config validation failed at port/],
+      [{ BUBU_SECRET_KEY: "file:/definitely/not/here" }, ok, /^failed to expand secrets: /],
+      [{}, { init() { throw new Error("no db"); }, run() {} }, /^impulse initialization failed: no db$/],
+      [{}, { run() { throw new Error("port in use"); } }, /^impulse execution failed: port in use$/],
+    ];
+    for (const [env, def, re] of cases) {
+      const out = await runImpulse(defineImpulse(def), { ...base, runtime, env });
+      assert.equal(out.exitCode, 1, String(re));
+      assert.equal(out.end, "failed");
+      assert.match((out.error as Error).message, re);
+    }
+  });
+
+  test("a signal ends run through its AbortSignal: exit 143", async () => {
+    const ac = new AbortController();
+    let aborted = false;
+    const impulse = defineImpulse({
+      async run(signal) {
+        await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));
+        aborted = true;
+      },
+    });
+    setTimeout(() => ac.abort(), 50);
+    const out = await runImpulse(impulse, { ...base, runtime, env: {}, signal: ac.signal });
+    assert.equal(aborted, true);
+    assert.deepEqual(out, { exitCode: 143, end: "terminated" });
+  });
+
+  test("run ignoring its signal is abandoned after the grace window (143)", async () => {
+    const ac = new AbortController();
+    const impulse = defineImpulse({ run: () => new Promise<void>(() => {}) });
+    setTimeout(() => ac.abort(), 20);
+    const t0 = performance.now();
+    const out = await runImpulse(impulse, { ...base, runtime, env: { BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" }, signal: ac.signal });
+    const ms = performance.now() - t0;
+    assert.deepEqual(out, { exitCode: 143, end: "terminated" });
+    assert.ok(ms >= 200 && ms < 2000, `${ms} ms`);
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * The `text/template` built-in functions (`eq`…`ge`, `index`, `print*`, `html`, `js`,
+ * `urlquery`, `not`, `and`, `or`, `call`), with Go's comparison rules and error texts.
+ * @module
+ */
+import { FuncError, type GoFunc } from "./func-types.ts";
+import { formatV, formatVerb, sprint, sprintf, sprintln } from "./fmt.ts";
+import { isTrue } from "./exec.ts";
+import { isGoPrint } from "./lex.ts";
+import { GoComplex, GoInt, GoMap, GoSlice, byteSlice, hasKey, isObject, sliceItems, toBytes, typeName, utf8Length } from "./values.ts";
+
+type Kind = "bool" | "int" | "uint" | "float" | "string" | "complex" | "invalid";
+
+function basicKind(v: unknown): Kind {
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "number") return "float";
+  if (typeof v === "string") return "string";
+  if (v instanceof GoInt) return v.unsigned ? "uint" : "int";
+  if (v instanceof GoComplex) return "complex";
+  return "invalid";
+}
+
+const unwrap = (v: unknown): unknown => (v === null ? undefined : v);
+
+function eq(args: unknown[]): boolean {
+  const arg1 = unwrap(args[0]);
+  if (args.length < 2) throw new FuncError("missing argument for comparison");
+  const k1 = basicKind(arg1);
+  for (const raw of args.slice(1)) {
+    const arg = unwrap(raw);
+    const k2 = basicKind(arg);
+    let truth = false;
+    if (k1 !== k2) {
+      if (k1 === "int" && k2 === "uint") truth = (arg1 as GoInt).v >= 0n && (arg1 as GoInt).v === (arg as GoInt).v;
+      else if (k1 === "uint" && k2 === "int") truth = (arg as GoInt).v >= 0n && (arg1 as GoInt).v === (arg as GoInt).v;
+      else if (arg1 !== undefined && arg !== undefined) {
+        throw new FuncError(`incompatible types for comparison: ${typeName(arg1)} and ${typeName(arg)}`);
+      }
+    } else {
+      switch (k1) {
+        case "bool":
+        case "float":
+        case "string":
+          truth = arg1 === arg;
+          break;
+        case "int":
+        case "uint":
+          truth = (arg1 as GoInt).v === (arg as GoInt).v;
+          break;
+        case "complex":
+          truth = (arg1 as GoComplex).re === (arg as GoComplex).re && (arg1 as GoComplex).im === (arg as GoComplex).im;
+          break;
+        default: {
+          // Both non-basic: nil handling, then comparable types only.
+          const n1 = arg1 === undefined;
+          const n2 = arg === undefined;
+          if (!n1 && !n2 && kindOf(arg1) !== kindOf(arg)) {
+            throw new FuncError(`non-comparable types ${formatVerb(arg1, "s")}: ${typeName(arg1)}, ${typeName(arg)}: ${formatV(arg)}`);
+          }
+          if (n1 || n2) truth = n1 === n2;
+          else if (sliceItems(arg) !== undefined || isObject(arg) || arg instanceof GoMap) {
+            throw new FuncError(`non-comparable type ${formatVerb(arg, "s")}: ${typeName(arg)}`);
+          } else truth = arg1 === arg;
+        }
+      }
+    }
+    if (truth) return true;
+  }
+  return false;
+}
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v) || v instanceof GoSlice) return "slice";
+  if (isObject(v) || v instanceof GoMap) return "map";
+  return typeName(v);
+}
+
+function lt(a1: unknown, a2: unknown): boolean {
+  const arg1 = unwrap(a1);
+  const arg2 = unwrap(a2);
+  const k1 = basicKind(arg1);
+  if (k1 === "invalid") throw new FuncError("invalid type for comparison");
+  const k2 = basicKind(arg2);
+  if (k2 === "invalid") throw new FuncError("invalid type for comparison");
+  if (k1 !== k2) {
+    if (k1 === "int" && k2 === "uint") return (arg1 as GoInt).v < 0n || (arg1 as GoInt).v < (arg2 as GoInt).v;
+    if (k1 === "uint" && k2 === "int") return (arg2 as GoInt).v >= 0n && (arg1 as GoInt).v < (arg2 as GoInt).v;
+    throw new FuncError(`incompatible types for comparison: ${typeName(arg1)} and ${typeName(arg2)}`);
+  }
+  switch (k1) {
+    case "bool":
+    case "complex":
+      throw new FuncError("invalid type for comparison");
+    case "float":
+      return (arg1 as number) < (arg2 as number);
+    case "int":
+    case "uint":
+      return (arg1 as GoInt).v < (arg2 as GoInt).v;
+    default:
+      return compareStrings(arg1 as string, arg2 as string) < 0;
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  const x = toBytes(a);
+  const y = toBytes(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+function le(a: unknown, b: unknown): boolean {
+  return lt(a, b) || eq([a, b]);
+}
+
+function indexArg(index: unknown, cap: number): number {
+  let x: bigint;
+  if (index instanceof GoInt) x = index.v;
+  else if (index === undefined || index === null) throw new FuncError("cannot index slice/array with nil");
+  else throw new FuncError(`cannot index slice/array with type ${typeName(index)}`);
+  if (x < 0n || x > BigInt(cap)) throw new FuncError(`index out of range: ${x}`);
+  return Number(x);
+}
+
+function index(args: unknown[]): unknown {
+  let item = unwrap(args[0]);
+  if (item === undefined) throw new FuncError("index of untyped nil");
+  for (const raw of args.slice(1)) {
+    const idx = unwrap(raw);
+    if (item === null || item === undefined) throw new FuncError("index of nil pointer");
+    if (typeof item === "string") {
+      const len = utf8Length(item);
+      const x = indexArg(idx, len);
+      if (x >= len) throw new FuncError(`reflect: string index out of range`);
+      item = new GoInt("uint8", BigInt(toBytes(item)[x]!));
+      continue;
+    }
+    const items = sliceItems(item);
+    if (items !== undefined) {
+      const x = indexArg(idx, items.length);
+      if (x >= items.length) throw new FuncError("reflect: slice index out of range");
+      item = items[x];
+      continue;
+    }
+    if (isObject(item) || item instanceof GoMap) {
+      if (typeof idx !== "string") {
+        if (idx === undefined) throw new FuncError("value is nil; should be of type string");
+        throw new FuncError(`value has type ${typeName(idx)}; should be string`);
+      }
+      if (isObject(item)) item = hasKey(item, idx) ? item[idx] : null;
+      else item = item.entries.has(idx) ? item.entries.get(idx) : "";
+      continue;
+    }
+    throw new FuncError(`can't index item of type ${typeName(item)}`);
+  }
+  return item;
+}
+
+const ESC_HTML: Readonly<Record<string, string>> = {
+  "\0": "\uFFFD",
+  '"': "&#34;",
+  "'": "&#39;",
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+};
+
+function evalArgs(args: unknown[]): string {
+  if (args.length === 1 && typeof args[0] === "string") return args[0];
+  return sprint(args.map((a) => (a === undefined || a === null ? "<no value>" : a)));
+}
+
+function jsEscape(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    switch (ch) {
+      case "\\":
+        out += "\\\\";
+        continue;
+      case "'":
+        out += "\\'";
+        continue;
+      case '"':
+        out += '\\"';
+        continue;
+      case "<":
+        out += "\\u003C";
+        continue;
+      case ">":
+        out += "\\u003E";
+        continue;
+      case "&":
+        out += "\\u0026";
+        continue;
+      case "=":
+        out += "\\u003D";
+        continue;
+    }
+    if (c < 0x20) out += `\\u00${c.toString(16).toUpperCase().padStart(2, "0")}`;
+    else if (c < 0x80 || isGoPrint(c)) out += ch;
+    else out += `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return out;
+}
+
+function queryEscape(s: string): string {
+  let out = "";
+  for (const b of toBytes(s)) {
+    const ch = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(ch)) out += ch;
+    else if (ch === " ") out += "+";
+    else out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** The built-ins (`len` and `slice` come from the BubuStack and Sprig tables). */
+export const BUILTIN_FUNCS: Readonly<Record<string, GoFunc>> = {
+  and: { params: ["value"], variadic: "value", special: "and", call: () => undefined },
+  or: { params: ["value"], variadic: "value", special: "or", call: () => undefined },
+  call: { params: ["value"], variadic: "value", special: "call", call: () => undefined },
+  not: { params: ["value"], call: (a) => !isTrue(unwrap(a[0]))[0] },
+  eq: { params: ["value"], variadic: "value", call: (a) => eq(a) },
+  ne: { params: ["value", "value"], call: (a) => !eq(a) },
+  lt: { params: ["value", "value"], call: (a) => lt(a[0], a[1]) },
+  le: { params: ["value", "value"], call: (a) => le(a[0], a[1]) },
+  gt: { params: ["value", "value"], call: (a) => !le(a[0], a[1]) },
+  ge: { params: ["value", "value"], call: (a) => !lt(a[0], a[1]) },
+  index: { params: ["value"], variadic: "value", call: (a) => index(a) },
+  print: { params: [], variadic: "any", call: (a) => sprint(a) },
+  printf: { params: ["string"], variadic: "any", call: (a) => sprintf(a[0] as string, a.slice(1)) },
+  println: { params: [], variadic: "any", call: (a) => sprintln(a) },
+  html: { params: [], variadic: "any", call: (a) => evalArgs(a).replace(/[\0"'&<>]/g, (c) => ESC_HTML[c]!) },
+  js: { params: [], variadic: "any", call: (a) => jsEscape(evalArgs(a)) },
+  urlquery: { params: [], variadic: "any", call: (a) => queryEscape(evalArgs(a)) },
+};
+
+void byteSlice;

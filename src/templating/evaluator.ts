@@ -1,0 +1,323 @@
+/**
+ * The BubuStack template evaluator (`core:templating/evaluator.go`): the walk over JSON values
+ * (`$bubuTemplate`, `$bubuTemplateVars`, depth 128, cycles), the fast path, the offloaded-data
+ * check, rendering with output and time limits, JSON coercion of single actions, and a parse
+ * cache (1000 entries, 30 minutes).
+ * @module
+ */
+import { formatGoDuration } from "../env/duration.ts";
+import { EvaluationBlockedError, OffloadedDataUsageError, TemplateError, type TemplateErrorClass } from "./errors.ts";
+import { execute, TemplateExecError, TemplateWriteError } from "./exec.ts";
+import type { CallContext, FuncMap } from "./func-types.ts";
+import { buildFuncMap } from "./funcs.ts";
+import { goUnmarshal } from "./go-json.ts";
+import { normalizeTemplateRoots } from "./normalize.ts";
+import { parseTemplate, type ParsedTemplate, TemplateParseError } from "./parse.ts";
+import { evaluatePath } from "./path-eval.ts";
+import { goTrimSpace } from "./sprig-strings.ts";
+import { hasStorageRefsInStepVars } from "./step-refs.ts";
+import { localLocation, runtimeZone } from "./time.ts";
+import { isObject, utf8Length } from "./values.ts";
+import { BUILTIN_FUNCS } from "./builtins.ts";
+
+/** Evaluator settings (Go `templating.Config`). */
+export interface EvaluatorConfig {
+  /** Per-render timeout in milliseconds; 0 or absent = none. */
+  readonly evaluationTimeoutMs?: number;
+  /** Per-render output cap in bytes; 0 or absent = none. */
+  readonly maxOutputBytes?: number;
+  /** Drops `now` and the random helpers. */
+  readonly deterministic?: boolean;
+  /** IANA zone used as Go's `Local` (default: the runtime's zone). */
+  readonly timeZone?: string;
+  /** Clock, Unix milliseconds (tests). */
+  readonly now?: () => number;
+}
+
+/** Per-call options. */
+export interface ResolveOptions {
+  /** Cancels evaluation between values and during rendering. */
+  readonly signal?: AbortSignal;
+}
+
+const TEMPLATE_EXPR_KEY = "$bubuTemplate";
+const TEMPLATE_VARS_KEY = "$bubuTemplateVars";
+const MAX_RESOLVE_DEPTH = 128;
+const CACHE_SIZE = 1000;
+const CACHE_TTL_MS = 30 * 60 * 1000;
+const CHECK_FUNCS = new Set(Object.keys(BUILTIN_FUNCS).concat(["len", "slice"]));
+
+interface State {
+  readonly visiting: Set<object>;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Wraps an error with a prefix, keeping it as the cause (Go's `fmt.Errorf("…: %w")`). */
+class WrappedError extends Error {
+  override readonly name: string = "TemplateError";
+  constructor(prefix: string, cause: unknown) {
+    super(`${prefix}${(cause as Error).message}`, { cause });
+  }
+}
+
+/** The class of a templating error (the same classes the Go reference program reports). */
+export function templateErrorClass(err: unknown): TemplateErrorClass {
+  let e: unknown = err;
+  for (let depth = 0; depth < 1000 && e !== undefined && e !== null; depth++) {
+    if (e instanceof EvaluationBlockedError) return "blocked";
+    if (e instanceof OffloadedDataUsageError) return "offloaded";
+    if (e instanceof TemplateError) return e.errorClass;
+    if (e instanceof TemplateParseError) return "parse";
+    if (e instanceof TemplateWriteError) return e.kind === "output" ? "output_limit" : e.kind;
+    if (e instanceof TemplateExecError) {
+      const inner = e.inner;
+      if (inner instanceof EvaluationBlockedError) return "blocked";
+      if (inner instanceof OffloadedDataUsageError) return "offloaded";
+      return "exec";
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return "other";
+}
+
+/** Go's `template.Template` evaluator with the BubuStack layer. */
+export class TemplateEngine {
+  readonly #timeoutMs: number;
+  readonly #maxOutput: number;
+  readonly #funcs: FuncMap;
+  readonly #permissive: FuncMap;
+  readonly #ctx: CallContext;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, { tpl: ParsedTemplate; at: number }>();
+
+  constructor(cfg: EvaluatorConfig = {}) {
+    const timeout = cfg.evaluationTimeoutMs ?? 0;
+    const max = cfg.maxOutputBytes ?? 0;
+    if (timeout < 0) throw new TemplateError("evaluation timeout must be >= 0", "other");
+    if (max < 0) throw new TemplateError("max output bytes must be >= 0", "other");
+    this.#timeoutMs = timeout;
+    this.#maxOutput = max;
+    this.#funcs = buildFuncMap(cfg.deterministic === true);
+    this.#permissive = cfg.deterministic === true ? buildFuncMap(false) : this.#funcs;
+    const zone = cfg.timeZone ?? runtimeZone();
+    const now = cfg.now ?? (() => Date.now());
+    this.#now = now;
+    this.#ctx = {
+      localZone: zone,
+      local: localLocation(zone),
+      now: () => BigInt(Math.round(now() * 1000)) * 1000n,
+      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    };
+  }
+
+  /** Resolves templates anywhere in a JSON-like value (Go `ResolveValue`). */
+  resolveValue(value: unknown, vars: Record<string, unknown>, options: ResolveOptions = {}): unknown {
+    return this.#resolve(value, vars, { visiting: new Set(), signal: options.signal }, 0);
+  }
+
+  /** Resolves one template string (Go `ResolveTemplateString`). */
+  resolveTemplateString(value: string, vars: Record<string, unknown>, options: ResolveOptions = {}): unknown {
+    return this.#resolveString(value, vars, options.signal);
+  }
+
+  /** Go `EvaluateCondition`: empty → true; bool or `true/1/yes/y`, `false/0/no/n/""` strings. */
+  evaluateCondition(expr: string, vars: Record<string, unknown>, options: ResolveOptions = {}): boolean {
+    if (goTrimSpace(expr) === "") return true;
+    const val = this.#resolveString(expr, vars, options.signal);
+    if (typeof val === "boolean") return val;
+    if (typeof val === "string") {
+      const s = goTrimSpace(val.toLowerCase());
+      if (["true", "1", "yes", "y"].includes(s)) return true;
+      if (["false", "0", "no", "n", ""].includes(s)) return false;
+      throw new TemplateError(`condition did not resolve to boolean: ${JSON.stringify(val)}`, "condition");
+    }
+    throw new TemplateError(`condition did not resolve to boolean, got ${goTypeOfJson(val)}`, "condition");
+  }
+
+  #resolve(value: unknown, vars: Record<string, unknown>, state: State, depth: number): unknown {
+    if (state.signal?.aborted) throw new TemplateError("context canceled", "canceled");
+    if (depth > MAX_RESOLVE_DEPTH) {
+      throw new TemplateError(`template value exceeded max resolve depth ${MAX_RESOLVE_DEPTH}`, "depth");
+    }
+    if (typeof value === "string") return this.#resolveString(value, vars, state.signal);
+    if (Array.isArray(value)) {
+      this.#enter(state, value);
+      try {
+        return value.map((elem, i) => {
+          try {
+            return this.#resolve(elem, vars, state, depth + 1);
+          } catch (e) {
+            throw new WrappedError(`index ${i}: `, e);
+          }
+        });
+      } finally {
+        state.visiting.delete(value);
+      }
+    }
+    if (isObject(value)) {
+      this.#enter(state, value);
+      try {
+        if (Object.prototype.hasOwnProperty.call(value, TEMPLATE_EXPR_KEY)) {
+          const expr = value[TEMPLATE_EXPR_KEY];
+          if (typeof expr !== "string") throw new TemplateError(`${TEMPLATE_EXPR_KEY} must be a string`, "shape");
+          const merged = this.#templateVars(value, vars, state, depth);
+          return this.#resolveString(expr, merged, state.signal);
+        }
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+          let r: unknown;
+          try {
+            r = this.#resolve(v, vars, state, depth + 1);
+          } catch (e) {
+            if (k === TEMPLATE_VARS_KEY) throw new WrappedError("template vars: ", e);
+            throw e;
+          }
+          Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+      } finally {
+        state.visiting.delete(value);
+      }
+    }
+    return value;
+  }
+
+  #enter(state: State, v: object): void {
+    if (state.visiting.has(v)) throw new TemplateError("cyclic template value detected", "cycle");
+    state.visiting.add(v);
+  }
+
+  #templateVars(value: Record<string, unknown>, vars: Record<string, unknown>, state: State, depth: number): Record<string, unknown> {
+    if (!Object.prototype.hasOwnProperty.call(value, TEMPLATE_VARS_KEY)) return vars;
+    let resolved: unknown;
+    try {
+      resolved = this.#resolve(value[TEMPLATE_VARS_KEY], vars, state, depth + 1);
+    } catch (e) {
+      throw new WrappedError("template vars: ", e);
+    }
+    if (resolved === null || resolved === undefined) return vars;
+    if (!isObject(resolved)) throw new TemplateError(`${TEMPLATE_VARS_KEY} must be an object`, "shape");
+    if (Object.keys(resolved).length === 0) return vars;
+    return { ...vars, ...resolved };
+  }
+
+  #resolveString(value: string, vars: Record<string, unknown>, signal: AbortSignal | undefined): unknown {
+    if (!value.includes("{{")) return value;
+    const normalized = normalizeTemplateRoots(value);
+    const trimmed = goTrimSpace(normalized);
+    const single = isSingleActionTemplate(trimmed);
+    if (single) {
+      const expr = goTrimSpace(trimmed.slice(2, trimmed.length - 2));
+      if (expr !== "") {
+        const fast = evaluatePath(expr, vars);
+        if (fast !== undefined) return fast.value;
+      }
+    }
+    if (hasStorageRefsInStepVars(normalized, vars, this.#permissive)) {
+      throw new OffloadedDataUsageError("compound template references step output containing storage ref");
+    }
+    const rendered = this.#render(normalized, vars, signal);
+    if (single) {
+      const parsed = parseJsonValue(rendered);
+      if (parsed !== undefined) return parsed.value;
+    }
+    return rendered;
+  }
+
+  #parse(text: string): ParsedTemplate {
+    const now = this.#now();
+    const hit = this.#cache.get(text);
+    if (hit !== undefined && now - hit.at < CACHE_TTL_MS) {
+      this.#cache.delete(text);
+      this.#cache.set(text, hit);
+      return hit.tpl;
+    }
+    const tpl = parseTemplate("bubu", text, (n) => this.#funcs.has(n));
+    this.#cache.set(text, { tpl, at: now });
+    if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
+    return tpl;
+  }
+
+  #render(text: string, vars: Record<string, unknown>, signal: AbortSignal | undefined): string {
+    const timeoutMs = this.#timeoutMs;
+    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
+    const timedOut = (): TemplateWriteError =>
+      new TemplateWriteError(
+        `template evaluation timed out after ${formatGoDuration(BigInt(Math.round(timeoutMs * 1e6)))}`,
+        "timeout",
+      );
+    const check = (): void => {
+      if (signal?.aborted) throw new TemplateWriteError("template evaluation canceled: context canceled", "canceled");
+      if (performance.now() > deadline) throw timedOut();
+    };
+    const tpl = this.#parse(text);
+    const max = this.#maxOutput;
+    const parts: string[] = [];
+    let size = 0;
+    const out = {
+      write(s: string): void {
+        check();
+        const n = utf8Length(s);
+        if (max > 0 && size + n > max) {
+          throw new TemplateWriteError(
+            `template output exceeds max bytes (current=${size}, writing=${n}, max=${max})`,
+            "output",
+          );
+        }
+        size += n;
+        parts.push(s);
+      },
+    };
+    try {
+      execute(tpl, vars, out, { funcs: this.#funcs, ctx: this.#ctx, check });
+    } catch (e) {
+      if (e instanceof RangeError) {
+        throw new TemplateError(`template execution exceeded the call stack: ${e.message}`, "exec", { cause: e });
+      }
+      throw e;
+    }
+    check();
+    return parts.join("");
+  }
+}
+
+/** Go `isSingleActionTemplate`: parsed with the built-ins only, one action node. */
+function isSingleActionTemplate(value: string): boolean {
+  const t = goTrimSpace(value);
+  if (!t.startsWith("{{") || !t.endsWith("}}")) return false;
+  try {
+    const tpl = parseTemplate("check", t, (n) => CHECK_FUNCS.has(n));
+    const root = tpl.trees.get("check");
+    return root !== undefined && root.nodes.length === 1 && root.nodes[0]!.type === "action";
+  } catch {
+    return false;
+  }
+}
+
+/** Go `parseJSONValue`: the trimmed text as JSON, when it is valid JSON Go can decode. */
+function parseJsonValue(raw: string): { value: unknown } | undefined {
+  const t = goTrimSpace(raw);
+  if (t === "") return undefined;
+  try {
+    const v = goUnmarshal(t);
+    if (!finite(v)) return undefined;
+    return { value: v };
+  } catch {
+    return undefined;
+  }
+}
+
+function finite(v: unknown): boolean {
+  if (typeof v === "number") return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(finite);
+  if (isObject(v)) return Object.values(v).every(finite);
+  return true;
+}
+
+function goTypeOfJson(v: unknown): string {
+  if (v === null || v === undefined) return "<nil>";
+  if (typeof v === "number") return "float64";
+  if (Array.isArray(v)) return "[]interface {}";
+  if (isObject(v)) return "map[string]interface {}";
+  return typeof v;
+}

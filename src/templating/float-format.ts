@@ -1,0 +1,151 @@
+/**
+ * Go's `strconv.FormatFloat` for float64 (`e`, `f`, `g` with a precision or shortest), exact:
+ * digits come from the binary value, ties round half to even as Go's decimal rounding does.
+ * @module
+ */
+
+interface Digits {
+  /** Significant digits without leading or trailing zeros; "" for zero. */
+  d: string;
+  /** Decimal point position: value = 0.d × 10^dp. */
+  dp: number;
+}
+
+const F64 = new Float64Array(1);
+const U64 = new BigUint64Array(F64.buffer);
+
+/** The exact decimal expansion of a finite, non-negative double. */
+function exactDigits(x: number): Digits {
+  if (x === 0) return { d: "", dp: 0 };
+  F64[0] = x;
+  const bits = U64[0]!;
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let e: number;
+  if (expBits === 0) e = -1074;
+  else {
+    mant |= 1n << 52n;
+    e = expBits - 1075;
+  }
+  let s: string;
+  let dp: number;
+  if (e >= 0) {
+    s = (mant << BigInt(e)).toString();
+    dp = s.length;
+  } else {
+    s = (mant * 5n ** BigInt(-e)).toString();
+    dp = s.length + e;
+  }
+  return trim({ d: s, dp });
+}
+
+function trim(x: Digits): Digits {
+  let d = x.d;
+  let dp = x.dp;
+  let lead = 0;
+  while (lead < d.length && d[lead] === "0") lead++;
+  d = d.slice(lead);
+  dp -= lead;
+  let end = d.length;
+  while (end > 0 && d[end - 1] === "0") end--;
+  d = d.slice(0, end);
+  if (d === "") dp = 0;
+  return { d, dp };
+}
+
+/** The shortest digits that round-trip (JavaScript and Go agree on these). */
+function shortestDigits(x: number): Digits {
+  if (x === 0) return { d: "", dp: 0 };
+  const [m, e] = x.toExponential().split("e") as [string, string];
+  const d = m.replace(".", "");
+  return trim({ d, dp: Number(e) + 1 });
+}
+
+/** Rounds to `nd` significant digits, half to even on exact ties (Go `decimal.Round`). */
+function roundTo(x: Digits, nd: number): Digits {
+  if (nd < 0 || nd >= x.d.length) return x;
+  const digit = x.d.charCodeAt(nd) - 48;
+  let up: boolean;
+  if (digit === 5 && nd + 1 === x.d.length) up = nd > 0 && (x.d.charCodeAt(nd - 1) - 48) % 2 === 1;
+  else up = digit >= 5;
+  if (!up) return trim({ d: x.d.slice(0, nd), dp: x.dp });
+  let i = nd - 1;
+  const arr = x.d.slice(0, nd).split("");
+  while (i >= 0 && arr[i] === "9") {
+    arr[i] = "0";
+    i--;
+  }
+  if (i < 0) return { d: "1", dp: x.dp + 1 };
+  arr[i] = String.fromCharCode(arr[i]!.charCodeAt(0) + 1);
+  return trim({ d: arr.join(""), dp: x.dp });
+}
+
+function fmtE(neg: boolean, x: Digits, prec: number, ch: string): string {
+  let s = neg ? "-" : "";
+  s += x.d.length > 0 ? x.d[0] : "0";
+  if (prec > 0) {
+    s += ".";
+    for (let i = 1; i <= prec; i++) s += i < x.d.length ? x.d[i] : "0";
+  }
+  s += ch;
+  let exp = x.d.length === 0 ? 0 : x.dp - 1;
+  if (exp < 0) {
+    s += "-";
+    exp = -exp;
+  } else s += "+";
+  return s + (exp < 10 ? `0${exp}` : String(exp));
+}
+
+function fmtF(neg: boolean, x: Digits, prec: number): string {
+  let s = neg ? "-" : "";
+  if (x.dp > 0) {
+    for (let i = 0; i < x.dp; i++) s += i < x.d.length ? x.d[i] : "0";
+  } else s += "0";
+  if (prec > 0) {
+    s += ".";
+    for (let i = 1; i <= prec; i++) {
+      const j = x.dp + i - 1;
+      s += j >= 0 && j < x.d.length ? x.d[j] : "0";
+    }
+  }
+  return s;
+}
+
+/** Go `strconv.FormatFloat(v, fmt, prec, 64)` for fmt in `eEfFgG`; prec -1 = shortest. */
+export function formatFloat(v: number, fmt: string, prec: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  const neg = v < 0 || Object.is(v, -0);
+  const abs = Math.abs(v);
+  const shortest = prec < 0;
+  let digs: Digits;
+  const lower = fmt.toLowerCase();
+  if (shortest) {
+    digs = shortestDigits(abs);
+    if (lower === "e") prec = Math.max(digs.d.length - 1, 0);
+    else if (lower === "f") prec = Math.max(digs.d.length - digs.dp, 0);
+    else prec = digs.d.length;
+  } else {
+    const exact = exactDigits(abs);
+    if (lower === "e") digs = roundTo(exact, prec + 1);
+    else if (lower === "f") digs = roundTo(exact, exact.dp + prec);
+    else {
+      if (prec === 0) prec = 1;
+      digs = roundTo(exact, prec);
+    }
+    if (lower === "f" && exact.dp + prec < 0) digs = { d: "", dp: 0 };
+  }
+  if (lower === "e") return fmtE(neg, digs, prec, fmt === "E" ? "E" : "e");
+  if (lower === "f") return fmtF(neg, digs, prec);
+  let eprec = prec;
+  if (eprec > digs.d.length && digs.d.length >= digs.dp) eprec = digs.d.length;
+  if (shortest) eprec = 6;
+  const exp = digs.dp - 1;
+  if (digs.d.length > 0 && (exp < -4 || exp >= eprec)) {
+    if (prec > digs.d.length) prec = digs.d.length;
+    return fmtE(neg, digs, prec - 1, fmt === "G" ? "E" : "e");
+  }
+  if (prec > digs.dp) prec = digs.d.length;
+  return fmtF(neg, digs, Math.max(prec - digs.dp, 0));
+}

@@ -1,0 +1,240 @@
+/**
+ * Go `encoding/json` for the value model: `Marshal`/`MarshalIndent` (sorted keys, HTML
+ * escaping on or off, Go float format, `time.Time` as RFC 3339, nil slices as `null`) and
+ * `Unmarshal` into `interface {}` with Go's syntax error texts.
+ * @module
+ */
+import { compareCodePoints } from "../json/go-json.ts";
+import { quoteGo } from "./lex.ts";
+import { formatTime } from "./time.ts";
+import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject } from "./values.ts";
+
+/** A marshal failure with Go's text. */
+export class JsonError extends Error {
+  override readonly name: string = "JsonError";
+}
+
+/** Go JSON number text for a float64. */
+function floatText(v: number): string {
+  if (!Number.isFinite(v)) {
+    throw new JsonError(`json: unsupported value: ${Number.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"}`);
+  }
+  if (Object.is(v, -0)) return "-0";
+  return JSON.stringify(v);
+}
+
+function stringText(s: string, escapeHTML: boolean): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (c < 0x20) {
+      if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (ch === "\b") out += "\\b";
+      else if (ch === "\f") out += "\\f";
+      else out += `\\u00${c.toString(16).padStart(2, "0")}`;
+    } else if (escapeHTML && (ch === "<" || ch === ">" || ch === "&")) {
+      out += `\\u00${c.toString(16)}`;
+    } else if (c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16)}`;
+    else if (c >= 0xd800 && c <= 0xdfff) out += "\\ufffd";
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** Go `json.Marshal` (indent "" = compact) of a value. */
+export function goMarshal(v: unknown, opts: { escapeHTML: boolean; indent?: string }): string {
+  const indent = opts.indent ?? "";
+  const enc = (x: unknown, depth: number): string => {
+    if (x === null || x === undefined) return "null";
+    switch (typeof x) {
+      case "string":
+        return stringText(x, opts.escapeHTML);
+      case "boolean":
+        return x ? "true" : "false";
+      case "number":
+        return floatText(x);
+    }
+    if (x instanceof GoInt) return x.v.toString();
+    if (x instanceof GoComplex) throw new JsonError("json: unsupported type: complex128");
+    if (x instanceof GoTime) {
+      const year = Number(formatTime(x, "2006"));
+      if (year < 0 || year > 9999) throw new JsonError("json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]");
+      return stringText(formatTime(x, "2006-01-02T15:04:05.999999999Z07:00"), opts.escapeHTML);
+    }
+    if (x instanceof GoVersion) return stringText(x.toString(), opts.escapeHTML);
+    if (x instanceof GoError) return "{}";
+    const nl = (d: number): string => (indent === "" ? "" : `\n${indent.repeat(d)}`);
+    if (Array.isArray(x) || x instanceof GoSlice) {
+      if (x instanceof GoSlice && x.nil) return "null";
+      const items = Array.isArray(x) ? x : x.items;
+      if (items.length === 0) return "[]";
+      return `[${items.map((i) => nl(depth + 1) + enc(i, depth + 1)).join(",")}${nl(depth)}]`;
+    }
+    if (x instanceof GoMap || isObject(x)) {
+      const entries: [string, unknown][] = x instanceof GoMap ? [...x.entries] : Object.entries(x);
+      if (entries.length === 0) return "{}";
+      entries.sort((a, b) => compareCodePoints(a[0], b[0]));
+      const sep = indent === "" ? ":" : ": ";
+      return `{${entries.map(([k, e]) => `${nl(depth + 1)}${stringText(k, opts.escapeHTML)}${sep}${enc(e, depth + 1)}`).join(",")}${nl(depth)}}`;
+    }
+    throw new JsonError(`json: unsupported type: ${typeof x}`);
+  };
+  return enc(v, 0);
+}
+
+function quoteChar(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '"') return "'\"'";
+  const q = quoteGo(c);
+  return `'${q.slice(1, -1)}'`;
+}
+
+/** Go `json.Unmarshal` into `interface {}`; throws {@link JsonError} with Go's syntax errors. */
+export function goUnmarshal(text: string): unknown {
+  checkSyntax(text);
+  return JSON.parse(text, (_k, v) => v);
+}
+
+function checkSyntax(s: string): void {
+  let i = 0;
+  const n = s.length;
+  const ws = (): void => {
+    while (i < n && (s[i] === " " || s[i] === "\t" || s[i] === "\n" || s[i] === "\r")) i++;
+  };
+  const fail = (ctx: string, eofAsSpace = false): never => {
+    if (i >= n && eofAsSpace && ctx !== "") throw new JsonError(`invalid character ' ' ${ctx}`);
+    if (i >= n) throw new JsonError("unexpected end of JSON input");
+    const cp = s.codePointAt(i)!;
+    throw new JsonError(`invalid character ${quoteChar(String.fromCodePoint(cp))} ${ctx}`);
+  };
+  const value = (): void => {
+    ws();
+    if (i >= n) fail("looking for beginning of value");
+    const c = s[i]!;
+    if (c === "{") {
+      i++;
+      ws();
+      if (s[i] === "}") {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (s[i] !== '"') fail("looking for beginning of object key string");
+        str();
+        ws();
+        if (s[i] !== ":") fail("after object key");
+        i++;
+        value();
+        ws();
+        if (s[i] === ",") {
+          i++;
+          continue;
+        }
+        if (s[i] === "}") {
+          i++;
+          return;
+        }
+        fail("after object key:value pair");
+      }
+    }
+    if (c === "[") {
+      i++;
+      ws();
+      if (s[i] === "]") {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (s[i] === ",") {
+          i++;
+          continue;
+        }
+        if (s[i] === "]") {
+          i++;
+          return;
+        }
+        fail("after array element");
+      }
+    }
+    if (c === '"') return str();
+    if (c === "-" || (c >= "0" && c <= "9")) return num();
+    for (const lit of ["true", "false", "null"]) {
+      if (c === lit[0]) {
+        i++;
+        for (let k = 1; k < lit.length; k++) {
+          if (s[i] !== lit[k]) fail(`in literal ${lit} (expecting ${quoteChar(lit[k]!)})`, true);
+          i++;
+        }
+        return;
+      }
+    }
+    fail("looking for beginning of value");
+  };
+  const str = (): void => {
+    i++;
+    for (;;) {
+      if (i >= n) fail("");
+      const c = s[i]!;
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c === "\\") {
+        i++;
+        if (i >= n) fail("in string escape code", true);
+        const e = s[i]!;
+        if ('"\\/bfnrt'.includes(e)) {
+          i++;
+          continue;
+        }
+        if (e === "u") {
+          i++;
+          for (let k = 0; k < 4; k++) {
+            if (i >= n) fail("in \\u hexadecimal character escape", true);
+            if (!/[0-9a-fA-F]/.test(s[i]!)) fail("in \\u hexadecimal character escape", true);
+            i++;
+          }
+          continue;
+        }
+        fail("in string escape code");
+      }
+      if (c.charCodeAt(0) < 0x20) fail("in string literal");
+      i++;
+    }
+  };
+  const digits = (): number => {
+    const start = i;
+    while (i < n && s[i]! >= "0" && s[i]! <= "9") i++;
+    return i - start;
+  };
+  const num = (): void => {
+    if (s[i] === "-") {
+      i++;
+      if (i >= n) fail("in numeric literal", true);
+      if (!(s[i]! >= "0" && s[i]! <= "9")) fail("in numeric literal");
+    }
+    if (s[i] === "0") i++;
+    else digits();
+    if (s[i] === ".") {
+      i++;
+      if (i >= n) fail("after decimal point in numeric literal", true);
+      if (digits() === 0) fail("after decimal point in numeric literal");
+    }
+    if (s[i] === "e" || s[i] === "E") {
+      i++;
+      if (s[i] === "+" || s[i] === "-") i++;
+      if (i >= n) fail("in exponent of numeric literal", true);
+      if (digits() === 0) fail("in exponent of numeric literal");
+    }
+  };
+  value();
+  ws();
+  if (i < n) fail("after top-level value");
+}

@@ -1,0 +1,24 @@
+/**
+ * Templating: Go `text/template` with the allow-listed Sprig functions and the BubuStack layer,
+ * as `bubu-sdk-go` and `core:templating` evaluate it.
+ * @module
+ */
+export { EvaluationBlockedError, OffloadedDataUsageError, TemplateError, type TemplateErrorClass } from "./errors.ts";
+export { type EvaluatorConfig, type ResolveOptions, TemplateEngine, templateErrorClass } from "./evaluator.ts";
+export { TemplateExecError, TemplateWriteError } from "./exec.ts";
+export { TemplateParseError } from "./parse.ts";
+export { extractProtected, parseJsonPointer, restoreProtected, storageRefPlaceholder, toJsonPointer } from "./protected-paths.ts";
+export {
+  checkTemplateInputSize,
+  normalizeTemplateVars,
+  resolveSdkTemplates,
+  TEMPLATE_DEFAULTS,
+} from "./sdk-resolve.ts";
+export { createTemplateSeam, type TemplateSeamOptions } from "./seam.ts";
+export {
+  type EvaluateOptions,
+  extractExpression,
+  type TemplateConfig,
+  TemplateEvaluator,
+  type TemplateExpression,
+} from "./template-evaluator.ts";

@@ -10,6 +10,8 @@ import { resolveTemplateSchema } from "../k8s/schema-lookup.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
 import type { Logger } from "../observability/logger.ts";
 import { assertTemplatePayload } from "../schema/validation-error.ts";
+import { k8sOperationRecorder } from "../observability/instruments.ts";
+import { setDefaultStepRunTarget } from "../signals/target.ts";
 import type { BatchSeams } from "./seams.ts";
 
 /** The cluster seams and the client behind them. */
@@ -25,6 +27,10 @@ export interface ClusterSeams {
 export async function createClusterSeams(runtime: KubeRuntime, env: BubuEnv, logger: Logger): Promise<ClusterSeams> {
   const client = await createKubeClient(runtime);
   const info = env.storyInfo;
+  // Signals and effects emitted by the engram reuse this client and StepRun.
+  if (info.stepRunID !== "") {
+    setDefaultStepRunTarget({ client, namespace: info.stepRunNamespace || client.namespace, name: info.stepRunID, env: runtime.env });
+  }
   const lookup = { namespace: info.stepRunNamespace, engramName: env.identity.engramName, stepRunName: info.stepRunID, logger };
   const seams: BatchSeams = {
     async validateInputs(inputs, signal) {
@@ -40,7 +46,10 @@ export async function createClusterSeams(runtime: KubeRuntime, env: BubuEnv, log
         logger.warn("BUBU_STEPRUN_NAME is not set; the StepRun status is not written");
         return;
       }
-      const result = await patchStepRunStatus(client, client.namespace, info.stepRunID, status, { signal });
+      const result = await patchStepRunStatus(client, client.namespace, info.stepRunID, status, {
+        signal,
+        onComplete: k8sOperationRecorder("PatchStepRunStatus"),
+      });
       logger.debug("StepRun status patched", { attempts: result.attempts, conflicts: result.conflicts, patched: result.patched });
     },
   };

@@ -18,12 +18,13 @@ export async function prepareConfig(
   let config: JsonObject = settings.config;
   if (Object.keys(config).length > 0) {
     try {
-      if (seams.hydrateConfig) config = await seams.hydrateConfig(config, signal);
+      let storagePaths: string[] = [];
+      if (seams.hydrateConfig) ({ value: config, storagePaths } = await seams.hydrateConfig(config, signal));
       // Config templates are always resolved; BUBU_SKIP_INPUT_TEMPLATING applies to inputs only.
       if (seams.resolveTemplates) {
         config = await seams.resolveTemplates(config, settings.templateContext, {
           kind: "config",
-          protectedPaths: [],
+          protectedPaths: storagePaths,
           signal,
         });
       }

@@ -16,6 +16,7 @@ import type { BatchSettings } from "./settings.ts";
 import { buildTerminalStatus, errorText, signalExitCode, type RunEnd, type StepRunStatusUpdate } from "./status.ts";
 import { abortCause, abortReason, guard, type Guarded } from "./watchdog.ts";
 import { debugPreview } from "./preview.ts";
+import { sdkTracer } from "../observability/tracing.ts";
 
 /** What `runBatch` needs besides the engram. */
 export interface RunBatchDeps {
@@ -90,6 +91,7 @@ export async function runBatch<C, I, O>(engram: BatchEngram<C, I, O>, deps: RunB
           signal: run.signal,
           storyInfo: settings.storyInfo,
           logger,
+          tracer: sdkTracer(),
           startedAt: settings.startedAt,
           templateContext: settings.templateContext,
         });

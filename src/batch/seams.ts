@@ -11,11 +11,14 @@ export type JsonObject = Record<string, unknown>;
 
 /** Optional services used by `runBatch`. */
 export interface BatchSeams {
-  /** Resolves `$bubuStorageRef`/ConfigMap/Secret refs in config. */
-  hydrateConfig?(config: JsonObject, signal: AbortSignal): Promise<JsonObject>;
-  /** Resolves refs in inputs; returns the JSON paths whose values came from storage. */
+  /**
+   * Resolves `$bubuStorageRef`/ConfigMap/Secret refs in config; returns the JSON Pointers
+   * (RFC 6901, e.g. `/docs/0/body`) of the values that came from storage.
+   */
+  hydrateConfig?(config: JsonObject, signal: AbortSignal): Promise<{ value: JsonObject; storagePaths: string[] }>;
+  /** Resolves refs in inputs; returns the JSON Pointers of the values that came from storage. */
   hydrateInputs?(inputs: JsonObject, signal: AbortSignal): Promise<{ value: unknown; storagePaths: string[] }>;
-  /** Evaluates `{{ … }}` templates; values at `protectedPaths` must be left untouched. */
+  /** Evaluates `{{ … }}` templates; values at `protectedPaths` (JSON Pointers) must be left untouched. */
   resolveTemplates?(
     value: JsonObject,
     vars: JsonObject,

@@ -14,6 +14,10 @@ import type { Runtime, ProcessSignal } from "../runtime/types.ts";
 import { isClusterMode } from "../env/namespace.ts";
 import { parseDebugFlag } from "../env/flags.ts";
 import { runBatch, type BatchOutcome } from "./run-batch.ts";
+import type { BubuEnv } from "../env/load.ts";
+import { setDefaultLogger } from "../observability/context-logger.ts";
+import { registerSecrets } from "../observability/redaction.ts";
+import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import type { BatchSeams } from "./seams.ts";
 import { loadBatchSettings } from "./settings-from-env.ts";
 import { LOCAL_USAGE, parseLocalArgs } from "./local-args.ts";
@@ -71,23 +75,21 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     const args = options.args ?? rt.args();
     const local = cluster ? undefined : parseLocalArgsOrExit(args, rt, options.exit !== false);
     const { settings, env: bubu } = await loadBatchSettings(env, { local, fs: rt.fs });
-    let seams = options.seams;
-    if (seams === undefined && cluster) {
-      try {
-        // Loaded only in a cluster: local runs never pay for the Kubernetes client or JSON Schema.
-        const { createClusterSeams } = await import("./cluster-seams.ts");
-        seams = (await createClusterSeams(rt, bubu, logger)).seams;
-      } catch (err) {
-        throw new Error(`failed to create Kubernetes client: ${errorText(err)}`, { cause: err });
-      }
-    }
+    configureObservabilityFromEnv(rt.env, logger);
+    setDefaultLogger(logger);
+    const services = options.seams === undefined ? await defaultServices(rt, bubu, cluster, logger) : undefined;
+    const seams = options.seams ?? services?.seams;
     const loadSecrets = async (descriptors: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Secrets> => {
       const expanded = await expandSecrets(descriptors, { env, fs: rt.fs, signal, warn: (msg, attrs) => logger.warn(msg, attrs) });
       if (expanded.error) throw expanded.error;
+      registerSecrets(expanded.secrets);
       return expanded.secrets;
     };
     const outcome = await runBatch(engram, { settings, logger, seams, loadSecrets, terminate: terminate.signal });
     report(outcome, cluster, rt, logger);
+    // After the terminal patch (and before exit 124 on timeout), as Go's publishCapturedLogs.
+    if (services && options.logger === undefined) await services.publishLogs(capture.bytes(), logger);
+    await services?.close();
     return finish(outcome);
   } catch (err) {
     // Bootstrap failures (malformed env, bad flags, no client): Go's "failed to load execution
@@ -101,6 +103,55 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
   }
 }
 
+/** Storage (when configured) and, in a cluster, the Kubernetes seams; loaded lazily. */
+async function defaultServices(rt: Runtime, bubu: BubuEnv, cluster: boolean, logger: Logger): Promise<DefaultServices> {
+  // Locally storage is used only when asked for (BUBU_STORAGE_PROVIDER): printing stored
+  // references instead of the output would hide what the engram produced.
+  const storage = cluster || bubu.storage.provider !== "" ? await (await import("../storage/batch-seams.ts")).createStorageSeams(rt, bubu, logger) : undefined;
+  let seams: BatchSeams = storage
+    ? { hydrateConfig: storage.hydrateConfig, hydrateInputs: storage.hydrateInputs, dehydrateOutput: storage.dehydrateOutput }
+    : {};
+  let cs: Awaited<ReturnType<typeof import("./cluster-seams.ts").createClusterSeams>> | undefined;
+  if (cluster) {
+    try {
+      // Loaded only in a cluster: local runs never pay for the Kubernetes client or JSON Schema.
+      cs = await (await import("./cluster-seams.ts")).createClusterSeams(rt, bubu, logger);
+    } catch (err) {
+      await storage?.close();
+      throw new Error(`failed to create Kubernetes client: ${errorText(err)}`, { cause: err });
+    }
+    seams = { ...seams, ...cs.seams };
+  }
+  return {
+    seams,
+    async publishLogs(bytes, log) {
+      if (!storage || !cs) return;
+      try {
+        const ref = await storage.publishLogs(bytes, "application/x-ndjson", AbortSignal.timeout(30_000));
+        if (!ref) return;
+        const { buildLogsStatusUpdate } = await import("../k8s/logs-patch.ts");
+        const { patchStepRunStatus } = await import("../k8s/steprun-status.ts");
+        await patchStepRunStatus(cs.client, cs.client.namespace, bubu.storyInfo.stepRunID, buildLogsStatusUpdate(ref), {
+          signal: AbortSignal.timeout(5_000),
+        });
+      } catch (err) {
+        log.warn("captured logs not published", { error: errorText(err) });
+      }
+    },
+    async close() {
+      await storage?.close();
+      await cs?.client.close();
+    },
+  };
+}
+
+interface DefaultServices {
+  readonly seams: BatchSeams;
+  publishLogs(bytes: Uint8Array, logger: Logger): Promise<void>;
+  close(): Promise<void>;
+}
+
+
 function parseLocalArgsOrExit(args: readonly string[], rt: Runtime, mayExit: boolean): ReturnType<typeof parseLocalArgs> {
   const parsed = parseLocalArgs(args);
   if (parsed.help && mayExit) {
@@ -111,13 +162,18 @@ function parseLocalArgsOrExit(args: readonly string[], rt: Runtime, mayExit: boo
 }
 
 function bootstrapFailure(err: unknown): BatchOutcome {
-  const message = err instanceof Error && err.message.startsWith("failed to create Kubernetes client")
-    ? err.message
-    : `failed to load execution context: ${errorText(err)}`;
+  // Client and storage-manager failures keep their own texts (Go's patchBootstrapFailure).
+  const own = err instanceof Error && /^failed to create (Kubernetes client|storage manager)/.test(err.message);
+  if (own) return failedOutcome(err);
+  const message = `failed to load execution context: ${errorText(err)}`;
   // Malformed env and flags are the caller's input errors, not execution failures.
   const error = err instanceof EnvError
     ? new BubuError("validation_error", message, { retryable: false, code: err.code, details: { variable: err.variable }, cause: err })
     : new Error(message, { cause: err });
+  return failedOutcome(error);
+}
+
+function failedOutcome(error: unknown): BatchOutcome {
   const end = { kind: "failure", error } as const;
   const status = buildTerminalStatus(end, { startedAt: new Date(performance.timeOrigin), finishedAt: new Date() }, undefined);
   return { end, exitCode: 1, status, abandoned: false };

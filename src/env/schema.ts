@@ -437,6 +437,25 @@ export function parseEnvVars(reader: EnvReader): EnvVars {
   return parseWithSchema(ENV_SCHEMA, SCHEMA_VARIABLES, reader);
 }
 
+const k8sSchema = v.pick(envSchema, [
+  "BUBU_K8S_USER_AGENT",
+  "BUBU_K8S_TIMEOUT",
+  "BUBU_K8S_OPERATION_TIMEOUT",
+  "BUBU_K8S_PATCH_MAX_RETRIES",
+  "BUBU_POD_NAME",
+]);
+
+/** The Kubernetes client's variables (`BUBU_K8S_*`, `BUBU_POD_NAME`), parsed. */
+export type K8sEnvVars = Pick<EnvVars, "BUBU_K8S_USER_AGENT" | "BUBU_K8S_TIMEOUT" | "BUBU_K8S_OPERATION_TIMEOUT" | "BUBU_K8S_PATCH_MAX_RETRIES" | "BUBU_POD_NAME">;
+
+/**
+ * Parses only the Kubernetes client's variables, so that a client can be created (for example
+ * to report a startup failure) even when an unrelated variable is malformed.
+ */
+export function parseK8sEnvVars(reader: EnvReader): K8sEnvVars {
+  return parseWithSchema(k8sSchema as v.GenericSchema<RawEnv, K8sEnvVars>, Object.keys(k8sSchema.entries), reader);
+}
+
 /** Parses the streaming tunables (for the streaming resolver, which passes a reader with binding overrides). */
 export function parseStreamingEnvVars(reader: EnvReader): StreamingEnvVars {
   return parseWithSchema(STREAMING_ENV_SCHEMA, Object.keys(streamingSchema.entries), reader);

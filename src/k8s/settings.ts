@@ -3,7 +3,7 @@
  * @module
  */
 
-import { parseEnvVars } from "../env/schema.ts";
+import { parseK8sEnvVars } from "../env/schema.ts";
 import { envReader } from "../env/source.ts";
 
 /** Reads one environment variable (for example `runtime.env`). */
@@ -43,7 +43,7 @@ export interface K8sSettings {
  * a malformed value is the same `EnvError` naming the variable here as at engram startup.
  */
 export function readK8sSettings(env: EnvLookup): K8sSettings {
-  const vars = parseEnvVars(envReader(env));
+  const vars = parseK8sEnvVars(envReader(env));
   return {
     timeoutMs: vars.BUBU_K8S_TIMEOUT.millis,
     operationTimeoutMs: vars.BUBU_K8S_OPERATION_TIMEOUT.millis,

@@ -78,15 +78,17 @@ export async function createStorageSeams(
   return {
     manager,
 
-    async hydrateConfig(config: JsonObject, signal: AbortSignal): Promise<JsonObject> {
-      if (Object.keys(config).length === 0) return config;
+    async hydrateConfig(config: JsonObject, signal: AbortSignal): Promise<{ value: JsonObject; storagePaths: string[] }> {
+      if (Object.keys(config).length === 0) return { value: config, storagePaths: [] };
       try {
         checkConfigTraversal(config, maxDepth, maxNodes);
       } catch (err) {
         throw new Error(`config rejected before hydration: ${messageOf(err)}`, { cause: err });
       }
+      // Recorded before hydration, as for inputs: stored values are never template-evaluated.
+      const storagePaths = findStorageRefPaths(config);
       const hydrated = await manager.hydrate(config, { signal });
-      if (hydrated === null || hydrated === undefined) return {};
+      if (hydrated === null || hydrated === undefined) return { value: {}, storagePaths: [] };
       if (typeof hydrated !== "object" || Array.isArray(hydrated)) {
         throw new Error(`hydrated config must be an object, got ${Array.isArray(hydrated) ? "[]interface {}" : typeof hydrated}`);
       }
@@ -95,7 +97,7 @@ export async function createStorageSeams(
       } catch (err) {
         throw new Error(`hydrated config rejected before template resolution: ${messageOf(err)}`, { cause: err });
       }
-      return hydrated as JsonObject;
+      return { value: hydrated as JsonObject, storagePaths };
     },
 
     async hydrateInputs(inputs: JsonObject, signal: AbortSignal): Promise<{ value: unknown; storagePaths: string[] }> {

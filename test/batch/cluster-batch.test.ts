@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
+import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { runScript, type RunResult } from "../support/spawn.ts";
 import { peerRequest } from "./peer-request.ts";
 
@@ -223,6 +224,40 @@ describe("batch engrams against the real API server", () => {
     assert.ok(Date.now() - t0 < 15_000, "the failure is bounded by the operation timeout");
     assert.match(r.stdout, /StepRun status patch failed/);
     assert.equal((await statusOf("gone")).phase, "Running");
+  });
+});
+
+describe("batch engrams with S3 storage against the real API server and versitygw", () => {
+  const skipBoth = k8sPeerSkip() || s3PeerSkip();
+
+  test("large output is offloaded (status holds the ref), captured logs are published", { skip: skipBoth }, async () => {
+    peer = requireK8sPeer() as K8sPeer;
+    const s3 = requireS3Peer();
+    if (!s3) throw new Error("unreachable: skipped without the S3 peer");
+    await createStepRun("big");
+    const big = "x".repeat(5000);
+    const r = await run("big", { mode: "ok", value: big }, {
+      BUBU_STORAGE_PROVIDER: "s3",
+      BUBU_STORAGE_S3_BUCKET: s3.bucket,
+      BUBU_STORAGE_S3_ENDPOINT: s3.endpoint,
+      BUBU_STORAGE_S3_REGION: s3.region,
+      BUBU_S3_TLS: "false",
+      BUBU_S3_ACCESS_KEY_ID: s3.accessKey,
+      BUBU_S3_SECRET_ACCESS_KEY: s3.secretKey,
+      BUBU_STORYRUN_ID: "run-1",
+      BUBU_STEP_NAME: "step-1",
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const s = await statusOf("big");
+    assert.equal(s.phase, "Succeeded");
+    const output = s.output as Record<string, unknown>;
+    assert.equal(output.ok, true);
+    const ref = output.value as Record<string, unknown>;
+    assert.match(String(ref.$bubuStorageRef), new RegExp(`^outputs/${ns}/big/`));
+    assert.equal(r.stdout.includes(big), false, "the offloaded value is not logged");
+    const logs = s.logs as Record<string, unknown>;
+    assert.match(String(logs.$bubuStorageRef), new RegExp(`^${ns}/logs/run-1/step-1/big/\\d+\\.log$`));
+    assert.equal(logs.$bubuStorageContentType, "application/x-ndjson");
   });
 });
 

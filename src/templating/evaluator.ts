@@ -232,7 +232,13 @@ export class TemplateEngine {
       this.#cache.set(text, hit);
       return hit.tpl;
     }
-    const tpl = parseTemplate("bubu", text, (n) => this.#funcs.has(n));
+    let tpl: ParsedTemplate;
+    try {
+      tpl = parseTemplate("bubu", text, (n) => this.#funcs.has(n));
+    } catch (e) {
+      if (e instanceof RangeError) throw new TemplateError(`template: bubu: too deeply nested: ${e.message}`, "parse", { cause: e });
+      throw e;
+    }
     this.#cache.set(text, { tpl, at: now });
     if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
     return tpl;

@@ -9,7 +9,7 @@ import type { ArgNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNo
 import { nodeString } from "./nodes.ts";
 import { errorContext, type ParsedTemplate } from "./parse.ts";
 import { callMethod, hasMethod } from "./methods.ts";
-import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, hasKey, isObject, sliceItems, typeName } from "./values.ts";
+import { GoComplex, GoError, GoInt, GoMap, type GoSlice, GoTime, GoVersion, hasKey, isObject, sliceItems, typeName } from "./values.ts";
 import { compareCodePoints } from "../json/go-json.ts";
 
 /** An execution error (`template: name:line:col: executing "name" at <node>: …`). */
@@ -521,7 +521,7 @@ class State {
     return { v: this.validateType(r.v, t), iface: false };
   }
 
-  evalEmptyInterface(dot: RV, n: ArgNode): unknown {
+  evalEmptyInterface(_dot: RV, n: ArgNode): unknown {
     this.at(n);
     switch (n.type) {
       case "bool":

@@ -7,7 +7,14 @@ export { EvaluationBlockedError, OffloadedDataUsageError, TemplateError, type Te
 export { type EvaluatorConfig, type ResolveOptions, TemplateEngine, templateErrorClass } from "./evaluator.ts";
 export { TemplateExecError, TemplateWriteError } from "./exec.ts";
 export { TemplateParseError } from "./parse.ts";
-export { extractProtected, parseJsonPointer, restoreProtected, storageRefPlaceholder, toJsonPointer } from "./protected-paths.ts";
+export {
+  extractProtected,
+  parseJsonPointer,
+  type ProtectedValue,
+  restoreProtected,
+  storageRefPlaceholder,
+  toJsonPointer,
+} from "./protected-paths.ts";
 export {
   checkTemplateInputSize,
   normalizeTemplateVars,

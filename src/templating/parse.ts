@@ -31,7 +31,8 @@ export interface ParsedTemplate {
   readonly trees: Map<string, ListNode>;
 }
 
-const MAX_STACK_DEPTH = 10000;
+/** Go allows 10000 nested parentheses; JavaScript stacks hold about 1000 safely on every runtime. */
+const MAX_STACK_DEPTH = 1000;
 
 class Abort {
   readonly err: TemplateParseError;

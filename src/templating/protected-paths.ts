@@ -35,8 +35,11 @@ function arrayIndex(seg: string, len: number): number | undefined {
   return i < len ? i : undefined;
 }
 
-interface Extracted {
+/** A value taken out of the payload, and where it was. */
+export interface ProtectedValue {
+  /** The JSON Pointer, split into segments. */
   readonly path: readonly string[];
+  /** The original value. */
   readonly value: unknown;
 }
 
@@ -47,10 +50,10 @@ interface Extracted {
 export function extractProtected(
   root: Record<string, unknown>,
   pointers: readonly string[],
-): { value: Record<string, unknown>; extracted: Extracted[] } {
+): { value: Record<string, unknown>; extracted: ProtectedValue[] } {
   if (pointers.length === 0) return { value: root, extracted: [] };
   const copy = shallowCopy(root) as Record<string, unknown>;
-  const extracted: Extracted[] = [];
+  const extracted: ProtectedValue[] = [];
   pointers.forEach((pointer, idx) => {
     const path = parseJsonPointer(pointer);
     if (path.length === 0) return;
@@ -84,7 +87,7 @@ export function extractProtected(
 }
 
 /** Puts extracted values back where they were (paths that no longer exist are skipped). */
-export function restoreProtected(root: unknown, extracted: readonly Extracted[]): void {
+export function restoreProtected(root: unknown, extracted: readonly ProtectedValue[]): void {
   for (const { path, value } of extracted) {
     let parent: unknown = root;
     for (let i = 0; i < path.length; i++) {

@@ -7,7 +7,7 @@ import { FuncError, type GoFunc } from "./func-types.ts";
 import { strval } from "./convert.ts";
 import { quoteGo } from "./lex.ts";
 import { formatV } from "./fmt.ts";
-import { GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, toBytes, utf8Length } from "./values.ts";
+import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, toBytes, utf8Length } from "./values.ts";
 
 const n = (v: unknown): number => Number((v as GoInt).v);
 const s = (v: unknown): string => v as string;
@@ -45,7 +45,6 @@ const LETTER = /^\p{L}$/u;
 const DIGIT = /^\p{Nd}$/u;
 const NUMBER = /^\p{N}$/u;
 const UPPER = /^\p{Lu}$/u;
-const LOWER = /^\p{Ll}$/u;
 const PUNCT = /^\p{P}$/u;
 
 function isSeparator(ch: string): boolean {

@@ -54,11 +54,16 @@ type result struct {
 
 func main() {
 	lines := flag.Bool("lines", false, "read and write JSON lines")
+	bench := flag.Int("bench", 0, "evaluate the single case on stdin this many times and print templates/s")
 	flag.Parse()
 	// Dates render in Local: pin it so golden files do not depend on the machine's zone.
 	time.Local = time.UTC
 	if *lines {
 		runLines(os.Stdin, os.Stdout)
+		return
+	}
+	if *bench > 0 {
+		runBench(*bench)
 		return
 	}
 	raw, err := io.ReadAll(os.Stdin)
@@ -254,4 +259,30 @@ func classify(err error) string {
 	default:
 		return "other"
 	}
+}
+
+// runBench times core ResolveValue on one case (one evaluator, warm parse cache).
+func runBench(n int) {
+	raw, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fail(err)
+	}
+	c := decodeCase(raw, nil)
+	eval, err := templating.New(templating.Config{EvaluationTimeout: 30 * time.Second, MaxOutputBytes: 1 << 20})
+	if err != nil {
+		fail(err)
+	}
+	defer eval.Close()
+	ctx := context.Background()
+	if _, err := eval.ResolveValue(ctx, c.Value, c.Vars); err != nil {
+		fail(err)
+	}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if _, err := eval.ResolveValue(ctx, c.Value, c.Vars); err != nil {
+			fail(err)
+		}
+	}
+	elapsed := time.Since(start)
+	fmt.Printf("go: %d configs in %s: %.0f configs/s\n", n, elapsed, float64(n)/elapsed.Seconds())
 }

@@ -48,11 +48,27 @@ export { ENV, type EnvName } from "./env/names.ts";
 export { executionMode, isClusterMode, resolvePodNamespace } from "./env/namespace.ts";
 export type { TransportDescriptor } from "./env/payload.ts";
 
-// Kubernetes client, schemas and template YAML live in their own entry points so that a plain
-// batch engram does not load them: "@bubustack/sdk/k8s" and "@bubustack/sdk/schema".
+// The Kubernetes client, storage, schemas and template YAML, impulses and streaming have their
+// own entry points so that a plain batch engram does not load them: "@bubustack/sdk/k8s",
+// "/storage", "/schema", "/impulse", "/streaming".
 
-// Logging
+// Signals and effects
+export { emitSignal, type EmitSignalOptions, type EmitSignalResult, emitTextSignal, replaySignals, SignalsUnavailableError, SignalTooLargeError } from "./signals/mod.ts";
+export {
+  EffectsUnavailableError,
+  executeEffectOnce,
+  type ExecuteEffectOnceOptions,
+  effectResultOrThrow,
+  hasEffect,
+  recordEffect,
+  type RecordEffectResult,
+} from "./effects/mod.ts";
+
+// Logging and tracing (metrics: "@bubustack/sdk/metrics")
 export { createLogger, type LogAttrs, type Logger, type LogLevel, type LoggerOptions, noopLogger } from "./observability/logger.ts";
+export { loggerFromContext, setDefaultLogger, withLogger } from "./observability/context-logger.ts";
+export { extractTraceContext, injectTraceContext } from "./observability/propagation.ts";
+export { sdkTracer } from "./observability/tracing.ts";
 
 // Runtime
 export { detectRuntime, runtimeName } from "./runtime/detect.ts";

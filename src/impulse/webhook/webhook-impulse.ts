@@ -61,14 +61,17 @@ export interface WebhookImpulseOptions {
   readonly onListen?: (server: HttpServer) => void;
 }
 
-/** The webhook's own config keys in `BUBU_STEP_CONFIG` (other keys are allowed). */
-const WebhookConfig = v.looseObject({
+/** The decoded webhook config: its own keys in `BUBU_STEP_CONFIG` (other keys are allowed). */
+export interface WebhookConfig {
+  readonly port?: number;
+  readonly path?: string;
+  readonly [key: string]: unknown;
+}
+
+const WebhookConfig: v.GenericSchema<unknown, WebhookConfig> = v.looseObject({
   port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
   path: v.optional(v.pipe(v.string(), v.startsWith("/"))),
 });
-
-/** The decoded webhook config. */
-export type WebhookConfig = v.InferOutput<typeof WebhookConfig>;
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body) + "\n", { status, headers: { "content-type": "application/json", ...headers } });

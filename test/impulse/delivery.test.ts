@@ -29,7 +29,9 @@ describe("delivery identity", () => {
     // A non-string result is JSON-encoded the Go way (sorted keys).
     assert.equal(await computeTriggerKey("{{ .inputs.obj }}", { obj: { b: 1, a: "<" } }, scope), await sha256Hex('{"a":"\\u003c","b":1}'));
     await assert.rejects(computeTriggerKey("{{ .inputs.blank }}", { blank: "   " }, scope), /trigger key resolved to empty value/);
-    await assert.rejects(computeTriggerKey("{{ .inputs.id | upper }}", { id: "a" }, scope), /resolve trigger key template/);
+    // Sprig functions of the allow-list work (the real engine, deterministic mode).
+    assert.equal(await computeTriggerKey("{{ .inputs.id | upper }}", { id: "a" }, scope), await sha256Hex("A"));
+    await assert.rejects(computeTriggerKey("{{ .inputs.id", { id: "a" }, scope), /resolve trigger key template/);
   });
 
   test("token policy rules", async () => {
@@ -68,7 +70,7 @@ describe("retry schedule", () => {
   });
 });
 
-describe("key template stand-in", () => {
+describe("key template (Go templating, deterministic mode)", () => {
   test("literal text, typed single path, mixed text, trim markers, bare roots", () => {
     const vars = { inputs: { n: 3, s: "x", o: { a: [1] } } };
     assert.equal(evaluateKeyTemplate("fixed", vars), "fixed");
@@ -76,8 +78,11 @@ describe("key template stand-in", () => {
     assert.deepEqual(evaluateKeyTemplate("{{ .inputs.o }}", vars), { a: [1] });
     assert.equal(evaluateKeyTemplate("id-{{ .inputs.s }}-{{- .inputs.n }}", vars), "id-x-3");
     assert.equal(evaluateKeyTemplate("{{ inputs.s }}", vars), "x");
-    assert.throws(() => evaluateKeyTemplate("{{ .inputs.missing }}", vars), /missing key at \.inputs\.missing/);
+    assert.throws(() => evaluateKeyTemplate("{{ .inputs.missing }}", vars), /missing key at inputs\.missing/);
     assert.throws(() => evaluateKeyTemplate("{{ .inputs.s", vars), /unclosed action/);
+    // Deterministic mode: clock and randomness are not available to trigger keys.
+    assert.throws(() => evaluateKeyTemplate("{{ now }}", vars), /function "now" not defined/);
+    assert.throws(() => evaluateKeyTemplate("{{ randAlpha 3 }}", vars), /function "randAlpha" not defined/);
   });
 });
 

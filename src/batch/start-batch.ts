@@ -15,6 +15,7 @@ import { isClusterMode } from "../env/namespace.ts";
 import { parseDebugFlag } from "../env/flags.ts";
 import { runBatch, type BatchOutcome } from "./run-batch.ts";
 import type { BubuEnv } from "../env/load.ts";
+import type { BatchSettings } from "./settings.ts";
 import { setDefaultLogger } from "../observability/context-logger.ts";
 import { registerSecrets } from "../observability/redaction.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
@@ -77,7 +78,7 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     const { settings, env: bubu } = await loadBatchSettings(env, { local, fs: rt.fs });
     configureObservabilityFromEnv(rt.env, logger);
     setDefaultLogger(logger);
-    const services = options.seams === undefined ? await defaultServices(rt, bubu, cluster, logger) : undefined;
+    const services = options.seams === undefined ? await defaultServices(rt, bubu, settings, cluster, logger) : undefined;
     const seams = options.seams ?? services?.seams;
     const loadSecrets = async (descriptors: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Secrets> => {
       const expanded = await expandSecrets(descriptors, { env, fs: rt.fs, signal, warn: (msg, attrs) => logger.warn(msg, attrs) });
@@ -104,7 +105,13 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
 }
 
 /** Storage (when configured) and, in a cluster, the Kubernetes seams; loaded lazily. */
-async function defaultServices(rt: Runtime, bubu: BubuEnv, cluster: boolean, logger: Logger): Promise<DefaultServices> {
+async function defaultServices(
+  rt: Runtime,
+  bubu: BubuEnv,
+  settings: BatchSettings,
+  cluster: boolean,
+  logger: Logger,
+): Promise<DefaultServices> {
   // Locally storage is used only when asked for (BUBU_STORAGE_PROVIDER): printing stored
   // references instead of the output would hide what the engram produced.
   const storage = cluster || bubu.storage.provider !== "" ? await (await import("../storage/batch-seams.ts")).createStorageSeams(rt, bubu, logger) : undefined;
@@ -121,6 +128,16 @@ async function defaultServices(rt: Runtime, bubu: BubuEnv, cluster: boolean, log
       throw new Error(`failed to create Kubernetes client: ${errorText(err)}`, { cause: err });
     }
     seams = { ...seams, ...cs.seams };
+  }
+  // Templates are resolved as in Go; the engine is loaded only when there is something to
+  // resolve (a payload without `{{` or `$bubuTemplate` comes out of it unchanged).
+  if (hasTemplates(settings.config) || (!settings.skipInputTemplating && hasTemplates(settings.inputs))) {
+    const { createTemplateSeam } = await import("../templating/seam.ts");
+    const manager = storage?.manager;
+    seams = {
+      ...seams,
+      ...createTemplateSeam(bubu, logger, manager ? { hydrateContext: (vars, signal) => manager.hydrate(vars, { signal }) } : {}),
+    };
   }
   return {
     seams,
@@ -143,6 +160,11 @@ async function defaultServices(rt: Runtime, bubu: BubuEnv, cluster: boolean, log
       await cs?.client.close();
     },
   };
+}
+
+function hasTemplates(value: unknown): boolean {
+  const text = JSON.stringify(value) ?? "";
+  return text.includes("{{") || text.includes('"$bubuTemplate');
 }
 
 interface DefaultServices {

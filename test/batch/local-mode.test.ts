@@ -74,6 +74,35 @@ describe("local mode: hello-batch", () => {
   });
 });
 
+describe("local mode: templating", () => {
+  const context = JSON.stringify({ inputs: { who: "story" }, steps: { fetch: { output: { n: 2 } } } });
+
+  test("config and inputs are resolved against BUBU_TEMPLATE_CONTEXT", async () => {
+    const r = await runScript(HELLO, {
+      args: ["--inputs", '{"name":"{{ .inputs.who }}","times":"{{ .steps.fetch.output.n }}"}'],
+      env: { BUBU_TEMPLATE_CONTEXT: context, BUBU_STEP_CONFIG: '{"greeting":"{{ .inputs.who | upper }} says hi"}' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    // `{{ .steps.fetch.output.n }}` alone is typed: the number 2, which the schema accepts.
+    assert.deepEqual(JSON.parse(r.stdout), { message: "STORY says hi, story. STORY says hi, story.", length: 43 });
+  });
+
+  test("BUBU_SKIP_INPUT_TEMPLATING leaves inputs literal (config is still resolved)", async () => {
+    const r = await runScript(HELLO, {
+      args: ["--inputs", '{"name":"{{ .inputs.who }}"}'],
+      env: { BUBU_TEMPLATE_CONTEXT: context, BUBU_SKIP_INPUT_TEMPLATING: "yes", BUBU_STEP_CONFIG: '{"greeting":"{{ .inputs.who }}"}' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { message: "story, {{ .inputs.who }}.", length: 25 });
+  });
+
+  test("a broken input template: exit 1 with Go's wrapper text", async () => {
+    const r = await runScript(HELLO, { args: ["--inputs", '{"name":"{{ .inputs.who "}'], env: { BUBU_TEMPLATE_CONTEXT: context } });
+    assert.equal(r.code, 1);
+    assert.match(errorJson(r.stderr).message as string, /^failed to resolve input templates: /);
+  });
+});
+
 describe("local mode: failure paths", () => {
   const SECRET = "sup3r-s3cret-value";
 

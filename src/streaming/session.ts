@@ -172,7 +172,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     const dataResponses = client.data(dataRequests(), {
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
       signal: abort.signal,
-    });
+    })[Symbol.asyncIterator]();
 
     // ---- Control stream ----
     const control = new BoundedQueue<ControlRequest>(Number.POSITIVE_INFINITY);
@@ -206,7 +206,8 @@ export async function runSession(d: SessionDeps): Promise<void> {
           }
         }
         const waits: Promise<unknown>[] = [control.waitReadable(abort.signal)];
-        if (gate.settled) waits.push(p.receipts.waitReadable(abort.signal), dataDone.promise);
+        // A closed, empty receipt queue is always "readable": wait for the data side instead.
+        if (gate.settled) waits.push(p.receipts.closed ? dataDone.promise : p.receipts.waitReadable(abort.signal), dataDone.promise);
         else waits.push(gate.promise);
         try {
           await Promise.race(waits);
@@ -268,6 +269,8 @@ export async function runSession(d: SessionDeps): Promise<void> {
       await Promise.race([gate.promise, aborted(abort.signal)]);
     } catch {
       clearTimeout(gateTimer);
+      // The Data call was never read: consume its rejection so it is not unhandled.
+      dataResponses.next().catch(() => {});
       await controlLoop;
       throw failure;
     }
@@ -357,7 +360,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
       }
     };
     const dataLoop = (async () => {
-      const it = dataResponses[Symbol.asyncIterator]();
+      const it = dataResponses;
       try {
         for (;;) {
           const r = await it.next();

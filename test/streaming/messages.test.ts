@@ -14,6 +14,11 @@ import { formatMessageLine, parseMessageLine } from "../../src/streaming/json-li
 import { envelopePacket, hubHeartbeat, rawBinary } from "../peers/connector/packets.ts";
 import { dec, enc, json } from "./helpers.ts";
 
+function body(r: ReturnType<typeof toDataRequest>): Uint8Array {
+  assert.equal(r.frame.case, "binary");
+  return r.frame.case === "binary" ? r.frame.value.payload : new Uint8Array();
+}
+
 function asResponse(r: ReturnType<typeof toDataRequest>) {
   return create(DataResponseSchema, { frame: r.frame, metadata: r.metadata, payload: r.payload, inputs: r.inputs, transports: r.transports, envelope: r.envelope });
 }
@@ -48,12 +53,12 @@ describe("outbound StreamMessage → DataRequest", () => {
 
   test("kind defaults to data in the envelope; a kind-only message is an envelope frame", () => {
     const noKind = toDataRequest({ payload: enc.encode('{"a":1}') });
-    const env = JSON.parse(dec.decode(noKind.frame.value!.payload as Uint8Array));
+    const env = JSON.parse(dec.decode(body(noKind)));
     assert.equal(env.kind, "data");
     assert.equal(noKind.metadata["bubu.envelope.kind"], undefined);
     const kindOnly = toDataRequest({ kind: "telemetry", metadata: { k: "v" } });
     assert.equal(kindOnly.frame.case, "binary");
-    assert.deepEqual(JSON.parse(dec.decode(kindOnly.frame.value!.payload as Uint8Array)), { version: "v1", kind: "telemetry", metadata: { k: "v" } });
+    assert.deepEqual(JSON.parse(dec.decode(body(kindOnly))), { version: "v1", kind: "telemetry", metadata: { k: "v" } });
   });
 
   test("raw binary bypass: opaque bytes keep their MIME, no Structs, kind/id only in metadata", () => {
@@ -173,7 +178,7 @@ describe("inbound DataResponse → StreamMessage", () => {
     assert.deepEqual(json(back.inputs), { b: "c" });
     assert.deepEqual(back.metadata, { m: "n" });
     assert.equal(toBinary(DataRequestSchema, out).length, toBinary(DataResponseSchema, asResponse(out)).length);
-    assert.equal(decodeEnvelope(out.frame.value!.payload as Uint8Array).messageId, "x");
+    assert.equal(decodeEnvelope(body(out)).messageId, "x");
   });
 });
 

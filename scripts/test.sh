@@ -61,7 +61,7 @@ for rt in "${runtimes[@]}"; do
   echo "=== $rt ==="
   case "$rt" in
     bun)
-      bun test "${files[@]/#/./}" 2>&1 | tee "$out/bun.log"; rc=${PIPESTATUS[0]}
+      bun test --timeout 120000 "${files[@]/#/./}" 2>&1 | tee "$out/bun.log"; rc=${PIPESTATUS[0]}
       p=$(grep -E '^ *[0-9]+ pass$' "$out/bun.log" | tail -1 | grep -oE '[0-9]+'); f=$(grep -E '^ *[0-9]+ fail$' "$out/bun.log" | tail -1 | grep -oE '[0-9]+')
       record bun "${p:-0}" "${f:-0}" "$rc" ;;
     deno)

@@ -68,6 +68,9 @@ export class StreamPipeline {
   /** Validates and converts `msg` (throws at the caller, the session is not affected). */
   convert(msg: StreamMessage): OutboundPacket {
     const request = toDataRequest(msg);
+    // Encoding just to measure is costly for big frames; only do it when a generous upper bound
+    // (bytes twice over for Struct + envelope copies, plus map and framing overhead) is near the limit.
+    if (roughUpperBound(msg) < this.#maxSendBytes) return { request };
     const size = toBinary(DataRequestSchema, request).length;
     if (size > this.#maxSendBytes) {
       throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`);
@@ -103,4 +106,15 @@ export class StreamPipeline {
       },
     };
   }
+}
+
+function roughUpperBound(msg: StreamMessage): number {
+  let n = 4096;
+  n += 3 * ((msg.payload?.length ?? 0) + (msg.inputs?.length ?? 0));
+  n += msg.binary?.payload.length ?? 0;
+  n += msg.audio?.pcm.length ?? 0;
+  n += msg.video?.payload.length ?? 0;
+  for (const [k, v] of Object.entries(msg.metadata ?? {})) n += 3 * (k.length + v.length) + 16;
+  n += JSON.stringify(msg.transports ?? []).length * 2;
+  return n;
 }

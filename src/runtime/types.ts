@@ -135,7 +135,7 @@ export interface Runtime {
   /** A fetch that trusts `ca` (only) and presents `cert`/`key` when given. TLS is always verified. */
   createTlsFetch(options: TlsFetchOptions): TlsFetch;
   /** An HTTP/2 gRPC transport (Connect) to a sidecar or server; see {@link GrpcTransportOptions}. */
-  createGrpcTransport(options: GrpcTransportOptions): GrpcTransport;
+  createGrpcTransport(options: GrpcTransportOptions): Promise<GrpcTransport>;
   /** Standard input as byte chunks (local streaming mode reads NDJSON from it). */
   readStdin(): AsyncIterable<Uint8Array>;
   /**

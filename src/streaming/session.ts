@@ -108,7 +108,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
   };
   const timers: ReturnType<typeof setInterval>[] = [];
 
-  const gt: GrpcTransport = d.runtime.createGrpcTransport({
+  const gt: GrpcTransport = await d.runtime.createGrpcTransport({
     target: d.endpoint.target,
     tls: d.endpoint.tls,
     ca: d.tlsCa,

@@ -6,6 +6,7 @@
  * @module
  */
 import type { TriggerThrottlePolicy } from "../env/load.ts";
+import { sleep } from "../async/sleep.ts";
 
 /** What {@link TriggerThrottle.acquire} returns. */
 export interface ThrottleTicket {
@@ -103,19 +104,6 @@ export class TriggerThrottle {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 let cachedKey = "";
 let cached: TriggerThrottle | undefined;

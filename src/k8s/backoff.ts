@@ -2,30 +2,14 @@
  * Jittered backoff and abortable sleep for the retry loops.
  * @module
  */
+import { sleep } from "../async/sleep.ts";
 
 /** Go's `jitterDuration`: `ms × U[0.75, 1.25)`. */
 export function jitter(ms: number, random: () => number = Math.random): number {
   return ms <= 0 ? ms : ms * (0.75 + random() * 0.5);
 }
 
-/** Sleeps `ms`, rejecting with `signal.reason` as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export { sleep };
 
 /** A signal that aborts when any of `signals` does, or after `timeoutMs` (a `TimeoutError`). */
 export function withTimeout(timeoutMs: number | undefined, ...signals: (AbortSignal | undefined)[]): AbortSignal {

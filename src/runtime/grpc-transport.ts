@@ -7,6 +7,7 @@
 import { connect as netConnect } from "node:net";
 import { createGrpcTransport as connectGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import type { GrpcTransport, GrpcTransportOptions } from "./types.ts";
+import { sleep } from "../async/sleep.ts";
 
 /**
  * A gRPC (HTTP/2) transport to one endpoint: h2c over a unix socket or TCP, or TLS 1.3 with the
@@ -77,16 +78,3 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}

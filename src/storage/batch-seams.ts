@@ -14,6 +14,7 @@ import { messageOf, StorageError } from "./errors.ts";
 import { buildLogStoragePath, schemaMetadata } from "./logs.ts";
 import type { StorageManager } from "./manager.ts";
 import { findStorageRefPaths, namespacedKey } from "./refs.ts";
+import { sleep } from "../async/sleep.ts";
 
 /** What {@link createStorageSeams} returns. */
 export interface StorageSeams extends Required<Pick<BatchSeams, "hydrateConfig" | "hydrateInputs" | "dehydrateOutput">> {
@@ -39,16 +40,9 @@ export interface StorageSeamsOptions extends CreateStorageManagerOptions {
 /** Go's `dehydrateWithRetry`: 3 attempts, sleeping 1s then 2s. */
 export const DEHYDRATE_ATTEMPTS = 3;
 
+/** Waits `ms`; an abort ends the wait early (the retry loop then stops). */
 function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+  return sleep(ms, signal).catch(() => {});
 }
 
 /**

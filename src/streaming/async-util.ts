@@ -2,6 +2,7 @@
  * Small promise helpers for the session loops.
  * @module
  */
+import { sleep } from "../async/sleep.ts";
 
 /** A promise with its resolve/reject exposed. */
 export interface Deferred<T> {
@@ -37,24 +38,7 @@ export function deferred<T = void>(): Deferred<T> {
   };
 }
 
-/** Resolves after `ms`, or rejects with the abort reason. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export { sleep };
 
 /** A promise that rejects when `signal` aborts (never resolves). */
 export function aborted(signal: AbortSignal): Promise<never> {

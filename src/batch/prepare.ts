@@ -8,10 +8,13 @@ import { wrapError } from "./errors.ts";
 import type { BatchSeams, JsonObject } from "./seams.ts";
 import type { BatchSettings } from "./settings.ts";
 
+/** What config preparation reads from the run's settings (impulses pass theirs too). */
+export type ConfigSettings = Pick<BatchSettings, "config" | "templateContext" | "strictUnmarshal">;
+
 /** Hydrates, templates and decodes the config. Errors carry Go's wrapper texts. */
 export async function prepareConfig(
-  engram: BatchEngram<unknown, unknown, unknown>,
-  settings: BatchSettings,
+  engram: Pick<BatchEngram<unknown, unknown, unknown>, "schemas">,
+  settings: ConfigSettings,
   seams: BatchSeams,
   signal: AbortSignal,
 ): Promise<unknown> {

@@ -16,6 +16,7 @@ import { parseDebugFlag } from "../env/flags.ts";
 import { runBatch, type BatchOutcome } from "./run-batch.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { BatchSettings } from "./settings.ts";
+import { hasTemplates } from "./has-templates.ts";
 import { setDefaultLogger } from "../observability/context-logger.ts";
 import { registerSecrets } from "../observability/redaction.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
@@ -160,11 +161,6 @@ async function defaultServices(
       await cs?.client.close();
     },
   };
-}
-
-function hasTemplates(value: unknown): boolean {
-  const text = JSON.stringify(value) ?? "";
-  return text.includes("{{") || text.includes('"$bubuTemplate');
 }
 
 interface DefaultServices {

@@ -5,7 +5,7 @@
  * SIGINT) after a signal — also when `run` ignores its signal past the grace window.
  * @module
  */
-import { decodePayload } from "../batch/decode.ts";
+import { prepareImpulseConfig } from "./config.ts";
 import { GRACE_ENV } from "../batch/settings-from-env.ts";
 import { signalExitCode, errorText } from "../batch/status.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
@@ -100,9 +100,10 @@ export async function runImpulse<C>(impulse: Impulse<C>, options: RunImpulseOpti
     for (const w of env.warnings) logger.warn(w.message, { variable: w.variable, value: w.value });
     let config: C;
     try {
-      config = decodePayload("config", impulse.schemas?.config, env.payload.config, env.payload.strictUnmarshal) as C;
+      config = await prepareImpulseConfig(rt, env, logger, impulse.schemas?.config, terminate.signal) as C;
     } catch (err) {
-      return finish(failed("failed to unmarshal config", err));
+      // prepareImpulseConfig already wraps with Go's texts (failed to hydrate/unmarshal config).
+      return finish(received !== undefined ? failed("", err) : { exitCode: 1, end: "failed", error: err });
     }
     let secrets: Secrets;
     try {

@@ -33,6 +33,35 @@ describe("runImpulse", () => {
     assert.deepEqual(seen, { config: { port: 8080, mode: "b" }, token: "s3cret", ns: "ns" });
   });
 
+  test("config is templated against BUBU_TEMPLATE_CONTEXT and hydrated from file storage", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const root = mkdtempSync(join(tmpdir(), "impulse-cfg-"));
+    mkdirSync(join(root, "cfg"));
+    // A stored object (the SDK's wrapper) whose literal `{{ }}` must stay literal.
+    writeFileSync(join(root, "cfg/banner.json"), JSON.stringify({ contentType: "json", data: "{{ not a template }}" }));
+    let seen: unknown;
+    const impulse = defineImpulse({
+      config: v.object({ path: v.string(), banner: v.string() }),
+      run(_signal, _client, ctx) {
+        seen = ctx.config;
+      },
+    });
+    const out = await runImpulse(impulse, {
+      ...base,
+      runtime,
+      env: {
+        BUBU_TEMPLATE_CONTEXT: '{"inputs":{"team":"ops"},"steps":{}}',
+        BUBU_STEP_CONFIG: '{"path":"/hooks/{{ .inputs.team }}","banner":{"$bubuStorageRef":"cfg/banner.json"}}',
+        BUBU_STORAGE_PROVIDER: "file",
+        BUBU_STORAGE_PATH: root,
+      },
+    });
+    assert.deepEqual(out, { exitCode: 0, end: "completed" });
+    assert.deepEqual(seen, { path: "/hooks/ops", banner: "{{ not a template }}" });
+  });
+
   test("failures: exit 1 with Go's wrapper texts", async () => {
     const ok = { run() {} };
     const cases: [Record<string, string>, Parameters<typeof defineImpulse>[0], RegExp][] = [

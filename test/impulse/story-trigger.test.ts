@@ -177,7 +177,8 @@ describe("startStory against the real API server", { skip }, () => {
     // A caller deadline wins over the operation timeout and says so.
     await assert.rejects(client.triggerStory({ timeoutMs: 300 }, "held", "", {}), (err: unknown) => {
       assert.ok(err instanceof TriggerAbortedError && err.deadline, String(err));
-      assert.match(err.message, /is still pending: context deadline exceeded$/);
+      // Usually while polling; on a loaded machine the deadline can already end the create call.
+      assert.match(err.message, /(is still pending|^failed to create storytrigger '[^']+' in namespace '[^']+'): context deadline exceeded$/);
       return true;
     });
     const ac = new AbortController();

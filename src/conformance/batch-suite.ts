@@ -4,10 +4,9 @@
  * `node:test`, `bun test` and `deno test` alike.
  * @module
  */
-import { findStructuredErrorProvider } from "../errors/bubu-error.ts";
 import { BatchHarness, type BatchHarnessOptions } from "../testkit/batch-harness.ts";
 import type { Result } from "../engram/result.ts";
-import { validateStructuredError } from "../testkit/validators.ts";
+import { checkExpectedError, errorMessage } from "./expected-error.ts";
 
 /** Expectations of a {@link BatchSuite}. */
 export interface BatchSuiteOptions<C, I, O> extends BatchHarnessOptions<C, I, O> {
@@ -34,20 +33,8 @@ export class BatchSuite<C = Record<string, unknown>, I = Record<string, unknown>
     try {
       result = await new BatchHarness(o).run();
     } catch (err) {
-      if (!expectError) throw new Error(`engram run failed unexpectedly: ${message(err)}`, { cause: err });
-      if (o.requireStructuredError) {
-        const provider = findStructuredErrorProvider(err);
-        if (!provider) throw new Error(`expected structured error, got ${message(err)}`, { cause: err });
-        const invalid = validateStructuredError(completeFields(provider.structuredError()));
-        if (invalid) throw new Error(`invalid structured error: ${invalid.message}`, { cause: err });
-      }
-      if (o.validateError) {
-        try {
-          await o.validateError(err);
-        } catch (e) {
-          throw new Error(`error validation failed: ${message(e)}`, { cause: e });
-        }
-      }
+      if (!expectError) throw new Error(`engram run failed unexpectedly: ${errorMessage(err)}`, { cause: err });
+      await checkExpectedError(err, o.requireStructuredError, o.validateError);
       return;
     }
     if (o.requireStructuredError) throw new Error("expected structured error, but engram completed successfully");
@@ -56,18 +43,8 @@ export class BatchSuite<C = Record<string, unknown>, I = Record<string, unknown>
       try {
         await o.validateResult(result);
       } catch (e) {
-        throw new Error(`result validation failed: ${message(e)}`, { cause: e });
+        throw new Error(`result validation failed: ${errorMessage(e)}`, { cause: e });
       }
     }
   }
-}
-
-/** A provider may leave `version` empty; the SDK fills it in, as Go's merge does. */
-function completeFields(fields: object): object {
-  const f = fields as Record<string, unknown>;
-  return { ...f, version: f.version || "v1" };
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

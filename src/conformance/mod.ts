@@ -3,3 +3,4 @@
  * @module
  */
 export { BatchSuite, type BatchSuiteOptions } from "./batch-suite.ts";
+export { StreamSuite, type StreamSuiteOptions } from "./stream-suite.ts";

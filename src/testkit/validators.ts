@@ -1,7 +1,10 @@
 /**
- * Validators of the Go testkit (`ValidateStructuredError`), returning an Error or `undefined`.
+ * Validators of the Go testkit (`ValidateStructuredError`, `ValidateStreamMessage`,
+ * `ValidateStreamErrorMessage`), returning an Error or `undefined`.
  * @module
  */
+import { STREAM_KIND_ERROR, type StreamMessage } from "../engram/streaming-message.ts";
+import { validateStreamMessage as checkStreamMessage } from "../engram/streaming-validate.ts";
 import { ErrorType, ExitClass } from "../errors/structured-error.ts";
 
 const TYPES: ReadonlySet<string> = new Set(Object.values(ErrorType));
@@ -27,4 +30,58 @@ export function validateStructuredError(value: unknown): Error | undefined {
 export function requireStructuredError(value: unknown): void {
   const err = validateStructuredError(value);
   if (err) throw new Error(`invalid structured error: ${err.message}`);
+}
+
+/**
+ * The testkit's check of an output message (Go's `testkit.ValidateStreamMessage`): an `error`
+ * kind must carry a valid StructuredError, the message must pass the stream contract, and it
+ * must carry a payload, inputs, transports or a media frame — so heartbeat and noop messages fail.
+ */
+export function validateStreamMessage(msg: StreamMessage): Error | undefined {
+  if ((msg.kind ?? "").trim() === STREAM_KIND_ERROR) {
+    const err = validateStreamErrorMessage(msg);
+    if (err) return err;
+  }
+  try {
+    checkStreamMessage(msg);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+  const empty = msg.audio === undefined && msg.video === undefined && msg.binary === undefined &&
+    (msg.payload?.length ?? 0) === 0 && (msg.inputs?.length ?? 0) === 0 && (msg.transports?.length ?? 0) === 0;
+  if (empty) return new Error("stream message missing payload, inputs, transports, or media");
+  return undefined;
+}
+
+/** Checks an `error` message: kind `error`, a payload that is a valid StructuredError. */
+export function validateStreamErrorMessage(msg: StreamMessage): Error | undefined {
+  if ((msg.kind ?? "").trim() !== STREAM_KIND_ERROR) {
+    return new Error(`stream message kind ${JSON.stringify(msg.kind ?? "")} is not error`);
+  }
+  if (msg.payload === undefined || msg.payload.length === 0) return new Error("stream error message missing payload");
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(msg.payload));
+  } catch (err) {
+    return new Error(`stream error payload invalid: ${(err as Error).message}`, { cause: err });
+  }
+  // Go unmarshals into a struct: `null` gives the zero value, any other non-object fails.
+  if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
+    return new Error("stream error payload invalid: not a JSON object");
+  }
+  const invalid = validateStructuredError(value ?? {});
+  if (invalid) return new Error(`stream error payload invalid: ${invalid.message}`, { cause: invalid });
+  return undefined;
+}
+
+/** Throws `invalid stream message: …` when {@link validateStreamMessage} finds a problem. */
+export function requireStreamMessage(msg: StreamMessage): void {
+  const err = validateStreamMessage(msg);
+  if (err) throw new Error(`invalid stream message: ${err.message}`, { cause: err });
+}
+
+/** Throws `invalid stream error message: …` when {@link validateStreamErrorMessage} finds a problem. */
+export function requireStreamErrorMessage(msg: StreamMessage): void {
+  const err = validateStreamErrorMessage(msg);
+  if (err) throw new Error(`invalid stream error message: ${err.message}`, { cause: err });
 }

@@ -44,6 +44,8 @@ export interface RunOptions {
   /** Called with the child once it printed `marker` on stderr or stdout. */
   readonly onOutput?: (text: string, child: { kill(signal: NodeJS.Signals): void }) => void;
   readonly timeoutMs?: number;
+  /** Written to the child's stdin, which is then closed; without it stdin is ignored. */
+  readonly stdin?: string;
 }
 
 /** A clean environment: PATH and HOME only, plus `env`; never the parent's BUBU_* or cluster vars. */
@@ -57,7 +59,10 @@ export function runScript(script: string, options: RunOptions = {}): Promise<Run
   };
   return new Promise((resolvePromise, reject) => {
     const t0 = Date.now();
-    const spawned = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: repoRoot });
+    const spawned = options.stdin === undefined
+      ? spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: repoRoot })
+      : spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"], cwd: repoRoot });
+    if (options.stdin !== undefined) spawned.stdin?.end(options.stdin);
     // Signal by pid: Deno's node:child_process reports `code: null` for a child killed through
     // `child.kill()` even when it exited with its own code (measured with Deno 2.9.6).
     const child = Object.assign(spawned, {

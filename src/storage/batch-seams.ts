@@ -97,7 +97,8 @@ export async function createStorageSeams(
     async hydrateInputs(inputs: JsonObject, signal: AbortSignal): Promise<{ value: unknown; storagePaths: string[] }> {
       // Recorded before hydration, as Go does: these values are never template-evaluated.
       const storagePaths = findStorageRefPaths(inputs);
-      const value = await manager.hydrate(inputs, { signal });
+      // Go hydrates inputs under `storage.WithStepRunID`, which labels the span and the metric.
+      const value = await manager.hydrate(inputs, { signal, stepRunId: info.stepRunID });
       return { value, storagePaths };
     },
 

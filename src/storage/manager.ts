@@ -5,6 +5,8 @@
  * @module
  */
 import { goJsonByteLength, utf8ByteLength } from "../json/go-json.ts";
+import { recordDehydrationSize, recordHydrationSize } from "../observability/instruments.ts";
+import { type StorageOperation, traceStorageOperation } from "../observability/tracing.ts";
 import { collectStream, sha256, toBase64 } from "./bytes.ts";
 import { messageOf, StorageError } from "./errors.ts";
 import { joinPath } from "./go-path.ts";
@@ -48,6 +50,16 @@ export interface DehydrateOptions {
   readonly schema?: string;
   /** Written as `$bubuStorageSchemaVersion` when non-empty. */
   readonly schemaVersion?: string;
+}
+
+/** Per-call options of {@link StorageManager.hydrate}. */
+export interface HydrateOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * The StepRun the data belongs to (Go's `storage.WithStepRunID`): the `storage.stepRunID` span
+   * attribute and the `steprun_id` metric attribute. Empty when unknown.
+   */
+  readonly stepRunId?: string;
 }
 
 interface Offload {
@@ -96,15 +108,42 @@ export class StorageManager {
    * content is hydrated again, then `$bubuStoragePath` applied). ConfigMap/Secret refs are left as
    * they are.
    */
-  async hydrate(value: unknown, options: { signal?: AbortSignal } = {}): Promise<unknown> {
-    if (!this.store && containsStorageRef(value, this.maxRecursionDepth)) {
-      throw new StorageError(
-        "found storage reference in inputs but storage is disabled (set BUBU_STORAGE_PROVIDER=s3 or file)",
-        { code: "StorageDisabled" },
-      );
-    }
-    const signal = this.#deadline(options.signal);
-    return await this.#hydrateValue(value, 0, signal);
+  async hydrate(value: unknown, options: HydrateOptions = {}): Promise<unknown> {
+    const stepRunId = options.stepRunId ?? "";
+    return await this.#traced("storage.Hydrate", stepRunId, "", async () => {
+      if (!this.store && containsStorageRef(value, this.maxRecursionDepth)) {
+        throw new StorageError(
+          "found storage reference in inputs but storage is disabled (set BUBU_STORAGE_PROVIDER=s3 or file)",
+          { code: "StorageDisabled" },
+        );
+      }
+      const signal = this.#deadline(options.signal);
+      const result = await this.#hydrateValue(value, 0, signal);
+      // The storage library measures the hydrated result, and only a non-nil one.
+      const size = result === null || result === undefined ? undefined : goJsonByteLength(result);
+      if (size !== undefined) recordHydrationSize(size, stepRunId);
+      return { result, size };
+    });
+  }
+
+  /**
+   * Runs one entry point inside its storage span (contract observability.md "Storage spans and
+   * metrics"). `fn` reports the `size_bytes` of the success event, or none.
+   */
+  async #traced(
+    operation: StorageOperation,
+    stepRunID: string,
+    storyRunID: string,
+    fn: () => Promise<{ result: unknown; size: number | undefined }>,
+  ): Promise<unknown> {
+    const out = await traceStorageOperation(
+      operation,
+      // This manager never resolves ConfigMap/Secret refs, so no operation allows them.
+      { enabled: this.enabled, allowKubeRefs: false, stepRunID, storyRunID },
+      fn,
+      (r) => r.size,
+    );
+    return out.result;
   }
 
   async #hydrateValue(value: unknown, depth: number, signal: AbortSignal): Promise<unknown> {
@@ -170,9 +209,20 @@ export class StorageManager {
 
   /** Offloads step output (`Dehydrate`): keys `<outputPrefix>/<stepRunKey>/<dotted.key>.json`. */
   async dehydrate(value: unknown, stepRunKey: string, options: DehydrateOptions = {}): Promise<unknown> {
-    if (!this.store) return this.#disabledCheck(value);
-    const ctx = this.#offloadContext(stepRunKey, this.outputPrefix, options);
-    return await this.#dehydrateValue(value, "", 0, ctx);
+    return await this.#traced("storage.Dehydrate", stepRunKey, "", async () => {
+      if (!this.store) return { result: this.#disabledCheck(value), size: undefined };
+      const ctx = this.#offloadContext(stepRunKey, this.outputPrefix, options);
+      const result = await this.#dehydrateValue(value, "", 0, ctx);
+      return { result, size: this.#recordDehydrated(value, stepRunKey) };
+    });
+  }
+
+  /** The storage library records the size of the data given, not of what was written. */
+  #recordDehydrated(value: unknown, id: string): number | undefined {
+    if (value === null || value === undefined) return undefined;
+    const size = goJsonByteLength(value);
+    recordDehydrationSize(size, id);
+    return size;
   }
 
   /**
@@ -180,13 +230,15 @@ export class StorageManager {
    * prefix, then the whole result again as `input.json` when it is still over the limit.
    */
   async dehydrateInputs(value: unknown, storyRunKey: string, options: DehydrateOptions = {}): Promise<unknown> {
-    if (!this.store) return this.#disabledCheck(value);
-    const ctx = this.#offloadContext(storyRunKey, this.inputPrefix, options);
-    let result = await this.#dehydrateValue(value, "", 0, ctx);
-    if (result !== undefined && goJsonByteLength(result) > this.maxInlineSize) {
-      result = await this.#offload(result, "json", "input", ctx);
-    }
-    return result;
+    return await this.#traced("storage.DehydrateInputs", "", storyRunKey, async () => {
+      if (!this.store) return { result: this.#disabledCheck(value), size: undefined };
+      const ctx = this.#offloadContext(storyRunKey, this.inputPrefix, options);
+      let result = await this.#dehydrateValue(value, "", 0, ctx);
+      if (result !== undefined && goJsonByteLength(result) > this.maxInlineSize) {
+        result = await this.#offload(result, "json", "input", ctx);
+      }
+      return { result, size: this.#recordDehydrated(value, storyRunKey) };
+    });
   }
 
   #offloadContext(id: string, pathPrefix: string, options: DehydrateOptions): Offload {

@@ -51,7 +51,8 @@ async function worker(reps: number): Promise<void> {
     maxAttempts: 3, maxBackoffMs: 1000, requestTimeoutMs: 120_000, partSize: 5 * MiB, concurrency: 5, sse: undefined, sseKmsKey: undefined,
     credentials: () => Promise.resolve(creds), fetch: (i, init) => fetch(i, init),
   });
-  const m = new StorageManager({ store, maxInlineSize: 1024 });
+  // As createStorageManager picks it from the runtime: a whole-body read on Bun.
+  const m = new StorageManager({ store, maxInlineSize: 1024, readBodyWhole: "Bun" in globalThis });
   const rows: string[] = [];
   for (const size of [1 * MiB, 64 * MiB]) {
     const chunk = "The quick brown fox jumps over the lazy dog 0123456789. ";

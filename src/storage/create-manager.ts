@@ -15,7 +15,7 @@ import { S3Store } from "./s3/s3-store.ts";
 import type { Store } from "./store.ts";
 
 /** The runtime parts storage needs. */
-export type StorageRuntime = Pick<Runtime, "fs" | "env" | "cwd" | "createTlsFetch">;
+export type StorageRuntime = Pick<Runtime, "fs" | "env" | "cwd" | "createTlsFetch"> & Partial<Pick<Runtime, "name">>;
 
 /** Options of {@link createStorageManager}. */
 export interface CreateStorageManagerOptions {
@@ -47,6 +47,9 @@ export async function createStorageManager(
     outputPrefix: st.outputPrefix,
     inputPrefix: st.inputPrefix,
     timeoutMs: st.timeout.millis,
+    // Bun's fetch bodies read ahead of a JS reader, so its native whole-body read peaks lower
+    // (bench/storage-offload.ts); Node and Deno do better chunk by chunk.
+    readBodyWhole: runtime.name === "bun",
   };
   let store: Store | undefined;
   let credentialSource: CredentialSource | undefined;

@@ -7,6 +7,7 @@
  */
 
 /** What ends a run of plain characters (global: searched from `lastIndex`). */
+// deno-lint-ignore no-control-regex -- raw control characters are what JSON strings forbid
 const SPECIAL = /["\\\u0000-\u001f]/g;
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {

@@ -41,6 +41,11 @@ export interface StorageManagerOptions {
   readonly inputPrefix?: string;
   /** `BUBU_STORAGE_TIMEOUT` in ms, per call (default 300 000). */
   readonly timeoutMs?: number;
+  /**
+   * Read stored objects with the runtime's native `Response.text()` rather than chunk by chunk
+   * (see stored-body-reader.ts): lower peak memory on Bun, higher on Node and Deno. Default false.
+   */
+  readonly readBodyWhole?: boolean;
 }
 
 /** Per-call options of the offload entry points. */
@@ -82,6 +87,7 @@ export class StorageManager {
   readonly outputPrefix: string;
   readonly inputPrefix: string;
   readonly timeoutMs: number;
+  readonly readBodyWhole: boolean;
 
   constructor(options: StorageManagerOptions = {}) {
     this.store = options.store;
@@ -90,6 +96,7 @@ export class StorageManager {
     this.outputPrefix = options.outputPrefix || "outputs";
     this.inputPrefix = options.inputPrefix || "inputs";
     this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.readBodyWhole = options.readBodyWhole ?? false;
   }
 
   /** True when a backend is configured (`s3` or `file`). */
@@ -199,7 +206,7 @@ export class StorageManager {
     }
     let loaded: unknown;
     try {
-      loaded = await decodeStoredObject(body, refPath);
+      loaded = await decodeStoredObject(body, refPath, { whole: this.readBodyWhole });
     } catch (err) {
       if (err instanceof StorageError) throw err;
       throw new StorageError(`failed to read offloaded data from '${refPath}': ${messageOf(err)}`, { cause: err });

@@ -7,7 +7,7 @@ import { goJsonByteLength, goJsonEncode, goJsonStringLength } from "../json/go-j
 import { Utf8Writer } from "../json/utf8-writer.ts";
 import type { StoredBody } from "./store.ts";
 import { messageOf, StorageError } from "./errors.ts";
-import { readStoredBody, type StoredBodyText } from "./stored-body-reader.ts";
+import { readStoredBody, type ReadStoredBodyOptions, type StoredBodyText } from "./stored-body-reader.ts";
 
 /** `json` for maps, arrays, numbers, bools and null; `raw` for strings. */
 export type StoredContentType = "json" | "raw";
@@ -60,10 +60,14 @@ function malformed(refPath: string, err: unknown): StorageError {
  * The body is decoded chunk by chunk and its bytes released as it goes; a `raw` wrapper's string
  * is unescaped incrementally (stored-body-reader.ts), anything else is parsed once from the text.
  */
-export async function decodeStoredObject(body: StoredBody, refPath: string): Promise<unknown> {
+export async function decodeStoredObject(
+  body: StoredBody,
+  refPath: string,
+  options: ReadStoredBodyOptions = {},
+): Promise<unknown> {
   let read: StoredBodyText;
   try {
-    read = await readStoredBody(body.stream);
+    read = await readStoredBody(body.stream, options);
   } catch (err) {
     throw malformed(refPath, err);
   }

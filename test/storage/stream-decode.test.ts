@@ -5,6 +5,10 @@ import { describe, test } from "node:test";
 import { StorageError } from "../../src/storage/errors.ts";
 import { JsonStringScanner, JsonStringSyntaxError } from "../../src/storage/json-string-scanner.ts";
 import { decodeStoredObject } from "../../src/storage/stored-object.ts";
+import { createStorageManager } from "../../src/storage/create-manager.ts";
+import { StorageManager } from "../../src/storage/manager.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import { loadEnv } from "../../src/env/load.ts";
 
 const enc = new TextEncoder();
 
@@ -26,9 +30,9 @@ function chunked(bytes: Uint8Array, cuts: number[]): { stream: ReadableStream<Ui
   return { stream, cancelled: () => cancelled };
 }
 
-async function decode(text: string | Uint8Array, cuts: number[] = []): Promise<unknown> {
+async function decode(text: string | Uint8Array, cuts: number[] = [], whole = false): Promise<unknown> {
   const bytes = typeof text === "string" ? enc.encode(text) : text;
-  return await decodeStoredObject({ stream: chunked(bytes, cuts).stream }, "p/x.json");
+  return await decodeStoredObject({ stream: chunked(bytes, cuts).stream }, "p/x.json", { whole });
 }
 
 /** Feeds the literal's content (after the opening quote) to a scanner in the given pieces. */
@@ -141,6 +145,7 @@ describe("decodeStoredObject (streamed)", () => {
     for (const [text, want] of cases) {
       const bytes = enc.encode(text);
       for (let cut = 0; cut <= bytes.length; cut += 3) assert.deepEqual(await decode(bytes, [cut]), want, `${text} @${cut}`);
+      assert.deepEqual(await decode(bytes, [9], true), want, `${text} whole`);
     }
   });
 
@@ -160,14 +165,14 @@ describe("decodeStoredObject (streamed)", () => {
       ["", /content may be malformed: /],
       ['{"contentType":"raw","data":', /content may be malformed: /],
     ];
-    for (const [text, re] of bad) {
-      await assert.rejects(decode(text, [7, 30]), (e: unknown) => {
+    for (const [text, re, whole] of bad.flatMap(([t, r]) => [[t, r, false], [t, r, true]] as const)) {
+      await assert.rejects(decode(text, [7, 30], whole), (e: unknown) => {
         assert.ok(e instanceof StorageError, `${text}: ${e}`);
         assert.equal(e.code, "MalformedObject");
         assert.match(e.message, /^failed to unmarshal stored object from 'p\/x\.json', content may be malformed: /);
         assert.match(e.message, re);
         return true;
-      }, text);
+      }, `${text} whole=${whole}`);
     }
   });
 
@@ -193,5 +198,22 @@ describe("decodeStoredObject (streamed)", () => {
     const bytes = enc.encode(JSON.stringify({ contentType: "raw", data: value }));
     const cuts = Array.from({ length: Math.floor(bytes.length / 997) }, (_, i) => (i + 1) * 997);
     assert.equal(await decode(bytes, cuts), value);
+    assert.equal(await decode(bytes, cuts, true), value);
+  });
+
+  test("raw wrappers read whole give the same values", async () => {
+    for (const lit of LITERALS) {
+      const wrapper = `{"contentType":"raw","data":${lit}}`;
+      assert.equal(await decode(wrapper, [5, 40], true), JSON.parse(wrapper).data);
+    }
+  });
+
+  test("the manager reads whole bodies on Bun only (picked from the runtime)", async () => {
+    const rt = detectRuntime();
+    for (const name of ["bun", "deno", "node"] as const) {
+      const { manager } = await createStorageManager({ ...rt, name }, loadEnv({}));
+      assert.equal(manager.readBodyWhole, name === "bun", name);
+    }
+    assert.equal(new StorageManager().readBodyWhole, false);
   });
 });

@@ -3,6 +3,7 @@
  * frames and kinds; contract streaming.md §7).
  * @module
  */
+import type { Context } from "@opentelemetry/api";
 
 /** `data`: an ordinary application packet. */
 export const STREAM_KIND_DATA = "data";
@@ -89,6 +90,14 @@ export interface StreamMessage {
  */
 export interface InboundMessage extends StreamMessage {
   done(): void;
+  /**
+   * The OpenTelemetry context restored from the W3C `traceparent`/`tracestate`/`baggage` keys
+   * in `metadata` (Go's `ExtractTraceContext`, done for you): set only when propagation is on
+   * and the metadata carried a valid trace context or baggage. Start the handling span under it
+   * (`tracer.startActiveSpan(name, {}, msg.traceContext, …)`) and messages sent inside that
+   * span continue the upstream trace.
+   */
+  readonly traceContext?: Context;
 }
 
 const encoder = new TextEncoder();

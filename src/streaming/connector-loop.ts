@@ -3,6 +3,8 @@
  * streaming.md §14 "Reconnect"; quirks I5: like Go, the budget is not reset by a good session).
  * @module
  */
+import { Code, ConnectError } from "@connectrpc/connect";
+import { recordClientBufferAdded, recordStreamReconnectAttempt, recordStreamReconnectFailure } from "../observability/instruments.ts";
 import type { Logger } from "../observability/logger.ts";
 import { sleep } from "./async-util.ts";
 import { reconnectDelay } from "./backoff.ts";
@@ -32,8 +34,18 @@ export async function runConnector(d: ConnectorLoopDeps): Promise<void> {
     } catch (err) {
       if (d.signal.aborted) throw d.signal.reason;
       if (!isRetriable(err)) throw err;
+      const reason = reconnectReason(err);
       if (s.reconnectMaxRetries >= 0 && retries >= s.reconnectMaxRetries) {
+        recordStreamReconnectFailure(reason);
         throw new StreamingError(`transport connector retries exhausted: ${describeError(err)}`, { retriable: false, cause: err });
+      }
+      recordStreamReconnectAttempt(reason);
+      // What waits in the outbound queue now (the unfinished write included) rides over the
+      // reconnect in the client buffer; the next session counts it as flushed when it is sent.
+      for (const packet of d.pipeline.outbound.peekAll()) {
+        if (packet.buffered) continue;
+        packet.buffered = true;
+        recordClientBufferAdded("reconnect");
       }
       const delay = reconnectDelay(retries, s.reconnectBaseMs, s.reconnectMaxMs, d.random);
       retries++;
@@ -46,4 +58,20 @@ export async function runConnector(d: ConnectorLoopDeps): Promise<void> {
       await sleep(delay, d.signal);
     }
   }
+}
+
+/**
+ * A low-cardinality `reason` attribute for the reconnect metrics: the gRPC code name, or the
+ * kind of session failure.
+ */
+export function reconnectReason(err: unknown): string {
+  if (err instanceof ConnectError) return Code[err.code] ?? String(err.code);
+  const text = err instanceof Error ? err.message : String(err);
+  if (text.includes("dial failed")) return "dial";
+  if (text.includes("handshake")) return "handshake";
+  if (text.includes("hang detected")) return "hang";
+  if (text.includes("send timed out")) return "send_timeout";
+  if (text.includes("EOF")) return "eof";
+  if (text.includes("invalid inbound packet")) return "invalid_packet";
+  return "error";
 }

@@ -9,6 +9,7 @@ import { type DataRequest, DataRequestSchema } from "../gen/transport/v1/transpo
 import type { StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
 import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
+import { injectTraceContext } from "../observability/propagation.ts";
 import { deferred } from "./async-util.ts";
 import type { Receipt } from "./control.ts";
 import { PacketDeduper } from "./dedupe.ts";
@@ -18,6 +19,12 @@ import { toDataRequest } from "./to-data-request.ts";
 /** An outbound packet, already converted and size-checked. */
 export interface OutboundPacket {
   readonly request: DataRequest;
+  /**
+   * Set when a session failed while the packet waited (or was being written), so it is carried
+   * over to the next session: counted once as added to, and once as flushed from, the client
+   * buffer.
+   */
+  buffered?: boolean;
 }
 
 /** The engram-facing buffers shared by all sessions. */
@@ -65,12 +72,21 @@ export class StreamPipeline {
     return this.outbound.size === 0 && this.receipts.size === 0;
   }
 
-  /** Validates and converts `msg` (throws at the caller, the session is not affected). */
+  /**
+   * Validates and converts `msg` (throws at the caller, the session is not affected). The W3C
+   * trace context of the active context is written into a copy of its metadata first, when
+   * propagation is on and a span is active (contract streaming.md §15): inside `stream` that is
+   * the context `startStreaming` was called in, or the one the engram made active around `send`.
+   */
   convert(msg: StreamMessage): OutboundPacket {
-    const request = toDataRequest(msg);
+    const metadata = injectTraceContext(msg.metadata);
+    const traced = metadata === msg.metadata || (msg.metadata === undefined && Object.keys(metadata).length === 0)
+      ? msg
+      : { ...msg, metadata };
+    const request = toDataRequest(traced);
     // Encoding just to measure is costly for big frames; only do it when a generous upper bound
     // (bytes twice over for Struct + envelope copies, plus map and framing overhead) is near the limit.
-    if (roughUpperBound(msg) < this.#maxSendBytes) return { request };
+    if (roughUpperBound(traced) < this.#maxSendBytes) return { request };
     const size = toBinary(DataRequestSchema, request).length;
     if (size > this.#maxSendBytes) {
       throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`);

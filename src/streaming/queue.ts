@@ -102,6 +102,11 @@ export class BoundedQueue<T> {
     this.#wake(this.#writers);
   }
 
+  /** The items waiting, oldest first, without taking them. */
+  peekAll(): T[] {
+    return this.#items.slice(this.#head);
+  }
+
   /** Removes and returns everything left. */
   drainAll(): T[] {
     const out = this.#items.slice(this.#head);

@@ -6,6 +6,7 @@
  */
 import { create, toBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
+import { type Context, context as otelContext } from "@opentelemetry/api";
 import {
   type ControlRequest,
   type ControlResponse,
@@ -17,7 +18,9 @@ import {
 } from "../gen/transport/v1/transport_pb.ts";
 import type { ControlDirective } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
+import { recordBackpressureTimeout, recordClientBufferFlushed, recordStreamMessage } from "../observability/instruments.ts";
 import type { Logger } from "../observability/logger.ts";
+import { extractTraceContext } from "../observability/propagation.ts";
 import type { GrpcTransport, Runtime } from "../runtime/types.ts";
 import { aborted, deferred, within } from "./async-util.ts";
 import { ChunkReassembler, type ChunkLimits } from "./chunks.ts";
@@ -165,6 +168,13 @@ export async function runSession(d: SessionDeps): Promise<void> {
         yield next;
         suspendedSince = 0;
         inFlight = undefined;
+        if (packet !== undefined) {
+          recordStreamMessage("sent");
+          if (packet.buffered) {
+            packet.buffered = false;
+            recordClientBufferFlushed(1);
+          }
+        }
         lastSend = Date.now();
         touch();
       }
@@ -287,6 +297,8 @@ export async function runSession(d: SessionDeps): Promise<void> {
         fail(new StreamingError(`transport session hang detected: no activity for ${formatMs(s.hangTimeoutMs)}`, { retriable: true }));
       }
       if (suspendedSince > 0 && now - suspendedSince >= s.messageTimeoutMs) {
+        // The connector stopped reading what we write.
+        recordBackpressureTimeout("server_reader");
         fail(new StreamingError(`data stream send timed out after ${formatMs(s.messageTimeoutMs)}`, { retriable: true }));
       }
     }, watchEvery));
@@ -327,9 +339,11 @@ export async function runSession(d: SessionDeps): Promise<void> {
         if (receipt) p.receipts.tryPush(receipt);
         return;
       }
+      recordStreamMessage("received");
       let doneCalled = false;
       const inbound: InboundMessage = {
         ...msg,
+        ...traceContextOf(msg),
         done: () => {
           if (doneCalled) return;
           doneCalled = true;
@@ -349,7 +363,10 @@ export async function runSession(d: SessionDeps): Promise<void> {
           await p.inbound.push(inbound, AbortSignal.any([t, abort.signal]));
         } catch {
           if (key !== undefined) p.deduper.release(key);
-          if (t.aborted) logger.warn("inbound message dropped: the engram did not read it in time", { timeout: formatMs(s.channelSendTimeoutMs) });
+          if (t.aborted) {
+            recordBackpressureTimeout("client_receiver");
+            logger.warn("inbound message dropped: the engram did not read it in time", { timeout: formatMs(s.channelSendTimeoutMs) });
+          }
         }
         return;
       }
@@ -399,6 +416,14 @@ export async function runSession(d: SessionDeps): Promise<void> {
     abort.abort(failure ?? new StreamingError("session closed", { retriable: false }));
     gt.close();
   }
+}
+
+/** `{ traceContext }` when the metadata carries trace context or baggage, else `{}`. */
+function traceContextOf(msg: StreamMessage): { traceContext?: Context } {
+  if (msg.metadata === undefined) return {};
+  const base = otelContext.active();
+  const ctx = extractTraceContext(msg.metadata, base);
+  return ctx === base ? {} : { traceContext: ctx };
 }
 
 function wrapRpcError(prefix: string, err: unknown): StreamingError {

@@ -17,6 +17,7 @@ import { parseDebugFlag } from "../env/flags.ts";
 import { loadEnv } from "../env/load.ts";
 import { isClusterMode } from "../env/namespace.ts";
 import { ExitCode } from "../errors/exit.ts";
+import { recordClientBufferDropped } from "../observability/instruments.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { ProcessSignal, Runtime } from "../runtime/types.ts";
@@ -204,6 +205,8 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
     });
     await Promise.race([transportDone, grace]);
     const unsent = pipeline.outbound.size;
+    // Never sent: the client buffer gives these up with the stream.
+    for (let i = 0; i < unsent; i++) recordClientBufferDropped("shutdown");
     if (!hardStop.signal.aborted) hardStop.abort(new Error("streaming finished"));
     await within(transportDone, 2_000, undefined);
 

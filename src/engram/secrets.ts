@@ -4,6 +4,7 @@
  * @module
  */
 import { BubuError } from "../errors/bubu-error.ts";
+import { installInspectHook } from "../env/inspect-hook.ts";
 
 /** What every printed or serialized form of a {@link Secrets} shows. */
 export const REDACTED_SECRETS = "[redacted secrets]";
@@ -121,20 +122,7 @@ export class Secrets {
   }
 }
 
-// Registered symbols, so no runtime import is needed: Node's and Bun's util.inspect (and so
-// console.log) call the first; Deno's console.log and Deno.inspect call the second. Defined on
-// the prototype (non-enumerable) rather than as computed methods, which declaration emit
-// (JSR "no slow types") cannot describe.
-for (const key of [Symbol.for("nodejs.util.inspect.custom"), Symbol.for("Deno.customInspect")]) {
-  Object.defineProperty(Secrets.prototype, key, {
-    value: function inspectSecrets(): string {
-      return REDACTED_SECRETS;
-    },
-    enumerable: false,
-    writable: false,
-    configurable: false,
-  });
-}
+installInspectHook(Secrets.prototype, () => REDACTED_SECRETS);
 
 function isIterable(value: unknown): value is Iterable<readonly [string, string]> {
   return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";

@@ -4,10 +4,9 @@
  * @module
  */
 
+import { installInspectHook } from "./inspect-hook.ts";
+
 const REDACTED = "[REDACTED]";
-// Inspector hooks are installed on the prototypes below rather than declared as class members, so
-// they stay out of the public type surface.
-const INSPECT_HOOKS: readonly symbol[] = [Symbol.for("nodejs.util.inspect.custom"), Symbol.for("Deno.customInspect")];
 
 /** One secret string (for example `BUBU_S3_SECRET_ACCESS_KEY`). */
 export class SecretString {
@@ -63,15 +62,7 @@ export class SecretDescriptors {
   }
 }
 
-for (const hook of INSPECT_HOOKS) {
-  Object.defineProperty(SecretString.prototype, hook, {
-    value(): string {
-      return `SecretString(${REDACTED})`;
-    },
-  });
-  Object.defineProperty(SecretDescriptors.prototype, hook, {
-    value(this: SecretDescriptors): string {
-      return this.toString();
-    },
-  });
-}
+installInspectHook(SecretString.prototype, () => `SecretString(${REDACTED})`);
+installInspectHook(SecretDescriptors.prototype, function (this: SecretDescriptors): string {
+  return this.toString();
+});

@@ -53,6 +53,8 @@ class TestSpan implements Span {
       traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
       spanId: randomBytes(8).toString("hex"),
       traceFlags: TraceFlags.SAMPLED,
+      // A child keeps its parent's tracestate, as the OpenTelemetry SDK does.
+      ...(parent?.traceState !== undefined ? { traceState: parent.traceState } : {}),
     };
     this.#sink = sink;
     this.record = {

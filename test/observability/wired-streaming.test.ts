@@ -1,0 +1,187 @@
+// Streaming telemetry against the fake connector, captured by the test-local in-memory providers:
+// message counters, W3C trace context from inbound metadata continued into outbound metadata
+// (contract streaming.md §15).
+import { afterEach, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { AlsContextManager, InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
+import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
+import { METRIC, resetBuiltInMetrics } from "../../src/observability/instruments.ts";
+import { parseTraceparent } from "../../src/observability/propagation.ts";
+import { defineStreaming, type StreamingEngram } from "../../src/engram/streaming-engram.ts";
+import { type InboundMessage, newStreamMessage } from "../../src/engram/streaming-message.ts";
+import { startStreaming } from "../../src/streaming/start-streaming.ts";
+import { FakeConnector } from "../peers/connector/index.ts";
+import { envelopePacket } from "../peers/connector/packets.ts";
+import { json, memoryLogger, streamEnv } from "../streaming/helpers.ts";
+
+let tracer: InMemoryTracerProvider;
+let meter: InMemoryMeterProvider;
+
+function install(): void {
+  trace.disable();
+  metrics.disable();
+  context.disable();
+  propagation.disable();
+  context.setGlobalContextManager(new AlsContextManager());
+  tracer = new InMemoryTracerProvider();
+  meter = new InMemoryMeterProvider();
+  assert.equal(trace.setGlobalTracerProvider(tracer), true);
+  assert.equal(metrics.setGlobalMeterProvider(meter), true);
+}
+
+const UPSTREAM_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+const UPSTREAM_SPAN = "00f067aa0ba902b7";
+const UPSTREAM = `00-${UPSTREAM_TRACE}-${UPSTREAM_SPAN}-01`;
+
+/** Counter total per attribute set, e.g. `{"direction":"sent"}` → 2. */
+function totals(instrument: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of meter.of(instrument)) {
+    const key = JSON.stringify(r.attributes);
+    out[key] = (out[key] ?? 0) + r.value;
+  }
+  return out;
+}
+
+
+// Returns the outcome wrapped: an async function returning the promise itself would wait for it.
+async function run(fake: FakeConnector, engram: StreamingEngram, stop: AbortController): Promise<{ outcome: ReturnType<typeof startStreaming> }> {
+  const { logger } = memoryLogger();
+  const outcome = startStreaming(engram, { env: streamEnv(fake.endpoint), exit: false, logger, signal: stop.signal });
+  await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 10_000, "startup ACK");
+  return { outcome };
+}
+
+/** An engram that handles each message inside a span started under the message's trace context. */
+function tracedEcho(received: InboundMessage[], handled: string[]): StreamingEngram {
+  return defineStreaming({
+    async stream(_signal, inbound, outbound) {
+      const t = trace.getTracer("engram");
+      for await (const msg of inbound) {
+        received.push(msg);
+        await t.startActiveSpan("handle", {}, msg.traceContext ?? context.active(), async (span) => {
+          handled.push(span.spanContext().spanId);
+          try { await outbound.send(newStreamMessage("data", { json: { echo: json(msg.payload) }, metadata: { from: "ts" } })); } catch (e) { console.error("SENDERR", e); throw e; }
+          span.end();
+        });
+        msg.done();
+      }
+    },
+  });
+}
+
+describe("streaming telemetry (wired, fake connector)", () => {
+  beforeEach(() => {
+    resetObservability();
+    resetBuiltInMetrics();
+    install();
+  });
+  afterEach(() => {
+    trace.disable();
+    metrics.disable();
+    context.disable();
+    resetObservability();
+    resetBuiltInMetrics();
+  });
+
+  test("inbound traceparent/baggage → msg.traceContext → child span → outbound traceparent; message counters", async () => {
+    const fake = await FakeConnector.start({ startup: "none" });
+    const stop = new AbortController();
+    const received: InboundMessage[] = [];
+    const handled: string[] = [];
+    try {
+      const { outcome } = await run(fake, tracedEcho(received, handled), stop);
+      await fake.sendData(envelopePacket({
+        payload: { n: 1 },
+        metadata: { traceparent: UPSTREAM, tracestate: "vendor=1", baggage: "user=alice" },
+      }));
+      await fake.sendData(envelopePacket({ payload: { n: 2 } }));
+      await fake.waitFor(() => fake.dataRequests.length === 2, 10_000, "two echoes");
+
+      // Inbound: the context is restored from the metadata, and only when it carried one.
+      assert.equal(received.length, 2);
+      const restored = trace.getSpanContext(received[0]!.traceContext!);
+      assert.equal(restored?.traceId, UPSTREAM_TRACE);
+      assert.equal(restored?.spanId, UPSTREAM_SPAN);
+      assert.equal(restored?.isRemote, true);
+      assert.equal(restored?.traceState?.get("vendor"), "1");
+      assert.equal(propagation.getBaggage(received[0]!.traceContext!)?.getEntry("user")?.value, "alice");
+      assert.equal(received[1]!.traceContext, undefined);
+
+      // The engram's span is a child of the upstream span.
+      const spans = tracer.spans.filter((s) => s.name === "handle");
+      assert.equal(spans.length, 2);
+      assert.equal(spans[0]!.traceId, UPSTREAM_TRACE);
+      assert.equal(spans[0]!.parentSpanId, UPSTREAM_SPAN);
+      assert.notEqual(spans[1]!.traceId, UPSTREAM_TRACE, "the second message starts its own trace");
+
+      // Outbound: traceparent of the active (handling) span, in DataRequest.metadata and in the
+      // envelope JSON metadata; the engram's own keys kept; baggage carried on.
+      const [first, second] = fake.dataRequests;
+      const out1 = parseTraceparent(first!.metadata.traceparent!);
+      assert.equal(out1?.traceId, UPSTREAM_TRACE);
+      assert.equal(out1?.spanId, handled[0]);
+      assert.equal(first!.metadata.tracestate, "vendor=1");
+      assert.equal(first!.metadata.baggage, "user=alice");
+      assert.equal(first!.metadata.from, "ts");
+      assert.equal(first!.frame.case, "binary");
+      const env = JSON.parse(new TextDecoder().decode(first!.frame.case === "binary" ? first!.frame.value.payload : new Uint8Array()));
+      assert.equal(env.metadata.traceparent, first!.metadata.traceparent);
+      const out2 = parseTraceparent(second!.metadata.traceparent!);
+      assert.equal(out2?.spanId, handled[1]);
+      assert.equal(second!.metadata.baggage, undefined, "no baggage when the context has none");
+      assert.equal(second!.metadata.tracestate, undefined);
+
+      assert.deepEqual(totals(METRIC.STREAM_MESSAGES), { '{"direction":"received"}': 2, '{"direction":"sent"}': 2 });
+
+      stop.abort();
+      assert.equal((await outcome).exitCode, 0);
+    } finally {
+      stop.abort();
+      await fake.close();
+    }
+  });
+
+  test("no active span: metadata is left as sent (an engram-supplied traceparent survives); propagation off: nothing injected or extracted", async () => {
+    const fake = await FakeConnector.start({ startup: "none" });
+    const stop = new AbortController();
+    const received: InboundMessage[] = [];
+    const own = `00-${"1".repeat(32)}-${"2".repeat(16)}-01`;
+    try {
+      const { outcome } = await run(fake, defineStreaming({
+        async stream(_signal, inbound, outbound) {
+          for await (const msg of inbound) {
+            received.push(msg);
+            await outbound.send(newStreamMessage("data", { json: {}, metadata: { traceparent: own } }));
+            const t = trace.getTracer("engram");
+            await t.startActiveSpan("handle", async (span) => {
+              await outbound.send(newStreamMessage("data", { json: {} }));
+              span.end();
+            });
+            msg.done();
+          }
+        },
+      }), stop);
+      configureObservability({ propagation: false });
+      await fake.sendData(envelopePacket({ payload: { n: 1 }, metadata: { traceparent: UPSTREAM } }));
+      await fake.waitFor(() => fake.dataRequests.length === 2, 10_000, "two sends");
+      assert.equal(received[0]!.traceContext, undefined, "not extracted with propagation off");
+      assert.equal(fake.dataRequests[0]!.metadata.traceparent, own);
+      assert.equal(fake.dataRequests[1]!.metadata.traceparent, undefined, "not injected with propagation off");
+
+      configureObservability({ propagation: true });
+      await fake.sendData(envelopePacket({ payload: { n: 2 } }));
+      await fake.waitFor(() => fake.dataRequests.length === 4, 10_000, "four sends");
+      assert.equal(fake.dataRequests[2]!.metadata.traceparent, own, "no span active: the engram's value stays");
+      const handle = tracer.spans.filter((s) => s.name === "handle").at(-1)!;
+      assert.equal(parseTraceparent(fake.dataRequests[3]!.metadata.traceparent!)?.spanId, handle.spanId);
+      stop.abort();
+      assert.equal((await outcome).exitCode, 0);
+    } finally {
+      stop.abort();
+      await fake.close();
+    }
+  });
+
+});

@@ -2,7 +2,7 @@
 // test, checking stdout, stderr and the exit code for good and bad input.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runScript } from "../support/spawn.ts";
@@ -30,6 +30,7 @@ describe("local mode: hello-batch", () => {
     const cfg = join(dir, "config.json");
     writeFileSync(cfg, '{"greeting":"Hey","excited":true}');
     const r = await runScript(HELLO, { args: ["--config", cfg], env: { BUBU_TRIGGER_DATA: '{"name":"Ada","times":2}' } });
+    rmSync(dir, { recursive: true, force: true });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { message: "Hey, Ada! Hey, Ada!", length: 19 });
   });

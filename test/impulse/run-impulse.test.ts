@@ -58,6 +58,8 @@ describe("runImpulse", () => {
         BUBU_STORAGE_PATH: root,
       },
     });
+    const { rmSync } = await import("node:fs");
+    rmSync(root, { recursive: true, force: true });
     assert.deepEqual(out, { exitCode: 0, end: "completed" });
     assert.deepEqual(seen, { path: "/hooks/ops", banner: "{{ not a template }}" });
   });

@@ -29,7 +29,16 @@ export async function runConnector(d: ConnectorLoopDeps): Promise<void> {
   for (;;) {
     d.signal.throwIfAborted();
     try {
-      await runSession(d);
+      // Packets queued while no session was up (during the backoff and the dial) ride over the
+      // reconnect in the client buffer too; mark them once the new session can send.
+      const reconnected = retries > 0;
+      await runSession({
+        ...d,
+        onEstablished: () => {
+          if (reconnected) markBuffered(d.pipeline);
+          d.onEstablished?.();
+        },
+      });
       return;
     } catch (err) {
       if (d.signal.aborted) throw d.signal.reason;
@@ -42,11 +51,7 @@ export async function runConnector(d: ConnectorLoopDeps): Promise<void> {
       recordStreamReconnectAttempt(reason);
       // What waits in the outbound queue now (the unfinished write included) rides over the
       // reconnect in the client buffer; the next session counts it as flushed when it is sent.
-      for (const packet of d.pipeline.outbound.peekAll()) {
-        if (packet.buffered) continue;
-        packet.buffered = true;
-        recordClientBufferAdded("reconnect");
-      }
+      markBuffered(d.pipeline);
       const delay = reconnectDelay(retries, s.reconnectBaseMs, s.reconnectMaxMs, d.random);
       retries++;
       logger.warn("transport connector session ended; reconnecting", {
@@ -60,6 +65,15 @@ export async function runConnector(d: ConnectorLoopDeps): Promise<void> {
   }
 }
 
+/** Marks every queued packet not yet counted as added to the client buffer. */
+function markBuffered(pipeline: ConnectorLoopDeps["pipeline"]): void {
+  for (const packet of pipeline.outbound.peekAll()) {
+    if (packet.buffered) continue;
+    packet.buffered = true;
+    recordClientBufferAdded("reconnect");
+  }
+}
+
 /**
  * A low-cardinality `reason` attribute for the reconnect metrics: the gRPC code name, or the
  * kind of session failure.
@@ -68,7 +82,7 @@ export function reconnectReason(err: unknown): string {
   if (err instanceof ConnectError) return Code[err.code] ?? String(err.code);
   const text = err instanceof Error ? err.message : String(err);
   if (text.includes("dial failed")) return "dial";
-  if (text.includes("handshake")) return "handshake";
+  if (text.includes("handshake") || text.includes("startup metadata") || text.includes("startup.capabilities")) return "handshake";
   if (text.includes("hang detected")) return "hang";
   if (text.includes("send timed out")) return "send_timeout";
   if (text.includes("EOF")) return "eof";

@@ -1,6 +1,6 @@
 // Streaming telemetry against the fake connector, captured by the test-local in-memory providers:
 // message counters, W3C trace context from inbound metadata continued into outbound metadata
-// (contract streaming.md §15).
+// (contract streaming.md §15), reconnect and client-buffer counters.
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { context, metrics, propagation, trace } from "@opentelemetry/api";
@@ -13,7 +13,7 @@ import { type InboundMessage, newStreamMessage } from "../../src/engram/streamin
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
-import { json, memoryLogger, streamEnv } from "../streaming/helpers.ts";
+import { json, memoryLogger, sleep, streamEnv } from "../streaming/helpers.ts";
 
 let tracer: InMemoryTracerProvider;
 let meter: InMemoryMeterProvider;
@@ -35,6 +35,10 @@ const UPSTREAM_SPAN = "00f067aa0ba902b7";
 const UPSTREAM = `00-${UPSTREAM_TRACE}-${UPSTREAM_SPAN}-01`;
 
 /** Counter total per attribute set, e.g. `{"direction":"sent"}` → 2. */
+function sum(instrument: string): number {
+  return meter.of(instrument).reduce((n, r) => n + r.value, 0);
+}
+
 function totals(instrument: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of meter.of(instrument)) {
@@ -184,4 +188,56 @@ describe("streaming telemetry (wired, fake connector)", () => {
     }
   });
 
+  test("a connector restart: reconnect attempts, and what waited is added to and flushed from the client buffer", async () => {
+    const fake = await FakeConnector.start({ startup: "none" });
+    const stop = new AbortController();
+    let send!: (n: number) => Promise<void>;
+    try {
+      const { outcome } = await run(fake, defineStreaming({
+        async stream(_s, inbound, outbound) {
+          send = (n) => outbound.send(newStreamMessage("data", { json: { n } }));
+          for await (const m of inbound) m.done();
+        },
+      }), stop);
+      await send(1);
+      await fake.waitFor(() => fake.dataRequests.length === 1, 10_000, "first");
+      const restarted = fake.restart(400);
+      await sleep(50);
+      for (let n = 2; n <= 4; n++) await send(n);
+      await restarted;
+      await fake.waitFor(() => fake.dataRequests.length === 4, 10_000, "all four");
+
+      const attempts = meter.of(METRIC.STREAM_RECONNECT_ATTEMPTS);
+      assert.ok(attempts.length >= 1, "at least one reconnect attempt");
+      for (const a of attempts) assert.equal(typeof a.attributes.reason, "string");
+      assert.equal(meter.of(METRIC.STREAM_RECONNECT_FAILURES).length, 0, "the budget was not spent");
+      const added = sum(METRIC.CLIENT_BUFFER_ADDED);
+      assert.ok(added >= 1 && added <= 3, `messages sent while down were buffered (added ${added})`);
+      assert.deepEqual(Object.keys(totals(METRIC.CLIENT_BUFFER_ADDED)), ['{"reason":"reconnect"}']);
+      assert.equal(sum(METRIC.CLIENT_BUFFER_FLUSHED), added, "each buffered message is flushed once");
+      assert.equal(totals(METRIC.STREAM_MESSAGES)['{"direction":"sent"}'], 4);
+      stop.abort();
+      assert.equal((await outcome).exitCode, 0);
+    } finally {
+      stop.abort();
+      await fake.close();
+    }
+  });
+
+  test("retry budget spent: one reconnect failure with the reason", async () => {
+    const fake = await FakeConnector.start({ startup: null });
+    const { logger } = memoryLogger();
+    try {
+      const outcome = await startStreaming(defineStreaming({ async stream(_s, inbound) { for await (const m of inbound) m.done(); } }), {
+        env: streamEnv(fake.endpoint, { BUBU_GRPC_RECONNECT_MAX_RETRIES: "1" }),
+        exit: false,
+        logger,
+      });
+      assert.equal(outcome.exitCode, 1);
+      assert.deepEqual(totals(METRIC.STREAM_RECONNECT_ATTEMPTS), { '{"reason":"handshake"}': 1 });
+      assert.deepEqual(totals(METRIC.STREAM_RECONNECT_FAILURES), { '{"reason":"handshake"}': 1 });
+    } finally {
+      await fake.close();
+    }
+  });
 });

@@ -29,6 +29,8 @@ import {
   type TracerProvider,
   context as otelContext,
   createNoopMeter,
+  metrics,
+  propagation,
 } from "@opentelemetry/api";
 
 export interface FinishedSpan {
@@ -221,4 +223,24 @@ export class AlsContextManager implements ContextManager {
     this.#als.disable();
     return this;
   }
+}
+
+/**
+ * Replaces the global tracer provider, meter provider and context manager (and, with
+ * `propagation`, clears the global propagator) with fresh in-memory ones for one test.
+ */
+export function installTestProviders(options: { propagation?: boolean } = {}): {
+  tracer: InMemoryTracerProvider;
+  meter: InMemoryMeterProvider;
+} {
+  trace.disable();
+  metrics.disable();
+  otelContext.disable();
+  if (options.propagation) propagation.disable();
+  otelContext.setGlobalContextManager(new AlsContextManager());
+  const tracer = new InMemoryTracerProvider();
+  const meter = new InMemoryMeterProvider();
+  if (!trace.setGlobalTracerProvider(tracer)) throw new Error("could not register the test tracer provider");
+  if (!metrics.setGlobalMeterProvider(meter)) throw new Error("could not register the test meter provider");
+  return { tracer, meter };
 }

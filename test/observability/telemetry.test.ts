@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { context, metrics, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
-import { AlsContextManager, InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
+import { InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
 import {
   configureObservability,
   observabilityFromEnv,
@@ -39,14 +39,7 @@ let tracer: InMemoryTracerProvider;
 let meter: InMemoryMeterProvider;
 
 function install(): void {
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  context.setGlobalContextManager(new AlsContextManager());
-  tracer = new InMemoryTracerProvider();
-  meter = new InMemoryMeterProvider();
-  assert.equal(trace.setGlobalTracerProvider(tracer), true);
-  assert.equal(metrics.setGlobalMeterProvider(meter), true);
+  ({ tracer, meter } = installTestProviders());
 }
 
 describe("observability on the global OpenTelemetry API", () => {

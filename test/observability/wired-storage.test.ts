@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { context, metrics, SpanStatusCode, trace } from "@opentelemetry/api";
-import { AlsContextManager, type FinishedSpan, InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
+import { type FinishedSpan, InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
 import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
 import { METRIC, resetBuiltInMetrics, STORAGE_METER_NAME } from "../../src/observability/instruments.ts";
 import { STORAGE_TRACER_NAME } from "../../src/observability/tracing.ts";
@@ -21,14 +21,7 @@ let meter: InMemoryMeterProvider;
 let dir: string;
 
 function install(): void {
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  context.setGlobalContextManager(new AlsContextManager());
-  tracer = new InMemoryTracerProvider();
-  meter = new InMemoryMeterProvider();
-  assert.equal(trace.setGlobalTracerProvider(tracer), true);
-  assert.equal(metrics.setGlobalMeterProvider(meter), true);
+  ({ tracer, meter } = installTestProviders());
 }
 
 function only(name: string): FinishedSpan {

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { context, metrics, propagation, trace } from "@opentelemetry/api";
-import { AlsContextManager, InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
+import { InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
 import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
 import { METRIC, resetBuiltInMetrics } from "../../src/observability/instruments.ts";
 import { parseTraceparent } from "../../src/observability/propagation.ts";
@@ -19,15 +19,7 @@ let tracer: InMemoryTracerProvider;
 let meter: InMemoryMeterProvider;
 
 function install(): void {
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-  context.setGlobalContextManager(new AlsContextManager());
-  tracer = new InMemoryTracerProvider();
-  meter = new InMemoryMeterProvider();
-  assert.equal(trace.setGlobalTracerProvider(tracer), true);
-  assert.equal(metrics.setGlobalMeterProvider(meter), true);
+  ({ tracer, meter } = installTestProviders({ propagation: true }));
 }
 
 const UPSTREAM_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";

@@ -352,14 +352,20 @@ export class StorageManager {
     await this.store!.write(path, bytes, meta, signal);
   }
 
-  /** Stores raw bytes (no wrapper) with MD5/SHA-256 metadata (`WriteBlob`; logs and media). */
-  async writeBlob(path: string, contentType: string, data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
+  /** Blob calls need a store and a valid key (Go's texts). */
+  #checkBlobPath(path: string): Store {
     if (!this.store) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
     try {
       validateStorageRef(path);
     } catch (err) {
       throw new StorageError(`invalid storage path: ${messageOf(err)}`, { cause: err, code: "InvalidPath" });
     }
+    return this.store;
+  }
+
+  /** Stores raw bytes (no wrapper) with MD5/SHA-256 metadata (`WriteBlob`; logs and media). */
+  async writeBlob(path: string, contentType: string, data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#checkBlobPath(path);
     try {
       await this.#write(path, data, contentType || "application/octet-stream", this.#deadline(options.signal));
     } catch (err) {
@@ -369,14 +375,9 @@ export class StorageManager {
 
   /** Reads raw bytes (`ReadBlob`). */
   async readBlob(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    if (!this.store) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
+    const store = this.#checkBlobPath(path);
     try {
-      validateStorageRef(path);
-    } catch (err) {
-      throw new StorageError(`invalid storage path: ${messageOf(err)}`, { cause: err, code: "InvalidPath" });
-    }
-    try {
-      const body = await this.store.read(path, this.#deadline(options.signal));
+      const body = await store.read(path, this.#deadline(options.signal));
       return await collectStream(body.stream, body.size);
     } catch (err) {
       throw new StorageError(`failed to read blob: ${messageOf(err)}`, { cause: err, code: (err as StorageError).code });

@@ -33,6 +33,10 @@ export interface FakeConnectorOptions {
   echo?: boolean;
   /** Answer HEARTBEAT with ACK (default true). */
   answerHeartbeats?: boolean;
+  /** When the client half-closes Data, end it with this gRPC code instead of OK. */
+  dataEndCode?: number;
+  /** When the client half-closes Data, keep our side open (a connector that never answers). */
+  holdDataAfterClientEnd?: boolean;
 }
 
 export type FakeEvent =
@@ -169,7 +173,14 @@ export class FakeConnectorServer {
         // the client went away
       }
       this.#emit({ type: "data-end" });
-      out.push(null);
+      if (this.options.holdDataAfterClientEnd) {
+        // Never answer; end only when the client gives up (cancel or reset).
+        if (ctx.signal.aborted) out.push(null);
+        else ctx.signal.addEventListener("abort", () => out.push(null), { once: true });
+        return;
+      }
+      const code = this.options.dataEndCode;
+      out.push(code === undefined ? null : new ConnectError("fake connector refused the data stream", code));
     })();
     yield* out.drain();
   }

@@ -5,7 +5,8 @@
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { context, metrics, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
-import { AlsContextManager, InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { clearSecretValues, registerSecretValues } from "../../src/observability/redaction.ts";
 import { sdkTracer } from "../../src/observability/tracing.ts";
@@ -96,7 +97,7 @@ describe("no secret value reaches a log line, span attribute or metric label", (
       if (r() < 0.5) secrets.push(String(10_000 + Math.floor(r() * 89_999_999))); // a numeric PIN
       const unregister = registerSecretValues(secrets);
 
-      context.setGlobalContextManager(new AlsContextManager());
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
       const tp = new InMemoryTracerProvider();
       const mp = new InMemoryMeterProvider();
       trace.setGlobalTracerProvider(tp);

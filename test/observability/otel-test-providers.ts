@@ -1,14 +1,12 @@
-// Test-local OpenTelemetry providers implementing the @opentelemetry/api interfaces, with
-// in-memory capture: spans (name, attributes, events, status, parent), metric recordings and
-// observable gauges, and an AsyncLocalStorage context manager. The API's global registration
-// works with any implementation, so the SDK code under test cannot tell these from the real SDK.
-import { AsyncLocalStorage } from "node:async_hooks";
-import { randomBytes } from "node:crypto";
+// OpenTelemetry providers for tests, registered through the global @opentelemetry/api: spans go
+// through the OpenTelemetry SDK (TracerProvider + InMemorySpanExporter) with the SDK's
+// AsyncLocalStorage context manager; metrics go to a recording MeterProvider that keeps every single
+// measurement (the SDK aggregates, and these tests check individual recordings — the SDK's own
+// metric pipeline is exercised in otel-sdk.test.ts).
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider as SdkTracerProvider } from "@opentelemetry/sdk-trace";
 import {
   type Attributes,
-  type AttributeValue,
-  type Context,
-  type ContextManager,
   type Counter,
   type Histogram,
   type Meter,
@@ -17,14 +15,8 @@ import {
   type MetricOptions,
   type ObservableCallback,
   type ObservableGauge,
-  ROOT_CONTEXT,
-  type Span,
-  type SpanContext,
-  type SpanOptions,
   type SpanStatus,
-  type TimeInput,
   trace,
-  TraceFlags,
   type Tracer,
   type TracerProvider,
   context as otelContext,
@@ -43,105 +35,39 @@ export interface FinishedSpan {
   spanId: string;
   parentSpanId: string | undefined;
   ended: boolean;
-  exceptions: unknown[];
+  /** The attributes of the SDK's `exception` events (recordException). */
+  exceptions: Attributes[];
 }
 
-class TestSpan implements Span {
-  readonly record: FinishedSpan;
-  readonly #ctx: SpanContext;
-  readonly #sink: FinishedSpan[];
-  constructor(tracer: string, name: string, parent: SpanContext | undefined, attributes: Attributes, sink: FinishedSpan[]) {
-    this.#ctx = {
-      traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
-      spanId: randomBytes(8).toString("hex"),
-      traceFlags: TraceFlags.SAMPLED,
-      // A child keeps its parent's tracestate, as the OpenTelemetry SDK does.
-      ...(parent?.traceState !== undefined ? { traceState: parent.traceState } : {}),
-    };
-    this.#sink = sink;
-    this.record = {
-      tracer,
-      name,
-      attributes: { ...attributes },
-      events: [],
-      status: { code: 0 },
-      traceId: this.#ctx.traceId,
-      spanId: this.#ctx.spanId,
-      parentSpanId: parent?.spanId,
-      ended: false,
-      exceptions: [],
-    };
-  }
-  spanContext(): SpanContext {
-    return this.#ctx;
-  }
-  setAttribute(key: string, value: AttributeValue): this {
-    this.record.attributes[key] = value;
-    return this;
-  }
-  setAttributes(attributes: Attributes): this {
-    Object.assign(this.record.attributes, attributes);
-    return this;
-  }
-  addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput): this {
-    const attrs = typeof attributesOrStartTime === "object" && !(attributesOrStartTime instanceof Date) && !Array.isArray(attributesOrStartTime)
-      ? (attributesOrStartTime as Attributes)
-      : {};
-    this.record.events.push({ name, attributes: { ...attrs } });
-    return this;
-  }
-  addLink(): this {
-    return this;
-  }
-  addLinks(): this {
-    return this;
-  }
-  setStatus(status: SpanStatus): this {
-    this.record.status = status;
-    return this;
-  }
-  updateName(name: string): this {
-    this.record.name = name;
-    return this;
-  }
-  end(): void {
-    if (this.record.ended) return;
-    this.record.ended = true;
-    this.#sink.push(this.record);
-  }
-  isRecording(): boolean {
-    return !this.record.ended;
-  }
-  recordException(exception: unknown): void {
-    this.record.exceptions.push(exception);
-  }
+function finished(span: ReadableSpan): FinishedSpan {
+  const ctx = span.spanContext();
+  const events = span.events.map((e) => ({ name: e.name, attributes: { ...(e.attributes ?? {}) } }));
+  return {
+    tracer: span.instrumentationScope.name,
+    name: span.name,
+    attributes: { ...span.attributes },
+    events,
+    status: { ...span.status },
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    parentSpanId: span.parentSpanContext?.spanId,
+    ended: span.ended,
+    exceptions: events.filter((e) => e.name === "exception").map((e) => e.attributes),
+  };
 }
 
-class TestTracer implements Tracer {
-  readonly #name: string;
-  readonly #sink: FinishedSpan[];
-  constructor(name: string, sink: FinishedSpan[]) {
-    this.#name = name;
-    this.#sink = sink;
-  }
-  startSpan(name: string, options?: SpanOptions, ctx: Context = otelContext.active()): Span {
-    const parent = options?.root ? undefined : trace.getSpanContext(ctx);
-    return new TestSpan(this.#name, name, parent, options?.attributes ?? {}, this.#sink);
-  }
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
-    const fn = rest[rest.length - 1] as F;
-    const options = rest.length >= 2 ? (rest[0] as SpanOptions) : undefined;
-    const ctx = rest.length >= 3 ? (rest[1] as Context) : otelContext.active();
-    const span = this.startSpan(name, options, ctx);
-    return otelContext.with(trace.setSpan(ctx, span), () => fn(span)) as ReturnType<F>;
-  }
-}
-
-/** A TracerProvider keeping finished spans in memory. */
+/**
+ * The OpenTelemetry SDK's TracerProvider with an InMemorySpanExporter behind a
+ * SimpleSpanProcessor: `spans` are the exporter's finished spans, in end order.
+ */
 export class InMemoryTracerProvider implements TracerProvider {
-  readonly spans: FinishedSpan[] = [];
-  getTracer(name: string): Tracer {
-    return new TestTracer(name, this.spans);
+  readonly exporter: InMemorySpanExporter = new InMemorySpanExporter();
+  readonly sdk: SdkTracerProvider = new SdkTracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: this.exporter })] });
+  getTracer(name: string, version?: string): Tracer {
+    return this.sdk.getTracer(name, version);
+  }
+  get spans(): FinishedSpan[] {
+    return this.exporter.getFinishedSpans().map(finished);
   }
 }
 
@@ -204,27 +130,6 @@ export class InMemoryMeterProvider implements MeterProvider {
   }
 }
 
-/** An AsyncLocalStorage context manager (what @opentelemetry/context-async-hooks provides). */
-export class AlsContextManager implements ContextManager {
-  readonly #als = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.#als.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.#als.run(ctx, () => fn.call(thisArg, ...args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.#als.disable();
-    return this;
-  }
-}
-
 /**
  * Replaces the global tracer provider, meter provider and context manager (and, with
  * `propagation`, clears the global propagator) with fresh in-memory ones for one test.
@@ -237,7 +142,7 @@ export function installTestProviders(options: { propagation?: boolean } = {}): {
   metrics.disable();
   otelContext.disable();
   if (options.propagation) propagation.disable();
-  otelContext.setGlobalContextManager(new AlsContextManager());
+  otelContext.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const tracer = new InMemoryTracerProvider();
   const meter = new InMemoryMeterProvider();
   if (!trace.setGlobalTracerProvider(tracer)) throw new Error("could not register the test tracer provider");

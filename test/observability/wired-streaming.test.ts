@@ -58,7 +58,7 @@ function tracedEcho(received: InboundMessage[], handled: string[]): StreamingEng
         received.push(msg);
         await t.startActiveSpan("handle", {}, msg.traceContext ?? context.active(), async (span) => {
           handled.push(span.spanContext().spanId);
-          try { await outbound.send(newStreamMessage("data", { json: { echo: json(msg.payload) }, metadata: { from: "ts" } })); } catch (e) { console.error("SENDERR", e); throw e; }
+          await outbound.send(newStreamMessage("data", { json: { echo: json(msg.payload) }, metadata: { from: "ts" } }));
           span.end();
         });
         msg.done();

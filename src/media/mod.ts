@@ -1,0 +1,41 @@
+/**
+ * Media helpers for streaming engrams: audio/video/binary message builders that are checked
+ * when built, and offload of large frame bytes to shared storage (Go's `media` package:
+ * `StorageReference`, `MaybeOffloadBlob`, `ReadBlob`).
+ *
+ * @example
+ * ```ts
+ * import { audioMessage, offloadMediaMessage, resolveMediaMessage } from "@bubustack/sdk/media";
+ *
+ * const msg = audioMessage(pcm, { sampleRateHz: 16000, channels: 1 });
+ * await outbound.send(await offloadMediaMessage(storage, msg, { namespace, storyRun, step }));
+ * // downstream:
+ * const full = await resolveMediaMessage(storage, inbound);
+ * ```
+ * @module
+ */
+export { type StorageReference, parseStorageReference, storageReferenceJson } from "./storage-reference.ts";
+export { buildMediaPath, type MediaPathParts, sanitizeMediaSegment } from "./media-path.ts";
+export { DEFAULT_MEDIA_INLINE_LIMIT, mediaInlineLimit } from "./inline-limit.ts";
+export { DEFAULT_MEDIA_CONTENT_TYPE, maybeOffloadBlob, type MediaWriteOptions } from "./offload-blob.ts";
+export { readBlob, type ReadBlobOptions } from "./read-blob.ts";
+export {
+  audioMessage,
+  type AudioMessageInit,
+  binaryMessage,
+  type BinaryMessageInit,
+  type MediaMessageInit,
+  type StructuredMediaInit,
+  videoMessage,
+  type VideoMessageInit,
+} from "./frames.ts";
+export {
+  type AudioMediaReference,
+  type BinaryMediaReference,
+  MEDIA_REF_KEY,
+  type MediaReference,
+  mediaReferenceOf,
+  offloadMediaMessage,
+  resolveMediaMessage,
+  type VideoMediaReference,
+} from "./media-message.ts";

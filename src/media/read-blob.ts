@@ -1,0 +1,30 @@
+/**
+ * `readBlob`: the bytes behind a {@link StorageReference} (Go's `media.ReadBlob`).
+ * @module
+ */
+import { StorageError } from "../storage/errors.ts";
+import type { StorageManager } from "../storage/manager.ts";
+import type { StorageReference } from "./storage-reference.ts";
+
+/** Options of {@link readBlob}. */
+export interface ReadBlobOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Reads the raw bytes `ref` points at. Errors are `StorageError`s, checked in Go's order:
+ * `storage reference missing path` (code `MissingPath`), `storage is disabled`
+ * (`StorageDisabled`), `invalid storage path: …` for an absolute path or a `..` segment
+ * (`InvalidPath`), then `failed to read blob: …` for backend failures.
+ */
+export async function readBlob(
+  manager: StorageManager | undefined,
+  ref: StorageReference | undefined,
+  options: ReadBlobOptions = {},
+): Promise<Uint8Array> {
+  if (ref === undefined || ref === null || typeof ref.path !== "string" || ref.path.trim() === "") {
+    throw new StorageError("storage reference missing path", { code: "MissingPath" });
+  }
+  if (manager === undefined || !manager.enabled) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
+  return await manager.readBlob(ref.path, { signal: options.signal });
+}

@@ -50,7 +50,7 @@ export type { TransportDescriptor } from "./env/payload.ts";
 
 // The Kubernetes client, storage, schemas and template YAML, impulses and streaming have their
 // own entry points so that a plain batch engram does not load them: "@bubustack/sdk/k8s",
-// "/storage", "/schema", "/impulse", "/streaming".
+// "/storage", "/media", "/schema", "/impulse", "/streaming".
 
 // Signals and effects
 export { emitSignal, type EmitSignalOptions, type EmitSignalResult, emitTextSignal, replaySignals, SignalsUnavailableError, SignalTooLargeError } from "./signals/mod.ts";

@@ -1,7 +1,8 @@
 /**
  * `StreamHarness`: runs `init` then `stream` in-process over a fixed list of inputs, with real
  * secret expansion and nothing else — no connector, no validation of outputs, no receipts on the
- * wire (contract testkit.md "StreamHarness").
+ * wire (contract testkit.md "StreamHarness"). Config is decoded through the engram's valibot
+ * schema as `startStreaming` does (`decode: false` passes it untouched, as Go).
  * @module
  */
 import type { StreamingEngram, StreamOutbound } from "../engram/streaming-engram.ts";
@@ -11,11 +12,15 @@ import type { StoryInfo } from "../engram/story-info.ts";
 import type { TemplateContext } from "../engram/execution-context.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
 import { detectRuntime } from "../runtime/detect.ts";
+import { decodePayload } from "../batch/decode.ts";
 
 /** Fields of a {@link StreamHarness} (Go's `testkit.StreamHarness`). */
 export interface StreamHarnessOptions<C> {
   readonly engram: StreamingEngram<C>;
-  readonly config?: C;
+  /** Config as it arrives (JSON); decoded through `engram.schemas.config`. Default `{}`. */
+  readonly config?: C | Readonly<Record<string, unknown>>;
+  /** Decode the config through the engram's schema (default true); a violation fails the run. */
+  readonly decode?: boolean;
   /** Delivered to `stream` in order; the inbound iterable ends after the last one. */
   readonly inputs?: readonly StreamMessage[];
   /** Secret descriptors by logical name: literal values, `env:PREFIX` or `file:/path`. */
@@ -75,7 +80,8 @@ export class StreamHarness<C = Record<string, unknown>> {
         const error = new Error(`failed to expand secrets: ${expanded.error.message}`, { cause: expanded.error });
         return { outputs: [], failed: true, error };
       }
-      await o.engram.init?.(o.config as C, expanded.secrets, signal);
+      const config = o.decode === false ? o.config : decodePayload("config", o.engram.schemas?.config, o.config ?? {}, false);
+      await o.engram.init?.(config as C, expanded.secrets, signal);
     } catch (error) {
       return { outputs: [], failed: true, error };
     }

@@ -7,6 +7,9 @@ import type { StreamingEngram } from "../../src/engram/streaming-engram.ts";
 import { newStreamMessage, type StreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
 import type { Secrets } from "../../src/engram/secrets.ts";
 import { StreamHarness } from "../../src/testkit/mod.ts";
+import * as v from "valibot";
+import { defineStreaming } from "../../src/engram/streaming-engram.ts";
+import { BubuError } from "../../src/errors/bubu-error.ts";
 
 const msgs: StreamMessage[] = [1, 2, 3].map((n) => newStreamMessage("data", { json: { n }, messageId: `m${n}` }));
 
@@ -181,5 +184,24 @@ describe("StreamHarness", () => {
     assert.equal(r.failed, true);
     assert.equal((r.error as Error).message, "stop");
     assert.deepEqual(r.outputs, []);
+  });
+
+  test("config is decoded through the engram's schema (defaults, violations), or passed as is with decode: false", async () => {
+    let got: unknown;
+    const engram = defineStreaming({
+      config: v.object({ rate: v.optional(v.number(), 16000) }),
+      init(config) {
+        got = config;
+      },
+      async stream() {},
+    });
+    assert.equal((await new StreamHarness({ engram }).run()).failed, false);
+    assert.deepEqual(got, { rate: 16000 });
+    const bad = await new StreamHarness({ engram, config: { rate: "fast" } }).run();
+    assert.equal(bad.failed, true);
+    assert.ok(bad.error instanceof BubuError && bad.error.type === "validation_error", String(bad.error));
+    assert.match((bad.error as Error).message, /config validation failed at rate/);
+    await new StreamHarness({ engram, config: { rate: "fast" }, decode: false }).run();
+    assert.deepEqual(got, { rate: "fast" });
   });
 });

@@ -28,7 +28,7 @@ export { createExecutionContext, type ExecutionContext, type ExecutionContextIni
 export { Result, result } from "./engram/result.ts";
 export { emptyStoryInfo, idempotencyKey, IdempotencyUnavailableError, type StoryInfo } from "./engram/story-info.ts";
 export { MissingSecretError, Secrets } from "./engram/secrets.ts";
-export { expandSecrets, type SecretExpansionResult } from "./engram/secret-expansion.ts";
+export { expandSecrets, isSecretExpansionError, SecretExpansionError, type SecretExpansionResult } from "./engram/secret-expansion.ts";
 
 // Batch
 export { startBatch, type StartBatchOptions } from "./batch/start-batch.ts";
@@ -53,8 +53,34 @@ export type { TransportDescriptor } from "./env/payload.ts";
 // "/storage", "/media", "/schema", "/impulse", "/streaming".
 
 // Signals and effects
-export { emitSignal, type EmitSignalOptions, type EmitSignalResult, emitTextSignal, replaySignals, SignalsUnavailableError, SignalTooLargeError } from "./signals/mod.ts";
 export {
+  DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES,
+  emitSequencedSignal,
+  emitSignal,
+  type EmitSignalOptions,
+  type EmitSignalResult,
+  emitSignalWithSequence,
+  emitTextSignal,
+  replaySignals,
+  type ReplaySignalsOptions,
+  SequencedSignal,
+  SignalEnvelope,
+  SignalMeta,
+  type SignalMetaInit,
+  SignalSequence,
+  SignalsUnavailableError,
+  type SignalSummary,
+  SignalTooLargeError,
+  type StepRunContext,
+  type TextSignalOptions,
+} from "./signals/mod.ts";
+export {
+  DEFAULT_EFFECT_MAX_DETAILS_BYTES,
+  EffectAlreadyRecordedError,
+  type EffectCallOptions,
+  type EffectFn,
+  type EffectOutcome,
+  EffectOutcomeError,
   EffectsUnavailableError,
   executeEffectOnce,
   type ExecuteEffectOnceOptions,

@@ -29,3 +29,16 @@ test("every entry point imports and exports something", async () => {
     assert.ok(Object.keys(mod).length > 0, `${subpath} has exports`);
   }
 });
+
+test("the root entry point exports the signal, effect and secret API a user needs", async () => {
+  const root = (await import(pathToFileURL(resolve(repoRoot, "src/mod.ts")).href)) as Record<string, unknown>;
+  for (const name of [
+    "emitSignal", "emitSequencedSignal", "emitSignalWithSequence", "emitTextSignal", "replaySignals",
+    "SignalEnvelope", "SignalMeta", "SequencedSignal", "SignalSequence", "SignalsUnavailableError", "SignalTooLargeError",
+    "recordEffect", "hasEffect", "executeEffectOnce", "effectResultOrThrow",
+    "EffectAlreadyRecordedError", "EffectOutcomeError", "EffectsUnavailableError",
+    "Secrets", "expandSecrets", "SecretExpansionError", "isSecretExpansionError",
+  ]) {
+    assert.equal(typeof root[name], "function", `@bubustack/sdk exports ${name}`);
+  }
+});

@@ -40,6 +40,8 @@ export interface StartBatchOptions {
   readonly exit?: boolean;
   /** Logger to use instead of the default JSON logger (then no log capture). */
   readonly logger?: Logger;
+  /** PEM CA trusted for a TLS connector endpoint (hybrid bridge) instead of the system roots. */
+  readonly connectorCa?: string;
 }
 
 /**
@@ -89,6 +91,10 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     };
     const outcome = await runBatch(engram, { settings, logger, seams, loadSecrets, terminate: terminate.signal });
     report(outcome, cluster, rt, logger);
+    // Hybrid bridge: only after a success whose status was written (Go: success and no patch error).
+    if (bubu.hybridBridge.enabled && outcome.end.kind === "success" && outcome.exitCode === 0 && outcome.statusError === undefined) {
+      await bridgeOutput(outcome, settings, bubu, { rt, env, logger, signal: terminate.signal, ca: options.connectorCa });
+    }
     // After the terminal patch (and before exit 124 on timeout), as Go's publishCapturedLogs.
     if (services && options.logger === undefined) await services.publishLogs(capture.bytes(), logger);
     await services?.close();
@@ -102,6 +108,30 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     return finish(outcome);
   } finally {
     if (!forced) for (const off of offs) off();
+  }
+}
+
+/** Forwards the output to the connector (contract streaming.md §18); never throws. */
+async function bridgeOutput(
+  outcome: BatchOutcome,
+  settings: BatchSettings,
+  bubu: BubuEnv,
+  ctx: { rt: Runtime; env: Readonly<Record<string, string>>; logger: Logger; signal: AbortSignal; ca?: string },
+): Promise<void> {
+  if ((ctx.env.BUBU_TRANSPORT_BINDING ?? "").trim() === "") {
+    // The common case: not a hybrid step. The gRPC client is not even loaded.
+    ctx.logger.debug("No transport binding provided; skipping hybrid bridge delivery");
+    return;
+  }
+  try {
+    const { runHybridBridge } = await import("./hybrid-bridge.ts");
+    await runHybridBridge(
+      { output: outcome.output, inputs: settings.inputs, storyInfo: settings.storyInfo, transports: bubu.payload.transports },
+      { runtime: ctx.rt, env: (name) => ctx.env[name], logger: ctx.logger, timeoutNs: bubu.hybridBridge.timeout.nanos, signal: ctx.signal, tlsCa: ctx.ca },
+    );
+  } catch (err) {
+    // runHybridBridge logs its own failures; this is a failed module load.
+    ctx.logger.warn("Hybrid bridge (batch→stream) send failed; continuing without downstream delivery", { error: errorText(err) });
   }
 }
 

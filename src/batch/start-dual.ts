@@ -9,10 +9,10 @@
  */
 import type { DualEngram } from "../engram/dual-engram.ts";
 import { parseDebugFlag } from "../env/flags.ts";
-import { executionMode, isClusterMode } from "../env/namespace.ts";
+import { executionMode, isBatchExecutionMode, isClusterMode } from "../env/namespace.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { detectRuntime } from "../runtime/detect.ts";
-import { startStreaming, type StartStreamingOptions, type StreamingOutcome } from "../streaming/start-streaming.ts";
+import type { StartStreamingOptions, StreamingOutcome } from "../streaming/start-streaming.ts";
 import type { BatchOutcome } from "./run-batch.ts";
 import { startBatch, type StartBatchOptions } from "./start-batch.ts";
 
@@ -20,15 +20,14 @@ import { startBatch, type StartBatchOptions } from "./start-batch.ts";
 export type ExecutionTarget = "batch" | "streaming";
 
 /** Modes the operator sends, plus Go's batch aliases. */
-const BATCH_MODES: ReadonlySet<string> = new Set(["", "job", "batch", "hybrid"]);
-const KNOWN_MODES: ReadonlySet<string> = new Set([...BATCH_MODES, "realtime"]);
+const KNOWN_MODES: ReadonlySet<string> = new Set(["", "job", "batch", "hybrid", "realtime"]);
 
 /**
  * The lifecycle for an execution mode as returned by `executionMode()` (trimmed, lower-cased):
  * `""`, `job`, `batch`, `hybrid` → batch; everything else → streaming.
  */
 export function executionTarget(mode: string): ExecutionTarget {
-  return BATCH_MODES.has(mode) ? "batch" : "streaming";
+  return isBatchExecutionMode(mode) ? "batch" : "streaming";
 }
 
 /** Whether `mode` is one the operator or Go defines (anything else is routed with a warning). */
@@ -72,6 +71,8 @@ export async function start<C, I, O>(engram: DualEngram<C, I, O>, options: Start
   }
   const resolved: StartOptions = { ...options, runtime: rt, env };
   if (target === "batch") return { target, mode, outcome: await startBatch(engram, resolved) };
+  // Loaded only here: a batch run (and `import "@bubustack/sdk"`) never pays for gRPC.
+  const { startStreaming } = await import("../streaming/start-streaming.ts");
   return { target, mode, outcome: await startStreaming(engram, resolved) };
 }
 

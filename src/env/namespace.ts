@@ -54,11 +54,12 @@ export function executionMode(source: EnvSource): string {
 }
 
 /**
- * Go's `Start` dispatch: `""`, `job` and `batch` run batch; every other mode (including the
- * operator's `hybrid` and `realtime`) runs streaming.
+ * `start`'s dispatch: `""`, `job`, `batch` and the operator's `hybrid` (a batch Job that may
+ * bridge its output to a stream) run batch; `realtime` and anything else run streaming. Go sends
+ * `hybrid` to streaming (quirk A6); we follow the operator's meaning.
  */
 export function isBatchExecutionMode(mode: string): boolean {
-  return mode === "" || mode === "job" || mode === "batch";
+  return mode === "" || mode === "job" || mode === "batch" || mode === "hybrid";
 }
 
 /**

@@ -3,7 +3,6 @@
  * @module
  */
 
-import { parse as parseYaml } from "yaml";
 import type { RuntimeFs } from "../runtime/types.ts";
 import { dirname, expandHome, resolvePath } from "./paths.ts";
 
@@ -121,6 +120,8 @@ export async function readKubeconfig(path: string, options: ReadKubeconfigOption
   const text = options.text ?? (await options.fs.readTextFile(path));
   let doc: unknown;
   try {
+    // Loaded on use: in a pod (service account) and for most engrams no kubeconfig is ever read.
+    const { parse: parseYaml } = await import("yaml");
     doc = parseYaml(text);
   } catch (err) {
     throw new KubeconfigError(`kubeconfig ${path}: invalid YAML: ${(err as Error).message}`);

@@ -52,8 +52,8 @@ describe("executionMode", () => {
     assert.equal(executionMode({ BUBU_EXECUTION_MODE: " RealTime " }), "realtime");
   });
   test("Go's Start dispatch", () => {
-    for (const m of ["", "job", "batch"]) assert.equal(isBatchExecutionMode(m), true, m);
-    for (const m of ["hybrid", "realtime", "deployment", "Batch"]) assert.equal(isBatchExecutionMode(m), false, m);
+    for (const m of ["", "job", "batch", "hybrid"]) assert.equal(isBatchExecutionMode(m), true, m);
+    for (const m of ["realtime", "deployment", "Batch"]) assert.equal(isBatchExecutionMode(m), false, m);
   });
 });
 

@@ -1,16 +1,18 @@
 /**
  * Storage in the batch lifecycle (contract batch.md §2 steps 4, 7, 8, 11 and §7): config and
- * input hydration, output offload with Go's retry, and captured-log upload. `startBatch` plugs
- * these into `BatchSeams`.
+ * input hydration (storage refs and, in a cluster, `$bubuConfigMapRef`/`$bubuSecretRef`), output
+ * offload with Go's retry, and captured-log upload. `startBatch` plugs these into `BatchSeams`.
  * @module
  */
 import type { BatchSeams, JsonObject } from "../batch/seams.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { LogsRef } from "../k8s/logs-patch.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Runtime } from "../runtime/types.ts";
 import { checkConfigTraversal } from "./config-guard.ts";
 import { type CreateStorageManagerOptions, createStorageManager, type StorageRuntime } from "./create-manager.ts";
 import { messageOf, StorageError } from "./errors.ts";
+import { type KubeRefClient, KubeRefResolver } from "./kube-refs.ts";
 import { buildLogStoragePath, schemaMetadata } from "./logs.ts";
 import type { StorageManager } from "./manager.ts";
 import { findStorageRefPaths, namespacedKey } from "./refs.ts";
@@ -30,7 +32,13 @@ export interface StorageSeams extends Required<Pick<BatchSeams, "hydrateConfig" 
 }
 
 /** Options of {@link createStorageSeams}. */
-export interface StorageSeamsOptions extends CreateStorageManagerOptions {
+export interface StorageSeamsOptions extends Omit<CreateStorageManagerOptions, "kubeRefs"> {
+  /**
+   * ConfigMap/Secret ref resolution: a resolver to use, or `false` for none. By default a
+   * resolver is made in cluster mode (`BubuEnv.clusterMode`) only; its Kubernetes client is
+   * built from `runtime` the first time a ref is resolved.
+   */
+  readonly kubeRefs?: KubeRefResolver | false;
   /** The sleep between dehydration attempts (tests shorten it); default `setTimeout`. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Clock for the log object name; default `Date.now()` in ns. */
@@ -39,6 +47,27 @@ export interface StorageSeamsOptions extends CreateStorageManagerOptions {
 
 /** Go's `dehydrateWithRetry`: 3 attempts, sleeping 1s then 2s. */
 export const DEHYDRATE_ATTEMPTS = 3;
+
+/**
+ * The cluster's resolver: the SDK's Kubernetes client (in-cluster, else kubeconfig), loaded and
+ * built only when the first ref is resolved; the contract's kube-ref namespace order.
+ */
+function defaultKubeRefResolver(runtime: StorageRuntime & Partial<Pick<Runtime, "homeDir">>, env: BubuEnv, logger: Logger): KubeRefResolver {
+  return new KubeRefResolver({
+    workloadNamespace: env.namespaces.kubeRef,
+    createClient: async (): Promise<KubeRefClient> => {
+      const { createKubeClient } = await import("../k8s/create-client.ts");
+      return await createKubeClient({
+        env: (name) => runtime.env(name),
+        fs: runtime.fs,
+        cwd: () => runtime.cwd(),
+        homeDir: () => runtime.homeDir?.(),
+        createTlsFetch: (o) => runtime.createTlsFetch(o),
+      });
+    },
+    onIgnoredRef: (kind, reason) => logger.warn(`${kind} reference left unresolved`, { reason }),
+  });
+}
 
 /** Waits `ms`; an abort ends the wait early (the retry loop then stops). */
 function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
@@ -50,14 +79,18 @@ function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
  * Go's `failed to create storage manager: …` bootstrap failure) when the storage env is invalid.
  */
 export async function createStorageSeams(
-  runtime: StorageRuntime,
+  runtime: StorageRuntime & Partial<Pick<Runtime, "homeDir">>,
   env: BubuEnv,
   logger: Logger,
   options: StorageSeamsOptions = {},
 ): Promise<StorageSeams> {
   let manager: StorageManager;
+  const { kubeRefs: kubeRefsOption, ...managerOptions } = options;
+  const kubeRefs = kubeRefsOption === false
+    ? undefined
+    : kubeRefsOption ?? (env.clusterMode ? defaultKubeRefResolver(runtime, env, logger) : undefined);
   try {
-    const created = await createStorageManager(runtime, env, options);
+    const created = await createStorageManager(runtime, env, { ...managerOptions, ...(kubeRefs ? { kubeRefs } : {}) });
     manager = created.manager;
     if (created.credentialSource) logger.debug("S3 credentials", { source: created.credentialSource });
   } catch (err) {

@@ -8,6 +8,7 @@ import type { FetchFn, Runtime } from "../runtime/types.ts";
 import { StorageError, messageOf } from "./errors.ts";
 import { createFileStore } from "./file-store.ts";
 import { cleanPath } from "./go-path.ts";
+import type { KubeRefResolver } from "./kube-refs.ts";
 import { StorageManager } from "./manager.ts";
 import { s3SettingsFromEnv } from "./s3/config.ts";
 import { type CredentialSource, resolveCredentials } from "./s3/credentials.ts";
@@ -23,6 +24,8 @@ export interface CreateStorageManagerOptions {
   readonly fetch?: FetchFn;
   /** Backoff base of S3 retries in ms (default 1000, the AWS standard retryer). */
   readonly s3RetryBaseMs?: number;
+  /** Resolves `$bubuConfigMapRef`/`$bubuSecretRef` in `hydrate` (default: none, refs left as they are). */
+  readonly kubeRefs?: KubeRefResolver;
 }
 
 /** A manager and where its S3 credentials came from (for a debug log line). */
@@ -50,6 +53,7 @@ export async function createStorageManager(
     // Bun's fetch bodies read ahead of a JS reader, so its native whole-body read peaks lower
     // (bench/storage-offload.ts); Node and Deno do better chunk by chunk.
     readBodyWhole: runtime.name === "bun",
+    ...(options.kubeRefs !== undefined ? { kubeRefs: options.kubeRefs } : {}),
   };
   let store: Store | undefined;
   let credentialSource: CredentialSource | undefined;

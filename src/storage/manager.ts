@@ -1,7 +1,8 @@
 /**
- * `StorageManager`: hydration of `$bubuStorageRef` values and leaf-first offload of large values
- * (contract storage.md "Hydration", "Dehydration", "Key naming and layout"), over a {@link Store}
- * or none (storage disabled).
+ * `StorageManager`: hydration of `$bubuStorageRef` values (and, with a {@link KubeRefResolver},
+ * `$bubuConfigMapRef`/`$bubuSecretRef`) and leaf-first offload of large values (contract storage.md
+ * "Hydration", "ConfigMap and Secret refs", "Dehydration", "Key naming and layout"), over a
+ * {@link Store} or none (storage disabled).
  * @module
  */
 import { goJsonByteLength, utf8ByteLength } from "../json/go-json.ts";
@@ -10,6 +11,7 @@ import { type StorageOperation, traceStorageOperation } from "../observability/t
 import { collectStream, sha256, toBase64 } from "./bytes.ts";
 import { messageOf, StorageError } from "./errors.ts";
 import { joinPath } from "./go-path.ts";
+import type { KubeRefResolver } from "./kube-refs.ts";
 import { md5 } from "./md5.ts";
 import {
   containsStorageRef,
@@ -46,6 +48,11 @@ export interface StorageManagerOptions {
    * (see stored-body-reader.ts): lower peak memory on Bun, higher on Node and Deno. Default false.
    */
   readonly readBodyWhole?: boolean;
+  /**
+   * Resolves `$bubuConfigMapRef`/`$bubuSecretRef` in {@link StorageManager.hydrate} (never in
+   * {@link StorageManager.hydrateStorageRefsOnly}). Without one those refs are left as they are.
+   */
+  readonly kubeRefs?: KubeRefResolver;
 }
 
 /** Per-call options of the offload entry points. */
@@ -88,6 +95,7 @@ export class StorageManager {
   readonly inputPrefix: string;
   readonly timeoutMs: number;
   readonly readBodyWhole: boolean;
+  readonly kubeRefs: KubeRefResolver | undefined;
 
   constructor(options: StorageManagerOptions = {}) {
     this.store = options.store;
@@ -97,6 +105,7 @@ export class StorageManager {
     this.inputPrefix = options.inputPrefix || "inputs";
     this.timeoutMs = options.timeoutMs ?? 300_000;
     this.readBodyWhole = options.readBodyWhole ?? false;
+    this.kubeRefs = options.kubeRefs;
   }
 
   /** True when a backend is configured (`s3` or `file`). */
@@ -112,12 +121,30 @@ export class StorageManager {
 
   /**
    * Replaces every `$bubuStorageRef` in `value` with the stored content (recursively: stored
-   * content is hydrated again, then `$bubuStoragePath` applied). ConfigMap/Secret refs are left as
-   * they are.
+   * content is hydrated again, then `$bubuStoragePath` applied), and, when this manager has a
+   * {@link KubeRefResolver}, every single-key `$bubuConfigMapRef`/`$bubuSecretRef` object with the
+   * referenced value (Go's `Hydrate`).
    */
   async hydrate(value: unknown, options: HydrateOptions = {}): Promise<unknown> {
+    return await this.#hydrateEntry("storage.Hydrate", this.kubeRefs, value, options);
+  }
+
+  /**
+   * As {@link hydrate}, but ConfigMap/Secret refs are always left as they are (Go's
+   * `HydrateStorageRefsOnly`).
+   */
+  async hydrateStorageRefsOnly(value: unknown, options: HydrateOptions = {}): Promise<unknown> {
+    return await this.#hydrateEntry("storage.HydrateStorageRefsOnly", undefined, value, options);
+  }
+
+  async #hydrateEntry(
+    operation: "storage.Hydrate" | "storage.HydrateStorageRefsOnly",
+    kubeRefs: KubeRefResolver | undefined,
+    value: unknown,
+    options: HydrateOptions,
+  ): Promise<unknown> {
     const stepRunId = options.stepRunId ?? "";
-    return await this.#traced("storage.Hydrate", stepRunId, "", async () => {
+    return await this.#traced(operation, stepRunId, "", kubeRefs !== undefined, async () => {
       if (!this.store && containsStorageRef(value, this.maxRecursionDepth)) {
         throw new StorageError(
           "found storage reference in inputs but storage is disabled (set BUBU_STORAGE_PROVIDER=s3 or file)",
@@ -125,7 +152,7 @@ export class StorageManager {
         );
       }
       const signal = this.#deadline(options.signal);
-      const result = await this.#hydrateValue(value, 0, signal);
+      const result = await this.#hydrateValue(value, 0, signal, kubeRefs);
       // The storage library measures the hydrated result, and only a non-nil one.
       const size = result === null || result === undefined ? undefined : goJsonByteLength(result);
       if (size !== undefined) recordHydrationSize(size, stepRunId);
@@ -141,19 +168,20 @@ export class StorageManager {
     operation: StorageOperation,
     stepRunID: string,
     storyRunID: string,
+    allowKubeRefs: boolean,
     fn: () => Promise<{ result: unknown; size: number | undefined }>,
   ): Promise<unknown> {
     const out = await traceStorageOperation(
       operation,
-      // This manager never resolves ConfigMap/Secret refs, so no operation allows them.
-      { enabled: this.enabled, allowKubeRefs: false, stepRunID, storyRunID },
+      // True only for a hydration that resolves ConfigMap/Secret refs.
+      { enabled: this.enabled, allowKubeRefs, stepRunID, storyRunID },
       fn,
       (r) => r.size,
     );
     return out.result;
   }
 
-  async #hydrateValue(value: unknown, depth: number, signal: AbortSignal): Promise<unknown> {
+  async #hydrateValue(value: unknown, depth: number, signal: AbortSignal, kubeRefs: KubeRefResolver | undefined): Promise<unknown> {
     if (depth > this.maxRecursionDepth) {
       throw new StorageError(`maximum recursion depth (${this.maxRecursionDepth}) exceeded during hydration`, {
         code: "MaxDepth",
@@ -161,13 +189,13 @@ export class StorageManager {
     }
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = await this.#hydrateValue(value[i], depth + 1, signal);
+      for (let i = 0; i < value.length; i++) out[i] = await this.#hydrateValue(value[i], depth + 1, signal, kubeRefs);
       return out;
     }
     if (!isPlainObject(value)) return value;
     const sel = storageRefSelector(value);
     if (sel) {
-      const loaded = await this.#hydrateRef(sel.ref, depth, signal);
+      const loaded = await this.#hydrateRef(sel.ref, depth, signal, kubeRefs);
       if (sel.path.trim() === "") return loaded;
       let selected: unknown;
       try {
@@ -178,14 +206,18 @@ export class StorageManager {
           code: "BadStoragePath",
         });
       }
-      return await this.#hydrateValue(selected, depth + 1, signal);
+      return await this.#hydrateValue(selected, depth + 1, signal, kubeRefs);
     }
+    // Go: a storage ref first, then a ConfigMap ref, then a Secret ref; the value read is not
+    // hydrated again.
+    const kubeRef = kubeRefs?.match(value);
+    if (kubeRef) return await kubeRefs!.resolve(kubeRef, signal);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await this.#hydrateValue(v, depth + 1, signal);
+    for (const [k, v] of Object.entries(value)) out[k] = await this.#hydrateValue(v, depth + 1, signal, kubeRefs);
     return out;
   }
 
-  async #hydrateRef(refPath: string, depth: number, signal: AbortSignal): Promise<unknown> {
+  async #hydrateRef(refPath: string, depth: number, signal: AbortSignal, kubeRefs: KubeRefResolver | undefined): Promise<unknown> {
     const store = this.store;
     if (!store) {
       throw new StorageError(
@@ -211,12 +243,12 @@ export class StorageManager {
       if (err instanceof StorageError) throw err;
       throw new StorageError(`failed to read offloaded data from '${refPath}': ${messageOf(err)}`, { cause: err });
     }
-    return await this.#hydrateValue(loaded, depth + 1, signal);
+    return await this.#hydrateValue(loaded, depth + 1, signal, kubeRefs);
   }
 
   /** Offloads step output (`Dehydrate`): keys `<outputPrefix>/<stepRunKey>/<dotted.key>.json`. */
   async dehydrate(value: unknown, stepRunKey: string, options: DehydrateOptions = {}): Promise<unknown> {
-    return await this.#traced("storage.Dehydrate", stepRunKey, "", async () => {
+    return await this.#traced("storage.Dehydrate", stepRunKey, "", false, async () => {
       if (!this.store) return { result: this.#disabledCheck(value), size: undefined };
       const ctx = this.#offloadContext(stepRunKey, this.outputPrefix, options);
       const result = await this.#dehydrateValue(value, "", 0, ctx);
@@ -237,7 +269,7 @@ export class StorageManager {
    * prefix, then the whole result again as `input.json` when it is still over the limit.
    */
   async dehydrateInputs(value: unknown, storyRunKey: string, options: DehydrateOptions = {}): Promise<unknown> {
-    return await this.#traced("storage.DehydrateInputs", "", storyRunKey, async () => {
+    return await this.#traced("storage.DehydrateInputs", "", storyRunKey, false, async () => {
       if (!this.store) return { result: this.#disabledCheck(value), size: undefined };
       const ctx = this.#offloadContext(storyRunKey, this.inputPrefix, options);
       let result = await this.#dehydrateValue(value, "", 0, ctx);
@@ -384,8 +416,9 @@ export class StorageManager {
     }
   }
 
-  /** Releases the backend's connections. */
+  /** Releases the backend's connections and the kube-ref client, if one was built. */
   async close(): Promise<void> {
+    await this.kubeRefs?.close();
     await this.store?.close();
   }
 }

@@ -34,3 +34,21 @@ export {
 export { createStorageSeams, DEHYDRATE_ATTEMPTS, type StorageSeams, type StorageSeamsOptions } from "./batch-seams.ts";
 export { buildLogStoragePath, type LogIdentity, sanitizeLogSegment, schemaMetadata } from "./logs.ts";
 export { encodeStoredObject, refContentType, type StoredContentType } from "./stored-object.ts";
+export {
+  CONFIG_MAP_REF_KEY,
+  decodeKubeRefValue,
+  type KubeRef,
+  type KubeRefClient,
+  KubeRefError,
+  type KubeRefErrorDetails,
+  type KubeRefFormat,
+  type KubeRefKind,
+  type KubeRefMatch,
+  KubeRefResolver,
+  type KubeRefResolverOptions,
+  type MatchedKubeRef,
+  matchKubeRef,
+  normalizeKubeRefFormat,
+  parseKubeRef,
+  SECRET_REF_KEY,
+} from "./kube-refs.ts";

@@ -13,7 +13,7 @@ import { checkConfigTraversal } from "./config-guard.ts";
 import { type CreateStorageManagerOptions, createStorageManager, type StorageRuntime } from "./create-manager.ts";
 import { messageOf, StorageError } from "./errors.ts";
 import { type KubeRefClient, KubeRefResolver } from "./kube-refs.ts";
-import { buildLogStoragePath, schemaMetadata } from "./logs.ts";
+import { logIdentityFromEnv, schemaMetadata, uploadLogBlob } from "./logs.ts";
 import type { StorageManager } from "./manager.ts";
 import { findStorageRefPaths, namespacedKey } from "./refs.ts";
 import { sleep } from "../async/sleep.ts";
@@ -41,7 +41,7 @@ export interface StorageSeamsOptions extends Omit<CreateStorageManagerOptions, "
   readonly kubeRefs?: KubeRefResolver | false;
   /** The sleep between dehydration attempts (tests shorten it); default `setTimeout`. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Clock for the log object name; default `Date.now()` in ns. */
+  /** Clock for the log object name; default now in ns. */
   readonly nowNanos?: () => bigint;
 }
 
@@ -158,21 +158,11 @@ export async function createStorageSeams(
 
     async publishLogs(bytes: Uint8Array, contentType = "", signal?: AbortSignal): Promise<LogsRef | undefined> {
       if (!manager.enabled || info.stepRunID.trim() === "" || bytes.length === 0) return undefined;
-      const namespace = env.namespaces.client;
-      const nowNanos = options.nowNanos?.() ?? BigInt(Date.now()) * 1_000_000n;
-      const path = buildLogStoragePath(
-        { namespace, storyRun: info.storyRunID, stepName: info.stepName, stepRunID: info.stepRunID },
-        nowNanos,
-      );
-      if (path === "") throw new StorageError("failed to build log storage path");
-      const ctype = contentType.trim() || "text/plain; charset=utf-8";
-      await manager.writeBlob(path, ctype, bytes, { signal });
-      const meta = schemaMetadata("logs", namespace, env);
-      return {
-        path,
-        contentType: ctype,
-        ...(meta.schema !== "" ? { schema: meta.schema, schemaVersion: meta.schemaVersion } : {}),
-      };
+      const unixNano = options.nowNanos?.();
+      return await uploadLogBlob(manager, logIdentityFromEnv(env), env, bytes, contentType, {
+        ...(signal ? { signal } : {}),
+        ...(unixNano !== undefined ? { unixNano } : {}),
+      });
     },
 
     close: () => manager.close(),

@@ -1,10 +1,13 @@
 /**
- * Captured-log publishing (contract batch.md §7): the object path, the schema metadata and the
- * upload of the raw NDJSON blob.
+ * Log publishing (contract batch.md §7): the object path, the schema metadata and the upload of
+ * the raw blob. Shared by the batch runner's captured-log publish and the public `publishLogs*`.
  * @module
  */
 import type { BubuEnv } from "../env/load.ts";
+import { DEFAULT_LOG_CONTENT_TYPE, type LogsRef } from "../k8s/logs-patch.ts";
+import { StorageError } from "./errors.ts";
 import { joinPath } from "./go-path.ts";
+import type { StorageManager } from "./manager.ts";
 import { namespacedKey } from "./refs.ts";
 
 /** Go's `sanitizeLogSegment`: runs outside `[a-zA-Z0-9._-]` become `-`, then `-_.` are trimmed. */
@@ -53,4 +56,56 @@ export function schemaMetadata(
   else if (story !== "" && step !== "") schema = `bubu://story/${story}/steps/${step}/${kind}`;
   const schemaVersion = env.identity.engramVersion.trim() || env.identity.storyVersion.trim();
   return { schema, schemaVersion };
+}
+
+/** The log identity of the StepRun `stepRunID` (default `BUBU_STEPRUN_NAME`) as `env` describes it. */
+export function logIdentityFromEnv(env: BubuEnv, stepRunID: string = env.storyInfo.stepRunID): LogIdentity {
+  const info = env.storyInfo;
+  return { namespace: env.namespaces.client, storyRun: info.storyRunID, stepName: info.stepName, stepRunID };
+}
+
+let lastUnixNano = 0n;
+
+/**
+ * Now in Unix ns, strictly increasing within the process: two publishes in the same millisecond
+ * must not name (and overwrite) the same object.
+ */
+export function logUnixNano(): bigint {
+  const micros = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  let now = micros * 1000n;
+  if (now <= lastUnixNano) now = lastUnixNano + 1n;
+  lastUnixNano = now;
+  return now;
+}
+
+/** Options of {@link uploadLogBlob}. */
+export interface UploadLogBlobOptions {
+  readonly signal?: AbortSignal;
+  /** The object name's timestamp; default now. */
+  readonly unixNano?: bigint;
+}
+
+/**
+ * Writes `bytes` as a raw blob (no StoredObject wrapper) at {@link buildLogStoragePath} with
+ * `contentType` (blank: `text/plain; charset=utf-8`) and returns the ref for
+ * `buildLogsStatusUpdate`. The caller checks that storage is enabled.
+ */
+export async function uploadLogBlob(
+  manager: StorageManager,
+  id: LogIdentity,
+  env: BubuEnv,
+  bytes: Uint8Array,
+  contentType: string,
+  options: UploadLogBlobOptions = {},
+): Promise<LogsRef> {
+  const path = buildLogStoragePath(id, options.unixNano ?? logUnixNano());
+  if (path === "") throw new StorageError("failed to build log storage path");
+  const ctype = contentType.trim() || DEFAULT_LOG_CONTENT_TYPE;
+  await manager.writeBlob(path, ctype, bytes, options.signal ? { signal: options.signal } : {});
+  const meta = schemaMetadata("logs", id.namespace, env);
+  return {
+    path,
+    contentType: ctype,
+    ...(meta.schema !== "" ? { schema: meta.schema, schemaVersion: meta.schemaVersion } : {}),
+  };
 }

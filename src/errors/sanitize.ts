@@ -3,6 +3,7 @@
  * Go `sanitizePersistedErrorMessage`).
  * @module
  */
+import { redactText } from "../observability/redaction.ts";
 
 /** `maxErrorMessageBytes`: persisted messages are cut to this many UTF-8 bytes. */
 export const MAX_ERROR_MESSAGE_BYTES = 8192;
@@ -42,14 +43,16 @@ export function truncateUtf8(message: string, limit: number): string {
 }
 
 /**
- * Applies Go's two redaction regexes (in order, case-insensitive, ASCII whitespace) and then
- * truncates to `limit` bytes (default {@link MAX_ERROR_MESSAGE_BYTES}).
+ * Replaces registered secret values (`Secrets`, `$bubuSecretRef`; Go has no such registry), applies
+ * Go's two redaction regexes (in order, case-insensitive, ASCII whitespace) and then truncates to
+ * `limit` bytes (default {@link MAX_ERROR_MESSAGE_BYTES}).
  *
  * Like Go, the result is not idempotent: sanitizing `password=[REDACTED]` again gives
  * `password=[REDACTED]]`, because `[` is a valid value character.
  */
 export function sanitizeErrorMessage(message: string, limit: number = MAX_ERROR_MESSAGE_BYTES): string {
-  const redacted = message
+  // Registered secret values (Secrets, $bubuSecretRef) first, then Go's pattern rules.
+  const redacted = redactText(message)
     .replace(AUTHORIZATION_HEADER, "$1[REDACTED]")
     .replace(KEY_VALUE, "$1[REDACTED]$3");
   return truncateUtf8(redacted, limit);

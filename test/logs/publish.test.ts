@@ -12,6 +12,7 @@ import { LogFileError, LogsUnavailableError } from "../../src/logs/errors.ts";
 import { publishLogFile, publishLogs, publishLogsWithContentType } from "../../src/logs/publish.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
 import { resetSharedStorageManager } from "../../src/storage/shared-manager.ts";
+import { logUnixNano } from "../../src/storage/logs.ts";
 import { signV4 } from "../../src/storage/s3/sigv4.ts";
 import type { StepRunTarget } from "../../src/signals/target.ts";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
@@ -40,6 +41,13 @@ describe("log publishing without a cluster", () => {
   test("an empty payload is a no-op, even outside a StepRun (Go returns nil first)", async () => {
     assert.equal(await publishLogs({ stepRun: fakeTarget("") }, ""), undefined);
     assert.equal(await publishLogsWithContentType({ stepRun: fakeTarget("sr") }, new Uint8Array(0), "text/csv"), undefined);
+  });
+
+  test("log object names: Unix ns, strictly increasing even within one millisecond", () => {
+    const names = Array.from({ length: 2000 }, () => logUnixNano());
+    for (let i = 1; i < names.length; i++) assert.ok(names[i]! > names[i - 1]!, `name ${i} after ${i - 1}`);
+    const ms = Number(names[0]! / 1_000_000n);
+    assert.ok(Math.abs(ms - Date.now()) < 5_000, "close to the wall clock");
   });
 
   test("no StepRun name: LogsUnavailableError with Go's message", async () => {

@@ -92,6 +92,22 @@ export {
   type RecordEffectResult,
 } from "./effects/mod.ts";
 
+// Publishing logs to storage, referenced from StepRun.status.logs
+export {
+  DEFAULT_LOG_FILE_MAX_BYTES,
+  LOG_PATCH_TIMEOUT_MS,
+  LogFileError,
+  type LogFileErrorCode,
+  type LogPayload,
+  type LogsContext,
+  type LogsRef,
+  LogsUnavailableError,
+  publishLogFile,
+  publishLogs,
+  type PublishLogsOptions,
+  publishLogsWithContentType,
+} from "./logs/mod.ts";
+
 // Logging and tracing (metrics: "@bubustack/sdk/metrics")
 export { createLogger, type LogAttrs, type Logger, type LogLevel, type LoggerOptions, noopLogger } from "./observability/logger.ts";
 export { loggerFromContext, setDefaultLogger, withLogger } from "./observability/context-logger.ts";

@@ -146,6 +146,8 @@ async function defaultServices(
   // Locally storage is used only when asked for (BUBU_STORAGE_PROVIDER): printing stored
   // references instead of the output would hide what the engram produced.
   const storage = cluster || bubu.storage.provider !== "" ? await (await import("../storage/batch-seams.ts")).createStorageSeams(rt, bubu, logger) : undefined;
+  // publishLogs() from inside process() reuses the run's manager instead of building another.
+  if (storage) await (await import("../storage/shared-manager.ts")).setSharedStorageManager(storage.manager);
   let seams: BatchSeams = storage
     ? { hydrateConfig: storage.hydrateConfig, hydrateInputs: storage.hydrateInputs, dehydrateOutput: storage.dehydrateOutput }
     : {};

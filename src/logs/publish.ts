@@ -17,9 +17,7 @@ import { k8sOperationRecorder } from "../observability/instruments.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import { resolveStepRunTarget, type StepRunContext, type StepRunTarget } from "../signals/target.ts";
 import { messageOf } from "../storage/errors.ts";
-import { logIdentityFromEnv, uploadLogBlob } from "../storage/logs.ts";
 import type { StorageManager } from "../storage/manager.ts";
-import { sharedStorageManager } from "../storage/shared-manager.ts";
 import { readAllowedLogFile } from "./allowed-file.ts";
 import { LogsUnavailableError } from "./errors.ts";
 
@@ -67,6 +65,8 @@ export async function publishLogsWithContentType(
   const env = loadEnv(envSourceOf(target.env));
   const manager = await logStorage(ctx, env);
   const signal = ctx?.signal;
+  // Storage code loads on first publish: `import "@bubustack/sdk"` stays light.
+  const { logIdentityFromEnv, uploadLogBlob } = await import("../storage/logs.ts");
   const ref = await uploadLogBlob(manager, logIdentityFromEnv(env, target.name), env, bytes, contentType, signal ? { signal } : {});
   await patchStepRunStatus(target.client, target.namespace, target.name, buildLogsStatusUpdate(ref), {
     ...(signal ? { signal } : {}),
@@ -123,6 +123,7 @@ async function logStorage(ctx: LogsContext | undefined, env: BubuEnv): Promise<S
   let manager = ctx?.storage;
   if (manager === undefined) {
     try {
+      const { sharedStorageManager } = await import("../storage/shared-manager.ts");
       manager = await sharedStorageManager(detectRuntime(), env);
     } catch (err) {
       throw new Error(`failed to create storage manager: ${messageOf(err)}`, { cause: err });

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot, runScript } from "../support/spawn.ts";
 
-test("the root entry point loads no gRPC, protobuf, streaming, YAML or JSON Schema code", async () => {
+test("the root entry point loads no gRPC, protobuf, streaming, YAML, JSON Schema, templating or storage backend code", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bubu-root-import-"));
   try {
     const script = join(dir, "check.mjs");
@@ -25,7 +25,7 @@ test("the root entry point loads no gRPC, protobuf, streaming, YAML or JSON Sche
     assert.equal(r.code, 0, r.stderr);
     const urls = JSON.parse(r.stdout) as string[];
     assert.ok(urls.some((u) => u.endsWith("/src/batch/start-batch.ts")), "the hook saw the graph");
-    const heavy = urls.filter((u) => /@connectrpc|@bufbuild|\/src\/gen\/|\/src\/streaming\/|\/node_modules\/yaml\/|@cfworker|\/src\/templating\//.test(u));
+    const heavy = urls.filter((u) => /@connectrpc|@bufbuild|\/src\/gen\/|\/src\/streaming\/|\/node_modules\/yaml\/|@cfworker|\/src\/templating\/|\/src\/storage\/(s3\/|manager)/.test(u));
     assert.deepEqual(heavy, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -29,7 +29,7 @@ export { Result, result } from "./engram/result.ts";
 export { emptyStoryInfo, idempotencyKey, IdempotencyUnavailableError, type StoryInfo } from "./engram/story-info.ts";
 export { MissingSecretError, Secrets } from "./engram/secrets.ts";
 export { executionTarget, type ExecutionTarget, isKnownExecutionMode, start, type StartOptions, type StartOutcome } from "./batch/start-dual.ts";
-export type { DualEngram } from "./engram/dual-engram.ts";
+export { type DualDefinition, defineDual, type DualEngram } from "./engram/dual-engram.ts";
 export { expandSecrets, isSecretExpansionError, SecretExpansionError, type SecretExpansionResult } from "./engram/secret-expansion.ts";
 
 // Batch

@@ -1,0 +1,48 @@
+// defineDual: one set of valibot schemas serves both lifecycles; start() applies them in batch mode.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as v from "valibot";
+import { defineDual } from "../../src/engram/dual-engram.ts";
+import { start } from "../../src/batch/start-dual.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { StreamHarness } from "../../src/testkit/mod.ts";
+import { newStreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
+
+const engram = defineDual({
+  config: v.object({ suffix: v.optional(v.string(), "!") }),
+  inputs: v.object({ text: v.pipe(v.string(), v.minLength(1)) }),
+  output: v.object({ text: v.string() }),
+  init(config) {
+    this.suffix = config.suffix;
+  },
+  suffix: "",
+  process(_ctx, { text }) {
+    return { text: text.toUpperCase() + this.suffix };
+  },
+  async stream(_signal, inbound, outbound) {
+    for await (const msg of inbound) {
+      const { text } = streamMessageJson(msg) as { text: string };
+      await outbound.send(newStreamMessage("data", { json: { text: text + this.suffix } }));
+      msg.done();
+    }
+  },
+} as Parameters<typeof defineDual>[0] & { suffix: string });
+
+test("defineDual keeps the config, inputs and output schemas and binds the definition", async () => {
+  assert.ok(engram.schemas?.config && engram.schemas.inputs && engram.schemas.output);
+  const lines: string[] = [];
+  const logger = createLogger({ sink: (l) => lines.push(l) });
+  const ok = await start(engram, { env: { BUBU_EXECUTION_MODE: "batch" }, args: ["--inputs", '{"text":"hi"}'], exit: false, logger });
+  assert.equal(ok.target, "batch");
+  assert.equal(ok.outcome.exitCode, 0, lines.join("\n"));
+  assert.deepEqual((ok.outcome as { output?: unknown }).output, { text: "HI!" }, "config default and process bound to the definition");
+  const bad = await start(engram, { env: {}, args: ["--inputs", '{"text":""}'], exit: false, logger });
+  assert.equal(bad.outcome.exitCode, 1, "the inputs schema ran in batch mode");
+  assert.match(JSON.stringify(bad.outcome.status), /inputs validation failed at text/);
+});
+
+test("the same definition streams, with the config decoded once for init", async () => {
+  const r = await new StreamHarness({ engram, inputs: [newStreamMessage("data", { json: { text: "a" } })] }).run();
+  assert.equal(r.failed, false, String(r.error));
+  assert.deepEqual(r.outputs.map((m) => streamMessageJson(m)), [{ text: "a!" }]);
+});

@@ -8,36 +8,37 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { StreamHarness } from "../../src/testkit/mod.ts";
 import { newStreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
 
+let suffix = "";
 const engram = defineDual({
   config: v.object({ suffix: v.optional(v.string(), "!") }),
   inputs: v.object({ text: v.pipe(v.string(), v.minLength(1)) }),
   output: v.object({ text: v.string() }),
   init(config) {
-    this.suffix = config.suffix;
+    suffix = config.suffix;
   },
-  suffix: "",
   process(_ctx, { text }) {
-    return { text: text.toUpperCase() + this.suffix };
+    return { text: text.toUpperCase() + suffix };
   },
   async stream(_signal, inbound, outbound) {
     for await (const msg of inbound) {
       const { text } = streamMessageJson(msg) as { text: string };
-      await outbound.send(newStreamMessage("data", { json: { text: text + this.suffix } }));
+      await outbound.send(newStreamMessage("data", { json: { text: text + suffix } }));
       msg.done();
     }
   },
-} as Parameters<typeof defineDual>[0] & { suffix: string });
+});
 
-test("defineDual keeps the config, inputs and output schemas and binds the definition", async () => {
+test("defineDual keeps the config, inputs and output schemas", async () => {
   assert.ok(engram.schemas?.config && engram.schemas.inputs && engram.schemas.output);
   const lines: string[] = [];
   const logger = createLogger({ sink: (l) => lines.push(l) });
   const ok = await start(engram, { env: { BUBU_EXECUTION_MODE: "batch" }, args: ["--inputs", '{"text":"hi"}'], exit: false, logger });
   assert.equal(ok.target, "batch");
   assert.equal(ok.outcome.exitCode, 0, lines.join("\n"));
-  assert.deepEqual((ok.outcome as { output?: unknown }).output, { text: "HI!" }, "config default and process bound to the definition");
+  assert.deepEqual((ok.outcome as { output?: unknown }).output, { text: "HI!" }, "the config default reached init");
   const bad = await start(engram, { env: {}, args: ["--inputs", '{"text":""}'], exit: false, logger });
   assert.equal(bad.outcome.exitCode, 1, "the inputs schema ran in batch mode");
+  assert.ok("status" in bad.outcome);
   assert.match(JSON.stringify(bad.outcome.status), /inputs validation failed at text/);
 });
 

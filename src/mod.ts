@@ -34,6 +34,7 @@ export { expandSecrets, isSecretExpansionError, SecretExpansionError, type Secre
 
 // Batch
 export { startBatch, type StartBatchOptions } from "./batch/start-batch.ts";
+export { BatchTimeoutError, batchExitCode, isBatchTimeout, REASON_TIMEOUT } from "./batch/errors.ts";
 export { type BatchOutcome, runBatch, type RunBatchDeps } from "./batch/run-batch.ts";
 export type { BatchSeams } from "./batch/seams.ts";
 export type { BatchSettings } from "./batch/settings.ts";

@@ -5,6 +5,7 @@
 import { BubuError } from "../errors/bubu-error.ts";
 import { formatGoDuration } from "../env/duration.ts";
 import { errorText } from "./status.ts";
+import { findInErrorChain } from "../errors/error-chain.ts";
 
 /** `<prefix>: <cause text>`, keeping the cause (and any classification it carries). */
 export function wrapError(prefix: string, cause: unknown): Error {
@@ -39,4 +40,18 @@ export function terminatedError(signal: "SIGTERM" | "SIGINT", cause: unknown): B
 /** `process` (or `init`) ignored its aborted signal for the whole grace window. */
 export function abandonedError(graceMs: number): Error {
   return new Error(`engram did not return within ${graceMs}ms after its signal was aborted`);
+}
+
+/** Go's `ReasonTimeout`: the condition reason of a timed-out step. */
+export const REASON_TIMEOUT: "Timeout" = "Timeout";
+
+/** Whether `err` or anything in its `cause` chain (or an AggregateError) is a {@link BatchTimeoutError} (Go's `errors.Is(err, ErrBatchTimeout)`). */
+export function isBatchTimeout(err: unknown): boolean {
+  return findInErrorChain(err, (e) => (e instanceof BatchTimeoutError ? true : undefined)) === true;
+}
+
+/** Go's `BatchExitCode`: 0 for no error, 124 for a batch timeout, 1 for anything else. */
+export function batchExitCode(err: unknown): 0 | 1 | 124 {
+  if (err === undefined || err === null) return 0;
+  return isBatchTimeout(err) ? 124 : 1;
 }

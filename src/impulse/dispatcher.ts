@@ -116,7 +116,8 @@ export class StoryDispatcher {
       namespace: run.metadata.namespace ?? "",
       storyName,
       startedAt: this.#now(),
-      metadata: { "bubustack.io/storyrun": await safeLabelValue(run.metadata.name), ...request.metadata },
+      // The storyrun key is always the real one, even if the caller's metadata names it.
+      metadata: { ...request.metadata, "bubustack.io/storyrun": await safeLabelValue(run.metadata.name) },
     };
     this.#sessions.set(key, session);
     return { storyRun: run, session: copy(session) };

@@ -38,10 +38,10 @@ describe("dispatcher, stats, stop and throttle against the real API server", { s
   test("trigger with a key: session with the storyrun label; stop requests cancellation once", async () => {
     const client = await fx.client({ BUBU_IMPULSE_NAME: "hook", BUBU_TARGET_STORY_NAME: "target" });
     const d = new StoryDispatcher({ client, now: () => new Date("2026-05-01T10:00:00.500Z") });
-    const res = await d.trigger(undefined, { key: "pr-7", inputs: { pr: 7 }, metadata: { repo: "x/y" } });
+    const res = await d.trigger(undefined, { key: "pr-7", inputs: { pr: 7 }, metadata: { repo: "x/y", "bubustack.io/storyrun": "forged" } });
     assert.equal(res.session?.storyName, "target");
     assert.equal(res.session?.storyRun, res.storyRun.metadata.name);
-    assert.deepEqual(res.session?.metadata, { "bubustack.io/storyrun": res.storyRun.metadata.name, repo: "x/y" });
+    assert.deepEqual(res.session?.metadata, { "bubustack.io/storyrun": res.storyRun.metadata.name, repo: "x/y" }, "the caller cannot override the storyrun key");
     assert.ok(d.hasSession("pr-7"));
     await assert.rejects(d.trigger(undefined, { key: "pr-7" }), ImpulseSessionExistsError);
     const stopped = await d.stop(undefined, " pr-7 ");

@@ -7,6 +7,7 @@
 export { KubeClient, type KubeClientDeps, type KubeObject, type RequestOptions } from "./client.ts";
 export { type ConfigRuntime, type KubeConfig, kubeconfigPathFromEnv, loadKubeConfig, type LoadKubeConfigOptions } from "./config.ts";
 export { createKubeClient, type CreateKubeClientOptions, type KubeRuntime, resetSharedKubeClient, sharedKubeClient } from "./create-client.ts";
+export { composeDns1123Name, DNS1123_MAX_LENGTH } from "./dns-name.ts";
 export {
   hasStatus,
   isAlreadyExists,

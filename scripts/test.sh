@@ -36,6 +36,11 @@ if [ "$peers" = 1 ]; then
   }
 fi
 
+# The Go reference engram (bubu-sdk-go v0.1.5) for test/interop/streaming, built once per source hash.
+node test/interop/streaming/go-engram.ts >/dev/null || {
+  echo "the Go echo engram did not build; the streaming interop tests will fail" >&2
+}
+
 # Static checks: types (tsc) and JSR's publish rules ("no slow types") on the public entry points.
 echo "=== checks ==="
 check_fail=0

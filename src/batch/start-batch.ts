@@ -79,7 +79,7 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     const args = options.args ?? rt.args();
     const local = cluster ? undefined : parseLocalArgsOrExit(args, rt, options.exit !== false);
     const { settings, env: bubu } = await loadBatchSettings(env, { local, fs: rt.fs });
-    configureObservabilityFromEnv(rt.env, logger);
+    configureObservabilityFromEnv((name) => env[name], logger);
     setDefaultLogger(logger);
     const services = options.seams === undefined ? await defaultServices(rt, bubu, settings, cluster, logger) : undefined;
     const seams = options.seams ?? services?.seams;

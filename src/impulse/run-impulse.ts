@@ -17,6 +17,7 @@ import { parseDebugFlag } from "../env/flags.ts";
 import { createKubeClient } from "../k8s/create-client.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
+import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { ProcessSignal, Runtime } from "../runtime/types.ts";
 import type { Impulse } from "./impulse.ts";
@@ -98,6 +99,7 @@ export async function runImpulse<C>(impulse: Impulse<C>, options: RunImpulseOpti
       return finish(failed("failed to load execution context", err));
     }
     for (const w of env.warnings) logger.warn(w.message, { variable: w.variable, value: w.value });
+    configureObservabilityFromEnv((name) => rawEnv[name], logger);
     let config: C;
     try {
       config = await prepareImpulseConfig(rt, env, logger, impulse.schemas?.config, terminate.signal) as C;

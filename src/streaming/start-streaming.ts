@@ -11,6 +11,7 @@ import type { StreamingEngram } from "../engram/streaming-engram.ts";
 import { newStreamErrorMessage } from "../engram/streaming-error.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import { decodePayload } from "../batch/decode.ts";
+import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { GRACE_ENV } from "../batch/settings-from-env.ts";
 import { parseGoDuration } from "../env/duration.ts";
 import { parseDebugFlag } from "../env/flags.ts";
@@ -114,6 +115,7 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
     try {
       graceMs = graceFrom(env[GRACE_ENV]);
       const bubu = loadEnv(env);
+      configureObservabilityFromEnv((name) => env[name], logger);
       descriptors = bubu.secrets.reveal();
       config = decodePayload("config", engram.schemas?.config, bubu.payload.config, bubu.payload.strictUnmarshal);
       if (mode === "connector") {

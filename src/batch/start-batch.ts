@@ -157,6 +157,7 @@ async function defaultServices(
       // Loaded only in a cluster: local runs never pay for the Kubernetes client or JSON Schema.
       cs = await (await import("./cluster-seams.ts")).createClusterSeams(rt, bubu, logger);
     } catch (err) {
+      if (storage) await (await import("../storage/shared-manager.ts")).setSharedStorageManager(undefined);
       await storage?.close();
       throw new Error(`failed to create Kubernetes client: ${errorText(err)}`, { cause: err });
     }
@@ -189,6 +190,9 @@ async function defaultServices(
       }
     },
     async close() {
+      // The run's clients stop serving publishLogs/signals/effects once closed (in-process reuse).
+      if (cs) (await import("../signals/target.ts")).setDefaultStepRunTarget(undefined);
+      if (storage) await (await import("../storage/shared-manager.ts")).setSharedStorageManager(undefined);
       await storage?.close();
       await cs?.client.close();
     },

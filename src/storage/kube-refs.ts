@@ -11,6 +11,7 @@ import type { KubeClient } from "../k8s/client.ts";
 import { KubernetesError } from "../k8s/errors.ts";
 import { CONFIG_MAPS, SECRETS } from "../k8s/resources.ts";
 import { registerSecretValues } from "../observability/redaction.ts";
+import { goJsonParse } from "../json/go-json.ts";
 import { goQuote } from "../schema/go-text.ts";
 
 /** The key of a ConfigMap reference object. */
@@ -196,7 +197,7 @@ export function decodeKubeRefValue(raw: string, format: string, label: string): 
       return raw;
     case "json":
       try {
-        return JSON.parse(raw);
+        return goJsonParse(raw);
       } catch {
         throw new KubeRefError(`failed to decode JSON from ${label}: the value is not valid JSON`, { code: "InvalidJSON" });
       }
@@ -204,7 +205,7 @@ export function decodeKubeRefValue(raw: string, format: string, label: string): 
       const trimmed = goTrimSpace(raw);
       if (trimmed === "") return "";
       try {
-        return JSON.parse(trimmed);
+        return goJsonParse(trimmed);
       } catch {
         return raw;
       }

@@ -175,6 +175,10 @@ describe("decodeKubeRefValue", () => {
     ["auto", "\ufeff{}", "\ufeff{}"],
     ["", "[1]", [1]],
     [" auto ", "[1]", [1]],
+    // Out of float64 range: Go's json.Unmarshal fails, so auto keeps the raw text.
+    ["auto", "1e400", "1e400"],
+    ["auto", "{\"a\":[-1e999]}", "{\"a\":[-1e999]}"],
+    ["json", "1.7976931348623157e308", 1.7976931348623157e308],
   ];
   for (const [format, raw, want] of table) {
     test(`${JSON.stringify(format)} ${JSON.stringify(raw)}`, () => {
@@ -194,6 +198,10 @@ describe("decodeKubeRefValue", () => {
         return true;
       },
     );
+  });
+
+  test("json out of float64 range is invalid JSON, as in Go", () => {
+    assert.throws(() => decodeKubeRefValue("[1e400]", "json", label), { code: "InvalidJSON" });
   });
 
   test("unsupported format", () => {

@@ -51,7 +51,10 @@ export function parseTransportBinding(
   try {
     envelope = JSON.parse(text);
   } catch (err) {
-    throw fatal(`invalid BUBU_TRANSPORT_BINDING: ${(err as Error).message}`, err);
+    // The parser's message quotes the text around the error, and the binding can carry provider
+    // credentials in its env overrides: keep only the position.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw fatal(`invalid BUBU_TRANSPORT_BINDING: malformed JSON${position === undefined ? "" : ` at position ${position}`}`);
   }
   const obj = envelope as Record<string, unknown>;
   const name = typeof obj.name === "string" ? obj.name.trim() : "";

@@ -97,7 +97,13 @@ export class InMemoryMeterProvider implements MeterProvider {
       return { add: record, record };
     };
     return {
-      ...noop,
+      // The no-op meter's methods live on its prototype (a spread would copy none of them).
+      createGauge: noop.createGauge.bind(noop),
+      createUpDownCounter: noop.createUpDownCounter.bind(noop),
+      createObservableCounter: noop.createObservableCounter.bind(noop),
+      createObservableUpDownCounter: noop.createObservableUpDownCounter.bind(noop),
+      addBatchObservableCallback: noop.addBatchObservableCallback.bind(noop),
+      removeBatchObservableCallback: noop.removeBatchObservableCallback.bind(noop),
       createCounter: (name: string, options?: MetricOptions): Counter => sync("counter", name, options),
       createHistogram: (name: string, options?: MetricOptions): Histogram => sync("histogram", name, options),
       createObservableGauge: (name: string, options?: MetricOptions): ObservableGauge => {

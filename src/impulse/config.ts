@@ -1,47 +1,29 @@
 /**
- * Impulse config: hydrated through storage and templated like an engram's config (contract
- * batch.md §8 steps 3–5), then decoded with the impulse's schema.
+ * Impulse config: hydrated and templated like an engram's config (contract batch.md §8 steps
+ * 3–5), then decoded with the impulse's schema. ConfigMap/Secret refs are resolved in a cluster
+ * even without a storage provider, as Go does.
  * @module
  */
-import { prepareConfig } from "../batch/prepare.ts";
-import { hasTemplates } from "../batch/has-templates.ts";
-import type { BatchSeams } from "../batch/seams.ts";
+import { prepareStartupConfig } from "../batch/startup-config.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { GenericSchema } from "valibot";
 
-/** The decoded config; errors carry Go's texts (`failed to hydrate config: …`, …). */
+/**
+ * The decoded config; errors carry Go's texts (`failed to hydrate config: …`, …). `vars` is the
+ * environment the impulse was started with (default: the runtime's).
+ */
 export async function prepareImpulseConfig(
   rt: Runtime,
   env: BubuEnv,
   logger: Logger,
   schema: GenericSchema | undefined,
   signal: AbortSignal,
+  vars?: Readonly<Record<string, string>>,
 ): Promise<unknown> {
-  const config = env.payload.config;
-  const seams: BatchSeams = {};
-  const storage = env.storage.provider !== "" && Object.keys(config).length > 0
-    ? await (await import("../storage/batch-seams.ts")).createStorageSeams(rt, env, logger)
-    : undefined;
-  try {
-    if (storage) seams.hydrateConfig = storage.hydrateConfig;
-    if (hasTemplates(config)) {
-      const { createTemplateSeam } = await import("../templating/seam.ts");
-      const manager = storage?.manager;
-      seams.resolveTemplates = createTemplateSeam(
-        env,
-        logger,
-        manager ? { hydrateContext: (vars, s) => manager.hydrate(vars, { signal: s }) } : {},
-      ).resolveTemplates;
-    }
-    const settings = {
-      config,
-      templateContext: { inputs: {}, steps: {}, ...env.payload.templateContext },
-      strictUnmarshal: env.payload.strictUnmarshal,
-    };
-    return await prepareConfig({ schemas: { config: schema } }, settings, seams, signal);
-  } finally {
-    await storage?.close();
-  }
+  const prepared = await prepareStartupConfig({ runtime: rt, vars: vars ?? rt.envAll(), env, logger, schema, signal });
+  // The impulse needs storage only for its config.
+  await prepared.close();
+  return prepared.config;
 }

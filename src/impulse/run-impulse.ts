@@ -102,7 +102,7 @@ export async function runImpulse<C>(impulse: Impulse<C>, options: RunImpulseOpti
     configureObservabilityFromEnv((name) => rawEnv[name], logger);
     let config: C;
     try {
-      config = await prepareImpulseConfig(rt, env, logger, impulse.schemas?.config, terminate.signal) as C;
+      config = await prepareImpulseConfig(rt, env, logger, impulse.schemas?.config, terminate.signal, rawEnv) as C;
     } catch (err) {
       // prepareImpulseConfig already wraps with Go's texts (failed to hydrate/unmarshal config).
       return finish(received !== undefined ? failed("", err) : { exitCode: 1, end: "failed", error: err });

@@ -10,7 +10,7 @@
 import type { StreamingEngram } from "../engram/streaming-engram.ts";
 import { newStreamErrorMessage } from "../engram/streaming-error.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
-import { decodePayload } from "../batch/decode.ts";
+import { prepareStartupConfig, type StartupConfig } from "../batch/startup-config.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { GRACE_ENV } from "../batch/settings-from-env.ts";
 import { parseGoDuration } from "../env/duration.ts";
@@ -96,8 +96,18 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
   if (options.signal?.aborted) onExternal();
   options.signal?.addEventListener("abort", onExternal, { once: true });
 
-  const finish = (outcome: StreamingOutcome): StreamingOutcome => {
+  // What config preparation opened (storage, the Kubernetes client of refs); closed at the end.
+  let startup: StartupConfig | undefined;
+  const closeStartup = async (): Promise<void> => {
+    try {
+      await startup?.close();
+    } catch (err) {
+      logger.warn("closing the storage backend failed", { error: describeError(err) });
+    }
+  };
+  const finish = async (outcome: StreamingOutcome): Promise<StreamingOutcome> => {
     if (outcome.error !== undefined) logger.error("streaming engram failed", { error: describeError(outcome.error), exitCode: outcome.exitCode });
+    await closeStartup();
     if (options.exit !== false) rt.exit(outcome.exitCode);
     return outcome;
   };
@@ -117,7 +127,6 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
       const bubu = loadEnv(env);
       configureObservabilityFromEnv((name) => env[name], logger);
       descriptors = bubu.secrets.reveal();
-      config = decodePayload("config", engram.schemas?.config, bubu.payload.config, bubu.payload.strictUnmarshal);
       if (mode === "connector") {
         binding = parseTransportBinding(bindingRaw, getEnv);
         settings = resolveStreamingSettings(getEnv, binding.envOverrides);
@@ -125,6 +134,10 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
       } else {
         settings = resolveStreamingSettings(getEnv);
       }
+      // As batch config: storage and ConfigMap/Secret refs hydrated, templates resolved (Go's
+      // hydrateConfig). After the binding checks, so a broken binding fails before any read.
+      startup = await prepareStartupConfig({ runtime: rt, vars: env, env: bubu, logger, schema: engram.schemas?.config, signal: hardStop.signal });
+      config = startup.config;
     } catch (err) {
       return finish(failed(new Error(`failed to load streaming context: ${describeError(err)}`, { cause: err })));
     }
@@ -224,6 +237,7 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
   } finally {
     options.signal?.removeEventListener("abort", onExternal);
     if (!forced) for (const off of offs) off();
+    await closeStartup();
   }
 }
 

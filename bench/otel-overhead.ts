@@ -1,8 +1,10 @@
 // Observability overhead: tracing + metrics on vs off, per runtime, with the OpenTelemetry SDK
 // registered as an application would (bench/fixtures/otel-setup.ts; exporters count and drop).
 //   none = nothing registered (the API's no-op default)
-//   off  = SDK providers registered, BUBU_SDK_TRACING_ENABLED=false, BUBU_SDK_METRICS_ENABLED=false
-//   on   = SDK providers registered, both toggles on (the default)
+//   off  = SDK providers registered, BUBU_SDK_TRACING_ENABLED/METRICS_ENABLED=false, BUBU_TRACE_PROPAGATION=false
+//   on   = SDK providers registered, all toggles on (the default)
+// The engram's own spans are the app's: they exist in `off` and `on`. on/off is the SDK's own
+// telemetry (metrics, propagation, storage spans); on/none is everything an app turns on.
 // Streaming: a traced echo engram (a span per message under the inbound traceparent) through the
 // fake connector, 1 KiB payloads, messages/s. Batch: startBatch run in a loop in one process
 // (local mode, file storage, output offloaded), runs/s. Medians of `runs`, modes interleaved.
@@ -22,6 +24,8 @@ const MODES: Mode[] = ["none", "off", "on"];
 const runs = Number(process.argv[2] ?? "5");
 const runtimes = (process.argv[3] ?? "bun,deno,node").split(",") as RuntimeName[];
 const STREAM_MESSAGES = 5_000;
+const UPSTREAM_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+const UPSTREAM_SPAN = "00f067aa0ba902b7";
 const BATCH_RUNS = 300;
 
 function median(xs: number[]): number {
@@ -31,19 +35,22 @@ function median(xs: number[]): number {
 
 function modeEnv(mode: Mode): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", OTEL_BENCH_MODE: mode };
-  if (mode === "off") Object.assign(env, { BUBU_SDK_TRACING_ENABLED: "false", BUBU_SDK_METRICS_ENABLED: "false" });
+  if (mode === "off") Object.assign(env, { BUBU_SDK_TRACING_ENABLED: "false", BUBU_SDK_METRICS_ENABLED: "false", BUBU_TRACE_PROPAGATION: "false" });
   return env;
 }
 
 async function streamOnce(rt: RuntimeName, mode: Mode): Promise<number> {
   const server = new FakeConnectorServer({ startup: "none" });
   let ready = false;
+  let lastTraceparent: string | undefined;
   let echoed = 0;
   let target = 0;
   let reached: (() => void) | undefined;
   server.onEvent((e) => {
     if (e.type === "control-request" && e.request.metadata.type === "connector.ready") ready = true;
-    if (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true" && ++echoed === target) reached?.();
+    if (e.type !== "data-request" || e.request.metadata["bubu-heartbeat"] === "true") return;
+    lastTraceparent = e.request.metadata.traceparent;
+    if (++echoed === target) reached?.();
   });
   const endpoint = await server.listen();
   const [cmd, args] = commandFor(rt, resolve(repoRoot, "bench/fixtures/otel-stream-echo.ts"));
@@ -51,7 +58,7 @@ async function streamOnce(rt: RuntimeName, mode: Mode): Promise<number> {
   // Every message carries an upstream trace context, as messages from a traced story do.
   const packet = envelopePacket({
     payload: { blob: "x".repeat(1024) },
-    metadata: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+    metadata: { traceparent: `00-${UPSTREAM_TRACE}-${UPSTREAM_SPAN}-01` },
   });
   const exchange = async (count: number): Promise<void> => {
     echoed = 0;
@@ -76,7 +83,14 @@ async function streamOnce(rt: RuntimeName, mode: Mode): Promise<number> {
     await exchange(500); // warm-up
     const start = performance.now();
     await exchange(STREAM_MESSAGES);
-    return STREAM_MESSAGES / ((performance.now() - start) / 1000);
+    const rate = STREAM_MESSAGES / ((performance.now() - start) / 1000);
+    // Proof the mode is what it claims: with the SDK's telemetry on, the outbound traceparent is
+    // the engram's span (a child of the upstream one); otherwise the echoed metadata keeps the
+    // upstream span as it came in.
+    const span = lastTraceparent?.split("-")[2];
+    const traced = lastTraceparent?.startsWith(`00-${UPSTREAM_TRACE}-`) === true && span !== UPSTREAM_SPAN;
+    if (traced !== (mode === "on")) throw new Error(`${rt}/${mode}: outbound traceparent ${lastTraceparent} does not match the mode`);
+    return rate;
   } finally {
     child.kill("SIGKILL");
     await server.close();
@@ -90,7 +104,9 @@ async function batchOnce(rt: RuntimeName, mode: Mode): Promise<number> {
     const child = spawn(cmd, args, { env: modeEnv(mode), stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     child.stderr!.on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
     const code = await new Promise<number | null>((r) => child.once("exit", r));
+    clearTimeout(timer);
     const line = err.trim().split("\n").at(-1) ?? "";
     if (code !== 0 || !line.startsWith("{")) throw new Error(`batch ${rt}/${mode} failed (${code}): ${err}`);
     const result = JSON.parse(line) as { runsPerSecond: number; spans: number };

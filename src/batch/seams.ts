@@ -13,10 +13,10 @@ export type JsonObject = Record<string, unknown>;
 export interface BatchSeams {
   /**
    * Resolves `$bubuStorageRef`/ConfigMap/Secret refs in config; returns the JSON Pointers
-   * (RFC 6901, e.g. `/docs/0/body`) of the values that came from storage.
+   * (RFC 6901, e.g. `/docs/0/body`) of the values that came from storage or a ConfigMap/Secret.
    */
   hydrateConfig?(config: JsonObject, signal: AbortSignal): Promise<{ value: JsonObject; storagePaths: string[] }>;
-  /** Resolves refs in inputs; returns the JSON Pointers of the values that came from storage. */
+  /** Resolves refs in inputs; returns the JSON Pointers of the values that came from storage or a ConfigMap/Secret. */
   hydrateInputs?(inputs: JsonObject, signal: AbortSignal): Promise<{ value: unknown; storagePaths: string[] }>;
   /** Evaluates `{{ … }}` templates; values at `protectedPaths` (JSON Pointers) must be left untouched. */
   resolveTemplates?(

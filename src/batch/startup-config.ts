@@ -40,9 +40,10 @@ export interface StartupConfig {
   close(): Promise<void>;
 }
 
-const REF_KEYS = ['"$bubuStorageRef"', '"$bubuConfigMapRef"', '"$bubuSecretRef"'];
+// As keys in JSON.stringify output (no spaces): a string value never matches these.
+const REF_KEYS = ['"$bubuStorageRef":', '"$bubuConfigMapRef":', '"$bubuSecretRef":'];
 
-/** True when `value` may hold a storage, ConfigMap or Secret ref (a cheap text check). */
+/** True when `value` has a `$bubuStorageRef`, `$bubuConfigMapRef` or `$bubuSecretRef` key (a text check). */
 export function hasHydrationRefs(value: unknown): boolean {
   const text = JSON.stringify(value) ?? "";
   return REF_KEYS.some((k) => text.includes(k));

@@ -114,7 +114,10 @@ export async function createStorageSeams(
       }
       // Recorded before hydration, as for inputs: stored values are never template-evaluated.
       const storagePaths = findStorageRefPaths(config);
-      const hydrated = await manager.hydrate(config, { signal });
+      // Nor are ConfigMap/Secret values (a Secret holding `{{` must reach the engram verbatim);
+      // Go protects only storage refs here, which evaluates such a Secret.
+      const kubeRefPaths: string[] = [];
+      const hydrated = await manager.hydrate(config, { signal, kubeRefPaths });
       if (hydrated === null || hydrated === undefined) return { value: {}, storagePaths: [] };
       if (typeof hydrated !== "object" || Array.isArray(hydrated)) {
         throw new Error(`hydrated config must be an object, got ${Array.isArray(hydrated) ? "[]interface {}" : typeof hydrated}`);
@@ -124,15 +127,16 @@ export async function createStorageSeams(
       } catch (err) {
         throw new Error(`hydrated config rejected before template resolution: ${messageOf(err)}`, { cause: err });
       }
-      return { value: hydrated as JsonObject, storagePaths };
+      return { value: hydrated as JsonObject, storagePaths: [...storagePaths, ...kubeRefPaths] };
     },
 
     async hydrateInputs(inputs: JsonObject, signal: AbortSignal): Promise<{ value: unknown; storagePaths: string[] }> {
       // Recorded before hydration, as Go does: these values are never template-evaluated.
       const storagePaths = findStorageRefPaths(inputs);
+      const kubeRefPaths: string[] = [];
       // Go hydrates inputs under `storage.WithStepRunID`, which labels the span and the metric.
-      const value = await manager.hydrate(inputs, { signal, stepRunId: info.stepRunID });
-      return { value, storagePaths };
+      const value = await manager.hydrate(inputs, { signal, stepRunId: info.stepRunID, kubeRefPaths });
+      return { value, storagePaths: [...storagePaths, ...kubeRefPaths] };
     },
 
     async dehydrateOutput(value: unknown, signal: AbortSignal): Promise<unknown> {

@@ -15,6 +15,7 @@ import type { KubeRefResolver } from "./kube-refs.ts";
 import { md5 } from "./md5.ts";
 import {
   containsStorageRef,
+  jsonPointerSegment,
   STORAGE_CONTENT_TYPE_KEY,
   STORAGE_REF_KEY,
   STORAGE_SCHEMA_KEY,
@@ -72,6 +73,13 @@ export interface HydrateOptions {
    * attribute and the `steprun_id` metric attribute. Empty when unknown.
    */
   readonly stepRunId?: string;
+  /**
+   * Receives the JSON Pointers (RFC 6901, from the root of the value) of the values read through
+   * `$bubuConfigMapRef`/`$bubuSecretRef`, so that callers keep them out of template evaluation
+   * like stored values. Refs met inside stored content are not listed: that content is protected
+   * as a whole by its `$bubuStorageRef` path.
+   */
+  readonly kubeRefPaths?: string[];
 }
 
 interface Offload {
@@ -80,6 +88,16 @@ interface Offload {
   readonly schema: string;
   readonly schemaVersion: string;
   readonly signal: AbortSignal;
+}
+
+/** Where the walker is (a JSON Pointer) and where resolved ConfigMap/Secret ref paths go. */
+interface RefPathRecorder {
+  readonly pointer: string;
+  readonly out: string[];
+}
+
+function child(at: RefPathRecorder | undefined, key: string): RefPathRecorder | undefined {
+  return at && { pointer: `${at.pointer}/${jsonPointerSegment(key)}`, out: at.out };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -152,7 +170,7 @@ export class StorageManager {
         );
       }
       const signal = this.#deadline(options.signal);
-      const result = await this.#hydrateValue(value, 0, signal, kubeRefs);
+      const result = await this.#hydrateValue(value, 0, signal, kubeRefs, options.kubeRefPaths ? { pointer: "", out: options.kubeRefPaths } : undefined);
       // The storage library measures the hydrated result, and only a non-nil one.
       const size = result === null || result === undefined ? undefined : goJsonByteLength(result);
       if (size !== undefined) recordHydrationSize(size, stepRunId);
@@ -181,7 +199,17 @@ export class StorageManager {
     return out.result;
   }
 
-  async #hydrateValue(value: unknown, depth: number, signal: AbortSignal, kubeRefs: KubeRefResolver | undefined): Promise<unknown> {
+  /**
+   * `at` tracks where `value` sits in the caller's value (for {@link HydrateOptions.kubeRefPaths});
+   * it is dropped inside stored content, whose positions are not the caller's.
+   */
+  async #hydrateValue(
+    value: unknown,
+    depth: number,
+    signal: AbortSignal,
+    kubeRefs: KubeRefResolver | undefined,
+    at: RefPathRecorder | undefined,
+  ): Promise<unknown> {
     if (depth > this.maxRecursionDepth) {
       throw new StorageError(`maximum recursion depth (${this.maxRecursionDepth}) exceeded during hydration`, {
         code: "MaxDepth",
@@ -189,7 +217,7 @@ export class StorageManager {
     }
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = await this.#hydrateValue(value[i], depth + 1, signal, kubeRefs);
+      for (let i = 0; i < value.length; i++) out[i] = await this.#hydrateValue(value[i], depth + 1, signal, kubeRefs, child(at, String(i)));
       return out;
     }
     if (!isPlainObject(value)) return value;
@@ -206,14 +234,18 @@ export class StorageManager {
           code: "BadStoragePath",
         });
       }
-      return await this.#hydrateValue(selected, depth + 1, signal, kubeRefs);
+      return await this.#hydrateValue(selected, depth + 1, signal, kubeRefs, undefined);
     }
     // Go: a storage ref first, then a ConfigMap ref, then a Secret ref; the value read is not
     // hydrated again.
     const kubeRef = kubeRefs?.match(value);
-    if (kubeRef) return await kubeRefs!.resolve(kubeRef, signal);
+    if (kubeRef) {
+      const resolved = await kubeRefs!.resolve(kubeRef, signal);
+      at?.out.push(at.pointer);
+      return resolved;
+    }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await this.#hydrateValue(v, depth + 1, signal, kubeRefs);
+    for (const [k, v] of Object.entries(value)) out[k] = await this.#hydrateValue(v, depth + 1, signal, kubeRefs, child(at, k));
     return out;
   }
 
@@ -243,7 +275,7 @@ export class StorageManager {
       if (err instanceof StorageError) throw err;
       throw new StorageError(`failed to read offloaded data from '${refPath}': ${messageOf(err)}`, { cause: err });
     }
-    return await this.#hydrateValue(loaded, depth + 1, signal, kubeRefs);
+    return await this.#hydrateValue(loaded, depth + 1, signal, kubeRefs, undefined);
   }
 
   /** Offloads step output (`Dehydrate`): keys `<outputPrefix>/<stepRunKey>/<dotted.key>.json`. */

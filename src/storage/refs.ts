@@ -72,7 +72,8 @@ export function containsStorageRef(value: unknown, maxDepth: number, depth = 0):
 }
 
 /** Escapes one JSON Pointer segment (RFC 6901). */
-function pointerSegment(key: string): string {
+/** One JSON Pointer (RFC 6901) segment: `~` → `~0`, `/` → `~1`. */
+export function jsonPointerSegment(key: string): string {
   return key.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
@@ -91,10 +92,10 @@ export function findStorageRefPaths(root: Record<string, unknown>): string[] {
         out.push(path);
         return;
       }
-      for (const [k, child] of Object.entries(v)) walk(child, `${path}/${pointerSegment(k)}`);
+      for (const [k, child] of Object.entries(v)) walk(child, `${path}/${jsonPointerSegment(k)}`);
     }
   };
-  for (const [k, child] of Object.entries(root)) walk(child, `/${pointerSegment(k)}`);
+  for (const [k, child] of Object.entries(root)) walk(child, `/${jsonPointerSegment(k)}`);
   return out;
 }
 

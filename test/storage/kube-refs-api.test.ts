@@ -369,9 +369,10 @@ describe("KubeRefResolver over HTTP", () => {
         const env = { BUBU_STEPRUN_NAME: "sr-1", ...namespaces, KUBECONFIG: kubeconfigIn(dir) };
         const seams = await createStorageSeams(seamRuntime(env, dir), loadEnv(env), noopLogger);
         const inputs = await seams.hydrateInputs({ token: { $bubuSecretRef: "api-creds:token" }, n: 1 }, AbortSignal.timeout(5000));
-        assert.deepEqual(inputs, { value: { token: TOKEN, n: 1 }, storagePaths: [] });
+        // Ref-read values are protected from templating like stored ones.
+        assert.deepEqual(inputs, { value: { token: TOKEN, n: 1 }, storagePaths: ["/token"] });
         const config = await seams.hydrateConfig({ settings: { $bubuConfigMapRef: { name: "app-config", key: "settings" } } }, AbortSignal.timeout(5000));
-        assert.deepEqual(config, { value: { settings: { model: "m1", temperature: 0.5 } }, storagePaths: [] });
+        assert.deepEqual(config, { value: { settings: { model: "m1", temperature: 0.5 } }, storagePaths: ["/settings"] });
         assert.deepEqual(core.requests.map((q) => q.path), [
           "/api/v1/namespaces/team-a/secrets/api-creds",
           "/api/v1/namespaces/team-a/configmaps/app-config",

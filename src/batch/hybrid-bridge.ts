@@ -3,10 +3,11 @@
  * the transport connector named by `BUBU_TRANSPORT_BINDING` (contract streaming.md §18,
  * batch.md §2 step 14).
  *
- * Unlike Go (quirks I3), the `Data` stream carries `bubu-transport-protocol`, and delivery is
- * reported only after the connector ended the stream with OK; any gRPC error (for example
- * `FAILED_PRECONDITION`) or the deadline is a failure. Failures are logged, never thrown: the
- * step's outcome does not depend on the bridge.
+ * Unlike Go (quirks I3), the `Data` stream carries `bubu-transport-protocol`, and the bridge reads
+ * the connector's answer instead of closing blindly: a gRPC error (for example
+ * `FAILED_PRECONDITION`) or the deadline is a failure; the stream ending with OK, or no rejection within a short grace
+ * after the send while the connector keeps the stream open, count as delivered (`awaitAnswer`).
+ * Failures are logged, never thrown: the step's outcome does not depend on the bridge.
  * @module
  */
 import { createClient } from "@connectrpc/connect";
@@ -57,12 +58,24 @@ export interface HybridBridgeDeps {
   readonly tlsCa?: string;
   /** The packet timestamp source (tests). */
   readonly now?: () => Date;
+  /** How long to wait for a rejection after the send when the connector keeps the stream open. */
+  readonly answerGraceMs?: number;
 }
+
+/**
+ * How the connector answered an accepted send: `delivered` (it ended the stream with OK) or
+ * `unrejected` (it kept the stream open with no error for the grace after the send; rejections
+ * come at once, so the packet was taken).
+ */
+export type HybridBridgeAnswer = "delivered" | "unrejected";
+
+/** Default of {@link HybridBridgeDeps.answerGraceMs}. */
+export const ANSWER_GRACE_MS = 2000;
 
 /** How the bridge ended. `failed` has already been logged. */
 export type HybridBridgeResult =
   | { readonly kind: "skipped"; readonly reason: "no-output" | "no-binding" }
-  | { readonly kind: "delivered"; readonly endpoint: string }
+  | { readonly kind: "delivered"; readonly endpoint: string; readonly answer: HybridBridgeAnswer }
   | { readonly kind: "failed"; readonly error: Error };
 
 /** A bridge failure; `message` is the cause that is logged under {@link HYBRID_BRIDGE_FAILED_MESSAGE}. */
@@ -123,9 +136,9 @@ export async function runHybridBridge(input: HybridBridgeInput, deps: HybridBrid
     return { kind: "skipped", reason: "no-binding" };
   }
   try {
-    const endpoint = await forward(input, deps);
-    logger.info(HYBRID_BRIDGE_DELIVERED_MESSAGE, { endpoint });
-    return { kind: "delivered", endpoint };
+    const { endpoint, answer } = await forward(input, deps);
+    logger.info(HYBRID_BRIDGE_DELIVERED_MESSAGE, { endpoint, answer });
+    return { kind: "delivered", endpoint, answer };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     // An output the wire cannot carry is the engram's bug, not a transient delivery problem.
@@ -135,7 +148,7 @@ export async function runHybridBridge(input: HybridBridgeInput, deps: HybridBrid
   }
 }
 
-async function forward(input: HybridBridgeInput, deps: HybridBridgeDeps): Promise<string> {
+async function forward(input: HybridBridgeInput, deps: HybridBridgeDeps): Promise<{ endpoint: string; answer: HybridBridgeAnswer }> {
   // Everything that can be checked locally is checked before dialling.
   let request: DataRequest;
   try {
@@ -193,22 +206,57 @@ async function forward(input: HybridBridgeInput, deps: HybridBridgeDeps): Promis
       throw why(err);
     }
     stage = "waiting for the connector's answer";
-    const client = createClient(TransportConnectorService, gt.transport);
-    let answers = 0;
-    try {
-      for await (const _packet of client.data(single(request), { headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION }, signal })) {
-        answers++; // packets for this binding are not ours to consume; only the final status counts
-      }
-    } catch (err) {
-      throw why(err);
-    }
-    if (answers > 0) deps.logger.debug("hybrid bridge ignored packets sent by the connector", { count: answers });
-    return endpoint.label;
+    return { endpoint: endpoint.label, answer: await awaitAnswer(gt, request, signal, deps.answerGraceMs ?? ANSWER_GRACE_MS, deps.logger, why) };
   } finally {
     gt.close();
   }
 }
 
+/**
+ * Sends `request` on a new `Data` stream, closes our side and waits for the connector's answer:
+ * the stream ending (OK = delivered, an error status = rejected), or `graceMs` after the send with
+ * no rejection. A connector refuses at once (for example `FAILED_PRECONDITION` for a missing
+ * protocol header, or an error right after it read our side), so the grace catches rejections
+ * without holding the pod for the whole deadline when the connector keeps `Data` open.
+ */
+async function awaitAnswer(
+  gt: GrpcTransport,
+  request: DataRequest,
+  signal: AbortSignal,
+  graceMs: number,
+  logger: Logger,
+  why: (err: unknown) => HybridBridgeError,
+): Promise<HybridBridgeAnswer> {
+  const client = createClient(TransportConnectorService, gt.transport);
+  const stop = new AbortController(); // ends our read once the answer is known
+  let settle!: (answer: HybridBridgeAnswer) => void;
+  const early = new Promise<HybridBridgeAnswer>((resolve) => (settle = resolve));
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  async function* sendOnce(): AsyncGenerator<DataRequest> {
+    yield request;
+    grace = setTimeout(() => settle("unrejected"), graceMs);
+  }
+  const read = (async (): Promise<HybridBridgeAnswer> => {
+    let packets = 0;
+    try {
+      const responses = client.data(sendOnce(), { headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION }, signal: AbortSignal.any([signal, stop.signal]) });
+      for await (const _packet of responses) packets++; // packets for this binding are not ours to consume
+      return "delivered";
+    } finally {
+      if (packets > 0) logger.debug("hybrid bridge ignored packets sent by the connector", { count: packets });
+    }
+  })();
+  try {
+    const answer = await Promise.race([read, early]);
+    return answer;
+  } catch (err) {
+    throw why(err);
+  } finally {
+    clearTimeout(grace);
+    stop.abort();
+    read.catch(() => {}); // ended by `stop` once the answer is known
+  }
+}
 /** One request, then the end of our side of the stream (gRPC CloseSend). */
 async function* single(request: DataRequest): AsyncGenerator<DataRequest> {
   yield request;

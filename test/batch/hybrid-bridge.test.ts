@@ -40,9 +40,15 @@ async function withFake<T>(options: FakeConnectorOptions, fn: (fake: FakeConnect
   }
 }
 
-function bridge(env: Record<string, string>, input: HybridBridgeInput = INPUT, timeoutNs = 5_000_000_000n) {
+function bridge(env: Record<string, string>, input: HybridBridgeInput = INPUT, timeoutNs = 5_000_000_000n, answerGraceMs?: number) {
   const mem = memoryLogger();
-  const run = runHybridBridge(input, { runtime: detectRuntime(), env: (n) => env[n], logger: mem.logger, timeoutNs });
+  const run = runHybridBridge(input, {
+    runtime: detectRuntime(),
+    env: (n) => env[n],
+    logger: mem.logger,
+    timeoutNs,
+    ...(answerGraceMs !== undefined ? { answerGraceMs } : {}),
+  });
   return { run, lines: mem.lines };
 }
 
@@ -52,7 +58,7 @@ describe("hybrid bridge: delivery", () => {
       const { run, lines } = bridge({ BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint) });
       const t0 = Date.now();
       const result = await run;
-      assert.deepEqual(result, { kind: "delivered", endpoint: fake.endpoint });
+      assert.deepEqual(result, { kind: "delivered", endpoint: fake.endpoint, answer: "delivered" });
       assert.ok(Date.now() - t0 < 3_000);
 
       const opens = fake.opens("data");
@@ -145,6 +151,19 @@ describe("hybrid bridge: failures are logged, never thrown", () => {
       assert.equal(fake.dataRequests.length, 1);
       const warn = lines().find((l) => l.msg === HYBRID_BRIDGE_FAILED_MESSAGE);
       assert.match(String(warn?.error), /^hybrid bridge timed out after 400ms \(BUBU_HYBRID_BRIDGE_TIMEOUT\) while waiting for the connector's answer at 127\.0\.0\.1:\d+$/);
+    });
+  });
+
+  test("a connector that keeps Data open without rejecting: delivered ('unrejected') after the grace, long before the deadline", async () => {
+    await withFake({ holdDataAfterClientEnd: true }, async (fake) => {
+      const t0 = Date.now();
+      const { run, lines } = bridge({ BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint) }, INPUT, 15_000_000_000n, 300);
+      const result = await run;
+      const ms = Date.now() - t0;
+      assert.deepEqual(result, { kind: "delivered", endpoint: fake.endpoint, answer: "unrejected" });
+      assert.ok(ms >= 250 && ms < 5_000, `took ${ms}ms`);
+      assert.equal(fake.dataRequests.length, 1);
+      assert.ok(lines().some((l) => l.msg === HYBRID_BRIDGE_DELIVERED_MESSAGE && l.answer === "unrejected"));
     });
   });
 

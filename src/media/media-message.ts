@@ -192,6 +192,18 @@ function tryPayloadObject(msg: StreamMessage): Record<string, unknown> | undefin
   return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
 }
 
+/** Where {@link offloadMediaMessage} writes: the only prefix {@link resolveMediaMessage} reads by default. */
+export const MEDIA_PATH_PREFIX = "streams/";
+
+/** Default read cap of {@link resolveMediaMessage}: the proto's 64 MiB chunked-message limit. */
+export const DEFAULT_MEDIA_READ_MAX_BYTES: number = 64 * 1024 * 1024;
+
+/** Options of {@link resolveMediaMessage}. */
+export interface ResolveMediaOptions extends ReadBlobOptions {
+  /** Path prefixes a reference may point under; default `["streams/"]`. */
+  readonly allowedPrefixes?: readonly string[];
+}
+
 /**
  * The {@link MediaReference} in `msg`'s payload, or `undefined` when the payload is not a JSON
  * object with a `mediaRef` object that has a `ref`. Throws a `StorageError` (code
@@ -210,19 +222,34 @@ export function mediaReferenceOf(msg: StreamMessage): MediaReference | undefined
  * frame and are dropped for a binary one. A message without a media reference is returned as it
  * is. For an `InboundMessage`, still call `done()` on the original.
  *
+ * Only references under `options.allowedPrefixes` (default `streams/`) are read, and at most
+ * `options.maxBytes` (default 64 MiB).
+ *
  * @throws {StorageError} `storage reference missing path`, `storage is disabled`,
- *   `invalid storage path: …`, a read failure, or a size that differs from `ref.sizeBytes`
+ *   `invalid storage path: …`, a path outside the allowed prefixes (`InvalidPath`), an object over
+ *   the cap (`TooLarge`), a read failure, or a size that differs from `ref.sizeBytes`
  *   (code `SizeMismatch`).
  * @throws {InvalidStreamMessageError} when the restored frame breaks the stream contract.
  */
 export async function resolveMediaMessage(
   manager: StorageManager | undefined,
   msg: StreamMessage,
-  options: ReadBlobOptions = {},
+  options: ResolveMediaOptions = {},
 ): Promise<StreamMessage> {
   const media = mediaReferenceOf(msg);
   if (media === undefined) return msg;
-  const bytes = await readBlob(manager, media.ref, options);
+  // The reference comes from another step's packet: only media objects, and a bounded read, so
+  // a packet cannot make this engram read (or buffer) any object in the shared store.
+  const prefixes = options.allowedPrefixes ?? [MEDIA_PATH_PREFIX];
+  const path = media.ref.path;
+  if (typeof path === "string" && path.trim() !== "" && !prefixes.some((p) => path.startsWith(p))) {
+    throw new StorageError(`storage reference '${media.ref.path}' is outside the media paths (${prefixes.join(", ")})`, { code: "InvalidPath" });
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MEDIA_READ_MAX_BYTES;
+  if (media.ref.sizeBytes !== undefined && media.ref.sizeBytes > maxBytes) {
+    throw new StorageError(`storage reference '${media.ref.path}' is ${media.ref.sizeBytes} bytes, more than the ${maxBytes} allowed`, { code: "TooLarge" });
+  }
+  const bytes = await readBlob(manager, media.ref, { ...options, maxBytes });
   if (media.ref.sizeBytes !== undefined && media.ref.sizeBytes !== bytes.length) {
     throw new StorageError(`storage reference size mismatch for '${media.ref.path}': expected ${media.ref.sizeBytes} bytes, read ${bytes.length}`, {
       code: "SizeMismatch",

@@ -32,10 +32,13 @@ export {
 export {
   type AudioMediaReference,
   type BinaryMediaReference,
+  DEFAULT_MEDIA_READ_MAX_BYTES,
+  MEDIA_PATH_PREFIX,
   MEDIA_REF_KEY,
   type MediaReference,
   mediaReferenceOf,
   offloadMediaMessage,
   resolveMediaMessage,
+  type ResolveMediaOptions,
   type VideoMediaReference,
 } from "./media-message.ts";

@@ -9,6 +9,8 @@ import type { StorageReference } from "./storage-reference.ts";
 /** Options of {@link readBlob}. */
 export interface ReadBlobOptions {
   readonly signal?: AbortSignal;
+  /** Refuse objects larger than this (`StorageError` code `TooLarge`), before or while reading. */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -26,5 +28,5 @@ export async function readBlob(
     throw new StorageError("storage reference missing path", { code: "MissingPath" });
   }
   if (manager === undefined || !manager.enabled) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
-  return await manager.readBlob(ref.path, { signal: options.signal });
+  return await manager.readBlob(ref.path, { signal: options.signal, maxBytes: options.maxBytes });
 }

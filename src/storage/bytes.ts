@@ -2,6 +2,7 @@
  * Small byte helpers: hex, base64, SHA-256 via Web Crypto, and collecting a stream.
  * @module
  */
+import { StorageError } from "./errors.ts";
 
 /** Lower-case hex. */
 export function toHex(bytes: Uint8Array): string {
@@ -31,12 +32,22 @@ export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
 }
 
-/** Reads a whole stream into one buffer (sized once when `sizeHint` is right). */
-export async function collectStream(stream: ReadableStream<Uint8Array>, sizeHint?: number): Promise<Uint8Array> {
+/**
+ * Reads a whole stream into one buffer (sized once when `sizeHint` is right). With `maxBytes`, a
+ * larger object is refused (`StorageError` code `TooLarge`) before or while reading, never after.
+ */
+export async function collectStream(stream: ReadableStream<Uint8Array>, sizeHint?: number, maxBytes?: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
+  const tooLarge = (): StorageError => new StorageError(`object larger than the ${maxBytes} bytes allowed`, { code: "TooLarge" });
+  if (maxBytes !== undefined && sizeHint !== undefined && sizeHint > maxBytes) {
+    await stream.cancel().catch(() => {});
+    throw tooLarge();
+  }
   let out = sizeHint !== undefined && sizeHint >= 0 ? new Uint8Array(sizeHint) : undefined;
   for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    // Leaving the loop early cancels the stream, so nothing past the cap is read.
+    if (maxBytes !== undefined && total + chunk.length > maxBytes) throw tooLarge();
     if (out !== undefined && total + chunk.length <= out.length) out.set(chunk, total);
     else {
       if (out !== undefined) {

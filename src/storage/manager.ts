@@ -438,11 +438,11 @@ export class StorageManager {
   }
 
   /** Reads raw bytes (`ReadBlob`). */
-  async readBlob(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  async readBlob(path: string, options: { signal?: AbortSignal; maxBytes?: number } = {}): Promise<Uint8Array> {
     const store = this.#checkBlobPath(path);
     try {
       const body = await store.read(path, this.#deadline(options.signal));
-      return await collectStream(body.stream, body.size);
+      return await collectStream(body.stream, body.size, options.maxBytes);
     } catch (err) {
       throw new StorageError(`failed to read blob: ${messageOf(err)}`, { cause: err, code: (err as StorageError).code });
     }

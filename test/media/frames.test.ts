@@ -195,7 +195,22 @@ describe("offloaded media messages", () => {
       await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "audio", ref: { path: "x" }, channels: "2" })), /channels must be a number/);
       await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "audio", ref: {} })), (e: unknown) => e instanceof StorageError && e.code === "MissingPath");
       await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "binary", ref: { path: "../x" } })), (e: unknown) => e instanceof StorageError && e.code === "InvalidPath");
-      await assert.rejects(resolveMediaMessage(new StorageManager(), refMsg({ frame: "binary", ref: { path: "x" } })), (e: unknown) => e instanceof StorageError && e.code === "StorageDisabled");
+      await assert.rejects(resolveMediaMessage(new StorageManager(), refMsg({ frame: "binary", ref: { path: "streams/x" } })), (e: unknown) => e instanceof StorageError && e.code === "StorageDisabled");
+
+      // A packet cannot point the engram at other objects, or make it buffer a huge one.
+      await manager.writeBlob("outputs/ns/run/output.json", "application/json", pattern(20));
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ frame: "binary", ref: { path: "outputs/ns/run/output.json" } })),
+        (e: unknown) => e instanceof StorageError && e.code === "InvalidPath" && /outside the media paths \(streams\/\)/.test(e.message),
+      );
+      const other = await resolveMediaMessage(manager, refMsg({ frame: "binary", ref: { path: "outputs/ns/run/output.json" } }), { allowedPrefixes: ["outputs/"] });
+      assert.deepEqual([...other.binary!.payload], [...pattern(20)], "an author may allow other prefixes");
+      const big = await offloadMediaMessage(manager, binaryMessage(pattern(300), "image/png"), { ...ids, inlineLimit: 10 }, {});
+      const bigRef = mediaReferenceOf(big)!;
+      await assert.rejects(resolveMediaMessage(manager, big, { maxBytes: 299 }), (e: unknown) => e instanceof StorageError && e.code === "TooLarge" && /300 bytes, more than the 299 allowed/.test(e.message));
+      const unsized = refMsg({ ...bigRef, ref: { path: bigRef.ref.path } });
+      await assert.rejects(resolveMediaMessage(manager, unsized, { maxBytes: 299 }), (e: unknown) => e instanceof StorageError && e.code === "TooLarge", "a reference without sizeBytes is capped while reading");
+      assert.equal((await resolveMediaMessage(manager, unsized, { maxBytes: 300 })).binary?.payload.length, 300);
 
       // A size that does not match what is stored.
       const ok = await offloadMediaMessage(manager, binaryMessage(pattern(50), "image/png"), { ...ids, inlineLimit: 10 }, {});

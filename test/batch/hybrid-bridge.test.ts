@@ -179,7 +179,7 @@ describe("hybrid bridge: failures are logged, never thrown", () => {
     assert.equal(result.kind, "failed");
     assert.ok(Date.now() - t0 < 3_000, "bounded by the bridge timeout, not the 10s dial timeout");
     const warn = lines().find((l) => l.msg === HYBRID_BRIDGE_FAILED_MESSAGE);
-    assert.match(String(warn?.error), new RegExp(`(failed to dial transport connector|timed out after 600ms .* while dialling the connector at) ${port.replace(".", "\\.")}`));
+    assert.match(String(warn?.error), new RegExp(`(failed to dial transport connector|timed out after 600ms .* while dialling the connector at) ${port.replaceAll(".", "\\.")}`));
   });
 
   test("output that is not a JSON object: an error log, nothing dialled", async () => {

@@ -85,7 +85,9 @@ describe("hybrid bridge with a real StepRun", () => {
       assert.deepEqual(envelope.payload, status.output, "the output as written to the status");
       // The bridge runs after the terminal patch: its log line follows "engram completed".
       const msgs = logs(r).map((l) => l.msg);
-      assert.ok(msgs.indexOf("engram completed") < msgs.indexOf("Hybrid bridge (batch→stream) delivered output to Hub"), msgs.join("\n"));
+      const completed = msgs.indexOf("engram completed");
+      const delivered = msgs.indexOf("Hybrid bridge (batch→stream) delivered output to Hub");
+      assert.ok(completed >= 0 && delivered > completed, msgs.join("\n"));
     });
   });
 

@@ -5,6 +5,7 @@
  */
 import type { StreamTransportDescriptor } from "../engram/streaming-message.ts";
 import { ENVELOPE_VERSION, MAX_MESSAGE_BYTES } from "./constants.ts";
+import { decodeUtf8Strict, type Span, topLevelSpans } from "./raw-json.ts";
 
 /** A decoded envelope. `payload`/`inputs` are the raw JSON bytes. */
 export interface PacketEnvelope {
@@ -19,19 +20,70 @@ export interface PacketEnvelope {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const RAW_KEYS: readonly string[] = ["payload", "inputs"];
 
-/** Encodes an envelope; empty fields are omitted, keys in the Go struct order. */
+/** The bytes without a leading UTF-8 BOM (a decoder drops it, so the envelope never had it). */
+function withoutBom(b: Uint8Array): Uint8Array {
+  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? b.subarray(3) : b;
+}
+
+/**
+ * Encodes an envelope; empty fields are omitted, keys in the Go struct order. `payload` and
+ * `inputs` must be valid UTF-8 JSON (`toDataRequest` checks): they are copied in as bytes, not
+ * decoded and encoded again.
+ */
 export function encodeEnvelope(env: Omit<PacketEnvelope, "version">): Uint8Array {
-  const parts: string[] = [`"version":${JSON.stringify(ENVELOPE_VERSION)}`];
-  if (env.kind) parts.push(`"kind":${JSON.stringify(env.kind)}`);
-  if (env.messageId) parts.push(`"messageId":${JSON.stringify(env.messageId)}`);
-  if (env.timestampMs) parts.push(`"timestampMs":${Math.trunc(env.timestampMs)}`);
-  if (env.metadata && Object.keys(env.metadata).length > 0) parts.push(`"metadata":${sortedJson(env.metadata)}`);
-  if (env.payload && env.payload.length > 0) parts.push(`"payload":${decoder.decode(env.payload)}`);
-  if (env.inputs && env.inputs.length > 0) parts.push(`"inputs":${decoder.decode(env.inputs)}`);
-  if (env.transports && env.transports.length > 0) parts.push(`"transports":${JSON.stringify(env.transports.map(transportJson))}`);
-  return encoder.encode(`{${parts.join(",")}}`);
+  let head = `{"version":${JSON.stringify(ENVELOPE_VERSION)}`;
+  if (env.kind) head += `,"kind":${JSON.stringify(env.kind)}`;
+  if (env.messageId) head += `,"messageId":${JSON.stringify(env.messageId)}`;
+  if (env.timestampMs) head += `,"timestampMs":${Math.trunc(env.timestampMs)}`;
+  if (env.metadata && Object.keys(env.metadata).length > 0) head += `,"metadata":${sortedJson(env.metadata)}`;
+  const payload = env.payload && env.payload.length > 0 ? withoutBom(env.payload) : undefined;
+  const inputs = env.inputs && env.inputs.length > 0 ? withoutBom(env.inputs) : undefined;
+  const tail = env.transports && env.transports.length > 0 ? `,"transports":${JSON.stringify(env.transports.map(transportJson))}}` : "}";
+  if (payload) head += `,"payload":`;
+  if (inputs && !payload) head += `,"inputs":`;
+  const mid = payload && inputs ? `,"inputs":` : "";
+  // Strings take at most 3 bytes per UTF-16 unit.
+  const out = reserve(3 * (head.length + mid.length + tail.length) + (payload?.length ?? 0) + (inputs?.length ?? 0));
+  let at = encoder.encodeInto(head, out).written;
+  if (payload) {
+    out.set(payload, at);
+    at += payload.length;
+  }
+  if (mid) at += encoder.encodeInto(mid, out.subarray(at)).written;
+  if (inputs) {
+    out.set(inputs, at);
+    at += inputs.length;
+  }
+  at += encoder.encodeInto(tail, out.subarray(at)).written;
+  return commit(out, at);
+}
+
+// Small envelopes are cut from a shared slab, as Node's Buffer pool does: a fresh ArrayBuffer
+// per message costs more than the rest of the encoding in V8. The bytes are never written again
+// once returned; a slab lives as long as one of its envelopes does.
+const SLAB_BYTES = 64 * 1024;
+const POOLED_MAX = 4 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+/** A buffer of at least `n` bytes; hand the used length to {@link commit}. */
+function reserve(n: number): Uint8Array {
+  if (n > POOLED_MAX) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  return slab.subarray(slabUsed, slabUsed + n);
+}
+
+function commit(out: Uint8Array, used: number): Uint8Array {
+  if (out.buffer !== slab.buffer) return out.subarray(0, used);
+  slabUsed = out.byteOffset + used;
+  // Keep views 8-byte aligned, like Node's pool.
+  slabUsed = (slabUsed + 7) & ~7;
+  return out.subarray(0, used);
 }
 
 function sortedJson(map: Readonly<Record<string, string>>): string {
@@ -58,7 +110,7 @@ function transportJson(t: StreamTransportDescriptor): Record<string, unknown> {
  */
 export function decodeEnvelope(body: Uint8Array): PacketEnvelope {
   if (body.length > MAX_MESSAGE_BYTES) throw new Error(`envelope exceeds ${MAX_MESSAGE_BYTES} bytes`);
-  const text = decoder.decode(body);
+  const text = decodeUtf8Strict(body);
   const obj = JSON.parse(text) as unknown;
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new Error("envelope is not a JSON object");
   const o = obj as Record<string, unknown>;
@@ -68,9 +120,15 @@ export function decodeEnvelope(body: Uint8Array): PacketEnvelope {
     if (typeof v !== "string") throw new Error(`envelope ${k} must be a string`);
     return v;
   };
+  // payload and inputs stay the bytes they arrived in (Go's json.RawMessage): a view into the
+  // body when it is ASCII (string and byte offsets agree), else the span encoded again.
+  let spans: Map<string, Span> | undefined;
   const raw = (k: string): Uint8Array | undefined => {
     const v = o[k];
-    return v === undefined || v === null ? undefined : encoder.encode(JSON.stringify(v));
+    if (v === undefined || v === null) return undefined;
+    spans ??= topLevelSpans(text, RAW_KEYS);
+    const [start, end] = spans.get(k)!;
+    return body.length === text.length ? body.subarray(start, end) : encoder.encode(text.slice(start, end));
   };
   let metadata: Record<string, string> | undefined;
   if (o.metadata !== undefined && o.metadata !== null) {

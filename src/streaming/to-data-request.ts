@@ -23,14 +23,19 @@ import {
 import { packetProblem } from "./bounds.ts";
 import { META_KIND, META_MESSAGE_ID, META_TIMESTAMP_MS, OCTET_STREAM } from "./constants.ts";
 import { encodeEnvelope } from "./envelope.ts";
+import { decodeUtf8Strict } from "./raw-json.ts";
 
 const decoder = new TextDecoder();
 
-function objectJson(bytes: Uint8Array | undefined, what: "payload" | "inputs"): JsonObject | undefined {
+/**
+ * The JSON object in `bytes` (for the Struct). `strictUtf8` on the envelope path, where the bytes
+ * are copied into the envelope as they are and so must be valid UTF-8.
+ */
+function objectJson(bytes: Uint8Array | undefined, what: "payload" | "inputs", strictUtf8 = false): JsonObject | undefined {
   if (bytes === undefined || bytes.length === 0) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(bytes));
+    value = JSON.parse(strictUtf8 ? decodeUtf8Strict(bytes) : decoder.decode(bytes));
   } catch (err) {
     throw new InvalidStreamMessageError(`${what} decode failed: ${(err as Error).message}`);
   }
@@ -128,8 +133,8 @@ export function toDataRequest(msg: StreamMessage): DataRequest {
       value: { $typeName: "transport.v1.BinaryFrame", payload: b.payload, mimeType: b.mimeType || OCTET_STREAM, timestampMs: frameTs(b.timestampMs) },
     };
   } else if (msg.kind || (msg.payload?.length ?? 0) > 0 || (msg.inputs?.length ?? 0) > 0 || (msg.transports?.length ?? 0) > 0) {
-    req.payload = objectJson(msg.payload, "payload");
-    req.inputs = objectJson(msg.inputs, "inputs");
+    req.payload = objectJson(msg.payload, "payload", true);
+    req.inputs = objectJson(msg.inputs, "inputs", true);
     const envMeta: Record<string, string> = {};
     for (const [k, v] of Object.entries(msg.metadata ?? {})) if (!k.startsWith("bubu.envelope.")) envMeta[k] = v;
     const hasBody = (msg.payload?.length ?? 0) > 0 || (msg.inputs?.length ?? 0) > 0 || (msg.transports?.length ?? 0) > 0;

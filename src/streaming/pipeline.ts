@@ -97,10 +97,21 @@ export class StreamPipeline {
   /** The `outbound` handed to `stream`. */
   sender(): StreamOutbound {
     return {
-      send: async (msg: StreamMessage, signal?: AbortSignal): Promise<void> => {
-        const packet = this.convert(msg);
-        await this.outbound.push(packet, signal);
-        this.accepted++;
+      send: (msg: StreamMessage, signal?: AbortSignal): Promise<void> => {
+        let packet: OutboundPacket;
+        try {
+          packet = this.convert(msg);
+          if (this.outbound.tryPush(packet)) {
+            this.accepted++;
+            return Promise.resolve();
+          }
+        } catch (err) {
+          return Promise.reject(err);
+        }
+        // Full or closed: the waiting push decides.
+        return this.outbound.push(packet, signal).then(() => {
+          this.accepted++;
+        });
       },
     };
   }
@@ -111,9 +122,10 @@ export class StreamPipeline {
     return {
       [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
         return {
-          async next(): Promise<IteratorResult<InboundMessage>> {
-            const got = await queue.shift(signal);
-            return got === undefined ? { done: true, value: undefined } : { done: false, value: got.value };
+          next(): Promise<IteratorResult<InboundMessage>> {
+            const ready = queue.tryShift();
+            if (ready !== undefined) return Promise.resolve({ done: false, value: ready.value });
+            return queue.shift(signal).then((got) => got === undefined ? { done: true, value: undefined } : { done: false, value: got.value });
           },
           async return(): Promise<IteratorResult<InboundMessage>> {
             return { done: true, value: undefined };

@@ -93,6 +93,20 @@ export class BoundedQueue<T> {
     while (this.size === 0 && !this.#closed) await this.#wait(this.#readers, signal);
   }
 
+  /**
+   * Calls `wake` once, at the next push, unshift or close (not now, even if items are waiting:
+   * check first). Returns a function that cancels it. Cheaper than {@link waitReadable} for a
+   * loop that also waits on other things: no promise and no abort listener per wait.
+   */
+  notifyReadable(wake: () => void): () => void {
+    const w: Waiter = { resolve: wake, reject: wake };
+    this.#readers.push(w);
+    return () => {
+      const i = this.#readers.indexOf(w);
+      if (i >= 0) this.#readers.splice(i, 1);
+    };
+  }
+
   /** No more pushes; readers drain what is left. `reason` is what later pushes throw. */
   close(reason?: unknown): void {
     if (this.#closed) return;
@@ -118,6 +132,12 @@ export class BoundedQueue<T> {
 
   #wake(list: Waiter[]): void {
     if (list.length === 0) return;
+    if (list.length === 1) {
+      const w = list[0];
+      list.length = 0;
+      w.resolve();
+      return;
+    }
     const all = list.splice(0);
     for (const w of all) w.resolve();
   }

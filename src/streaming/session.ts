@@ -142,41 +142,62 @@ export async function runSession(d: SessionDeps): Promise<void> {
         return;
       }
       let lastSend = Date.now();
-      while (!abort.signal.aborted) {
-        let next: DataRequest = HEARTBEAT;
-        let packet: OutboundPacket | undefined;
-        const got = p.outbound.tryShift();
-        if (got === undefined) {
-          if (p.outbound.closed) {
-            dataSendDone = true;
-            dataDone.resolve();
-            return; // drained
+      // The idle wait ends on a new packet, the heartbeat deadline or the session's end. One
+      // abort listener and at most one timer per heartbeat interval, not one of each per wait
+      // (the queue is often empty between two messages).
+      let wake: (() => void) | undefined;
+      const onAbort = (): void => wake?.();
+      abort.signal.addEventListener("abort", onAbort, { once: true });
+      let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        while (!abort.signal.aborted) {
+          let next: DataRequest = HEARTBEAT;
+          let packet: OutboundPacket | undefined;
+          const got = p.outbound.tryShift();
+          if (got === undefined) {
+            if (p.outbound.closed) {
+              dataSendDone = true;
+              dataDone.resolve();
+              return; // drained
+            }
+            const wait = s.heartbeatIntervalMs - (Date.now() - lastSend);
+            if (wait > 0) {
+              // A timer armed for an older deadline fires early; the loop then arms a new one.
+              heartbeatTimer ??= setTimeout(() => {
+                heartbeatTimer = undefined;
+                wake?.();
+              }, wait);
+              let cancel!: () => void;
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+                cancel = p.outbound.notifyReadable(resolve);
+              });
+              wake = undefined;
+              cancel();
+              continue; // look again: a packet, the end, or the heartbeat is due
+            }
           }
-          const wait = s.heartbeatIntervalMs - (Date.now() - lastSend);
-          if (wait > 0) {
-            const woke = await within(p.outbound.waitReadable(abort.signal).then(() => true, () => false), wait, "idle" as const);
-            if (abort.signal.aborted || woke === false) return;
-            if (woke === true) continue;
+          if (got !== undefined) {
+            packet = got.value;
+            next = packet.request;
           }
-        }
-        if (got !== undefined) {
-          packet = got.value;
-          next = packet.request;
-        }
-        inFlight = packet;
-        suspendedSince = Date.now();
-        yield next;
-        suspendedSince = 0;
-        inFlight = undefined;
-        if (packet !== undefined) {
-          recordStreamMessage("sent");
-          if (packet.buffered) {
-            packet.buffered = false;
-            recordClientBufferFlushed(1);
+          inFlight = packet;
+          suspendedSince = Date.now();
+          yield next;
+          suspendedSince = 0;
+          inFlight = undefined;
+          if (packet !== undefined) {
+            recordStreamMessage("sent");
+            if (packet.buffered) {
+              packet.buffered = false;
+              recordClientBufferFlushed(1);
+            }
           }
+          lastSend = lastActivity = Date.now();
         }
-        lastSend = Date.now();
-        touch();
+      } finally {
+        clearTimeout(heartbeatTimer);
+        abort.signal.removeEventListener("abort", onAbort);
       }
     }
     const dataResponses = client.data(dataRequests(), {
@@ -189,41 +210,55 @@ export async function runSession(d: SessionDeps): Promise<void> {
     let sentReceipts = 0;
     let controlSendDone = false;
     async function* controlRequests(): AsyncGenerator<ControlRequest> {
-      while (!abort.signal.aborted) {
-        const own = control.tryShift();
-        if (own !== undefined) {
-          yield own.value;
-          touch();
-          continue;
-        }
-        if (gate.settled) {
-          const r = p.receipts.tryShift();
-          if (r !== undefined) {
-            try {
-              yield receiptRequest(r.value);
-            } catch (err) {
-              p.receipts.unshift(r.value);
-              throw err;
-            }
-            sentReceipts++;
+      // Wake-ups registered once per session (a race over these promises in every wait would
+      // add a reaction to each of them per receipt, kept until the session ends).
+      let wake: (() => void) | undefined;
+      const onEvent = (): void => wake?.();
+      abort.signal.addEventListener("abort", onEvent, { once: true });
+      gate.promise.then(onEvent, onEvent);
+      dataDone.promise.then(onEvent, onEvent);
+      try {
+        while (!abort.signal.aborted) {
+          const own = control.tryShift();
+          if (own !== undefined) {
+            yield own.value;
             touch();
             continue;
           }
-          if (p.receipts.closed && dataSendDone) {
-            controlSendDone = true;
-            controlDone.resolve();
-            return;
+          if (gate.settled) {
+            const r = p.receipts.tryShift();
+            if (r !== undefined) {
+              try {
+                yield receiptRequest(r.value);
+              } catch (err) {
+                p.receipts.unshift(r.value);
+                throw err;
+              }
+              sentReceipts++;
+              touch();
+              continue;
+            }
+            if (p.receipts.closed && dataSendDone) {
+              controlSendDone = true;
+              controlDone.resolve();
+              return;
+            }
           }
+          // A closed, empty receipt queue is always "readable": then the data side's end wakes us.
+          const watchReceipts = gate.settled && !p.receipts.closed;
+          let cancelControl!: () => void;
+          let cancelReceipts: (() => void) | undefined;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            cancelControl = control.notifyReadable(resolve);
+            if (watchReceipts) cancelReceipts = p.receipts.notifyReadable(resolve);
+          });
+          wake = undefined;
+          cancelControl();
+          cancelReceipts?.();
         }
-        const waits: Promise<unknown>[] = [control.waitReadable(abort.signal)];
-        // A closed, empty receipt queue is always "readable": wait for the data side instead.
-        if (gate.settled) waits.push(p.receipts.closed ? dataDone.promise : p.receipts.waitReadable(abort.signal), dataDone.promise);
-        else waits.push(gate.promise);
-        try {
-          await Promise.race(waits);
-        } catch {
-          return;
-        }
+      } finally {
+        abort.signal.removeEventListener("abort", onEvent);
       }
     }
     const controlHeaders: Record<string, string> = { [PROTOCOL_HEADER]: PROTOCOL_VERSION };
@@ -308,7 +343,8 @@ export async function runSession(d: SessionDeps): Promise<void> {
     const sweep = setInterval(() => reassembler.sweep(), Math.max(10, (d.chunkLimits?.ttlMs ?? 120_000) / 2));
     timers.push(sweep);
     const dataClosed = deferred<void>();
-    const deliver = async (packet: DataResponse): Promise<void> => {
+    // Synchronous unless the engram's inbound buffer is full: no promise per message.
+    const deliver = (packet: DataResponse): Promise<void> | undefined => {
       if (packet.frame.case === undefined) {
         const r = receiptFor(packet);
         if (r) p.receipts.tryPush(r);
@@ -357,6 +393,11 @@ export async function runSession(d: SessionDeps): Promise<void> {
         if (key !== undefined) p.deduper.release(key);
         return;
       }
+      if (p.inbound.tryPush(inbound)) return;
+      return waitToDeliver(inbound, key);
+    };
+    // The inbound buffer is full (or closed): wait, bounded by BUBU_GRPC_CHANNEL_SEND_TIMEOUT when set.
+    const waitToDeliver = async (inbound: InboundMessage, key: string | undefined): Promise<void> => {
       if (s.channelSendTimeoutMs > 0) {
         const t = AbortSignal.timeout(s.channelSendTimeoutMs);
         try {
@@ -384,7 +425,8 @@ export async function runSession(d: SessionDeps): Promise<void> {
           if (r.done) break;
           touch();
           if (p.stoppedReading) continue; // draining: read to the end, deliver nothing
-          await deliver(r.value);
+          const waiting = deliver(r.value);
+          if (waiting !== undefined) await waiting;
         }
         dataClosed.resolve();
         if (!dataSendDone) fail(new StreamingError("data stream recv failed: EOF", { retriable: true }));

@@ -2,9 +2,20 @@
 // 100 B, 1 KiB and 64 KiB payloads per runtime; next to a bare Connect bidi client doing the same
 // exchange (the limit on this machine) and to the Go echo engram (bubu-sdk-go v0.1.5).
 // Targets (issue 7): ours >= 0.8x the bare client, and not slower than Go.
-//   node bench/stream-throughput.ts [runs=5] [runtimes=bun,deno,node]
+//   node bench/stream-throughput.ts [runs=5] [runtimes=bun,deno,node] [sizes=100,1024,65536]
+// BENCH_BASELINE=<dir> adds the echo engram of another checkout (e.g. `git archive <rev>` with
+// node_modules linked in) as a "before" column, interleaved with the rest.
+//
+// How it measures: the fake connector runs in this (Node) process; each client is a fresh child
+// process. After the handshake, a warm-up batch is echoed in full (JIT, HTTP/2 windows), then N
+// envelope packets are queued on the fake at once and the clock stops when the N-th echo
+// (heartbeats excluded) has been read back. Runs are interleaved: every round runs Go, then
+// bare/ours per runtime, in a rotating order, so a load spike from other work on the machine
+// hits every column alike. CPU columns: the client's CPU time per message in the timed window,
+// and (in brackets) the cores the fake (this process) used, to show which side is the limit.
+// Other work on the machine changes msg/s a lot; CPU per message much less.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { FakeConnectorServer } from "../test/peers/connector/server.ts";
@@ -14,25 +25,43 @@ import { bindingJson } from "../test/streaming/helpers.ts";
 
 const runs = Number(process.argv[2] ?? "5");
 const runtimes = (process.argv[3] ?? "bun,deno,node").split(",") as RuntimeName[];
-const sizes: [string, number, number][] = [["100 B", 100, 20_000], ["1 KiB", 1024, 20_000], ["64 KiB", 65536, 2_000]];
+const wanted = (process.argv[4] ?? "100,1024,65536").split(",").map(Number);
+const allSizes: [string, number, number][] = [["100 B", 100, 8_000], ["1 KiB", 1024, 8_000], ["64 KiB", 65536, 800]];
+const sizes = allSizes.filter(([, size]) => wanted.includes(size));
 const goBin = resolve(repoRoot, ".cache/go-echo");
+const hasGo = existsSync(goBin);
+const baseline = process.env.BENCH_BASELINE;
+
+type Client = "sdk" | "bare" | "go" | "base";
+interface Sample {
+  rate: number;
+  clientCores: number;
+  fakeCores: number;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-async function once(client: "sdk" | "bare" | "go", rt: RuntimeName, size: number, n: number): Promise<number> {
+/** utime + stime of a process (all its threads), in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, clock ticks (USER_HZ = 100)
+}
+
+async function once(client: Client, rt: RuntimeName, size: number, n: number): Promise<Sample> {
   const server = new FakeConnectorServer({ startup: "none" });
   let echoed = 0;
+  let target = Number.POSITIVE_INFINITY;
   let opened = false;
   let ready = false;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
+  let reached: (() => void) | undefined;
   server.onEvent((e) => {
     if (e.type === "data-open") opened = true;
     if (e.type === "control-request" && e.request.metadata.type === "connector.ready") ready = true;
-    if (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true" && ++echoed === n) done();
+    if (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true" && ++echoed === target) reached?.();
   });
   const endpoint = await server.listen();
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", BUBU_TRANSPORT_BINDING: bindingJson(endpoint) };
@@ -40,46 +69,76 @@ async function once(client: "sdk" | "bare" | "go", rt: RuntimeName, size: number
     ? [goBin, []]
     : client === "bare"
     ? commandFor(rt, resolve(repoRoot, "bench/fixtures/stream-bare-echo.ts"), [endpoint])
-    : commandFor(rt, resolve(repoRoot, "test/streaming/fixtures/echo-engram.ts"));
+    : commandFor(rt, resolve(client === "base" ? baseline! : repoRoot, "test/streaming/fixtures/echo-engram.ts"));
   const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "ignore"] });
+  const packet = envelopePacket({ payload: { blob: "x".repeat(size) } });
+  const exchange = async (count: number): Promise<void> => {
+    echoed = 0;
+    target = count;
+    const done = new Promise<void>((r) => (reached = r));
+    for (let i = 0; i < count; i++) server.sendData(packet);
+    const timeout = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    const exited = new Promise<never>((_, reject) => child.once("exit", () => reject(new Error(`${client}/${rt}: exited after ${echoed}/${count}`))));
+    exited.catch(() => {});
+    try {
+      await Promise.race([done, exited]);
+    } finally {
+      clearTimeout(timeout);
+    }
+  };
   try {
     const t0 = Date.now();
     while (!(client === "bare" ? opened : ready)) {
       if (Date.now() - t0 > 20_000) throw new Error(`${client}/${rt}: no handshake`);
       await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setTimeout(r, 100));
-    const payload = { blob: "x".repeat(size) };
+    await exchange(Math.max(200, Math.floor(n / 5))); // warm-up, not timed
+    const c0 = cpuSeconds(child.pid!);
+    const f0 = process.cpuUsage();
     const start = performance.now();
-    for (let i = 0; i < n; i++) server.sendData(envelopePacket({ payload }));
-    await finished;
-    return n / ((performance.now() - start) / 1000);
+    await exchange(n);
+    const secs = (performance.now() - start) / 1000;
+    const f = process.cpuUsage(f0);
+    return { rate: n / secs, clientCores: (cpuSeconds(child.pid!) - c0) / secs, fakeCores: (f.user + f.system) / 1e6 / secs };
   } finally {
     child.kill("SIGKILL");
     await server.close();
   }
 }
 
-console.log(`runs=${runs}; median msg/s (payload echoed through the fake connector)`);
-console.log("| payload | runtime | bare Connect client | our engram | ratio | Go engram |");
-console.log("|---|---|---|---|---|---|");
+const jobs: [Client, RuntimeName][] = [...(hasGo ? [["go", "node"] as [Client, RuntimeName]] : [])];
+for (const rt of runtimes) jobs.push(["bare", rt], ["sdk", rt], ...(baseline ? [["base", rt] as [Client, RuntimeName]] : []));
+const key = (c: Client, rt: RuntimeName): string => (c === "go" ? "go" : `${c}/${rt}`);
+
+console.log(`runs=${runs}, interleaved; median msg/s of the timed window (payload echoed through the fake connector)`);
+console.log("CPU = client CPU µs per message (cores used by the fake in the same window)");
+const baseHead = baseline ? ["before", "before/bare", "CPU before"] : [];
+console.log(`| ${["payload", "runtime", "bare Connect client", "our engram", "ours/bare", "Go engram", "ours/Go", "CPU bare", "CPU ours", "CPU Go", ...baseHead].join(" | ")} |`);
+console.log(`|${"---|".repeat(10 + baseHead.length)}`);
 for (const [label, size, n] of sizes) {
-  let go = "n/a";
-  if (existsSync(goBin)) {
-    const xs: number[] = [];
-    for (let i = 0; i < runs; i++) xs.push(await once("go", "node", size, n));
-    go = String(Math.round(median(xs)));
-  }
-  for (const rt of runtimes) {
-    const bare: number[] = [];
-    const sdk: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      bare.push(await once("bare", rt, size, n));
-      sdk.push(await once("sdk", rt, size, n));
+  const samples = new Map<string, Sample[]>();
+  for (let r = 0; r < runs; r++) {
+    for (let j = 0; j < jobs.length; j++) {
+      const [c, rt] = jobs[(j + r) % jobs.length]; // rotate the order every round
+      const s = await once(c, rt, size, n);
+      const k = key(c, rt);
+      samples.set(k, [...(samples.get(k) ?? []), s]);
     }
-    const b = median(bare);
-    const s = median(sdk);
-    console.log(`| ${label} | ${rt} | ${Math.round(b)} | ${Math.round(s)} | ${(s / b).toFixed(2)} | ${go} |`);
+  }
+  const med = (k: string, f: (s: Sample) => number): number => median((samples.get(k) ?? []).map(f));
+  const cores = (k: string): string =>
+    samples.has(k) ? `${Math.round(med(k, (s) => (s.clientCores / s.rate) * 1e6))} (${med(k, (s) => s.fakeCores).toFixed(2)})` : "n/a";
+  const go = hasGo ? med("go", (s) => s.rate) : Number.NaN;
+  for (const rt of runtimes) {
+    const b = med(key("bare", rt), (s) => s.rate);
+    const s = med(key("sdk", rt), (s) => s.rate);
+    const before = baseline ? med(key("base", rt), (s) => s.rate) : Number.NaN;
+    const baseCols = baseline ? [` ${Math.round(before)} | ${(before / b).toFixed(2)} | ${cores(key("base", rt))} |`] : [];
+    console.log(
+      `| ${label} | ${rt} | ${Math.round(b)} | ${Math.round(s)} | ${(s / b).toFixed(2)} | ${hasGo ? Math.round(go) : "n/a"} | ${
+        hasGo ? (s / go).toFixed(2) : "n/a"
+      } | ${cores(key("bare", rt))} | ${cores(key("sdk", rt))} | ${cores("go")} |${baseCols.join("")}`,
+    );
   }
 }
-if (!existsSync(goBin)) console.log(`(Go engram: build it with: cd test/interop/streaming/go-echo && go build -o ${goBin} .)`);
+if (!hasGo) console.log(`(Go engram: build it with: cd test/interop/streaming/go-echo && go build -o ${goBin} .)`);

@@ -12,6 +12,7 @@ export class QueueClosedError extends Error {
 interface Waiter {
   resolve(): void;
   reject(err: unknown): void;
+  readonly signal?: AbortSignal;
 }
 
 /** A bounded queue. `capacity` may be `Infinity`. */
@@ -23,6 +24,8 @@ export class BoundedQueue<T> {
   #closeReason: unknown;
   #readers: Waiter[] = [];
   #writers: Waiter[] = [];
+  /** Signals this queue listens to: one listener per signal, not one per wait. */
+  readonly #watched = new WeakSet<AbortSignal>();
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -148,20 +151,22 @@ export class BoundedQueue<T> {
         reject(signal.reason);
         return;
       }
-      const onAbort = (): void => {
-        const i = list.indexOf(w);
-        if (i >= 0) list.splice(i, 1);
-        reject(signal?.reason);
-      };
-      const w: Waiter = {
-        resolve: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        reject,
-      };
-      list.push(w);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      list.push({ resolve, reject, signal });
+      if (signal !== undefined && !this.#watched.has(signal)) {
+        this.#watched.add(signal);
+        signal.addEventListener("abort", () => this.#abortWaiters(signal), { once: true });
+      }
     });
+  }
+
+  /** Rejects (and forgets) every waiter that waits with `signal`. */
+  #abortWaiters(signal: AbortSignal): void {
+    for (const list of [this.#readers, this.#writers]) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i].signal !== signal) continue;
+        const [w] = list.splice(i, 1);
+        w.reject(signal.reason);
+      }
+    }
   }
 }

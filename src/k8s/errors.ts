@@ -99,6 +99,20 @@ function classifyRetryable(kind: KubernetesErrorKind, status: number, reason: st
   }
 }
 
+/**
+ * A 410: the resource version a watch or a list `continue` token refers to has been compacted away
+ * (`Status.reason` `Expired`, or `Gone`). Recover by listing again and watching from the new list's
+ * resource version.
+ */
+export class ResourceExpiredError extends KubernetesError {
+  override readonly name: string = "ResourceExpiredError";
+}
+
+/** Whether `err` is a 410 (`Expired` or `Gone`): re-list, then watch from the new resource version. */
+export function isResourceExpired(err: unknown): boolean {
+  return hasStatus(err, 410);
+}
+
 /** Whether `err` is retryable under the shared classification (non-Kubernetes errors are not). */
 export function isRetryableKubernetesError(err: unknown): boolean {
   return err instanceof KubernetesError && err.retryable;
@@ -166,7 +180,8 @@ export function errorFromResponse(method: string, url: string, status: number, b
     const excerpt = bodyText.trim().slice(0, 200);
     message = `${method} ${pathOf(url)}: HTTP ${status}${excerpt === "" ? "" : `: ${excerpt}`}`;
   }
-  return new KubernetesError({ kind: "status", status, reason, message, method, url });
+  const init: KubernetesErrorInit = { kind: "status", status, reason, message, method, url };
+  return status === 410 ? new ResourceExpiredError(init) : new KubernetesError(init);
 }
 
 /** The reason apimachinery assumes when a response has no Status body. */

@@ -6,10 +6,14 @@
 
 import type { FetchFn, Runtime, RuntimeFs, TlsFetch } from "../runtime/types.ts";
 import type { KubeConfig } from "./config.ts";
+import { type DeleteOptions, deleteOptionsBody } from "./delete-options.ts";
 import { errorFromResponse, KubernetesError } from "./errors.ts";
+import { type ListAllOptions, type ListOptions, listQuery, type ObjectList, toObjectList } from "./list-options.ts";
 import { type GroupVersionResource, resourcePath } from "./resources.ts";
 import { TokenSource } from "./token-source.ts";
 import { errorFromFetchFailure } from "./transport-error.ts";
+import { type WatchEvent, type WatchOptions, watchQuery } from "./watch-event.ts";
+import { readWatchEvents } from "./watch-stream.ts";
 
 /** Options of one {@link KubeClient.request}. */
 export interface RequestOptions {
@@ -64,12 +68,7 @@ export class KubeClient {
    * file re-reads the token and, when it changed, sends the request once more.
    */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const first = await this.#send(method, path, options);
-    if (first.status === 401 && this.#tokens.rotates && (await this.#tokens.refresh())) {
-      await first.response.body?.cancel();
-      return this.#finish<T>(method, await this.#send(method, path, options));
-    }
-    return this.#finish<T>(method, first);
+    return this.#finish<T>(method, await this.#sendWithRefresh(method, path, options, false));
   }
 
   /** GET an object. */
@@ -123,6 +122,104 @@ export class KubeClient {
     });
   }
 
+  /**
+   * LIST one page of a collection. Follow `metadata.continue` for the next page, or use
+   * {@link KubeClient.listAll}. Errors as {@link KubeClient.request}; an expired `continue` token
+   * is a `ResourceExpiredError` (410): list again from the start.
+   */
+  async list<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, options: ListOptions = {}): Promise<ObjectList<T>> {
+    const path = resourcePath(r, namespace);
+    const body = await this.request<unknown>("GET", path, { ...requestBase(options), query: listQuery(options) });
+    const list = toObjectList<T>(body);
+    if (list === undefined) {
+      throw new KubernetesError({
+        kind: "protocol",
+        status: 200,
+        reason: "InvalidResponse",
+        message: `GET ${path}: the response is not a list`,
+        method: "GET",
+        url: this.config.server + path,
+      });
+    }
+    return list;
+  }
+
+  /**
+   * Every page of a collection, following `continue` tokens (`options.limit` is the page size).
+   * All pages belong to the first page's snapshot and carry its `resourceVersion`: watch from it
+   * afterwards to see every later change. A 410 (`isResourceExpired`) means the snapshot expired
+   * while paging: start again.
+   */
+  async *listAll<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    options: ListAllOptions = {},
+  ): AsyncGenerator<ObjectList<T>, void, undefined> {
+    let token: string | undefined;
+    do {
+      const page: ObjectList<T> = await this.list<T>(r, namespace, token === undefined ? options : { ...options, continue: token });
+      yield page;
+      token = page.metadata.continue;
+    } while (token !== undefined);
+  }
+
+  /**
+   * DELETE an object. Returns what the API server answers: a `Success` Status once the object is
+   * gone, or the object itself (with `deletionTimestamp`) while finalizers hold it. A missing
+   * object is a 404 (`isNotFound`); a failed precondition a 409 (`isConflict`).
+   */
+  delete<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<T> {
+    const body = deleteOptionsBody(options);
+    return this.request<T>("DELETE", resourcePath(r, namespace, name), {
+      ...requestBase(options),
+      ...(body !== undefined ? { body } : {}),
+    });
+  }
+
+  /**
+   * WATCH a collection: its changes, as they happen, over one streaming response.
+   *
+   * - Ends normally when the server closes the stream (`timeoutSeconds`) or `options.signal`
+   *   aborts; aborting (or leaving a `for await` early) cancels the response body.
+   * - Throws a {@link KubernetesError} for a non-2xx answer, a cut connection, or an `ERROR`
+   *   event. A 410 is a `ResourceExpiredError` (`isResourceExpired`): the resource version is too
+   *   old, list again and watch from the list's `resourceVersion`.
+   * - Nothing is retried here (as for every other call); `listAndWatch` resumes and re-lists.
+   * - `timeoutMs` (default `BUBU_K8S_TIMEOUT`) bounds only the wait for the headers.
+   */
+  async *watch<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    options: WatchOptions,
+  ): AsyncGenerator<WatchEvent<T>, void, undefined> {
+    const { signal } = options;
+    const path = resourcePath(r, namespace);
+    const query = watchQuery(options);
+    if (signal.aborted) return;
+    let sent: Sent;
+    try {
+      sent = await this.#sendWithRefresh("GET", path, {
+        query,
+        signal,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      }, true);
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    if (sent.status < 200 || sent.status > 299 || sent.response.body === null) {
+      // Reads the Status body and throws (an empty 2xx body is simply a watch with no events).
+      try {
+        await this.#finish<unknown>("GET", sent);
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+      return;
+    }
+    yield* readWatchEvents<T>(sent.response.body, { url: sent.url, signal, failure: sent.failure });
+  }
+
   /** Releases pooled connections. */
   async close(): Promise<void> {
     const tls = this.#tls;
@@ -141,10 +238,25 @@ export class KubeClient {
     return this.#tls.fetch;
   }
 
-  async #send(method: string, path: string, options: RequestOptions): Promise<Sent> {
+  /** Sends; a 401 with a token file re-reads the token and, when it changed, sends once more. */
+  async #sendWithRefresh(method: string, path: string, options: RequestOptions, stream: boolean): Promise<Sent> {
+    const first = await this.#send(method, path, options, stream);
+    if (first.status === 401 && this.#tokens.rotates && (await this.#tokens.refresh())) {
+      await first.response.body?.cancel();
+      return this.#send(method, path, options, stream);
+    }
+    return first;
+  }
+
+  /**
+   * One fetch. The per-request timeout covers the whole exchange, except for a `stream` (a
+   * watch), whose body may last as long as the caller wants: there it bounds the headers only.
+   */
+  async #send(method: string, path: string, options: RequestOptions, stream: boolean): Promise<Sent> {
     const url = buildUrl(this.config.server, path, options.query);
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const deadline = stream ? headerDeadline(timeoutMs) : undefined;
+    const timeout = deadline?.signal ?? AbortSignal.timeout(timeoutMs);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
     const headers: Record<string, string> = { "Accept": "application/json", "User-Agent": this.config.userAgent };
     const token = await this.#tokens.token();
@@ -163,12 +275,14 @@ export class KubeClient {
         ...(options.signal !== undefined ? { callerSignal: options.signal } : {}),
         caSource: this.config.caSource,
       });
-    if (signal.aborted) throw failure(signal.reason);
     try {
+      if (signal.aborted) throw failure(signal.reason);
       const response = await this.#fetch()(url, { method, headers, body: body as BodyInit | undefined, signal, redirect: "manual" });
       return { url, status: response.status, response, failure };
     } catch (err) {
-      throw failure(err);
+      throw err instanceof KubernetesError ? err : failure(err);
+    } finally {
+      deadline?.clear();
     }
   }
 
@@ -201,6 +315,21 @@ interface Sent {
   readonly status: number;
   readonly response: Response;
   readonly failure: (err: unknown) => KubernetesError;
+}
+
+/** The fields of list/delete options that are request options. */
+function requestBase(options: { readonly signal?: AbortSignal; readonly timeoutMs?: number }): RequestOptions {
+  return {
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  };
+}
+
+/** A timeout signal that can be disarmed once the headers are in (`AbortSignal.timeout` cannot). */
+function headerDeadline(timeoutMs: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException("the response headers did not arrive in time", "TimeoutError")), timeoutMs);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 function buildUrl(server: string, path: string, query: Readonly<Record<string, string | undefined>> | undefined): string {

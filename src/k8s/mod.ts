@@ -1,12 +1,13 @@
 /**
- * The fetch-based Kubernetes client: configuration, requests, StepRun status writes and schema
- * lookups. Re-exports only.
+ * The fetch-based Kubernetes client: configuration, requests (get, list, watch, create, update,
+ * patch, delete), StepRun status writes and schema lookups. Re-exports only.
  * @module
  */
 
 export { KubeClient, type KubeClientDeps, type KubeObject, type RequestOptions } from "./client.ts";
 export { type ConfigRuntime, type KubeConfig, kubeconfigPathFromEnv, loadKubeConfig, type LoadKubeConfigOptions } from "./config.ts";
 export { createKubeClient, type CreateKubeClientOptions, type KubeRuntime, resetSharedKubeClient, sharedKubeClient } from "./create-client.ts";
+export { type DeleteOptions, type PropagationPolicy } from "./delete-options.ts";
 export { composeDns1123Name, DNS1123_MAX_LENGTH } from "./dns-name.ts";
 export {
   hasStatus,
@@ -14,13 +15,17 @@ export {
   isConflict,
   isForbidden,
   isNotFound,
+  isResourceExpired,
   isRetryableKubernetesError,
   KubernetesError,
   type KubernetesErrorKind,
+  ResourceExpiredError,
 } from "./errors.ts";
 export { goJsonStringify } from "../json/go-json.ts";
 export { NotInClusterError, readInClusterConfig, SERVICE_ACCOUNT_DIR } from "./in-cluster.ts";
 export { type KubeConnection, KubeconfigError, readKubeconfig } from "./kubeconfig.ts";
+export { type ListAllOptions, type ListMeta, type ListOptions, type ObjectList } from "./list-options.ts";
+export { listAndWatch, type ListWatchEvent, type ListWatchOptions, type ListWatchSync } from "./list-watch.ts";
 export { buildLogsStatusUpdate, DEFAULT_LOG_CONTENT_TYPE, type LogsRef } from "./logs-patch.ts";
 export { createMergePatch, jsonEqual, type JsonObject } from "./merge-patch.ts";
 export { InvalidPhaseTransitionError, isValidPhaseTransition, type Phase } from "./phase.ts";
@@ -65,3 +70,4 @@ export {
   StepRunStatusPatchError,
   ZombiePodFencedError,
 } from "./steprun-status.ts";
+export { type WatchEvent, type WatchEventType, type WatchOptions } from "./watch-event.ts";

@@ -10,6 +10,7 @@
 // (local mode, file storage, output offloaded), runs/s. Medians of `runs`, modes interleaved.
 //   node bench/otel-overhead.ts [runs=5] [bun,deno,node]
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,7 +27,21 @@ const runtimes = (process.argv[3] ?? "bun,deno,node").split(",") as RuntimeName[
 const STREAM_MESSAGES = 5_000;
 const UPSTREAM_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const UPSTREAM_SPAN = "00f067aa0ba902b7";
-const BATCH_RUNS = 300;
+const BATCH_RUNS = 500;
+
+interface Sample {
+  /** Messages or runs per second (wall clock). */
+  readonly rate: number;
+  /** CPU time of the engram process per message or run, in µs (steadier than wall clock here). */
+  readonly cpuUs: number;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc; USER_HZ = 100). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,7 +54,7 @@ function modeEnv(mode: Mode): Record<string, string> {
   return env;
 }
 
-async function streamOnce(rt: RuntimeName, mode: Mode): Promise<number> {
+async function streamOnce(rt: RuntimeName, mode: Mode): Promise<Sample> {
   const server = new FakeConnectorServer({ startup: "none" });
   let ready = false;
   let lastTraceparent: string | undefined;
@@ -81,24 +96,27 @@ async function streamOnce(rt: RuntimeName, mode: Mode): Promise<number> {
       await new Promise((r) => setTimeout(r, 10));
     }
     await exchange(500); // warm-up
+    const cpu0 = cpuSeconds(child.pid!);
     const start = performance.now();
     await exchange(STREAM_MESSAGES);
     const rate = STREAM_MESSAGES / ((performance.now() - start) / 1000);
+    const cpuUs = ((cpuSeconds(child.pid!) - cpu0) / STREAM_MESSAGES) * 1e6;
     // Proof the mode is what it claims: with the SDK's telemetry on, the outbound traceparent is
     // the engram's span (a child of the upstream one); otherwise the echoed metadata keeps the
     // upstream span as it came in.
     const span = lastTraceparent?.split("-")[2];
     const traced = lastTraceparent?.startsWith(`00-${UPSTREAM_TRACE}-`) === true && span !== UPSTREAM_SPAN;
     if (traced !== (mode === "on")) throw new Error(`${rt}/${mode}: outbound traceparent ${lastTraceparent} does not match the mode`);
-    return rate;
+    return { rate, cpuUs };
   } finally {
     child.kill("SIGKILL");
     await server.close();
   }
 }
 
-async function batchOnce(rt: RuntimeName, mode: Mode): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), "bubu-otel-bench-"));
+async function batchOnce(rt: RuntimeName, mode: Mode): Promise<Sample> {
+  // tmpfs when there is one: the loop measures the SDK, not the disk.
+  const dir = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "bubu-otel-bench-"));
   try {
     const [cmd, args] = commandFor(rt, resolve(repoRoot, "bench/fixtures/otel-batch-loop.ts"), [dir, String(BATCH_RUNS)]);
     const child = spawn(cmd, args, { env: modeEnv(mode), stdio: ["ignore", "ignore", "pipe"] });
@@ -109,28 +127,31 @@ async function batchOnce(rt: RuntimeName, mode: Mode): Promise<number> {
     clearTimeout(timer);
     const line = err.trim().split("\n").at(-1) ?? "";
     if (code !== 0 || !line.startsWith("{")) throw new Error(`batch ${rt}/${mode} failed (${code}): ${err}`);
-    const result = JSON.parse(line) as { runsPerSecond: number; spans: number };
+    const result = JSON.parse(line) as { runsPerSecond: number; cpuUsPerRun: number; spans: number };
     if (mode === "on" && result.spans === 0) throw new Error(`batch ${rt}/on exported no spans`);
     if (mode !== "on" && result.spans !== 0) throw new Error(`batch ${rt}/${mode} exported ${result.spans} spans`);
-    return result.runsPerSecond;
+    return { rate: result.runsPerSecond, cpuUs: result.cpuUsPerRun };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-console.log(`runs=${runs}, modes interleaved; medians. Streaming: ${STREAM_MESSAGES} x 1 KiB echoes (msg/s). Batch: ${BATCH_RUNS} runs in one process (runs/s).`);
-console.log("| runtime | bench | none (no SDK registered) | off (toggles false) | on | on/none | on/off |");
+console.log(`runs=${runs}, modes interleaved; medians. Streaming: ${STREAM_MESSAGES} x 1 KiB echoes. Batch: ${BATCH_RUNS} runs in one process.`);
+console.log("rate = msg/s or runs/s (wall clock); cpu = engram-process CPU µs per message or run");
+console.log("| runtime | bench | none: rate / cpu | off: rate / cpu | on: rate / cpu | cpu on/none | cpu on/off |");
 console.log("|---|---|---|---|---|---|---|");
 for (const rt of runtimes) {
   for (const [label, fn] of [["stream echo", streamOnce], ["batch run", batchOnce]] as const) {
-    const samples: Record<Mode, number[]> = { none: [], off: [], on: [] };
+    const samples: Record<Mode, Sample[]> = { none: [], off: [], on: [] };
     for (let r = 0; r < runs; r++) {
       for (let j = 0; j < MODES.length; j++) {
         const mode = MODES[(j + r) % MODES.length]!; // rotate the order every round
         samples[mode].push(await fn(rt, mode));
       }
     }
-    const [none, off, on] = MODES.map((m) => median(samples[m]));
-    console.log(`| ${rt} | ${label} | ${Math.round(none!)} | ${Math.round(off!)} | ${Math.round(on!)} | ${(on! / none!).toFixed(2)} | ${(on! / off!).toFixed(2)} |`);
+    const med = (m: Mode, f: (s: Sample) => number): number => median(samples[m].map(f));
+    const cell = (m: Mode): string => `${Math.round(med(m, (s) => s.rate))} / ${Math.round(med(m, (s) => s.cpuUs))}`;
+    const cpu = (m: Mode): number => med(m, (s) => s.cpuUs);
+    console.log(`| ${rt} | ${label} | ${cell("none")} | ${cell("off")} | ${cell("on")} | ${(cpu("on") / cpu("none")).toFixed(2)} | ${(cpu("on") / cpu("off")).toFixed(2)} |`);
   }
 }

@@ -4,9 +4,11 @@
  * @module
  */
 import { clone } from "@bufbuild/protobuf";
-import { type DataResponse, DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
+import { DataResponseWireSchema } from "../gen/bubu/sdk/wire/v1/data_wire_pb.ts";
+import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
 import { MAX_MESSAGE_BYTES, MAX_TOTAL_BYTES } from "./constants.ts";
 import { StreamingError } from "./errors.ts";
+import type { InboundPacket } from "./wire-view.ts";
 
 /** Limits of a {@link ChunkReassembler}; Go's defaults unless set. */
 export interface ChunkLimits {
@@ -24,14 +26,14 @@ export interface ChunkLimits {
 }
 
 /** What one inbound packet did. */
-export type ChunkResult =
-  | { readonly kind: "whole"; readonly packet: DataResponse }
-  | { readonly kind: "complete"; readonly packet: DataResponse }
+export type ChunkResult<P extends InboundPacket = InboundPacket> =
+  | { readonly kind: "whole"; readonly packet: P }
+  | { readonly kind: "complete"; readonly packet: P }
   | { readonly kind: "partial" }
   | { readonly kind: "duplicate" };
 
 interface Assembly {
-  readonly base: DataResponse;
+  readonly base: InboundPacket;
   readonly count: number;
   readonly total: number;
   readonly parts: (Uint8Array | undefined)[];
@@ -44,8 +46,12 @@ function chunkError(message: string): StreamingError {
   return new StreamingError(`chunk reassembly failed: ${message}`, { retriable: true });
 }
 
+function copyOf(p: InboundPacket): InboundPacket {
+  return p.$typeName === "bubu.sdk.wire.v1.DataResponseWire" ? clone(DataResponseWireSchema, p) : clone(DataResponseSchema, p);
+}
+
 /** True when the packet's envelope marks it as a chunk. */
-export function isChunk(p: DataResponse): boolean {
+export function isChunk(p: InboundPacket): boolean {
   const e = p.envelope;
   return e !== undefined && (e.chunkId !== "" || e.chunkCount > 0 || e.chunkIndex > 0 || e.chunkBytes > 0 || e.totalBytes > 0);
 }
@@ -98,7 +104,7 @@ export class ChunkReassembler {
    * Feeds one packet.
    * @throws {StreamingError} (retriable: the session ends) for chunks that break the rules.
    */
-  add(p: DataResponse): ChunkResult {
+  add<P extends InboundPacket>(p: P): ChunkResult<P> {
     if (!isChunk(p)) return { kind: "whole", packet: p };
     this.sweep();
     const e = p.envelope!;
@@ -118,7 +124,7 @@ export class ChunkReassembler {
     let a = this.#assemblies.get(key);
     if (a === undefined) {
       if (this.#assemblies.size >= this.#maxAssemblies) throw chunkError(`too many assemblies in flight (max ${this.#maxAssemblies})`);
-      a = { base: clone(DataResponseSchema, p), count: e.chunkCount, total: e.totalBytes, parts: new Array(e.chunkCount), received: 0, bytes: 0, touched: 0 };
+      a = { base: copyOf(p), count: e.chunkCount, total: e.totalBytes, parts: new Array(e.chunkCount), received: 0, bytes: 0, touched: 0 };
       this.#assemblies.set(key, a);
     } else if (e.chunkCount !== a.count) {
       throw chunkError(`chunk_count changed from ${a.count} to ${e.chunkCount} in assembly ${key}`);
@@ -154,6 +160,6 @@ export class ChunkReassembler {
     env.chunkCount = 0;
     env.chunkBytes = 0;
     env.totalBytes = 0;
-    return { kind: "complete", packet: out };
+    return { kind: "complete", packet: out as P };
   }
 }

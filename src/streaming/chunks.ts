@@ -4,11 +4,9 @@
  * @module
  */
 import { clone } from "@bufbuild/protobuf";
-import { DataResponseWireSchema } from "../gen/bubu/sdk/wire/v1/data_wire_pb.ts";
-import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
+import { type DataResponse, DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
 import { MAX_MESSAGE_BYTES, MAX_TOTAL_BYTES } from "./constants.ts";
 import { StreamingError } from "./errors.ts";
-import type { InboundPacket } from "./wire-view.ts";
 
 /** Limits of a {@link ChunkReassembler}; Go's defaults unless set. */
 export interface ChunkLimits {
@@ -26,14 +24,14 @@ export interface ChunkLimits {
 }
 
 /** What one inbound packet did. */
-export type ChunkResult<P extends InboundPacket = InboundPacket> =
-  | { readonly kind: "whole"; readonly packet: P }
-  | { readonly kind: "complete"; readonly packet: P }
+export type ChunkResult =
+  | { readonly kind: "whole"; readonly packet: DataResponse }
+  | { readonly kind: "complete"; readonly packet: DataResponse }
   | { readonly kind: "partial" }
   | { readonly kind: "duplicate" };
 
 interface Assembly {
-  readonly base: InboundPacket;
+  readonly base: DataResponse;
   readonly count: number;
   readonly total: number;
   readonly parts: (Uint8Array | undefined)[];
@@ -46,12 +44,8 @@ function chunkError(message: string): StreamingError {
   return new StreamingError(`chunk reassembly failed: ${message}`, { retriable: true });
 }
 
-function copyOf(p: InboundPacket): InboundPacket {
-  return p.$typeName === "bubu.sdk.wire.v1.DataResponseWire" ? clone(DataResponseWireSchema, p) : clone(DataResponseSchema, p);
-}
-
 /** True when the packet's envelope marks it as a chunk. */
-export function isChunk(p: InboundPacket): boolean {
+export function isChunk(p: DataResponse): boolean {
   const e = p.envelope;
   return e !== undefined && (e.chunkId !== "" || e.chunkCount > 0 || e.chunkIndex > 0 || e.chunkBytes > 0 || e.totalBytes > 0);
 }
@@ -104,7 +98,7 @@ export class ChunkReassembler {
    * Feeds one packet.
    * @throws {StreamingError} (retriable: the session ends) for chunks that break the rules.
    */
-  add<P extends InboundPacket>(p: P): ChunkResult<P> {
+  add(p: DataResponse): ChunkResult {
     if (!isChunk(p)) return { kind: "whole", packet: p };
     this.sweep();
     const e = p.envelope!;
@@ -124,7 +118,7 @@ export class ChunkReassembler {
     let a = this.#assemblies.get(key);
     if (a === undefined) {
       if (this.#assemblies.size >= this.#maxAssemblies) throw chunkError(`too many assemblies in flight (max ${this.#maxAssemblies})`);
-      a = { base: copyOf(p), count: e.chunkCount, total: e.totalBytes, parts: new Array(e.chunkCount), received: 0, bytes: 0, touched: 0 };
+      a = { base: clone(DataResponseSchema, p), count: e.chunkCount, total: e.totalBytes, parts: new Array(e.chunkCount), received: 0, bytes: 0, touched: 0 };
       this.#assemblies.set(key, a);
     } else if (e.chunkCount !== a.count) {
       throw chunkError(`chunk_count changed from ${a.count} to ${e.chunkCount} in assembly ${key}`);
@@ -160,6 +154,6 @@ export class ChunkReassembler {
     env.chunkCount = 0;
     env.chunkBytes = 0;
     env.totalBytes = 0;
-    return { kind: "complete", packet: out as P };
+    return { kind: "complete", packet: out };
   }
 }

@@ -8,12 +8,12 @@
  * whichever session is current when `done()` is called.
  * @module
  */
-import type { InboundPacket } from "./wire-view.ts";
+import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
 import { DEDUPE_CAPACITY, META_MESSAGE_ID } from "./constants.ts";
 import { StreamingError } from "./errors.ts";
 
 /** The dedupe key of an assembled packet, or `undefined` when it has none. */
-export function dedupeKey(p: InboundPacket): string | undefined {
+export function dedupeKey(p: DataResponse): string | undefined {
   const e = p.envelope;
   if (e !== undefined && e.streamId !== "" && e.sequence > 0n) return `env|${e.streamId}|${e.partition}|${e.sequence}`;
   const id = p.metadata[META_MESSAGE_ID]?.trim() ?? "";

@@ -4,51 +4,18 @@
  * @module
  */
 import type { JsonObject } from "@bufbuild/protobuf";
-import type { StreamEnvelope } from "../gen/transport/v1/transport_pb.ts";
+import type { DataResponse, StreamEnvelope } from "../gen/transport/v1/transport_pb.ts";
 import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../engram/streaming-message.ts";
 import { ENVELOPE_MIME_TYPE, InvalidStreamMessageError, mimeIs, validateStreamMessage } from "../engram/streaming-validate.ts";
 import { META_HEARTBEAT, META_KIND, META_MESSAGE_ID, META_TIMESTAMP_MS, OCTET_STREAM } from "./constants.ts";
 import { decodeEnvelope } from "./envelope.ts";
-import type { InboundPacket } from "./wire-view.ts";
-import { checkStruct, decodeStruct } from "./struct-read.ts";
 
 const encoder = new TextEncoder();
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/**
- * A packet's Struct as message bytes (JSON text). A decoded packet holds the Struct's wire bytes,
- * decoded here, only when the message reads them.
- */
-function structBytes(s: JsonObject | Uint8Array, what: "payload" | "inputs"): Uint8Array {
-  return encoder.encode(JSON.stringify(s instanceof Uint8Array ? structOf(s, what) : s));
-}
-
-function structOf(bytes: Uint8Array, what: "payload" | "inputs"): JsonObject {
-  try {
-    return decodeStruct(bytes);
-  } catch (err) {
-    throw new InvalidStreamMessageError(`${what} Struct decode failed: ${(err as Error).message}`);
-  }
-}
-
-/** Rejects malformed Struct bytes the message does not read (decoding the packet would have). */
-function checkUnread(s: JsonObject | Uint8Array | undefined, what: "payload" | "inputs"): void {
-  if (!(s instanceof Uint8Array)) return;
-  try {
-    checkStruct(s);
-  } catch (err) {
-    throw new InvalidStreamMessageError(`${what} Struct decode failed: ${(err as Error).message}`);
-  }
-}
-
-/**
- * Checks the Struct bytes of a packet that is not converted (a frame-less keepalive).
- * @throws {InvalidStreamMessageError} when they are malformed.
- */
-export function checkPacketStructs(p: InboundPacket): void {
-  checkUnread(p.payload, "payload");
-  checkUnread(p.inputs, "inputs");
+function structBytes(s: JsonObject | undefined): Uint8Array | undefined {
+  return s === undefined ? undefined : encoder.encode(JSON.stringify(s));
 }
 
 function ms(v: bigint): number | undefined {
@@ -74,7 +41,7 @@ export function envelopeFromProto(e: StreamEnvelope): StreamEnvelopeInfo {
  * keepalive; never delivered).
  * @throws {InvalidStreamMessageError} for packets the contract rejects.
  */
-export function fromDataResponse(p: InboundPacket): StreamMessage | undefined {
+export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
   const msg: Mutable<StreamMessage> = {};
   const f = p.frame;
   switch (f.case) {
@@ -141,10 +108,8 @@ export function fromDataResponse(p: InboundPacket): StreamMessage | undefined {
     }
   }
   if (Object.keys(rest).length > 0) msg.metadata = rest;
-  if ((msg.payload?.length ?? 0) === 0 && p.payload !== undefined) msg.payload = structBytes(p.payload, "payload");
-  else checkUnread(p.payload, "payload");
-  if ((msg.inputs?.length ?? 0) === 0 && p.inputs !== undefined) msg.inputs = structBytes(p.inputs, "inputs");
-  else checkUnread(p.inputs, "inputs");
+  if ((msg.payload?.length ?? 0) === 0 && p.payload !== undefined) msg.payload = structBytes(p.payload);
+  if ((msg.inputs?.length ?? 0) === 0 && p.inputs !== undefined) msg.inputs = structBytes(p.inputs);
   if ((msg.transports?.length ?? 0) === 0 && p.transports.length > 0) {
     msg.transports = p.transports.map((t): StreamTransportDescriptor => ({
       name: t.name,

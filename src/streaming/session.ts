@@ -10,9 +10,12 @@ import { type Context, context as otelContext } from "@opentelemetry/api";
 import {
   type ControlRequest,
   type ControlResponse,
+  type DataRequest,
   DataRequestSchema,
+  type DataResponse,
+  DataResponseSchema,
+  TransportConnectorService,
 } from "../gen/transport/v1/transport_pb.ts";
-import { type DataRequestWire, type DataResponseWire, DataResponseWireSchema } from "../gen/bubu/sdk/wire/v1/data_wire_pb.ts";
 import type { ControlDirective } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
 import { recordBackpressureTimeout, recordClientBufferFlushed, recordStreamMessage } from "../observability/instruments.ts";
@@ -35,8 +38,7 @@ import {
 import { dedupeKey } from "./dedupe.ts";
 import type { ConnectorEndpoint } from "./endpoint.ts";
 import { describeError, isRetriable, StreamingError } from "./errors.ts";
-import { checkPacketStructs, fromDataResponse, isDroppable } from "./from-data-response.ts";
-import { toWireRequest, WIRE_CONNECTOR_SERVICE } from "./wire-view.ts";
+import { fromDataResponse, isDroppable } from "./from-data-response.ts";
 import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
 import { BoundedQueue } from "./queue.ts";
 import type { StreamingSettings } from "./settings.ts";
@@ -78,21 +80,17 @@ export function parseStartupCapabilities(metadata: Readonly<Record<string, strin
   );
 }
 
-/**
- * Encoded size of `p` as a `DataResponse` (contract streaming.md §10 `size_bytes`): the view
- * holds the Structs as their bytes, so it encodes to the same length without rebuilding them.
- */
-function sizeOf(p: DataResponseWire): number {
-  return toBinary(DataResponseWireSchema, p).length;
+function sizeOf(p: DataResponse): number {
+  return toBinary(DataResponseSchema, p).length;
 }
 
-function receiptFor(p: DataResponseWire): Receipt | undefined {
+function receiptFor(p: DataResponse): Receipt | undefined {
   const e = p.envelope;
   if (e === undefined || e.sequence <= 0n || e.streamId === "") return undefined;
   return { streamId: e.streamId, sequence: e.sequence, partition: e.partition, sizeBytes: sizeOf(p) };
 }
 
-const HEARTBEAT: DataRequestWire = toWireRequest(create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } }));
+const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });
 
 /**
  * Runs one session. Resolves when the pipeline has drained and both streams are closed; throws
@@ -128,7 +126,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     } catch (err) {
       throw new StreamingError(`transport connector dial failed: ${describeError(err)}`, { retriable: true, cause: err });
     }
-    const client = createClient(WIRE_CONNECTOR_SERVICE, gt.transport);
+    const client = createClient(TransportConnectorService, gt.transport);
 
     // ---- Data stream (opened first; nothing sent or read until the gate opens) ----
     const gate = deferred<void>();
@@ -137,7 +135,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     let inFlight: OutboundPacket | undefined;
     let suspendedSince = 0;
     let dataSendDone = false;
-    async function* dataRequests(): AsyncGenerator<DataRequestWire> {
+    async function* dataRequests(): AsyncGenerator<DataRequest> {
       try {
         await Promise.race([gate.promise, aborted(abort.signal)]);
       } catch {
@@ -153,7 +151,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
       let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
       try {
         while (!abort.signal.aborted) {
-          let next: DataRequestWire = HEARTBEAT;
+          let next: DataRequest = HEARTBEAT;
           let packet: OutboundPacket | undefined;
           const got = p.outbound.tryShift();
           if (got === undefined) {
@@ -181,7 +179,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
           }
           if (got !== undefined) {
             packet = got.value;
-            next = toWireRequest(packet.request);
+            next = packet.request;
           }
           inFlight = packet;
           suspendedSince = Date.now();
@@ -346,13 +344,8 @@ export async function runSession(d: SessionDeps): Promise<void> {
     timers.push(sweep);
     const dataClosed = deferred<void>();
     // Synchronous unless the engram's inbound buffer is full: no promise per message.
-    const deliver = (packet: DataResponseWire): Promise<void> | undefined => {
+    const deliver = (packet: DataResponse): Promise<void> | undefined => {
       if (packet.frame.case === undefined) {
-        try {
-          checkPacketStructs(packet);
-        } catch (err) {
-          throw new StreamingError(`invalid inbound packet: ${(err as Error).message}`, { retriable: true, cause: err });
-        }
         const r = receiptFor(packet);
         if (r) p.receipts.tryPush(r);
         return;

@@ -18,7 +18,9 @@ import { parseDebugFlag } from "../env/flags.ts";
 import { loadEnv } from "../env/load.ts";
 import { isClusterMode } from "../env/namespace.ts";
 import { ExitCode } from "../errors/exit.ts";
-import { recordClientBufferDropped } from "../observability/instruments.ts";
+import { recordClientBufferDropped, registerClientBufferGauges } from "../observability/instruments.ts";
+import { toBinary } from "@bufbuild/protobuf";
+import { DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { ProcessSignal, Runtime } from "../runtime/types.ts";
@@ -158,6 +160,12 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
     drain.signal.addEventListener("abort", () => pipeline.stopReading(), { once: true });
     if (drain.signal.aborted) pipeline.stopReading();
 
+    // The client buffer gauges, polled by the app's metric reader (sizes computed only then).
+    const unregisterGauges = registerClientBufferGauges(
+      () => pipeline.outbound.size,
+      () => pipeline.outbound.peekAll().reduce((n, p) => n + toBinary(DataRequestSchema, p.request).length, 0),
+    );
+
     // The transport side: the connector loop, or local stdin/stdout.
     let transport: Promise<void>;
     if (mode === "connector") {
@@ -224,6 +232,7 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
     for (let i = 0; i < unsent; i++) recordClientBufferDropped("shutdown");
     if (!hardStop.signal.aborted) hardStop.abort(new Error("streaming finished"));
     await within(transportDone, 2_000, undefined);
+    unregisterGauges();
 
     if (streamError !== undefined) {
       return finish(failed(new Error(`streaming engram stream failed: ${describeError(streamError)}`, { cause: streamError }), unsent));

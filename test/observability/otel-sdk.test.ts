@@ -252,6 +252,49 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
     }
   });
 
+  test("streaming: the client buffer gauges report what waits while the connector stops reading", async () => {
+    const fake = await FakeConnector.start({ startup: "none" });
+    const stop = new AbortController();
+    const N = 12;
+    try {
+      const blob = new Uint8Array(256 * 1024).fill(7);
+      const engram = defineStreaming({
+        async stream(_signal, inbound, outbound) {
+          for await (const msg of inbound) {
+            msg.done();
+            for (let i = 0; i < N; i++) await outbound.send({ kind: "data", binary: { payload: blob, mimeType: "application/octet-stream" } });
+          }
+        },
+      });
+      const { logger } = memoryLogger();
+      const outcome = startStreaming(engram, { env: streamEnv(fake.endpoint), exit: false, logger, signal: stop.signal });
+      await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 10_000, "startup ACK");
+      await fake.setReading(false);
+      await fake.sendData(envelopePacket({ payload: { go: 1 } }));
+      let size = 0;
+      let bytes = 0;
+      const t0 = Date.now();
+      while (size === 0 && Date.now() - t0 < 10_000) {
+        const all = await collect();
+        size = Number(all.get(METRIC.CLIENT_BUFFER_SIZE)?.metric.dataPoints[0]?.value ?? 0);
+        bytes = Number(all.get(METRIC.CLIENT_BUFFER_BYTES)?.metric.dataPoints[0]?.value ?? 0);
+        if (size === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(size > 0, "packets wait in the client buffer while the connector does not read");
+      assert.ok(bytes >= size * blob.length, `bytes (${bytes}) cover the waiting packets (${size} × ${blob.length})`);
+      await fake.setReading(true);
+      await fake.waitFor(() => fake.dataRequests.length === N, 20_000, "all packets delivered");
+      const after = await collect();
+      assert.deepEqual(after.get(METRIC.CLIENT_BUFFER_SIZE)?.metric.dataPoints.map((p) => p.value), [0]);
+      stop.abort();
+      assert.equal((await outcome).exitCode, 0);
+      assert.deepEqual(diagnostics, []);
+    } finally {
+      stop.abort();
+      await fake.close();
+    }
+  });
+
   test("BUBU_SDK_METRICS_ENABLED=false: the SDK exports nothing from the SDK's meters", async () => {
     configureObservability({ metrics: false });
     resetBuiltInMetrics();

@@ -13,7 +13,7 @@ import { type InboundMessage, newStreamMessage } from "../../src/engram/streamin
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
-import { json, memoryLogger, sleep, streamEnv } from "../streaming/helpers.ts";
+import { json, memoryLogger, streamEnv } from "../streaming/helpers.ts";
 
 let tracer: InMemoryTracerProvider;
 let meter: InMemoryMeterProvider;
@@ -193,8 +193,10 @@ describe("streaming telemetry (wired, fake connector)", () => {
       }), stop);
       await send(1);
       await fake.waitFor(() => fake.dataRequests.length === 1, 10_000, "first");
-      const restarted = fake.restart(400);
-      await sleep(50);
+      const restarted = fake.restart(1_000);
+      // Send only once the SDK saw the session end (the attempt is recorded then): a packet written
+      // into a connection not yet reported dead is lost with it, as in Go.
+      await fake.waitFor(() => meter.of(METRIC.STREAM_RECONNECT_ATTEMPTS).length >= 1, 10_000, "the SDK saw the session end");
       for (let n = 2; n <= 4; n++) await send(n);
       await restarted;
       await fake.waitFor(() => fake.dataRequests.length === 4, 10_000, "all four");

@@ -12,6 +12,7 @@ import { KubernetesError } from "../k8s/errors.ts";
 import { CONFIG_MAPS, SECRETS } from "../k8s/resources.ts";
 import { registerSecretValues } from "../observability/redaction.ts";
 import { goJsonParse } from "../json/go-json.ts";
+import { goJsonTypeName } from "../json/go-type-name.ts";
 import { goQuote } from "../schema/go-text.ts";
 
 /** The key of a ConfigMap reference object. */
@@ -78,24 +79,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Go's `%T` of a decoded JSON value. */
-function goTypeName(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (Array.isArray(v)) return "[]interface {}";
-  switch (typeof v) {
-    case "number":
-      return "float64";
-    case "boolean":
-      return "bool";
-    case "string":
-      return "string";
-    case "object":
-      return "map[string]interface {}";
-    default:
-      return typeof v;
-  }
-}
-
 function invalid(message: string): KubeRefError {
   return new KubeRefError(message, { code: "InvalidRef" });
 }
@@ -155,7 +138,7 @@ function parseRefObject(obj: Record<string, unknown>, workloadNamespace: string)
 export function parseKubeRef(value: unknown, workloadNamespace: string): KubeRef {
   if (typeof value === "string") return parseRefString(value, workloadNamespace);
   if (isPlainObject(value)) return parseRefObject(value, workloadNamespace);
-  throw invalid(`invalid ref type ${goTypeName(value)}`);
+  throw invalid(`invalid ref type ${goJsonTypeName(value)}`);
 }
 
 /**

@@ -3,22 +3,9 @@
  * `[N]` and `[*]` (the rest of the path mapped over every element, missing values as `null`).
  * @module
  */
+import { goJsonTypeName } from "../json/go-type-name.ts";
 
 type Token = { kind: "field"; field: string } | { kind: "index"; index: number } | { kind: "all" };
-
-/** Go's `%T` of a decoded JSON value, for error texts. */
-function goTypeName(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (Array.isArray(v)) return "[]interface {}";
-  switch (typeof v) {
-    case "object":
-      return "map[string]interface {}";
-    case "number":
-      return "float64";
-    default:
-      return typeof v;
-  }
-}
 
 /** Parses a selector; throws Go's texts (`path is empty`, `unterminated index in path`, …). */
 export function parseStoragePath(path: string): Token[] {
@@ -59,7 +46,7 @@ function select(value: unknown, tokens: readonly Token[], from: number, allowMis
   for (let t = from; t < tokens.length; t++) {
     const token = tokens[t]!;
     if (token.kind === "all") {
-      if (!Array.isArray(current)) throw new Error(`expected array for index *, got ${goTypeName(current)}`);
+      if (!Array.isArray(current)) throw new Error(`expected array for index *, got ${goJsonTypeName(current)}`);
       return current.map((item) => {
         const v = select(item, tokens, t + 1, true);
         return v === MISSING ? null : v;
@@ -67,7 +54,7 @@ function select(value: unknown, tokens: readonly Token[], from: number, allowMis
     }
     if (token.kind === "field") {
       if (typeof current !== "object" || current === null || Array.isArray(current)) {
-        throw new Error(`expected object for field ${JSON.stringify(token.field)}, got ${goTypeName(current)}`);
+        throw new Error(`expected object for field ${JSON.stringify(token.field)}, got ${goJsonTypeName(current)}`);
       }
       const obj = current as Record<string, unknown>;
       if (!Object.hasOwn(obj, token.field)) {
@@ -76,7 +63,7 @@ function select(value: unknown, tokens: readonly Token[], from: number, allowMis
       }
       current = obj[token.field];
     } else {
-      if (!Array.isArray(current)) throw new Error(`expected array for index ${token.index}, got ${goTypeName(current)}`);
+      if (!Array.isArray(current)) throw new Error(`expected array for index ${token.index}, got ${goJsonTypeName(current)}`);
       if (token.index < 0 || token.index >= current.length) {
         if (allowMissing) return MISSING;
         throw new Error(`index ${token.index} out of bounds`);

@@ -10,6 +10,7 @@ import { parseQuotedAt } from "./normalize.ts";
 import { unquote } from "./strconv.ts";
 import { TemplateError } from "./errors.ts";
 import { hasKey, isObject } from "./values.ts";
+import { goJsonTypeName } from "../json/go-type-name.ts";
 
 interface Segment {
   key?: string;
@@ -73,15 +74,6 @@ function parseSimplePath(expr: string): [string, Segment[]] | undefined {
   return [root, segs];
 }
 
-/** `%T` of a JSON value, as the path errors print it. */
-function goType(v: unknown): string {
-  if (v === null || v === undefined) return "<nil>";
-  if (typeof v === "string") return "string";
-  if (typeof v === "boolean") return "bool";
-  if (typeof v === "number") return "float64";
-  if (Array.isArray(v)) return "[]interface {}";
-  return "map[string]interface {}";
-}
 
 function evalPath(root: string, segs: readonly Segment[], vars: Record<string, unknown>): unknown {
   if (!hasKey(vars, root)) throw new MissingKeyError(root);
@@ -90,7 +82,7 @@ function evalPath(root: string, segs: readonly Segment[], vars: Record<string, u
   for (const seg of segs) {
     if (seg.index !== undefined) {
       if (!Array.isArray(current)) {
-        throw new TemplateError(`cannot index into ${goType(current)} at ${path}`, "path");
+        throw new TemplateError(`cannot index into ${goJsonTypeName(current)} at ${path}`, "path");
       }
       if (seg.index < 0 || seg.index >= current.length) throw new MissingKeyError(path);
       current = current[seg.index];
@@ -99,7 +91,7 @@ function evalPath(root: string, segs: readonly Segment[], vars: Record<string, u
     }
     const key = seg.key!;
     if (!isObject(current)) {
-      throw new TemplateError(`cannot access key ${quoteGo(key)} on ${goType(current)} at ${path}`, "path");
+      throw new TemplateError(`cannot access key ${quoteGo(key)} on ${goJsonTypeName(current)} at ${path}`, "path");
     }
     if (!hasKey(current, key)) throw new MissingKeyError(`${path}.${key}`);
     current = current[key];

@@ -1,0 +1,21 @@
+/**
+ * Go's `%T` of a value decoded from JSON into `any` (for error texts that must read like Go's).
+ * @module
+ */
+
+/** `<nil>`, `string`, `bool`, `float64`, `[]interface {}` or `map[string]interface {}`. */
+export function goJsonTypeName(v: unknown): string {
+  if (v === null || v === undefined) return "<nil>";
+  switch (typeof v) {
+    case "string":
+      return "string";
+    case "boolean":
+      return "bool";
+    case "number":
+      return "float64";
+    case "object":
+      return Array.isArray(v) ? "[]interface {}" : "map[string]interface {}";
+    default:
+      return typeof v;
+  }
+}

@@ -4,7 +4,7 @@
  * @module
  */
 import type { GenericSchema } from "valibot";
-import type { BatchDefinition, BatchEngram, InferSchema } from "./batch-engram.ts";
+import { type BatchDefinition, type BatchEngram, defineBatch, type InferSchema } from "./batch-engram.ts";
 import type { StreamingDefinition, StreamingEngram } from "./streaming-engram.ts";
 
 /**
@@ -43,12 +43,8 @@ export function defineDual<
   IS extends GenericSchema | undefined = undefined,
   OS extends GenericSchema | undefined = undefined,
 >(definition: DualDefinition<CS, IS, OS>): DualEngram<InferSchema<CS>, InferSchema<IS>, InferSchema<OS>> {
-  const { name, config, inputs, output } = definition;
   return {
-    name,
-    schemas: { config, inputs, output },
-    init: definition.init?.bind(definition),
-    process: definition.process.bind(definition),
+    ...defineBatch(definition),
     stream: definition.stream.bind(definition),
     control: definition.control?.bind(definition),
   };

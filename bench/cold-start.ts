@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { median } from "./support.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const runs = Number(process.argv[2] ?? 10);
@@ -13,11 +14,6 @@ const bin = {
   deno: join(root, "node_modules/@deno/linux-x64-glibc/deno"),
 };
 const env = { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function measure(cmd: string, args: string[]): { toProcess: number; toExit: number } {
   const t0 = Date.now();

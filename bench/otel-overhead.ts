@@ -10,7 +10,7 @@
 // (local mode, file storage, output offloaded), runs/s. Medians of `runs`, modes interleaved.
 //   node bench/otel-overhead.ts [runs=5] [bun,deno,node]
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,6 +19,7 @@ import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { envelopePacket } from "../test/peers/connector/packets.ts";
 import { commandFor, repoRoot, type RuntimeName } from "../test/support/spawn.ts";
 import { bindingJson } from "../test/streaming/helpers.ts";
+import { cpuSeconds, median } from "./support.ts";
 
 type Mode = "none" | "off" | "on";
 const MODES: Mode[] = ["none", "off", "on"];
@@ -34,18 +35,6 @@ interface Sample {
   readonly rate: number;
   /** CPU time of the engram process per message or run, in µs (steadier than wall clock here). */
   readonly cpuUs: number;
-}
-
-/** User + system CPU seconds of a process so far (Linux /proc; USER_HZ = 100). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function modeEnv(mode: Mode): Record<string, string> {

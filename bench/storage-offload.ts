@@ -11,10 +11,10 @@ import { fileURLToPath } from "node:url";
 import { StorageManager } from "../src/storage/manager.ts";
 import { S3Store } from "../src/storage/s3/s3-store.ts";
 import { signV4 } from "../src/storage/s3/sigv4.ts";
+import { median } from "./support.ts";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
 const MiB = 1024 * 1024;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function peerEnv(): Record<string, string> {
   const text = readFileSync(join(root, ".cache/peers/s3/env"), "utf8");

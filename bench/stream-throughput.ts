@@ -15,13 +15,14 @@
 // and (in brackets) the cores the fake (this process) used, to show which side is the limit.
 // Other work on the machine changes msg/s a lot; CPU per message much less.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { envelopePacket } from "../test/peers/connector/packets.ts";
 import { commandFor, repoRoot, type RuntimeName } from "../test/support/spawn.ts";
 import { bindingJson } from "../test/streaming/helpers.ts";
+import { cpuSeconds, median } from "./support.ts";
 
 const runs = Number(process.argv[2] ?? "5");
 const runtimes = (process.argv[3] ?? "bun,deno,node").split(",") as RuntimeName[];
@@ -37,18 +38,6 @@ interface Sample {
   rate: number;
   clientCores: number;
   fakeCores: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** utime + stime of a process (all its threads), in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, clock ticks (USER_HZ = 100)
 }
 
 async function once(client: Client, rt: RuntimeName, size: number, n: number): Promise<Sample> {

@@ -13,7 +13,7 @@ import {
 } from "../../src/batch/hybrid-bridge.ts";
 import { emptyStoryInfo } from "../../src/engram/story-info.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
-import { type FakeConnectorOptions, FakeConnector } from "../peers/connector/index.ts";
+import { FakeConnector } from "../peers/connector/index.ts";
 import { bindingJson, dec, memoryLogger } from "../streaming/helpers.ts";
 
 const ENVELOPE_MIME = "application/vnd.bubu.packet+json";
@@ -31,14 +31,7 @@ const INPUT: HybridBridgeInput = {
   transports: [{ name: "voice", kind: "livekit", mode: "hot", typedConfig: { transportRef: "lk-main" } }],
 };
 
-async function withFake<T>(options: FakeConnectorOptions, fn: (fake: FakeConnector) => Promise<T>): Promise<T> {
-  const fake = await FakeConnector.start(options);
-  try {
-    return await fn(fake);
-  } finally {
-    await fake.close();
-  }
-}
+const withFake = FakeConnector.using;
 
 function bridge(env: Record<string, string>, input: HybridBridgeInput = INPUT, timeoutNs = 5_000_000_000n, answerGraceMs?: number) {
   const mem = memoryLogger();

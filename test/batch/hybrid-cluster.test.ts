@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
-import { type FakeConnectorOptions, FakeConnector } from "../peers/connector/index.ts";
+import { FakeConnector } from "../peers/connector/index.ts";
 import { runScript, type RunResult } from "../support/spawn.ts";
 import { bindingJson, dec } from "../streaming/helpers.ts";
 import { peerRequest } from "./peer-request.ts";
@@ -55,14 +55,7 @@ function logs(r: RunResult): Record<string, unknown>[] {
   return r.stdout.split("\n").filter((l) => l.startsWith("{\"time\"")).map((l) => JSON.parse(l));
 }
 
-async function withFake<T>(options: FakeConnectorOptions, fn: (fake: FakeConnector) => Promise<T>): Promise<T> {
-  const fake = await FakeConnector.start(options);
-  try {
-    return await fn(fake);
-  } finally {
-    await fake.close();
-  }
-}
+const withFake = FakeConnector.using;
 
 describe("hybrid bridge with a real StepRun", () => {
   before(() => {

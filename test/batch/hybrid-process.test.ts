@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Code } from "@connectrpc/connect";
-import { type FakeConnectorOptions, FakeConnector } from "../peers/connector/index.ts";
+import { FakeConnector } from "../peers/connector/index.ts";
 import { runScript, type RunResult } from "../support/spawn.ts";
 import { bindingJson, dec } from "../streaming/helpers.ts";
 
@@ -17,14 +17,7 @@ function logs(r: RunResult): Record<string, unknown>[] {
   return r.stderr.split("\n").filter((l) => l.startsWith("{\"time\"")).map((l) => JSON.parse(l));
 }
 
-async function withFake<T>(options: FakeConnectorOptions, fn: (fake: FakeConnector) => Promise<T>): Promise<T> {
-  const fake = await FakeConnector.start(options);
-  try {
-    return await fn(fake);
-  } finally {
-    await fake.close();
-  }
-}
+const withFake = FakeConnector.using;
 
 function run(inputs: unknown, env: Record<string, string>): Promise<RunResult> {
   return runScript(FIXTURE, {

@@ -113,6 +113,16 @@ export class FakeConnector {
   }
 
   /** Starts a fake connector on 127.0.0.1 (or a unix socket). */
+  /** Starts a fake for the length of `fn` and closes it however `fn` ends. */
+  static async using<T>(options: FakeConnectorOptions, fn: (fake: FakeConnector) => Promise<T>): Promise<T> {
+    const fake = await FakeConnector.start(options);
+    try {
+      return await fn(fake);
+    } finally {
+      await fake.close();
+    }
+  }
+
   static async start(
     options: FakeConnectorOptions = {},
     where: { unix?: string; child?: boolean; tls?: { cert: string; key: string } } = {},

@@ -18,6 +18,8 @@ import type { BatchSeams } from "./seams.ts";
 export interface ClusterSeams {
   readonly client: KubeClient;
   readonly seams: BatchSeams;
+  /** Uninstalls the default StepRun target installed here and closes the client. */
+  close(): Promise<void>;
 }
 
 /**
@@ -53,5 +55,13 @@ export async function createClusterSeams(runtime: KubeRuntime, env: BubuEnv, log
       logger.debug("StepRun status patched", { attempts: result.attempts, conflicts: result.conflicts, patched: result.patched });
     },
   };
-  return { client, seams };
+  return {
+    client,
+    seams,
+    async close() {
+      // Signals and effects called after the run must not get a closed client.
+      if (info.stepRunID !== "") setDefaultStepRunTarget(undefined);
+      await client.close();
+    },
+  };
 }

@@ -190,11 +190,10 @@ async function defaultServices(
       }
     },
     async close() {
-      // The run's clients stop serving publishLogs/signals/effects once closed (in-process reuse).
-      if (cs) (await import("../signals/target.ts")).setDefaultStepRunTarget(undefined);
+      // publishLogs() after the run must not get the closed manager (in-process reuse).
       if (storage) await (await import("../storage/shared-manager.ts")).setSharedStorageManager(undefined);
       await storage?.close();
-      await cs?.client.close();
+      await cs?.close();
     },
   };
 }

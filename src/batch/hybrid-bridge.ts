@@ -229,12 +229,13 @@ async function awaitAnswer(
 ): Promise<HybridBridgeAnswer> {
   const client = createClient(TransportConnectorService, gt.transport);
   const stop = new AbortController(); // ends our read once the answer is known
-  let settle!: (answer: HybridBridgeAnswer) => void;
-  const early = new Promise<HybridBridgeAnswer>((resolve) => (settle = resolve));
+  // The grace starts once the request is handed over (our side then closes: gRPC CloseSend).
   let grace: ReturnType<typeof setTimeout> | undefined;
+  let graceEnded!: () => void;
+  const unrejected = new Promise<HybridBridgeAnswer>((resolve) => (graceEnded = () => resolve("unrejected")));
   async function* sendOnce(): AsyncGenerator<DataRequest> {
     yield request;
-    grace = setTimeout(() => settle("unrejected"), graceMs);
+    grace = setTimeout(graceEnded, graceMs);
   }
   const read = (async (): Promise<HybridBridgeAnswer> => {
     let packets = 0;
@@ -247,8 +248,7 @@ async function awaitAnswer(
     }
   })();
   try {
-    const answer = await Promise.race([read, early]);
-    return answer;
+    return await Promise.race([read, unrejected]);
   } catch (err) {
     throw why(err);
   } finally {
@@ -256,10 +256,6 @@ async function awaitAnswer(
     stop.abort();
     read.catch(() => {}); // ended by `stop` once the answer is known
   }
-}
-/** One request, then the end of our side of the stream (gRPC CloseSend). */
-async function* single(request: DataRequest): AsyncGenerator<DataRequest> {
-  yield request;
 }
 
 function stageFailure(stage: string, label: string): string {

@@ -6,7 +6,9 @@
  */
 import { connect as netConnect } from "node:net";
 import { createGrpcTransport as connectGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { Transport } from "@connectrpc/connect";
 import type { GrpcTransport, GrpcTransportOptions } from "./types.ts";
+import { h2StreamCall } from "./h2-stream-call.ts";
 import { sleep } from "../async/sleep.ts";
 
 /**
@@ -38,13 +40,19 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
     { connectTimeoutMs: options.connectTimeoutMs, idleConnectionTimeoutMs: 2 ** 31 - 1 },
     nodeOptions,
   );
-  const transport = connectGrpcTransport({
+  const connectTransport = connectGrpcTransport({
     baseUrl,
     sessionManager,
     acceptCompression: [],
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
   });
+  const limits = { readMaxBytes: options.readMaxBytes, writeMaxBytes: options.writeMaxBytes };
+  // Unary calls go through connect-node; streams through the leaner path (h2-stream-call.ts).
+  const transport: Transport = {
+    unary: (method, signal, timeoutMs, header, input, contextValues) => connectTransport.unary(method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input) => h2StreamCall(sessionManager, method, signal, timeoutMs, header, input, limits),
+  };
   let closed = false;
   return {
     transport,

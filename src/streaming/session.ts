@@ -5,7 +5,6 @@
  * @module
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { createClient } from "@connectrpc/connect";
 import { type Context, context as otelContext } from "@opentelemetry/api";
 import {
   type ControlRequest,
@@ -23,6 +22,7 @@ import type { Logger } from "../observability/logger.ts";
 import { extractTraceContext } from "../observability/propagation.ts";
 import type { GrpcTransport, Runtime } from "../runtime/types.ts";
 import { aborted, deferred, within } from "./async-util.ts";
+import { openBidi } from "./bidi.ts";
 import { ChunkReassembler, type ChunkLimits } from "./chunks.ts";
 import { BINDING_HEADER, CLOSE_WAIT_MS, META_HEARTBEAT, PROTOCOL_HEADER, PROTOCOL_VERSION, STARTUP_CAPABILITIES_KEY } from "./constants.ts";
 import {
@@ -126,7 +126,6 @@ export async function runSession(d: SessionDeps): Promise<void> {
     } catch (err) {
       throw new StreamingError(`transport connector dial failed: ${describeError(err)}`, { retriable: true, cause: err });
     }
-    const client = createClient(TransportConnectorService, gt.transport);
 
     // ---- Data stream (opened first; nothing sent or read until the gate opens) ----
     const gate = deferred<void>();
@@ -200,10 +199,10 @@ export async function runSession(d: SessionDeps): Promise<void> {
         abort.signal.removeEventListener("abort", onAbort);
       }
     }
-    const dataResponses = client.data(dataRequests(), {
+    const dataResponses = openBidi(gt.transport, TransportConnectorService.method.data, dataRequests(), {
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
       signal: abort.signal,
-    })[Symbol.asyncIterator]();
+    });
 
     // ---- Control stream ----
     const control = new BoundedQueue<ControlRequest>(Number.POSITIVE_INFINITY);
@@ -263,7 +262,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     }
     const controlHeaders: Record<string, string> = { [PROTOCOL_HEADER]: PROTOCOL_VERSION };
     if (d.bindingRef !== "") controlHeaders[BINDING_HEADER] = d.bindingRef;
-    const controlResponses = client.control(controlRequests(), { headers: controlHeaders, signal: abort.signal });
+    const controlResponses = openBidi(gt.transport, TransportConnectorService.method.control, controlRequests(), { headers: controlHeaders, signal: abort.signal });
 
     // ---- Control loop: handshake state and directives ----
     let ready = false;
@@ -294,9 +293,11 @@ export async function runSession(d: SessionDeps): Promise<void> {
     };
     const controlLoop = (async () => {
       try {
-        for await (const resp of controlResponses) {
+        for (;;) {
+          const r = await controlResponses.next();
+          if (r.done) break;
           touch();
-          await handle(resp);
+          await handle(r.value);
         }
         controlClosed.resolve();
         if (!controlSendDone) fail(new StreamingError("control stream recv failed: EOF", { retriable: true }));

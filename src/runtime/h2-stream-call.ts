@@ -120,7 +120,8 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
     s.on("error", (e: unknown) => {
       // The server ended the call while we were still writing: its status decides.
       if (s.writableEnded && (e as { code?: string }).code === "ERR_STREAM_WRITE_AFTER_END") return;
-      this.#fail(connectErrorFromNodeReason(e));
+      // Node reports a reset with an error before `close`: the reset code names the gRPC code.
+      this.#fail(connectErrorFromResetCode(s.rstCode ?? 0) ?? connectErrorFromNodeReason(e));
     });
     s.on("close", () => {
       const err = connectErrorFromResetCode(s.rstCode ?? 0);

@@ -27,9 +27,15 @@ export interface H2CallLimits {
   readonly writeMaxBytes?: number;
 }
 
-/** Parsed responses held before the stream is paused (HTTP/2 flow control then holds the rest). */
+/**
+ * Parsed responses (count and wire bytes) held before the stream is paused; HTTP/2 flow
+ * control then holds the rest at the peer. Resumed below half of both.
+ */
 const HIGH_WATER = 64;
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
 const FLAG_COMPRESSED = 0b00000001;
+/** Bodies up to this size are copied behind their header (one write is cheaper than two). */
+const COPY_LIMIT = 16 * 1024;
 
 /**
  * Starts one streaming call. Resolves with the response once its headers arrived (as
@@ -83,7 +89,9 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
   #foundStatus = false;
   // Responses parsed but not yet taken; a head index instead of shift() (bursts are long).
   #queue: MessageShape<O>[] = [];
+  #sizes: number[] = [];
   #head = 0;
+  #queuedBytes = 0;
   #paused = false;
   #ended = false;
   #error: ConnectError | undefined;
@@ -166,14 +174,18 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
         if (max !== undefined && body.length > max) {
           throw new ConnectError(`message size ${body.length} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
         }
-        const frame = new Uint8Array(5 + body.length);
-        const n = body.length;
-        frame[1] = n >>> 24;
-        frame[2] = (n >>> 16) & 0xff;
-        frame[3] = (n >>> 8) & 0xff;
-        frame[4] = n & 0xff;
-        frame.set(body, 5);
-        if (!s.write(frame)) await new Promise<void>((resolve) => (this.#drain = resolve));
+        let ok: boolean;
+        if (body.length > COPY_LIMIT) {
+          // Header and body as two writes (sent together by writev): no copy of a big body.
+          s.write(frameHeader(body.length, new Uint8Array(5)));
+          ok = s.write(body);
+        } else {
+          const frame = new Uint8Array(5 + body.length);
+          frameHeader(body.length, frame);
+          frame.set(body, 5);
+          ok = s.write(frame);
+        }
+        if (!ok) await new Promise<void>((resolve) => (this.#drain = resolve));
       }
       if (!s.destroyed && !s.writableEnded) s.end();
     } catch (err) {
@@ -244,19 +256,19 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
         return;
       }
       off += 5 + len;
-      this.#deliver(msg);
+      this.#deliver(msg, len);
     }
     if (off < data.length) {
       this.#pending.push(data.subarray(off));
       this.#pendingBytes = data.length - off;
     }
-    if (this.#queue.length - this.#head >= HIGH_WATER && !this.#paused) {
+    if (!this.#paused && (this.#queue.length - this.#head >= HIGH_WATER || this.#queuedBytes >= HIGH_WATER_BYTES)) {
       this.#paused = true;
       this.#stream.pause();
     }
   }
 
-  #deliver(msg: MessageShape<O>): void {
+  #deliver(msg: MessageShape<O>, size: number): void {
     const w = this.#waiter;
     if (w !== undefined) {
       this.#waiter = undefined;
@@ -264,6 +276,8 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       return;
     }
     this.#queue.push(msg);
+    this.#sizes.push(size);
+    this.#queuedBytes += size;
   }
 
   #onEnd(): void {
@@ -308,7 +322,9 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
     this.#fail(err);
     // What was parsed is not delivered after a cancel.
     this.#queue = [];
+    this.#sizes = [];
     this.#head = 0;
+    this.#queuedBytes = 0;
     if (!first) return;
     const s = this.#stream;
     if (!s.destroyed) {
@@ -330,12 +346,14 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       next: (): Promise<IteratorResult<MessageShape<O>>> => {
         if (this.#head < this.#queue.length) {
           const value = this.#queue[this.#head];
-          this.#queue[this.#head++] = undefined as unknown as MessageShape<O>;
+          this.#queue[this.#head] = undefined as unknown as MessageShape<O>;
+          this.#queuedBytes -= this.#sizes[this.#head++];
           if (this.#head === this.#queue.length) {
             this.#queue = [];
+            this.#sizes = [];
             this.#head = 0;
           }
-          if (this.#paused && this.#queue.length - this.#head < HIGH_WATER / 2) {
+          if (this.#paused && this.#queue.length - this.#head < HIGH_WATER / 2 && this.#queuedBytes < HIGH_WATER_BYTES / 2) {
             this.#paused = false;
             this.#stream.resume();
           }
@@ -355,6 +373,16 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       },
     };
   }
+}
+
+/** Writes the 5-byte gRPC frame header (uncompressed, big-endian length) into `out`. */
+function frameHeader(n: number, out: Uint8Array): Uint8Array {
+  out[0] = 0;
+  out[1] = n >>> 24;
+  out[2] = (n >>> 16) & 0xff;
+  out[3] = (n >>> 8) & 0xff;
+  out[4] = n & 0xff;
+  return out;
 }
 
 function frameLength(pieces: Uint8Array[]): number {

@@ -189,6 +189,39 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     }
   });
 
+  test("a reader that does not read holds back the sender: parsed responses are bounded in bytes, not only in count", async () => {
+    const gt = transport();
+    try {
+      await gt.ready();
+      const it = openBidi(gt.transport, TransportConnectorService.method.data, none(), { headers: { "x-scenario": "flood" }, signal: new AbortController().signal });
+      const first = await it.next();
+      assert.equal(first.done, false);
+      const deadline = Date.now() + 10_000;
+      while (!/flood wrote \d+/.test(serverLog) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const wrote = Number(/flood wrote (\d+)/.exec(serverLog)?.[1]);
+      // 4 MiB of parsed responses (16 of these) plus HTTP/2 windows and socket buffers; a
+      // count-only bound (64) would let about 16 MiB through.
+      assert.ok(wrote >= 10 && wrote <= 40, `the server wrote ${wrote} × 256 KiB while nobody read`);
+      let n = 1;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) break;
+        n++;
+        assert.equal(r.value.metadata.i, String(n));
+      }
+      assert.equal(n, 200);
+    } finally {
+      gt.close();
+    }
+  });
+
+  test("requests over 16 KiB (header and body written separately) arrive whole and in order", async () => {
+    const { responses, error } = await call("echo", { requests: requests(20, 40_000) });
+    assert.equal(error, undefined);
+    assert.deepEqual(responses.map((r) => r.metadata.i), Array.from({ length: 20 }, (_, i) => String(i + 1)));
+    for (const [i, r] of responses.entries()) assert.equal(r.metadata.len, String(toBinary(DataRequestSchema, req(i + 1, 40_000)).length));
+  });
+
   test("the promise client over the same transport (createClient) sees the same stream", async () => {
     const gt = transport();
     try {

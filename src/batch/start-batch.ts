@@ -50,8 +50,10 @@ export interface StartBatchOptions {
  * stdout. Exits 0 on success, 1 on failure, 124 on timeout, 143 on SIGTERM (130 on SIGINT).
  */
 export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options: StartBatchOptions = {}): Promise<BatchOutcome> {
-  const rt = options.runtime ?? detectRuntime();
-  const env = options.env ?? rt.envAll();
+  const base = options.runtime ?? detectRuntime();
+  const env = options.env ?? base.envAll();
+  // Every client the run builds (Kubernetes, storage, signals) reads the run's environment.
+  const rt: Runtime = options.env === undefined ? base : { ...base, env: (name) => env[name], envAll: () => ({ ...env }) };
   const cluster = isClusterMode(env);
   const capture = new LogCapture();
   // Locally stdout carries the result, so logs go to stderr; in a pod they go to stdout (Go).

@@ -4,7 +4,8 @@
  * §6, §7, §10, §12, §13).
  * @module
  */
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMethodBiDiStreaming, toBinary } from "@bufbuild/protobuf";
+import { DataResponseWireSchema } from "../gen/bubu/sdk/v1/wire_pb.ts";
 import { type Context, context as otelContext } from "@opentelemetry/api";
 import {
   type ControlRequest,
@@ -39,6 +40,7 @@ import { dedupeKey } from "./dedupe.ts";
 import type { ConnectorEndpoint } from "./endpoint.ts";
 import { describeError, isRetriable, StreamingError } from "./errors.ts";
 import { fromDataResponse, isDroppable } from "./from-data-response.ts";
+import { responseFromWire, wireOf } from "./response-from-wire.ts";
 import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
 import { BoundedQueue } from "./queue.ts";
 import type { StreamingSettings } from "./settings.ts";
@@ -81,8 +83,16 @@ export function parseStartupCapabilities(metadata: Readonly<Record<string, strin
 }
 
 function sizeOf(p: DataResponse): number {
-  return toBinary(DataResponseSchema, p).length;
+  // As received when it came off the wire (its Structs are not decoded just to be measured).
+  const w = wireOf(p);
+  return w !== undefined ? toBinary(DataResponseWireSchema, w).length : toBinary(DataResponseSchema, p).length;
 }
+
+/** The Data method with responses read as `DataResponseWire` (response-from-wire.ts). */
+const DATA_METHOD: DescMethodBiDiStreaming<typeof DataRequestSchema, typeof DataResponseWireSchema> = {
+  ...TransportConnectorService.method.data,
+  output: DataResponseWireSchema,
+};
 
 function receiptFor(p: DataResponse): Receipt | undefined {
   const e = p.envelope;
@@ -199,7 +209,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
         abort.signal.removeEventListener("abort", onAbort);
       }
     }
-    const dataResponses = openBidi(gt.transport, TransportConnectorService.method.data, dataRequests(), {
+    const dataResponses = openBidi(gt.transport, DATA_METHOD, dataRequests(), {
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
       signal: abort.signal,
     });
@@ -426,7 +436,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
           if (r.done) break;
           touch();
           if (p.stoppedReading) continue; // draining: read to the end, deliver nothing
-          const waiting = deliver(r.value);
+          const waiting = deliver(responseFromWire(r.value));
           if (waiting !== undefined) await waiting;
         }
         dataClosed.resolve();

@@ -70,7 +70,7 @@ describe("generated code", () => {
       bufGenerate(tmp);
       const freshDir = join(tmp, "src", "gen");
       const fresh = listFiles(freshDir);
-      assert.deepEqual(fresh, ["transport/v1/hub_pb.ts", "transport/v1/transport_pb.ts"]);
+      assert.deepEqual(fresh, ["bubu/sdk/v1/wire_pb.ts", "transport/v1/hub_pb.ts", "transport/v1/transport_pb.ts"]);
       const problems = staleFiles(join(root, "src", "gen"), freshDir);
       assert.deepEqual(problems, [], `src/gen is out of date; run buf generate:\n${problems.join("\n")}`);
     } finally {

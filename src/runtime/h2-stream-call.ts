@@ -14,11 +14,10 @@
  * @module
  */
 import type * as http2 from "node:http2";
-import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { create, type DescMessage, type DescMethodStreaming, fromBinary, type MessageInitShape, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
-import type { DescMethodStreaming } from "@bufbuild/protobuf";
 import { connectErrorFromNodeReason, connectErrorFromResetCode, H2_CANCEL, H2_INTERNAL_ERROR } from "./h2-errors.ts";
 
 /** Limits of one call. */
@@ -119,9 +118,7 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
   start(signal: AbortSignal | undefined, timeoutMs: number | undefined): void {
     const s = this.#stream;
     s.on("response", (h: http2.IncomingHttpHeaders) => this.#onResponse(h));
-    s.on("trailers", (h: http2.IncomingHttpHeaders) => {
-      for (const [k, v] of Object.entries(h)) if (v !== undefined && !k.startsWith(":")) this.trailer.set(k, Array.isArray(v) ? v.join(", ") : String(v));
-    });
+    s.on("trailers", (h: http2.IncomingHttpHeaders) => copyHeaders(h, this.trailer));
     s.on("data", (chunk: Uint8Array) => this.#onData(chunk));
     s.on("end", () => this.#onEnd());
     s.on("drain", () => this.#wakeWriter());
@@ -202,8 +199,7 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
   // ---- responses ----
 
   #onResponse(h: http2.IncomingHttpHeaders): void {
-    const header = new Headers();
-    for (const [k, v] of Object.entries(h)) if (v !== undefined && !k.startsWith(":")) header.set(k, Array.isArray(v) ? v.join(", ") : String(v));
+    const header = copyHeaders(h, new Headers());
     this.#header = header;
     try {
       const { foundStatus, headerError } = validateResponse(Number(h[":status"] ?? 0), header);
@@ -373,6 +369,12 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       },
     };
   }
+}
+
+/** Copies Node's incoming headers (pseudo-headers left out) into `into`. */
+function copyHeaders(h: http2.IncomingHttpHeaders, into: Headers): Headers {
+  for (const [k, v] of Object.entries(h)) if (v !== undefined && !k.startsWith(":")) into.set(k, Array.isArray(v) ? v.join(", ") : String(v));
+  return into;
 }
 
 /** Writes the 5-byte gRPC frame header (uncompressed, big-endian length) into `out`. */

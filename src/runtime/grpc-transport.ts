@@ -47,7 +47,7 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
   });
-  const limits = { readMaxBytes: options.readMaxBytes, writeMaxBytes: options.writeMaxBytes };
+  const limits = { readMaxBytes: options.readMaxBytes, writeMaxBytes: options.writeMaxBytes, encoders: options.encoders };
   // Unary calls go through connect-node; streams through the leaner path (h2-stream-call.ts).
   const transport: Transport = {
     unary: (method, signal, timeoutMs, header, input, contextValues) => connectTransport.unary(method, signal, timeoutMs, header, input, contextValues),

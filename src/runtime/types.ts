@@ -6,6 +6,7 @@
  * @module
  */
 import type { Transport } from "@connectrpc/connect";
+import type { Message } from "@bufbuild/protobuf";
 
 /** Which JavaScript runtime the process runs on. */
 export type RuntimeName = "bun" | "deno" | "node";
@@ -57,7 +58,15 @@ export interface GrpcTransportOptions {
   readonly writeMaxBytes?: number;
   /** How to name the endpoint in errors. */
   readonly label?: string;
+  /**
+   * Request encoders for streaming calls, by message type name, used instead of `toBinary`.
+   * Their pieces are copied once, into the outgoing gRPC frame.
+   */
+  readonly encoders?: Readonly<Record<string, RequestEncoder>>;
 }
+
+/** A message's wire bytes in pieces (their concatenation is what `toBinary` gives). */
+export type RequestEncoder = (message: Message) => readonly Uint8Array[];
 
 /** A Connect transport over one HTTP/2 connection. */
 export interface GrpcTransport {

@@ -21,9 +21,10 @@ import type { InboundMessage, StreamMessage } from "../engram/streaming-message.
 import { recordBackpressureTimeout, recordClientBufferFlushed, recordStreamMessage } from "../observability/instruments.ts";
 import type { Logger } from "../observability/logger.ts";
 import { extractTraceContext } from "../observability/propagation.ts";
-import type { GrpcTransport, Runtime } from "../runtime/types.ts";
+import type { GrpcTransport, RequestEncoder, Runtime } from "../runtime/types.ts";
 import { aborted, deferred, within } from "./async-util.ts";
 import { openBidi } from "./bidi.ts";
+import { encodeDataRequest } from "./data-request-wire.ts";
 import { ChunkReassembler, type ChunkLimits } from "./chunks.ts";
 import { BINDING_HEADER, CLOSE_WAIT_MS, META_HEARTBEAT, PROTOCOL_HEADER, PROTOCOL_VERSION, STARTUP_CAPABILITIES_KEY } from "./constants.ts";
 import {
@@ -100,6 +101,11 @@ function receiptFor(p: DataResponse): Receipt | undefined {
   return { streamId: e.streamId, sequence: e.sequence, partition: e.partition, sizeBytes: sizeOf(p) };
 }
 
+/** Outbound Data requests are written in pieces (data-request-wire.ts). */
+const REQUEST_ENCODERS: Readonly<Record<string, RequestEncoder>> = {
+  [DataRequestSchema.typeName]: (m) => encodeDataRequest(m as DataRequest),
+};
+
 const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });
 
 /**
@@ -129,6 +135,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     readMaxBytes: s.maxRecvBytes,
     writeMaxBytes: s.maxSendBytes,
     label: d.endpoint.label,
+    encoders: REQUEST_ENCODERS,
   });
   try {
     try {

@@ -6,11 +6,11 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, type Message, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { type DataRequest, DataRequestSchema, type DataResponse, TransportConnectorService } from "../../src/gen/transport/v1/transport_pb.ts";
 import { createGrpcTransport } from "../../src/runtime/grpc-transport.ts";
-import type { GrpcTransport } from "../../src/runtime/types.ts";
+import type { GrpcTransport, RequestEncoder } from "../../src/runtime/types.ts";
 import { openBidi } from "../../src/streaming/bidi.ts";
 import { commandFor, repoRoot } from "../support/spawn.ts";
 
@@ -37,7 +37,13 @@ after(async () => {
   await new Promise((r) => server.once("exit", r));
 });
 
-function transport(limits: { readMaxBytes?: number; writeMaxBytes?: number } = {}): GrpcTransport {
+interface Limits {
+  readMaxBytes?: number;
+  writeMaxBytes?: number;
+  encoders?: Record<string, RequestEncoder>;
+}
+
+function transport(limits: Limits = {}): GrpcTransport {
   return createGrpcTransport({ target: { kind: "tcp", host: "127.0.0.1", port }, tls: false, connectTimeoutMs: 5_000, ...limits });
 }
 
@@ -46,7 +52,7 @@ async function* none(): AsyncGenerator<DataRequest> {}
 /** Runs one Data call with `scenario`; returns the responses and the error it ended with. */
 async function call(
   scenario: string,
-  options: { requests?: AsyncIterable<DataRequest>; limits?: { readMaxBytes?: number; writeMaxBytes?: number }; signal?: AbortSignal } = {},
+  options: { requests?: AsyncIterable<DataRequest>; limits?: Limits; signal?: AbortSignal } = {},
 ): Promise<{ responses: DataResponse[]; error?: ConnectError }> {
   const gt = transport(options.limits);
   const responses: DataResponse[] = [];
@@ -67,6 +73,11 @@ async function call(
   } finally {
     gt.close();
   }
+}
+
+async function sha256(b: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(b)));
+  return Array.from(d, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 const req = (i: number, size = 10): DataRequest => create(DataRequestSchema, { metadata: { i: String(i), pad: "p".repeat(size) } });
@@ -215,11 +226,35 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     }
   });
 
-  test("requests over 16 KiB (header and body written separately) arrive whole and in order", async () => {
+  test("requests over 16 KiB (several DATA frames each) arrive whole and in order", async () => {
     const { responses, error } = await call("echo", { requests: requests(20, 40_000) });
     assert.equal(error, undefined);
     assert.deepEqual(responses.map((r) => r.metadata.i), Array.from({ length: 20 }, (_, i) => String(i + 1)));
     for (const [i, r] of responses.entries()) assert.equal(r.metadata.len, String(toBinary(DataRequestSchema, req(i + 1, 40_000)).length));
+  });
+
+  test("a request encoder's pieces go out as one message, small and big; writeMaxBytes counts them all", async () => {
+    // Splits toBinary's bytes into three pieces: what the server receives must be the same bytes.
+    const encoders = {
+      [DataRequestSchema.typeName]: (m: Message): Uint8Array[] => {
+        const b = toBinary(DataRequestSchema, m as DataRequest);
+        return [b.subarray(0, 3), b.subarray(3, b.length - 7), b.subarray(b.length - 7)];
+      },
+    };
+    const sizes = [10, 20_000, 100, 70_000];
+    async function* mixed(): AsyncGenerator<DataRequest> {
+      for (const [i, size] of sizes.entries()) yield req(i + 1, size);
+    }
+    const { responses, error } = await call("echo", { requests: mixed(), limits: { encoders } });
+    assert.equal(error, undefined);
+    assert.equal(responses.length, sizes.length);
+    for (const [i, r] of responses.entries()) {
+      const want = toBinary(DataRequestSchema, req(i + 1, sizes[i]));
+      assert.equal(r.metadata.len, String(want.length));
+      assert.equal(r.metadata.sha256, await sha256(want));
+    }
+    const over = await call("echo", { requests: requests(1, 4096), limits: { encoders, writeMaxBytes: 4096 } });
+    assert.equal(over.error?.code, Code.ResourceExhausted);
   });
 
   test("the promise client over the same transport (createClient) sees the same stream", async () => {

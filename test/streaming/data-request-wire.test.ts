@@ -1,0 +1,85 @@
+// encodeDataRequest's pieces, joined, must be exactly toBinary's bytes for every frame kind and
+// field mix; a big frame must be handed on without a copy.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import {
+  AudioFrameSchema,
+  BinaryFrameSchema,
+  type DataRequest,
+  DataRequestSchema,
+  VideoFrameSchema,
+} from "../../src/gen/transport/v1/transport_pb.ts";
+import { encodeDataRequest } from "../../src/streaming/data-request-wire.ts";
+import { toDataRequest } from "../../src/streaming/to-data-request.ts";
+
+function joined(pieces: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const bytes = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+
+function req(init: MessageInitShape<typeof DataRequestSchema>): DataRequest {
+  return create(DataRequestSchema, init);
+}
+
+const cases: [string, DataRequest][] = [
+  ["no frame", req({ metadata: { a: "b" } })],
+  ["small binary frame (toBinary as is)", req({ frame: { case: "binary", value: { payload: bytes(100), mimeType: "x/y" } }, payload: { k: 1 } })],
+  ["big binary frame, every field", req({
+    frame: { case: "binary", value: { payload: bytes(70_000), mimeType: "application/vnd.bubu.packet+json", timestampMs: 1_700_000_000_123n } },
+    metadata: { "bubu.envelope.kind": "data", traceparent: "00-abc-def-01", "ü": "✓" },
+    payload: { blob: "x".repeat(65536), n: 1.5, list: [null, true, { d: "e" }] },
+    inputs: { q: "r" },
+    transports: [{ name: "t", kind: "livekit", mode: "hot", typedConfig: { transportRef: "ref", modeReason: "why" } }],
+    envelope: { streamId: "s", sequence: 42n, partition: "p", chunkId: "c", chunkIndex: 1, chunkCount: 3, chunkBytes: 9, totalBytes: 27 },
+  })],
+  ["big binary frame at the threshold, nothing else", req({ frame: { case: "binary", value: { payload: bytes(4096) } } })],
+  ["big audio frame", req({ frame: { case: "audio", value: { pcm: bytes(32_000), sampleRateHz: 16000, channels: 1, codec: "pcm16", timestampMs: 5n } }, metadata: { m: "1" } })],
+  ["big video frame with a Struct payload", req({
+    frame: { case: "video", value: { payload: bytes(200_000, 3), codec: "h264", width: 640, height: 480, timestampMs: 9n, raw: true } },
+    payload: { caption: "frame 1" },
+  })],
+  ["empty Structs", req({ frame: { case: "binary", value: { payload: bytes(5000) } }, payload: {}, inputs: {} })],
+  ["a frame of 2 MiB (4-byte lengths)", req({ frame: { case: "binary", value: { payload: bytes(2 * 1024 * 1024) } }, payload: { s: "é".repeat(100_000) } })],
+];
+
+describe("encodeDataRequest", () => {
+  for (const [name, r] of cases) {
+    test(`${name}: the same bytes as toBinary`, () => {
+      assert.deepEqual(joined(encodeDataRequest(r)), toBinary(DataRequestSchema, r));
+    });
+  }
+
+  test("the bytes field is number 1 in every frame (the pieces put it first)", () => {
+    assert.equal(AudioFrameSchema.field.pcm.number, 1);
+    assert.equal(VideoFrameSchema.field.payload.number, 1);
+    assert.equal(BinaryFrameSchema.field.payload.number, 1);
+  });
+
+  test("a big frame is passed on as the caller's array, not copied; no empty pieces", () => {
+    const payload = bytes(100_000);
+    const r = req({ frame: { case: "binary", value: { payload, mimeType: "a/b" } }, metadata: { x: "y" } });
+    const pieces = encodeDataRequest(r);
+    assert.ok(pieces.includes(payload));
+    assert.ok(pieces.every((p) => p.length > 0));
+  });
+
+  test("an outbound envelope message from toDataRequest (the echo path)", () => {
+    const payload = new TextEncoder().encode(JSON.stringify({ blob: "z".repeat(65536), nested: { a: [1, 2, 3] } }));
+    const r = toDataRequest({ kind: "data", messageId: "m-1", payload, metadata: { k: "v" } });
+    assert.deepEqual(joined(encodeDataRequest(r)), toBinary(DataRequestSchema, r));
+  });
+
+  test("unknown fields fall back to toBinary", () => {
+    const r = req({ frame: { case: "binary", value: { payload: bytes(10_000) } } });
+    r.$unknown = [{ no: 99, wireType: 0, data: new Uint8Array([1]) }];
+    assert.deepEqual(joined(encodeDataRequest(r)), toBinary(DataRequestSchema, r));
+  });
+});

@@ -170,21 +170,24 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
         if (this.#error !== undefined || s.destroyed || s.writableEnded) return;
         const v = r.value as MessageShape<I>;
         const msg = v.$typeName === schema.typeName ? v : create(schema, r.value);
-        const parts = encode !== undefined ? encode(msg) : [toBinary(schema, msg)];
-        let size = 0;
-        for (const p of parts) size += p.length;
-        if (max !== undefined && size > max) {
-          throw new ConnectError(`message size ${size} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
+        let size: number;
+        let frame: Uint8Array;
+        if (encode !== undefined) {
+          const e = encode(msg);
+          size = e.size;
+          if (max !== undefined && size > max) throw tooLarge(size, max);
+          frame = new Uint8Array(5 + size);
+          e.writeTo(frame, 5);
+        } else {
+          const body = toBinary(schema, msg);
+          size = body.length;
+          if (max !== undefined && size > max) throw tooLarge(size, max);
+          frame = new Uint8Array(5 + size);
+          frame.set(body, 5);
         }
-        // One write per message, header included: separate writes of the pieces go out as
-        // smaller DATA frames, which cost the peer more per message (measured: +10% frames).
-        const frame = new Uint8Array(5 + size);
+        // One write per message, header included: separate writes go out as smaller DATA
+        // frames, which cost the peer more per message.
         frameHeader(size, frame);
-        let at = 5;
-        for (const p of parts) {
-          frame.set(p, at);
-          at += p.length;
-        }
         const ok = s.write(frame);
         if (!ok) await new Promise<void>((resolve) => (this.#drain = resolve));
       }
@@ -407,6 +410,10 @@ function concat(pieces: Uint8Array[], n: number): Uint8Array {
     at += part.length;
   }
   return out;
+}
+
+function tooLarge(size: number, max: number): ConnectError {
+  return new ConnectError(`message size ${size} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
 }
 
 function abortError(signal: AbortSignal): ConnectError {

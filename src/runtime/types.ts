@@ -59,14 +59,20 @@ export interface GrpcTransportOptions {
   /** How to name the endpoint in errors. */
   readonly label?: string;
   /**
-   * Request encoders for streaming calls, by message type name, used instead of `toBinary`.
-   * Their pieces are copied once, into the outgoing gRPC frame.
+   * Request encoders for streaming calls, by message type name, used instead of `toBinary`:
+   * they write the message straight into the outgoing gRPC frame.
    */
   readonly encoders?: Readonly<Record<string, RequestEncoder>>;
 }
 
-/** A message's wire bytes in pieces (their concatenation is what `toBinary` gives). */
-export type RequestEncoder = (message: Message) => readonly Uint8Array[];
+/** A message sized for the wire; `writeTo` writes exactly `size` bytes (what `toBinary` gives). */
+export interface EncodedMessage {
+  readonly size: number;
+  writeTo(out: Uint8Array, at: number): void;
+}
+
+/** Sizes a message for the wire (see `GrpcTransportOptions.encoders`). */
+export type RequestEncoder = (message: Message) => EncodedMessage;
 
 /** A Connect transport over one HTTP/2 connection. */
 export interface GrpcTransport {

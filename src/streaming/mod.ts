@@ -44,4 +44,4 @@ export {
 } from "../engram/streaming-message.ts";
 export { ENVELOPE_MIME_TYPE, INVALID_STREAM_MESSAGE, InvalidStreamMessageError, validateStreamMessage } from "../engram/streaming-validate.ts";
 export { newStreamErrorMessage, parseStreamErrorMessage } from "../engram/streaming-error.ts";
-export type { GrpcTarget, GrpcTransport, GrpcTransportOptions, RequestEncoder } from "../runtime/types.ts";
+export type { GrpcTarget, GrpcTransport, GrpcTransportOptions, EncodedMessage, RequestEncoder } from "../runtime/types.ts";

@@ -4,8 +4,7 @@
  * continuous inbound iterable and one outbound sender.
  * @module
  */
-import { toBinary } from "@bufbuild/protobuf";
-import { type DataRequest, DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
+import type { DataRequest } from "../gen/transport/v1/transport_pb.ts";
 import type { StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
 import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
@@ -15,6 +14,7 @@ import type { Receipt } from "./control.ts";
 import { PacketDeduper } from "./dedupe.ts";
 import { BoundedQueue, QueueClosedError } from "./queue.ts";
 import { toDataRequest } from "./to-data-request.ts";
+import { encodeDataRequest } from "./data-request-wire.ts";
 
 /** An outbound packet, already converted and size-checked. */
 export interface OutboundPacket {
@@ -87,7 +87,7 @@ export class StreamPipeline {
     // Encoding just to measure is costly for big frames; only do it when a generous upper bound
     // (bytes twice over for Struct + envelope copies, plus map and framing overhead) is near the limit.
     if (roughUpperBound(traced) < this.#maxSendBytes) return { request };
-    const size = toBinary(DataRequestSchema, request).length;
+    const size = encodeDataRequest(request).size;
     if (size > this.#maxSendBytes) {
       throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`);
     }

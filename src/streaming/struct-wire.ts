@@ -24,11 +24,14 @@ const float = new Float64Array(1);
 const floatBytes = new Uint8Array(float.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** One encoding: the sizes of composites in visiting order, and every string's UTF-8 bytes. */
-class Plan {
+/**
+ * One encoding in progress: the sizes of nested messages in the order they are written, and
+ * every string's UTF-8 bytes back to back in that order (`ends[i]` closes string i). The size
+ * pass fills it, the write pass reads it from the start.
+ */
+export class WirePlan {
   sizes: number[] = [];
   next = 0;
-  // Strings (keys and values) in visiting order, back to back; `ends[i]` closes string i.
   text: Uint8Array;
   textLength = 0;
   ends: number[] = [];
@@ -38,18 +41,29 @@ class Plan {
   }
 }
 
-// Kept between calls so that a steady stream of payloads does not allocate a scratch each time;
-// capped so one huge payload does not pin its size forever.
-let scratch: Uint8Array = new Uint8Array(64 * 1024);
+// The text scratch is lent to one plan at a time and kept between encodings, so a steady stream
+// of payloads does not allocate one per message; capped so one huge payload does not pin it.
+let scratch: Uint8Array | undefined = new Uint8Array(64 * 1024);
 const SCRATCH_KEEP = 1024 * 1024;
+
+/** A plan with the shared scratch (or a fresh one while the scratch is lent out). */
+export function newPlan(): WirePlan {
+  const plan = new WirePlan(scratch ?? new Uint8Array(4 * 1024));
+  scratch = undefined;
+  return plan;
+}
+
+/** Gives the plan's scratch back once its bytes are written. */
+export function releasePlan(plan: WirePlan): void {
+  if (plan.text.length <= SCRATCH_KEEP && (scratch === undefined || scratch.length < plan.text.length)) scratch = plan.text;
+}
 
 /** The Struct message bytes of `obj` (without a field tag or length in front). */
 export function encodeStruct(obj: JsonObject): Uint8Array {
-  const plan = new Plan(scratch);
-  const size = sizeStruct(obj, plan);
-  const out = new Uint8Array(size);
+  const plan = newPlan();
+  const out = new Uint8Array(sizeStruct(obj, plan));
   writeStruct(obj, plan, out, 0);
-  if (plan.text.length <= SCRATCH_KEEP) scratch = plan.text;
+  releasePlan(plan);
   return out;
 }
 
@@ -68,7 +82,22 @@ export function writeVarint(out: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-function addText(s: string, plan: Plan): number {
+// Short strings (keys, ids, metadata) are copied by hand when ASCII: a call into the native
+// encoder costs more than the copy for them, most of all on Node.
+const SHORT = 64;
+
+/** Writes `s` at `at` if it is ASCII, else encodes it; returns the bytes written. */
+function shortText(s: string, out: Uint8Array, at: number): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return encoder.encodeInto(s, out.subarray(at)).written;
+    out[at + i] = c;
+  }
+  return s.length;
+}
+
+/** Adds a string to the plan; returns its UTF-8 length. */
+export function addText(s: string, plan: WirePlan): number {
   // UTF-8 needs at most 3 bytes per UTF-16 unit.
   const need = plan.textLength + 3 * s.length;
   if (need > plan.text.length) {
@@ -76,7 +105,7 @@ function addText(s: string, plan: Plan): number {
     grown.set(plan.text.subarray(0, plan.textLength));
     plan.text = grown;
   }
-  const n = s.length === 0 ? 0 : encoder.encodeInto(s, plan.text.subarray(plan.textLength)).written;
+  const n = s.length < SHORT ? shortText(s, plan.text, plan.textLength) : encoder.encodeInto(s, plan.text.subarray(plan.textLength)).written;
   plan.textLength += n;
   plan.ends.push(plan.textLength);
   return n;
@@ -87,7 +116,7 @@ function field(contentSize: number): number {
 }
 
 /** Size of a Struct's content; records it (pre-order) for the write pass. */
-function sizeStruct(obj: JsonObject, plan: Plan): number {
+export function sizeStruct(obj: JsonObject, plan: WirePlan): number {
   const slot = plan.sizes.length;
   plan.sizes.push(0);
   let size = 0;
@@ -99,7 +128,7 @@ function sizeStruct(obj: JsonObject, plan: Plan): number {
   return size;
 }
 
-function sizeList(list: JsonValue[], plan: Plan): number {
+function sizeList(list: JsonValue[], plan: WirePlan): number {
   const slot = plan.sizes.length;
   plan.sizes.push(0);
   let size = 0;
@@ -109,7 +138,7 @@ function sizeList(list: JsonValue[], plan: Plan): number {
 }
 
 /** Size of a Value's content. */
-function sizeValue(v: JsonValue, plan: Plan): number {
+function sizeValue(v: JsonValue, plan: WirePlan): number {
   switch (typeof v) {
     case "string":
       return field(addText(v, plan));
@@ -127,21 +156,28 @@ function sizeValue(v: JsonValue, plan: Plan): number {
 }
 
 /** UTF-8 length of string `i` of the plan. */
-function textLength(plan: Plan, i: number): number {
+export function textLength(plan: WirePlan, i: number): number {
   return plan.ends[i] - (i === 0 ? 0 : plan.ends[i - 1]);
 }
 
-function writeText(plan: Plan, out: Uint8Array, at: number): number {
+/** Writes the plan's next string, length first; returns the position after it. */
+export function writeText(plan: WirePlan, out: Uint8Array, at: number): number {
   const i = plan.nextText++;
   const end = plan.ends[i];
   const start = i === 0 ? 0 : plan.ends[i - 1];
   at = writeVarint(out, at, end - start);
+  if (end - start < SHORT) {
+    const text = plan.text;
+    for (let i = start; i < end; i++) out[at++] = text[i];
+    return at;
+  }
   out.set(plan.text.subarray(start, end), at);
   return at + end - start;
 }
 
-function writeStruct(obj: JsonObject, plan: Plan, out: Uint8Array, at: number): number {
-  plan.next++; // this Struct's own size was written by the caller
+/** Writes a Struct's content (its size, `plan.sizes[plan.next]`, is the caller's to write). */
+export function writeStruct(obj: JsonObject, plan: WirePlan, out: Uint8Array, at: number): number {
+  plan.next++;
   for (const k of Object.keys(obj)) {
     // The entry's size needs the key's and the value's; both are known from the plan.
     const keyBytes = textLength(plan, plan.nextText);
@@ -159,7 +195,7 @@ function writeStruct(obj: JsonObject, plan: Plan, out: Uint8Array, at: number): 
 }
 
 /** Size of the Value content about to be written (`textIndex`: its string, if it is one). */
-function peekValueSize(v: JsonValue, plan: Plan, textIndex: number): number {
+function peekValueSize(v: JsonValue, plan: WirePlan, textIndex: number): number {
   switch (typeof v) {
     case "string":
       return field(textLength(plan, textIndex));
@@ -172,7 +208,7 @@ function peekValueSize(v: JsonValue, plan: Plan, textIndex: number): number {
   }
 }
 
-function writeValue(v: JsonValue, plan: Plan, out: Uint8Array, at: number): number {
+function writeValue(v: JsonValue, plan: WirePlan, out: Uint8Array, at: number): number {
   switch (typeof v) {
     case "string":
       out[at++] = TAG_STRING;

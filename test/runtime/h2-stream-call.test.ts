@@ -10,7 +10,7 @@ import { create, type Message, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { type DataRequest, DataRequestSchema, type DataResponse, TransportConnectorService } from "../../src/gen/transport/v1/transport_pb.ts";
 import { createGrpcTransport } from "../../src/runtime/grpc-transport.ts";
-import type { GrpcTransport, RequestEncoder } from "../../src/runtime/types.ts";
+import type { EncodedMessage, GrpcTransport, RequestEncoder } from "../../src/runtime/types.ts";
 import { openBidi } from "../../src/streaming/bidi.ts";
 import { commandFor, repoRoot } from "../support/spawn.ts";
 
@@ -233,12 +233,14 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     for (const [i, r] of responses.entries()) assert.equal(r.metadata.len, String(toBinary(DataRequestSchema, req(i + 1, 40_000)).length));
   });
 
-  test("a request encoder's pieces go out as one message, small and big; writeMaxBytes counts them all", async () => {
-    // Splits toBinary's bytes into three pieces: what the server receives must be the same bytes.
+  test("a request encoder writes the messages, small and big; writeMaxBytes applies to its size", async () => {
+    // Writes toBinary's bytes itself: what the server receives must be those bytes.
+    let encoded = 0;
     const encoders = {
-      [DataRequestSchema.typeName]: (m: Message): Uint8Array[] => {
+      [DataRequestSchema.typeName]: (m: Message): EncodedMessage => {
         const b = toBinary(DataRequestSchema, m as DataRequest);
-        return [b.subarray(0, 3), b.subarray(3, b.length - 7), b.subarray(b.length - 7)];
+        encoded++;
+        return { size: b.length, writeTo: (out, at) => out.set(b, at) };
       },
     };
     const sizes = [10, 20_000, 100, 70_000];
@@ -247,6 +249,7 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     }
     const { responses, error } = await call("echo", { requests: mixed(), limits: { encoders } });
     assert.equal(error, undefined);
+    assert.equal(encoded, sizes.length);
     assert.equal(responses.length, sizes.length);
     for (const [i, r] of responses.entries()) {
       const want = toBinary(DataRequestSchema, req(i + 1, sizes[i]));

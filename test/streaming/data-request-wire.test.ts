@@ -1,5 +1,5 @@
-// encodeDataRequest's pieces, joined, must be exactly toBinary's bytes for every frame kind and
-// field mix; a big frame must be handed on without a copy.
+// encodeDataRequest must write exactly toBinary's bytes, and size them exactly, for every frame
+// kind and field mix, including what it leaves to toBinary (unknown fields, odd values).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
@@ -13,14 +13,14 @@ import {
 import { encodeDataRequest } from "../../src/streaming/data-request-wire.ts";
 import { toDataRequest } from "../../src/streaming/to-data-request.ts";
 
-function joined(pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+/** The encoding written at an offset into a bigger buffer (as the transport does), cut out. */
+function joined(r: DataRequest): Uint8Array {
+  const e = encodeDataRequest(r);
+  const out = new Uint8Array(e.size + 9).fill(0xee);
+  e.writeTo(out, 5);
+  assert.deepEqual(out.subarray(0, 5), new Uint8Array(5).fill(0xee));
+  assert.deepEqual(out.subarray(5 + e.size), new Uint8Array(4).fill(0xee));
+  return out.subarray(5, 5 + e.size);
 }
 
 const bytes = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
@@ -53,7 +53,7 @@ const cases: [string, DataRequest][] = [
 describe("encodeDataRequest", () => {
   for (const [name, r] of cases) {
     test(`${name}: the same bytes as toBinary`, () => {
-      assert.deepEqual(joined(encodeDataRequest(r)), toBinary(DataRequestSchema, r));
+      assert.deepEqual(joined(r), toBinary(DataRequestSchema, r));
     });
   }
 
@@ -63,23 +63,47 @@ describe("encodeDataRequest", () => {
     assert.equal(BinaryFrameSchema.field.payload.number, 1);
   });
 
-  test("a big frame is passed on as the caller's array, not copied; no empty pieces", () => {
-    const payload = bytes(100_000);
-    const r = req({ frame: { case: "binary", value: { payload, mimeType: "a/b" } }, metadata: { x: "y" } });
-    const pieces = encodeDataRequest(r);
-    assert.ok(pieces.includes(payload));
-    assert.ok(pieces.every((p) => p.length > 0));
+  test("negative int32s (10-byte varints), uint64 beyond 32 bits, empty map values and keys", () => {
+    const r = req({
+      frame: { case: "audio", value: { pcm: bytes(3), sampleRateHz: -1, channels: -2147483648, timestampMs: 0xffffffffffffffffn } },
+      metadata: { "": "v", k: "" },
+      envelope: { sequence: 2n ** 40n + 3n, totalBytes: 0xffffffff },
+    });
+    assert.deepEqual(joined(r), toBinary(DataRequestSchema, r));
+  });
+
+  test("out-of-range values are left to toBinary, which refuses them as before", () => {
+    const r = req({ envelope: { chunkIndex: 1 } });
+    r.envelope!.chunkIndex = -1;
+    assert.throws(() => toBinary(DataRequestSchema, r));
+    assert.throws(() => encodeDataRequest(r));
+    const big = req({ frame: { case: "binary", value: { payload: bytes(10) } } });
+    (big.frame.value as { timestampMs: unknown }).timestampMs = -5n;
+    assert.throws(() => encodeDataRequest(big));
+  });
+
+  test("two encodings sized before either is written do not share scratch space", () => {
+    const a = req({ metadata: { a: "x".repeat(5000) }, payload: { s: "α".repeat(3000) } });
+    const b = req({ metadata: { b: "y".repeat(7000) }, payload: { t: "β".repeat(2000) } });
+    const ea = encodeDataRequest(a);
+    const eb = encodeDataRequest(b);
+    const ob = new Uint8Array(eb.size);
+    eb.writeTo(ob, 0);
+    const oa = new Uint8Array(ea.size);
+    ea.writeTo(oa, 0);
+    assert.deepEqual(oa, toBinary(DataRequestSchema, a));
+    assert.deepEqual(ob, toBinary(DataRequestSchema, b));
   });
 
   test("an outbound envelope message from toDataRequest (the echo path)", () => {
     const payload = new TextEncoder().encode(JSON.stringify({ blob: "z".repeat(65536), nested: { a: [1, 2, 3] } }));
     const r = toDataRequest({ kind: "data", messageId: "m-1", payload, metadata: { k: "v" } });
-    assert.deepEqual(joined(encodeDataRequest(r)), toBinary(DataRequestSchema, r));
+    assert.deepEqual(joined(r), toBinary(DataRequestSchema, r));
   });
 
   test("unknown fields fall back to toBinary", () => {
     const r = req({ frame: { case: "binary", value: { payload: bytes(10_000) } } });
     r.$unknown = [{ no: 99, wireType: 0, data: new Uint8Array([1]) }];
-    assert.deepEqual(joined(encodeDataRequest(r)), toBinary(DataRequestSchema, r));
+    assert.deepEqual(joined(r), toBinary(DataRequestSchema, r));
   });
 });

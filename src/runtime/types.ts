@@ -65,7 +65,7 @@ export interface GrpcTransportOptions {
   readonly encoders?: Readonly<Record<string, RequestEncoder>>;
 }
 
-/** A message sized for the wire; `writeTo` writes exactly `size` bytes (what `toBinary` gives). */
+/** A message sized for the wire; `writeTo` (called once) writes exactly `size` bytes (what `toBinary` gives). */
 export interface EncodedMessage {
   readonly size: number;
   writeTo(out: Uint8Array, at: number): void;

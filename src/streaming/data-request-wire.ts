@@ -7,7 +7,7 @@
  * and copying per message, and 9 µs of a 100-byte message's budget on Node.
  * @module
  */
-import { toBinary } from "@bufbuild/protobuf";
+import { type JsonObject, toBinary } from "@bufbuild/protobuf";
 import type { EncodedMessage } from "../runtime/types.ts";
 import {
   type DataRequest,
@@ -98,7 +98,10 @@ function strField(s: string, plan: WirePlan): number {
 const u32Field = (v: number): number => (u32(v) === 0 ? 0 : 1 + varintSize(v));
 const u64Field = (v: bigint): number => (u64(v) === 0n ? 0 : 1 + varint64Size(v));
 const i32Field = (v: number): number => (v === 0 ? 0 : 1 + varint64Size(int32Bits(v)));
-const bytesField = (b: Uint8Array): number => (b.length === 0 ? 0 : 1 + varintSize(b.length) + b.length);
+function bytesField(b: Uint8Array): number {
+  if (!(b instanceof Uint8Array)) throw new Unusual();
+  return b.length === 0 ? 0 : 1 + varintSize(b.length) + b.length;
+}
 const msgField = (size: number): number => 1 + varintSize(size) + size;
 
 function putStr(out: Uint8Array, at: number, no: number, s: string, plan: WirePlan): number {
@@ -153,7 +156,7 @@ function slot(plan: WirePlan): number {
 // ---- the size pass: strings, nested sizes and Structs go into the plan in write order ----
 
 function plan(req: DataRequest): EncodedMessage {
-  if (hasUnknown(req)) throw new Unusual();
+  if (hasUnknown(req) || !ownTypes(req)) throw new Unusual();
   const p = newPlan();
   let size = 0;
   const f = req.frame;
@@ -168,7 +171,8 @@ function plan(req: DataRequest): EncodedMessage {
       n = bytesField(v.pcm) + i32Field(v.sampleRateHz) + i32Field(v.channels) + strField(v.codec, p) + u64Field(v.timestampMs);
     } else {
       const v = f.value;
-      n = bytesField(v.payload) + strField(v.codec, p) + u32Field(v.width) + u32Field(v.height) + u64Field(v.timestampMs) + (v.raw ? 2 : 0);
+      // protobuf-es writes any bool that is not `false` (even a stray 0 from untyped code).
+      n = bytesField(v.payload) + strField(v.codec, p) + u32Field(v.width) + u32Field(v.height) + u64Field(v.timestampMs) + (v.raw !== false ? 2 : 0);
     }
     size += record(p, s, n);
   }
@@ -179,18 +183,28 @@ function plan(req: DataRequest): EncodedMessage {
     const vn = text(md[k], p);
     size += msgField(1 + varintSize(kn) + kn + 1 + varintSize(vn) + vn);
   }
-  if (req.payload !== undefined) size += msgField(sizeStruct(req.payload, p));
-  if (req.inputs !== undefined) size += msgField(sizeStruct(req.inputs, p));
+  if (req.payload !== undefined) size += msgField(sizeStruct(jsonObject(req.payload), p));
+  if (req.inputs !== undefined) size += msgField(sizeStruct(jsonObject(req.inputs), p));
   for (const t of req.transports) size += sizeTransport(t, p);
   if (req.envelope !== undefined) size += sizeEnvelope(req.envelope, p);
+  let written = false;
   return {
     size,
     writeTo(out: Uint8Array, at: number): void {
+      // The plan's strings live in a scratch that is handed on once written.
+      if (written) throw new Error("an encoded DataRequest can be written only once");
+      written = true;
       const end = write(req, p, out, at);
       releasePlan(p);
       if (end !== at + size) throw new Error(`DataRequest encoding wrote ${end - at} bytes, planned ${size}`);
     },
   };
+}
+
+/** A Struct field's value as toBinary expects it (anything else is left to toBinary). */
+function jsonObject(v: unknown): JsonObject {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Unusual();
+  return v as JsonObject;
 }
 
 function sizeTransport(t: TransportDescriptor, p: WirePlan): number {
@@ -210,6 +224,18 @@ function sizeEnvelope(e: StreamEnvelope, p: WirePlan): number {
     u32Field(e.chunkCount) + u32Field(e.chunkBytes) + u32Field(e.totalBytes);
   return record(p, s, n);
 }
+
+/** Nested messages carry their own type names (toBinary refuses foreign ones). */
+function ownTypes(req: DataRequest): boolean {
+  const f = req.frame;
+  if (f.case !== undefined && f.value?.$typeName !== FRAME_TYPE[f.case]) return false;
+  if (req.envelope !== undefined && req.envelope.$typeName !== "transport.v1.StreamEnvelope") return false;
+  return req.transports.every((t) =>
+    t.$typeName === "transport.v1.TransportDescriptor" && (t.typedConfig === undefined || t.typedConfig.$typeName === "transport.v1.TransportConfig")
+  );
+}
+
+const FRAME_TYPE = { audio: "transport.v1.AudioFrame", video: "transport.v1.VideoFrame", binary: "transport.v1.BinaryFrame" } as const;
 
 function hasUnknown(req: DataRequest): boolean {
   const u = (m: { $unknown?: unknown[] } | undefined): boolean => (m?.$unknown?.length ?? 0) > 0;
@@ -241,9 +267,9 @@ function write(req: DataRequest, p: WirePlan, out: Uint8Array, at: number): numb
       at = putU32(out, at, 3, v.width);
       at = putU32(out, at, 4, v.height);
       at = putU64(out, at, 5, v.timestampMs);
-      if (v.raw) {
+      if (v.raw !== false) {
         out[at++] = tag(6, VARINT);
-        out[at++] = 1;
+        out[at++] = v.raw ? 1 : 0;
       }
     }
   }

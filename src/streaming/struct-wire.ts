@@ -150,8 +150,9 @@ function sizeValue(v: JsonValue, plan: WirePlan): number {
       if (v === null) return 2;
       return field(Array.isArray(v) ? sizeList(v, plan) : sizeStruct(v, plan));
     default:
-      // What JSON.parse never gives (undefined, functions, bigint): protobuf-es rejects these too.
-      throw new TypeError(`cannot encode ${typeof v} as a google.protobuf.Value`);
+      // What JSON.parse never gives (undefined, an array hole, bigint, a function): protobuf-es
+      // writes an empty Value (no kind set), and so do we.
+      return 0;
   }
 }
 
@@ -203,8 +204,10 @@ function peekValueSize(v: JsonValue, plan: WirePlan, textIndex: number): number 
       return 9;
     case "boolean":
       return 2;
-    default:
+    case "object":
       return v === null ? 2 : field(plan.sizes[plan.next]);
+    default:
+      return 0;
   }
 }
 
@@ -223,7 +226,7 @@ function writeValue(v: JsonValue, plan: WirePlan, out: Uint8Array, at: number): 
       out[at++] = TAG_BOOL;
       out[at++] = v ? 1 : 0;
       return at;
-    default:
+    case "object":
       if (v === null) {
         out[at++] = TAG_NULL;
         out[at++] = 0;
@@ -242,5 +245,7 @@ function writeValue(v: JsonValue, plan: WirePlan, out: Uint8Array, at: number): 
       out[at++] = TAG_STRUCT;
       at = writeVarint(out, at, plan.sizes[plan.next]);
       return writeStruct(v as JsonObject, plan, out, at);
+    default:
+      return at; // an empty Value (see sizeValue)
   }
 }

@@ -82,6 +82,34 @@ describe("encodeDataRequest", () => {
     assert.throws(() => encodeDataRequest(big));
   });
 
+  test("what only untyped code can pass: the bytes (or the error) of toBinary", () => {
+    // A non-boolean `raw` is written as protobuf-es writes it.
+    const raw = req({ frame: { case: "video", value: { payload: bytes(5000), codec: "h264" } } });
+    (raw.frame.value as { raw: unknown }).raw = 0;
+    assert.deepEqual(joined(raw), toBinary(DataRequestSchema, raw));
+    // Struct fields that are null or an array.
+    for (const payload of [null, [1, 2]]) {
+      const r = req({ metadata: { a: "b" } });
+      (r as { payload: unknown }).payload = payload;
+      assert.deepEqual(joined(r), toBinary(DataRequestSchema, r));
+    }
+    // A frame without its type name, and bytes that are not a Uint8Array: toBinary's errors.
+    const foreign = req({ frame: { case: "binary", value: { payload: bytes(10) } } });
+    delete (foreign.frame.value as { $typeName?: string }).$typeName;
+    assert.throws(() => toBinary(DataRequestSchema, foreign));
+    assert.throws(() => encodeDataRequest(foreign));
+    const notBytes = req({ frame: { case: "binary", value: { payload: bytes(10) } } });
+    (notBytes.frame.value as { payload: unknown }).payload = [1, 2, 3];
+    assert.throws(() => toBinary(DataRequestSchema, notBytes));
+    assert.throws(() => encodeDataRequest(notBytes));
+  });
+
+  test("an encoding is written once: a second writeTo throws instead of writing from a scratch it gave back", () => {
+    const e = encodeDataRequest(req({ envelope: { sequence: 5n }, metadata: { k: "v" } }));
+    e.writeTo(new Uint8Array(e.size), 0);
+    assert.throws(() => e.writeTo(new Uint8Array(e.size), 0), /only once/);
+  });
+
   test("two encodings sized before either is written do not share scratch space", () => {
     const a = req({ metadata: { a: "x".repeat(5000) }, payload: { s: "α".repeat(3000) } });
     const b = req({ metadata: { b: "y".repeat(7000) }, payload: { t: "β".repeat(2000) } });

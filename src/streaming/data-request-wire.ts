@@ -38,12 +38,40 @@ class Unusual extends Error {}
 
 /** `req` sized for the wire; `writeTo` writes its bytes. Falls back to `toBinary` for unusual messages. */
 export function encodeDataRequest(req: DataRequest): EncodedMessage {
+  const p = newPlan();
+  let size: number;
   try {
-    return plan(req);
+    size = sizePass(req, p);
   } catch (err) {
+    releasePlan(p);
     if (!(err instanceof Unusual)) throw err;
     const bytes = toBinary(DataRequestSchema, req);
     return { size: bytes.length, writeTo: (out, at) => out.set(bytes, at) };
+  }
+  let written = false;
+  return {
+    size,
+    writeTo(out: Uint8Array, at: number): void {
+      // The plan's strings live in a scratch that is handed on once written.
+      if (written) throw new Error("an encoded DataRequest can be written only once");
+      written = true;
+      const end = write(req, p, out, at);
+      releasePlan(p);
+      if (end !== at + size) throw new Error(`DataRequest encoding wrote ${end - at} bytes, planned ${size}`);
+    },
+  };
+}
+
+/** The encoded size of `req` (what `toBinary(...).length` gives), without writing it. */
+export function dataRequestSize(req: DataRequest): number {
+  const p = newPlan();
+  try {
+    return sizePass(req, p);
+  } catch (err) {
+    if (!(err instanceof Unusual)) throw err;
+    return toBinary(DataRequestSchema, req).length;
+  } finally {
+    releasePlan(p);
   }
 }
 
@@ -155,9 +183,9 @@ function slot(plan: WirePlan): number {
 
 // ---- the size pass: strings, nested sizes and Structs go into the plan in write order ----
 
-function plan(req: DataRequest): EncodedMessage {
+/** Sizes `req` into the plan; throws `Unusual` for what is left to toBinary. */
+function sizePass(req: DataRequest, p: WirePlan): number {
   if (hasUnknown(req) || !ownTypes(req)) throw new Unusual();
-  const p = newPlan();
   let size = 0;
   const f = req.frame;
   if (f.case !== undefined) {
@@ -187,18 +215,7 @@ function plan(req: DataRequest): EncodedMessage {
   if (req.inputs !== undefined) size += msgField(sizeStruct(jsonObject(req.inputs), p));
   for (const t of req.transports) size += sizeTransport(t, p);
   if (req.envelope !== undefined) size += sizeEnvelope(req.envelope, p);
-  let written = false;
-  return {
-    size,
-    writeTo(out: Uint8Array, at: number): void {
-      // The plan's strings live in a scratch that is handed on once written.
-      if (written) throw new Error("an encoded DataRequest can be written only once");
-      written = true;
-      const end = write(req, p, out, at);
-      releasePlan(p);
-      if (end !== at + size) throw new Error(`DataRequest encoding wrote ${end - at} bytes, planned ${size}`);
-    },
-  };
+  return size;
 }
 
 /** A Struct field's value as toBinary expects it (anything else is left to toBinary). */

@@ -58,7 +58,7 @@ describe("encodeDataRequest", () => {
     });
   }
 
-  test("the bytes field is number 1 in every frame (the pieces put it first)", () => {
+  test("the bytes field is number 1 in every frame (written first, as toBinary does)", () => {
     assert.equal(AudioFrameSchema.field.pcm.number, 1);
     assert.equal(VideoFrameSchema.field.payload.number, 1);
     assert.equal(BinaryFrameSchema.field.payload.number, 1);

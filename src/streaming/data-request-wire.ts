@@ -4,14 +4,19 @@
  * order, tested byte for byte), sized first and then written straight into the transport's gRPC
  * frame. `toBinary` grows a buffer by doubling and copies the result out; for a 64 KiB envelope
  * (its payload is in the frame and again in the Struct) that was about a megabyte of allocation
- * and copying per message, and 9 µs of a 100-byte message's budget on Node.
+ * and copying per message, and 9 µs of a 100-byte message's budget on Node. The same size pass
+ * measures inbound Data responses for receipts (`DataResponse` and `DataResponseWire` share
+ * `DataRequest`'s fields) without encoding them.
  * @module
  */
 import { type JsonObject, toBinary } from "@bufbuild/protobuf";
 import type { EncodedMessage } from "../runtime/types.ts";
+import { type DataResponseWire, DataResponseWireSchema } from "../gen/bubu/sdk/v1/wire_pb.ts";
 import {
   type DataRequest,
   DataRequestSchema,
+  type DataResponse,
+  DataResponseSchema,
   type StreamEnvelope,
   type TransportDescriptor,
 } from "../gen/transport/v1/transport_pb.ts";
@@ -35,6 +40,15 @@ const tag = (no: number, wireType: number): number => (no << 3) | wireType;
 
 /** A value `toBinary` would refuse (or write differently); it gets to say why. */
 class Unusual extends Error {}
+
+/** The messages with `DataRequest`'s field layout; `DataResponseWire` holds its Structs as bytes. */
+export type DataMessage = DataRequest | DataResponse | DataResponseWire;
+
+const SCHEMAS = {
+  [DataRequestSchema.typeName]: DataRequestSchema,
+  [DataResponseSchema.typeName]: DataResponseSchema,
+  [DataResponseWireSchema.typeName]: DataResponseWireSchema,
+} as const;
 
 /** `req` sized for the wire; `writeTo` writes its bytes. Falls back to `toBinary` for unusual messages. */
 export function encodeDataRequest(req: DataRequest): EncodedMessage {
@@ -62,14 +76,14 @@ export function encodeDataRequest(req: DataRequest): EncodedMessage {
   };
 }
 
-/** The encoded size of `req` (what `toBinary(...).length` gives), without writing it. */
-export function dataRequestSize(req: DataRequest): number {
+/** The encoded size of `m` (what `toBinary(...).length` gives), without encoding it. */
+export function wireSize(m: DataMessage): number {
   const p = newPlan();
   try {
-    return sizePass(req, p);
+    return sizePass(m, p);
   } catch (err) {
     if (!(err instanceof Unusual)) throw err;
-    return toBinary(DataRequestSchema, req).length;
+    return toBinary(SCHEMAS[m.$typeName], m as never).length;
   } finally {
     releasePlan(p);
   }
@@ -184,7 +198,7 @@ function slot(plan: WirePlan): number {
 // ---- the size pass: strings, nested sizes and Structs go into the plan in write order ----
 
 /** Sizes `req` into the plan; throws `Unusual` for what is left to toBinary. */
-function sizePass(req: DataRequest, p: WirePlan): number {
+function sizePass(req: DataMessage, p: WirePlan): number {
   if (hasUnknown(req) || !ownTypes(req)) throw new Unusual();
   let size = 0;
   const f = req.frame;
@@ -211,17 +225,24 @@ function sizePass(req: DataRequest, p: WirePlan): number {
     const vn = text(md[k], p);
     size += msgField(1 + varintSize(kn) + kn + 1 + varintSize(vn) + vn);
   }
-  if (req.payload !== undefined) size += msgField(sizeStruct(jsonObject(req.payload), p));
-  if (req.inputs !== undefined) size += msgField(sizeStruct(jsonObject(req.inputs), p));
+  const encoded = req.$typeName === DataResponseWireSchema.typeName;
+  size += structField(req.payload, encoded, p) + structField(req.inputs, encoded, p);
   for (const t of req.transports) size += sizeTransport(t, p);
   if (req.envelope !== undefined) size += sizeEnvelope(req.envelope, p);
   return size;
 }
 
-/** A Struct field's value as toBinary expects it (anything else is left to toBinary). */
-function jsonObject(v: unknown): JsonObject {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Unusual();
-  return v as JsonObject;
+/** A Struct field: a JSON object, or (`encoded`) the Struct's bytes as received. */
+function structField(v: JsonObject | Uint8Array | undefined, encoded: boolean, p: WirePlan): number {
+  if (v === undefined) return 0;
+  if (encoded) {
+    // `optional bytes`: written when present, even empty.
+    if (!(v instanceof Uint8Array)) throw new Unusual();
+    return msgField(v.length);
+  }
+  // Anything but a JSON object is left to toBinary.
+  if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Uint8Array) throw new Unusual();
+  return msgField(sizeStruct(v as JsonObject, p));
 }
 
 function sizeTransport(t: TransportDescriptor, p: WirePlan): number {
@@ -243,7 +264,7 @@ function sizeEnvelope(e: StreamEnvelope, p: WirePlan): number {
 }
 
 /** Nested messages carry their own type names (toBinary refuses foreign ones). */
-function ownTypes(req: DataRequest): boolean {
+function ownTypes(req: DataMessage): boolean {
   const f = req.frame;
   if (f.case !== undefined && f.value?.$typeName !== FRAME_TYPE[f.case]) return false;
   if (req.envelope !== undefined && req.envelope.$typeName !== "transport.v1.StreamEnvelope") return false;
@@ -254,7 +275,7 @@ function ownTypes(req: DataRequest): boolean {
 
 const FRAME_TYPE = { audio: "transport.v1.AudioFrame", video: "transport.v1.VideoFrame", binary: "transport.v1.BinaryFrame" } as const;
 
-function hasUnknown(req: DataRequest): boolean {
+function hasUnknown(req: DataMessage): boolean {
   const u = (m: { $unknown?: unknown[] } | undefined): boolean => (m?.$unknown?.length ?? 0) > 0;
   return u(req) || u(req.frame.value) || u(req.envelope) || req.transports.some((t) => u(t) || u(t.typedConfig));
 }

@@ -14,7 +14,7 @@ import type { Receipt } from "./control.ts";
 import { PacketDeduper } from "./dedupe.ts";
 import { BoundedQueue, QueueClosedError } from "./queue.ts";
 import { toDataRequest } from "./to-data-request.ts";
-import { dataRequestSize } from "./data-request-wire.ts";
+import { wireSize } from "./data-request-wire.ts";
 
 /** An outbound packet, already converted and size-checked. */
 export interface OutboundPacket {
@@ -87,7 +87,7 @@ export class StreamPipeline {
     // Encoding just to measure is costly for big frames; only do it when a generous upper bound
     // (bytes twice over for Struct + envelope copies, plus map and framing overhead) is near the limit.
     if (roughUpperBound(traced) < this.#maxSendBytes) return { request };
-    const size = dataRequestSize(request);
+    const size = wireSize(request);
     if (size > this.#maxSendBytes) {
       throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`);
     }

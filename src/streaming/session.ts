@@ -4,7 +4,7 @@
  * §6, §7, §10, §12, §13).
  * @module
  */
-import { create, type DescMethodBiDiStreaming, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMethodBiDiStreaming } from "@bufbuild/protobuf";
 import { DataResponseWireSchema } from "../gen/bubu/sdk/v1/wire_pb.ts";
 import { type Context, context as otelContext } from "@opentelemetry/api";
 import {
@@ -13,7 +13,6 @@ import {
   type DataRequest,
   DataRequestSchema,
   type DataResponse,
-  DataResponseSchema,
   TransportConnectorService,
 } from "../gen/transport/v1/transport_pb.ts";
 import type { ControlDirective } from "../engram/streaming-engram.ts";
@@ -24,7 +23,7 @@ import { extractTraceContext } from "../observability/propagation.ts";
 import type { GrpcTransport, RequestEncoder, Runtime } from "../runtime/types.ts";
 import { aborted, deferred, within } from "./async-util.ts";
 import { openBidi } from "./bidi.ts";
-import { encodeDataRequest } from "./data-request-wire.ts";
+import { encodeDataRequest, wireSize } from "./data-request-wire.ts";
 import { ChunkReassembler, type ChunkLimits } from "./chunks.ts";
 import { BINDING_HEADER, CLOSE_WAIT_MS, META_HEARTBEAT, PROTOCOL_HEADER, PROTOCOL_VERSION, STARTUP_CAPABILITIES_KEY } from "./constants.ts";
 import {
@@ -84,9 +83,9 @@ export function parseStartupCapabilities(metadata: Readonly<Record<string, strin
 }
 
 function sizeOf(p: DataResponse): number {
-  // As received when it came off the wire (its Structs are not decoded just to be measured).
-  const w = wireOf(p);
-  return w !== undefined ? toBinary(DataResponseWireSchema, w).length : toBinary(DataResponseSchema, p).length;
+  // As received when it came off the wire (its Structs are not decoded just to be measured),
+  // and counted, not encoded again.
+  return wireSize(wireOf(p) ?? p);
 }
 
 /** The Data method with responses read as `DataResponseWire` (response-from-wire.ts). */
@@ -101,7 +100,7 @@ function receiptFor(p: DataResponse): Receipt | undefined {
   return { streamId: e.streamId, sequence: e.sequence, partition: e.partition, sizeBytes: sizeOf(p) };
 }
 
-/** Outbound Data requests are written in pieces (data-request-wire.ts). */
+/** Outbound Data requests are sized and written straight into the gRPC frame (data-request-wire.ts). */
 const REQUEST_ENCODERS: Readonly<Record<string, RequestEncoder>> = {
   [DataRequestSchema.typeName]: (m) => encodeDataRequest(m as DataRequest),
 };

@@ -10,7 +10,7 @@ import {
   DataRequestSchema,
   VideoFrameSchema,
 } from "../../src/gen/transport/v1/transport_pb.ts";
-import { dataRequestSize, encodeDataRequest } from "../../src/streaming/data-request-wire.ts";
+import { encodeDataRequest, wireSize } from "../../src/streaming/data-request-wire.ts";
 import { toDataRequest } from "../../src/streaming/to-data-request.ts";
 
 /** The encoding written at an offset into a bigger buffer (as the transport does), cut out. */
@@ -54,7 +54,7 @@ describe("encodeDataRequest", () => {
   for (const [name, r] of cases) {
     test(`${name}: the same bytes as toBinary`, () => {
       assert.deepEqual(joined(r), toBinary(DataRequestSchema, r));
-      assert.equal(dataRequestSize(r), toBinary(DataRequestSchema, r).length);
+      assert.equal(wireSize(r), toBinary(DataRequestSchema, r).length);
     });
   }
 

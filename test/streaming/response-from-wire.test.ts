@@ -7,6 +7,7 @@ import { DataResponseWireSchema } from "../../src/gen/bubu/sdk/v1/wire_pb.ts";
 import { type DataResponse, DataResponseSchema, StreamEnvelopeSchema } from "../../src/gen/transport/v1/transport_pb.ts";
 import { fromDataResponse } from "../../src/streaming/from-data-response.ts";
 import { responseFromWire, wireOf } from "../../src/streaming/response-from-wire.ts";
+import { wireSize } from "../../src/streaming/data-request-wire.ts";
 import { envelopePacket, hubHeartbeat, rawBinary } from "../peers/connector/packets.ts";
 
 const nested: JsonObject = {
@@ -53,6 +54,9 @@ describe("responses read as DataResponseWire", () => {
       const w = wireOf(lazy);
       assert.ok(w);
       assert.equal(toBinary(DataResponseWireSchema, w).length, toBinary(DataResponseSchema, full).length);
+      // Receipts count the size without encoding (data-request-wire.ts).
+      assert.equal(wireSize(w), toBinary(DataResponseSchema, full).length);
+      assert.equal(wireSize(full), toBinary(DataResponseSchema, full).length);
     });
   }
 

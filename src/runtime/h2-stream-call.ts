@@ -18,7 +18,7 @@ import { create, type DescMessage, type DescMethodStreaming, fromBinary, type Me
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
-import type { RequestEncoder } from "./types.ts";
+import type { EncodedMessage, RequestEncoder } from "./types.ts";
 import { connectErrorFromNodeReason, connectErrorFromResetCode, H2_CANCEL, H2_INTERNAL_ERROR } from "./h2-errors.ts";
 
 /** Limits and request encoders of one call. */
@@ -170,24 +170,15 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
         if (this.#error !== undefined || s.destroyed || s.writableEnded) return;
         const v = r.value as MessageShape<I>;
         const msg = v.$typeName === schema.typeName ? v : create(schema, r.value);
-        let size: number;
-        let frame: Uint8Array;
-        if (encode !== undefined) {
-          const e = encode(msg);
-          size = e.size;
-          if (max !== undefined && size > max) throw tooLarge(size, max);
-          frame = new Uint8Array(5 + size);
-          e.writeTo(frame, 5);
-        } else {
-          const body = toBinary(schema, msg);
-          size = body.length;
-          if (max !== undefined && size > max) throw tooLarge(size, max);
-          frame = new Uint8Array(5 + size);
-          frame.set(body, 5);
+        const e = encode !== undefined ? encode(msg) : bytesMessage(toBinary(schema, msg));
+        if (max !== undefined && e.size > max) {
+          throw new ConnectError(`message size ${e.size} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
         }
         // One write per message, header included: separate writes go out as smaller DATA
         // frames, which cost the peer more per message.
-        frameHeader(size, frame);
+        const frame = new Uint8Array(5 + e.size);
+        frameHeader(e.size, frame);
+        e.writeTo(frame, 5);
         const ok = s.write(frame);
         if (!ok) await new Promise<void>((resolve) => (this.#drain = resolve));
       }
@@ -412,8 +403,9 @@ function concat(pieces: Uint8Array[], n: number): Uint8Array {
   return out;
 }
 
-function tooLarge(size: number, max: number): ConnectError {
-  return new ConnectError(`message size ${size} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
+/** Encoded bytes as an `EncodedMessage`. */
+function bytesMessage(bytes: Uint8Array): EncodedMessage {
+  return { size: bytes.length, writeTo: (out, at) => out.set(bytes, at) };
 }
 
 function abortError(signal: AbortSignal): ConnectError {

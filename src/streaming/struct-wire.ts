@@ -169,7 +169,7 @@ export function writeText(plan: WirePlan, out: Uint8Array, at: number): number {
   at = writeVarint(out, at, end - start);
   if (end - start < SHORT) {
     const text = plan.text;
-    for (let i = start; i < end; i++) out[at++] = text[i];
+    for (let k = start; k < end; k++) out[at++] = text[k];
     return at;
   }
   out.set(plan.text.subarray(start, end), at);

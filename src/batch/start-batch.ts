@@ -76,6 +76,8 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     terminate.abort(signal);
   };
   const offs = [rt.onSignal("SIGTERM", onSignal("SIGTERM")), rt.onSignal("SIGINT", onSignal("SIGINT"))];
+  // Secret values are scrubbed from logs, spans, metrics and error messages until the run is reported.
+  let unregisterSecrets = (): void => {};
 
   try {
     const args = options.args ?? rt.args();
@@ -88,7 +90,7 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     const loadSecrets = async (descriptors: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Secrets> => {
       const expanded = await expandSecrets(descriptors, { env, fs: rt.fs, signal, warn: (msg, attrs) => logger.warn(msg, attrs) });
       if (expanded.error) throw expanded.error;
-      registerSecrets(expanded.secrets);
+      unregisterSecrets = registerSecrets(expanded.secrets);
       return expanded.secrets;
     };
     const outcome = await runBatch(engram, { settings, logger, seams, loadSecrets, terminate: terminate.signal });
@@ -110,6 +112,7 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     return finish(outcome);
   } finally {
     if (!forced) for (const off of offs) off();
+    unregisterSecrets();
   }
 }
 

@@ -18,6 +18,7 @@ import { createKubeClient } from "../k8s/create-client.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
+import { registerSecrets } from "../observability/redaction.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { ProcessSignal, Runtime } from "../runtime/types.ts";
 import type { Impulse } from "./impulse.ts";
@@ -79,9 +80,12 @@ export async function runImpulse<C>(impulse: Impulse<C>, options: RunImpulseOpti
   else options.signal?.addEventListener("abort", onOuterAbort, { once: true });
 
   let kube: KubeClient | undefined;
+  // Secret values are scrubbed from logs, spans, metrics and error messages while the impulse runs.
+  let unregisterSecrets = (): void => {};
   const finish = (outcome: ImpulseOutcome): ImpulseOutcome => {
     if (outcome.end === "failed") logger.error("impulse failed", { error: errorText(outcome.error), exitCode: outcome.exitCode });
     else logger.info("impulse stopped", { end: outcome.end, exitCode: outcome.exitCode });
+    unregisterSecrets();
     if (options.exit !== false) rt.exit(outcome.exitCode);
     return outcome;
   };
@@ -117,6 +121,7 @@ export async function runImpulse<C>(impulse: Impulse<C>, options: RunImpulseOpti
       });
       if (expanded.error) throw expanded.error;
       secrets = expanded.secrets;
+      unregisterSecrets = registerSecrets(secrets);
     } catch (err) {
       return finish(failed("failed to expand secrets", err));
     }

@@ -12,6 +12,7 @@ import { newStreamErrorMessage } from "../engram/streaming-error.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import { prepareStartupConfig, type StartupConfig } from "../batch/startup-config.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
+import { registerSecrets } from "../observability/redaction.ts";
 import { GRACE_ENV } from "../batch/settings-from-env.ts";
 import { parseGoDuration } from "../env/duration.ts";
 import { parseDebugFlag } from "../env/flags.ts";
@@ -100,6 +101,8 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
 
   // What config preparation opened (storage, the Kubernetes client of refs); closed at the end.
   let startup: StartupConfig | undefined;
+  // Secret values are scrubbed from logs, spans, metrics and error messages while the engram runs.
+  let unregisterSecrets = (): void => {};
   const closeStartup = async (): Promise<void> => {
     try {
       await startup?.close();
@@ -110,6 +113,7 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
   const finish = async (outcome: StreamingOutcome): Promise<StreamingOutcome> => {
     if (outcome.error !== undefined) logger.error("streaming engram failed", { error: describeError(outcome.error), exitCode: outcome.exitCode });
     await closeStartup();
+    unregisterSecrets();
     if (options.exit !== false) rt.exit(outcome.exitCode);
     return outcome;
   };
@@ -151,6 +155,7 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
         warn: (msg, attrs) => logger.warn(msg, attrs),
       });
       if (expanded.error) throw expanded.error;
+      unregisterSecrets = registerSecrets(expanded.secrets);
       await engram.init?.(config as C, expanded.secrets, hardStop.signal);
     } catch (err) {
       return finish(failed(new Error(`engram initialization failed: ${describeError(err)}`, { cause: err })));

@@ -1,7 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { StreamHarness, validateStreamErrorMessage } from "../../src/testkit/mod.ts";
-import { StreamSuite } from "../../src/conformance/mod.ts";
+import { StreamHarness, StreamSuite, validateStreamErrorMessage } from "../../src/testkit/mod.ts";
 import { newStreamMessage, parseStreamErrorMessage, streamMessageJson } from "../../src/streaming/mod.ts";
 import { echoStream } from "./engram.ts";
 

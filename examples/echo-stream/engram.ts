@@ -6,17 +6,14 @@
  * transport connector sidecar.
  */
 import * as v from "valibot";
-import { validationError } from "../../src/mod.ts";
-import { defineStreaming, newStreamErrorMessage, newStreamMessage, startStreaming, streamMessageJson } from "../../src/streaming/mod.ts";
+import { BubuError, defineStreaming, start } from "../../src/mod.ts";
+import { newStreamErrorMessage, newStreamMessage, streamMessageJson } from "../../src/streaming/mod.ts";
 
 /** Config: which payload field to upper-case, and an optional prefix. */
 export const config = v.object({
   field: v.optional(v.pipe(v.string(), v.minLength(1, "field must not be empty")), "text"),
   prefix: v.optional(v.string(), ""),
 });
-
-let field = "text";
-let prefix = "";
 
 /**
  * For every inbound message: a JSON object payload is sent back with `field` upper-cased (other
@@ -26,11 +23,8 @@ let prefix = "";
 export const echoStream = defineStreaming({
   name: "echo-stream",
   config,
-  init(cfg) {
-    field = cfg.field;
-    prefix = cfg.prefix;
-  },
-  async stream(signal, inbound, outbound) {
+  async stream(ctx, inbound, outbound) {
+    const { field, prefix } = ctx.config;
     for await (const msg of inbound) {
       let payload: unknown;
       try {
@@ -39,16 +33,16 @@ export const echoStream = defineStreaming({
         payload = undefined;
       }
       if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-        const err = validationError("payload must be a JSON object", { path: "payload" });
-        await outbound.send(newStreamErrorMessage(err, { metadata: msg.metadata }), signal);
+        const err = new BubuError("validation_error", "payload must be a JSON object", { retryable: false, details: { path: "payload" } });
+        await outbound.send(newStreamErrorMessage(err, { metadata: msg.metadata }), ctx.signal);
       } else {
         const value = (payload as Record<string, unknown>)[field];
         const json = typeof value === "string" ? { ...payload, [field]: prefix + value.toUpperCase() } : payload;
-        await outbound.send(newStreamMessage("data", { json, metadata: msg.metadata, messageId: msg.messageId }), signal);
+        await outbound.send(newStreamMessage("data", { json, metadata: msg.metadata, messageId: msg.messageId }), ctx.signal);
       }
       msg.done();
     }
   },
 });
 
-if (import.meta.main) await startStreaming(echoStream);
+if (import.meta.main) await start(echoStream);

@@ -1,7 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BatchHarness } from "../../src/testkit/mod.ts";
-import { BatchSuite } from "../../src/conformance/mod.ts";
+import { BatchHarness, BatchSuite } from "../../src/testkit/mod.ts";
 import { helloBatch } from "./engram.ts";
 
 describe("hello-batch", () => {
@@ -11,7 +10,8 @@ describe("hello-batch", () => {
       config: { greeting: "Hi", excited: true },
       inputs: { name: "Ada", times: 2 },
     }).run();
-    assert.deepEqual(result.data, { message: "Hi, Ada! Hi, Ada!", length: 17 });
+    assert.deepEqual(result.output, { message: "Hi, Ada! Hi, Ada!", length: 17 });
+    assert.deepEqual(result.signals.map((s) => s.key), ["greeted"]);
   });
 
   test("conformance: succeeds and returns an object", async () => {
@@ -19,7 +19,7 @@ describe("hello-batch", () => {
       engram: helloBatch,
       config: { greeting: "Hello", excited: false },
       inputs: { name: "Grace", times: 1 },
-      validateResult: (r) => assert.equal((r.data as { message: string }).message, "Hello, Grace."),
+      validateResult: (r) => assert.equal((r.output as { message: string }).message, "Hello, Grace."),
     }).run();
   });
 

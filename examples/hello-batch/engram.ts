@@ -4,7 +4,7 @@
  * or in a cluster as the command of an Engram's Job.
  */
 import * as v from "valibot";
-import { defineBatch, startBatch } from "../../src/mod.ts";
+import { defineBatch, start } from "../../src/mod.ts";
 
 /** Config: set once per step (`with` on the Story step, or `BUBU_STEP_CONFIG`). */
 export const config = v.object({
@@ -24,23 +24,19 @@ export const output = v.object({
   length: v.number(),
 });
 
-let greeting = "Hello";
-let punctuation = ".";
-
 export const helloBatch = defineBatch({
   name: "hello-batch",
   config,
   inputs,
   output,
-  init(cfg) {
-    greeting = cfg.greeting;
-    punctuation = cfg.excited ? "!" : ".";
-  },
-  process(ctx, { name, times }) {
-    const message = Array.from({ length: times }, () => `${greeting}, ${name}${punctuation}`).join(" ");
+  async process(ctx, { name, times }) {
+    const { greeting, excited } = ctx.config;
+    const message = Array.from({ length: times }, () => `${greeting}, ${name}${excited ? "!" : "."}`).join(" ");
     ctx.logger.info("greeted", { name, times });
+    // Locally a JSON line on stderr; in a cluster an entry in StepRun.status.signals.
+    await ctx.signals.emit("greeted", { count: times });
     return { message, length: message.length };
   },
 });
 
-if (import.meta.main) await startBatch(helloBatch);
+if (import.meta.main) await start(helloBatch);

@@ -3,14 +3,13 @@
  * with the repository, ref and head commit. The delivery id (`X-GitHub-Delivery`) is the trigger
  * token, so a redelivery never starts a second run.
  *
- * Run locally against a cluster: `BUBU_TARGET_STORY_NAME=ci BUBU_IMPULSE_NAMESPACE=default
- * BUBU_SECRET_WEBHOOK=literal-secret bun run examples/webhook-impulse/impulse.ts`
+ * Run locally (no cluster: each triggered Story is printed as a JSON line on stderr):
+ * `BUBU_TARGET_STORY_NAME=ci BUBU_SECRET_WEBHOOK=literal-secret bun run examples/webhook-impulse/impulse.ts`
  * @module
  */
 import * as v from "valibot";
-import { runImpulse } from "../../src/impulse/run-impulse.ts";
-import { githubSignature } from "../../src/impulse/webhook/verify.ts";
-import { webhookImpulse } from "../../src/impulse/webhook/webhook-impulse.ts";
+import { start } from "../../src/mod.ts";
+import { githubSignature, webhookImpulse } from "../../src/impulse/mod.ts";
 
 /** The part of a GitHub push event the Story needs. */
 export const PushEvent = v.object({
@@ -48,4 +47,4 @@ export const githubPushImpulse = webhookImpulse({
   toInputs: (payload, request) => toInputs(payload, request.headers),
 });
 
-if (import.meta.main) await runImpulse(githubPushImpulse);
+if (import.meta.main) await start(githubPushImpulse);

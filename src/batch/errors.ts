@@ -4,13 +4,9 @@
  */
 import { BubuError } from "../errors/bubu-error.ts";
 import { formatGoDuration } from "../env/duration.ts";
-import { errorText } from "./status.ts";
+import { errorText } from "../errors/error-text.ts";
 import { findInErrorChain } from "../errors/error-chain.ts";
 
-/** `<prefix>: <cause text>`, keeping the cause (and any classification it carries). */
-export function wrapError(prefix: string, cause: unknown): Error {
-  return new Error(`${prefix}: ${errorText(cause)}`, { cause });
-}
 
 /**
  * Go's `BatchTimeoutError`: `batch execution timed out after <d>[: <cause>]`. Deliberately not a

@@ -11,7 +11,7 @@
  * @module
  */
 import { createClient } from "@connectrpc/connect";
-import type { StoryInfo } from "../engram/story-info.ts";
+import type { StoryInfo } from "../env/story-info.ts";
 import type { StreamMessage, StreamTransportDescriptor } from "../engram/streaming-message.ts";
 import { formatGoDuration } from "../env/duration.ts";
 import { type DataRequest, TransportConnectorService } from "../gen/transport/v1/transport_pb.ts";

@@ -1,14 +1,15 @@
 /**
- * From `process`'s return value to the `status.output` object (contract batch.md §2 step 11).
+ * From `process`'s return value to the `status.output` object: decoded by the output schema,
+ * serialized, offloaded to storage when large, validated against the cluster's template.
  * @module
  */
-import type { BatchEngram } from "../engram/batch-engram.ts";
-import { outputOf } from "../engram/result.ts";
+import type { GenericSchema } from "valibot";
 import { BubuError } from "../errors/bubu-error.ts";
-import { decodePayload } from "./decode.ts";
-import type { BatchSeams, JsonObject } from "./seams.ts";
+import { errorText } from "../errors/error-text.ts";
+import { decodePayload } from "../process/decode.ts";
+import type { JsonObject, PayloadServices } from "../process/payload-services.ts";
 import type { BatchSettings } from "./settings.ts";
-import { errorText, type RunEnd } from "./status.ts";
+import type { RunEnd } from "./status.ts";
 
 /** The output to write and the (possibly changed) end of the run. */
 export interface FinishedOutput {
@@ -21,18 +22,18 @@ export interface FinishedOutput {
  * failure; a failure keeps its error (a storage error is appended as `<err>; <storageErr>`).
  */
 export async function finishOutput(
-  engram: BatchEngram<unknown, unknown, unknown>,
+  schema: GenericSchema | undefined,
   returned: unknown,
   end: RunEnd,
-  settings: BatchSettings,
-  seams: BatchSeams,
+  settings: Pick<BatchSettings, "graceMs">,
+  seams: PayloadServices,
 ): Promise<FinishedOutput> {
-  let value = outputOf(returned);
+  let value = returned;
   if (value === undefined || value === null) {
     return end.kind === "success" ? { end, output: {} } : { end };
   }
   try {
-    if (end.kind === "success") value = decodePayload("output", engram.schemas?.output, value, false);
+    if (end.kind === "success") value = decodePayload("output", schema, value, false);
     value = toJsonValue(value);
   } catch (err) {
     return end.kind === "success" ? { end: { kind: "failure", error: err } } : { end };

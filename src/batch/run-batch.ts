@@ -3,28 +3,32 @@
  * It never exits the process: `startBatch` does that with the returned outcome.
  * @module
  */
-import type { BatchEngram } from "../engram/batch-engram.ts";
-import { createExecutionContext } from "../engram/execution-context.ts";
+import type { BatchEngram, EngramSchemas } from "../engram/batch-engram.ts";
+import type { Context } from "../engram/context.ts";
 import type { Secrets } from "../engram/secrets.ts";
-import type { Logger } from "../observability/logger.ts";
 import { formatGoDuration } from "../env/duration.ts";
-import { abandonedError, BatchTimeoutError, terminatedError, wrapError } from "./errors.ts";
-import { prepareConfig, prepareInputs } from "./prepare.ts";
+import { errorText, wrapError } from "../errors/error-text.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { JsonObject } from "../process/payload-services.ts";
+import { prepareConfig, prepareInputs } from "../process/prepare.ts";
+import { signalExitCode } from "../process/termination.ts";
+import { abortCause, abortReason, guard, type Guarded } from "../process/watchdog.ts";
+import { abandonedError, BatchTimeoutError, terminatedError } from "./errors.ts";
 import { finishOutput } from "./output.ts";
-import type { BatchSeams, JsonObject } from "./seams.ts";
-import type { BatchSettings } from "./settings.ts";
-import { buildTerminalStatus, errorText, signalExitCode, type RunEnd, type StepRunStatusUpdate } from "./status.ts";
-import { abortCause, abortReason, guard, type Guarded } from "./watchdog.ts";
 import { debugPreview } from "./preview.ts";
-import { sdkTracer } from "../observability/tracing.ts";
+import type { BatchServices } from "./services.ts";
+import type { BatchSettings } from "./settings.ts";
+import { buildTerminalStatus, type RunEnd, type StepRunStatusUpdate } from "./status.ts";
 
 /** What `runBatch` needs besides the engram. */
 export interface RunBatchDeps {
   readonly settings: BatchSettings;
   readonly logger: Logger;
-  readonly seams?: BatchSeams;
-  /** Expands `BUBU_SECRET_*` descriptors; throws on any failed descriptor. */
-  readonly loadSecrets: (descriptors: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<Secrets>;
+  readonly services?: BatchServices;
+  /** Expands the secrets; throws on any failed descriptor. */
+  readonly openSecrets: (signal: AbortSignal) => Promise<Secrets>;
+  /** The handler context for the decoded config and the secrets. */
+  readonly context: (init: { readonly signal: AbortSignal; readonly config: unknown; readonly secrets: Secrets }) => Context<unknown>;
   /** Aborted when the process receives SIGTERM/SIGINT; its `reason` is the signal name. */
   readonly terminate?: AbortSignal;
   readonly now?: () => Date;
@@ -43,59 +47,60 @@ export interface BatchOutcome {
   readonly abandoned: boolean;
 }
 
+/** What `runBatch` runs: a batch engram's handlers and schemas. */
+export type RunnableBatch<C, I, O> = Pick<BatchEngram<C, I, O>, "init" | "process"> & { readonly schemas?: EngramSchemas };
+
 /** Runs `engram` once under `deps.settings`. */
-export async function runBatch<C, I, O>(engram: BatchEngram<C, I, O>, deps: RunBatchDeps): Promise<BatchOutcome> {
+export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: RunBatchDeps): Promise<BatchOutcome> {
   const { settings, logger } = deps;
-  const seams = deps.seams ?? {};
+  const seams = deps.services ?? {};
   const now = deps.now ?? (() => new Date());
   const run = new AbortController();
   const timeoutMs = Number(settings.stepTimeoutNs / 1_000_000n);
-  const deadline = setTimeout(
-    () => run.abort(abortReason("timeout", `batch execution timed out after ${formatGoDuration(settings.stepTimeoutNs)}`)),
-    timeoutMs,
-  );
+  const deadline = setTimeout(() => {
+    const after = formatGoDuration(settings.stepTimeoutNs);
+    // Said out loud: a handler that ignores its signal would otherwise look like a silent hang.
+    logger.warn("step deadline reached: the engram's signal is aborted", { timeout: after, graceWindowMs: settings.graceMs });
+    run.abort(abortReason("timeout", `batch execution timed out after ${after}`));
+  }, timeoutMs);
   const signalName = (): "SIGTERM" | "SIGINT" => (deps.terminate?.reason === "SIGINT" ? "SIGINT" : "SIGTERM");
   const onTerminate = (): void => run.abort(abortReason("sigterm", `terminated by ${signalName()}`));
   if (deps.terminate?.aborted) onTerminate();
   deps.terminate?.addEventListener("abort", onTerminate, { once: true });
+  const schemas = engram.schemas ?? {};
 
   let end: RunEnd;
   let rawOutput: unknown;
   let abandoned = false;
   try {
     const init = await guard(async () => {
-      const config = await prepareConfig(engram, settings, seams, run.signal);
-      const secrets = await deps.loadSecrets(settings.secretDescriptors, run.signal).catch((err: unknown) => {
+      const config = await prepareConfig(schemas.config, settings, seams, run.signal);
+      const secrets = await deps.openSecrets(run.signal).catch((err: unknown) => {
         throw wrapError("failed to expand secrets", err);
       });
       if (settings.debug) logger.debug("Execution context hydrated", debugPreview(settings, config, secrets));
+      const ctx = deps.context({ signal: run.signal, config, secrets }) as Context<C>;
       try {
-        await engram.init?.(config as C, secrets, run.signal);
+        await engram.init?.(ctx);
       } catch (err) {
         throw wrapError("engram initialization failed", err);
       }
+      return ctx;
     }, run.signal, settings.graceMs);
 
     if (init.state !== "fulfilled") {
       abandoned = init.state === "abandoned";
-      // Go reports a deadline during init as Failed/1 (quirks A3); only a hang becomes a timeout.
+      // A deadline during init is a failure (as in Go); only a hang becomes a timeout.
       const aborted = init.state === "abandoned" || abortCause(run.signal) === "sigterm";
       end = (aborted ? endAfterAbort(run.signal, init, settings, signalName()) : undefined) ?? { kind: "failure", error: errorOf(init) };
     } else {
-      const inputs = await guard(() => prepareInputs(engram, settings, seams, run.signal), run.signal, settings.graceMs);
+      const inputs = await guard(() => prepareInputs(schemas.inputs, settings, seams, run.signal), run.signal, settings.graceMs);
       if (inputs.state !== "fulfilled") {
         abandoned = inputs.state === "abandoned";
         end = endAfterAbort(run.signal, inputs, settings, signalName()) ?? { kind: "failure", error: errorOf(inputs) };
       } else {
-        const execCtx = createExecutionContext({
-          signal: run.signal,
-          storyInfo: settings.storyInfo,
-          logger,
-          tracer: sdkTracer(),
-          startedAt: settings.startedAt,
-          templateContext: settings.templateContext,
-        });
-        const processed = await guard(() => engram.process(execCtx, inputs.value as I), run.signal, settings.graceMs);
+        const ctx = init.value;
+        const processed = await guard(() => engram.process(ctx, inputs.value as I), run.signal, settings.graceMs);
         abandoned = processed.state === "abandoned";
         if (processed.state === "fulfilled") rawOutput = processed.value;
         end = endAfterAbort(run.signal, processed, settings, signalName()) ??
@@ -107,8 +112,8 @@ export async function runBatch<C, I, O>(engram: BatchEngram<C, I, O>, deps: RunB
     deps.terminate?.removeEventListener("abort", onTerminate);
   }
 
-  // Output is handled on every path, as Go does: it is persisted on Failed and Timeout too.
-  const finished = await finishOutput(engram, rawOutput, end, settings, seams);
+  // Output is handled on every path: it is persisted on Failed and Timeout too.
+  const finished = await finishOutput(schemas.output, rawOutput, end, settings, seams);
   end = finished.end;
   const status = buildTerminalStatus(end, { startedAt: settings.startedAt, finishedAt: now() }, finished.output);
   if (settings.debug) {
@@ -139,7 +144,7 @@ function exitCodeFor(end: RunEnd, statusError: unknown): number {
     case "failure":
       return 1;
     case "success":
-      // Go returns "engram completed successfully but status patch failed" → exit 1.
+      // A success whose status could not be written is a failure of the step.
       return statusError === undefined ? 0 : 1;
   }
 }
@@ -164,7 +169,7 @@ function endAfterAbort(
   return { kind: "timeout", error: new BatchTimeoutError(settings.stepTimeoutNs, inner ?? deadlineExceeded()) };
 }
 
-/** Go's `context.DeadlineExceeded` text, used when the engram returned without an error. */
+/** The deadline text used when the engram returned without an error after the deadline. */
 function deadlineExceeded(): Error {
   return new Error("context deadline exceeded");
 }

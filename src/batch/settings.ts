@@ -1,10 +1,9 @@
 /**
- * The parsed inputs of one batch run. `startBatch` builds them from the environment (and, in
- * local mode, from flags); tests build them directly.
+ * The parsed settings of one batch run, built from the environment (and, in local mode, from
+ * flags); tests build them directly.
  * @module
  */
-import type { StoryInfo } from "../engram/story-info.ts";
-import type { TemplateContext } from "../engram/execution-context.ts";
+import type { StoryInfo } from "../env/story-info.ts";
 
 /** Everything a batch run reads from its environment, already parsed and validated. */
 export interface BatchSettings {
@@ -22,7 +21,5 @@ export interface BatchSettings {
   readonly startedAt: Date;
   readonly inputs: Record<string, unknown>;
   readonly config: Record<string, unknown>;
-  readonly templateContext: TemplateContext;
-  /** `BUBU_SECRET_*` descriptors by logical name (values are secret). */
-  readonly secretDescriptors: Readonly<Record<string, string>>;
+  readonly templateContext: Record<string, unknown>;
 }

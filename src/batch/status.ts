@@ -4,8 +4,11 @@
  */
 import type { StructuredErrorJson, ExitClass } from "../errors/structured-error.ts";
 import { buildStatusError, statusExitMetadata } from "../errors/build-status-error.ts";
+import { errorText } from "../errors/error-text.ts";
 import { sanitizeErrorMessage } from "../errors/sanitize.ts";
 import { formatGoDuration } from "../env/duration.ts";
+import { formatMetaTime } from "../k8s/meta-time.ts";
+import { signalExitCode } from "../process/termination.ts";
 
 /** StepRun phases the SDK writes. */
 export type TerminalPhase = "Succeeded" | "Failed" | "Timeout";
@@ -28,16 +31,6 @@ export type RunEnd =
   | { readonly kind: "failure"; readonly error: unknown }
   | { readonly kind: "timeout"; readonly error: unknown }
   | { readonly kind: "terminated"; readonly error: unknown; readonly signal: "SIGTERM" | "SIGINT" };
-
-/** The exit code for a signal: 128 + its number (SIGTERM 143, SIGINT 130). */
-export function signalExitCode(signal: "SIGTERM" | "SIGINT"): number {
-  return signal === "SIGINT" ? 130 : 143;
-}
-
-/** `metav1.Time` on the wire: RFC3339, seconds precision, UTC. */
-export function formatMetaTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /** Builds the terminal status for `end` (exit code and class from the error rules). */
 export function buildTerminalStatus(
@@ -70,13 +63,3 @@ export function buildTerminalStatus(
   return status;
 }
 
-/** The text Go would print for an error value of any kind. */
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  if (typeof err === "string") return err;
-  try {
-    return `non-Error value thrown: ${JSON.stringify(err) ?? String(err)}`;
-  } catch {
-    return `non-Error value thrown: ${Object.prototype.toString.call(err)}`;
-  }
-}

@@ -14,12 +14,12 @@ import {
   renewIntervalMs,
 } from "../k8s/effectclaim.ts";
 import { sleep } from "../k8s/backoff.ts";
-import { resolveStepRunTarget, type StepRunContext, type StepRunTarget } from "../signals/target.ts";
+import type { StepRunTarget } from "../k8s/steprun-target.ts";
 import { completeReservation, releaseReservation, renewReservation, type Reservation, reserveEffect } from "./claim.ts";
 import { marshalEffectDetails } from "./details.ts";
-import { EffectAlreadyRecordedError, EffectOutcomeError, EffectsUnavailableError } from "./errors.ts";
+import { EffectAlreadyRecordedError, EffectOutcomeError } from "./errors.ts";
 import { acquireEffectGate } from "./gate.ts";
-import { effectKey, effectMaxDetailsBytes, effectsOf, getStepRun, recordEffectOn } from "./record.ts";
+import { effectKey, effectMaxDetailsBytes, effectsOf, getStepRun, recordEffect } from "./record.ts";
 
 /** Options of {@link executeEffectOnce}. */
 export interface ExecuteEffectOnceOptions {
@@ -29,6 +29,8 @@ export interface ExecuteEffectOnceOptions {
   readonly renewIntervalMs?: number;
   /** Deadline of each claim operation (default 3s). */
   readonly operationTimeoutMs?: number;
+  /** Cancels the wait for the claim and aborts `fn`'s signal. */
+  readonly signal?: AbortSignal;
 }
 
 /** The result of {@link executeEffectOnce}. */
@@ -52,19 +54,18 @@ export type EffectFn<T> = (signal: AbortSignal) => T | Promise<T>;
  * lost or the completion could not be written.
  */
 export async function executeEffectOnce<T>(
-  ctx: StepRunContext | undefined,
+  target: StepRunTarget,
   key: string,
   fn: EffectFn<T>,
   options: ExecuteEffectOnceOptions = {},
 ): Promise<EffectOutcome<T>> {
   const k = effectKey(key);
   if (typeof fn !== "function") throw new Error("effect function is required");
-  const target = await resolveStepRunTarget(ctx, () => new EffectsUnavailableError());
   const gate = await acquireEffectGate(`${target.namespace}:${target.name}:${k}`);
   if (gate === undefined) return { already: true, reason: "completed" };
   let succeeded = false;
   try {
-    const outcome = await runClaimed(target, k, fn, ctx?.signal, options);
+    const outcome = await runClaimed(target, k, fn, options.signal, options);
     succeeded = !outcome.already || outcome.reason === "completed";
     return outcome;
   } catch (err) {
@@ -142,7 +143,7 @@ async function runClaimed<T>(
     throw new EffectOutcomeError("complete", messageOf(err), result, err);
   }
   try {
-    await recordEffectOn(target, key, "succeeded", result, undefined, { timeoutMs: opTimeout });
+    await recordEffect(target, key, { status: "succeeded", details: result, timeoutMs: opTimeout });
   } catch (err) {
     throw new EffectOutcomeError("record", messageOf(err), result, err);
   }

@@ -9,18 +9,27 @@ import { STEP_RUNS } from "../k8s/resources.ts";
 import type { EffectRecord } from "../k8s/steprun-merge.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
 import { k8sOperationRecorder } from "../observability/instruments.ts";
-import { positiveIntEnv, resolveStepRunTarget, type StepRunContext, type StepRunTarget } from "../signals/target.ts";
+import { positiveIntEnv, type StepRunTarget } from "../k8s/steprun-target.ts";
 import { formatMetaTime } from "../signals/types.ts";
 import { DEFAULT_EFFECT_MAX_DETAILS_BYTES, marshalEffectDetails } from "./details.ts";
-import { EffectsUnavailableError } from "./errors.ts";
 
 /** Go's timeout of effect status writes and reads. */
 export const EFFECT_PATCH_TIMEOUT_MS = 3000;
 
-/** Options of {@link recordEffect} and {@link hasEffect}. */
+/** Options of {@link hasEffect}. */
 export interface EffectCallOptions {
-  /** Deadline (default 3s, as Go). */
+  /** Deadline (default 3s). */
   readonly timeoutMs?: number;
+  /** Cancels the call. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link recordEffect}. */
+export interface RecordEffectOptions extends EffectCallOptions {
+  /** The record's `status`, e.g. `succeeded` (blank: none). */
+  readonly status?: string;
+  /** JSON details, capped at `BUBU_EFFECT_MAX_DETAILS_BYTES` (a summary replaces larger ones). */
+  readonly details?: unknown;
 }
 
 /** What {@link recordEffect} did. */
@@ -47,46 +56,26 @@ export function effectMaxDetailsBytes(target: StepRunTarget): number {
  * Appends `{"seq":<max+1>,"key","status","emittedAt","details"}` to `status.effects`. A record
  * whose key already exists is not added (`recorded: false`).
  */
-export async function recordEffect(
-  ctx: StepRunContext | undefined,
-  key: string,
-  status: string,
-  details?: unknown,
-  options: EffectCallOptions = {},
-): Promise<RecordEffectResult> {
+export async function recordEffect(target: StepRunTarget, key: string, options: RecordEffectOptions = {}): Promise<RecordEffectResult> {
   const k = effectKey(key);
-  const target = await resolveStepRunTarget(ctx, () => new EffectsUnavailableError());
-  return recordEffectOn(target, k, status, details, ctx?.signal, options);
-}
-
-/** {@link recordEffect} on a resolved target. */
-export async function recordEffectOn(
-  target: StepRunTarget,
-  key: string,
-  status: string,
-  details: unknown,
-  signal: AbortSignal | undefined,
-  options: EffectCallOptions = {},
-): Promise<RecordEffectResult> {
-  const detailObject = await marshalEffectDetails(details, effectMaxDetailsBytes(target));
-  const record: EffectRecord = { seq: 0, key, emittedAt: formatMetaTime(new Date()) };
-  const trimmed = status.trim();
+  const detailObject = await marshalEffectDetails(options.details, effectMaxDetailsBytes(target));
+  const record: EffectRecord = { seq: 0, key: k, emittedAt: formatMetaTime(new Date()) };
+  const trimmed = (options.status ?? "").trim();
   if (trimmed !== "") record.status = trimmed;
   if (detailObject !== undefined) record.details = detailObject;
   const result = await patchStepRunStatus(target.client, target.namespace, target.name, { effects: [record] }, {
-    ...(signal !== undefined ? { signal } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
     timeoutMs: options.timeoutMs ?? EFFECT_PATCH_TIMEOUT_MS,
     onComplete: k8sOperationRecorder("PatchStepRunStatus"),
   });
-  const existing = effectsOf(result.stepRun).find((e) => typeof e.key === "string" && e.key.trim() === key);
+  const existing = effectsOf(result.stepRun).find((e) => typeof e.key === "string" && e.key.trim() === k);
   return { recorded: result.patched, seq: typeof existing?.seq === "number" ? existing.seq : 0 };
 }
 
 /** Whether the StepRun already records an effect with this key (one GET, 3s). */
-export async function hasEffect(ctx: StepRunContext | undefined, key: string, options: EffectCallOptions = {}): Promise<boolean> {
+export async function hasEffect(target: StepRunTarget, key: string, options: EffectCallOptions = {}): Promise<boolean> {
   const k = effectKey(key);
-  const target = await resolveStepRunTarget(ctx, () => new EffectsUnavailableError());
-  const stepRun = await getStepRun(target, ctx?.signal, options.timeoutMs ?? EFFECT_PATCH_TIMEOUT_MS);
+  const stepRun = await getStepRun(target, options.signal, options.timeoutMs ?? EFFECT_PATCH_TIMEOUT_MS);
   return effectsOf(stepRun).some((e) => typeof e.key === "string" && e.key.trim() === k);
 }
 

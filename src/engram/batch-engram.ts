@@ -1,14 +1,11 @@
 /**
- * The author-facing batch engram contract and `defineBatch`.
+ * Batch engrams: `init` once, then `process` once with the inputs, as one step of a Story (a
+ * Kubernetes Job).
  * @module
  */
 import type { GenericSchema, InferOutput } from "valibot";
-import type { ExecutionContext } from "./execution-context.ts";
-import type { Result } from "./result.ts";
-import type { Secrets } from "./secrets.ts";
-
-/** What `process` may return: the output itself, a {@link Result}, or nothing (`{}`). */
-export type ProcessOutput<O> = O | Result<O> | undefined | void;
+import type { Context } from "./context.ts";
+import type { SecretDeclarations } from "./secret-declarations.ts";
 
 /** The valibot schemas an engram declares; each is optional. */
 export interface EngramSchemas {
@@ -17,23 +14,25 @@ export interface EngramSchemas {
   readonly output?: GenericSchema;
 }
 
-/**
- * A batch engram: `init` once with config and secrets, then `process` once with the inputs
- * (Go's `BatchEngram[C, I]`).
- */
-export interface BatchEngram<C = Record<string, unknown>, I = Record<string, unknown>, O = unknown> {
-  /** Optional display name, used in logs and generated templates. */
-  readonly name?: string;
-  /** Schemas that decode and validate config, inputs and output at run time. */
-  readonly schemas?: EngramSchemas;
-  /** Prepares clients etc. `signal` aborts at the step deadline or on SIGTERM. */
-  init?(config: C, secrets: Secrets, signal: AbortSignal): void | Promise<void>;
-  /** Does the work. Return the output object (or a `Result`); throw to fail the step. */
-  process(ctx: ExecutionContext, inputs: I): ProcessOutput<O> | Promise<ProcessOutput<O>>;
-}
-
 /** The value type a schema produces, or a plain JSON object when there is no schema. */
 export type InferSchema<S> = S extends GenericSchema ? InferOutput<S> : Record<string, unknown>;
+
+/** What `process` may return: the output, or nothing (an empty output `{}`). */
+export type ProcessOutput<O> = O | undefined | void;
+
+/** A batch engram, as {@link defineBatch} makes it. */
+export interface BatchEngram<C = Record<string, unknown>, I = Record<string, unknown>, O = unknown> {
+  readonly kind: "batch";
+  /** Display name, used in logs and generated templates. */
+  readonly name?: string | undefined;
+  /** Decode and validate config, inputs and output at run time; emitted into the template. */
+  readonly schemas: EngramSchemas;
+  readonly secrets?: SecretDeclarations | undefined;
+  /** Prepares clients and the like. `ctx.signal` aborts at the step deadline or on SIGTERM. */
+  init?(ctx: Context<C>): void | Promise<void>;
+  /** Does the work: return the output, or throw to fail the step. */
+  process(ctx: Context<C>, inputs: I): ProcessOutput<O> | Promise<ProcessOutput<O>>;
+}
 
 /** The argument of {@link defineBatch}. */
 export interface BatchDefinition<
@@ -45,24 +44,25 @@ export interface BatchDefinition<
   readonly config?: CS;
   readonly inputs?: IS;
   readonly output?: OS;
-  init?(config: InferSchema<CS>, secrets: Secrets, signal: AbortSignal): void | Promise<void>;
+  readonly secrets?: SecretDeclarations;
+  init?(ctx: Context<InferSchema<CS>>): void | Promise<void>;
   process(
-    ctx: ExecutionContext,
+    ctx: Context<InferSchema<CS>>,
     inputs: InferSchema<IS>,
   ): ProcessOutput<InferSchema<OS>> | Promise<ProcessOutput<InferSchema<OS>>>;
 }
 
 /**
- * Declares a batch engram whose config, inputs and output types come from valibot schemas.
+ * Declares a batch engram; config, inputs and output types come from the valibot schemas.
  *
  * @example
  * ```ts
  * const engram = defineBatch({
  *   inputs: v.object({ name: v.string() }),
  *   output: v.object({ greeting: v.string() }),
- *   process: (_ctx, { name }) => ({ greeting: `Hello, ${name}!` }),
+ *   process: (ctx, { name }) => ({ greeting: `Hello, ${name}!` }),
  * });
- * await startBatch(engram);
+ * if (import.meta.main) await start(engram);
  * ```
  */
 export function defineBatch<
@@ -72,10 +72,12 @@ export function defineBatch<
 >(
   definition: BatchDefinition<CS, IS, OS>,
 ): BatchEngram<InferSchema<CS>, InferSchema<IS>, InferSchema<OS>> {
-  const { name, config, inputs, output } = definition;
+  const { name, config, inputs, output, secrets } = definition;
   return {
+    kind: "batch",
     name,
     schemas: { config, inputs, output },
+    secrets,
     init: definition.init?.bind(definition),
     process: definition.process.bind(definition),
   };

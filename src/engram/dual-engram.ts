@@ -1,19 +1,17 @@
 /**
- * An engram that can run as a batch step and as a streaming step (Go's `DualEngram[C, I]`),
- * for `start`'s dispatch on `BUBU_EXECUTION_MODE`, and `defineDual` to declare one.
+ * An engram that runs as a batch step or as a streaming step, chosen by the operator's
+ * `BUBU_EXECUTION_MODE`.
  * @module
  */
 import type { GenericSchema } from "valibot";
 import { type BatchDefinition, type BatchEngram, defineBatch, type InferSchema } from "./batch-engram.ts";
 import type { StreamingDefinition, StreamingEngram } from "./streaming-engram.ts";
 
-/**
- * Both contracts at once: `init` is shared, `process` serves batch runs and `stream` serves
- * streaming runs.
- */
+/** Both contracts at once: `init` is shared, `process` serves batch runs, `stream` streaming runs. */
 export type DualEngram<C = Record<string, unknown>, I = Record<string, unknown>, O = unknown> =
-  & BatchEngram<C, I, O>
-  & StreamingEngram<C>;
+  & Omit<BatchEngram<C, I, O>, "kind">
+  & Omit<StreamingEngram<C>, "kind" | "schemas">
+  & { readonly kind: "dual" };
 
 /** The argument of {@link defineDual}: a batch definition plus `stream` (and `control`). */
 export type DualDefinition<
@@ -23,19 +21,18 @@ export type DualDefinition<
 > = BatchDefinition<CS, IS, OS> & Pick<StreamingDefinition<CS>, "stream" | "control">;
 
 /**
- * Declares an engram for both modes with one set of valibot schemas (spreading a `defineBatch`
- * and a `defineStreaming` result into one object would keep only one side's schemas).
+ * Declares an engram for both modes with one set of schemas.
  *
  * @example
  * ```ts
- * const engram = defineDual({
+ * const upper = defineDual({
  *   inputs: v.object({ text: v.string() }),
  *   process: (_ctx, { text }) => ({ text: text.toUpperCase() }),
- *   async stream(_signal, inbound, outbound) {
+ *   async stream(_ctx, inbound, outbound) {
  *     for await (const msg of inbound) { await outbound.send({ kind: "data", payload: msg.payload }); msg.done(); }
  *   },
  * });
- * await start(engram);
+ * if (import.meta.main) await start(upper);
  * ```
  */
 export function defineDual<
@@ -45,6 +42,7 @@ export function defineDual<
 >(definition: DualDefinition<CS, IS, OS>): DualEngram<InferSchema<CS>, InferSchema<IS>, InferSchema<OS>> {
   return {
     ...defineBatch(definition),
+    kind: "dual",
     stream: definition.stream.bind(definition),
     control: definition.control?.bind(definition),
   };

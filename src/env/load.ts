@@ -30,7 +30,7 @@ import {
 import { type EnvReader, envReader, type EnvSource } from "./source.ts";
 import type { StartedAt } from "./started-at.ts";
 import { present } from "./var-parsers.ts";
-import type { StoryInfo } from "../engram/story-info.ts";
+import type { StoryInfo } from "./story-info.ts";
 
 export type { StoryInfo };
 

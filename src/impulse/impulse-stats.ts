@@ -11,7 +11,7 @@ import { isConflict } from "../k8s/errors.ts";
 import { createMergePatch, type JsonObject } from "../k8s/merge-patch.ts";
 import { IMPULSES } from "../k8s/resources.ts";
 import { sleep } from "../k8s/backoff.ts";
-import { formatMetaTime } from "../batch/status.ts";
+import { formatMetaTime } from "../k8s/meta-time.ts";
 
 /** Counters to add to `Impulse.status` (Go's `TriggerStatsDelta`). Omitted counters are 0. */
 export interface TriggerStatsDelta {

@@ -1,44 +1,31 @@
 /**
- * Impulses: long-running listeners that start Stories (`runImpulse`, `startStory` via
- * StoryTrigger, delivery policy, `StoryDispatcher`) and a webhook impulse on hono.
+ * Building blocks for impulses: a webhook impulse with signature verification and replay
+ * protection, a session-aware story dispatcher, the trigger errors, and the StoryTrigger name
+ * and hash functions. Define and run an impulse with `defineImpulse` and `start` from
+ * `@bubustack/sdk`; start Stories with `ctx.stories`.
  *
  * @example
  * ```ts
- * import { defineImpulse, runImpulse, startStory } from "@bubustack/sdk/impulse";
+ * import { start } from "@bubustack/sdk";
+ * import { githubSignature, webhookImpulse } from "@bubustack/sdk/impulse";
  *
- * await runImpulse(defineImpulse({
- *   async run(ctx) {
- *     await startStory(ctx, "nightly-report", { day: new Date().toISOString().slice(0, 10) });
- *   },
+ * await start(webhookImpulse({
+ *   path: "/hook",
+ *   verify: githubSignature("WEBHOOK_SECRET"),
+ *   toInputs: (payload) => ({ event: payload }),
  * }));
  * ```
  * @module
  */
-export { type ImpulseOutcome, runImpulse, type RunImpulseOptions } from "./run-impulse.ts";
-export { defineImpulse, type Impulse, type ImpulseContext, type ImpulseDefinition } from "./impulse.ts";
-export {
-  getTargetStory,
-  startStory,
-  startStoryInNamespace,
-  startStoryWithToken,
-  startStoryWithTokenInNamespace,
-  stopStory,
-  stopStoryInNamespace,
-  type TargetStory,
-} from "./story-helpers.ts";
-export { type TriggerContext, triggerTokenFromContext, withTriggerToken } from "./trigger-context.ts";
-export { StoryClient, type StoryClientOptions } from "./story-client.ts";
+export { type WebhookConfig, webhookImpulse, type WebhookImpulseOptions, type WebhookRequest } from "./webhook/webhook-impulse.ts";
+export { githubSignature, type SecretSource, sharedSecretHeader, type WebhookVerifier } from "./webhook/verify.ts";
 export {
   StoryDispatcher,
   type StoryDispatcherOptions,
-  type StoryRuntime,
   type StorySession,
   type StoryTriggerRequest,
   type StoryTriggerResult,
 } from "./dispatcher.ts";
-export { type TriggerStatsDelta, updateImpulseTriggerStats } from "./impulse-stats.ts";
-export { type StopOutcome, TERMINAL_STORYRUN_PHASES } from "./stop-story.ts";
-export type { DeliveryIdentity, StoryRun, StoryTrigger } from "./types.ts";
 export {
   ImpulseSessionExistsError,
   ImpulseSessionNotFoundError,
@@ -50,5 +37,4 @@ export {
   TriggerPolicyError,
 } from "./errors.ts";
 export { computeTriggerInputHash, deriveStoryRunName, deriveStoryTriggerName, safeLabelValue } from "./names.ts";
-export { type WebhookConfig, webhookImpulse, type WebhookImpulseOptions, type WebhookRequest } from "./webhook/webhook-impulse.ts";
-export { githubSignature, type SecretSource, sharedSecretHeader, type WebhookVerifier } from "./webhook/verify.ts";
+export type { DeliveryIdentity, StoryTrigger } from "./types.ts";

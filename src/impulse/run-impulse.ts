@@ -1,42 +1,29 @@
 /**
- * `runImpulse`: the process entry point of an impulse (`contract/batch.md` §8). Env → config →
- * secrets → `init` → Kubernetes client → `run`, with SIGTERM/SIGINT ending `run` through its
- * signal and the contract's exit codes: 0 when `run` returns, 1 on any failure, 143 (130 for
- * SIGINT) after a signal — also when `run` ignores its signal past the grace window.
+ * The process entry point of an impulse: env → config → secrets → `init` → `run`, with
+ * SIGTERM/SIGINT ending `run` through its signal. Exit codes: 0 when `run` returns, 1 on any
+ * failure, 143 (130 for SIGINT) after a signal — also when `run` ignores its signal past the
+ * grace window. In a cluster `ctx.stories` creates StoryTriggers; on a laptop it records and
+ * prints what would have been triggered.
  * @module
  */
-import { prepareImpulseConfig } from "./config.ts";
-import { GRACE_ENV } from "../batch/settings-from-env.ts";
-import { signalExitCode, errorText } from "../batch/status.ts";
-import { expandSecrets } from "../engram/secret-expansion.ts";
-import type { Secrets } from "../engram/secrets.ts";
-import { parseGoDuration } from "../env/duration.ts";
-import { type BubuEnv, loadEnv } from "../env/load.ts";
-import { isClusterMode } from "../env/namespace.ts";
-import { parseDebugFlag } from "../env/flags.ts";
-import { createKubeClient } from "../k8s/create-client.ts";
-import type { KubeClient } from "../k8s/client.ts";
-import { createLogger, type Logger } from "../observability/logger.ts";
-import { configureObservabilityFromEnv } from "../observability/toggles.ts";
-import { registerSecrets } from "../observability/redaction.ts";
-import { detectRuntime } from "../runtime/detect.ts";
-import type { ProcessSignal, Runtime } from "../runtime/types.ts";
-import type { Impulse } from "./impulse.ts";
-import { setSharedStoryClient } from "./shared-client.ts";
-import { StoryClient } from "./story-client.ts";
+import type { ImpulseContext, Stories } from "../engram/context.ts";
+import type { Impulse } from "../engram/impulse.ts";
+import { errorText } from "../errors/error-text.ts";
+import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
+import { prepareStartupConfig } from "../process/startup-config.ts";
+import { signalExitCode } from "../process/termination.ts";
+import { guard } from "../process/watchdog.ts";
+import { clusterStories, targetStory } from "./cluster-stories.ts";
+import { localStories, type StoppedStory, type TriggeredStory } from "./local-stories.ts";
+import type { StoryClient } from "./story-client.ts";
 
-/** Options of {@link runImpulse}; all optional. */
-export interface RunImpulseOptions {
-  readonly runtime?: Runtime;
-  /** Environment; defaults to the process environment. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** When false, returns the outcome instead of exiting. Default true. */
-  readonly exit?: boolean;
-  readonly logger?: Logger;
-  /** Use this client instead of creating one (tests). */
-  readonly client?: StoryClient;
-  /** Aborts `run` like a signal (embedding, tests). */
-  readonly signal?: AbortSignal;
+/** Options of {@link runImpulse}. */
+export interface RunImpulseOptions extends ProcessOptions {
+  /**
+   * Where `ctx.stories` goes: by default a cluster's StoryTriggers in a pod and the local sink on
+   * a laptop. Pass your own (a test double, the local Story runner).
+   */
+  readonly stories?: Stories;
 }
 
 /** How an impulse process ended. */
@@ -45,154 +32,101 @@ export interface ImpulseOutcome {
   /** `completed`: `run` returned; `terminated`: a signal ended it; `failed`: an error. */
   readonly end: "completed" | "terminated" | "failed";
   readonly error?: unknown;
+  /** Locally: the Stories `run` started and stopped (nothing reached a cluster). */
+  readonly triggered?: readonly TriggeredStory[];
+  readonly stopped?: readonly StoppedStory[];
 }
 
-const DEFAULT_GRACE_MS = 10_000;
-
 /** Runs `impulse` as the process's service and exits with its code. */
-export async function runImpulse<C>(impulse: Impulse<C>, options: RunImpulseOptions = {}): Promise<ImpulseOutcome> {
-  const rt = options.runtime ?? detectRuntime();
-  const rawEnv = options.env ?? rt.envAll();
-  const cluster = isClusterMode(rawEnv);
-  // In a pod logs go to stdout (Go); locally to stderr, as startBatch does.
-  const sink = cluster ? (line: string) => rt.writeStdout(line) : (line: string) => rt.writeStderr(line);
-  const logger = options.logger ?? createLogger({ sink, level: parseDebugFlag(rawEnv.BUBU_DEBUG) ? "DEBUG" : "INFO" });
-  const graceMs = graceFrom(rawEnv);
+/** What `runImpulse` runs: an impulse's handlers and config schema. */
+export type RunnableImpulse<C> = Pick<Impulse<C>, "init" | "run" | "name"> & { readonly schemas?: Impulse<C>["schemas"] };
 
-  const terminate = new AbortController();
-  let received: ProcessSignal | undefined;
-  const onSignal = (signal: ProcessSignal) => (): void => {
-    if (received !== undefined) {
-      // A second signal: leave now.
-      rt.exit(signalExitCode(signal));
-    }
-    received = signal;
-    logger.info("signal received, stopping the impulse", { signal });
-    terminate.abort(signal);
-  };
-  const offs = [rt.onSignal("SIGTERM", onSignal("SIGTERM")), rt.onSignal("SIGINT", onSignal("SIGINT"))];
-  // An embedding caller's abort is treated like SIGTERM.
-  const onOuterAbort = (): void => {
-    received ??= "SIGTERM";
-    terminate.abort(options.signal?.reason);
-  };
-  if (options.signal?.aborted) onOuterAbort();
-  else options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImpulseOptions = {}): Promise<ImpulseOutcome> {
+  const run = new ProcessRun(options, "signal received, stopping the impulse");
+  const { logger } = run;
+  const terminate = run.termination.signal;
+  const triggered: TriggeredStory[] = [];
+  const stopped: StoppedStory[] = [];
+  const local = options.stories === undefined && !run.cluster;
 
-  let kube: KubeClient | undefined;
-  // Secret values are scrubbed from logs, spans, metrics and error messages while the impulse runs.
-  let unregisterSecrets = (): void => {};
-  const finish = (outcome: ImpulseOutcome): ImpulseOutcome => {
+  const finish = async (outcome: ImpulseOutcome): Promise<ImpulseOutcome> => {
     if (outcome.end === "failed") logger.error("impulse failed", { error: errorText(outcome.error), exitCode: outcome.exitCode });
     else logger.info("impulse stopped", { end: outcome.end, exitCode: outcome.exitCode });
-    unregisterSecrets();
-    if (options.exit !== false) rt.exit(outcome.exitCode);
-    return outcome;
+    await run.close();
+    run.exit(outcome.exitCode);
+    return local ? { ...outcome, triggered, stopped } : outcome;
   };
   const failed = (message: string, err: unknown): ImpulseOutcome => {
+    const received = run.termination.received();
     if (received !== undefined) return { exitCode: signalExitCode(received), end: "terminated", error: err };
-    return { exitCode: 1, end: "failed", error: new Error(`${message}: ${errorText(err)}`, { cause: err }) };
+    const error = message === "" ? err : new Error(`${message}: ${errorText(err)}`, { cause: err });
+    return { exitCode: 1, end: "failed", error };
   };
 
   try {
     logger.info("Initializing Bubu SDK for Impulse execution", impulse.name ? { impulse: impulse.name } : undefined);
-    let env: BubuEnv;
+    let graceMs: number;
     try {
-      env = loadEnv(rawEnv);
+      graceMs = run.graceMs();
+      run.loadEnv();
     } catch (err) {
-      return finish(failed("failed to load execution context", err));
+      return await finish(failed("failed to load execution context", err));
     }
-    for (const w of env.warnings) logger.warn(w.message, { variable: w.variable, value: w.value });
-    configureObservabilityFromEnv((name) => rawEnv[name], logger);
     let config: C;
     try {
-      config = await prepareImpulseConfig(rt, env, logger, impulse.schemas?.config, terminate.signal, rawEnv) as C;
+      // Errors already carry their texts (failed to hydrate/unmarshal config).
+      config = await prepareStartupConfig(run.services, logger, impulse.schemas?.config, terminate) as C;
     } catch (err) {
-      // prepareImpulseConfig already wraps with Go's texts (failed to hydrate/unmarshal config).
-      return finish(received !== undefined ? failed("", err) : { exitCode: 1, end: "failed", error: err });
+      return await finish(failed("", err));
     }
-    let secrets: Secrets;
+    let ctx: ImpulseContext<C>;
     try {
-      const expanded = await expandSecrets(env.secrets.reveal(), {
-        env: rawEnv,
-        fs: rt.fs,
-        signal: terminate.signal,
-        warn: (msg, attrs) => logger.warn(msg, attrs),
-      });
-      if (expanded.error) throw expanded.error;
-      secrets = expanded.secrets;
-      unregisterSecrets = registerSecrets(secrets);
+      const secrets = await run.openSecrets(terminate);
+      ctx = run.impulseContext({ signal: terminate, config, secrets, stories: options.stories ?? storiesFor(run, triggered, stopped) });
     } catch (err) {
-      return finish(failed("failed to expand secrets", err));
+      return await finish(failed("failed to expand secrets", err));
     }
     try {
-      await impulse.init?.(config, secrets, terminate.signal);
+      await impulse.init?.(ctx);
     } catch (err) {
-      return finish(failed("impulse initialization failed", err));
+      return await finish(failed("impulse initialization failed", err));
     }
-    // After init, as Go does (batch.md §8 step 8).
-    let client = options.client;
-    if (client === undefined) {
+    if (run.cluster && options.stories === undefined) {
+      // After init; a broken in-cluster config fails the start, not the first trigger.
       try {
-        kube = await createKubeClient(rt);
+        await run.services.kube();
       } catch (err) {
-        return finish(failed("failed to create k8s client", err));
+        return await finish(failed("failed to create k8s client", (err as Error).cause ?? err));
       }
-      client = new StoryClient(kube, { env, logger });
     }
-    setSharedStoryClient(client);
     logger.info("Starting Impulse");
-    const ran = await runWithGrace(() => impulse.run(terminate.signal, client, { config, secrets, logger }), terminate.signal, graceMs);
+    const ran = await guard(() => impulse.run(ctx), terminate, graceMs);
+    const received = run.termination.received();
     if (ran.state === "abandoned") {
       logger.warn("impulse did not return within the grace window after its signal", { graceMs });
-      return finish({ exitCode: signalExitCode(received ?? "SIGTERM"), end: "terminated" });
+      return await finish({ exitCode: signalExitCode(received ?? "SIGTERM"), end: "terminated" });
     }
-    if (ran.state === "rejected") return finish(failed("impulse execution failed", ran.error));
-    if (received !== undefined) return finish({ exitCode: signalExitCode(received), end: "terminated" });
-    return finish({ exitCode: 0, end: "completed" });
-  } finally {
-    options.signal?.removeEventListener("abort", onOuterAbort);
-    for (const off of offs) off();
-    setSharedStoryClient(undefined);
-    await kube?.close();
+    if (ran.state === "rejected") return await finish(failed("impulse execution failed", ran.error));
+    if (received !== undefined) return await finish({ exitCode: signalExitCode(received), end: "terminated" });
+    return await finish({ exitCode: 0, end: "completed" });
+  } catch (err) {
+    return await finish(failed("impulse failed", err));
   }
 }
 
-type Ran = { state: "fulfilled" } | { state: "rejected"; error: unknown } | { state: "abandoned" };
-
-/** Runs `fn`; once `signal` aborts, waits at most `graceMs` more for it. */
-async function runWithGrace(fn: () => void | Promise<void>, signal: AbortSignal, graceMs: number): Promise<Ran> {
-  const work: Promise<Ran> = (async () => {
-    try {
-      await fn();
-      return { state: "fulfilled" } as const;
-    } catch (error) {
-      return { state: "rejected", error } as const;
-    }
-  })();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const grace = new Promise<Ran>((resolve) => {
-    const start = (): void => {
-      timer = setTimeout(() => resolve({ state: "abandoned" }), graceMs);
-    };
-    if (signal.aborted) start();
-    else signal.addEventListener("abort", start, { once: true });
-  });
-  try {
-    return await Promise.race([work, grace]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
-}
-
-/** `BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT` (the batch path's knob), default 10s; invalid → default. */
-function graceFrom(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = (env[GRACE_ENV] ?? "").trim();
-  if (raw === "") return DEFAULT_GRACE_MS;
-  try {
-    const ns = parseGoDuration(raw);
-    return ns > 0n ? Number(ns / 1_000_000n) : DEFAULT_GRACE_MS;
-  } catch {
-    return DEFAULT_GRACE_MS;
-  }
+/** The cluster's StoryTriggers in a pod; the local sink on a laptop. */
+function storiesFor(run: ProcessRun, triggered: TriggeredStory[], stopped: StoppedStory[]): Stories {
+  const env = run.env;
+  if (!run.cluster) return localStories({ target: targetStory(env), started: triggered, stopped, logger: run.logger });
+  let client: StoryClient | undefined;
+  const storyClient = async (): Promise<StoryClient> => {
+    if (client !== undefined) return client;
+    const { StoryClient } = await import("./story-client.ts");
+    const kube = await run.services.kube().catch((err: unknown) => {
+      throw new Error(`failed to create k8s client: ${errorText((err as Error).cause ?? err)}`, { cause: err });
+    });
+    client ??= new StoryClient(kube, { env, logger: run.logger });
+    return client;
+  };
+  return clusterStories(storyClient, env);
 }

@@ -1,6 +1,5 @@
 /**
- * The per-call context of the story helpers: Go's `ctx` (cancellation, deadline and the
- * idempotency token stored by `WithTriggerToken`) as a plain object.
+ * The per-call context of a story call: cancellation, deadline and idempotency token.
  * @module
  */
 
@@ -14,17 +13,6 @@ export interface TriggerContext {
    * by `BUBU_K8S_OPERATION_TIMEOUT`.
    */
   readonly timeoutMs?: number;
-  /** The idempotency token (`WithTriggerToken`); wins over `BUBU_TRIGGER_TOKEN`. */
+  /** The idempotency token; wins over `BUBU_TRIGGER_TOKEN`. */
   readonly triggerToken?: string;
-}
-
-/** A context carrying `token` (Go's `WithTriggerToken`); an empty token leaves `ctx` unchanged. */
-export function withTriggerToken(ctx: TriggerContext | undefined, token: string): TriggerContext {
-  const base = ctx ?? {};
-  return token === "" ? base : { ...base, triggerToken: token };
-}
-
-/** The token stored in `ctx`, or `""` (Go's `TriggerTokenFromContext`). */
-export function triggerTokenFromContext(ctx: TriggerContext | undefined): string {
-  return ctx?.triggerToken ?? "";
 }

@@ -1,6 +1,5 @@
 /**
- * Creating the client from the environment, and the process-wide shared client (Go's
- * `NewClient` / `SharedClient`).
+ * Creating a Kubernetes client from the environment: in-cluster config, else kubeconfig.
  * @module
  */
 
@@ -25,34 +24,4 @@ export async function createKubeClient(runtime: KubeRuntime, options: CreateKube
     fs: runtime.fs,
     ...(options.tokenRefreshMs !== undefined ? { tokenRefreshMs: options.tokenRefreshMs } : {}),
   });
-}
-
-let shared: Promise<KubeClient> | undefined;
-
-/**
- * A lazily created, process-wide client. A failed creation is not cached: the next call tries
- * again (as Go's `SharedClient`).
- */
-export function sharedKubeClient(runtime: KubeRuntime): Promise<KubeClient> {
-  if (shared === undefined) {
-    const attempt = createKubeClient(runtime);
-    shared = attempt;
-    attempt.catch(() => {
-      if (shared === attempt) shared = undefined;
-    });
-  }
-  return shared;
-}
-
-/** Drops and closes the shared client (tests, shutdown). */
-export async function resetSharedKubeClient(): Promise<void> {
-  const current = shared;
-  shared = undefined;
-  if (current !== undefined) {
-    try {
-      await (await current).close();
-    } catch {
-      // Creation failed: nothing to close.
-    }
-  }
 }

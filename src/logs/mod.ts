@@ -9,17 +9,16 @@ export {
   type LogFilePolicy,
   pathWithinRoot,
   readAllowedLogFile,
-  resolveAllowedLogFile,
   resolveLogRoots,
 } from "./allowed-file.ts";
 export { LogFileError, type LogFileErrorCode, LogsUnavailableError } from "./errors.ts";
 export {
   LOG_PATCH_TIMEOUT_MS,
+  type LogDestination,
+  type LogFileSource,
   type LogPayload,
-  type LogsContext,
-  publishLogFile,
   publishLogs,
   type PublishLogsOptions,
-  publishLogsWithContentType,
+  readLogFile,
 } from "./publish.ts";
 export type { LogsRef } from "../k8s/logs-patch.ts";

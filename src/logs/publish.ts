@@ -1,22 +1,16 @@
 /**
- * The public log API (`contract/batch.md` §7): `publishLogs`, `publishLogsWithContentType` and
- * `publishLogFile` upload bytes as a raw blob at `<ns>/logs/<storyRun>/<step>/<stepRun>/<unixNano>.log`
- * and point `StepRun.status.logs` at it (a status patch with no phase, 5s deadline). The batch
- * runner's captured-log publish writes through the same `uploadLogBlob`/`buildLogsStatusUpdate`.
- *
- * The StepRun is found as for signals and effects (`resolveStepRunTarget`); storage is the
- * context's manager or the process-wide one (`sharedStorageManager`, Go's `SharedManager`).
- * Published bytes are stored as given: the contract scrubs nothing in logs.
+ * Publishing logs: bytes or a file are uploaded as a raw blob at
+ * `<ns>/logs/<storyRun>/<step>/<stepRun>/<unixNano>.log` and `StepRun.status.logs` points at them
+ * (a status patch with no phase, 5s deadline). The batch runner's captured-log publish writes
+ * through the same `uploadLogBlob`/`buildLogsStatusUpdate`. Bytes are stored as given.
  * @module
  */
-import { type BubuEnv, loadEnv } from "../env/load.ts";
-import type { EnvSource } from "../env/source.ts";
+import type { BubuEnv } from "../env/load.ts";
 import { buildLogsStatusUpdate, type LogsRef } from "../k8s/logs-patch.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
+import type { StepRunTarget } from "../k8s/steprun-target.ts";
 import { k8sOperationRecorder } from "../observability/instruments.ts";
-import { detectRuntime } from "../runtime/detect.ts";
-import { resolveStepRunTarget, type StepRunContext, type StepRunTarget } from "../signals/target.ts";
-import { messageOf } from "../storage/errors.ts";
+import type { RuntimeFs } from "../runtime/types.ts";
 import type { StorageManager } from "../storage/manager.ts";
 import { readAllowedLogFile } from "./allowed-file.ts";
 import { LogsUnavailableError } from "./errors.ts";
@@ -24,51 +18,41 @@ import { LogsUnavailableError } from "./errors.ts";
 /** Go's `logPatchTimeout`. */
 export const LOG_PATCH_TIMEOUT_MS = 5000;
 
-/** What the log functions take as their context (an `ExecutionContext` qualifies). */
-export interface LogsContext extends StepRunContext {
-  /** The storage to write to; default the process-wide manager built from `BUBU_STORAGE_*`. */
-  readonly storage?: StorageManager | undefined;
-}
-
 /** Log bytes; a string is written as UTF-8. */
 export type LogPayload = Uint8Array | string;
 
-/** Options of the log functions. */
+/** Options of {@link publishLogs} and {@link publishLogFile}. */
 export interface PublishLogsOptions {
-  /** Deadline of the status write (default 5s, as Go). */
+  /** Content type of the stored blob (default `text/plain; charset=utf-8`). */
+  readonly contentType?: string;
+  /** Deadline of the status write (default 5s). */
   readonly timeoutMs?: number;
+  /** Cancels the upload and the write. */
+  readonly signal?: AbortSignal;
+}
+
+/** Where logs go: the run's StepRun, its storage and its environment. */
+export interface LogDestination {
+  readonly target: StepRunTarget;
+  /** The run's storage manager (built on first use); disabled storage → {@link LogsUnavailableError}. */
+  storage(): Promise<StorageManager>;
+  readonly env: BubuEnv;
 }
 
 /**
- * Uploads `payload` as `text/plain; charset=utf-8` and points `StepRun.status.logs` at it.
- * Resolves to the written ref, or `undefined` for an empty payload (nothing is checked or
- * written, as in Go). Throws {@link LogsUnavailableError} without a StepRun or storage.
+ * Uploads `payload` and points `StepRun.status.logs` at it. Resolves to the written ref, or
+ * `undefined` for an empty payload (nothing is checked or written).
  */
-export function publishLogs(
-  ctx: LogsContext | undefined,
-  payload: LogPayload,
-  options: PublishLogsOptions = {},
-): Promise<LogsRef | undefined> {
-  return publishLogsWithContentType(ctx, payload, "", options);
-}
-
-/** {@link publishLogs} with a content type (blank: `text/plain; charset=utf-8`). */
-export async function publishLogsWithContentType(
-  ctx: LogsContext | undefined,
-  payload: LogPayload,
-  contentType: string,
-  options: PublishLogsOptions = {},
-): Promise<LogsRef | undefined> {
+export async function publishLogs(to: LogDestination, payload: LogPayload, options: PublishLogsOptions = {}): Promise<LogsRef | undefined> {
   const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
   if (bytes.length === 0) return undefined;
-  const target = await logTarget(ctx);
-  const env = loadEnv(envSourceOf(target.env));
-  const manager = await logStorage(ctx, env);
-  const signal = ctx?.signal;
-  // Storage code loads on first publish: `import "@bubustack/sdk"` stays light.
+  const manager = await to.storage();
+  if (!manager.enabled) throw new LogsUnavailableError();
+  const { signal } = options;
+  // Storage code loads on first publish.
   const { logIdentityFromEnv, uploadLogBlob } = await import("../storage/logs.ts");
-  const ref = await uploadLogBlob(manager, logIdentityFromEnv(env, target.name), env, bytes, contentType, signal ? { signal } : {});
-  await patchStepRunStatus(target.client, target.namespace, target.name, buildLogsStatusUpdate(ref), {
+  const ref = await uploadLogBlob(manager, logIdentityFromEnv(to.env, to.target.name), to.env, bytes, options.contentType ?? "", signal ? { signal } : {});
+  await patchStepRunStatus(to.target.client, to.target.namespace, to.target.name, buildLogsStatusUpdate(ref), {
     ...(signal ? { signal } : {}),
     timeoutMs: options.timeoutMs ?? LOG_PATCH_TIMEOUT_MS,
     onComplete: k8sOperationRecorder("PatchStepRunStatus"),
@@ -76,59 +60,27 @@ export async function publishLogsWithContentType(
   return ref;
 }
 
+/** Where a log file may be read from. */
+export interface LogFileSource {
+  readonly fs: RuntimeFs;
+  readonly cwd: string;
+  /** `$TMPDIR`, else `/tmp`. */
+  readonly tempDir: string;
+  readonly env: BubuEnv;
+}
+
 /**
- * Reads the file at `path` and publishes it like {@link publishLogsWithContentType}. Only a
- * regular file under `BUBU_LOG_ALLOWED_ROOTS` (symlinks resolved) of at most
- * `BUBU_LOG_FILE_MAX_BYTES` is read; otherwise a `LogFileError` and nothing is published. The
- * file is checked before the StepRun and storage, as in Go.
+ * Reads the file at `path` with the allowed-roots policy: only a regular file under
+ * `BUBU_LOG_ALLOWED_ROOTS` (symlinks resolved) of at most `BUBU_LOG_FILE_MAX_BYTES`; otherwise a
+ * `LogFileError`.
  */
-export async function publishLogFile(
-  ctx: LogsContext | undefined,
-  path: string,
-  contentType: string,
-  options: PublishLogsOptions = {},
-): Promise<LogsRef | undefined> {
-  const runtime = detectRuntime();
-  const source = envSourceOf(ctx?.stepRun?.env);
-  const limits = loadEnv(source).limits;
-  const lookup = typeof source === "function" ? source : (name: string) => source[name];
-  const data = await readAllowedLogFile(path, {
-    fs: runtime.fs,
-    cwd: runtime.cwd(),
-    // Go's os.TempDir(): $TMPDIR, else /tmp.
-    tempDir: lookup("TMPDIR") || "/tmp",
+export function readLogFile(from: LogFileSource, path: string): Promise<Uint8Array> {
+  const { limits } = from.env;
+  return readAllowedLogFile(path, {
+    fs: from.fs,
+    cwd: from.cwd,
+    tempDir: from.tempDir,
     allowedRoots: limits.logAllowedRoots,
     maxBytes: limits.logFileMaxBytes,
   });
-  return await publishLogsWithContentType(ctx, data, contentType, options);
-}
-
-/** The target's env reader, else the process env. */
-function envSourceOf(env: StepRunTarget["env"]): EnvSource {
-  return env ?? ((name: string) => detectRuntime().env(name));
-}
-
-/** The StepRun; a failed client creation is reported as Go's `failed to initialize log client`. */
-async function logTarget(ctx: LogsContext | undefined): Promise<StepRunTarget> {
-  try {
-    return await resolveStepRunTarget(ctx, () => new LogsUnavailableError());
-  } catch (err) {
-    if (err instanceof LogsUnavailableError) throw err;
-    throw new Error(`failed to initialize log client: ${messageOf(err)}`, { cause: err });
-  }
-}
-
-/** The context's storage, else the shared one; disabled storage is `LogsUnavailableError`. */
-async function logStorage(ctx: LogsContext | undefined, env: BubuEnv): Promise<StorageManager> {
-  let manager = ctx?.storage;
-  if (manager === undefined) {
-    try {
-      const { sharedStorageManager } = await import("../storage/shared-manager.ts");
-      manager = await sharedStorageManager(detectRuntime(), env);
-    } catch (err) {
-      throw new Error(`failed to create storage manager: ${messageOf(err)}`, { cause: err });
-    }
-  }
-  if (!manager.enabled) throw new LogsUnavailableError();
-  return manager;
 }

@@ -106,6 +106,10 @@ export interface RuntimeFs {
   readTextFile(path: string): Promise<string>;
   /** Writes the whole file, creating or truncating it. */
   writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  /** Appends to the file, creating it when missing. */
+  appendFile(path: string, data: Uint8Array | string): Promise<void>;
+  /** Creates the file only if it does not exist; resolves false (and writes nothing) when it does. */
+  createNew(path: string, data: Uint8Array | string): Promise<boolean>;
   /** Atomic within one file system. */
   rename(from: string, to: string): Promise<void>;
   /** Recursive, no error when it exists. */

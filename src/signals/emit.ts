@@ -16,20 +16,28 @@ import type { SignalEvent } from "../k8s/steprun-merge.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
 import { k8sOperationRecorder } from "../observability/instruments.ts";
 import { utf8ByteLength } from "../json/go-json.ts";
-import { SignalsUnavailableError, SignalTooLargeError } from "./errors.ts";
+import { SignalTooLargeError } from "./errors.ts";
 import { summarizeSignalValue } from "./summary.ts";
-import { positiveIntEnv, resolveStepRunTarget, type StepRunContext } from "./target.ts";
-import { formatMetaTime, goMarshal, SequencedSignal, SignalEnvelope, SignalMeta, type SignalSequence } from "./types.ts";
+import { positiveIntEnv, type StepRunTarget } from "../k8s/steprun-target.ts";
+import { formatMetaTime, goMarshal, SequencedSignal, SignalEnvelope, SignalMeta } from "./types.ts";
 
 /** Default of `BUBU_SIGNAL_MAX_PAYLOAD_BYTES`. */
 export const DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES = 8192;
 /** Go's per-emit patch timeout. */
 export const SIGNAL_PATCH_TIMEOUT_MS = 3000;
 
-/** Options of the emit functions. */
+/** Options of {@link emitSignal}. */
 export interface EmitSignalOptions {
-  /** Deadline of the status write (default 3s, as Go). */
+  /**
+   * A sequence number chosen by the caller: the value is stored as `{seq, emittedAt, value}` and
+   * the event carries this `seq` (an event whose `seq` already exists is dropped). Without it the
+   * SDK numbers events after the highest sequence already in the StepRun.
+   */
+  readonly seq?: number;
+  /** Deadline of the status write (default 3s). */
   readonly timeoutMs?: number;
+  /** Cancels the write. */
+  readonly signal?: AbortSignal;
 }
 
 /** What an emit wrote. */
@@ -41,40 +49,16 @@ export interface EmitSignalResult {
 }
 
 /**
- * Emits a signal: `status.signals[key]` becomes the value (or its summary), and an event is
- * appended to `status.signalEvents`. A `null`/`undefined` value deletes `signals[key]` and
- * appends an event without payload. Throws `SignalsUnavailableError` outside a StepRun.
+ * Emits a signal on `target`: `status.signals[key]` becomes the value (or its summary), and an
+ * event is appended to `status.signalEvents`. A `null`/`undefined` value deletes `signals[key]`
+ * and appends an event without payload.
+ *
+ * @remarks Go's `EmitSignal`, `EmitSequencedSignal` (the `seq` option) and
+ * `EmitSignalWithSequence` in one function.
  */
-export function emitSignal(ctx: StepRunContext | undefined, key: string, value: unknown, options: EmitSignalOptions = {}): Promise<EmitSignalResult> {
-  return emitEvent(ctx, key, value, 0, options);
-}
-
-/**
- * Emits `value` wrapped as `SequencedSignal{seq, emittedAt, value}` with the caller's `seq` as the
- * event sequence. An event whose `seq` already exists is dropped by the merge (as in Go); prefer
- * {@link emitSignal} unless the sequence is meaningful to the consumer.
- */
-export function emitSequencedSignal(
-  ctx: StepRunContext | undefined,
-  key: string,
-  seq: number,
-  value: unknown,
-  options: EmitSignalOptions = {},
-): Promise<EmitSignalResult> {
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`signal sequence must be a non-negative integer, got ${seq}`);
-  return emitEvent(ctx, key, new SequencedSignal(seq, value), seq, options);
-}
-
-/** `EmitSignalWithSequence`: the next value of `sequence`, or {@link emitSignal} without one. */
-export function emitSignalWithSequence(
-  ctx: StepRunContext | undefined,
-  key: string,
-  sequence: SignalSequence | undefined,
-  value: unknown,
-  options: EmitSignalOptions = {},
-): Promise<EmitSignalResult> {
-  if (sequence === undefined) return emitSignal(ctx, key, value, options);
-  return emitSequencedSignal(ctx, key, sequence.next(), value, options);
+export async function emitSignal(target: StepRunTarget, key: string, value: unknown, options: EmitSignalOptions = {}): Promise<EmitSignalResult> {
+  const sequenced = sequencedValue(value, options.seq);
+  return emitEvent(target, key, sequenced.value, sequenced.seq, options);
 }
 
 /** The status value: envelopes/metas as they are when `raw` fits, else the redacted summary. */
@@ -85,18 +69,23 @@ async function statusValue(value: unknown, raw: string, max: number): Promise<un
   return { ...(await summarizeSignalValue(value, raw)), redacted: true };
 }
 
-async function emitEvent(
-  ctx: StepRunContext | undefined,
-  rawKey: string,
-  value: unknown,
-  seq: number,
-  options: EmitSignalOptions,
-): Promise<EmitSignalResult> {
+/** One signal as it is written: the latest value of `key` and the event appended for it. */
+export interface SignalEntry {
+  readonly key: string;
+  /** `status.signals[key]`: the value, its summary, or `null` (deleted). */
+  readonly latest: unknown;
+  readonly event: SignalEvent;
+  readonly stored: EmitSignalResult["stored"];
+}
+
+/**
+ * Builds the entry for `value` under `key` with `seq` (0: assigned on write), capping the stored
+ * value at `max` bytes. Shared by the StepRun writer and the local and captured sinks, so a
+ * laptop run or a test sees what the cluster would store.
+ */
+export async function buildSignalEntry(rawKey: string, value: unknown, seq: number, max: number): Promise<SignalEntry> {
   const key = rawKey.trim();
   if (key === "") throw new Error("signal key is required");
-  const target = await resolveStepRunTarget(ctx, () => new SignalsUnavailableError());
-  const max = positiveIntEnv(target, ENV.SIGNAL_MAX_PAYLOAD_BYTES, DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES);
-
   let stored: EmitSignalResult["stored"] = "deleted";
   let latest: unknown = null;
   let payload: JsonObject | undefined;
@@ -117,14 +106,32 @@ async function emitEvent(
   }
   const event: SignalEvent = { seq, key, emittedAt: formatMetaTime(new Date()) };
   if (payload !== undefined) event.payload = payload;
+  return { key, latest, event, stored };
+}
 
+/** The value to emit for `seq` (wrapped as `{seq, emittedAt, value}` when the caller chose one). */
+export function sequencedValue(value: unknown, seq: number | undefined): { value: unknown; seq: number } {
+  if (seq === undefined) return { value, seq: 0 };
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`signal sequence must be a non-negative integer, got ${seq}`);
+  return { value: new SequencedSignal(seq, value), seq };
+}
+
+async function emitEvent(
+  target: StepRunTarget,
+  rawKey: string,
+  value: unknown,
+  seq: number,
+  options: EmitSignalOptions,
+): Promise<EmitSignalResult> {
+  const max = positiveIntEnv(target, ENV.SIGNAL_MAX_PAYLOAD_BYTES, DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES);
+  const { key, latest, event, stored } = await buildSignalEntry(rawKey, value, seq, max);
   const result = await patchStepRunStatus(
     target.client,
     target.namespace,
     target.name,
     { signals: { [key]: latest }, signalEvents: [event] },
     {
-      ...(ctx?.signal !== undefined ? { signal: ctx.signal } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
       timeoutMs: options.timeoutMs ?? SIGNAL_PATCH_TIMEOUT_MS,
       onComplete: k8sOperationRecorder("PatchStepRunStatus"),
     },

@@ -4,17 +4,14 @@
  */
 export {
   DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES,
-  emitSequencedSignal,
   emitSignal,
   type EmitSignalOptions,
   type EmitSignalResult,
-  emitSignalWithSequence,
   SIGNAL_PATCH_TIMEOUT_MS,
 } from "./emit.ts";
 export { SignalsUnavailableError, SignalTooLargeError } from "./errors.ts";
 export { replaySignals, type ReplaySignalsOptions } from "./replay.ts";
 export { sha256Hex, type SignalSummary, signalTypeSummary, type SignalValueType, summarizeSignalValue } from "./summary.ts";
-export { resolveStepRunTarget, setDefaultStepRunTarget, type StepRunContext, type StepRunTarget } from "./target.ts";
 export { DEFAULT_SIGNAL_SAMPLE_BYTES, emitTextSignal, type TextSignalOptions } from "./text-signal.ts";
 export {
   formatMetaTime,

@@ -6,14 +6,14 @@
 import { utf8ByteLength } from "../json/go-json.ts";
 import { emitSignal, type EmitSignalOptions, type EmitSignalResult } from "./emit.ts";
 import { sha256Hex } from "./summary.ts";
-import type { StepRunContext } from "./target.ts";
+import type { StepRunTarget } from "../k8s/steprun-target.ts";
 import { SignalEnvelope, SignalMeta } from "./types.ts";
 
 /** Default sample size when a sample is requested without a positive size. */
 export const DEFAULT_SIGNAL_SAMPLE_BYTES = 2048;
 
 /** Options of {@link emitTextSignal}. */
-export interface TextSignalOptions extends EmitSignalOptions {
+export interface TextSignalOptions extends Omit<EmitSignalOptions, "seq"> {
   /** `meta.format`; default `text`. */
   readonly format?: string;
   readonly contentType?: string;
@@ -31,11 +31,16 @@ export interface TextSignalOptions extends EmitSignalOptions {
  * for `text`. A sample is included only when `sampleBytes ≠ 0` or `sampleExtras` is non-empty.
  */
 export async function emitTextSignal(
-  ctx: StepRunContext | undefined,
+  target: StepRunTarget,
   key: string,
   text: string,
   options: TextSignalOptions = {},
 ): Promise<EmitSignalResult> {
+  return emitSignal(target, key, await textSignalValue(text, options), options);
+}
+
+/** The `SignalEnvelope` that {@link emitTextSignal} emits for `text`. */
+export async function textSignalValue(text: string, options: TextSignalOptions = {}): Promise<SignalEnvelope> {
   const meta = new SignalMeta({
     format: firstNonEmpty(options.format, "text"),
     contentType: (options.contentType ?? "").trim(),
@@ -43,7 +48,7 @@ export async function emitTextSignal(
     ...(options.includeHash === true ? { hashSha256: await sha256Hex(text) } : {}),
     ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
   });
-  return emitSignal(ctx, key, new SignalEnvelope(meta, textSample(text, options)), options);
+  return new SignalEnvelope(meta, textSample(text, options));
 }
 
 function firstNonEmpty(...values: (string | undefined)[]): string {

@@ -4,6 +4,7 @@
  * `omitempty` rules, so `sizeBytes` and `sha256` of a summary match Go byte for byte.
  * @module
  */
+import { formatMetaTime } from "../k8s/meta-time.ts";
 import { goJsonStringify } from "../json/go-json.ts";
 
 /** Fields of a {@link SignalMeta}. */
@@ -142,7 +143,4 @@ export function formatRfc3339Nano(date: Date): string {
   });
 }
 
-/** `metav1.Time`: RFC3339 with seconds, UTC. */
-export function formatMetaTime(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, "Z");
-}
+export { formatMetaTime };

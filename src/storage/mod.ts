@@ -31,7 +31,6 @@ export {
   type CreateStorageManagerOptions,
   type StorageRuntime,
 } from "./create-manager.ts";
-export { createStorageSeams, DEHYDRATE_ATTEMPTS, type StorageSeams, type StorageSeamsOptions } from "./batch-seams.ts";
 export { buildLogStoragePath, type LogIdentity, sanitizeLogSegment, schemaMetadata } from "./logs.ts";
 export { encodeStoredObject, refContentType, type StoredContentType } from "./stored-object.ts";
 export {

@@ -21,7 +21,6 @@ export {
   resolveSdkTemplates,
   TEMPLATE_DEFAULTS,
 } from "./sdk-resolve.ts";
-export { createTemplateSeam, type TemplateSeamOptions } from "./seam.ts";
 export {
   type EvaluateOptions,
   extractExpression,

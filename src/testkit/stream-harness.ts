@@ -1,58 +1,43 @@
 /**
- * `StreamHarness`: runs `init` then `stream` in-process over a fixed list of inputs, with real
- * secret expansion and nothing else — no connector, no validation of outputs, no receipts on the
- * wire (contract testkit.md "StreamHarness"). Config is decoded through the engram's valibot
- * schema as `startStreaming` does (`decode: false` passes it untouched, as Go).
+ * `StreamHarness`: runs a streaming engram's `init` then `stream` in-process over a fixed list of
+ * inputs, with real secret expansion and config decoding, and captures its outputs plus what it
+ * emitted (signals, effects, logs). No connector, no receipts on the wire.
  * @module
  */
 import type { StreamingEngram, StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
-import { expandSecrets } from "../engram/secret-expansion.ts";
-import type { StoryInfo } from "../engram/story-info.ts";
-import type { TemplateContext } from "../engram/execution-context.ts";
-import type { RuntimeFs } from "../runtime/types.ts";
-import { detectRuntime } from "../runtime/detect.ts";
-import { decodePayload } from "../batch/decode.ts";
+import { type Captured, type HarnessOptions, testContext } from "./test-context.ts";
 
-/** Fields of a {@link StreamHarness} (Go's `testkit.StreamHarness`). */
-export interface StreamHarnessOptions<C> {
-  readonly engram: StreamingEngram<C>;
-  /** Config as it arrives (JSON); decoded through `engram.schemas.config`. Default `{}`. */
-  readonly config?: C | Readonly<Record<string, unknown>>;
-  /** Decode the config through the engram's schema (default true); a violation fails the run. */
-  readonly decode?: boolean;
+/** Options of a {@link StreamHarness}. */
+export interface StreamHarnessOptions<C> extends HarnessOptions {
+  /** What `defineStreaming` made (or any object with `stream`, optional `init` and `schemas`). */
+  readonly engram: Pick<StreamingEngram<C>, "init" | "stream"> & { readonly schemas?: StreamingEngram<C>["schemas"] };
   /** Delivered to `stream` in order; the inbound iterable ends after the last one. */
   readonly inputs?: readonly StreamMessage[];
-  /** Secret descriptors by logical name: literal values, `env:PREFIX` or `file:/path`. */
-  readonly secrets?: Readonly<Record<string, string>>;
-  /** Accepted for parity with Go; `stream` receives no execution context, so it is unused. */
-  readonly storyInfo?: StoryInfo;
-  /** Accepted for parity with Go; unused for the same reason. */
-  readonly templateContext?: TemplateContext;
   /** Called with the original input the first time its `done()` is called. */
   readonly onInputProcessed?: (msg: StreamMessage) => void;
-  /** Passed to `init` and `stream`; default: never aborted. */
-  readonly signal?: AbortSignal;
-  /** Environment for `env:` descriptors; default: the process environment. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** File system for `file:` descriptors; default: the runtime's. */
-  readonly fs?: RuntimeFs;
 }
 
 /** What a {@link StreamHarness} run produced. */
-export interface StreamHarnessResult {
+export interface StreamHarnessResult extends Captured {
   /** Every message `stream` sent, in order (empty when `init` or secret expansion failed). */
   readonly outputs: StreamMessage[];
-  /** True when secret expansion, `init` or `stream` failed; `error` then holds the reason. */
+  /** True when secret expansion, decoding, `init` or `stream` failed; `error` holds the reason. */
   readonly failed: boolean;
-  /**
-   * `failed to expand secrets: …`, `engram is nil`, `init`'s or `stream`'s thrown value
-   * unwrapped, or `engram stream panicked: …` when `stream` threw something that is not an Error.
-   */
   readonly error: unknown;
 }
 
-/** Runs a streaming engram the way the Go testkit does. */
+const NOTHING: Captured = { signals: [], effects: [], logs: [], logLines: [] };
+
+/**
+ * Runs a streaming engram in a test.
+ *
+ * @example
+ * ```ts
+ * const run = await new StreamHarness({ engram, inputs: [{ kind: "data", payload }] }).run();
+ * assert.equal(run.outputs.length, 1);
+ * ```
+ */
 export class StreamHarness<C = Record<string, unknown>> {
   readonly options: StreamHarnessOptions<C>;
 
@@ -61,36 +46,30 @@ export class StreamHarness<C = Record<string, unknown>> {
   }
 
   /**
-   * Expands secrets, calls `init(config, secrets, signal)`, then `stream` over the inputs and
-   * collects its outputs. Never rejects: failures are reported in the result, alongside the
-   * outputs sent before them.
+   * Calls `init(ctx)`, then `stream(ctx, inbound, outbound)` over the inputs, and collects the
+   * outputs. Never rejects: a failure is reported in the result, with the outputs sent before it.
    */
   async run(): Promise<StreamHarnessResult> {
     const o = this.options;
-    if (!o.engram) return { outputs: [], failed: true, error: new Error("engram is nil") };
-    const signal = o.signal ?? new AbortController().signal;
+    if (!o.engram) return { ...NOTHING, outputs: [], failed: true, error: new Error("engram is required") };
+    let prepared: Awaited<ReturnType<typeof testContext<C>>>;
     try {
-      const runtime = o.env && o.fs ? undefined : detectRuntime();
-      const expanded = await expandSecrets(o.secrets ?? {}, {
-        env: o.env ?? (runtime as NonNullable<typeof runtime>).envAll(),
-        fs: o.fs ?? (runtime as NonNullable<typeof runtime>).fs,
-        signal,
-      });
-      if (expanded.error) {
-        const error = new Error(`failed to expand secrets: ${expanded.error.message}`, { cause: expanded.error });
-        return { outputs: [], failed: true, error };
-      }
-      const config = o.decode === false ? o.config : decodePayload("config", o.engram.schemas?.config, o.config ?? {}, false);
-      await o.engram.init?.(config as C, expanded.secrets, signal);
+      prepared = await testContext<C>(o, o.engram.schemas?.config);
     } catch (error) {
-      return { outputs: [], failed: true, error };
+      return { ...NOTHING, outputs: [], failed: true, error };
+    }
+    const { ctx, captured } = prepared;
+    try {
+      await o.engram.init?.(ctx);
+    } catch (error) {
+      return { ...captured, outputs: [], failed: true, error };
     }
 
     const outputs: StreamMessage[] = [];
     let closed = false;
     const outbound: StreamOutbound = {
       send(msg: StreamMessage, sendSignal?: AbortSignal): Promise<void> {
-        // Go writes to a plain channel: no validation, and a send after `stream` returned is a bug.
+        // A send after `stream` returned is a bug in the engram.
         if (closed) return Promise.reject(new Error("outbound is closed: stream already returned"));
         if (sendSignal?.aborted) return Promise.reject(sendSignal.reason);
         outputs.push(msg);
@@ -98,12 +77,11 @@ export class StreamHarness<C = Record<string, unknown>> {
       },
     };
     try {
-      await o.engram.stream(signal, closedInbound(o.inputs ?? [], o.onInputProcessed), outbound);
-      return { outputs, failed: false, error: undefined };
+      await o.engram.stream(ctx, closedInbound(o.inputs ?? [], o.onInputProcessed), outbound);
+      return { ...captured, outputs, failed: false, error: undefined };
     } catch (thrown) {
-      // A thrown Error is Go's returned error; anything else stands in for a panic.
-      const error = thrown instanceof Error ? thrown : new Error(`engram stream panicked: ${String(thrown)}`, { cause: thrown });
-      return { outputs, failed: true, error };
+      const error = thrown instanceof Error ? thrown : new Error(`engram stream threw a non-Error value: ${String(thrown)}`, { cause: thrown });
+      return { ...captured, outputs, failed: true, error };
     } finally {
       closed = true;
     }

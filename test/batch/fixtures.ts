@@ -1,9 +1,13 @@
 // Shared builders for the batch tests.
 import { Secrets } from "../../src/engram/secrets.ts";
-import { emptyStoryInfo } from "../../src/engram/story-info.ts";
+import { emptyStoryInfo } from "../../src/env/story-info.ts";
 import type { BatchSettings } from "../../src/batch/settings.ts";
 import type { RunBatchDeps } from "../../src/batch/run-batch.ts";
 import { createLogger, type Logger } from "../../src/observability/logger.ts";
+import { createContext } from "../../src/context/create-context.ts";
+import { blobStorage } from "../../src/context/blob-storage.ts";
+import { memoryEffectStore } from "../../src/context/effect-store.ts";
+import { emptyRunRecord, recordingCapabilities } from "../../src/context/recording-capabilities.ts";
 
 export function settings(over: Partial<BatchSettings> = {}): BatchSettings {
   return {
@@ -17,7 +21,6 @@ export function settings(over: Partial<BatchSettings> = {}): BatchSettings {
     inputs: {},
     config: {},
     templateContext: { inputs: {}, steps: {} },
-    secretDescriptors: {},
     ...over,
   };
 }
@@ -32,11 +35,31 @@ export function captureLogger(): Captured {
   return { lines, logger: createLogger({ sink: (l) => lines.push(l), level: "DEBUG" }) };
 }
 
+/** A context with recorded capabilities, as the test harness builds it. */
+export function testContextFor(logger: Logger): RunBatchDeps["context"] {
+  return (init) =>
+    createContext({
+      ...init,
+      logger,
+      place: "test",
+      ...recordingCapabilities({
+        record: emptyRunRecord(),
+        effectStore: memoryEffectStore(),
+        maxSignalBytes: 8192,
+        maxEffectDetailsBytes: 8192,
+        storeLog: (_b, contentType) => Promise.resolve({ path: "test.log", contentType }),
+      }),
+      storage: blobStorage(false, () => Promise.reject(new Error("no storage"))),
+    });
+}
+
 export function deps(over: Partial<RunBatchDeps> = {}): RunBatchDeps {
+  const logger = over.logger ?? captureLogger().logger;
   return {
     settings: settings(),
-    logger: captureLogger().logger,
-    loadSecrets: () => Promise.resolve(new Secrets({})),
+    logger,
+    openSecrets: () => Promise.resolve(new Secrets({})),
+    context: testContextFor(logger),
     ...over,
   };
 }

@@ -11,7 +11,7 @@ import {
   hybridStreamMessage,
   runHybridBridge,
 } from "../../src/batch/hybrid-bridge.ts";
-import { emptyStoryInfo } from "../../src/engram/story-info.ts";
+import { emptyStoryInfo } from "../../src/env/story-info.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { bindingJson, dec, memoryLogger } from "../streaming/helpers.ts";

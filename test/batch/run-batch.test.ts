@@ -1,9 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as v from "valibot";
-import { runBatch } from "../../src/batch/run-batch.ts";
-import { defineBatch, type BatchEngram } from "../../src/engram/batch-engram.ts";
-import { Result } from "../../src/engram/result.ts";
+import { runBatch, type RunnableBatch } from "../../src/batch/run-batch.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { Secrets } from "../../src/engram/secrets.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";
 import type { StepRunStatusUpdate } from "../../src/batch/status.ts";
@@ -21,7 +20,7 @@ describe("runBatch success", () => {
     const writes: StepRunStatusUpdate[] = [];
     const out = await runBatch(greet, deps({
       settings: settings({ inputs: { name: "Ada" } }),
-      seams: { writeStatus: (s) => { writes.push(s); return Promise.resolve(); } },
+      services: { writeStatus: (s) => { writes.push(s); return Promise.resolve(); } },
     }));
     assert.equal(out.exitCode, 0);
     assert.equal(writes.length, 1);
@@ -34,11 +33,9 @@ describe("runBatch success", () => {
     assert.match(s.duration as string, /^1\.\d+s$|^[12](\.\d+)?s$/);
   });
 
-  test("undefined output becomes {} and a Result is unwrapped", async () => {
-    const none: BatchEngram = { process: () => undefined };
+  test("undefined output becomes {}", async () => {
+    const none: RunnableBatch<unknown, unknown, unknown> = { process: () => undefined };
     assert.deepEqual((await runBatch(none, deps())).output, {});
-    const wrapped: BatchEngram = { process: () => new Result({ a: 1 }) };
-    assert.deepEqual((await runBatch(wrapped, deps())).output, { a: 1 });
   });
 
   test("init receives decoded config (defaults applied) and the secrets", async () => {
@@ -46,12 +43,12 @@ describe("runBatch success", () => {
     let secret: string | undefined;
     const e = defineBatch({
       config: v.object({ greeting: v.optional(v.string(), "Hello"), n: v.number() }),
-      init(cfg, secrets) { seen = cfg; secret = secrets.get("API"); },
+      init(ctx) { seen = ctx.config; secret = ctx.secrets.get("API"); },
       process: () => ({}),
     });
     const out = await runBatch(e, deps({
       settings: settings({ config: { n: 3 } }),
-      loadSecrets: () => Promise.resolve(new Secrets({ API: "s3cr3t" })),
+      openSecrets: () => Promise.resolve(new Secrets({ API: "s3cr3t" })),
     }));
     assert.equal(out.exitCode, 0);
     assert.deepEqual(seen, { greeting: "Hello", n: 3 });
@@ -91,7 +88,7 @@ describe("runBatch failures", () => {
 
   test("init throwing: initialization_error, exit 1, process never runs", async () => {
     let processed = false;
-    const e: BatchEngram = {
+    const e: RunnableBatch<unknown, unknown, unknown> = {
       init() { throw new Error("no database"); },
       process() { processed = true; return {}; },
     };
@@ -153,18 +150,18 @@ describe("runBatch failures", () => {
     const { lines, logger } = captureLogger();
     const out = await runBatch(greet, deps({
       logger,
-      loadSecrets: () => Promise.reject(new Error('secret expansion failed: secret "DB" (file): open /nope: not found')),
+      openSecrets: () => Promise.reject(new Error('secret expansion failed: secret "DB" (file): open /nope: not found')),
     }));
     assert.equal(out.exitCode, 1);
     assert.match(out.status.lastFailureMsg as string, /^failed to expand secrets: secret expansion failed: secret "DB" \(file\)/);
   });
 
   test("credentials in error messages are redacted in the status", async () => {
-    const e: BatchEngram = {
-      init(_c, secrets) { throw new Error(`login failed: password=${secrets.require("PW")} Authorization: Bearer abc.def`); },
+    const e: RunnableBatch<unknown, unknown, unknown> = {
+      init(ctx) { throw new Error(`login failed: password=${ctx.secrets.require("PW")} Authorization: Bearer abc.def`); },
       process: () => ({}),
     };
-    const out = await runBatch(e, deps({ loadSecrets: () => Promise.resolve(new Secrets({ PW: "hunter2" })) }));
+    const out = await runBatch(e, deps({ openSecrets: () => Promise.resolve(new Secrets({ PW: "hunter2" })) }));
     const text = JSON.stringify(out.status);
     assert.equal(text.includes("hunter2"), false);
     assert.equal(text.includes("abc.def"), false);
@@ -172,7 +169,7 @@ describe("runBatch failures", () => {
   });
 
   test("status write failure after success: exit 1, outcome says why", async () => {
-    const out = await runBatch({ process: () => ({}) }, deps({ seams: { writeStatus: () => Promise.reject(new Error("500")) } }));
+    const out = await runBatch({ process: () => ({}) }, deps({ services: { writeStatus: () => Promise.reject(new Error("500")) } }));
     assert.equal(out.exitCode, 1);
     assert.equal((out.statusError as Error).message, "500");
   });
@@ -182,7 +179,7 @@ describe("runBatch deadlines and signals", () => {
   const fast = (over = {}) => settings({ stepTimeoutNs: 50_000_000n, graceMs: 50, ...over });
 
   test("process ignoring its signal is abandoned after the grace: Timeout, 124", async () => {
-    const hang: BatchEngram = { process: () => new Promise(() => {}) };
+    const hang: RunnableBatch<unknown, unknown, unknown> = { process: () => new Promise(() => {}) };
     const t0 = Date.now();
     const out = await runBatch(hang, deps({ settings: fast() }));
     assert.ok(Date.now() - t0 < 2000);
@@ -197,7 +194,7 @@ describe("runBatch deadlines and signals", () => {
   });
 
   test("process honouring the signal: Timeout with its error as the cause", async () => {
-    const polite: BatchEngram = {
+    const polite: RunnableBatch<unknown, unknown, unknown> = {
       process: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
     };
     const out = await runBatch(polite, deps({ settings: fast() }));
@@ -207,7 +204,7 @@ describe("runBatch deadlines and signals", () => {
   });
 
   test("success after the deadline still counts as Timeout, output kept (Go)", async () => {
-    const late: BatchEngram = { process: () => new Promise((r) => setTimeout(() => r({ done: true }), 80)) };
+    const late: RunnableBatch<unknown, unknown, unknown> = { process: () => new Promise((r) => setTimeout(() => r({ done: true }), 80)) };
     const out = await runBatch(late, deps({ settings: fast({ graceMs: 500 }) }));
     assert.equal(out.exitCode, 124);
     assert.deepEqual(out.status.output, { done: true });
@@ -216,7 +213,7 @@ describe("runBatch deadlines and signals", () => {
 
   test("SIGTERM mid-process: Failed, 143, retry, never Succeeded", async () => {
     const term = new AbortController();
-    const e: BatchEngram = {
+    const e: RunnableBatch<unknown, unknown, unknown> = {
       process: (ctx) => new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve({ partial: true }))),
     };
     setTimeout(() => term.abort("SIGTERM"), 20);
@@ -237,8 +234,8 @@ describe("runBatch deadlines and signals", () => {
   });
 
   test("a deadline during init is Failed/1 as in Go, not a timeout", async () => {
-    const e: BatchEngram = {
-      init: (_c, _s, signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("init cancelled")))),
+    const e: RunnableBatch<unknown, unknown, unknown> = {
+      init: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("init cancelled")))),
       process: () => ({}),
     };
     const out = await runBatch(e, deps({ settings: fast() }));

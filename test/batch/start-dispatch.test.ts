@@ -2,7 +2,7 @@
 // batch) and, as child processes, that each mode really runs that lifecycle.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { executionTarget, isKnownExecutionMode } from "../../src/batch/start-dual.ts";
+import { executionTarget, isKnownExecutionMode } from "../../src/start.ts";
 import { executionMode } from "../../src/env/namespace.ts";
 import { runScript } from "../support/spawn.ts";
 

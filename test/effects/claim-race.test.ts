@@ -163,7 +163,7 @@ describe("executeEffectOnce under contention (real API server)", () => {
     // Lease 3s, renewal every 1s; every response chunk is held back 250ms (a renewal takes ~1s of its 3s budget).
     const renewTimes = new Set<string>();
     const outcome = await executeEffectOnce(
-      { stepRun: targetOf(slow, ns, name) },
+      targetOf(slow, ns, name),
       "slow",
       async (signal) => {
         proxy.setDelay(250);
@@ -187,7 +187,7 @@ describe("executeEffectOnce under contention (real API server)", () => {
     let abortedWith: unknown;
     await assert.rejects(
       executeEffectOnce(
-        { stepRun: targetOf(slow, ns, name) },
+        targetOf(slow, ns, name),
         "too-slow",
         (signal) =>
           new Promise((_, reject) => {

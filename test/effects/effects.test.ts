@@ -1,5 +1,6 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { clusterCapabilities } from "../../src/context/cluster-capabilities.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import type { KubeClient } from "../../src/k8s/client.ts";
@@ -110,10 +111,12 @@ describe("EffectClaim names, times and details (no cluster)", () => {
 
   test("no StepRun: EffectsUnavailableError; bad key or fn refused", async () => {
     const fake = { namespace: "" } as unknown as KubeClient;
-    await assert.rejects(recordEffect({ stepRun: { client: fake, namespace: "ns", name: "" } }, "k", "ok"), EffectsUnavailableError);
-    await assert.rejects(executeEffectOnce({ stepRun: { client: fake, namespace: "ns", name: "x" } }, " ", () => 1), /effect key is required/);
+    const noStepRun = clusterCapabilities({ target: () => Promise.resolve(undefined), logs: undefined as never });
+    await assert.rejects(noStepRun.effects.record("k", { status: "ok" }), EffectsUnavailableError);
+    await assert.rejects(noStepRun.effects.once("k", () => 1), EffectsUnavailableError);
+    await assert.rejects(executeEffectOnce({ client: fake, namespace: "ns", name: "x" }, " ", () => 1), /effect key is required/);
     await assert.rejects(
-      executeEffectOnce({ stepRun: { client: fake, namespace: "ns", name: "x" } }, "k", undefined as unknown as () => number),
+      executeEffectOnce({ client: fake, namespace: "ns", name: "x" }, "k", undefined as unknown as () => number),
       /effect function is required/,
     );
     assert.throws(() => effectResultOrThrow({ already: true, reason: "held" }), EffectAlreadyRecordedError);
@@ -143,12 +146,12 @@ describe("effects against the real API server", () => {
     const name = `sr-${randomBytes(4).toString("hex")}`;
     await createStepRun(c, ns, name);
     const stepRun = targetOf(c, ns, name, { BUBU_EFFECT_MAX_DETAILS_BYTES: "160" });
-    assert.deepEqual(await recordEffect({ stepRun }, " charge ", " succeeded ", { id: "ch_1" }), { recorded: true, seq: 1 });
-    assert.deepEqual(await recordEffect({ stepRun }, "charge", "failed", { id: "ch_2" }), { recorded: false, seq: 1 });
+    assert.deepEqual(await recordEffect(stepRun, " charge ", { status: " succeeded ", details: { id: "ch_1" } }), { recorded: true, seq: 1 });
+    assert.deepEqual(await recordEffect(stepRun, "charge", { status: "failed", details: { id: "ch_2" } }), { recorded: false, seq: 1 });
     const big = { html: "<p>".repeat(100) };
-    assert.deepEqual(await recordEffect({ stepRun }, "email", "succeeded", big), { recorded: true, seq: 2 });
-    assert.equal(await hasEffect({ stepRun }, "email"), true);
-    assert.equal(await hasEffect({ stepRun }, "sms"), false);
+    assert.deepEqual(await recordEffect(stepRun, "email", { status: "succeeded", details: big }), { recorded: true, seq: 2 });
+    assert.equal(await hasEffect(stepRun, "email"), true);
+    assert.equal(await hasEffect(stepRun, "sms"), false);
     let status = await statusOf(c, ns, name);
     assert.equal(status.effects.length, 2);
     assert.deepEqual({ ...status.effects[0], emittedAt: "-" }, { seq: 1, key: "charge", status: "succeeded", emittedAt: "-", details: { id: "ch_1" } });
@@ -159,7 +162,7 @@ describe("effects against the real API server", () => {
     const full = Array.from({ length: 256 }, (_, i) => ({ seq: i + 1, key: `e-${i + 1}`, status: "succeeded" }));
     const other = `sr-${randomBytes(4).toString("hex")}`;
     await createStepRun(c, ns, other, { effects: full });
-    const r = await recordEffect({ stepRun: targetOf(c, ns, other) }, "last", "succeeded");
+    const r = await recordEffect(targetOf(c, ns, other), "last", { status: "succeeded" });
     assert.deepEqual(r, { recorded: true, seq: 257 });
     status = await statusOf(c, ns, other);
     assert.equal(status.effects.length, 256);
@@ -174,7 +177,7 @@ describe("effects against the real API server", () => {
     const stepRun = targetOf(c, ns, name);
     let runs = 0;
     await assert.rejects(
-      executeEffectOnce({ stepRun }, "pay", () => {
+      executeEffectOnce(stepRun, "pay", () => {
         runs++;
         throw new Error("card declined");
       }),
@@ -193,7 +196,7 @@ describe("effects against the real API server", () => {
       uid: (created["metadata"] as { uid: string }).uid,
     }]);
 
-    const outcome = await executeEffectOnce({ stepRun }, "pay", () => {
+    const outcome = await executeEffectOnce(stepRun, "pay", () => {
       runs++;
       return { charge: "ch_9" };
     });
@@ -210,7 +213,7 @@ describe("effects against the real API server", () => {
       ["pay", "succeeded", { charge: "ch_9" }],
     ]);
     // Same process again: the gate answers without running fn.
-    assert.deepEqual(await executeEffectOnce({ stepRun }, "pay", () => runs++), { already: true, reason: "completed" });
+    assert.deepEqual(await executeEffectOnce(stepRun, "pay", () => runs++), { already: true, reason: "completed" });
     assert.equal(runs, 2);
   });
 });

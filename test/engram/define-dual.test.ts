@@ -3,26 +3,22 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as v from "valibot";
 import { defineDual } from "../../src/engram/dual-engram.ts";
-import { start } from "../../src/batch/start-dual.ts";
+import { start } from "../../src/start.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { StreamHarness } from "../../src/testkit/mod.ts";
 import { newStreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
 
-let suffix = "";
 const engram = defineDual({
   config: v.object({ suffix: v.optional(v.string(), "!") }),
   inputs: v.object({ text: v.pipe(v.string(), v.minLength(1)) }),
   output: v.object({ text: v.string() }),
-  init(config) {
-    suffix = config.suffix;
+  process(ctx, { text }) {
+    return { text: text.toUpperCase() + ctx.config.suffix };
   },
-  process(_ctx, { text }) {
-    return { text: text.toUpperCase() + suffix };
-  },
-  async stream(_signal, inbound, outbound) {
+  async stream(ctx, inbound, outbound) {
     for await (const msg of inbound) {
       const { text } = streamMessageJson(msg) as { text: string };
-      await outbound.send(newStreamMessage("data", { json: { text: text + suffix } }));
+      await outbound.send(newStreamMessage("data", { json: { text: text + ctx.config.suffix } }));
       msg.done();
     }
   },
@@ -33,13 +29,12 @@ test("defineDual keeps the config, inputs and output schemas", async () => {
   const lines: string[] = [];
   const logger = createLogger({ sink: (l) => lines.push(l) });
   const ok = await start(engram, { env: { BUBU_EXECUTION_MODE: "batch" }, args: ["--inputs", '{"text":"hi"}'], exit: false, logger });
-  assert.equal(ok.target, "batch");
-  assert.equal(ok.outcome.exitCode, 0, lines.join("\n"));
-  assert.deepEqual((ok.outcome as { output?: unknown }).output, { text: "HI!" }, "the config default reached init");
+  assert.equal(ok.kind, "batch");
+  assert.equal(ok.exitCode, 0, lines.join("\n"));
+  assert.deepEqual(ok.output, { text: "HI!" }, "the config default reached the handler");
   const bad = await start(engram, { env: {}, args: ["--inputs", '{"text":""}'], exit: false, logger });
-  assert.equal(bad.outcome.exitCode, 1, "the inputs schema ran in batch mode");
-  assert.ok("status" in bad.outcome);
-  assert.match(JSON.stringify(bad.outcome.status), /inputs validation failed at text/);
+  assert.equal(bad.exitCode, 1, "the inputs schema ran in batch mode");
+  assert.match(String((bad.error as Error).message), /inputs validation failed at text/);
 });
 
 test("the same definition streams, with the config decoded once for init", async () => {

@@ -17,6 +17,8 @@ const nodeFs: RuntimeFs = {
   readFile: async (p) => new Uint8Array(await fsp.readFile(p)),
   readTextFile: (p) => fsp.readFile(p, "utf8"),
   writeFile: (p, d) => fsp.writeFile(p, d),
+  appendFile: (p, d) => fsp.appendFile(p, d),
+  createNew: () => Promise.reject(new Error("not used")),
   rename: (a, b) => fsp.rename(a, b),
   mkdir: async (p) => {
     await fsp.mkdir(p, { recursive: true });

@@ -7,9 +7,9 @@ import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { startBatch } from "../../src/batch/start-batch.ts";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
-import { defineImpulse } from "../../src/impulse/impulse.ts";
+import { defineImpulse } from "../../src/engram/impulse.ts";
 import { runImpulse } from "../../src/impulse/run-impulse.ts";
-import type { StoryClient } from "../../src/impulse/story-client.ts";
+import { localStories } from "../../src/impulse/local-stories.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
 
@@ -69,13 +69,12 @@ describe("secret canary through every entry point (local mode)", () => {
   test("impulse: a log line and a thrown error", async () => {
     const { runtime, out } = capturing();
     const impulse = defineImpulse({
-      run(_signal, _client, ctx) {
+      run(ctx) {
         ctx.logger.info(`listening with ${SECRET}`);
         throw new Error(`webhook secret ${SECRET} rejected`);
       },
     });
-    const client = { namespace: "ns" } as unknown as StoryClient;
-    const outcome = await runImpulse(impulse, { runtime, exit: false, client, env: { BUBU_SECRET_HOOK: SECRET } });
+        const outcome = await runImpulse(impulse, { runtime, exit: false, env: { BUBU_SECRET_HOOK: SECRET } });
     assert.equal(outcome.exitCode, 1);
     const text = out();
     assert.match(text, /listening with \[REDACTED\]/);

@@ -4,16 +4,16 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as v from "valibot";
-import { defineImpulse } from "../../src/impulse/impulse.ts";
+import { defineImpulse } from "../../src/engram/impulse.ts";
 import { runImpulse } from "../../src/impulse/run-impulse.ts";
-import type { StoryClient } from "../../src/impulse/story-client.ts";
+import { localStories } from "../../src/impulse/local-stories.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
 import { type CoreApi, startCoreApi } from "../storage/core-api.ts";
 
 const NS = "team-a";
-const fakeClient = { namespace: NS } as unknown as StoryClient;
+const fakeStories = localStories({ target: undefined, started: [], stopped: [] });
 const runtime: Runtime = { ...detectRuntime(), onSignal: () => () => {} };
 
 describe("impulse config with ConfigMap/Secret refs", () => {
@@ -41,13 +41,13 @@ describe("impulse config with ConfigMap/Secret refs", () => {
     let seen: unknown;
     const impulse = defineImpulse({
       config: v.object({ token: v.string(), port: v.number(), path: v.string(), tpl: v.string() }),
-      run(_signal, _client, ctx) {
+      run(ctx) {
         seen = ctx.config;
       },
     });
     const out = await runImpulse(impulse, {
       exit: false,
-      client: fakeClient,
+      stories: fakeStories,
       logger: noopLogger,
       runtime,
       env: env({
@@ -70,7 +70,7 @@ describe("impulse config with ConfigMap/Secret refs", () => {
     });
     const out = await runImpulse(impulse, {
       exit: false,
-      client: fakeClient,
+      stories: fakeStories,
       logger: noopLogger,
       runtime,
       env: env({ token: { $bubuSecretRef: "hook:nope" } }),
@@ -85,14 +85,14 @@ describe("impulse config with ConfigMap/Secret refs", () => {
     let seen: unknown;
     const before = api.core.requests.length;
     const impulse = defineImpulse({
-      run(_signal, _client, ctx) {
+      run(ctx) {
         seen = ctx.config;
       },
     });
     const config = { token: { $bubuSecretRef: "hook:token" } };
     const out = await runImpulse(impulse, {
       exit: false,
-      client: fakeClient,
+      stories: fakeStories,
       logger: noopLogger,
       runtime,
       env: { BUBU_STEP_CONFIG: JSON.stringify(config) },

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { computeTriggerKey, resolveRequestIdentity, resolveTriggerToken, retryAttempts, retryDelayMs } from "../../src/impulse/delivery.ts";
 import { evaluateKeyTemplate } from "../../src/impulse/key-template.ts";
 import { TriggerThrottle, triggerThrottleFor } from "../../src/impulse/throttle.ts";
-import { triggerTokenFromContext, withTriggerToken } from "../../src/impulse/trigger-context.ts";
 import { sha256Hex } from "../../src/impulse/hash.ts";
 import { durationFromNanos } from "../../src/env/duration.ts";
 import { loadEnv } from "../../src/env/load.ts";
@@ -133,11 +132,3 @@ describe("throttle", () => {
   });
 });
 
-test("trigger context: withTriggerToken / triggerTokenFromContext", () => {
-  const signal = new AbortController().signal;
-  const ctx = withTriggerToken({ signal }, "tok");
-  assert.equal(triggerTokenFromContext(ctx), "tok");
-  assert.equal(ctx.signal, signal);
-  assert.equal(withTriggerToken(ctx, ""), ctx);
-  assert.equal(triggerTokenFromContext(undefined), "");
-});

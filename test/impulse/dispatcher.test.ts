@@ -6,6 +6,11 @@ import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { startTestController, type TestController } from "../peers/controller/controller.ts";
 import { Fixture, freshNamespace } from "./support.ts";
 import { StoryDispatcher } from "../../src/impulse/dispatcher.ts";
+import { clusterStories } from "../../src/impulse/cluster-stories.ts";
+import type { StoryClient } from "../../src/impulse/story-client.ts";
+
+/** `ctx.stories` of an impulse pod whose client is `client`. */
+const storiesOf = (client: StoryClient) => clusterStories(() => Promise.resolve(client), client.env);
 import { ImpulseSessionExistsError, ImpulseSessionNotFoundError, StoryRunNotFoundError } from "../../src/impulse/errors.ts";
 import { TriggerThrottle } from "../../src/impulse/throttle.ts";
 
@@ -37,31 +42,31 @@ describe("dispatcher, stats, stop and throttle against the real API server", { s
 
   test("trigger with a key: session with the storyrun label; stop requests cancellation once", async () => {
     const client = await fx.client({ BUBU_IMPULSE_NAME: "hook", BUBU_TARGET_STORY_NAME: "target" });
-    const d = new StoryDispatcher({ client, now: () => new Date("2026-05-01T10:00:00.500Z") });
-    const res = await d.trigger(undefined, { key: "pr-7", inputs: { pr: 7 }, metadata: { repo: "x/y", "bubustack.io/storyrun": "forged" } });
+    const d = new StoryDispatcher(storiesOf(client), { now: () => new Date("2026-05-01T10:00:00.500Z") });
+    const res = await d.trigger({ key: "pr-7", inputs: { pr: 7 }, metadata: { repo: "x/y", "bubustack.io/storyrun": "forged" } });
     assert.equal(res.session?.storyName, "target");
     assert.equal(res.session?.storyRun, res.storyRun.metadata.name);
     assert.deepEqual(res.session?.metadata, { "bubustack.io/storyrun": res.storyRun.metadata.name, repo: "x/y" }, "the caller cannot override the storyrun key");
     assert.ok(d.hasSession("pr-7"));
-    await assert.rejects(d.trigger(undefined, { key: "pr-7" }), ImpulseSessionExistsError);
-    const stopped = await d.stop(undefined, " pr-7 ");
+    await assert.rejects(d.trigger({ key: "pr-7" }), ImpulseSessionExistsError);
+    const stopped = await d.stop(" pr-7 ");
     assert.equal(stopped.storyRun, res.storyRun.metadata.name);
     assert.equal(d.hasSession("pr-7"), false);
     const run = await fx.get<Record<string, any>>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${stopped.storyRun}`);
     assert.equal(run.spec.cancelRequested, true);
-    await assert.rejects(d.stop(undefined, "pr-7"), ImpulseSessionNotFoundError);
+    await assert.rejects(d.stop("pr-7"), ImpulseSessionNotFoundError);
     // A failed trigger releases the key.
-    await assert.rejects(d.trigger(undefined, { key: "bad", storyName: "refused" }), /^StoryTriggerRejectedError: no$/);
+    await assert.rejects(d.trigger({ key: "bad", story: "refused" }), /^StoryTriggerRejectedError: no$/);
     assert.equal(d.hasSession("bad"), false);
   });
 
   test("impulse stats: received, launched, failed and timestamps as absolute values", async () => {
     const before = await fx.get<Record<string, any>>(`/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/hook`);
     const client = await fx.client({ BUBU_IMPULSE_NAME: "hook", BUBU_TARGET_STORY_NAME: "target" });
-    const d = new StoryDispatcher({ client });
-    await d.trigger(undefined, { inputs: { i: 1 } });
-    await d.trigger(undefined, { inputs: { i: 2 } });
-    await assert.rejects(d.trigger(undefined, { storyName: "refused" }));
+    const d = new StoryDispatcher(storiesOf(client));
+    await d.trigger({ inputs: { i: 1 } });
+    await d.trigger({ inputs: { i: 2 } });
+    await assert.rejects(d.trigger({ story: "refused" }));
     const after = await fx.get<Record<string, any>>(`/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/hook`);
     const n = (k: string, o: Record<string, any>): number => (o.status?.[k] as number | undefined) ?? 0;
     assert.equal(n("triggersReceived", after) - n("triggersReceived", before), 3);

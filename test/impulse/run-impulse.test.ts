@@ -4,14 +4,14 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as v from "valibot";
 import { runImpulse } from "../../src/impulse/run-impulse.ts";
-import { defineImpulse } from "../../src/impulse/impulse.ts";
-import type { StoryClient } from "../../src/impulse/story-client.ts";
+import { defineImpulse } from "../../src/engram/impulse.ts";
+import { localStories } from "../../src/impulse/local-stories.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
 
-const fakeClient = { namespace: "ns" } as unknown as StoryClient;
-const base = { exit: false, client: fakeClient, logger: noopLogger } as const;
+const fakeStories = localStories({ target: undefined, started: [], stopped: [] });
+const base = { exit: false, stories: fakeStories, logger: noopLogger } as const;
 /** The real runtime with signal listeners that do nothing (tests drive shutdown via `signal`). */
 const runtime: Runtime = { ...detectRuntime(), onSignal: () => () => {} };
 
@@ -20,8 +20,8 @@ describe("runImpulse", () => {
     let seen: unknown;
     const impulse = defineImpulse({
       config: v.object({ port: v.number(), mode: v.string() }),
-      run(_signal, client, ctx) {
-        seen = { config: ctx.config, token: ctx.secrets.get("TOKEN"), ns: client.namespace };
+      run(ctx) {
+        seen = { config: ctx.config, token: ctx.secrets.get("TOKEN"), stories: ctx.stories === fakeStories };
       },
     });
     const out = await runImpulse(impulse, {
@@ -30,7 +30,7 @@ describe("runImpulse", () => {
       env: { BUBU_STEP_CONFIG: '{"port":8080,"mode":"a"}', BUBU_CONFIG_mode: "b", BUBU_SECRET_TOKEN: "s3cret" },
     });
     assert.deepEqual(out, { exitCode: 0, end: "completed" });
-    assert.deepEqual(seen, { config: { port: 8080, mode: "b" }, token: "s3cret", ns: "ns" });
+    assert.deepEqual(seen, { config: { port: 8080, mode: "b" }, token: "s3cret", stories: true });
   });
 
   test("config is templated against BUBU_TEMPLATE_CONTEXT and hydrated from file storage", async () => {
@@ -44,7 +44,7 @@ describe("runImpulse", () => {
     let seen: unknown;
     const impulse = defineImpulse({
       config: v.object({ path: v.string(), banner: v.string() }),
-      run(_signal, _client, ctx) {
+      run(ctx) {
         seen = ctx.config;
       },
     });
@@ -85,8 +85,8 @@ describe("runImpulse", () => {
     const ac = new AbortController();
     let aborted = false;
     const impulse = defineImpulse({
-      async run(signal) {
-        await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));
+      async run(ctx) {
+        await new Promise<void>((r) => ctx.signal.addEventListener("abort", () => r(), { once: true }));
         aborted = true;
       },
     });

@@ -15,7 +15,6 @@ import {
   TriggerAbortedError,
   TriggerPolicyError,
 } from "../../src/impulse/errors.ts";
-import { withTriggerToken } from "../../src/impulse/trigger-context.ts";
 
 const skip = k8sPeerSkip();
 const ns = freshNamespace("trig");
@@ -79,7 +78,7 @@ describe("startStory against the real API server", { skip }, () => {
 
   test("the same token twice: one StoryTrigger, one StoryRun; after the trigger is gone, Reused", async () => {
     const client = await fx.client();
-    const ctx = withTriggerToken(undefined, "delivery-123");
+    const ctx = { triggerToken: "delivery-123" };
     const first = await client.triggerStory(ctx, "orders", "", { n: 1 });
     const second = await client.triggerStory(ctx, "orders", "", { n: 1 });
     assert.equal(second.metadata.uid, first.metadata.uid);
@@ -105,7 +104,7 @@ describe("startStory against the real API server", { skip }, () => {
 
   test("different inputs with the same token: refused by identity comparison, no second StoryRun", async () => {
     const client = await fx.client();
-    const ctx = withTriggerToken(undefined, "delivery-456");
+    const ctx = { triggerToken: "delivery-456" };
     const first = await client.triggerStory(ctx, "orders", "", { amount: 10 });
     const before = (await fx.list("storyruns")).length;
     await assert.rejects(client.triggerStory(ctx, "orders", "", { amount: 11 }), (err: unknown) => {
@@ -134,7 +133,7 @@ describe("startStory against the real API server", { skip }, () => {
     await assert.rejects(client.triggerStory(undefined, "keyed", "", { order: { id: "A-1" }, note: "y" }), StoryTriggerConflictError);
     // A token that disagrees with the key template is refused before anything is sent.
     await assert.rejects(
-      client.triggerStory(withTriggerToken(undefined, "other"), "keyed", "", { order: { id: "A-1" } }),
+      client.triggerStory({ triggerToken: "other" }, "keyed", "", { order: { id: "A-1" } }),
       /trigger token mismatch: provided token does not match BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE output/,
     );
     await assert.rejects(client.triggerStory(undefined, "keyed", "", { order: {} }), /resolve trigger key template: missing key at inputs\.order\.id/);

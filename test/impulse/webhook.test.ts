@@ -46,6 +46,8 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     exited = runScript("examples/webhook-impulse/impulse.ts", {
       timeoutMs: 120_000,
       env: {
+        // As in a pod (a service host without a port: the kubeconfig is used).
+        KUBERNETES_SERVICE_HOST: "10.0.0.1",
         KUBECONFIG: peer.kubeconfigPath,
         BUBU_IMPULSE_NAMESPACE: ns,
         BUBU_IMPULSE_NAME: "github-push",
@@ -155,7 +157,7 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     child!.kill("SIGTERM");
     const r = await exited;
     assert.equal(r.code, 143, r.stderr);
-    assert.match(r.stderr, /"msg":"impulse stopped".*"end":"terminated"/);
+    assert.match(r.stdout, /"msg":"impulse stopped".*"end":"terminated"/, "in a pod the logs are on stdout");
     await assert.rejects(fetch(`${base}/healthz`));
   });
 });

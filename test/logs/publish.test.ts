@@ -9,12 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeClient } from "../../src/k8s/client.ts";
 import { LogFileError, LogsUnavailableError } from "../../src/logs/errors.ts";
-import { publishLogFile, publishLogs, publishLogsWithContentType } from "../../src/logs/publish.ts";
+import { type LogDestination, publishLogs, readLogFile } from "../../src/logs/publish.ts";
+import { clusterCapabilities } from "../../src/context/cluster-capabilities.ts";
+import { loadEnv } from "../../src/env/load.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
-import { resetSharedStorageManager } from "../../src/storage/shared-manager.ts";
 import { logUnixNano } from "../../src/storage/logs.ts";
 import { signV4 } from "../../src/storage/s3/sigv4.ts";
-import type { StepRunTarget } from "../../src/signals/target.ts";
+import type { StepRunTarget } from "../../src/k8s/steprun-target.ts";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { createStepRun, peerClient, statusOf, targetOf } from "../signals/k8s-support.ts";
@@ -37,10 +39,24 @@ function fakeTarget(name: string, env: Record<string, string> = {}): StepRunTarg
   return { client: untouchable, namespace: "ns", name, env: (n) => env[n] };
 }
 
+/** Where `ctx.logs` of a run with `env` writes: `target`, `storage`, the env. */
+function destination(target: StepRunTarget, storage: StorageManager, env: Record<string, string> = {}): LogDestination {
+  return { target, storage: () => Promise.resolve(storage), env: loadEnv(env) };
+}
+
+/** The cluster capabilities of a run whose StepRun name is `name` (blank: none). */
+function capsFor(name: string, env: Record<string, string> = {}, storage = new StorageManager()) {
+  const rt = detectRuntime();
+  return clusterCapabilities({
+    target: () => Promise.resolve(name.trim() === "" ? undefined : fakeTarget(name, env)),
+    logs: { storage: () => Promise.resolve(storage), env: loadEnv(env), fs: rt.fs, cwd: rt.cwd(), tempDir: "/tmp" },
+  });
+}
+
 describe("log publishing without a cluster", () => {
-  test("an empty payload is a no-op, even outside a StepRun (Go returns nil first)", async () => {
-    assert.equal(await publishLogs({ stepRun: fakeTarget("") }, ""), undefined);
-    assert.equal(await publishLogsWithContentType({ stepRun: fakeTarget("sr") }, new Uint8Array(0), "text/csv"), undefined);
+  test("an empty payload is a no-op", async () => {
+    assert.equal(await publishLogs(destination(fakeTarget("sr"), new StorageManager()), ""), undefined);
+    assert.equal(await publishLogs(destination(fakeTarget("sr"), new StorageManager()), new Uint8Array(0), { contentType: "text/csv" }), undefined);
   });
 
   test("log object names: Unix ns, strictly increasing even within one millisecond", () => {
@@ -51,7 +67,7 @@ describe("log publishing without a cluster", () => {
   });
 
   test("no StepRun name: LogsUnavailableError with Go's message", async () => {
-    await assert.rejects(publishLogs({ stepRun: fakeTarget("  ") }, "x"), (err: unknown) => {
+    await assert.rejects(capsFor("  ").logs.publish("x"), (err: unknown) => {
       assert.ok(err instanceof LogsUnavailableError);
       assert.equal(err.message, "log publishing unavailable: not running inside a StepRun or storage disabled");
       assert.equal(err.name, "LogsUnavailableError");
@@ -59,52 +75,25 @@ describe("log publishing without a cluster", () => {
     });
   });
 
-  test("storage disabled (explicit, or none configured in the env): LogsUnavailableError, no status write", async () => {
-    await assert.rejects(publishLogs({ stepRun: fakeTarget("sr"), storage: new StorageManager() }, "x"), LogsUnavailableError);
-    await resetSharedStorageManager();
-    try {
-      await assert.rejects(publishLogs({ stepRun: fakeTarget("sr", {}) }, "x"), LogsUnavailableError);
-    } finally {
-      await resetSharedStorageManager();
-    }
+  test("storage disabled: LogsUnavailableError, no status write", async () => {
+    await assert.rejects(publishLogs(destination(fakeTarget("sr"), new StorageManager()), "x"), LogsUnavailableError);
+    await assert.rejects(capsFor("sr").logs.publish("x"), LogsUnavailableError);
   });
 
-  test("invalid storage env: Go's `failed to create storage manager` (and it is not cached)", async () => {
-    await resetSharedStorageManager();
-    try {
-      await assert.rejects(
-        publishLogs({ stepRun: fakeTarget("sr", { BUBU_STORAGE_PROVIDER: "file" }) }, "x"),
-        /^Error: failed to create storage manager: BUBU_STORAGE_PROVIDER is set to 'file' but BUBU_STORAGE_PATH is not set$/,
-      );
-      await assert.rejects(publishLogs({ stepRun: fakeTarget("sr", {}) }, "x"), LogsUnavailableError, "a later call builds again");
-    } finally {
-      await resetSharedStorageManager();
-    }
-  });
-
-  test("publishLogFile checks the file first: outside the roots or over the cap fails before the StepRun check", async () => {
+  test("logs.publishFile checks the file first: outside the roots or over the cap fails before the StepRun check", async () => {
     writeFileSync(join(base, "ok.log"), "abcd");
     const env = { BUBU_LOG_ALLOWED_ROOTS: base, BUBU_LOG_FILE_MAX_BYTES: "4" };
-    await assert.rejects(publishLogFile({ stepRun: fakeTarget("", env) }, join(base, "ok.log"), ""), LogsUnavailableError, "file accepted");
+    await assert.rejects(capsFor("", env).logs.publishFile(join(base, "ok.log")), LogsUnavailableError, "file accepted");
     await assert.rejects(
-      publishLogFile({ stepRun: fakeTarget("", env) }, "/etc/passwd", ""),
+      capsFor("", env).logs.publishFile("/etc/passwd"),
       (err: unknown) => err instanceof LogFileError && err.code === "OutsideRoots",
     );
     await assert.rejects(
-      publishLogFile({ stepRun: fakeTarget("", { ...env, BUBU_LOG_FILE_MAX_BYTES: "3" }) }, join(base, "ok.log"), ""),
+      capsFor("", { ...env, BUBU_LOG_FILE_MAX_BYTES: "3" }).logs.publishFile(join(base, "ok.log")),
       /^LogFileError: log file exceeds max bytes \(4 > 3\)$/,
     );
-  });
-
-  test("from the process env: no BUBU_STEPRUN_NAME means LogsUnavailableError", async () => {
-    const r = await runScript("test/logs/fixtures/publish-worker.ts", {
-      env: { BUBU_STORAGE_PROVIDER: "file", BUBU_STORAGE_PATH: base },
-      timeoutMs: 60_000,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").pop()!), {
-      error: { name: "LogsUnavailableError", message: "log publishing unavailable: not running inside a StepRun or storage disabled" },
-    });
+    const rt = detectRuntime();
+    assert.equal(text(await readLogFile({ fs: rt.fs, cwd: rt.cwd(), tempDir: "/tmp", env: loadEnv(env) }, join(base, "ok.log"))), "abcd");
   });
 });
 
@@ -152,7 +141,7 @@ describe("log publishing against the real API server (file storage)", { skip: k8
     const dir = join(base, name);
     const storage = await fileManager(dir);
     try {
-      const ctx = { stepRun: targetOf(c, ns, name, podEnv(name)), storage };
+      const ctx = destination(targetOf(c, ns, name, podEnv(name)), storage, podEnv(name));
       const payload = 'plain text\n{"level":"INFO","msg":"héllo <&>"}\n';
       const ref = await publishLogs(ctx, payload);
       assert.ok(ref);
@@ -169,7 +158,7 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       assert.equal(status.retries, 2);
 
       // A second publish replaces the ref; a custom content type is stored as given (trimmed).
-      const ndjson = await publishLogsWithContentType(ctx, new TextEncoder().encode('{"a":1}\n'), "  application/x-ndjson ");
+      const ndjson = await publishLogs(ctx, new TextEncoder().encode('{"a":1}\n'), { contentType: "  application/x-ndjson " });
       assert.ok(ndjson);
       assert.notEqual(ndjson.path, ref.path, "a later publish never overwrites an earlier object");
       assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageContentType, "application/x-ndjson");
@@ -177,7 +166,7 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       assert.equal(readFileSync(join(dir, ref.path), "utf8"), payload, "the earlier object is kept");
 
       // A blank content type is the default.
-      const blank = await publishLogsWithContentType(ctx, "x", "   ");
+      const blank = await publishLogs(ctx, "x", { contentType: "   " });
       assert.equal(blank?.contentType, "text/plain; charset=utf-8");
     } finally {
       await storage.close();
@@ -192,11 +181,10 @@ describe("log publishing against the real API server (file storage)", { skip: k8
     try {
       const env = podEnv(name);
       delete env.BUBU_ENGRAM_NAME;
-      const ctx = { stepRun: targetOf(c, ns, name, env), storage };
-      await publishLogs(ctx, "one");
+      await publishLogs(destination(targetOf(c, ns, name, env), storage, env), "one");
       assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageSchema, `bubu://story/${ns}/story-x/steps/step_a/logs`);
       delete env.BUBU_ENGRAM_VERSION;
-      const ref = await publishLogs(ctx, "two");
+      const ref = await publishLogs(destination(targetOf(c, ns, name, env), storage, env), "two");
       assert.deepEqual((await statusOf(c, ns, name)).logs, {
         $bubuStorageRef: ref!.path,
         $bubuStorageContentType: "text/plain; charset=utf-8",
@@ -218,19 +206,21 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       const bytes = new Uint8Array([0x7b, 0x7d, 0x0a, 0xff, 0x00]);
       writeFileSync(logFile, bytes);
       const env = podEnv(name, { BUBU_LOG_ALLOWED_ROOTS: base });
-      const ref = await publishLogFile({ stepRun: targetOf(c, ns, name, env), storage }, logFile, "application/octet-stream");
+      const rt = detectRuntime();
+      const files = { fs: rt.fs, cwd: rt.cwd(), tempDir: "/tmp", env: loadEnv(env) };
+      const ref = await publishLogs(destination(targetOf(c, ns, name, env), storage, env), await readLogFile(files, logFile), { contentType: "application/octet-stream" });
       assert.ok(ref);
       assert.deepEqual(new Uint8Array(readFileSync(join(dir, ref.path))), bytes);
       assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageContentType, "application/octet-stream");
 
-      await assert.rejects(publishLogFile({ stepRun: targetOf(c, ns, name, { ...env, BUBU_LOG_FILE_MAX_BYTES: "4" }), storage }, logFile, ""), LogFileError);
+      await assert.rejects(readLogFile({ ...files, env: loadEnv({ ...env, BUBU_LOG_FILE_MAX_BYTES: "4" }) }, logFile), LogFileError);
       assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageRef, ref.path, "status unchanged");
     } finally {
       await storage.close();
     }
   });
 
-  test("from the process env alone (BUBU_STEPRUN_NAME, KUBECONFIG, BUBU_STORAGE_*), as an engram calls it", async () => {
+  test("ctx.logs in an engram run from the process env (BUBU_STEPRUN_NAME, KUBECONFIG, BUBU_STORAGE_*)", async () => {
     const c = await client();
     const peer = requireK8sPeer()!;
     const name = `sr-${randomBytes(4).toString("hex")}`;
@@ -245,9 +235,11 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       BUBU_LOG_ALLOWED_ROOTS: base,
       LOG_FILE: logFile,
     });
+    // No Engram object exists on the peer: without a name the run skips the template schema lookup.
+    delete env.BUBU_ENGRAM_NAME;
     const r = await runScript("test/logs/fixtures/publish-worker.ts", { env, timeoutMs: 60_000 });
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, { path: string; contentType: string }>;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const out = (await statusOf(c, ns, name)).output as Record<string, { path: string; contentType: string }>;
     assert.equal(out.error, undefined, JSON.stringify(out.error));
     for (const ref of [out.text!, out.ndjson!, out.file!]) assertLogPath(ref.path, name);
     assert.equal(out.text!.contentType, "text/plain; charset=utf-8");
@@ -255,20 +247,19 @@ describe("log publishing against the real API server (file storage)", { skip: k8
     assert.equal(readFileSync(join(dir, out.text!.path), "utf8"), "line one\nline two\n");
     assert.equal(readFileSync(join(dir, out.ndjson!.path), "utf8"), '{"msg":"x"}\n');
     assert.equal(readFileSync(join(dir, out.file!.path), "utf8"), "from a file\n");
-    assert.deepEqual((await statusOf(c, ns, name)).logs, {
-      $bubuStorageRef: out.file!.path,
-      $bubuStorageContentType: "text/plain; charset=utf-8",
-      $bubuStorageSchema: `bubu://engram/${ns}/my-engram/logs`,
-      $bubuStorageSchemaVersion: "1.2.3",
-    });
+    // After the engram's publishes, the run uploads its captured log lines and points at them.
+    const logs = (await statusOf(c, ns, name)).logs;
+    assertLogPath(logs.$bubuStorageRef, name);
+    assert.equal(logs.$bubuStorageContentType, "application/x-ndjson");
 
     // A StepRun but no storage provider: unavailable.
-    const noStorage = await runScript("test/logs/fixtures/publish-worker.ts", {
-      env: podEnv(name, { KUBECONFIG: peer.kubeconfigPath }),
-      timeoutMs: 60_000,
-    });
-    assert.equal(noStorage.code, 0, noStorage.stderr);
-    assert.equal(JSON.parse(noStorage.stdout.trim().split("\n").pop()!).error?.name, "LogsUnavailableError");
+    const other = `sr-${randomBytes(4).toString("hex")}`;
+    await createStepRun(c, ns, other);
+    const noStorageEnv = podEnv(other, { KUBECONFIG: peer.kubeconfigPath });
+    delete noStorageEnv.BUBU_ENGRAM_NAME;
+    const noStorage = await runScript("test/logs/fixtures/publish-worker.ts", { env: noStorageEnv, timeoutMs: 60_000 });
+    assert.equal(noStorage.code, 0, noStorage.stderr + noStorage.stdout);
+    assert.equal(((await statusOf(c, ns, other)).output as { error?: { name: string } }).error?.name, "LogsUnavailableError");
   });
 });
 
@@ -284,7 +275,7 @@ describe("log publishing against the real API server and the S3 peer", { skip: s
     const storage = peerManager(s3);
     try {
       const payload = new TextEncoder().encode('{"level":"INFO","msg":"captured"}\n');
-      const ref = await publishLogsWithContentType({ stepRun: targetOf(c, ns, name, podEnv(name)), storage }, payload, "application/x-ndjson");
+      const ref = await publishLogs(destination(targetOf(c, ns, name, podEnv(name)), storage, podEnv(name)), payload, { contentType: "application/x-ndjson" });
       assert.ok(ref);
       assertLogPath(ref.path, name);
       assert.deepEqual(readObjectFile(s3, ref.path), payload, "raw bytes, no wrapper");

@@ -7,8 +7,8 @@ import { startBatch } from "../../src/batch/start-batch.ts";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { runImpulse } from "../../src/impulse/run-impulse.ts";
-import { defineImpulse } from "../../src/impulse/impulse.ts";
-import type { StoryClient } from "../../src/impulse/story-client.ts";
+import { defineImpulse } from "../../src/engram/impulse.ts";
+import { localStories } from "../../src/impulse/local-stories.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { observabilityToggles, resetObservability } from "../../src/observability/toggles.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
@@ -56,7 +56,7 @@ describe("telemetry toggles per entry point", () => {
   test("runImpulse", async () => {
     let seen: unknown;
     const impulse = defineImpulse({ run: () => void (seen = observabilityToggles()) });
-    const out = await runImpulse(impulse, { exit: false, client: { namespace: "ns" } as unknown as StoryClient, logger: noopLogger, runtime, env: OFF });
+    const out = await runImpulse(impulse, { exit: false, stories: localStories({ target: undefined, started: [], stopped: [] }), logger: noopLogger, runtime, env: OFF });
     assert.equal(out.exitCode, 0);
     assert.deepEqual({ ...(seen as object) }, ALL_OFF);
   });

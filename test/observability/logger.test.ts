@@ -11,7 +11,6 @@ import {
   registerSecretValues,
 } from "../../src/observability/redaction.ts";
 import { Secrets } from "../../src/engram/secrets.ts";
-import { createExecutionContext } from "../../src/engram/execution-context.ts";
 
 const fixed = () => new Date("2026-05-01T10:00:05.123Z");
 
@@ -88,8 +87,7 @@ describe("JSON logger", () => {
     assert.equal(loggerFromContext(withMine), mine);
     assert.equal(withMine.signal, ctx.signal);
     assert.ok(!("logger" in ctx), "the original context is not modified");
-    const exec = createExecutionContext({ logger: mine });
-    assert.equal(loggerFromContext(exec), mine);
+    assert.equal(loggerFromContext({ logger: mine }), mine);
     const fallback = createLogger({ sink: () => {} });
     setDefaultLogger(fallback);
     assert.equal(loggerFromContext({}), fallback);

@@ -30,15 +30,8 @@ test("every entry point imports and exports something", async () => {
   }
 });
 
-test("the root entry point exports the signal, effect and secret API a user needs", async () => {
+test("the root entry point's values: the define functions, start and BubuError; nothing else", async () => {
   const root = (await import(pathToFileURL(resolve(repoRoot, "src/mod.ts")).href)) as Record<string, unknown>;
-  for (const name of [
-    "emitSignal", "emitSequencedSignal", "emitSignalWithSequence", "emitTextSignal", "replaySignals",
-    "SignalEnvelope", "SignalMeta", "SequencedSignal", "SignalSequence", "SignalsUnavailableError", "SignalTooLargeError",
-    "recordEffect", "hasEffect", "executeEffectOnce", "effectResultOrThrow",
-    "EffectAlreadyRecordedError", "EffectOutcomeError", "EffectsUnavailableError",
-    "Secrets", "expandSecrets", "SecretExpansionError", "isSecretExpansionError",
-  ]) {
-    assert.equal(typeof root[name], "function", `@bubustack/sdk exports ${name}`);
-  }
+  assert.deepEqual(Object.keys(root).sort(), ["BubuError", "defineBatch", "defineDual", "defineImpulse", "defineStreaming", "start"]);
+  for (const name of Object.keys(root)) assert.equal(typeof root[name], "function", name);
 });

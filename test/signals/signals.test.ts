@@ -1,11 +1,12 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { clusterCapabilities } from "../../src/context/cluster-capabilities.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { runScript } from "../support/spawn.ts";
 import type { KubeClient } from "../../src/k8s/client.ts";
 import { STEP_RUNS } from "../../src/k8s/resources.ts";
-import { emitSequencedSignal, emitSignal } from "../../src/signals/emit.ts";
+import { emitSignal } from "../../src/signals/emit.ts";
 import { SignalsUnavailableError, SignalTooLargeError } from "../../src/signals/errors.ts";
 import { replaySignals } from "../../src/signals/replay.ts";
 import { signalTypeSummary, summarizeSignalValue } from "../../src/signals/summary.ts";
@@ -69,12 +70,13 @@ describe("signal payloads (no cluster)", () => {
     assert.equal(seq.next(), 7);
   });
 
-  test("no StepRun: SignalsUnavailableError; an empty key is refused", async () => {
+  test("no StepRun: SignalsUnavailableError; an empty key or a bad sequence is refused", async () => {
     const fake = { namespace: "" } as unknown as KubeClient;
-    await assert.rejects(emitSignal({ stepRun: { client: fake, namespace: "ns", name: " " } }, "k", 1), SignalsUnavailableError);
-    await assert.rejects(emitSignal({ stepRun: { client: fake, namespace: "ns", name: "x" } }, "  ", 1), /signal key is required/);
-    await assert.rejects(replaySignals({ stepRun: { client: fake, namespace: "", name: "x" } }), SignalsUnavailableError);
-    assert.throws(() => emitSequencedSignal(undefined, "k", -1, 1), RangeError);
+    const noStepRun = clusterCapabilities({ target: () => Promise.resolve(undefined), logs: undefined as never });
+    await assert.rejects(noStepRun.signals.emit("k", 1), SignalsUnavailableError);
+    await assert.rejects(noStepRun.signals.replay(), SignalsUnavailableError);
+    await assert.rejects(emitSignal({ client: fake, namespace: "ns", name: "x" }, "  ", 1), /signal key is required/);
+    await assert.rejects(emitSignal({ client: fake, namespace: "ns", name: "x" }, "k", 1, { seq: -1 }), RangeError);
   });
 });
 
@@ -101,7 +103,7 @@ describe("signals against the real API server", () => {
     await createStepRun(c, ns, name);
     const stepRun = targetOf(c, ns, name, { BUBU_SIGNAL_MAX_PAYLOAD_BYTES: "200" });
     const big = { transcript: "SECRET-ish ".repeat(40), n: 1 };
-    const r = await emitSignal({ stepRun }, " transcript ", big);
+    const r = await emitSignal(stepRun, " transcript ", big);
     assert.equal(r.stored, "summary");
     const raw = goMarshal(big);
     let status = await statusOf(c, ns, name);
@@ -121,7 +123,7 @@ describe("signals against the real API server", () => {
     assert.deepEqual(event.payload, { details: { len: 2 }, sha256: sha(raw), sizeBytes: raw.length, type: "map" });
 
     // A small envelope is stored as it is; the event still carries only the summary.
-    const small = await emitTextSignal({ stepRun }, "status", "hello world", { includeHash: true, sampleBytes: 5 });
+    const small = await emitTextSignal(stepRun, "status", "hello world", { includeHash: true, sampleBytes: 5 });
     assert.equal(small.stored, "value");
     status = await statusOf(c, ns, name);
     assert.deepEqual(status.signals.status, {
@@ -132,12 +134,12 @@ describe("signals against the real API server", () => {
     assert.equal(status.signalEvents[1].seq, r.seq + 1);
 
     // An envelope over the cap becomes a summary of type struct.
-    const bigEnv = await emitSignal({ stepRun }, "status", new SignalEnvelope({ format: "x" }, { text: "y".repeat(400) }));
+    const bigEnv = await emitSignal(stepRun, "status", new SignalEnvelope({ format: "x" }, { text: "y".repeat(400) }));
     assert.equal(bigEnv.stored, "summary");
     assert.equal((await statusOf(c, ns, name)).signals.status.type, "struct");
 
     // null deletes the latest value but still appends an event without payload.
-    const del = await emitSignal({ stepRun }, "transcript", null);
+    const del = await emitSignal(stepRun, "transcript", null);
     assert.equal(del.stored, "deleted");
     status = await statusOf(c, ns, name);
     assert.equal(status.signals.transcript, undefined);
@@ -148,7 +150,7 @@ describe("signals against the real API server", () => {
 
     // A cap smaller than any summary is an error, and nothing is written.
     const tiny = targetOf(c, ns, name, { BUBU_SIGNAL_MAX_PAYLOAD_BYTES: "20" });
-    await assert.rejects(emitSignal({ stepRun: tiny }, "x", { a: 1 }), (err: unknown) =>
+    await assert.rejects(emitSignal(tiny, "x", { a: 1 }), (err: unknown) =>
       err instanceof SignalTooLargeError && err.message === "signal summary for x exceeds 20 bytes");
     assert.equal((await statusOf(c, ns, name)).signalEvents.length, 4);
   });
@@ -184,9 +186,9 @@ describe("signals against the real API server", () => {
     assert.deepEqual([...seqA, ...seqB].sort((x, y) => x - y), Array.from({ length: 2 * count }, (_, i) => i + 4));
 
     // Replay: sorted, after a sequence number.
-    const replay = await replaySignals({ stepRun: targetOf(c, ns, "ignored") }, { stepRunName: name, sinceSeq: 3 + 2 * count - 2 });
+    const replay = await replaySignals(targetOf(c, ns, name), { sinceSeq: 3 + 2 * count - 2 });
     assert.deepEqual(replay.map((e) => e.seq), [2 + 2 * count, 3 + 2 * count]);
-    assert.equal((await replaySignals({ stepRun: targetOf(c, ns, name) })).length, 3 + 2 * count);
+    assert.equal((await replaySignals(targetOf(c, ns, name))).length, 3 + 2 * count);
   });
 
   test("an explicit sequence that already exists is dropped by the merge; the latest value still updates", { skip }, async () => {
@@ -194,9 +196,9 @@ describe("signals against the real API server", () => {
     const name = `sr-${randomBytes(4).toString("hex")}`;
     await createStepRun(c, ns, name);
     const stepRun = targetOf(c, ns, name);
-    await emitSequencedSignal({ stepRun }, "k", 1, { v: 1 });
+    await emitSignal(stepRun, "k", { v: 1 }, { seq: 1 });
     const first = (await statusOf(c, ns, name)).signals.k;
-    await emitSequencedSignal({ stepRun }, "k", 1, { v: 22 });
+    await emitSignal(stepRun, "k", { v: 22 }, { seq: 1 });
     const status = await statusOf(c, ns, name);
     assert.deepEqual(status.signalEvents.map((e: { seq: number }) => e.seq), [1]);
     assert.equal(status.signals.k.type, "map", "the summary describes the wrapped value");

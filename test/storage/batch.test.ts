@@ -11,7 +11,7 @@ import { loadEnv } from "../../src/env/load.ts";
 import { buildLogsStatusUpdate } from "../../src/k8s/logs-patch.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
-import { createStorageSeams } from "../../src/storage/batch-seams.ts";
+import { createStorageServices as createStorageSeams } from "../../src/process/storage-services.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { tempDir, text } from "./support.ts";
 
@@ -50,14 +50,14 @@ describe("batch path with storage (file provider)", () => {
       const hydrated = await seams.hydrateInputs({ doc: { $bubuStorageRef: "inputs/team-a/sr/doc.json" }, n: 2 }, AbortSignal.timeout(5000));
       assert.deepEqual(hydrated.storagePaths, ["/doc"]);
       const outcome = await startBatch({
-        init(config) {
-          seenConfig = config;
+        init(ctx) {
+          seenConfig = ctx.config;
         },
         process(_ctx, inputs) {
           seenInputs = inputs;
           return { summary: "s".repeat(100), count: 3 };
         },
-      }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, seams });
+      }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, services: seams });
       assert.deepEqual(seenConfig, { settings: "b" });
       assert.deepEqual(seenInputs, { doc: "stored {{ not a template }}", n: 2 });
       assert.equal(outcome.status.phase, "Succeeded");
@@ -83,7 +83,7 @@ describe("batch path with storage (file provider)", () => {
       const env = clusterEnv(dir, { BUBU_TRIGGER_DATA: JSON.stringify({ doc: { $bubuStorageRef: "inputs/team-a/gone.json" } }) });
       const seams = await createStorageSeams(rt, loadEnv(env), noopLogger);
       let processed = false;
-      const outcome = await startBatch({ process: () => void (processed = true) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, seams });
+      const outcome = await startBatch({ process: () => void (processed = true) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, services: seams });
       assert.equal(processed, false);
       assert.equal(outcome.status.phase, "Failed");
       assert.equal(outcome.status.error?.type, "storage_error");
@@ -105,7 +105,7 @@ describe("batch path with storage (file provider)", () => {
           return Promise.resolve();
         },
       });
-      const outcome = await startBatch({ process: () => ({ big: "x".repeat(500) }) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, seams });
+      const outcome = await startBatch({ process: () => ({ big: "x".repeat(500) }) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, services: seams });
       assert.deepEqual(sleeps, [1000, 2000]);
       assert.equal(outcome.status.phase, "Failed");
       assert.equal(outcome.status.exitCode, 1);
@@ -121,7 +121,7 @@ describe("batch path with storage (file provider)", () => {
   test("storage disabled with a large output: no inline fallback", async () => {
     const env = { ...clusterEnv("/unused"), BUBU_STORAGE_PROVIDER: "none" };
     const seams = await createStorageSeams(rt, loadEnv(env), noopLogger, { sleep: () => Promise.resolve() });
-    const outcome = await startBatch({ process: () => ({ big: "x".repeat(500) }) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, seams });
+    const outcome = await startBatch({ process: () => ({ big: "x".repeat(500) }) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, services: seams });
     assert.equal(outcome.status.phase, "Failed");
     assert.match(outcome.status.lastFailureMsg ?? "", /failed to dehydrate output after 3 retries \(storage backend unavailable\): output size 510 bytes exceeds inline limit 64 and storage is disabled/);
   });
@@ -183,7 +183,7 @@ describe("batch path with storage (S3 peer)", { skip: s3PeerSkip() }, () => {
       AWS_SECRET_ACCESS_KEY: peer.secretKey,
     };
     const seams = await createStorageSeams(rt, loadEnv(env), noopLogger);
-    const outcome = await startBatch({ process: () => ({ report: "r".repeat(1000) }) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, seams });
+    const outcome = await startBatch({ process: () => ({ report: "r".repeat(1000) }) }, { exit: false, env, args: [], logger: noopLogger, runtime: rt, services: seams });
     assert.equal(outcome.status.phase, "Succeeded", outcome.status.lastFailureMsg);
     const ref = (outcome.output as Record<string, Record<string, string>>).report!;
     assert.equal(ref.$bubuStorageRef, `outputs/team-a/${env.BUBU_STEPRUN_NAME}/report.json`);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBatch } from "../../src/batch/start-batch.ts";
-import { hasHydrationRefs } from "../../src/batch/startup-config.ts";
+import { hasHydrationRefs } from "../../src/process/payload.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
@@ -142,8 +142,8 @@ describe("batch in cluster mode: ConfigMap/Secret values next to templates", () 
     let seenConfig: unknown;
     let seenInputs: unknown;
     const outcome = await startBatch({
-      init(config) {
-        seenConfig = config;
+      init(ctx) {
+        seenConfig = ctx.config;
       },
       process(_ctx, inputs) {
         seenInputs = inputs;

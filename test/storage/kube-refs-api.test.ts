@@ -18,7 +18,7 @@ import { clearSecretValues, redactText, REDACTED } from "../../src/observability
 import { resetObservability } from "../../src/observability/toggles.ts";
 import { resetBuiltInMetrics } from "../../src/observability/instruments.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
-import { createStorageSeams } from "../../src/storage/batch-seams.ts";
+import { createStorageServices as createStorageSeams } from "../../src/process/storage-services.ts";
 import { KubeRefError, KubeRefResolver, type KubeRefResolverOptions } from "../../src/storage/kube-refs.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
 import { clientFor, FakeApiServer } from "../k8s/fake-apiserver.ts";

@@ -20,8 +20,8 @@ const TEMPLATE_LIKE = "{{ .x }} and {{ .inputs.name }}";
 function recorder() {
   const seen: { config?: unknown; inits: number } = { inits: 0 };
   const engram = defineStreaming({
-    init(config) {
-      seen.config = config;
+    init(ctx) {
+      seen.config = ctx.config;
       seen.inits++;
     },
     async stream(_signal, inbound) {

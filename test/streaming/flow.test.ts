@@ -229,12 +229,12 @@ describe("streaming flow", () => {
     const sent: number[] = [];
     let pending = 0;
     const h = await harness({}, { BUBU_GRPC_CHANNEL_BUFFER_SIZE: "2" }, () => defineStreaming({
-      async stream(signal, inbound, outbound) {
+      async stream(ctx, inbound, outbound) {
         const reading = (async () => {
           for await (const m of inbound) m.done();
         })();
         const big = "x".repeat(200_000);
-        for (let n = 0; n < 40 && !signal.aborted; n++) {
+        for (let n = 0; n < 40 && !ctx.signal.aborted; n++) {
           pending++;
           await outbound.send(newStreamMessage("data", { json: { n, big } }));
           pending--;

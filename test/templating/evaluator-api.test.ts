@@ -4,7 +4,6 @@ import { describe, test } from "node:test";
 import { loadEnv } from "../../src/env/load.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import {
-  createTemplateSeam,
   extractExpression,
   extractProtected,
   parseJsonPointer,
@@ -12,6 +11,7 @@ import {
   TemplateEvaluator,
   toJsonPointer,
 } from "../../src/templating/mod.ts";
+import { createTemplateSeam } from "../../src/process/template-service.ts";
 
 const vars = { inputs: { name: "Ada", n: 3, ok: true } };
 

@@ -1,11 +1,11 @@
 // The error-path checks BatchSuite shares with StreamSuite (src/conformance/expected-error.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { BatchEngram } from "../../src/engram/batch-engram.ts";
+import type { BatchHarnessOptions } from "../../src/testkit/batch-harness.ts";
 import { validationError } from "../../src/errors/bubu-error.ts";
-import { BatchSuite } from "../../src/conformance/mod.ts";
+import { BatchSuite } from "../../src/testkit/mod.ts";
 
-const failing = (err: unknown): BatchEngram => ({ process: () => Promise.reject(err) });
+const failing = (err: unknown): BatchHarnessOptions<unknown, unknown, unknown>["engram"] => ({ process: () => Promise.reject(err) });
 
 test("BatchSuite: structured error required, validateError wrapped", async () => {
   await new BatchSuite({ engram: failing(validationError("bad")), requireStructuredError: true }).run();

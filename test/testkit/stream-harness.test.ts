@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { StreamingEngram } from "../../src/engram/streaming-engram.ts";
+import type { StreamHarnessOptions } from "../../src/testkit/stream-harness.ts";
+
+type Engram<C = Record<string, unknown>> = StreamHarnessOptions<C>["engram"];
 import { newStreamMessage, type StreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
 import type { Secrets } from "../../src/engram/secrets.ts";
 import { StreamHarness } from "../../src/testkit/mod.ts";
@@ -14,7 +16,7 @@ import { BubuError } from "../../src/errors/bubu-error.ts";
 const msgs: StreamMessage[] = [1, 2, 3].map((n) => newStreamMessage("data", { json: { n }, messageId: `m${n}` }));
 
 /** Echoes every input and marks it done (twice, to show extra calls are ignored). */
-const echo: StreamingEngram = {
+const echo: Engram = {
   async stream(_signal, inbound, outbound) {
     for await (const msg of inbound) {
       await outbound.send({ kind: msg.kind, payload: msg.payload });
@@ -39,12 +41,12 @@ describe("StreamHarness", () => {
   test("without onInputProcessed done() is harmless; without inputs inbound is empty", async () => {
     assert.equal((await new StreamHarness({ engram: echo, inputs: msgs }).run()).outputs.length, 3);
     const empty = await new StreamHarness({ engram: echo }).run();
-    assert.deepEqual(empty, { outputs: [], failed: false, error: undefined });
+    assert.deepEqual([empty.outputs, empty.failed, empty.error, empty.signals], [[], false, undefined, []]);
   });
 
   test("done() is only counted when the engram calls it", async () => {
     let count = 0;
-    const skipsOdd: StreamingEngram = {
+    const skipsOdd: Engram = {
       async stream(_s, inbound) {
         let i = 0;
         for await (const msg of inbound) if (i++ % 2 === 0) msg.done();
@@ -56,7 +58,7 @@ describe("StreamHarness", () => {
 
   test("inbound is a closed channel: a second iteration yields nothing already delivered", async () => {
     const seen: string[] = [];
-    const twice: StreamingEngram = {
+    const twice: Engram = {
       async stream(_s, inbound) {
         for await (const msg of inbound) {
           seen.push(msg.messageId ?? "");
@@ -76,12 +78,13 @@ describe("StreamHarness", () => {
       writeFileSync(join(dir, "API_KEY"), "from-file");
       const ac = new AbortController();
       let got: { config?: unknown; secrets?: Record<string, string>; initSignal?: AbortSignal; streamSignal?: AbortSignal } = {};
-      const engram: StreamingEngram<{ a: number }> = {
-        init(config, secrets: Secrets, signal) {
-          got = { config, secrets: Object.fromEntries(secrets.names().map((k) => [k, secrets.get(k) as string])), initSignal: signal };
+      const engram: Engram<{ a: number }> = {
+        init(ctx) {
+          const secrets: Secrets = ctx.secrets;
+          got = { config: ctx.config, secrets: Object.fromEntries(secrets.names().map((k) => [k, secrets.get(k) as string])), initSignal: ctx.signal };
         },
-        stream(signal) {
-          got.streamSignal = signal;
+        stream(ctx) {
+          got.streamSignal = ctx.signal;
         },
       };
       const r = await new StreamHarness({
@@ -117,7 +120,7 @@ describe("StreamHarness", () => {
       engram: { init: () => Promise.reject(boom), stream: () => void (streamed = true) },
       inputs: msgs,
     }).run();
-    assert.deepEqual(r, { outputs: [], failed: true, error: boom });
+    assert.deepEqual([r.outputs, r.failed, r.error], [[], true, boom]);
     assert.equal(streamed, false);
   });
 
@@ -148,15 +151,15 @@ describe("StreamHarness", () => {
       },
     }).run();
     assert.equal(syncThrow.failed, true);
-    assert.equal((syncThrow.error as Error).message, "engram stream panicked: kaboom");
+    assert.equal((syncThrow.error as Error).message, "engram stream threw a non-Error value: kaboom");
     const asyncThrow = await new StreamHarness({ engram: { stream: () => Promise.reject(42) } }).run();
-    assert.equal((asyncThrow.error as Error).message, "engram stream panicked: 42");
+    assert.equal((asyncThrow.error as Error).message, "engram stream threw a non-Error value: 42");
   });
 
   test("a missing engram is reported, not thrown", async () => {
-    const r = await new StreamHarness({ engram: undefined as unknown as StreamingEngram }).run();
+    const r = await new StreamHarness({ engram: undefined as unknown as Engram }).run();
     assert.equal(r.failed, true);
-    assert.equal((r.error as Error).message, "engram is nil");
+    assert.equal((r.error as Error).message, "engram is required");
   });
 
   test("outputs are not validated (like Go's plain channel); a send after stream returned rejects", async () => {
@@ -190,8 +193,8 @@ describe("StreamHarness", () => {
     let got: unknown;
     const engram = defineStreaming({
       config: v.object({ rate: v.optional(v.number(), 16000) }),
-      init(config) {
-        got = config;
+      init(ctx) {
+        got = ctx.config;
       },
       async stream() {},
     });

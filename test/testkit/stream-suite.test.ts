@@ -1,16 +1,16 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { StreamingEngram } from "../../src/engram/streaming-engram.ts";
+import type { StreamHarnessOptions } from "../../src/testkit/stream-harness.ts";
 import { newStreamMessage, type StreamMessage } from "../../src/engram/streaming-message.ts";
 import { newStreamErrorMessage } from "../../src/engram/streaming-error.ts";
 import { validationError } from "../../src/errors/bubu-error.ts";
-import { StreamSuite, type StreamSuiteOptions } from "../../src/conformance/mod.ts";
+import { StreamSuite, type StreamSuiteOptions } from "../../src/testkit/mod.ts";
 
 const inputs: StreamMessage[] = [1, 2].map((n) => newStreamMessage("data", { json: { n } }));
 const MISSING = "stream message missing payload, inputs, transports, or media";
 
 /** Sends `out(msg)` per input, calls done() unless `skipDone`, then throws `fail` if given. */
-function engram(opts: { out?: (m: StreamMessage) => StreamMessage | undefined; skipDone?: boolean; fail?: unknown } = {}): StreamingEngram {
+function engram(opts: { out?: (m: StreamMessage) => StreamMessage | undefined; skipDone?: boolean; fail?: unknown } = {}): StreamHarnessOptions<Record<string, unknown>>["engram"] {
   return {
     async stream(_s, inbound, outbound) {
       for await (const msg of inbound) {
@@ -52,7 +52,7 @@ describe("StreamSuite: success path", () => {
   test("an unexpected failure", async () => {
     await fails({ engram: engram({ fail: new Error("boom") }), inputs }, "stream run failed unexpectedly: boom");
     await fails({ engram: { init: () => Promise.reject(new Error("no init")), stream: () => {} } }, "stream run failed unexpectedly: no init");
-    await fails({ engram: engram({ fail: "str" }) }, "stream run failed unexpectedly: engram stream panicked: str");
+    await fails({ engram: engram({ fail: "str" }) }, "stream run failed unexpectedly: engram stream threw a non-Error value: str");
   });
 
   test("an expected error that did not happen", async () => {

@@ -9,7 +9,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
-import type { Secrets } from "../../engram/secrets.ts";
 import { detectRuntime } from "../../runtime/detect.ts";
 import type { HttpServer, Runtime } from "../../runtime/types.ts";
 import { StoryDispatcher } from "../dispatcher.ts";
@@ -20,8 +19,8 @@ import {
   TriggerAbortedError,
   TriggerPolicyError,
 } from "../errors.ts";
-import type { Impulse } from "../impulse.ts";
-import type { StoryRun } from "../types.ts";
+import type { Impulse } from "../../engram/impulse.ts";
+import type { StoryRun } from "../../k8s/story-run.ts";
 import { defaultDeliveryId, DeliveryLog } from "./delivery-ids.ts";
 import type { WebhookVerifier } from "./verify.ts";
 
@@ -82,16 +81,19 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const readId = options.deliveryId ?? defaultDeliveryId;
   return {
+    kind: "impulse",
     name: options.name ?? "webhook",
     schemas: { config: WebhookConfig },
-    async init(_config: WebhookConfig, secrets: Secrets) {
-      for (const verifier of verifiers) await verifier.prepare(secrets);
+    async init(ctx) {
+      for (const verifier of verifiers) await verifier.prepare(ctx.secrets);
     },
-    async run(signal, client, { config, logger }) {
+    async run(ctx) {
+      const { config, logger, signal } = ctx;
       const path = options.path ?? config.path ?? "/webhook";
-      const dispatcher = new StoryDispatcher({ client, logger });
+      const dispatcher = new StoryDispatcher(ctx.stories, { logger });
       const deliveries = new DeliveryLog();
-      const useToken = client.env.trigger.dedupe?.mode !== "key";
+      // Under key dedupe the key comes from the inputs; a delivery id would conflict with it.
+      const useToken = ctx.stories.dedupe !== "key";
       let ready = true;
       if (verifiers.length === 0) logger.warn("webhook requests are not authenticated: no verifier configured", { path });
 
@@ -132,17 +134,18 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
           if (inputs === undefined) return json(202, { ignored: true });
           let run: StoryRun;
           try {
-            const result = await dispatcher.trigger({ signal }, {
-              ...(useToken && deliveryId !== undefined ? { triggerToken: deliveryId } : {}),
-              ...(options.story !== undefined ? { storyName: options.story } : {}),
-              ...(options.storyNamespace !== undefined ? { storyNamespace: options.storyNamespace } : {}),
+            const result = await dispatcher.trigger({
+              signal,
+              ...(useToken && deliveryId !== undefined ? { token: deliveryId } : {}),
+              ...(options.story !== undefined ? { story: options.story } : {}),
+              ...(options.storyNamespace !== undefined ? { namespace: options.storyNamespace } : {}),
               inputs,
             });
             run = result.storyRun;
           } catch (err) {
             return triggerFailure(err, logger);
           }
-          const name = `${run.metadata.namespace ?? client.namespace}/${run.metadata.name}`;
+          const name = `${run.metadata.namespace ?? ""}/${run.metadata.name}`;
           if (deliveryId !== undefined) deliveries.add(deliveryId, name);
           return json(202, { storyRun: name, ...(deliveryId !== undefined ? { deliveryId } : {}) });
         },

@@ -22,6 +22,20 @@ export const denoFs: RuntimeFs = {
   writeFile(path: string, data: Uint8Array | string): Promise<void> {
     return typeof data === "string" ? deno().writeTextFile(path, data) : deno().writeFile(path, data);
   },
+  async appendFile(path: string, data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    await deno().writeFile(path, bytes, { append: true });
+  },
+  async createNew(path: string, data: Uint8Array | string): Promise<boolean> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    try {
+      await deno().writeFile(path, bytes, { createNew: true });
+      return true;
+    } catch (err) {
+      if (err instanceof deno().errors.AlreadyExists) return false;
+      throw err;
+    }
+  },
   rename(from: string, to: string): Promise<void> {
     return deno().rename(from, to);
   },

@@ -33,7 +33,7 @@ export interface DenoApi {
   removeSignalListener(signal: string, handler: () => void): void;
   createHttpClient(options: { caCerts?: string[]; cert?: string; key?: string }): DenoHttpClient;
   readFile(path: string): Promise<Uint8Array>;
-  writeFile(path: string, data: Uint8Array): Promise<void>;
+  writeFile(path: string, data: Uint8Array, options?: { createNew?: boolean; append?: boolean }): Promise<void>;
   writeTextFile(path: string, data: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   mkdir(path: string, options: { recursive: boolean }): Promise<void>;
@@ -41,7 +41,11 @@ export interface DenoApi {
   lstat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; isSymlink: boolean; size: number }>;
   realPath(path: string): Promise<string>;
   readDir(path: string): AsyncIterable<DenoDirEntry>;
-  errors: { NotFound: new (...a: never[]) => Error; WouldBlock: new (...a: never[]) => Error };
+  errors: {
+    NotFound: new (...a: never[]) => Error;
+    AlreadyExists: new (...a: never[]) => Error;
+    WouldBlock: new (...a: never[]) => Error;
+  };
 }
 
 /** The `Deno` global. Call only on Deno. */

@@ -23,6 +23,18 @@ export const nodeFs: RuntimeFs = {
   async writeFile(path: string, data: Uint8Array | string): Promise<void> {
     await fsp.writeFile(path, data);
   },
+  async appendFile(path: string, data: Uint8Array | string): Promise<void> {
+    await fsp.appendFile(path, data);
+  },
+  async createNew(path: string, data: Uint8Array | string): Promise<boolean> {
+    try {
+      await fsp.writeFile(path, data, { flag: "wx" });
+      return true;
+    } catch (err) {
+      if (code(err) === "EEXIST") return false;
+      throw err;
+    }
+  },
   async rename(from: string, to: string): Promise<void> {
     await fsp.rename(from, to);
   },

@@ -3,14 +3,14 @@
  * `BUBU_SKIP_INPUT_TEMPLATING`), with the env limits, storage-ref protection and Go's logs.
  * @module
  */
-import type { BatchSeams, JsonObject } from "../batch/seams.ts";
+import type { JsonObject, PayloadServices } from "./payload-services.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { Logger } from "../observability/logger.ts";
-import { TemplateError } from "./errors.ts";
-import { TemplateEngine } from "./evaluator.ts";
-import { extractProtected, restoreProtected } from "./protected-paths.ts";
-import { resolveSdkTemplates } from "./sdk-resolve.ts";
-import { isObject } from "./values.ts";
+import { TemplateError } from "../templating/errors.ts";
+import { TemplateEngine } from "../templating/evaluator.ts";
+import { extractProtected, restoreProtected } from "../templating/protected-paths.ts";
+import { resolveSdkTemplates } from "../templating/sdk-resolve.ts";
+import { isObject } from "../templating/values.ts";
 
 /** Extra wiring for {@link createTemplateSeam}. */
 export interface TemplateSeamOptions {
@@ -29,7 +29,7 @@ export function createTemplateSeam(
   env: BubuEnv,
   logger: Logger,
   options: TemplateSeamOptions = {},
-): Pick<BatchSeams, "resolveTemplates"> {
+): Pick<PayloadServices, "resolveTemplates"> {
   const limits = env.limits;
   return {
     async resolveTemplates(value, vars, { kind, protectedPaths, signal }): Promise<JsonObject> {

@@ -1,11 +1,11 @@
 /**
  * `StreamSuite`: runs a {@link StreamHarness} and checks outputs, `done()` calls and the error
- * against expectations (Go's `conformance.StreamSuite`). `run()` throws on a violation.
+ * against expectations. `run()` throws on a violation.
  * @module
  */
 import type { StreamMessage } from "../engram/streaming-message.ts";
-import { StreamHarness, type StreamHarnessOptions } from "../testkit/stream-harness.ts";
-import { validateStreamMessage } from "../testkit/validators.ts";
+import { StreamHarness, type StreamHarnessOptions } from "./stream-harness.ts";
+import { validateStreamMessage } from "./validators.ts";
 import { checkExpectedError, errorMessage } from "./expected-error.ts";
 
 /** Expectations of a {@link StreamSuite}; the suite counts `done()` calls itself. */

@@ -1,6 +1,6 @@
 /**
- * Runs `process` so that an abort (deadline or SIGTERM) gets a bounded answer even when the
- * engram ignores its signal: Go never times out a hung `Process` (quirks A2); we do.
+ * Runs a handler so that an abort (deadline or SIGTERM) gets a bounded answer even when the
+ * handler ignores its signal: after the grace window the SDK stops waiting.
  * @module
  */
 

@@ -2,20 +2,32 @@
  * Config and input preparation (contract inputs-config.md: config pipeline, input pipeline).
  * @module
  */
-import type { BatchEngram } from "../engram/batch-engram.ts";
+import type { GenericSchema } from "valibot";
 import { decodePayload } from "./decode.ts";
-import { wrapError } from "./errors.ts";
-import type { BatchSeams, JsonObject } from "./seams.ts";
-import type { BatchSettings } from "./settings.ts";
+import { wrapError } from "../errors/error-text.ts";
+import type { JsonObject, PayloadServices } from "./payload-services.ts";
 
-/** What config preparation reads from the run's settings (impulses pass theirs too). */
-export type ConfigSettings = Pick<BatchSettings, "config" | "templateContext" | "strictUnmarshal">;
+/** What config preparation reads. */
+export interface ConfigSettings {
+  readonly config: JsonObject;
+  /** `{inputs, steps}` for templates. */
+  readonly templateContext: JsonObject;
+  /** Unknown keys are errors (`BUBU_RUNTIME_STRICT_UNMARSHAL`). */
+  readonly strictUnmarshal: boolean;
+}
+
+/** What input preparation reads. */
+export interface InputSettings extends Omit<ConfigSettings, "config"> {
+  readonly inputs: JsonObject;
+  /** `BUBU_SKIP_INPUT_TEMPLATING`. */
+  readonly skipInputTemplating: boolean;
+}
 
 /** Hydrates, templates and decodes the config. Errors carry Go's wrapper texts. */
 export async function prepareConfig(
-  engram: Pick<BatchEngram<unknown, unknown, unknown>, "schemas">,
+  schema: GenericSchema | undefined,
   settings: ConfigSettings,
-  seams: BatchSeams,
+  seams: PayloadServices,
   signal: AbortSignal,
 ): Promise<unknown> {
   let config: JsonObject = settings.config;
@@ -36,7 +48,7 @@ export async function prepareConfig(
     }
   }
   try {
-    return decodePayload("config", engram.schemas?.config, config, settings.strictUnmarshal);
+    return decodePayload("config", schema, config, settings.strictUnmarshal);
   } catch (err) {
     throw wrapError("failed to unmarshal config", err);
   }
@@ -44,9 +56,9 @@ export async function prepareConfig(
 
 /** Hydrates, templates, validates (cluster schema) and decodes the inputs. */
 export async function prepareInputs(
-  engram: BatchEngram<unknown, unknown, unknown>,
-  settings: BatchSettings,
-  seams: BatchSeams,
+  schema: GenericSchema | undefined,
+  settings: InputSettings,
+  seams: PayloadServices,
   signal: AbortSignal,
 ): Promise<unknown> {
   let inputs: JsonObject = settings.inputs;
@@ -79,7 +91,7 @@ export async function prepareInputs(
   }
   if (seams.validateInputs) await seams.validateInputs(inputs, signal);
   try {
-    return decodePayload("inputs", engram.schemas?.inputs, inputs, settings.strictUnmarshal);
+    return decodePayload("inputs", schema, inputs, settings.strictUnmarshal);
   } catch (err) {
     throw wrapError("failed to unmarshal inputs into the target type", err);
   }

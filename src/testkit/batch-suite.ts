@@ -1,11 +1,9 @@
 /**
- * `BatchSuite`: runs a {@link BatchHarness} and checks the outcome against expectations
- * (Go's `conformance.BatchSuite`). `run()` throws on a violation, which fails the test in
+ * `BatchSuite`: runs a {@link BatchHarness} and checks the outcome against expectations. `run()` throws on a violation, which fails the test in
  * `node:test`, `bun test` and `deno test` alike.
  * @module
  */
-import { BatchHarness, type BatchHarnessOptions } from "../testkit/batch-harness.ts";
-import type { Result } from "../engram/result.ts";
+import { BatchHarness, type BatchHarnessOptions, type BatchRun } from "./batch-harness.ts";
 import { checkExpectedError, errorMessage } from "./expected-error.ts";
 
 /** Expectations of a {@link BatchSuite}. */
@@ -14,7 +12,7 @@ export interface BatchSuiteOptions<C, I, O> extends BatchHarnessOptions<C, I, O>
   /** Implies `expectError`; the error must carry a valid structured error. */
   readonly requireStructuredError?: boolean;
   readonly validateError?: (error: unknown) => void | Promise<void>;
-  readonly validateResult?: (result: Result<O>) => void | Promise<void>;
+  readonly validateResult?: (result: BatchRun<O>) => void | Promise<void>;
 }
 
 /** A conformance check of one batch run. */
@@ -29,7 +27,7 @@ export class BatchSuite<C = Record<string, unknown>, I = Record<string, unknown>
   async run(): Promise<void> {
     const o = this.options;
     const expectError = o.expectError === true || o.requireStructuredError === true;
-    let result: Result<O>;
+    let result: BatchRun<O>;
     try {
       result = await new BatchHarness(o).run();
     } catch (err) {

@@ -1,16 +1,15 @@
 /**
- * Where later layers plug into the batch lifecycle: storage, templating, cluster schema
- * validation and StepRun status writes. Every seam is optional; a missing seam is a no-op,
- * which is exactly local mode.
+ * The services a run's payload passes through: storage hydration and offload, templating,
+ * and validation against the cluster's template. Each is optional; a missing one is a no-op (a
+ * local run has none of the cluster's).
  * @module
  */
-import type { StepRunStatusUpdate } from "./status.ts";
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;
 
-/** Optional services used by `runBatch`. */
-export interface BatchSeams {
+/** Optional services of a run. */
+export interface PayloadServices {
   /**
    * Resolves `$bubuStorageRef`/ConfigMap/Secret refs in config; returns the JSON Pointers
    * (RFC 6901, e.g. `/docs/0/body`) of the values that came from storage or a ConfigMap/Secret.
@@ -30,6 +29,4 @@ export interface BatchSeams {
   dehydrateOutput?(output: unknown, signal: AbortSignal): Promise<unknown>;
   /** Validates the dehydrated output against the cluster's schema. */
   validateOutput?(output: JsonObject, signal: AbortSignal): Promise<void>;
-  /** Writes the terminal StepRun status. */
-  writeStatus?(status: StepRunStatusUpdate, signal: AbortSignal): Promise<void>;
 }

@@ -1,25 +1,25 @@
 /**
- * Storage in the batch lifecycle (contract batch.md §2 steps 4, 7, 8, 11 and §7): config and
- * input hydration (storage refs and, in a cluster, `$bubuConfigMapRef`/`$bubuSecretRef`), output
- * offload with Go's retry, and captured-log upload. `startBatch` plugs these into `BatchSeams`.
+ * Storage services of a run: config and input hydration (storage refs and, in a cluster,
+ * `$bubuConfigMapRef`/`$bubuSecretRef`), output offload with retries, and the upload of captured
+ * logs.
  * @module
  */
-import type { BatchSeams, JsonObject } from "../batch/seams.ts";
+import type { JsonObject, PayloadServices } from "./payload-services.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { LogsRef } from "../k8s/logs-patch.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Runtime } from "../runtime/types.ts";
-import { checkConfigTraversal } from "./config-guard.ts";
-import { type CreateStorageManagerOptions, createStorageManager, type StorageRuntime } from "./create-manager.ts";
-import { messageOf, StorageError } from "./errors.ts";
-import { type KubeRefClient, KubeRefResolver } from "./kube-refs.ts";
-import { logIdentityFromEnv, schemaMetadata, uploadLogBlob } from "./logs.ts";
-import type { StorageManager } from "./manager.ts";
-import { findStorageRefPaths, namespacedKey } from "./refs.ts";
+import { checkConfigTraversal } from "../storage/config-guard.ts";
+import { type CreateStorageManagerOptions, createStorageManager, type StorageRuntime } from "../storage/create-manager.ts";
+import { messageOf, StorageError } from "../storage/errors.ts";
+import { type KubeRefClient, KubeRefResolver } from "../storage/kube-refs.ts";
+import { logIdentityFromEnv, schemaMetadata, uploadLogBlob } from "../storage/logs.ts";
+import type { StorageManager } from "../storage/manager.ts";
+import { findStorageRefPaths, namespacedKey } from "../storage/refs.ts";
 import { sleep } from "../async/sleep.ts";
 
-/** What {@link createStorageSeams} returns. */
-export interface StorageSeams extends Required<Pick<BatchSeams, "hydrateConfig" | "hydrateInputs" | "dehydrateOutput">> {
+/** What {@link createStorageServices} returns. */
+export interface StorageServices extends Required<Pick<PayloadServices, "hydrateConfig" | "hydrateInputs" | "dehydrateOutput">> {
   readonly manager: StorageManager;
   /**
    * Uploads captured logs as a raw blob at `<ns>/logs/<storyRun>/<step>/<stepRun>/<unixNano>.log`
@@ -31,12 +31,12 @@ export interface StorageSeams extends Required<Pick<BatchSeams, "hydrateConfig" 
   close(): Promise<void>;
 }
 
-/** Options of {@link createStorageSeams}. */
-export interface StorageSeamsOptions extends Omit<CreateStorageManagerOptions, "kubeRefs"> {
+/** Options of {@link createStorageServices}. */
+export interface StorageServicesOptions extends Omit<CreateStorageManagerOptions, "kubeRefs"> {
   /**
    * ConfigMap/Secret ref resolution: a resolver to use, or `false` for none. By default a
-   * resolver is made in cluster mode (`BubuEnv.clusterMode`) only; its Kubernetes client is
-   * built from `runtime` the first time a ref is resolved.
+   * resolver is made in cluster mode (`BubuEnv.clusterMode`) only, with a Kubernetes client of
+   * its own built the first time a ref is resolved.
    */
   readonly kubeRefs?: KubeRefResolver | false;
   /** The sleep between dehydration attempts (tests shorten it); default `setTimeout`. */
@@ -48,24 +48,26 @@ export interface StorageSeamsOptions extends Omit<CreateStorageManagerOptions, "
 /** Go's `dehydrateWithRetry`: 3 attempts, sleeping 1s then 2s. */
 export const DEHYDRATE_ATTEMPTS = 3;
 
-/**
- * The cluster's resolver: the SDK's Kubernetes client (in-cluster, else kubeconfig), loaded and
- * built only when the first ref is resolved; the contract's kube-ref namespace order.
- */
-function defaultKubeRefResolver(runtime: StorageRuntime & Partial<Pick<Runtime, "homeDir">>, env: BubuEnv, logger: Logger): KubeRefResolver {
+/** The resolver of a run: the run's Kubernetes client, built when the first ref is resolved. */
+export function kubeRefResolver(env: BubuEnv, logger: Logger, client: () => Promise<KubeRefClient>): KubeRefResolver {
   return new KubeRefResolver({
     workloadNamespace: env.namespaces.kubeRef,
-    createClient: async (): Promise<KubeRefClient> => {
-      const { createKubeClient } = await import("../k8s/create-client.ts");
-      return await createKubeClient({
-        env: (name) => runtime.env(name),
-        fs: runtime.fs,
-        cwd: () => runtime.cwd(),
-        homeDir: () => runtime.homeDir?.(),
-        createTlsFetch: (o) => runtime.createTlsFetch(o),
-      });
-    },
+    createClient: client,
     onIgnoredRef: (kind, reason) => logger.warn(`${kind} reference left unresolved`, { reason }),
+  });
+}
+
+/** A resolver with a client of its own, for callers outside a run. */
+function defaultKubeRefResolver(runtime: StorageRuntime & Partial<Pick<Runtime, "homeDir">>, env: BubuEnv, logger: Logger): KubeRefResolver {
+  return kubeRefResolver(env, logger, async () => {
+    const { createKubeClient } = await import("../k8s/create-client.ts");
+    return await createKubeClient({
+      env: (name) => runtime.env(name),
+      fs: runtime.fs,
+      cwd: () => runtime.cwd(),
+      homeDir: () => runtime.homeDir?.(),
+      createTlsFetch: (o) => runtime.createTlsFetch(o),
+    });
   });
 }
 
@@ -75,15 +77,15 @@ function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Creates the storage manager from `env` and the batch seams over it. Fails (a `StorageError`,
+ * Creates the storage manager from `env` and the services over it. Fails (a `StorageError`,
  * Go's `failed to create storage manager: …` bootstrap failure) when the storage env is invalid.
  */
-export async function createStorageSeams(
+export async function createStorageServices(
   runtime: StorageRuntime & Partial<Pick<Runtime, "homeDir">>,
   env: BubuEnv,
   logger: Logger,
-  options: StorageSeamsOptions = {},
-): Promise<StorageSeams> {
+  options: StorageServicesOptions = {},
+): Promise<StorageServices> {
   let manager: StorageManager;
   const { kubeRefs: kubeRefsOption, ...managerOptions } = options;
   const kubeRefs = kubeRefsOption === false

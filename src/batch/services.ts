@@ -1,0 +1,12 @@
+/**
+ * The services of a batch run: the payload services plus the StepRun status write.
+ * @module
+ */
+import type { PayloadServices } from "../process/payload-services.ts";
+import type { StepRunStatusUpdate } from "./status.ts";
+
+/** Optional services of a batch run; a missing one is a no-op (local mode has no status write). */
+export interface BatchServices extends PayloadServices {
+  /** Writes the terminal StepRun status. */
+  writeStatus?(status: StepRunStatusUpdate, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,171 @@
+/**
+ * One process lifecycle for batch engrams, streaming engrams and impulses: the runtime and its
+ * environment, the logger (stdout in a pod, stderr on a laptop), SIGTERM/SIGINT, the grace
+ * window, secrets and their redaction, telemetry toggles, the shared clients, the handler
+ * context, and the exit. Each kind opens a {@link ProcessRun}, does its own work in between, and
+ * closes it; none of them repeats these steps.
+ * @module
+ */
+import type { Context, ImpulseContext, RunPlace, Stories } from "../engram/context.ts";
+import type { Secrets } from "../engram/secrets.ts";
+import { parseDebugFlag } from "../env/flags.ts";
+import { type BubuEnv, loadEnv } from "../env/load.ts";
+import { isClusterMode } from "../env/namespace.ts";
+import { setDefaultLogger } from "../observability/context-logger.ts";
+import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
+import { configureObservabilityFromEnv } from "../observability/toggles.ts";
+import { detectRuntime } from "../runtime/detect.ts";
+import type { Runtime } from "../runtime/types.ts";
+import { createContext, withStories } from "../context/create-context.ts";
+import { emptyRunRecord, type RunRecord } from "../context/recording-capabilities.ts";
+import { readGraceMs } from "./grace.ts";
+import { placeCapabilities } from "./place-capabilities.ts";
+import { openSecrets } from "./secrets.ts";
+import { RunServices } from "./services.ts";
+import { listenForTermination, type Termination } from "./termination.ts";
+
+/** Options every entry point takes; all optional. */
+export interface ProcessOptions {
+  /** Environment variables; default the process environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Command-line arguments (local mode); default the process arguments. */
+  readonly args?: readonly string[];
+  /** When false, resolve with the outcome instead of exiting the process. Default true. */
+  readonly exit?: boolean;
+  /** A logger instead of the JSON logger on stdout (pod) or stderr (laptop). */
+  readonly logger?: Logger;
+  /** Aborting it has the effect of SIGTERM. */
+  readonly signal?: AbortSignal;
+  /** The runtime adapter; default the detected one (tests replace stdout, stdin, signals). */
+  readonly runtime?: Runtime;
+}
+
+/** The state of one run of one component in this process. */
+export class ProcessRun {
+  readonly rt: Runtime;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly place: RunPlace;
+  readonly logger: Logger;
+  /** Log lines kept for upload to the StepRun (a pod, with the default logger). */
+  readonly capture: LogCapture | undefined;
+  readonly termination: Termination;
+  /** Signals, effects and logs recorded by the local sink (laptop runs). */
+  readonly record: RunRecord = emptyRunRecord();
+  readonly #options: ProcessOptions;
+  readonly #closers: (() => void | Promise<void>)[] = [];
+  #env: BubuEnv | undefined;
+  #services: RunServices | undefined;
+
+  constructor(options: ProcessOptions, terminationMessage: string) {
+    this.#options = options;
+    const base = options.runtime ?? detectRuntime();
+    const vars = options.env ?? base.envAll();
+    this.vars = vars;
+    this.rt = options.env === undefined ? base : { ...base, env: (name) => vars[name], envAll: () => ({ ...vars }) };
+    this.place = isClusterMode(vars) ? "cluster" : "local";
+    const cluster = this.place === "cluster";
+    this.capture = cluster && options.logger === undefined ? new LogCapture() : undefined;
+    const rt = this.rt;
+    // On a laptop stdout carries the result, so logs go to stderr; in a pod they go to stdout.
+    const sink = this.capture ? this.capture.tee((line) => rt.writeStdout(line)) : cluster
+      ? (line: string) => rt.writeStdout(line)
+      : (line: string) => rt.writeStderr(line);
+    this.logger = options.logger ?? createLogger({ sink, level: parseDebugFlag(vars.BUBU_DEBUG) ? "DEBUG" : "INFO" });
+    this.termination = listenForTermination(rt, this.logger, terminationMessage, options.signal);
+  }
+
+  get cluster(): boolean {
+    return this.place === "cluster";
+  }
+
+  /** The command-line arguments (local mode). */
+  args(): readonly string[] {
+    return this.#options.args ?? this.rt.args();
+  }
+
+  /** The parsed environment; {@link loadEnv} must have run. */
+  get env(): BubuEnv {
+    if (this.#env === undefined) throw new Error("loadEnv() has not run");
+    return this.#env;
+  }
+
+  /** The run's clients; {@link loadEnv} must have run. */
+  get services(): RunServices {
+    if (this.#services === undefined) throw new Error("loadEnv() has not run");
+    return this.#services;
+  }
+
+  /**
+   * Parses the environment (`overrides` replace variables, e.g. local flags) and applies the
+   * telemetry toggles. Throws an `EnvError` naming the variable for a malformed value.
+   */
+  loadEnv(overrides?: Readonly<Record<string, string | undefined>>): BubuEnv {
+    const env = loadEnv(overrides === undefined ? this.vars : { ...this.vars, ...overrides });
+    for (const w of env.warnings) this.logger.warn(w.message, { variable: w.variable, value: w.value });
+    configureObservabilityFromEnv((name) => this.vars[name], this.logger);
+    setDefaultLogger(this.logger);
+    this.#closers.push(() => setDefaultLogger(undefined));
+    this.#env = env;
+    this.#services = new RunServices({ rt: this.rt, vars: this.vars, env, logger: this.logger });
+    return env;
+  }
+
+  /** The grace window in ms (`BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT`); throws an `EnvError` when malformed. */
+  graceMs(): number {
+    return readGraceMs(this.vars);
+  }
+
+  /** Expands the `BUBU_SECRET_*` descriptors; their values are scrubbed from output until {@link close}. */
+  async openSecrets(signal: AbortSignal, descriptors: Readonly<Record<string, string>> = this.env.secrets.reveal()): Promise<Secrets> {
+    const opened = await openSecrets(descriptors, { vars: this.vars, fs: this.rt.fs, logger: this.logger, signal });
+    this.#closers.push(() => opened.close());
+    return opened.secrets;
+  }
+
+  /**
+   * Locally, `console.log`/`info`/`debug` write to stderr while the handler runs, so stdout holds
+   * only the output (batch) or the messages (streaming).
+   */
+  keepStdoutForData(): void {
+    if (this.cluster) return;
+    const c = console as unknown as Record<string, unknown>;
+    const saved = { log: c.log, info: c.info, debug: c.debug };
+    c.log = c.info = c.debug = console.error;
+    this.#closers.push(() => {
+      c.log = saved.log;
+      c.info = saved.info;
+      c.debug = saved.debug;
+    });
+  }
+
+  /** The handler context for `config` and `secrets`, with the capabilities of this place. */
+  context<C>(init: { readonly signal: AbortSignal; readonly config: C; readonly secrets: Secrets }): Context<C> {
+    const env = this.env;
+    return createContext({
+      ...init,
+      logger: this.logger,
+      place: this.place,
+      story: env.storyInfo,
+      startedAt: env.startedAt?.date ?? new Date(performance.timeOrigin),
+      templateContext: { inputs: {}, steps: {}, ...env.payload.templateContext },
+      ...placeCapabilities(this),
+    });
+  }
+
+  /** {@link context} for an impulse. */
+  impulseContext<C>(init: { readonly signal: AbortSignal; readonly config: C; readonly secrets: Secrets; readonly stories: Stories }): ImpulseContext<C> {
+    return withStories(this.context(init), init.stories);
+  }
+
+  /** Releases everything the run opened (clients, secret registrations, signal listeners). */
+  async close(): Promise<void> {
+    await this.#services?.close();
+    for (const close of this.#closers.splice(0).reverse()) await close();
+    this.termination.dispose();
+  }
+
+  /** Exits with `code` unless the caller asked for the outcome (`exit: false`). */
+  exit(code: number): void {
+    if (this.#options.exit !== false) this.rt.exit(code);
+  }
+}

@@ -3,13 +3,16 @@
  * @module
  */
 import type { BatchEngram } from "../engram/batch-engram.ts";
+import { deeperThan } from "../json/json-payload.ts";
+import { checkConfigTraversal } from "../storage/config-guard.ts";
+import { maxDepthError } from "../storage/errors.ts";
 import { decodePayload } from "./decode.ts";
 import { wrapError } from "./errors.ts";
 import type { BatchSeams, JsonObject } from "./seams.ts";
-import type { BatchSettings } from "./settings.ts";
+import { type BatchSettings, DEFAULT_PAYLOAD_LIMITS } from "./settings.ts";
 
 /** What config preparation reads from the run's settings (impulses pass theirs too). */
-export type ConfigSettings = Pick<BatchSettings, "config" | "templateContext" | "strictUnmarshal">;
+export type ConfigSettings = Pick<BatchSettings, "config" | "templateContext" | "strictUnmarshal" | "payloadLimits">;
 
 /** Hydrates, templates and decodes the config. Errors carry Go's wrapper texts. */
 export async function prepareConfig(
@@ -23,6 +26,7 @@ export async function prepareConfig(
     try {
       let storagePaths: string[] = [];
       if (seams.hydrateConfig) ({ value: config, storagePaths } = await seams.hydrateConfig(config, signal));
+      else checkUnhydratedConfig(config, settings.payloadLimits ?? DEFAULT_PAYLOAD_LIMITS);
       // Config templates are always resolved; BUBU_SKIP_INPUT_TEMPLATING applies to inputs only.
       if (seams.resolveTemplates) {
         config = await seams.resolveTemplates(config, settings.templateContext, {
@@ -64,6 +68,9 @@ export async function prepareInputs(
     }
     inputs = value as JsonObject;
     storagePaths = hydrated.storagePaths;
+  } else {
+    const limit = (settings.payloadLimits ?? DEFAULT_PAYLOAD_LIMITS).maxRecursionDepth;
+    if (deeperThan(inputs, limit)) throw wrapError("failed to hydrate inputs", maxDepthError(limit));
   }
   if (seams.resolveTemplates && !settings.skipInputTemplating) {
     try {
@@ -83,4 +90,17 @@ export async function prepareInputs(
   } catch (err) {
     throw wrapError("failed to unmarshal inputs into the target type", err);
   }
+}
+
+/**
+ * The checks a storage seam would make on the config (the traversal guard, then hydration's
+ * depth limit), with the same texts, for runs that hydrate nothing.
+ */
+function checkUnhydratedConfig(config: JsonObject, limits: NonNullable<BatchSettings["payloadLimits"]>): void {
+  try {
+    checkConfigTraversal(config, limits.configMaxDepth, limits.configMaxNodes);
+  } catch (err) {
+    throw new Error(`config rejected before hydration: ${(err as Error).message}`, { cause: err });
+  }
+  if (deeperThan(config, limits.maxRecursionDepth)) throw maxDepthError(limits.maxRecursionDepth);
 }

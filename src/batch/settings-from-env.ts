@@ -8,7 +8,7 @@ import { type BubuEnv, loadEnv } from "../env/load.ts";
 import { parseJsonObjectEnv } from "../env/payload.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
 import { type LocalArgs, readFlagPayload } from "./local-args.ts";
-import type { BatchSettings } from "./settings.ts";
+import type { BatchSettings, PayloadLimits } from "./settings.ts";
 
 /** How long an aborted engram may keep running before we report and exit anyway. */
 const DEFAULT_GRACE_NS = 10n * 1_000_000_000n;
@@ -50,8 +50,18 @@ export async function loadBatchSettings(
     config,
     templateContext: { inputs: {}, steps: {}, ...bubu.payload.templateContext },
     secretDescriptors: bubu.secrets.reveal(),
+    payloadLimits: payloadLimitsOf(bubu),
   };
   return { settings, env: bubu };
+}
+
+/** The payload bounds the environment sets (see {@link PayloadLimits}). */
+export function payloadLimitsOf(bubu: BubuEnv): PayloadLimits {
+  return {
+    maxRecursionDepth: bubu.storage.maxRecursionDepth,
+    configMaxDepth: bubu.limits.configHydrationMaxDepth,
+    configMaxNodes: bubu.limits.configHydrationMaxNodes,
+  };
 }
 
 function positiveDuration(variable: string, raw: string | undefined, fallback: bigint): bigint {

@@ -14,6 +14,7 @@ import type { StorageManager } from "../storage/manager.ts";
 import { checkConfigTraversal } from "../storage/config-guard.ts";
 import { hasTemplates } from "./has-templates.ts";
 import { prepareConfig } from "./prepare.ts";
+import { payloadLimitsOf } from "./settings-from-env.ts";
 import type { BatchSeams, JsonObject } from "./seams.ts";
 
 /** Inputs of {@link prepareStartupConfig}. */
@@ -98,6 +99,7 @@ export async function prepareStartupConfig(options: StartupConfigOptions): Promi
       config,
       templateContext: { inputs: {}, steps: {}, ...env.payload.templateContext },
       strictUnmarshal: env.payload.strictUnmarshal,
+      payloadLimits: payloadLimitsOf(env),
     };
     const decoded = await prepareConfig({ schemas: { config: options.schema } }, settings, seams, signal);
     return { config: decoded, storage: storage?.manager, close };

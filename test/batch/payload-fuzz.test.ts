@@ -321,7 +321,7 @@ describe("batch payload fuzzing (seeded)", () => {
     writeStored("store/ok.json", JSON.stringify({ contentType: "json", data: { x: `${CANARY}stored`, items: [{ n: 1 }, { n: 2 }] } }));
     writeStored("store/raw.json", JSON.stringify({ contentType: "raw", data: `${CANARY} {{ .inputs.a }}` }));
     writeStored("store/proto.json", '{"contentType":"json","data":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"x":1}}');
-    writeStored("store/not-json.txt", `root:x:0:0:${CANARY}:/root:/bin/sh\n`);
+    writeStored("store/not-json.txt", `${CANARY}root:x:0:0:/root:/bin/sh\n`);
     writeStored("store/deep.json", `{"contentType":"json","data":${"[".repeat(50_000)}${"]".repeat(50_000)}}`);
     writeStored("store/inf.json", '{"contentType":"json","data":{"n":1e999}}');
   });

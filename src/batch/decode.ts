@@ -24,7 +24,9 @@ export interface SchemaIssue {
  * Messages never quote a string from the payload (valibot's default messages do: `received
  * "…"`); they say `received a string` instead. Keys valibot drops from maps it keeps
  * (`__proto__`, `constructor`, `prototype` in `looseObject`, `objectWithRest` and `record`) are
- * put back as ordinary members, as Go's maps keep them.
+ * put back as ordinary members.
+ *
+ * @remarks Go decodes such keys into its maps like any other key.
  */
 export function decodePayload(kind: PayloadKind, schema: GenericSchema | undefined, value: unknown, strict: boolean): unknown {
   if (!schema) return value;

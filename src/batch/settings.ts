@@ -8,8 +8,9 @@ import type { TemplateContext } from "../engram/execution-context.ts";
 
 /**
  * Bounds on the shape of config and inputs, checked where no storage seam hydrates them (local
- * mode without storage): Go hydrates every payload, storage or not, so a pod refuses these
- * shapes, and a local run should too.
+ * mode without storage), so that a local run refuses what a pod refuses.
+ *
+ * @remarks Go hydrates every payload, storage or not, so these limits apply to every Go run.
  */
 export interface PayloadLimits {
   /** `BUBU_MAX_RECURSION_DEPTH` (default 10): deepest value hydration accepts. */

@@ -31,11 +31,11 @@ export function messageOf(err: unknown): string {
 }
 
 /**
- * Hydration met a value deeper than `BUBU_MAX_RECURSION_DEPTH` (Go's text). A `validation_error`:
- * the payload's shape is at fault, and retrying cannot help.
+ * Hydration met a value deeper than `BUBU_MAX_RECURSION_DEPTH`. A `validation_error`: the
+ * payload's shape is at fault, and retrying cannot help.
  *
- * @remarks Go reports this text without a type, which its classifier makes an `execution_error`
- * (also terminal).
+ * @remarks The text is Go's. Go reports it without a type, which its classifier makes an
+ * `execution_error` (also terminal).
  */
 export function maxDepthError(limit: number): BubuError {
   return new BubuError("validation_error", `maximum recursion depth (${limit}) exceeded during hydration`, {

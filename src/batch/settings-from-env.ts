@@ -3,6 +3,7 @@
  * @module
  */
 import { parseJsonObjectEnv } from "../env/payload.ts";
+import { payloadLimitsOf } from "../process/payload-limits.ts";
 import type { ProcessRun } from "../process/process-run.ts";
 import { type LocalArgs, readFlagPayload } from "./local-args.ts";
 import type { BatchSettings } from "./settings.ts";
@@ -36,5 +37,6 @@ export async function loadBatchSettings(run: ProcessRun, local: LocalArgs | unde
     inputs: inputs ?? {},
     config,
     templateContext: { inputs: {}, steps: {}, ...bubu.payload.templateContext },
+    payloadLimits: payloadLimitsOf(bubu),
   };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { StoryInfo } from "../env/story-info.ts";
+import type { PayloadLimits } from "../process/payload-limits.ts";
 
 /** Everything a batch run reads from its environment, already parsed and validated. */
 export interface BatchSettings {
@@ -22,4 +23,6 @@ export interface BatchSettings {
   readonly inputs: Record<string, unknown>;
   readonly config: Record<string, unknown>;
   readonly templateContext: Record<string, unknown>;
+  /** Default `DEFAULT_PAYLOAD_LIMITS`. */
+  readonly payloadLimits?: PayloadLimits;
 }

@@ -6,7 +6,8 @@
  */
 
 import { EnvError } from "./errors.ts";
-import { findJsonSyntaxError } from "./json-syntax.ts";
+import { JsonPayloadError, parseJsonPayload } from "../json/json-payload.ts";
+import { setEntry } from "../json/own-entry.ts";
 import { ENV } from "./names.ts";
 import { SecretDescriptors } from "./redacted.ts";
 import type { EnvReader } from "./source.ts";
@@ -30,19 +31,19 @@ export interface TransportDescriptor {
 }
 
 /**
- * Parses a JSON env value. Whitespace-only (or unset) is absent. Invalid JSON is an
- * {@link EnvError} naming the variable and the position of the first syntax error.
+ * Parses a JSON env value. Whitespace-only (or unset) is absent. Invalid JSON, a value nested
+ * deeper than `MAX_JSON_DEPTH` (1000) and a number outside float64 (`1e999`) are an
+ * {@link EnvError} naming the variable and the position or path, never the value's text.
+ *
+ * @remarks Go's `json.Unmarshal` also refuses `1e999`; it accepts nesting up to 10 000 levels.
  */
 export function parseJsonEnv(variable: string, raw: string | undefined): unknown {
   if (raw === undefined || trimSpace(raw) === "") return undefined;
   try {
-    return JSON.parse(raw);
+    return parseJsonPayload(raw);
   } catch (cause) {
-    const where = findJsonSyntaxError(raw);
-    const detail = where === undefined
-      ? `invalid JSON: ${cause instanceof Error ? cause.message : String(cause)}`
-      : `invalid JSON at line ${where.line}, column ${where.column} (offset ${where.offset}): ${where.reason}`;
-    throw EnvError.of(variable, detail);
+    if (cause instanceof JsonPayloadError) throw EnvError.of(variable, cause.message);
+    throw cause;
   }
 }
 
@@ -143,7 +144,7 @@ export function collectConfigOverrides(reader: EnvReader): Record<string, string
     const key = name.slice(ENV.CONFIG_PREFIX.length);
     const value = reader.get(name);
     if (key === "" || value === undefined) continue;
-    defineEntry(out, key, value);
+    setEntry(out, key, value);
   }
   return out;
 }
@@ -154,8 +155,8 @@ export function collectConfigOverrides(reader: EnvReader): Record<string, string
  */
 export function mergeConfig(base: JsonObject | undefined, overrides: Readonly<Record<string, string>>): JsonObject {
   const out: JsonObject = {};
-  if (base) for (const [k, v] of Object.entries(base)) defineEntry(out, k, v);
-  for (const [k, v] of Object.entries(overrides)) defineEntry(out, k, v);
+  if (base) for (const [k, v] of Object.entries(base)) setEntry(out, k, v);
+  for (const [k, v] of Object.entries(overrides)) setEntry(out, k, v);
   return out;
 }
 
@@ -173,7 +174,7 @@ export function collectSecretDescriptors(reader: EnvReader): Record<string, stri
     const key = name.slice(ENV.SECRET_PREFIX.length);
     if (key === "" || key.endsWith("_NAME") || key.includes("__")) continue;
     const value = reader.get(name);
-    if (value !== undefined) defineEntry(out, key, value);
+    if (value !== undefined) setEntry(out, key, value);
   }
   return out;
 }
@@ -181,11 +182,6 @@ export function collectSecretDescriptors(reader: EnvReader): Record<string, stri
 /** {@link collectSecretDescriptors} in a {@link SecretDescriptors} holder that never prints values. */
 export function collectSecrets(reader: EnvReader): SecretDescriptors {
   return new SecretDescriptors(Object.entries(collectSecretDescriptors(reader)));
-}
-
-/** Sets an own property even for keys such as `__proto__`. */
-function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isPlainObject(value: unknown): value is JsonObject {

@@ -208,14 +208,3 @@ export function utf8ByteLength(s: string): number {
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
-
-/**
- * `JSON.parse` that, like Go's `json.Unmarshal` into `any`, rejects numbers outside float64
- * (`1e400` parses to `Infinity` in JavaScript and would later serialize as `null`).
- */
-export function goJsonParse(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown) => {
-    if (typeof value === "number" && !Number.isFinite(value)) throw new SyntaxError("json: number out of float64 range");
-    return value;
-  });
-}

@@ -3,6 +3,7 @@
  * `CreateMergePatch` (what controller-runtime's `client.MergeFrom` sends).
  * @module
  */
+import { setEntry } from "../json/own-entry.ts";
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -35,20 +36,22 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
  */
 export function createMergePatch(before: JsonObject, after: JsonObject): JsonObject {
   const patch: JsonObject = {};
+  // Own members only, and set as members: `__proto__` in an output is data, not a prototype.
+  const own = (o: JsonObject, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
   for (const [key, bv] of Object.entries(after)) {
     if (bv === undefined) continue;
-    const av = before[key];
+    const av = own(before, key);
     if (av === undefined) {
-      patch[key] = bv;
+      setEntry(patch, key, bv);
     } else if (isJsonObject(av) && isJsonObject(bv)) {
       const nested = createMergePatch(av, bv);
-      if (Object.keys(nested).length > 0) patch[key] = nested;
+      if (Object.keys(nested).length > 0) setEntry(patch, key, nested);
     } else if (!jsonEqual(av, bv)) {
-      patch[key] = bv;
+      setEntry(patch, key, bv);
     }
   }
   for (const key of Object.keys(before)) {
-    if (before[key] !== undefined && after[key] === undefined) patch[key] = null;
+    if (before[key] !== undefined && own(after, key) === undefined) setEntry(patch, key, null);
   }
   return patch;
 }

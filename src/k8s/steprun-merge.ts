@@ -4,6 +4,7 @@
  * @module
  */
 
+import { setEntry } from "../json/own-entry.ts";
 import { createMergePatch, type JsonObject } from "./merge-patch.ts";
 import { InvalidPhaseTransitionError, isValidPhaseTransition } from "./phase.ts";
 
@@ -121,7 +122,7 @@ export function mergeStepRunStatus(current: StepRunStatus, update: StepRunStatus
     const signals: Record<string, unknown> = { ...(merged.signals ?? {}) };
     for (const [key, value] of Object.entries(update.signals)) {
       if (value === null || value === undefined) delete signals[key];
-      else signals[key] = structuredClone(value);
+      else setEntry(signals, key, structuredClone(value));
     }
     merged.signals = signals;
   }

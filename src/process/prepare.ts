@@ -3,7 +3,11 @@
  * @module
  */
 import type { GenericSchema } from "valibot";
+import { deeperThan } from "../json/json-payload.ts";
+import { checkConfigTraversal } from "../storage/config-guard.ts";
+import { maxDepthError } from "../storage/errors.ts";
 import { decodePayload } from "./decode.ts";
+import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./payload-limits.ts";
 import { wrapError } from "../errors/error-text.ts";
 import type { JsonObject, PayloadServices } from "./payload-services.ts";
 
@@ -14,6 +18,8 @@ export interface ConfigSettings {
   readonly templateContext: JsonObject;
   /** Unknown keys are errors (`BUBU_RUNTIME_STRICT_UNMARSHAL`). */
   readonly strictUnmarshal: boolean;
+  /** Checked when nothing hydrates the payload; default {@link DEFAULT_PAYLOAD_LIMITS}. */
+  readonly payloadLimits?: PayloadLimits;
 }
 
 /** What input preparation reads. */
@@ -35,6 +41,7 @@ export async function prepareConfig(
     try {
       let storagePaths: string[] = [];
       if (seams.hydrateConfig) ({ value: config, storagePaths } = await seams.hydrateConfig(config, signal));
+      else checkUnhydratedConfig(config, settings.payloadLimits ?? DEFAULT_PAYLOAD_LIMITS);
       // Config templates are always resolved; BUBU_SKIP_INPUT_TEMPLATING applies to inputs only.
       if (seams.resolveTemplates) {
         config = await seams.resolveTemplates(config, settings.templateContext, {
@@ -76,6 +83,9 @@ export async function prepareInputs(
     }
     inputs = value as JsonObject;
     storagePaths = hydrated.storagePaths;
+  } else {
+    const limit = (settings.payloadLimits ?? DEFAULT_PAYLOAD_LIMITS).maxRecursionDepth;
+    if (deeperThan(inputs, limit)) throw wrapError("failed to hydrate inputs", maxDepthError(limit));
   }
   if (seams.resolveTemplates && !settings.skipInputTemplating) {
     try {
@@ -95,4 +105,17 @@ export async function prepareInputs(
   } catch (err) {
     throw wrapError("failed to unmarshal inputs into the target type", err);
   }
+}
+
+/**
+ * The checks a storage service would make on the config (the traversal guard, then hydration's
+ * depth limit), with the same texts, for runs that hydrate nothing.
+ */
+function checkUnhydratedConfig(config: JsonObject, limits: PayloadLimits): void {
+  try {
+    checkConfigTraversal(config, limits.configMaxDepth, limits.configMaxNodes);
+  } catch (err) {
+    throw new Error(`config rejected before hydration: ${(err as Error).message}`, { cause: err });
+  }
+  if (deeperThan(config, limits.maxRecursionDepth)) throw maxDepthError(limits.maxRecursionDepth);
 }

@@ -6,6 +6,7 @@
 import type { GenericSchema } from "valibot";
 import type { Logger } from "../observability/logger.ts";
 import { payloadServices } from "./payload.ts";
+import { payloadLimitsOf } from "./payload-limits.ts";
 import { prepareConfig } from "./prepare.ts";
 import type { RunServices } from "./services.ts";
 
@@ -27,6 +28,7 @@ export async function prepareStartupConfig(
     config,
     templateContext: { inputs: {}, steps: {}, ...env.payload.templateContext },
     strictUnmarshal: env.payload.strictUnmarshal,
+    payloadLimits: payloadLimitsOf(env),
   };
   return await prepareConfig(schema, settings, seams, signal);
 }

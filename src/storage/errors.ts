@@ -29,3 +29,17 @@ export class StorageError extends BubuError {
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Hydration met a value deeper than `BUBU_MAX_RECURSION_DEPTH`. A `validation_error`: the
+ * payload's shape is at fault, and retrying cannot help.
+ *
+ * @remarks The text is Go's. Go reports it without a type, which its classifier makes an
+ * `execution_error` (also terminal).
+ */
+export function maxDepthError(limit: number): BubuError {
+  return new BubuError("validation_error", `maximum recursion depth (${limit}) exceeded during hydration`, {
+    retryable: false,
+    code: "MaxDepth",
+  });
+}

@@ -2,6 +2,12 @@
  * The `file` provider: objects are files under `BUBU_STORAGE_PATH`. Writes are atomic (a temp
  * file in the same directory, then rename), and no key reaches outside the root: absolute keys,
  * `..` segments and symlinks that resolve outside are rejected on every operation.
+ *
+ * Any file below the root can be named by a key, so the root should be a directory that holds
+ * only stored objects: with `BUBU_STORAGE_PATH=/`, a ref such as `etc/passwd` is read (a file that
+ * is not a stored object then fails hydration, and the error never quotes its content).
+ *
+ * @remarks Go's file store confines keys to its base path the same way and accepts `/` as one.
  * @module
  */
 import type { RuntimeFs } from "../runtime/types.ts";

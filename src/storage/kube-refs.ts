@@ -11,7 +11,7 @@ import type { KubeClient } from "../k8s/client.ts";
 import { KubernetesError } from "../k8s/errors.ts";
 import { CONFIG_MAPS, SECRETS } from "../k8s/resources.ts";
 import { registerSecretValues } from "../observability/redaction.ts";
-import { goJsonParse } from "../json/go-json.ts";
+import { parseJsonPayload } from "../json/json-payload.ts";
 import { goJsonTypeName } from "../json/go-type-name.ts";
 import { goQuote } from "../schema/go-text.ts";
 
@@ -180,7 +180,7 @@ export function decodeKubeRefValue(raw: string, format: string, label: string): 
       return raw;
     case "json":
       try {
-        return goJsonParse(raw);
+        return parseJsonPayload(raw);
       } catch {
         throw new KubeRefError(`failed to decode JSON from ${label}: the value is not valid JSON`, { code: "InvalidJSON" });
       }
@@ -188,7 +188,7 @@ export function decodeKubeRefValue(raw: string, format: string, label: string): 
       const trimmed = goTrimSpace(raw);
       if (trimmed === "") return "";
       try {
-        return goJsonParse(trimmed);
+        return parseJsonPayload(trimmed);
       } catch {
         return raw;
       }

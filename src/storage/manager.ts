@@ -6,10 +6,12 @@
  * @module
  */
 import { goJsonByteLength, utf8ByteLength } from "../json/go-json.ts";
+import { MAX_JSON_DEPTH } from "../json/json-payload.ts";
+import { setEntry } from "../json/own-entry.ts";
 import { recordDehydrationSize, recordHydrationSize } from "../observability/instruments.ts";
 import { type StorageOperation, traceStorageOperation } from "../observability/tracing.ts";
 import { collectStream, sha256, toBase64 } from "./bytes.ts";
-import { messageOf, StorageError } from "./errors.ts";
+import { maxDepthError, messageOf, StorageError } from "./errors.ts";
 import { joinPath } from "./go-path.ts";
 import type { KubeRefResolver } from "./kube-refs.ts";
 import { md5 } from "./md5.ts";
@@ -36,7 +38,10 @@ export interface StorageManagerOptions {
   readonly store?: Store;
   /** `BUBU_MAX_INLINE_SIZE` (default 1024). */
   readonly maxInlineSize?: number;
-  /** `BUBU_MAX_RECURSION_DEPTH` (default 10). */
+  /**
+   * `BUBU_MAX_RECURSION_DEPTH` (default 10). Values above `MAX_JSON_DEPTH` (1000) are lowered
+   * to it: no decoded payload is deeper, and the walks stay far from the stack's limit.
+   */
   readonly maxRecursionDepth?: number;
   /** `BUBU_STORAGE_OUTPUT_PREFIX` (default `outputs`). */
   readonly outputPrefix?: string;
@@ -118,7 +123,7 @@ export class StorageManager {
   constructor(options: StorageManagerOptions = {}) {
     this.store = options.store;
     this.maxInlineSize = options.maxInlineSize ?? 1024;
-    this.maxRecursionDepth = options.maxRecursionDepth ?? 10;
+    this.maxRecursionDepth = Math.min(options.maxRecursionDepth ?? 10, MAX_JSON_DEPTH);
     this.outputPrefix = options.outputPrefix || "outputs";
     this.inputPrefix = options.inputPrefix || "inputs";
     this.timeoutMs = options.timeoutMs ?? 300_000;
@@ -210,11 +215,7 @@ export class StorageManager {
     kubeRefs: KubeRefResolver | undefined,
     at: RefPathRecorder | undefined,
   ): Promise<unknown> {
-    if (depth > this.maxRecursionDepth) {
-      throw new StorageError(`maximum recursion depth (${this.maxRecursionDepth}) exceeded during hydration`, {
-        code: "MaxDepth",
-      });
-    }
+    if (depth > this.maxRecursionDepth) throw maxDepthError(this.maxRecursionDepth);
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
       for (let i = 0; i < value.length; i++) out[i] = await this.#hydrateValue(value[i], depth + 1, signal, kubeRefs, child(at, String(i)));
@@ -245,7 +246,7 @@ export class StorageManager {
       return resolved;
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await this.#hydrateValue(v, depth + 1, signal, kubeRefs, child(at, k));
+    for (const [k, v] of Object.entries(value)) setEntry(out, k, await this.#hydrateValue(v, depth + 1, signal, kubeRefs, child(at, k)));
     return out;
   }
 
@@ -364,8 +365,9 @@ export class StorageManager {
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (v === undefined) continue;
         const key = keyPrefix === "" ? k : `${keyPrefix}.${k}`;
-        res[k] = await this.#dehydrateValue(v, key, depth + 1, ctx);
-        if (containsStorageRef(res[k], this.maxRecursionDepth)) hadOffload = true;
+        const dehydrated = await this.#dehydrateValue(v, key, depth + 1, ctx);
+        setEntry(res, k, dehydrated);
+        if (containsStorageRef(dehydrated, this.maxRecursionDepth)) hadOffload = true;
       }
       out = res;
     }

@@ -4,6 +4,7 @@
  * @module
  */
 import { goJsonByteLength, goJsonEncode, goJsonStringLength } from "../json/go-json.ts";
+import { parseJsonPayload } from "../json/json-payload.ts";
 import { Utf8Writer } from "../json/utf8-writer.ts";
 import type { StoredBody } from "./store.ts";
 import { messageOf, StorageError } from "./errors.ts";
@@ -47,7 +48,11 @@ function jsonKind(v: unknown): string {
   return typeof v;
 }
 
-/** Go's error text for a wrapper that is not valid JSON. */
+/**
+ * Go's error text for a wrapper that is not valid JSON. The reason comes from our own parser or
+ * stream reader, never from `JSON.parse`, whose messages quote the content (a misdirected ref
+ * must not copy a file's bytes into the StepRun status).
+ */
 function malformed(refPath: string, err: unknown): StorageError {
   return new StorageError(
     `failed to unmarshal stored object from '${refPath}', content may be malformed: ${messageOf(err)}`,
@@ -74,7 +79,7 @@ export async function decodeStoredObject(
   if (read.kind === "raw") return read.value;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(read.text);
+    parsed = parseJsonPayload(read.text);
   } catch (err) {
     throw malformed(refPath, err);
   }

@@ -137,7 +137,12 @@ describe("S3 round trips (versitygw)", { skip }, () => {
     if (!peer) return;
     const m = peerManager(peer, { maxInlineSize: 1 << 20, maxRecursionDepth: 3 });
     const deep = { a: { b: { c: { d: { e: 1 } } } } };
-    await assert.rejects(m.hydrate(deep), { name: "StorageError", message: "maximum recursion depth (3) exceeded during hydration" });
+    await assert.rejects(m.hydrate(deep), {
+      name: "BubuError",
+      type: "validation_error",
+      code: "MaxDepth",
+      message: "maximum recursion depth (3) exceeded during hydration",
+    });
     const id = `${ns}/${uniqueId("depth")}`;
     const out = await m.dehydrate(deep, id);
     assert.deepEqual(out, {

@@ -2,6 +2,7 @@
  * Locates the first syntax error in a JSON text. Engines word `JSON.parse` errors differently
  * (V8 and JavaScriptCore disagree, and not all give a position), so after `JSON.parse` fails we
  * re-scan the text to report a stable position. Iterative, so deep nesting cannot overflow.
+ * Reasons name a letter, digit or other character by its kind, never the character itself.
  * @module
  */
 
@@ -194,12 +195,22 @@ function describeAt(text: string, i: number): string {
   return i < text.length ? `unexpected ${show(text[i])}` : "unexpected end of input";
 }
 
+/** JSON's own punctuation (and the quote people write by mistake) is shown as is. */
+const SHOWN = new Set(["{", "}", "[", "]", ":", ",", '"', "'", "\\", "/", "+", "-", "."]);
+
+/**
+ * How a character appears in a reason: punctuation as itself, anything else by its kind only,
+ * so that a reason never copies the text's content (a file read by mistake, a secret).
+ */
 function show(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
   if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)) {
     return `character U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
   }
-  return `character '${ch}'`;
+  if (SHOWN.has(ch)) return `character '${ch}'`;
+  if (/^[A-Za-z]$/.test(ch)) return "letter";
+  if (/^[0-9]$/.test(ch)) return "digit";
+  return "character";
 }
 
 function isWhitespace(code: number): boolean {

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { findJsonSyntaxError } from "../../src/env/json-syntax.ts";
+import { findJsonSyntaxError } from "../../src/json/json-syntax.ts";
 
 describe("findJsonSyntaxError", () => {
   const valid = [
@@ -33,7 +33,9 @@ describe("findJsonSyntaxError", () => {
     ["{'a':1}", 1, 1, 2, /expected a string key/],
     ["", 0, 1, 1, /unexpected end of input, expected a value/],
     ["[1]\n\n]", 5, 3, 1, /after the top-level value/],
-    ["NaN", 0, 1, 1, /unexpected character 'N'/],
+    ["NaN", 0, 1, 1, /^unexpected letter, expected a value$/],
+    ["[1, é]", 4, 1, 5, /^unexpected character, expected a value$/],
+    ["{\"a\": 7x}", 7, 1, 8, /^unexpected letter, expected ',' or '\}'$/],
   ];
   for (const [text, offset, line, column, reason] of invalid) {
     test(`invalid ${JSON.stringify(text)}`, () => {

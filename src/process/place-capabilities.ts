@@ -9,7 +9,23 @@ import { blobStorage } from "../context/blob-storage.ts";
 import { clusterCapabilities } from "../context/cluster-capabilities.ts";
 import { localCapabilities } from "../context/local-capabilities.ts";
 import { DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES } from "../signals/emit.ts";
-import type { ProcessRun } from "./process-run.ts";
+import type { RunPlace } from "../engram/context.ts";
+import type { BubuEnv } from "../env/load.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Runtime } from "../runtime/types.ts";
+import type { RunRecord } from "../context/recording-capabilities.ts";
+import type { RunServices } from "./services.ts";
+
+/** What the capabilities are built from (a `ProcessRun`). */
+export interface PlacedRun {
+  readonly rt: Runtime;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly place: RunPlace;
+  readonly logger: Logger;
+  readonly env: BubuEnv;
+  readonly services: RunServices;
+  readonly record: RunRecord;
+}
 
 /** Where the local sink keeps effect claims and published logs. */
 export const LOCAL_STATE_DIR_ENV = "BUBU_LOCAL_STATE_DIR";
@@ -17,7 +33,7 @@ export const LOCAL_STATE_DIR_ENV = "BUBU_LOCAL_STATE_DIR";
 export const LOCAL_EVENTS_FILE_ENV = "BUBU_LOCAL_EVENTS_FILE";
 
 /** Signals, effects, logs and storage for `run`. */
-export function placeCapabilities(run: ProcessRun): { signals: Signals; effects: Effects; logs: Logs; storage: BlobStorage } {
+export function placeCapabilities(run: PlacedRun): { signals: Signals; effects: Effects; logs: Logs; storage: BlobStorage } {
   const { rt, vars } = run;
   const env = run.env;
   const services = run.services;

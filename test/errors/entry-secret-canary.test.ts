@@ -1,8 +1,14 @@
-// A secret canary through every entry point: a secret value that the engram or impulse throws or
-// logs never reaches stdout, stderr or a downstream message. Before the fix, streaming engrams and
-// impulses never registered their secrets for redaction and leaked the value on every channel.
-import { describe, test } from "node:test";
+// A secret canary through every entry point: a secret value that the engram or impulse throws,
+// logs or puts on a span never reaches stdout, stderr, a downstream message, a span or the StepRun
+// status. Before the fix, streaming engrams and impulses never registered their secrets for
+// redaction and leaked the value on every channel.
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { trace } from "@opentelemetry/api";
+import { InMemoryTracerProvider } from "../observability/otel-test-providers.ts";
+import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { createStepRun, peerClient, statusOf } from "../signals/k8s-support.ts";
 import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { startBatch } from "../../src/batch/start-batch.ts";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
@@ -32,12 +38,22 @@ function capturing(stdin: string[] = []): { runtime: Runtime; out: () => string 
   return { runtime, out: () => chunks.join("") };
 }
 
+const tracing = new InMemoryTracerProvider();
+before(() => void trace.setGlobalTracerProvider(tracing));
+after(() => trace.disable());
+
+/** Every finished span, as text. */
+const spanText = (): string => JSON.stringify(tracing.spans);
+
 describe("secret canary through every entry point (local mode)", () => {
   test("batch: a thrown error and a log line", async () => {
     const { runtime, out } = capturing();
     const engram = defineBatch({
       process(ctx) {
         ctx.logger.info(`calling upstream with ${SECRET}`);
+        const span = ctx.tracer.startSpan(`call ${SECRET}`, { attributes: { key: SECRET } });
+        span.recordException(new Error(`refused ${SECRET}`));
+        span.end();
         throw new Error(`upstream rejected ${SECRET}`);
       },
     });
@@ -46,14 +62,17 @@ describe("secret canary through every entry point (local mode)", () => {
     const text = out();
     assert.match(text, /upstream rejected \[REDACTED\]/);
     assert.ok(!text.includes(SECRET), text);
+    assert.match(spanText(), /call \[REDACTED\]/, "the span was recorded");
+    assert.ok(!spanText().includes(SECRET), spanText());
   });
 
   test("streaming: a thrown error reaches stdout as an error message, and stderr as a log line", async () => {
     const { runtime, out } = capturing([JSON.stringify({ kind: "data", payload: { n: 1 } })]);
     const engram = defineStreaming({
-      async stream(_signal, inbound) {
+      async stream(ctx, inbound) {
         for await (const msg of inbound) {
           msg.done();
+          ctx.tracer.startSpan(`stream ${SECRET}`).end();
           throw new Error(`model refused key ${SECRET}`);
         }
       },
@@ -64,6 +83,8 @@ describe("secret canary through every entry point (local mode)", () => {
     assert.match(text, /"kind":"error"/, "the error message went downstream");
     assert.match(text, /\[REDACTED\]/);
     assert.ok(!text.includes(SECRET), text);
+    assert.match(spanText(), /stream \[REDACTED\]/);
+    assert.ok(!spanText().includes(SECRET), spanText());
   });
 
   test("impulse: a log line and a thrown error", async () => {
@@ -71,6 +92,7 @@ describe("secret canary through every entry point (local mode)", () => {
     const impulse = defineImpulse({
       run(ctx) {
         ctx.logger.info(`listening with ${SECRET}`);
+        ctx.tracer.startSpan(`listen ${SECRET}`).end();
         throw new Error(`webhook secret ${SECRET} rejected`);
       },
     });
@@ -80,5 +102,44 @@ describe("secret canary through every entry point (local mode)", () => {
     assert.match(text, /listening with \[REDACTED\]/);
     assert.match(text, /webhook secret \[REDACTED\] rejected/);
     assert.ok(!text.includes(SECRET), text);
+    assert.match(spanText(), /listen \[REDACTED\]/);
+    assert.ok(!spanText().includes(SECRET), spanText());
+  });
+});
+
+describe("secret canary in a cluster: the StepRun status and the pod's log lines", { skip: k8sPeerSkip() }, () => {
+  test("batch: a thrown secret is redacted in status.lastFailureMsg and status.error", async () => {
+    const peer = requireK8sPeer()!;
+    const ns = `canary-${randomBytes(3).toString("hex")}`;
+    const name = `sr-${randomBytes(4).toString("hex")}`;
+    const client = await peerClient(peer.kubeconfigPath);
+    try {
+      await createStepRun(client, ns, name);
+      const { runtime, out } = capturing();
+      const engram = defineBatch({
+        process(ctx) {
+          ctx.logger.info(`token is ${ctx.secrets.require("TOKEN")}`);
+          throw new Error(`login failed for ${SECRET}`);
+        },
+      });
+      const env = {
+        KUBERNETES_SERVICE_HOST: "10.0.0.1",
+        KUBECONFIG: peer.kubeconfigPath,
+        BUBU_STEPRUN_NAME: name,
+        BUBU_STEPRUN_NAMESPACE: ns,
+        BUBU_POD_NAMESPACE: ns,
+        BUBU_SECRET_TOKEN: SECRET,
+      };
+      const outcome = await startBatch(engram, { runtime, exit: false, env });
+      assert.equal(outcome.exitCode, 1);
+      const status = await statusOf(client, ns, name);
+      assert.equal(status.phase, "Failed");
+      assert.match(status.lastFailureMsg, /login failed for \[REDACTED\]/);
+      assert.ok(!JSON.stringify(status).includes(SECRET), JSON.stringify(status));
+      assert.match(out(), /token is \[REDACTED\]/);
+      assert.ok(!out().includes(SECRET), out());
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -142,6 +142,8 @@ export class ProcessRun {
   /** The handler context for `config` and `secrets`, with the capabilities of this place. */
   context<C>(init: { readonly signal: AbortSignal; readonly config: C; readonly secrets: Secrets }): Context<C> {
     const env = this.env;
+    const { flush, ...capabilities } = placeCapabilities(this);
+    if (flush) this.#closers.push(flush);
     return createContext({
       ...init,
       logger: this.logger,
@@ -149,7 +151,7 @@ export class ProcessRun {
       story: env.storyInfo,
       startedAt: env.startedAt?.date ?? new Date(performance.timeOrigin),
       templateContext: { inputs: {}, steps: {}, ...env.payload.templateContext },
-      ...placeCapabilities(this),
+      ...capabilities,
     });
   }
 

@@ -18,11 +18,16 @@ check() { # name description command...
   local name="$1" what="$2"
   shift 2
   if [ "$wanted" != "  " ] && [[ "$wanted" != *" $name "* ]]; then return; fi
-  local start status ms
-  start=$(date +%s%N)
-  if "$@" >"$out/$name.log" 2>&1; then status=ok; else status=FAILED; failed+=("$name"); fi
-  ms=$((($(date +%s%N) - start) / 1000000))
-  printf '%-14s %-7s %6d ms  %s\n' "$name" "$status" "$ms" "$what"
+  local status real user sys
+  # Wall time, and CPU time (user + sys), which says more on a busy machine.
+  if { TIMEFORMAT='%R %U %S'; time "$@" >"$out/$name.log" 2>&1; } 2>"$out/$name.time"; then
+    status=ok
+  else
+    status=FAILED
+    failed+=("$name")
+  fi
+  read -r real user sys <"$out/$name.time"
+  printf '%-14s %-7s %6.1f s (cpu %5.1f s)  %s\n' "$name" "$status" "$real" "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')" "$what"
   if [ "$status" = FAILED ]; then
     head -n 150 "$out/$name.log" | sed 's/^/    /'
     [ "$(wc -l <"$out/$name.log")" -le 150 ] || echo "    ... (the whole output: .cache/checks/$name.log)"
@@ -44,9 +49,9 @@ check api "public surface of each entry point matches api/*.api.md (update: npm 
 check jsr "deno publish --dry-run (JSR's rules, no slow types)" \
   deno publish --dry-run --allow-dirty
 
-ms=$((($(date +%s%N) - total_start) / 1000000))
+took="$(awk -v ns=$(($(date +%s%N) - total_start)) 'BEGIN { printf "%.1f s", ns / 1e9 }')"
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "checks: ${#failed[@]} failed (${failed[*]}) in ${ms} ms; logs in .cache/checks/"
+  echo "checks: ${#failed[@]} failed (${failed[*]}) in $took; logs in .cache/checks/"
   exit 1
 fi
-echo "checks: all passed in ${ms} ms"
+echo "checks: all passed in $took"

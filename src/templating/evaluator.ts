@@ -16,7 +16,7 @@ import { parseTemplate, type ParsedTemplate, TemplateParseError } from "./parse.
 import { evaluatePath } from "./path-eval.ts";
 import { goTrimSpace } from "./sprig-strings.ts";
 import { hasStorageRefsInStepVars } from "./step-refs.ts";
-import { localLocation, runtimeZone } from "./time.ts";
+import { localLocation, runtimeZone } from "./time-zone.ts";
 import { isObject, utf8Length } from "./values.ts";
 import { BUILTIN_FUNCS } from "./builtins.ts";
 

@@ -5,7 +5,7 @@
  */
 import { formatFloat } from "./float-format.ts";
 import { isGoPrint, quoteGo } from "./lex.ts";
-import { formatTimeString } from "./time.ts";
+import { formatTimeString } from "./time-format.ts";
 import {
   GoComplex,
   GoError,

@@ -6,7 +6,7 @@
  */
 import { compareCodePoints } from "../json/go-json.ts";
 import { quoteGo } from "./lex.ts";
-import { formatTime } from "./time.ts";
+import { formatTime } from "./time-format.ts";
 import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject } from "./values.ts";
 
 /** A marshal failure with Go's text. */

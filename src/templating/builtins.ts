@@ -3,6 +3,7 @@
  * `urlquery`, `not`, `and`, `or`, `call`), with Go's comparison rules and error texts.
  * @module
  */
+import type { Meter } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
 import { formatV, formatVerb, sprint, sprintf, sprintln } from "./fmt.ts";
 import { isTrue } from "./exec.ts";
@@ -22,7 +23,7 @@ function basicKind(v: unknown): Kind {
 
 const unwrap = (v: unknown): unknown => (v === null ? undefined : v);
 
-function eq(args: unknown[]): boolean {
+function eq(args: unknown[], meter: Meter): boolean {
   const arg1 = unwrap(args[0]);
   if (args.length < 2) throw new FuncError("missing argument for comparison");
   const k1 = basicKind(arg1);
@@ -55,11 +56,11 @@ function eq(args: unknown[]): boolean {
           const n1 = arg1 === undefined;
           const n2 = arg === undefined;
           if (!n1 && !n2 && kindOf(arg1) !== kindOf(arg)) {
-            throw new FuncError(`non-comparable types ${formatVerb(arg1, "s")}: ${typeName(arg1)}, ${typeName(arg)}: ${formatV(arg)}`);
+            throw new FuncError(`non-comparable types ${formatVerb(arg1, "s", meter)}: ${typeName(arg1)}, ${typeName(arg)}: ${formatV(arg, meter)}`);
           }
           if (n1 || n2) truth = n1 === n2;
           else if (sliceItems(arg) !== undefined || isObject(arg) || arg instanceof GoMap) {
-            throw new FuncError(`non-comparable type ${formatVerb(arg, "s")}: ${typeName(arg)}`);
+            throw new FuncError(`non-comparable type ${formatVerb(arg, "s", meter)}: ${typeName(arg)}`);
           } else truth = arg1 === arg;
         }
       }
@@ -109,8 +110,8 @@ function compareStrings(a: string, b: string): number {
   return x.length - y.length;
 }
 
-function le(a: unknown, b: unknown): boolean {
-  return lt(a, b) || eq([a, b]);
+function le(a: unknown, b: unknown, meter: Meter): boolean {
+  return lt(a, b) || eq([a, b], meter);
 }
 
 function indexArg(index: unknown, cap: number): number {
@@ -165,9 +166,9 @@ const ESC_HTML: Readonly<Record<string, string>> = {
   ">": "&gt;",
 };
 
-function evalArgs(args: unknown[]): string {
+function evalArgs(args: unknown[], meter: Meter): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  return sprint(args.map((a) => (a === undefined || a === null ? "<no value>" : a)));
+  return sprint(args.map((a) => (a === undefined || a === null ? "<no value>" : a)), meter);
 }
 
 function jsEscape(s: string): string {
@@ -221,19 +222,19 @@ export const BUILTIN_FUNCS: Readonly<Record<string, GoFunc>> = {
   or: { params: ["value"], variadic: "value", special: "or", call: () => undefined },
   call: { params: ["value"], variadic: "value", special: "call", call: () => undefined },
   not: { params: ["value"], call: (a) => !isTrue(unwrap(a[0]))[0] },
-  eq: { params: ["value"], variadic: "value", call: (a) => eq(a) },
-  ne: { params: ["value", "value"], call: (a) => !eq(a) },
+  eq: { params: ["value"], variadic: "value", call: (a, ctx) => eq(a, ctx.meter) },
+  ne: { params: ["value", "value"], call: (a, ctx) => !eq(a, ctx.meter) },
   lt: { params: ["value", "value"], call: (a) => lt(a[0], a[1]) },
-  le: { params: ["value", "value"], call: (a) => le(a[0], a[1]) },
-  gt: { params: ["value", "value"], call: (a) => !le(a[0], a[1]) },
+  le: { params: ["value", "value"], call: (a, ctx) => le(a[0], a[1], ctx.meter) },
+  gt: { params: ["value", "value"], call: (a, ctx) => !le(a[0], a[1], ctx.meter) },
   ge: { params: ["value", "value"], call: (a) => !lt(a[0], a[1]) },
-  index: { params: ["value"], variadic: "value", call: (a) => index(a) },
-  print: { params: [], variadic: "any", call: (a) => sprint(a) },
-  printf: { params: ["string"], variadic: "any", call: (a) => sprintf(a[0] as string, a.slice(1)) },
-  println: { params: [], variadic: "any", call: (a) => sprintln(a) },
-  html: { params: [], variadic: "any", call: (a) => evalArgs(a).replace(/[\0"'&<>]/g, (c) => ESC_HTML[c]!) },
-  js: { params: [], variadic: "any", call: (a) => jsEscape(evalArgs(a)) },
-  urlquery: { params: [], variadic: "any", call: (a) => queryEscape(evalArgs(a)) },
+  index: { params: ["value"], variadic: "value", passThrough: true, call: (a) => index(a) },
+  print: { params: [], variadic: "any", call: (a, ctx) => sprint(a, ctx.meter) },
+  printf: { params: ["string"], variadic: "any", call: (a, ctx) => sprintf(a[0] as string, a.slice(1), ctx.meter) },
+  println: { params: [], variadic: "any", call: (a, ctx) => sprintln(a, ctx.meter) },
+  html: { params: [], variadic: "any", call: (a, ctx) => evalArgs(a, ctx.meter).replace(/[\0"'&<>]/g, (c) => ESC_HTML[c]!) },
+  js: { params: [], variadic: "any", call: (a, ctx) => jsEscape(evalArgs(a, ctx.meter)) },
+  urlquery: { params: [], variadic: "any", call: (a, ctx) => queryEscape(evalArgs(a, ctx.meter)) },
 };
 
 void byteSlice;

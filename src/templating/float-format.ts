@@ -80,13 +80,20 @@ function roundTo(x: Digits, nd: number): Digits {
   return trim({ d: arr.join(""), dp: x.dp });
 }
 
+/** The digits at positions `[from, to)` of `d`, with zeros outside it (long precisions are mostly zeros). */
+function digitRange(d: string, from: number, to: number): string {
+  if (to <= from) return "";
+  const lead = Math.max(0, Math.min(to, 0) - from);
+  const a = Math.max(from, 0);
+  const b = Math.min(to, d.length);
+  const mid = b > a ? d.slice(a, b) : "";
+  return "0".repeat(lead) + mid + "0".repeat(to - from - lead - mid.length);
+}
+
 function fmtE(neg: boolean, x: Digits, prec: number, ch: string): string {
   let s = neg ? "-" : "";
   s += x.d.length > 0 ? x.d[0] : "0";
-  if (prec > 0) {
-    s += ".";
-    for (let i = 1; i <= prec; i++) s += i < x.d.length ? x.d[i] : "0";
-  }
+  if (prec > 0) s += `.${digitRange(x.d, 1, prec + 1)}`;
   s += ch;
   let exp = x.d.length === 0 ? 0 : x.dp - 1;
   if (exp < 0) {
@@ -98,16 +105,8 @@ function fmtE(neg: boolean, x: Digits, prec: number, ch: string): string {
 
 function fmtF(neg: boolean, x: Digits, prec: number): string {
   let s = neg ? "-" : "";
-  if (x.dp > 0) {
-    for (let i = 0; i < x.dp; i++) s += i < x.d.length ? x.d[i] : "0";
-  } else s += "0";
-  if (prec > 0) {
-    s += ".";
-    for (let i = 1; i <= prec; i++) {
-      const j = x.dp + i - 1;
-      s += j >= 0 && j < x.d.length ? x.d[j] : "0";
-    }
-  }
+  s += x.dp > 0 ? digitRange(x.d, 0, x.dp) : "0";
+  if (prec > 0) s += `.${digitRange(x.d, x.dp, x.dp + prec)}`;
   return s;
 }
 

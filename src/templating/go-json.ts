@@ -5,6 +5,7 @@
  * @module
  */
 import { compareCodePoints } from "../json/go-json.ts";
+import { BoundedText, type Meter } from "./budget.ts";
 import { quoteGo } from "./lex.ts";
 import { formatTime } from "./time-format.ts";
 import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject } from "./values.ts";
@@ -45,45 +46,74 @@ function stringText(s: string, escapeHTML: boolean): string {
   return `${out}"`;
 }
 
-/** Go `json.Marshal` (indent "" = compact) of a value. */
-export function goMarshal(v: unknown, opts: { escapeHTML: boolean; indent?: string }): string {
+/**
+ * Go `json.Marshal` (indent "" = compact) of a value. The text is held to the meter's per-value
+ * limit as it grows: a value that shares structure (a list holding one list many times) can
+ * encode to far more text than it occupies.
+ */
+export function goMarshal(v: unknown, opts: { escapeHTML: boolean; indent?: string }, meter: Meter): string {
   const indent = opts.indent ?? "";
-  const enc = (x: unknown, depth: number): string => {
-    if (x === null || x === undefined) return "null";
+  const out = new BoundedText(meter);
+  const str = (s: string): void => {
+    meter.fits(out.size + s.length + 2);
+    out.add(stringText(s, opts.escapeHTML));
+  };
+  const nl = (d: number): void => {
+    if (indent !== "") out.add(`\n${indent.repeat(d)}`);
+  };
+  const enc = (x: unknown, depth: number): void => {
+    meter.work();
+    if (x === null || x === undefined) return out.add("null");
     switch (typeof x) {
       case "string":
-        return stringText(x, opts.escapeHTML);
+        return str(x);
       case "boolean":
-        return x ? "true" : "false";
+        return out.add(x ? "true" : "false");
       case "number":
-        return floatText(x);
+        return out.add(floatText(x));
     }
-    if (x instanceof GoInt) return x.v.toString();
+    if (x instanceof GoInt) return out.add(x.v.toString());
     if (x instanceof GoComplex) throw new JsonError("json: unsupported type: complex128");
     if (x instanceof GoTime) {
       const year = Number(formatTime(x, "2006"));
       if (year < 0 || year > 9999) throw new JsonError("json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]");
-      return stringText(formatTime(x, "2006-01-02T15:04:05.999999999Z07:00"), opts.escapeHTML);
+      return str(formatTime(x, "2006-01-02T15:04:05.999999999Z07:00"));
     }
-    if (x instanceof GoVersion) return stringText(x.toString(), opts.escapeHTML);
-    if (x instanceof GoError) return "{}";
-    const nl = (d: number): string => (indent === "" ? "" : `\n${indent.repeat(d)}`);
+    if (x instanceof GoVersion) return str(x.toString());
+    if (x instanceof GoError) return out.add("{}");
     if (Array.isArray(x) || x instanceof GoSlice) {
-      if (x instanceof GoSlice && x.nil) return "null";
+      if (x instanceof GoSlice && x.nil) return out.add("null");
       const items = Array.isArray(x) ? x : x.items;
-      if (items.length === 0) return "[]";
-      return `[${items.map((i) => nl(depth + 1) + enc(i, depth + 1)).join(",")}${nl(depth)}]`;
+      if (items.length === 0) return out.add("[]");
+      out.add("[");
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0) out.add(",");
+        nl(depth + 1);
+        enc(items[i], depth + 1);
+      }
+      nl(depth);
+      return out.add("]");
     }
     if (x instanceof GoMap || isObject(x)) {
       const entries: [string, unknown][] = x instanceof GoMap ? [...x.entries] : Object.entries(x);
-      if (entries.length === 0) return "{}";
+      if (entries.length === 0) return out.add("{}");
       entries.sort((a, b) => compareCodePoints(a[0], b[0]));
       const sep = indent === "" ? ":" : ": ";
-      return `{${entries.map(([k, e]) => `${nl(depth + 1)}${stringText(k, opts.escapeHTML)}${sep}${enc(e, depth + 1)}`).join(",")}${nl(depth)}}`;
+      out.add("{");
+      for (let i = 0; i < entries.length; i++) {
+        if (i > 0) out.add(",");
+        nl(depth + 1);
+        str(entries[i]![0]);
+        out.add(sep);
+        enc(entries[i]![1], depth + 1);
+      }
+      nl(depth);
+      return out.add("}");
     }
     throw new JsonError(`json: unsupported type: ${typeof x}`);
   };
-  return enc(v, 0);
+  enc(v, 0);
+  return out.text();
 }
 
 function quoteChar(c: string): string {

@@ -6,6 +6,7 @@
 import type { BatchSeams, JsonObject } from "../batch/seams.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { Logger } from "../observability/logger.ts";
+import { DEFAULT_MAX_VALUE_BYTES } from "./budget.ts";
 import { TemplateError } from "./errors.ts";
 import { TemplateEngine } from "./evaluator.ts";
 import { extractProtected, restoreProtected } from "./protected-paths.ts";
@@ -52,6 +53,8 @@ export function createTemplateSeam(
       const engine = new TemplateEngine({
         evaluationTimeoutMs: limits.templateEvaluationTimeout.millis,
         maxOutputBytes: limits.templateMaxOutputBytes,
+        // A value derived from the largest accepted input (its JSON, say) must fit.
+        maxValueBytes: Math.max(DEFAULT_MAX_VALUE_BYTES, 2 * limits.templateMaxInputBytes, limits.templateMaxOutputBytes),
         deterministic: false,
         ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
       });

@@ -3,11 +3,12 @@
  * case conversions).
  * @module
  */
+import { BoundedText, ENTRY_BYTES, type Meter, SLOT_BYTES } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
 import { strval } from "./convert.ts";
 import { quoteGo } from "./lex.ts";
 import { formatV } from "./fmt.ts";
-import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, toBytes, utf8Length } from "./values.ts";
+import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, runeCount, toBytes, utf8Length } from "./values.ts";
 
 const n = (v: unknown): number => Number((v as GoInt).v);
 const s = (v: unknown): string => v as string;
@@ -68,24 +69,49 @@ function title(x: string): string {
   return out;
 }
 
+/** The code point starting at `i` (a lone surrogate stands for itself). */
+function runeAt(x: string, i: number): string {
+  const c = x.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < x.length && (x.charCodeAt(i + 1) & 0xfc00) === 0xdc00) return x.slice(i, i + 2);
+  return x[i]!;
+}
+
+/** The code point ending just before `j`. */
+function runeBefore(x: string, j: number): string {
+  const c = x.charCodeAt(j - 1);
+  if (c >= 0xdc00 && c <= 0xdfff && j >= 2 && (x.charCodeAt(j - 2) & 0xfc00) === 0xd800) return x.slice(j - 2, j);
+  return x[j - 1]!;
+}
+
+/** Trims code points matching `drop` from either end, without copying the middle. */
+function trimRunes(x: string, drop: (ch: string) => boolean, left: boolean, right: boolean): string {
+  let a = 0;
+  let b = x.length;
+  if (left) {
+    while (a < b) {
+      const ch = runeAt(x, a);
+      if (!drop(ch)) break;
+      a += ch.length;
+    }
+  }
+  if (right) {
+    while (b > a) {
+      const ch = runeBefore(x, b);
+      if (!drop(ch)) break;
+      b -= ch.length;
+    }
+  }
+  return a === 0 && b === x.length ? x : x.slice(a, b);
+}
+
 function trimCutset(x: string, cutset: string, left: boolean, right: boolean): string {
   const set = new Set([...cutset]);
-  const chars = [...x];
-  let a = 0;
-  let b = chars.length;
-  if (left) while (a < b && set.has(chars[a]!)) a++;
-  if (right) while (b > a && set.has(chars[b - 1]!)) b--;
-  return chars.slice(a, b).join("");
+  return trimRunes(x, (ch) => set.has(ch), left, right);
 }
 
 /** Go `strings.TrimSpace`. */
 export function goTrimSpace(x: string): string {
-  const chars = [...x];
-  let a = 0;
-  let b = chars.length;
-  while (a < b && isUnicodeSpace(chars[a]!)) a++;
-  while (b > a && isUnicodeSpace(chars[b - 1]!)) b--;
-  return chars.slice(a, b).join("");
+  return trimRunes(x, isUnicodeSpace, true, true);
 }
 
 function abbreviateFull(str: string, offset: number, maxWidth: number): string {
@@ -102,8 +128,8 @@ function abbreviateFull(str: string, offset: number, maxWidth: number): string {
 }
 
 /** Bytewise transform as goutils does (`rune(str[i])`). */
-function latin1Runes(x: string): number[] {
-  return [...toBytes(x)];
+function latin1Runes(x: string): Uint8Array {
+  return toBytes(x);
 }
 
 function deleteWhiteSpace(x: string): string {
@@ -153,7 +179,7 @@ function uncapitalize(x: string): string {
   return out;
 }
 
-function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: boolean): string {
+function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: boolean, meter: Meter): string {
   if (str === "") return "";
   if (newLine === "") newLine = "\n";
   if (wrapLength < 1) wrapLength = 1;
@@ -161,7 +187,8 @@ function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: 
   const sub = (a: number, e: number): string => fromBytes(b.subarray(a, e));
   const len = b.length;
   let offset = 0;
-  let out = "";
+  // Each break adds `newLine`, so a long separator multiplies the text: held to the limit as it grows.
+  const out = new BoundedText(meter);
   while (len - offset > wrapLength) {
     if (b[offset] === 0x20) {
       offset++;
@@ -176,10 +203,12 @@ function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: 
       }
     }
     if (space >= offset) {
-      out += sub(offset, space) + newLine;
+      out.add(sub(offset, space));
+      out.add(newLine);
       offset = space + 1;
     } else if (wrapLong) {
-      out += sub(offset, wrapLength + offset) + newLine;
+      out.add(sub(offset, wrapLength + offset));
+      out.add(newLine);
       offset += wrapLength;
     } else {
       const e = wrapLength + offset;
@@ -191,15 +220,17 @@ function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: 
         }
       }
       if (idx === -1) {
-        out += sub(offset, len);
+        out.add(sub(offset, len));
         offset = len;
       } else {
-        out += sub(offset, idx) + newLine;
+        out.add(sub(offset, idx));
+        out.add(newLine);
         offset = idx + 1;
       }
     }
   }
-  return out + sub(offset, len);
+  out.add(sub(offset, len));
+  return out.text();
 }
 
 // ---- xstrings case conversion ----
@@ -222,10 +253,11 @@ function isNumberCh(ch: string): boolean {
   return NUMBER.test(ch);
 }
 
-function nextWord(str: string[]): [number, string[], string[]] {
-  if (str.length === 0) return [enum_.invalid, [], []];
-  let offset = 1;
-  const r = str[0]!;
+/** The word of `str` starting at `pos`: its type, its runes and where the rest starts. */
+function nextWord(str: readonly string[], pos: number): [number, string[], number] {
+  if (pos >= str.length) return [enum_.invalid, [], pos];
+  let offset = pos + 1;
+  const r = str[pos]!;
   let wt: number;
   const at = (k: number): string | undefined => str[k];
   if (isConnector(r)) {
@@ -261,7 +293,7 @@ function nextWord(str: string[]): [number, string[], string[]] {
       offset++;
     }
   }
-  return [wt, str.slice(0, offset), str.slice(offset)];
+  return [wt, str.slice(pos, offset), offset];
 }
 
 function lowerWord(wt: number, word: string[], connector: string): string {
@@ -272,17 +304,18 @@ function lowerWord(wt: number, word: string[], connector: string): string {
 function camelToLower(input: string, connector: string): string {
   if (input.length === 0) return "";
   let out = "";
-  let [wt, word, remaining] = nextWord([...input]);
-  while (remaining.length > 0) {
+  const runes = [...input];
+  let [wt, word, pos] = nextWord(runes, 0);
+  while (pos < runes.length) {
     if (wt !== enum_.connector) out += lowerWord(wt, word, connector);
     const prev = wt;
     const last = word;
-    [wt, word, remaining] = nextWord(remaining);
+    [wt, word, pos] = nextWord(runes, pos);
     switch (prev) {
       case enum_.number:
         while (wt === enum_.alpha || wt === enum_.number) {
           out += lowerWord(wt, word, connector);
-          [wt, word, remaining] = nextWord(remaining);
+          [wt, word, pos] = nextWord(runes, pos);
         }
         if (wt !== enum_.invalid && wt !== enum_.punct && wt !== enum_.connector) out += connector;
         break;
@@ -296,9 +329,9 @@ function camelToLower(input: string, connector: string): string {
           if (wt !== enum_.connector && wt !== enum_.punct) out += connector;
           break;
         }
-        if (remaining.length === 0) break;
+        if (pos >= runes.length) break;
         const lastNum = word;
-        [wt, word, remaining] = nextWord(remaining);
+        [wt, word, pos] = nextWord(runes, pos);
         if (wt !== enum_.alpha) {
           out += lowerWord(enum_.number, lastNum, connector);
           if (wt !== enum_.connector && wt !== enum_.punct) out += connector;
@@ -308,7 +341,7 @@ function camelToLower(input: string, connector: string): string {
         out += lowerWord(enum_.number, lastNum, connector);
         while (wt === enum_.alpha || wt === enum_.number) {
           out += lowerWord(wt, word, connector);
-          [wt, word, remaining] = nextWord(remaining);
+          [wt, word, pos] = nextWord(runes, pos);
         }
         if (wt !== enum_.invalid && wt !== enum_.connector && wt !== enum_.punct) out += connector;
       }
@@ -375,11 +408,46 @@ export function goSplit(str: string, sep: string, limit = -1): string[] {
   return [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(sep)];
 }
 
-function indent(spaces: number, v: string): string {
-  const p = " ".repeat(Math.max(spaces, 0));
+/** Go `strings.Count` (an empty `sep` counts the positions between runes). */
+function countOf(str: string, sep: string): number {
+  if (sep === "") return runeCount(str) + 1;
+  let n = 0;
+  for (let i = str.indexOf(sep); i >= 0; i = str.indexOf(sep, i + sep.length)) n++;
+  return n;
+}
+
+/** Sprig `indent`: the padding is repeated on every line, so the size is checked first. */
+function indent(spaces: number, v: string, meter: Meter): string {
   if (spaces < 0) throw new FuncError("strings: negative Repeat count");
+  meter.fits(v.length + spaces * (countOf(v, "\n") + 1));
+  const p = " ".repeat(spaces);
   return p + v.replaceAll("\n", `\n${p}`);
 }
+
+/** Joins the non-nil values, each converted by `f`, with spaces (Sprig `quote`, `squote`, `cat`). */
+function joinEach(args: unknown[], meter: Meter, f: (s: string) => string, convert: (v: unknown) => string): string {
+  const out = new BoundedText(meter);
+  let first = true;
+  for (const x of args) {
+    if (x === null || x === undefined) continue;
+    if (!first) out.add(" ");
+    first = false;
+    const text = convert(x);
+    meter.fits(out.size + text.length);
+    out.add(f(text));
+  }
+  return out.text();
+}
+
+/** The pieces `goSplit` would return, checked against the limit before splitting. */
+function checkSplit(str: string, sep: string, limit: number, perPiece: number, meter: Meter): void {
+  let pieces = countOf(str, sep) + (sep === "" ? -1 : 1);
+  if (limit >= 0 && pieces > limit) pieces = limit;
+  meter.fits(pieces * perPiece);
+}
+
+/** Estimated bytes of one `split` entry (`_<index>` key and value). */
+const MAP_PIECE = ENTRY_BYTES + 8;
 
 /** The string helpers. */
 export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
@@ -447,38 +515,58 @@ export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
   snakecase: { params: ["string"], call: (a) => camelToLower(s(a[0]), "_") },
   camelcase: { params: ["string"], call: (a) => toPascalCase(s(a[0])) },
   kebabcase: { params: ["string"], call: (a) => camelToLower(s(a[0]), "-") },
-  wrap: { params: ["int", "string"], call: (a) => wrapCustom(s(a[1]), n(a[0]), "", false) },
-  wrapWith: { params: ["int", "string", "string"], call: (a) => wrapCustom(s(a[2]), n(a[0]), s(a[1]), true) },
+  wrap: { params: ["int", "string"], call: (a, ctx) => wrapCustom(s(a[1]), n(a[0]), "", false, ctx.meter) },
+  wrapWith: { params: ["int", "string", "string"], call: (a, ctx) => wrapCustom(s(a[2]), n(a[0]), s(a[1]), true, ctx.meter) },
   contains: { params: ["string", "string"], call: (a) => s(a[1]).includes(s(a[0])) },
   hasPrefix: { params: ["string", "string"], call: (a) => s(a[1]).startsWith(s(a[0])) },
   hasSuffix: { params: ["string", "string"], call: (a) => s(a[1]).endsWith(s(a[0])) },
   quote: {
     params: [],
     variadic: "any",
-    call: (a) => a.filter((x) => x !== null && x !== undefined).map((x) => quoteGo(strval(x))).join(" "),
+    call: (a, ctx) => joinEach(a, ctx.meter, quoteGo, (x) => strval(x, ctx.meter)),
   },
   squote: {
     params: [],
     variadic: "any",
-    call: (a) => a.filter((x) => x !== null && x !== undefined).map((x) => `'${formatV(x)}'`).join(" "),
+    call: (a, ctx) => joinEach(a, ctx.meter, (t) => `'${t}'`, (x) => formatV(x, ctx.meter)),
   },
   cat: {
     params: [],
     variadic: "any",
-    call: (a) => a.filter((x) => x !== null && x !== undefined).map((x) => formatV(x)).join(" "),
+    call: (a, ctx) => joinEach(a, ctx.meter, (t) => t, (x) => formatV(x, ctx.meter)),
   },
-  indent: { params: ["int", "string"], call: (a) => indent(n(a[0]), s(a[1])) },
-  nindent: { params: ["int", "string"], call: (a) => `\n${indent(n(a[0]), s(a[1]))}` },
-  replace: { params: ["string", "string", "string"], call: (a) => goReplaceAll(s(a[2]), s(a[0]), s(a[1])) },
+  indent: { params: ["int", "string"], call: (a, ctx) => indent(n(a[0]), s(a[1]), ctx.meter) },
+  nindent: { params: ["int", "string"], call: (a, ctx) => `\n${indent(n(a[0]), s(a[1]), ctx.meter)}` },
+  replace: {
+    params: ["string", "string", "string"],
+    call: (a, ctx) => {
+      const [old, nw, str] = [s(a[0]), s(a[1]), s(a[2])];
+      // Every match (every rune boundary for an empty `old`) gets `nw`: check the size first.
+      if (nw.length > old.length) ctx.meter.fits(str.length + countOf(str, old) * (nw.length - old.length));
+      return goReplaceAll(str, old, nw);
+    },
+  },
   plural: { params: ["string", "string", "int"], call: (a) => ((a[2] as GoInt).v === 1n ? s(a[0]) : s(a[1])) },
   split: {
     params: ["string", "string"],
-    call: (a) => new GoMap("string", new Map(goSplit(s(a[1]), s(a[0])).map((p, i) => [`_${i}`, p]))),
+    call: (a, ctx) => {
+      checkSplit(s(a[1]), s(a[0]), -1, MAP_PIECE, ctx.meter);
+      return new GoMap("string", new Map(goSplit(s(a[1]), s(a[0])).map((p, i) => [`_${i}`, p])));
+    },
   },
-  splitList: { params: ["string", "string"], call: (a) => new GoSlice("string", goSplit(s(a[1]), s(a[0]))) },
+  splitList: {
+    params: ["string", "string"],
+    call: (a, ctx) => {
+      checkSplit(s(a[1]), s(a[0]), -1, SLOT_BYTES, ctx.meter);
+      return new GoSlice("string", goSplit(s(a[1]), s(a[0])));
+    },
+  },
   splitn: {
     params: ["string", "int", "string"],
-    call: (a) => new GoMap("string", new Map(goSplit(s(a[2]), s(a[0]), n(a[1])).map((p, i) => [`_${i}`, p]))),
+    call: (a, ctx) => {
+      checkSplit(s(a[2]), s(a[0]), n(a[1]), MAP_PIECE, ctx.meter);
+      return new GoMap("string", new Map(goSplit(s(a[2]), s(a[0]), n(a[1])).map((p, i) => [`_${i}`, p])));
+    },
   },
 };
 

@@ -115,6 +115,17 @@ export function shallowSize(v: unknown): number {
   return n;
 }
 
+/**
+ * `s.length` plus `extra(c)` for each UTF-16 code unit `c`: the length of an escaped form of `s`
+ * (or a bound on it), computed before escaping so that a string full of characters with long
+ * escapes is refused before its escaped copy is built.
+ */
+export function escapedLength(s: string, extra: (c: number, s: string, i: number) => number): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) n += extra(s.charCodeAt(i), s, i);
+  return n;
+}
+
 /** Text built piece by piece, held to the per-value limit as it grows. */
 export class BoundedText {
   readonly #meter: Meter;

@@ -3,7 +3,7 @@
  * `urlquery`, `not`, `and`, `or`, `call`), with Go's comparison rules and error texts.
  * @module
  */
-import type { Meter } from "./budget.ts";
+import { escapedLength, type Meter } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
 import { formatV, formatVerb, sprint, sprintf, sprintln } from "./fmt.ts";
 import { isTrue } from "./exec.ts";
@@ -171,6 +171,38 @@ function evalArgs(args: unknown[], meter: Meter): string {
   return sprint(args.map((a) => (a === undefined || a === null ? "<no value>" : a)), meter);
 }
 
+/** Extra length of the `html` escape of a code unit. */
+function htmlExtra(c: number): number {
+  if (c === 0x22 || c === 0x27 || c === 0x26) return 4;
+  return c === 0x3c || c === 0x3e ? 3 : 0;
+}
+
+/** Extra length of the `js` escape of a code unit (non-printable runes become `\uXXXX`). */
+function jsExtra(c: number, s: string, i: number): number {
+  if (c === 0x5c || c === 0x27 || c === 0x22) return 1;
+  if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x3d) return 5;
+  if (c < 0x80) return 0;
+  const cp = s.codePointAt(i)!;
+  if (cp > 0xffff) return 0; // counted on the low surrogate
+  if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800) {
+    return isGoPrint(s.codePointAt(i - 1)!) ? 0 : 5;
+  }
+  return isGoPrint(cp) ? 0 : 5;
+}
+
+/** Extra length of the `urlquery` escape of a code unit (`%XX` per UTF-8 byte). */
+function queryExtra(c: number, s: string, i: number): number {
+  if (c >= 0x80) {
+    if (c < 0x800) return 5;
+    if (c >= 0xd800 && c <= 0xdbff) return (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 5 : 8;
+    if (c >= 0xdc00 && c <= 0xdfff) return (s.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? 5 : 8;
+    return 8;
+  }
+  const unreserved =
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e || c === 0x20;
+  return unreserved ? 0 : 2;
+}
+
 function jsEscape(s: string): string {
   let out = "";
   for (const ch of s) {
@@ -232,9 +264,33 @@ export const BUILTIN_FUNCS: Readonly<Record<string, GoFunc>> = {
   print: { params: [], variadic: "any", call: (a, ctx) => sprint(a, ctx.meter) },
   printf: { params: ["string"], variadic: "any", call: (a, ctx) => sprintf(a[0] as string, a.slice(1), ctx.meter) },
   println: { params: [], variadic: "any", call: (a, ctx) => sprintln(a, ctx.meter) },
-  html: { params: [], variadic: "any", call: (a, ctx) => evalArgs(a, ctx.meter).replace(/[\0"'&<>]/g, (c) => ESC_HTML[c]!) },
-  js: { params: [], variadic: "any", call: (a, ctx) => jsEscape(evalArgs(a, ctx.meter)) },
-  urlquery: { params: [], variadic: "any", call: (a, ctx) => queryEscape(evalArgs(a, ctx.meter)) },
+  html: {
+    params: [],
+    variadic: "any",
+    call: (a, ctx) => {
+      const s = evalArgs(a, ctx.meter);
+      ctx.meter.fits(escapedLength(s, htmlExtra));
+      return s.replace(/[\0"'&<>]/g, (c) => ESC_HTML[c]!);
+    },
+  },
+  js: {
+    params: [],
+    variadic: "any",
+    call: (a, ctx) => {
+      const s = evalArgs(a, ctx.meter);
+      ctx.meter.fits(escapedLength(s, jsExtra));
+      return jsEscape(s);
+    },
+  },
+  urlquery: {
+    params: [],
+    variadic: "any",
+    call: (a, ctx) => {
+      const s = evalArgs(a, ctx.meter);
+      ctx.meter.fits(escapedLength(s, queryExtra));
+      return queryEscape(s);
+    },
+  },
 };
 
 void byteSlice;

@@ -5,7 +5,7 @@
  */
 import { BoundedText, type Meter } from "./budget.ts";
 import { formatFloat } from "./float-format.ts";
-import { isGoPrint, quoteGo } from "./lex.ts";
+import { isGoPrint, quotedLength, quoteGo } from "./lex.ts";
 import { formatTimeString } from "./time-format.ts";
 import {
   GoComplex,
@@ -364,9 +364,8 @@ function formatString(s: string, verb: string, f: Flags, meter: Meter): string {
       if (f.sharp && !t.includes("`") && ![...t].some((c) => c !== "\t" && !isGoPrint(c.codePointAt(0)!))) {
         return pad(`\`${t}\``, f, meter);
       }
-      const q = quoteGo(t);
-      meter.fits(q.length);
-      return pad(q, f, meter);
+      meter.fits(quotedLength(t));
+      return pad(quoteGo(t), f, meter);
     }
     case "x":
     case "X": {

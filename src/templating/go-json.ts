@@ -5,7 +5,7 @@
  * @module
  */
 import { compareCodePoints } from "../json/go-json.ts";
-import { BoundedText, type Meter } from "./budget.ts";
+import { BoundedText, escapedLength, type Meter } from "./budget.ts";
 import { quoteGo } from "./lex.ts";
 import { formatTime } from "./time-format.ts";
 import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject } from "./values.ts";
@@ -54,8 +54,17 @@ function stringText(s: string, escapeHTML: boolean): string {
 export function goMarshal(v: unknown, opts: { escapeHTML: boolean; indent?: string }, meter: Meter): string {
   const indent = opts.indent ?? "";
   const out = new BoundedText(meter);
+  // Bound on the extra length of each code unit's JSON escape (a lone surrogate becomes \ufffd).
+  const extra = (c: number, s: string, i: number): number => {
+    if (c === 0x22 || c === 0x5c) return 1;
+    if (c === 0x0a || c === 0x0d || c === 0x09 || c === 0x08 || c === 0x0c) return 1;
+    if (c < 0x20 || c === 0x2028 || c === 0x2029) return 5;
+    if (c >= 0xd800 && c <= 0xdbff) return (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 0 : 5;
+    if (c >= 0xdc00 && c <= 0xdfff) return (s.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? 0 : 5;
+    return opts.escapeHTML && (c === 0x3c || c === 0x3e || c === 0x26) ? 5 : 0;
+  };
   const str = (s: string): void => {
-    meter.fits(out.size + s.length + 2);
+    meter.fits(out.size + escapedLength(s, extra) + 2);
     out.add(stringText(s, opts.escapeHTML));
   };
   const nl = (d: number): void => {

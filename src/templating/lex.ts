@@ -88,6 +88,19 @@ function goQuoteRunes(s: string, n: number): string {
   return quoteGo(runes.slice(0, Math.min(n, runes.length)).join(""));
 }
 
+/** The length of `quoteGo(s)`, without building it (to check a size limit first). */
+export function quotedLength(s: string): number {
+  let n = 2;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === "\\" || "\x07\b\f\n\r\t\v".includes(ch)) n += 2;
+    else if (cp >= 0xd800 && cp <= 0xdfff) n += 6;
+    else if (isGoPrint(cp)) n += ch.length;
+    else n += cp < 0x80 ? 4 : cp < 0x10000 ? 6 : 10;
+  }
+  return n;
+}
+
 /** Go `strconv.Quote`. */
 export function quoteGo(s: string): string {
   let out = '"';

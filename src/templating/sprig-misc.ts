@@ -82,7 +82,14 @@ export const MISC_FUNCS: Readonly<Record<string, GoFunc>> = {
   osDir: { params: ["string"], call: (a) => dirPath(s(a[0])) },
   osExt: { params: ["string"], call: (a) => extPath(s(a[0])) },
   osIsAbs: { params: ["string"], call: (a) => s(a[0]).startsWith("/") },
-  b64enc: { params: ["string"], call: (a) => base64Encode(toBytes(s(a[0]))) },
+  b64enc: {
+    params: ["string"],
+    call: (a, ctx) => {
+      const bytes = toBytes(s(a[0]));
+      ctx.meter.fits(4 * Math.ceil(bytes.length / 3));
+      return base64Encode(bytes);
+    },
+  },
   b64dec: {
     params: ["string"],
     call: (a) => {
@@ -93,7 +100,14 @@ export const MISC_FUNCS: Readonly<Record<string, GoFunc>> = {
       }
     },
   },
-  b32enc: { params: ["string"], call: (a) => base32Encode(toBytes(s(a[0]))) },
+  b32enc: {
+    params: ["string"],
+    call: (a, ctx) => {
+      const bytes = toBytes(s(a[0]));
+      ctx.meter.fits(8 * Math.ceil(bytes.length / 5));
+      return base32Encode(bytes);
+    },
+  },
   b32dec: {
     params: ["string"],
     call: (a) => {

@@ -6,7 +6,7 @@
 import { BoundedText, ENTRY_BYTES, type Meter, SLOT_BYTES } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
 import { strval } from "./convert.ts";
-import { quoteGo } from "./lex.ts";
+import { quotedLength, quoteGo } from "./lex.ts";
 import { formatV } from "./fmt.ts";
 import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, runeCount, toBytes, utf8Length } from "./values.ts";
 
@@ -425,7 +425,13 @@ function indent(spaces: number, v: string, meter: Meter): string {
 }
 
 /** Joins the non-nil values, each converted by `f`, with spaces (Sprig `quote`, `squote`, `cat`). */
-function joinEach(args: unknown[], meter: Meter, f: (s: string) => string, convert: (v: unknown) => string): string {
+function joinEach(
+  args: unknown[],
+  meter: Meter,
+  f: (s: string) => string,
+  convert: (v: unknown) => string,
+  length: (s: string) => number = (s) => s.length,
+): string {
   const out = new BoundedText(meter);
   let first = true;
   for (const x of args) {
@@ -433,7 +439,7 @@ function joinEach(args: unknown[], meter: Meter, f: (s: string) => string, conve
     if (!first) out.add(" ");
     first = false;
     const text = convert(x);
-    meter.fits(out.size + text.length);
+    meter.fits(out.size + length(text));
     out.add(f(text));
   }
   return out.text();
@@ -523,7 +529,7 @@ export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
   quote: {
     params: [],
     variadic: "any",
-    call: (a, ctx) => joinEach(a, ctx.meter, quoteGo, (x) => strval(x, ctx.meter)),
+    call: (a, ctx) => joinEach(a, ctx.meter, quoteGo, (x) => strval(x, ctx.meter), quotedLength),
   },
   squote: {
     params: [],

@@ -8,7 +8,7 @@ import { FuncError, type GoFunc } from "./func-types.ts";
 import { formatV, formatVerb, sprint, sprintf, sprintln } from "./fmt.ts";
 import { isTrue } from "./exec.ts";
 import { isGoPrint } from "./lex.ts";
-import { GoComplex, GoInt, GoMap, GoSlice, byteSlice, hasKey, isObject, sliceItems, toBytes, typeName, utf8Length } from "./values.ts";
+import { GoComplex, GoInt, GoMap, GoSlice, byteSlice, hasKey, isObject, replaceRunes, sliceItems, toBytes, typeName, utf8Length } from "./values.ts";
 
 type Kind = "bool" | "int" | "uint" | "float" | "string" | "complex" | "invalid";
 
@@ -204,37 +204,27 @@ function queryExtra(c: number, s: string, i: number): number {
 }
 
 function jsEscape(s: string): string {
-  let out = "";
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    switch (ch) {
-      case "\\":
-        out += "\\\\";
-        continue;
-      case "'":
-        out += "\\'";
-        continue;
-      case '"':
-        out += '\\"';
-        continue;
-      case "<":
-        out += "\\u003C";
-        continue;
-      case ">":
-        out += "\\u003E";
-        continue;
-      case "&":
-        out += "\\u0026";
-        continue;
-      case "=":
-        out += "\\u003D";
-        continue;
+  return replaceRunes(s, (c) => {
+    switch (c) {
+      case 0x5c:
+        return "\\\\";
+      case 0x27:
+        return "\\'";
+      case 0x22:
+        return '\\"';
+      case 0x3c:
+        return "\\u003C";
+      case 0x3e:
+        return "\\u003E";
+      case 0x26:
+        return "\\u0026";
+      case 0x3d:
+        return "\\u003D";
     }
-    if (c < 0x20) out += `\\u00${c.toString(16).toUpperCase().padStart(2, "0")}`;
-    else if (c < 0x80 || isGoPrint(c)) out += ch;
-    else out += `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
-  }
-  return out;
+    if (c < 0x20) return `\\u00${c.toString(16).toUpperCase().padStart(2, "0")}`;
+    if (c < 0x80 || isGoPrint(c)) return undefined;
+    return `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
+  });
 }
 
 function queryEscape(s: string): string {

@@ -8,7 +8,7 @@ import { compareCodePoints } from "../json/go-json.ts";
 import { BoundedText, escapedLength, type Meter } from "./budget.ts";
 import { quoteGo } from "./lex.ts";
 import { formatTime } from "./time-format.ts";
-import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject } from "./values.ts";
+import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject, replaceRunes } from "./values.ts";
 
 /** A marshal failure with Go's text. */
 export class JsonError extends Error {
@@ -25,25 +25,23 @@ function floatText(v: number): string {
 }
 
 function stringText(s: string, escapeHTML: boolean): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (c < 0x20) {
-      if (ch === "\n") out += "\\n";
-      else if (ch === "\r") out += "\\r";
-      else if (ch === "\t") out += "\\t";
-      else if (ch === "\b") out += "\\b";
-      else if (ch === "\f") out += "\\f";
-      else out += `\\u00${c.toString(16).padStart(2, "0")}`;
-    } else if (escapeHTML && (ch === "<" || ch === ">" || ch === "&")) {
-      out += `\\u00${c.toString(16)}`;
-    } else if (c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16)}`;
-    else if (c >= 0xd800 && c <= 0xdfff) out += "\\ufffd";
-    else out += ch;
-  }
-  return `${out}"`;
+  const escaped = replaceRunes(s, (c) => {
+    if (c === 0x22) return '\\"';
+    if (c === 0x5c) return "\\\\";
+    if (c < 0x20) {
+      if (c === 0x0a) return "\\n";
+      if (c === 0x0d) return "\\r";
+      if (c === 0x09) return "\\t";
+      if (c === 0x08) return "\\b";
+      if (c === 0x0c) return "\\f";
+      return `\\u00${c.toString(16).padStart(2, "0")}`;
+    }
+    if (escapeHTML && (c === 0x3c || c === 0x3e || c === 0x26)) return `\\u00${c.toString(16)}`;
+    if (c === 0x2028 || c === 0x2029) return `\\u${c.toString(16)}`;
+    if (c >= 0xd800 && c <= 0xdfff) return "\\ufffd";
+    return undefined;
+  });
+  return `"${escaped}"`;
 }
 
 /**

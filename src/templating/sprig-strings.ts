@@ -8,7 +8,7 @@ import { FuncError, type GoFunc } from "./func-types.ts";
 import { strval } from "./convert.ts";
 import { quotedLength, quoteGo } from "./lex.ts";
 import { formatV } from "./fmt.ts";
-import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, runeCount, toBytes, utf8Length } from "./values.ts";
+import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, replaceRunes, runeCount, toBytes, utf8Length } from "./values.ts";
 
 const n = (v: unknown): number => Number((v as GoInt).v);
 const s = (v: unknown): string => v as string;
@@ -31,15 +31,34 @@ function toLowerRune(ch: string): string {
   const l = ch.toLowerCase();
   return [...l].length === 1 ? l : ch;
 }
+/**
+ * Maps each rune with `perRune`, chunk by chunk. A chunk whose whole-string mapping keeps its
+ * length maps every rune to one rune of the same size (no JavaScript case mapping shrinks), so
+ * that result is used; otherwise (a rune with a multi-rune mapping, or `context` matching a
+ * character whose mapping depends on its neighbours) each rune is mapped on its own.
+ */
+function mapRunes(x: string, whole: (s: string) => string, perRune: (ch: string) => string, context?: RegExp): string {
+  const parts: string[] = [];
+  for (let i = 0; i < x.length; ) {
+    let end = Math.min(i + 8192, x.length);
+    if (end < x.length && (x.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+    const chunk = x.slice(i, end);
+    const mapped = whole(chunk);
+    parts.push(mapped.length === chunk.length && !context?.test(chunk) ? mapped : [...chunk].map(perRune).join(""));
+    i = end;
+  }
+  return parts.join("");
+}
+
 /** Go `strings.ToUpper` (simple case mapping per rune). */
 export function goUpper(x: string): string {
   if (isAscii(x)) return x.toUpperCase();
-  return [...x].map(toUpperRune).join("");
+  return mapRunes(x, (s) => s.toUpperCase(), toUpperRune);
 }
-/** Go `strings.ToLower`. */
+/** Go `strings.ToLower` (final sigma is context-dependent in JavaScript, not in Go). */
 export function goLower(x: string): string {
   if (isAscii(x)) return x.toLowerCase();
-  return [...x].map(toLowerRune).join("");
+  return mapRunes(x, (s) => s.toLowerCase(), toLowerRune, /\u03a3/);
 }
 
 const LETTER = /^\p{L}$/u;
@@ -61,12 +80,12 @@ function isSeparator(ch: string): boolean {
 /** Go `strings.Title`. */
 function title(x: string): string {
   let prev = " ";
-  let out = "";
-  for (const ch of x) {
-    out += isSeparator(prev) ? toUpperRune(ch) : ch;
+  return replaceRunes(x, (cp) => {
+    const ch = String.fromCodePoint(cp);
+    const out = isSeparator(prev) ? toUpperRune(ch) : ch;
     prev = ch;
-  }
-  return out;
+    return out === ch ? undefined : out;
+  });
 }
 
 /** The code point starting at `i` (a lone surrogate stands for itself). */

@@ -210,6 +210,30 @@ export function runeCount(s: string): number {
   return n;
 }
 
+/**
+ * `s` with every code point for which `escape` returns text replaced by that text (a lone
+ * surrogate is a code point of its own). Unchanged runs are copied as slices: building a long
+ * string one character at a time costs far more memory than the string.
+ */
+export function replaceRunes(s: string, escape: (cp: number) => string | undefined): string {
+  const parts: string[] = [];
+  let last = 0;
+  for (let i = 0; i < s.length; ) {
+    const cp = s.codePointAt(i)!;
+    const next = i + (cp > 0xffff ? 2 : 1);
+    const rep = escape(cp);
+    if (rep !== undefined) {
+      if (i > last) parts.push(s.slice(last, i));
+      parts.push(rep);
+      last = next;
+    }
+    i = next;
+  }
+  if (last === 0) return s;
+  parts.push(s.slice(last));
+  return parts.join("");
+}
+
 /** The UTF-8 byte length of a string. */
 export function utf8Length(s: string): number {
   let n = 0;

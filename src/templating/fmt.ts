@@ -26,6 +26,8 @@ interface Flags {
   plus: boolean;
   minus: boolean;
   sharp: boolean;
+  /** `%#v`: Go syntax (`[]interface {}{1, "a"}`). */
+  sharpV: boolean;
   space: boolean;
   zero: boolean;
   width: number | undefined;
@@ -36,6 +38,7 @@ const NO_FLAGS: Flags = {
   plus: false,
   minus: false,
   sharp: false,
+  sharpV: false,
   space: false,
   zero: false,
   width: undefined,
@@ -226,6 +229,7 @@ export function sprintf(format: string, args: readonly unknown[], meter: Meter):
     // Go moves `+` and `#` aside for `%v` (they select struct and Go-syntax forms).
     if (verb === "v") {
       f.plus = false;
+      f.sharpV = f.sharp;
       f.sharp = false;
     }
     out.add(formatArg(args[argNum++], verb, f, meter));
@@ -289,13 +293,17 @@ function formatArg(v: unknown, verb: string, f: Flags, meter: Meter): string {
   }
   switch (typeof v) {
     case "string":
-      return formatString(v, verb, f, meter);
+      return formatString(v, verb === "v" && f.sharpV ? "q" : verb, f, meter);
     case "boolean":
       return verb === "v" || verb === "t" ? pad(v ? "true" : "false", f, meter) : badVerb(v, verb, f, meter);
     case "number":
       return formatFloatVerb(v, verb, f, meter);
   }
-  if (v instanceof GoInt) return formatInt(v, verb, f, meter);
+  if (v instanceof GoInt) {
+    // Go prints unsigned integers in hexadecimal for %#v.
+    if (verb === "v" && f.sharpV && v.unsigned) return formatInt(v, "x", { ...f, sharp: true }, meter);
+    return formatInt(v, verb, f, meter);
+  }
   if (v instanceof GoComplex) {
     if (!"vbgGxXfFeE".includes(verb)) return badVerb(v, verb, f, meter);
     // Go pads each part; the imaginary part always has a sign.
@@ -308,40 +316,43 @@ function formatArg(v: unknown, verb: string, f: Flags, meter: Meter): string {
     if (v instanceof GoSlice && v.elem === "uint8" && (verb === "s" || verb === "q" || verb === "x")) {
       return formatString(String.fromCharCode(...items.map((b) => Number((b as GoInt).v))), verb, f, meter);
     }
+    const goSyntax = verb === "v" && f.sharpV;
+    if (goSyntax && v instanceof GoSlice && v.nil) return `${typeName(v)}(nil)`;
     // Elements may share structure (a list holding the same list twice), so the text can be far
     // larger than the value: it is held to the limit as it grows.
     const out = new BoundedText(meter);
-    out.add("[");
+    out.add(goSyntax ? `${typeName(v)}{` : "[");
     for (let i = 0; i < items.length; i++) {
       meter.work();
-      if (i > 0) out.add(" ");
+      if (i > 0) out.add(goSyntax ? ", " : " ");
       out.add(formatElem(items[i], verb, f, meter));
     }
-    out.add("]");
+    out.add(goSyntax ? "}" : "]");
     return out.text();
   }
   if (v instanceof GoMap || isObject(v)) {
     const entries: [string, unknown][] = v instanceof GoMap ? [...v.entries] : Object.entries(v);
     entries.sort((a, b) => compareCodePoints(a[0], b[0]));
+    const goSyntax = verb === "v" && f.sharpV;
     const out = new BoundedText(meter);
-    out.add("map[");
+    out.add(goSyntax ? `${typeName(v)}{` : "map[");
     for (let i = 0; i < entries.length; i++) {
       meter.work();
-      if (i > 0) out.add(" ");
+      if (i > 0) out.add(goSyntax ? ", " : " ");
       const [k, x] = entries[i]!;
       out.add(formatArg(k, verb, f, meter));
       out.add(":");
       out.add(formatElem(x, verb, f, meter));
     }
-    out.add("]");
+    out.add(goSyntax ? "}" : "]");
     return out.text();
   }
   return badVerb(v, verb, f, meter);
 }
 
-/** A nested element: a nil interface prints `<nil>`, unpadded, whatever the verb. */
+/** A nested element: a nil interface prints `<nil>` (`interface {}(nil)` for %#v), unpadded, whatever the verb. */
 function formatElem(v: unknown, verb: string, f: Flags, meter: Meter): string {
-  if (v === null || v === undefined) return "<nil>";
+  if (v === null || v === undefined) return verb === "v" && f.sharpV ? "interface {}(nil)" : "<nil>";
   return formatArg(v, verb, f, meter);
 }
 

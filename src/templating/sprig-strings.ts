@@ -597,6 +597,7 @@ export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
 
 /** Go `strings.Replace(s, old, new, -1)`. */
 export function goReplaceAll(str: string, old: string, nw: string): string {
+  if (old === "" && nw === "") return str;
   if (old === "") {
     const runes = [...str];
     return nw + runes.map((r) => r + nw).join("");

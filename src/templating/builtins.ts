@@ -5,7 +5,8 @@
  */
 import { escapedLength, type Meter } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
-import { formatV, formatVerb, sprint, sprintf, sprintln } from "./fmt.ts";
+import { formatV, formatVerb, sprint, sprintln } from "./fmt.ts";
+import { sprintf } from "./fmt-printf.ts";
 import { isTrue } from "./exec.ts";
 import { isGoPrint } from "./lex.ts";
 import { GoComplex, GoInt, GoMap, GoSlice, byteSlice, hasKey, isObject, replaceRunes, sliceItems, toBytes, typeName, utf8Length } from "./values.ts";

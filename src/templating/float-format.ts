@@ -1,6 +1,7 @@
 /**
  * Go's `strconv.FormatFloat` for float64 (`e`, `f`, `g` with a precision or shortest), exact:
- * digits come from the binary value, ties round half to even as Go's decimal rounding does.
+ * digits come from the binary value, ties round half to even as Go's decimal rounding does; and
+ * the binary (`b`) and hexadecimal (`x`, `X`) formats.
  * @module
  */
 
@@ -147,4 +148,70 @@ export function formatFloat(v: number, fmt: string, prec: number): string {
   }
   if (prec > digs.dp) prec = digs.d.length;
   return fmtF(neg, digs, Math.max(prec - digs.dp, 0));
+}
+
+/** Mantissa and binary exponent of a finite double, as Go's `strconv` splits it. */
+function floatBits(v: number): { neg: boolean; mant: bigint; exp: number } {
+  F64[0] = v;
+  const bits = U64[0]!;
+  const neg = bits >> 63n === 1n;
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  return { neg, mant, exp: exp - 1023 };
+}
+
+/** Go `strconv.FormatFloat(v, 'b', -1, 64)`: `-ddddp±ddd`. */
+export function formatFloatBinary(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
+  const { neg, mant, exp } = floatBits(v);
+  const e = exp - 52;
+  return `${neg ? "-" : ""}${mant}p${e >= 0 ? "+" : ""}${e}`;
+}
+
+/** Go `strconv.FormatFloat(v, 'x' or 'X', prec, 64)`: `-0x1.yyyp±dd`. */
+export function formatFloatHex(v: number, prec: number, fmt: string): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
+  let { neg, mant, exp } = floatBits(v);
+  if (mant === 0n) exp = 0;
+  const one60 = 1n << 60n;
+  mant <<= 8n;
+  while (mant !== 0n && (mant & one60) === 0n) {
+    mant <<= 1n;
+    exp--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & (one60 - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  const upper = fmt === "X";
+  let s = `${neg ? "-" : ""}0${fmt}${(mant >> 60n) & 1n}`;
+  mant = (mant << 4n) & ((1n << 64n) - 1n);
+  const digit = (): string => {
+    const d = Number((mant >> 60n) & 15n).toString(16);
+    mant = (mant << 4n) & ((1n << 64n) - 1n);
+    return upper ? d.toUpperCase() : d;
+  };
+  if (prec < 0 && mant !== 0n) {
+    s += ".";
+    while (mant !== 0n) s += digit();
+  } else if (prec > 0) {
+    const frac: string[] = [];
+    for (let i = 0; i < prec && mant !== 0n; i++) frac.push(digit());
+    s += `.${frac.join("")}${"0".repeat(prec - frac.length)}`;
+  }
+  s += upper ? "P" : "p";
+  s += exp < 0 ? "-" : "+";
+  const a = Math.abs(exp);
+  return s + (a < 10 ? `0${a}` : String(a));
 }

@@ -19,9 +19,9 @@ import { TemplateLimitError } from "./errors.ts";
 import { GoMap, GoSlice, isObject } from "./values.ts";
 
 /** Default per-value limit: twice the SDK's default 8 MiB input limit. */
-export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
-/** Default memory budget of one evaluation: sixteen maximal values. */
-export const DEFAULT_MAX_ALLOC_BYTES = 16 * DEFAULT_MAX_VALUE_BYTES;
+export const DEFAULT_MAX_VALUE_BYTES: number = 16 * 1024 * 1024;
+/** Default memory budget of one evaluation, in maximal values. */
+export const DEFAULT_ALLOC_VALUES: number = 16;
 /** Estimated bytes of one list element (a reference). */
 export const SLOT_BYTES = 8;
 /** Estimated bytes of one map entry besides its key. */
@@ -50,11 +50,6 @@ export class Meter {
     this.maxValueBytes = limits.maxValueBytes;
     this.maxAllocBytes = limits.maxAllocBytes;
     this.#check = check;
-  }
-
-  /** Estimated bytes allocated so far. */
-  get allocated(): number {
-    return this.#allocated;
   }
 
   /** Throws when one value of `size` estimated bytes would exceed the per-value limit. */
@@ -146,9 +141,4 @@ export class BoundedText {
   text(): string {
     return this.#parts.join("");
   }
-}
-
-/** A meter with the default limits and no deadline (for use outside an evaluation). */
-export function defaultMeter(): Meter {
-  return new Meter({ maxValueBytes: DEFAULT_MAX_VALUE_BYTES, maxAllocBytes: DEFAULT_MAX_ALLOC_BYTES });
 }

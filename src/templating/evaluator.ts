@@ -7,7 +7,7 @@
  * @module
  */
 import { formatGoDuration } from "../env/duration.ts";
-import { DEFAULT_MAX_VALUE_BYTES, Meter, type MeterLimits } from "./budget.ts";
+import { DEFAULT_ALLOC_VALUES, DEFAULT_MAX_VALUE_BYTES, Meter, type MeterLimits } from "./budget.ts";
 import { EvaluationBlockedError, OffloadedDataUsageError, TemplateError, type TemplateErrorClass } from "./errors.ts";
 import { execute, TemplateExecError, TemplateWriteError } from "./exec.ts";
 import type { CallContext, FuncMap } from "./func-types.ts";
@@ -127,7 +127,7 @@ export class TemplateEngine {
     this.#timeoutMs = timeout;
     this.#maxOutput = max;
     const valueBytes = maxValue > 0 ? maxValue : Math.max(DEFAULT_MAX_VALUE_BYTES, max);
-    this.#limits = { maxValueBytes: valueBytes, maxAllocBytes: maxAlloc > 0 ? maxAlloc : 16 * valueBytes };
+    this.#limits = { maxValueBytes: valueBytes, maxAllocBytes: maxAlloc > 0 ? maxAlloc : DEFAULT_ALLOC_VALUES * valueBytes };
     this.#funcs = buildFuncMap(cfg.deterministic === true);
     this.#permissive = cfg.deterministic === true ? buildFuncMap(false) : this.#funcs;
     const zone = cfg.timeZone ?? runtimeZone();

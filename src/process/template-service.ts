@@ -11,6 +11,7 @@ import { TemplateEngine } from "../templating/evaluator.ts";
 import { extractProtected, restoreProtected } from "../templating/protected-paths.ts";
 import { resolveSdkTemplates } from "../templating/sdk-resolve.ts";
 import { isObject } from "../templating/values.ts";
+import { DEFAULT_MAX_VALUE_BYTES } from "../templating/budget.ts";
 
 /** Extra wiring for {@link createTemplateSeam}. */
 export interface TemplateSeamOptions {
@@ -52,6 +53,8 @@ export function createTemplateSeam(
       const engine = new TemplateEngine({
         evaluationTimeoutMs: limits.templateEvaluationTimeout.millis,
         maxOutputBytes: limits.templateMaxOutputBytes,
+        // A value derived from the largest accepted input (its JSON, say) must fit.
+        maxValueBytes: Math.max(DEFAULT_MAX_VALUE_BYTES, 2 * limits.templateMaxInputBytes, limits.templateMaxOutputBytes),
         deterministic: false,
         ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
       });

@@ -82,6 +82,7 @@ export const BUBU_FUNCS: Readonly<Record<string, GoFunc>> = {
   sample: {
     params: ["any"],
     iface: true,
+    passThrough: true,
     call: (a) => {
       const v = a[0];
       if (v === null || v === undefined) return null;

@@ -3,11 +3,13 @@
  * `urlquery`, `not`, `and`, `or`, `call`), with Go's comparison rules and error texts.
  * @module
  */
+import { escapedLength, type Meter } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
-import { formatV, formatVerb, sprint, sprintf, sprintln } from "./fmt.ts";
+import { formatV, formatVerb, sprint, sprintln } from "./fmt.ts";
+import { sprintf } from "./fmt-printf.ts";
 import { isTrue } from "./exec.ts";
 import { isGoPrint } from "./lex.ts";
-import { GoComplex, GoInt, GoMap, GoSlice, byteSlice, hasKey, isObject, sliceItems, toBytes, typeName, utf8Length } from "./values.ts";
+import { GoComplex, GoInt, GoMap, GoSlice, byteSlice, hasKey, isObject, replaceRunes, sliceItems, toBytes, typeName, utf8Length } from "./values.ts";
 
 type Kind = "bool" | "int" | "uint" | "float" | "string" | "complex" | "invalid";
 
@@ -22,7 +24,7 @@ function basicKind(v: unknown): Kind {
 
 const unwrap = (v: unknown): unknown => (v === null ? undefined : v);
 
-function eq(args: unknown[]): boolean {
+function eq(args: unknown[], meter: Meter): boolean {
   const arg1 = unwrap(args[0]);
   if (args.length < 2) throw new FuncError("missing argument for comparison");
   const k1 = basicKind(arg1);
@@ -55,11 +57,11 @@ function eq(args: unknown[]): boolean {
           const n1 = arg1 === undefined;
           const n2 = arg === undefined;
           if (!n1 && !n2 && kindOf(arg1) !== kindOf(arg)) {
-            throw new FuncError(`non-comparable types ${formatVerb(arg1, "s")}: ${typeName(arg1)}, ${typeName(arg)}: ${formatV(arg)}`);
+            throw new FuncError(`non-comparable types ${formatVerb(arg1, "s", meter)}: ${typeName(arg1)}, ${typeName(arg)}: ${formatV(arg, meter)}`);
           }
           if (n1 || n2) truth = n1 === n2;
           else if (sliceItems(arg) !== undefined || isObject(arg) || arg instanceof GoMap) {
-            throw new FuncError(`non-comparable type ${formatVerb(arg, "s")}: ${typeName(arg)}`);
+            throw new FuncError(`non-comparable type ${formatVerb(arg, "s", meter)}: ${typeName(arg)}`);
           } else truth = arg1 === arg;
         }
       }
@@ -109,8 +111,8 @@ function compareStrings(a: string, b: string): number {
   return x.length - y.length;
 }
 
-function le(a: unknown, b: unknown): boolean {
-  return lt(a, b) || eq([a, b]);
+function le(a: unknown, b: unknown, meter: Meter): boolean {
+  return lt(a, b) || eq([a, b], meter);
 }
 
 function indexArg(index: unknown, cap: number): number {
@@ -165,43 +167,65 @@ const ESC_HTML: Readonly<Record<string, string>> = {
   ">": "&gt;",
 };
 
-function evalArgs(args: unknown[]): string {
+function evalArgs(args: unknown[], meter: Meter): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  return sprint(args.map((a) => (a === undefined || a === null ? "<no value>" : a)));
+  return sprint(args.map((a) => (a === undefined || a === null ? "<no value>" : a)), meter);
+}
+
+/** Extra length of the `html` escape of a code unit. */
+function htmlExtra(c: number): number {
+  if (c === 0x22 || c === 0x27 || c === 0x26) return 4;
+  return c === 0x3c || c === 0x3e ? 3 : 0;
+}
+
+/** Extra length of the `js` escape of a code unit (non-printable runes become `\uXXXX`). */
+function jsExtra(c: number, s: string, i: number): number {
+  if (c === 0x5c || c === 0x27 || c === 0x22) return 1;
+  if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x3d) return 5;
+  if (c < 0x80) return 0;
+  const cp = s.codePointAt(i)!;
+  if (cp > 0xffff) return 0; // counted on the low surrogate
+  if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800) {
+    return isGoPrint(s.codePointAt(i - 1)!) ? 0 : 5;
+  }
+  return isGoPrint(cp) ? 0 : 5;
+}
+
+/** Extra length of the `urlquery` escape of a code unit (`%XX` per UTF-8 byte). */
+function queryExtra(c: number, s: string, i: number): number {
+  if (c >= 0x80) {
+    if (c < 0x800) return 5;
+    if (c >= 0xd800 && c <= 0xdbff) return (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 5 : 8;
+    if (c >= 0xdc00 && c <= 0xdfff) return (s.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? 5 : 8;
+    return 8;
+  }
+  const unreserved =
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e || c === 0x20;
+  return unreserved ? 0 : 2;
 }
 
 function jsEscape(s: string): string {
-  let out = "";
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    switch (ch) {
-      case "\\":
-        out += "\\\\";
-        continue;
-      case "'":
-        out += "\\'";
-        continue;
-      case '"':
-        out += '\\"';
-        continue;
-      case "<":
-        out += "\\u003C";
-        continue;
-      case ">":
-        out += "\\u003E";
-        continue;
-      case "&":
-        out += "\\u0026";
-        continue;
-      case "=":
-        out += "\\u003D";
-        continue;
+  return replaceRunes(s, (c) => {
+    switch (c) {
+      case 0x5c:
+        return "\\\\";
+      case 0x27:
+        return "\\'";
+      case 0x22:
+        return '\\"';
+      case 0x3c:
+        return "\\u003C";
+      case 0x3e:
+        return "\\u003E";
+      case 0x26:
+        return "\\u0026";
+      case 0x3d:
+        return "\\u003D";
     }
-    if (c < 0x20) out += `\\u00${c.toString(16).toUpperCase().padStart(2, "0")}`;
-    else if (c < 0x80 || isGoPrint(c)) out += ch;
-    else out += `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
-  }
-  return out;
+    if (c < 0x20) return `\\u00${c.toString(16).toUpperCase().padStart(2, "0")}`;
+    if (c < 0x80 || isGoPrint(c)) return undefined;
+    return `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
+  });
 }
 
 function queryEscape(s: string): string {
@@ -221,19 +245,43 @@ export const BUILTIN_FUNCS: Readonly<Record<string, GoFunc>> = {
   or: { params: ["value"], variadic: "value", special: "or", call: () => undefined },
   call: { params: ["value"], variadic: "value", special: "call", call: () => undefined },
   not: { params: ["value"], call: (a) => !isTrue(unwrap(a[0]))[0] },
-  eq: { params: ["value"], variadic: "value", call: (a) => eq(a) },
-  ne: { params: ["value", "value"], call: (a) => !eq(a) },
+  eq: { params: ["value"], variadic: "value", call: (a, ctx) => eq(a, ctx.meter) },
+  ne: { params: ["value", "value"], call: (a, ctx) => !eq(a, ctx.meter) },
   lt: { params: ["value", "value"], call: (a) => lt(a[0], a[1]) },
-  le: { params: ["value", "value"], call: (a) => le(a[0], a[1]) },
-  gt: { params: ["value", "value"], call: (a) => !le(a[0], a[1]) },
+  le: { params: ["value", "value"], call: (a, ctx) => le(a[0], a[1], ctx.meter) },
+  gt: { params: ["value", "value"], call: (a, ctx) => !le(a[0], a[1], ctx.meter) },
   ge: { params: ["value", "value"], call: (a) => !lt(a[0], a[1]) },
-  index: { params: ["value"], variadic: "value", call: (a) => index(a) },
-  print: { params: [], variadic: "any", call: (a) => sprint(a) },
-  printf: { params: ["string"], variadic: "any", call: (a) => sprintf(a[0] as string, a.slice(1)) },
-  println: { params: [], variadic: "any", call: (a) => sprintln(a) },
-  html: { params: [], variadic: "any", call: (a) => evalArgs(a).replace(/[\0"'&<>]/g, (c) => ESC_HTML[c]!) },
-  js: { params: [], variadic: "any", call: (a) => jsEscape(evalArgs(a)) },
-  urlquery: { params: [], variadic: "any", call: (a) => queryEscape(evalArgs(a)) },
+  index: { params: ["value"], variadic: "value", passThrough: true, call: (a) => index(a) },
+  print: { params: [], variadic: "any", call: (a, ctx) => sprint(a, ctx.meter) },
+  printf: { params: ["string"], variadic: "any", call: (a, ctx) => sprintf(a[0] as string, a.slice(1), ctx.meter) },
+  println: { params: [], variadic: "any", call: (a, ctx) => sprintln(a, ctx.meter) },
+  html: {
+    params: [],
+    variadic: "any",
+    call: (a, ctx) => {
+      const s = evalArgs(a, ctx.meter);
+      ctx.meter.fits(escapedLength(s, htmlExtra));
+      return s.replace(/[\0"'&<>]/g, (c) => ESC_HTML[c]!);
+    },
+  },
+  js: {
+    params: [],
+    variadic: "any",
+    call: (a, ctx) => {
+      const s = evalArgs(a, ctx.meter);
+      ctx.meter.fits(escapedLength(s, jsExtra));
+      return jsEscape(s);
+    },
+  },
+  urlquery: {
+    params: [],
+    variadic: "any",
+    call: (a, ctx) => {
+      const s = evalArgs(a, ctx.meter);
+      ctx.meter.fits(escapedLength(s, queryExtra));
+      return queryEscape(s);
+    },
+  },
 };
 
 void byteSlice;

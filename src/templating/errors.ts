@@ -33,6 +33,8 @@ export type TemplateErrorClass =
   | "timeout"
   | "output_limit"
   | "input_limit"
+  | "value_limit"
+  | "memory_limit"
   | "depth"
   | "cycle"
   | "shape"
@@ -48,5 +50,24 @@ export class TemplateError extends Error {
   constructor(message: string, errorClass: TemplateErrorClass, options?: { cause?: unknown }) {
     super(message, options);
     this.errorClass = errorClass;
+  }
+}
+
+/**
+ * A template tried to build a value larger than the per-value limit (`value_limit`) or to
+ * allocate more than the evaluation's memory budget (`memory_limit`).
+ *
+ * @remarks Go's engine has no such limits; they keep one evaluation from exhausting the heap.
+ */
+export class TemplateLimitError extends TemplateError {
+  override readonly name: string = "TemplateLimitError";
+  /** Estimated bytes requested. */
+  readonly size: number;
+  /** The limit, in estimated bytes. */
+  readonly max: number;
+  constructor(message: string, errorClass: "value_limit" | "memory_limit", size: number, max: number) {
+    super(message, errorClass);
+    this.size = size;
+    this.max = max;
   }
 }

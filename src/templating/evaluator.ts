@@ -2,10 +2,12 @@
  * The BubuStack template evaluator (`core:templating/evaluator.go`): the walk over JSON values
  * (`$bubuTemplate`, `$bubuTemplateVars`, depth 128, cycles), the fast path, the offloaded-data
  * check, rendering with output and time limits, JSON coercion of single actions, and a parse
- * cache (1000 entries, 30 minutes).
+ * cache (1000 entries, 30 minutes). Each call runs under one budget (`budget.ts`): a deadline,
+ * a per-value size limit and a memory budget.
  * @module
  */
 import { formatGoDuration } from "../env/duration.ts";
+import { DEFAULT_ALLOC_VALUES, DEFAULT_MAX_VALUE_BYTES, Meter, type MeterLimits } from "./budget.ts";
 import { EvaluationBlockedError, OffloadedDataUsageError, TemplateError, type TemplateErrorClass } from "./errors.ts";
 import { execute, TemplateExecError, TemplateWriteError } from "./exec.ts";
 import type { CallContext, FuncMap } from "./func-types.ts";
@@ -16,7 +18,7 @@ import { parseTemplate, type ParsedTemplate, TemplateParseError } from "./parse.
 import { evaluatePath } from "./path-eval.ts";
 import { goTrimSpace } from "./sprig-strings.ts";
 import { hasStorageRefsInStepVars } from "./step-refs.ts";
-import { localLocation, runtimeZone } from "./time.ts";
+import { localLocation, runtimeZone } from "./time-zone.ts";
 import { isObject, utf8Length } from "./values.ts";
 import { BUILTIN_FUNCS } from "./builtins.ts";
 
@@ -26,6 +28,16 @@ export interface EvaluatorConfig {
   readonly evaluationTimeoutMs?: number;
   /** Per-render output cap in bytes; 0 or absent = none. */
   readonly maxOutputBytes?: number;
+  /**
+   * Largest single value (string, list, map) a template may build, in estimated bytes; 0 or
+   * absent = 16 MiB, or `maxOutputBytes` when larger. Go has no such limit.
+   */
+  readonly maxValueBytes?: number;
+  /**
+   * Memory budget of one call: the estimated bytes of all values built while it runs; 0 or
+   * absent = 16 × the value limit. Go has no such limit.
+   */
+  readonly maxAllocBytes?: number;
   /** Drops `now` and the random helpers. */
   readonly deterministic?: boolean;
   /** IANA zone used as Go's `Local` (default: the runtime's zone). */
@@ -40,6 +52,15 @@ export interface ResolveOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What one call evaluates under: its cancellation, deadline and budget. */
+interface Run {
+  readonly signal: AbortSignal | undefined;
+  /** Throws when the call must stop (canceled, or past its deadline). */
+  readonly check: () => void;
+  readonly meter: Meter;
+  readonly ctx: CallContext;
+}
+
 const TEMPLATE_EXPR_KEY = "$bubuTemplate";
 const TEMPLATE_VARS_KEY = "$bubuTemplateVars";
 const MAX_RESOLVE_DEPTH = 128;
@@ -49,7 +70,7 @@ const CHECK_FUNCS = new Set(Object.keys(BUILTIN_FUNCS).concat(["len", "slice"]))
 
 interface State {
   readonly visiting: Set<object>;
-  readonly signal: AbortSignal | undefined;
+  readonly run: Run;
 }
 
 /** Wraps an error with a prefix, keeping it as the cause (Go's `fmt.Errorf("…: %w")`). */
@@ -73,6 +94,9 @@ export function templateErrorClass(err: unknown): TemplateErrorClass {
       const inner = e.inner;
       if (inner instanceof EvaluationBlockedError) return "blocked";
       if (inner instanceof OffloadedDataUsageError) return "offloaded";
+      if (inner instanceof TemplateError && (inner.errorClass === "value_limit" || inner.errorClass === "memory_limit")) {
+        return inner.errorClass;
+      }
       return "exec";
     }
     e = (e as { cause?: unknown }).cause;
@@ -84,6 +108,7 @@ export function templateErrorClass(err: unknown): TemplateErrorClass {
 export class TemplateEngine {
   readonly #timeoutMs: number;
   readonly #maxOutput: number;
+  readonly #limits: MeterLimits;
   readonly #funcs: FuncMap;
   readonly #permissive: FuncMap;
   readonly #ctx: CallContext;
@@ -95,8 +120,14 @@ export class TemplateEngine {
     const max = cfg.maxOutputBytes ?? 0;
     if (timeout < 0) throw new TemplateError("evaluation timeout must be >= 0", "other");
     if (max < 0) throw new TemplateError("max output bytes must be >= 0", "other");
+    const maxValue = cfg.maxValueBytes ?? 0;
+    const maxAlloc = cfg.maxAllocBytes ?? 0;
+    if (maxValue < 0) throw new TemplateError("max value bytes must be >= 0", "other");
+    if (maxAlloc < 0) throw new TemplateError("max alloc bytes must be >= 0", "other");
     this.#timeoutMs = timeout;
     this.#maxOutput = max;
+    const valueBytes = maxValue > 0 ? maxValue : Math.max(DEFAULT_MAX_VALUE_BYTES, max);
+    this.#limits = { maxValueBytes: valueBytes, maxAllocBytes: maxAlloc > 0 ? maxAlloc : DEFAULT_ALLOC_VALUES * valueBytes };
     this.#funcs = buildFuncMap(cfg.deterministic === true);
     this.#permissive = cfg.deterministic === true ? buildFuncMap(false) : this.#funcs;
     const zone = cfg.timeZone ?? runtimeZone();
@@ -106,24 +137,31 @@ export class TemplateEngine {
       localZone: zone,
       local: localLocation(zone),
       now: () => BigInt(Math.round(now() * 1000)) * 1000n,
-      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      randomBytes,
+      // Each call replaces it with its own meter (see #start).
+      meter: new Meter(this.#limits),
     };
   }
 
-  /** Resolves templates anywhere in a JSON-like value (Go `ResolveValue`). */
+  /**
+   * Resolves templates anywhere in a JSON-like value (Go `ResolveValue`).
+   *
+   * @remarks Go applies the timeout to each template string on its own; here it bounds the
+   * whole call, so a value holding many slow templates cannot run for their sum.
+   */
   resolveValue(value: unknown, vars: Record<string, unknown>, options: ResolveOptions = {}): unknown {
-    return this.#resolve(value, vars, { visiting: new Set(), signal: options.signal }, 0);
+    return this.#resolve(value, vars, { visiting: new Set(), run: this.#start(options.signal) }, 0);
   }
 
   /** Resolves one template string (Go `ResolveTemplateString`). */
   resolveTemplateString(value: string, vars: Record<string, unknown>, options: ResolveOptions = {}): unknown {
-    return this.#resolveString(value, vars, options.signal);
+    return this.#resolveString(value, vars, this.#start(options.signal));
   }
 
   /** Go `EvaluateCondition`: empty → true; bool or `true/1/yes/y`, `false/0/no/n/""` strings. */
   evaluateCondition(expr: string, vars: Record<string, unknown>, options: ResolveOptions = {}): boolean {
     if (goTrimSpace(expr) === "") return true;
-    const val = this.#resolveString(expr, vars, options.signal);
+    const val = this.#resolveString(expr, vars, this.#start(options.signal));
     if (typeof val === "boolean") return val;
     if (typeof val === "string") {
       const s = goTrimSpace(val.toLowerCase());
@@ -134,12 +172,30 @@ export class TemplateEngine {
     throw new TemplateError(`condition did not resolve to boolean, got ${goTypeOfJson(val)}`, "condition");
   }
 
+  /** The deadline and budget of one call. */
+  #start(signal: AbortSignal | undefined): Run {
+    const timeoutMs = this.#timeoutMs;
+    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
+    const check = (): void => {
+      if (signal?.aborted) throw new TemplateWriteError("template evaluation canceled: context canceled", "canceled");
+      if (performance.now() > deadline) {
+        throw new TemplateWriteError(
+          `template evaluation timed out after ${formatGoDuration(BigInt(Math.round(timeoutMs * 1e6)))}`,
+          "timeout",
+        );
+      }
+    };
+    const meter = new Meter(this.#limits, check);
+    return { signal, check, meter, ctx: { ...this.#ctx, meter } };
+  }
+
   #resolve(value: unknown, vars: Record<string, unknown>, state: State, depth: number): unknown {
-    if (state.signal?.aborted) throw new TemplateError("context canceled", "canceled");
+    if (state.run.signal?.aborted) throw new TemplateError("context canceled", "canceled");
+    state.run.meter.work();
     if (depth > MAX_RESOLVE_DEPTH) {
       throw new TemplateError(`template value exceeded max resolve depth ${MAX_RESOLVE_DEPTH}`, "depth");
     }
-    if (typeof value === "string") return this.#resolveString(value, vars, state.signal);
+    if (typeof value === "string") return this.#resolveString(value, vars, state.run);
     if (Array.isArray(value)) {
       this.#enter(state, value);
       try {
@@ -161,7 +217,7 @@ export class TemplateEngine {
           const expr = value[TEMPLATE_EXPR_KEY];
           if (typeof expr !== "string") throw new TemplateError(`${TEMPLATE_EXPR_KEY} must be a string`, "shape");
           const merged = this.#templateVars(value, vars, state, depth);
-          return this.#resolveString(expr, merged, state.signal);
+          return this.#resolveString(expr, merged, state.run);
         }
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
@@ -201,7 +257,7 @@ export class TemplateEngine {
     return { ...vars, ...resolved };
   }
 
-  #resolveString(value: string, vars: Record<string, unknown>, signal: AbortSignal | undefined): unknown {
+  #resolveString(value: string, vars: Record<string, unknown>, run: Run): unknown {
     if (!value.includes("{{")) return value;
     const normalized = normalizeTemplateRoots(value);
     const trimmed = goTrimSpace(normalized);
@@ -216,7 +272,7 @@ export class TemplateEngine {
     if (hasStorageRefsInStepVars(normalized, vars, this.#permissive)) {
       throw new OffloadedDataUsageError("compound template references step output containing storage ref");
     }
-    const rendered = this.#render(normalized, vars, signal);
+    const rendered = this.#render(normalized, vars, run);
     if (single) {
       const parsed = parseJsonValue(rendered);
       if (parsed !== undefined) return parsed.value;
@@ -244,18 +300,8 @@ export class TemplateEngine {
     return tpl;
   }
 
-  #render(text: string, vars: Record<string, unknown>, signal: AbortSignal | undefined): string {
-    const timeoutMs = this.#timeoutMs;
-    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
-    const timedOut = (): TemplateWriteError =>
-      new TemplateWriteError(
-        `template evaluation timed out after ${formatGoDuration(BigInt(Math.round(timeoutMs * 1e6)))}`,
-        "timeout",
-      );
-    const check = (): void => {
-      if (signal?.aborted) throw new TemplateWriteError("template evaluation canceled: context canceled", "canceled");
-      if (performance.now() > deadline) throw timedOut();
-    };
+  #render(text: string, vars: Record<string, unknown>, run: Run): string {
+    const { check, meter } = run;
     const tpl = this.#parse(text);
     const max = this.#maxOutput;
     const parts: string[] = [];
@@ -270,12 +316,14 @@ export class TemplateEngine {
             "output",
           );
         }
+        // Rendered text is kept (in the resolved value) after the render ends.
+        meter.charge(s.length);
         size += n;
         parts.push(s);
       },
     };
     try {
-      execute(tpl, vars, out, { funcs: this.#funcs, ctx: this.#ctx, check });
+      execute(tpl, vars, out, { funcs: this.#funcs, ctx: run.ctx });
     } catch (e) {
       if (e instanceof RangeError) {
         throw new TemplateError(`template execution exceeded the call stack: ${e.message}`, "exec", { cause: e });
@@ -285,6 +333,13 @@ export class TemplateEngine {
     check();
     return parts.join("");
   }
+}
+
+/** Random bytes (Web Crypto fills at most 64 KiB per call). */
+function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  return out;
 }
 
 /** Go `isSingleActionTemplate`: parsed with the built-ins only, one action node. */

@@ -1,8 +1,12 @@
 /**
  * The executor of Go's `text/template` (`exec.go`) over this package's value model, with
  * `missingkey=zero`, Go's error texts and positions, and checks for time and output limits.
+ * Every step counts as work on the call's meter (which checks the deadline), and every value a
+ * function builds counts against its memory budget.
  * @module
  */
+import { shallowSize } from "./budget.ts";
+import { TemplateLimitError } from "./errors.ts";
 import { formatV } from "./fmt.ts";
 import { type CallContext, FuncError, type FuncMap, type GoFunc, PARAM_TYPE_NAME, type ParamType } from "./func-types.ts";
 import type { ArgNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode, VariableNode } from "./nodes.ts";
@@ -41,9 +45,8 @@ export interface TemplateWriter {
 /** Execution options. */
 export interface ExecOptions {
   readonly funcs: FuncMap;
+  /** The call context; its meter's deadline check throws {@link TemplateWriteError} to stop. */
   readonly ctx: CallContext;
-  /** Called every few hundred steps; throws {@link TemplateWriteError} to stop. */
-  readonly check: () => void;
 }
 
 const MISSING: unique symbol = Symbol("missing");
@@ -84,7 +87,6 @@ class State {
   vars: Variable[];
   node: Node | undefined;
   readonly depth: number;
-  steps = 0;
 
   constructor(tmpl: ParsedTemplate, name: string, out: TemplateWriter, opts: ExecOptions, vars: Variable[], depth: number) {
     this.tmpl = tmpl;
@@ -100,7 +102,7 @@ class State {
   }
 
   tick(): void {
-    if ((++this.steps & 255) === 0) this.opts.check();
+    this.opts.ctx.meter.work();
   }
 
   errorf(msg: string, inner?: unknown): never {
@@ -178,7 +180,7 @@ class State {
     try {
       const val = this.evalPipeline(dot, pipe);
       const [truth, ok] = isTrue(val);
-      if (!ok) this.errorf(`if/with can't use ${formatV(val)}`);
+      if (!ok) this.errorf(`if/with can't use ${this.show(val)}`);
       if (truth) {
         if (typ === "with") this.walk({ v: val, iface: false }, list);
         else this.walk(dot, list);
@@ -216,7 +218,7 @@ class State {
       let ran = false;
       try {
         if (val instanceof GoInt) {
-          if (pipe.decl.length > 1) this.errorf(`can't use ${formatV(val)} to iterate over more than one variable`);
+          if (pipe.decl.length > 1) this.errorf(`can't use ${this.show(val)} to iterate over more than one variable`);
           for (let i = 0n; i < val.v; i++) {
             ran = true;
             this.tick();
@@ -241,7 +243,7 @@ class State {
               oneIteration({ v: k, iface: false }, { v, iface });
             }
           } else {
-            this.errorf(`range can't iterate over ${formatV(val)}`);
+            this.errorf(`range can't iterate over ${this.show(val)}`);
           }
         }
       } catch (e) {
@@ -263,9 +265,7 @@ class State {
     const d = pipe === undefined ? undefined : this.evalPipeline(dot, pipe);
     const nd: RV = pipe === undefined ? { v: undefined, iface: false } : { v: d, iface: false };
     const s = new State(this.tmpl, name, this.out, this.opts, [{ name: "$", value: nd }], this.depth + 1);
-    s.steps = this.steps;
     s.walk(nd, tree);
-    this.steps = s.steps;
   }
 
   /** Returns the pipeline's value with one interface level removed (`undefined` for nil). */
@@ -430,11 +430,14 @@ class State {
       argv.push(this.validateType(final, t));
     }
     if (fn.special === "call") {
-      const callee = args.length === 0 ? formatV(final) : nodeString(args[0]!);
+      const callee = args.length === 0 ? this.show(final) : nodeString(args[0]!);
       return this.builtinCall(callee, argv, node, name);
     }
+    let result: unknown;
     try {
-      return fn.call(argv, this.opts.ctx);
+      result = fn.call(argv, this.opts.ctx);
+      // A new value counts against the memory budget (its parts were counted when built).
+      if (fn.passThrough !== true && !argv.includes(result)) this.opts.ctx.meter.alloc(shallowSize(result));
     } catch (e) {
       if (e instanceof TemplateWriteError || e instanceof TemplateExecError) throw e;
       this.at(node);
@@ -442,6 +445,12 @@ class State {
       if (e instanceof RangeError) throw e;
       this.errorf(`error calling ${name}: ${(e as Error).message}`, e);
     }
+    return result;
+  }
+
+  /** `%v` of a value, within the per-value limit (errors quote values; a list may hold a lot). */
+  show(v: unknown): string {
+    return formatV(v, this.opts.ctx.meter);
   }
 
   builtinCall(callee: string, argv: unknown[], node: Node, name: string): never {
@@ -536,7 +545,14 @@ class State {
 
   printValue(n: Node, v: unknown): void {
     this.at(n);
-    this.write(v === undefined || v === null ? "<no value>" : formatV(v));
+    let text: string;
+    try {
+      text = v === undefined || v === null ? "<no value>" : this.show(v);
+    } catch (e) {
+      if (e instanceof TemplateLimitError) this.errorf(e.message, e);
+      throw e;
+    }
+    this.write(text);
   }
 }
 

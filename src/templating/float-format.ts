@@ -1,6 +1,7 @@
 /**
  * Go's `strconv.FormatFloat` for float64 (`e`, `f`, `g` with a precision or shortest), exact:
- * digits come from the binary value, ties round half to even as Go's decimal rounding does.
+ * digits come from the binary value, ties round half to even as Go's decimal rounding does; and
+ * the binary (`b`) and hexadecimal (`x`, `X`) formats.
  * @module
  */
 
@@ -80,13 +81,20 @@ function roundTo(x: Digits, nd: number): Digits {
   return trim({ d: arr.join(""), dp: x.dp });
 }
 
+/** The digits at positions `[from, to)` of `d`, with zeros outside it (long precisions are mostly zeros). */
+function digitRange(d: string, from: number, to: number): string {
+  if (to <= from) return "";
+  const lead = Math.max(0, Math.min(to, 0) - from);
+  const a = Math.max(from, 0);
+  const b = Math.min(to, d.length);
+  const mid = b > a ? d.slice(a, b) : "";
+  return "0".repeat(lead) + mid + "0".repeat(to - from - lead - mid.length);
+}
+
 function fmtE(neg: boolean, x: Digits, prec: number, ch: string): string {
   let s = neg ? "-" : "";
   s += x.d.length > 0 ? x.d[0] : "0";
-  if (prec > 0) {
-    s += ".";
-    for (let i = 1; i <= prec; i++) s += i < x.d.length ? x.d[i] : "0";
-  }
+  if (prec > 0) s += `.${digitRange(x.d, 1, prec + 1)}`;
   s += ch;
   let exp = x.d.length === 0 ? 0 : x.dp - 1;
   if (exp < 0) {
@@ -98,16 +106,8 @@ function fmtE(neg: boolean, x: Digits, prec: number, ch: string): string {
 
 function fmtF(neg: boolean, x: Digits, prec: number): string {
   let s = neg ? "-" : "";
-  if (x.dp > 0) {
-    for (let i = 0; i < x.dp; i++) s += i < x.d.length ? x.d[i] : "0";
-  } else s += "0";
-  if (prec > 0) {
-    s += ".";
-    for (let i = 1; i <= prec; i++) {
-      const j = x.dp + i - 1;
-      s += j >= 0 && j < x.d.length ? x.d[j] : "0";
-    }
-  }
+  s += x.dp > 0 ? digitRange(x.d, 0, x.dp) : "0";
+  if (prec > 0) s += `.${digitRange(x.d, x.dp, x.dp + prec)}`;
   return s;
 }
 
@@ -148,4 +148,70 @@ export function formatFloat(v: number, fmt: string, prec: number): string {
   }
   if (prec > digs.dp) prec = digs.d.length;
   return fmtF(neg, digs, Math.max(prec - digs.dp, 0));
+}
+
+/** Mantissa and binary exponent of a finite double, as Go's `strconv` splits it. */
+function floatBits(v: number): { neg: boolean; mant: bigint; exp: number } {
+  F64[0] = v;
+  const bits = U64[0]!;
+  const neg = bits >> 63n === 1n;
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  return { neg, mant, exp: exp - 1023 };
+}
+
+/** Go `strconv.FormatFloat(v, 'b', -1, 64)`: `-ddddp±ddd`. */
+export function formatFloatBinary(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
+  const { neg, mant, exp } = floatBits(v);
+  const e = exp - 52;
+  return `${neg ? "-" : ""}${mant}p${e >= 0 ? "+" : ""}${e}`;
+}
+
+/** Go `strconv.FormatFloat(v, 'x' or 'X', prec, 64)`: `-0x1.yyyp±dd`. */
+export function formatFloatHex(v: number, prec: number, fmt: string): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
+  let { neg, mant, exp } = floatBits(v);
+  if (mant === 0n) exp = 0;
+  const one60 = 1n << 60n;
+  mant <<= 8n;
+  while (mant !== 0n && (mant & one60) === 0n) {
+    mant <<= 1n;
+    exp--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & (one60 - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  const upper = fmt === "X";
+  let s = `${neg ? "-" : ""}0${fmt}${(mant >> 60n) & 1n}`;
+  mant = (mant << 4n) & ((1n << 64n) - 1n);
+  const digit = (): string => {
+    const d = Number((mant >> 60n) & 15n).toString(16);
+    mant = (mant << 4n) & ((1n << 64n) - 1n);
+    return upper ? d.toUpperCase() : d;
+  };
+  if (prec < 0 && mant !== 0n) {
+    s += ".";
+    while (mant !== 0n) s += digit();
+  } else if (prec > 0) {
+    const frac: string[] = [];
+    for (let i = 0; i < prec && mant !== 0n; i++) frac.push(digit());
+    s += `.${frac.join("")}${"0".repeat(prec - frac.length)}`;
+  }
+  s += upper ? "P" : "p";
+  s += exp < 0 ? "-" : "+";
+  const a = Math.abs(exp);
+  return s + (a < 10 ? `0${a}` : String(a));
 }

@@ -3,6 +3,7 @@
  * texts of `text/template`) and an implementation over the value model.
  * @module
  */
+import type { Meter } from "./budget.ts";
 import type { GoLocation } from "./values.ts";
 
 /** Go parameter types that the allow-listed functions use. */
@@ -40,6 +41,8 @@ export interface CallContext {
   randomBytes(n: number): Uint8Array;
   /** Local location object. */
   readonly local: GoLocation;
+  /** The evaluation's budget: value size, memory and work (see `budget.ts`). */
+  readonly meter: Meter;
 }
 
 /** A template function. */
@@ -49,6 +52,11 @@ export interface GoFunc {
   readonly variadic?: ParamType;
   /** Declared result type is `interface {}` (a nil result is a nil interface). */
   readonly iface?: boolean;
+  /**
+   * The result is (part of) an argument rather than a new value (`index`, `default`), so it is
+   * not counted against the memory budget.
+   */
+  readonly passThrough?: boolean;
   /** Built-in with special evaluation (`and`, `or`, `call`). */
   readonly special?: "and" | "or" | "call";
   /** Returns the result; throws {@link FuncError} for Go errors and panics. */

@@ -5,9 +5,10 @@
  * @module
  */
 import { compareCodePoints } from "../json/go-json.ts";
+import { BoundedText, escapedLength, type Meter } from "./budget.ts";
 import { quoteGo } from "./lex.ts";
-import { formatTime } from "./time.ts";
-import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject } from "./values.ts";
+import { formatTime } from "./time-format.ts";
+import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject, replaceRunes } from "./values.ts";
 
 /** A marshal failure with Go's text. */
 export class JsonError extends Error {
@@ -24,66 +25,102 @@ function floatText(v: number): string {
 }
 
 function stringText(s: string, escapeHTML: boolean): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (c < 0x20) {
-      if (ch === "\n") out += "\\n";
-      else if (ch === "\r") out += "\\r";
-      else if (ch === "\t") out += "\\t";
-      else if (ch === "\b") out += "\\b";
-      else if (ch === "\f") out += "\\f";
-      else out += `\\u00${c.toString(16).padStart(2, "0")}`;
-    } else if (escapeHTML && (ch === "<" || ch === ">" || ch === "&")) {
-      out += `\\u00${c.toString(16)}`;
-    } else if (c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16)}`;
-    else if (c >= 0xd800 && c <= 0xdfff) out += "\\ufffd";
-    else out += ch;
-  }
-  return `${out}"`;
+  const escaped = replaceRunes(s, (c) => {
+    if (c === 0x22) return '\\"';
+    if (c === 0x5c) return "\\\\";
+    if (c < 0x20) {
+      if (c === 0x0a) return "\\n";
+      if (c === 0x0d) return "\\r";
+      if (c === 0x09) return "\\t";
+      if (c === 0x08) return "\\b";
+      if (c === 0x0c) return "\\f";
+      return `\\u00${c.toString(16).padStart(2, "0")}`;
+    }
+    if (escapeHTML && (c === 0x3c || c === 0x3e || c === 0x26)) return `\\u00${c.toString(16)}`;
+    if (c === 0x2028 || c === 0x2029) return `\\u${c.toString(16)}`;
+    if (c >= 0xd800 && c <= 0xdfff) return "\\ufffd";
+    return undefined;
+  });
+  return `"${escaped}"`;
 }
 
-/** Go `json.Marshal` (indent "" = compact) of a value. */
-export function goMarshal(v: unknown, opts: { escapeHTML: boolean; indent?: string }): string {
+/**
+ * Go `json.Marshal` (indent "" = compact) of a value. The text is held to the meter's per-value
+ * limit as it grows: a value that shares structure (a list holding one list many times) can
+ * encode to far more text than it occupies.
+ */
+export function goMarshal(v: unknown, opts: { escapeHTML: boolean; indent?: string }, meter: Meter): string {
   const indent = opts.indent ?? "";
-  const enc = (x: unknown, depth: number): string => {
-    if (x === null || x === undefined) return "null";
+  const out = new BoundedText(meter);
+  // Bound on the extra length of each code unit's JSON escape (a lone surrogate becomes \ufffd).
+  const extra = (c: number, s: string, i: number): number => {
+    if (c === 0x22 || c === 0x5c) return 1;
+    if (c === 0x0a || c === 0x0d || c === 0x09 || c === 0x08 || c === 0x0c) return 1;
+    if (c < 0x20 || c === 0x2028 || c === 0x2029) return 5;
+    if (c >= 0xd800 && c <= 0xdbff) return (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 0 : 5;
+    if (c >= 0xdc00 && c <= 0xdfff) return (s.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? 0 : 5;
+    return opts.escapeHTML && (c === 0x3c || c === 0x3e || c === 0x26) ? 5 : 0;
+  };
+  const str = (s: string): void => {
+    meter.fits(out.size + escapedLength(s, extra) + 2);
+    out.add(stringText(s, opts.escapeHTML));
+  };
+  const nl = (d: number): void => {
+    if (indent !== "") out.add(`\n${indent.repeat(d)}`);
+  };
+  const enc = (x: unknown, depth: number): void => {
+    meter.work();
+    if (x === null || x === undefined) return out.add("null");
     switch (typeof x) {
       case "string":
-        return stringText(x, opts.escapeHTML);
+        return str(x);
       case "boolean":
-        return x ? "true" : "false";
+        return out.add(x ? "true" : "false");
       case "number":
-        return floatText(x);
+        return out.add(floatText(x));
     }
-    if (x instanceof GoInt) return x.v.toString();
+    if (x instanceof GoInt) return out.add(x.v.toString());
     if (x instanceof GoComplex) throw new JsonError("json: unsupported type: complex128");
     if (x instanceof GoTime) {
       const year = Number(formatTime(x, "2006"));
       if (year < 0 || year > 9999) throw new JsonError("json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]");
-      return stringText(formatTime(x, "2006-01-02T15:04:05.999999999Z07:00"), opts.escapeHTML);
+      return str(formatTime(x, "2006-01-02T15:04:05.999999999Z07:00"));
     }
-    if (x instanceof GoVersion) return stringText(x.toString(), opts.escapeHTML);
-    if (x instanceof GoError) return "{}";
-    const nl = (d: number): string => (indent === "" ? "" : `\n${indent.repeat(d)}`);
+    if (x instanceof GoVersion) return str(x.toString());
+    if (x instanceof GoError) return out.add("{}");
     if (Array.isArray(x) || x instanceof GoSlice) {
-      if (x instanceof GoSlice && x.nil) return "null";
+      if (x instanceof GoSlice && x.nil) return out.add("null");
       const items = Array.isArray(x) ? x : x.items;
-      if (items.length === 0) return "[]";
-      return `[${items.map((i) => nl(depth + 1) + enc(i, depth + 1)).join(",")}${nl(depth)}]`;
+      if (items.length === 0) return out.add("[]");
+      out.add("[");
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0) out.add(",");
+        nl(depth + 1);
+        enc(items[i], depth + 1);
+      }
+      nl(depth);
+      return out.add("]");
     }
     if (x instanceof GoMap || isObject(x)) {
       const entries: [string, unknown][] = x instanceof GoMap ? [...x.entries] : Object.entries(x);
-      if (entries.length === 0) return "{}";
+      if (entries.length === 0) return out.add("{}");
       entries.sort((a, b) => compareCodePoints(a[0], b[0]));
       const sep = indent === "" ? ":" : ": ";
-      return `{${entries.map(([k, e]) => `${nl(depth + 1)}${stringText(k, opts.escapeHTML)}${sep}${enc(e, depth + 1)}`).join(",")}${nl(depth)}}`;
+      out.add("{");
+      for (let i = 0; i < entries.length; i++) {
+        if (i > 0) out.add(",");
+        nl(depth + 1);
+        str(entries[i]![0]);
+        out.add(sep);
+        enc(entries[i]![1], depth + 1);
+      }
+      nl(depth);
+      return out.add("}");
     }
     throw new JsonError(`json: unsupported type: ${typeof x}`);
   };
-  return enc(v, 0);
+  enc(v, 0);
+  return out.text();
 }
 
 function quoteChar(c: string): string {

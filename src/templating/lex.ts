@@ -4,6 +4,7 @@
  * error contexts convert them to Go's byte offsets.
  * @module
  */
+import { replaceRunes } from "./values.ts";
 
 /** Item kinds, in Go's order (keywords after `Keyword`). */
 export const I = {
@@ -88,53 +89,49 @@ function goQuoteRunes(s: string, n: number): string {
   return quoteGo(runes.slice(0, Math.min(n, runes.length)).join(""));
 }
 
-/** Go `strconv.Quote`. */
-export function quoteGo(s: string): string {
-  let out = '"';
+/** The length of `quoteGo(s)`, without building it (to check a size limit first). */
+export function quotedLength(s: string): number {
+  let n = 2;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case "\\":
-        out += "\\\\";
-        continue;
-      case "\x07":
-        out += "\\a";
-        continue;
-      case "\b":
-        out += "\\b";
-        continue;
-      case "\f":
-        out += "\\f";
-        continue;
-      case "\n":
-        out += "\\n";
-        continue;
-      case "\r":
-        out += "\\r";
-        continue;
-      case "\t":
-        out += "\\t";
-        continue;
-      case "\v":
-        out += "\\v";
-        continue;
-    }
-    if (cp >= 0xd800 && cp <= 0xdfff) {
-      out += "\\ufffd";
-    } else if (isGoPrint(cp)) {
-      out += ch;
-    } else if (cp < 0x80) {
-      out += `\\x${cp.toString(16).padStart(2, "0")}`;
-    } else if (cp < 0x10000) {
-      out += `\\u${cp.toString(16).padStart(4, "0")}`;
-    } else {
-      out += `\\U${cp.toString(16).padStart(8, "0")}`;
-    }
+    if (ch === '"' || ch === "\\" || "\x07\b\f\n\r\t\v".includes(ch)) n += 2;
+    else if (cp >= 0xd800 && cp <= 0xdfff) n += 6;
+    else if (isGoPrint(cp)) n += ch.length;
+    else n += cp < 0x80 ? 4 : cp < 0x10000 ? 6 : 10;
   }
-  return `${out}"`;
+  return n;
+}
+
+/** Go `strconv.Quote`. */
+export function quoteGo(s: string): string {
+  const escaped = replaceRunes(s, (cp) => {
+    switch (cp) {
+      case 0x22:
+        return '\\"';
+      case 0x5c:
+        return "\\\\";
+      case 0x07:
+        return "\\a";
+      case 0x08:
+        return "\\b";
+      case 0x0c:
+        return "\\f";
+      case 0x0a:
+        return "\\n";
+      case 0x0d:
+        return "\\r";
+      case 0x09:
+        return "\\t";
+      case 0x0b:
+        return "\\v";
+    }
+    if (cp >= 0xd800 && cp <= 0xdfff) return "\\ufffd";
+    if (isGoPrint(cp)) return undefined;
+    if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, "0")}`;
+    if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, "0")}`;
+    return `\\U${cp.toString(16).padStart(8, "0")}`;
+  });
+  return `"${escaped}"`;
 }
 
 const PRINT_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;

@@ -5,7 +5,9 @@
  */
 import { FuncError, type GoFunc } from "./func-types.ts";
 import { compareVersions } from "./semver.ts";
-import { formatTime, formatTimeString, inLocation, timeFields, unixSeconds, UTC } from "./time.ts";
+import { inLocation, timeFields, unixSeconds } from "./time-civil.ts";
+import { formatTime, formatTimeString } from "./time-format.ts";
+import { UTC } from "./time-zone.ts";
 import { GoInt, GoTime, GoVersion } from "./values.ts";
 
 const VERSION_METHODS: Readonly<Record<string, GoFunc>> = {

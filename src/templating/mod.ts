@@ -3,7 +3,13 @@
  * as `bubu-sdk-go` and `core:templating` evaluate it.
  * @module
  */
-export { EvaluationBlockedError, OffloadedDataUsageError, TemplateError, type TemplateErrorClass } from "./errors.ts";
+export {
+  EvaluationBlockedError,
+  OffloadedDataUsageError,
+  TemplateError,
+  type TemplateErrorClass,
+  TemplateLimitError,
+} from "./errors.ts";
 export { type EvaluatorConfig, type ResolveOptions, TemplateEngine, templateErrorClass } from "./evaluator.ts";
 export { TemplateExecError, TemplateWriteError } from "./exec.ts";
 export { TemplateParseError } from "./parse.ts";

@@ -4,7 +4,10 @@
  */
 import { formatGoDuration, parseGoDuration } from "../env/duration.ts";
 import { FuncError, type CallContext, type GoFunc } from "./func-types.ts";
-import { addDuration, formatTime, fromUnix, inLocation, loadLocation, parseTime, unixSeconds, UTC, ZERO_TIME } from "./time.ts";
+import { addDuration, fromUnix, inLocation, unixSeconds, ZERO_TIME } from "./time-civil.ts";
+import { formatTime } from "./time-format.ts";
+import { parseTime } from "./time-parse.ts";
+import { loadLocation, UTC } from "./time-zone.ts";
 import { GoInt, GoTime } from "./values.ts";
 
 function nowTime(ctx: CallContext): GoTime {

@@ -50,6 +50,7 @@ const s = (v: unknown): string => v as string;
 
 function randString(ctx: CallContext, count: number, alphabet: string | undefined): string {
   if (count <= 0) return "";
+  ctx.meter.fits(count);
   let out = "";
   if (alphabet === undefined) {
     // goutils CryptoRandomAscii: printable ASCII 32..126.
@@ -70,7 +71,7 @@ export const MISC_FUNCS: Readonly<Record<string, GoFunc>> = {
   sha1sum: { params: ["string"], call: (a) => sha1Hex(toBytes(s(a[0]))) },
   sha256sum: { params: ["string"], call: (a) => sha256Hex(toBytes(s(a[0]))) },
   adler32sum: { params: ["string"], call: (a) => String(adler32(toBytes(s(a[0])))) },
-  toString: { params: ["any"] as readonly ParamType[], call: (a: unknown[]): unknown => strval(a[0]) } as GoFunc,
+  toString: { params: ["any"] as readonly ParamType[], call: (a: unknown[], ctx: CallContext): unknown => strval(a[0], ctx.meter) } as GoFunc,
   base: { params: ["string"], call: (a) => basePath(s(a[0])) },
   dir: { params: ["string"], call: (a) => dirPath(s(a[0])) },
   clean: { params: ["string"], call: (a) => cleanPath(s(a[0])) },
@@ -81,7 +82,14 @@ export const MISC_FUNCS: Readonly<Record<string, GoFunc>> = {
   osDir: { params: ["string"], call: (a) => dirPath(s(a[0])) },
   osExt: { params: ["string"], call: (a) => extPath(s(a[0])) },
   osIsAbs: { params: ["string"], call: (a) => s(a[0]).startsWith("/") },
-  b64enc: { params: ["string"], call: (a) => base64Encode(toBytes(s(a[0]))) },
+  b64enc: {
+    params: ["string"],
+    call: (a, ctx) => {
+      const bytes = toBytes(s(a[0]));
+      ctx.meter.fits(4 * Math.ceil(bytes.length / 3));
+      return base64Encode(bytes);
+    },
+  },
   b64dec: {
     params: ["string"],
     call: (a) => {
@@ -92,7 +100,14 @@ export const MISC_FUNCS: Readonly<Record<string, GoFunc>> = {
       }
     },
   },
-  b32enc: { params: ["string"], call: (a) => base32Encode(toBytes(s(a[0]))) },
+  b32enc: {
+    params: ["string"],
+    call: (a, ctx) => {
+      const bytes = toBytes(s(a[0]));
+      ctx.meter.fits(8 * Math.ceil(bytes.length / 5));
+      return base32Encode(bytes);
+    },
+  },
   b32dec: {
     params: ["string"],
     call: (a) => {

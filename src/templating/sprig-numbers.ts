@@ -2,6 +2,7 @@
  * Sprig conversion and math helpers (int64 wrap-around, Go panics as errors).
  * @module
  */
+import type { Meter } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
 import { toFloat64, toInt64 } from "./convert.ts";
 import { decimalOp } from "./decimal.ts";
@@ -24,8 +25,8 @@ function goMin(a: number, b: number): number {
   return a < b ? a : b;
 }
 
-function toDecimal(v: unknown): bigint {
-  const s = formatV(v);
+function toDecimal(v: unknown, meter: Meter): bigint {
+  const s = formatV(v, meter);
   if (!/^[+-]?[0-7]+$/.test(s)) return 0n;
   const neg = s.startsWith("-");
   const digits = s.replace(/^[+-]/, "");
@@ -51,7 +52,7 @@ export const NUMBER_FUNCS: Readonly<Record<string, GoFunc>> = {
   int64: { params: ["any"], call: (a) => i64(toInt64(a[0])) },
   int: { params: ["any"], call: (a) => new GoInt("int", toInt64(a[0])) },
   float64: { params: ["any"], call: (a) => toFloat64(a[0]) },
-  toDecimal: { params: ["any"], call: (a) => i64(toDecimal(a[0])) },
+  toDecimal: { params: ["any"], call: (a, ctx) => i64(toDecimal(a[0], ctx.meter)) },
   add1: { params: ["any"], call: (a) => i64(toInt64(a[0]) + 1n) },
   add: { params: [], variadic: "any", call: (a) => i64(a.reduce<bigint>((acc, x) => acc + toInt64(x), 0n)) },
   sub: { params: ["any", "any"], call: (a) => i64(toInt64(a[0]) - toInt64(a[1])) },

@@ -3,49 +3,47 @@
  * case conversions).
  * @module
  */
+import { BoundedText, ENTRY_BYTES, type Meter, SLOT_BYTES } from "./budget.ts";
 import { FuncError, type GoFunc } from "./func-types.ts";
 import { strval } from "./convert.ts";
-import { quoteGo } from "./lex.ts";
+import { quotedLength, quoteGo } from "./lex.ts";
+import { DIGIT, isUnicodeSpace, LETTER, toLowerRune, toUpperRune } from "./runes.ts";
+import { camelToLower, toPascalCase } from "./sprig-case.ts";
 import { formatV } from "./fmt.ts";
-import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, toBytes, utf8Length } from "./values.ts";
+import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, replaceRunes, runeCount, toBytes, utf8Length } from "./values.ts";
 
 const n = (v: unknown): number => Number((v as GoInt).v);
 const s = (v: unknown): string => v as string;
 
-const UNI_SPACE = /^[\s\u0085]$/u;
-/** Go `unicode.IsSpace`. */
-export function isUnicodeSpace(ch: string): boolean {
-  const c = ch.codePointAt(0)!;
-  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c === 0x85 || c === 0xa0) return true;
-  if (c === 0xfeff) return false;
-  return UNI_SPACE.test(ch);
+/**
+ * Maps each rune with `perRune`, chunk by chunk. A chunk whose whole-string mapping keeps its
+ * length maps every rune to one rune of the same size (no JavaScript case mapping shrinks), so
+ * that result is used; otherwise (a rune with a multi-rune mapping, or `context` matching a
+ * character whose mapping depends on its neighbours) each rune is mapped on its own.
+ */
+function mapRunes(x: string, whole: (s: string) => string, perRune: (ch: string) => string, context?: RegExp): string {
+  const parts: string[] = [];
+  for (let i = 0; i < x.length; ) {
+    let end = Math.min(i + 8192, x.length);
+    if (end < x.length && (x.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+    const chunk = x.slice(i, end);
+    const mapped = whole(chunk);
+    parts.push(mapped.length === chunk.length && !context?.test(chunk) ? mapped : [...chunk].map(perRune).join(""));
+    i = end;
+  }
+  return parts.join("");
 }
 
-function toUpperRune(ch: string): string {
-  const u = ch.toUpperCase();
-  return [...u].length === 1 ? u : ch;
-}
-function toLowerRune(ch: string): string {
-  const l = ch.toLowerCase();
-  return [...l].length === 1 ? l : ch;
-}
 /** Go `strings.ToUpper` (simple case mapping per rune). */
 export function goUpper(x: string): string {
   if (isAscii(x)) return x.toUpperCase();
-  return [...x].map(toUpperRune).join("");
+  return mapRunes(x, (s) => s.toUpperCase(), toUpperRune);
 }
-/** Go `strings.ToLower`. */
+/** Go `strings.ToLower` (final sigma is context-dependent in JavaScript, not in Go). */
 export function goLower(x: string): string {
   if (isAscii(x)) return x.toLowerCase();
-  return [...x].map(toLowerRune).join("");
+  return mapRunes(x, (s) => s.toLowerCase(), toLowerRune, /\u03a3/);
 }
-
-const LETTER = /^\p{L}$/u;
-const DIGIT = /^\p{Nd}$/u;
-const NUMBER = /^\p{N}$/u;
-const UPPER = /^\p{Lu}$/u;
-const PUNCT = /^\p{P}$/u;
 
 function isSeparator(ch: string): boolean {
   const c = ch.codePointAt(0)!;
@@ -60,32 +58,57 @@ function isSeparator(ch: string): boolean {
 /** Go `strings.Title`. */
 function title(x: string): string {
   let prev = " ";
-  let out = "";
-  for (const ch of x) {
-    out += isSeparator(prev) ? toUpperRune(ch) : ch;
+  return replaceRunes(x, (cp) => {
+    const ch = String.fromCodePoint(cp);
+    const out = isSeparator(prev) ? toUpperRune(ch) : ch;
     prev = ch;
+    return out === ch ? undefined : out;
+  });
+}
+
+/** The code point starting at `i` (a lone surrogate stands for itself). */
+function runeAt(x: string, i: number): string {
+  const c = x.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < x.length && (x.charCodeAt(i + 1) & 0xfc00) === 0xdc00) return x.slice(i, i + 2);
+  return x[i]!;
+}
+
+/** The code point ending just before `j`. */
+function runeBefore(x: string, j: number): string {
+  const c = x.charCodeAt(j - 1);
+  if (c >= 0xdc00 && c <= 0xdfff && j >= 2 && (x.charCodeAt(j - 2) & 0xfc00) === 0xd800) return x.slice(j - 2, j);
+  return x[j - 1]!;
+}
+
+/** Trims code points matching `drop` from either end, without copying the middle. */
+function trimRunes(x: string, drop: (ch: string) => boolean, left: boolean, right: boolean): string {
+  let a = 0;
+  let b = x.length;
+  if (left) {
+    while (a < b) {
+      const ch = runeAt(x, a);
+      if (!drop(ch)) break;
+      a += ch.length;
+    }
   }
-  return out;
+  if (right) {
+    while (b > a) {
+      const ch = runeBefore(x, b);
+      if (!drop(ch)) break;
+      b -= ch.length;
+    }
+  }
+  return a === 0 && b === x.length ? x : x.slice(a, b);
 }
 
 function trimCutset(x: string, cutset: string, left: boolean, right: boolean): string {
   const set = new Set([...cutset]);
-  const chars = [...x];
-  let a = 0;
-  let b = chars.length;
-  if (left) while (a < b && set.has(chars[a]!)) a++;
-  if (right) while (b > a && set.has(chars[b - 1]!)) b--;
-  return chars.slice(a, b).join("");
+  return trimRunes(x, (ch) => set.has(ch), left, right);
 }
 
 /** Go `strings.TrimSpace`. */
 export function goTrimSpace(x: string): string {
-  const chars = [...x];
-  let a = 0;
-  let b = chars.length;
-  while (a < b && isUnicodeSpace(chars[a]!)) a++;
-  while (b > a && isUnicodeSpace(chars[b - 1]!)) b--;
-  return chars.slice(a, b).join("");
+  return trimRunes(x, isUnicodeSpace, true, true);
 }
 
 function abbreviateFull(str: string, offset: number, maxWidth: number): string {
@@ -102,8 +125,8 @@ function abbreviateFull(str: string, offset: number, maxWidth: number): string {
 }
 
 /** Bytewise transform as goutils does (`rune(str[i])`). */
-function latin1Runes(x: string): number[] {
-  return [...toBytes(x)];
+function latin1Runes(x: string): Uint8Array {
+  return toBytes(x);
 }
 
 function deleteWhiteSpace(x: string): string {
@@ -153,7 +176,7 @@ function uncapitalize(x: string): string {
   return out;
 }
 
-function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: boolean): string {
+function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: boolean, meter: Meter): string {
   if (str === "") return "";
   if (newLine === "") newLine = "\n";
   if (wrapLength < 1) wrapLength = 1;
@@ -161,7 +184,8 @@ function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: 
   const sub = (a: number, e: number): string => fromBytes(b.subarray(a, e));
   const len = b.length;
   let offset = 0;
-  let out = "";
+  // Each break adds `newLine`, so a long separator multiplies the text: held to the limit as it grows.
+  const out = new BoundedText(meter);
   while (len - offset > wrapLength) {
     if (b[offset] === 0x20) {
       offset++;
@@ -176,10 +200,12 @@ function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: 
       }
     }
     if (space >= offset) {
-      out += sub(offset, space) + newLine;
+      out.add(sub(offset, space));
+      out.add(newLine);
       offset = space + 1;
     } else if (wrapLong) {
-      out += sub(offset, wrapLength + offset) + newLine;
+      out.add(sub(offset, wrapLength + offset));
+      out.add(newLine);
       offset += wrapLength;
     } else {
       const e = wrapLength + offset;
@@ -191,175 +217,17 @@ function wrapCustom(str: string, wrapLength: number, newLine: string, wrapLong: 
         }
       }
       if (idx === -1) {
-        out += sub(offset, len);
+        out.add(sub(offset, len));
         offset = len;
       } else {
-        out += sub(offset, idx) + newLine;
+        out.add(sub(offset, idx));
+        out.add(newLine);
         offset = idx + 1;
       }
     }
   }
-  return out + sub(offset, len);
-}
-
-// ---- xstrings case conversion ----
-const enum_ = { invalid: 0, number: 1, upper: 2, alpha: 3, connector: 4, punct: 5, other: 6 } as const;
-
-function isConnector(ch: string): boolean {
-  return ch === "-" || ch === "_" || isUnicodeSpace(ch);
-}
-function isAlphabet(ch: string): boolean {
-  if (!LETTER.test(ch)) return false;
-  const c = ch.codePointAt(0)!;
-  if (c < 0x2e80) return true;
-  // CJK characters are not alphabets for xstrings.
-  return !/\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u.test(ch);
-}
-function isUpperCh(ch: string): boolean {
-  return UPPER.test(ch);
-}
-function isNumberCh(ch: string): boolean {
-  return NUMBER.test(ch);
-}
-
-function nextWord(str: string[]): [number, string[], string[]] {
-  if (str.length === 0) return [enum_.invalid, [], []];
-  let offset = 1;
-  const r = str[0]!;
-  let wt: number;
-  const at = (k: number): string | undefined => str[k];
-  if (isConnector(r)) {
-    wt = enum_.connector;
-    while (offset < str.length && isConnector(at(offset)!)) offset++;
-  } else if (PUNCT.test(r)) {
-    wt = enum_.punct;
-    while (offset < str.length && PUNCT.test(at(offset)!)) offset++;
-  } else if (isUpperCh(r)) {
-    wt = enum_.upper;
-    if (offset < str.length) {
-      const r1 = at(offset)!;
-      if (isUpperCh(r1)) {
-        offset++;
-        while (offset < str.length && isUpperCh(at(offset)!)) offset++;
-        if (offset < str.length && isAlphabet(at(offset)!)) offset--;
-      } else if (isAlphabet(r1)) {
-        offset++;
-        while (offset < str.length && isAlphabet(at(offset)!) && !isUpperCh(at(offset)!)) offset++;
-      }
-    }
-  } else if (isAlphabet(r)) {
-    wt = enum_.alpha;
-    while (offset < str.length && isAlphabet(at(offset)!) && !isUpperCh(at(offset)!)) offset++;
-  } else if (isNumberCh(r)) {
-    wt = enum_.number;
-    while (offset < str.length && isNumberCh(at(offset)!)) offset++;
-  } else {
-    wt = enum_.other;
-    while (offset < str.length) {
-      const c = at(offset)!;
-      if (isConnector(c) || isAlphabet(c) || isNumberCh(c) || PUNCT.test(c)) break;
-      offset++;
-    }
-  }
-  return [wt, str.slice(0, offset), str.slice(offset)];
-}
-
-function lowerWord(wt: number, word: string[], connector: string): string {
-  if (wt !== enum_.upper && wt !== enum_.connector) return word.join("");
-  return word.map((c) => (isConnector(c) ? connector : isUpperCh(c) ? toLowerRune(c) : c)).join("");
-}
-
-function camelToLower(input: string, connector: string): string {
-  if (input.length === 0) return "";
-  let out = "";
-  let [wt, word, remaining] = nextWord([...input]);
-  while (remaining.length > 0) {
-    if (wt !== enum_.connector) out += lowerWord(wt, word, connector);
-    const prev = wt;
-    const last = word;
-    [wt, word, remaining] = nextWord(remaining);
-    switch (prev) {
-      case enum_.number:
-        while (wt === enum_.alpha || wt === enum_.number) {
-          out += lowerWord(wt, word, connector);
-          [wt, word, remaining] = nextWord(remaining);
-        }
-        if (wt !== enum_.invalid && wt !== enum_.punct && wt !== enum_.connector) out += connector;
-        break;
-      case enum_.connector:
-        out += lowerWord(prev, last, connector);
-        break;
-      case enum_.punct:
-        break;
-      default: {
-        if (wt !== enum_.number) {
-          if (wt !== enum_.connector && wt !== enum_.punct) out += connector;
-          break;
-        }
-        if (remaining.length === 0) break;
-        const lastNum = word;
-        [wt, word, remaining] = nextWord(remaining);
-        if (wt !== enum_.alpha) {
-          out += lowerWord(enum_.number, lastNum, connector);
-          if (wt !== enum_.connector && wt !== enum_.punct) out += connector;
-          break;
-        }
-        out += connector;
-        out += lowerWord(enum_.number, lastNum, connector);
-        while (wt === enum_.alpha || wt === enum_.number) {
-          out += lowerWord(wt, word, connector);
-          [wt, word, remaining] = nextWord(remaining);
-        }
-        if (wt !== enum_.invalid && wt !== enum_.connector && wt !== enum_.punct) out += connector;
-      }
-    }
-  }
-  out += lowerWord(wt, word, connector);
-  return out;
-}
-
-function toPascalCase(input: string): string {
-  if (input.length === 0) return "";
-  const chars = [...input];
-  let out = "";
-  let i = 0;
-  let r0 = "";
-  let isFirstRuneUpper = false;
-  let found = false;
-  while (i < chars.length) {
-    r0 = chars[i++]!;
-    if (!isConnector(r0)) {
-      isFirstRuneUpper = isUpperCh(r0);
-      r0 = toUpperRune(r0);
-      found = true;
-      break;
-    }
-    out += r0;
-  }
-  if (i >= chars.length) {
-    if (found) out += r0;
-    return out;
-  }
-  while (i < chars.length) {
-    const r1 = r0;
-    r0 = chars[i++]!;
-    if (isConnector(r0) && isConnector(r1)) {
-      out += r1;
-      continue;
-    }
-    if (isConnector(r1)) {
-      isFirstRuneUpper = isUpperCh(r0);
-      r0 = toUpperRune(r0);
-    } else {
-      if (isFirstRuneUpper) {
-        if (isUpperCh(r0)) r0 = toLowerRune(r0);
-        else isFirstRuneUpper = false;
-      }
-      out += r1;
-    }
-  }
-  out += r0;
-  return out;
+  out.add(sub(offset, len));
+  return out.text();
 }
 
 /** Go `strings.Split`. */
@@ -375,11 +243,52 @@ export function goSplit(str: string, sep: string, limit = -1): string[] {
   return [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(sep)];
 }
 
-function indent(spaces: number, v: string): string {
-  const p = " ".repeat(Math.max(spaces, 0));
+/** Go `strings.Count` (an empty `sep` counts the positions between runes). */
+function countOf(str: string, sep: string): number {
+  if (sep === "") return runeCount(str) + 1;
+  let n = 0;
+  for (let i = str.indexOf(sep); i >= 0; i = str.indexOf(sep, i + sep.length)) n++;
+  return n;
+}
+
+/** Sprig `indent`: the padding is repeated on every line, so the size is checked first. */
+function indent(spaces: number, v: string, meter: Meter): string {
   if (spaces < 0) throw new FuncError("strings: negative Repeat count");
+  meter.fits(v.length + spaces * (countOf(v, "\n") + 1));
+  const p = " ".repeat(spaces);
   return p + v.replaceAll("\n", `\n${p}`);
 }
+
+/** Joins the non-nil values, each converted by `f`, with spaces (Sprig `quote`, `squote`, `cat`). */
+function joinEach(
+  args: unknown[],
+  meter: Meter,
+  f: (s: string) => string,
+  convert: (v: unknown) => string,
+  length: (s: string) => number = (s) => s.length,
+): string {
+  const out = new BoundedText(meter);
+  let first = true;
+  for (const x of args) {
+    if (x === null || x === undefined) continue;
+    if (!first) out.add(" ");
+    first = false;
+    const text = convert(x);
+    meter.fits(out.size + length(text));
+    out.add(f(text));
+  }
+  return out.text();
+}
+
+/** The pieces `goSplit` would return, checked against the limit before splitting. */
+function checkSplit(str: string, sep: string, limit: number, perPiece: number, meter: Meter): void {
+  let pieces = countOf(str, sep) + (sep === "" ? -1 : 1);
+  if (limit >= 0 && pieces > limit) pieces = limit;
+  meter.fits(pieces * perPiece);
+}
+
+/** Estimated bytes of one `split` entry (`_<index>` key and value). */
+const MAP_PIECE = ENTRY_BYTES + 8;
 
 /** The string helpers. */
 export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
@@ -447,43 +356,64 @@ export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
   snakecase: { params: ["string"], call: (a) => camelToLower(s(a[0]), "_") },
   camelcase: { params: ["string"], call: (a) => toPascalCase(s(a[0])) },
   kebabcase: { params: ["string"], call: (a) => camelToLower(s(a[0]), "-") },
-  wrap: { params: ["int", "string"], call: (a) => wrapCustom(s(a[1]), n(a[0]), "", false) },
-  wrapWith: { params: ["int", "string", "string"], call: (a) => wrapCustom(s(a[2]), n(a[0]), s(a[1]), true) },
+  wrap: { params: ["int", "string"], call: (a, ctx) => wrapCustom(s(a[1]), n(a[0]), "", false, ctx.meter) },
+  wrapWith: { params: ["int", "string", "string"], call: (a, ctx) => wrapCustom(s(a[2]), n(a[0]), s(a[1]), true, ctx.meter) },
   contains: { params: ["string", "string"], call: (a) => s(a[1]).includes(s(a[0])) },
   hasPrefix: { params: ["string", "string"], call: (a) => s(a[1]).startsWith(s(a[0])) },
   hasSuffix: { params: ["string", "string"], call: (a) => s(a[1]).endsWith(s(a[0])) },
   quote: {
     params: [],
     variadic: "any",
-    call: (a) => a.filter((x) => x !== null && x !== undefined).map((x) => quoteGo(strval(x))).join(" "),
+    call: (a, ctx) => joinEach(a, ctx.meter, quoteGo, (x) => strval(x, ctx.meter), quotedLength),
   },
   squote: {
     params: [],
     variadic: "any",
-    call: (a) => a.filter((x) => x !== null && x !== undefined).map((x) => `'${formatV(x)}'`).join(" "),
+    call: (a, ctx) => joinEach(a, ctx.meter, (t) => `'${t}'`, (x) => formatV(x, ctx.meter)),
   },
   cat: {
     params: [],
     variadic: "any",
-    call: (a) => a.filter((x) => x !== null && x !== undefined).map((x) => formatV(x)).join(" "),
+    call: (a, ctx) => joinEach(a, ctx.meter, (t) => t, (x) => formatV(x, ctx.meter)),
   },
-  indent: { params: ["int", "string"], call: (a) => indent(n(a[0]), s(a[1])) },
-  nindent: { params: ["int", "string"], call: (a) => `\n${indent(n(a[0]), s(a[1]))}` },
-  replace: { params: ["string", "string", "string"], call: (a) => goReplaceAll(s(a[2]), s(a[0]), s(a[1])) },
+  indent: { params: ["int", "string"], call: (a, ctx) => indent(n(a[0]), s(a[1]), ctx.meter) },
+  nindent: { params: ["int", "string"], call: (a, ctx) => `\n${indent(n(a[0]), s(a[1]), ctx.meter)}` },
+  replace: {
+    params: ["string", "string", "string"],
+    call: (a, ctx) => {
+      const [old, nw, str] = [s(a[0]), s(a[1]), s(a[2])];
+      // Every match (every rune boundary for an empty `old`) gets `nw`: check the size first.
+      if (nw.length > old.length) ctx.meter.fits(str.length + countOf(str, old) * (nw.length - old.length));
+      return goReplaceAll(str, old, nw);
+    },
+  },
   plural: { params: ["string", "string", "int"], call: (a) => ((a[2] as GoInt).v === 1n ? s(a[0]) : s(a[1])) },
   split: {
     params: ["string", "string"],
-    call: (a) => new GoMap("string", new Map(goSplit(s(a[1]), s(a[0])).map((p, i) => [`_${i}`, p]))),
+    call: (a, ctx) => {
+      checkSplit(s(a[1]), s(a[0]), -1, MAP_PIECE, ctx.meter);
+      return new GoMap("string", new Map(goSplit(s(a[1]), s(a[0])).map((p, i) => [`_${i}`, p])));
+    },
   },
-  splitList: { params: ["string", "string"], call: (a) => new GoSlice("string", goSplit(s(a[1]), s(a[0]))) },
+  splitList: {
+    params: ["string", "string"],
+    call: (a, ctx) => {
+      checkSplit(s(a[1]), s(a[0]), -1, SLOT_BYTES, ctx.meter);
+      return new GoSlice("string", goSplit(s(a[1]), s(a[0])));
+    },
+  },
   splitn: {
     params: ["string", "int", "string"],
-    call: (a) => new GoMap("string", new Map(goSplit(s(a[2]), s(a[0]), n(a[1])).map((p, i) => [`_${i}`, p]))),
+    call: (a, ctx) => {
+      checkSplit(s(a[2]), s(a[0]), n(a[1]), MAP_PIECE, ctx.meter);
+      return new GoMap("string", new Map(goSplit(s(a[2]), s(a[0]), n(a[1])).map((p, i) => [`_${i}`, p])));
+    },
   },
 };
 
 /** Go `strings.Replace(s, old, new, -1)`. */
 export function goReplaceAll(str: string, old: string, nw: string): string {
+  if (old === "" && nw === "") return str;
   if (old === "") {
     const runes = [...str];
     return nw + runes.map((r) => r + nw).join("");

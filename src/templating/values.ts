@@ -199,6 +199,41 @@ export function goLen(v: unknown): number | undefined {
   return undefined;
 }
 
+/** The number of code points of a string (a lone surrogate counts as one). */
+export function runeCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * `s` with every code point for which `escape` returns text replaced by that text (a lone
+ * surrogate is a code point of its own). Unchanged runs are copied as slices: building a long
+ * string one character at a time costs far more memory than the string.
+ */
+export function replaceRunes(s: string, escape: (cp: number) => string | undefined): string {
+  const parts: string[] = [];
+  let last = 0;
+  for (let i = 0; i < s.length; ) {
+    const cp = s.codePointAt(i)!;
+    const next = i + (cp > 0xffff ? 2 : 1);
+    const rep = escape(cp);
+    if (rep !== undefined) {
+      if (i > last) parts.push(s.slice(last, i));
+      parts.push(rep);
+      last = next;
+    }
+    i = next;
+  }
+  if (last === 0) return s;
+  parts.push(s.slice(last));
+  return parts.join("");
+}
+
 /** The UTF-8 byte length of a string. */
 export function utf8Length(s: string): number {
   let n = 0;
@@ -243,8 +278,9 @@ export function isAscii(s: string): boolean {
   return true;
 }
 
-/** Go `reflect.DeepEqual` on this value model. */
-export function deepEqual(a: unknown, b: unknown): boolean {
+/** Go `reflect.DeepEqual` on this value model; each value visited is one step of `meter` work. */
+export function deepEqual(a: unknown, b: unknown, meter: { work(): void }): boolean {
+  meter.work();
   if (a === b) return typeName(a) === typeName(b);
   if (a === null || b === null || a === undefined || b === undefined) return false;
   if (typeName(a) !== typeName(b)) return false;
@@ -254,12 +290,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const la = sliceItems(a);
   if (la !== undefined) {
     const lb = sliceItems(b)!;
-    return la.length === lb.length && la.every((x, i) => deepEqual(x, lb[i]));
+    return la.length === lb.length && la.every((x, i) => deepEqual(x, lb[i], meter));
   }
   if (a instanceof GoMap) {
     const mb = (b as GoMap).entries;
     if (a.entries.size !== mb.size) return false;
-    for (const [k, v] of a.entries) if (!mb.has(k) || !deepEqual(v, mb.get(k))) return false;
+    for (const [k, v] of a.entries) if (!mb.has(k) || !deepEqual(v, mb.get(k), meter)) return false;
     return true;
   }
   if (a instanceof GoTime) return a.ns === (b as GoTime).ns && a.loc.name === (b as GoTime).loc.name;
@@ -268,7 +304,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const ob = b as Record<string, unknown>;
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(ob).length) return false;
-    return ka.every((k) => hasKey(ob, k) && deepEqual(a[k], ob[k]));
+    return ka.every((k) => hasKey(ob, k) && deepEqual(a[k], ob[k], meter));
   }
   return false;
 }

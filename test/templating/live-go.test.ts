@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { test } from "node:test";
 import { repoRoot } from "../support/spawn.ts";
-import { generateCases } from "./support/generate.ts";
+import { generateCases, generatePrintfCases, type GeneratedCase } from "./support/generate.ts";
 import { type CaseResult, runCase } from "./support/run-case.ts";
 import { difference } from "./support/compare.ts";
 
@@ -25,15 +25,15 @@ function goAvailable(): boolean {
 const ci = process.env.CI === "true";
 const skip = !goAvailable() && !ci ? "Go toolchain not found: live comparison with the Go engine skipped" : false;
 
-test("200 generated templates agree with the Go engine", { skip, timeout: 120_000 }, () => {
-  assert.ok(goAvailable(), "Go toolchain required under CI=true (go build test/interop/templating)");
-  if (!existsSync(bin)) {
-    mkdirSync(`${repoRoot}/.cache`, { recursive: true });
-    const b = spawnSync("go", ["build", "-o", bin, "."], { cwd: dir, encoding: "utf8", timeout: 90_000 });
-    assert.equal(b.status, 0, `go build failed: ${b.stderr}`);
-  }
-  const seed = Number(process.env.TEMPLATING_SEED ?? 20261128);
-  const cases = generateCases(seed, 200);
+function build(): void {
+  if (existsSync(bin)) return;
+  mkdirSync(`${repoRoot}/.cache`, { recursive: true });
+  const b = spawnSync("go", ["build", "-o", bin, "."], { cwd: dir, encoding: "utf8", timeout: 90_000 });
+  assert.equal(b.status, 0, `go build failed: ${b.stderr}`);
+}
+
+/** Runs `cases` through the Go program and ours; returns the differences. */
+function compareWithGo(cases: GeneratedCase[]): string[] {
   const input = cases.map((c) => JSON.stringify({ name: c.name, value: c.value, vars: defaultVars, timeoutMs: 2000 })).join("\n");
   const run = spawnSync(bin, ["-lines"], { input, encoding: "utf8", timeout: 30_000, maxBuffer: 64 << 20 });
   assert.equal(run.status, 0, `Go program failed: ${run.stderr}`);
@@ -45,5 +45,19 @@ test("200 generated templates agree with the Go engine", { skip, timeout: 120_00
     const d = difference({ name: c.name, value: c.value }, mine, results[i]!);
     if (d !== undefined) diffs.push(`${d}\n  template: ${JSON.stringify(c.value)}`);
   });
-  assert.deepEqual(diffs, [], `seed ${seed}`);
+  return diffs;
+}
+
+const seed = Number(process.env.TEMPLATING_SEED ?? 20261128);
+
+test("200 generated templates agree with the Go engine", { skip, timeout: 120_000 }, () => {
+  assert.ok(goAvailable(), "Go toolchain required under CI=true (go build test/interop/templating)");
+  build();
+  assert.deepEqual(compareWithGo(generateCases(seed, 200)), [], `seed ${seed}`);
+});
+
+test("300 generated printf formats agree with the Go engine (widths, precisions, indexes, flags)", { skip, timeout: 120_000 }, () => {
+  assert.ok(goAvailable(), "Go toolchain required under CI=true (go build test/interop/templating)");
+  build();
+  assert.deepEqual(compareWithGo(generatePrintfCases(seed, 300)), [], `seed ${seed}`);
 });

@@ -362,6 +362,30 @@ for (const e of ["{{ inputs.name }}", { a: "{{ inputs.n }}" }, 5, "plain", { $bu
   add("cel-template", e, { op: "template" });
 }
 
+// ---- printf/fmt: Go's width and precision bounds (1e6), argument indexes, flags ----
+// Appended last so that earlier case names keep their numbers.
+t("fmt-bounds", [
+  "x{{ printf \"%.500000000f\" 1.0 }}", "x{{ printf \"%.500000000f|%d\" 1.0 2 }}", "x{{ printf \"%100000000d|\" 5 }}",
+  "x{{ printf \"%.10000010f|\" 5.0 }}", "x{{ printf \"%*d|\" 1000001 5 }}", "x{{ printf \"%*d|\" -1000001 5 }}",
+  "x{{ printf \"%.*f|\" 1000001 5.0 }}", "x{{ printf \"%.*f|\" -1000001 5.0 }}", "x{{ printf \"%.*d|\" -1 5 }}",
+  "x{{ printf \"%*d|\" 1000000 5 | len }}", "x{{ printf \"%-*d|\" 1000000 5 | len }}", "x{{ printf \"%.*f\" 1000000 1.0 | len }}",
+  "x{{ printf \"%1000000.1000000f\" 1.0 | len }}", "x{{ printf \"%.9999999f\" 1.0 | len }}", "x{{ printf \"%.9999999f\" 1.0 }}",
+  "x{{ printf \"%9999999999999999999999d\" 1 }}", "x{{ printf \"%.\" 1 }}", "x{{ printf \"%5.\" 1 }}", "x{{ printf \"%*\" 5 }}",
+  "x{{ printf \"%[2]d %[1]d\" 1 2 }}", "x{{ printf \"%[3]d\" 1 2 }}", "x{{ printf \"%[0]d\" 1 }}", "x{{ printf \"%[1]*d|\" 4 7 }}",
+  "x{{ printf \"%[2]*[1]d|\" 7 4 }}", "x{{ printf \"%.[2]*[1]f|\" 1.5 2 }}", "x{{ printf \"%[1]d %d\" 1 2 }}", "x{{ printf \"%d %d %[1]d %d\" 1 2 }}",
+  "x{{ printf \"%[x]d\" 1 }}", "x{{ printf \"%[1\" 1 }}", "x{{ printf \"%05s|%05q|%05t|%05v|%05T|%-05s|\" \"ab\" \"q\" true (list 1 \"a\") 1 \"l\" }}",
+  "x{{ printf \"%5d|%-5d|%05d|%+d|% d|%+05d|%.3d|%08.3d|%x|%#x|%#o|%#b|%O|%X|%#X\" 1 2 3 4 5 -6 7 8 255 255 8 5 8 255 255 }}",
+  "x{{ printf \"%.0d|%5.0d|%+.0d\" 0 0 0 }}", "x{{ printf \"%c|%5c|%-5c|%c|%U|%#U|%.6U|%U\" 65 66 67 -1 65 65 65 -3 }}",
+  "x{{ printf \"%b|%x|%X|%.2x|%#x|%#X|%#g|%#.3g|%#e|%#f|%#v|%+v\" 2.5 2.5 -0.125 3.14159 1.0 3.0 2.5 2.5 2.5 2.5 2.5 2.5 }}",
+  "x{{ printf \"%08.3f|%-8.2f|%+.1e|% .2f|%8.2f|%08v|%.2v|%5.1v\" -3.5 2.25 12345.678 1.5 -1.5 -2.5 3.14159 2.5 }}",
+  "x{{ printf \"%x|%X|% x|%#x|%# X|%.2x|%8x|%08x\" \"hi\" \"hi\" \"hi\" \"hi\" \"hi\" \"hello\" \"hi\" \"hi\" }}",
+  "x{{ printf \"%5t|%d|%12e|%9o|%+t|%.g|%.T|%05T\" true \"s\" -3 -0.125 2.5 .inputs.strs 0 nil }}",
+  "x{{ printf \"%29o\" .inputs.list }}", "x{{ printf \"%5v|%-5v|%05d\" .inputs.list .inputs.nums .inputs.nums }}",
+  "x{{ printf \"%v|%.2f|%8.1f|%+v|%e\" 1.5i 1+2i 1-2i 2i 0i }}",
+  "x{{ printf \"%#v|%#v|%#v|%#v|%#v|%#v|%#v\" .inputs.list .inputs.m \"a\\\"b\" .inputs.n true nil .inputs.emptyList }}",
+  "x{{ printf \"%#v|%#v|%#8v|%#v|%#v\" (splitList \",\" \"a,b\") (split \",\" \"a,b\") \"ab\" 1+2i (rest (list)) }}",
+]);
+
 const here = dirname(fileURLToPath(import.meta.url));
 writeFileSync(join(here, "corpus.json"), `${JSON.stringify({ defaultVars: V, cases }, null, 1)}\n`);
 console.log(`${cases.length} cases`);

@@ -86,3 +86,29 @@ export function generateCases(seed: number, count: number): GeneratedCase[] {
   }
   return out;
 }
+
+// printf formats: random flags, widths (including past Go's 1e6 bound), precisions, `*`,
+// argument indexes and verbs, over arguments of every kind.
+const FORMAT_PIECES = [
+  "%", "%", "%", "-", "+", "#", " ", "0", "1", "2", "5", "9", "12", ".", ".", "*", "[1]", "[2]", "[3]", "[0]", "[", "]",
+  "d", "s", "v", "f", "x", "X", "q", "e", "g", "t", "c", "T", "o", "b", "U", "E", "G", "a", "é", "100000000", "99999999",
+];
+const FORMAT_ARGS = [
+  "1", "-3", "0", "2.5", "-0.125", "1e21", '"abc"', '"héllo"', "true", "nil", ".inputs.list", ".inputs.m", ".inputs.n", "'x'",
+  "1000001", "-1000001", "1000000", "(list 1 2)", ".inputs.strs", "7", "1+2i",
+];
+
+/** `count` random `printf` calls from `seed`. */
+export function generatePrintfCases(seed: number, count: number): GeneratedCase[] {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const out: GeneratedCase[] = [];
+  for (let i = 0; i < count; i++) {
+    let format = r() < 0.5 ? "%" : "";
+    const n = 1 + Math.floor(r() * 8);
+    for (let k = 0; k < n; k++) format += pick(FORMAT_PIECES);
+    const args = Array.from({ length: Math.floor(r() * 4) }, () => pick(FORMAT_ARGS));
+    out.push({ name: `printf/${seed}/${i}`, value: `x{{ printf ${JSON.stringify(format)} ${args.join(" ")} }}` });
+  }
+  return out;
+}

@@ -7,12 +7,11 @@ import type { BubuEnv } from "../env/load.ts";
 import { createKubeClient, type KubeRuntime } from "../k8s/create-client.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { resolveTemplateSchema } from "../k8s/schema-lookup.ts";
-import { patchStepRunStatus } from "../k8s/steprun-status.ts";
 import type { Logger } from "../observability/logger.ts";
 import { assertTemplatePayload } from "../schema/validation-error.ts";
-import { k8sOperationRecorder } from "../observability/instruments.ts";
 import { setDefaultStepRunTarget } from "../signals/target.ts";
 import type { BatchSeams } from "./seams.ts";
+import { writeTerminalStatus } from "./terminal-write.ts";
 
 /** The cluster seams and the client behind them. */
 export interface ClusterSeams {
@@ -40,7 +39,9 @@ export async function createClusterSeams(runtime: KubeRuntime, env: BubuEnv, log
       if (schema) assertTemplatePayload("input", schema.templateName, inputs, schema.schema);
     },
     async validateOutput(output, signal) {
-      const schema = await resolveTemplateSchema(client, "output", { ...lookup, signal });
+      // The step has finished: a lookup that cannot run skips validation instead of failing it
+      // (the controller validates the output again when the Job completes).
+      const schema = await resolveTemplateSchema(client, "output", { ...lookup, signal, unavailable: "skip" });
       if (schema) assertTemplatePayload("output", schema.templateName, output, schema.schema);
     },
     async writeStatus(status, signal) {
@@ -48,11 +49,8 @@ export async function createClusterSeams(runtime: KubeRuntime, env: BubuEnv, log
         logger.warn("BUBU_STEPRUN_NAME is not set; the StepRun status is not written");
         return;
       }
-      const result = await patchStepRunStatus(client, client.namespace, info.stepRunID, status, {
-        signal,
-        onComplete: k8sOperationRecorder("PatchStepRunStatus"),
-      });
-      logger.debug("StepRun status patched", { attempts: result.attempts, conflicts: result.conflicts, patched: result.patched });
+      // `signal` is the write's window: retried until it ends, not just for one operation budget.
+      await writeTerminalStatus(client, info.stepRunID, status, signal, logger);
     },
   };
   return {

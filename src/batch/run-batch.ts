@@ -16,6 +16,7 @@ import type { BatchSettings } from "./settings.ts";
 import { buildTerminalStatus, errorText, signalExitCode, type RunEnd, type StepRunStatusUpdate } from "./status.ts";
 import { abortCause, abortReason, guard, type Guarded } from "./watchdog.ts";
 import { debugPreview } from "./preview.ts";
+import { openStatusWriteWindow } from "./write-window.ts";
 import { sdkTracer } from "../observability/tracing.ts";
 
 /** What `runBatch` needs besides the engram. */
@@ -108,7 +109,7 @@ export async function runBatch<C, I, O>(engram: BatchEngram<C, I, O>, deps: RunB
   }
 
   // Output is handled on every path, as Go does: it is persisted on Failed and Timeout too.
-  const finished = await finishOutput(engram, rawOutput, end, settings, seams);
+  const finished = await finishOutput(engram, rawOutput, end, settings, seams, deps.terminate);
   end = finished.end;
   const status = buildTerminalStatus(end, { startedAt: settings.startedAt, finishedAt: now() }, finished.output);
   if (settings.debug) {
@@ -119,15 +120,22 @@ export async function runBatch<C, I, O>(engram: BatchEngram<C, I, O>, deps: RunB
     });
   }
   let statusError: unknown;
+  let signalled: "SIGTERM" | "SIGINT" | undefined;
   if (seams.writeStatus) {
+    const window = openStatusWriteWindow(settings, deps.terminate);
     try {
-      await seams.writeStatus(status, new AbortController().signal);
+      await seams.writeStatus(status, window.signal);
     } catch (err) {
       statusError = err;
       logger.error("StepRun status patch failed", { error: errorText(err) });
+    } finally {
+      window.close();
+      signalled = window.signalled;
     }
   }
-  return { end, exitCode: exitCodeFor(end, statusError), status, output: finished.output, statusError, abandoned };
+  // A result that was never recorded while the pod was being stopped: exit as the signal says.
+  const exitCode = statusError !== undefined && signalled !== undefined ? signalExitCode(signalled) : exitCodeFor(end, statusError);
+  return { end, exitCode, status, output: finished.output, statusError, abandoned };
 }
 
 function exitCodeFor(end: RunEnd, statusError: unknown): number {

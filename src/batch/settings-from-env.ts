@@ -41,6 +41,7 @@ export async function loadBatchSettings(
   const settings: BatchSettings = {
     stepTimeoutNs: bubu.limits.stepTimeout.nanos,
     graceMs: Number(positiveDuration(GRACE_ENV, env[GRACE_ENV], DEFAULT_GRACE_NS) / 1_000_000n),
+    statusWriteMinMs: bubu.vars.BUBU_K8S_OPERATION_TIMEOUT.millis,
     debug: bubu.vars.BUBU_DEBUG,
     skipInputTemplating: bubu.payload.skipInputTemplating,
     strictUnmarshal: bubu.payload.strictUnmarshal,

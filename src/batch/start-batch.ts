@@ -24,6 +24,7 @@ import type { BatchSeams } from "./seams.ts";
 import { loadBatchSettings } from "./settings-from-env.ts";
 import { LOCAL_USAGE, parseLocalArgs } from "./local-args.ts";
 import { buildTerminalStatus, errorText } from "./status.ts";
+import { graceAfter, type GraceAfterSignal } from "./write-window.ts";
 
 
 /** Options of {@link startBatch}; all optional. */
@@ -78,11 +79,14 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
   const offs = [rt.onSignal("SIGTERM", onSignal("SIGTERM")), rt.onSignal("SIGINT", onSignal("SIGINT"))];
   // Secret values are scrubbed from logs, spans, metrics and error messages until the run is reported.
   let unregisterSecrets = (): void => {};
+  // Once a signal arrives, best-effort work after the status write gets one grace window.
+  let stopping: GraceAfterSignal | undefined;
 
   try {
     const args = options.args ?? rt.args();
     const local = cluster ? undefined : parseLocalArgsOrExit(args, rt, options.exit !== false);
     const { settings, env: bubu } = await loadBatchSettings(env, { local, fs: rt.fs });
+    stopping = graceAfter(terminate.signal, settings.graceMs);
     configureObservabilityFromEnv((name) => env[name], logger);
     setDefaultLogger(logger);
     const services = options.seams === undefined ? await defaultServices(rt, bubu, settings, cluster, logger) : undefined;
@@ -100,7 +104,7 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
       await bridgeOutput(outcome, settings, bubu, { rt, env, logger, signal: terminate.signal, ca: options.connectorCa });
     }
     // After the terminal patch (and before exit 124 on timeout), as Go's publishCapturedLogs.
-    if (services && options.logger === undefined) await services.publishLogs(capture.bytes(), logger);
+    if (services && options.logger === undefined) await services.publishLogs(capture.bytes(), logger, stopping.signal);
     await services?.close();
     return finish(outcome);
   } catch (err) {
@@ -112,6 +116,7 @@ export async function startBatch<C, I, O>(engram: BatchEngram<C, I, O>, options:
     return finish(outcome);
   } finally {
     if (!forced) for (const off of offs) off();
+    stopping?.close();
     unregisterSecrets();
   }
 }
@@ -180,15 +185,15 @@ async function defaultServices(
   }
   return {
     seams,
-    async publishLogs(bytes, log) {
+    async publishLogs(bytes, log, stop) {
       if (!storage || !cs) return;
       try {
-        const ref = await storage.publishLogs(bytes, "application/x-ndjson", AbortSignal.timeout(30_000));
+        const ref = await storage.publishLogs(bytes, "application/x-ndjson", AbortSignal.any([AbortSignal.timeout(30_000), stop]));
         if (!ref) return;
         const { buildLogsStatusUpdate } = await import("../k8s/logs-patch.ts");
         const { patchStepRunStatus } = await import("../k8s/steprun-status.ts");
         await patchStepRunStatus(cs.client, cs.client.namespace, bubu.storyInfo.stepRunID, buildLogsStatusUpdate(ref), {
-          signal: AbortSignal.timeout(5_000),
+          signal: AbortSignal.any([AbortSignal.timeout(5_000), stop]),
         });
       } catch (err) {
         log.warn("captured logs not published", { error: errorText(err) });
@@ -205,7 +210,8 @@ async function defaultServices(
 
 interface DefaultServices {
   readonly seams: BatchSeams;
-  publishLogs(bytes: Uint8Array, logger: Logger): Promise<void>;
+  /** `stop` ends it early (the grace window after SIGTERM). */
+  publishLogs(bytes: Uint8Array, logger: Logger, stop: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 

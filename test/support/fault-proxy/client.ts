@@ -2,11 +2,10 @@
 // the Kubernetes peer, arms and clears fault rules, reads the event log, and writes a kubeconfig
 // that points at the proxy (trusting the proxy's test CA). Runs unchanged under Bun, Deno and Node.
 import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { readFileSync } from "node:fs";
 import type { K8sPeer } from "../../peers/k8s/peer.ts";
 import { commandFor, repoRoot } from "../spawn.ts";
 import type { ProxyEvent } from "./main.ts";

@@ -38,13 +38,19 @@ export async function startFaultProxy(peer: K8sPeer): Promise<FaultProxy> {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       FAULT_PROXY_CONFIG: JSON.stringify({ upstream: peer.url, caPem: peer.caPem, certPem: peer.certPem, keyPem: peer.keyPem }),
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    // stdin stays open while this process lives: the proxy exits when it closes.
+    stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr?.on("data", (d: Uint8Array) => (stderr += new TextDecoder().decode(d)));
   const ready = await new Promise<{ port: number; controlPort: number; caPem: string }>((resolveReady, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`fault proxy did not start in 15s: ${stderr}`)), 15_000);
+    // Generous: openssl and a node start on a loaded 2-core CI machine. A proxy that comes up late
+    // must not outlive the test run (its pipes would keep the runner alive).
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGKILL");
+      reject(new Error(`fault proxy did not start in 60s: ${stderr}`));
+    }, 60_000);
     child.stdout?.on("data", (d: Uint8Array) => {
       out += new TextDecoder().decode(d);
       const nl = out.indexOf("\n");

@@ -231,6 +231,10 @@ const control = createHttpServer(async (req, res) => {
 });
 
 process.on("SIGTERM", () => process.exit(0));
+// The test process holds our stdin open; when it is gone (even killed), so are we.
+process.stdin.on("end", () => process.exit(0));
+process.stdin.on("error", () => process.exit(0));
+process.stdin.resume();
 listen(() => {
   control.listen(0, "127.0.0.1", () => {
     const controlPort = (control.address() as { port: number }).port;

@@ -6,10 +6,9 @@
 import type { BubuEnv } from "../env/load.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { resolveTemplateSchema } from "../k8s/schema-lookup.ts";
-import { patchStepRunStatus } from "../k8s/steprun-status.ts";
-import { k8sOperationRecorder } from "../observability/instruments.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BatchServices } from "./services.ts";
+import { writeTerminalStatus } from "./terminal-write.ts";
 import { assertTemplatePayload } from "../schema/validation-error.ts";
 
 /**
@@ -29,7 +28,9 @@ export function clusterServices(
       if (schema) assertTemplatePayload("input", schema.templateName, inputs, schema.schema);
     },
     async validateOutput(output, signal) {
-      const schema = await resolveTemplateSchema(await client(), "output", { ...lookup, signal });
+      // The step has finished: a lookup that cannot run skips validation instead of failing it
+      // (the controller validates the output again when the Job completes).
+      const schema = await resolveTemplateSchema(await client(), "output", { ...lookup, signal, unavailable: "skip" });
       if (schema) assertTemplatePayload("output", schema.templateName, output, schema.schema);
     },
     async writeStatus(status, signal) {
@@ -37,12 +38,8 @@ export function clusterServices(
         logger.warn("BUBU_STEPRUN_NAME is not set; the StepRun status is not written");
         return;
       }
-      const kube = await client();
-      const result = await patchStepRunStatus(kube, kube.namespace, info.stepRunID, status, {
-        signal,
-        onComplete: k8sOperationRecorder("PatchStepRunStatus"),
-      });
-      logger.debug("StepRun status patched", { attempts: result.attempts, conflicts: result.conflicts, patched: result.patched });
+      // `signal` is the write's window: retried until it ends, not just for one operation budget.
+      await writeTerminalStatus(await client(), info.stepRunID, status, signal, logger);
     },
   };
 }

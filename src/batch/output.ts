@@ -27,6 +27,7 @@ export async function finishOutput(
   end: RunEnd,
   settings: Pick<BatchSettings, "graceMs">,
   seams: PayloadServices,
+  terminate?: AbortSignal,
 ): Promise<FinishedOutput> {
   let value = returned;
   if (value === undefined || value === null) {
@@ -58,7 +59,9 @@ export async function finishOutput(
   }
   if (end.kind === "success" && seams.validateOutput) {
     try {
-      await seams.validateOutput(value, AbortSignal.timeout(60_000));
+      // A SIGTERM ends the lookup: the pod is stopping and the result still has to be written.
+      const signal = terminate === undefined ? AbortSignal.timeout(60_000) : AbortSignal.any([AbortSignal.timeout(60_000), terminate]);
+      await seams.validateOutput(value, signal);
     } catch (err) {
       return { end: { kind: "failure", error: err }, output: value };
     }

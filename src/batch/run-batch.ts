@@ -17,6 +17,7 @@ import { abandonedError, BatchTimeoutError, terminatedError } from "./errors.ts"
 import { finishOutput } from "./output.ts";
 import { debugPreview } from "./preview.ts";
 import type { BatchServices } from "./services.ts";
+import { openStatusWriteWindow } from "./write-window.ts";
 import type { BatchSettings } from "./settings.ts";
 import { buildTerminalStatus, type RunEnd, type StepRunStatusUpdate } from "./status.ts";
 
@@ -113,7 +114,7 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
   }
 
   // Output is handled on every path: it is persisted on Failed and Timeout too.
-  const finished = await finishOutput(schemas.output, rawOutput, end, settings, seams);
+  const finished = await finishOutput(schemas.output, rawOutput, end, settings, seams, deps.terminate);
   end = finished.end;
   const status = buildTerminalStatus(end, { startedAt: settings.startedAt, finishedAt: now() }, finished.output);
   if (settings.debug) {
@@ -124,15 +125,22 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
     });
   }
   let statusError: unknown;
+  let signalled: "SIGTERM" | "SIGINT" | undefined;
   if (seams.writeStatus) {
+    const window = openStatusWriteWindow(settings, deps.terminate);
     try {
-      await seams.writeStatus(status, new AbortController().signal);
+      await seams.writeStatus(status, window.signal);
     } catch (err) {
       statusError = err;
       logger.error("StepRun status patch failed", { error: errorText(err) });
+    } finally {
+      window.close();
+      signalled = window.signalled;
     }
   }
-  return { end, exitCode: exitCodeFor(end, statusError), status, output: finished.output, statusError, abandoned };
+  // A result that was never recorded while the pod was being stopped: exit as the signal says.
+  const exitCode = statusError !== undefined && signalled !== undefined ? signalExitCode(signalled) : exitCodeFor(end, statusError);
+  return { end, exitCode, status, output: finished.output, statusError, abandoned };
 }
 
 function exitCodeFor(end: RunEnd, statusError: unknown): number {

@@ -29,6 +29,7 @@ export async function loadBatchSettings(run: ProcessRun, local: LocalArgs | unde
   return {
     stepTimeoutNs: bubu.limits.stepTimeout.nanos,
     graceMs,
+    statusWriteMinMs: bubu.vars.BUBU_K8S_OPERATION_TIMEOUT.millis,
     debug: bubu.vars.BUBU_DEBUG,
     skipInputTemplating: bubu.payload.skipInputTemplating,
     strictUnmarshal: bubu.payload.strictUnmarshal,

@@ -15,6 +15,11 @@ export interface BatchSettings {
    * the SDK writes the status and exits anyway.
    */
   readonly graceMs: number;
+  /**
+   * The least time the terminal status write keeps trying, even past the step's deadline
+   * (`BUBU_K8S_OPERATION_TIMEOUT`); 30s when absent.
+   */
+  readonly statusWriteMinMs?: number;
   readonly debug: boolean;
   readonly skipInputTemplating: boolean;
   readonly strictUnmarshal: boolean;

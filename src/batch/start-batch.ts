@@ -15,6 +15,7 @@ import { type BatchOutcome, runBatch, type RunnableBatch } from "./run-batch.ts"
 import type { BatchSettings } from "./settings.ts";
 import { loadBatchSettings } from "./settings-from-env.ts";
 import { buildTerminalStatus } from "./status.ts";
+import { graceAfter } from "./write-window.ts";
 
 /** Options of {@link startBatch}. */
 export interface StartBatchOptions extends ProcessOptions {
@@ -64,8 +65,16 @@ export async function startBatch<C, I, O>(engram: RunnableBatch<C, I, O>, option
     if (run.env.hybridBridge.enabled && outcome.end.kind === "success" && outcome.exitCode === 0 && outcome.statusError === undefined) {
       await bridgeOutput(outcome, settings, run, options.connectorCa);
     }
-    // After the terminal patch (and before exit 124 on timeout).
-    if (run.capture && options.services === undefined) await publishCapturedLogs(run);
+    // After the terminal patch (and before exit 124 on timeout); after a SIGTERM it gets what is
+    // left of one grace window.
+    if (run.capture && options.services === undefined) {
+      const stopping = graceAfter(run.termination.signal, settings.graceMs);
+      try {
+        await publishCapturedLogs(run, stopping.signal);
+      } finally {
+        stopping.close();
+      }
+    }
     return outcome;
   } catch (err) {
     // Bad local flags.
@@ -125,18 +134,20 @@ async function bridgeOutput(outcome: BatchOutcome, settings: BatchSettings, run:
 }
 
 /** Uploads the captured log lines and points `StepRun.status.logs` at them; never throws. */
-async function publishCapturedLogs(run: ProcessRun): Promise<void> {
+async function publishCapturedLogs(run: ProcessRun, stop: AbortSignal): Promise<void> {
   const { env, logger } = run;
   const stepRun = env.storyInfo.stepRunID;
   if (!run.capture || stepRun === "" || !run.services.storageConfigured) return;
   try {
     const storage = await run.services.storage();
-    const ref = await storage.publishLogs(run.capture.bytes(), "application/x-ndjson", AbortSignal.timeout(30_000));
+    const ref = await storage.publishLogs(run.capture.bytes(), "application/x-ndjson", AbortSignal.any([AbortSignal.timeout(30_000), stop]));
     if (!ref) return;
     const { buildLogsStatusUpdate } = await import("../k8s/logs-patch.ts");
     const { patchStepRunStatus } = await import("../k8s/steprun-status.ts");
     const client = await run.services.kube();
-    await patchStepRunStatus(client, client.namespace, stepRun, buildLogsStatusUpdate(ref), { signal: AbortSignal.timeout(5_000) });
+    await patchStepRunStatus(client, client.namespace, stepRun, buildLogsStatusUpdate(ref), {
+      signal: AbortSignal.any([AbortSignal.timeout(5_000), stop]),
+    });
   } catch (err) {
     logger.warn("captured logs not published", { error: errorText(err) });
   }

@@ -272,6 +272,7 @@ export class KubeClient {
         url,
         timedOut: timeout.aborted,
         timeoutMs,
+        ...(options.timeoutMs === undefined ? { timeoutSetting: "BUBU_K8S_TIMEOUT" } : {}),
         ...(options.signal !== undefined ? { callerSignal: options.signal } : {}),
         caSource: this.config.caSource,
       });

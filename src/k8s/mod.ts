@@ -48,6 +48,7 @@ export {
   type EngramTemplateLookup,
   fetchEngramTemplate,
   resolveTemplateSchema,
+  type ResolveTemplateSchemaOptions,
   type SchemaLookupOptions,
   type TemplateSchema,
 } from "./schema-lookup.ts";
@@ -67,6 +68,7 @@ export {
   patchStepRunStatus,
   type PatchStepRunStatusOptions,
   type PatchStepRunStatusResult,
+  type StatusWriteRetry,
   StepRunStatusPatchError,
   ZombiePodFencedError,
 } from "./steprun-status.ts";

@@ -1,15 +1,17 @@
 /**
- * EngramTemplate schema lookup for input/output validation: StepRun → Engram → EngramTemplate
- * (`contract/kubernetes.md`, "Schema lookups"; Go `schema_validation.go`). No caching, as in Go.
+ * EngramTemplate schema lookup for input/output validation: StepRun → Engram → EngramTemplate.
+ * No caching, as in Go. Transient failures (no answer, 429, 5xx) are tried again within the
+ * lookup's budget; see `docs/status-writes.md`.
  * @module
  */
 
 import { schemaResolutionError } from "../schema/validation-error.ts";
 import type { Logger } from "../observability/logger.ts";
-import { withTimeout } from "./backoff.ts";
+import { jitter, sleep, withTimeout } from "./backoff.ts";
 import type { KubeClient, KubeObject } from "./client.ts";
 import { isForbidden } from "./errors.ts";
-import { ENGRAM_TEMPLATES, ENGRAMS, STEP_RUNS } from "./resources.ts";
+import { ENGRAM_TEMPLATES, ENGRAMS, type GroupVersionResource, STEP_RUNS } from "./resources.ts";
+import { attemptTimeoutMs, nextBackoff, retryDecision } from "./retry-policy.ts";
 import { DEFAULT_K8S_OPERATION_TIMEOUT_MS } from "./settings.ts";
 
 /** Options of {@link fetchEngramTemplate} and {@link resolveTemplateSchema}. */
@@ -23,7 +25,20 @@ export interface SchemaLookupOptions {
   readonly signal?: AbortSignal;
   /** Budget of the whole lookup; default the client's `operationTimeoutMs` (30s). */
   readonly operationTimeoutMs?: number;
+  /** One GET; default `BUBU_K8S_TIMEOUT`, at most 10s. */
+  readonly attemptTimeoutMs?: number;
   readonly logger?: Logger;
+  /** Random source for the jitter (tests). */
+  readonly random?: () => number;
+}
+
+/** Options of {@link resolveTemplateSchema}. */
+export interface ResolveTemplateSchemaOptions extends SchemaLookupOptions {
+  /**
+   * What a lookup that fails (after its retries) means: `fail` throws the retryable resolution
+   * error (default, as Go); `skip` logs a warning and skips validation.
+   */
+  readonly unavailable?: "fail" | "skip";
 }
 
 /** The outcome of {@link fetchEngramTemplate}. */
@@ -59,13 +74,21 @@ export async function fetchEngramTemplate(
     options.operationTimeoutMs ?? client.config.operationTimeoutMs ?? DEFAULT_K8S_OPERATION_TIMEOUT_MS,
     options.signal,
   );
+  const timeoutMs = options.attemptTimeoutMs ?? attemptTimeoutMs(client.config.timeoutMs);
+  const get = (r: GroupVersionResource, ns: string | undefined, name: string): Promise<KubeObject> =>
+    getRetrying(client, r, ns, name, {
+      signal,
+      timeoutMs,
+      random: options.random ?? Math.random,
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
 
   let engramName = (options.engramName ?? "").trim();
   if (engramName === "") {
     const stepRunName = (options.stepRunName ?? "").trim();
     if (stepRunName !== "") {
       try {
-        const stepRun = await client.get(STEP_RUNS, namespace, stepRunName, { signal });
+        const stepRun = await get(STEP_RUNS, namespace, stepRunName);
         engramName = stringAt(stepRun, "spec", "engramRef", "name").trim();
       } catch (err) {
         throw new Error(`resolve engram name: ${messageOf(err)}`, { cause: err });
@@ -76,7 +99,7 @@ export async function fetchEngramTemplate(
 
   let engram: KubeObject;
   try {
-    engram = await client.get(ENGRAMS, namespace, engramName, { signal });
+    engram = await get(ENGRAMS, namespace, engramName);
   } catch (err) {
     if (isForbidden(err)) {
       log?.info("Schema validation skipped: Engram lookup forbidden; controller-side validation remains authoritative", {
@@ -91,7 +114,7 @@ export async function fetchEngramTemplate(
   if (templateName === "") return skip(log, "engram template name missing");
 
   try {
-    const template = await client.get(ENGRAM_TEMPLATES, undefined, templateName, { signal });
+    const template = await get(ENGRAM_TEMPLATES, undefined, templateName);
     return { found: true, templateName, template };
   } catch (err) {
     if (isForbidden(err)) {
@@ -109,18 +132,24 @@ export async function fetchEngramTemplate(
  * The template's input or output schema, or `undefined` when validation is skipped (see
  * {@link fetchEngramTemplate}) or the template has no such schema. A lookup failure throws a
  * retryable `execution_error` `BubuError` (`input schema resolution failed: …`, exit class
- * `retry`).
+ * `retry`), or with `unavailable: "skip"` logs a warning and returns `undefined`.
  */
 export async function resolveTemplateSchema(
   client: KubeClient | undefined,
   direction: "input" | "output",
-  options: SchemaLookupOptions = {},
+  options: ResolveTemplateSchemaOptions = {},
 ): Promise<TemplateSchema | undefined> {
   let lookup: EngramTemplateLookup;
   try {
     lookup = await fetchEngramTemplate(client, options);
   } catch (err) {
-    throw schemaResolutionError(direction, err);
+    const error = schemaResolutionError(direction, err);
+    if (options.unavailable !== "skip") throw error;
+    options.logger?.warn(
+      `Schema validation skipped: the ${direction} schema could not be read; controller-side validation remains authoritative`,
+      { error: error.message },
+    );
+    return undefined;
   }
   if (!lookup.found) return undefined;
   const spec = lookup.template["spec"];
@@ -135,6 +164,41 @@ export async function resolveTemplateSchema(
   };
 }
 
+/**
+ * One GET, tried again after transient failures until `signal` ends. Throws the last failure of
+ * its own (a connection error says more than the budget's abort).
+ */
+async function getRetrying(
+  client: KubeClient,
+  r: GroupVersionResource,
+  namespace: string | undefined,
+  name: string,
+  options: { readonly signal: AbortSignal; readonly timeoutMs: number; readonly random: () => number; readonly logger?: Logger },
+): Promise<KubeObject> {
+  const { signal, timeoutMs, random } = options;
+  let backoff = LOOKUP_INITIAL_BACKOFF_MS;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      return await client.get(r, namespace, name, { signal, timeoutMs });
+    } catch (err) {
+      if (signal.aborted) throw lastError ?? err;
+      if (retryDecision(err) !== "retry") throw err;
+      lastError = err;
+    }
+    const delayMs = jitter(backoff, random);
+    options.logger?.debug("Schema lookup failed; retrying", { resource: r.resource, name, error: messageOf(lastError), retryInMs: Math.round(delayMs) });
+    try {
+      await sleep(delayMs, signal);
+    } catch {
+      throw lastError;
+    }
+    backoff = nextBackoff(backoff);
+  }
+}
+
+/** First pause between lookup attempts; it doubles after each. */
+const LOOKUP_INITIAL_BACKOFF_MS = 100;
 
 function templateNameOf(lookup: { templateName: string; template: KubeObject }): string {
   const name = stringAt(lookup.template, "metadata", "name");

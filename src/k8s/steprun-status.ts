@@ -1,17 +1,20 @@
 /**
  * `patchStepRunStatus`: GET the StepRun, fence zombie pods, merge client-side, then send the
- * diff as a JSON merge patch to `/status` (`contract/kubernetes.md`, "PatchStepRunStatus").
+ * diff as a JSON merge patch to `/status`. When attempts are retried and for how long:
+ * `docs/status-writes.md`.
  *
- * Unlike Go (quirk B4) the patch carries `metadata.resourceVersion` as a precondition
- * (DESIGN.md, "Status writes"): a concurrent writer makes the API server answer 409, and we GET,
- * merge and patch again inside the same retry budget, so two appenders of `signalEvents` or
+ * The patch carries `metadata.resourceVersion` as a precondition: a concurrent writer makes the
+ * API server answer 409, and we GET, merge and patch again, so two appenders of `signalEvents` or
  * `effects` both keep their entries instead of the last one replacing the array.
+ *
+ * @remarks The Go SDK sends the merge patch without a precondition (last writer wins).
  * @module
  */
 
 import { abortText, jitter, sleep, withTimeout } from "./backoff.ts";
 import type { KubeClient, KubeObject } from "./client.ts";
-import { isConflict, isRetryableKubernetesError } from "./errors.ts";
+import { isConflict, KubernetesError } from "./errors.ts";
+import { attemptTimeoutMs, nextBackoff, retryDecision } from "./retry-policy.ts";
 import { goJsonStringify } from "../json/go-json.ts";
 import type { JsonObject } from "./merge-patch.ts";
 import { DEFAULT_K8S_OPERATION_TIMEOUT_MS, DEFAULT_K8S_PATCH_MAX_RETRIES } from "./settings.ts";
@@ -62,12 +65,31 @@ export interface PatchStepRunStatusOptions {
   readonly operationTimeoutMs?: number;
   /** Retries after the first attempt; default the client's `patchMaxRetries` (5). */
   readonly maxRetries?: number;
+  /**
+   * Keep trying until this signal aborts, however many attempts that takes: replaces the
+   * operation budget and `maxRetries` (a terminal status write uses the step's own window).
+   */
+  readonly retryUntil?: AbortSignal;
+  /** One GET or PATCH; default `BUBU_K8S_TIMEOUT`, at most 10s. */
+  readonly attemptTimeoutMs?: number;
   /** Pod name for fencing; default the client's `podName` (`BUBU_POD_NAME`). */
   readonly podName?: string;
   /** Random source for the jitter (tests). */
   readonly random?: () => number;
+  /** Called before each pause, with the failure that caused it (for logs). */
+  readonly onRetry?: (info: StatusWriteRetry) => void;
   /** Called once at the end, for the `bubu.k8s.operation.duration_seconds` metric. */
   readonly onComplete?: (outcome: { readonly durationSeconds: number; readonly success: boolean }) => void;
+}
+
+/** A failed attempt that will be tried again. */
+export interface StatusWriteRetry {
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  readonly stage: "get" | "patch";
+  readonly error: unknown;
+  /** The pause before the next attempt. */
+  readonly delayMs: number;
 }
 
 /** What {@link patchStepRunStatus} did. */
@@ -87,10 +109,18 @@ export interface PatchStepRunStatusResult {
 /**
  * Writes `update` into `StepRun <namespace>/<name>` status.
  *
+ * Each GET and PATCH is bounded by `attemptTimeoutMs`. A 409 is followed by a fresh GET and
+ * merge; 429, 5xx, timeouts and connection failures are tried again after a jittered pause
+ * (100ms doubling, at most 5s); any other 4xx stops at once (see `retryDecision`). Attempts end
+ * with `maxRetries` or the operation budget, or, with `retryUntil`, only when that signal aborts.
+ *
  * Throws {@link ZombiePodFencedError} (no write), `InvalidPhaseTransitionError` (no retry), or
- * {@link StepRunStatusPatchError} when the GET fails non-retryably, the retries are exhausted or
- * the budget ends. GET errors are retried only when retryable; every PATCH error is retried
- * (quirk B5, as Go), a 409 after a fresh GET and merge.
+ * {@link StepRunStatusPatchError} when a request fails for good, the attempts are used up or
+ * the budget ends.
+ *
+ * @remarks Go bounds each request by `BUBU_K8S_TIMEOUT` (30s, the same as the whole budget, so
+ * one unanswered PATCH uses it all), retries GETs only on its shared transient list and retries
+ * every PATCH error, 4xx included.
  */
 export async function patchStepRunStatus(
   client: KubeClient,
@@ -100,27 +130,36 @@ export async function patchStepRunStatus(
   options: PatchStepRunStatusOptions = {},
 ): Promise<PatchStepRunStatusResult> {
   const started = Date.now();
+  const window = options.retryUntil;
   const operationTimeoutMs = options.operationTimeoutMs ?? client.config.operationTimeoutMs ??
     DEFAULT_K8S_OPERATION_TIMEOUT_MS;
-  const signal = withTimeout(
-    operationTimeoutMs,
-    options.signal,
-    options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs),
-  );
-  const maxRetries = Math.max(0, options.maxRetries ?? client.config.patchMaxRetries ?? DEFAULT_K8S_PATCH_MAX_RETRIES);
+  const callerDeadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const signal = window === undefined
+    ? withTimeout(operationTimeoutMs, options.signal, callerDeadline)
+    : withTimeout(undefined, options.signal, callerDeadline, window);
+  const maxRetries = window === undefined
+    ? Math.max(0, options.maxRetries ?? client.config.patchMaxRetries ?? DEFAULT_K8S_PATCH_MAX_RETRIES)
+    : Number.POSITIVE_INFINITY;
+  const timeoutMs = options.attemptTimeoutMs ?? attemptTimeoutMs(client.config.timeoutMs);
   const podName = (options.podName ?? client.config.podName ?? "").trim();
   const random = options.random ?? Math.random;
   const done = (success: boolean): void => options.onComplete?.({ durationSeconds: (Date.now() - started) / 1000, success });
 
   let backoff = PATCH_INITIAL_BACKOFF_MS;
   let conflicts = 0;
-  const pause = async (attempt: number, cause: unknown): Promise<void> => {
+  // The last failure of an attempt of its own (not the abort that ended the wait).
+  let lastError: unknown;
+  const stop = (attempt: number, cause: unknown): StepRunStatusPatchError => aborted(signal, attempt, cause, lastError);
+  const pause = async (attempt: number, stage: "get" | "patch", cause: unknown): Promise<void> => {
+    lastError = cause;
+    const delayMs = jitter(backoff, random);
+    options.onRetry?.({ attempt, stage, error: cause, delayMs });
     try {
-      await sleep(jitter(backoff, random), signal);
+      await sleep(delayMs, signal);
     } catch {
-      throw aborted(signal, attempt, cause);
+      throw stop(attempt, cause);
     }
-    backoff *= 2;
+    backoff = nextBackoff(backoff);
   };
 
   try {
@@ -128,11 +167,11 @@ export async function patchStepRunStatus(
       const canRetry = attempt <= maxRetries;
       let stepRun: KubeObject;
       try {
-        stepRun = await client.get(STEP_RUNS, namespace, name, { signal });
+        stepRun = await client.get(STEP_RUNS, namespace, name, { signal, timeoutMs });
       } catch (err) {
-        if (signal.aborted) throw aborted(signal, attempt, err);
-        if (canRetry && isRetryableKubernetesError(err)) {
-          await pause(attempt, err);
+        if (signal.aborted) throw stop(attempt, err);
+        if (canRetry && retryDecision(err) !== "stop") {
+          await pause(attempt, "get", err);
           continue;
         }
         throw new StepRunStatusPatchError(
@@ -156,14 +195,14 @@ export async function patchStepRunStatus(
       }
       const body = patchBody(resourceVersionOf(stepRun), diff);
       try {
-        const patched = await client.patchStatus(STEP_RUNS, namespace, name, body, { signal });
+        const patched = await client.patchStatus(STEP_RUNS, namespace, name, body, { signal, timeoutMs });
         done(true);
         return { patched: true, attempts: attempt, conflicts, body, stepRun: patched };
       } catch (err) {
         if (isConflict(err)) conflicts++;
-        if (signal.aborted) throw aborted(signal, attempt, err);
-        if (canRetry) {
-          await pause(attempt, err);
+        if (signal.aborted) throw stop(attempt, err);
+        if (canRetry && retryDecision(err) !== "stop") {
+          await pause(attempt, "patch", err);
           continue;
         }
         throw new StepRunStatusPatchError(
@@ -202,13 +241,21 @@ function resourceVersionOf(obj: KubeObject): string | undefined {
   return typeof rv === "string" ? rv : undefined;
 }
 
-function aborted(signal: AbortSignal, attempts: number, cause: unknown): StepRunStatusPatchError {
+function aborted(signal: AbortSignal, attempts: number, cause: unknown, lastError: unknown): StepRunStatusPatchError {
+  // The last failure says why the write never landed; the abort alone would not.
+  const failure = cause !== undefined && !isAbortOf(signal, cause) ? cause : lastError;
+  const last = failure === undefined ? "" : `; last error: ${messageOf(failure)}`;
   return new StepRunStatusPatchError(
-    `status patch retry aborted due to context cancellation: ${abortText(signal)}`,
+    `status patch retry aborted due to context cancellation: ${abortText(signal)}${last}`,
     "aborted",
     attempts,
     cause,
   );
+}
+
+/** Whether `err` is only the abort itself (a request cut by `signal`), not a failure of its own. */
+function isAbortOf(signal: AbortSignal, err: unknown): boolean {
+  return err === signal.reason || (err instanceof KubernetesError && err.kind === "canceled");
 }
 
 function messageOf(err: unknown): string {

@@ -31,6 +31,8 @@ export interface FetchFailureContext {
   /** The per-request timeout fired. */
   readonly timedOut: boolean;
   readonly timeoutMs: number;
+  /** The setting the timeout came from, named in the message (absent: the caller chose it). */
+  readonly timeoutSetting?: string;
   /** The caller's signal, when it aborted. */
   readonly callerSignal?: AbortSignal;
   /** Where the trusted CA came from, for the TLS message. */
@@ -44,7 +46,7 @@ export function errorFromFetchFailure(err: unknown, ctx: FetchFailureContext): K
     return new KubernetesError({
       kind: "timeout",
       reason: "Timeout",
-      message: `${method} ${url}: request timed out after ${ctx.timeoutMs}ms (BUBU_K8S_TIMEOUT)`,
+      message: `${method} ${url}: request timed out after ${ctx.timeoutMs}ms${ctx.timeoutSetting ? ` (${ctx.timeoutSetting})` : ""}`,
       method,
       url,
       cause: err,

@@ -60,7 +60,7 @@ describe("schema lookup chain", () => {
   });
 
   test("other errors → retryable execution_error with Go's wording", async () => {
-    server.faults.push((req, res) => req.path === TEMPLATE && (status(res, 500, "InternalError", "boom"), true));
+    server.faults.push((req, res) => req.path === TEMPLATE && (status(res, 404, "NotFound", "boom"), true));
     await assert.rejects(resolveTemplateSchema(clientFor(server), "output", { engramName: "eng" }), (err: unknown) => {
       assert.ok(err instanceof BubuError);
       assert.equal(err.message, "output schema resolution failed: fetch engram template: boom");
@@ -69,6 +69,54 @@ describe("schema lookup chain", () => {
       assert.equal(err.exitClass, "retry");
       return true;
     });
+    assert.equal(server.calls("GET", TEMPLATE).length, 1, "a 404 is not retried");
+  });
+
+  test("transient failures (5xx, 429, no answer) are retried within the budget", async () => {
+    const answers = [
+      (res: Parameters<typeof status>[0]) => status(res, 500, "InternalError", "etcd"),
+      (res: Parameters<typeof status>[0]) => status(res, 429, "TooManyRequests", "slow down"),
+      (res: Parameters<typeof status>[0]) => res.socket?.destroy(),
+      () => {}, // never answers: the attempt times out
+    ];
+    server.faults.push((req, res) => {
+      const next = req.path === TEMPLATE ? answers.shift() : undefined;
+      if (next === undefined) return false;
+      next(res);
+      return true;
+    });
+    const schema = await resolveTemplateSchema(clientFor(server), "input", { engramName: "eng", attemptTimeoutMs: 200, random: () => 0 });
+    assert.equal(schema?.templateName, "tpl");
+    assert.equal(server.calls("GET", TEMPLATE).length, 5);
+  });
+
+  test("a failure that outlasts the budget ends with the last failure's text, not the abort", async () => {
+    server.faults.push((req, res) => req.path === TEMPLATE && (status(res, 503, "ServiceUnavailable", "boom"), true));
+    const started = Date.now();
+    await assert.rejects(
+      resolveTemplateSchema(clientFor(server), "output", { engramName: "eng", operationTimeoutMs: 400 }),
+      /^BubuError: output schema resolution failed: fetch engram template: boom$/,
+    );
+    assert.ok(Date.now() - started < 2000);
+    assert.ok(server.calls("GET", TEMPLATE).length >= 2);
+  });
+
+  test("unavailable: skip → a failed lookup skips validation with a warning", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ sink: (l) => lines.push(l) });
+    server.faults.push((req, res) => req.path === ENGRAM && (status(res, 503, "ServiceUnavailable", "down"), true));
+    const schema = await resolveTemplateSchema(clientFor(server), "output", {
+      engramName: "eng",
+      operationTimeoutMs: 300,
+      unavailable: "skip",
+      logger,
+    });
+    assert.equal(schema, undefined);
+    assert.equal(lines.length, 1);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    assert.equal(line.level, "WARN");
+    assert.equal(line.msg, "Schema validation skipped: the output schema could not be read; controller-side validation remains authoritative");
+    assert.equal(line.error, "output schema resolution failed: fetch engram: down");
   });
 
   test("a 403 on the StepRun read is an error, as in Go", async () => {

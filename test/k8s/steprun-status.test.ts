@@ -129,7 +129,7 @@ describe("patchStepRunStatus", () => {
     seed();
     server.faults.push((req, res) => {
       if (req.method !== "PATCH") return false;
-      status(res, 422, "Invalid", 'StepRun.runs.bubustack.io "sr1" is invalid: status.output: Invalid value: "string"');
+      status(res, 503, "ServiceUnavailable", "etcd leader changed");
       return true;
     });
     const started = Date.now();
@@ -139,14 +139,33 @@ describe("patchStepRunStatus", () => {
         assert.ok(err instanceof StepRunStatusPatchError);
         assert.equal(err.stage, "patch");
         assert.equal(err.attempts, 3);
-        assert.match(err.message, /^failed to apply StepRun 'sr1' status in namespace 'ns1': StepRun\.runs\.bubustack\.io "sr1" is invalid/);
-        assert.ok(err.cause instanceof KubernetesError && err.cause.status === 422);
+        assert.equal(err.message, "failed to apply StepRun 'sr1' status in namespace 'ns1': etcd leader changed");
+        assert.ok(err.cause instanceof KubernetesError && err.cause.status === 503);
         return true;
       },
     );
     assert.equal(server.calls("PATCH").length, 3);
     // Backoff 100ms + 200ms (jitter factor 1.0 with random 0.5).
     assert.ok(Date.now() - started >= 290, `took ${Date.now() - started}ms`);
+  });
+
+  test("a 4xx other than 409/429 stops at once (a 422 is not sent again)", async () => {
+    seed();
+    server.faults.push((req, res) => {
+      if (req.method !== "PATCH") return false;
+      status(res, 422, "Invalid", 'StepRun.runs.bubustack.io "sr1" is invalid: status.output: Invalid value: "string"');
+      return true;
+    });
+    await assert.rejects(
+      patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { retryUntil: new AbortController().signal }),
+      (err: unknown) => {
+        assert.ok(err instanceof StepRunStatusPatchError);
+        assert.equal(err.attempts, 1);
+        assert.match(err.message, /^failed to apply StepRun 'sr1' status in namespace 'ns1': StepRun\.runs\.bubustack\.io "sr1" is invalid/);
+        return true;
+      },
+    );
+    assert.equal(server.calls("PATCH").length, 1);
   });
 
   test("BUBU_K8S_PATCH_MAX_RETRIES=0 → exactly one attempt", async () => {
@@ -164,7 +183,7 @@ describe("patchStepRunStatus", () => {
       patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { operationTimeoutMs: 250, maxRetries: 50, random: fixedRandom }),
       (err: unknown) =>
         err instanceof StepRunStatusPatchError && err.stage === "aborted" &&
-        err.message === "status patch retry aborted due to context cancellation: context deadline exceeded",
+        err.message === "status patch retry aborted due to context cancellation: context deadline exceeded; last error: x",
     );
     const took = Date.now() - started;
     assert.ok(took < 1500, `took ${took}ms`);
@@ -235,11 +254,104 @@ describe("patchStepRunStatus", () => {
     assert.equal(result.attempts, 3);
   });
 
-  test("GET 503 is not retried (not in the shared classification)", async () => {
+  test("GET 503 is retried (a 5xx is transient), then succeeds", async () => {
     seed();
-    server.faults.push((req, res) => req.method === "GET" && (status(res, 503, "ServiceUnavailable", "warming up"), true));
-    await assert.rejects(patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }), /for status patch: warming up$/);
+    let left = 2;
+    server.faults.push((req, res) => {
+      if (req.method === "GET" && left > 0) {
+        left--;
+        status(res, 503, "ServiceUnavailable", "warming up");
+        return true;
+      }
+      return false;
+    });
+    const result = await patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { random: () => 0 });
+    assert.equal(result.attempts, 3);
+    assert.equal(stored()["phase"], "Failed");
+  });
+
+  test("GET 403 is not retried", async () => {
+    seed();
+    server.faults.push((req, res) => req.method === "GET" && (status(res, 403, "Forbidden", "no"), true));
+    await assert.rejects(patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }), /for status patch: no$/);
     assert.equal(server.requests.length, 1);
+  });
+
+  test("retryUntil: attempts are not counted, a 500 storm is outlasted", async () => {
+    seed();
+    let failures = 4;
+    server.faults.push((req, res) => {
+      if (req.method === "PATCH" && failures > 0) {
+        failures--;
+        status(res, 500, "InternalError", "storm");
+        return true;
+      }
+      return false;
+    });
+    const retries: { attempt: number; stage: string; delayMs: number }[] = [];
+    const result = await patchStepRunStatus(
+      clientFor(server, { patchMaxRetries: 1, operationTimeoutMs: 50 }),
+      "ns1",
+      "sr1",
+      { phase: "Failed", exitCode: 1 },
+      { retryUntil: AbortSignal.timeout(20_000), random: () => 0, onRetry: (r) => retries.push(r) },
+    );
+    // One retry allowed and a 50ms budget, yet five attempts: only the window counts.
+    assert.equal(result.attempts, 5);
+    assert.equal(stored()["exitCode"], 1);
+    assert.deepEqual(retries.map((r) => [r.attempt, r.stage, r.delayMs]), [[1, "patch", 75], [2, "patch", 150], [3, "patch", 300], [4, "patch", 600]]);
+  });
+
+  test("retryUntil: the window's end stops the write and names the last failure", async () => {
+    seed();
+    server.faults.push((req, res) => req.method === "GET" && (res.socket?.destroy(), true));
+    const started = Date.now();
+    await assert.rejects(
+      patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { retryUntil: AbortSignal.timeout(400) }),
+      (err: unknown) => {
+        assert.ok(err instanceof StepRunStatusPatchError);
+        assert.equal(err.stage, "aborted");
+        assert.match(err.message, /^status patch retry aborted due to context cancellation: context deadline exceeded; last error: cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+: /);
+        return true;
+      },
+    );
+    assert.ok(Date.now() - started < 2000);
+    assert.ok(server.calls("GET").length >= 3);
+  });
+
+  test("one unanswered PATCH costs one attempt timeout, then the write is tried again", async () => {
+    seed();
+    let hung = false;
+    server.faults.push((req) => {
+      if (req.method !== "PATCH" || hung) return false;
+      hung = true;
+      return true; // never answers
+    });
+    const started = Date.now();
+    const result = await patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { attemptTimeoutMs: 200, random: () => 0 });
+    assert.equal(result.attempts, 2);
+    assert.equal(stored()["phase"], "Failed");
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started}ms`);
+  });
+
+  test("a 409 storm: each refusal is followed by a fresh GET, until the write lands", async () => {
+    seed();
+    let left = 4;
+    server.faults.push((req, res) => {
+      if (req.method === "PATCH" && left > 0) {
+        left--;
+        status(res, 409, "Conflict", "the object has been modified");
+        return true;
+      }
+      return false;
+    });
+    const result = await patchStepRunStatus(clientFor(server, { patchMaxRetries: 0 }), "ns1", "sr1", { phase: "Failed" }, {
+      retryUntil: AbortSignal.timeout(20_000),
+      random: () => 0,
+    });
+    assert.equal(result.conflicts, 4);
+    assert.equal(result.attempts, 5);
+    assert.deepEqual(server.requests.map((r) => r.method).join(","), "GET,PATCH,GET,PATCH,GET,PATCH,GET,PATCH,GET,PATCH");
   });
 
   test("onComplete reports success and failure", async () => {

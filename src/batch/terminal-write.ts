@@ -1,0 +1,38 @@
+/**
+ * The terminal StepRun status write of a batch run: retried for as long as its window allows
+ * (see `docs/status-writes.md`), each failed attempt logged.
+ * @module
+ */
+import type { KubeClient } from "../k8s/client.ts";
+import { patchStepRunStatus, type StatusWriteRetry } from "../k8s/steprun-status.ts";
+import { k8sOperationRecorder } from "../observability/instruments.ts";
+import type { Logger } from "../observability/logger.ts";
+import { errorText } from "../errors/error-text.ts";
+import type { StepRunStatusUpdate } from "./status.ts";
+
+/**
+ * Writes `status` to `StepRun <client namespace>/<name>`, trying again until `window` aborts.
+ * The first failed attempt is a warning, later ones are debug lines (a long outage would
+ * otherwise fill the log).
+ */
+export async function writeTerminalStatus(
+  client: KubeClient,
+  name: string,
+  status: StepRunStatusUpdate,
+  window: AbortSignal,
+  logger: Logger,
+): Promise<void> {
+  const onRetry = (r: StatusWriteRetry): void => {
+    const attrs = { attempt: r.attempt, stage: r.stage, error: errorText(r.error), retryInMs: Math.round(r.delayMs) };
+    if (r.attempt === 1) logger.warn("StepRun status write failed; retrying", attrs);
+    else logger.debug("StepRun status write failed; retrying", attrs);
+  };
+  const result = await patchStepRunStatus(client, client.namespace, name, status, {
+    retryUntil: window,
+    onRetry,
+    onComplete: k8sOperationRecorder("PatchStepRunStatus"),
+  });
+  const attrs = { attempts: result.attempts, conflicts: result.conflicts, patched: result.patched };
+  if (result.attempts > 1) logger.info("StepRun status written after retries", attrs);
+  else logger.debug("StepRun status patched", attrs);
+}

@@ -30,6 +30,15 @@ t0=$SECONDS
 log() { printf '[cluster-peer install] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# One install at a time per cache (other clones may run their test suites on the same machine):
+# a second one waits, then finds the stamps in place.
+mkdir -p "$cache"
+exec 9>"$cache/cluster-install.lock"
+if ! flock -n 9; then
+  log "another install is running; waiting for it"
+  flock 9
+fi
+
 command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null 2>&1 || die "go is not on PATH"
 export GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false"

@@ -27,7 +27,11 @@ out="$repo/.cache/test-out"
 rm -rf "$out" && mkdir -p "$out"
 
 if [ "$peers" = 1 ]; then
-  trap 'bash test/peers/k8s/stop.sh >/dev/null 2>&1 || true; bash test/peers/s3/stop.sh >/dev/null 2>&1 || true' EXIT
+  trap 'bash test/peers/cluster/stop.sh >/dev/null 2>&1 || true; bash test/peers/k8s/stop.sh >/dev/null 2>&1 || true; bash test/peers/s3/stop.sh >/dev/null 2>&1 || true' EXIT
+  # First: it builds the etcd that the k8s peer uses too (a cold build takes 10-17 min).
+  bash test/peers/cluster/install.sh && bash test/peers/cluster/start.sh || {
+    echo "the cluster peer (kube-apiserver, operator, process kubelet) did not start; e2e tests will fail" >&2
+  }
   bash test/peers/k8s/install.sh && bash test/peers/k8s/start.sh || {
     echo "the Kubernetes API peer did not start; integration tests will fail" >&2
   }

@@ -1,6 +1,6 @@
 /**
  * The HTTP/2 gRPC transport for the connector client, on `@connectrpc/connect-node`. Measured to
- * work as a client under Node, Bun and Deno (../shared/RUNTIMES.md), so the three adapters share
+ * work as a client under Node, Bun and Deno, so the three adapters share
  * this one implementation and re-export it from their `grpc-transport.ts`.
  * @module
  */

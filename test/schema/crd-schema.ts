@@ -3,18 +3,10 @@
  * `@cfworker/json-schema` can run, close to what the API server enforces.
  */
 import { readFileSync } from "node:fs";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { crdsDir } from "../support/bobrapet-crds.ts";
 
 type Obj = Record<string, unknown>;
-
-/** `$BUBU_TEST_CRDS_DIR`, else `<repo>/../shared/crds` (as test/peers/k8s/start.sh). */
-export function crdsDir(): string {
-  const fromEnv = process.env.BUBU_TEST_CRDS_DIR;
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  return fileURLToPath(new URL("../../../shared/crds/", import.meta.url));
-}
 
 /** Reads `<crdsDir>/<file>` and returns the strict JSON Schema of `version`. */
 export function crdValidationSchema(file: string, version = "v1alpha1"): Obj {

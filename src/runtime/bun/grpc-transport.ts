@@ -1,4 +1,4 @@
-// Connect-node's gRPC client works unchanged on this runtime (../../shared RUNTIMES.md, measured
+// Connect-node's gRPC client works unchanged on this runtime (measured
 // on all three); the implementation is shared, and loaded on first use so that engrams which
 // never stream do not pay for @connectrpc/connect-node and node:http2 at start-up.
 import type { GrpcTransport, GrpcTransportOptions } from "../types.ts";

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Kubernetes API peer's two programs, idempotently:
-#   etcd                     from Debian (`etcd-server`), only when `etcd` is not on PATH;
+#   etcd                     the v3.7.4 build of test/peers/cluster/install.sh when present, else
+#                            from Debian (`etcd-server`), only when `etcd` is not on PATH;
 #   apiextensions-apiserver  with `go install` into $BUBU_PEER_CACHE/go-bin, only when the
 #                            binary is absent or was built from another version (stamp file).
 # The cache folder lives outside the clone (CI runs in a fresh clone) so that .ci/run reuses it.
@@ -22,7 +23,9 @@ sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-if command -v etcd >/dev/null 2>&1; then
+if [ -x "$gobin/etcd" ]; then
+  log "etcd present: $gobin/etcd (built by test/peers/cluster/install.sh)"
+elif command -v etcd >/dev/null 2>&1; then
   log "etcd present: $(command -v etcd)"
 else
   log "installing etcd-server from Debian"

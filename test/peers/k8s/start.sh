@@ -10,20 +10,23 @@
 # A peer left running by an earlier start is stopped first. Stop with test/peers/k8s/stop.sh.
 #
 # Env: BUBU_K8S_PEER_STATE   state dir
-#      BUBU_TEST_CRDS_DIR    CRD folder (default <repo>/../shared/crds)
+#      BUBU_TEST_CRDS_DIR    CRD folder (default: config/crd/bases of the bobrapet module, located
+#                            by test/peers/cluster/crds-dir.sh)
 #      BUBU_PEER_CACHE       where install.sh put the apiserver (default $HOME/.cache/bubu-sdk-ts)
 #      BUBU_K8S_APISERVER    apiserver binary (default $BUBU_PEER_CACHE/go-bin/apiextensions-apiserver)
-#      BUBU_ETCD             etcd binary (default: etcd on PATH)
+#      BUBU_ETCD             etcd binary (default: $BUBU_PEER_CACHE/go-bin/etcd built by
+#                            test/peers/cluster/install.sh, else etcd on PATH)
 #      BUBU_K8S_PEER_TIMEOUT seconds allowed for each wait (default 90)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../../.." && pwd))"
 state="${BUBU_K8S_PEER_STATE:-$repo/.cache/peers/k8s}"
-crds="${BUBU_TEST_CRDS_DIR:-$repo/../shared/crds}"
 cache="${BUBU_PEER_CACHE:-$HOME/.cache/bubu-sdk-ts}"
 apiserver="${BUBU_K8S_APISERVER:-$cache/go-bin/apiextensions-apiserver}"
-etcd="${BUBU_ETCD:-$(command -v etcd || true)}"
+if [ -n "${BUBU_ETCD:-}" ]; then etcd="$BUBU_ETCD"
+elif [ -x "$cache/go-bin/etcd" ]; then etcd="$cache/go-bin/etcd"
+else etcd="$(command -v etcd || true)"; fi
 timeout_s="${BUBU_K8S_PEER_TIMEOUT:-90}"
 
 log() { printf '[k8s-peer] %s\n' "$*" >&2; }
@@ -33,6 +36,8 @@ t_start="$(now_ms)"
 since() { printf '%s ms' "$(($(now_ms) - $1))"; }
 
 [ -n "$etcd" ] && [ -x "$etcd" ] || die "etcd not found: run test/peers/k8s/install.sh"
+crds="${BUBU_TEST_CRDS_DIR:-}"
+[ -n "$crds" ] || crds="$("$here/../cluster/crds-dir.sh")" || die "could not locate the bobrapet CRDs"
 [ -x "$apiserver" ] || die "apiextensions-apiserver not found at $apiserver: run test/peers/k8s/install.sh"
 command -v openssl >/dev/null || die "openssl not found"
 command -v curl >/dev/null || die "curl not found"

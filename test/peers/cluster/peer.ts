@@ -1,0 +1,109 @@
+/**
+ * The cluster peer (test/peers/cluster/start.sh) as seen from a test: where it is, an admin API
+ * client, and the files it keeps (audit log, pod logs, image map). Runs unchanged on Bun, Deno
+ * and Node.
+ *
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { parseEnvFile, readKubeconfig } from "../k8s/peer.ts";
+import { KubeApi } from "./kube-api.ts";
+
+/** A running cluster peer. */
+export interface ClusterPeer {
+  readonly kubeconfigPath: string;
+  readonly url: string;
+  readonly caPem: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly stateDir: string;
+  /** The apiserver's audit log: JSON lines, RequestResponse for runs.bubustack.io. */
+  readonly auditLog: string;
+  /** Where tests add image -> command maps (`*.json`, read at every pod start). */
+  readonly imagesDir: string;
+  /** `<namespace>_<pod>/{stdout,stderr}.log` of every pod run. */
+  readonly podsDir: string;
+  readonly operatorLog: string;
+  /** The API port (what pods get as KUBERNETES_SERVICE_PORT). */
+  readonly port: string;
+  /** An admin (system:masters) client; close it when done. */
+  api(): KubeApi;
+}
+
+type Lookup = { peer: ClusterPeer } | { reason: string };
+
+/** The message a test fails with under CI when the peer is absent. */
+export const CLUSTER_PEER_MISSING: string = "the cluster peer is not running: run test/peers/cluster/install.sh and start.sh";
+
+const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+function stateDir(): string {
+  return process.env.BUBU_CLUSTER_PEER_STATE ?? join(repoRoot, ".cache/peers/cluster");
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM";
+  }
+}
+
+function lookup(): Lookup {
+  const envFile = join(stateDir(), "env");
+  if (!existsSync(envFile)) return { reason: `${envFile} does not exist` };
+  const env = parseEnvFile(readFileSync(envFile, "utf8"));
+  for (const c of ["ETCD", "APISERVER", "CONTROLLER_MANAGER", "OPERATOR", "KUBELET"]) {
+    const raw = env[`BUBU_TEST_CLUSTER_${c}_PID`];
+    const pid = Number(raw);
+    if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return { reason: `${envFile} is stale: ${c.toLowerCase()} (pid ${raw}) is not running` };
+  }
+  const kubeconfigPath = env.BUBU_TEST_CLUSTER_KUBECONFIG;
+  if (!kubeconfigPath || !existsSync(kubeconfigPath)) return { reason: `kubeconfig ${kubeconfigPath} does not exist` };
+  const kc = readKubeconfig(kubeconfigPath);
+  const auth = { url: kc.url, caPem: kc.caPem, certPem: kc.certPem, keyPem: kc.keyPem };
+  return {
+    peer: {
+      ...auth,
+      kubeconfigPath,
+      stateDir: env.BUBU_TEST_CLUSTER_STATE!,
+      auditLog: env.BUBU_TEST_CLUSTER_AUDIT_LOG!,
+      imagesDir: env.BUBU_TEST_CLUSTER_IMAGES_DIR!,
+      podsDir: env.BUBU_TEST_CLUSTER_PODS_DIR!,
+      operatorLog: env.BUBU_TEST_CLUSTER_OPERATOR_LOG!,
+      port: new URL(kc.url).port,
+      api: () => new KubeApi(auth),
+    },
+  };
+}
+
+/** The running peer, or undefined. */
+export function clusterPeer(): ClusterPeer | undefined {
+  const r = lookup();
+  return "peer" in r ? r.peer : undefined;
+}
+
+/** For a test's `skip` option: a reason when the peer is absent outside CI, else false. */
+export function clusterPeerSkip(): string | false {
+  const r = lookup();
+  if ("peer" in r || process.env.CI === "true") return false;
+  return `${CLUSTER_PEER_MISSING} (${r.reason})`;
+}
+
+/**
+ * The peer for a test that needs it. When absent: under CI=true throws (the test fails);
+ * otherwise logs the reason, marks the test skipped where supported and returns undefined.
+ */
+export function requireClusterPeer(t?: { skip?: (message?: string) => void }): ClusterPeer | undefined {
+  const r = lookup();
+  if ("peer" in r) return r.peer;
+  const message = `${CLUSTER_PEER_MISSING} (${r.reason})`;
+  if (process.env.CI === "true") throw new Error(message);
+  console.log(`skipped: ${message}`);
+  t?.skip?.(message);
+  return undefined;
+}

@@ -33,13 +33,13 @@ export function clusterServices(
       const schema = await resolveTemplateSchema(await client(), "output", { ...lookup, signal, unavailable: "skip" });
       if (schema) assertTemplatePayload("output", schema.templateName, output, schema.schema);
     },
-    async writeStatus(status, signal) {
+    async writeStatus(status, signal, end) {
       if (info.stepRunID === "") {
         logger.warn("BUBU_STEPRUN_NAME is not set; the StepRun status is not written");
         return;
       }
       // `signal` is the write's window: retried until it ends, not just for one operation budget.
-      await writeTerminalStatus(await client(), info.stepRunID, status, signal, logger);
+      await writeTerminalStatus(await client(), info.stepRunID, status, end, signal, logger);
     },
   };
 }

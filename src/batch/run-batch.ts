@@ -129,7 +129,7 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
   if (seams.writeStatus) {
     const window = openStatusWriteWindow(settings, deps.terminate);
     try {
-      await seams.writeStatus(status, window.signal);
+      await seams.writeStatus(status, window.signal, end);
     } catch (err) {
       statusError = err;
       logger.error("StepRun status patch failed", { error: errorText(err) });

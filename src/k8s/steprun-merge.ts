@@ -83,6 +83,11 @@ export interface StepRunStatusUpdate {
   signalEvents?: SignalEvent[];
   /** As {@link signalEvents}, and a `seq: 0` record whose trimmed key exists is dropped. */
   effects?: EffectRecord[];
+  /**
+   * Removes `exitCode`, `lastFailureMsg` and `error` (sent as `null`): a success after a retried
+   * failure should not show the earlier attempt's failure.
+   */
+  clearFailure?: boolean;
 }
 
 /** CRD `maxItems` of `status.signalEvents`. */
@@ -117,6 +122,11 @@ export function mergeStepRunStatus(current: StepRunStatus, update: StepRunStatus
   if (present(update.output)) merged.output = structuredClone(update.output);
   if (present(update.logs)) merged.logs = structuredClone(update.logs);
   if (present(update.error)) merged.error = structuredClone(update.error);
+  if (update.clearFailure === true) {
+    delete merged.exitCode;
+    delete merged.lastFailureMsg;
+    delete merged.error;
+  }
   if (update.needs !== undefined && update.needs !== null) merged.needs = [...update.needs];
   if (update.signals !== undefined && update.signals !== null && Object.keys(update.signals).length > 0) {
     const signals: Record<string, unknown> = { ...(merged.signals ?? {}) };

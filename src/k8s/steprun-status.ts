@@ -76,6 +76,11 @@ export interface PatchStepRunStatusOptions {
   readonly podName?: string;
   /** Random source for the jitter (tests). */
   readonly random?: () => number;
+  /**
+   * Rewrites `update` for the StepRun as read (on every attempt, after a 409 too); return
+   * `undefined` to write nothing.
+   */
+  readonly adapt?: (stepRun: KubeObject, update: StepRunStatusUpdate) => StepRunStatusUpdate | undefined;
   /** Called before each pause, with the failure that caused it (for logs). */
   readonly onRetry?: (info: StatusWriteRetry) => void;
   /** Called once at the end, for the `bubu.k8s.operation.duration_seconds` metric. */
@@ -187,7 +192,12 @@ export async function patchStepRunStatus(
       if (podName !== "" && existingPod !== "" && existingPod !== podName) {
         throw new ZombiePodFencedError(podName, existingPod);
       }
-      const merged = mergeStepRunStatus(current, update);
+      const adapted = options.adapt ? options.adapt(stepRun, update) : update;
+      if (adapted === undefined) {
+        done(true);
+        return { patched: false, attempts: attempt, conflicts, stepRun };
+      }
+      const merged = mergeStepRunStatus(current, adapted);
       const diff = statusDiff(current, merged);
       if (Object.keys(diff).length === 0) {
         done(true);

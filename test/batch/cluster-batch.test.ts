@@ -23,13 +23,17 @@ let dir = "";
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const DURATION = /^(\d+(\.\d+)?(ms|s)|\d+m\d+(\.\d+)?s)$/;
 
-async function createStepRun(name: string, status: Record<string, unknown> = { phase: "Running", retries: 0 }): Promise<void> {
+async function createStepRun(
+  name: string,
+  status: Record<string, unknown> = { phase: "Running", retries: 0 },
+  spec: Record<string, unknown> = {},
+): Promise<void> {
   const base = `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/stepruns`;
   await peerRequest(peer, "POST", base, {
     apiVersion: "runs.bubustack.io/v1alpha1",
     kind: "StepRun",
     metadata: { name },
-    spec: { stepId: "step", storyRunRef: { name: "run" } },
+    spec: { stepId: "step", storyRunRef: { name: "run" }, ...spec },
   });
   // The controller initialises status before the pod starts (the CRD requires status.retries).
   await peerRequest(peer, "PATCH", `${base}/${name}/status`, { status });
@@ -114,8 +118,9 @@ describe("batch engrams against the real API server", () => {
     assert.match(String(s.lastFailureMsg), /^failed to unmarshal inputs into the target type: inputs validation failed at mode: /);
   });
 
-  test("timeout: Timeout, 124, retry, process exits 124", { skip }, async () => {
-    await createStepRun("slow");
+  test("timeout on the last attempt: Timeout, 124, retry, process exits 124", { skip }, async () => {
+    // No retries left (maxRetries 0): the SDK ends the step itself.
+    await createStepRun("slow", undefined, { retry: { maxRetries: 0 } });
     const r = await run("slow", { mode: "hang" }, { BUBU_STEP_TIMEOUT: "500ms", BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" });
     assert.equal(r.code, 124, r.stdout + r.stderr);
     const s = stable(await statusOf("slow"));
@@ -136,7 +141,19 @@ describe("batch engrams against the real API server", () => {
     });
   });
 
-  test("SIGTERM: Failed, 143, retry, process exits 143", { skip }, async () => {
+  test("timeout with retries left: the details without a phase (the operator retries), exit 124", { skip }, async () => {
+    await createStepRun("slow-retry", { phase: "Running", retries: 0 }, { retry: { maxRetries: 2 } });
+    const r = await run("slow-retry", { mode: "hang" }, { BUBU_STEP_TIMEOUT: "500ms", BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" });
+    assert.equal(r.code, 124, r.stdout + r.stderr);
+    const s = await statusOf("slow-retry");
+    assert.equal(s.phase, "Running", "no final phase: the operator decides");
+    assert.equal(s.finishedAt, undefined);
+    assert.equal(s.exitCode, 124);
+    assert.equal(s.exitClass, "retry");
+    assert.equal((s.error as Record<string, unknown>).type, "timeout");
+  });
+
+  test("SIGTERM: nothing written (the operator retries a stopped pod), process exits 143", { skip }, async () => {
     await createStepRun("term");
     let sent = false;
     const r = await run("term", { mode: "wait-abort" }, {}, {
@@ -148,13 +165,7 @@ describe("batch engrams against the real API server", () => {
       },
     });
     assert.equal(r.code, 143, r.stdout + r.stderr);
-    const s = stable(await statusOf("term"));
-    assert.equal(s.phase, "Failed");
-    assert.equal(s.exitCode, 143);
-    assert.equal(s.exitClass, "retry");
-    const e = s.error as Record<string, unknown>;
-    assert.equal(e.code, "SIGTERM");
-    assert.equal(e.retryable, true);
+    assert.deepEqual(await statusOf("term"), { phase: "Running", retries: 0 });
   });
 
   test("malformed BUBU_TRIGGER_DATA is reported to the StepRun too", { skip }, async () => {

@@ -40,7 +40,8 @@ async function createStepRun(name: string): Promise<void> {
     apiVersion: "runs.bubustack.io/v1alpha1",
     kind: "StepRun",
     metadata: { name },
-    spec: { stepId: "step", storyRunRef: { name: "run" }, engramRef: { name: ENGRAM } },
+    // No retries left: every failure is final, so the test sees the terminal write's phase.
+    spec: { stepId: "step", storyRunRef: { name: "run" }, engramRef: { name: ENGRAM }, retry: { maxRetries: 0 } },
   });
   // The controller initialises the status before the pod starts (the CRD requires status.retries).
   await peerRequest(peer, "PATCH", `${RUNS}/${name}/status`, { status: { phase: "Running", retries: 0 } });

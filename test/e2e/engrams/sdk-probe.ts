@@ -6,7 +6,7 @@
 //   hang             waits until the SDK aborts it (step timeout or SIGTERM), then throws the reason
 //   ok               returns { attempt }
 import * as v from "valibot";
-import { BubuError, defineBatch, startBatch } from "../../../src/mod.ts";
+import { BubuError, defineBatch, start } from "../../../src/mod.ts";
 import { nextAttempt } from "./attempt.ts";
 
 const probe = defineBatch({
@@ -14,7 +14,7 @@ const probe = defineBatch({
   config: v.object({ attempts: v.optional(v.array(v.string()), ["ok"]) }),
   async process(ctx) {
     const attempt = nextAttempt();
-    const attempts = probeConfig.attempts;
+    const attempts = ctx.config.attempts;
     const mode = attempts[Math.min(attempt, attempts.length) - 1];
     ctx.logger.info("probe attempt", { attempt, mode });
     switch (mode) {
@@ -29,11 +29,6 @@ const probe = defineBatch({
         return { attempt };
     }
   },
-  init(cfg) {
-    probeConfig = cfg;
-  },
 });
 
-let probeConfig: { attempts: string[] } = { attempts: ["ok"] };
-
-if (import.meta.main) await startBatch(probe);
+if (import.meta.main) await start(probe);

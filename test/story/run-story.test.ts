@@ -4,7 +4,7 @@
 // StoryRun phase, reason, error and output.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { StoryRunResult } from "../../src/story/result.ts";
 import { limiter, run, tempDir } from "./support.ts";
@@ -154,6 +154,7 @@ test("fan-out/fan-in: independent steps run at the same time (each waits for the
   assert.deepEqual((outputOf(r, "join").inputs as Record<string, unknown>), { l: "right", mode: "echo", r: "left", tag: "t1" });
   const joinStart = Date.parse(r.steps.join!.attempts![0]!.startedAt);
   for (const s of ["left", "right"]) assert.ok(joinStart >= Date.parse(r.steps[s]!.attempts![0]!.finishedAt), `join starts after ${s}`);
+  rmSync(fanDir, { recursive: true, force: true });
 });
 
 const marker = join(tempDir(), "died-once");
@@ -189,6 +190,7 @@ test("a pod that dies without a status (137) is retried on the same StepRun; the
   for (const k of Object.keys(a)) if (k !== "BUBU_POD_NAME") assert.equal(b[k], a[k], k);
   assert.notEqual(a.BUBU_POD_NAME, b.BUBU_POD_NAME, "a new pod per attempt");
   assert.ok(existsSync(marker));
+  rmSync(join(marker, ".."), { recursive: true, force: true });
 });
 
 const failing = start(`

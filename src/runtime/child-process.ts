@@ -98,6 +98,6 @@ export function terminalInfo(): { stdoutIsTTY: boolean; stderrIsTTY: boolean; co
   return {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-    columns: process.stderr.columns ?? process.stdout.columns ?? 80,
+    columns: process.stderr.columns || process.stdout.columns || 80,
   };
 }

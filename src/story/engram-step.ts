@@ -19,7 +19,6 @@
  * @module
  */
 import { goJsonByteLength, goJsonStringify } from "../json/go-json.ts";
-import { spawnChild } from "../runtime/child-process.ts";
 import type { EngramCommand } from "./engram-commands.ts";
 import { applySchemaDefaults } from "./json-merge.ts";
 import type { AttemptResult } from "./result.ts";
@@ -227,7 +226,7 @@ async function runProcess(host: StepRunHost, plan: StepRunPlan, env: Readonly<Re
   const out = lineSink(emitLine("stdout"));
   const err = lineSink(emitLine("stderr"));
   const [cmd, ...args] = plan.command.argv;
-  const child = spawnChild({
+  const child = ctx.spawn({
     command: cmd!,
     args,
     cwd: plan.command.cwd,
@@ -366,6 +365,16 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
       return;
     }
     if (proc.exitCode === 0) {
+      // `handleJobSucceeded`: the template's output schema, then the postExecution check.
+      const outputSchema = plan.resolved.template?.spec.outputSchema;
+      if (outputSchema !== undefined) {
+        const label = `EngramTemplate ${plan.resolved.template!.metadata.name} output`;
+        const bad = status.output === undefined ? `${label} output is empty but a schema is defined` : schemaError(status.output, outputSchema, label);
+        if (bad) {
+          setStatus(host, plan, { phase: "Failed", lastFailureMsg: `StepRun output failed schema validation: ${bad}`, exitClass: "terminal", finishedAt: now() }, attempt);
+          return;
+        }
+      }
       const post = await postExecution(host, plan, status);
       if (post !== undefined) {
         setStatus(host, plan, { phase: "Failed", lastFailureMsg: `Post-execution verification failed: ${post}`, finishedAt: now() }, attempt);

@@ -112,7 +112,7 @@ export class ProgressView {
     const attempt = r.attempt && r.attempt > 1 ? ` attempt ${r.attempt}` : "";
     const msg = r.message && TERMINAL.has(r.phase) && r.phase !== "Succeeded" ? `  ${r.message}` : "";
     const text = `  ${icon(r.phase, this.#tick)} ${r.label.padEnd(24)} ${(r.phase || "Pending").padEnd(10)} ${span.padStart(6)}${attempt}${msg}`;
-    const width = this.#o.columns ?? 80;
+    const width = Math.max(40, this.#o.columns || 80);
     return text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text;
   }
 

@@ -4,6 +4,7 @@
  * progress listener.
  * @module
  */
+import type { ChildHandle, SpawnChildOptions } from "../runtime/child-process.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { type EngramCommand, type EngramMap, resolveEngramCommand } from "./engram-commands.ts";
 import type { StoryRunEvent, StoryRunListener } from "./events.ts";
@@ -52,6 +53,8 @@ export interface RunContext {
   readonly deadlineMarginMs: number;
   readonly gateDecisions: Readonly<Record<string, "approve" | "reject">>;
   readonly random: () => number;
+  /** Starts a process (the runtime's child-process seam). */
+  readonly spawn: (options: SpawnChildOptions) => ChildHandle;
   readonly warnings: string[];
   emit(event: StoryRunEvent): void;
 }

@@ -25,6 +25,7 @@
  * without `ref`, `executeStory` steps whose Story was not given, and Engrams with no command.
  * @module
  */
+import { type ChildHandle, type SpawnChildOptions, spawnChild } from "../runtime/child-process.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { EngramMap } from "./engram-commands.ts";
@@ -82,6 +83,8 @@ export interface RunStoryOptions {
   readonly runtime?: Runtime;
   /** Random source (pod names, retry jitter); tests make it deterministic. */
   readonly random?: () => number;
+  /** Starts an engram process (default: `node:child_process`, which Bun, Deno and Node all have). */
+  readonly spawn?: (options: SpawnChildOptions) => ChildHandle;
 }
 
 /** The Story cannot be run locally; nothing was started. */
@@ -242,6 +245,7 @@ export async function runStory(options: RunStoryOptions): Promise<StoryRunResult
       deadlineMarginMs: options.deadlineMarginMs ?? 120_000,
       gateDecisions: options.gateDecisions ?? {},
       random,
+      spawn: options.spawn ?? spawnChild,
       warnings,
       emit: safeListener(options.onEvent),
     };

@@ -24,7 +24,7 @@ test("story.yaml holds the EngramTemplates `bubu template` generates", () => {
   }
 });
 
-test("the Story runs locally: a long text's word list goes through file storage", async () => {
+test("the Story runs locally: a long text's word list goes through file storage", { timeout: 120_000 }, async () => {
   const resources = parseManifests(storyYaml);
   const engrams: Record<string, string[]> = {};
   for (const name of ["split", "rank", "report"]) {
@@ -41,7 +41,7 @@ test("the Story runs locally: a long text's word list goes through file storage"
   assert.deepEqual((run.steps.rank!.output as Record<string, unknown>).top, [{ word: "beta", count: 240 }, { word: "alpha", count: 120 }]);
 });
 
-test("the documented command: bun run src/cli/story-command.ts examples/text-stats/story.yaml --inputs …", async () => {
+test("the documented command: bun run src/cli/story-command.ts examples/text-stats/story.yaml --inputs …", { timeout: 120_000 }, async () => {
   const bin = resolve(repoRoot, "node_modules/.bin");
   const r = await runScript("src/cli/story-command.ts", {
     args: ["examples/text-stats/story.yaml", "--inputs", '{"text":"To be, or not to be: that is the question."}'],

@@ -40,7 +40,7 @@ function captured(): { rt: Runtime; out: () => string; err: () => string } {
   return { rt, out: () => out, err: () => err };
 }
 
-test("bubu story run: the summary on stdout, exit 0, the work directory removed", async () => {
+test("bubu story run: the summary on stdout, exit 0, the work directory removed", { timeout: 120_000 }, async () => {
   const c = captured();
   const code = await storyCommand(["run", storyFile, "--engram", engramArg, "--inputs", '{"who":"cli"}', "--progress", "plain"], c.rt);
   assert.equal(code, 0, c.err());
@@ -52,7 +52,7 @@ test("bubu story run: the summary on stdout, exit 0, the work directory removed"
   assert.doesNotMatch(c.err(), /logs and storage are in/);
 });
 
-test("bubu story run: a failed run exits 1 and keeps its logs; --output full has the StepRun and env", async () => {
+test("bubu story run: a failed run exits 1 and keeps its logs; --output full has the StepRun and env", { timeout: 120_000 }, async () => {
   const c = captured();
   const code = await storyCommand([failingFile, "--engram", engramArg, "--output", "full", "--progress", "off"], c.rt);
   assert.equal(code, 1);
@@ -65,7 +65,7 @@ test("bubu story run: a failed run exits 1 and keeps its logs; --output full has
   rmSync(full.workDir, { recursive: true, force: true });
 });
 
-test("bubu story run: usage, validation and refusal errors exit 2 with the reasons on stderr", async () => {
+test("bubu story run: usage, validation and refusal errors exit 2 with the reasons on stderr", { timeout: 120_000 }, async () => {
   const usage = captured();
   assert.equal(await storyCommand(["run"], usage.rt), 2);
   assert.match(usage.err(), /the Story file is missing/);
@@ -85,7 +85,7 @@ test("bubu story run: usage, validation and refusal errors exit 2 with the reaso
   assert.match(badInputs.err(), /--inputs is not valid JSON/);
 });
 
-test("a local impulse's ctx.stories.start runs the triggered Story through the hook", async () => {
+test("a local impulse's ctx.stories.start runs the triggered Story through the hook", { timeout: 120_000 }, async () => {
   const started: TriggeredStory[] = [];
   const stopped: StoppedStory[] = [];
   const results: string[] = [];

@@ -18,7 +18,7 @@ async function refusal(yaml: string, options: Parameters<typeof run>[1] = {}): P
   throw new Error("the Story ran");
 }
 
-test("refused with the step named: gate without a decision, realtime, streaming engrams, parallel branches without ref", async () => {
+test("refused with the step named: gate without a decision, realtime, streaming engrams, parallel branches without ref", { timeout: 120_000 }, async () => {
   assert.match((await refusal("  steps:\n    - { name: approve, type: gate }\n"))[0]!, /step 'approve' is a 'gate'.*--approve approve/);
   assert.match((await refusal("  pattern: realtime\n  steps:\n    - { name: a, ref: { name: fixture } }\n"))[0]!, /pattern 'realtime'/);
   const streaming = `  steps:\n    - { name: a, ref: { name: live } }\n---\napiVersion: bubustack.io/v1alpha1\nkind: Engram\nmetadata: { name: live }\nspec: { mode: deployment }\n`;
@@ -27,13 +27,13 @@ test("refused with the step named: gate without a decision, realtime, streaming 
   assert.match((await refusal(branch))[0]!, /parallel branch 'b1' has no 'ref'/);
 });
 
-test("refused: an Engram with no command in the map, a sub-Story that was not given", async () => {
+test("refused: an Engram with no command in the map, a sub-Story that was not given", { timeout: 120_000 }, async () => {
   const reasons = await refusal("  steps:\n    - { name: a, ref: { name: fixture } }\n", { engrams: {} });
   assert.deepEqual(reasons, ["step 'a': the engram map has no command for 'fixture' or 'fixture-template'"]);
   assert.match((await refusal("  steps:\n    - { name: a, type: executeStory, with: { storyRef: { name: other } } }\n"))[0]!, /runs Story 'other', which was not given/);
 });
 
-test("a gate with a decision runs: approve succeeds, reject fails", async () => {
+test("a gate with a decision runs: approve succeeds, reject fails", { timeout: 120_000 }, async () => {
   const approved = await run(head + "  steps:\n    - { name: ok, type: gate }\n", { gateDecisions: { ok: "approve" } });
   assert.equal(approved.phase, "Succeeded");
   assert.equal(approved.steps.ok!.message, "Gate approved.");
@@ -42,11 +42,11 @@ test("a gate with a decision runs: approve succeeds, reject fails", async () => 
   assert.equal(rejected.steps.deny!.message, "Gate rejected.");
 });
 
-test("an invalid Story is a StoryValidationError; nothing runs", async () => {
+test("an invalid Story is a StoryValidationError; nothing runs", { timeout: 120_000 }, async () => {
   await assert.rejects(run(head + "  steps:\n    - { name: a, ref: { name: fixture }, type: condition }\n"), StoryValidationError);
 });
 
-test("the operator fails the StoryRun before any step: inputs schema, inputs over 5 KiB, an unknown implicit dependency", async () => {
+test("the operator fails the StoryRun before any step: inputs schema, inputs over 5 KiB, an unknown implicit dependency", { timeout: 120_000 }, async () => {
   const schema = await run(head + "  inputsSchema: { type: object, required: [name], properties: { name: { type: string } } }\n  steps:\n    - { name: a, ref: { name: fixture } }\n");
   assert.equal(schema.phase, "Failed");
   assert.equal(schema.reason, "InputSchemaFailed");
@@ -62,7 +62,7 @@ test("the operator fails the StoryRun before any step: inputs schema, inputs ove
   assert.deepEqual(graph.error, { type: "InvalidConfiguration", message: graph.message });
 });
 
-test("a Story timeout ends the run Timeout, without finally steps", async () => {
+test("a Story timeout ends the run Timeout, without finally steps", { timeout: 120_000 }, async () => {
   const r = await run(head + "  policy: { timeouts: { story: 100ms } }\n  steps:\n    - { name: nap, type: sleep, with: { duration: 10s } }\n  finally:\n    - { name: f, type: condition }\n");
   assert.equal(r.phase, "Timeout");
   assert.equal(r.reason, "TimedOut");

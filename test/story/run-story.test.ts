@@ -56,7 +56,7 @@ spec:
     count: "{{ steps.first.output.inputs.count }}"
 `, { inputs: { count: 3 } });
 
-test("a linear Story: with evaluated against inputs and steps, both payloads and the identity in the pod env", async () => {
+test("a linear Story: with evaluated against inputs and steps, both payloads and the identity in the pod env", { timeout: 120_000 }, async () => {
   const r = await basics;
   assert.equal(r.phase, "Succeeded", r.message);
   assert.equal(r.reason, "Completed");
@@ -99,7 +99,7 @@ test("a linear Story: with evaluated against inputs and steps, both payloads and
   assert.equal((r.steps.first!.stepRun!.status as Record<string, unknown>).phase, "Succeeded");
 });
 
-test("the template context holds every Succeeded StepRun (output, outputs, signals), not failed or skipped steps", async () => {
+test("the template context holds every Succeeded StepRun (output, outputs, signals), not failed or skipped steps", { timeout: 120_000 }, async () => {
   const r = await basics;
   const ctx = JSON.parse(envOf(r, "after-never").BUBU_TEMPLATE_CONTEXT!) as { steps: Record<string, Record<string, unknown>> };
   assert.deepEqual(Object.keys(ctx.steps).sort(), ["first", "second-step", "second_step"]);
@@ -109,7 +109,7 @@ test("the template context holds every Succeeded StepRun (output, outputs, signa
   assert.deepEqual(outputOf(r, "second-step").inputs, { mode: "echo", prev: "hi world", tag: "t1" });
 });
 
-test("if false: Skipped with no StepRun; a step that needs it still runs; an allowed failure is not retried", async () => {
+test("if false: Skipped with no StepRun; a step that needs it still runs; an allowed failure is not retried", { timeout: 120_000 }, async () => {
   const r = await basics;
   const never = r.steps.never!;
   assert.equal(never.phase, "Skipped");
@@ -146,7 +146,7 @@ spec:
       with: { l: "{{ steps.left.output.met }}", r: "{{ steps.right.output.met }}" }
 `);
 
-test("fan-out/fan-in: independent steps run at the same time (each waits for the other), the join after both", async () => {
+test("fan-out/fan-in: independent steps run at the same time (each waits for the other), the join after both", { timeout: 120_000 }, async () => {
   const r = await fan;
   assert.equal(r.phase, "Succeeded", JSON.stringify(r.steps, null, 1).slice(0, 2000));
   assert.deepEqual(outputOf(r, "left"), { met: "right" });
@@ -172,7 +172,7 @@ spec:
       with: { mode: die, marker: "${marker}" }
 `);
 
-test("a pod that dies without a status (137) is retried on the same StepRun; the env is the same", async () => {
+test("a pod that dies without a status (137) is retried on the same StepRun; the env is the same", { timeout: 120_000 }, async () => {
   const r = await retry;
   assert.equal(r.phase, "Succeeded", r.message);
   const s = r.steps.flaky!;
@@ -213,7 +213,7 @@ spec:
       ref: { name: fixture }
 `);
 
-test("fail-fast: later steps Skipped, finally still runs, the StoryRun fails with the operator's error", async () => {
+test("fail-fast: later steps Skipped, finally still runs, the StoryRun fails with the operator's error", { timeout: 120_000 }, async () => {
   const r = await failing;
   assert.equal(r.phase, "Failed");
   assert.equal(r.reason, "DependencyFailed");
@@ -253,7 +253,7 @@ spec:
       with: { mode: hang }
 `);
 
-test("timeouts: execution.timeout, else the Story's step timeout, becomes BUBU_STEP_TIMEOUT; the SDK ends the step", async () => {
+test("timeouts: execution.timeout, else the Story's step timeout, becomes BUBU_STEP_TIMEOUT; the SDK ends the step", { timeout: 120_000 }, async () => {
   const r = await timeouts;
   assert.equal(envOf(r, "quick").BUBU_STEP_TIMEOUT, "45s");
   assert.equal(envOf(r, "slow").BUBU_STEP_TIMEOUT, "1s");
@@ -286,7 +286,7 @@ spec:
     direct: "{{ len steps.big.output.blob }}"
 `);
 
-test("storage: an output over the inline limit is offloaded, passed on as a ref and hydrated by the next step", async () => {
+test("storage: an output over the inline limit is offloaded, passed on as a ref and hydrated by the next step", { timeout: 120_000 }, async () => {
   const r = await storage;
   assert.equal(r.phase, "Succeeded", r.message);
   const blob = outputOf(r, "big").blob as Record<string, unknown>;
@@ -311,7 +311,7 @@ spec:
       with: { mode: big, size: 6000 }
 `);
 
-test("without storage an output over the inline limit fails the step (as in a cluster without storage)", async () => {
+test("without storage an output over the inline limit fails the step (as in a cluster without storage)", { timeout: 120_000 }, async () => {
   const r = await noStorage;
   assert.equal(r.phase, "Failed");
   assert.equal(r.steps.big!.phase, "Failed");
@@ -347,7 +347,7 @@ spec:
     greeting: "{{ steps.greet.output.inputs.greeting }}"
 `, { inputs: { who: "ada" } });
 
-test("executeStory runs the sub-Story; its output is steps.<name>.output", async () => {
+test("executeStory runs the sub-Story; its output is steps.<name>.output", { timeout: 120_000 }, async () => {
   const r = await sub;
   assert.equal(r.phase, "Succeeded", r.message);
   assert.deepEqual(r.output, { got: "hello ada" });
@@ -383,7 +383,7 @@ spec:
       with: { p1: '{{ (index .steps "p1").output.inputs.x }}' }
 `, { inputs: { who: "bo" } });
 
-test("parallel: branches are StepRuns of their own, with 'with' evaluated at expansion and no Engram with", async () => {
+test("parallel: branches are StepRuns of their own, with 'with' evaluated at expansion and no Engram with", { timeout: 120_000 }, async () => {
   const r = await parallel;
   assert.equal(r.phase, "Succeeded", r.message);
   assert.equal(r.steps.fan!.message, "Parallel branches completed with allowed failures.");
@@ -412,7 +412,7 @@ spec:
       type: condition
 `);
 
-test("compensations run after a failure, before finally; the StoryRun is Compensated", async () => {
+test("compensations run after a failure, before finally; the StoryRun is Compensated", { timeout: 120_000 }, async () => {
   const r = await compensated;
   assert.equal(r.phase, "Compensated");
   assert.equal(r.message, "Story failed; compensations completed.");
@@ -421,7 +421,7 @@ test("compensations run after a failure, before finally; the StoryRun is Compens
   assert.ok(Date.parse(r.steps.done!.startedAt!) >= Date.parse(r.steps.undo!.finishedAt!));
 });
 
-test("a Story of primitives: sleep, stop (its phase), condition, wait with a timeout", async () => {
+test("a Story of primitives: sleep, stop (its phase), condition, wait with a timeout", { timeout: 120_000 }, async () => {
   const r = await run(`
 apiVersion: bubustack.io/v1alpha1
 kind: Story
@@ -463,7 +463,7 @@ spec:
   });
 });
 
-test("SIGINT (the signal): running processes are stopped, the StoryRun ends Canceled", async () => {
+test("SIGINT (the signal): running processes are stopped, the StoryRun ends Canceled", { timeout: 120_000 }, async () => {
   const ac = new AbortController();
   const t0 = Date.now();
   const r = await run(`

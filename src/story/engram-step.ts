@@ -76,6 +76,17 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
+/**
+ * `maybeOffloadStepRunInput`: the error that keeps the StoryRun controller from creating the
+ * StepRun of an Engram step whose merged `with` is over the inline limit (0 turns the check off).
+ */
+export function inputTooLarge(plan: Pick<StepRunPlan, "input" | "maxInlineSize" | "stepRunName">): string | undefined {
+  if (plan.input === undefined || plan.maxInlineSize <= 0) return undefined;
+  const size = goJsonByteLength(plan.input);
+  if (size <= plan.maxInlineSize) return undefined;
+  return `step input for ${plan.stepRunName} is ${size} bytes which exceeds the max inline limit of ${plan.maxInlineSize} bytes; increase engram.default-max-inline-size in the operator ConfigMap or set execution.maxInlineSize on the step`;
+}
+
 /** Creates the StepRun object (phase Pending), as the StoryRun controller does. */
 export function createStepRun(host: StepRunHost, plan: Pick<StepRunPlan, "stepId" | "stepRunName" | "step" | "input" | "retry" | "resolved">): JsonObject {
   const step = plan.step;
@@ -290,11 +301,6 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
   const policy = resolveRetryPolicy(plan.retry);
   // `BUBU_STARTED_AT` comes from the StepRun's timestamps, which the API stores in whole seconds.
   const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-  if (plan.input !== undefined && plan.maxInlineSize > 0 && goJsonByteLength(plan.input) > plan.maxInlineSize) {
-    const size = goJsonByteLength(plan.input);
-    fail(host, plan, `step input for ${plan.stepRunName} is ${size} bytes which exceeds the max inline limit of ${plan.maxInlineSize} bytes; increase engram.default-max-inline-size in the operator ConfigMap or set execution.maxInlineSize on the step`);
-    return;
-  }
   setStatus(host, plan, { phase: "Running", startedAt: rfc3339Nano(startedAt) }, 1);
   for (let attempt = 1;; attempt++) {
     if (host.cancel.aborted) {

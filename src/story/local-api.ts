@@ -7,7 +7,11 @@
  * Only what an engram's service account may do is served: StepRuns get/patch (object and
  * `/status`), EffectClaims get/create/update/patch/delete. Engrams, EngramTemplates, ConfigMaps
  * and Secrets answer 403, as the operator's per-StoryRun Role does (the SDK then skips its
- * template schema lookup, as it does in a cluster). Requests need the run's bearer token.
+ * template schema lookup, as it does in a cluster).
+ *
+ * Access needs the run's secret, as the first path segment of the server URL in the kubeconfig:
+ * client-go sends no credentials to a plain-http server, so a bearer token alone would lock the
+ * Go SDK out. A request that does carry a bearer token must carry the right one.
  * @module
  */
 import type { HttpServer, Runtime } from "../runtime/types.ts";
@@ -18,6 +22,16 @@ const VERSION = "v1alpha1";
 const SERVED: Readonly<Record<string, { kind: string; status: boolean }>> = {
   stepruns: { kind: "StepRun", status: true },
   effectclaims: { kind: "EffectClaim", status: false },
+};
+/**
+ * What discovery lists (a client maps kinds to paths through it); only `SERVED` answers, the
+ * rest is forbidden, as for an engram's service account.
+ */
+const DISCOVERY: Readonly<Record<string, readonly (readonly [resource: string, kind: string, namespaced: boolean])[]>> = {
+  [`${RUNS_GROUP}/${VERSION}`]: [["stepruns", "StepRun", true], ["effectclaims", "EffectClaim", true], ["storyruns", "StoryRun", true], ["storytriggers", "StoryTrigger", true]],
+  [`bubustack.io/${VERSION}`]: [["engrams", "Engram", true], ["stories", "Story", true], ["impulses", "Impulse", true]],
+  [`catalog.bubustack.io/${VERSION}`]: [["engramtemplates", "EngramTemplate", false], ["impulsetemplates", "ImpulseTemplate", false]],
+  v1: [["configmaps", "ConfigMap", true], ["secrets", "Secret", true]],
 };
 
 function isObject(v: unknown): v is JsonObject {
@@ -73,10 +87,10 @@ export class LocalApi {
     this.#serviceAccount = serviceAccount;
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>/<secret>`: the server URL clients use. */
   get url(): string {
     if (!this.#server) throw new Error("the local API is not started");
-    return `http://127.0.0.1:${this.#server.port}`;
+    return `http://127.0.0.1:${this.#server.port}/${this.#token}`;
   }
 
   async listen(runtime: Pick<Runtime, "serve">): Promise<void> {
@@ -130,30 +144,52 @@ export class LocalApi {
   /** The HTTP handler (exposed for tests). */
   async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const response = await this.#route(request, url.pathname);
+    const prefix = `/${this.#token}`;
+    const inside = url.pathname.startsWith(`${prefix}/`);
+    const path = inside ? url.pathname.slice(prefix.length) : url.pathname;
+    const auth = request.headers.get("authorization");
+    const response = !inside || (auth !== null && auth !== `Bearer ${this.#token}`)
+      ? status(401, "Unauthorized", "Unauthorized")
+      : await this.#route(request, path);
     if (this.requests.length >= 10_000) this.requests.shift();
-    this.requests.push({ method: request.method, path: url.pathname, status: response.status });
+    this.requests.push({ method: request.method, path, status: response.status });
     return response;
   }
 
   async #route(request: Request, path: string): Promise<Response> {
-    if (request.headers.get("authorization") !== `Bearer ${this.#token}`) return status(401, "Unauthorized", "Unauthorized");
     const method = request.method;
     if (method === "GET" && path === "/api") return Response.json({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] });
     if (method === "GET" && path === "/apis") {
-      const version = { groupVersion: `${RUNS_GROUP}/${VERSION}`, version: VERSION };
-      return Response.json({ kind: "APIGroupList", apiVersion: "v1", groups: [{ name: RUNS_GROUP, versions: [version], preferredVersion: version }] });
-    }
-    if (method === "GET" && path === `/apis/${RUNS_GROUP}/${VERSION}`) {
-      const resources = Object.entries(SERVED).flatMap(([name, r]) => {
-        const base = { name, singularName: r.kind.toLowerCase(), namespaced: true, kind: r.kind, verbs: ["get", "create", "update", "patch", "delete"] };
-        return r.status ? [base, { name: `${name}/status`, singularName: "", namespaced: true, kind: r.kind, verbs: ["get", "patch", "update"] }] : [base];
+      const groups = Object.keys(DISCOVERY).filter((gv) => gv !== "v1").map((gv) => {
+        const version = { groupVersion: gv, version: VERSION };
+        return { name: gv.split("/")[0], versions: [version], preferredVersion: version };
       });
-      return Response.json({ kind: "APIResourceList", apiVersion: "v1", groupVersion: `${RUNS_GROUP}/${VERSION}`, resources });
+      return Response.json({ kind: "APIGroupList", apiVersion: "v1", groups });
+    }
+    const gv = path === "/api/v1" ? "v1" : path.startsWith("/apis/") ? path.slice("/apis/".length) : "";
+    if (method === "GET" && Object.hasOwn(DISCOVERY, gv)) {
+      const resources = DISCOVERY[gv]!.flatMap(([name, kind, namespaced]) => {
+        const base = { name, singularName: kind.toLowerCase(), namespaced, kind, verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] };
+        const withStatus = gv === `${RUNS_GROUP}/${VERSION}` && SERVED[name]?.status === true;
+        return withStatus ? [base, { name: `${name}/status`, singularName: "", namespaced, kind, verbs: ["get", "patch", "update"] }] : [base];
+      });
+      return Response.json({ kind: "APIResourceList", apiVersion: "v1", groupVersion: gv, resources });
     }
     const m = /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path) ??
       /^\/api\/(v1)()\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path);
-    if (!m) return status(404, "NotFound", "the server could not find the requested resource");
+    if (!m) {
+      const cluster = /^\/apis\/([^/]+)\/[^/]+\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+      if (cluster && cluster[2] !== "namespaces") {
+        const [, g, resource, name] = cluster;
+        const verb = method === "GET" ? (name ? "get" : "list") : method.toLowerCase();
+        return status(403, "Forbidden", `${resource}.${g}${name ? ` "${name}"` : ""} is forbidden: User "${this.#serviceAccount}" cannot ${verb} resource "${resource}" in API group "${g}" at the cluster scope`, {
+          ...(name ? { name } : {}),
+          group: g!,
+          kind: resource!,
+        });
+      }
+      return status(404, "NotFound", "the server could not find the requested resource");
+    }
     const [, group, version, namespace, resource, rawName, sub] = m as unknown as [string, string, string, string, string, string | undefined, string | undefined];
     const name = rawName === undefined ? undefined : decodeURIComponent(rawName);
     const served = group === RUNS_GROUP && version === VERSION && Object.hasOwn(SERVED, resource!) ? SERVED[resource!] : undefined;

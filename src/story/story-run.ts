@@ -24,7 +24,7 @@
  */
 import { formatGoDuration, parseGoDuration } from "../env/duration.ts";
 import { goJsonByteLength } from "../json/go-json.ts";
-import { createStepRun, isTerminalPhase, runStepRun, type StepRunHost, type StepRunPlan } from "./engram-step.ts";
+import { createStepRun, inputTooLarge, isTerminalPhase, runStepRun, type StepRunHost, type StepRunPlan } from "./engram-step.ts";
 import { dependencies, runtimeGraphError } from "./graph.ts";
 import { applySchemaDefaults, mergeWith } from "./json-merge.ts";
 import type { AttemptResult, StepResult, StoryRunResult } from "./result.ts";
@@ -467,6 +467,8 @@ class StoryRunExecution implements StepRunHost {
     const input = mergeWith(resolved.engram.spec.with, step.with);
     const plan = this.#plan(step, step.name, stepRunName, input, attempts);
     if (typeof plan === "string") return this.#setState(step.name, "Failed", plan);
+    const tooLarge = inputTooLarge(plan);
+    if (tooLarge) return this.#setState(step.name, "Failed", tooLarge);
     createStepRun(this, plan);
     this.#stepRunNames.push(stepRunName);
     this.#setState(step.name, "Running", "");

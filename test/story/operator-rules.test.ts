@@ -125,10 +125,12 @@ test("the pod env: the operator's order and formats", () => {
 test("the local API: token, merge patches of /status, resourceVersion conflicts, 403 outside runs.bubustack.io", async () => {
   const api = new LocalApi("tok", "system:serviceaccount:ns:r-engram-runner");
   api.create("stepruns", "ns", { apiVersion: "runs.bubustack.io/v1alpha1", kind: "StepRun", metadata: { name: "r-a" }, spec: { stepID: "a" }, status: { phase: "Running" } });
-  const base = "http://127.0.0.1/apis/runs.bubustack.io/v1alpha1/namespaces/ns/stepruns/r-a";
+  const base = "http://127.0.0.1/tok/apis/runs.bubustack.io/v1alpha1/namespaces/ns/stepruns/r-a";
   const req = (path: string, init: RequestInit = {}, token = "tok"): Promise<Response> =>
     api.handle(new Request(path, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/merge-patch+json" } }));
-  assert.equal((await req(base, {}, "bad")).status, 401);
+  assert.equal((await req(base, {}, "bad")).status, 401, "a wrong token");
+  assert.equal((await api.handle(new Request(base.replace("/tok/", "/")))).status, 401, "without the secret path");
+  assert.equal((await api.handle(new Request(base))).status, 200, "the secret path without a token (client-go over http)");
   const got = await (await req(base)).json() as { metadata: { resourceVersion: string } };
   const ok = await req(`${base}/status`, { method: "PATCH", body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Succeeded", output: { x: 1 } }, spec: { stepID: "changed" } }) });
   assert.equal(ok.status, 200);
@@ -136,11 +138,11 @@ test("the local API: token, merge patches of /status, resourceVersion conflicts,
   assert.deepEqual(api.get("stepruns", "ns", "r-a")!.spec, { stepID: "a" }, "/status never changes the spec");
   const stale = await req(`${base}/status`, { method: "PATCH", body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Failed" } }) });
   assert.equal(stale.status, 409);
-  const forbidden = await req("http://127.0.0.1/apis/bubustack.io/v1alpha1/namespaces/ns/engrams/e");
+  const forbidden = await req("http://127.0.0.1/tok/apis/bubustack.io/v1alpha1/namespaces/ns/engrams/e");
   assert.equal(forbidden.status, 403);
   assert.match(((await forbidden.json()) as { message: string }).message, /cannot get resource "engrams" in API group "bubustack.io"/);
   const claim = { apiVersion: "runs.bubustack.io/v1alpha1", kind: "EffectClaim", metadata: { name: "c" }, spec: {} };
-  const claims = "http://127.0.0.1/apis/runs.bubustack.io/v1alpha1/namespaces/ns/effectclaims";
+  const claims = "http://127.0.0.1/tok/apis/runs.bubustack.io/v1alpha1/namespaces/ns/effectclaims";
   assert.equal((await req(claims, { method: "POST", body: JSON.stringify(claim) })).status, 201);
   assert.equal((await req(claims, { method: "POST", body: JSON.stringify(claim) })).status, 409);
   assert.deepEqual(applyMergePatch({ a: 1, b: { c: 2, d: 3 } }, { a: null, b: { c: 4 } }), { b: { c: 4, d: 3 } });

@@ -70,3 +70,10 @@ test("a Story timeout ends the run Timeout, without finally steps", { timeout: 1
   assert.equal(r.steps.nap!.phase, "Paused");
   assert.equal(r.steps.f!.phase, "");
 });
+
+test("an Engram step whose merged with is over the inline limit fails without a StepRun", { timeout: 120_000 }, async () => {
+  const r = await run(head + `  steps:\n    - { name: a, ref: { name: fixture }, with: { blob: "${"x".repeat(4200)}" } }\n`);
+  assert.equal(r.phase, "Failed");
+  assert.match(r.steps.a!.message!, new RegExp(`^step input for ${r.name}-a is 42\\d\\d bytes which exceeds the max inline limit of 4096 bytes`));
+  assert.equal(r.steps.a!.stepRun, undefined);
+});

@@ -34,6 +34,7 @@ import { schemaError } from "./schema-check.ts";
 import type { TemplateVars } from "./story-templates.ts";
 import { priorStepOutputs, type StepRecord } from "./template-vars.ts";
 import type { JsonObject, Step, Story } from "./types.ts";
+import { positiveDurationError } from "./validate.ts";
 
 /** A `status.stepStates` entry. */
 interface StepState {
@@ -547,6 +548,18 @@ class StoryRunExecution implements StepRunHost {
       const w = (step.with ?? {}) as JsonObject;
       switch (step.type) {
         case "sleep": {
+          // `parseSleepConfig`: a duration that is not a positive Go duration fails the step here.
+          if (w.duration !== undefined && typeof w.duration !== "string") {
+            this.#setState(step.name, "Failed", `step '${step.name}' has invalid 'with' for sleep: json: cannot unmarshal ${Array.isArray(w.duration) ? "array" : typeof w.duration} into Go struct field .duration of type string`);
+            break;
+          }
+          if (typeof w.duration === "string" && w.duration.trim() !== "") {
+            const bad = positiveDurationError(w.duration);
+            if (bad) {
+              this.#setState(step.name, "Failed", `step '${step.name}' has invalid sleep duration: ${bad}`);
+              break;
+            }
+          }
           const ns = typeof w.duration === "string" ? positiveNs(w.duration) : undefined;
           const until = (st.startedAt ?? now) + (ns === undefined ? 0 : Number(ns / 1_000_000n));
           if (now >= until) this.#setState(step.name, "Succeeded", "Sleep completed.");

@@ -7,7 +7,8 @@
  * pattern and length, 1–100 steps, at most 50 compensations and 50 finally steps, the two CEL
  * rules "each step must set exactly one of ref or type" and "step names must be unique") and
  * `internal/webhook/v1alpha1/story_webhook.go` `validateStory` (unknown `needs`, self-needs,
- * `needs` cycles per block, primitive shapes of `executeStory`/`wait`/`gate`, `with` must be an
+ * `needs` cycles per block, primitive shapes of `executeStory`/`wait`/`gate` (a bad `sleep`
+ * duration is only found at run time), `with` must be an
  * object, the template safety check, template syntax, positive policy timeouts, `requires`
  * paths). Messages follow the webhook's texts; the API server's own wording of schema errors
  * (`Invalid value: …`) is approximated. Not checked: the webhook's template *scope* check (which
@@ -261,11 +262,6 @@ function primitiveShapeError(s: Step): string | undefined {
     }
     case "gate":
       return w === undefined ? undefined : timingShapeError(s.name, "gate", w);
-    case "sleep":
-      if (w?.duration !== undefined && (typeof w.duration !== "string" || (w.duration.trim() !== "" && positiveDurationError(w.duration)))) {
-        return `step '${s.name}' has invalid sleep duration: ${typeof w.duration === "string" ? positiveDurationError(w.duration) : "not a string"}`;
-      }
-      return undefined;
     default:
       return undefined;
   }

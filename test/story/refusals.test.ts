@@ -77,3 +77,9 @@ test("an Engram step whose merged with is over the inline limit fails without a 
   assert.match(r.steps.a!.message!, new RegExp(`^step input for ${r.name}-a is 42\\d\\d bytes which exceeds the max inline limit of 4096 bytes`));
   assert.equal(r.steps.a!.stepRun, undefined);
 });
+
+test("a sleep with a bad duration is accepted by the cluster and fails at run time", { timeout: 120_000 }, async () => {
+  const r = await run(head + "  steps:\n    - { name: nap, type: sleep, with: { duration: soon } }\n");
+  assert.equal(r.phase, "Failed");
+  assert.match(r.steps.nap!.message!, /^step 'nap' has invalid sleep duration: parse duration: /);
+});

@@ -27,6 +27,7 @@
  */
 import { type ChildHandle, type SpawnChildOptions, spawnChild } from "../runtime/child-process.ts";
 import { detectRuntime } from "../runtime/detect.ts";
+import { makePrivateDir } from "../runtime/private-dir.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { EngramMap } from "./engram-commands.ts";
 import type { StoryRunListener } from "./events.ts";
@@ -200,6 +201,8 @@ export async function runStory(options: RunStoryOptions): Promise<StoryRunResult
   const tmp = (rt.env("TMPDIR") ?? "").trim() || "/tmp";
   const workDir = options.workDir ?? `${tmp}/bubu-story-${storyRunName}-${randomName(random)}`;
   const keep = options.keepWorkDir ?? options.workDir !== undefined;
+  // The kubeconfig in it opens the run's API: owner only.
+  await makePrivateDir(workDir);
   await rt.fs.mkdir(`${workDir}/logs`);
   const mode = options.storage ?? "story";
   const storageDir = mode === "never" ? undefined : options.storageDir ?? `${workDir}/storage`;

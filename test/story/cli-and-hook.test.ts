@@ -2,7 +2,7 @@
 // impulse run the Stories it triggers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { storyCommand } from "../../src/cli/story-command.ts";
 import { localStories, type StoppedStory, type TriggeredStory } from "../../src/impulse/local-stories.ts";
@@ -62,6 +62,7 @@ test("bubu story run: a failed run exits 1 and keeps its logs; --output full has
   assert.equal(full.steps.bad!.attempts[0]!.env.BUBU_STEP_NAME, "bad");
   assert.ok(existsSync(full.steps.bad!.attempts[0]!.logFile), "the log is kept");
   assert.match(c.err(), new RegExp(`logs and storage are in ${full.workDir}`));
+  assert.equal(statSync(full.workDir).mode & 0o777, 0o700, "the work directory (with the kubeconfig) is the owner's only");
   rmSync(full.workDir, { recursive: true, force: true });
 });
 

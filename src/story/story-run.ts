@@ -113,6 +113,7 @@ class StoryRunExecution implements StepRunHost {
   readonly #running = new Set<Promise<void>>();
   readonly #background: Promise<unknown>[] = [];
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #keyed = new Set<string>();
   readonly #allSteps: readonly Step[];
   readonly #blockOf = new Map<string, Block>();
   readonly #startedAt = Date.now();
@@ -193,9 +194,15 @@ class StoryRunExecution implements StepRunHost {
     this.#dirty = false;
   }
 
-  #timer(ms: number): void {
+  /** Wakes the loop after `ms`; with a `key`, at most one such timer is pending at a time. */
+  #timer(ms: number, key?: string): void {
+    if (key !== undefined) {
+      if (this.#keyed.has(key)) return;
+      this.#keyed.add(key);
+    }
     const t = setTimeout(() => {
       this.#timers.delete(t);
+      if (key !== undefined) this.#keyed.delete(key);
       this.#wake();
     }, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
     this.#timers.add(t);
@@ -271,6 +278,7 @@ class StoryRunExecution implements StepRunHost {
       this.cancel.removeEventListener("abort", onCancel);
       for (const t of this.#timers) clearTimeout(t);
       this.#timers.clear();
+      this.#keyed.clear();
     }
   }
 
@@ -565,7 +573,7 @@ class StoryRunExecution implements StepRunHost {
           if (now >= until) this.#setState(step.name, "Succeeded", "Sleep completed.");
           else if (st.message === "Sleeping.") {
             this.#setState(step.name, "Paused", `Sleeping for ${formatGoDuration(ns!)}.`);
-            this.#timer(until - now);
+            this.#timer(until - now, `sleep:${step.name}`);
           }
           break;
         }
@@ -610,7 +618,7 @@ class StoryRunExecution implements StepRunHost {
     const message = `Waiting for condition.${failure}`;
     if (st.message !== message) this.#setState(step.name, "Paused", message);
     const poll = typeof w.pollInterval === "string" ? positiveNs(w.pollInterval) : undefined;
-    this.#timer(poll === undefined ? 1000 : Number(poll / 1_000_000n));
+    this.#timer(poll === undefined ? 1000 : Number(poll / 1_000_000n), `poll:${step.name}`);
   }
 
   /** Applies a wait/gate `timeout` (`onTimeout`: fail → Timeout, skip → Skipped); true when it fired. */
@@ -619,7 +627,7 @@ class StoryRunExecution implements StepRunHost {
     if (ns === undefined) return false;
     const at = (st.startedAt ?? now) + Number(ns / 1_000_000n);
     if (now < at) {
-      this.#timer(at - now);
+      this.#timer(at - now, `timeout:${step.name}`);
       return false;
     }
     const skip = typeof w.onTimeout === "string" && w.onTimeout.trim().toLowerCase() === "skip";

@@ -27,9 +27,11 @@ import { goJsonByteLength } from "../json/go-json.ts";
 import { createStepRun, inputTooLarge, isTerminalPhase, runStepRun, type StepRunHost, type StepRunPlan } from "./engram-step.ts";
 import { dependencies, runtimeGraphError } from "./graph.ts";
 import { applySchemaDefaults, mergeWith } from "./json-merge.ts";
+import { type StepDetail, stepResults } from "./report.ts";
 import type { AttemptResult, StepResult, StoryRunResult } from "./result.ts";
 import { stepRetrySpec } from "./retry-policy.ts";
 import { engramCommand, findEngram, type RunContext, storageOn } from "./run-context.ts";
+import { failureOutcome, type Outcome, successOutcome } from "./outcome.ts";
 import { schemaError } from "./schema-check.ts";
 import type { TemplateVars } from "./story-templates.ts";
 import { priorStepOutputs, type StepRecord } from "./template-vars.ts";
@@ -44,20 +46,10 @@ interface StepState {
   finishedAt?: number;
 }
 
-interface StepDetail {
-  kind: StepResult["kind"];
-  block: StepResult["block"];
-  stepRunName?: string;
-  attempts?: AttemptResult[];
-  branches?: string[];
-  subStoryRun?: StoryRunResult;
-}
-
 type Block = "steps" | "compensations" | "finally";
 
 const DEFAULT_STEP_TIMEOUT_NS = 30n * 60n * 1_000_000_000n;
 const MAX_INLINE_INPUTS = 5 * 1024;
-const MAX_OUTPUT_BYTES = 1024 * 1024;
 const DENIED = /\b(env|expandenv|getHostByName)\b/;
 
 function positiveNs(raw: string | undefined): bigint | undefined {
@@ -115,7 +107,7 @@ class StoryRunExecution implements StepRunHost {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #keyed = new Set<string>();
   readonly #allSteps: readonly Step[];
-  readonly #blockOf = new Map<string, Block>();
+  readonly #blockOf = new Map<string, StepResult["block"]>();
   readonly #startedAt = Date.now();
   #inputs: JsonObject = {};
   #dirty = false;
@@ -468,7 +460,7 @@ class StoryRunExecution implements StepRunHost {
   }
 
   /** `executeEngramStep` → `createEngramStepRun`, then the StepRun runs. */
-  #engramStep(step: Step, block: Block): void {
+  #engramStep(step: Step, block: StepResult["block"]): void {
     const attempts: AttemptResult[] = [];
     const stepRunName = this.#stepRunName(step.name);
     this.#details.set(step.name, { kind: "engram", block, stepRunName, attempts });
@@ -644,47 +636,8 @@ class StoryRunExecution implements StepRunHost {
 
   /** `finalizeStoryRun` / `finalizeSuccessfulRun`. */
   async #finalize(mainFailed: Set<string>, compFailed: Set<string>, finalFailed: Set<string>): Promise<Final> {
-    const first = (s: Set<string>): string => [...s].sort()[0]!;
-    if (finalFailed.size > 0) {
-      const message = `Finally step ${first(finalFailed)} failed.`;
-      return { phase: "Failed", reason: "CleanupFailed", message, error: this.#error("CleanupFailed", message, finalFailed) };
-    }
-    if (compFailed.size > 0) {
-      const message = `Compensation step ${first(compFailed)} failed.`;
-      return { phase: "Failed", reason: "CompensationFailed", message, error: this.#error("CompensationFailed", message, compFailed) };
-    }
-    if (mainFailed.size > 0) {
-      if ((this.story.spec.compensations ?? []).length > 0) {
-        const message = "Story failed; compensations completed.";
-        return { phase: "Compensated", reason: "Compensated", message, error: this.#error("Compensated", message, mainFailed) };
-      }
-      const message = `Story completed with failed step: ${first(mainFailed)}.`;
-      return { phase: "Failed", reason: "DependencyFailed", message, error: this.#error("DependencyFailed", message, mainFailed) };
-    }
-    const allowed = this.#allowedFailures();
-    const success = allowed.length === 0 ? "All steps completed successfully." : `Completed with allowed failures: ${allowed.join(", ")}.`;
-    const template = this.story.spec.output;
-    if (template === undefined) return { phase: "Succeeded", reason: "Completed", message: success };
-    if (DENIED.test(JSON.stringify(template))) {
-      const message = `template expression uses disallowed function '${DENIED.exec(JSON.stringify(template))![1]}'`;
-      return { phase: "Failed", reason: "OutputResolutionFailed", message: "Failed to evaluate final output template.", error: { type: "OutputResolutionFailed", message } };
-    }
-    let output: JsonObject;
-    try {
-      output = await this.ctx.templates.output(template, this.vars());
-    } catch (err) {
-      const message = `failed to evaluate story output template: ${(err as Error).message}`;
-      return { phase: "Failed", reason: "OutputResolutionFailed", message: "Failed to evaluate final output template.", error: { type: "OutputResolutionFailed", message } };
-    }
-    const bad = schemaError(output, this.story.spec.outputsSchema, "Story outputs");
-    if (bad) return { phase: "Failed", reason: "OutputSchemaFailed", message: `Story output failed schema validation: ${bad}` };
-    if (goJsonByteLength(output) > MAX_OUTPUT_BYTES) {
-      const degraded = allowed.length === 0
-        ? "All steps completed successfully, but the final output was too large to store."
-        : `Completed with allowed failures: ${allowed.join(", ")}, but the final output was too large to store.`;
-      return { phase: "Succeeded", reason: "Completed", message: degraded };
-    }
-    return { phase: "Succeeded", reason: "Completed", message: success, output };
+    const failed = failureOutcome({ main: mainFailed, compensations: compFailed, finally: finalFailed }, (this.story.spec.compensations ?? []).length > 0, this.#states);
+    return failed ?? await successOutcome(this.story, this.#allowedFailures(), (template) => this.ctx.templates.output(template, this.vars()));
   }
 
   #allowedFailures(): string[] {
@@ -694,52 +647,11 @@ class StoryRunExecution implements StepRunHost {
     }).sort();
   }
 
-  /** `BuildStoryRunError`. */
-  #error(type: string, message: string, failed: Set<string>): JsonObject {
-    return {
-      type,
-      message,
-      failedSteps: [...failed].sort().map((name) => {
-        const st = this.#states.get(name);
-        return { name, ...(st ? { phase: st.phase } : {}), ...(st?.message ? { message: st.message } : {}) };
-      }),
-    };
-  }
-
   async #finish(final: Final): Promise<StoryRunResult> {
     // Sub-runs started without waiting still belong to this run's report.
     await Promise.allSettled(this.#background);
     const finishedAt = Date.now();
-    const steps: Record<string, StepResult> = {};
-    const order: string[] = [];
-    for (const s of this.#allSteps) {
-      order.push(s.name);
-      for (const b of this.#details.get(s.name)?.branches ?? []) order.push(b);
-    }
-    for (const name of order) {
-      const st = this.#states.get(name);
-      const d = this.#details.get(name);
-      const step = this.#allSteps.find((s) => s.name === name);
-      const kind = d?.kind ?? (step?.ref !== undefined ? "engram" : step?.type ?? "branch");
-      const block = d?.block ?? this.#blockOf.get(name) ?? "parallel";
-      const stepRun = d?.stepRunName ? this.ctx.api.get("stepruns", this.namespace, d.stepRunName) : undefined;
-      const status = (stepRun?.status ?? {}) as JsonObject;
-      steps[name] = {
-        name,
-        kind,
-        block,
-        phase: st?.phase ?? "",
-        ...(st?.message ? { message: st.message } : {}),
-        ...(st?.startedAt ? { startedAt: new Date(st.startedAt).toISOString() } : {}),
-        ...(st?.finishedAt ? { finishedAt: new Date(st.finishedAt).toISOString(), durationMs: st.finishedAt - (st.startedAt ?? st.finishedAt) } : {}),
-        ...(stepRun ? { stepRun } : {}),
-        ...(d?.attempts ? { attempts: d.attempts } : {}),
-        ...(status.output !== undefined ? { output: status.output } : {}),
-        ...(status.error !== undefined ? { error: status.error } : {}),
-        ...(d?.branches ? { branches: d.branches } : {}),
-        ...(d?.subStoryRun ? { subStoryRun: d.subStoryRun } : {}),
-      };
-    }
+    const steps = stepResults(this.#allSteps, this.#states, this.#details, this.#blockOf, (name) => this.ctx.api.get("stepruns", this.namespace, name));
     const allowed = this.#allowedFailures();
     const result: StoryRunResult = {
       name: this.storyRunName,
@@ -765,14 +677,7 @@ class StoryRunExecution implements StepRunHost {
   }
 }
 
-/** How a run ended. */
-interface Final {
-  readonly phase: string;
-  readonly reason: string;
-  readonly message: string;
-  readonly error?: JsonObject;
-  readonly output?: JsonObject;
-}
+type Final = Outcome;
 
 /** 8 hex digits of a string's FNV-1a hash (a stable suffix for shortened names). */
 function hash8(s: string): string {

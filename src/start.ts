@@ -6,7 +6,8 @@
  */
 import { startBatch } from "./batch/start-batch.ts";
 import type { BatchEngram } from "./engram/batch-engram.ts";
-import type { Stories } from "./engram/context.ts";
+import type { Stories, StoryRun } from "./engram/context.ts";
+import type { TriggeredStory } from "./impulse/local-stories.ts";
 import type { DualEngram } from "./engram/dual-engram.ts";
 import type { Impulse } from "./engram/impulse.ts";
 import type { StreamingEngram } from "./engram/streaming-engram.ts";
@@ -30,6 +31,11 @@ export interface StartOptions extends ProcessOptions {
   readonly connectorCa?: string;
   /** Impulses: where `ctx.stories` goes (default the cluster in a pod, the local sink on a laptop). */
   readonly stories?: Stories;
+  /**
+   * Impulses on a laptop: run each triggered Story (`storyRunnerHook` from `@bubustack/sdk/story`)
+   * instead of only printing it.
+   */
+  readonly runStory?: (triggered: TriggeredStory) => Promise<StoryRun | void>;
 }
 
 /** How the run ended (returned when `exit: false`). */

@@ -15,6 +15,7 @@ import { signalExitCode } from "../process/termination.ts";
 import { guard } from "../process/watchdog.ts";
 import { clusterStories, targetStory } from "./cluster-stories.ts";
 import { localStories, type StoppedStory, type TriggeredStory } from "./local-stories.ts";
+import type { StoryRun } from "../k8s/story-run.ts";
 import type { StoryClient } from "./story-client.ts";
 
 /** Options of {@link runImpulse}. */
@@ -24,6 +25,11 @@ export interface RunImpulseOptions extends ProcessOptions {
    * a laptop. Pass your own (a test double, the local Story runner).
    */
   readonly stories?: Stories;
+  /**
+   * On a laptop: runs each triggered Story (e.g. `storyRunnerHook` from `@bubustack/sdk/story`,
+   * the local Story runner) instead of only printing it.
+   */
+  readonly runStory?: (triggered: TriggeredStory) => Promise<StoryRun | void>;
 }
 
 /** How an impulse process ended. */
@@ -84,7 +90,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     let ctx: ImpulseContext<C>;
     try {
       const secrets = await run.openSecrets(terminate);
-      ctx = run.impulseContext({ signal: terminate, config, secrets, stories: options.stories ?? storiesFor(run, triggered, stopped) });
+      ctx = run.impulseContext({ signal: terminate, config, secrets, stories: options.stories ?? storiesFor(run, triggered, stopped, options.runStory) });
     } catch (err) {
       return await finish(failed("failed to expand secrets", err));
     }
@@ -117,9 +123,16 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
 }
 
 /** The cluster's StoryTriggers in a pod; the local sink on a laptop. */
-function storiesFor(run: ProcessRun, triggered: TriggeredStory[], stopped: StoppedStory[]): Stories {
+function storiesFor(
+  run: ProcessRun,
+  triggered: TriggeredStory[],
+  stopped: StoppedStory[],
+  runStory: RunImpulseOptions["runStory"],
+): Stories {
   const env = run.env;
-  if (!run.cluster) return localStories({ target: targetStory(env), started: triggered, stopped, logger: run.logger });
+  if (!run.cluster) {
+    return localStories({ target: targetStory(env), started: triggered, stopped, logger: run.logger, ...(runStory ? { runStory } : {}) });
+  }
   let client: StoryClient | undefined;
   const storyClient = async (): Promise<StoryClient> => {
     if (client !== undefined) return client;

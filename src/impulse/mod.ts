@@ -1,6 +1,7 @@
 /**
  * Impulses: long-running listeners that start Stories (`runImpulse`, `startStory` via
- * StoryTrigger, delivery policy, `StoryDispatcher`) and a webhook impulse on hono.
+ * StoryTrigger, delivery policy, `StoryDispatcher`) and a webhook impulse whose fetch handler
+ * (`createWebhookHandler`) runs on any runtime.
  *
  * @example
  * ```ts
@@ -50,5 +51,19 @@ export {
   TriggerPolicyError,
 } from "./errors.ts";
 export { computeTriggerInputHash, deriveStoryRunName, deriveStoryTriggerName, safeLabelValue } from "./names.ts";
-export { type WebhookConfig, webhookImpulse, type WebhookImpulseOptions, type WebhookRequest } from "./webhook/webhook-impulse.ts";
-export { githubSignature, type SecretSource, sharedSecretHeader, type WebhookVerifier } from "./webhook/verify.ts";
+export { type WebhookConfig, webhookImpulse, type WebhookImpulseOptions } from "./webhook/webhook-impulse.ts";
+export {
+  createWebhookHandler,
+  type ToInputs,
+  type WebhookConcurrencyOptions,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+  type WebhookReplayOptions,
+  type WebhookRequest,
+  type WebhookTrigger,
+  type WebhookTriggerRequest,
+} from "./webhook/webhook-handler.ts";
+export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from "./webhook/replay-store.ts";
+export { type AdmissionOptions } from "./webhook/admission.ts";
+export { githubSignature, type SecretSource, sharedSecretHeader, type VerifyResult, type WebhookVerifier } from "./webhook/verify.ts";
+export { timestampedSignature, type TimestampedSignatureOptions } from "./webhook/timestamped-signature.ts";

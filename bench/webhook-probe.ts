@@ -149,6 +149,9 @@ async function probe(rt: RuntimeName): Promise<void> {
   const runs = async (): Promise<number> => (await fx.list("storyruns")).length;
   console.log(`== ${rt} (pid ${pid}, port ${port}, ${root === repoRoot ? "this checkout" : root})`);
   try {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const [, hb] = valid("big");
+    const headLines = `host: 127.0.0.1\r\ncontent-type: application/json\r\n${Object.entries(hb).map(([k, v]) => `${k}: ${v}\r\n`).join("")}`;
     if (only.has("forge")) {
       // Forgeries: random mutations of a signed request.
       const forged: Answer[] = [];
@@ -189,9 +192,6 @@ async function probe(rt: RuntimeName): Promise<void> {
     }
     if (only.has("big")) {
       // 100 MB bodies.
-      const chunk = new Uint8Array(64 * 1024).fill(0x20);
-      const [, hb] = valid("big");
-      const headLines = `host: 127.0.0.1\r\ncontent-type: application/json\r\n${Object.entries(hb).map(([k, v]) => `${k}: ${v}\r\n`).join("")}`;
       const chunked = await rawRequest(port, `POST /webhook HTTP/1.1\r\n${headLines}transfer-encoding: chunked\r\n\r\n`, async (put) => {
         for (let sent = 0; sent < MB100; sent += chunk.length) {
           if (!(await put(`${chunk.length.toString(16)}\r\n`)) || !(await put(chunk)) || !(await put("\r\n"))) return;

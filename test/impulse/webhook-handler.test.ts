@@ -8,6 +8,7 @@ import { createWebhookHandler, type WebhookHandlerOptions } from "../../src/impu
 import { githubSignature, sharedSecretHeader, type WebhookVerifier } from "../../src/impulse/webhook/verify.ts";
 import { timestampedSignature } from "../../src/impulse/webhook/timestamped-signature.ts";
 import { memoryReplayStore } from "../../src/impulse/webhook/replay-store.ts";
+import { readBody } from "../../src/impulse/webhook/read-body.ts";
 import { RetryableTriggerError, StoryTriggerRejectedError } from "../../src/impulse/errors.ts";
 import { Secrets } from "../../src/engram/secrets.ts";
 import { FakeTrigger, githubSig, prng, push, SECRET, timestampedSig } from "./webhook-support.ts";
@@ -227,34 +228,42 @@ describe("webhook handler: signed timestamps", () => {
 });
 
 describe("webhook handler: concurrency bound", () => {
-  test("50 at once with 4 in flight and 8 queued: 38 get 503 + Retry-After at once, waiting bodies stay unread", async () => {
+  test("50 at once with 4 in flight and 8 queued: 38 get 503 + Retry-After at once, queued bodies stay unread", async () => {
     const { trigger, handler } = await setup({ concurrency: { maxInFlight: 4, maxQueued: 8, retryAfterSeconds: 3 } });
     trigger.hold();
-    let bodiesRead = 0;
+    const pulled = new Set<number>();
     const requests = Array.from({ length: 50 }, (_, i) => {
       const body = new TextEncoder().encode(push(`c${i}`));
       const stream = new ReadableStream<Uint8Array>({
         pull(c) {
-          bodiesRead++;
+          pulled.add(i);
           c.enqueue(body);
           c.close();
         },
       }, { highWaterMark: 0 });
       return handler(new Request(URL_, { method: "POST", body: stream, headers: { "x-hub-signature-256": githubSig(body) }, duplex: "half" } as RequestInit));
     });
-    const settled: Response[] = [];
-    for (const p of requests) void p.then((r) => settled.push(r));
-    await until(() => settled.length >= 38 && trigger.inFlight === 4);
+    const settled = new Map<number, Response>();
+    requests.forEach((p, i) => void p.then((r) => settled.set(i, r)));
+    await until(() => settled.size >= 38 && trigger.inFlight === 4);
     await new Promise((r) => setTimeout(r, 20));
-    assert.equal(settled.length, 38);
-    assert.ok(settled.every((r) => r.status === 503 && r.headers.get("retry-after") === "3"));
+    assert.equal(settled.size, 38);
+    for (const r of settled.values()) {
+      assert.equal(r.status, 503);
+      assert.equal(r.headers.get("retry-after"), "3");
+      assert.equal(r.headers.get("connection"), "close");
+      assert.deepEqual(await r.json(), { error: "too many deliveries in progress" });
+    }
     assert.equal(trigger.inFlight, 4);
-    assert.equal(bodiesRead, 4, "only deliveries holding a slot read their body");
+    // Of the 12 admitted, only the 4 holding a slot have read their body; a refused body is
+    // read only to be dropped (so the sender sees the 503 before the connection closes).
+    const waiting = [...Array(50).keys()].filter((i) => !settled.has(i));
+    assert.equal(waiting.length, 12);
+    assert.equal(waiting.filter((i) => pulled.has(i)).length, 4);
     trigger.release();
     const all = await Promise.all(requests);
     assert.equal(all.filter((r) => r.status === 202).length, 12);
     assert.equal(trigger.maxInFlight, 4);
-    assert.equal(bodiesRead, 12);
   });
 
   test("a delivery that waits longer than the queue timeout gets 503", async () => {
@@ -287,9 +296,22 @@ describe("webhook handler: bodies and errors", () => {
     }, { highWaterMark: 0 });
     const streamed = await handler(new Request(URL_, { method: "POST", body: endless, duplex: "half" } as RequestInit));
     assert.equal(streamed.status, 413);
+    // The rest is read and dropped for a moment (the body timeout, here 50 ms), then cancelled.
     assert.deepEqual(await streamed.json(), { error: "request body exceeds 1000 bytes" });
-    assert.equal(pulled, 4);
     assert.ok(cancelled);
+    assert.ok(pulled > 4);
+    // readBody itself stops at the first chunk past the limit and keeps none of it.
+    let counted = 0;
+    const counting = new ReadableStream<Uint8Array>({
+      pull(c) {
+        counted++;
+        c.enqueue(new Uint8Array(300));
+      },
+    }, { highWaterMark: 0 });
+    const read = await readBody(new Request(URL_, { method: "POST", body: counting, duplex: "half" } as RequestInit), { maxBytes: 1000, timeoutMs: 1000 });
+    assert.equal(read.ok, false);
+    assert.equal(!read.ok && read.status, 413);
+    assert.equal(counted, 4);
     const declared = await post(handler, "x".repeat(1001), {});
     assert.equal(declared.status, 413);
     let stalledCancelled = false;
@@ -303,6 +325,8 @@ describe("webhook handler: bodies and errors", () => {
     });
     const slow = await handler(new Request(URL_, { method: "POST", body: stalled, duplex: "half" } as RequestInit));
     assert.equal(slow.status, 408);
+    assert.equal(slow.headers.get("connection"), "close");
+    assert.match(await slow.text(), /not received within 50 ms/);
     assert.ok(stalledCancelled);
     assert.equal(trigger.calls.length, 0);
   });

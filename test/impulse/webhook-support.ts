@@ -19,6 +19,9 @@ export function prng(seed: number): () => number {
 
 export const SECRET = "It's a Secret to Everybody";
 
+/** The body limit of the served handlers in the probe tests. */
+export const MAX_BODY = 64 * 1024;
+
 /** GitHub's `X-Hub-Signature-256` value. */
 export function githubSig(body: string | Uint8Array, secret = SECRET): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;

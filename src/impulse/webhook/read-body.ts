@@ -1,7 +1,8 @@
 /**
  * Reads a request body as a stream with a running byte count and a deadline: a body over the
  * limit (declared or actual) is refused without holding more than the limit, and a body that
- * has not arrived in time is given up on.
+ * has not arrived in time is given up on. What is left of a refused body can be read and
+ * dropped for a while (`discardBody`), so the sender sees the answer before the connection closes.
  * @module
  */
 
@@ -12,18 +13,21 @@ export interface BodyLimits {
   readonly timeoutMs: number;
 }
 
+/** What is left of a refused body: its reader once reading began, else the request itself. */
+export type UnreadBody = Request | ReadableStreamDefaultReader<Uint8Array>;
+
 /** The body, or why there is none: 413 too large, 408 too slow, 400 broken off. */
 export type BodyResult =
   | { readonly ok: true; readonly body: Uint8Array }
-  | { readonly ok: false; readonly status: 400 | 408 | 413; readonly error: string };
+  | { readonly ok: false; readonly status: 400 | 408 | 413; readonly error: string; readonly rest: UnreadBody };
 
 const TIMED_OUT = Symbol("timed out");
 
-/** Reads `request`'s body within `limits`; on failure the body stream is cancelled. */
+/** Reads `request`'s body within `limits`; on failure `rest` is what was not read. */
 export async function readBody(request: Request, limits: BodyLimits): Promise<BodyResult> {
-  const tooLarge = { ok: false, status: 413, error: `request body exceeds ${limits.maxBytes} bytes` } as const;
+  const tooLarge = (rest: UnreadBody) => ({ ok: false, status: 413, error: `request body exceeds ${limits.maxBytes} bytes`, rest }) as const;
   const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limits.maxBytes) return tooLarge;
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limits.maxBytes) return tooLarge(request);
   if (request.body === null) return { ok: true, body: new Uint8Array(0) };
 
   const reader = request.body.getReader();
@@ -39,18 +43,16 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Bo
       try {
         step = await Promise.race([reader.read(), deadline]);
       } catch (err) {
-        return { ok: false, status: 400, error: `request body could not be read: ${(err as Error)?.message ?? String(err)}` };
+        return { ok: false, status: 400, error: `request body could not be read: ${(err as Error)?.message ?? String(err)}`, rest: reader };
       }
       if (step === TIMED_OUT) {
-        void reader.cancel().catch(() => {});
-        return { ok: false, status: 408, error: `request body not received within ${limits.timeoutMs} ms` };
+        return { ok: false, status: 408, error: `request body not received within ${limits.timeoutMs} ms`, rest: reader };
       }
       if (step.done) break;
       total += step.value.byteLength;
       if (total > limits.maxBytes) {
         chunks.length = 0;
-        void reader.cancel().catch(() => {});
-        return tooLarge;
+        return tooLarge(reader);
       }
       chunks.push(step.value);
     }
@@ -65,4 +67,40 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Bo
     at += c.byteLength;
   }
   return { ok: true, body };
+}
+
+/**
+ * Reads and drops what is left of a body for at most `ms` (or until it ends), then cancels it.
+ * Closing a connection while the peer is still sending can reset it before the peer has read
+ * the answer; reading on for a moment lets the answer arrive first.
+ */
+export async function discardBody(rest: UnreadBody, ms: number): Promise<void> {
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  if (rest instanceof Request) {
+    if (rest.body === null || rest.bodyUsed) return;
+    try {
+      reader = rest.body.getReader();
+    } catch {
+      return;
+    }
+  } else {
+    reader = rest;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  // The clock is checked too: a source that always has data never lets the timer run.
+  const end = Date.now() + ms;
+  try {
+    for (;;) {
+      const step = await Promise.race([reader.read(), deadline]);
+      if (step === TIMED_OUT || step.done || Date.now() >= end) break;
+    }
+  } catch {
+    // The peer went away: nothing left to drop.
+  } finally {
+    clearTimeout(timer);
+    void reader.cancel().catch(() => {});
+  }
 }

@@ -18,7 +18,7 @@ import {
 import { sha256Hex } from "../hash.ts";
 import { Admission, type AdmissionOptions } from "./admission.ts";
 import { defaultDeliveryId } from "./delivery-ids.ts";
-import { readBody } from "./read-body.ts";
+import { discardBody, readBody, type UnreadBody } from "./read-body.ts";
 import { memoryReplayStore, type ReplayStore } from "./replay-store.ts";
 import type { WebhookVerifier } from "./verify.ts";
 
@@ -92,7 +92,9 @@ export interface WebhookHandlerOptions {
 export type WebhookHandler = (request: Request) => Promise<Response>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const CLOSE = { connection: "close" } as const;
+/** How long the rest of a refused body is read and dropped after the answer went out. */
+const MAX_LINGER_MS = 2000;
+const encoder = new TextEncoder();
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body) + "\n", { status, headers: { "content-type": "application/json", ...headers } });
@@ -110,6 +112,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const path = options.path ?? "/webhook";
   const maxBytes = options.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = options.bodyTimeoutMs ?? 10_000;
+  const lingerMs = Math.min(MAX_LINGER_MS, timeoutMs);
   const readId = options.deliveryId ?? defaultDeliveryId;
   const store = options.replay?.store ?? memoryReplayStore();
   const ttlMs = options.replay?.ttlMs ?? DAY_MS;
@@ -122,8 +125,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   const deliver = async (request: Request): Promise<Response> => {
     const read = await readBody(request, { maxBytes, timeoutMs });
-    // The rest of an unread body is not worth draining: ask HTTP/1.1 servers to close.
-    if (!read.ok) return json(read.status, { error: read.error }, read.status === 400 ? {} : CLOSE);
+    if (!read.ok) return answerUnread(read.status, { error: read.error }, {}, read.rest, lingerMs);
     const body = read.body;
     const headers = request.headers;
     for (const verifier of verifiers) {
@@ -190,7 +192,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   app.post(path, async (c) => {
     const release = await admission.enter(c.req.raw.signal);
     if (release === undefined) {
-      return json(503, { error: "too many deliveries in progress" }, { "retry-after": retryAfter, ...CLOSE });
+      return answerUnread(503, { error: "too many deliveries in progress" }, { "retry-after": retryAfter }, c.req.raw, lingerMs);
     }
     try {
       return await deliver(c.req.raw);
@@ -201,6 +203,32 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   app.all(path, (c) => c.json({ error: "method not allowed" }, 405, { allow: "POST" }));
   app.notFound(() => json(404, { error: "not found" }));
   return (request) => Promise.resolve(app.fetch(request));
+}
+
+/**
+ * An answer to a request whose body was not (fully) read: the JSON goes out at once (with its
+ * length, so the sender has all of it), and the body stream ends only after what is left of the
+ * request was read and dropped for at most `lingerMs`. `connection: close` then ends an HTTP/1.1
+ * connection that would otherwise have to wait for the rest of the body.
+ */
+function answerUnread(status: number, body: unknown, headers: Record<string, string>, rest: UnreadBody, lingerMs: number): Response {
+  const bytes = encoder.encode(JSON.stringify(body) + "\n");
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      void discardBody(rest, lingerMs).then(() => {
+        try {
+          controller.close();
+        } catch {
+          // The response was cancelled (the client left).
+        }
+      });
+    },
+  });
+  return new Response(stream, {
+    status,
+    headers: { "content-type": "application/json", "content-length": String(bytes.length), connection: "close", ...headers },
+  });
 }
 
 /** The StoryRun of the first key seen; a store that fails counts as not seen (the token still guards). */

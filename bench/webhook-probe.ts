@@ -5,7 +5,7 @@
 // status codes, peak RSS of the child = VmHWM after clear_refs, and the time until all N are
 // accepted when clients retry after Retry-After).
 // Run: bash test/peers/k8s/start.sh && node bench/webhook-probe.ts [bun,deno,node] [n=1000]
-// (PROBES=forge,replay,big,slow,conc picks some).
+// (PROBES=forge,replay,big,slow,conc picks some; PROXY=1 counts the webhook's API requests).
 // BENCH_BASELINE=<dir> probes the example of another checkout (e.g. `git archive <rev>` with a
 // node_modules symlink).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -16,7 +16,7 @@ import { connect } from "node:net";
 import { resolve } from "node:path";
 import { requireK8sPeer } from "../test/peers/k8s/peer.ts";
 import { startTestController } from "../test/peers/controller/controller.ts";
-import { Fixture, freshNamespace } from "../test/impulse/support.ts";
+import { FaultProxy, Fixture, freshNamespace } from "../test/impulse/support.ts";
 import { commandFor, repoRoot, type RuntimeName } from "../test/support/spawn.ts";
 
 const runtimes = (process.argv[2] ?? "bun,deno,node").split(",") as RuntimeName[];
@@ -107,7 +107,7 @@ const histogram = (xs: Answer[]): string => {
   return [...h].sort().map(([k, v]) => `${k}×${v}`).join(" ");
 };
 
-async function startChild(rt: RuntimeName, fx: Fixture, peer: { kubeconfigPath: string }): Promise<{ child: ChildProcess; port: number; log: () => string }> {
+async function startChild(rt: RuntimeName, fx: Fixture, peer: { kubeconfigPath: string }, kubeconfig: string): Promise<{ child: ChildProcess; port: number; log: () => string }> {
   const [cmd, args] = commandFor(rt, resolve(root, "examples/webhook-impulse/impulse.ts"));
   const child = spawn(cmd, args, {
     cwd: root,
@@ -116,7 +116,7 @@ async function startChild(rt: RuntimeName, fx: Fixture, peer: { kubeconfigPath: 
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/root",
       NO_COLOR: "1",
-      KUBECONFIG: peer.kubeconfigPath,
+      KUBECONFIG: kubeconfig,
       BUBU_IMPULSE_NAMESPACE: fx.ns,
       BUBU_IMPULSE_NAME: "github-push",
       BUBU_TARGET_STORY_NAME: "ci",
@@ -144,7 +144,11 @@ async function probe(rt: RuntimeName): Promise<void> {
   const controller = await startTestController(peer, { namespaces: [fx.ns] });
   await fx.story("ci");
   await fx.impulse("github-push", "ci");
-  const { child, port } = await startChild(rt, fx, peer);
+  // PROXY=1: the child reaches the API server through a counting plain-HTTP proxy (no TLS on
+  // that hop, so run it for request counts, not for time or memory).
+  const proxy = process.env.PROXY === "1" ? new FaultProxy(peer) : undefined;
+  const kubeconfig = proxy ? fx.proxyKubeconfig(await proxy.start()) : peer.kubeconfigPath;
+  const { child, port } = await startChild(rt, fx, peer, kubeconfig);
   const pid = child.pid!;
   const runs = async (): Promise<number> => (await fx.list("storyruns")).length;
   console.log(`== ${rt} (pid ${pid}, port ${port}, ${root === repoRoot ? "this checkout" : root})`);
@@ -191,6 +195,8 @@ async function probe(rt: RuntimeName): Promise<void> {
       console.log(`replays: first ${first.status}; 20 replays (10 new id, 10 no id) → ${histogram(replays)}; StoryRuns started: ${(await runs()) - before}`);
     }
     if (only.has("big")) {
+      writeFileSync(`/proc/${pid}/clear_refs`, "5");
+      const bigBase = rss(pid);
       // 100 MB bodies.
       const chunked = await rawRequest(port, `POST /webhook HTTP/1.1\r\n${headLines}transfer-encoding: chunked\r\n\r\n`, async (put) => {
         for (let sent = 0; sent < MB100; sent += chunk.length) {
@@ -255,6 +261,7 @@ async function probe(rt: RuntimeName): Promise<void> {
         return r.error ? "no curl" : `${r.stdout}${r.status ? ` (exit ${r.status}: ${r.stderr.trim()})` : ""}`;
       };
       console.log(`curl 100 MB chunked: ${curl(["-H", "transfer-encoding: chunked"])}; curl 100 MB content-length: ${curl([])}`);
+      console.log(`child RSS ${bigBase.toFixed(0)} MiB before the 100 MB bodies, peak ${hwm(pid).toFixed(0)} MiB, ${rss(pid).toFixed(0)} MiB after`);
       console.log(`100 MB chunked: ${chunked.status} after ${(chunked.sent / 1048576).toFixed(1)} MiB sent, ${chunked.ms} ms; 100 MB content-length: ${sized.status} after ${(sized.sent / 1048576).toFixed(1)} MiB, ${sized.ms} ms`);
     }
     if (only.has("slow")) {
@@ -278,6 +285,7 @@ async function probe(rt: RuntimeName): Promise<void> {
       writeFileSync(`/proc/${pid}/clear_refs`, "5");
       const base = rss(pid);
       const runsBefore = await runs();
+      const seenBefore = proxy?.seen.length ?? 0;
       let peak = hwm(pid);
       const sampler = setInterval(() => (peak = Math.max(peak, hwm(pid))), 100);
       const t0 = performance.now();
@@ -299,10 +307,20 @@ async function probe(rt: RuntimeName): Promise<void> {
       clearInterval(sampler);
       peak = Math.max(peak, hwm(pid));
       const started = (await runs()) - runsBefore;
+      if (proxy) {
+        const calls = new Map<string, number>();
+        for (const line of proxy.seen.slice(seenBefore)) {
+          const [method, path] = line.split(" ");
+          const kind = `${method} ${path!.split("?")[0]!.replace(/\/namespaces\/[^/]+/, "").replace(/^\/apis\/[^/]+\/[^/]+\//, "").replace(/\/[^/]+$/, (m) => (/^\/(status)$/.test(m) ? m : "/<name>"))}`;
+          calls.set(kind, (calls.get(kind) ?? 0) + 1);
+        }
+        console.log(`API requests from the webhook for ${n} deliveries: ${[...calls].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(", ")}`);
+      }
       console.log(`${n} concurrent: first answers in ${firstMs} ms (${histogram(firstAnswers)}); all accepted after ${allMs} ms (${rounds} retry rounds, ${pending.length} never); StoryRuns ${started}; child RSS ${base.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB`);
     }
   } finally {
     child.kill("SIGKILL");
+    await proxy?.stop();
     await controller.stop();
     await fx.close();
   }

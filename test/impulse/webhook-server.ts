@@ -12,7 +12,8 @@ import { FakeTrigger, MAX_BODY, SECRET } from "./webhook-support.ts";
 const trigger = new FakeTrigger();
 const verify = githubSignature({ secret: SECRET });
 await verify.prepare(new Secrets({}));
-const handler = createWebhookHandler({ verify, toInputs: (p) => p as Record<string, unknown>, trigger: trigger.fn, maxBodyBytes: MAX_BODY });
+// A refused request settles for at most the body timeout (0.5 s) before its connection closes.
+const handler = createWebhookHandler({ verify, toInputs: (p) => p as Record<string, unknown>, trigger: trigger.fn, maxBodyBytes: MAX_BODY, bodyTimeoutMs: 500 });
 const server = await detectRuntime().serve(
   (req) => (new URL(req.url).pathname === "/calls" ? Promise.resolve(new Response(String(trigger.calls.length))) : handler(req)),
   { port: 0, hostname: "127.0.0.1" },

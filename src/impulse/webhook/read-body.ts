@@ -1,8 +1,8 @@
 /**
  * Reads a request body as a stream with a running byte count and a deadline: a body over the
  * limit (declared or actual) is refused without holding more than the limit, and a body that
- * has not arrived in time is given up on. What is left of a refused body can be read and
- * dropped for a while (`discardBody`), so the sender sees the answer before the connection closes.
+ * has not arrived in time is given up on. A refused body is let settle (`settleUnreadBody`) so
+ * the sender sees the answer before the connection closes.
  * @module
  */
 
@@ -70,11 +70,13 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Bo
 }
 
 /**
- * Reads and drops what is left of a body for at most `ms` (or until it ends), then cancels it.
- * Closing a connection while the peer is still sending can reset it before the peer has read
- * the answer; reading on for a moment lets the answer arrive first.
+ * Lets a refused request settle before its connection is closed. Closing while the sender is
+ * still writing can reset the connection before the sender has read the answer, so: read and
+ * drop up to `readBytes` of what is left (a small body is then complete and the close is clean
+ * at once); if more is still coming, stop reading (the sender is slowed by flow control, nothing
+ * is buffered here) and wait until `ms` have passed, then cancel the body.
  */
-export async function discardBody(rest: UnreadBody, ms: number): Promise<void> {
+export async function settleUnreadBody(rest: UnreadBody, options: { readonly ms: number; readonly readBytes: number }): Promise<void> {
   let reader: ReadableStreamDefaultReader<Uint8Array>;
   if (rest instanceof Request) {
     if (rest.body === null || rest.bodyUsed) return;
@@ -88,17 +90,18 @@ export async function discardBody(rest: UnreadBody, ms: number): Promise<void> {
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer = setTimeout(() => resolve(TIMED_OUT), options.ms);
   });
-  // The clock is checked too: a source that always has data never lets the timer run.
-  const end = Date.now() + ms;
+  let dropped = 0;
   try {
-    for (;;) {
+    while (dropped < options.readBytes) {
       const step = await Promise.race([reader.read(), deadline]);
-      if (step === TIMED_OUT || step.done || Date.now() >= end) break;
+      if (step === TIMED_OUT || step.done) return;
+      dropped += step.value.byteLength;
     }
+    await deadline;
   } catch {
-    // The peer went away: nothing left to drop.
+    // The sender went away: nothing left to wait for.
   } finally {
     clearTimeout(timer);
     void reader.cancel().catch(() => {});

@@ -18,7 +18,7 @@ import {
 import { sha256Hex } from "../hash.ts";
 import { Admission, type AdmissionOptions } from "./admission.ts";
 import { defaultDeliveryId } from "./delivery-ids.ts";
-import { discardBody, readBody, type UnreadBody } from "./read-body.ts";
+import { readBody, settleUnreadBody, type UnreadBody } from "./read-body.ts";
 import { memoryReplayStore, type ReplayStore } from "./replay-store.ts";
 import type { WebhookVerifier } from "./verify.ts";
 
@@ -92,8 +92,10 @@ export interface WebhookHandlerOptions {
 export type WebhookHandler = (request: Request) => Promise<Response>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** How long the rest of a refused body is read and dropped after the answer went out. */
+/** How long a refused request may take to settle after the answer went out. */
 const MAX_LINGER_MS = 2000;
+/** How much of a refused body is read and dropped, hoping it ends (a small body usually does). */
+const SETTLE_READ_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
@@ -207,16 +209,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
 /**
  * An answer to a request whose body was not (fully) read: the JSON goes out at once (with its
- * length, so the sender has all of it), and the body stream ends only after what is left of the
- * request was read and dropped for at most `lingerMs`. `connection: close` then ends an HTTP/1.1
- * connection that would otherwise have to wait for the rest of the body.
+ * length, so the sender has all of it), and the response ends once the rest of the request has
+ * settled (see {@link settleUnreadBody}; at most `lingerMs`). `connection: close` then ends an
+ * HTTP/1.1 connection that would otherwise have to wait for the rest of the body.
  */
 function answerUnread(status: number, body: unknown, headers: Record<string, string>, rest: UnreadBody, lingerMs: number): Response {
   const bytes = encoder.encode(JSON.stringify(body) + "\n");
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(bytes);
-      void discardBody(rest, lingerMs).then(() => {
+      void settleUnreadBody(rest, { ms: lingerMs, readBytes: SETTLE_READ_BYTES }).then(() => {
         try {
           controller.close();
         } catch {

@@ -73,7 +73,8 @@ export interface WebhookHandlerOptions {
   readonly path?: string;
   /** Every verifier must pass; they must be prepared already. Without one nothing is authenticated. */
   readonly verify?: WebhookVerifier | readonly WebhookVerifier[];
-  readonly toInputs: ToInputs;
+  /** Maps the parsed JSON payload to Story inputs; `undefined` ignores the delivery (202, no trigger). */
+  toInputs(payload: unknown, request: WebhookRequest): ReturnType<ToInputs>;
   readonly trigger: WebhookTrigger;
   /** Largest accepted body in bytes (default 1 MiB); larger gets 413. */
   readonly maxBodyBytes?: number;

@@ -34,7 +34,7 @@ export interface WebhookImpulseOptions {
   /** Every verifier must pass. Without one, requests are not authenticated (logged at startup). */
   readonly verify?: WebhookVerifier | readonly WebhookVerifier[];
   /** Maps the parsed JSON payload to Story inputs; `undefined` ignores the delivery (202, no trigger). */
-  toInputs: ToInputs;
+  toInputs(payload: unknown, request: WebhookRequest): ReturnType<ToInputs>;
   /** Story to start; default the impulse's target story (`BUBU_TARGET_STORY_NAME`). */
   readonly story?: string;
   readonly storyNamespace?: string;
@@ -85,7 +85,7 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
       const handler = createWebhookHandler({
         path,
         verify: verifiers,
-        toInputs: options.toInputs,
+        toInputs: (payload, request) => options.toInputs(payload, request),
         ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
         ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
         ...(options.deliveryId !== undefined ? { deliveryId: options.deliveryId } : {}),

@@ -1,7 +1,7 @@
 /**
  * A GitHub webhook impulse: every verified `push` delivery starts the impulse's target Story
- * with the repository, ref and head commit. The delivery id (`X-GitHub-Delivery`) is the trigger
- * token, so a redelivery never starts a second run.
+ * with the repository, ref and head commit. A digest of the signed body is the trigger token, so
+ * a redelivery (or a replay under another `X-GitHub-Delivery`) never starts a second run.
  *
  * Run locally (no cluster: each triggered Story is printed as a JSON line on stderr):
  * `BUBU_TARGET_STORY_NAME=ci BUBU_SECRET_WEBHOOK=literal-secret bun run examples/webhook-impulse/impulse.ts`

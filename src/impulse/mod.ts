@@ -17,8 +17,6 @@
  * ```
  * @module
  */
-export { type WebhookConfig, webhookImpulse, type WebhookImpulseOptions, type WebhookRequest } from "./webhook/webhook-impulse.ts";
-export { githubSignature, type SecretSource, sharedSecretHeader, type WebhookVerifier } from "./webhook/verify.ts";
 export {
   StoryDispatcher,
   type StoryDispatcherOptions,
@@ -38,3 +36,19 @@ export {
 } from "./errors.ts";
 export { computeTriggerInputHash, deriveStoryRunName, deriveStoryTriggerName, safeLabelValue } from "./names.ts";
 export type { DeliveryIdentity, StoryTrigger } from "./types.ts";
+export { type WebhookConfig, webhookImpulse, type WebhookImpulseOptions } from "./webhook/webhook-impulse.ts";
+export {
+  createWebhookHandler,
+  type ToInputs,
+  type WebhookConcurrencyOptions,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+  type WebhookReplayOptions,
+  type WebhookRequest,
+  type WebhookTrigger,
+  type WebhookTriggerRequest,
+} from "./webhook/webhook-handler.ts";
+export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from "./webhook/replay-store.ts";
+export { type AdmissionOptions } from "./webhook/admission.ts";
+export { githubSignature, type SecretSource, sharedSecretHeader, type VerifyResult, type WebhookVerifier } from "./webhook/verify.ts";
+export { timestampedSignature, type TimestampedSignatureOptions } from "./webhook/timestamped-signature.ts";

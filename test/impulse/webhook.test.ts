@@ -4,7 +4,7 @@
 // request → StoryRun latency.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { startTestController, type TestController } from "../peers/controller/controller.ts";
 import { runScript, type RunResult } from "../support/spawn.ts";
@@ -82,7 +82,7 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     assert.equal(get.headers.get("allow"), "POST");
   });
 
-  test("a good signature starts the Story once; the delivery id is the trigger token", async () => {
+  test("a good signature starts the Story once; the body digest is the trigger token", async () => {
     const before = await counts();
     const body = push("abc123");
     const id = randomUUID();
@@ -95,14 +95,21 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     const run = await fx.get<Record<string, any>>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${runName}`);
     assert.deepEqual(run.spec.inputs, { repository: "octo/repo", ref: "refs/heads/main", commit: "abc123", pusher: "mona" });
     assert.deepEqual(run.spec.impulseRef, { name: "github-push", namespace: ns });
-    const trig = (await fx.list("storytriggers")).find((t) => t.spec.deliveryIdentity.key === id);
+    const digest = createHash("sha256").update(body).digest("hex");
+    const trig = (await fx.list("storytriggers")).find((t) => t.spec.deliveryIdentity.key === digest);
     assert.equal(trig?.spec.deliveryIdentity.mode, "token");
     assert.deepEqual(await counts(), { triggers: before.triggers + 1, runs: before.runs + 1 });
 
-    // The same delivery again: answered from the replay log, nothing sent to the cluster.
+    // The same delivery again: answered from the replay store, nothing sent to the cluster.
     const again = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push", "x-github-delivery": id });
     assert.equal(again.status, 200);
     assert.deepEqual(await again.json(), { storyRun: json.storyRun, deliveryId: id, replayed: true });
+    // The same signed body under a new delivery id, or none: still the same delivery.
+    const newId = randomUUID();
+    const renamed = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push", "x-github-delivery": newId });
+    assert.deepEqual(await renamed.json(), { storyRun: json.storyRun, deliveryId: newId, replayed: true });
+    const anonymous = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push" });
+    assert.deepEqual(await anonymous.json(), { storyRun: json.storyRun, replayed: true });
     assert.deepEqual(await counts(), { triggers: before.triggers + 1, runs: before.runs + 1 });
     const impulse = await fx.get<Record<string, any>>(`/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/github-push`);
     assert.equal(impulse.status.storiesLaunched, 1);

@@ -2,7 +2,8 @@
  * Webhook signature checks with Web Crypto, constant-time: GitHub's `X-Hub-Signature-256`
  * (HMAC-SHA256 of the raw body, checked by `crypto.subtle.verify`) and a shared secret in a
  * header (both sides HMAC'd under a per-process random key, then compared digest to digest, so
- * neither length nor content leaks through timing).
+ * neither length nor content leaks through timing). A signature over a timestamp and the body
+ * is in `timestamped-signature.ts`.
  * @module
  */
 import type { Secrets } from "../../engram/secrets.ts";
@@ -13,12 +14,15 @@ export interface SignedRequest {
   readonly body: Uint8Array;
 }
 
-/** `ok`, or why not: `missing` (no credential at all) or `invalid`. */
-export type VerifyResult = "ok" | "missing" | "invalid";
+/**
+ * `ok`, or why not: `missing` (no credential at all), `invalid`, or `stale` (a valid signature
+ * whose signed timestamp is outside the accepted window).
+ */
+export type VerifyResult = "ok" | "missing" | "invalid" | "stale";
 
 /** A verifier: receives the secrets once (`init`), then checks each request. */
 export interface WebhookVerifier {
-  /** Name for logs (`github`, `header`). */
+  /** Name for logs (`github`, `header`, `timestamped`). */
   readonly kind: string;
   /** Resolves the secret from the impulse's secrets (called once, at init). */
   prepare(secrets: Secrets): Promise<void>;
@@ -30,7 +34,8 @@ export type SecretSource = string | { readonly secretKey: string } | ((secrets: 
 
 const encoder = new TextEncoder();
 
-async function resolveSecret(source: SecretSource, secrets: Secrets, what: string): Promise<string> {
+/** The secret's value; throws (naming the secret key, never the value) when it is empty. */
+export async function resolveSecret(source: SecretSource, secrets: Secrets, what: string): Promise<string> {
   const value = typeof source === "string" ? source : typeof source === "function" ? source(secrets) : secrets.get(source.secretKey);
   if (value === undefined || value === "") {
     const where = typeof source === "object" ? ` (secret key ${JSON.stringify(source.secretKey)} is missing or empty)` : "";
@@ -63,7 +68,11 @@ export function githubSignature(options: { readonly secret: SecretSource; readon
   };
 }
 
-/** A shared secret sent as is in a header (default `X-Webhook-Token`), e.g. GitLab's `X-Gitlab-Token`. */
+/**
+ * A shared secret sent as is in a header (default `X-Webhook-Token`), e.g. GitLab's
+ * `X-Gitlab-Token`. It covers neither the body nor a time: anyone who saw one request can send
+ * others. Prefer {@link githubSignature} or `timestampedSignature` where the sender supports it.
+ */
 export function sharedSecretHeader(options: { readonly secret: SecretSource; readonly header?: string }): WebhookVerifier {
   const header = options.header ?? "X-Webhook-Token";
   let expected: Uint8Array | undefined;
@@ -97,7 +106,8 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-function hexBytes(hex: string): Uint8Array {
+/** Bytes of an even-length hex string (already checked to be hex). */
+export function hexBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;

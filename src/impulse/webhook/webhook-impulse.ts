@@ -1,38 +1,25 @@
 /**
- * `webhookImpulse`: an impulse that serves a webhook on hono and starts a Story per delivery.
- * Health endpoints, a body-size limit, signature verification (GitHub HMAC or a shared-secret
- * header), replay protection by delivery id (the id is the trigger token), JSON parsing, then
- * `toInputs` and a trigger through a {@link StoryDispatcher} (which records the impulse stats).
- * The same code serves on Bun, Deno and Node through `Runtime.serve`.
+ * `webhookImpulse`: an impulse that serves the webhook handler (`webhook-handler.ts`) on the
+ * runtime's HTTP server and starts a Story per delivery through a {@link StoryDispatcher}
+ * (which records the impulse stats). The same code serves on Bun, Deno and Node through
+ * `Runtime.serve`.
  * @module
  */
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
 import { detectRuntime } from "../../runtime/detect.ts";
 import type { HttpServer, Runtime } from "../../runtime/types.ts";
 import { StoryDispatcher } from "../dispatcher.ts";
-import {
-  RetryableTriggerError,
-  StoryTriggerConflictError,
-  StoryTriggerRejectedError,
-  TriggerAbortedError,
-  TriggerPolicyError,
-} from "../errors.ts";
 import type { Impulse } from "../../engram/impulse.ts";
-import type { StoryRun } from "../../k8s/story-run.ts";
-import { defaultDeliveryId, DeliveryLog } from "./delivery-ids.ts";
+import {
+  createWebhookHandler,
+  type ToInputs,
+  type WebhookConcurrencyOptions,
+  type WebhookReplayOptions,
+  type WebhookRequest,
+} from "./webhook-handler.ts";
 import type { WebhookVerifier } from "./verify.ts";
 
-/** The request as `toInputs` sees it. */
-export interface WebhookRequest {
-  readonly headers: Headers;
-  readonly url: string;
-  /** The raw body (already verified). */
-  readonly body: Uint8Array;
-  /** The delivery id, when the sender gave one. */
-  readonly deliveryId: string | undefined;
-}
+export type { WebhookRequest };
 
 /** Options of {@link webhookImpulse}. */
 export interface WebhookImpulseOptions {
@@ -46,14 +33,20 @@ export interface WebhookImpulseOptions {
   /** Every verifier must pass. Without one, requests are not authenticated (logged at startup). */
   readonly verify?: WebhookVerifier | readonly WebhookVerifier[];
   /** Maps the parsed JSON payload to Story inputs; `undefined` ignores the delivery (202, no trigger). */
-  toInputs(payload: unknown, request: WebhookRequest): Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+  toInputs(payload: unknown, request: WebhookRequest): ReturnType<ToInputs>;
   /** Story to start; default the impulse's target story (`BUBU_TARGET_STORY_NAME`). */
   readonly story?: string;
   readonly storyNamespace?: string;
   /** Largest accepted body in bytes (default 1 MiB); larger gets 413. */
   readonly maxBodyBytes?: number;
+  /** The body must arrive within this many milliseconds (default 10 s); a slower client gets 408. */
+  readonly bodyTimeoutMs?: number;
   /** Reads the delivery id; default `X-GitHub-Delivery`, `X-Delivery-Id`, `Idempotency-Key`, `X-Request-Id`. */
   readonly deliveryId?: (headers: Headers) => string | undefined;
+  /** Where deliveries are remembered against replays and for how long (default in memory, 24 h). */
+  readonly replay?: WebhookReplayOptions;
+  /** Deliveries processed at once and queued (default 32 and 256); beyond that, 503 with Retry-After. */
+  readonly concurrency?: WebhookConcurrencyOptions;
   /** Serve through this runtime (default the detected one). */
   readonly runtime?: Pick<Runtime, "serve">;
   /** Called once listening (tests and logs). */
@@ -72,14 +65,9 @@ const WebhookConfig: v.GenericSchema<unknown, WebhookConfig> = v.looseObject({
   path: v.optional(v.pipe(v.string(), v.startsWith("/"))),
 });
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  new Response(JSON.stringify(body) + "\n", { status, headers: { "content-type": "application/json", ...headers } });
-
-/** Builds the impulse; run it with `runImpulse`. */
+/** Builds the impulse; run it with `start` from `@bubustack/sdk`. */
 export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookConfig> {
   const verifiers = options.verify === undefined ? [] : Array.isArray(options.verify) ? options.verify : [options.verify as WebhookVerifier];
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const readId = options.deliveryId ?? defaultDeliveryId;
   return {
     kind: "impulse",
     name: options.name ?? "webhook",
@@ -91,75 +79,36 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
       const { config, logger, signal } = ctx;
       const path = options.path ?? config.path ?? "/webhook";
       const dispatcher = new StoryDispatcher(ctx.stories, { logger });
-      const deliveries = new DeliveryLog();
-      // Under key dedupe the key comes from the inputs; a delivery id would conflict with it.
+      // In key mode the token must be the key template's hash: the client computes it.
       const useToken = ctx.stories.dedupe !== "key";
       let ready = true;
       if (verifiers.length === 0) logger.warn("webhook requests are not authenticated: no verifier configured", { path });
-
-      const app = new Hono();
-      app.get("/healthz", (c) => c.text("ok\n"));
-      app.get("/livez", (c) => c.text("ok\n"));
-      app.get("/readyz", (c) => (ready ? c.text("ok\n") : c.text("shutting down\n", 503)));
-      app.post(
+      const handler = createWebhookHandler({
         path,
-        bodyLimit({ maxSize: maxBody, onError: () => json(413, { error: `request body exceeds ${maxBody} bytes` }) }),
-        async (c) => {
-          const body = new Uint8Array(await c.req.arrayBuffer());
-          const headers = c.req.raw.headers;
-          for (const verifier of verifiers) {
-            const result = await verifier.verify({ headers, body });
-            if (result !== "ok") {
-              logger.warn("webhook signature rejected", { verifier: verifier.kind, result });
-              return result === "missing" ? json(401, { error: "missing signature" }) : json(403, { error: "invalid signature" });
-            }
-          }
-          let payload: unknown;
-          try {
-            payload = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
-          } catch (err) {
-            return json(400, { error: `malformed JSON: ${(err as Error).message}` });
-          }
-          const deliveryId = readId(headers);
-          if (deliveryId !== undefined) {
-            const seen = deliveries.get(deliveryId);
-            if (seen !== undefined) return json(200, { storyRun: seen, deliveryId, replayed: true });
-          }
-          let inputs: Record<string, unknown> | undefined;
-          try {
-            inputs = await options.toInputs(payload, { headers, url: c.req.url, body, deliveryId });
-          } catch (err) {
-            return json(400, { error: `payload rejected: ${(err as Error).message}` });
-          }
-          if (inputs === undefined) return json(202, { ignored: true });
-          let run: StoryRun;
-          try {
-            const result = await dispatcher.trigger({
-              signal,
-              ...(useToken && deliveryId !== undefined ? { token: deliveryId } : {}),
-              ...(options.story !== undefined ? { story: options.story } : {}),
-              ...(options.storyNamespace !== undefined ? { namespace: options.storyNamespace } : {}),
-              inputs,
-            });
-            run = result.storyRun;
-          } catch (err) {
-            return triggerFailure(err, logger);
-          }
-          const name = `${run.metadata.namespace ?? ""}/${run.metadata.name}`;
-          if (deliveryId !== undefined) deliveries.add(deliveryId, name);
-          return json(202, { storyRun: name, ...(deliveryId !== undefined ? { deliveryId } : {}) });
+        verify: verifiers,
+        toInputs: (payload, request) => options.toInputs(payload, request),
+        ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+        ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
+        ...(options.deliveryId !== undefined ? { deliveryId: options.deliveryId } : {}),
+        ...(options.replay !== undefined ? { replay: options.replay } : {}),
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        logger,
+        ready: () => ready,
+        trigger: async ({ inputs, triggerToken }) => {
+          const { storyRun } = await dispatcher.trigger({
+            signal,
+            ...(useToken ? { token: triggerToken } : {}),
+            ...(options.story !== undefined ? { story: options.story } : {}),
+            ...(options.storyNamespace !== undefined ? { namespace: options.storyNamespace } : {}),
+            inputs,
+          });
+          return `${storyRun.metadata.namespace ?? ""}/${storyRun.metadata.name}`;
         },
-      );
-      app.all(path, (c) => c.json({ error: "method not allowed" }, 405, { allow: "POST" }));
-      app.notFound(() => json(404, { error: "not found" }));
+      });
 
       const runtime = options.runtime ?? detectRuntime();
       const port = options.port ?? config.port ?? 8080;
-      const server = await runtime.serve((req) => Promise.resolve(app.fetch(req)), {
-        port,
-        hostname: options.hostname ?? "0.0.0.0",
-        signal,
-      });
+      const server = await runtime.serve(handler, { port, hostname: options.hostname ?? "0.0.0.0", signal });
       logger.info("webhook listening", { port: server.port, path });
       options.onListen?.(server);
       await new Promise<void>((resolve) => {
@@ -170,16 +119,4 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
       await server.close();
     },
   };
-}
-
-function triggerFailure(err: unknown, logger: { warn(m: string, a?: Record<string, unknown>): void }): Response {
-  const message = err instanceof Error ? err.message : String(err);
-  logger.warn("story trigger failed", { error: message });
-  if (err instanceof StoryTriggerRejectedError) return json(422, { error: message });
-  if (err instanceof StoryTriggerConflictError) return json(409, { error: message });
-  if (err instanceof TriggerPolicyError) return json(400, { error: message });
-  if (err instanceof RetryableTriggerError || err instanceof TriggerAbortedError) {
-    return json(503, { error: message }, { "retry-after": "5" });
-  }
-  return json(502, { error: message });
 }

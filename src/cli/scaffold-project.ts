@@ -52,7 +52,8 @@ export function packageJson(spec: ProjectSpec): string {
     private: true,
     type: "module",
     scripts: {
-      start: spec.runtime === "bun" ? `bun run ${file}` : `node ${file}`,
+      // bubu run takes every kind's flags (a plain `node ${file}` reads only a batch's --inputs/--config).
+      start: `${bubu} run ${file}`,
       test: spec.runtime === "bun" ? "bun test" : `node --test ${test}`,
       template: `${bubu} template ${file} > ${template}`,
       build: `${bubu} build ${file} --outfile dist/${spec.name}`,
@@ -75,7 +76,7 @@ export function denoJson(spec: ProjectSpec): string {
   const json: Record<string, unknown> = {
     version: "0.1.0",
     tasks: {
-      start: `deno run -A ${file}`,
+      start: `${bubu} run ${file}`,
       test: "deno test -A",
       template: `${bubu} template ${file} > ${template}`,
       build: `deno compile -A --output dist/${spec.name} ${file}`,

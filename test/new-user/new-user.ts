@@ -1,0 +1,239 @@
+// What a new user does, end to end, with the package as npm would publish it: `npm pack`, then
+// for each of Node, Bun and Deno a project per kind made by `bubu init`, installed from the
+// tarball, its own tests run, run locally, its template regenerated, the batch one compiled to a
+// single binary; plus a Deno app importing `jsr:@bubustack/sdk` linked to this working tree.
+//
+// Run once (not under each test runner): node test/new-user/new-user.ts [--keep]
+// Needs node (>= 22.19), bun and deno on the PATH (scripts/test.sh sets it). Prints each step
+// with its time and closes with "new-user: N passed, N failed".
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const keep = process.argv.includes("--keep");
+const work = mkdtempSync(join(tmpdir(), "bubu-new-user-"));
+const results: { step: string; ms: number; ok: boolean; note: string }[] = [];
+
+type Kind = "batch" | "streaming" | "impulse" | "dual";
+type Runtime = "node" | "bun" | "deno";
+const KINDS: Kind[] = ["batch", "streaming", "impulse", "dual"];
+const RUNTIMES: Runtime[] = ["node", "bun", "deno"];
+
+// A laptop: no cluster variables, no BUBU_* settings from the caller.
+const env: Record<string, string> = {};
+for (const [k, v] of Object.entries(process.env)) {
+  if (v !== undefined && !k.startsWith("BUBU_") && k !== "KUBERNETES_SERVICE_HOST" && k !== "CI") env[k] = v;
+}
+env.NO_COLOR = "1";
+env.npm_config_audit = "false";
+env.npm_config_fund = "false";
+env.npm_config_update_notifier = "false";
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(cmd: string, args: string[], cwd: string, options: SpawnSyncOptions = {}): Run {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: 240_000, maxBuffer: 64 << 20, ...options });
+  if (r.error) return { status: null, stdout: "", stderr: `${cmd} did not run: ${r.error.message}` };
+  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+function ok(r: Run, what: string): Run {
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
+  return r;
+}
+
+function check(cond: unknown, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+function step(name: string, body: () => string | void): boolean {
+  const t0 = performance.now();
+  let ok = true;
+  let note = "";
+  try {
+    note = body() ?? "";
+  } catch (err) {
+    ok = false;
+    note = err instanceof Error ? err.message : String(err);
+  }
+  const ms = performance.now() - t0;
+  results.push({ step: name, ms, ok, note });
+  process.stdout.write(`${ok ? "ok  " : "FAIL"} ${(ms / 1000).toFixed(1).padStart(6)}s  ${name}${note && ok ? `  (${note})` : ""}\n`);
+  if (!ok) process.stdout.write(`${note.replace(/^/gm, "        ")}\n`);
+  return ok;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text.split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function duKiB(path: string, exclude: string[] = []): number {
+  const r = sh("du", ["-sk", ...exclude.map((e) => `--exclude=${e}`), path], work);
+  return Number(r.stdout.split(/\s/)[0]);
+}
+
+// --- pack ---------------------------------------------------------------------------------------
+let tarball = "";
+const packed = step("npm pack (prepack builds dist/)", () => {
+  const r = ok(sh("npm", ["pack", "--pack-destination", work, "--silent"], repo), "npm pack");
+  tarball = join(work, r.stdout.trim().split("\n").pop()!);
+  check(existsSync(tarball), `no tarball ${tarball}`);
+  const list = ok(sh("tar", ["-tzf", tarball], work), "tar").stdout;
+  check(list.includes("package/dist/cli/bubu.js"), "dist/cli/bubu.js not packed");
+  check(list.includes("package/dist/mod.js") && list.includes("package/src/mod.ts"), "dist/ or src/ not packed");
+  return `${(statSync(tarball).size / 1024).toFixed(0)} KiB`;
+});
+
+// --- the commands each runtime uses ---------------------------------------------------------------
+function install(rt: Runtime, dir: string): Run {
+  // Deno projects get node_modules from npm here: `deno install` cannot install a file: tarball.
+  return rt === "bun" ? sh("bun", ["install"], dir) : sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
+}
+function task(rt: Runtime, dir: string, name: string, args: string[] = [], input?: string): Run {
+  const o = input === undefined ? {} : { input };
+  if (rt === "node") return sh("npm", ["run", "--silent", name, ...(args.length ? ["--", ...args] : [])], dir, o);
+  if (rt === "bun") return sh("bun", ["run", name, ...args], dir, o);
+  return sh("deno", ["task", "--quiet", name, ...args], dir, o);
+}
+function bubu(rt: Runtime, dir: string, args: string[], input?: string): Run {
+  const o = input === undefined ? {} : { input };
+  if (rt === "node") return sh("npx", ["--no-install", "bubu", ...args], dir, o);
+  if (rt === "bun") return sh("bunx", ["--bun", "bubu", ...args], dir, o);
+  return sh("deno", ["run", "-A", "npm:@bubustack/sdk/bubu", ...args], dir, o);
+}
+
+// --- each runtime, each kind --------------------------------------------------------------------
+const sizes: string[] = [];
+if (packed) {
+  for (const rt of RUNTIMES) {
+    const root = join(work, rt);
+    mkdirSync(root);
+    const dirs = Object.fromEntries(KINDS.map((k) => [k, join(root, `${k}-app`)])) as Record<Kind, string>;
+    const made = step(`${rt}: bubu init × 4 kinds`, () => {
+      for (const kind of KINDS) {
+        const r = ok(sh("node", [join(repo, "dist/cli/bubu.js"), "init", dirs[kind], "--kind", kind, "--runtime", rt, "--sdk", tarball], root), `init ${kind}`);
+        check(r.stdout.includes("Next:"), "init printed no next steps");
+      }
+      return readdirSync(dirs.batch).sort().join(" ");
+    });
+    if (!made) continue;
+    // Two dependency sets: batch and impulse need no gRPC packages, streaming and dual do.
+    const installed = step(`${rt}: install batch-app and streaming-app from the tarball`, () => {
+      ok(install(rt, dirs.batch), "install batch");
+      ok(install(rt, dirs.streaming), "install streaming");
+      symlinkSync(join(dirs.batch, "node_modules"), join(dirs.impulse, "node_modules"));
+      symlinkSync(join(dirs.streaming, "node_modules"), join(dirs.dual, "node_modules"));
+      const nm = join(dirs.batch, "node_modules");
+      check(!existsSync(join(nm, "@connectrpc")), "a batch app got @connectrpc");
+      check(existsSync(join(dirs.streaming, "node_modules/@connectrpc/connect")), "the streaming app lacks @connectrpc/connect");
+      const all = duKiB(nm);
+      const runtimeOnly = duKiB(nm, ["bun", "@oven", "@types", ".bin", ".cache"]);
+      sizes.push(`${rt} batch app: node_modules ${(all / 1024).toFixed(1)} MiB, without devDependencies ${(runtimeOnly / 1024).toFixed(1)} MiB`);
+      return `batch node_modules ${(all / 1024).toFixed(1)} MiB, ${(runtimeOnly / 1024).toFixed(1)} MiB without dev tools`;
+    });
+    if (!installed) continue;
+
+    step(`${rt}: each project's own tests`, () => {
+      for (const kind of KINDS) ok(task(rt, dirs[kind], "test"), `${kind} test`);
+    });
+
+    step(`${rt}: batch runs locally (start script and bubu run)`, () => {
+      const r = ok(task(rt, dirs.batch, "start", ["--inputs", '{"name":"Ada"}']), "start");
+      check(JSON.parse(r.stdout.trim()).message === "Hello, Ada!", `stdout: ${r.stdout}`);
+      check(jsonLines(r.stderr).some((l) => l.msg === "signal" && l.key === "progress"), `no progress signal on stderr: ${r.stderr}`);
+      const viaBubu = ok(bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":"Bo"}', "--config", '{"greeting":"Hi"}']), "bubu run");
+      check(JSON.parse(viaBubu.stdout.trim()).message === "Hi, Bo!", `bubu run stdout: ${viaBubu.stdout}`);
+      const bad = bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":""}']);
+      check(bad.status === 1 && bad.stderr.includes("validation_error"), `empty name: exit ${bad.status}, ${bad.stderr.slice(-500)}`);
+    });
+
+    step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {
+      const input = '{"kind":"data","payload":{"text":"hi"},"metadata":{"k":"v"}}\n{"kind":"data","payload":{"text":"there"}}\n';
+      const r = ok(task(rt, dirs.streaming, "start", [], input), "start");
+      const out = jsonLines(r.stdout);
+      check(out.length === 2, `stdout: ${r.stdout}`);
+      check((out[0]!.payload as { text: string }).text === "HI" && (out[0]!.metadata as { k: string }).k === "v", `first: ${JSON.stringify(out[0])}`);
+      check((out[1]!.payload as { text: string }).text === "THERE", `second: ${JSON.stringify(out[1])}`);
+      const cfg = ok(bubu(rt, dirs.streaming, ["run", "engram.ts", "--config", '{"prefix":"> "}'], '{"kind":"data","payload":{"text":"x"}}\n'), "bubu run");
+      check((jsonLines(cfg.stdout)[0]!.payload as { text: string }).text === "> X", `bubu run --config: ${cfg.stdout}`);
+    });
+
+    step(`${rt}: impulse runs locally (story starts printed, not sent)`, () => {
+      const r = ok(task(rt, dirs.impulse, "start", ["--story", "hello", "--config", '{"limit":2,"everyMs":1}']), "start");
+      const starts = jsonLines(r.stderr).filter((l) => l.msg === "story triggered (local: no cluster)");
+      check(starts.length === 2, `stderr: ${r.stderr}`);
+      check(starts[0]!.story === "hello" && starts[1]!.token === "tick-2", JSON.stringify(starts));
+    });
+
+    step(`${rt}: dual runs locally as batch and as streaming`, () => {
+      const b = ok(task(rt, dirs.dual, "start", ["--inputs", '{"text":"hi"}']), "start");
+      check(JSON.parse(b.stdout.trim()).text === "HI", `batch: ${b.stdout}`);
+      const s = ok(bubu(rt, dirs.dual, ["run", "engram.ts", "--mode", "streaming"], '{"kind":"data","payload":{"text":"yo"}}\n'), "bubu run --mode streaming");
+      check((jsonLines(s.stdout)[0]!.payload as { text: string }).text === "YO", `streaming: ${s.stdout}`);
+    });
+
+    step(`${rt}: template script regenerates the same Engram.yaml/Impulse.yaml`, () => {
+      for (const kind of KINDS) {
+        const file = join(dirs[kind], kind === "impulse" ? "Impulse.yaml" : "Engram.yaml");
+        const before = readFileSync(file, "utf8");
+        ok(task(rt, dirs[kind], "template"), `${kind} template`);
+        const after = readFileSync(file, "utf8");
+        check(after === before, `${kind}: the template from the file differs from init's:\n${after}`);
+      }
+      const batch = readFileSync(join(dirs.batch, "Engram.yaml"), "utf8");
+      check(/secretSchema:\n\s+API_KEY:/.test(batch) && batch.includes("- job"), "batch template: no secretSchema or job mode");
+      check(readFileSync(join(dirs.impulse, "Impulse.yaml"), "utf8").includes("kind: ImpulseTemplate"), "impulse template kind");
+    });
+
+    if (rt !== "deno") {
+      // deno compile downloads its runtime from dl.deno.land, which this machine cannot reach.
+      step(`${rt}: build script compiles the batch app (bun build --compile) and the binary runs`, () => {
+        const r = ok(task(rt, dirs.batch, "build"), "build");
+        const bin = join(dirs.batch, "dist", "batch-app");
+        check(existsSync(bin), `no binary: ${r.stderr}`);
+        const run = ok(sh(bin, ["--inputs", '{"name":"Bin"}'], tmpdir(), { env: { PATH: "/usr/bin:/bin" } }), "binary");
+        check(JSON.parse(run.stdout.trim()).message === "Hello, Bin!", run.stdout);
+        return `${(statSync(bin).size / 1048576).toFixed(1)} MiB`;
+      });
+    }
+  }
+}
+
+// --- Deno from JSR ------------------------------------------------------------------------------
+step("deno: an app importing jsr:@bubustack/sdk (linked to this working tree) passes its test and runs", () => {
+  const dir = join(work, "deno-jsr-app");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "deno.json"), JSON.stringify({
+    imports: {
+      "@bubustack/sdk": "jsr:@bubustack/sdk@^0.1.0",
+      "@bubustack/sdk/": "jsr:/@bubustack/sdk@^0.1.0/",
+      valibot: "npm:valibot@^1.5.0",
+    },
+    links: [repo],
+  }, null, 2));
+  const made = ok(sh("node", [join(repo, "dist/cli/bubu.js"), "init", join(dir, "tmp"), "--kind", "batch", "--runtime", "deno", "--sdk", "jsr:@bubustack/sdk@^0.1.0"], dir), "init");
+  check(made.status === 0, "init");
+  for (const f of ["engram.ts", "engram.test.ts"]) writeFileSync(join(dir, f), readFileSync(join(dir, "tmp", f)));
+  rmSync(join(dir, "tmp"), { recursive: true });
+  ok(sh("deno", ["test", "-A"], dir), "deno test");
+  const r = ok(sh("deno", ["run", "-A", "engram.ts", "--inputs", '{"name":"Jsr"}'], dir), "deno run");
+  check(JSON.parse(r.stdout.trim()).message === "Hello, Jsr!", r.stdout);
+  const lock = existsSync(join(dir, "deno.lock")) ? readFileSync(join(dir, "deno.lock"), "utf8") : "";
+  check(!lock.includes("jsr.io"), "the JSR package was fetched instead of linked");
+});
+
+// --- summary ------------------------------------------------------------------------------------
+const failed = results.filter((r) => !r.ok).length;
+const total = results.reduce((n, r) => n + r.ms, 0);
+process.stdout.write(`\n${sizes.join("\n")}\nsteps took ${(total / 1000).toFixed(1)}s in all; work folder ${keep ? work : "removed"}\n`);
+if (!keep) rmSync(work, { recursive: true, force: true });
+process.stdout.write(`new-user: ${results.length - failed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

@@ -6,7 +6,7 @@
 // Run once (not under each test runner): node test/new-user/new-user.ts [--keep]
 // Needs node (>= 22.19), bun and deno on the PATH (scripts/test.sh sets it). Prints each step
 // with its time and closes with "new-user: N passed, N failed".
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -45,6 +45,23 @@ function sh(cmd: string, args: string[], cwd: string, options: SpawnSyncOptions 
   return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
+/** Like {@link sh}, without blocking: for commands that can run side by side. */
+function shAsync(cmd: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
+    child.stdout.on("data", (d: Uint8Array) => void (stdout += String(d)));
+    child.stderr.on("data", (d: Uint8Array) => void (stderr += String(d)));
+    child.on("error", (err) => done({ status: null, stdout, stderr: `${cmd} did not run: ${err.message}` }));
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr });
+    });
+  });
+}
+
 function ok(r: Run, what: string): Run {
   if (r.status !== 0) throw new Error(`${what} exited ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
   return r;
@@ -54,12 +71,12 @@ function check(cond: unknown, message: string): void {
   if (!cond) throw new Error(message);
 }
 
-function step(name: string, body: () => string | void): boolean {
+async function step(name: string, body: () => string | void | Promise<string | void>): Promise<boolean> {
   const t0 = performance.now();
   let ok = true;
   let note = "";
   try {
-    note = body() ?? "";
+    note = (await body()) ?? "";
   } catch (err) {
     ok = false;
     note = err instanceof Error ? err.message : String(err);
@@ -82,7 +99,7 @@ function duKiB(path: string, exclude: string[] = []): number {
 
 // --- pack ---------------------------------------------------------------------------------------
 let tarball = "";
-const packed = step("npm pack (prepack builds dist/)", () => {
+const packed = await step("npm pack (prepack builds dist/)", () => {
   const r = ok(sh("npm", ["pack", "--pack-destination", work, "--silent"], repo), "npm pack");
   tarball = join(work, r.stdout.trim().split("\n").pop()!);
   check(existsSync(tarball), `no tarball ${tarball}`);
@@ -103,6 +120,11 @@ function task(rt: Runtime, dir: string, name: string, args: string[] = [], input
   if (rt === "bun") return sh("bun", ["run", name, ...args], dir, o);
   return sh("deno", ["task", "--quiet", name, ...args], dir, o);
 }
+function taskAsync(rt: Runtime, dir: string, name: string): Promise<Run> {
+  if (rt === "node") return shAsync("npm", ["run", "--silent", name], dir);
+  if (rt === "bun") return shAsync("bun", ["run", name], dir);
+  return shAsync("deno", ["task", "--quiet", name], dir);
+}
 function bubu(rt: Runtime, dir: string, args: string[], input?: string): Run {
   const o = input === undefined ? {} : { input };
   if (rt === "node") return sh("npx", ["--no-install", "bubu", ...args], dir, o);
@@ -117,7 +139,7 @@ if (packed) {
     const root = join(work, rt);
     mkdirSync(root);
     const dirs = Object.fromEntries(KINDS.map((k) => [k, join(root, `${k}-app`)])) as Record<Kind, string>;
-    const made = step(`${rt}: bubu init × 4 kinds`, () => {
+    const made = await step(`${rt}: bubu init × 4 kinds`, () => {
       for (const kind of KINDS) {
         const r = ok(sh("node", [join(repo, "dist/cli/bubu.js"), "init", dirs[kind], "--kind", kind, "--runtime", rt, "--sdk", tarball], root), `init ${kind}`);
         check(r.stdout.includes("Next:"), "init printed no next steps");
@@ -126,7 +148,7 @@ if (packed) {
     });
     if (!made) continue;
     // Two dependency sets: batch and impulse need no gRPC packages, streaming and dual do.
-    const installed = step(`${rt}: install batch-app and streaming-app from the tarball`, () => {
+    const installed = await step(`${rt}: install batch-app and streaming-app from the tarball`, () => {
       ok(install(rt, dirs.batch), "install batch");
       ok(install(rt, dirs.streaming), "install streaming");
       symlinkSync(join(dirs.batch, "node_modules"), join(dirs.impulse, "node_modules"));
@@ -141,11 +163,12 @@ if (packed) {
     });
     if (!installed) continue;
 
-    step(`${rt}: each project's own tests`, () => {
-      for (const kind of KINDS) ok(task(rt, dirs[kind], "test"), `${kind} test`);
+    await step(`${rt}: each project's own tests (side by side)`, async () => {
+      const runs = await Promise.all(KINDS.map((kind) => taskAsync(rt, dirs[kind], "test")));
+      runs.forEach((r, i) => ok(r, `${KINDS[i]} test`));
     });
 
-    step(`${rt}: batch runs locally (start script and bubu run)`, () => {
+    await step(`${rt}: batch runs locally (start script and bubu run)`, () => {
       const r = ok(task(rt, dirs.batch, "start", ["--inputs", '{"name":"Ada"}']), "start");
       check(JSON.parse(r.stdout.trim()).message === "Hello, Ada!", `stdout: ${r.stdout}`);
       check(jsonLines(r.stderr).some((l) => l.msg === "signal" && l.key === "progress"), `no progress signal on stderr: ${r.stderr}`);
@@ -155,7 +178,7 @@ if (packed) {
       check(bad.status === 1 && bad.stderr.includes("validation_error"), `empty name: exit ${bad.status}, ${bad.stderr.slice(-500)}`);
     });
 
-    step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {
+    await step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {
       const input = '{"kind":"data","payload":{"text":"hi"},"metadata":{"k":"v"}}\n{"kind":"data","payload":{"text":"there"}}\n';
       const r = ok(task(rt, dirs.streaming, "start", [], input), "start");
       const out = jsonLines(r.stdout);
@@ -166,21 +189,21 @@ if (packed) {
       check((jsonLines(cfg.stdout)[0]!.payload as { text: string }).text === "> X", `bubu run --config: ${cfg.stdout}`);
     });
 
-    step(`${rt}: impulse runs locally (story starts printed, not sent)`, () => {
+    await step(`${rt}: impulse runs locally (story starts printed, not sent)`, () => {
       const r = ok(task(rt, dirs.impulse, "start", ["--story", "hello", "--config", '{"limit":2,"everyMs":1}']), "start");
       const starts = jsonLines(r.stderr).filter((l) => l.msg === "story triggered (local: no cluster)");
       check(starts.length === 2, `stderr: ${r.stderr}`);
       check(starts[0]!.story === "hello" && starts[1]!.token === "tick-2", JSON.stringify(starts));
     });
 
-    step(`${rt}: dual runs locally as batch and as streaming`, () => {
+    await step(`${rt}: dual runs locally as batch and as streaming`, () => {
       const b = ok(task(rt, dirs.dual, "start", ["--inputs", '{"text":"hi"}']), "start");
       check(JSON.parse(b.stdout.trim()).text === "HI", `batch: ${b.stdout}`);
       const s = ok(bubu(rt, dirs.dual, ["run", "engram.ts", "--mode", "streaming"], '{"kind":"data","payload":{"text":"yo"}}\n'), "bubu run --mode streaming");
       check((jsonLines(s.stdout)[0]!.payload as { text: string }).text === "YO", `streaming: ${s.stdout}`);
     });
 
-    step(`${rt}: template script regenerates the same Engram.yaml/Impulse.yaml`, () => {
+    await step(`${rt}: template script regenerates the same Engram.yaml/Impulse.yaml`, () => {
       for (const kind of KINDS) {
         const file = join(dirs[kind], kind === "impulse" ? "Impulse.yaml" : "Engram.yaml");
         const before = readFileSync(file, "utf8");
@@ -195,7 +218,7 @@ if (packed) {
 
     if (rt !== "deno") {
       // deno compile downloads its runtime from dl.deno.land, which this machine cannot reach.
-      step(`${rt}: build script compiles the batch app (bun build --compile) and the binary runs`, () => {
+      await step(`${rt}: build script compiles the batch app (bun build --compile) and the binary runs`, () => {
         const r = ok(task(rt, dirs.batch, "build"), "build");
         const bin = join(dirs.batch, "dist", "batch-app");
         check(existsSync(bin), `no binary: ${r.stderr}`);
@@ -208,7 +231,7 @@ if (packed) {
 }
 
 // --- Deno from JSR ------------------------------------------------------------------------------
-step("deno: an app importing jsr:@bubustack/sdk (linked to this working tree) passes its test and runs", () => {
+await step("deno: an app importing jsr:@bubustack/sdk (linked to this working tree) passes its test and runs", () => {
   const dir = join(work, "deno-jsr-app");
   mkdirSync(dir);
   writeFileSync(join(dir, "deno.json"), JSON.stringify({

@@ -72,7 +72,10 @@ export function packageJson(spec: ProjectSpec): string {
 export function denoJson(spec: ProjectSpec): string {
   const { file } = componentFile(spec.kind);
   const template = `${spec.kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
-  const bubu = "deno run -A npm:@bubustack/sdk/bubu";
+  // The CLI from the same place as the SDK: JSR's ./cli entry point, or the npm package's bin.
+  const bubu = spec.sdk.startsWith("jsr:")
+    ? `deno run -A ${spec.sdk}/cli`
+    : `deno run -A ${spec.sdk.startsWith("npm:") ? spec.sdk : "npm:@bubustack/sdk"}/bubu`;
   const json: Record<string, unknown> = {
     version: "0.1.0",
     tasks: {

@@ -231,24 +231,18 @@ if (packed) {
 }
 
 // --- Deno from JSR ------------------------------------------------------------------------------
-await step("deno: an app importing jsr:@bubustack/sdk (linked to this working tree) passes its test and runs", () => {
+await step("deno: a jsr:@bubustack/sdk project (linked to this working tree): tests, run, template via jsr:…/cli", () => {
   const dir = join(work, "deno-jsr-app");
-  mkdirSync(dir);
-  writeFileSync(join(dir, "deno.json"), JSON.stringify({
-    imports: {
-      "@bubustack/sdk": "jsr:@bubustack/sdk@^0.1.0",
-      "@bubustack/sdk/": "jsr:/@bubustack/sdk@^0.1.0/",
-      valibot: "npm:valibot@^1.5.0",
-    },
-    links: [repo],
-  }, null, 2));
-  const made = ok(sh("node", [join(repo, "dist/cli/bubu.js"), "init", join(dir, "tmp"), "--kind", "batch", "--runtime", "deno", "--sdk", "jsr:@bubustack/sdk@^0.1.0"], dir), "init");
-  check(made.status === 0, "init");
-  for (const f of ["engram.ts", "engram.test.ts"]) writeFileSync(join(dir, f), readFileSync(join(dir, "tmp", f)));
-  rmSync(join(dir, "tmp"), { recursive: true });
-  ok(sh("deno", ["test", "-A"], dir), "deno test");
-  const r = ok(sh("deno", ["run", "-A", "engram.ts", "--inputs", '{"name":"Jsr"}'], dir), "deno run");
+  ok(sh("node", [join(repo, "dist/cli/bubu.js"), "init", dir, "--kind", "batch", "--runtime", "deno", "--sdk", "jsr:@bubustack/sdk@^0.1.0"], work), "init");
+  // JSR cannot be reached here; `links` makes the package this working tree, as JSR would serve it.
+  const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as Record<string, unknown>;
+  writeFileSync(join(dir, "deno.json"), JSON.stringify({ ...config, links: [repo] }, null, 2));
+  ok(sh("deno", ["task", "--quiet", "test"], dir), "deno task test");
+  const r = ok(sh("deno", ["task", "--quiet", "start", "--inputs", '{"name":"Jsr"}'], dir), "deno task start");
   check(JSON.parse(r.stdout.trim()).message === "Hello, Jsr!", r.stdout);
+  const before = readFileSync(join(dir, "Engram.yaml"), "utf8");
+  ok(sh("deno", ["task", "--quiet", "template"], dir), "deno task template");
+  check(readFileSync(join(dir, "Engram.yaml"), "utf8") === before, "the template from jsr:…/cli differs from init's");
   const lock = existsSync(join(dir, "deno.lock")) ? readFileSync(join(dir, "deno.lock"), "utf8") : "";
   check(!lock.includes("jsr.io"), "the JSR package was fetched instead of linked");
 });

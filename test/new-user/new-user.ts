@@ -178,6 +178,15 @@ if (packed) {
       check(bad.status === 1 && bad.stderr.includes("validation_error"), `empty name: exit ${bad.status}, ${bad.stderr.slice(-500)}`);
     });
 
+    await step(`${rt}: a streaming file in the batch app (no gRPC packages) says what to install`, () => {
+      writeFileSync(join(dirs.batch, "stream.ts"), `import { defineStreaming } from "@bubustack/sdk";
+export const s = defineStreaming({ async stream(_ctx, inbound) { for await (const m of inbound) m.done(); } });\n`);
+      const r = bubu(rt, dirs.batch, ["run", "stream.ts"], "");
+      rmSync(join(dirs.batch, "stream.ts"));
+      check(r.status === 1, `exit ${r.status}: ${r.stderr.slice(-800)}`);
+      check(r.stderr.includes("a streaming engram needs the packages @connectrpc/connect, @connectrpc/connect-node, @bufbuild/protobuf"), r.stderr.slice(-800));
+    });
+
     await step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {
       const input = '{"kind":"data","payload":{"text":"hi"},"metadata":{"k":"v"}}\n{"kind":"data","payload":{"text":"there"}}\n';
       const r = ok(task(rt, dirs.streaming, "start", [], input), "start");

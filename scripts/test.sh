@@ -42,12 +42,11 @@ node test/interop/streaming/go-engram.ts >/dev/null || {
   echo "the Go echo engram did not build; the streaming interop tests will fail" >&2
 }
 
-# Static checks: types (tsc) and JSR's publish rules ("no slow types") on the public entry points.
+# Static checks (scripts/checks.sh, each timed): types with and without Node's, lint, format,
+# folder import cycles, the API reports, and JSR's publish rules ("no slow types").
 echo "=== checks ==="
 check_fail=0
-tsc -p tsconfig.json || check_fail=1
-deno publish --dry-run --allow-dirty >"$out/publish.log" 2>&1 || { cat "$out/publish.log"; check_fail=1; }
-[ "$check_fail" = 0 ] && echo "tsc and deno publish --dry-run: ok"
+bash scripts/checks.sh || check_fail=1
 
 # A new user's path, once (not per runtime): npm pack, bubu init of every kind under Node, Bun
 # and Deno, install from the tarball, their tests, local runs, templates, a compiled binary.

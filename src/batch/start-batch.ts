@@ -185,8 +185,13 @@ function report(outcome: BatchOutcome, run: ProcessRun): void {
   if (run.cluster) {
     if (status.phase === "Succeeded") logger.info("engram completed", { phase: status.phase, duration: status.duration });
     else logger.error("engram failed", { phase: status.phase, exitCode: outcome.exitCode, error: status.error });
+    if (outcome.end.kind !== "success") run.reportErrorDetail(outcome.end.error);
     return;
   }
-  if (status.phase === "Succeeded") run.rt.writeStdout(JSON.stringify(outcome.output ?? {}) + "\n");
-  else run.rt.writeStderr(JSON.stringify(status.error ?? { message: status.lastFailureMsg }) + "\n");
+  if (status.phase === "Succeeded") {
+    run.rt.writeStdout(JSON.stringify(outcome.output ?? {}) + "\n");
+    return;
+  }
+  run.rt.writeStderr(JSON.stringify(status.error ?? { message: status.lastFailureMsg }) + "\n");
+  if (outcome.end.kind !== "success") run.reportErrorDetail(outcome.end.error);
 }

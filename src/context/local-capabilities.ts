@@ -31,7 +31,7 @@ export interface LocalSinkOptions {
 }
 
 /** The local sink's capabilities. */
-export function localCapabilities(options: LocalSinkOptions): { signals: Signals; effects: Effects; logs: Logs } {
+export function localCapabilities(options: LocalSinkOptions): { signals: Signals; effects: Effects; logs: Logs; flush(): Promise<void> } {
   const { fs, logger, stateDir } = options;
   let logCount = 0;
   let events: Promise<void> = Promise.resolve();
@@ -76,6 +76,8 @@ export function localCapabilities(options: LocalSinkOptions): { signals: Signals
   return {
     signals: caps.signals,
     effects: caps.effects,
+    /** Settles once every event line is in `BUBU_LOCAL_EVENTS_FILE`. */
+    flush: () => events,
     logs: {
       publish: caps.logs.publish,
       async publishFile(path, opts) {

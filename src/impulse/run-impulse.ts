@@ -50,8 +50,10 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
   const local = options.stories === undefined && !run.cluster;
 
   const finish = async (outcome: ImpulseOutcome): Promise<ImpulseOutcome> => {
-    if (outcome.end === "failed") logger.error("impulse failed", { error: errorText(outcome.error), exitCode: outcome.exitCode });
-    else logger.info("impulse stopped", { end: outcome.end, exitCode: outcome.exitCode });
+    if (outcome.end === "failed") {
+      logger.error("impulse failed", { error: errorText(outcome.error), exitCode: outcome.exitCode });
+      run.reportErrorDetail(outcome.error);
+    } else logger.info("impulse stopped", { end: outcome.end, exitCode: outcome.exitCode });
     await run.close();
     run.exit(outcome.exitCode);
     return local ? { ...outcome, triggered, stopped } : outcome;

@@ -33,7 +33,14 @@ export const LOCAL_STATE_DIR_ENV = "BUBU_LOCAL_STATE_DIR";
 export const LOCAL_EVENTS_FILE_ENV = "BUBU_LOCAL_EVENTS_FILE";
 
 /** Signals, effects, logs and storage for `run`. */
-export function placeCapabilities(run: PlacedRun): { signals: Signals; effects: Effects; logs: Logs; storage: BlobStorage } {
+export function placeCapabilities(run: PlacedRun): {
+  signals: Signals;
+  effects: Effects;
+  logs: Logs;
+  storage: BlobStorage;
+  /** Settles when what the capabilities wrote in the background is written (local events file). */
+  flush?(): Promise<void>;
+} {
   const { rt, vars } = run;
   const env = run.env;
   const services = run.services;

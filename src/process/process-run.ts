@@ -14,6 +14,7 @@ import { isClusterMode } from "../env/namespace.ts";
 import { setDefaultLogger } from "../observability/context-logger.ts";
 import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
+import { errorDetail } from "../errors/error-detail.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { createContext, withStories } from "../context/create-context.ts";
@@ -141,6 +142,8 @@ export class ProcessRun {
   /** The handler context for `config` and `secrets`, with the capabilities of this place. */
   context<C>(init: { readonly signal: AbortSignal; readonly config: C; readonly secrets: Secrets }): Context<C> {
     const env = this.env;
+    const { flush, ...capabilities } = placeCapabilities(this);
+    if (flush) this.#closers.push(flush);
     return createContext({
       ...init,
       logger: this.logger,
@@ -148,7 +151,7 @@ export class ProcessRun {
       story: env.storyInfo,
       startedAt: env.startedAt?.date ?? new Date(performance.timeOrigin),
       templateContext: { inputs: {}, steps: {}, ...env.payload.templateContext },
-      ...placeCapabilities(this),
+      ...capabilities,
     });
   }
 
@@ -162,6 +165,17 @@ export class ProcessRun {
     await this.#services?.close();
     for (const close of this.#closers.splice(0).reverse()) await close();
     this.termination.dispose();
+  }
+
+  /**
+   * The stack and cause chain of a failure, for the developer: on stderr locally, as a DEBUG log
+   * line in a pod with `BUBU_DEBUG`. Never part of a status.
+   */
+  reportErrorDetail(err: unknown): void {
+    const detail = errorDetail(err);
+    if (detail === "") return;
+    if (!this.cluster) this.rt.writeStderr(detail + "\n");
+    else this.logger.debug("error detail", { stack: detail });
   }
 
   /** Exits with `code` unless the caller asked for the outcome (`exit: false`). */

@@ -28,9 +28,9 @@ export const OCTET_STREAM = "application/octet-stream";
 export const RECEIPT_ACTION = "downstream.delivered";
 
 /** 10 MiB: gRPC message limit, frame payload and envelope JSON limit. */
-export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES: number = 10 * 1024 * 1024;
 /** The proto's `total_bytes` bound: 64 MiB. */
-export const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+export const MAX_TOTAL_BYTES: number = 64 * 1024 * 1024;
 
 /** Dedupe capacity (pending and completed). */
 export const DEDUPE_CAPACITY = 4096;

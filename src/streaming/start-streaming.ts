@@ -68,7 +68,10 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
   const hardStop = new AbortController();
 
   const finish = async (outcome: StreamingOutcome): Promise<StreamingOutcome> => {
-    if (outcome.error !== undefined) logger.error("streaming engram failed", { error: describeError(outcome.error), exitCode: outcome.exitCode });
+    if (outcome.error !== undefined) {
+      logger.error("streaming engram failed", { error: describeError(outcome.error), exitCode: outcome.exitCode });
+      run.reportErrorDetail(outcome.error);
+    }
     await run.close();
     run.exit(outcome.exitCode);
     return outcome;

@@ -252,7 +252,7 @@ export class Lexer {
     return null;
   }
 
-  rest(from = this.pos): string {
+  rest(from: number = this.pos): string {
     return this.#input.slice(from);
   }
 

@@ -18,7 +18,8 @@ if (import.meta.main) {
   const here = import.meta.url;
   const isBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
   // dist/cli/ under Bun: ../../src/cli/main.ts (an absolute URL, so the build leaves it alone).
-  const entry = isBun && here.endsWith(".js") ? new URL("../../src/cli/main.ts", here).href : new URL("./main.js", here).href;
+  const entry =
+    isBun && here.endsWith(".js") ? new URL("../../src/cli/main.ts", here).href : new URL("./main.js", here).href;
   const { main } = (await import(here.endsWith(".ts") ? "./main.ts" : entry)) as typeof import("./main.ts");
   process.exit(await main(process.argv.slice(2)));
 }

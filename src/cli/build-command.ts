@@ -17,7 +17,12 @@ export const BUILD_FLAGS = { values: ["outfile"] } as const;
  * Packages the SDK loads only for some features (streaming, the Node TLS client). A project
  * without them builds with stubs in their place that throw when used.
  */
-export const OPTIONAL_PACKAGES: readonly string[] = ["@bufbuild/protobuf", "@connectrpc/connect", "@connectrpc/connect-node", "undici"];
+export const OPTIONAL_PACKAGES: readonly string[] = [
+  "@bufbuild/protobuf",
+  "@connectrpc/connect",
+  "@connectrpc/connect-node",
+  "undici",
+];
 
 /** What `bubu build` did. */
 export interface BuildResult {
@@ -54,7 +59,8 @@ export function buildCommand(args: ParsedArgs, cwd: string, log: (line: string) 
   log(`$ ${command.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ")}\n`);
   const r = spawnSync(command[0]!, command.slice(1), { cwd, stdio: ["ignore", "inherit", "inherit"] });
   if (r.error !== undefined) throw new Error(`${tool} did not start: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${tool} ${tool === "bun" ? "build --compile" : "compile"} failed (exit ${r.status ?? r.signal})`);
+  if (r.status !== 0)
+    throw new Error(`${tool} ${tool === "bun" ? "build --compile" : "compile"} failed (exit ${r.status ?? r.signal})`);
   const bytes = statSync(outfile).size;
   log(`built ${outfile} (${(bytes / 1048576).toFixed(1)} MiB)\n`);
   return { outfile, bytes, tool };

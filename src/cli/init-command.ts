@@ -14,9 +14,9 @@ import {
   dockerfile,
   dockerignore,
   gitignore,
-  packageJson,
   type ProjectRuntime,
   type ProjectSpec,
+  packageJson,
   readme,
   tsconfigJson,
 } from "./scaffold-project.ts";
@@ -71,7 +71,8 @@ export function initCommand(args: ParsedArgs, cwd: string): InitResult {
   const runtime = oneOf("runtime", args.values.runtime ?? "node", RUNTIMES);
   const dir = resolve(cwd, target);
   const name = dnsName(args.values.name ?? basename(dir));
-  if (name === undefined) throw new UsageError(`cannot make a name of ${JSON.stringify(args.values.name ?? basename(dir))}; pass --name`);
+  if (name === undefined)
+    throw new UsageError(`cannot make a name of ${JSON.stringify(args.values.name ?? basename(dir))}; pass --name`);
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`${target} exists and is not empty`);
   const spec: ProjectSpec = { kind, runtime, name, sdk: sdkSpec(args.values.sdk, runtime, dir, cwd) };
 
@@ -82,9 +83,12 @@ export function initCommand(args: ParsedArgs, cwd: string): InitResult {
   const shown = relative(cwd, dir) || ".";
   const pm = runtime === "deno" ? "deno" : runtime === "bun" ? "bun" : "npm";
   const task = runtime === "deno" ? "deno task" : `${pm} run`;
-  const summary = `Created ${shown} (${kind} ${kind === "impulse" ? "" : "engram "}for ${runtime}):\n${
-    Object.keys(files).sort().map((f) => `  ${f}\n`).join("")
-  }\nNext:\n  cd ${shown}\n  ${pm} install\n  ${task} test\n  ${task} start\n`;
+  const summary = `Created ${shown} (${kind} ${kind === "impulse" ? "" : "engram "}for ${runtime}):\n${Object.keys(
+    files,
+  )
+    .sort()
+    .map((f) => `  ${f}\n`)
+    .join("")}\nNext:\n  cd ${shown}\n  ${pm} install\n  ${task} test\n  ${task} start\n`;
   return { dir, files: Object.keys(files).sort(), summary };
 }
 
@@ -95,8 +99,10 @@ export function initCommand(args: ParsedArgs, cwd: string): InitResult {
 function sdkSpec(given: string | undefined, runtime: ProjectRuntime, dir: string, cwd: string): string {
   if (given === undefined) return runtime === "deno" ? `npm:@bubustack/sdk@^${SDK_VERSION}` : `^${SDK_VERSION}`;
   if (given.trim() === "") throw new UsageError("--sdk must not be empty");
-  if (/^(npm|jsr):/.test(given) && runtime !== "deno") throw new UsageError("npm: and jsr: specs are for --runtime deno");
-  const looksLikePath = given.endsWith(".tgz") || given.startsWith(".") || isAbsolute(given) || given.startsWith("file:");
+  if (/^(npm|jsr):/.test(given) && runtime !== "deno")
+    throw new UsageError("npm: and jsr: specs are for --runtime deno");
+  const looksLikePath =
+    given.endsWith(".tgz") || given.startsWith(".") || isAbsolute(given) || given.startsWith("file:");
   if (!looksLikePath) return given;
   const path = resolve(cwd, given.replace(/^file:/, ""));
   if (!existsSync(path)) throw new UsageError(`--sdk: no such file or folder: ${given}`);

@@ -43,7 +43,9 @@ export function findComponent(mod: Readonly<Record<string, unknown>>, name?: str
   if (name !== undefined) {
     const value = mod[name];
     if (!isComponent(value)) {
-      throw new UsageError(`export "${name}" is not a component made by defineBatch, defineStreaming, defineImpulse or defineDual`);
+      throw new UsageError(
+        `export "${name}" is not a component made by defineBatch, defineStreaming, defineImpulse or defineDual`,
+      );
     }
     return { exportName: name, component: value };
   }
@@ -63,7 +65,11 @@ export function findComponent(mod: Readonly<Record<string, unknown>>, name?: str
 }
 
 /** Imports `file` (relative to `cwd`) and finds its component. */
-export async function loadComponent(file: string, cwd: string, exportName?: string): Promise<FoundComponent & { path: string }> {
+export async function loadComponent(
+  file: string,
+  cwd: string,
+  exportName?: string,
+): Promise<FoundComponent & { path: string }> {
   const path = resolve(cwd, file);
   if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;

@@ -67,12 +67,14 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         const { component, path } = await loadComponent(file, io.cwd, parsed.values.export);
         const project = projectInfo(path);
         const name = parsed.values.name ?? dnsName(component.name ?? project.name ?? "") ?? "component";
-        io.stdout(templateYamlFor(component, {
-          name,
-          version: parsed.values.version ?? project.version ?? "0.1.0",
-          image: parsed.values.image,
-          description: parsed.values.description ?? project.description,
-        }));
+        io.stdout(
+          templateYamlFor(component, {
+            name,
+            version: parsed.values.version ?? project.version ?? "0.1.0",
+            image: parsed.values.image,
+            description: parsed.values.description ?? project.description,
+          }),
+        );
         return 0;
       }
       case "build": {

@@ -23,22 +23,27 @@ export async function runCommand(args: ParsedArgs, cwd: string, options: { exit?
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
 
-  const mode = args.values.mode === undefined ? undefined : oneOf("mode", args.values.mode, ["batch", "streaming"] as const);
-  if (mode !== undefined && component.kind !== "dual") throw new UsageError(`--mode is for dual engrams (this is a ${component.kind} engram)`);
+  const mode =
+    args.values.mode === undefined ? undefined : oneOf("mode", args.values.mode, ["batch", "streaming"] as const);
+  if (mode !== undefined && component.kind !== "dual")
+    throw new UsageError(`--mode is for dual engrams (this is a ${component.kind} engram)`);
   if (mode !== undefined) env.BUBU_EXECUTION_MODE = mode === "streaming" ? "realtime" : "batch";
   if (args.values.story !== undefined) {
     if (component.kind !== "impulse") throw new UsageError("--story is for impulses");
     env.BUBU_TARGET_STORY_NAME = args.values.story;
   }
 
-  const runsBatch = component.kind === "batch" || (component.kind === "dual" && mode !== "streaming" && !isStreamingMode(env));
+  const runsBatch =
+    component.kind === "batch" || (component.kind === "dual" && mode !== "streaming" && !isStreamingMode(env));
   let rest = [...args.rest];
   if (!runsBatch) {
     // Streaming engrams and impulses read their config from the environment only.
     const flags = takeFlags(rest, ["--config", "--inputs"]);
     rest = flags.rest;
     if (flags.values["--inputs"] !== undefined) {
-      throw new UsageError(`--inputs is for batch runs; a ${component.kind === "impulse" ? "impulse has none" : "streaming engram reads messages on stdin"}`);
+      throw new UsageError(
+        `--inputs is for batch runs; a ${component.kind === "impulse" ? "impulse has none" : "streaming engram reads messages on stdin"}`,
+      );
     }
     const config = flags.values["--config"];
     if (config !== undefined) env.BUBU_STEP_CONFIG = jsonOrFile("config", config);
@@ -51,7 +56,10 @@ function isStreamingMode(env: Readonly<Record<string, string>>): boolean {
   return !["", "batch", "job", "hybrid"].includes(mode);
 }
 
-function takeFlags(args: readonly string[], names: readonly string[]): { values: Record<string, string>; rest: string[] } {
+function takeFlags(
+  args: readonly string[],
+  names: readonly string[],
+): { values: Record<string, string>; rest: string[] } {
   const values: Record<string, string> = {};
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -29,7 +29,8 @@ function streams(kind: ComponentKind): boolean {
 export function dependencies(spec: ProjectSpec): Record<string, string> {
   const deps: Record<string, string> = { "@bubustack/sdk": spec.sdk, valibot: PEER_RANGES.valibot };
   if (streams(spec.kind)) {
-    for (const p of ["@bufbuild/protobuf", "@connectrpc/connect", "@connectrpc/connect-node"] as const) deps[p] = PEER_RANGES[p];
+    for (const p of ["@bufbuild/protobuf", "@connectrpc/connect", "@connectrpc/connect-node"] as const)
+      deps[p] = PEER_RANGES[p];
   }
   // Node's fetch cannot trust the cluster's CA; the SDK uses undici for the Kubernetes API there.
   if (spec.runtime === "node") deps.undici = PEER_RANGES.undici;
@@ -43,7 +44,13 @@ export function packageJson(spec: ProjectSpec): string {
   const bubu = spec.runtime === "bun" ? "bunx --bun bubu" : "bubu";
   if (spec.runtime === "deno") {
     // Only the dependencies: deno.json has the tasks.
-    const deps = { name: spec.name, private: true, type: "module", dependencies: dependencies(spec), devDependencies: { "@types/node": TYPES_NODE_RANGE } };
+    const deps = {
+      name: spec.name,
+      private: true,
+      type: "module",
+      dependencies: dependencies(spec),
+      devDependencies: { "@types/node": TYPES_NODE_RANGE },
+    };
     return `${JSON.stringify(deps, null, 2)}\n`;
   }
   const pkg = {
@@ -59,7 +66,10 @@ export function packageJson(spec: ProjectSpec): string {
       build: `${bubu} build ${file} --outfile dist/${spec.name}`,
     },
     dependencies: dependencies(spec),
-    devDependencies: spec.runtime === "bun" ? { "@types/node": TYPES_NODE_RANGE } : { "@types/node": TYPES_NODE_RANGE, bun: BUN_RANGE },
+    devDependencies:
+      spec.runtime === "bun"
+        ? { "@types/node": TYPES_NODE_RANGE }
+        : { "@types/node": TYPES_NODE_RANGE, bun: BUN_RANGE },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
@@ -129,12 +139,13 @@ export function tsconfigJson(): string {
  */
 export function dockerfile(spec: ProjectSpec): string {
   const { file } = componentFile(spec.kind);
-  const build = spec.runtime === "deno"
-    ? `FROM denoland/deno:2 AS build
+  const build =
+    spec.runtime === "deno"
+      ? `FROM denoland/deno:2 AS build
 WORKDIR /app
 COPY . .
 RUN deno install && deno compile -A --output /app/dist/${spec.name} ${file}`
-    : `FROM oven/bun:1 AS build
+      : `FROM oven/bun:1 AS build
 WORKDIR /app
 COPY package.json bun.lock* package-lock.json* ./
 RUN bun install
@@ -181,9 +192,10 @@ export function readme(spec: ProjectSpec): string {
     dual: "a dual engram: a batch step or a stream processor, as the operator chooses",
     impulse: "an impulse: a service that starts Stories",
   };
-  const startLine = spec.runtime === "deno"
-    ? `${stdin}deno task start${startArgs[spec.kind].replace(" --", "")}`
-    : `${stdin}${run} start${startArgs[spec.kind]}`;
+  const startLine =
+    spec.runtime === "deno"
+      ? `${stdin}deno task start${startArgs[spec.kind].replace(" --", "")}`
+      : `${stdin}${run} start${startArgs[spec.kind]}`;
   return `# ${spec.name}
 
 ${what[spec.kind][0]!.toUpperCase()}${what[spec.kind].slice(1)}, written with [@bubustack/sdk](https://www.npmjs.com/package/@bubustack/sdk).
@@ -208,4 +220,3 @@ apply \`${template}\` (the ${spec.kind === "impulse" ? "ImpulseTemplate" : "Engr
 an ${spec.kind === "impulse" ? "Impulse" : "Engram"}.
 `;
 }
-

@@ -26,7 +26,11 @@ export function scaffoldComponent(kind: ComponentKind, name: string): Component 
         process: nothing,
       }) as Component;
     case "streaming":
-      return defineStreaming({ name, config: v.object({ prefix: v.optional(v.string(), "") }), stream: nothing }) as Component;
+      return defineStreaming({
+        name,
+        config: v.object({ prefix: v.optional(v.string(), "") }),
+        stream: nothing,
+      }) as Component;
     case "dual":
       return defineDual({
         name,

@@ -57,6 +57,10 @@ function secretSchema(secrets: SecretDeclarations | undefined): { secrets?: Secr
 
 /** A DNS-1123 name made from `text` (`@acme/Hello_World` → `hello-world`), or undefined. */
 export function dnsName(text: string): string | undefined {
-  const name = text.replace(/^@[^/]*\//, "").toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+  const name = text
+    .replace(/^@[^/]*\//, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "");
   return name === "" ? undefined : name.slice(0, 253).replace(/[-.]+$/, "");
 }

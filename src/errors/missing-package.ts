@@ -5,7 +5,11 @@
  */
 
 /** What a streaming engram (and a dual or hybrid step) needs besides the SDK. */
-export const STREAMING_PACKAGES: readonly string[] = ["@connectrpc/connect", "@connectrpc/connect-node", "@bufbuild/protobuf"];
+export const STREAMING_PACKAGES: readonly string[] = [
+  "@connectrpc/connect",
+  "@connectrpc/connect-node",
+  "@bufbuild/protobuf",
+];
 
 /**
  * For a `.catch` on a dynamic import: a module-not-found error about one of `packages` becomes
@@ -15,9 +19,16 @@ export function rethrowMissing(packages: readonly string[], feature: string): (e
   return (err: unknown): never => {
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: unknown } | null)?.code;
-    const notFound = code === "ERR_MODULE_NOT_FOUND" || /cannot find (package|module)|could not (find|resolve)|not found/i.test(message);
-    const named = packages.filter((p) => message.includes(`'${p}'`) || message.includes(`"${p}"`) || message.includes(`${p}/`));
+    const notFound =
+      code === "ERR_MODULE_NOT_FOUND" ||
+      /cannot find (package|module)|could not (find|resolve)|not found/i.test(message);
+    const named = packages.filter(
+      (p) => message.includes(`'${p}'`) || message.includes(`"${p}"`) || message.includes(`${p}/`),
+    );
     if (!notFound || named.length === 0) throw err;
-    throw new Error(`${feature} needs the packages ${packages.join(", ")}; install them (npm install ${packages.join(" ")})`, { cause: err });
+    throw new Error(
+      `${feature} needs the packages ${packages.join(", ")}; install them (npm install ${packages.join(" ")})`,
+      { cause: err },
+    );
   };
 }

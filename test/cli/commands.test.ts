@@ -1,9 +1,10 @@
 // The bubu command line: help and exit codes of every command, flag parsing, and `bubu run` of
 // every kind as a child process under the runtime running the tests.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { describe, test } from "node:test";
 import { parseArgs, UsageError } from "../../src/cli/args.ts";
 import { main } from "../../src/cli/main.ts";
 import { BUN_RANGE, PEER_RANGES, SDK_VERSION, TYPES_NODE_RANGE } from "../../src/cli/version.ts";
@@ -12,7 +13,11 @@ import { repoRoot, runScript } from "../support/spawn.ts";
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { cwd: repoRoot, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  const code = await main(argv, {
+    cwd: repoRoot,
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+  });
   return { code, stdout, stderr };
 }
 
@@ -21,7 +26,12 @@ describe("help and exit codes", () => {
     const main = await cli("--help");
     assert.equal(main.code, 0);
     assert.match(main.stdout, /^Usage: bubu <command>/);
-    for (const [command, marker] of [["init", /--kind/], ["run", /\{"kind":"data","payload":\{…\},"metadata":\{…\}\}/], ["template", /secretSchema/], ["build", /Dockerfile/]] as const) {
+    for (const [command, marker] of [
+      ["init", /--kind/],
+      ["run", /\{"kind":"data","payload":\{…\},"metadata":\{…\}\}/],
+      ["template", /secretSchema/],
+      ["build", /Dockerfile/],
+    ] as const) {
       const r = await cli(command, "--help");
       assert.equal(r.code, 0, command);
       assert.match(r.stdout, new RegExp(`^Usage: bubu ${command} `), command);
@@ -31,7 +41,15 @@ describe("help and exit codes", () => {
   });
 
   test("no command, an unknown command or a bad flag: usage on stderr, exit 2", async () => {
-    for (const argv of [[], ["deploy"], ["run", "--bogus", "x.ts"], ["init", "x"], ["init", "x", "--kind", "cron"], ["template"], ["build", "a.ts", "b.ts"]]) {
+    for (const argv of [
+      [],
+      ["deploy"],
+      ["run", "--bogus", "x.ts"],
+      ["init", "x"],
+      ["init", "x", "--kind", "cron"],
+      ["template"],
+      ["build", "a.ts", "b.ts"],
+    ]) {
       const r = await cli(...argv);
       assert.equal(r.code, 2, argv.join(" "));
       assert.match(r.stderr, /Usage: bubu/, argv.join(" "));
@@ -57,7 +75,11 @@ describe("help and exit codes", () => {
 
 describe("flag parsing", () => {
   test("values, inline values, switches, passthrough and --", () => {
-    const p = parseArgs(["a.ts", "--name=x", "--inputs", "{}", "--force", "--", "--raw"], { values: ["name"], switches: ["force"], passthrough: ["inputs"] });
+    const p = parseArgs(["a.ts", "--name=x", "--inputs", "{}", "--force", "--", "--raw"], {
+      values: ["name"],
+      switches: ["force"],
+      passthrough: ["inputs"],
+    });
     assert.deepEqual(p.positionals, ["a.ts"]);
     assert.deepEqual(p.values, { name: "x" });
     assert.ok(p.switches.has("force"));
@@ -90,7 +112,9 @@ describe("bubu run, as a child process", { timeout: 120_000 }, () => {
   const bubu = "src/cli/bubu.ts";
 
   test("batch: --inputs and --config; a bad input exits 1 with the structured error", async () => {
-    const r = await runScript(bubu, { args: ["run", "examples/hello-batch/engram.ts", "--inputs", '{"name":"Ada"}', "--config", '{"greeting":"Hi"}'] });
+    const r = await runScript(bubu, {
+      args: ["run", "examples/hello-batch/engram.ts", "--inputs", '{"name":"Ada"}', "--config", '{"greeting":"Hi"}'],
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { message: "Hi, Ada.", length: 8 });
     const bad = await runScript(bubu, { args: ["run", "examples/hello-batch/engram.ts", "--inputs", '{"name":""}'] });
@@ -111,7 +135,10 @@ describe("bubu run, as a child process", { timeout: 120_000 }, () => {
     const mode = await runScript(bubu, { args: ["run", "examples/hello-batch/engram.ts", "--mode", "streaming"] });
     assert.equal(mode.code, 2);
     assert.match(mode.stderr, /--mode is for dual engrams/);
-    const inputs = await runScript(bubu, { args: ["run", "examples/echo-stream/engram.ts", "--inputs", "{}"], stdin: "" });
+    const inputs = await runScript(bubu, {
+      args: ["run", "examples/echo-stream/engram.ts", "--inputs", "{}"],
+      stdin: "",
+    });
     assert.equal(inputs.code, 2);
     assert.match(inputs.stderr, /--inputs is for batch runs/);
   });

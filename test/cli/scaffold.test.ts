@@ -1,10 +1,11 @@
 // bubu init and bubu template: the files of every kind and runtime, the manifests' scripts and
 // dependencies, the template of each kind, and that the written component (imported with the SDK
 // mapped to this tree) has exactly the template init wrote.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "../../src/cli/args.ts";
 import { INIT_FLAGS, initCommand } from "../../src/cli/init-command.ts";
@@ -42,14 +43,28 @@ describe("bubu template", () => {
       assert.equal(t.outputSchema !== undefined, kind === "batch" || kind === "dual", `${kind} outputSchema`);
       assert.equal(t.configSchema !== undefined, kind !== "dual", `${kind} configSchema`);
     }
-    assert.deepEqual(SUPPORTED_MODES, { batch: ["job"], streaming: ["deployment", "statefulset"], dual: ["job", "deployment", "statefulset"], impulse: ["deployment"] });
+    assert.deepEqual(SUPPORTED_MODES, {
+      batch: ["job"],
+      streaming: ["deployment", "statefulset"],
+      dual: ["job", "deployment", "statefulset"],
+      impulse: ["deployment"],
+    });
   });
 
   test("secretSchema comes from the secrets declarations, every field kept", () => {
-    const component = { ...scaffoldComponent("impulse", "x"), secrets: { TOKEN: { required: true, description: "d", mountType: "file", mountPath: "/s", expectedKeys: ["a", "b"] } } };
+    const component = {
+      ...scaffoldComponent("impulse", "x"),
+      secrets: {
+        TOKEN: { required: true, description: "d", mountType: "file", mountPath: "/s", expectedKeys: ["a", "b"] },
+      },
+    };
     const t = parseTemplateSchemas(templateYamlFor(component as never, { name: "x", version: "1" }));
-    assert.deepEqual(t.secretSchema, { TOKEN: { required: true, description: "d", mountType: "file", mountPath: "/s", expectedKeys: ["a", "b"] } });
-    const none = parseTemplateSchemas(templateYamlFor(scaffoldComponent("streaming", "x"), { name: "x", version: "1" }));
+    assert.deepEqual(t.secretSchema, {
+      TOKEN: { required: true, description: "d", mountType: "file", mountPath: "/s", expectedKeys: ["a", "b"] },
+    });
+    const none = parseTemplateSchemas(
+      templateYamlFor(scaffoldComponent("streaming", "x"), { name: "x", version: "1" }),
+    );
     assert.equal(none.secretSchema, undefined);
   });
 
@@ -73,7 +88,10 @@ describe("bubu init", () => {
         for (const kind of KINDS) {
           const target = join(dir, `${kind}-${runtime}`);
           const r = init(dir, target, "--kind", kind, "--runtime", runtime);
-          const main = kind === "impulse" ? ["impulse.test.ts", "impulse.ts", "Impulse.yaml"] : ["Engram.yaml", "engram.test.ts", "engram.ts"];
+          const main =
+            kind === "impulse"
+              ? ["impulse.test.ts", "impulse.ts", "Impulse.yaml"]
+              : ["Engram.yaml", "engram.test.ts", "engram.ts"];
           const manifests = runtime === "deno" ? ["deno.json"] : ["package.json", "tsconfig.json"];
           const expected = [".dockerignore", ".gitignore", "Dockerfile", "README.md", ...main, ...manifests].sort();
           assert.deepEqual(readdirSync(target).sort(), expected, `${kind}/${runtime}`);
@@ -112,12 +130,18 @@ describe("bubu init", () => {
     try {
       writeFileSync(join(dir, "sdk.tgz"), "");
       init(dir, "app", "--kind", "batch", "--sdk", "./sdk.tgz");
-      assert.equal(JSON.parse(readFileSync(join(dir, "app/package.json"), "utf8")).dependencies["@bubustack/sdk"], "file:../sdk.tgz");
+      assert.equal(
+        JSON.parse(readFileSync(join(dir, "app/package.json"), "utf8")).dependencies["@bubustack/sdk"],
+        "file:../sdk.tgz",
+      );
       init(dir, "d", "--kind", "batch", "--runtime", "deno", "--sdk", "./sdk.tgz");
       assert.ok(readdirSync(join(dir, "d")).includes("package.json"), "a tarball for deno goes into package.json");
       assert.equal(JSON.parse(readFileSync(join(dir, "d/deno.json"), "utf8")).nodeModulesDir, "manual");
       init(dir, "j", "--kind", "batch", "--runtime", "deno", "--sdk", "jsr:@bubustack/sdk@^0.1.0");
-      assert.equal(JSON.parse(readFileSync(join(dir, "j/deno.json"), "utf8")).imports["@bubustack/sdk/"], "jsr:/@bubustack/sdk@^0.1.0/");
+      assert.equal(
+        JSON.parse(readFileSync(join(dir, "j/deno.json"), "utf8")).imports["@bubustack/sdk/"],
+        "jsr:/@bubustack/sdk@^0.1.0/",
+      );
       assert.throws(() => init(dir, "n", "--kind", "batch", "--sdk", "jsr:@bubustack/sdk"), /for --runtime deno/);
       assert.throws(() => init(dir, "m", "--kind", "batch", "--sdk", "./missing.tgz"), /no such file/);
       assert.throws(() => init(dir, "app", "--kind", "batch"), /exists and is not empty/);
@@ -139,10 +163,13 @@ describe("bubu init", () => {
         const target = join(dir, kind);
         init(dir, target, "--kind", kind, "--name", `my-${kind}`);
         const file = kind === "impulse" ? "impulse.ts" : "engram.ts";
-        const source = readFileSync(join(target, file), "utf8").replace(/from "(@bubustack\/sdk[^"]*)"/g, (_m, spec: string) => {
-          assert.ok(map[spec], spec);
-          return `from ${JSON.stringify(pathToFileURL(resolve(repoRoot, map[spec]!)).href)}`;
-        });
+        const source = readFileSync(join(target, file), "utf8").replace(
+          /from "(@bubustack\/sdk[^"]*)"/g,
+          (_m, spec: string) => {
+            assert.ok(map[spec], spec);
+            return `from ${JSON.stringify(pathToFileURL(resolve(repoRoot, map[spec]!)).href)}`;
+          },
+        );
         writeFileSync(join(target, file), source);
         const mod = (await import(pathToFileURL(join(target, file)).href)) as Record<string, unknown>;
         const { component } = findComponent(mod);

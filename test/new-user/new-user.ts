@@ -6,8 +6,18 @@
 // Run once (not under each test runner): node test/new-user/new-user.ts [--keep]
 // Needs node (>= 22.19), bun and deno on the PATH (scripts/test.sh sets it). Prints each step
 // with its time and closes with "new-user: N passed, N failed".
-import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { type SpawnSyncOptions, spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
@@ -63,7 +73,10 @@ function shAsync(cmd: string, args: string[], cwd: string): Promise<Run> {
 }
 
 function ok(r: Run, what: string): Run {
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${what} exited ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`,
+    );
   return r;
 }
 
@@ -83,13 +96,18 @@ async function step(name: string, body: () => string | void | Promise<string | v
   }
   const ms = performance.now() - t0;
   results.push({ step: name, ms, ok, note });
-  process.stdout.write(`${ok ? "ok  " : "FAIL"} ${(ms / 1000).toFixed(1).padStart(6)}s  ${name}${note && ok ? `  (${note})` : ""}\n`);
+  process.stdout.write(
+    `${ok ? "ok  " : "FAIL"} ${(ms / 1000).toFixed(1).padStart(6)}s  ${name}${note && ok ? `  (${note})` : ""}\n`,
+  );
   if (!ok) process.stdout.write(`${note.replace(/^/gm, "        ")}\n`);
   return ok;
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split("\n")
+    .filter((l) => l.trim().startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function duKiB(path: string, exclude: string[] = []): number {
@@ -112,7 +130,9 @@ const packed = await step("npm pack (prepack builds dist/)", () => {
 // --- the commands each runtime uses ---------------------------------------------------------------
 function install(rt: Runtime, dir: string): Run {
   // Deno projects get node_modules from npm here: `deno install` cannot install a file: tarball.
-  return rt === "bun" ? sh("bun", ["install"], dir) : sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
+  return rt === "bun"
+    ? sh("bun", ["install"], dir)
+    : sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
 }
 function task(rt: Runtime, dir: string, name: string, args: string[] = [], input?: string): Run {
   const o = input === undefined ? {} : { input };
@@ -141,7 +161,14 @@ if (packed) {
     const dirs = Object.fromEntries(KINDS.map((k) => [k, join(root, `${k}-app`)])) as Record<Kind, string>;
     const made = await step(`${rt}: bubu init × 4 kinds`, () => {
       for (const kind of KINDS) {
-        const r = ok(sh("node", [join(repo, "dist/cli/bubu.js"), "init", dirs[kind], "--kind", kind, "--runtime", rt, "--sdk", tarball], root), `init ${kind}`);
+        const r = ok(
+          sh(
+            "node",
+            [join(repo, "dist/cli/bubu.js"), "init", dirs[kind], "--kind", kind, "--runtime", rt, "--sdk", tarball],
+            root,
+          ),
+          `init ${kind}`,
+        );
         check(r.stdout.includes("Next:"), "init printed no next steps");
       }
       return readdirSync(dirs.batch).sort().join(" ");
@@ -155,10 +182,15 @@ if (packed) {
       symlinkSync(join(dirs.streaming, "node_modules"), join(dirs.dual, "node_modules"));
       const nm = join(dirs.batch, "node_modules");
       check(!existsSync(join(nm, "@connectrpc")), "a batch app got @connectrpc");
-      check(existsSync(join(dirs.streaming, "node_modules/@connectrpc/connect")), "the streaming app lacks @connectrpc/connect");
+      check(
+        existsSync(join(dirs.streaming, "node_modules/@connectrpc/connect")),
+        "the streaming app lacks @connectrpc/connect",
+      );
       const all = duKiB(nm);
       const runtimeOnly = duKiB(nm, ["bun", "@oven", "@types", ".bin", ".cache"]);
-      sizes.push(`${rt} batch app: node_modules ${(all / 1024).toFixed(1)} MiB, without devDependencies ${(runtimeOnly / 1024).toFixed(1)} MiB`);
+      sizes.push(
+        `${rt} batch app: node_modules ${(all / 1024).toFixed(1)} MiB, without devDependencies ${(runtimeOnly / 1024).toFixed(1)} MiB`,
+      );
       return `batch node_modules ${(all / 1024).toFixed(1)} MiB, ${(runtimeOnly / 1024).toFixed(1)} MiB without dev tools`;
     });
     if (!installed) continue;
@@ -171,35 +203,67 @@ if (packed) {
     await step(`${rt}: batch runs locally (start script and bubu run)`, () => {
       const r = ok(task(rt, dirs.batch, "start", ["--inputs", '{"name":"Ada"}']), "start");
       check(JSON.parse(r.stdout.trim()).message === "Hello, Ada!", `stdout: ${r.stdout}`);
-      check(jsonLines(r.stderr).some((l) => l.msg === "signal" && l.key === "progress"), `no progress signal on stderr: ${r.stderr}`);
-      const viaBubu = ok(bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":"Bo"}', "--config", '{"greeting":"Hi"}']), "bubu run");
+      check(
+        jsonLines(r.stderr).some((l) => l.msg === "signal" && l.key === "progress"),
+        `no progress signal on stderr: ${r.stderr}`,
+      );
+      const viaBubu = ok(
+        bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":"Bo"}', "--config", '{"greeting":"Hi"}']),
+        "bubu run",
+      );
       check(JSON.parse(viaBubu.stdout.trim()).message === "Hi, Bo!", `bubu run stdout: ${viaBubu.stdout}`);
       const bad = bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":""}']);
-      check(bad.status === 1 && bad.stderr.includes("validation_error"), `empty name: exit ${bad.status}, ${bad.stderr.slice(-500)}`);
+      check(
+        bad.status === 1 && bad.stderr.includes("validation_error"),
+        `empty name: exit ${bad.status}, ${bad.stderr.slice(-500)}`,
+      );
     });
 
     await step(`${rt}: a streaming file in the batch app (no gRPC packages) says what to install`, () => {
-      writeFileSync(join(dirs.batch, "stream.ts"), `import { defineStreaming } from "@bubustack/sdk";
-export const s = defineStreaming({ async stream(_ctx, inbound) { for await (const m of inbound) m.done(); } });\n`);
+      writeFileSync(
+        join(dirs.batch, "stream.ts"),
+        `import { defineStreaming } from "@bubustack/sdk";
+export const s = defineStreaming({ async stream(_ctx, inbound) { for await (const m of inbound) m.done(); } });\n`,
+      );
       const r = bubu(rt, dirs.batch, ["run", "stream.ts"], "");
       rmSync(join(dirs.batch, "stream.ts"));
       check(r.status === 1, `exit ${r.status}: ${r.stderr.slice(-800)}`);
-      check(r.stderr.includes("a streaming engram needs the packages @connectrpc/connect, @connectrpc/connect-node, @bufbuild/protobuf"), r.stderr.slice(-800));
+      check(
+        r.stderr.includes(
+          "a streaming engram needs the packages @connectrpc/connect, @connectrpc/connect-node, @bufbuild/protobuf",
+        ),
+        r.stderr.slice(-800),
+      );
     });
 
     await step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {
-      const input = '{"kind":"data","payload":{"text":"hi"},"metadata":{"k":"v"}}\n{"kind":"data","payload":{"text":"there"}}\n';
+      const input =
+        '{"kind":"data","payload":{"text":"hi"},"metadata":{"k":"v"}}\n{"kind":"data","payload":{"text":"there"}}\n';
       const r = ok(task(rt, dirs.streaming, "start", [], input), "start");
       const out = jsonLines(r.stdout);
       check(out.length === 2, `stdout: ${r.stdout}`);
-      check((out[0]!.payload as { text: string }).text === "HI" && (out[0]!.metadata as { k: string }).k === "v", `first: ${JSON.stringify(out[0])}`);
+      check(
+        (out[0]!.payload as { text: string }).text === "HI" && (out[0]!.metadata as { k: string }).k === "v",
+        `first: ${JSON.stringify(out[0])}`,
+      );
       check((out[1]!.payload as { text: string }).text === "THERE", `second: ${JSON.stringify(out[1])}`);
-      const cfg = ok(bubu(rt, dirs.streaming, ["run", "engram.ts", "--config", '{"prefix":"> "}'], '{"kind":"data","payload":{"text":"x"}}\n'), "bubu run");
+      const cfg = ok(
+        bubu(
+          rt,
+          dirs.streaming,
+          ["run", "engram.ts", "--config", '{"prefix":"> "}'],
+          '{"kind":"data","payload":{"text":"x"}}\n',
+        ),
+        "bubu run",
+      );
       check((jsonLines(cfg.stdout)[0]!.payload as { text: string }).text === "> X", `bubu run --config: ${cfg.stdout}`);
     });
 
     await step(`${rt}: impulse runs locally (story starts printed, not sent)`, () => {
-      const r = ok(task(rt, dirs.impulse, "start", ["--story", "hello", "--config", '{"limit":2,"everyMs":1}']), "start");
+      const r = ok(
+        task(rt, dirs.impulse, "start", ["--story", "hello", "--config", '{"limit":2,"everyMs":1}']),
+        "start",
+      );
       const starts = jsonLines(r.stderr).filter((l) => l.msg === "story triggered (local: no cluster)");
       check(starts.length === 2, `stderr: ${r.stderr}`);
       check(starts[0]!.story === "hello" && starts[1]!.token === "tick-2", JSON.stringify(starts));
@@ -208,7 +272,10 @@ export const s = defineStreaming({ async stream(_ctx, inbound) { for await (cons
     await step(`${rt}: dual runs locally as batch and as streaming`, () => {
       const b = ok(task(rt, dirs.dual, "start", ["--inputs", '{"text":"hi"}']), "start");
       check(JSON.parse(b.stdout.trim()).text === "HI", `batch: ${b.stdout}`);
-      const s = ok(bubu(rt, dirs.dual, ["run", "engram.ts", "--mode", "streaming"], '{"kind":"data","payload":{"text":"yo"}}\n'), "bubu run --mode streaming");
+      const s = ok(
+        bubu(rt, dirs.dual, ["run", "engram.ts", "--mode", "streaming"], '{"kind":"data","payload":{"text":"yo"}}\n'),
+        "bubu run --mode streaming",
+      );
       check((jsonLines(s.stdout)[0]!.payload as { text: string }).text === "YO", `streaming: ${s.stdout}`);
     });
 
@@ -221,8 +288,14 @@ export const s = defineStreaming({ async stream(_ctx, inbound) { for await (cons
         check(after === before, `${kind}: the template from the file differs from init's:\n${after}`);
       }
       const batch = readFileSync(join(dirs.batch, "Engram.yaml"), "utf8");
-      check(/secretSchema:\n\s+API_KEY:/.test(batch) && batch.includes("- job"), "batch template: no secretSchema or job mode");
-      check(readFileSync(join(dirs.impulse, "Impulse.yaml"), "utf8").includes("kind: ImpulseTemplate"), "impulse template kind");
+      check(
+        /secretSchema:\n\s+API_KEY:/.test(batch) && batch.includes("- job"),
+        "batch template: no secretSchema or job mode",
+      );
+      check(
+        readFileSync(join(dirs.impulse, "Impulse.yaml"), "utf8").includes("kind: ImpulseTemplate"),
+        "impulse template kind",
+      );
     });
 
     if (rt !== "deno") {
@@ -240,26 +313,48 @@ export const s = defineStreaming({ async stream(_ctx, inbound) { for await (cons
 }
 
 // --- Deno from JSR ------------------------------------------------------------------------------
-await step("deno: a jsr:@bubustack/sdk project (linked to this working tree): tests, run, template via jsr:…/cli", () => {
-  const dir = join(work, "deno-jsr-app");
-  ok(sh("node", [join(repo, "dist/cli/bubu.js"), "init", dir, "--kind", "batch", "--runtime", "deno", "--sdk", "jsr:@bubustack/sdk@^0.1.0"], work), "init");
-  // JSR cannot be reached here; `links` makes the package this working tree, as JSR would serve it.
-  const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as Record<string, unknown>;
-  writeFileSync(join(dir, "deno.json"), JSON.stringify({ ...config, links: [repo] }, null, 2));
-  ok(sh("deno", ["task", "--quiet", "test"], dir), "deno task test");
-  const r = ok(sh("deno", ["task", "--quiet", "start", "--inputs", '{"name":"Jsr"}'], dir), "deno task start");
-  check(JSON.parse(r.stdout.trim()).message === "Hello, Jsr!", r.stdout);
-  const before = readFileSync(join(dir, "Engram.yaml"), "utf8");
-  ok(sh("deno", ["task", "--quiet", "template"], dir), "deno task template");
-  check(readFileSync(join(dir, "Engram.yaml"), "utf8") === before, "the template from jsr:…/cli differs from init's");
-  const lock = existsSync(join(dir, "deno.lock")) ? readFileSync(join(dir, "deno.lock"), "utf8") : "";
-  check(!lock.includes("jsr.io"), "the JSR package was fetched instead of linked");
-});
+await step(
+  "deno: a jsr:@bubustack/sdk project (linked to this working tree): tests, run, template via jsr:…/cli",
+  () => {
+    const dir = join(work, "deno-jsr-app");
+    ok(
+      sh(
+        "node",
+        [
+          join(repo, "dist/cli/bubu.js"),
+          "init",
+          dir,
+          "--kind",
+          "batch",
+          "--runtime",
+          "deno",
+          "--sdk",
+          "jsr:@bubustack/sdk@^0.1.0",
+        ],
+        work,
+      ),
+      "init",
+    );
+    // JSR cannot be reached here; `links` makes the package this working tree, as JSR would serve it.
+    const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(dir, "deno.json"), JSON.stringify({ ...config, links: [repo] }, null, 2));
+    ok(sh("deno", ["task", "--quiet", "test"], dir), "deno task test");
+    const r = ok(sh("deno", ["task", "--quiet", "start", "--inputs", '{"name":"Jsr"}'], dir), "deno task start");
+    check(JSON.parse(r.stdout.trim()).message === "Hello, Jsr!", r.stdout);
+    const before = readFileSync(join(dir, "Engram.yaml"), "utf8");
+    ok(sh("deno", ["task", "--quiet", "template"], dir), "deno task template");
+    check(readFileSync(join(dir, "Engram.yaml"), "utf8") === before, "the template from jsr:…/cli differs from init's");
+    const lock = existsSync(join(dir, "deno.lock")) ? readFileSync(join(dir, "deno.lock"), "utf8") : "";
+    check(!lock.includes("jsr.io"), "the JSR package was fetched instead of linked");
+  },
+);
 
 // --- summary ------------------------------------------------------------------------------------
 const failed = results.filter((r) => !r.ok).length;
 const total = results.reduce((n, r) => n + r.ms, 0);
-process.stdout.write(`\n${sizes.join("\n")}\nsteps took ${(total / 1000).toFixed(1)}s in all; work folder ${keep ? work : "removed"}\n`);
+process.stdout.write(
+  `\n${sizes.join("\n")}\nsteps took ${(total / 1000).toFixed(1)}s in all; work folder ${keep ? work : "removed"}\n`,
+);
 if (!keep) rmSync(work, { recursive: true, force: true });
 process.stdout.write(`new-user: ${results.length - failed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

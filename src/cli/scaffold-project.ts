@@ -150,7 +150,7 @@ WORKDIR /app
 COPY package.json bun.lock* package-lock.json* ./
 RUN bun install
 COPY . .
-# bubu build = bun build --compile, leaving out the SDK's optional packages this project lacks.
+# bubu build = bun build --compile (the SDK packages this project lacks become stubs).
 RUN bun run build`;
   return `# Build: ${spec.runtime === "deno" ? "deno compile" : "bun build --compile"} makes one self-contained executable.
 ${build}

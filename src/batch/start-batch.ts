@@ -6,6 +6,7 @@
 import { EnvError } from "../env/errors.ts";
 import { BubuError } from "../errors/bubu-error.ts";
 import { errorText } from "../errors/error-text.ts";
+import { rethrowMissing, STREAMING_PACKAGES } from "../errors/missing-package.ts";
 import type { Logger } from "../observability/logger.ts";
 import { payloadServices } from "../process/payload.ts";
 import type { BatchServices } from "./services.ts";
@@ -115,7 +116,7 @@ async function bridgeOutput(outcome: BatchOutcome, settings: BatchSettings, run:
     return;
   }
   try {
-    const { runHybridBridge } = await import("./hybrid-bridge.ts");
+    const { runHybridBridge } = await import("./hybrid-bridge.ts").catch(rethrowMissing(STREAMING_PACKAGES, "the hybrid bridge"));
     await runHybridBridge(
       { output: outcome.output, inputs: settings.inputs, storyInfo: settings.storyInfo, transports: env.payload.transports },
       {

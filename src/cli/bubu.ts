@@ -1,57 +1,25 @@
-#!/usr/bin/env -S bun run
+#!/usr/bin/env node
 /**
- * The `bubu` command.
+ * The `bubu` command (package.json `bin`, and the `./cli` entry point): built to dist/cli/bubu.js,
+ * it runs under Node (`npx bubu`), Bun (`bunx --bun bubu`) and Deno
+ * (`deno run -A npm:@bubustack/sdk/bubu`, or from JSR `deno run -A jsr:@bubustack/sdk/cli`).
+ * Imported, it only exports {@link main}.
  *
- *   bubu template <module.ts> --name N --version V [--image I] [--description D] [--export E]
- *   bubu run <module.ts> [--export E] [--inputs JSON|file] [--config JSON|file]
+ * Under Bun the package resolves `@bubustack/sdk` to its TypeScript sources, so this loads the
+ * command from the sources too: the component a user's file defines and the `start()` that runs
+ * it then come from one copy of the SDK, not two.
  * @module
  */
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { startBatch } from "../batch/start-batch.ts";
-import { detectRuntime } from "../runtime/detect.ts";
-import { findEngramExport, templateYamlFor } from "./template-command.ts";
+import process from "node:process";
 
-const USAGE = `usage:
-  bubu template <module.ts> --name NAME --version VERSION [--image IMAGE] [--description TEXT] [--export NAME]
-  bubu run <module.ts> [--export NAME] [--inputs JSON|FILE] [--config JSON|FILE]
-`;
+export { type CliIo, main } from "./main.ts";
 
-const rt = detectRuntime();
-const [command, modulePath, ...rest] = rt.args();
-
-function flags(args: string[], known: string[]): { values: Record<string, string>; others: string[] } {
-  const values: Record<string, string> = {};
-  const others: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const [k, inline] = args[i].split(/=(.*)/s, 2);
-    if (known.includes(k)) values[k.slice(2)] = inline ?? args[++i] ?? "";
-    else others.push(args[i]);
-  }
-  return { values, others };
-}
-
-async function load(path: string): Promise<Record<string, unknown>> {
-  return await import(pathToFileURL(resolve(rt.cwd(), path)).href);
-}
-
-try {
-  if (!modulePath || (command !== "template" && command !== "run")) {
-    rt.writeStderr(USAGE);
-    rt.exit(2);
-  }
-  if (command === "template") {
-    const { values, others } = flags(rest, ["--name", "--version", "--image", "--description", "--export"]);
-    if (others.length) throw new Error(`unknown arguments: ${others.join(" ")}`);
-    if (!values.name || !values.version) throw new Error("--name and --version are required");
-    const engram = findEngramExport(await load(modulePath), values.export);
-    rt.writeStdout(templateYamlFor(engram, { name: values.name, version: values.version, image: values.image, description: values.description }));
-    rt.exit(0);
-  }
-  const { values, others } = flags(rest, ["--export"]);
-  const engram = findEngramExport(await load(modulePath), values.export);
-  await startBatch(engram, { args: others });
-} catch (err) {
-  rt.writeStderr(`bubu: ${err instanceof Error ? err.message : String(err)}\n`);
-  rt.exit(2);
+if (import.meta.main) {
+  const here = import.meta.url;
+  const isBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
+  // dist/cli/ under Bun: ../../src/cli/main.ts (an absolute URL, so the build leaves it alone).
+  const entry =
+    isBun && here.endsWith(".js") ? new URL("../../src/cli/main.ts", here).href : new URL("./main.js", here).href;
+  const { main } = (await import(here.endsWith(".ts") ? "./main.ts" : entry)) as typeof import("./main.ts");
+  process.exit(await main(process.argv.slice(2)));
 }

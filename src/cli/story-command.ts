@@ -334,3 +334,19 @@ if (import.meta.main) {
   const rt = detectRuntime();
   rt.exit(await storyCommand(rt.args(), rt));
 }
+
+/**
+ * The `runStory` hook of `bubu run <impulse> --run-story <story.yaml>`: each Story the local
+ * impulse triggers runs with the local runner, its Engrams played by the commands in the
+ * `engrams.yaml` beside the Story file (or `engramsFile`).
+ */
+export async function localStoryHook(storyFile: string, engramsFile: string | undefined, runtime?: Runtime) {
+  const rt = runtime ?? detectRuntime();
+  const storyPath = resolveAgainst(rt.cwd(), storyFile);
+  const parsed = parseManifests(await rt.fs.readTextFile(storyPath), storyPath);
+  const stories = Object.fromEntries(parsed.stories.map((s) => [s.metadata.name, storyPath]));
+  const flags: Parsed = { positional: [], flags: new Set(), values: new Map(engramsFile ? [["--engrams", [engramsFile]]] : []) };
+  const { map, baseDir } = await readEngramMap(rt, flags, storyPath);
+  const { storyRunnerHook } = await import("../story/impulse-hook.ts");
+  return storyRunnerHook({ stories, engrams: map, baseDir, runtime: rt });
+}

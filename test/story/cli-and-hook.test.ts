@@ -151,3 +151,26 @@ test("start(impulse, { runStory }) on a laptop: the triggered Story runs to its 
   assert.equal((got as { phase?: string }).phase, "Succeeded");
   assert.deepEqual((got as { output?: unknown }).output, { greeting: "hello start" });
 });
+
+test("bubu run <impulse> --run-story <story.yaml>: the local impulse runs the Story it triggers", async () => {
+  const { runCommand } = await import("../../src/cli/run-command.ts");
+  const { parseArgs } = await import("../../src/cli/args.ts");
+  const { RUN_FLAGS } = await import("../../src/cli/run-command.ts");
+  const impulseFile = join(dir, "impulse.ts");
+  writeFileSync(
+    impulseFile,
+    `import { defineImpulse } from ${JSON.stringify(join(repoRoot, "src/mod.ts"))};
+export const once = defineImpulse({
+  async run(ctx) {
+    const run = await ctx.stories.start({ story: "greet", inputs: { who: "cli" } });
+    if (JSON.stringify(run.status?.output) !== JSON.stringify({ greeting: "hello cli" })) throw new Error("unexpected " + JSON.stringify(run.status));
+  },
+});
+`,
+  );
+  const engramsFile = join(dir, "engrams.json");
+  writeFileSync(engramsFile, JSON.stringify({ fixture: fixtureCommand() }));
+  const args = parseArgs([impulseFile, "--run-story", storyFile, "--engrams", engramsFile], RUN_FLAGS);
+  const out = await runCommand(args, repoRoot, { exit: false });
+  assert.equal(out.exitCode, 0, String(out.error));
+});

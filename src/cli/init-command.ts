@@ -1,0 +1,111 @@
+/**
+ * `bubu init`: a new project around one component that passes its own tests right after
+ * installing its dependencies.
+ * @module
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { basename, isAbsolute, relative, resolve } from "node:path";
+import { oneOf, type ParsedArgs, UsageError } from "./args.ts";
+import type { ComponentKind } from "./load-component.ts";
+import { componentFile, componentSource, testSource } from "./scaffold-code.ts";
+import {
+  denoImports,
+  denoJson,
+  dockerfile,
+  dockerignore,
+  gitignore,
+  type ProjectRuntime,
+  type ProjectSpec,
+  packageJson,
+  readme,
+  tsconfigJson,
+} from "./scaffold-project.ts";
+import { scaffoldComponent } from "./scaffold-schemas.ts";
+import { dnsName, templateYamlFor } from "./template-command.ts";
+import { SDK_VERSION } from "./version.ts";
+
+/** The flags of `bubu init`. */
+export const INIT_FLAGS = { values: ["kind", "runtime", "name", "sdk"] } as const;
+
+const KINDS: readonly ComponentKind[] = ["batch", "streaming", "impulse", "dual"];
+const RUNTIMES: readonly ProjectRuntime[] = ["bun", "deno", "node"];
+
+/** What `bubu init` wrote. */
+export interface InitResult {
+  readonly dir: string;
+  readonly files: readonly string[];
+  /** What to print: the files and the next commands. */
+  readonly summary: string;
+}
+
+/** The files of a project, by path relative to its folder. */
+export function projectFiles(spec: ProjectSpec): Record<string, string> {
+  const { file, test } = componentFile(spec.kind);
+  const template = spec.kind === "impulse" ? "Impulse.yaml" : "Engram.yaml";
+  const files: Record<string, string> = {
+    [file]: componentSource(spec.kind, spec.name),
+    [test]: testSource(spec.kind),
+    [template]: templateYamlFor(scaffoldComponent(spec.kind, spec.name), { name: spec.name, version: "0.1.0" }),
+    Dockerfile: dockerfile(spec),
+    ".dockerignore": dockerignore(),
+    ".gitignore": gitignore(),
+    "README.md": readme(spec),
+  };
+  if (spec.runtime === "deno") {
+    files["deno.json"] = denoJson(spec);
+    if (!denoImports(spec.sdk)) files["package.json"] = packageJson(spec);
+  } else {
+    files["package.json"] = packageJson(spec);
+    files["tsconfig.json"] = tsconfigJson();
+  }
+  return files;
+}
+
+/** Writes the project `args` describe into a new or empty folder. */
+export function initCommand(args: ParsedArgs, cwd: string): InitResult {
+  const [target, ...extra] = args.positionals;
+  if (target === undefined) throw new UsageError("bubu init needs a folder");
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  if (args.values.kind === undefined) throw new UsageError(`--kind is required (${KINDS.join(", ")})`);
+  const kind = oneOf("kind", args.values.kind, KINDS);
+  const runtime = oneOf("runtime", args.values.runtime ?? "node", RUNTIMES);
+  const dir = resolve(cwd, target);
+  const name = dnsName(args.values.name ?? basename(dir));
+  if (name === undefined)
+    throw new UsageError(`cannot make a name of ${JSON.stringify(args.values.name ?? basename(dir))}; pass --name`);
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`${target} exists and is not empty`);
+  const spec: ProjectSpec = { kind, runtime, name, sdk: sdkSpec(args.values.sdk, runtime, dir, cwd) };
+
+  const files = projectFiles(spec);
+  mkdirSync(dir, { recursive: true });
+  for (const [path, text] of Object.entries(files)) writeFileSync(resolve(dir, path), text);
+
+  const shown = relative(cwd, dir) || ".";
+  const pm = runtime === "deno" ? "deno" : runtime === "bun" ? "bun" : "npm";
+  const task = runtime === "deno" ? "deno task" : `${pm} run`;
+  const summary = `Created ${shown} (${kind} ${kind === "impulse" ? "" : "engram "}for ${runtime}):\n${Object.keys(
+    files,
+  )
+    .sort()
+    .map((f) => `  ${f}\n`)
+    .join("")}\nNext:\n  cd ${shown}\n  ${pm} install\n  ${task} test\n  ${task} start\n`;
+  return { dir, files: Object.keys(files).sort(), summary };
+}
+
+/**
+ * The dependency spec: `^VERSION` by default (for Deno `npm:@bubustack/sdk@^VERSION`); a path to
+ * a packed .tgz or a folder becomes `file:` relative to the project.
+ */
+function sdkSpec(given: string | undefined, runtime: ProjectRuntime, dir: string, cwd: string): string {
+  if (given === undefined) return runtime === "deno" ? `npm:@bubustack/sdk@^${SDK_VERSION}` : `^${SDK_VERSION}`;
+  if (given.trim() === "") throw new UsageError("--sdk must not be empty");
+  if (/^(npm|jsr):/.test(given) && runtime !== "deno")
+    throw new UsageError("npm: and jsr: specs are for --runtime deno");
+  const looksLikePath =
+    given.endsWith(".tgz") || given.startsWith(".") || isAbsolute(given) || given.startsWith("file:");
+  if (!looksLikePath) return given;
+  const path = resolve(cwd, given.replace(/^file:/, ""));
+  if (!existsSync(path)) throw new UsageError(`--sdk: no such file or folder: ${given}`);
+  const rel = relative(dir, path).split("\\").join("/");
+  return `file:${rel.startsWith(".") ? rel : `./${rel}`}`;
+}

@@ -1,0 +1,222 @@
+/**
+ * The project files `bubu init` writes around the component: the manifest (package.json, or
+ * deno.json for Deno), tsconfig.json, Dockerfile, .dockerignore, .gitignore and README.md.
+ * @module
+ */
+import type { ComponentKind } from "./load-component.ts";
+import { componentFile } from "./scaffold-code.ts";
+import { BUN_RANGE, PEER_RANGES, TYPES_NODE_RANGE } from "./version.ts";
+
+/** The runtimes a project can be made for. */
+export type ProjectRuntime = "bun" | "deno" | "node";
+
+/** What a project is made of. */
+export interface ProjectSpec {
+  readonly kind: ComponentKind;
+  readonly runtime: ProjectRuntime;
+  /** DNS-1123 name: the package, the component and the template. */
+  readonly name: string;
+  /** The `@bubustack/sdk` dependency as written into the manifest. */
+  readonly sdk: string;
+}
+
+/** Whether the kind streams (and so needs the gRPC packages). */
+function streams(kind: ComponentKind): boolean {
+  return kind === "streaming" || kind === "dual";
+}
+
+/** The npm dependencies of a project, `@bubustack/sdk` first. */
+export function dependencies(spec: ProjectSpec): Record<string, string> {
+  const deps: Record<string, string> = { "@bubustack/sdk": spec.sdk, valibot: PEER_RANGES.valibot };
+  if (streams(spec.kind)) {
+    for (const p of ["@bufbuild/protobuf", "@connectrpc/connect", "@connectrpc/connect-node"] as const)
+      deps[p] = PEER_RANGES[p];
+  }
+  // Node's fetch cannot trust the cluster's CA; the SDK uses undici for the Kubernetes API there.
+  if (spec.runtime === "node") deps.undici = PEER_RANGES.undici;
+  return deps;
+}
+
+/** `package.json` (Bun and Node projects). */
+export function packageJson(spec: ProjectSpec): string {
+  const { file, test } = componentFile(spec.kind);
+  const template = `${spec.kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
+  const bubu = spec.runtime === "bun" ? "bunx --bun bubu" : "bubu";
+  if (spec.runtime === "deno") {
+    // Only the dependencies: deno.json has the tasks.
+    const deps = {
+      name: spec.name,
+      private: true,
+      type: "module",
+      dependencies: dependencies(spec),
+      devDependencies: { "@types/node": TYPES_NODE_RANGE },
+    };
+    return `${JSON.stringify(deps, null, 2)}\n`;
+  }
+  const pkg = {
+    name: spec.name,
+    version: "0.1.0",
+    private: true,
+    type: "module",
+    scripts: {
+      // bubu run takes every kind's flags (a plain `node ${file}` reads only a batch's --inputs/--config).
+      start: `${bubu} run ${file}`,
+      test: spec.runtime === "bun" ? "bun test" : `node --test ${test}`,
+      template: `${bubu} template ${file} > ${template}`,
+      build: `${bubu} build ${file} --outfile dist/${spec.name}`,
+    },
+    dependencies: dependencies(spec),
+    devDependencies:
+      spec.runtime === "bun"
+        ? { "@types/node": TYPES_NODE_RANGE }
+        : { "@types/node": TYPES_NODE_RANGE, bun: BUN_RANGE },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/**
+ * `deno.json` (Deno projects): tasks, and the imports for an `npm:`/`jsr:` SDK spec; for a version
+ * range or a path the dependencies are in package.json and node_modules is filled by
+ * `deno install` (or `npm install`).
+ */
+export function denoJson(spec: ProjectSpec): string {
+  const { file } = componentFile(spec.kind);
+  const template = `${spec.kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
+  // The CLI from the same place as the SDK: JSR's ./cli entry point, or the npm package's bin.
+  const bubu = spec.sdk.startsWith("jsr:")
+    ? `deno run -A ${spec.sdk}/cli`
+    : `deno run -A ${spec.sdk.startsWith("npm:") ? spec.sdk : "npm:@bubustack/sdk"}/bubu`;
+  const json: Record<string, unknown> = {
+    version: "0.1.0",
+    tasks: {
+      start: `${bubu} run ${file}`,
+      test: "deno test -A",
+      template: `${bubu} template ${file} > ${template}`,
+      build: `deno compile -A --output dist/${spec.name} ${file}`,
+    },
+  };
+  if (denoImports(spec.sdk)) {
+    const imports: Record<string, string> = {};
+    for (const [name, range] of Object.entries(dependencies(spec))) {
+      const target = name === "@bubustack/sdk" ? spec.sdk : `npm:${name}@${range}`;
+      imports[name] = target;
+      if (name === "@bubustack/sdk") imports[`${name}/`] = `${target.replace(/^(jsr|npm):/, "$1:/")}/`;
+    }
+    json.imports = imports;
+  } else {
+    json.nodeModulesDir = "manual";
+  }
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** A Deno project keeps its imports in deno.json for `npm:`/`jsr:` specs; else in package.json. */
+export function denoImports(sdk: string): boolean {
+  return sdk.startsWith("npm:") || sdk.startsWith("jsr:");
+}
+
+/** `tsconfig.json` for editors and `tsc --noEmit` (Bun and Node projects). */
+export function tsconfigJson(): string {
+  const config = {
+    compilerOptions: {
+      target: "ES2023",
+      module: "ESNext",
+      moduleResolution: "bundler",
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      strict: true,
+      skipLibCheck: true,
+      verbatimModuleSyntax: true,
+      types: ["node"],
+    },
+    include: ["*.ts"],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * A two-stage Dockerfile: the build stage compiles the component into one executable, the final
+ * image holds only that binary (on distroless `cc`: glibc and libstdc++, no shell), as a non-root user.
+ */
+export function dockerfile(spec: ProjectSpec): string {
+  const { file } = componentFile(spec.kind);
+  const build =
+    spec.runtime === "deno"
+      ? `FROM denoland/deno:2 AS build
+WORKDIR /app
+COPY . .
+RUN deno install && deno compile -A --output /app/dist/${spec.name} ${file}`
+      : `FROM oven/bun:1 AS build
+WORKDIR /app
+COPY package.json bun.lock* package-lock.json* ./
+RUN bun install
+COPY . .
+# bubu build = bun build --compile (the SDK packages this project lacks become stubs).
+RUN bun run build`;
+  return `# Build: ${spec.runtime === "deno" ? "deno compile" : "bun build --compile"} makes one self-contained executable.
+${build}
+
+# Run: only the binary, as a non-root user.
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /app/dist/${spec.name} /usr/local/bin/${spec.name}
+USER nonroot
+ENTRYPOINT ["/usr/local/bin/${spec.name}"]
+`;
+}
+
+/** `.dockerignore`. */
+export function dockerignore(): string {
+  return "node_modules\ndist\n.bubu\n.git\n*.log\n";
+}
+
+/** `.gitignore` (`.bubu/` holds local runs' effect claims and logs). */
+export function gitignore(): string {
+  return "node_modules/\ndist/\n.bubu/\n*.log\n";
+}
+
+/** `README.md` with the next commands. */
+export function readme(spec: ProjectSpec): string {
+  const { file, test } = componentFile(spec.kind);
+  const template = `${spec.kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
+  const run = spec.runtime === "deno" ? "deno task" : spec.runtime === "bun" ? "bun run" : "npm run";
+  const install = spec.runtime === "deno" ? "deno install" : spec.runtime === "bun" ? "bun install" : "npm install";
+  const startArgs: Record<ComponentKind, string> = {
+    batch: ` -- --inputs '{"name":"Ada"}'`,
+    streaming: "",
+    dual: ` -- --inputs '{"text":"hi"}'`,
+    impulse: ` -- --story hello --config '{"limit":3,"everyMs":100}'`,
+  };
+  const stdin = spec.kind === "streaming" ? `echo '{"kind":"data","payload":{"text":"hi"}}' | ` : "";
+  const what: Record<ComponentKind, string> = {
+    batch: "a batch engram: one step of a Story, run as a Kubernetes Job",
+    streaming: "a streaming engram: a long-lived stream processor next to the connector sidecar",
+    dual: "a dual engram: a batch step or a stream processor, as the operator chooses",
+    impulse: "an impulse: a service that starts Stories",
+  };
+  const startLine =
+    spec.runtime === "deno"
+      ? `${stdin}deno task start${startArgs[spec.kind].replace(" --", "")}`
+      : `${stdin}${run} start${startArgs[spec.kind]}`;
+  return `# ${spec.name}
+
+${what[spec.kind][0]!.toUpperCase()}${what[spec.kind].slice(1)}, written with [@bubustack/sdk](https://www.npmjs.com/package/@bubustack/sdk).
+
+\`\`\`sh
+${install}
+# ${test}: the testkit harness runs the ${spec.kind === "impulse" ? "impulse" : "engram"} in-process
+${run} test
+# run it on this machine (no cluster)
+${startLine}
+# regenerate ${template} from the schemas in ${file}
+${run} template
+# one executable in dist/ (${spec.runtime === "deno" ? "deno compile" : "bun build --compile"})
+${run} build
+# that executable on a distroless image, as a non-root user
+docker build -t ${spec.name}:0.1.0 .
+\`\`\`
+
+Locally (no cluster) log lines, signals and effects are printed as JSON lines on stderr, and
+\`ctx.effects.once\` keeps its claims in \`.bubu/\`. In a cluster the same file runs unchanged:
+apply \`${template}\` (the ${spec.kind === "impulse" ? "ImpulseTemplate" : "EngramTemplate"}), push the image, and reference the template from
+an ${spec.kind === "impulse" ? "Impulse" : "Engram"}.
+`;
+}

@@ -1,0 +1,34 @@
+/**
+ * Clear errors for the SDK's optional packages: streaming needs the gRPC packages, and Node in a
+ * cluster needs undici. They are peer dependencies a project installs only when it uses them.
+ * @module
+ */
+
+/** What a streaming engram (and a dual or hybrid step) needs besides the SDK. */
+export const STREAMING_PACKAGES: readonly string[] = [
+  "@connectrpc/connect",
+  "@connectrpc/connect-node",
+  "@bufbuild/protobuf",
+];
+
+/**
+ * For a `.catch` on a dynamic import: a module-not-found error about one of `packages` becomes
+ * an error that names what to install (the original as its cause); anything else is rethrown.
+ */
+export function rethrowMissing(packages: readonly string[], feature: string): (err: unknown) => never {
+  return (err: unknown): never => {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown } | null)?.code;
+    const notFound =
+      code === "ERR_MODULE_NOT_FOUND" ||
+      /cannot find (package|module)|could not (find|resolve)|not found/i.test(message);
+    const named = packages.filter(
+      (p) => message.includes(`'${p}'`) || message.includes(`"${p}"`) || message.includes(`${p}/`),
+    );
+    if (!notFound || named.length === 0) throw err;
+    throw new Error(
+      `${feature} needs the packages ${packages.join(", ")}; install them (npm install ${packages.join(" ")})`,
+      { cause: err },
+    );
+  };
+}

@@ -1,0 +1,360 @@
+// What a new user does, end to end, with the package as npm would publish it: `npm pack`, then
+// for each of Node, Bun and Deno a project per kind made by `bubu init`, installed from the
+// tarball, its own tests run, run locally, its template regenerated, the batch one compiled to a
+// single binary; plus a Deno app importing `jsr:@bubustack/sdk` linked to this working tree.
+//
+// Run once (not under each test runner): node test/new-user/new-user.ts [--keep]
+// Needs node (>= 22.19), bun and deno on the PATH (scripts/test.sh sets it). Prints each step
+// with its time and closes with "new-user: N passed, N failed".
+import { type SpawnSyncOptions, spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const keep = process.argv.includes("--keep");
+const work = mkdtempSync(join(tmpdir(), "bubu-new-user-"));
+const results: { step: string; ms: number; ok: boolean; note: string }[] = [];
+
+type Kind = "batch" | "streaming" | "impulse" | "dual";
+type Runtime = "node" | "bun" | "deno";
+const KINDS: Kind[] = ["batch", "streaming", "impulse", "dual"];
+const RUNTIMES: Runtime[] = ["node", "bun", "deno"];
+
+// A laptop: no cluster variables, no BUBU_* settings from the caller.
+const env: Record<string, string> = {};
+for (const [k, v] of Object.entries(process.env)) {
+  if (v !== undefined && !k.startsWith("BUBU_") && k !== "KUBERNETES_SERVICE_HOST" && k !== "CI") env[k] = v;
+}
+env.NO_COLOR = "1";
+env.npm_config_audit = "false";
+env.npm_config_fund = "false";
+env.npm_config_update_notifier = "false";
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(cmd: string, args: string[], cwd: string, options: SpawnSyncOptions = {}): Run {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: 240_000, maxBuffer: 64 << 20, ...options });
+  if (r.error) return { status: null, stdout: "", stderr: `${cmd} did not run: ${r.error.message}` };
+  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Like {@link sh}, without blocking: for commands that can run side by side. */
+function shAsync(cmd: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
+    child.stdout.on("data", (d: Uint8Array) => void (stdout += String(d)));
+    child.stderr.on("data", (d: Uint8Array) => void (stderr += String(d)));
+    child.on("error", (err) => done({ status: null, stdout, stderr: `${cmd} did not run: ${err.message}` }));
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr });
+    });
+  });
+}
+
+function ok(r: Run, what: string): Run {
+  if (r.status !== 0)
+    throw new Error(
+      `${what} exited ${r.status}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`,
+    );
+  return r;
+}
+
+function check(cond: unknown, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+async function step(name: string, body: () => string | void | Promise<string | void>): Promise<boolean> {
+  const t0 = performance.now();
+  let ok = true;
+  let note = "";
+  try {
+    note = (await body()) ?? "";
+  } catch (err) {
+    ok = false;
+    note = err instanceof Error ? err.message : String(err);
+  }
+  const ms = performance.now() - t0;
+  results.push({ step: name, ms, ok, note });
+  process.stdout.write(
+    `${ok ? "ok  " : "FAIL"} ${(ms / 1000).toFixed(1).padStart(6)}s  ${name}${note && ok ? `  (${note})` : ""}\n`,
+  );
+  if (!ok) process.stdout.write(`${note.replace(/^/gm, "        ")}\n`);
+  return ok;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim().startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function duKiB(path: string, exclude: string[] = []): number {
+  const r = sh("du", ["-sk", ...exclude.map((e) => `--exclude=${e}`), path], work);
+  return Number(r.stdout.split(/\s/)[0]);
+}
+
+// --- pack ---------------------------------------------------------------------------------------
+let tarball = "";
+const packed = await step("npm pack (prepack builds dist/)", () => {
+  const r = ok(sh("npm", ["pack", "--pack-destination", work, "--silent"], repo), "npm pack");
+  tarball = join(work, r.stdout.trim().split("\n").pop()!);
+  check(existsSync(tarball), `no tarball ${tarball}`);
+  const list = ok(sh("tar", ["-tzf", tarball], work), "tar").stdout;
+  check(list.includes("package/dist/cli/bubu.js"), "dist/cli/bubu.js not packed");
+  check(list.includes("package/dist/mod.js") && list.includes("package/src/mod.ts"), "dist/ or src/ not packed");
+  return `${(statSync(tarball).size / 1024).toFixed(0)} KiB`;
+});
+
+// --- the commands each runtime uses ---------------------------------------------------------------
+function install(rt: Runtime, dir: string): Run {
+  // Deno projects get node_modules from npm here: `deno install` cannot install a file: tarball.
+  return rt === "bun"
+    ? sh("bun", ["install"], dir)
+    : sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
+}
+function task(rt: Runtime, dir: string, name: string, args: string[] = [], input?: string): Run {
+  const o = input === undefined ? {} : { input };
+  if (rt === "node") return sh("npm", ["run", "--silent", name, ...(args.length ? ["--", ...args] : [])], dir, o);
+  if (rt === "bun") return sh("bun", ["run", name, ...args], dir, o);
+  return sh("deno", ["task", "--quiet", name, ...args], dir, o);
+}
+function taskAsync(rt: Runtime, dir: string, name: string): Promise<Run> {
+  if (rt === "node") return shAsync("npm", ["run", "--silent", name], dir);
+  if (rt === "bun") return shAsync("bun", ["run", name], dir);
+  return shAsync("deno", ["task", "--quiet", name], dir);
+}
+function bubu(rt: Runtime, dir: string, args: string[], input?: string): Run {
+  const o = input === undefined ? {} : { input };
+  if (rt === "node") return sh("npx", ["--no-install", "bubu", ...args], dir, o);
+  if (rt === "bun") return sh("bunx", ["--bun", "bubu", ...args], dir, o);
+  return sh("deno", ["run", "-A", "npm:@bubustack/sdk/bubu", ...args], dir, o);
+}
+
+// --- each runtime, each kind --------------------------------------------------------------------
+const sizes: string[] = [];
+if (packed) {
+  for (const rt of RUNTIMES) {
+    const root = join(work, rt);
+    mkdirSync(root);
+    const dirs = Object.fromEntries(KINDS.map((k) => [k, join(root, `${k}-app`)])) as Record<Kind, string>;
+    const made = await step(`${rt}: bubu init × 4 kinds`, () => {
+      for (const kind of KINDS) {
+        const r = ok(
+          sh(
+            "node",
+            [join(repo, "dist/cli/bubu.js"), "init", dirs[kind], "--kind", kind, "--runtime", rt, "--sdk", tarball],
+            root,
+          ),
+          `init ${kind}`,
+        );
+        check(r.stdout.includes("Next:"), "init printed no next steps");
+      }
+      return readdirSync(dirs.batch).sort().join(" ");
+    });
+    if (!made) continue;
+    // Two dependency sets: batch and impulse need no gRPC packages, streaming and dual do.
+    const installed = await step(`${rt}: install batch-app and streaming-app from the tarball`, () => {
+      ok(install(rt, dirs.batch), "install batch");
+      ok(install(rt, dirs.streaming), "install streaming");
+      symlinkSync(join(dirs.batch, "node_modules"), join(dirs.impulse, "node_modules"));
+      symlinkSync(join(dirs.streaming, "node_modules"), join(dirs.dual, "node_modules"));
+      const nm = join(dirs.batch, "node_modules");
+      check(!existsSync(join(nm, "@connectrpc")), "a batch app got @connectrpc");
+      check(
+        existsSync(join(dirs.streaming, "node_modules/@connectrpc/connect")),
+        "the streaming app lacks @connectrpc/connect",
+      );
+      const all = duKiB(nm);
+      const runtimeOnly = duKiB(nm, ["bun", "@oven", "@types", ".bin", ".cache"]);
+      sizes.push(
+        `${rt} batch app: node_modules ${(all / 1024).toFixed(1)} MiB, without devDependencies ${(runtimeOnly / 1024).toFixed(1)} MiB`,
+      );
+      return `batch node_modules ${(all / 1024).toFixed(1)} MiB, ${(runtimeOnly / 1024).toFixed(1)} MiB without dev tools`;
+    });
+    if (!installed) continue;
+
+    await step(`${rt}: each project's own tests (side by side)`, async () => {
+      const runs = await Promise.all(KINDS.map((kind) => taskAsync(rt, dirs[kind], "test")));
+      runs.forEach((r, i) => ok(r, `${KINDS[i]} test`));
+    });
+
+    await step(`${rt}: batch runs locally (start script and bubu run)`, () => {
+      const r = ok(task(rt, dirs.batch, "start", ["--inputs", '{"name":"Ada"}']), "start");
+      check(JSON.parse(r.stdout.trim()).message === "Hello, Ada!", `stdout: ${r.stdout}`);
+      check(
+        jsonLines(r.stderr).some((l) => l.msg === "signal" && l.key === "progress"),
+        `no progress signal on stderr: ${r.stderr}`,
+      );
+      const viaBubu = ok(
+        bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":"Bo"}', "--config", '{"greeting":"Hi"}']),
+        "bubu run",
+      );
+      check(JSON.parse(viaBubu.stdout.trim()).message === "Hi, Bo!", `bubu run stdout: ${viaBubu.stdout}`);
+      const bad = bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":""}']);
+      check(
+        bad.status === 1 && bad.stderr.includes("validation_error"),
+        `empty name: exit ${bad.status}, ${bad.stderr.slice(-500)}`,
+      );
+    });
+
+    await step(`${rt}: a streaming file in the batch app (no gRPC packages) says what to install`, () => {
+      writeFileSync(
+        join(dirs.batch, "stream.ts"),
+        `import { defineStreaming } from "@bubustack/sdk";
+export const s = defineStreaming({ async stream(_ctx, inbound) { for await (const m of inbound) m.done(); } });\n`,
+      );
+      const r = bubu(rt, dirs.batch, ["run", "stream.ts"], "");
+      rmSync(join(dirs.batch, "stream.ts"));
+      check(r.status === 1, `exit ${r.status}: ${r.stderr.slice(-800)}`);
+      check(
+        r.stderr.includes(
+          "a streaming engram needs the packages @connectrpc/connect, @connectrpc/connect-node, @bufbuild/protobuf",
+        ),
+        r.stderr.slice(-800),
+      );
+    });
+
+    await step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {
+      const input =
+        '{"kind":"data","payload":{"text":"hi"},"metadata":{"k":"v"}}\n{"kind":"data","payload":{"text":"there"}}\n';
+      const r = ok(task(rt, dirs.streaming, "start", [], input), "start");
+      const out = jsonLines(r.stdout);
+      check(out.length === 2, `stdout: ${r.stdout}`);
+      check(
+        (out[0]!.payload as { text: string }).text === "HI" && (out[0]!.metadata as { k: string }).k === "v",
+        `first: ${JSON.stringify(out[0])}`,
+      );
+      check((out[1]!.payload as { text: string }).text === "THERE", `second: ${JSON.stringify(out[1])}`);
+      const cfg = ok(
+        bubu(
+          rt,
+          dirs.streaming,
+          ["run", "engram.ts", "--config", '{"prefix":"> "}'],
+          '{"kind":"data","payload":{"text":"x"}}\n',
+        ),
+        "bubu run",
+      );
+      check((jsonLines(cfg.stdout)[0]!.payload as { text: string }).text === "> X", `bubu run --config: ${cfg.stdout}`);
+    });
+
+    await step(`${rt}: impulse runs locally (story starts printed, not sent)`, () => {
+      const r = ok(
+        task(rt, dirs.impulse, "start", ["--story", "hello", "--config", '{"limit":2,"everyMs":1}']),
+        "start",
+      );
+      const starts = jsonLines(r.stderr).filter((l) => l.msg === "story triggered (local: no cluster)");
+      check(starts.length === 2, `stderr: ${r.stderr}`);
+      check(starts[0]!.story === "hello" && starts[1]!.token === "tick-2", JSON.stringify(starts));
+    });
+
+    await step(`${rt}: dual runs locally as batch and as streaming`, () => {
+      const b = ok(task(rt, dirs.dual, "start", ["--inputs", '{"text":"hi"}']), "start");
+      check(JSON.parse(b.stdout.trim()).text === "HI", `batch: ${b.stdout}`);
+      const s = ok(
+        bubu(rt, dirs.dual, ["run", "engram.ts", "--mode", "streaming"], '{"kind":"data","payload":{"text":"yo"}}\n'),
+        "bubu run --mode streaming",
+      );
+      check((jsonLines(s.stdout)[0]!.payload as { text: string }).text === "YO", `streaming: ${s.stdout}`);
+    });
+
+    await step(`${rt}: template script regenerates the same Engram.yaml/Impulse.yaml`, () => {
+      for (const kind of KINDS) {
+        const file = join(dirs[kind], kind === "impulse" ? "Impulse.yaml" : "Engram.yaml");
+        const before = readFileSync(file, "utf8");
+        ok(task(rt, dirs[kind], "template"), `${kind} template`);
+        const after = readFileSync(file, "utf8");
+        check(after === before, `${kind}: the template from the file differs from init's:\n${after}`);
+      }
+      const batch = readFileSync(join(dirs.batch, "Engram.yaml"), "utf8");
+      check(
+        /secretSchema:\n\s+API_KEY:/.test(batch) && batch.includes("- job"),
+        "batch template: no secretSchema or job mode",
+      );
+      check(
+        readFileSync(join(dirs.impulse, "Impulse.yaml"), "utf8").includes("kind: ImpulseTemplate"),
+        "impulse template kind",
+      );
+    });
+
+    if (rt !== "deno") {
+      // deno compile downloads its runtime from dl.deno.land, which this machine cannot reach.
+      await step(`${rt}: build script compiles the batch app (bun build --compile) and the binary runs`, () => {
+        const r = ok(task(rt, dirs.batch, "build"), "build");
+        const bin = join(dirs.batch, "dist", "batch-app");
+        check(existsSync(bin), `no binary: ${r.stderr}`);
+        const run = ok(sh(bin, ["--inputs", '{"name":"Bin"}'], tmpdir(), { env: { PATH: "/usr/bin:/bin" } }), "binary");
+        check(JSON.parse(run.stdout.trim()).message === "Hello, Bin!", run.stdout);
+        return `${(statSync(bin).size / 1048576).toFixed(1)} MiB`;
+      });
+    }
+  }
+}
+
+// --- Deno from JSR ------------------------------------------------------------------------------
+await step(
+  "deno: a jsr:@bubustack/sdk project (linked to this working tree): tests, run, template via jsr:…/cli",
+  () => {
+    const dir = join(work, "deno-jsr-app");
+    ok(
+      sh(
+        "node",
+        [
+          join(repo, "dist/cli/bubu.js"),
+          "init",
+          dir,
+          "--kind",
+          "batch",
+          "--runtime",
+          "deno",
+          "--sdk",
+          "jsr:@bubustack/sdk@^0.1.0",
+        ],
+        work,
+      ),
+      "init",
+    );
+    // JSR cannot be reached here; `links` makes the package this working tree, as JSR would serve it.
+    const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(dir, "deno.json"), JSON.stringify({ ...config, links: [repo] }, null, 2));
+    ok(sh("deno", ["task", "--quiet", "test"], dir), "deno task test");
+    const r = ok(sh("deno", ["task", "--quiet", "start", "--inputs", '{"name":"Jsr"}'], dir), "deno task start");
+    check(JSON.parse(r.stdout.trim()).message === "Hello, Jsr!", r.stdout);
+    const before = readFileSync(join(dir, "Engram.yaml"), "utf8");
+    ok(sh("deno", ["task", "--quiet", "template"], dir), "deno task template");
+    check(readFileSync(join(dir, "Engram.yaml"), "utf8") === before, "the template from jsr:…/cli differs from init's");
+    const lock = existsSync(join(dir, "deno.lock")) ? readFileSync(join(dir, "deno.lock"), "utf8") : "";
+    check(!lock.includes("jsr.io"), "the JSR package was fetched instead of linked");
+  },
+);
+
+// --- summary ------------------------------------------------------------------------------------
+const failed = results.filter((r) => !r.ok).length;
+const total = results.reduce((n, r) => n + r.ms, 0);
+process.stdout.write(
+  `\n${sizes.join("\n")}\nsteps took ${(total / 1000).toFixed(1)}s in all; work folder ${keep ? work : "removed"}\n`,
+);
+if (!keep) rmSync(work, { recursive: true, force: true });
+process.stdout.write(`new-user: ${results.length - failed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

@@ -100,13 +100,14 @@ export function createStepRun(host: StepRunHost, plan: Pick<StepRunPlan, "stepId
     },
     spec: {
       storyRunRef: { name: host.storyRunName },
-      stepID: plan.stepId,
+      stepId: plan.stepId,
       ...(step.ref ? { engramRef: step.ref } : {}),
       ...(plan.input !== undefined ? { input: plan.input } : {}),
       ...(step.execution?.timeout ? { timeout: step.execution.timeout } : {}),
       ...(plan.retry ? { retry: plan.retry } : {}),
     },
-    status: { phase: "Pending" },
+    // `retries` is not omitempty in the operator's StepRun status: it is there from the first write.
+    status: { phase: "Pending", retries: 0 },
   });
 }
 

@@ -139,7 +139,7 @@ class StoryRunExecution implements StepRunHost {
       const spec = (obj.spec ?? {}) as JsonObject;
       if (typeof status.phase !== "string" || status.phase === "") continue;
       records.push({
-        stepId: String(spec.stepID),
+        stepId: String(spec.stepId),
         phase: status.phase,
         ...(status.output !== undefined ? { output: status.output } : {}),
         ...(isObject(status.signals) ? { signals: status.signals } : {}),

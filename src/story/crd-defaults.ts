@@ -16,13 +16,19 @@
  */
 import type { RetryPolicy, Step, Story } from "./types.ts";
 
-function defaultRetry(p: RetryPolicy | undefined): RetryPolicy | undefined {
-  if (p === undefined || p === null || typeof p !== "object") return p;
-  return { ...p, delay: p.delay ?? "1s", maxRetries: p.maxRetries ?? 3 };
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A retry policy object with `delay` and `maxRetries` defaulted; anything else as it is. */
+function defaultRetry(p: unknown): RetryPolicy | undefined {
+  if (!isObject(p)) return p as RetryPolicy | undefined;
+  const r = p as RetryPolicy;
+  return { ...r, delay: r.delay ?? "1s", maxRetries: r.maxRetries ?? 3 };
 }
 
 function defaultStep(s: Step): Step {
-  if (typeof s !== "object" || s === null || typeof s.execution !== "object" || s.execution === null || s.execution.retry === undefined) return s;
+  if (!isObject(s) || !isObject(s.execution) || s.execution.retry === undefined) return s;
   return { ...s, execution: { ...s.execution, retry: defaultRetry(s.execution.retry) } };
 }
 
@@ -30,8 +36,8 @@ function defaultStep(s: Step): Step {
 export function withCrdDefaults(story: Story): Story {
   const spec = story?.spec;
   // A malformed manifest is left as it is, for validation to report.
-  if (typeof spec !== "object" || spec === null) return story;
-  const policy = typeof spec.policy === "object" && spec.policy !== null ? spec.policy : undefined;
+  if (!isObject(spec)) return story;
+  const policy = isObject(spec.policy) ? spec.policy : undefined;
   return {
     ...story,
     spec: {
@@ -41,14 +47,16 @@ export function withCrdDefaults(story: Story): Story {
       ...(Array.isArray(spec.finally) ? { finally: spec.finally.map(defaultStep) } : {}),
       ...(policy
         ? {
-          policy: {
-            ...policy,
-            ...(typeof policy.execution === "object" && policy.execution !== null && policy.execution.retry !== undefined ? { execution: { ...policy.execution, retry: defaultRetry(policy.execution.retry) } } : {}),
-            ...(typeof policy.retries === "object" && policy.retries !== null && policy.retries.stepRetryPolicy !== undefined
-              ? { retries: { ...policy.retries, stepRetryPolicy: defaultRetry(policy.retries.stepRetryPolicy) } }
-              : {}),
-          },
-        }
+            policy: {
+              ...policy,
+              ...(isObject(policy.execution) && policy.execution.retry !== undefined
+                ? { execution: { ...policy.execution, retry: defaultRetry(policy.execution.retry) } }
+                : {}),
+              ...(isObject(policy.retries) && policy.retries.stepRetryPolicy !== undefined
+                ? { retries: { ...policy.retries, stepRetryPolicy: defaultRetry(policy.retries.stepRetryPolicy) } }
+                : {}),
+            },
+          }
         : {}),
     },
   };

@@ -1,8 +1,9 @@
 // A `with` that reads a key its finished dependency did not produce: the operator fails the
 // StepRun itself, with the reason only in its Ready condition (no lastFailureMsg, no message in
 // the StoryRun's step state), as measured by the differential tests on the real operator.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { summarize } from "../../src/cli/story-command.ts";
 import { run } from "./support.ts";
 
@@ -21,7 +22,11 @@ spec:
 `);
   assert.equal(r.phase, "Failed", r.message);
   assert.equal(r.message, "Story completed with failed step: reader.");
-  assert.deepEqual(r.error, { type: "DependencyFailed", message: "Story completed with failed step: reader.", failedSteps: [{ name: "reader", phase: "Failed" }] });
+  assert.deepEqual(r.error, {
+    type: "DependencyFailed",
+    message: "Story completed with failed step: reader.",
+    failedSteps: [{ name: "reader", phase: "Failed" }],
+  });
   const reader = r.steps.reader!;
   assert.equal(reader.phase, "Failed");
   assert.equal(reader.message, undefined);
@@ -35,5 +40,5 @@ spec:
   const why = "Input resolution failed after dependencies completed: missing key at steps.source.output.nothing";
   assert.equal(ready?.message, why);
   // The summary still says why.
-  assert.equal(((summarize(r).steps as Record<string, Record<string, unknown>>).reader!).message, why);
+  assert.equal((summarize(r).steps as Record<string, Record<string, unknown>>).reader!.message, why);
 });

@@ -51,7 +51,8 @@ function flattenStep(out: Map<string, unknown>, prefix: string, s: SideStep): vo
 }
 
 function flattenRun(out: Map<string, unknown>, prefix: string, r: SideRun): Map<string, unknown> {
-  for (const k of ["phase", "reason", "message", "error", "output", "allowedFailures"] as const) out.set(`${prefix}run.${k}`, r[k]);
+  for (const k of ["phase", "reason", "message", "error", "output", "allowedFailures"] as const)
+    out.set(`${prefix}run.${k}`, r[k]);
   for (const [name, s] of Object.entries(r.steps)) flattenStep(out, `${prefix}step.${name}`, s);
   return out;
 }
@@ -71,5 +72,8 @@ export function differences(story: string, cluster: SideRun, local: SideRun): Di
 
 /** The known row that covers `d`, if any. */
 export function coveredBy(d: Difference, known: readonly KnownDifference[]): KnownDifference | undefined {
-  return known.find((k) => k.path.test(d.path) && (!k.stories || k.stories.includes(d.story)) && (!k.check || k.check(d.cluster, d.local)));
+  return known.find(
+    (k) =>
+      k.path.test(d.path) && (!k.stories || k.stories.includes(d.story)) && (!k.check || k.check(d.cluster, d.local)),
+  );
 }

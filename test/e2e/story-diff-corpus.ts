@@ -31,17 +31,72 @@ export interface CorpusStory {
 }
 
 export const CORPUS: readonly CorpusStory[] = [
-  { story: "linear", what: "three steps in a chain, inputsSchema defaults, Story output", inputs: { who: "Ada" }, expect: { phase: "Succeeded", pods: 3 } },
-  { story: "fanout", what: "one step fans out to three, a fourth joins them", inputs: { count: 2 }, expect: { phase: "Succeeded", pods: 5 } },
-  { story: "branches", what: "`if` true, `if` false (Skipped), a step that needs the skipped one (and the taken one)", inputs: { go: true }, expect: { phase: "Succeeded", pods: 3 } },
-  { story: "allow-failure", what: "a failing step with allowFailure, the run goes on", inputs: {}, expect: { phase: "Succeeded", pods: 2 } },
-  { story: "allow-failure-quiet", what: "the same without a Story output (the message names the allowed failure)", inputs: {}, expect: { phase: "Succeeded", pods: 1 } },
-  { story: "fail-fast", what: "a failing step without allowFailure: dependents skipped, the run fails", inputs: {}, expect: { phase: "Failed", pods: 2 } },
-  { story: "blocked-input", what: "a `with` reads a key its finished dependency did not produce", inputs: {}, expect: { phase: "Failed", pods: 1 } },
-  { story: "retried", what: "a retryable failure on the first attempt, success on the second", inputs: {}, expect: { phase: "Succeeded", pods: 2 } },
-  { story: "timeout", what: "a step that outlives its execution.timeout, no retries", inputs: {}, expect: { phase: "Failed", pods: 1 } },
-  { story: "offload", what: "an output over the inline limit goes to storage; the next step reads it", inputs: {}, expect: { phase: "Succeeded", pods: 2 } },
-  { story: "parent", what: "an executeStory step runs the Story `child` and waits for it", inputs: { topic: "tea" }, expect: { phase: "Succeeded", pods: 3 } },
+  {
+    story: "linear",
+    what: "three steps in a chain, inputsSchema defaults, Story output",
+    inputs: { who: "Ada" },
+    expect: { phase: "Succeeded", pods: 3 },
+  },
+  {
+    story: "fanout",
+    what: "one step fans out to three, a fourth joins them",
+    inputs: { count: 2 },
+    expect: { phase: "Succeeded", pods: 5 },
+  },
+  {
+    story: "branches",
+    what: "`if` true, `if` false (Skipped), a step that needs the skipped one (and the taken one)",
+    inputs: { go: true },
+    expect: { phase: "Succeeded", pods: 3 },
+  },
+  {
+    story: "allow-failure",
+    what: "a failing step with allowFailure, the run goes on",
+    inputs: {},
+    expect: { phase: "Succeeded", pods: 2 },
+  },
+  {
+    story: "allow-failure-quiet",
+    what: "the same without a Story output (the message names the allowed failure)",
+    inputs: {},
+    expect: { phase: "Succeeded", pods: 1 },
+  },
+  {
+    story: "fail-fast",
+    what: "a failing step without allowFailure: dependents skipped, the run fails",
+    inputs: {},
+    expect: { phase: "Failed", pods: 2 },
+  },
+  {
+    story: "blocked-input",
+    what: "a `with` reads a key its finished dependency did not produce",
+    inputs: {},
+    expect: { phase: "Failed", pods: 1 },
+  },
+  {
+    story: "retried",
+    what: "a retryable failure on the first attempt, success on the second",
+    inputs: {},
+    expect: { phase: "Succeeded", pods: 2 },
+  },
+  {
+    story: "timeout",
+    what: "a step that outlives its execution.timeout, no retries",
+    inputs: {},
+    expect: { phase: "Failed", pods: 1 },
+  },
+  {
+    story: "offload",
+    what: "an output over the inline limit goes to storage; the next step reads it",
+    inputs: {},
+    expect: { phase: "Succeeded", pods: 2 },
+  },
+  {
+    story: "parent",
+    what: "an executeStory step runs the Story `child` and waits for it",
+    inputs: { topic: "tea" },
+    expect: { phase: "Succeeded", pods: 3 },
+  },
 ];
 
 /** The manifests: the fixture Engram and its template, every Story of the corpus and `child`. */

@@ -9,12 +9,12 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { StoryRunResult } from "../../src/story/result.ts";
+import { runStory } from "../../src/story/run-story.ts";
+import type { StoryResources } from "../../src/story/types.ts";
 import type { Json, KubeApi } from "../peers/cluster/kube-api.ts";
 import { apply, collectionPath, waitFor } from "../peers/cluster/objects.ts";
 import type { ClusterPeer } from "../peers/cluster/peer.ts";
-import { runStory } from "../../src/story/run-story.ts";
-import type { StoryRunResult } from "../../src/story/result.ts";
-import type { StoryResources } from "../../src/story/types.ts";
 import { describeNamespace, TERMINAL } from "./story-run.ts";
 
 /** What one step did, on either side. */
@@ -92,7 +92,12 @@ export async function runOnCluster(
   envDir: string,
 ): Promise<SideRun> {
   const name = `${story}-run`;
-  await apply(api, { apiVersion: RUNS, kind: "StoryRun", metadata: { name, namespace: ns }, spec: { storyRef: { name: story }, inputs } });
+  await apply(api, {
+    apiVersion: RUNS,
+    kind: "StoryRun",
+    metadata: { name, namespace: ns },
+    spec: { storyRef: { name: story }, inputs },
+  });
   const path = `${collectionPath(RUNS, "StoryRun", ns)}/${name}`;
   await waitFor(
     `StoryRun ${ns}/${name} to end`,
@@ -107,8 +112,12 @@ export async function runOnCluster(
   await waitFor(
     `the step states of ${ns}/${name} to settle`,
     async () => {
-      const states = (((await api.get<Json>(path)).status ?? {}) as Json).stepStates as Record<string, { phase?: string }> | undefined;
-      return Object.values(states ?? {}).every((st) => st.phase !== undefined && TERMINAL.has(st.phase)) ? true : undefined;
+      const states = (((await api.get<Json>(path)).status ?? {}) as Json).stepStates as
+        | Record<string, { phase?: string }>
+        | undefined;
+      return Object.values(states ?? {}).every((st) => st.phase !== undefined && TERMINAL.has(st.phase))
+        ? true
+        : undefined;
     },
     { timeoutMs: 10_000, intervalMs: 200 },
   ).catch(() => undefined);

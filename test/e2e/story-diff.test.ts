@@ -5,18 +5,19 @@
 // every variable of every pod's environment; per run: phase, reason, message, error, output and
 // allowed failures. A difference must be a row of KNOWN (story-diff-known.ts), and every row must
 // still be needed. Needs the cluster peer and the S3 peer (the offload Story's storage).
-import { test } from "node:test";
-import process from "node:process";
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
+import { test } from "node:test";
 import { registerImages } from "../peers/cluster/objects.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
-import { CORPUS, corpusResources } from "./story-diff-corpus.ts";
 import { coveredBy, type Difference, differences } from "./story-diff-compare.ts";
+import { CORPUS, corpusResources } from "./story-diff-corpus.ts";
 import { KNOWN } from "./story-diff-known.ts";
 import { runLocally, runOnCluster, type SideRun } from "./story-diff-run.ts";
 import { applyAll, e2eNamespace } from "./story-run.ts";
@@ -47,7 +48,10 @@ function pods(run: SideRun): number {
 
 /** A run's phase and message and each step's phase, for a failure message. */
 function brief(run: SideRun): string {
-  const steps = Object.entries(run.steps).map(([n, s]) => `${n}=${String(s.phase)}${s.envs.length > 0 ? `×${s.envs.length}` : ""}${s.sub ? ` (${brief(s.sub)})` : ""}`);
+  const steps = Object.entries(run.steps).map(
+    ([n, s]) =>
+      `${n}=${String(s.phase)}${s.envs.length > 0 ? `×${s.envs.length}` : ""}${s.sub ? ` (${brief(s.sub)})` : ""}`,
+  );
   return `${String(run.phase)} "${String(run.message)}" ${steps.join(" ")}`;
 }
 
@@ -66,7 +70,13 @@ test(`story-diff (${rt}): the local runner matches the operator on the corpus, e
   const [cmd, args] = commandFor(rt, join(repoRoot, "test/e2e/engrams/story-diff-engram.ts"));
   const clusterDir = mkdtempSync(join(peer.stateDir, `story-diff-${rt}-`));
   const localDir = mkdtempSync(join(tmpdir(), `story-diff-${rt}-`));
-  registerImages(peer, `story-diff-${rt}`, { [image]: { command: [cmd, ...args], env: { BUBU_DIFF_DIR: clusterDir, AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey }, cwd: repoRoot } });
+  registerImages(peer, `story-diff-${rt}`, {
+    [image]: {
+      command: [cmd, ...args],
+      env: { BUBU_DIFF_DIR: clusterDir, AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey },
+      cwd: repoRoot,
+    },
+  });
   const { api, ns, close } = await e2eNamespace(peer, `story-diff-${rt}`);
   const pending: Promise<unknown>[] = [];
   try {
@@ -92,7 +102,8 @@ test(`story-diff (${rt}): the local runner matches the operator on the corpus, e
       all.push(...differences(r.c.story, cluster, local));
     }
     // STORY_DIFF_DUMP=file.json keeps both sides and every difference, for a look at them.
-    if (process.env.STORY_DIFF_DUMP) writeFileSync(process.env.STORY_DIFF_DUMP, JSON.stringify({ sides, differences: all }, null, 1));
+    if (process.env.STORY_DIFF_DUMP)
+      writeFileSync(process.env.STORY_DIFF_DUMP, JSON.stringify({ sides, differences: all }, null, 1));
 
     // The corpus does what it is meant to on both sides (else the same failure on both would pass).
     for (const c of corpus) {
@@ -116,7 +127,11 @@ test(`story-diff (${rt}): the local runner matches the operator on the corpus, e
     );
     if (only) return;
     const unused = KNOWN.filter((k) => !k.mayMatch && !all.some((d) => coveredBy(d, [k]) === k));
-    assert.deepEqual(unused.map((k) => k.name), [], "rows of the known table that no difference needs any more");
+    assert.deepEqual(
+      unused.map((k) => k.name),
+      [],
+      "rows of the known table that no difference needs any more",
+    );
   } finally {
     // Nothing may still run (or write) when the namespace goes.
     await Promise.allSettled(pending);

@@ -1,7 +1,8 @@
 // The engram of the differential Story tests (story-diff.test.ts): the same file runs as the
 // process kubelet's image on the cluster peer and as the local runner's command. Every attempt
 // first writes the environment it got to `$BUBU_DIFF_DIR/<namespace>_<steprun>.<attempt>.json`
-// (so both sides can be compared variable by variable), then does what its config's `mode` says:
+// (so both sides can be compared variable by variable; at start, before the SDK, so a step whose
+// deadline passes during a slow start-up is recorded too), then does what its config's `mode` says:
 //   echo     returns {step, got} (the step name and the inputs; the default)
 //   fail     throws a terminal error
 //   flaky    throws a retryable error on the first `failures` attempts (default 1), then echoes
@@ -35,10 +36,11 @@ function recordAttempt(): number {
   return n + 1;
 }
 
+let attempt = 0;
+
 const engram = defineBatch({
   name: "story-diff-engram",
   async process(ctx, inputs) {
-    const attempt = recordAttempt();
     const mode = typeof ctx.config.mode === "string" ? ctx.config.mode : "echo";
     switch (mode) {
       case "fail":
@@ -49,13 +51,16 @@ const engram = defineBatch({
         }
         break;
       case "hang":
-        await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true }));
+        await new Promise((_, reject) =>
+          ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true }),
+        );
         break;
       case "big":
         return { blob: "x".repeat(Number(ctx.config.size ?? 6000)) };
       case "measure": {
         const lengths: Record<string, number> = {};
-        for (const [k, v] of Object.entries(inputs)) lengths[k] = typeof v === "string" ? v.length : JSON.stringify(v).length;
+        for (const [k, v] of Object.entries(inputs))
+          lengths[k] = typeof v === "string" ? v.length : JSON.stringify(v).length;
         return { lengths };
       }
     }
@@ -63,4 +68,7 @@ const engram = defineBatch({
   },
 });
 
-if (import.meta.main) await start(engram);
+if (import.meta.main) {
+  attempt = recordAttempt();
+  await start(engram);
+}

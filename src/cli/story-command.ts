@@ -172,9 +172,13 @@ export function summarize(r: StoryRunResult): JsonObject {
   const steps: JsonObject = {};
   for (const [name, s] of Object.entries(r.steps)) {
     const failedAttempt = s.attempts?.findLast((a) => a.exitCode !== 0 || a.statusPhase !== "Succeeded");
+    // A StepRun the controller failed without a message (an input that could not be resolved)
+    // keeps the reason in its Ready condition; the summary shows it there.
+    const ready = ((s.stepRun?.status as JsonObject | undefined)?.conditions as JsonObject[] | undefined)?.find((c) => c.type === "Ready" && c.status === "False");
+    const message = s.message || (s.phase === "Failed" && typeof ready?.message === "string" ? ready.message : "");
     steps[name] = {
       phase: s.phase,
-      ...(s.message ? { message: s.message } : {}),
+      ...(message ? { message } : {}),
       ...(s.attempts ? { attempts: s.attempts.length } : {}),
       ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
       ...(s.output !== undefined ? { output: s.output } : {}),

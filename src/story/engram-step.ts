@@ -13,12 +13,16 @@
  * `policy.timeouts.step`, else 30m), the Job's `activeDeadlineSeconds` (timeout + 2m),
  * `handleJobSucceeded`/`handleJobFailed`/`applyFailureFallback` and the terminal-phase short
  * cut in `Reconcile` (so `postExecution` only runs when the SDK wrote no final status).
- * Differences: where the operator keeps a StepRun Pending and requeues forever (a template that
- * fails to evaluate, an invalid step config), the runner fails the step with the error; a
+ * A `with` that reads a key a finished dependency did not produce fails the StepRun with the
+ * reason in its `Ready` condition only (`shouldFailBlockedStep`, `setStepRunPhase`).
+ * Differences: where the operator keeps a StepRun Pending and requeues forever (any other
+ * template that fails to evaluate, a missing key in a step without dependencies, an invalid step
+ * config), the runner fails the step with the error in `lastFailureMsg`; a
  * cancelled run stops the process and marks a StepRun the SDK left open `Canceled`.
  * @module
  */
 import { goJsonByteLength, goJsonStringify } from "../json/go-json.ts";
+import { EvaluationBlockedError } from "../templating/errors.ts";
 import type { EngramCommand } from "./engram-commands.ts";
 import { applySchemaDefaults } from "./json-merge.ts";
 import type { AttemptResult } from "./result.ts";
@@ -48,6 +52,11 @@ export interface StepRunHost {
   readonly cancel: AbortSignal;
   /** Fresh `{inputs, steps}`. */
   vars(): TemplateVars;
+  /**
+   * Whether `stepId` is a step of the Story with dependencies (`needs` or implicit). Its
+   * dependencies are then final: a step starts only after them.
+   */
+  hasDependencies(stepId: string): boolean;
   /** The StepRun's status changed: mirror it into the StoryRun's step state. */
   synced(stepId: string, status: JsonObject, attempt?: number): void;
 }
@@ -100,13 +109,14 @@ export function createStepRun(host: StepRunHost, plan: Pick<StepRunPlan, "stepId
     },
     spec: {
       storyRunRef: { name: host.storyRunName },
-      stepID: plan.stepId,
+      stepId: plan.stepId,
       ...(step.ref ? { engramRef: step.ref } : {}),
       ...(plan.input !== undefined ? { input: plan.input } : {}),
       ...(step.execution?.timeout ? { timeout: step.execution.timeout } : {}),
       ...(plan.retry ? { retry: plan.retry } : {}),
     },
-    status: { phase: "Pending" },
+    // `retries` is not omitempty in the operator's StepRun status: it is there from the first write.
+    status: { phase: "Pending", retries: 0 },
   });
 }
 
@@ -145,7 +155,16 @@ function resolvePath(vars: TemplateVars, path: string): unknown {
 /** What one attempt's inputs and config evaluate to, or why they cannot. */
 type Prepared =
   | { readonly ok: true; readonly triggerData: string; readonly stepConfig: string; readonly templateContext: string }
-  | { readonly ok: false; readonly message: string; readonly reason: string };
+  /** `blocked`: the evaluation waits on data that is not there (a missing key under `steps`). */
+  | { readonly ok: false; readonly message: string; readonly reason: string; readonly blocked?: string };
+
+/** The reason of an `EvaluationBlockedError` in `err`'s cause chain, if there is one. */
+function blockedReason(err: unknown): string | undefined {
+  for (let e = err, i = 0; e !== undefined && e !== null && i < 20; e = (e as { inner?: unknown }).inner ?? (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof EvaluationBlockedError) return e.reason;
+  }
+  return undefined;
+}
 
 async function prepare(host: StepRunHost, plan: StepRunPlan): Promise<Prepared> {
   const vars = host.vars();
@@ -163,7 +182,13 @@ async function prepare(host: StepRunHost, plan: StepRunPlan): Promise<Prepared> 
     inputs = (await host.ctx.templates.resolveWith(what, plan.input, vars)).value;
     config = (await host.ctx.templates.resolveWith(what, plan.input, vars, true)).value;
   } catch (err) {
-    return { ok: false, reason: "ExpressionFailed", message: `failed to resolve step inputs: ${(err as Error).message}` };
+    const blocked = blockedReason(err);
+    return {
+      ok: false,
+      reason: "ExpressionFailed",
+      message: `failed to resolve step inputs: ${(err as Error).message}`,
+      ...(blocked !== undefined ? { blocked } : {}),
+    };
   }
   const schema = template?.spec.inputSchema;
   // `evaluateStepConfig` returns `{}` for a StepRun without input, before applying defaults.
@@ -309,6 +334,17 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
     }
     const prepared = await prepare(host, plan);
     if (!prepared.ok) {
+      if (prepared.blocked !== undefined && host.hasDependencies(plan.stepId)) {
+        // `shouldFailBlockedStep`: the data a finished dependency did not produce will never
+        // come, so the controller fails the StepRun; the reason is only in its conditions.
+        const message = `Input resolution failed after dependencies completed: ${prepared.blocked}`;
+        setStatus(host, plan, {
+          phase: "Failed",
+          finishedAt: now(),
+          conditions: [{ type: "Ready", status: "False", reason: "ExpressionFailed", message, lastTransitionTime: now() }],
+        });
+        return;
+      }
       fail(host, plan, prepared.message, { reason: prepared.reason });
       return;
     }

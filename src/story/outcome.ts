@@ -68,9 +68,14 @@ export function failureOutcome(
 
 /** The outcome of a run whose steps all completed (`allowed`: the allowed failures, sorted). */
 export async function successOutcome(story: Story, allowed: readonly string[], evaluate: (template: JsonObject) => Promise<JsonObject>): Promise<Outcome> {
-  const success = allowed.length === 0 ? "All steps completed successfully." : `Completed with allowed failures: ${allowed.join(", ")}.`;
   const template = story.spec.output;
-  if (template === undefined) return { phase: "Succeeded", reason: "Completed", message: success };
+  if (template === undefined) {
+    const message = allowed.length === 0 ? "All steps completed successfully." : `Completed with allowed failures: ${allowed.join(", ")}.`;
+    return { phase: "Succeeded", reason: "Completed", message };
+  }
+  // With an output template the operator builds the message from the StoryRun as stored, where
+  // it never writes the allowed failures: the message does not name them.
+  const success = "All steps completed successfully.";
   const outputFailed = (message: string): Outcome => ({
     phase: "Failed",
     reason: "OutputResolutionFailed",
@@ -88,10 +93,7 @@ export async function successOutcome(story: Story, allowed: readonly string[], e
   const bad = schemaError(output, story.spec.outputsSchema, "Story outputs");
   if (bad) return { phase: "Failed", reason: "OutputSchemaFailed", message: `Story output failed schema validation: ${bad}` };
   if (goJsonByteLength(output) > MAX_OUTPUT_BYTES) {
-    const degraded = allowed.length === 0
-      ? "All steps completed successfully, but the final output was too large to store."
-      : `Completed with allowed failures: ${allowed.join(", ")}, but the final output was too large to store.`;
-    return { phase: "Succeeded", reason: "Completed", message: degraded };
+    return { phase: "Succeeded", reason: "Completed", message: "All steps completed successfully, but the final output was too large to store." };
   }
   return { phase: "Succeeded", reason: "Completed", message: success, output };
 }

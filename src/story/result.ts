@@ -73,6 +73,10 @@ export interface StoryRunResult {
   /** `status.error`: `{type, message, failedSteps?}`. */
   readonly error?: JsonObject;
   readonly output?: JsonObject;
+  /**
+   * The steps whose failure `allowFailure` let pass. The operator (v0.1.13) computes the same list
+   * but never stores it, so a cluster's `status.allowedFailures` stays empty.
+   */
   readonly allowedFailures?: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string;

@@ -29,6 +29,7 @@ import { type ChildHandle, type SpawnChildOptions, spawnChild } from "../runtime
 import { detectRuntime } from "../runtime/detect.ts";
 import { makePrivateDir } from "../runtime/private-dir.ts";
 import type { Runtime } from "../runtime/types.ts";
+import { withCrdDefaults } from "./crd-defaults.ts";
 import type { EngramMap } from "./engram-commands.ts";
 import type { StoryRunListener } from "./events.ts";
 import { startLocalApi } from "./local-api.ts";
@@ -98,12 +99,13 @@ export class StoryRefusedError extends Error {
   }
 }
 
+/** The resources as the API server stores them (Stories with their CRD defaults). */
 function resourcesOf(o: RunStoryOptions): StoryResources {
-  return { stories: o.resources?.stories ?? [], engrams: o.resources?.engrams ?? [], templates: o.resources?.templates ?? [] };
+  return { stories: (o.resources?.stories ?? []).map(withCrdDefaults), engrams: o.resources?.engrams ?? [], templates: o.resources?.templates ?? [] };
 }
 
 function pickStory(o: RunStoryOptions, resources: StoryResources): Story {
-  if (typeof o.story !== "string") return o.story;
+  if (typeof o.story !== "string") return withCrdDefaults(o.story);
   const name = o.story;
   const found = resources.stories.filter((s) => s.metadata.name === name);
   if (found.length === 0) throw new StoryRefusedError(name, [`no Story named ${JSON.stringify(name)} was given`]);

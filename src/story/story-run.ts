@@ -110,6 +110,7 @@ class StoryRunExecution implements StepRunHost {
   readonly #blockOf = new Map<string, StepResult["block"]>();
   readonly #startedAt = Date.now();
   #inputs: JsonObject = {};
+  #deps: Map<string, Set<string>> | undefined;
   #dirty = false;
   #waiter: (() => void) | undefined;
 
@@ -139,7 +140,7 @@ class StoryRunExecution implements StepRunHost {
       const spec = (obj.spec ?? {}) as JsonObject;
       if (typeof status.phase !== "string" || status.phase === "") continue;
       records.push({
-        stepId: String(spec.stepID),
+        stepId: String(spec.stepId),
         phase: status.phase,
         ...(status.output !== undefined ? { output: status.output } : {}),
         ...(isObject(status.signals) ? { signals: status.signals } : {}),
@@ -147,6 +148,11 @@ class StoryRunExecution implements StepRunHost {
     }
     records.push(...this.#subRecords.values());
     return { inputs: this.#inputs, steps: priorStepOutputs(records) };
+  }
+
+  hasDependencies(stepId: string): boolean {
+    this.#deps ??= dependencies(this.#allSteps);
+    return (this.#deps.get(stepId)?.size ?? 0) > 0;
   }
 
   synced(stepId: string, status: JsonObject, attempt?: number): void {

@@ -3,7 +3,7 @@
  * output against, and the `BUBU_TEMPLATE_CONTEXT` it gives a step.
  *
  * @remarks bobrapet v0.1.13 `internal/controller/runs/dag.go` `getPriorStepOutputs`: every
- * StepRun of the run contributes `steps.<stepID>`; a Succeeded (or Skipped) one gets `output` and
+ * StepRun of the run contributes `steps.<stepId>`; a Succeeded (or Skipped) one gets `output` and
  * `outputs` (the same object, `{}` when it wrote none), any StepRun with signals gets `signals`
  * (dotted keys nested, a higher `seq` wins); a Succeeded `executeStory` step contributes its
  * sub-StoryRun's output; then each name gets its `_` alias (`my-step` → `my_step`). Failed steps
@@ -18,7 +18,7 @@ import type { JsonObject } from "./types.ts";
 
 /** What the runner knows of one StepRun (or sub-StoryRun) for the template context. */
 export interface StepRecord {
-  /** `spec.stepID`: the step (or parallel branch) name. */
+  /** `spec.stepId`: the step (or parallel branch) name. */
   readonly stepId: string;
   readonly phase: string;
   /** `status.output` (a JSON object), when written. */

@@ -124,7 +124,7 @@ test("the pod env: the operator's order and formats", () => {
 
 test("the local API: token, merge patches of /status, resourceVersion conflicts, 403 outside runs.bubustack.io", async () => {
   const api = new LocalApi("tok", "system:serviceaccount:ns:r-engram-runner");
-  api.create("stepruns", "ns", { apiVersion: "runs.bubustack.io/v1alpha1", kind: "StepRun", metadata: { name: "r-a" }, spec: { stepID: "a" }, status: { phase: "Running" } });
+  api.create("stepruns", "ns", { apiVersion: "runs.bubustack.io/v1alpha1", kind: "StepRun", metadata: { name: "r-a" }, spec: { stepId: "a" }, status: { phase: "Running" } });
   const base = "http://127.0.0.1/tok/apis/runs.bubustack.io/v1alpha1/namespaces/ns/stepruns/r-a";
   const req = (path: string, init: RequestInit = {}, token = "tok"): Promise<Response> =>
     api.handle(new Request(path, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/merge-patch+json" } }));
@@ -132,10 +132,10 @@ test("the local API: token, merge patches of /status, resourceVersion conflicts,
   assert.equal((await api.handle(new Request(base.replace("/tok/", "/")))).status, 401, "without the secret path");
   assert.equal((await api.handle(new Request(base))).status, 200, "the secret path without a token (client-go over http)");
   const got = await (await req(base)).json() as { metadata: { resourceVersion: string } };
-  const ok = await req(`${base}/status`, { method: "PATCH", body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Succeeded", output: { x: 1 } }, spec: { stepID: "changed" } }) });
+  const ok = await req(`${base}/status`, { method: "PATCH", body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Succeeded", output: { x: 1 } }, spec: { stepId: "changed" } }) });
   assert.equal(ok.status, 200);
   assert.deepEqual(api.get("stepruns", "ns", "r-a")!.status, { phase: "Succeeded", output: { x: 1 } });
-  assert.deepEqual(api.get("stepruns", "ns", "r-a")!.spec, { stepID: "a" }, "/status never changes the spec");
+  assert.deepEqual(api.get("stepruns", "ns", "r-a")!.spec, { stepId: "a" }, "/status never changes the spec");
   const stale = await req(`${base}/status`, { method: "PATCH", body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Failed" } }) });
   assert.equal(stale.status, 409);
   const forbidden = await req("http://127.0.0.1/tok/apis/bubustack.io/v1alpha1/namespaces/ns/engrams/e");

@@ -1,6 +1,5 @@
 /**
- * The EffectClaim lease of `executeEffectOnce` (`contract/signals-effects.md`, "ExecuteEffectOnce";
- * `contract/kubernetes.md`, "EffectClaim calls"): create or take over, renew, release, complete.
+ * The EffectClaim lease of `executeEffectOnce`: create or take over, renew, release, complete.
  * Every write is a full PUT carrying the `resourceVersion` that was read.
  * @module
  */
@@ -134,7 +133,7 @@ async function takeOver(
       throw new Error(`failed to refetch stale effect reservation: ${message(err)}`, { cause: err });
     }
   }
-  // Go (quirk D2): after three conflicts the call reports "already".
+  // After three conflicts the call reports "already" (held), as the Go SDK does.
   return { kind: "already", reason: "held" };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Effect details as stored in `status.effects[].details` and `EffectClaim.spec.details`:
- * Go-marshalled, replaced by a truncation summary over `BUBU_EFFECT_MAX_DETAILS_BYTES`.
+ * JSON as the Go SDK writes it, replaced by a truncation summary over `BUBU_EFFECT_MAX_DETAILS_BYTES`.
  * @module
  */
 import { utf8ByteLength } from "../json/go-json.ts";
@@ -15,8 +15,8 @@ export const DEFAULT_EFFECT_MAX_DETAILS_BYTES = 8192;
  * The details object, or undefined for `null`/`undefined`. Over `maxBytes` it becomes
  * `{"truncated":true,"sizeBytes":N,"sha256":"…","type":"…","details":{"len":N}}`; if even that is
  * too large, an error. The CRD types details as an object; a value that is not an object (a string,
- * a number, an array) is stored as `{"value": …}` — Go sends it raw and the API server refuses the
- * write, after the side effect has already run.
+ * a number, an array) is stored as `{"value": …}` — the Go SDK sends it raw and the API server
+ * refuses the write, after the side effect has already run.
  */
 export async function marshalEffectDetails(details: unknown, maxBytes: number): Promise<JsonObject | undefined> {
   if (details === undefined || details === null) return undefined;

@@ -1,9 +1,9 @@
 /**
- * Errors of the effect functions (`contract/signals-effects.md`, "Errors").
+ * Errors of the effect functions.
  * @module
  */
 
-/** No StepRun to write to (`BUBU_STEPRUN_NAME` unset): Go's `ErrEffectsUnavailable`. */
+/** No StepRun to write to (`BUBU_STEPRUN_NAME` unset). */
 export class EffectsUnavailableError extends Error {
   override readonly name: string = "EffectsUnavailableError";
   constructor() {
@@ -12,9 +12,9 @@ export class EffectsUnavailableError extends Error {
 }
 
 /**
- * The effect already ran, or runs elsewhere: Go's `ErrEffectAlreadyRecorded`. `executeEffectOnce`
- * reports this as `{ already: true }` rather than throwing; {@link EffectOutcomeError} carries it
- * for callers that prefer an exception (`outcome.throwIfAlready()`).
+ * The effect already ran, or runs elsewhere. `executeEffectOnce` reports this as
+ * `{ already: true }` rather than throwing; {@link EffectOutcomeError} carries it for callers that
+ * prefer an exception (`outcome.throwIfAlready()`).
  */
 export class EffectAlreadyRecordedError extends Error {
   override readonly name: string = "EffectAlreadyRecordedError";

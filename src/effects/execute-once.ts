@@ -1,7 +1,6 @@
 /**
  * `executeEffectOnce`: run a side effect at most once per StepRun, across pod retries and
- * concurrent processes, with an `EffectClaim` as the lock (`contract/signals-effects.md`,
- * "ExecuteEffectOnce").
+ * concurrent processes, with an `EffectClaim` as the lock.
  *
  * Steps: in-process gate → StepRun ledger check → create/take over the claim → `fn` while the
  * lease is renewed → on failure release the claim; on success complete the claim, then append the
@@ -38,7 +37,7 @@ export type EffectOutcome<T> =
   | { readonly already: false; readonly result: T }
   | {
     readonly already: true;
-    /** `completed`: it ran before; `held`: another live holder owns the claim now (Go reports both as "already"). */
+    /** `completed`: it ran before; `held`: another live holder owns the claim now. */
     readonly reason: "completed" | "held";
     readonly result?: undefined;
   };
@@ -155,9 +154,9 @@ function messageOf(err: unknown): string {
 }
 
 /**
- * The lease renewer: renews at a fixed rate of `intervalMs` (like Go's ticker: a slow renewal
- * does not push the next one back by its own duration; an overdue one starts at once); the first
- * failure aborts `exec` and stops it.
+ * The lease renewer: renews at a fixed rate of `intervalMs` (a slow renewal does not push the next
+ * one back by its own duration; an overdue one starts at once); the first failure aborts `exec` and
+ * stops it.
  */
 function startRenewal(
   reservation: Reservation,

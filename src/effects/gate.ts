@@ -19,7 +19,7 @@ export interface GateLease {
 
 /**
  * Waits for the key's gate. Resolves `undefined` when the key already completed in this process
- * (Go keeps that flag only while callers wait; we keep it for the life of the process).
+ * (the Go SDK keeps that flag only while callers wait; we keep it for the life of the process).
  */
 export async function acquireEffectGate(key: string): Promise<GateLease | undefined> {
   if (completed.has(key)) return undefined;

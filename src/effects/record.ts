@@ -1,6 +1,6 @@
 /**
  * `recordEffect` and `hasEffect`: the effect ledger in `StepRun.status.effects`
- * (`contract/signals-effects.md`, "RecordEffect", "HasEffect").
+ * (the Go SDK's `RecordEffect` and `HasEffect`).
  * @module
  */
 import { ENV } from "../env/names.ts";
@@ -13,7 +13,7 @@ import { positiveIntEnv, type StepRunTarget } from "../k8s/steprun-target.ts";
 import { formatMetaTime } from "../signals/types.ts";
 import { DEFAULT_EFFECT_MAX_DETAILS_BYTES, marshalEffectDetails } from "./details.ts";
 
-/** Go's timeout of effect status writes and reads. */
+/** The timeout of effect status writes and reads (the Go SDK's). */
 export const EFFECT_PATCH_TIMEOUT_MS = 3000;
 
 /** Options of {@link hasEffect}. */
@@ -34,7 +34,7 @@ export interface RecordEffectOptions extends EffectCallOptions {
 
 /** What {@link recordEffect} did. */
 export interface RecordEffectResult {
-  /** False when a record with this key already existed (the new one is dropped, as in Go). */
+  /** False when a record with this key already existed (the new one is dropped). */
   readonly recorded: boolean;
   /** The record's sequence number (the existing record's when not recorded). */
   readonly seq: number;

@@ -7,7 +7,10 @@ import type { GenericSchema } from "valibot";
 import { type BatchDefinition, type BatchEngram, defineBatch, type InferSchema } from "./batch-engram.ts";
 import type { StreamingDefinition, StreamingEngram } from "./streaming-engram.ts";
 
-/** Both contracts at once: `init` is shared, `process` serves batch runs, `stream` streaming runs. */
+/**
+ * A batch and a streaming engram at once: `init` is shared, `process` serves batch runs, `stream`
+ * streaming runs.
+ */
 export type DualEngram<C = Record<string, unknown>, I = Record<string, unknown>, O = unknown> =
   & Omit<BatchEngram<C, I, O>, "kind">
   & Omit<StreamingEngram<C>, "kind" | "schemas">

@@ -1,6 +1,5 @@
 /**
- * Which environment variables are secret descriptors (contract secrets.md "How the SDK collects
- * them") and what kind each descriptor is.
+ * Which environment variables are secret descriptors and what kind each descriptor is.
  * @module
  */
 
@@ -12,8 +11,8 @@ export type SecretDescriptorKind = "file" | "env" | "literal";
 
 /**
  * `BUBU_SECRET_<K>` → `{K: value}`, skipping an empty `<K>`, names ending in `_NAME` (the
- * operator's `BUBU_SECRET_<L>_NAME`, the Kubernetes Secret's name) and names containing `__`
- * (contract quirks.md E4, replicated).
+ * operator's `BUBU_SECRET_<L>_NAME`, the Kubernetes Secret's name) and names containing `__`, as
+ * the Go SDK does (so a logical secret really called `DB_NAME` is not seen).
  */
 export function collectSecretDescriptors(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const collected: [string, string][] = [];

@@ -1,6 +1,5 @@
 /**
- * Expanding secret descriptors into a {@link Secrets} set (contract secrets.md "Expansion",
- * Go `NewSecretsWithError`).
+ * Expanding secret descriptors (`file:`, `env:`, literal) into a {@link Secrets} set.
  * @module
  */
 import type { RuntimeFs } from "../runtime/types.ts";
@@ -14,7 +13,7 @@ import {
 } from "./secret-files.ts";
 import { compareCodePoints, Secrets } from "./secrets.ts";
 
-/** The message prefix of every expansion failure (Go's `ErrSecretExpansionFailed`). */
+/** The message prefix of every expansion failure (the Go SDK's). */
 export const SECRET_EXPANSION_FAILED = "secret expansion failed";
 
 /**
@@ -61,7 +60,7 @@ export interface SecretExpansionResult {
   readonly errors: readonly SecretExpansionError[];
   /**
    * `undefined` on success; the abort reason when `signal` aborted; otherwise an
-   * `AggregateError` of {@link errors} whose message joins theirs with `\n` (Go's `errors.Join`).
+   * `AggregateError` of {@link errors} whose message joins theirs with `\n`.
    */
   readonly error: Error | undefined;
 }

@@ -1,6 +1,5 @@
 /**
- * The `file:<path>` secret descriptor: one file, or a directory walk (contract secrets.md
- * "`file:<path>`").
+ * The `file:<path>` secret descriptor: one file, or a directory walk.
  * @module
  */
 import type { RuntimeFs } from "../runtime/types.ts";
@@ -21,7 +20,7 @@ export class SecretSourceError extends Error {
   }
 }
 
-/** Go's `errInvalidSecretDescriptor` wrapped with a reason. */
+/** `invalid secret descriptor: <reason>`. */
 export class InvalidSecretDescriptorError extends SecretSourceError {
   constructor(reason: string) {
     super(`invalid secret descriptor: ${reason}`);
@@ -54,16 +53,17 @@ const decoder = new TextDecoder();
  *
  * - The path itself must not be a symlink; it must be a regular file (key = its base name) or a
  *   directory (keys = slash-separated relative paths).
- * - Kubernetes secret volumes (contract quirks.md E1, fixed here): a volume holds
+ * - Kubernetes secret volumes: a volume holds
  *   `key -> ..data/key` symlinks, `..data -> ..<timestamp>` and the real files under
- *   `..<timestamp>/`. Go skips every symlink and so reports keys like `..2026_…/key`. We skip
+ *   `..<timestamp>/`. The Go SDK skips every symlink and so reports keys like `..2026_…/key`
+ *   (fixed here; docs/go-differences.md). We skip
  *   entries whose name starts with `..` (Kubernetes forbids such keys, so they are always the
  *   volume's internals) and follow symlinks whose real target stays inside the mount, keeping
  *   the visible name as the key. Symlinks that leave the mount, dangling ones and non-regular
  *   files are skipped with a warning. Directory cycles are cut.
  * - Values lose trailing `\n`; limits: {@link SECRET_MAX_FILES} files, {@link SECRET_MAX_FILE_BYTES}
  *   each, {@link SECRET_MAX_TOTAL_BYTES} in total. Within one descriptor the first value wins.
- * - Values are decoded as UTF-8 (invalid bytes become U+FFFD; Go would keep raw bytes).
+ * - Values are decoded as UTF-8 (invalid bytes become U+FFFD; the Go SDK keeps raw bytes).
  *
  * Errors carry an operation and a reason (`open: permission denied`), never the path or content.
  * When `signal` aborts, its reason is thrown.
@@ -185,7 +185,7 @@ async function readOne(state: WalkState, path: string, key: string, size: number
   state.values.set(trimmedKey, decoder.decode(content).replace(/\n+$/, ""));
 }
 
-/** Go's `filepath.Base` for slash paths. */
+/** The last element of a slash path (`/` for the root, `.` for `""`). */
 function baseName(path: string): string {
   const trimmed = path.replace(/\/+$/, "");
   if (trimmed === "") return path === "" ? "." : "/";
@@ -206,7 +206,7 @@ export function abortReason(signal: AbortSignal): Error {
   return reason instanceof Error ? reason : new Error("secret expansion aborted");
 }
 
-// errno codes → Go's syscall error texts, so messages read like Go's and carry no path.
+// errno codes → the Go SDK's error texts (Go's syscall wording), which carry no path.
 const errnoText: ReadonlyMap<string, string> = new Map([
   ["ENOENT", "no such file or directory"],
   ["EACCES", "permission denied"],
@@ -230,7 +230,7 @@ const denoNameText: ReadonlyMap<string, string> = new Map([
   ["FilesystemLoop", "too many levels of symbolic links"],
 ]);
 
-/** `op: reason` for a file-system failure, like Go's `sanitizeSecretLogError` (no path). */
+/** `op: reason` for a file-system failure (no path). */
 export function describeFsError(op: string, err: unknown): string {
   const code = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
   const name = err instanceof Error ? err.name : "";

@@ -1,6 +1,5 @@
 /**
- * `Secrets`: the engram's secret values, redacted everywhere they could be printed
- * (contract secrets.md "API semantics").
+ * `Secrets`: the engram's secret values, redacted everywhere they could be printed.
  * @module
  */
 import { BubuError } from "../errors/bubu-error.ts";
@@ -11,7 +10,7 @@ export const REDACTED_SECRETS = "[redacted secrets]";
 /** The value {@link Secrets.getAll} puts in place of each secret. */
 export const REDACTED_VALUE = "[REDACTED]";
 
-/** Orders strings by code point, which is Go's byte-wise `sort.Strings` order for UTF-8. */
+/** Orders strings by code point, which is the byte order of their UTF-8. */
 export function compareCodePoints(a: string, b: string): number {
   const left = a[Symbol.iterator]();
   const right = b[Symbol.iterator]();
@@ -72,7 +71,11 @@ export class Secrets {
     return value;
   }
 
-  /** Every key mapped to `"[REDACTED]"` (Go's `GetAll`); use {@link select} for values. */
+  /**
+   * Every key mapped to `"[REDACTED]"`; use {@link select} for values.
+   *
+   * @remarks Like the Go SDK's `GetAll`.
+   */
   getAll(): Record<string, string> {
     return Object.fromEntries(this.names().map((key) => [key, REDACTED_VALUE]));
   }
@@ -108,9 +111,9 @@ export class Secrets {
   }
 
   /**
-   * `"[redacted secrets]"`, like Go's `LogValue`. A string rather than the redacted key map,
-   * because key names (file names, env suffixes) can themselves be sensitive and logs should
-   * not depend on them; use {@link names} to log keys deliberately.
+   * `"[redacted secrets]"`. A string rather than the redacted key map, because key names (file
+   * names, env suffixes) can themselves be sensitive and logs should not depend on them; use
+   * {@link names} to log keys deliberately.
    */
   toJSON(): string {
     return REDACTED_SECRETS;

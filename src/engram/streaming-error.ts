@@ -1,6 +1,5 @@
 /**
- * In-band stream errors: a `kind: "error"` message whose payload is a StructuredError (Go's
- * `NewStreamErrorMessage` / `ParseStreamErrorMessage`; contract errors.md "Stream errors").
+ * In-band stream errors: a `kind: "error"` message whose payload is a StructuredError.
  * @module
  */
 import { toStructuredJson } from "../errors/build-status-error.ts";
@@ -10,6 +9,9 @@ import { newStreamMessage, type NewStreamMessageInit, STREAM_KIND_ERROR, type St
 /**
  * An error message for downstream steps. `error` may be a StructuredError JSON object or any
  * thrown value (classified like a failed batch run).
+ *
+ * @remarks The Go SDK's `NewStreamErrorMessage` (and {@link parseStreamErrorMessage} its
+ * `ParseStreamErrorMessage`).
  */
 export function newStreamErrorMessage(
   error: StructuredErrorJson | unknown,

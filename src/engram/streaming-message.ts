@@ -1,6 +1,5 @@
 /**
- * Stream messages as engram code sees them (Go's `engram.StreamMessage`, `InboundMessage`,
- * frames and kinds; contract streaming.md §7).
+ * Stream messages as engram code sees them: the message, inbound messages, frames and kinds.
  * @module
  */
 import type { Context } from "@opentelemetry/api";
@@ -91,11 +90,11 @@ export interface StreamMessage {
 export interface InboundMessage extends StreamMessage {
   done(): void;
   /**
-   * The OpenTelemetry context restored from the W3C `traceparent`/`tracestate`/`baggage` keys
-   * in `metadata` (Go's `ExtractTraceContext`, done for you): set only when propagation is on
-   * and the metadata carried a valid trace context or baggage. Start the handling span under it
-   * (`tracer.startActiveSpan(name, {}, msg.traceContext, …)`) and messages sent inside that
-   * span continue the upstream trace.
+   * The OpenTelemetry context restored from the W3C `traceparent`/`tracestate`/`baggage` keys in
+   * `metadata` (extracted for you): set only when propagation is on and the metadata carried a
+   * valid trace context or baggage. Start the handling span under it
+   * (`tracer.startActiveSpan(name, {}, msg.traceContext, …)`) and messages sent inside that span
+   * continue the upstream trace.
    */
   readonly traceContext?: Context;
 }
@@ -120,7 +119,9 @@ export interface NewStreamMessageInit {
 }
 
 /**
- * Builds a message (Go's `NewStreamMessage` with `WithJSONPayload`, `WithInputs`, ...).
+ * Builds a message of `kind`; `json` and `inputs` are JSON-encoded into `payload` and `inputs`.
+ *
+ * @remarks The Go SDK's `NewStreamMessage` with `WithJSONPayload`, `WithInputs`, ….
  *
  * @example
  * ```ts

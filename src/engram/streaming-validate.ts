@@ -1,16 +1,16 @@
 /**
- * `StreamMessage.Validate()` of the Go SDK (contract streaming.md §7 "StreamMessage.Validate()").
+ * The structural rules every stream message must meet before it is sent.
  * @module
  */
 import type { StreamMessage } from "./streaming-message.ts";
 
-/** Go's `ErrInvalidStreamMessage` text. */
+/** The message prefix of an {@link InvalidStreamMessageError}. */
 export const INVALID_STREAM_MESSAGE = "invalid stream message";
 
 /** The reserved envelope MIME type (`application/vnd.bubu.packet+json`). */
 export const ENVELOPE_MIME_TYPE = "application/vnd.bubu.packet+json";
 
-/** A message that breaks the stream contract. `message` is `invalid stream message: <reason>`. */
+/** A message that breaks the stream message rules. `message` is `invalid stream message: <reason>`. */
 export class InvalidStreamMessageError extends Error {
   override readonly name: string = "InvalidStreamMessageError";
   /** The reason alone, without the prefix. */
@@ -53,7 +53,12 @@ function has(bytes: Uint8Array | undefined): bytes is Uint8Array {
 }
 
 /**
- * Checks `msg` against the contract's message rules.
+ * Checks `msg` against the stream message rules: trimmed `kind` (`[A-Za-z0-9._-]`), `messageId`
+ * and metadata keys; at most one of audio, video and binary, each with its required fields;
+ * `error` messages carry a payload and no frame; `heartbeat`/`noop` carry nothing; a binary
+ * frame's bytes agree with `payload`, and its envelope MIME type is reserved for envelope packets.
+ *
+ * @remarks The Go SDK's `StreamMessage.Validate()`, with the same reasons.
  * @throws {InvalidStreamMessageError}
  */
 export function validateStreamMessage(msg: StreamMessage): void {

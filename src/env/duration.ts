@@ -1,8 +1,10 @@
 /**
- * Go `time.Duration`: `time.ParseDuration` and `Duration.String()`, bit for bit.
+ * Duration strings as the environment spells them (`30s`, `1h30m`): parsing and formatting that
+ * match Go's `time.ParseDuration` and `Duration.String()` bit for bit, since the operator writes
+ * them in that syntax.
  *
- * Durations are int64 nanoseconds in Go, so they are `bigint` here; {@link Duration} pairs the
- * exact nanoseconds with the millisecond value timers use.
+ * Durations are int64 nanoseconds, so they are `bigint` here; {@link Duration} pairs the exact
+ * nanoseconds with the millisecond value timers use.
  * @module
  */
 
@@ -12,7 +14,7 @@ const U63 = ONE << 63n;
 const INT64_MAX = U63 - ONE;
 const INT64_MIN = -U63;
 
-/** Nanoseconds per unit, as in Go's `unitMap`. Both micro signs are accepted. */
+/** Nanoseconds per unit. Both micro signs are accepted. */
 const UNITS: ReadonlyMap<string, bigint> = new Map([
   ["ns", 1n],
   ["us", 1_000n],
@@ -24,7 +26,7 @@ const UNITS: ReadonlyMap<string, bigint> = new Map([
   ["h", 3_600_000_000_000n],
 ]);
 
-/** A rejected duration string. `message` is Go's error text, e.g. `time: unknown unit "x" in duration "1x"`. */
+/** A rejected duration string. `message` is Go's text, e.g. `time: unknown unit "x" in duration "1x"`. */
 export class GoDurationError extends Error {
   override readonly name: string = "GoDurationError";
   /** The string that failed to parse. */
@@ -35,7 +37,7 @@ export class GoDurationError extends Error {
   }
 }
 
-/** A Go duration: exact nanoseconds plus the same value in (possibly fractional) milliseconds. */
+/** A duration: exact nanoseconds plus the same value in (possibly fractional) milliseconds. */
 export interface Duration {
   readonly nanos: bigint;
   readonly millis: number;
@@ -60,11 +62,12 @@ export function millisToNanos(millis: number): bigint {
 }
 
 /**
- * Go `time.ParseDuration`: a possibly signed sequence of decimal numbers, each with an optional
- * fraction and a unit (`ns`, `us`, `µs`, `μs`, `ms`, `s`, `m`, `h`), e.g. `300ms`, `-1.5h`,
- * `2h45m`. `0` alone is allowed; otherwise every number needs a unit. No spaces.
+ * Parses a duration (Go's `time.ParseDuration` syntax): a possibly signed sequence of decimal
+ * numbers, each with an optional fraction and a unit (`ns`, `us`, `µs`, `μs`, `ms`, `s`, `m`,
+ * `h`), e.g. `300ms`, `-1.5h`, `2h45m`. `0` alone is allowed; otherwise every number needs a
+ * unit. No spaces.
  * @returns int64 nanoseconds.
- * @throws {GoDurationError} with Go's message, for syntax errors and int64 overflow.
+ * @throws {GoDurationError} for syntax errors and int64 overflow.
  */
 export function parseGoDuration(input: string): bigint {
   let s = input;
@@ -157,8 +160,8 @@ export function parseGoDurationValue(input: string): Duration {
 }
 
 /**
- * Go `time.Duration.String()`: `0s`, `1ns`, `1.5µs` (U+00B5), `850ms`, `1m2.345678901s`, `5m0s`,
- * `1h0m0s`, with a leading `-` for negative values.
+ * Formats nanoseconds as Go's `Duration.String()` does: `0s`, `1ns`, `1.5µs` (U+00B5), `850ms`,
+ * `1m2.345678901s`, `5m0s`, `1h0m0s`, with a leading `-` for negative values.
  * @param nanos int64 nanoseconds.
  * @throws {RangeError} outside the int64 range.
  */
@@ -198,7 +201,7 @@ export function formatGoDuration(nanos: bigint): string {
   return neg ? `-${out}` : out;
 }
 
-/** Go's fmtFrac: the fraction of v/10**prec without trailing zeros (and no '.' if zero). */
+/** The fraction of v/10**prec without trailing zeros (and no '.' if zero). */
 function formatFraction(v: bigint, prec: number): [string, bigint] {
   let digits = "";
   let print = false;
@@ -226,8 +229,8 @@ const HEX = "0123456789abcdef";
 const ENCODER = new TextEncoder();
 
 /**
- * Go's `time.quote`: double quotes, `"` and `\` escaped, and every byte of a non-ASCII or
- * control character written as `\xNN` (UTF-8 bytes).
+ * Quotes `s` as Go's duration errors do: double quotes, `"` and `\` escaped, and every byte of a
+ * non-ASCII or control character written as `\xNN` (UTF-8 bytes).
  */
 export function goQuote(s: string): string {
   let out = '"';

@@ -1,6 +1,6 @@
 /**
- * The truthy/falsy sets of the contract. Each flag has its own set; they are deliberately not
- * unified (`contract/env.md`, "Truthy and falsy sets").
+ * The boolean variables. Each flag has its own truthy/falsy set, as in the Go SDK and the
+ * operator; they are deliberately not unified, so every value keeps the meaning it has there.
  * @module
  */
 
@@ -9,7 +9,7 @@ import { parseGoBool, trimSpace } from "./go-text.ts";
 const DEBUG_TRUE: ReadonlySet<string> = new Set(["1", "true", "t", "yes", "y", "on", "debug"]);
 const SKIP_TEMPLATING_TRUE: ReadonlySet<string> = new Set(["1", "true", "yes", "y", "on"]);
 const BRIDGE_FALSE: ReadonlySet<string> = new Set(["0", "false", "no", "off"]);
-/** The observability and S3 boolean sets (`parseBoolEnv` in both Go sources). */
+/** The observability and S3 boolean sets (the operator's and the Go SDK's `parseBoolEnv`). */
 const WIDE_TRUE: ReadonlySet<string> = new Set(["1", "true", "t", "yes", "y", "on"]);
 const WIDE_FALSE: ReadonlySet<string> = new Set(["0", "false", "f", "no", "n", "off"]);
 
@@ -54,7 +54,7 @@ export interface ToggleResult {
 /**
  * `BUBU_SDK_METRICS_ENABLED`, `BUBU_SDK_TRACING_ENABLED`, `BUBU_TRACE_PROPAGATION`: unset or `""`
  * gives the default (true); an invalid value also gives the default, flagged `invalid` so the
- * caller logs Go's warning `ignoring invalid observability env override`.
+ * caller logs the warning `ignoring invalid observability env override`.
  */
 export function parseObservabilityToggle(raw: string | undefined, defaultValue = true): ToggleResult {
   if (raw === undefined || raw === "") return { value: defaultValue, invalid: false };
@@ -63,7 +63,7 @@ export function parseObservabilityToggle(raw: string | undefined, defaultValue =
 }
 
 /**
- * `BUBU_RUNTIME_STRICT_UNMARSHAL`: Go `strconv.ParseBool` on the trimmed value (`1 t T TRUE true True`,
+ * `BUBU_RUNTIME_STRICT_UNMARSHAL`: {@link parseGoBool} on the trimmed value (`1 t T TRUE true True`,
  * `0 f F FALSE false False`). Unset or blank is false; anything else is `undefined` (invalid).
  */
 export function parseStrictUnmarshal(raw: string | undefined): boolean | undefined {

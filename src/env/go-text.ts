@@ -1,5 +1,6 @@
 /**
- * Small Go `strings`/`strconv` equivalents the env contract depends on.
+ * Go's `strings.TrimSpace`, `strconv.Atoi` and `strconv.ParseBool`, which decide what an env value
+ * means; JavaScript's own trim and number parsing accept different inputs.
  * @module
  */
 
@@ -9,7 +10,7 @@ const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u
 const LEADING = new RegExp(`^[${GO_SPACE}]+`);
 const TRAILING = new RegExp(`[${GO_SPACE}]+$`);
 
-/** Go `strings.TrimSpace`. */
+/** Trims Unicode white space as Go's `strings.TrimSpace` does. */
 export function trimSpace(value: string): string {
   return value.replace(LEADING, "").replace(TRAILING, "");
 }
@@ -22,7 +23,7 @@ const DECIMAL = /^[+-]?[0-9]+$/;
 export type GoIntFailure = "syntax" | "range";
 
 /**
- * Go `strconv.Atoi` on a 64-bit platform (same as `ParseInt(s, 10, 64)`): an optional sign and
+ * Go's `strconv.Atoi` on a 64-bit platform (same as `ParseInt(s, 10, 64)`): an optional sign and
  * ASCII decimal digits, nothing else (no spaces, underscores, `0x`, exponents). Values outside
  * int64 fail with `"range"`. Values outside the JS safe-integer range also fail with `"range"`
  * because we return a `number`; no env value the SDK reads can legitimately be that large.
@@ -39,7 +40,7 @@ export function parseGoInt(value: string): number | GoIntFailure {
 const GO_TRUE: ReadonlySet<string> = new Set(["1", "t", "T", "TRUE", "true", "True"]);
 const GO_FALSE: ReadonlySet<string> = new Set(["0", "f", "F", "FALSE", "false", "False"]);
 
-/** Go `strconv.ParseBool`: exact, case-sensitive sets; `undefined` for anything else. */
+/** Go's `strconv.ParseBool`: exact, case-sensitive sets; `undefined` for anything else. */
 export function parseGoBool(value: string): boolean | undefined {
   if (GO_TRUE.has(value)) return true;
   if (GO_FALSE.has(value)) return false;

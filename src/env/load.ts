@@ -1,7 +1,6 @@
 /**
  * `loadEnv`: the typed, parsed view of the environment (`BubuEnv`), built from an env map or
- * getter. It is the TypeScript counterpart of Go's scattered `os.Getenv` reads plus
- * `runtime.LoadExecutionContextData()`.
+ * getter, read once per run and validated as a whole.
  * @module
  */
 
@@ -34,10 +33,10 @@ import type { StoryInfo } from "./story-info.ts";
 
 export type { StoryInfo };
 
-/** A non-fatal env problem, for the caller to log (Go logs these at Warn). */
+/** A non-fatal env problem, for the caller to log as a warning. */
 export interface EnvWarning {
   readonly variable: string;
-  /** Go's log message, e.g. `ignoring invalid observability env override`. */
+  /** The log message, e.g. `ignoring invalid observability env override`. */
   readonly message: string;
   readonly value: string;
 }
@@ -210,7 +209,7 @@ export interface StreamingEnv {
   readonly channelSendTimeout: Duration;
   /** 0 = no hang watcher. */
   readonly hangTimeout: Duration;
-  /** Not yet clamped below `messageTimeout` (the session does that, with Go's warning). */
+  /** Not yet clamped below `messageTimeout` (the session does that, with a warning). */
   readonly heartbeatInterval: Duration;
   readonly controlHeartbeatInterval: Duration;
   readonly reconnectBaseBackoff: Duration;
@@ -354,7 +353,7 @@ export function loadEnv(source: EnvSource): BubuEnv {
 
 /**
  * Parses only the streaming tunables. The streaming resolver calls this with a source where a
- * non-blank binding `env` override wins over the process env (`bubu-sdk-go:env_resolver.go`).
+ * non-blank binding `env` override wins over the process env (as in the Go SDK).
  * @throws {EnvError}
  */
 export function loadStreamingEnv(source: EnvSource): StreamingEnv {
@@ -381,8 +380,8 @@ function toStreamingEnv(vars: StreamingEnvVars): StreamingEnv {
 }
 
 /**
- * Go (`k8s/trigger_delivery.go`) fails every `TriggerStory` on these combinations; we fail at
- * load instead, naming the variable.
+ * These combinations would fail every story trigger (the Go SDK fails each call); we fail at load
+ * instead, naming the variable.
  */
 function dedupePolicy(vars: EnvVars, problems: EnvProblem[]): TriggerDedupePolicy | undefined {
   const mode = vars.BUBU_TRIGGER_DEDUPE_MODE;

@@ -1,5 +1,5 @@
 /**
- * The env contract: names, defaults, parsing, Go durations.
+ * The environment variables: names, defaults, parsing, durations.
  * @module
  */
 

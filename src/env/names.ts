@@ -1,6 +1,6 @@
 /**
- * Every environment variable name of the BubuStack contract (`contract/env.md`), spelled exactly
- * as `core:contracts/contracts.go` and the other cited sources spell them.
+ * Every environment variable name the SDK reads, spelled exactly as the operator and the Go SDK
+ * spell them.
  * @module
  */
 
@@ -102,7 +102,7 @@ export const ENV = {
   AWS_ACCESS_KEY_ID: "AWS_ACCESS_KEY_ID",
   AWS_SECRET_ACCESS_KEY: "AWS_SECRET_ACCESS_KEY",
   AWS_SESSION_TOKEN: "AWS_SESSION_TOKEN",
-  /** AWS default-chain inputs used by our S3 credential/region chain (DESIGN.md). */
+  /** AWS default-chain inputs used by our S3 credential/region chain (docs/go-differences.md). */
   AWS_REGION: "AWS_REGION",
   AWS_DEFAULT_REGION: "AWS_DEFAULT_REGION",
   AWS_WEB_IDENTITY_TOKEN_FILE: "AWS_WEB_IDENTITY_TOKEN_FILE",

@@ -15,7 +15,7 @@ export const POD_NAMESPACE_ORDER: readonly string[] = [
   ENV.POD_NAMESPACE,
 ];
 
-/** The storage kube-ref reader's order (`bobrapet:pkg/storage/kube_refs.go`): pod, step run, target story, impulse. */
+/** The namespace order of ConfigMap/Secret refs (the operator's): pod, step run, target story, impulse. */
 export const KUBE_REF_NAMESPACE_ORDER: readonly string[] = [
   ENV.POD_NAMESPACE,
   ENV.STEPRUN_NAMESPACE,
@@ -55,8 +55,8 @@ export function executionMode(source: EnvSource): string {
 
 /**
  * `start`'s dispatch: `""`, `job`, `batch` and the operator's `hybrid` (a batch Job that may
- * bridge its output to a stream) run batch; `realtime` and anything else run streaming. Go sends
- * `hybrid` to streaming (quirk A6); we follow the operator's meaning.
+ * bridge its output to a stream) run batch; `realtime` and anything else run streaming. The Go SDK
+ * sends `hybrid` to streaming; we follow the operator's meaning (docs/go-differences.md).
  */
 export function isBatchExecutionMode(mode: string): boolean {
   return mode === "" || mode === "job" || mode === "batch" || mode === "hybrid";
@@ -64,7 +64,7 @@ export function isBatchExecutionMode(mode: string): boolean {
 
 /**
  * Cluster mode: `KUBERNETES_SERVICE_HOST` or `BUBU_STEPRUN_NAME` is set (non-blank). With neither,
- * the SDK runs in local mode (DESIGN.md principle 4).
+ * the SDK runs in local mode (docs/local-mode.md).
  */
 export function isClusterMode(source: EnvSource): boolean {
   const reader = envReader(source);

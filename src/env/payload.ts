@@ -1,7 +1,7 @@
 /**
  * The payload variables: `BUBU_TRIGGER_DATA`, `BUBU_STEP_CONFIG`, `BUBU_TEMPLATE_CONTEXT`,
  * `BUBU_TRANSPORTS`, the `BUBU_CONFIG_<KEY>` overrides and the `BUBU_SECRET_<NAME>` descriptors
- * (`contract/inputs-config.md`, `bubu-sdk-go:runtime/context.go`).
+ * (read as the Go SDK reads them).
  * @module
  */
 
@@ -16,7 +16,7 @@ import { trimSpace } from "./go-text.ts";
 /** A JSON object as decoded from env. */
 export type JsonObject = Record<string, unknown>;
 
-/** Typed transport metadata (`TransportConfig`). Empty fields are omitted, as Go's `omitempty`. */
+/** Typed transport metadata (`TransportConfig`). Empty fields are omitted. */
 export interface TransportConfig {
   readonly transportRef?: string;
   readonly modeReason?: string;
@@ -35,7 +35,7 @@ export interface TransportDescriptor {
  * deeper than `MAX_JSON_DEPTH` (1000) and a number outside float64 (`1e999`) are an
  * {@link EnvError} naming the variable and the position or path, never the value's text.
  *
- * @remarks Go's `json.Unmarshal` also refuses `1e999`; it accepts nesting up to 10 000 levels.
+ * @remarks The Go SDK also refuses `1e999`; it accepts nesting up to 10 000 levels.
  */
 export function parseJsonEnv(variable: string, raw: string | undefined): unknown {
   if (raw === undefined || trimSpace(raw) === "") return undefined;
@@ -49,7 +49,7 @@ export function parseJsonEnv(variable: string, raw: string | undefined): unknown
 
 /**
  * A JSON-object variable (`BUBU_TRIGGER_DATA`, `BUBU_STEP_CONFIG`, `BUBU_TEMPLATE_CONTEXT`).
- * Absent, blank and JSON `null` give `undefined` (Go decodes `null` into a nil map); any other
+ * Absent, blank and JSON `null` give `undefined` (the Go SDK's nil map); any other
  * non-object is an {@link EnvError}.
  */
 export function parseJsonObjectEnv(variable: string, raw: string | undefined): JsonObject | undefined {
@@ -66,7 +66,7 @@ export function parseJsonObjectEnv(variable: string, raw: string | undefined): J
  * `name` and `kind` (trimmed) are required and names must be unique; `mode` (trimmed) defaults to
  * `hot` and must be `hot` or `fallback`; `typedConfig` (else `typed_config`) is read with the
  * aliases `transport_ref` and `mode_reason`, and dropped when both fields are empty. Fields of the
- * wrong JSON type count as missing, as in Go.
+ * wrong JSON type count as missing (as in the Go SDK).
  */
 export function parseTransports(raw: string | undefined): TransportDescriptor[] {
   const variable = ENV.TRANSPORTS;
@@ -100,7 +100,7 @@ export function parseTransports(raw: string | undefined): TransportDescriptor[] 
 }
 
 function parseTypedConfig(entry: JsonObject): TransportConfig | undefined {
-  // Go looks at `typed_config` only when `typedConfig` is absent, not when it is malformed.
+  // `typed_config` counts only when `typedConfig` is absent, not when it is malformed (as in Go).
   const raw = Object.hasOwn(entry, "typedConfig") ? entry.typedConfig : entry.typed_config;
   if (!isPlainObject(raw)) return undefined;
   const transportRef = aliasedString(raw, "transportRef", "transport_ref");
@@ -109,7 +109,7 @@ function parseTypedConfig(entry: JsonObject): TransportConfig | undefined {
   return { ...(transportRef ? { transportRef } : {}), ...(modeReason ? { modeReason } : {}) };
 }
 
-/** The first of `primary`/`alias` that holds a string (trimmed); Go skips non-strings. */
+/** The first of `primary`/`alias` that holds a string (trimmed); non-strings are skipped. */
 function aliasedString(fields: JsonObject, primary: string, alias: string): string {
   const a = fields[primary];
   if (typeof a === "string") return trimSpace(a);
@@ -123,9 +123,9 @@ function stringField(fields: JsonObject, key: string): string {
 }
 
 /**
- * Config variables that share the `BUBU_CONFIG_` prefix but are SDK tunables. Go copies them into
- * the engram config too (`contract/quirks.md` F1, a bug: with strict decoding they break config
- * types that lack those fields). We keep them out of the config map.
+ * Config variables that share the `BUBU_CONFIG_` prefix but are SDK tunables. The Go SDK copies
+ * them into the engram config too (a bug: with strict decoding they break config types that lack
+ * those fields). We keep them out of the config map (docs/go-differences.md).
  */
 const CONFIG_PREFIX_TUNABLES: ReadonlySet<string> = new Set([
   ENV.CONFIG_HYDRATION_MAX_DEPTH,
@@ -163,9 +163,9 @@ export function mergeConfig(base: JsonObject | undefined, overrides: Readonly<Re
 /**
  * The `BUBU_SECRET_<NAME>` descriptors as a plain `{ "<NAME>": descriptor }` map, for code that
  * expands them; never log the result (use {@link collectSecrets} for a redacting holder).
- * Skipped like Go: empty `<NAME>`, names ending in `_NAME` (the operator's
- * `BUBU_SECRET_<L>_NAME` Secret names) and names containing `__` (`contract/quirks.md` E4,
- * replicated: a logical secret really called `DB_NAME` is therefore invisible).
+ * Skipped as the Go SDK skips them: empty `<NAME>`, names ending in `_NAME` (the operator's
+ * `BUBU_SECRET_<L>_NAME` Secret names) and names containing `__`. Kept for wire compatibility:
+ * a logical secret really called `DB_NAME` is therefore invisible.
  */
 export function collectSecretDescriptors(reader: EnvReader): Record<string, string> {
   const out: Record<string, string> = {};

@@ -3,7 +3,8 @@
  * parsing. Input: the raw variables; output: {@link EnvVars}, keyed by variable name.
  * `load.ts` turns that into the structured `BubuEnv`.
  *
- * Defaults are the Go SDK's code defaults (`contract/quirks.md` M2); the operator normally injects
+ * Defaults are the Go SDK's code defaults, which sometimes differ from the operator's (e.g.
+ * `BUBU_MAX_INLINE_SIZE` 1 KiB here, 4 KiB injected) and from its docs; the operator normally injects
  * its own values. Durations and integers are strict (see `var-parsers.ts`).
  * @module
  */
@@ -163,7 +164,7 @@ export interface EnvVars {
 
 const identity = (name: string): VarSchema<string> => textVar(name, "");
 
-/** A wide boolean (`parseBoolEnv` of bobrapet storage): invalid is an error, as in Go. */
+/** A wide boolean (the operator's storage `parseBoolEnv` set): an invalid value is an error. */
 const wideBool = (name: string): VarSchema<boolean | undefined> =>
   customVar(name, (raw) => {
     const value = present(raw);
@@ -208,7 +209,7 @@ const identityEntries = {
   [ENV.TARGET_STORY_NAMESPACE]: identity(ENV.TARGET_STORY_NAMESPACE),
   [ENV.TRIGGER_TOKEN]: identity(ENV.TRIGGER_TOKEN),
   [ENV.EXECUTION_MODE]: customVar(ENV.EXECUTION_MODE, (raw) => present(raw)?.toLowerCase() ?? "batch"),
-  // Go falls back to "now" for an unparsable value; we report it (strictness, see var-parsers.ts).
+  // The Go SDK falls back to "now" for an unparsable value; we report it (see var-parsers.ts).
   [ENV.STARTED_AT]: customVar(ENV.STARTED_AT, (raw) => {
     const value = present(raw);
     if (value === undefined) return undefined;
@@ -223,7 +224,7 @@ const payloadEntries = {
   [ENV.TEMPLATE_CONTEXT]: customVar(ENV.TEMPLATE_CONTEXT, (raw) => parseJsonObjectEnv(ENV.TEMPLATE_CONTEXT, raw)),
   [ENV.TRANSPORTS]: customVar(ENV.TRANSPORTS, (raw) => parseTransports(raw)),
   [ENV.SKIP_INPUT_TEMPLATING]: customVar(ENV.SKIP_INPUT_TEMPLATING, parseSkipInputTemplating),
-  // Go warns and uses false for an invalid value; we reject it (a typo would silently disable strict mode).
+  // The Go SDK warns and uses false for an invalid value; we reject it (a typo would disable strict mode).
   [ENV.RUNTIME_STRICT_UNMARSHAL]: customVar(ENV.RUNTIME_STRICT_UNMARSHAL, (raw) => {
     const b = parseStrictUnmarshal(raw);
     return b ?? new Invalid(`invalid boolean ${describeValue(ENV.RUNTIME_STRICT_UNMARSHAL, trimSpace(raw ?? ""))} (expected one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)`);
@@ -232,7 +233,7 @@ const payloadEntries = {
 
 const limitEntries = {
   [ENV.STEP_TIMEOUT]: durationVar(ENV.STEP_TIMEOUT, { default: "30m" }),
-  // Go: non-integer or negative is a hard storage-manager error; 0 offloads everything non-empty.
+  // Non-integer or negative is an error (in Go too); 0 offloads everything non-empty.
   [ENV.MAX_INLINE_SIZE]: intVar(ENV.MAX_INLINE_SIZE, { default: 1024, min: 0 }),
   [ENV.MAX_RECURSION_DEPTH]: intVar(ENV.MAX_RECURSION_DEPTH, { default: 10, min: 1 }),
   [ENV.STORAGE_TIMEOUT]: durationVar(ENV.STORAGE_TIMEOUT, { default: "300s" }),
@@ -258,11 +259,11 @@ const limitEntries = {
 };
 
 const k8sEntries = {
-  // Go's value: the API server derives the managedFields manager from the User-Agent prefix.
+  // The Go SDK's value: the API server derives the managedFields manager from the User-Agent prefix.
   [ENV.K8S_USER_AGENT]: textVar(ENV.K8S_USER_AGENT, "bubu-sdk-go"),
   [ENV.K8S_TIMEOUT]: durationVar(ENV.K8S_TIMEOUT, { default: "30s" }),
   [ENV.K8S_OPERATION_TIMEOUT]: durationVar(ENV.K8S_OPERATION_TIMEOUT, { default: "30s" }),
-  // As Go: retries after the first attempt; negative means 0. Malformed is an error (Go: 5).
+  // Retries after the first attempt; negative means 0. Malformed is an error (the Go SDK uses 5).
   [ENV.K8S_PATCH_MAX_RETRIES]: clampedInt(ENV.K8S_PATCH_MAX_RETRIES, 5, 0),
   [ENV.KUBECONFIG]: textVar(ENV.KUBECONFIG),
   [ENV.KUBERNETES_SERVICE_HOST]: textVar(ENV.KUBERNETES_SERVICE_HOST),
@@ -290,7 +291,7 @@ const triggerEntries = {
 };
 
 const storageEntries = {
-  // Case-sensitive as in Go's NewManager; we trim (Go does not), so " s3" is s3 rather than an error.
+  // Case-sensitive (as in Go); we trim (Go does not), so " s3" is s3 rather than an error.
   [ENV.STORAGE_PROVIDER]: choiceVar<StorageProvider, StorageProvider>(
     ENV.STORAGE_PROVIDER,
     { s3: "s3", file: "file", none: "none" },
@@ -301,7 +302,7 @@ const storageEntries = {
   [ENV.STORAGE_S3_REGION]: textVar(ENV.STORAGE_S3_REGION),
   [ENV.STORAGE_S3_ENDPOINT]: textVar(ENV.STORAGE_S3_ENDPOINT),
   [ENV.S3_FORCE_PATH_STYLE]: wideBool(ENV.S3_FORCE_PATH_STYLE),
-  // Go: set-but-blank is an error (`BUBU_S3_TLS is set but empty`), unlike the other variables.
+  // Set-but-blank is an error (`BUBU_S3_TLS is set but empty`, as in Go), unlike the other variables.
   [ENV.S3_TLS]: customVar(ENV.S3_TLS, (raw) => {
     if (raw === undefined) return undefined;
     const value = present(raw);
@@ -344,14 +345,14 @@ const streamingEntries = {
   ),
   [ENV.GRPC_CHANNEL_BUFFER_SIZE]: intVar(ENV.GRPC_CHANNEL_BUFFER_SIZE, { default: 16, min: 1 }),
   [ENV.GRPC_MESSAGE_TIMEOUT]: durationVar(ENV.GRPC_MESSAGE_TIMEOUT, { default: "30s" }),
-  // 0 = off (blocking enqueue / no hang watcher), Go's default.
+  // 0 = off (blocking enqueue / no hang watcher), the default.
   [ENV.GRPC_CHANNEL_SEND_TIMEOUT]: durationVar(ENV.GRPC_CHANNEL_SEND_TIMEOUT, { default: "0", allowZero: true }),
   [ENV.GRPC_HANG_TIMEOUT]: durationVar(ENV.GRPC_HANG_TIMEOUT, { default: "0", allowZero: true }),
   [ENV.GRPC_HEARTBEAT_INTERVAL]: durationVar(ENV.GRPC_HEARTBEAT_INTERVAL, { default: "10s" }),
   [ENV.TRANSPORT_HEARTBEAT_INTERVAL]: durationVar(ENV.TRANSPORT_HEARTBEAT_INTERVAL, { default: "30s" }),
   [ENV.GRPC_RECONNECT_BASE_BACKOFF]: durationVar(ENV.GRPC_RECONNECT_BASE_BACKOFF, { default: "500ms" }),
   [ENV.GRPC_RECONNECT_MAX_BACKOFF]: durationVar(ENV.GRPC_RECONNECT_MAX_BACKOFF, { default: "30s" }),
-  // Negative means unlimited (-1), as in Go.
+  // Negative means unlimited (-1).
   [ENV.GRPC_RECONNECT_MAX_RETRIES]: customVar(ENV.GRPC_RECONNECT_MAX_RETRIES, (raw) => {
     const value = present(raw);
     if (value === undefined) return 10;

@@ -1,5 +1,6 @@
 /**
- * `BUBU_STARTED_AT`: Go `time.Parse(time.RFC3339, …)`, which also accepts RFC3339Nano.
+ * `BUBU_STARTED_AT`: an RFC 3339 timestamp, read as Go's `time.Parse(time.RFC3339, …)` reads it
+ * (which also accepts RFC3339Nano).
  * @module
  */
 
@@ -38,7 +39,7 @@ export function parseRfc3339(value: string): StartedAt | string {
   d.setUTCHours(hour, minute, second, 0);
   const epochSeconds = BigInt(d.getTime() / 1000 - offsetSeconds);
   const epochNanos = epochSeconds * 1_000_000_000n + BigInt(fraction);
-  // Floor division so pre-1970 instants round toward the past, like Go's UnixMilli.
+  // Floor division so pre-1970 instants round toward the past.
   const ms = epochNanos >= 0n ? epochNanos / 1_000_000n : -((-epochNanos + 999_999n) / 1_000_000n);
   return { date: new Date(Number(ms)), epochNanos };
 }

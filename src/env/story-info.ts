@@ -1,9 +1,14 @@
 /**
- * Where a step runs in its Story. JSON keys match Go's `engram.StoryInfo`.
+ * Where a step runs in its Story.
  * @module
  */
 
-/** Identity of the running step (from `BUBU_STORY_NAME`, `BUBU_STORYRUN_ID`, …). */
+/**
+ * Identity of the running step (from `BUBU_STORY_NAME`, `BUBU_STORYRUN_ID`, …); every field is
+ * `""` when the run is not in a cluster.
+ *
+ * @remarks JSON keys match the Go SDK's `engram.StoryInfo`.
+ */
 export interface StoryInfo {
   readonly storyName: string;
   readonly storyRunID: string;
@@ -31,7 +36,7 @@ export class IdempotencyUnavailableError extends Error {
 
 /**
  * `ns/<ns>/storyrun/<sr>/steprun/<st>`, or without the namespace part when it is blank,
- * exactly as Go's `engram.IdempotencyKey`.
+ * (the Go SDK's `engram.IdempotencyKey`).
  */
 export function idempotencyKey(info: StoryInfo): string {
   const sr = info.storyRunID.trim();

@@ -3,12 +3,11 @@
  * text). Each maps `string | undefined` to its parsed value or reports an issue whose message
  * starts with the variable name.
  *
- * Strictness (deliberate deviation from Go): Go's `env.GetDuration`/`GetInt` and most direct reads
- * silently fall back to the default for malformed or ≤0 values (for `BUBU_STEP_TIMEOUT` with a
- * warning). A typo such as `BUBU_STEP_TIMEOUT=5x` then runs with 30m and nobody notices. The
- * foundation issue asks that malformed values give a clear error naming the variable, so every
- * duration and integer here rejects malformed and out-of-range values instead. Unset or blank
- * still means "use the default", and values Go accepts keep Go's meaning.
+ * Strictness (a deliberate difference from the Go SDK, which silently falls back to the default
+ * for malformed or ≤0 values): a typo such as `BUBU_STEP_TIMEOUT=5x` would then run with 30m and
+ * nobody would notice, so every duration and integer here rejects malformed and out-of-range
+ * values with an error naming the variable. Unset or blank still means "use the default", and
+ * every value the Go SDK accepts keeps its meaning.
  * @module
  */
 
@@ -59,13 +58,13 @@ export function present(raw: string | undefined): string | undefined {
 
 /** Options for {@link durationVar}. */
 export interface DurationVarOptions {
-  /** The default as a Go duration string, or `undefined` for "no value". */
+  /** The default as a duration string (`30s`), or `undefined` for "no value". */
   readonly default?: string;
   /** Accept `0` (meaning "off"); negative values are still rejected. */
   readonly allowZero?: boolean;
 }
 
-/** A Go duration: malformed → error; ≤0 → error (or <0 with `allowZero`). */
+/** A duration (`30s`, `1h30m`): malformed → error; ≤0 → error (or <0 with `allowZero`). */
 export function durationVar(name: string, options: DurationVarOptions & { default: string }): VarSchema<Duration>;
 export function durationVar(name: string, options?: DurationVarOptions): VarSchema<Duration | undefined>;
 export function durationVar(name: string, options: DurationVarOptions = {}): VarSchema<Duration | undefined> {
@@ -97,7 +96,7 @@ export interface IntVarOptions {
   readonly max?: number;
 }
 
-/** A Go `strconv.Atoi` integer with a range check. */
+/** A decimal integer ({@link parseGoInt}) with a range check. */
 export function intVar(name: string, options: IntVarOptions & { default: number }): VarSchema<number>;
 export function intVar(name: string, options?: IntVarOptions): VarSchema<number | undefined>;
 export function intVar(name: string, options: IntVarOptions = {}): VarSchema<number | undefined> {

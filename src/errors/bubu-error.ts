@@ -1,6 +1,6 @@
 /**
- * `BubuError`: an error that carries its own classification (Go's `NewStructuredError` and the
- * `StructuredErrorProvider` interface).
+ * `BubuError`: an error that carries its own classification, and the provider interface the
+ * status writer looks for in an error's chain.
  * @module
  */
 import { serializeErrorDetails } from "./details.ts";
@@ -34,13 +34,17 @@ export function isStructuredErrorProvider(value: unknown): value is StructuredEr
 
 /**
  * The first {@link StructuredErrorProvider} in `err`'s chain (`err` itself, `AggregateError`
- * members, `cause`), like Go's `errors.As(err, &provider)`; `undefined` if there is none.
+ * members, `cause`); `undefined` if there is none.
  */
 export function findStructuredErrorProvider(err: unknown): StructuredErrorProvider | undefined {
   return findInErrorChain(err, (value) => (isStructuredErrorProvider(value) ? value : undefined));
 }
 
-/** Options of {@link BubuError} (Go's `WithStructuredError…` options). */
+/**
+ * Options of {@link BubuError}.
+ *
+ * @remarks The Go SDK's `WithStructuredError…` options.
+ */
 export interface BubuErrorOptions {
   /** Marks the error retryable (`retry`) or not (`terminal`) when no `exitClass` is given. */
   readonly retryable?: boolean;
@@ -48,7 +52,7 @@ export interface BubuErrorOptions {
   readonly exitClass?: ExitClass;
   /** A component-specific error code. */
   readonly code?: string;
-  /** Diagnostic data; must be JSON. Unserializable details are replaced by a summary, as in Go. */
+  /** Diagnostic data; must be JSON. Unserializable details are replaced by a summary. */
   readonly details?: Record<string, unknown>;
   /** The underlying error, kept as the standard `cause`. */
   readonly cause?: unknown;
@@ -58,8 +62,10 @@ export interface BubuErrorOptions {
  * An error with an explicit type and classification. Throw it (or wrap it as a `cause`) from an
  * engram to control `StepRun.status.error` instead of relying on message substrings.
  *
- * Its `message` is the given message, else the cause's message, else `"engram failed"` (Go's
- * `Error()`); persisted and serialized forms ({@link BubuError.toJSON}) are sanitized.
+ * Its `message` is the given message, else the cause's message, else `"engram failed"`;
+ * persisted and serialized forms ({@link BubuError.toJSON}) are sanitized.
+ *
+ * @remarks The Go SDK's `NewStructuredError`; the `StepRun.status.error` it produces is the same.
  */
 export class BubuError extends Error implements StructuredErrorProvider {
   /** The structured error type. */
@@ -86,8 +92,8 @@ export class BubuError extends Error implements StructuredErrorProvider {
   }
 
   /**
-   * The provider payload: the fields as given (message unsanitized, as Go's provider returns
-   * them; the status builder sanitizes). Key order is Go's.
+   * The provider payload: the fields as given (message unsanitized; the status builder
+   * sanitizes), keys in the wire order.
    */
   structuredError(): StructuredErrorJson {
     return normalizeStructuredError({

@@ -1,6 +1,6 @@
 /**
- * Building `StepRun.status.error` and the status exit metadata (contract errors.md "How
- * status.error is built" and "Status exitClass and exitCode").
+ * Building `StepRun.status.error` and the status exit metadata (`exitCode`, `exitClass`), as
+ * the Go SDK builds them.
  * @module
  */
 import { findStructuredErrorProvider } from "./bubu-error.ts";
@@ -26,7 +26,7 @@ export interface StatusExitMetadata {
 }
 
 /**
- * Go's `applyExitMetadata`: timeout → 124/`retry`; success (`err` null/undefined) → 0/`success`;
+ * The status exit metadata: timeout → 124/`retry`; success (`err` null/undefined) → 0/`success`;
  * failure → 1 and the provider's exit class (with `rateLimited` working), else `retryable`,
  * else `terminal`.
  */
@@ -44,12 +44,12 @@ export interface StatusErrorContext {
 }
 
 /**
- * Go's `appendStructuredError` for a failed run; `undefined` when there is no error.
+ * The `status.error` of a failed run; `undefined` when there is no error.
  *
  * 1. Base: `{version:"v1", type: classifyError(err), message: sanitize(message)}`.
  * 2. Merge the non-empty fields of the first provider in the chain.
  * 3. A timeout forces `type: "timeout"`.
- * 4. The message is sanitized again (as in Go, so an already redacted value gains a `]`).
+ * 4. The message is sanitized again (as the Go SDK does, so an already redacted value gains a `]`).
  * 5. `exitCode` only when non-zero.
  * 6. `exitClass` is the status value, overwriting the provider's.
  * 7. `retryable`, if still unset, is `exitClass ∈ {retry, rateLimited}`.
@@ -57,7 +57,7 @@ export interface StatusErrorContext {
 export function buildStatusError(err: unknown, status: StatusErrorContext): StructuredErrorJson | undefined {
   if (err === undefined || err === null) return undefined;
   // Step 1. classifyError already prefers a provider's valid type, which is exactly what the
-  // merge in step 2 would do, so the result equals Go's substring-then-merge.
+  // merge in step 2 would do, so the result equals the Go SDK's substring-then-merge.
   let type: ErrorType = classifyError(err);
   let message = sanitizeErrorMessage(errorMessage(err));
   let retryable: boolean | undefined;

@@ -1,6 +1,6 @@
 /**
- * Error type classification (contract errors.md `classifyError`, DESIGN.md "Error
- * classification": typed errors first, Go's substring rules only for foreign errors).
+ * Error type classification: typed errors (a provider in the chain) first, the Go SDK's message
+ * substring rules only for foreign errors (docs/go-differences.md, "Errors").
  * @module
  */
 import { findStructuredErrorProvider } from "./bubu-error.ts";
@@ -8,7 +8,7 @@ import { errorMessage } from "./error-chain.ts";
 import { type ErrorType, isErrorType } from "./structured-error.ts";
 
 /**
- * Go's `classifyError` on an error text: case-sensitive substring tests, in order. The whole
+ * The Go SDK's classification of an error text: case-sensitive substring tests, in order. The whole
  * text (wrapper plus cause) is searched, so a cause can change the class.
  */
 export function classifyErrorText(text: string): ErrorType {
@@ -22,7 +22,7 @@ export function classifyErrorText(text: string): ErrorType {
 /**
  * The structured type of `err`: the `type` of the first {@link StructuredErrorProvider} in its
  * chain when that is a valid type, otherwise {@link classifyErrorText} of its message.
- * `null`/`undefined` is `unknown`, as in Go.
+ * `null`/`undefined` is `unknown`.
  */
 export function classifyError(err: unknown): ErrorType {
   if (err === undefined || err === null) return "unknown";

@@ -1,14 +1,13 @@
 /**
- * `WithStructuredErrorDetails`: details are stored as JSON; values Go's `json.Marshal` would
- * reject are replaced by a summary (contract errors.md "Public constructors").
+ * Structured error details are stored as JSON; values Go's `json.Marshal` would reject are
+ * replaced by the same summary the Go SDK writes.
  * @module
  */
 
 /**
- * Returns a JSON-clean deep copy of `details` (what Go keeps as `RawExtension` bytes), or, when
- * they cannot be marshalled, Go's fallback object
- * `{"details":{"len":N},"marshalError":"…","type":"map","unserializable":true}` (keys sorted, as
- * Go marshals a map). `undefined` stays `undefined`.
+ * Returns a JSON-clean deep copy of `details`, or, when they cannot be marshalled, the Go SDK's
+ * fallback object `{"details":{"len":N},"marshalError":"…","type":"map","unserializable":true}`
+ * (keys sorted, as Go marshals a map). `undefined` stays `undefined`.
  */
 export function serializeErrorDetails(
   details: Record<string, unknown> | undefined,

@@ -1,5 +1,6 @@
 /**
- * Walking an error's causes the way Go's `errors.As` walks `Unwrap`.
+ * Walking an error's causes (`AggregateError` members, `cause`) in the order Go's `errors.As`
+ * walks `Unwrap`, so a provider is found where the Go SDK would find it.
  * @module
  */
 
@@ -7,10 +8,9 @@
 const MAX_CHAIN_NODES = 256;
 
 /**
- * Visits `err` and everything it wraps, depth first, in Go's `errors.As` order: the value
- * itself, then (like `errors.Join`'s `Unwrap() []error`) each entry of an `errors` array as on
- * `AggregateError`, then `cause`. Stops at the first value for which `visit` returns something
- * other than `undefined`, and returns it. Cycles are visited once.
+ * Visits `err` and everything it wraps, depth first: the value itself, then each entry of an
+ * `errors` array (as on `AggregateError`), then `cause`. Stops at the first value for which
+ * `visit` returns something other than `undefined`, and returns it. Cycles are visited once.
  */
 export function findInErrorChain<T>(err: unknown, visit: (value: unknown) => T | undefined): T | undefined {
   const seen = new Set<unknown>();
@@ -37,8 +37,8 @@ export function findInErrorChain<T>(err: unknown, visit: (value: unknown) => T |
 }
 
 /**
- * The text Go's `err.Error()` would give: an `Error`'s message, a string as is; an
- * `AggregateError` with an empty message joins its errors' texts with `\n` (`errors.Join`).
+ * The text of an error: an `Error`'s message, a string as is; an `AggregateError` with an empty
+ * message joins its errors' texts with `\n` (as Go's `errors.Join` does).
  * Other values are stringified defensively (a throwing `toString` cannot escape).
  */
 export function errorMessage(err: unknown): string {

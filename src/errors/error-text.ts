@@ -4,7 +4,7 @@
  * @module
  */
 
-/** The text Go would print for an error value of any kind. */
+/** One line of text for a thrown value of any kind. */
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   if (typeof err === "string") return err;

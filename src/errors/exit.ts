@@ -1,6 +1,6 @@
 /**
- * Process exit codes and exit classes (contract errors.md "Status exitClass and exitCode",
- * batch.md §4, DESIGN.md decisions on SIGTERM and `rateLimited`).
+ * Process exit codes and exit classes (docs/status-writes.md; the SIGTERM and `rateLimited`
+ * differences from the Go SDK are in docs/go-differences.md).
  * @module
  */
 import { findStructuredErrorProvider } from "./bubu-error.ts";
@@ -15,7 +15,7 @@ export const ExitCode: {
 } = Object.freeze({
   Success: 0,
   Failure: 1,
-  /** GNU `timeout` convention; Go's `BatchExitCode` for `ErrBatchTimeout`. */
+  /** The GNU `timeout` convention, as in the Go SDK. */
   Timeout: 124,
   /** 128 + SIGTERM: what the default disposition would give; the operator classifies it `retry`. */
   Sigterm: 143,
@@ -25,9 +25,10 @@ export const ExitCode: {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
- * Go's `parseExitClass` with the `rateLimited` bug fixed (contract quirks.md C1): the input is
- * trimmed and compared case-insensitively with `success`, `retry`, `terminal` and `rateLimited`,
- * and the canonical spelling is returned. `unknown` and anything else give `undefined`.
+ * Parses an exit class: the input is trimmed and compared case-insensitively with `success`,
+ * `retry`, `terminal` and `rateLimited`, and the canonical spelling is returned. `unknown` and
+ * anything else give `undefined`. (The Go SDK lower-cases before comparing with `rateLimited`,
+ * so it can never select it; fixed here.)
  */
 export function parseExitClass(value: string): ExitClass | undefined {
   switch (value.trim().toLowerCase()) {
@@ -45,8 +46,8 @@ export function parseExitClass(value: string): ExitClass | undefined {
 }
 
 /**
- * The operator's `classifyExitCode` (bobrapet `steprun_controller.go`): how a container exit
- * code is read when the SDK did not patch `status.exitClass`.
+ * The operator's reading of a container exit code: how a container exit code is read when the SDK
+ * did not patch `status.exitClass`.
  */
 export function classifyExitCode(code: number): ExitClass {
   if (code === -1) return "unknown"; // sentinel: exit code could not be determined
@@ -60,9 +61,9 @@ export function classifyExitCode(code: number): ExitClass {
 }
 
 /**
- * Go's `overrideExitClassFromError`: the exit class a {@link StructuredErrorProvider} in `err`'s
- * chain asks for (its `exitClass` through {@link parseExitClass}, else `retryable` → `retry` /
- * `terminal`); `undefined` when there is no provider or it sets neither.
+ * The exit class a {@link StructuredErrorProvider} in `err`'s chain asks for (its `exitClass`
+ * through {@link parseExitClass}, else `retryable` → `retry` / `terminal`); `undefined` when there
+ * is no provider or it sets neither.
  */
 export function exitClassOverride(err: unknown): ExitClass | undefined {
   const provider = findStructuredErrorProvider(err);

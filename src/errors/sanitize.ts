@@ -1,6 +1,6 @@
 /**
- * Redaction and truncation of persisted error messages (contract errors.md "Message sanitization",
- * Go `sanitizePersistedErrorMessage`).
+ * Redaction and truncation of persisted error messages, with the Go SDK's rules plus the
+ * registered secret values.
  * @module
  */
 import { redactText } from "../observability/redaction.ts";
@@ -30,7 +30,7 @@ const decoder = new TextDecoder();
 
 /**
  * Cuts `message` to at most `limit` UTF-8 bytes without splitting a character. A limit ≤ 0
- * returns the message unchanged (as Go does).
+ * returns the message unchanged.
  */
 export function truncateUtf8(message: string, limit: number): string {
   if (limit <= 0 || message.length * 3 <= limit) return message;
@@ -43,15 +43,15 @@ export function truncateUtf8(message: string, limit: number): string {
 }
 
 /**
- * Replaces registered secret values (`Secrets`, `$bubuSecretRef`; Go has no such registry), applies
- * Go's two redaction regexes (in order, case-insensitive, ASCII whitespace) and then truncates to
- * `limit` bytes (default {@link MAX_ERROR_MESSAGE_BYTES}).
+ * Replaces registered secret values (`Secrets`, `$bubuSecretRef`), applies the Go SDK's two
+ * redaction regexes (in order, case-insensitive, ASCII whitespace) and then truncates to `limit`
+ * bytes (default {@link MAX_ERROR_MESSAGE_BYTES}).
  *
- * Like Go, the result is not idempotent: sanitizing `password=[REDACTED]` again gives
+ * As in the Go SDK, the result is not idempotent: sanitizing `password=[REDACTED]` again gives
  * `password=[REDACTED]]`, because `[` is a valid value character.
  */
 export function sanitizeErrorMessage(message: string, limit: number = MAX_ERROR_MESSAGE_BYTES): string {
-  // Registered secret values (Secrets, $bubuSecretRef) first, then Go's pattern rules.
+  // Registered secret values (Secrets, $bubuSecretRef) first, then the pattern rules.
   const redacted = redactText(message)
     .replace(AUTHORIZATION_HEADER, "$1[REDACTED]")
     .replace(KEY_VALUE, "$1[REDACTED]$3");

@@ -1,5 +1,5 @@
 /**
- * The v1 structured error written to `StepRun.status.error` (contract errors.md "JSON shape").
+ * The v1 structured error written to `StepRun.status.error`.
  * @module
  */
 
@@ -30,7 +30,7 @@ export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
 /**
  * Exit classes (`status.exitClass`, `status.error.exitClass`). `unknown` is allowed by the CRD
- * and the Go type, but not by the published website schema (contract errors.md).
+ * and the Go SDK, though BubuStack's published website schema omits it.
  */
 export const ExitClass: {
   readonly Success: "success";
@@ -64,7 +64,7 @@ export function isExitClass(value: unknown): value is ExitClass {
 
 /**
  * `runsv1alpha1.StructuredError` as JSON. Build instances with {@link normalizeStructuredError}
- * so that the key order is Go's field order and empty optional fields are left out.
+ * so that the keys come in the wire order and empty optional fields are left out.
  */
 export interface StructuredErrorJson {
   version: "v1";
@@ -78,9 +78,8 @@ export interface StructuredErrorJson {
 }
 
 /**
- * What a {@link StructuredErrorProvider} may return. Empty strings and absent fields mean
- * "not set", as Go's zero values do; `type` and `exitClass` are plain strings because foreign
- * providers are not type-checked.
+ * What a {@link StructuredErrorProvider} may return. Empty strings and absent fields mean "not
+ * set"; `type` and `exitClass` are plain strings because foreign providers are not type-checked.
  */
 export interface StructuredErrorFields {
   version?: string;
@@ -94,8 +93,8 @@ export interface StructuredErrorFields {
 }
 
 /**
- * Returns a new object with the keys in Go's field order (version, type, message, retryable,
- * exitCode, exitClass, code, details) and Go's `omitempty` applied: `retryable`/`exitCode` only
+ * Returns a new object with the keys in the wire order (version, type, message, retryable,
+ * exitCode, exitClass, code, details) and empty fields left out: `retryable`/`exitCode` only
  * when set, `exitClass`/`code` only when non-empty, `details` only when present.
  */
 export function normalizeStructuredError(fields: {

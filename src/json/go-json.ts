@@ -1,8 +1,8 @@
 /**
- * Go `encoding/json` output for JSON values: object keys sorted by byte order at every level, no
- * whitespace, `<` `>` `&` U+2028 U+2029 escaped, `-0` kept. Used wherever Go's bytes matter: the
- * merge-patch diff (a Go map, so Go sends its keys sorted) and storage offload decisions (sizes
- * are `len(json.Marshal(v))`).
+ * JSON text as Go's `encoding/json` writes it: object keys sorted by byte order at every level, no
+ * whitespace, `<` `>` `&` U+2028 U+2029 escaped, `-0` kept. Used wherever the bytes must equal the
+ * Go SDK's: the merge-patch diff (sent with its keys sorted) and storage offload decisions (sizes
+ * are the length of that text).
  *
  * Three views of the same serialization: {@link goJsonStringify} (a string),
  * {@link goJsonByteLength} (its UTF-8 length, computed without building it) and
@@ -22,7 +22,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
 /** Strings longer than this are escaped in slices, so no piece is a full-size copy. */
 const STRING_SLICE = 1 << 20;
 
-/** Compares by Unicode code point, which is UTF-8 byte order (Go's `strings.Compare`). */
+/** Compares by Unicode code point, which is UTF-8 byte order. */
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
@@ -35,9 +35,12 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 /**
- * Serializes a JSON value the way Go's `json.Marshal` serializes the same decoded value
- * (`map[string]any`, `[]any`, `float64`, `string`, `bool`, `nil`). `undefined` object members
- * are skipped, as `JSON.stringify` does; non-finite numbers throw (Go refuses them too).
+ * Serializes a JSON value compactly, with object keys sorted by code point at every level,
+ * `<` `>` `&` U+2028 U+2029 escaped and `-0` kept. `undefined` object members are skipped, as
+ * `JSON.stringify` does; non-finite numbers throw.
+ *
+ * @remarks Byte for byte what Go's `json.Marshal` writes for the same decoded value
+ * (`map[string]any`, `[]any`, `float64`, `string`, `bool`, `nil`).
  */
 export function goJsonStringify(value: unknown): string {
   const pieces: string[] = [];
@@ -46,7 +49,7 @@ export function goJsonStringify(value: unknown): string {
 }
 
 /**
- * Emits the Go JSON text of `value` as a sequence of pieces (concatenated, they equal
+ * Emits the JSON text of `value` as a sequence of pieces (concatenated, they equal
  * {@link goJsonStringify}). Long strings arrive in slices of about 1 MiB.
  */
 export function goJsonEncode(value: unknown, emit: (piece: string) => void): void {
@@ -99,7 +102,7 @@ function numberText(v: number): string {
   return Object.is(v, -0) ? "-0" : JSON.stringify(v);
 }
 
-/** The members `JSON.stringify` would write, in Go's map order. */
+/** The members `JSON.stringify` would write, in sorted order. */
 function memberKeys(obj: Record<string, unknown>): string[] {
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined && typeof obj[k] !== "function");
   return keys.sort(compareCodePoints);
@@ -129,8 +132,8 @@ function encodeString(s: string, emit: (piece: string) => void): void {
 }
 
 /**
- * `len(json.Marshal(value))` in Go, computed by walking the value (no text is built). Throws on
- * what {@link goJsonStringify} throws on.
+ * The UTF-8 byte length of {@link goJsonStringify}'s text, computed by walking the value (no
+ * text is built). Throws on what {@link goJsonStringify} throws on.
  */
 export function goJsonByteLength(value: unknown): number {
   const v = value;
@@ -163,7 +166,7 @@ export function goJsonByteLength(value: unknown): number {
   }
 }
 
-/** The UTF-8 byte length of Go's quoted, escaped form of `s`. */
+/** The UTF-8 byte length of `s` quoted and escaped as {@link goJsonStringify} writes it. */
 export function goJsonStringLength(s: string): number {
   let n = 2;
   for (let i = 0; i < s.length; i++) {
@@ -190,7 +193,7 @@ export function goJsonStringLength(s: string): number {
   return n;
 }
 
-/** The UTF-8 byte length of `s` (Go's `len(string)`); lone surrogates count as U+FFFD. */
+/** The UTF-8 byte length of `s`; lone surrogates count as U+FFFD. */
 export function utf8ByteLength(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {

@@ -1,5 +1,5 @@
 /**
- * Go's `%T` of a value decoded from JSON into `any` (for error texts that must read like Go's).
+ * The Go type name (`%T`) of a value decoded from JSON, for error texts that must match the Go SDK's.
  * @module
  */
 

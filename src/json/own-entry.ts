@@ -1,6 +1,6 @@
 /**
  * Building JSON objects from data whose keys are not ours: `__proto__` must become an ordinary
- * member, as in Go's maps, never the object's prototype.
+ * member, never the object's prototype.
  * @module
  */
 

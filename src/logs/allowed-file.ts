@@ -1,7 +1,7 @@
 /**
- * Which files `publishLogFile` may read (`contract/batch.md` §7, `contract/env.md`): only regular
- * files under `BUBU_LOG_ALLOWED_ROOTS` (default `/tmp`, `/var/tmp`, `/var/log`, the OS temp dir
- * and the working directory), symlinks resolved, at most `BUBU_LOG_FILE_MAX_BYTES`.
+ * Which files `publishLogFile` may read: only regular files under `BUBU_LOG_ALLOWED_ROOTS` (default
+ * `/tmp`, `/var/tmp`, `/var/log`, the OS temp dir and the working directory), symlinks resolved, at
+ * most `BUBU_LOG_FILE_MAX_BYTES`.
  * @module
  */
 import type { RuntimeFs } from "../runtime/types.ts";
@@ -18,7 +18,7 @@ export interface LogFilePolicy {
   readonly fs: Pick<RuntimeFs, "realPath" | "lstat" | "readFile">;
   /** The working directory: relative paths are resolved against it, and it is a default root. */
   readonly cwd: string;
-  /** Go's `os.TempDir()` (`$TMPDIR`, else `/tmp`); a default root. */
+  /** The OS temp dir (`$TMPDIR`, else `/tmp`); a default root. */
   readonly tempDir: string;
   /** `BUBU_LOG_ALLOWED_ROOTS` as parsed (blank entries dropped); `undefined` for the defaults. */
   readonly allowedRoots?: readonly string[] | undefined;
@@ -26,12 +26,12 @@ export interface LogFilePolicy {
   readonly maxBytes?: number | undefined;
 }
 
-/** Go's `filepath.Abs`: `path` against `cwd`, cleaned. */
+/** `path` against `cwd`, cleaned. */
 function absolute(path: string, cwd: string): string {
   return cleanPath(path.startsWith("/") ? path : `${cwd}/${path}`);
 }
 
-/** The default roots, in Go's order. */
+/** The default roots, in the Go SDK's order. */
 export function defaultLogRoots(cwd: string, tempDir: string): string[] {
   const roots = ["/tmp", "/var/tmp", "/var/log", tempDir];
   if (cwd.trim() !== "") roots.push(cwd);
@@ -55,7 +55,7 @@ export async function resolveLogRoots(policy: LogFilePolicy): Promise<string[]> 
     try {
       root = cleanPath(await policy.fs.realPath(abs));
     } catch {
-      // Go keeps the lexical path when EvalSymlinks fails.
+      // A root that does not resolve keeps its lexical path.
     }
     if (!roots.includes(root)) roots.push(root);
   }
@@ -72,7 +72,7 @@ export function pathWithinRoot(path: string, root: string): boolean {
 /**
  * The real path of `path` when it lies under an allowed root once every symlink is resolved
  * (a link inside a root that points outside is refused). Errors are {@link LogFileError}s with
- * Go's messages.
+ * the Go SDK's messages.
  */
 export async function resolveAllowedLogFile(path: string, policy: LogFilePolicy): Promise<string> {
   const trimmed = path.trim();

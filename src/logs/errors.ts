@@ -1,11 +1,11 @@
 /**
- * Errors of the log publishing functions (`contract/batch.md` §7, "Public log API").
+ * Errors of the log publishing functions.
  * @module
  */
 
 /**
- * No StepRun to attach logs to (`BUBU_STEPRUN_NAME` unset) or storage disabled: Go's
- * `ErrLogsUnavailable`. Callers may treat it as a soft failure.
+ * No StepRun to attach logs to (`BUBU_STEPRUN_NAME` unset) or storage disabled. Callers may
+ * treat it as a soft failure.
  */
 export class LogsUnavailableError extends Error {
   override readonly name: string = "LogsUnavailableError";

@@ -15,7 +15,7 @@ import type { StorageManager } from "../storage/manager.ts";
 import { readAllowedLogFile } from "./allowed-file.ts";
 import { LogsUnavailableError } from "./errors.ts";
 
-/** Go's `logPatchTimeout`. */
+/** The timeout of the logs reference patch (the Go SDK's). */
 export const LOG_PATCH_TIMEOUT_MS = 5000;
 
 /** Log bytes; a string is written as UTF-8. */

@@ -1,7 +1,7 @@
 /**
  * Builders of audio, video and binary stream messages that are checked when they are made, so
- * a bad frame fails where it is built rather than later inside the send loop (where Go ends the
- * whole session). Contract streaming.md §5 (frame bounds) and §7 (`StreamMessage.Validate()`).
+ * a bad frame fails where it is built rather than later inside the send loop. The checks are the
+ * stream message rules and the protocol's frame bounds.
  * @module
  */
 import type { AudioFrame, BinaryFrame, StreamMessage, VideoFrame } from "../engram/streaming-message.ts";
@@ -83,7 +83,7 @@ function base(init: MediaMessageInit | StructuredMediaInit): Mutable<StreamMessa
 }
 
 /**
- * Runs the send-time checks (the contract's message rules and the proto's field bounds) on
+ * Runs the send-time checks (the stream message rules and the proto's field bounds) on
  * `msg`. A frame over the 10 MiB gRPC limit is let through here, so that it can still be
  * offloaded with `offloadMediaMessage`; sent inline it fails at send time.
  */

@@ -1,6 +1,6 @@
 /**
- * Object paths of offloaded media blobs (contract storage.md "Key naming and layout", "Media
- * package"): `streams/<ns>/<storyRun>/<step>/<scope…>/YYYY/MM/DD/<unixSec>-<micros>-<8 hex>.bin`.
+ * Object paths of offloaded media blobs, laid out as the Go SDK lays them out:
+ * `streams/<ns>/<storyRun>/<step>/<scope…>/YYYY/MM/DD/<unixSec>-<micros>-<8 hex>.bin`.
  * @module
  */
 
@@ -18,9 +18,11 @@ const EDGE_PUNCTUATION = /^[-_.]+|[-_.]+$/g;
 const MAX_SEGMENT = 64;
 
 /**
- * Go's media `sanitizeSegment`: trimmed; runs outside `[a-zA-Z0-9._-]` become `-`; `-_.` trimmed
- * from both ends; cut to 64 characters (after the trim, so a cut may end in `-`, as in Go);
- * lower-cased. `""` means the segment is skipped.
+ * One media path segment: trimmed; runs outside `[a-zA-Z0-9._-]` become `-`; `-_.` trimmed from
+ * both ends; cut to 64 characters (after the trim, so a cut may end in `-`); lower-cased. `""`
+ * means the segment is skipped.
+ *
+ * @remarks The same segments as the Go SDK's media package.
  */
 export function sanitizeMediaSegment(raw: string): string {
   const cleaned = raw.trim().replace(UNSAFE_RUN, "-").replace(EDGE_PUNCTUATION, "");
@@ -49,7 +51,7 @@ export function buildMediaPath(parts: MediaPathParts, epochMicros: number, suffi
   return segments.join("/");
 }
 
-/** 4 random bytes as 8 lower-case hex characters (Go's `randHexSuffix(4)`). */
+/** 4 random bytes as 8 lower-case hex characters. */
 export function randomHexSuffix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
   let out = "";

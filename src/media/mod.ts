@@ -1,7 +1,9 @@
 /**
  * Media helpers for streaming engrams: audio/video/binary message builders that are checked
- * when built, and offload of large frame bytes to shared storage (Go's `media` package:
- * `StorageReference`, `MaybeOffloadBlob`, `ReadBlob`).
+ * when built, and offload of large frame bytes to shared storage.
+ *
+ * @remarks The Go SDK's `media` package (`StorageReference`, `MaybeOffloadBlob`, `ReadBlob`),
+ * with the same object paths and reference JSON.
  *
  * @example
  * ```ts

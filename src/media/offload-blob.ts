@@ -1,6 +1,6 @@
 /**
  * `maybeOffloadBlob`: writes a large media blob to shared storage and returns its reference;
- * small blobs stay inline (Go's `media.MaybeOffloadBlob`; contract storage.md "Media package").
+ * small blobs stay inline.
  * @module
  */
 import type { EnvSource } from "../env/source.ts";
@@ -13,7 +13,7 @@ import type { StorageReference } from "./storage-reference.ts";
 /** The content type of blobs written without one. */
 export const DEFAULT_MEDIA_CONTENT_TYPE: string = "application/octet-stream";
 
-/** How an offloaded blob is named and typed (Go's `media.WriteOptions`). */
+/** How an offloaded blob is named and typed. */
 export interface MediaWriteOptions {
   /** The owning namespace (first path segment after `streams/`). */
   readonly namespace: string;
@@ -47,6 +47,7 @@ export interface MediaWriteOptions {
  * if (ref) await outbound.send(newStreamMessage("data", { json: { audioRef: ref } }));
  * ```
  * @throws {StorageError} when the write fails.
+ * @remarks The Go SDK's `media.MaybeOffloadBlob`.
  */
 export async function maybeOffloadBlob(
   manager: StorageManager | undefined,

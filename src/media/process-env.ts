@@ -6,8 +6,8 @@ import type { EnvSource } from "../env/source.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 
 /**
- * The process env, looked up on every read like Go's `os.Getenv`. Only the default of a
- * parameter: callers (and tests) pass their own source instead.
+ * The process env, looked up on every read. Only the default of a parameter: callers (and tests)
+ * pass their own source instead.
  */
 export function processEnv(): EnvSource {
   return (name: string) => detectRuntime().env(name);

@@ -1,5 +1,5 @@
 /**
- * `readBlob`: the bytes behind a {@link StorageReference} (Go's `media.ReadBlob`).
+ * `readBlob`: the bytes behind a {@link StorageReference}.
  * @module
  */
 import { StorageError } from "../storage/errors.ts";
@@ -14,10 +14,12 @@ export interface ReadBlobOptions {
 }
 
 /**
- * Reads the raw bytes `ref` points at. Errors are `StorageError`s, checked in Go's order:
+ * Reads the raw bytes `ref` points at. Errors are `StorageError`s, checked in this order:
  * `storage reference missing path` (code `MissingPath`), `storage is disabled`
  * (`StorageDisabled`), `invalid storage path: …` for an absolute path or a `..` segment
  * (`InvalidPath`), then `failed to read blob: …` for backend failures.
+ *
+ * @remarks The Go SDK's `media.ReadBlob`, with the same checks and texts.
  */
 export async function readBlob(
   manager: StorageManager | undefined,

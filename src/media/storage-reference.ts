@@ -1,12 +1,16 @@
 /**
- * `StorageReference`: where an offloaded media blob lives (Go's `media.StorageReference`; contract
- * storage.md "Media package"). Its JSON shape, `{"path", "contentType"?, "sizeBytes"?}`, differs
- * from the `$bubuStorageRef` maps of payload offload.
+ * `StorageReference`: where an offloaded media blob lives. Its JSON shape,
+ * `{"path", "contentType"?, "sizeBytes"?}`, differs from the `$bubuStorageRef` maps of payload
+ * offload.
  * @module
  */
 import { StorageError } from "../storage/errors.ts";
 
-/** An object in the shared storage backend. Serializes as `{"path","contentType"?,"sizeBytes"?}`. */
+/**
+ * An object in the shared storage backend. Serializes as `{"path","contentType"?,"sizeBytes"?}`.
+ *
+ * @remarks The Go SDK's `media.StorageReference`.
+ */
 export interface StorageReference {
   /** The object path inside the backend (relative, no `..`). */
   readonly path: string;
@@ -17,8 +21,8 @@ export interface StorageReference {
 }
 
 /**
- * The reference in Go's JSON field order, with Go's `omitempty` applied (an empty `contentType`
- * and a zero `sizeBytes` are left out), ready for `JSON.stringify`.
+ * The reference with its keys in the wire order (`path`, `contentType`, `sizeBytes`), an empty
+ * `contentType` and a zero `sizeBytes` left out, ready for `JSON.stringify`.
  */
 export function storageReferenceJson(ref: StorageReference): StorageReference {
   const out: { path: string; contentType?: string; sizeBytes?: number } = { path: ref.path };
@@ -32,8 +36,8 @@ function invalid(reason: string): StorageError {
 }
 
 /**
- * Reads a decoded JSON value as a {@link StorageReference} (unknown keys ignored, as Go's decoder
- * does). Throws a `StorageError` (code `InvalidReference`) when a field has the wrong type.
+ * Reads a decoded JSON value as a {@link StorageReference} (unknown keys ignored). Throws a
+ * `StorageError` (code `InvalidReference`) when a field has the wrong type.
  */
 export function parseStorageReference(value: unknown): StorageReference {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalid("expected a JSON object");

@@ -1,6 +1,6 @@
 /**
- * Go's `WithLogger` / `LoggerFromContext` for TypeScript, where the "context" is a plain object
- * (the `ExecutionContext`, or any object the caller passes down) carrying a `logger`.
+ * Passing a logger down through a "context": a plain object (the `ExecutionContext`, or any
+ * object the caller passes down) carrying a `logger`.
  * @module
  */
 import { createLogger, type Logger } from "./logger.ts";
@@ -22,15 +22,15 @@ export function setDefaultLogger(logger: Logger | undefined): void {
 
 /**
  * The built-in default: a JSON-lines logger at INFO writing through `console.log` (stdout in all
- * three runtimes). Like Go's `LoggerFromContext`, it does not take part in log capture.
+ * three runtimes). It does not take part in log capture.
  */
 export function defaultLogger(): Logger {
   return fallback ?? (fallback = createLogger({ sink: (line) => console.log(line.endsWith("\n") ? line.slice(0, -1) : line) }));
 }
 
 /**
- * A copy of `ctx` that carries `logger`. An `undefined` logger returns `ctx` unchanged (Go: a nil
- * logger leaves ctx unchanged). `ctx` itself is not modified.
+ * A copy of `ctx` that carries `logger`. An `undefined` logger returns `ctx` unchanged. `ctx`
+ * itself is not modified.
  */
 export function withLogger<T extends object>(ctx: T, logger: Logger | undefined): T & { readonly logger: Logger } {
   if (logger === undefined) return ctx as T & { readonly logger: Logger };

@@ -1,8 +1,8 @@
 /**
- * The SDK's built-in metrics (`contract/observability.md`, "Metrics"), meter `bubu-sdk`, and the
- * storage library's two histograms (meter `github.com/bubustack/bobrapet/pkg/storage`). Go
- * declares most of them and never records them; here each has a `record…` helper that the
- * storage, streaming and Kubernetes code calls.
+ * The SDK's built-in metrics, meter `bubu-sdk`, and the operator storage library's two histograms
+ * (meter `github.com/bubustack/bobrapet/pkg/storage`). The Go SDK declares most of them and never
+ * records them; here each has a `record…` helper that the storage, streaming and Kubernetes code
+ * calls.
  *
  * `@opentelemetry/api` has no delegating global meter (unlike tracing), so instruments are
  * created from the provider that is registered at the time of the first recording, and created
@@ -37,7 +37,11 @@ export interface MetricNames {
   readonly STORAGE_DEHYDRATION_SIZE: "bobrapet.storage.dehydration.size_bytes";
 }
 
-/** Metric names, exactly as the Go SDK and the storage library declare them. */
+/**
+ * The names of the SDK's built-in metrics.
+ *
+ * @remarks The same names as the Go SDK and the operator's storage library declare.
+ */
 export const METRIC: MetricNames = Object.freeze({
   HYDRATION_SIZE: "bubu.storage.hydration.size_bytes",
   DEHYDRATION_SIZE: "bubu.storage.dehydration.size_bytes",
@@ -109,7 +113,7 @@ function builtIns(): BuiltIns | undefined {
     try {
       instruments = create(provider.getMeter(SDK_METER_NAME), provider.getMeter(STORAGE_METER_NAME));
     } catch {
-      // Go: if any built-in instrument fails to create, all metrics are disabled.
+      // As in the Go SDK: if any built-in instrument fails to create, all metrics are disabled.
       instruments = undefined;
     }
     cache = { provider, instruments };
@@ -122,7 +126,7 @@ export function resetBuiltInMetrics(): void {
   cache = undefined;
 }
 
-/** The SDK meter of the current global provider (Go's `GetMeter`). */
+/** The SDK meter of the current global provider. */
 export function sdkMeter(): Meter {
   return metrics.getMeterProvider().getMeter(SDK_METER_NAME);
 }
@@ -231,7 +235,7 @@ export function registerClientBufferGauges(sizeFn: () => number, bytesFn: () => 
   }
 }
 
-/** Observes `fn()`; a throwing or non-finite callback records nothing (Go's gauges are panic-safe). */
+/** Observes `fn()`; a throwing or non-finite callback records nothing. */
 export function safeObserve(result: { observe(value: number): void }, fn: () => number): void {
   let value: number;
   try {

@@ -1,12 +1,13 @@
 /**
- * JSON-lines logger with the Go slog key order: `time`, `level`, `msg`, then attributes.
+ * JSON-lines logger with the key order of Go's `slog` (as the Go SDK logs): `time`, `level`,
+ * `msg`, then attributes.
  * Every line is scrubbed of the registered secret values (`redaction.ts`): message, attribute
  * values at any depth, object keys and error messages.
  * @module
  */
 import { hasSecretValues, REDACTED, redactScalar, redactText } from "./redaction.ts";
 
-/** Log levels, lowest first. Wire names are Go slog's. */
+/** Log levels, lowest first, spelled as Go's `slog` spells them. */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 /** Attributes attached to a log line. Values are serialized with `JSON.stringify`. */
@@ -146,7 +147,7 @@ function redactingReplacer(key: string, value: unknown): unknown {
 
 /**
  * Keeps the newest `capacity` bytes of log output, whole lines only, for publishing
- * the captured log at exit (contract batch.md §7, 1 MiB).
+ * the captured log at exit (1 MiB in a batch run, as in the Go SDK).
  */
 export class LogCapture {
   readonly capacity: number;

@@ -1,12 +1,13 @@
 /**
- * `@bubustack/sdk/metrics`: custom metrics for engram authors (Go's `pkg/metrics` `Counter`,
- * `Histogram`, `Gauge`, `GetMeter`), on the meter `bubu-sdk` of the application's global
- * `MeterProvider`. The SDK installs no provider: without one every instrument is a no-op, as is
- * everything when `BUBU_SDK_METRICS_ENABLED` is off.
+ * `@bubustack/sdk/metrics`: custom metrics for engram authors, on the meter `bubu-sdk` of the
+ * application's global `MeterProvider`. The SDK installs no provider: without one every
+ * instrument is a no-op, as is everything when `BUBU_SDK_METRICS_ENABLED` is off.
  *
  * Instruments may be created at module load, before the application registers its provider:
  * each call resolves the current provider (and recreates the underlying instrument when it
  * changed). Attribute values pass through the secret scrubber.
+ *
+ * @remarks The Go SDK's `pkg/metrics` (`Counter`, `Histogram`, `Gauge`, `GetMeter`), on the same meter.
  *
  * @example
  * ```ts
@@ -52,7 +53,7 @@ function lazy<T>(make: (meter: Meter) => T, noop: T): () => T {
   };
 }
 
-/** An integer counter (Go `Int64Counter`). */
+/** An integer counter. */
 export function counter(name: string, description: string = ""): Counter {
   const get = lazy((m) => m.createCounter(name, { description, valueType: ValueType.INT }), noopMeter.createCounter(name));
   return {
@@ -62,7 +63,7 @@ export function counter(name: string, description: string = ""): Counter {
   };
 }
 
-/** A floating-point histogram (Go `Float64Histogram`) with an optional unit (`s`, `By`, …). */
+/** A floating-point histogram with an optional unit (`s`, `By`, …). */
 export function histogram(name: string, description: string = "", unit: string = ""): Histogram {
   const get = lazy(
     (m) => m.createHistogram(name, { description, unit, valueType: ValueType.DOUBLE }),
@@ -76,7 +77,7 @@ export function histogram(name: string, description: string = "", unit: string =
 }
 
 /**
- * An asynchronous gauge (Go `Float64ObservableGauge`) polled through `callback`, registered on the
+ * An asynchronous floating-point gauge polled through `callback`, registered on the
  * provider current at this call (register the provider first). A throwing callback records
  * nothing for that collection. Returns a function that unregisters it.
  */

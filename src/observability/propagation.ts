@@ -1,8 +1,7 @@
 /**
  * W3C trace context (`traceparent`, `tracestate`) and W3C baggage (`baggage`) on
- * `@opentelemetry/api` types only, because the API package ships no W3C propagator
- * (`contract/observability.md`, "Propagation"; `contract/streaming.md` §15). With
- * `BUBU_TRACE_PROPAGATION` off nothing is injected or extracted, as Go's empty composite.
+ * `@opentelemetry/api` types only, because the API package ships no W3C propagator. They travel in
+ * stream message metadata. With `BUBU_TRACE_PROPAGATION` off nothing is injected or extracted.
  * @module
  */
 import {
@@ -157,10 +156,10 @@ const recordGetter: TextMapGetter<Readonly<Record<string, string>>> = {
 };
 
 /**
- * Stream-message metadata with the trace context of `ctx` (default: the active context)
- * injected, as Go's `injectTraceContext`: a **copy** of `metadata`, written only when
- * propagation is on and `ctx` holds a valid span (otherwise `metadata` itself is returned, so an
- * engram-supplied `traceparent` stays as it is). `tracestate` and `baggage` only when non-empty.
+ * Stream-message metadata with the trace context of `ctx` (default: the active context) injected: a
+ * **copy** of `metadata`, written only when propagation is on and `ctx` holds a valid span
+ * (otherwise `metadata` itself is returned, so an engram-supplied `traceparent` stays as it is).
+ * `tracestate` and `baggage` only when non-empty.
  */
 export function injectTraceContext(
   metadata: Readonly<Record<string, string>> | undefined,
@@ -176,8 +175,8 @@ export function injectTraceContext(
 }
 
 /**
- * `ExtractTraceContext`: `ctx` (default: the active context) with the remote span context and
- * baggage found in `metadata`. Unchanged when propagation is off or nothing valid is there.
+ * `ctx` (default: the active context) with the remote span context and baggage found in `metadata`.
+ * Unchanged when propagation is off or nothing valid is there.
  */
 export function extractTraceContext(
   metadata: Readonly<Record<string, string>> | undefined,
@@ -187,7 +186,7 @@ export function extractTraceContext(
   return propagator.extract(ctx, metadata, recordGetter);
 }
 
-/** The StoryTrigger annotation keys that carry the W3C fields (an addition; Go writes none). */
+/** The StoryTrigger annotation keys that carry the W3C fields (an addition; the Go SDK writes none). */
 export const TRACE_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({
   [TRACEPARENT]: "bubustack.io/traceparent",
   [TRACESTATE]: "bubustack.io/tracestate",

@@ -1,8 +1,8 @@
 /**
- * `BUBU_SDK_TRACING_ENABLED`, `BUBU_SDK_METRICS_ENABLED`, `BUBU_TRACE_PROPAGATION`
- * (`contract/observability.md`, "Toggles"). All default to true. Go reads them once per process;
- * here an entry point reads them from its environment with {@link configureObservabilityFromEnv}
- * (core code never reads the process environment itself). Until then every toggle is on.
+ * `BUBU_SDK_TRACING_ENABLED`, `BUBU_SDK_METRICS_ENABLED`, `BUBU_TRACE_PROPAGATION`, all true by
+ * default. The Go SDK reads them once per process; here an entry point reads them from its
+ * environment with {@link configureObservabilityFromEnv} (core code never reads the process
+ * environment itself). Until then every toggle is on.
  * @module
  */
 import { parseObservabilityToggle } from "../env/flags.ts";
@@ -54,9 +54,9 @@ export function tracePropagationEnabled(): boolean {
 }
 
 /**
- * Parses the three variables with the contract's sets (`1,true,t,yes,y,on` /
- * `0,false,f,no,n,off`; unset or invalid → true). An invalid value is logged at WARN with Go's
- * message `ignoring invalid observability env override`.
+ * Parses the three variables (`1,true,t,yes,y,on` / `0,false,f,no,n,off`; unset or invalid →
+ * true). An invalid value is logged at WARN with the message
+ * `ignoring invalid observability env override`.
  */
 export function observabilityFromEnv(env: (name: string) => string | undefined, logger?: Logger): ObservabilityToggles {
   const read = (name: string): boolean => {

@@ -1,5 +1,5 @@
 /**
- * SDK tracers on `@opentelemetry/api` only (`contract/observability.md`, "Tracers and spans"):
+ * SDK tracers on `@opentelemetry/api` only:
  * the global provider's tracer when `BUBU_SDK_TRACING_ENABLED` is on, else a no-op tracer. Every
  * tracer the SDK hands out scrubs registered secret values from span names, attributes, events,
  * exceptions and status messages.
@@ -135,7 +135,7 @@ function redactException(exception: Exception): Exception {
   return out as unknown as Exception;
 }
 
-/** The span names of the storage library (`contract/observability.md`, "Storage spans"). */
+/** The span names of the storage operations (as the operator's storage library names them). */
 export type StorageOperation =
   | "storage.Hydrate"
   | "storage.HydrateStorageRefsOnly"
@@ -161,7 +161,7 @@ const EVENT_PREFIX: Readonly<Record<StorageOperation, string>> = {
  * Runs one storage operation inside its span, as the storage library does: attributes
  * `storage.enabled`, `storage.allowKubeRefs`, `storage.stepRunID`, `storage.storyRunID`; event
  * `<op>.success` with `size_bytes` (when `sizeBytes` gives one) or `<op>.error` with `error`;
- * status Ok `"success"` or Error with the message. Unlike Go, the span honours
+ * status Ok `"success"` or Error with the message. Unlike the Go SDK's, the span honours
  * `BUBU_SDK_TRACING_ENABLED` (off means no span).
  */
 export async function traceStorageOperation<T>(

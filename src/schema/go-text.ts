@@ -1,5 +1,5 @@
 /**
- * Go's text helpers that leak into wire messages: `strings.TrimSpace` and `%q` quoting.
+ * Trimming and quoting as Go does them, for error texts that must match the Go SDK's.
  * @module
  */
 

@@ -17,7 +17,7 @@ export function isJsonObject(value: unknown): value is JsonSchemaObject {
 }
 
 /**
- * A deep copy through JSON text: what Go sees after `json.Marshal` + `json.Unmarshal`
+ * A deep copy through JSON text, as the Go SDK sees the value after a JSON round trip
  * (`undefined` members dropped, `toJSON` applied). Throws `TypeError` for values JSON cannot
  * hold (BigInt, cycles) and returns `undefined` for a top-level `undefined` or function.
  */

@@ -1,6 +1,6 @@
 /**
- * JSON Schema for EngramTemplate/ImpulseTemplate schemas: normalization and validation as the
- * Go SDK does them, valibot → JSON Schema, and template manifests as YAML.
+ * JSON Schema for EngramTemplate/ImpulseTemplate schemas: normalization and validation (with the
+ * Go SDK's rules and error texts), valibot → JSON Schema, and template manifests as YAML.
  * @module
  */
 export { isJsonObject, type JsonSchema, type JsonSchemaObject } from "./json-schema.ts";

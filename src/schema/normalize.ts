@@ -1,6 +1,6 @@
 /**
- * `normalizeSchema`: the Go SDK's `normalizeSchemaBytes`, applied to an EngramTemplate schema
- * before validation (contract inputs-config.md "Schema normalization").
+ * `normalizeSchema`: what happens to an EngramTemplate schema before validation, as the Go SDK
+ * does it.
  * @module
  */
 import { goQuote, goTrimSpace } from "./go-text.ts";
@@ -42,6 +42,8 @@ const NONE: Allowances = { runtimeRefs: false, templateStrings: false };
  *    except `oneOf` branches: there the alternatives are added once, to the `oneOf` itself.
  *
  * Throws {@link SchemaNormalizationError}; the root must be a JSON object or a boolean.
+ *
+ * @remarks The Go SDK's `normalizeSchemaBytes`.
  */
 export function normalizeSchema(schema: unknown): JsonSchema {
   let copy: unknown;
@@ -113,7 +115,7 @@ function normalizeProperties(node: JsonSchemaObject, allow: Allowances): void {
     setOwn(properties, name, normalizeNode(child, allow));
   }
   if (lifted.length === 0) return;
-  // A non-array `required` is dropped, as Go's extractExistingRequired ignores it.
+  // A non-array `required` is dropped (the Go SDK ignores it).
   const existing = Array.isArray(node.required)
     ? node.required.filter((name): name is string => typeof name === "string")
     : [];

@@ -1,6 +1,6 @@
 /**
  * The alternatives that the `x-bubu-allow-runtime-refs` and `x-bubu-allow-template-strings`
- * keywords add to a schema (contract inputs-config.md "Schema normalization").
+ * keywords add to a schema during {@link normalizeSchema}.
  * @module
  */
 import type { JsonSchemaObject } from "./json-schema.ts";

@@ -1,7 +1,7 @@
 /**
  * `EngramTemplate` / `ImpulseTemplate` manifests (`catalog.bubustack.io/v1alpha1`, cluster-scoped)
- * built from an engram's valibot schemas. Field names and limits follow the CRDs of bobrapet
- * v0.1.12 (contract crds.md).
+ * built from an engram's valibot schemas. Field names and limits follow the operator's CRDs
+ * (bobrapet v0.1.13; test/schema/template-yaml.test.ts checks manifests against them).
  * @module
  */
 import type { GenericSchema } from "valibot";
@@ -195,7 +195,7 @@ function putSchema(
   }
   const type = schema.type;
   const types = Array.isArray(type) ? type : type === undefined ? ["object"] : [type];
-  // The payload is always a JSON object (a map in Go, `type: object` in StepRun status).
+  // The payload is always a JSON object (`type: object` in StepRun status).
   if (!types.includes("object")) {
     throw new TemplateManifestError(field, `must describe a JSON object, not ${JSON.stringify(type)}`);
   }

@@ -5,7 +5,7 @@
  * Dialect: the Go SDK uses gojsonschema (draft-04/06/07). Schemas are validated as **draft-07**,
  * or draft-04 when their `$schema` names draft-04; draft-06 schemas validate as draft-07 (a
  * superset for every keyword draft-06 has). 2019-09/2020-12-only keywords are not supported by
- * the Go SDK either. Error texts differ from gojsonschema's (the contract allows that); the
+ * the Go SDK either. Error texts differ from gojsonschema's (no consumer parses them); the
  * paths use gojsonschema's dotted form.
  * @module
  */
@@ -35,9 +35,9 @@ export type SchemaValidationResult =
 
 /** Options of {@link compileSchema} and {@link validateAgainstSchema}. */
 export interface SchemaValidationOptions {
-  /** Names the schema in errors, as Go's schema name: `EngramTemplate <name> inputs`. */
+  /** Names the schema in errors: `EngramTemplate <name> inputs`. */
   readonly label?: string;
-  /** Apply {@link normalizeSchema} first (default `true`, as the Go SDK always does). */
+  /** Apply {@link normalizeSchema} first (default `true`; the Go SDK always does). */
   readonly normalize?: boolean;
 }
 
@@ -46,7 +46,7 @@ export type SchemaValidatorFn = (value: unknown) => SchemaValidationResult;
 
 /**
  * The schema itself is unusable (external `$ref`, unresolvable `$ref`, invalid pattern, …).
- * The message follows Go: `error validating against <label> schema: …`.
+ * The message is `error validating against <label> schema: …` (the Go SDK's wording).
  */
 export class SchemaCompileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -87,7 +87,7 @@ export function compileSchema(schema: unknown, options: SchemaValidationOptions 
       if (result.valid) return { valid: true };
       units = result.errors;
     } catch (err) {
-      // cfworker resolves `$ref`s and compiles patterns lazily; Go fails at load time.
+      // cfworker resolves `$ref`s and compiles patterns lazily; the Go SDK fails at load time.
       throw new SchemaCompileError(`${prefix}${messageOf(err)}`, { cause: err });
     }
     return { valid: false, errors: issuesFrom(units) };

@@ -1,6 +1,5 @@
 /**
- * The structured errors of EngramTemplate schema checks, worded as the Go SDK words them
- * (contract errors.md "Built-in structured errors").
+ * The structured errors of EngramTemplate schema checks, worded as the Go SDK words them.
  * @module
  */
 import { BubuError } from "../errors/bubu-error.ts";
@@ -18,7 +17,7 @@ export type SchemaPayloadKind = "input" | "output";
 /** How many issues are copied into `details.errors` (the message lists them all). */
 export const MAX_DETAIL_ISSUES = 50;
 
-/** Go's schema name: `EngramTemplate <name> inputs` or `EngramTemplate <name> output`. */
+/** The schema's name in messages: `EngramTemplate <name> inputs` or `EngramTemplate <name> output`. */
 export function templateSchemaLabel(kind: SchemaPayloadKind, templateName: string): string {
   return `EngramTemplate ${templateName} ${kind === "input" ? "inputs" : "output"}`;
 }
@@ -28,7 +27,7 @@ export function templateSchemaLabel(kind: SchemaPayloadKind, templateName: strin
  * for a value that failed its template schema. Message:
  * `input schema validation failed: object is invalid against EngramTemplate <name> inputs schema: [<issues>]`
  * (output: `output schema validation failed: … EngramTemplate <name> output schema: […]`), the
- * issues space-separated as Go prints a string slice. `details.path` is the first failing path,
+ * issues space-separated (as Go prints a list). `details.path` is the first failing path,
  * `details.errors` the issues (at most {@link MAX_DETAIL_ISSUES}).
  */
 export function schemaValidationError(
@@ -69,14 +68,16 @@ export function schemaResolutionError(kind: SchemaPayloadKind, cause: unknown): 
 }
 
 /**
- * Checks a batch payload against its EngramTemplate schema as the Go SDK does, throwing the
- * Go-worded `validation_error` on failure; returns quietly when `schema` is absent.
+ * Checks a batch payload against its EngramTemplate schema, throwing a `validation_error` on
+ * failure; returns quietly when `schema` is absent.
  * - inputs: `undefined` is checked as `{}`;
  * - output: `undefined` fails with `<label> output is empty but a schema is defined`;
  * - an unusable schema (external `$ref`, …) fails with
  *   `<kind> schema validation failed: error validating against <label> schema: …`.
  *
  * A value JSON cannot hold throws a plain `Error` `failed to marshal <kind>s for schema validation: …`.
+ *
+ * @remarks The same checks and messages as the Go SDK's batch runner.
  */
 export function assertTemplatePayload(
   kind: SchemaPayloadKind,

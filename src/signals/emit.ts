@@ -1,13 +1,14 @@
 /**
- * `emitSignal` and its variants (`contract/signals-effects.md`, "Signals"): the latest value per
- * key in `status.signals` (the value itself only for `SignalEnvelope`/`SignalMeta` within the
- * cap, else a redacted summary) and an event appended to `status.signalEvents`.
+ * `emitSignal` and its variants: the latest value per key in `status.signals` (the value itself
+ * only for `SignalEnvelope`/`SignalMeta` within the cap, else a redacted summary) and an event
+ * appended to `status.signalEvents`.
  *
- * Sequencing (DESIGN.md, quirk D1): `emitSignal` sends its event with `seq: 0`, and the
- * client-side merge inside `patchStepRunStatus` assigns `max(existing seq) + 1` on the StepRun as
- * read; with the `resourceVersion` precondition a concurrent writer makes us re-read and re-merge,
- * so numbering continues from the highest sequence in the status — across pod retries and across
- * concurrent processes of the same StepRun — and no event is dropped. Go restarts at 1 per process.
+ * Sequencing: `emitSignal` sends its event with `seq: 0`, and the client-side merge inside
+ * `patchStepRunStatus` assigns `max(existing seq) + 1` on the StepRun as read; with the
+ * `resourceVersion` precondition a concurrent writer makes us re-read and re-merge, so numbering
+ * continues from the highest sequence in the status — across pod retries and across concurrent
+ * processes of the same StepRun — and no event is dropped. The Go SDK restarts at 1 per process
+ * (docs/go-differences.md, "Signal sequence numbers").
  * @module
  */
 import { ENV } from "../env/names.ts";
@@ -23,7 +24,7 @@ import { formatMetaTime, goMarshal, SequencedSignal, SignalEnvelope, SignalMeta 
 
 /** Default of `BUBU_SIGNAL_MAX_PAYLOAD_BYTES`. */
 export const DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES = 8192;
-/** Go's per-emit patch timeout. */
+/** The per-emit patch timeout (the Go SDK's). */
 export const SIGNAL_PATCH_TIMEOUT_MS = 3000;
 
 /** Options of {@link emitSignal}. */

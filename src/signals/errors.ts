@@ -1,9 +1,9 @@
 /**
- * Errors of the signal functions (`contract/signals-effects.md`, "Errors").
+ * Errors of the signal functions.
  * @module
  */
 
-/** No StepRun to write to (`BUBU_STEPRUN_NAME` unset): Go's `ErrSignalsUnavailable`. */
+/** No StepRun to write to (`BUBU_STEPRUN_NAME` unset). */
 export class SignalsUnavailableError extends Error {
   override readonly name: string = "SignalsUnavailableError";
   constructor() {

@@ -1,13 +1,13 @@
 /**
  * The redacted summary that replaces a signal value (and an oversized effect detail) in
- * `StepRun.status`: `{"details":{"len":N},"redacted":true,"sha256":"…","sizeBytes":N,"type":"map"}`
- * (`contract/signals-effects.md`, step 5).
+ * `StepRun.status`: `{"details":{"len":N},"redacted":true,"sha256":"…","sizeBytes":N,"type":"map"}`,
+ * as the Go SDK writes it.
  * @module
  */
 import { utf8ByteLength } from "../json/go-json.ts";
 import { isSignalStruct, SequencedSignal } from "./types.ts";
 
-/** The Go kind names a summary reports. */
+/** The kind names a summary reports (Go's `reflect` kinds, as the Go SDK writes them). */
 export type SignalValueType = "map" | "array" | "string" | "struct" | "bool" | "int" | "uint" | "float" | "null";
 
 /** A summary (without `redacted`), as in a signal event's `payload`. */
@@ -26,7 +26,7 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
- * Go's `reflect` kind of the value a TypeScript caller passed: plain objects are maps, class
+ * The kind of the value a TypeScript caller passed: plain objects are maps, class
  * instances (and the signal types) are structs, integers are `int`, other numbers `float`.
  * `details.len` is given for maps (own keys), arrays and strings (UTF-8 bytes).
  */

@@ -1,6 +1,6 @@
 /**
  * `emitTextSignal`: a metadata summary of a text payload, optionally with a bounded sample
- * (`contract/signals-effects.md`, "Other emitters").
+ * (the Go SDK's `EmitTextSignal`).
  * @module
  */
 import { utf8ByteLength } from "../json/go-json.ts";

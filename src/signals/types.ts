@@ -1,7 +1,7 @@
 /**
- * The signal payload types of the Go SDK (`SignalMeta`, `SignalEnvelope`, `SequencedSignal`,
- * `SignalSequence`) and their Go struct encoding: fields in declaration order with Go's
- * `omitempty` rules, so `sizeBytes` and `sha256` of a summary match Go byte for byte.
+ * The signal payload types (`SignalMeta`, `SignalEnvelope`, `SequencedSignal`, `SignalSequence`)
+ * and their JSON encoding: fields in declaration order, empty ones left out, so `sizeBytes` and
+ * `sha256` of a summary match the Go SDK's byte for byte.
  * @module
  */
 import { formatMetaTime } from "../k8s/meta-time.ts";
@@ -36,7 +36,7 @@ export class SignalMeta {
     this.attributes = init.attributes;
   }
 
-  /** The JSON object Go writes (`omitempty` fields left out). */
+  /** The JSON object, empty fields left out. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     if (this.format !== "") out["format"] = this.format;
@@ -58,7 +58,7 @@ export class SignalEnvelope {
     this.sample = sample;
   }
 
-  /** `{"meta":{…},"sample":…}`; `meta` is always present (a Go struct), `sample` only when set. */
+  /** `{"meta":{…},"sample":…}`; `meta` is always present, `sample` only when set. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { meta: this.meta.toJSON() };
     if (this.sample !== undefined && this.sample !== null) out["sample"] = this.sample;
@@ -106,14 +106,14 @@ export class SignalSequence {
   }
 }
 
-/** Whether `value` is one of the struct types above (Go `reflect.Struct`). */
+/** Whether `value` is one of the struct types above (summarized as `struct`). */
 export function isSignalStruct(value: unknown): value is SignalMeta | SignalEnvelope | SequencedSignal {
   return value instanceof SignalMeta || value instanceof SignalEnvelope || value instanceof SequencedSignal;
 }
 
 /**
- * Go's `json.Marshal(value)`: struct types in field order, everything else as a decoded JSON
- * value (maps with sorted keys, Go escaping).
+ * The JSON text of a signal value: struct types in field order, everything else as
+ * {@link goJsonStringify} writes it (the bytes the Go SDK hashes and measures).
  */
 export function goMarshal(value: unknown): string {
   if (value instanceof SignalMeta) return orderedObject(value.toJSON(), ["format", "contentType", "sizeBytes", "hashSha256", "attributes"]);

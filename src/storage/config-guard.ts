@@ -1,6 +1,6 @@
 /**
- * The config traversal guard (`validateConfigTraversalSafety`, contract inputs-config.md "Config
- * pipeline"): max depth, max nodes, cycles.
+ * The config traversal guard (the Go SDK's `validateConfigTraversalSafety`): max depth, max
+ * nodes, cycles.
  * @module
  */
 
@@ -12,7 +12,7 @@ export function checkConfigTraversal(value: unknown, maxDepth: number, maxNodes:
     if (depth > maxDepth) throw new Error(`config exceeds max depth ${maxDepth}`);
     if (++nodes > maxNodes) throw new Error(`config exceeds max nodes ${maxNodes}`);
     if (typeof v !== "object" || v === null) return;
-    // Go skips empty slices in the cycle check (they have no backing pointer).
+    // Empty arrays are not cycle-checked (Go's empty slices have no backing pointer).
     const tracked = !(Array.isArray(v) && v.length === 0);
     if (tracked) {
       if (stack.has(v)) throw new Error("config contains cycle");

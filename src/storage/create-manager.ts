@@ -1,6 +1,5 @@
 /**
- * Builds the {@link StorageManager} the environment describes (Go's `storage.NewManager`):
- * provider `s3`, `file`, or none.
+ * Builds the {@link StorageManager} the environment describes: provider `s3`, `file`, or none.
  * @module
  */
 import type { BubuEnv } from "../env/load.ts";
@@ -35,8 +34,11 @@ export interface CreatedStorageManager {
 }
 
 /**
- * Creates the manager for `env`. Errors (missing bucket or path, half-set credentials, endpoint
- * and TLS mismatch) are `StorageError`s prefixed like Go's (`failed to initialize S3 storage: …`).
+ * Creates the storage manager `env` describes (`BUBU_STORAGE_PROVIDER` `s3`, `file`, or none).
+ * Errors (missing bucket or path, half-set credentials, endpoint and TLS mismatch) are
+ * `StorageError`s such as `failed to initialize S3 storage: …`.
+ *
+ * @remarks The Go SDK's `storage.NewManager`, with the same error texts.
  */
 export async function createStorageManager(
   runtime: StorageRuntime,

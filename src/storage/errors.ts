@@ -1,6 +1,6 @@
 /**
- * `StorageError`: every storage failure the SDK raises, classified `storage_error` (contract
- * errors.md) whatever its text says.
+ * `StorageError`: every storage failure the SDK raises, classified `storage_error` whatever its
+ * text says.
  * @module
  */
 import { BubuError } from "../errors/bubu-error.ts";
@@ -14,7 +14,11 @@ export interface StorageErrorOptions {
   readonly status?: number;
 }
 
-/** A storage failure: `storage_error`, exit class `terminal` (as Go reports it). */
+/**
+ * A storage failure: `storage_error`, exit class `terminal`.
+ *
+ * @remarks The Go SDK reports storage failures with the same type and class.
+ */
 export class StorageError extends BubuError {
   /** The HTTP status of the backend answer, when the failure was one. */
   readonly status: number | undefined;
@@ -34,7 +38,7 @@ export function messageOf(err: unknown): string {
  * Hydration met a value deeper than `BUBU_MAX_RECURSION_DEPTH`. A `validation_error`: the
  * payload's shape is at fault, and retrying cannot help.
  *
- * @remarks The text is Go's. Go reports it without a type, which its classifier makes an
+ * @remarks The text is the Go SDK's; it reports it without a type, which its classifier makes an
  * `execution_error` (also terminal).
  */
 export function maxDepthError(limit: number): BubuError {

@@ -7,7 +7,7 @@
  * only stored objects: with `BUBU_STORAGE_PATH=/`, a ref such as `etc/passwd` is read (a file that
  * is not a stored object then fails hydration, and the error never quotes its content).
  *
- * @remarks Go's file store confines keys to its base path the same way and accepts `/` as one.
+ * @remarks The Go SDK's file store confines keys to its base path the same way and accepts `/` as one.
  * @module
  */
 import type { RuntimeFs } from "../runtime/types.ts";
@@ -16,7 +16,7 @@ import { StorageError } from "./errors.ts";
 import { cleanPath } from "./go-path.ts";
 import type { Store, StoredBody, WriteMetadata } from "./store.ts";
 
-/** Creates the root (like Go's `MkdirAll`) and returns the store. `root` must be absolute. */
+/** Creates the root directory (with its parents) and returns the store. `root` must be absolute. */
 export async function createFileStore(fs: RuntimeFs, root: string): Promise<FileStore> {
   if (!root.startsWith("/")) throw new StorageError(`file storage root must be an absolute path (got '${root}')`);
   const clean = cleanPath(root);

@@ -1,6 +1,6 @@
 /**
- * Go's `path/filepath` `Clean` and `Join` on slash paths (Linux), which build and normalize
- * storage keys in bobrapet.
+ * Go's `path/filepath` `Clean` and `Join` on slash paths (Linux): storage keys must normalize
+ * exactly as the operator's storage library normalizes them.
  * @module
  */
 

@@ -1,6 +1,6 @@
 /**
  * `$bubuConfigMapRef` / `$bubuSecretRef`: parsing, the workload-namespace rule, value decoding
- * and the reads behind them (contract storage.md "ConfigMap and Secret refs", kubernetes.md).
+ * and the reads behind them.
  * The storage manager's `hydrate` walker calls {@link KubeRefResolver}; nothing here builds a
  * Kubernetes client until a ref is actually resolved.
  * @module
@@ -43,7 +43,7 @@ export interface MatchedKubeRef extends KubeRef {
 /** What {@link matchKubeRef} says about an object. */
 export type KubeRefMatch =
   | { readonly ref: MatchedKubeRef }
-  /** A single-key ref object whose value does not parse: Go treats it as an ordinary map. */
+  /** A single-key ref object whose value does not parse: hydration treats it as an ordinary map. */
   | { readonly kind: KubeRefKind; readonly error: KubeRefError };
 
 /** Details of a {@link KubeRefError}: which ref, never a value. */
@@ -57,10 +57,12 @@ export interface KubeRefErrorDetails {
 }
 
 /**
- * A failed ConfigMap/Secret ref: `execution_error`, not retryable (exit class `terminal`), as Go
- * classifies these plain errors. Its message names the ref (`namespace/name`, key) and never the
- * value. The provider message is left empty on purpose so that `status.error.message` keeps the
- * batch wrapper (`failed to hydrate inputs: …`), exactly as Go's unstructured error does.
+ * A failed ConfigMap/Secret ref: `execution_error`, not retryable (exit class `terminal`). Its
+ * message names the ref (`namespace/name`, key) and never the value. The provider message is left
+ * empty on purpose so that `status.error.message` keeps the batch wrapper
+ * (`failed to hydrate inputs: …`).
+ *
+ * @remarks The same `status.error` as the Go SDK's plain error for a failed ref.
  */
 export class KubeRefError extends BubuError {
   constructor(message: string, options: { code: string; details?: KubeRefErrorDetails; cause?: unknown }) {
@@ -83,7 +85,7 @@ function invalid(message: string): KubeRefError {
   return new KubeRefError(message, { code: "InvalidRef" });
 }
 
-/** Go's `enforceWorkloadNamespace`: an explicit namespace must be the workload's. */
+/** An explicit namespace must be the workload's. */
 function enforceWorkloadNamespace(namespace: string, workloadNamespace: string): void {
   if (namespace === "") return;
   if (workloadNamespace === "") {
@@ -133,7 +135,7 @@ function parseRefObject(obj: Record<string, unknown>, workloadNamespace: string)
  * `"namespace/name:key"` or `{name, key, namespace?, format?}`. A missing namespace becomes
  * `workloadNamespace` (first non-blank of `BUBU_POD_NAMESPACE`, `BUBU_STEPRUN_NAMESPACE`,
  * `BUBU_TARGET_STORY_NAMESPACE`, `BUBU_IMPULSE_NAMESPACE`); an explicit one must equal it.
- * Throws a {@link KubeRefError} (code `InvalidRef`) with Go's texts.
+ * Throws a {@link KubeRefError} (code `InvalidRef`) with the Go SDK's texts.
  */
 export function parseKubeRef(value: unknown, workloadNamespace: string): KubeRef {
   if (typeof value === "string") return parseRefString(value, workloadNamespace);
@@ -142,10 +144,10 @@ export function parseKubeRef(value: unknown, workloadNamespace: string): KubeRef
 }
 
 /**
- * Go's `singleConfigMapRef` / `singleSecretRef`: `value` is a ref only when it has exactly one
- * key, that key is `$bubuConfigMapRef` or `$bubuSecretRef`, and its value parses. `undefined`
- * when the object is not a ref candidate at all; `{kind, error}` when it is one that does not
- * parse (the walker then treats it as an ordinary map, as Go does).
+ * Whether `value` is a ConfigMap/Secret ref: it is one only when it has exactly one key, that key
+ * is `$bubuConfigMapRef` or `$bubuSecretRef`, and its value parses. `undefined` when the object is
+ * not a ref candidate at all; `{kind, error}` when it is one that does not parse (hydration then
+ * treats it as an ordinary map, as the Go SDK does).
  */
 export function matchKubeRef(value: Record<string, unknown>, workloadNamespace: string): KubeRefMatch | undefined {
   const keys = Object.keys(value);
@@ -160,7 +162,7 @@ export function matchKubeRef(value: Record<string, unknown>, workloadNamespace: 
   }
 }
 
-/** The format, lower-cased and trimmed; throws Go's `unsupported format` error for others. */
+/** The format (`auto`, `json`, `raw`), lower-cased and trimmed; throws for any other. */
 export function normalizeKubeRefFormat(format: string, label: string): KubeRefFormat {
   const f = goTrimSpace(format).toLowerCase();
   if (f === "" || f === "auto") return "auto";
@@ -169,10 +171,10 @@ export function normalizeKubeRefFormat(format: string, label: string): KubeRefFo
 }
 
 /**
- * Go's `decodeRefValue`: `raw` → the string; `json` → must parse; `auto` → trimmed, empty gives
- * `""`, parsed JSON when it parses, otherwise the **untrimmed** string. `label` names the ref in
- * errors (`secret ns/name:key`). A JSON failure never quotes the value or the parser's message
- * (which can echo part of it).
+ * Decodes a ref's value by format: `raw` → the string; `json` → must parse; `auto` → trimmed,
+ * empty gives `""`, parsed JSON when it parses, otherwise the **untrimmed** string. `label` names
+ * the ref in errors (`secret ns/name:key`). A JSON failure never quotes the value or the parser's
+ * message (which can echo part of it).
  */
 export function decodeKubeRefValue(raw: string, format: string, label: string): unknown {
   switch (normalizeKubeRefFormat(format, label)) {
@@ -217,7 +219,7 @@ function decodeSecretData(text: string): string | undefined {
   const bin = atob(text);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  // Go's string(bytes) keeps invalid UTF-8, which JSON encoding later turns into U+FFFD.
+  // Invalid UTF-8 becomes U+FFFD, as it does in Go once the value is JSON-encoded.
   return new TextDecoder().decode(bytes);
 }
 
@@ -231,8 +233,8 @@ export interface KubeRefResolverOptions {
   /** Builds the client on first use (never called when no ref is resolved). */
   readonly createClient: () => Promise<KubeRefClient>;
   /**
-   * Called when a single-key ref object does not parse and is therefore left as it is (Go's
-   * rule). The message names the ref, never a value.
+   * Called when a single-key ref object does not parse and is therefore left as it is. The
+   * message names the ref, never a value.
    */
   readonly onIgnoredRef?: (kind: KubeRefKind, reason: string) => void;
   /**
@@ -243,9 +245,9 @@ export interface KubeRefResolverOptions {
 }
 
 /**
- * Resolves ConfigMap/Secret refs with one lazily created Kubernetes client (quirk H7 option b:
- * the SDK's own client and its kubeconfig rules, but the kube-ref namespace order of the
- * contract). Values from Secrets are registered for redaction before they are handed out.
+ * Resolves ConfigMap/Secret refs with one lazily created Kubernetes client: the SDK's own client
+ * and its kubeconfig rules, with the kube-ref namespace order (docs/go-differences.md). Values from
+ * Secrets are registered for redaction before they are handed out.
  */
 export class KubeRefResolver {
   readonly workloadNamespace: string;
@@ -271,7 +273,7 @@ export class KubeRefResolver {
     const secret = ref.kind === "Secret";
     const label = `${secret ? "secret" : "configmap"} ${ref.namespace}/${ref.name}:${ref.key}`;
     const details: KubeRefErrorDetails = { kind: ref.kind, namespace: ref.namespace, name: ref.name, key: ref.key };
-    // Checked before the read (Go checks after it): an unusable ref never fetches a Secret.
+    // Checked before the read (the Go SDK checks after it): an unusable ref never fetches a Secret.
     normalizeKubeRefFormat(ref.format, label);
     const client = await this.#getClient();
     let obj: { data?: unknown };

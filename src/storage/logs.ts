@@ -1,6 +1,6 @@
 /**
- * Log publishing (contract batch.md §7): the object path, the schema metadata and the upload of
- * the raw blob. Shared by the batch runner's captured-log publish and the public `publishLogs*`.
+ * Log publishing: the object path, the schema metadata and the upload of the raw blob. Shared by
+ * the batch runner's captured-log publish and the public `publishLogs*`.
  * @module
  */
 import type { BubuEnv } from "../env/load.ts";
@@ -10,7 +10,7 @@ import { joinPath } from "./go-path.ts";
 import type { StorageManager } from "./manager.ts";
 import { namespacedKey } from "./refs.ts";
 
-/** Go's `sanitizeLogSegment`: runs outside `[a-zA-Z0-9._-]` become `-`, then `-_.` are trimmed. */
+/** A log path segment: runs outside `[a-zA-Z0-9._-]` become `-`, then `-_.` are trimmed. */
 export function sanitizeLogSegment(raw: string): string {
   const cleaned = raw.trim().replace(/[^a-zA-Z0-9._-]+/g, "-");
   return cleaned.replace(/^[-_.]+|[-_.]+$/g, "");
@@ -27,7 +27,7 @@ export interface LogIdentity {
 
 /**
  * `<ns>/logs/<storyRun>/<step>/<stepRun>/<unixNano>.log` (empty segments skipped); `""` without a
- * StepRun name or namespace (Go's `NamespacedKey`).
+ * StepRun name or namespace (see {@link namespacedKey}).
  */
 export function buildLogStoragePath(id: LogIdentity, unixNano: bigint): string {
   if (id.stepRunID.trim() === "") return "";
@@ -40,7 +40,10 @@ export function buildLogStoragePath(id: LogIdentity, unixNano: bigint): string {
   return namespacedKey(id.namespace, joinPath(...segments));
 }
 
-/** Schema id for `kind` (`output` or `logs`) and version, with Go's fallbacks. */
+/**
+ * The `$bubuStorageSchema` id for `kind` (`output` or `logs`) and its version: the Engram's when
+ * known, else the Story step's; the Engram's version, else the Story's.
+ */
 export function schemaMetadata(
   kind: "output" | "logs",
   namespace: string,

@@ -1,7 +1,6 @@
 /**
  * `StorageManager`: hydration of `$bubuStorageRef` values (and, with a {@link KubeRefResolver},
- * `$bubuConfigMapRef`/`$bubuSecretRef`) and leaf-first offload of large values (contract storage.md
- * "Hydration", "ConfigMap and Secret refs", "Dehydration", "Key naming and layout"), over a
+ * `$bubuConfigMapRef`/`$bubuSecretRef`) and leaf-first offload of large values, over a
  * {@link Store} or none (storage disabled).
  * @module
  */
@@ -29,7 +28,7 @@ import { resolveStoragePath } from "./storage-path.ts";
 import type { Store, StoredBody, WriteMetadata } from "./store.ts";
 import { decodeStoredObject, encodeStoredObject, refContentType, type StoredContentType } from "./stored-object.ts";
 
-/** Go's `maxBulkOffloadSize`: a partly dehydrated map/array above this is offloaded whole. */
+/** A partly dehydrated map/array whose JSON is above this many bytes is offloaded whole. */
 export const MAX_BULK_OFFLOAD_SIZE: number = 256 * 1024;
 
 /** Settings of a {@link StorageManager} (normally from env; see create-manager.ts). */
@@ -64,7 +63,7 @@ export interface StorageManagerOptions {
 /** Per-call options of the offload entry points. */
 export interface DehydrateOptions {
   readonly signal?: AbortSignal;
-  /** Written as `$bubuStorageSchema` when non-empty (Go's `WithStorageSchema`). */
+  /** Written as `$bubuStorageSchema` when non-empty. */
   readonly schema?: string;
   /** Written as `$bubuStorageSchemaVersion` when non-empty. */
   readonly schemaVersion?: string;
@@ -74,8 +73,8 @@ export interface DehydrateOptions {
 export interface HydrateOptions {
   readonly signal?: AbortSignal;
   /**
-   * The StepRun the data belongs to (Go's `storage.WithStepRunID`): the `storage.stepRunID` span
-   * attribute and the `steprun_id` metric attribute. Empty when unknown.
+   * The StepRun the data belongs to: the `storage.stepRunID` span attribute and the `steprun_id`
+   * metric attribute. Empty when unknown.
    */
   readonly stepRunId?: string;
   /**
@@ -109,7 +108,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Offloads and hydrates payloads; one per process is enough. */
+/**
+ * Offloads and hydrates payloads; one per process is enough.
+ *
+ * @remarks The Go SDK's storage manager (`Hydrate`, `HydrateStorageRefsOnly`, `Dehydrate`), with
+ * the same object layout, wrappers and refs.
+ */
 export class StorageManager {
   readonly store: Store | undefined;
   readonly maxInlineSize: number;
@@ -146,15 +150,14 @@ export class StorageManager {
    * Replaces every `$bubuStorageRef` in `value` with the stored content (recursively: stored
    * content is hydrated again, then `$bubuStoragePath` applied), and, when this manager has a
    * {@link KubeRefResolver}, every single-key `$bubuConfigMapRef`/`$bubuSecretRef` object with the
-   * referenced value (Go's `Hydrate`).
+   * referenced value.
    */
   async hydrate(value: unknown, options: HydrateOptions = {}): Promise<unknown> {
     return await this.#hydrateEntry("storage.Hydrate", this.kubeRefs, value, options);
   }
 
   /**
-   * As {@link hydrate}, but ConfigMap/Secret refs are always left as they are (Go's
-   * `HydrateStorageRefsOnly`).
+   * As {@link hydrate}, but ConfigMap/Secret refs are always left as they are.
    */
   async hydrateStorageRefsOnly(value: unknown, options: HydrateOptions = {}): Promise<unknown> {
     return await this.#hydrateEntry("storage.HydrateStorageRefsOnly", undefined, value, options);
@@ -184,8 +187,8 @@ export class StorageManager {
   }
 
   /**
-   * Runs one entry point inside its storage span (contract observability.md "Storage spans and
-   * metrics"). `fn` reports the `size_bytes` of the success event, or none.
+   * Runs one entry point inside its storage span. `fn` reports the `size_bytes` of the success
+   * event, or none.
    */
   async #traced(
     operation: StorageOperation,
@@ -237,8 +240,8 @@ export class StorageManager {
       }
       return await this.#hydrateValue(selected, depth + 1, signal, kubeRefs, undefined);
     }
-    // Go: a storage ref first, then a ConfigMap ref, then a Secret ref; the value read is not
-    // hydrated again.
+    // A storage ref first, then a ConfigMap ref, then a Secret ref (the Go SDK's order); the value
+    // read is not hydrated again.
     const kubeRef = kubeRefs?.match(value);
     if (kubeRef) {
       const resolved = await kubeRefs!.resolve(kubeRef, signal);
@@ -339,7 +342,7 @@ export class StorageManager {
 
   async #dehydrateValue(value: unknown, keyPrefix: string, depth: number, ctx: Offload): Promise<unknown> {
     if (depth > this.maxRecursionDepth) {
-      // Past the depth limit the whole subtree is stored as one object (contract storage.md).
+      // Past the depth limit the whole subtree is stored as one object (as the Go SDK does).
       return await this.#offload(value, "json", keyPrefix, ctx);
     }
     if (typeof value === "string") {
@@ -374,13 +377,13 @@ export class StorageManager {
     if (!hadOffload) {
       if (goJsonByteLength(value) > this.maxInlineSize) return await this.#offload(value, "json", keyPrefix, ctx);
     } else if (goJsonByteLength(out) > MAX_BULK_OFFLOAD_SIZE) {
-      // Go stores the original value (children already written stay where they are).
+      // The original value is stored, as the Go SDK does (children already written stay where they are).
       return await this.#offload(value, "json", keyPrefix, ctx);
     }
     return out;
   }
 
-  /** Go's `offloadValue`: writes the wrapper and returns the ref. */
+  /** Writes the wrapper and returns the ref. */
   async #offload(value: unknown, contentType: StoredContentType, keyPrefix: string, ctx: Offload): Promise<Record<string, string>> {
     const fileName = keyPrefix === "" ? "output.json" : `${keyPrefix}.json`;
     const filePath = joinPath(ctx.pathPrefix, ctx.id, fileName);
@@ -418,7 +421,7 @@ export class StorageManager {
     await this.store!.write(path, bytes, meta, signal);
   }
 
-  /** Blob calls need a store and a valid key (Go's texts). */
+  /** Blob calls need a store and a valid key (the Go SDK's error texts). */
   #checkBlobPath(path: string): Store {
     if (!this.store) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
     try {

@@ -1,6 +1,6 @@
 /**
- * The `$bubuStorageRef` object: keys, the recognition rules Go uses (contract storage.md "How refs
- * are recognized"), path validation and the storage id of a step run.
+ * The `$bubuStorageRef` object: keys, the recognition rules (the Go SDK has several, for
+ * different walks, and each is kept), path validation and the storage id of a step run.
  * @module
  */
 import { cleanPath, joinPath } from "./go-path.ts";
@@ -58,8 +58,8 @@ export function isStorageRef(value: unknown): value is StorageRef {
 }
 
 /**
- * Go's `containsStorageRef`: a ref anywhere inside `value` (allowed keys, string path),
- * looking no deeper than `maxDepth` (false past it).
+ * Whether a ref (only allowed keys, a string path) is anywhere inside `value`, looking no deeper
+ * than `maxDepth` (false past it).
  */
 export function containsStorageRef(value: unknown, maxDepth: number, depth = 0): boolean {
   if (depth > maxDepth) return false;
@@ -78,9 +78,9 @@ export function jsonPointerSegment(key: string): string {
 }
 
 /**
- * The SDK's template-skip bookkeeping (`findStorageRefPathsInValue`): every map that has the
- * key `$bubuStorageRef` (any value, any other keys) counts and is not descended into. Paths are
- * JSON Pointers (RFC 6901) from the root, e.g. `/docs/0/body`; the root itself is never listed.
+ * The paths templating must skip: every map that has the key `$bubuStorageRef` (any value, any
+ * other keys) counts and is not descended into. Paths are JSON Pointers (RFC 6901) from the root,
+ * e.g. `/docs/0/body`; the root itself is never listed.
  */
 export function findStorageRefPaths(root: Record<string, unknown>): string[] {
   const out: string[] = [];
@@ -100,8 +100,8 @@ export function findStorageRefPaths(root: Record<string, unknown>): string[] {
 }
 
 /**
- * Go's `validateStorageRef`: no empty path, no absolute path, no `..` segment (after `\`
- * becomes `/`), and a cleaned path that stays inside the root. Throws an `Error` with Go's text.
+ * Checks a ref's path: no empty path, no absolute path, no `..` segment (after `\` becomes `/`),
+ * and a cleaned path that stays inside the root. Throws an `Error` with the Go SDK's text.
  */
 export function validateStorageRef(refPath: string): void {
   if (refPath === "") throw new Error("storage reference path is empty");
@@ -118,7 +118,7 @@ export function validateStorageRef(refPath: string): void {
   }
 }
 
-/** Go's `storage.NamespacedKey`: `<ns>/<id>`, or `""` when either (trimmed) part is empty. */
+/** The storage id `<ns>/<id>`, or `""` when either (trimmed) part is empty. */
 export function namespacedKey(namespace: string, id: string): string {
   const ns = namespace.trim();
   const key = id.trim();

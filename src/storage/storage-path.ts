@@ -1,13 +1,13 @@
 /**
- * The `$bubuStoragePath` selector (contract storage.md "`$bubuStoragePath` grammar"): `.field`,
- * `[N]` and `[*]` (the rest of the path mapped over every element, missing values as `null`).
+ * The `$bubuStoragePath` selector: `.field`, `[N]` and `[*]` (the rest of the path mapped over
+ * every element, missing values as `null`).
  * @module
  */
 import { goJsonTypeName } from "../json/go-type-name.ts";
 
 type Token = { kind: "field"; field: string } | { kind: "index"; index: number } | { kind: "all" };
 
-/** Parses a selector; throws Go's texts (`path is empty`, `unterminated index in path`, …). */
+/** Parses a selector; throws `path is empty`, `unterminated index in path`, … (the Go SDK's texts). */
 export function parseStoragePath(path: string): Token[] {
   const s = path.trim();
   if (s === "") throw new Error("path is empty");
@@ -74,7 +74,7 @@ function select(value: unknown, tokens: readonly Token[], from: number, allowMis
   return current;
 }
 
-/** Selects `path` inside `value`; throws Go's texts on a bad path or a missing value. */
+/** Selects `path` (`.field`, `[N]`, `[*]`) inside `value`; throws on a bad path or a missing value. */
 export function resolveStoragePath(value: unknown, path: string): unknown {
   return select(value, parseStoragePath(path), 0, false);
 }

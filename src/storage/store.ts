@@ -1,13 +1,13 @@
 /**
- * The backend interface under the storage manager (Go's `Store`): write bytes at a key, read them
+ * The backend interface under the storage manager: write bytes at a key, read them
  * back as a stream. Providers: `s3` (s3/s3-store.ts) and `file` (file-store.ts).
  * @module
  */
 
 /**
- * Integrity and type metadata over the exact bytes written (Go's `writeMetadata`). The digests
- * are computed on first use: a multipart upload hashes its parts instead, and the file store
- * needs neither, so a large body is never hashed (or copied by Web Crypto) for nothing.
+ * Integrity and type metadata over the exact bytes written. The digests are computed on first use:
+ * a multipart upload hashes its parts instead, and the file store needs neither, so a large body is
+ * never hashed (or copied by Web Crypto) for nothing.
  */
 export interface WriteMetadata {
   /** `application/json` for stored objects; the caller's type for blobs. */

@@ -1,6 +1,6 @@
 /**
  * Reads a stored wrapper's body stream as text, chunk by chunk, releasing each chunk's bytes as it
- * is decoded. A `raw` wrapper (`{"contentType":"raw","data":"…"}`, as Go and this SDK write it)
+ * is decoded. A `raw` wrapper (`{"contentType":"raw","data":"…"}`, as both SDKs write it)
  * has its string unescaped on the fly by {@link JsonStringScanner}, so a large string costs its
  * decoded copy plus the chunks in flight, not body bytes + body text + parsed string at once.
  * Any other shape (json wrappers, reordered or extra keys, trailing content) comes back as the

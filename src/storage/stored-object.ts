@@ -1,5 +1,5 @@
 /**
- * The stored wrapper `{"contentType":"json"|"raw","data":…}` (Go's `StoredObject`): encoded
+ * The stored wrapper `{"contentType":"json"|"raw","data":…}`, as the Go SDK stores objects: encoded
  * straight into one exactly-sized byte buffer, decoded from the body stream chunk by chunk.
  * @module
  */
@@ -28,8 +28,10 @@ export function refContentType(contentType: string): string {
 }
 
 /**
- * The wrapper's exact bytes, as Go's `json.Marshal(StoredObject{…})` writes them. For `raw`,
- * `value` must be a string (its JSON string is the data).
+ * The stored wrapper's exact bytes, `{"contentType":…,"data":…}`. For `raw`, `value` must be a
+ * string (its JSON string is the data).
+ *
+ * @remarks Byte for byte what the Go SDK writes for the same value.
  */
 export function encodeStoredObject(contentType: StoredContentType, value: unknown): Uint8Array {
   const head = `{"contentType":${contentType === "json" ? '"json"' : '"raw"'},"data":`;
@@ -49,9 +51,9 @@ function jsonKind(v: unknown): string {
 }
 
 /**
- * Go's error text for a wrapper that is not valid JSON. The reason comes from our own parser or
- * stream reader, never from `JSON.parse`, whose messages quote the content (a misdirected ref
- * must not copy a file's bytes into the StepRun status).
+ * The error for a wrapper that is not valid JSON (the Go SDK's text). The reason comes from our
+ * own parser or stream reader, never from `JSON.parse`, whose messages quote the content (a
+ * misdirected ref must not copy a file's bytes into the StepRun status).
  */
 function malformed(refPath: string, err: unknown): StorageError {
   return new StorageError(
@@ -61,7 +63,7 @@ function malformed(refPath: string, err: unknown): StorageError {
 }
 
 /**
- * Reads a wrapper and returns the stored value, with Go's error texts (`hydrateStoredObject`).
+ * Reads a wrapper and returns the stored value, with the Go SDK's error texts.
  * The body is decoded chunk by chunk and its bytes released as it goes; a `raw` wrapper's string
  * is unescaped incrementally (stored-body-reader.ts), anything else is parsed once from the text.
  */
@@ -110,7 +112,7 @@ export async function decodeStoredObject(
       }
       return obj.data;
     case "raw":
-      // Go unmarshals `null` into a string as "" without an error.
+      // `null` reads as "" without an error, as in the Go SDK.
       if (obj.data === null) return "";
       if (typeof obj.data !== "string") {
         throw new StorageError(

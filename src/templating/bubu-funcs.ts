@@ -1,6 +1,6 @@
 /**
- * The BubuStack functions (`core:templating/funcs.go` and `helpers.go`): `len`, `hash_of`,
- * `type_of`, `exists`, `sample`, which refuse storage refs.
+ * The BubuStack functions: `len`, `hash_of`, `type_of`, `exists`, `sample`, which refuse storage
+ * refs.
  * @module
  */
 import { OffloadedDataUsageError } from "./errors.ts";

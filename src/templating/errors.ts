@@ -1,5 +1,5 @@
 /**
- * The BubuStack templating errors (`core:templating/errors.go`), with Go's texts.
+ * The BubuStack templating errors, with the texts of the Go templating library (BubuStack core).
  * @module
  */
 
@@ -23,7 +23,7 @@ export class OffloadedDataUsageError extends Error {
   }
 }
 
-/** Error classes shared with the Go reference program (test/interop/templating). */
+/** The class of a templating failure (the interop corpus in test/interop/templating compares these). */
 export type TemplateErrorClass =
   | "parse"
   | "exec"
@@ -57,7 +57,7 @@ export class TemplateError extends Error {
  * A template tried to build a value larger than the per-value limit (`value_limit`) or to
  * allocate more than the evaluation's memory budget (`memory_limit`).
  *
- * @remarks Go's engine has no such limits; they keep one evaluation from exhausting the heap.
+ * @remarks The Go engine has no such limits; they keep one evaluation from exhausting the heap.
  */
 export class TemplateLimitError extends TemplateError {
   override readonly name: string = "TemplateLimitError";

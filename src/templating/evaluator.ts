@@ -1,9 +1,9 @@
 /**
- * The BubuStack template evaluator (`core:templating/evaluator.go`): the walk over JSON values
- * (`$bubuTemplate`, `$bubuTemplateVars`, depth 128, cycles), the fast path, the offloaded-data
- * check, rendering with output and time limits, JSON coercion of single actions, and a parse
- * cache (1000 entries, 30 minutes). Each call runs under one budget (`budget.ts`): a deadline,
- * a per-value size limit and a memory budget.
+ * The BubuStack template evaluator: the walk over JSON values (`$bubuTemplate`,
+ * `$bubuTemplateVars`, depth 128, cycles), the fast path, the offloaded-data check, rendering with
+ * output and time limits, JSON coercion of single actions, and a parse cache (1000 entries, 30
+ * minutes). Each call runs under one budget (`budget.ts`): a deadline, a per-value size limit and a
+ * memory budget.
  * @module
  */
 import { formatGoDuration } from "../env/duration.ts";
@@ -22,7 +22,7 @@ import { localLocation, runtimeZone } from "./time-zone.ts";
 import { isObject, utf8Length } from "./values.ts";
 import { BUILTIN_FUNCS } from "./builtins.ts";
 
-/** Evaluator settings (Go `templating.Config`). */
+/** Settings of a {@link TemplateEngine}. */
 export interface EvaluatorConfig {
   /** Per-render timeout in milliseconds; 0 or absent = none. */
   readonly evaluationTimeoutMs?: number;
@@ -30,17 +30,17 @@ export interface EvaluatorConfig {
   readonly maxOutputBytes?: number;
   /**
    * Largest single value (string, list, map) a template may build, in estimated bytes; 0 or
-   * absent = 16 MiB, or `maxOutputBytes` when larger. Go has no such limit.
+   * absent = 16 MiB, or `maxOutputBytes` when larger. (The Go engine has no such limit.)
    */
   readonly maxValueBytes?: number;
   /**
    * Memory budget of one call: the estimated bytes of all values built while it runs; 0 or
-   * absent = 16 × the value limit. Go has no such limit.
+   * absent = 16 × the value limit. (The Go engine has no such limit.)
    */
   readonly maxAllocBytes?: number;
   /** Drops `now` and the random helpers. */
   readonly deterministic?: boolean;
-  /** IANA zone used as Go's `Local` (default: the runtime's zone). */
+  /** IANA zone of local time in date helpers (default: the runtime's zone). */
   readonly timeZone?: string;
   /** Clock, Unix milliseconds (tests). */
   readonly now?: () => number;
@@ -73,7 +73,7 @@ interface State {
   readonly run: Run;
 }
 
-/** Wraps an error with a prefix, keeping it as the cause (Go's `fmt.Errorf("…: %w")`). */
+/** Wraps an error with a prefix, keeping it as the cause. */
 class WrappedError extends Error {
   override readonly name: string = "TemplateError";
   constructor(prefix: string, cause: unknown) {
@@ -81,7 +81,7 @@ class WrappedError extends Error {
   }
 }
 
-/** The class of a templating error (the same classes the Go reference program reports). */
+/** The class of a templating error ({@link TemplateErrorClass}), found along its cause chain. */
 export function templateErrorClass(err: unknown): TemplateErrorClass {
   let e: unknown = err;
   for (let depth = 0; depth < 1000 && e !== undefined && e !== null; depth++) {
@@ -104,7 +104,13 @@ export function templateErrorClass(err: unknown): TemplateErrorClass {
   return "other";
 }
 
-/** Go's `template.Template` evaluator with the BubuStack layer. */
+/**
+ * Evaluates Go-syntax templates (`{{ .inputs.name | upper }}`) with the allow-listed Sprig
+ * functions and the BubuStack layer (`$bubuTemplate` values, blocked and offloaded data), with
+ * per-call timeouts and memory bounds.
+ *
+ * @remarks Agrees with the Go SDK's templating engine on the interop corpus (test/interop/templating).
+ */
 export class TemplateEngine {
   readonly #timeoutMs: number;
   readonly #maxOutput: number;
@@ -144,21 +150,21 @@ export class TemplateEngine {
   }
 
   /**
-   * Resolves templates anywhere in a JSON-like value (Go `ResolveValue`).
+   * Resolves templates anywhere in a JSON-like value.
    *
-   * @remarks Go applies the timeout to each template string on its own; here it bounds the
+   * @remarks The Go SDK applies the timeout to each template string on its own; here it bounds the
    * whole call, so a value holding many slow templates cannot run for their sum.
    */
   resolveValue(value: unknown, vars: Record<string, unknown>, options: ResolveOptions = {}): unknown {
     return this.#resolve(value, vars, { visiting: new Set(), run: this.#start(options.signal) }, 0);
   }
 
-  /** Resolves one template string (Go `ResolveTemplateString`). */
+  /** Resolves one template string. */
   resolveTemplateString(value: string, vars: Record<string, unknown>, options: ResolveOptions = {}): unknown {
     return this.#resolveString(value, vars, this.#start(options.signal));
   }
 
-  /** Go `EvaluateCondition`: empty → true; bool or `true/1/yes/y`, `false/0/no/n/""` strings. */
+  /** Evaluates a condition: empty → true; bool or `true/1/yes/y`, `false/0/no/n/""` strings. */
   evaluateCondition(expr: string, vars: Record<string, unknown>, options: ResolveOptions = {}): boolean {
     if (goTrimSpace(expr) === "") return true;
     const val = this.#resolveString(expr, vars, this.#start(options.signal));
@@ -342,7 +348,7 @@ function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** Go `isSingleActionTemplate`: parsed with the built-ins only, one action node. */
+/** Whether `value` is one action: parsed with the built-ins only, one action node. */
 function isSingleActionTemplate(value: string): boolean {
   const t = goTrimSpace(value);
   if (!t.startsWith("{{") || !t.endsWith("}}")) return false;
@@ -355,7 +361,7 @@ function isSingleActionTemplate(value: string): boolean {
   }
 }
 
-/** Go `parseJSONValue`: the trimmed text as JSON, when it is valid JSON Go can decode. */
+/** The trimmed text as JSON, when it is valid JSON Go's decoder would accept too. */
 function parseJsonValue(raw: string): { value: unknown } | undefined {
   const t = goTrimSpace(raw);
   if (t === "") return undefined;

@@ -1,6 +1,6 @@
 /**
- * The executor of Go's `text/template` (`exec.go`) over this package's value model, with
- * `missingkey=zero`, Go's error texts and positions, and checks for time and output limits.
+ * The executor of Go's `text/template` over this package's value model, with `missingkey=zero`,
+ * Go's error texts and positions, and checks for time and output limits.
  * Every step counts as work on the call's meter (which checks the deadline), and every value a
  * function builds counts against its memory budget.
  * @module

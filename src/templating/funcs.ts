@@ -1,6 +1,6 @@
 /**
- * The function table of the evaluator, exactly as `core:templating/funcs.go` builds it: the
- * `text/template` built-ins, the Sprig allow-list, `now` and the random helpers only when not
+ * The function table of the evaluator, exactly as BubuStack's core templating library builds it:
+ * the `text/template` built-ins, the Sprig allow-list, `now` and the random helpers only when not
  * deterministic, and the BubuStack functions (which override `len`).
  * @module
  */

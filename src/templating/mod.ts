@@ -1,6 +1,6 @@
 /**
- * Templating: Go `text/template` with the allow-listed Sprig functions and the BubuStack layer,
- * as `bubu-sdk-go` and `core:templating` evaluate it.
+ * Templating: Go `text/template` syntax with the allow-listed Sprig functions and the BubuStack
+ * layer, evaluated as the operator and the Go SDK evaluate it.
  * @module
  */
 export {

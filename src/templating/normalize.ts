@@ -1,7 +1,7 @@
 /**
- * Root normalisation (`core:templating/normalize.go`): bare `inputs`, `steps` and `packet`
- * get a leading `.`, and `x['k']` / `x["k"]` become `(index x "k")`. The scan is quote- and
- * comment-aware exactly like Go's, including its quirks (a multi-character `'key'` is not a
+ * Root normalisation, as BubuStack's core templating library does it: bare `inputs`, `steps` and
+ * `packet` get a leading `.`, and `x['k']` / `x["k"]` become `(index x "k")`. The scan is quote-
+ * and comment-aware exactly like Go's, down to its oddities (a multi-character `'key'` is not a
  * valid Go string, so it is left alone).
  * @module
  */

@@ -19,7 +19,7 @@ import type {
 import { nodeString } from "./nodes.ts";
 import { parseFloatLiteral, parseIntLiteral, unquote, unquoteRune } from "./strconv.ts";
 
-/** A parse failure; `message` is Go's text. */
+/** A template parse failure; `message` is `template: <name>:<line>: …`, as Go's parser words it. */
 export class TemplateParseError extends Error {
   override readonly name: string = "TemplateParseError";
 }

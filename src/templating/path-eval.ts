@@ -1,7 +1,7 @@
 /**
- * The typed fast path (`core:templating/path_eval.go`): a whole-string `{{ .root.a[0]["k"] }}`
- * or `{{ (index .root "k").a }}` is looked up directly and returns the JSON value; a path
- * through a storage-ref step output becomes a selector ref.
+ * The typed fast path: a whole-string `{{ .root.a[0]["k"] }}` or `{{ (index .root "k").a }}` is
+ * looked up directly and returns the JSON value; a path through a storage-ref step output becomes a
+ * selector ref.
  * @module
  */
 import { EvaluationBlockedError } from "./errors.ts";

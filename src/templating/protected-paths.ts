@@ -1,7 +1,7 @@
 /**
  * Storage-ref protection: values hydrated from storage are swapped for inert placeholders
  * (`__bubu_storage_ref_skip_<i>__`) before templating and put back afterwards, so stored data
- * is never evaluated (`bubu-sdk-go:config_hydration.go` `extractPaths`/`restorePaths`).
+ * is never evaluated (as the Go SDK protects them).
  *
  * Paths are RFC 6901 JSON Pointers (`/items/0/body`; `~1` is `/`, `~0` is `~`). A segment
  * addresses an array element when the container is an array, an object key otherwise.

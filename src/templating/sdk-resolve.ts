@@ -1,13 +1,17 @@
 /**
- * The SDK glue of `bubu-sdk-go:cel_templates.go`: input-size checks on the payload and the
- * context, `normalizeCELVars` (`inputs` and `steps` always maps), then the walk.
+ * How the SDK resolves templates in config and inputs: input-size checks on the payload and the
+ * context, normalized variables (`inputs` and `steps` always maps), then the walk.
  * @module
  */
 import { goJsonByteLength } from "../json/go-json.ts";
 import { TemplateError } from "./errors.ts";
 import type { TemplateEngine } from "./evaluator.ts";
 
-/** Default limits (`bubu-sdk-go:cel_templates.go`). */
+/**
+ * Default limits of template resolution in config and inputs.
+ *
+ * @remarks The Go SDK's defaults.
+ */
 export const TEMPLATE_DEFAULTS: {
   readonly maxOutputBytes: number;
   readonly maxInputBytes: number;
@@ -18,7 +22,7 @@ export const TEMPLATE_DEFAULTS: {
   evaluationTimeoutMs: 30_000,
 };
 
-/** `normalizeCELVars`: a copy with `inputs` and `steps` defaulted to `{}` when absent or null. */
+/** A copy of the variables with `inputs` and `steps` defaulted to `{}` when absent or null. */
 export function normalizeTemplateVars(vars: Record<string, unknown> | null | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = { inputs: {}, steps: {} };
   if (vars) for (const [k, v] of Object.entries(vars)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
@@ -27,7 +31,7 @@ export function normalizeTemplateVars(vars: Record<string, unknown> | null | und
   return out;
 }
 
-/** `validateTemplateInputSize`: Go JSON size of `value` against `maxBytes` (<= 0 disables). */
+/** Throws when the JSON size of `value` is over `maxBytes` (<= 0 disables the check). */
 export function checkTemplateInputSize(scope: "payload" | "context", value: unknown, maxBytes: number): void {
   if (maxBytes <= 0) return;
   let size: number;
@@ -40,7 +44,7 @@ export function checkTemplateInputSize(scope: "payload" | "context", value: unkn
   throw new TemplateError(`template ${scope} exceeds max input bytes (${size} > ${maxBytes})`, "input_limit");
 }
 
-/** `resolveTemplates` without storage: checks, normalisation, walk. `null` payload stays `null`. */
+/** Resolves the templates in `payload` (no storage): size checks, normalisation, walk. `null` stays `null`. */
 export function resolveSdkTemplates(
   engine: TemplateEngine,
   payload: unknown,

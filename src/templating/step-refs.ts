@@ -1,7 +1,7 @@
 /**
- * Step references and the offloaded-data check (`core:templating/step_refs.go`,
- * `storage_check.go`): which `steps.<name>` a template reads, and whether any of them holds a
- * `$bubuStorageRef` anywhere (such templates cannot be rendered by the SDK).
+ * Step references and the offloaded-data check: which `steps.<name>` a template reads, and
+ * whether any of them holds a `$bubuStorageRef` anywhere (such templates cannot be rendered by
+ * the SDK).
  * @module
  */
 import type { FuncMap } from "./func-types.ts";

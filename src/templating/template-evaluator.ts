@@ -1,6 +1,6 @@
 /**
- * The public helper, equivalent to `bubu-sdk-go:cel/cel.go`: evaluate expressions, conditions
- * and templates with the engine the SDK uses (Go `text/template` + allow-listed Sprig).
+ * The public helper: evaluate expressions, conditions and templates with the engine the SDK uses
+ * (Go `text/template` syntax + allow-listed Sprig).
  * @module
  */
 import { formatGoDuration } from "../env/duration.ts";
@@ -9,7 +9,7 @@ import { TemplateError } from "./errors.ts";
 import { type EvaluatorConfig, TemplateEngine } from "./evaluator.ts";
 import { isObject } from "./values.ts";
 
-/** Go `cel.Config` (`templating.Config`). */
+/** Settings of a {@link TemplateEvaluator}. */
 export interface TemplateConfig {
   /** Per-render timeout in milliseconds; 0 = none. */
   readonly evaluationTimeoutMs?: number;
@@ -17,11 +17,11 @@ export interface TemplateConfig {
   readonly maxOutputBytes?: number;
   /** Drops `now` and the random helpers. */
   readonly deterministic?: boolean;
-  /** IANA zone for Go's `Local` in date helpers (default: the runtime's zone). */
+  /** IANA zone of local time in date helpers (default: the runtime's zone). */
   readonly timeZone?: string;
 }
 
-/** A `$bubuTemplate` wrapper read from a value (Go `cel.Expression`). */
+/** A `$bubuTemplate` wrapper read from a value. */
 export interface TemplateExpression {
   readonly expr: string;
   readonly vars: Record<string, unknown> | undefined;
@@ -32,7 +32,10 @@ export interface EvaluateOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Go `cel.ExtractExpression`: the `$bubuTemplate` string (non-blank) and object `$bubuTemplateVars`. */
+/**
+ * Reads a `$bubuTemplate` wrapper: the `$bubuTemplate` string (non-blank) and object
+ * `$bubuTemplateVars`; `undefined` for anything else.
+ */
 export function extractExpression(value: unknown): TemplateExpression | undefined {
   if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, "$bubuTemplate")) return undefined;
   const expr = value["$bubuTemplate"];
@@ -42,7 +45,9 @@ export function extractExpression(value: unknown): TemplateExpression | undefine
 }
 
 /**
- * Evaluates BubuStack templates inside an engram or impulse (Go `cel.Evaluator`).
+ * Evaluates BubuStack templates inside an engram or impulse.
+ *
+ * @remarks The Go SDK's `cel.Evaluator` (its templates are Go templates, not CEL).
  *
  * @example
  * ```ts
@@ -66,7 +71,7 @@ export class TemplateEvaluator {
     this.#logger = logger;
   }
 
-  /** Releases resources (nothing to release; kept for parity with Go's `Close`). */
+  /** Releases resources (nothing to release today). */
   close(): void {}
 
   /**

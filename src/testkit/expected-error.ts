@@ -27,7 +27,7 @@ export async function checkExpectedError(
   }
 }
 
-/** A provider may leave `version` empty; the SDK fills it in, as Go's merge does. */
+/** A provider may leave `version` empty; the SDK fills it in when it builds the status. */
 function completeFields(fields: object): object {
   const f = fields as Record<string, unknown>;
   return { ...f, version: f.version || "v1" };

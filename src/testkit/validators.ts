@@ -1,6 +1,7 @@
 /**
- * Validators of the Go testkit (`ValidateStructuredError`, `ValidateStreamMessage`,
- * `ValidateStreamErrorMessage`), returning an Error or `undefined`.
+ * Validators of structured errors and stream messages, returning an Error or `undefined`
+ * (the Go SDK testkit's `ValidateStructuredError`, `ValidateStreamMessage`,
+ * `ValidateStreamErrorMessage`, with the same rules and texts).
  * @module
  */
 import { STREAM_KIND_ERROR, type StreamMessage } from "../engram/streaming-message.ts";
@@ -33,9 +34,11 @@ export function requireStructuredError(value: unknown): void {
 }
 
 /**
- * The testkit's check of an output message (Go's `testkit.ValidateStreamMessage`): an `error`
- * kind must carry a valid StructuredError, the message must pass the stream contract, and it
+ * Checks an output message: an `error` kind must carry a valid StructuredError, the message must
+ * pass the stream message rules (`validateStreamMessage` of `@bubustack/sdk/streaming`), and it
  * must carry a payload, inputs, transports or a media frame — so heartbeat and noop messages fail.
+ *
+ * @remarks The Go SDK testkit's `ValidateStreamMessage`.
  */
 export function validateStreamMessage(msg: StreamMessage): Error | undefined {
   if ((msg.kind ?? "").trim() === STREAM_KIND_ERROR) {
@@ -65,7 +68,7 @@ export function validateStreamErrorMessage(msg: StreamMessage): Error | undefine
   } catch (err) {
     return new Error(`stream error payload invalid: ${(err as Error).message}`, { cause: err });
   }
-  // Go unmarshals into a struct: `null` gives the zero value, any other non-object fails.
+  // As in the Go testkit: `null` is an empty error (the zero value), any other non-object fails.
   if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
     return new Error("stream error payload invalid: not a JSON object");
   }

@@ -1,6 +1,6 @@
 /**
- * S3 settings from the environment (contract storage.md "S3"): endpoint and TLS rules, addressing
- * style, region, retries, timeouts, multipart and SSE, with Go's error texts.
+ * S3 settings from the environment: endpoint and TLS rules, addressing style, region, retries,
+ * timeouts, multipart and SSE, with the Go SDK's error texts.
  * @module
  */
 import type { BubuEnv } from "../../env/load.ts";
@@ -15,7 +15,7 @@ export interface S3Settings {
   /** Attempts per request, including the first (AWS standard retryer `MaxAttempts`). */
   readonly maxAttempts: number;
   readonly maxBackoffMs: number;
-  /** Per-HTTP-request timeout (Go `http.Client.Timeout`). */
+  /** Per-HTTP-request timeout. */
   readonly requestTimeoutMs: number;
   /** Multipart above this many bytes; parts of this size. */
   readonly partSize: number;
@@ -29,7 +29,7 @@ export const DEFAULT_PART_SIZE: number = 5 * 1024 * 1024;
 /** The AWS uploader's default concurrency. */
 export const DEFAULT_CONCURRENCY = 5;
 
-/** Go's `resolveS3Endpoint`: scheme added when missing; `BUBU_S3_TLS` must agree with it. */
+/** The endpoint URL: scheme added when missing; `BUBU_S3_TLS` must agree with it. */
 export function resolveS3Endpoint(raw: string, tls: boolean | undefined): string {
   let endpoint = raw.trim();
   if (!endpoint.includes("://")) endpoint = `${tls === false ? "http" : "https"}://${endpoint}`;
@@ -51,7 +51,7 @@ export function resolveS3Endpoint(raw: string, tls: boolean | undefined): string
   return url.toString().replace(/\/+$/, "");
 }
 
-/** Builds {@link S3Settings} from the parsed env; throws Go's texts for a missing bucket or bad endpoint. */
+/** Builds {@link S3Settings} from the parsed env; throws for a missing bucket or a bad endpoint. */
 export function s3SettingsFromEnv(env: BubuEnv): S3Settings {
   const s3 = env.storage.s3;
   const aws = env.storage.aws;

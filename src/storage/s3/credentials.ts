@@ -1,8 +1,8 @@
 /**
- * The S3 credential chain (DESIGN.md "S3 credentials", fixing contract quirks H1): `BUBU_S3_*`,
- * then `AWS_*` env, then a web-identity token file (STS `AssumeRoleWithWebIdentity`), then
- * anonymous only for a custom endpoint. Go goes anonymous as soon as an endpoint is set, which
- * ignores the `AWS_*` keys the operator injects; we use them.
+ * The S3 credential chain: `BUBU_S3_*`, then `AWS_*` env, then a web-identity token file (STS
+ * `AssumeRoleWithWebIdentity`), then anonymous only for a custom endpoint. The Go SDK goes
+ * anonymous as soon as an endpoint is set, which ignores the `AWS_*` keys the operator injects;
+ * we use them (docs/go-differences.md).
  * @module
  */
 import type { FetchFn } from "../../runtime/types.ts";
@@ -40,7 +40,7 @@ export interface ResolvedCredentials {
 
 const blank = (v: string | undefined): boolean => v === undefined || v.trim() === "";
 
-/** Picks the first source that is configured. Throws Go's texts for a half-set `BUBU_S3_*` pair. */
+/** Picks the first source that is configured. Throws for a half-set `BUBU_S3_*` pair. */
 export function resolveCredentials(inputs: CredentialInputs): ResolvedCredentials {
   const { bubu, aws } = inputs;
   if (!blank(bubu.accessKeyId) || !blank(bubu.secretAccessKey) || !blank(bubu.sessionToken)) {

@@ -148,7 +148,7 @@ export class S3Store implements Store {
     await this.#o.closeFetch?.();
   }
 
-  /** Go cleans keys before Write/Read (`filepath.Clean`) and rejects a leading `..`. */
+  /** Keys are cleaned before a write or read (as the Go SDK does), and a leading `..` is rejected. */
   #key(key: string): string {
     const k = cleanPath(key);
     if (k.startsWith("..")) throw new StorageError(`invalid s3 path: ${JSON.stringify(key)} contains path traversal`);

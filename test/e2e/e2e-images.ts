@@ -1,0 +1,40 @@
+/**
+ * Registers the e2e engrams with the process kubelet's image map:
+ *   bubu-e2e/engram:<runtime>       engrams/e2e-engram.ts under bun, deno or node
+ *   bubu-e2e/impulse:<runtime>      engrams/e2e-impulse.ts
+ *   bubu-e2e/go-engram              go-engram/ (bubu-sdk-go v0.1.5), when its binary is given
+ * and a `-rec` variant of each engram whose pods reach the apiserver through the API recorder
+ * (test/peers/cluster/api-recorder.ts), for comparing requests with content types.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { registerImages } from "../peers/cluster/objects.ts";
+import type { ClusterPeer } from "../peers/cluster/peer.ts";
+import { commandFor, repoRoot, type RuntimeName } from "../support/spawn.ts";
+
+const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
+
+/** Where the engrams count attempts and effects, and write spans. */
+export function e2eDirs(peer: ClusterPeer): { attempts: string; spans: string } {
+  return { attempts: join(peer.stateDir, "attempts"), spans: join(peer.stateDir, "spans") };
+}
+
+export function registerE2eImages(peer: ClusterPeer, goBinary?: string): void {
+  const dirs = e2eDirs(peer);
+  const env = { BUBU_E2E_ATTEMPTS_DIR: dirs.attempts, BUBU_E2E_SPANS_DIR: dirs.spans };
+  const rec = { ...env, KUBERNETES_SERVICE_PORT: peer.recorderPort, KUBERNETES_SERVICE_PORT_HTTPS: peer.recorderPort };
+  const images: Record<string, unknown> = {};
+  for (const rt of RUNTIMES) {
+    const [cmd, args] = commandFor(rt, join(repoRoot, "test/e2e/engrams/e2e-engram.ts"));
+    images[`bubu-e2e/engram:${rt}`] = { command: [cmd, ...args], env, cwd: repoRoot };
+    images[`bubu-e2e/engram-rec:${rt}`] = { command: [cmd, ...args], env: rec, cwd: repoRoot };
+    const [icmd, iargs] = commandFor(rt, join(repoRoot, "test/e2e/engrams/e2e-impulse.ts"));
+    images[`bubu-e2e/impulse:${rt}`] = { command: [icmd, ...iargs], env, cwd: repoRoot };
+  }
+  if (goBinary) {
+    images["bubu-e2e/go-engram"] = { command: [goBinary], env, cwd: repoRoot };
+    images["bubu-e2e/go-engram-rec"] = { command: [goBinary], env: rec, cwd: repoRoot };
+  }
+  registerImages(peer, "e2e-engrams", images);
+}

@@ -247,9 +247,14 @@ for name in "${crd_names[@]}"; do
   plural="${name%%.*}" group="${name#*.}"
   wait_for "/apis/$group/v1alpha1/$plural" apiserver kcurl "$url/apis/$group/v1alpha1/$plural?limit=1"
 done
-# The operator reads its (optional) config from this namespace.
+# The operator reads its (optional) config from this namespace. The one key we set names the S3
+# credentials Secret it may copy from here into a Story's namespace (a Story's storage policy names
+# the Secret; the operator copies only the one its config allows). Tests create that Secret.
 kcurl -o /dev/null -X POST -H 'Content-Type: application/json' \
   --data '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bobrapet-system"}}' "$url/api/v1/namespaces"
+kcurl -o /dev/null -X POST -H 'Content-Type: application/json' \
+  --data '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bobrapet-operator-config","namespace":"bobrapet-system"},"data":{"controller.storage.s3.auth-secret-name":"bubu-e2e-s3"}}' \
+  "$url/api/v1/namespaces/bobrapet-system/configmaps"
 log "${#crd_names[@]} CRDs applied and served: $(since "$t")"
 
 # --- kube-controller-manager ----------------------------------------------------------------------

@@ -1,0 +1,84 @@
+// An output over BUBU_MAX_INLINE_SIZE (4096 bytes by default) with the Story's storage policy
+// pointing at the versitygw S3 peer: the SDK stores the large field in S3 and writes a
+// $bubuStorageRef in its place; the operator passes the reference on to the next step as it is,
+// and that step's SDK reads it back before `process` sees its inputs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Json, KubeApi } from "../peers/cluster/kube-api.ts";
+import { apply } from "../peers/cluster/objects.ts";
+import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
+import { requireS3Peer, type S3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
+import { currentRuntime } from "../support/spawn.ts";
+import { registerE2eImages } from "./e2e-images.ts";
+import { applyAll, describeNamespace, e2eNamespace, engram, engramTemplate, runStory, story } from "./story-run.ts";
+
+const rt = currentRuntime();
+const SIZE = 6000;
+
+/**
+ * The S3 credentials as the operator finds them: a Secret in bobrapet-system whose name the
+ * operator's config map allows it to copy into a Story's namespace (start.sh sets that key).
+ * The operator injects its keys as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+ */
+export const STORAGE_SECRET = "bubu-e2e-s3";
+export async function applyStorageSecret(api: KubeApi, s3: S3Peer): Promise<void> {
+  await apply(api, {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: STORAGE_SECRET, namespace: "bobrapet-system" },
+    stringData: { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey },
+  });
+}
+
+test(`S3 offload (${rt}): a large output goes to S3 and the next step reads it back`, { skip: clusterPeerSkip() || s3PeerSkip(), timeout: 300_000 }, async (t) => {
+  const peer = requireClusterPeer(t);
+  const s3 = requireS3Peer(t);
+  if (!peer || !s3) return;
+  registerE2eImages(peer);
+  const { api, ns, close } = await e2eNamespace(peer, `e2e-s3-${rt}`);
+  try {
+    await applyStorageSecret(api, s3);
+    await applyAll(api, [
+      engramTemplate("ts-engram", ns, `bubu-e2e/engram:${rt}`),
+      engram("producer", ns, "ts-engram", { with: { mode: "big", size: SIZE } }),
+      engram("consumer", ns, "ts-engram", { with: { mode: "consume" } }),
+      story("offload", ns, {
+        policy: {
+          storage: {
+            s3: {
+              bucket: s3.bucket,
+              region: s3.region,
+              endpoint: s3.endpoint,
+              usePathStyle: true,
+              authentication: { secretRef: { name: STORAGE_SECRET } },
+            },
+          },
+        },
+        steps: [
+          { name: "produce", ref: { name: "producer" } },
+          { name: "consume", ref: { name: "consumer" }, with: { data: "{{ steps.produce.output.big }}" } },
+        ],
+        output: { length: "{{ steps.consume.output.length }}" },
+      }),
+    ]);
+    const run = await runStory(peer, api, ns, "offload", {});
+    const why = (): Promise<string> => describeNamespace(peer, api, ns, "offload-run");
+    assert.equal(run.status.phase, "Succeeded", await why());
+    const produced = run.steps.get("produce")?.status.output as Json;
+    assert.equal(produced.size, SIZE, "small fields stay inline");
+    const ref = produced.big as Json;
+    assert.equal(typeof ref.$bubuStorageRef, "string", JSON.stringify(produced));
+    // The object is in the bucket, holding the field's JSON value.
+    const file = join(s3.dataDir, s3.bucket, ref.$bubuStorageRef as string);
+    assert.ok(existsSync(file), `${file} exists`);
+    const stored = JSON.parse(readFileSync(file, "utf8")) as { contentType?: string; data?: string };
+    assert.equal(stored.contentType, "raw", "the storage envelope");
+    assert.ok(stored.data === "x".repeat(SIZE), `the stored data is the field (${String(stored.data).length} chars)`);
+    assert.deepEqual(run.steps.get("consume")?.status.output, { length: SIZE }, await why());
+    assert.deepEqual(run.status.output, { length: SIZE });
+  } finally {
+    await close();
+  }
+});

@@ -20,10 +20,20 @@ export function e2eDirs(peer: ClusterPeer): { attempts: string; spans: string } 
   return { attempts: join(peer.stateDir, "attempts"), spans: join(peer.stateDir, "spans") };
 }
 
-export function registerE2eImages(peer: ClusterPeer, goBinary?: string): void {
+/**
+ * `s3`: the S3 peer's keys as BUBU_S3_ACCESS_KEY_ID / BUBU_S3_SECRET_ACCESS_KEY for the `-rec` images
+ * (the parity runs): the Go SDK reads only those, not the AWS_* keys the operator injects, so both
+ * SDKs get them, the same env for both.
+ */
+export function registerE2eImages(peer: ClusterPeer, goBinary?: string, s3?: { accessKey: string; secretKey: string }): void {
   const dirs = e2eDirs(peer);
   const env = { BUBU_E2E_ATTEMPTS_DIR: dirs.attempts, BUBU_E2E_SPANS_DIR: dirs.spans };
-  const rec = { ...env, KUBERNETES_SERVICE_PORT: peer.recorderPort, KUBERNETES_SERVICE_PORT_HTTPS: peer.recorderPort };
+  const rec = {
+    ...env,
+    KUBERNETES_SERVICE_PORT: peer.recorderPort,
+    KUBERNETES_SERVICE_PORT_HTTPS: peer.recorderPort,
+    ...(s3 ? { BUBU_S3_ACCESS_KEY_ID: s3.accessKey, BUBU_S3_SECRET_ACCESS_KEY: s3.secretKey } : {}),
+  };
   const images: Record<string, unknown> = {};
   for (const rt of RUNTIMES) {
     const [cmd, args] = commandFor(rt, join(repoRoot, "test/e2e/engrams/e2e-engram.ts"));

@@ -6,31 +6,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Json, KubeApi } from "../peers/cluster/kube-api.ts";
-import { apply } from "../peers/cluster/objects.ts";
+import type { Json } from "../peers/cluster/kube-api.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
-import { requireS3Peer, type S3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
+import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { currentRuntime } from "../support/spawn.ts";
 import { registerE2eImages } from "./e2e-images.ts";
+import { applyStorageSecret, STORAGE_SECRET } from "./storage-secret.ts";
 import { applyAll, describeNamespace, e2eNamespace, engram, engramTemplate, runStory, story } from "./story-run.ts";
 
 const rt = currentRuntime();
 const SIZE = 6000;
 
-/**
- * The S3 credentials as the operator finds them: a Secret in bobrapet-system whose name the
- * operator's config map allows it to copy into a Story's namespace (start.sh sets that key).
- * The operator injects its keys as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
- */
-export const STORAGE_SECRET = "bubu-e2e-s3";
-export async function applyStorageSecret(api: KubeApi, s3: S3Peer): Promise<void> {
-  await apply(api, {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: STORAGE_SECRET, namespace: "bobrapet-system" },
-    stringData: { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey },
-  });
-}
 
 test(`S3 offload (${rt}): a large output goes to S3 and the next step reads it back`, { skip: clusterPeerSkip() || s3PeerSkip(), timeout: 300_000 }, async (t) => {
   const peer = requireClusterPeer(t);

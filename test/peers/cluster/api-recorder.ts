@@ -103,8 +103,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
       res.end(`api-recorder: upstream error: ${String(err)}`);
     });
-    req.on("close", () => {
-      if (!res.writableEnded) up.destroy();
+    // The client went away (a watch it stopped): end the upstream request too.
+    res.on("close", () => {
+      if (!res.writableFinished) up.destroy();
     });
     up.end(body);
   });

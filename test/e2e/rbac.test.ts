@@ -60,9 +60,9 @@ test(`rbac (${rt}): the runner Role cannot read Engrams; both SDKs skip the sche
       .map((e) => `${e.verb} ${(e.responseStatus as { code: number }).code} ${(e.user as { extra?: Record<string, string[]> }).extra?.["authentication.kubernetes.io/pod-name"]?.[0]?.replace(/-[a-z0-9]+$/, "")}`);
     assert.deepEqual(engramGets.sort(), ["get 403 rbac-run-go", "get 403 rbac-run-go", "get 403 rbac-run-ts", "get 403 rbac-run-ts"]);
     for (const step of ["go", "ts"]) {
-      const dir = readdirSync(peer.podsDir).find((d) => d.startsWith(`${ns}_rbac-run-${step}-`));
+      const dir: string | undefined = readdirSync(peer.podsDir).find((d) => d.startsWith(`${ns}_rbac-run-${step}-`));
       assert.ok(dir, `pod dir of ${step}`);
-      const lines = readFileSync(join(peer.podsDir, dir, "stdout.log"), "utf8").split("\n").filter((l) => l.includes(SKIPPED));
+      const lines: string[] = readFileSync(join(peer.podsDir, dir, "stdout.log"), "utf8").split("\n").filter((l) => l.includes(SKIPPED));
       assert.equal(lines.length, 2, `${step}: ${lines.join("\n")}`);
     }
   } finally {

@@ -2,6 +2,7 @@
  * Registers the e2e engrams with the process kubelet's image map:
  *   bubu-e2e/engram:<runtime>       engrams/e2e-engram.ts under bun, deno or node
  *   bubu-e2e/impulse:<runtime>      engrams/e2e-impulse.ts
+ *   bubu-e2e/materialize:<runtime>  engrams/materialize.ts (the operator's `materialize` EngramTemplate)
  *   bubu-e2e/go-engram              go-engram/ (bubu-sdk-go v0.1.5), when its binary is given
  * and a `-rec` variant of each engram whose pods reach the apiserver through the API recorder
  * (test/peers/cluster/api-recorder.ts), for comparing requests with content types.
@@ -41,6 +42,8 @@ export function registerE2eImages(peer: ClusterPeer, goBinary?: string, s3?: { a
     images[`bubu-e2e/engram-rec:${rt}`] = { command: [cmd, ...args], env: rec, cwd: repoRoot };
     const [icmd, iargs] = commandFor(rt, join(repoRoot, "test/e2e/engrams/e2e-impulse.ts"));
     images[`bubu-e2e/impulse:${rt}`] = { command: [icmd, ...iargs], env, cwd: repoRoot };
+    const [mcmd, margs] = commandFor(rt, join(repoRoot, "test/e2e/engrams/materialize.ts"));
+    images[`bubu-e2e/materialize:${rt}`] = { command: [mcmd, ...margs], env, cwd: repoRoot };
   }
   if (goBinary) {
     images["bubu-e2e/go-engram"] = { command: [goBinary], env, cwd: repoRoot };

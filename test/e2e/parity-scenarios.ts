@@ -14,7 +14,7 @@ export function parityScenarios(s3: S3Peer): Scenario[] {
     { name: "unicode", with: { mode: "unicode" } },
     // Long enough for both SDKs to reach their handler on a loaded machine (the deadline starts
     // when the SDK does, before its input lookup).
-    { name: "timeout", with: { mode: "hang" }, execution: { timeout: "5s", retry: { maxRetries: 0 } } },
+    { name: "timeout", with: { mode: "hang" }, execution: { timeout: "8s", retry: { maxRetries: 0 } } },
     { name: "inputs", with: { mode: "inputs" }, stepWith: { name: 42 } },
     {
       name: "s3",

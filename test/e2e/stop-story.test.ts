@@ -39,7 +39,7 @@ test(`stop (${rt}): a running StoryRun asked to stop ends Finished; its pod gets
       engramTemplate("ts-engram", ns, `bubu-e2e/engram:${rt}`),
       engram("waiter", ns, "ts-engram", { with: { mode: "hang" } }),
       story("long", ns, {
-        policy: { timeouts: { gracefulShutdownTimeout: "3s" } },
+        policy: { timeouts: { gracefulShutdownTimeout: "1s" } },
         steps: [{ name: "wait", ref: { name: "waiter" } }, { name: "after", ref: { name: "waiter" }, needs: ["wait"] }],
       }),
     ]);

@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { registerImages } from "../peers/cluster/objects.ts";
 import type { ClusterPeer } from "../peers/cluster/peer.ts";
-import { commandFor, repoRoot, type RuntimeName } from "../support/spawn.ts";
+import { commandFor, type RuntimeName, repoRoot } from "../support/spawn.ts";
 
 const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
 
@@ -26,7 +26,11 @@ export function e2eDirs(peer: ClusterPeer): { attempts: string; spans: string } 
  * (the parity runs): the Go SDK reads only those, not the AWS_* keys the operator injects, so both
  * SDKs get them, the same env for both.
  */
-export function registerE2eImages(peer: ClusterPeer, goBinary?: string, s3?: { accessKey: string; secretKey: string }): void {
+export function registerE2eImages(
+  peer: ClusterPeer,
+  goBinary?: string,
+  s3?: { accessKey: string; secretKey: string },
+): void {
   const dirs = e2eDirs(peer);
   const env = { BUBU_E2E_ATTEMPTS_DIR: dirs.attempts, BUBU_E2E_SPANS_DIR: dirs.spans };
   const rec = {

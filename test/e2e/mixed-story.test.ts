@@ -1,8 +1,9 @@
 // A Story that mixes a Go engram (bubu-sdk-go v0.1.5) and one of ours, run by the real operator:
 // Go → TS → Go, each step reading the previous step's output through the operator's templates, so
 // what each SDK writes into StepRun.status.output is what the other one reads as its inputs.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { currentRuntime } from "../support/spawn.ts";
 import { registerE2eImages } from "./e2e-images.ts";
@@ -11,7 +12,10 @@ import { applyAll, describeNamespace, e2eNamespace, engram, engramTemplate, runS
 
 const rt = currentRuntime();
 
-test(`mixed Story (${rt}): Go → TS → Go, data flowing both ways`, { skip: clusterPeerSkip(), timeout: 900_000 }, async (t) => {
+test(`mixed Story (${rt}): Go → TS → Go, data flowing both ways`, {
+  skip: clusterPeerSkip(),
+  timeout: 900_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   if (!peer) return;
   registerE2eImages(peer, await goProgramBinary("go-engram"));
@@ -25,13 +29,21 @@ test(`mixed Story (${rt}): Go → TS → Go, data flowing both ways`, { skip: cl
       story("mixed", ns, {
         steps: [
           { name: "go1", ref: { name: "go" }, with: { from: "{{ inputs.seed }}", text: "{{ inputs.text }}" } },
-          { name: "ts2", ref: { name: "ts" }, with: { from: "{{ steps.go1.output }}", text: "{{ steps.go1.output.upper }} & ünïcode" } },
-          { name: "go3", ref: { name: "go" }, with: { from: "{{ steps.ts2.output }}", text: "{{ steps.ts2.output.upper }}" } },
+          {
+            name: "ts2",
+            ref: { name: "ts" },
+            with: { from: "{{ steps.go1.output }}", text: "{{ steps.go1.output.upper }} & ünïcode" },
+          },
+          {
+            name: "go3",
+            ref: { name: "go" },
+            with: { from: "{{ steps.ts2.output }}", text: "{{ steps.ts2.output.upper }}" },
+          },
         ],
         output: { final: "{{ steps.go3.output }}" },
       }),
     ]);
-    const seed = { n: 1, list: [1.5, "two", null, true], nested: { "ключ": "значение" } };
+    const seed = { n: 1, list: [1.5, "two", null, true], nested: { ключ: "значение" } };
     const run = await runStory(peer, api, ns, "mixed", { seed, text: "from the story" });
     const why = (): Promise<string> => describeNamespace(peer, api, ns, "mixed-run");
     assert.equal(run.status.phase, "Succeeded", await why());

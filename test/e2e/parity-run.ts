@@ -49,7 +49,16 @@ export interface SdkRun {
 }
 
 const TIME_KEYS = new Set([
-  "startedAt", "finishedAt", "emittedAt", "lastTransitionTime", "acquireTime", "renewTime", "completedAt", "duration", "time", "creationTimestamp",
+  "startedAt",
+  "finishedAt",
+  "emittedAt",
+  "lastTransitionTime",
+  "acquireTime",
+  "renewTime",
+  "completedAt",
+  "duration",
+  "time",
+  "creationTimestamp",
 ]);
 /** Server-made values that a PUT echoes back: they differ from run to run whoever sends them. */
 const SERVER_KEYS = new Set(["resourceVersion", "uid", "generation", "managedFields"]);
@@ -94,6 +103,10 @@ function normalise(r: RecordedRequest, n: Names): Req {
       body = normaliseText(r.body, n);
     }
   }
+  // A PUT of a whole object echoes the status it read (written by the operator a moment earlier or
+  // not yet); the server ignores it (status is a subresource), so it says nothing about the SDK.
+  if (r.method === "PUT" && body !== null && typeof body === "object" && "status" in body)
+    body = { ...body, status: "{server}" };
   return {
     method: r.method,
     path: normaliseText(r.path, n),
@@ -113,15 +126,26 @@ export async function runScenario(peer: ClusterPeer, rt: RuntimeName, sdk: Sdk, 
       engram("engram", ns, "parity", { with: scenario.with }),
       story("s", ns, {
         ...(scenario.policy ? { policy: scenario.policy } : {}),
-        steps: [{ name: "step", ref: { name: "engram" }, ...(scenario.stepWith ? { with: scenario.stepWith } : {}), execution: scenario.execution ?? { retry: { maxRetries: 0 } } }],
+        steps: [
+          {
+            name: "step",
+            ref: { name: "engram" },
+            ...(scenario.stepWith ? { with: scenario.stepWith } : {}),
+            execution: scenario.execution ?? { retry: { maxRetries: 0 } },
+          },
+        ],
       }),
     ]);
     const finished = await runStory(peer, api, ns, "s", {}, { timeoutMs: 120_000 });
     // The pod may still write (the logs reference comes after the terminal status): wait for its exit.
-    await waitFor(`the pods of ${ns} to exit`, async () => {
-      const dirs = readdirSync(peer.podsDir).filter((d) => d.startsWith(`${ns}_`));
-      return dirs.length > 0 && dirs.every((d) => existsSync(join(peer.podsDir, d, "exit"))) ? true : undefined;
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      `the pods of ${ns} to exit`,
+      async () => {
+        const dirs = readdirSync(peer.podsDir).filter((d) => d.startsWith(`${ns}_`));
+        return dirs.length > 0 && dirs.every((d) => existsSync(join(peer.podsDir, d, "exit"))) ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const user = `system:serviceaccount:${ns}:`;
     const names: Names = { ns, claim: await deriveEffectClaimName(ns, "s-run-step", "charge") };
     const recorded = readFileSync(peer.recorderLog, "utf8")
@@ -152,11 +176,19 @@ export async function runScenario(peer: ClusterPeer, rt: RuntimeName, sdk: Sdk, 
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x !== null && typeof x === "object" && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : x);
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
 }
 
 /** One line per request (bodies with sorted keys), for comparison and failure messages. */
 export function show(reqs: readonly Req[]): string {
-  return reqs.map((r) => `${r.method} ${r.path} [${r.contentType}] ${r.status}${r.body === undefined ? "" : ` ${canonical(r.body)}`}`).join("\n");
+  return reqs
+    .map(
+      (r) =>
+        `${r.method} ${r.path} [${r.contentType}] ${r.status}${r.body === undefined ? "" : ` ${canonical(r.body)}`}`,
+    )
+    .join("\n");
 }

@@ -21,7 +21,13 @@ export function parityScenarios(s3: S3Peer): Scenario[] {
       with: { mode: "big", size: 6000 },
       policy: {
         storage: {
-          s3: { bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, usePathStyle: true, authentication: { secretRef: { name: STORAGE_SECRET } } },
+          s3: {
+            bucket: s3.bucket,
+            region: s3.region,
+            endpoint: s3.endpoint,
+            usePathStyle: true,
+            authentication: { secretRef: { name: STORAGE_SECRET } },
+          },
         },
       },
     },

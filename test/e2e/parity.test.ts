@@ -5,8 +5,9 @@
 // compared. The differences we chose are the rows of PARITY below, each with its reason; a row
 // rewrites both sides so that its difference disappears, and whatever is left must be identical.
 // Every row must be needed by at least one scenario (a row that matches nothing is stale).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import type { Json } from "../peers/cluster/kube-api.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
@@ -45,7 +46,8 @@ interface ElsewhereRow {
   readonly pinnedBy: string;
 }
 
-const isStatusPatch = (r: Req): boolean => r.method === "PATCH" && r.path.includes("/stepruns/") && r.path.includes("/status");
+const isStatusPatch = (r: Req): boolean =>
+  r.method === "PATCH" && r.path.includes("/stepruns/") && r.path.includes("/status");
 const statusOf = (r: Req): Json => ((r.body as Json | undefined)?.status ?? {}) as Json;
 const isClaimPut = (r: Req): boolean => r.method === "PUT" && r.path.includes("/effectclaims/");
 
@@ -152,12 +154,13 @@ export const PARITY: readonly Row[] = [
   },
   {
     id: "typed-inputs",
-    go: "inputs are decoded weakly ({\"name\":42} into a string field is \"42\") and the step succeeds",
+    go: 'inputs are decoded weakly ({"name":42} into a string field is "42") and the step succeeds',
     ours: "the inputs schema (valibot) is the author's type: a validation_error naming inputs.name, Failed, exit 1",
     why: "a wrong type is a bug in the Story, and the author's handler must get what its type says",
     apply(s) {
       if (s.scenario.name !== "inputs") return false;
-      const mark = (q: Req): Req => (isStatusPatch(q) && statusOf(q).phase !== undefined ? { ...q, body: "{terminal status}" } : q);
+      const mark = (q: Req): Req =>
+        isStatusPatch(q) && statusOf(q).phase !== undefined ? { ...q, body: "{terminal status}" } : q;
       // Go's run went on to validate its output: one more Engram lookup (forbidden) than ours.
       const lookups = s.go.flatMap((q, i) => (q.method === "GET" && q.path.includes("/engrams/") ? [i] : []));
       s.go = s.go.filter((_, i) => i !== lookups[1]).map(mark);
@@ -193,11 +196,18 @@ export const PARITY_ELSEWHERE: readonly ElsewhereRow[] = [
 
 function compare(s: Sides, used: Set<string>): void {
   for (const row of PARITY) if (row.apply(s)) used.add(row.id);
-  assert.equal(show(s.ts), show(s.go), `scenario ${s.scenario.name}: our requests (actual) differ from Go's (expected) beyond the PARITY rows`);
+  assert.equal(
+    show(s.ts),
+    show(s.go),
+    `scenario ${s.scenario.name}: our requests (actual) differ from Go's (expected) beyond the PARITY rows`,
+  );
   assert.deepEqual(s.ts, s.go);
 }
 
-test(`batch parity with bubu-sdk-go v0.1.5 (${rt}): request by request`, { skip: clusterPeerSkip() || s3PeerSkip(), timeout: 900_000 }, async (t) => {
+test(`batch parity with bubu-sdk-go v0.1.5 (${rt}): request by request`, {
+  skip: clusterPeerSkip() || s3PeerSkip(),
+  timeout: 900_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   const s3 = requireS3Peer(t);
   if (!peer || !s3) return;
@@ -209,8 +219,14 @@ test(`batch parity with bubu-sdk-go v0.1.5 (${rt}): request by request`, { skip:
   for (const scenario of parityScenarios(s3)) {
     const goRun = await runScenario(peer, rt, "go", scenario);
     const tsRun = await runScenario(peer, rt, "ts", scenario);
-    for (const r of [goRun, tsRun]) assert.deepEqual(r.auditUris, r.recorderUris, `${scenario.name}/${r.sdk}: the audit log saw what the recorder saw`);
-    const stepOf = (r: SdkRun): Json => JSON.parse(JSON.stringify(r.finished.steps.get("step")?.status ?? {}).replaceAll(r.ns, "{ns}")) as Json;
+    for (const r of [goRun, tsRun])
+      assert.deepEqual(
+        r.auditUris,
+        r.recorderUris,
+        `${scenario.name}/${r.sdk}: the audit log saw what the recorder saw`,
+      );
+    const stepOf = (r: SdkRun): Json =>
+      JSON.parse(JSON.stringify(r.finished.steps.get("step")?.status ?? {}).replaceAll(r.ns, "{ns}")) as Json;
     const goStep = stepOf(goRun);
     const tsStep = stepOf(tsRun);
     // What each run ended as: the same, except where a row says otherwise.
@@ -221,7 +237,10 @@ test(`batch parity with bubu-sdk-go v0.1.5 (${rt}): request by request`, { skip:
       assert.equal((tsStep.error as Json).type, "validation_error");
       assert.equal(((tsStep.error as Json).details as Json).path, "name");
     } else if (scenario.name === "effects" && goStep.phase === "Failed") {
-      assert.match(String(goStep.lastFailureMsg), /^failed to complete effect reservation: .*the object has been modified/);
+      assert.match(
+        String(goStep.lastFailureMsg),
+        /^failed to complete effect reservation: .*the object has been modified/,
+      );
       assert.equal(tsStep.phase, "Succeeded", JSON.stringify(tsStep));
     } else {
       for (const k of ["phase", "exitCode", "exitClass", "lastFailureMsg", "error", "output"]) {
@@ -231,5 +250,6 @@ test(`batch parity with bubu-sdk-go v0.1.5 (${rt}): request by request`, { skip:
     compare({ scenario, go: [...goRun.requests], ts: [...tsRun.requests], goRun, tsRun }, used);
   }
   // Every row is needed except claim-conflict-retry, which only shows when the race happens.
-  for (const row of PARITY) if (row.id !== "claim-conflict-retry") assert.ok(used.has(row.id), `row ${row.id} matched nothing: stale?`);
+  for (const row of PARITY)
+    if (row.id !== "claim-conflict-retry") assert.ok(used.has(row.id), `row ${row.id} matched nothing: stale?`);
 });

@@ -2,10 +2,11 @@
 // and claim effects, but not read Engrams. Both SDKs then skip their own schema validation with one
 // log line per lookup (inputs, then output: two per run, the Go SDK's behaviour too) and the step
 // still succeeds; the operator validates against the template itself.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import type { Json } from "../peers/cluster/kube-api.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { currentRuntime } from "../support/spawn.ts";
@@ -16,7 +17,10 @@ import { applyAll, describeNamespace, e2eNamespace, engram, engramTemplate, runS
 const rt = currentRuntime();
 const SKIPPED = "Schema validation skipped: Engram lookup forbidden; controller-side validation remains authoritative";
 
-test(`rbac (${rt}): the runner Role cannot read Engrams; both SDKs skip the schema lookup the same way`, { skip: clusterPeerSkip(), timeout: 900_000 }, async (t) => {
+test(`rbac (${rt}): the runner Role cannot read Engrams; both SDKs skip the schema lookup the same way`, {
+  skip: clusterPeerSkip(),
+  timeout: 900_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   if (!peer) return;
   registerE2eImages(peer, await goProgramBinary("go-engram"));
@@ -57,12 +61,22 @@ test(`rbac (${rt}): the runner Role cannot read Engrams; both SDKs skip the sche
       .filter((l) => l.includes(user))
       .map((l) => JSON.parse(l) as Json)
       .filter((e) => (e.objectRef as { resource?: string } | undefined)?.resource === "engrams")
-      .map((e) => `${e.verb} ${(e.responseStatus as { code: number }).code} ${(e.user as { extra?: Record<string, string[]> }).extra?.["authentication.kubernetes.io/pod-name"]?.[0]?.replace(/-[a-z0-9]+$/, "")}`);
-    assert.deepEqual(engramGets.sort(), ["get 403 rbac-run-go", "get 403 rbac-run-go", "get 403 rbac-run-ts", "get 403 rbac-run-ts"]);
+      .map(
+        (e) =>
+          `${e.verb} ${(e.responseStatus as { code: number }).code} ${(e.user as { extra?: Record<string, string[]> }).extra?.["authentication.kubernetes.io/pod-name"]?.[0]?.replace(/-[a-z0-9]+$/, "")}`,
+      );
+    assert.deepEqual(engramGets.sort(), [
+      "get 403 rbac-run-go",
+      "get 403 rbac-run-go",
+      "get 403 rbac-run-ts",
+      "get 403 rbac-run-ts",
+    ]);
     for (const step of ["go", "ts"]) {
       const dir: string | undefined = readdirSync(peer.podsDir).find((d) => d.startsWith(`${ns}_rbac-run-${step}-`));
       assert.ok(dir, `pod dir of ${step}`);
-      const lines: string[] = readFileSync(join(peer.podsDir, dir, "stdout.log"), "utf8").split("\n").filter((l) => l.includes(SKIPPED));
+      const lines: string[] = readFileSync(join(peer.podsDir, dir, "stdout.log"), "utf8")
+        .split("\n")
+        .filter((l) => l.includes(SKIPPED));
       assert.equal(lines.length, 2, `${step}: ${lines.join("\n")}`);
     }
   } finally {

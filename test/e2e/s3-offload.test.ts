@@ -4,10 +4,11 @@
 // and that step's SDK reads it back before `process` sees its inputs. A template that does more than
 // pass the reference on (a Story output reading the step, a step input with a pipe) makes the
 // operator run the `materialize` EngramTemplate, here an engram of ours (engrams/materialize.ts).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import type { Json } from "../peers/cluster/kube-api.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
@@ -19,8 +20,10 @@ import { applyAll, describeNamespace, e2eNamespace, engram, engramTemplate, runS
 const rt = currentRuntime();
 const SIZE = 6000;
 
-
-test(`S3 offload (${rt}): a large output goes to S3 and the next step reads it back`, { skip: clusterPeerSkip() || s3PeerSkip(), timeout: 300_000 }, async (t) => {
+test(`S3 offload (${rt}): a large output goes to S3 and the next step reads it back`, {
+  skip: clusterPeerSkip() || s3PeerSkip(),
+  timeout: 300_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   const s3 = requireS3Peer(t);
   if (!peer || !s3) return;
@@ -71,7 +74,10 @@ test(`S3 offload (${rt}): a large output goes to S3 and the next step reads it b
   }
 });
 
-test(`S3 offload (${rt}): templates that read a stored output run the materialize engram`, { skip: clusterPeerSkip() || s3PeerSkip(), timeout: 300_000 }, async (t) => {
+test(`S3 offload (${rt}): templates that read a stored output run the materialize engram`, {
+  skip: clusterPeerSkip() || s3PeerSkip(),
+  timeout: 300_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   const s3 = requireS3Peer(t);
   if (!peer || !s3) return;
@@ -81,14 +87,25 @@ test(`S3 offload (${rt}): templates that read a stored output run the materializ
     await applyStorageSecret(api, s3);
     // The operator looks for an EngramTemplate named exactly `materialize` (its config's default).
     await applyAll(api, [
-      { apiVersion: "catalog.bubustack.io/v1alpha1", kind: "EngramTemplate", metadata: { name: "materialize" }, spec: { version: "0.1.0", image: `bubu-e2e/materialize:${rt}`, supportedModes: ["job"] } },
+      {
+        apiVersion: "catalog.bubustack.io/v1alpha1",
+        kind: "EngramTemplate",
+        metadata: { name: "materialize" },
+        spec: { version: "0.1.0", image: `bubu-e2e/materialize:${rt}`, supportedModes: ["job"] },
+      },
       engramTemplate("ts-engram", ns, `bubu-e2e/engram:${rt}`),
       engram("producer", ns, "ts-engram", { with: { mode: "big", size: SIZE } }),
       engram("consumer", ns, "ts-engram", { with: { mode: "consume" } }),
       story("mat", ns, {
         policy: {
           storage: {
-            s3: { bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, usePathStyle: true, authentication: { secretRef: { name: STORAGE_SECRET } } },
+            s3: {
+              bucket: s3.bucket,
+              region: s3.region,
+              endpoint: s3.endpoint,
+              usePathStyle: true,
+              authentication: { secretRef: { name: STORAGE_SECRET } },
+            },
           },
         },
         steps: [

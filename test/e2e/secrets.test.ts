@@ -3,10 +3,11 @@
 // the engram then tries to leak the values into a log line, a span attribute, a signal and a
 // thrown error, and none of them may show up in a pod log, a StepRun or StoryRun status, the
 // SDK's API requests or a span.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import type { Json } from "../peers/cluster/kube-api.ts";
 import { apply } from "../peers/cluster/objects.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
@@ -20,7 +21,10 @@ function randomValue(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
 }
 
-test(`secrets (${rt}): mapped Secrets reach ctx.secrets and never leave the process`, { skip: clusterPeerSkip(), timeout: 300_000 }, async (t) => {
+test(`secrets (${rt}): mapped Secrets reach ctx.secrets and never leave the process`, {
+  skip: clusterPeerSkip(),
+  timeout: 300_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   if (!peer) return;
   registerE2eImages(peer);
@@ -28,8 +32,18 @@ test(`secrets (${rt}): mapped Secrets reach ctx.secrets and never leave the proc
   const token = randomValue("tok");
   const pem = randomValue("pem");
   try {
-    await apply(api, { apiVersion: "v1", kind: "Secret", metadata: { name: "api-creds", namespace: ns }, stringData: { token } });
-    await apply(api, { apiVersion: "v1", kind: "Secret", metadata: { name: "tls-bits", namespace: ns }, stringData: { "key.pem": pem } });
+    await apply(api, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "api-creds", namespace: ns },
+      stringData: { token },
+    });
+    await apply(api, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "tls-bits", namespace: ns },
+      stringData: { "key.pem": pem },
+    });
     await applyAll(api, [
       engramTemplate("ts-engram", ns, `bubu-e2e/engram:${rt}`, {
         secretSchema: {
@@ -39,11 +53,20 @@ test(`secrets (${rt}): mapped Secrets reach ctx.secrets and never leave the proc
         },
       }),
       engram("user", ns, "ts-engram", { with: { mode: "secret" }, secrets: { api: "api-creds", tls: "tls-bits" } }),
-      engram("leaker", ns, "ts-engram", { with: { mode: "secret-fail" }, secrets: { api: "api-creds", tls: "tls-bits" } }),
+      engram("leaker", ns, "ts-engram", {
+        with: { mode: "secret-fail" },
+        secrets: { api: "api-creds", tls: "tls-bits" },
+      }),
       story("secrets", ns, {
         steps: [
           { name: "use", ref: { name: "user" } },
-          { name: "leak", ref: { name: "leaker" }, needs: ["use"], allowFailure: true, execution: { retry: { maxRetries: 0 } } },
+          {
+            name: "leak",
+            ref: { name: "leaker" },
+            needs: ["use"],
+            allowFailure: true,
+            execution: { retry: { maxRetries: 0 } },
+          },
         ],
       }),
     ]);
@@ -66,10 +89,15 @@ test(`secrets (${rt}): mapped Secrets reach ctx.secrets and never leave the proc
         if (existsSync(p)) places.push([`${d}/${f}`, readFileSync(p, "utf8")]);
       }
     }
-    assert.ok(places.some(([, text]) => text.includes("process uses a secret")), "the engram logged its attempt");
+    assert.ok(
+      places.some(([, text]) => text.includes("process uses a secret")),
+      "the engram logged its attempt",
+    );
     for (const [id, s] of run.steps) places.push([`StepRun ${id}`, JSON.stringify(s.status)]);
     places.push(["StoryRun", JSON.stringify(run.status)]);
-    const podRequests = readFileSync(peer.auditLog, "utf8").split("\n").filter((l) => l.includes(`"system:serviceaccount:${ns}:`));
+    const podRequests = readFileSync(peer.auditLog, "utf8")
+      .split("\n")
+      .filter((l) => l.includes(`"system:serviceaccount:${ns}:`));
     assert.ok(podRequests.length > 0, "the pods' requests are in the audit log");
     places.push(["audit log (pod requests)", podRequests.join("\n")]);
     const spans = e2eDirs(peer).spans;

@@ -1,17 +1,28 @@
 // The claim's renew, completion and release read the claim again when their PUT conflicts: the
 // real operator writes a new claim's status right after the create, and a completion that read
 // the claim before that write gets a 409 (the Go SDK v0.1.5 then fails the step).
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  completeReservation,
+  type Reservation,
+  releaseReservation,
+  renewReservation,
+} from "../../src/effects/claim.ts";
 import type { KubeClient } from "../../src/k8s/client.ts";
 import type { EffectClaim } from "../../src/k8s/effectclaim.ts";
 import { KubernetesError } from "../../src/k8s/errors.ts";
-import { completeReservation, releaseReservation, renewReservation, type Reservation } from "../../src/effects/claim.ts";
 
 const HOLDER = "ns:step:charge:me";
 
 function conflict(): KubernetesError {
-  return new KubernetesError({ kind: "status", status: 409, reason: "Conflict", message: "the object has been modified" });
+  return new KubernetesError({
+    kind: "status",
+    status: 409,
+    reason: "Conflict",
+    message: "the object has been modified",
+  });
 }
 
 /** A client whose claim's resourceVersion moves on each GET, and whose first `conflicts` PUTs fail. */
@@ -69,7 +80,10 @@ describe("effect claim writes under update conflicts", () => {
 
   test("conflicts that do not stop end with the operation's error", async () => {
     const f = fakeClient(100);
-    await assert.rejects(completeReservation(reservation(f.client), undefined, AbortSignal.timeout(5000)), /^Error: failed to complete effect reservation: the object has been modified$/);
+    await assert.rejects(
+      completeReservation(reservation(f.client), undefined, AbortSignal.timeout(5000)),
+      /^Error: failed to complete effect reservation: the object has been modified$/,
+    );
     assert.equal(f.gets(), 4, "the first try and three more");
   });
 });

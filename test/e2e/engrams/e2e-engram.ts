@@ -29,13 +29,19 @@ if (spansDir) {
 
 /** How many times the effect "charge" really ran for this StepRun, across its pods. */
 function countCharge(): number {
-  const file = join(process.env.BUBU_E2E_ATTEMPTS_DIR ?? "/tmp", `${process.env.BUBU_STEPRUN_NAMESPACE}_${process.env.BUBU_STEPRUN_NAME}.charges`);
+  const file = join(
+    process.env.BUBU_E2E_ATTEMPTS_DIR ?? "/tmp",
+    `${process.env.BUBU_STEPRUN_NAMESPACE}_${process.env.BUBU_STEPRUN_NAME}.charges`,
+  );
   appendFileSync(file, "x");
   return readFileSync(file, "utf8").length;
 }
 
 function chargesSoFar(): number {
-  const file = join(process.env.BUBU_E2E_ATTEMPTS_DIR ?? "/tmp", `${process.env.BUBU_STEPRUN_NAMESPACE}_${process.env.BUBU_STEPRUN_NAME}.charges`);
+  const file = join(
+    process.env.BUBU_E2E_ATTEMPTS_DIR ?? "/tmp",
+    `${process.env.BUBU_STEPRUN_NAMESPACE}_${process.env.BUBU_STEPRUN_NAME}.charges`,
+  );
   try {
     return readFileSync(file, "utf8").length;
   } catch {
@@ -54,7 +60,8 @@ const e2e = defineBatch({
   }),
   init(ctx) {
     if (ctx.config.mode === "secret") {
-      for (const name of ctx.secrets.names()) ctx.logger.info("init saw a secret", { name, value: ctx.secrets.get(name) });
+      for (const name of ctx.secrets.names())
+        ctx.logger.info("init saw a secret", { name, value: ctx.secrets.get(name) });
     }
   },
   async process(ctx, inputs) {
@@ -107,7 +114,8 @@ const e2e = defineBatch({
         const attempt = nextAttempt();
         await ctx.signals.emit("attempt", { n: attempt });
         const once = await ctx.effects.once("charge", () => ({ amount: 42, charges: countCharge() }));
-        if (attempt === 1) throw new BubuError("execution_error", "transient failure after the charge", { retryable: true });
+        if (attempt === 1)
+          throw new BubuError("execution_error", "transient failure after the charge", { retryable: true });
         return { attempt, already: once.already, reason: once.already ? once.reason : "ran", charges: chargesSoFar() };
       }
       default:

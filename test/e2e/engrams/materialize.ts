@@ -9,11 +9,16 @@ import { TemplateEngine } from "../../../src/templating/mod.ts";
 
 const materialize = defineBatch({
   name: "materialize",
-  inputs: v.object({ mode: v.picklist(["object", "condition"]), template: v.unknown(), vars: v.record(v.string(), v.unknown()) }),
+  inputs: v.object({
+    mode: v.picklist(["object", "condition"]),
+    template: v.unknown(),
+    vars: v.record(v.string(), v.unknown()),
+  }),
   process(ctx, { mode, template, vars }) {
     const engine = new TemplateEngine({ evaluationTimeoutMs: 30_000 });
     ctx.logger.info("materializing", { mode });
-    if (mode === "condition") return { result: engine.evaluateCondition(String(template), vars, { signal: ctx.signal }) };
+    if (mode === "condition")
+      return { result: engine.evaluateCondition(String(template), vars, { signal: ctx.signal }) };
     return { result: engine.resolveValue(template, vars, { signal: ctx.signal }) };
   },
 });

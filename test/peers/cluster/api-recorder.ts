@@ -16,8 +16,8 @@
  */
 import { Buffer } from "node:buffer";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
-import { Agent, createServer, request } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Agent, createServer, request } from "node:https";
 import process from "node:process";
 
 /** One recorded request. */
@@ -52,7 +52,10 @@ function tokenIdentity(auth: string | undefined): { user: string; pod?: string }
   const m = /^Bearer\s+([^.]+)\.([^.]+)\./i.exec(auth ?? "");
   if (!m) return { user: "-" };
   try {
-    const claims = JSON.parse(Buffer.from(m[2]!, "base64url").toString("utf8")) as { sub?: string; "kubernetes.io"?: { pod?: { name?: string } } };
+    const claims = JSON.parse(Buffer.from(m[2]!, "base64url").toString("utf8")) as {
+      sub?: string;
+      "kubernetes.io"?: { pod?: { name?: string } };
+    };
     const pod = claims["kubernetes.io"]?.pod?.name;
     return { user: claims.sub ?? "-", ...(pod ? { pod } : {}) };
   } catch {
@@ -67,7 +70,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     const body = Buffer.concat(chunks);
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined || ["host", "connection", "keep-alive", "transfer-encoding", "content-length"].includes(k)) continue;
+      if (v === undefined || ["host", "connection", "keep-alive", "transfer-encoding", "content-length"].includes(k))
+        continue;
       headers[k] = v;
     }
     if (body.length > 0) headers["content-length"] = String(body.length);
@@ -111,7 +115,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-const server = createServer({ key: readFileSync(`${pki}/server.key`), cert: readFileSync(`${pki}/server.crt`) }, handle);
+const server = createServer(
+  { key: readFileSync(`${pki}/server.key`), cert: readFileSync(`${pki}/server.crt`) },
+  handle,
+);
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as { port: number };

@@ -45,6 +45,11 @@ fi
 node test/interop/streaming/go-engram.ts >/dev/null || {
   echo "the Go echo engram did not build; the streaming interop tests will fail" >&2
 }
+# The e2e Go engrams (bubu-sdk-go v0.1.5): the retry probe and the parity/mixed-Story twin, built
+# here so that no test's time budget pays for a cold build.
+for program in go-probe go-engram; do
+  node test/e2e/go-probe.ts "$program" >/dev/null || echo "test/e2e/$program did not build; the e2e tests that use it will fail" >&2
+done
 
 # Static checks (scripts/checks.sh, each timed): types with and without Node's, lint, format,
 # folder import cycles, the API reports, and JSR's publish rules ("no slow types").

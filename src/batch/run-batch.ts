@@ -62,7 +62,9 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
     const after = formatGoDuration(settings.stepTimeoutNs);
     // Said out loud: a handler that ignores its signal would otherwise look like a silent hang.
     logger.warn("step deadline reached: the engram's signal is aborted", { timeout: after, graceWindowMs: settings.graceMs });
-    run.abort(abortReason("timeout", `batch execution timed out after ${after}`));
+    // The reason reads as Go's ctx.Err() at the deadline, so a handler that rethrows it ends with
+    // Go's text: `batch execution timed out after <d>: context deadline exceeded`.
+    run.abort(abortReason("timeout", DEADLINE_EXCEEDED));
   }, timeoutMs);
   const signalName = (): "SIGTERM" | "SIGINT" => (deps.terminate?.reason === "SIGINT" ? "SIGINT" : "SIGTERM");
   const onTerminate = (): void => run.abort(abortReason("sigterm", `terminated by ${signalName()}`));
@@ -179,5 +181,8 @@ function endAfterAbort(
 
 /** The deadline text used when the engram returned without an error after the deadline. */
 function deadlineExceeded(): Error {
-  return new Error("context deadline exceeded");
+  return new Error(DEADLINE_EXCEEDED);
 }
+
+/** Go's `context.DeadlineExceeded` text. */
+const DEADLINE_EXCEEDED = "context deadline exceeded";

@@ -1,6 +1,7 @@
 /**
  * The EffectClaim lease of `executeEffectOnce`: create or take over, renew, release, complete.
- * Every write is a full PUT carrying the `resourceVersion` that was read.
+ * Every write is a full PUT carrying the `resourceVersion` that was read; a PUT that conflicts
+ * reads the claim again and decides again.
  * @module
  */
 import type { KubeClient } from "../k8s/client.ts";
@@ -20,8 +21,28 @@ import { EFFECT_CLAIMS } from "../k8s/resources.ts";
 import type { JsonObject } from "../k8s/merge-patch.ts";
 import { formatMetaTime } from "../signals/types.ts";
 
-/** Re-GETs after an update conflict while taking a claim over. */
+/**
+ * Re-GETs after an update conflict. The operator writes a new claim's status (its conditions) a
+ * moment after the create, so the first renew or completion often races it.
+ */
 const CONFLICT_RETRIES = 3;
+
+/**
+ * Runs `attempt` (a GET, a decision and a PUT) again while its PUT conflicts, up to
+ * {@link CONFLICT_RETRIES} more times.
+ *
+ * @remarks The Go SDK (v0.1.5) sends each of these PUTs once: on the real operator its completion
+ * of a new claim fails with a 409 when the operator's status write lands in between.
+ */
+async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= CONFLICT_RETRIES || !isConflict(err)) throw err;
+    }
+  }
+}
 
 /** A claim this process holds. */
 export interface Reservation {
@@ -143,6 +164,15 @@ async function read(r: Reservation, signal: AbortSignal): Promise<EffectClaim> {
 
 /** GET, confirm we still hold it, PUT a fresh `renewTime` (and `acquireTime` if unset). */
 export async function renewReservation(r: Reservation, signal: AbortSignal): Promise<void> {
+  try {
+    await retryOnConflict(() => renewOnce(r, signal));
+  } catch (err) {
+    if (isConflict(err)) throw new Error(`failed to renew effect reservation: ${message(err)}`, { cause: err });
+    throw err;
+  }
+}
+
+async function renewOnce(r: Reservation, signal: AbortSignal): Promise<void> {
   let current: EffectClaim;
   try {
     current = await read(r, signal);
@@ -162,12 +192,22 @@ export async function renewReservation(r: Reservation, signal: AbortSignal): Pro
   try {
     r.claim = await r.client.update<EffectClaim>(EFFECT_CLAIMS, r.namespace, r.name, { ...current, spec }, { signal });
   } catch (err) {
+    if (isConflict(err)) throw err;
     throw new Error(`failed to renew effect reservation: ${message(err)}`, { cause: err });
   }
 }
 
 /** Gives the claim up after a failure: no holder, no lease times, `completionStatus: released`. */
 export async function releaseReservation(r: Reservation, signal: AbortSignal): Promise<void> {
+  try {
+    await retryOnConflict(() => releaseOnce(r, signal));
+  } catch (err) {
+    if (isConflict(err)) throw new Error(`failed to release effect reservation: ${message(err)}`, { cause: err });
+    throw err;
+  }
+}
+
+async function releaseOnce(r: Reservation, signal: AbortSignal): Promise<void> {
   let current: EffectClaim;
   try {
     current = await read(r, signal);
@@ -185,6 +225,7 @@ export async function releaseReservation(r: Reservation, signal: AbortSignal): P
     r.claim = await r.client.update<EffectClaim>(EFFECT_CLAIMS, r.namespace, r.name, { ...current, spec }, { signal });
   } catch (err) {
     if (isNotFound(err)) return;
+    if (isConflict(err)) throw err;
     throw new Error(`failed to release effect reservation: ${message(err)}`, { cause: err });
   }
 }
@@ -194,6 +235,15 @@ export async function releaseReservation(r: Reservation, signal: AbortSignal): P
  * already completed it; throws when the claim was lost.
  */
 export async function completeReservation(r: Reservation, details: JsonObject | undefined, signal: AbortSignal): Promise<void> {
+  try {
+    await retryOnConflict(() => completeOnce(r, details, signal));
+  } catch (err) {
+    if (isConflict(err)) throw new Error(`failed to complete effect reservation: ${message(err)}`, { cause: err });
+    throw err;
+  }
+}
+
+async function completeOnce(r: Reservation, details: JsonObject | undefined, signal: AbortSignal): Promise<void> {
   let current: EffectClaim;
   try {
     current = await read(r, signal);
@@ -214,6 +264,7 @@ export async function completeReservation(r: Reservation, details: JsonObject | 
   try {
     r.claim = await r.client.update<EffectClaim>(EFFECT_CLAIMS, r.namespace, r.name, { ...current, spec }, { signal });
   } catch (err) {
+    if (isConflict(err)) throw err;
     throw new Error(`failed to complete effect reservation: ${message(err)}`, { cause: err });
   }
 }

@@ -200,7 +200,9 @@ describe("runBatch deadlines and signals", () => {
     const out = await runBatch(polite, deps({ settings: fast() }));
     assert.equal(out.exitCode, 124);
     assert.equal(out.abandoned, false);
-    assert.equal(out.status.lastFailureMsg, "batch execution timed out after 50ms: batch execution timed out after 50ms");
+    // Go's text: the reason is ctx.Err() at the deadline.
+    assert.equal(out.status.lastFailureMsg, "batch execution timed out after 50ms: context deadline exceeded");
+    assert.equal(out.status.error?.message, "batch execution timed out after 50ms: context deadline exceeded");
   });
 
   test("success after the deadline still counts as Timeout, output kept (Go)", async () => {

@@ -27,6 +27,9 @@ export interface ClusterPeer {
   /** `<namespace>_<pod>/{stdout,stderr}.log` of every pod run. */
   readonly podsDir: string;
   readonly operatorLog: string;
+  /** The API recorder's JSON lines (api-recorder.ts) and its port (a pod's KUBERNETES_SERVICE_PORT). */
+  readonly recorderLog: string;
+  readonly recorderPort: string;
   /** The API port (what pods get as KUBERNETES_SERVICE_PORT). */
   readonly port: string;
   /** An admin (system:masters) client; close it when done. */
@@ -57,7 +60,7 @@ function lookup(): Lookup {
   const envFile = join(stateDir(), "env");
   if (!existsSync(envFile)) return { reason: `${envFile} does not exist` };
   const env = parseEnvFile(readFileSync(envFile, "utf8"));
-  for (const c of ["ETCD", "APISERVER", "CONTROLLER_MANAGER", "OPERATOR", "KUBELET"]) {
+  for (const c of ["ETCD", "APISERVER", "CONTROLLER_MANAGER", "OPERATOR", "KUBELET", "RECORDER"]) {
     const raw = env[`BUBU_TEST_CLUSTER_${c}_PID`];
     const pid = Number(raw);
     if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return { reason: `${envFile} is stale: ${c.toLowerCase()} (pid ${raw}) is not running` };
@@ -75,6 +78,8 @@ function lookup(): Lookup {
       imagesDir: env.BUBU_TEST_CLUSTER_IMAGES_DIR!,
       podsDir: env.BUBU_TEST_CLUSTER_PODS_DIR!,
       operatorLog: env.BUBU_TEST_CLUSTER_OPERATOR_LOG!,
+      recorderLog: env.BUBU_TEST_CLUSTER_RECORDER_LOG!,
+      recorderPort: env.BUBU_TEST_CLUSTER_RECORDER_PORT!,
       port: new URL(kc.url).port,
       api: () => new KubeApi(auth),
     },

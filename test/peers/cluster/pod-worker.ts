@@ -111,7 +111,6 @@ export class PodWorker {
       const refs = new RefReader(this.ctx.api, pod.metadata.namespace ?? "default");
       const base: Record<string, string> = {
         ...this.ctx.hostEnv,
-        ...entry.env,
         HOSTNAME: pod.metadata.name,
         KUBERNETES_SERVICE_HOST: HOST_IP,
         KUBERNETES_SERVICE_PORT: this.ctx.apiPort,
@@ -121,6 +120,8 @@ export class PodWorker {
         KUBERNETES_PORT_443_TCP_PROTO: "tcp",
         KUBERNETES_PORT_443_TCP_ADDR: HOST_IP,
         KUBERNETES_PORT_443_TCP_PORT: this.ctx.apiPort,
+        // Last, so an image can point its pods at another API endpoint (the API recorder).
+        ...entry.env,
       };
       const env = await resolveEnv(pod, container, refs, base, HOST_IP);
       const volumes = await prepareVolumes(pod, container, { refs, api: this.ctx.api, hostIP: HOST_IP, dir: join(this.dir, "volumes") });

@@ -2,15 +2,19 @@
 # Starts the cluster peer: a real BubuStack control plane on 127.0.0.1, with engram pods run as
 # local processes.
 #   etcd v3.7.4, kube-apiserver v1.37.2 (RBAC, service-account tokens, JSON audit log),
-#   kube-controller-manager v1.37.2 (Jobs, ServiceAccounts, namespaces, GC, kube-root-ca.crt),
+#   kube-controller-manager v1.37.2 (Jobs, Deployments and ReplicaSets, ServiceAccounts, namespaces,
+#   GC, kube-root-ca.crt),
 #   the bobrapet operator v0.1.13 (webhooks off) with its CRDs from the bobrapet module,
 #   the process kubelet (kubelet.ts under node >= 22): runs each Pod's container as a local process
-#   from an image -> command map, with the service-account files at the in-cluster path.
+#   from an image -> command map, with the service-account files at the in-cluster path,
+#   the API recorder (api-recorder.ts): a recording pass-through to the apiserver that pods may use.
 #
 # Writes into the state dir (default <repo>/.cache/peers/cluster, recreated on every start):
 #   kubeconfig   admin (system:masters client certificate), current-context set
 #   env          shell-sourceable BUBU_TEST_CLUSTER_* (see the end of this file)
-#   audit.log    the apiserver's audit log (JSON lines; RequestResponse for runs.bubustack.io)
+#   audit.log    the apiserver's audit log (JSON lines; RequestResponse for runs.bubustack.io and
+#                for every request of a service account, i.e. of a pod)
+#   api-requests.log  the API recorder's log (JSON lines, with content types)
 #   images.d/    image -> command maps read by the kubelet at each pod start (tests add files here)
 #   pods/<namespace>_<pod>/{stdout,stderr}.log   each pod's output, kept after the pod is gone
 #   pki/ etcd/ *.log *.pid
@@ -64,7 +68,7 @@ mkdir -p "$state/pki" "$state/etcd" "$state/images.d" "$state/pods"
 chmod 700 "$state" "$state/pki" "$state/etcd"
 state="$(cd "$state" && pwd)"
 pki="$state/pki"
-components=(etcd apiserver controller-manager operator kubelet)
+components=(etcd apiserver controller-manager operator kubelet recorder)
 
 started=0
 on_exit() {
@@ -162,12 +166,15 @@ wait_for "etcd /health" etcd curl -fsS --max-time 2 "$etcd_url/health"
 log "etcd $etcd_url ready: $(since "$t")"
 
 # --- kube-apiserver -------------------------------------------------------------------------------
-# Every request on runs.bubustack.io with its bodies (the SDK's status patches), nothing else.
+# Every request of a pod (any service account: the SDKs' lookups, status patches, claims, triggers)
+# and every request on runs.bubustack.io, with their bodies; nothing else.
 cat >"$state/audit-policy.yaml" <<'EOF'
 apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived"]
 rules:
+- level: RequestResponse
+  userGroups: ["system:serviceaccounts"]
 - level: RequestResponse
   resources:
   - group: runs.bubustack.io
@@ -240,9 +247,14 @@ for name in "${crd_names[@]}"; do
   plural="${name%%.*}" group="${name#*.}"
   wait_for "/apis/$group/v1alpha1/$plural" apiserver kcurl "$url/apis/$group/v1alpha1/$plural?limit=1"
 done
-# The operator reads its (optional) config from this namespace.
+# The operator reads its (optional) config from this namespace. The one key we set names the S3
+# credentials Secret it may copy from here into a Story's namespace (a Story's storage policy names
+# the Secret; the operator copies only the one its config allows). Tests create that Secret.
 kcurl -o /dev/null -X POST -H 'Content-Type: application/json' \
   --data '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bobrapet-system"}}' "$url/api/v1/namespaces"
+kcurl -o /dev/null -X POST -H 'Content-Type: application/json' \
+  --data '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bobrapet-operator-config","namespace":"bobrapet-system"},"data":{"controller.storage.s3.auth-secret-name":"bubu-e2e-s3"}}' \
+  "$url/api/v1/namespaces/bobrapet-system/configmaps"
 log "${#crd_names[@]} CRDs applied and served: $(since "$t")"
 
 # --- kube-controller-manager ----------------------------------------------------------------------
@@ -250,7 +262,7 @@ t="$(now_ms)"
 spawn controller-manager "$bin/kube-controller-manager" \
   --kubeconfig "$state/kubeconfig" --leader-elect=false \
   --bind-address 127.0.0.1 --secure-port 0 \
-  --controllers job-controller,garbage-collector-controller,serviceaccount-controller,namespace-controller,ttl-after-finished-controller,root-ca-certificate-publisher-controller \
+  --controllers job-controller,deployment-controller,replicaset-controller,garbage-collector-controller,serviceaccount-controller,namespace-controller,ttl-after-finished-controller,root-ca-certificate-publisher-controller \
   --root-ca-file "$pki/ca.crt" --use-service-account-credentials=false
 # The serviceaccount and root-ca publisher controllers have run once these exist.
 wait_for "default ServiceAccount" controller-manager kcurl "$url/api/v1/namespaces/default/serviceaccounts/default"
@@ -278,6 +290,13 @@ BUBU_KUBELET_STATE="$state" BUBU_KUBELET_KUBECONFIG="$state/kubeconfig" \
 wait_for "kubelet ready" kubelet test -f "$state/kubelet.ready"
 log "kubelet ready: $(since "$t")"
 
+# --- the API recorder ------------------------------------------------------------------------------
+t="$(now_ms)"
+BUBU_RECORDER_UPSTREAM="$url" BUBU_RECORDER_PKI="$pki" BUBU_RECORDER_LOG="$state/api-requests.log" \
+  BUBU_RECORDER_READY="$state/recorder.port" spawn recorder node "$here/api-recorder.ts"
+wait_for "API recorder ready" recorder test -s "$state/recorder.port"
+log "API recorder on 127.0.0.1:$(cat "$state/recorder.port"): $(since "$t")"
+
 # Nothing may listen beyond 127.0.0.1.
 for c in "${components[@]}"; do
   pid="$(cat "$state/$c.pid")"
@@ -297,6 +316,8 @@ done
   printf "BUBU_TEST_CLUSTER_IMAGES_DIR='%s'\n" "$state/images.d"
   printf "BUBU_TEST_CLUSTER_PODS_DIR='%s'\n" "$state/pods"
   printf "BUBU_TEST_CLUSTER_OPERATOR_LOG='%s'\n" "$state/operator.log"
+  printf "BUBU_TEST_CLUSTER_RECORDER_LOG='%s'\n" "$state/api-requests.log"
+  printf "BUBU_TEST_CLUSTER_RECORDER_PORT='%s'\n" "$(cat "$state/recorder.port")"
   for c in "${components[@]}"; do
     printf "BUBU_TEST_CLUSTER_%s_PID='%s'\n" "$(printf '%s' "$c" | tr 'a-z-' 'A-Z_')" "$(cat "$state/$c.pid")"
   done

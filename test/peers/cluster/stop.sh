@@ -43,9 +43,10 @@ for f in "$state"/pods/*/pid; do
   fi
 done
 shopt -u nullglob
+stop recorder api-recorder.ts
 stop operator bobrapet
 stop controller-manager kube-controller-manager
 stop apiserver kube-apiserver 30
 stop etcd etcd
-rm -f "$state/env" "$state/kubelet.ready"
+rm -f "$state/env" "$state/kubelet.ready" "$state/recorder.port"
 exit 0

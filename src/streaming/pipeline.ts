@@ -10,11 +10,11 @@ import type { InboundMessage, StreamMessage } from "../engram/streaming-message.
 import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
 import { injectTraceContext } from "../observability/propagation.ts";
 import { deferred } from "./async-util.ts";
-import type { Receipt } from "./control.ts";
+import type { Receipt } from "./wire/control.ts";
 import { PacketDeduper } from "./dedupe.ts";
 import { BoundedQueue, QueueClosedError } from "./queue.ts";
-import { toDataRequest } from "./to-data-request.ts";
-import { wireSize } from "./data-request-wire.ts";
+import { toDataRequest } from "./wire/to-data-request.ts";
+import { wireSize } from "./wire/data-request-wire.ts";
 
 /** An outbound packet, already converted and size-checked. */
 export interface OutboundPacket {

@@ -23,9 +23,10 @@ import { extractTraceContext } from "../observability/propagation.ts";
 import type { GrpcTransport, RequestEncoder, Runtime } from "../runtime/types.ts";
 import { aborted, deferred, within } from "./async-util.ts";
 import { openBidi } from "./bidi.ts";
-import { encodeDataRequest, wireSize } from "./data-request-wire.ts";
-import { ChunkReassembler, type ChunkLimits } from "./chunks.ts";
-import { BINDING_HEADER, CLOSE_WAIT_MS, META_HEARTBEAT, PROTOCOL_HEADER, PROTOCOL_VERSION, STARTUP_CAPABILITIES_KEY } from "./constants.ts";
+import { encodeDataRequest, wireSize } from "./wire/data-request-wire.ts";
+import { ChunkError, type ChunkLimits, ChunkReassembler, type ChunkResult } from "./wire/chunks.ts";
+import { BINDING_HEADER, CLOSE_WAIT_MS, PROTOCOL_HEADER, PROTOCOL_VERSION, STARTUP_CAPABILITIES_KEY } from "./constants.ts";
+import { META_HEARTBEAT } from "./wire/constants.ts";
 import {
   defaultReply,
   directiveToRequest,
@@ -35,12 +36,12 @@ import {
   type Receipt,
   receiptRequest,
   toDirective,
-} from "./control.ts";
+} from "./wire/control.ts";
 import { dedupeKey } from "./dedupe.ts";
 import type { ConnectorEndpoint } from "./endpoint.ts";
 import { describeError, isRetriable, StreamingError } from "./errors.ts";
-import { fromDataResponse, isDroppable } from "./from-data-response.ts";
-import { responseFromWire, wireOf } from "./response-from-wire.ts";
+import { fromDataResponse, isDroppable } from "./wire/from-data-response.ts";
+import { responseFromWire, wireOf } from "./wire/response-from-wire.ts";
 import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
 import { BoundedQueue } from "./queue.ts";
 import type { StreamingSettings } from "./settings.ts";
@@ -367,7 +368,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
         if (r) p.receipts.tryPush(r);
         return;
       }
-      const result = reassembler.add(packet);
+      const result = reassemble(reassembler, packet);
       if (result.kind === "partial" || result.kind === "duplicate") return;
       const whole = result.packet;
       const key = dedupeKey(whole);
@@ -474,6 +475,16 @@ export async function runSession(d: SessionDeps): Promise<void> {
     for (const t of timers) clearInterval(t);
     abort.abort(failure ?? new StreamingError("session closed", { retriable: false }));
     gt.close();
+  }
+}
+
+/** Feeds the reassembler; a rule-breaking chunk ends the session (retriable). */
+function reassemble(r: ChunkReassembler, packet: DataResponse): ChunkResult {
+  try {
+    return r.add(packet);
+  } catch (err) {
+    if (err instanceof ChunkError) throw new StreamingError(err.message, { retriable: true, cause: err });
+    throw err;
   }
 }
 

@@ -27,7 +27,7 @@ import { detectRuntime } from "../runtime/detect.ts";
 import type { ProcessSignal, Runtime } from "../runtime/types.ts";
 import { within } from "./async-util.ts";
 import { bindingReference, parseTransportBinding } from "./binding.ts";
-import type { ChunkLimits } from "./chunks.ts";
+import type { ChunkLimits } from "./wire/chunks.ts";
 import { runConnector } from "./connector-loop.ts";
 import { parseConnectorEndpoint } from "./endpoint.ts";
 import { describeError } from "./errors.ts";

@@ -1,8 +1,9 @@
 /**
  * The Control stream's requests: our replies to directives and our control heartbeats first,
  * then, once the handshake gate is open, the pipeline's `downstream.delivered` receipts
- * (contract streaming.md §6, §10). The requests end after the last receipt once the data side
- * has drained.
+ * (contract streaming.md §6, §10), each once the connector confirmed what the engram had sent
+ * before it (handover.ts). The requests end after the last receipt once the data side has
+ * drained.
  * @module
  */
 import type { ControlRequest } from "../gen/transport/v1/transport_pb.ts";
@@ -55,6 +56,7 @@ export class ControlSender {
   async *requests(): AsyncGenerator<ControlRequest> {
     const signal = this.#ctx.signal;
     const receipts = this.#pipeline.receipts;
+    const handover = this.#pipeline.handover;
     const gate = this.#gate;
     // Wake-ups registered once per session (a race over these promises in every wait would
     // add a reaction to each of them per receipt, kept until the session ends).
@@ -63,6 +65,7 @@ export class ControlSender {
     signal.addEventListener("abort", onEvent, { once: true });
     gate.promise.then(onEvent, onEvent);
     this.#dataDone.promise.then(onEvent, onEvent);
+    const unsubscribe = handover.subscribe(onEvent);
     try {
       while (!signal.aborted) {
         const own = this.#own.tryShift();
@@ -72,24 +75,26 @@ export class ControlSender {
           continue;
         }
         if (gate.settled) {
-          const r = receipts.tryShift();
-          if (r !== undefined) {
+          const head = receipts.peek();
+          if (head !== undefined && head.value.after <= handover.confirmed) {
+            receipts.tryShift();
             try {
-              yield receiptRequest(r.value);
+              yield receiptRequest(head.value.receipt);
             } catch (err) {
-              receipts.unshift(r.value);
+              receipts.unshift(head.value);
               throw err;
             }
             this.sentReceipts++;
             this.#ctx.touch();
             continue;
           }
-          if (receipts.closed && this.#dataDone.settled) {
+          if (head === undefined && receipts.closed && this.#dataDone.settled) {
             this.done.resolve();
             return;
           }
         }
-        // A closed, empty receipt queue is always "readable": then the data side's end wakes us.
+        // A closed, empty receipt queue is always "readable": then the data side's end wakes
+        // us. A receipt held back is released by a confirmation, which wakes us too.
         const watchReceipts = gate.settled && !receipts.closed;
         let cancelOwn!: () => void;
         let cancelReceipts: (() => void) | undefined;
@@ -103,6 +108,7 @@ export class ControlSender {
         cancelReceipts?.();
       }
     } finally {
+      unsubscribe();
       signal.removeEventListener("abort", onEvent);
     }
   }

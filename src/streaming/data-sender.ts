@@ -1,13 +1,16 @@
 /**
  * The Data stream's requests: the engram's outbound packets, and a data heartbeat when nothing
  * was sent for a heartbeat interval (contract streaming.md §13). Nothing goes out before the
- * handshake gate opens; the requests end once the outbound queue is closed and empty.
+ * handshake gate opens; the requests end once the outbound queue is closed and empty. Every
+ * packet is handed over (handover.ts) as it is sent, and its completed write reported to the
+ * confirmer.
  * @module
  */
 import { create } from "@bufbuild/protobuf";
 import { type DataRequest, DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
 import { recordClientBufferFlushed, recordStreamMessage } from "../observability/instruments.ts";
 import { aborted, deferred } from "./async-util.ts";
+import type { Confirmer } from "./confirmer.ts";
 import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
 import type { SessionContext } from "./session-context.ts";
 import type { StreamingSettings } from "./settings.ts";
@@ -21,18 +24,33 @@ export class DataSender {
   readonly #settings: StreamingSettings;
   readonly #ctx: SessionContext;
   readonly #gate: Promise<void>;
+  readonly #confirmer: Confirmer;
+  /** What was yielded and is not yet reported written, oldest first (undefined: a heartbeat). */
+  #writing: (OutboundPacket | undefined)[] = [];
+  #writingHead = 0;
   /** Resolves when our send side finished (drained). */
   readonly done = deferred<void>();
-  /** The packet being written, if any: its write never completed when the session fails. */
-  inFlight: OutboundPacket | undefined;
   /** `Date.now()` when the current write started; 0 while none is pending (send timeout). */
   suspendedSince = 0;
 
-  constructor(pipeline: StreamPipeline, settings: StreamingSettings, ctx: SessionContext, gate: Promise<void>) {
+  constructor(pipeline: StreamPipeline, settings: StreamingSettings, ctx: SessionContext, gate: Promise<void>, confirmer: Confirmer) {
     this.#pipeline = pipeline;
     this.#settings = settings;
     this.#ctx = ctx;
     this.#gate = gate;
+    this.#confirmer = confirmer;
+  }
+
+  /** The transport's callback for each completed Data write, in write order. */
+  written(error?: unknown): void {
+    if (this.#writingHead >= this.#writing.length) return;
+    const packet = this.#writing[this.#writingHead];
+    this.#writing[this.#writingHead++] = undefined;
+    if (this.#writingHead === this.#writing.length) {
+      this.#writing = [];
+      this.#writingHead = 0;
+    }
+    if (packet !== undefined && !error) this.#confirmer.written(packet.serial!);
   }
 
   /** True once the outbound queue was drained and closed. */
@@ -86,12 +104,12 @@ export class DataSender {
         if (got !== undefined) {
           packet = got.value;
           next = packet.request;
+          this.#pipeline.handover.sent(packet, approximateSize(next));
         }
-        this.inFlight = packet;
+        this.#writing.push(packet);
         this.suspendedSince = Date.now();
         yield next;
         this.suspendedSince = 0;
-        this.inFlight = undefined;
         if (packet !== undefined) {
           recordStreamMessage("sent");
           if (packet.buffered) {
@@ -106,4 +124,11 @@ export class DataSender {
       signal.removeEventListener("abort", onAbort);
     }
   }
+}
+
+/** Roughly the bytes a request holds (its frame's bytes), for the resend buffer's bound. */
+function approximateSize(r: DataRequest): number {
+  const f = r.frame;
+  const n = f.case === "audio" ? f.value.pcm.length : f.case === undefined ? 0 : f.value.payload.length;
+  return n + 256;
 }

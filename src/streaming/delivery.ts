@@ -76,7 +76,7 @@ export class Delivery {
     const p = this.#p;
     if (packet.frame.case === undefined) {
       const r = receiptFor(packet);
-      if (r) p.receipts.tryPush(r);
+      if (r) p.pushReceipt(r);
       return;
     }
     const result = reassemble(this.#reassembler, packet);
@@ -87,7 +87,7 @@ export class Delivery {
     if (key !== undefined) {
       const state = p.deduper.begin(key);
       if (state === "completed") {
-        if (receipt) p.receipts.tryPush(receipt);
+        if (receipt) p.pushReceipt(receipt);
         return;
       }
       if (state === "pending") return;
@@ -101,7 +101,7 @@ export class Delivery {
     }
     if (msg === undefined || isDroppable(msg)) {
       if (key !== undefined) p.deduper.complete(key);
-      if (receipt) p.receipts.tryPush(receipt);
+      if (receipt) p.pushReceipt(receipt);
       return;
     }
     recordStreamMessage("received");
@@ -113,7 +113,7 @@ export class Delivery {
         if (doneCalled) return;
         doneCalled = true;
         if (key !== undefined) p.deduper.complete(key);
-        if (receipt) p.receipts.tryPush(receipt);
+        if (receipt) p.pushReceipt(receipt);
       },
     };
     if (p.stoppedReading) {

@@ -13,6 +13,7 @@ import { aborted, within } from "./async-util.ts";
 import { openBidi } from "./bidi.ts";
 import { BINDING_HEADER, CLOSE_WAIT_MS, PROTOCOL_HEADER, PROTOCOL_VERSION } from "./constants.ts";
 import { ControlReceiver, type DirectiveHandler } from "./control-receiver.ts";
+import { Confirmer } from "./confirmer.ts";
 import { ControlSender } from "./control-sender.ts";
 import { DataSender } from "./data-sender.ts";
 import { Delivery } from "./delivery.ts";
@@ -62,6 +63,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
   const { pipeline: p, settings: s, logger } = d;
   const ctx = new SessionContext();
   const stops: (() => void)[] = [];
+  let data: DataSender | undefined;
 
   const gt: GrpcTransport = await d.runtime.createGrpcTransport({
     target: d.endpoint.target,
@@ -72,6 +74,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     writeMaxBytes: s.maxSendBytes,
     label: d.endpoint.label,
     encoders: REQUEST_ENCODERS,
+    onWritten: { [DataRequestSchema.typeName]: (err) => data?.written(err) },
   });
   try {
     try {
@@ -82,7 +85,8 @@ export async function runSession(d: SessionDeps): Promise<void> {
 
     // Data is opened first; nothing is sent or read on it until the gate opens.
     const gate = new HandshakeGate();
-    const data = new DataSender(p, s, ctx, gate.opened.promise);
+    const confirmer = new Confirmer(p.handover, ctx, gt.confirmRead?.bind(gt), s.messageTimeoutMs);
+    data = new DataSender(p, s, ctx, gate.opened.promise, confirmer);
     const dataResponses = openBidi(gt.transport, DATA_METHOD, data.requests(), {
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
       signal: ctx.signal,
@@ -119,9 +123,11 @@ export async function runSession(d: SessionDeps): Promise<void> {
     stops.push(() => delivery.stop());
     const dataLoop = delivery.run(dataResponses);
 
-    // Drain: the data requests end once outbound is closed, empty and its last write done.
+    // Drain: the data requests end once outbound is closed, empty and its last write done;
+    // then the connector confirms the last packets.
     await Promise.race([data.done.promise, aborted(ctx.signal)]).catch(() => {});
     if (ctx.failure === undefined) {
+      await within(allConfirmed(p, ctx.signal), s.messageTimeoutMs, undefined);
       await within(delivery.closed.promise, CLOSE_WAIT_MS, undefined);
       // Control returns after the last receipt; then give the connector a moment to end it.
       await within(control.done.promise, s.messageTimeoutMs, undefined);
@@ -134,11 +140,28 @@ export async function runSession(d: SessionDeps): Promise<void> {
       }
     }
     await Promise.allSettled([dataLoop, controlLoop]);
-    if (data.inFlight !== undefined) p.outbound.unshift(data.inFlight); // its write never completed
+    // What the connector did not confirm may not have reached it: sent again, first, next time.
+    const again = p.handover.requeue(p.outbound);
+    if (again > 0) logger.debug("unconfirmed messages will be sent again", { messages: again });
     throw ctx.failure;
   } finally {
     for (const stop of stops) stop();
     ctx.end(ctx.failure ?? new StreamingError("session closed", { retriable: false }));
     gt.close();
   }
+}
+
+/** Resolves once no sent packet waits for a confirmation (or the session ended). */
+function allConfirmed(p: StreamPipeline, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (p.handover.unconfirmed > 0 && !signal.aborted) return;
+      off();
+      signal.removeEventListener("abort", check);
+      resolve();
+    };
+    const off = p.handover.subscribe(check);
+    signal.addEventListener("abort", check, { once: true });
+    check();
+  });
 }

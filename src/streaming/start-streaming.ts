@@ -244,7 +244,7 @@ export async function startStreaming<C>(engram: StreamingEngram<C>, options: Sta
     }
     if (transportError !== undefined) return finish(failed(transportError, unsent));
     if (unsent > 0 || !pipeline.flushed) {
-      const lost = unsent + pipeline.receipts.size;
+      const lost = unsent + pipeline.receipts.size + pipeline.handover.unconfirmed;
       return finish(failed(new Error(`shutdown grace period ended with ${lost} messages or receipts not delivered`), unsent));
     }
     return finish({ exitCode: ExitCode.Success, mode, unsent: 0 });

@@ -3,8 +3,8 @@
  * packet's write completed, it asks the connection to confirm (an HTTP/2 SETTINGS round trip:
  * the connector acknowledges it only after reading everything written before it) and then
  * advances the handover's watermark to the last packet written before the question. One
- * question at a time; each answer covers all writes before it, so under load one round trip
- * confirms many packets.
+ * question at a time, at most one per {@link ASK_INTERVAL_MS}; each answer covers all writes
+ * before it, so under load one round trip confirms many packets.
  *
  * Where the transport cannot ask (Deno), a packet counts as read once the session stayed up
  * for {@link UNCONFIRMED_GRACE_MS} after its write: a connector that went away in that time
@@ -18,6 +18,11 @@ import type { SessionContext } from "./session-context.ts";
 
 /** How long a written packet must survive without a transport confirmation. */
 export const UNCONFIRMED_GRACE_MS = 100;
+/**
+ * The least time between two questions: a busy stream asks about a millisecond's worth of
+ * packets at once (a receipt waits at most that much longer), not one small batch per round trip.
+ */
+export const ASK_INTERVAL_MS = 1;
 
 const TIMED_OUT = Symbol("timed out");
 
@@ -30,6 +35,7 @@ export class Confirmer {
   /** Serial of the last packet whose write completed in this session. */
   #written = 0;
   #asking = false;
+  #lastAsk = 0;
 
   constructor(handover: Handover<HandedPacket>, ctx: SessionContext, confirmRead: (() => Promise<void>) | undefined, timeoutMs: number) {
     this.#handover = handover;
@@ -45,9 +51,23 @@ export class Confirmer {
   }
 
   #ask(): void {
-    const through = this.#written;
-    if (through <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
+    if (this.#written <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
     this.#asking = true;
+    const wait = this.#lastAsk + ASK_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      setTimeout(() => this.#askNow(), wait);
+      return;
+    }
+    this.#askNow();
+  }
+
+  #askNow(): void {
+    const through = this.#written;
+    this.#lastAsk = Date.now();
+    if (through <= this.#handover.confirmed || this.#ctx.signal.aborted) {
+      this.#asking = false;
+      return;
+    }
     this.#answer().then(
       (answer) => {
         this.#asking = false;

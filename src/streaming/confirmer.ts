@@ -3,8 +3,10 @@
  * packet's write completed, it asks the connection to confirm (an HTTP/2 SETTINGS round trip:
  * the connector acknowledges it only after reading everything written before it) and then
  * advances the handover's watermark to the last packet written before the question. One
- * question at a time, at most one per {@link ASK_INTERVAL_MS}; each answer covers all writes
- * before it, so under load one round trip confirms many packets.
+ * question at a time; each answer covers all writes before it. A question goes out at once
+ * after a quiet spell; on a busy stream, within {@link ASK_INTERVAL_MS} while a receipt waits
+ * for it (or much is unconfirmed), else every {@link QUIET_ASK_INTERVAL_MS}: a round trip per
+ * message would cost more than the message.
  *
  * Where the transport cannot ask (Deno), a packet counts as read once the session stayed up
  * for {@link UNCONFIRMED_GRACE_MS} after its write: a connector that went away in that time
@@ -18,11 +20,13 @@ import type { SessionContext } from "./session-context.ts";
 
 /** How long a written packet must survive without a transport confirmation. */
 export const UNCONFIRMED_GRACE_MS = 100;
-/**
- * The least time between two questions: a busy stream asks about a millisecond's worth of
- * packets at once (a receipt waits at most that much longer), not one small batch per round trip.
- */
+/** The least time between two questions. */
 export const ASK_INTERVAL_MS = 1;
+/** Between two questions when nothing waits for the answer (the resend window after a restart). */
+export const QUIET_ASK_INTERVAL_MS = 20;
+/** Unconfirmed packets, or bytes, that make the next question as urgent as a waiting receipt. */
+const URGENT_PACKETS = 256;
+const URGENT_BYTES = 1024 * 1024;
 
 const TIMED_OUT = Symbol("timed out");
 
@@ -35,7 +39,10 @@ export class Confirmer {
   /** Serial of the last packet whose write completed in this session. */
   #written = 0;
   #asking = false;
+  #urgent = false;
   #lastAsk = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
 
   constructor(handover: Handover<HandedPacket>, ctx: SessionContext, confirmRead: (() => Promise<void>) | undefined, timeoutMs: number) {
     this.#handover = handover;
@@ -47,27 +54,49 @@ export class Confirmer {
   /** The write of the packet with `serial` completed. */
   written(serial: number): void {
     if (serial > this.#written) this.#written = serial;
-    if (!this.#asking) this.#ask();
+    this.#schedule();
+  }
+
+  /** Something (a receipt) waits for the next answer: ask soon. */
+  hurry(): void {
+    if (this.#urgent) return;
+    this.#urgent = true;
+    this.#schedule();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#asking || this.#written <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
+    const h = this.#handover;
+    const soon = this.#urgent || h.unconfirmed >= URGENT_PACKETS || h.bytes >= URGENT_BYTES;
+    const at = this.#lastAsk + (soon ? ASK_INTERVAL_MS : QUIET_ASK_INTERVAL_MS);
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= at) return;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const wait = at - Date.now();
+    if (wait <= 0) {
+      this.#ask();
+      return;
+    }
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#ask();
+    }, wait);
   }
 
   #ask(): void {
-    if (this.#written <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
-    this.#asking = true;
-    const wait = this.#lastAsk + ASK_INTERVAL_MS - Date.now();
-    if (wait > 0) {
-      setTimeout(() => this.#askNow(), wait);
-      return;
-    }
-    this.#askNow();
-  }
-
-  #askNow(): void {
     const through = this.#written;
+    if (this.#asking || through <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
+    this.#asking = true;
+    this.#urgent = false;
     this.#lastAsk = Date.now();
-    if (through <= this.#handover.confirmed || this.#ctx.signal.aborted) {
-      this.#asking = false;
-      return;
-    }
     this.#answer().then(
       (answer) => {
         this.#asking = false;
@@ -79,7 +108,7 @@ export class Confirmer {
           return;
         }
         this.#handover.confirm(through);
-        this.#ask();
+        this.#schedule();
       },
       () => {
         // The connection is gone; the session fails on its own.
@@ -87,7 +116,6 @@ export class Confirmer {
       },
     );
   }
-
   async #answer(): Promise<void | typeof TIMED_OUT> {
     if (this.#confirmRead === undefined) {
       await sleep(UNCONFIRMED_GRACE_MS, this.#ctx.signal);

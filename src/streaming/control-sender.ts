@@ -19,6 +19,7 @@ export class ControlSender {
   readonly #ctx: SessionContext;
   readonly #gate: Deferred<void>;
   readonly #dataDone: Deferred<void>;
+  readonly #hurry: () => void;
   /** Requests the session itself originates (directive replies, heartbeats). */
   readonly #own = new BoundedQueue<ControlRequest>(Number.POSITIVE_INFINITY);
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -27,11 +28,13 @@ export class ControlSender {
   /** Receipts written in this session. */
   sentReceipts = 0;
 
-  constructor(pipeline: StreamPipeline, ctx: SessionContext, gate: Deferred<void>, dataDone: Deferred<void>) {
+  /** `hurry` is called while the next receipt waits for a confirmation. */
+  constructor(pipeline: StreamPipeline, ctx: SessionContext, gate: Deferred<void>, dataDone: Deferred<void>, hurry: () => void) {
     this.#pipeline = pipeline;
     this.#ctx = ctx;
     this.#gate = gate;
     this.#dataDone = dataDone;
+    this.#hurry = hurry;
   }
 
   /** True once the last receipt was written and the data side had drained. */
@@ -88,7 +91,8 @@ export class ControlSender {
             this.#ctx.touch();
             continue;
           }
-          if (head === undefined && receipts.closed && this.#dataDone.settled) {
+          if (head !== undefined) this.#hurry();
+          else if (receipts.closed && this.#dataDone.settled) {
             this.done.resolve();
             return;
           }

@@ -56,6 +56,11 @@ export class Handover<P extends HandedPacket> {
     return this.#unconfirmed.length - this.#head;
   }
 
+  /** Bytes (as estimated by the sender) of the unconfirmed packets. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Packets dropped from the resend buffer unconfirmed because it was full. */
   get evicted(): number {
     return this.#evicted;

@@ -86,13 +86,14 @@ export async function runSession(d: SessionDeps): Promise<void> {
     // Data is opened first; nothing is sent or read on it until the gate opens.
     const gate = new HandshakeGate();
     const confirmer = new Confirmer(p.handover, ctx, gt.confirmRead?.bind(gt), s.messageTimeoutMs);
+    stops.push(() => confirmer.stop());
     data = new DataSender(p, s, ctx, gate.opened.promise, confirmer);
     const dataResponses = openBidi(gt.transport, DATA_METHOD, data.requests(), {
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
       signal: ctx.signal,
     });
 
-    const control = new ControlSender(p, ctx, gate.opened, data.done);
+    const control = new ControlSender(p, ctx, gate.opened, data.done, () => confirmer.hurry());
     stops.push(() => control.stop());
     const controlHeaders: Record<string, string> = { [PROTOCOL_HEADER]: PROTOCOL_VERSION };
     if (d.bindingRef !== "") controlHeaders[BINDING_HEADER] = d.bindingRef;

@@ -64,6 +64,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
   const ctx = new SessionContext();
   const stops: (() => void)[] = [];
   let data: DataSender | undefined;
+  const evicted = p.handover.evicted;
 
   const gt: GrpcTransport = await d.runtime.createGrpcTransport({
     target: d.endpoint.target,
@@ -147,6 +148,11 @@ export async function runSession(d: SessionDeps): Promise<void> {
     throw ctx.failure;
   } finally {
     for (const stop of stops) stop();
+    if (p.handover.evicted > evicted) {
+      logger.warn("outbound messages left the resend buffer unconfirmed (it was full); a connector restart could lose them", {
+        messages: p.handover.evicted - evicted,
+      });
+    }
     ctx.end(ctx.failure ?? new StreamingError("session closed", { retriable: false }));
     gt.close();
   }

@@ -2,7 +2,9 @@
 // 100 B, 1 KiB and 64 KiB payloads per runtime; next to a bare Connect bidi client doing the same
 // exchange (the limit on this machine) and to the Go echo engram (bubu-sdk-go v0.1.5).
 // Targets (issue 7): ours >= 0.8x the bare client, and not slower than Go.
-//   node bench/stream-throughput.ts [runs=5] [runtimes=bun,deno,node] [sizes=100,1024,65536]
+//   node bench/stream-throughput.ts [runs=5] [runtimes=bun,deno,node] [sizes=100,1024,65536] [plain|sequenced]
+// `sequenced` gives every packet a stream id and sequence, so each echo also sends a
+// `downstream.delivered` receipt (held until the connector confirmed the echo).
 // BENCH_BASELINE=<dir> adds the echo engram of another checkout (e.g. `git archive <rev>` with
 // node_modules linked in) as a "before" column, interleaved with the rest.
 //
@@ -27,6 +29,7 @@ import { cpuSeconds, median } from "./support.ts";
 const runs = Number(process.argv[2] ?? "5");
 const runtimes = (process.argv[3] ?? "bun,deno,node").split(",") as RuntimeName[];
 const wanted = (process.argv[4] ?? "100,1024,65536").split(",").map(Number);
+const sequenced = process.argv[5] === "sequenced";
 // 64 KiB: 2,000 messages (400 of warm-up) so the window is seconds long; with 800 (and 200 of
 // warm-up) Bun's JIT had not settled and medians of 5 swung by ±25%.
 const allSizes: [string, number, number][] = [["100 B", 100, 8_000], ["1 KiB", 1024, 8_000], ["64 KiB", 65536, 2_000]];
@@ -45,14 +48,28 @@ interface Sample {
 async function once(client: Client, rt: RuntimeName, size: number, n: number): Promise<Sample> {
   const server = new FakeConnectorServer({ startup: "none" });
   let echoed = 0;
+  let receipted = 0;
   let target = Number.POSITIVE_INFINITY;
   let opened = false;
   let ready = false;
   let reached: (() => void) | undefined;
+  // Sequenced: our engram's window ends with the last receipt too (Go drops receipts in a
+  // burst, quirks I7, and the bare client sends none: theirs end with the last echo).
+  const receipts = sequenced && (client === "sdk" || client === "base");
+  const check = (): void => {
+    if (echoed >= target && (!receipts || receipted >= target)) reached?.();
+  };
   server.onEvent((e) => {
     if (e.type === "data-open") opened = true;
     if (e.type === "control-request" && e.request.metadata.type === "connector.ready") ready = true;
-    if (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true" && ++echoed === target) reached?.();
+    if (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true") {
+      echoed++;
+      check();
+    }
+    if (e.type === "control-request" && e.request.customAction === "downstream.delivered") {
+      receipted++;
+      check();
+    }
   });
   const endpoint = await server.listen();
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", BUBU_TRANSPORT_BINDING: bindingJson(endpoint) };
@@ -63,11 +80,14 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number): P
     : commandFor(rt, resolve(client === "base" ? baseline! : repoRoot, "test/streaming/fixtures/echo-engram.ts"));
   const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "ignore"] });
   const packet = envelopePacket({ payload: { blob: "x".repeat(size) } });
+  let sequence = 0;
+  const next = () => sequenced ? envelopePacket({ payload: { blob: "x".repeat(size) }, streamId: "bench", sequence: ++sequence }) : packet;
   const exchange = async (count: number): Promise<void> => {
     echoed = 0;
+    receipted = 0;
     target = count;
     const done = new Promise<void>((r) => (reached = r));
-    for (let i = 0; i < count; i++) server.sendData(packet);
+    for (let i = 0; i < count; i++) server.sendData(next());
     const timeout = setTimeout(() => child.kill("SIGKILL"), 120_000);
     const exited = new Promise<never>((_, reject) => child.once("exit", () => reject(new Error(`${client}/${rt}: exited after ${echoed}/${count}`))));
     exited.catch(() => {});
@@ -101,7 +121,7 @@ const jobs: [Client, RuntimeName][] = [...(hasGo ? [["go", "node"] as [Client, R
 for (const rt of runtimes) jobs.push(["bare", rt], ["sdk", rt], ...(baseline ? [["base", rt] as [Client, RuntimeName]] : []));
 const key = (c: Client, rt: RuntimeName): string => (c === "go" ? "go" : `${c}/${rt}`);
 
-console.log(`runs=${runs}, interleaved; median msg/s of the timed window (payload echoed through the fake connector)`);
+console.log(`runs=${runs}, interleaved; median msg/s of the timed window (payload echoed through the fake connector${sequenced ? ", sequenced: with receipts" : ""})`);
 console.log("CPU = client CPU µs per message (cores used by the fake in the same window)");
 const baseHead = baseline ? ["before", "before/bare", "CPU before"] : [];
 console.log(`| ${["payload", "runtime", "bare Connect client", "our engram", "ours/bare", "Go engram", "ours/Go", "CPU bare", "CPU ours", "CPU Go", ...baseHead].join(" | ")} |`);

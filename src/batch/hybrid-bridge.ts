@@ -23,7 +23,7 @@ import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "../streaming/constants.ts";
 import { parseConnectorEndpoint } from "../streaming/endpoint.ts";
 import { describeError } from "../streaming/errors.ts";
 import { resolveStreamingSettings } from "../streaming/settings.ts";
-import { toDataRequest } from "../streaming/to-data-request.ts";
+import { toDataRequest } from "../streaming/wire/to-data-request.ts";
 
 /** The contract's log text for a failed forward (Go's exact wording). */
 export const HYBRID_BRIDGE_FAILED_MESSAGE = "Hybrid bridge (batch→stream) send failed; continuing without downstream delivery";

@@ -7,8 +7,8 @@
 import type { AudioFrame, BinaryFrame, StreamMessage, VideoFrame } from "../engram/streaming-message.ts";
 import { STREAM_KIND_DATA } from "../engram/streaming-message.ts";
 import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
-import { MAX_MESSAGE_BYTES } from "../streaming/constants.ts";
-import { toDataRequest } from "../streaming/to-data-request.ts";
+import { MAX_MESSAGE_BYTES } from "../streaming/wire/constants.ts";
+import { toDataRequest } from "../streaming/wire/to-data-request.ts";
 
 /** Fields every media message may carry. */
 export interface MediaMessageInit {

@@ -23,7 +23,7 @@ import { InvalidStreamMessageError, validateStreamMessage } from "../engram/stre
 import type { EnvSource } from "../env/source.ts";
 import { StorageError } from "../storage/errors.ts";
 import type { StorageManager } from "../storage/manager.ts";
-import { toDataRequest } from "../streaming/to-data-request.ts";
+import { toDataRequest } from "../streaming/wire/to-data-request.ts";
 import { maybeOffloadBlob, type MediaWriteOptions } from "./offload-blob.ts";
 import { processEnv } from "./process-env.ts";
 import { readBlob, type ReadBlobOptions } from "./read-blob.ts";

@@ -4,6 +4,7 @@
  * this one implementation and re-export it from their `grpc-transport.ts`.
  * @module
  */
+import type * as http2 from "node:http2";
 import { connect as netConnect } from "node:net";
 import { createGrpcTransport as connectGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import type { Transport } from "@connectrpc/connect";
@@ -47,7 +48,17 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
   });
-  const limits = { readMaxBytes: options.readMaxBytes, writeMaxBytes: options.writeMaxBytes, encoders: options.encoders };
+  // The HTTP/2 session of the latest stream: the one connection the calls share.
+  let session: http2.Http2Session | undefined;
+  const limits = {
+    readMaxBytes: options.readMaxBytes,
+    writeMaxBytes: options.writeMaxBytes,
+    encoders: options.encoders,
+    onWritten: options.onWritten,
+    onStream: (s: http2.ClientHttp2Stream) => {
+      session = s.session;
+    },
+  };
   // Unary calls go through connect-node; streams through the leaner path (h2-stream-call.ts).
   const transport: Transport = {
     unary: (method, signal, timeoutMs, header, input, contextValues) => connectTransport.unary(method, signal, timeoutMs, header, input, contextValues),
@@ -72,6 +83,21 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
         await sleep(delay, signal);
         delay = Math.min(delay * 2, 1_000);
       }
+    },
+    confirmRead(): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const s = session;
+        if (closed || s === undefined || s.destroyed || s.closed) {
+          reject(new Error("grpc transport: no open connection"));
+          return;
+        }
+        try {
+          // No parameters: nothing changes; the peer acknowledges it in order.
+          s.settings({}, (err) => (err ? reject(err) : resolve()));
+        } catch (err) {
+          reject(err);
+        }
+      });
     },
     close(): void {
       if (closed) return;

@@ -27,6 +27,10 @@ export interface H2CallLimits {
   readonly writeMaxBytes?: number;
   /** Encoders by request type name, instead of `toBinary` (`GrpcTransportOptions.encoders`). */
   readonly encoders?: Readonly<Record<string, RequestEncoder>>;
+  /** Write callbacks by request type name (`GrpcTransportOptions.onWritten`). */
+  readonly onWritten?: Readonly<Record<string, (error?: unknown) => void>>;
+  /** Told about every stream opened, so the transport knows its connection. */
+  readonly onStream?: (stream: http2.ClientHttp2Stream) => void;
 }
 
 /**
@@ -62,6 +66,7 @@ export async function h2StreamCall<I extends DescMessage, O extends DescMessage>
   } catch (err) {
     throw connectErrorFromNodeReason(err);
   }
+  limits.onStream?.(stream);
   const call = new H2Call(sm, stream, method, input, limits);
   call.start(signal, timeoutMs);
   const header_ = await call.headers;
@@ -160,6 +165,7 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
     const max = this.#limits.writeMaxBytes;
     const schema = this.#method.input;
     const encode = this.#limits.encoders?.[schema.typeName];
+    const written = this.#limits.onWritten?.[schema.typeName];
     const it = this.#input[Symbol.asyncIterator]();
     this.#inputIt = it;
     try {
@@ -179,7 +185,7 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
         const frame = new Uint8Array(5 + e.size);
         frameHeader(e.size, frame);
         e.writeTo(frame, 5);
-        const ok = s.write(frame);
+        const ok = written === undefined ? s.write(frame) : s.write(frame, written);
         if (!ok) await new Promise<void>((resolve) => (this.#drain = resolve));
       }
       if (!s.destroyed && !s.writableEnded) s.end();

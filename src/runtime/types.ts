@@ -63,6 +63,12 @@ export interface GrpcTransportOptions {
    * they write the message straight into the outgoing gRPC frame.
    */
   readonly encoders?: Readonly<Record<string, RequestEncoder>>;
+  /**
+   * Called after each request of that type (by message type name) of a streaming call was
+   * written to the connection, in write order; with the error when the write failed. Written
+   * is not received: see {@link GrpcTransport.confirmRead}.
+   */
+  readonly onWritten?: Readonly<Record<string, (error?: unknown) => void>>;
 }
 
 /** A message sized for the wire; `writeTo` (called once) writes exactly `size` bytes (what `toBinary` gives). */
@@ -82,6 +88,14 @@ export interface GrpcTransport {
   ready(signal?: AbortSignal): Promise<void>;
   /** Closes the connection and every stream on it. Idempotent. */
   close(): void;
+  /**
+   * Resolves once the peer confirmed that its HTTP/2 layer has read every frame this
+   * connection wrote before the call (call it after the writes' `onWritten`); rejects when the
+   * connection is gone. It sends an empty HTTP/2 SETTINGS frame, which the peer must
+   * acknowledge after what came before it and which changes no setting. Absent where the
+   * runtime's HTTP/2 client cannot (Deno's acknowledges only the first one).
+   */
+  confirmRead?(): Promise<void>;
 }
 
 /** The result of `lstat`: a symlink is reported as a symlink, not followed. */

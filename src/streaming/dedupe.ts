@@ -9,7 +9,8 @@
  * @module
  */
 import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
-import { DEDUPE_CAPACITY, META_MESSAGE_ID } from "./constants.ts";
+import { DEDUPE_CAPACITY } from "./constants.ts";
+import { META_MESSAGE_ID } from "./wire/constants.ts";
 import { StreamingError } from "./errors.ts";
 
 /** The dedupe key of an assembled packet, or `undefined` when it has none. */

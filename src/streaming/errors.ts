@@ -49,3 +49,17 @@ export function describeError(err: unknown): string {
   if (err instanceof ConnectError) return `${Code[err.code] ?? err.code}: ${err.rawMessage}`;
   return err instanceof Error ? err.message : String(err);
 }
+
+/** `err` as a session failure: a {@link StreamingError} as it is, else `prefix: …` retriable by its gRPC code. */
+export function wrapRpcError(prefix: string, err: unknown): StreamingError {
+  if (err instanceof StreamingError) return err;
+  // The gRPC code decides retriability (FAILED_PRECONDITION etc. are fatal).
+  return new StreamingError(`${prefix}: ${describeError(err)}`, { retriable: isRetriable(err), cause: err });
+}
+
+/** Milliseconds in Go's duration style for messages (`30s`, `1.5s`, `250ms`). */
+export function formatMs(ms: number): string {
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  if (ms >= 1000) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

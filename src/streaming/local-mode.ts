@@ -8,8 +8,8 @@ import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
 import type { InboundMessage } from "../engram/streaming-message.ts";
 import { validateStreamMessage } from "../engram/streaming-validate.ts";
 import type { Logger } from "../observability/logger.ts";
-import { fromDataResponse } from "./from-data-response.ts";
-import { formatMessageLine, parseMessageLine } from "./json-lines.ts";
+import { fromDataResponse } from "./wire/from-data-response.ts";
+import { formatMessageLine, parseMessageLine } from "./wire/json-lines.ts";
 import type { StreamPipeline } from "./pipeline.ts";
 
 /** Where local mode reads and writes. */

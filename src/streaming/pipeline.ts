@@ -1,7 +1,8 @@
 /**
- * What outlives a session: the engram's inbound and outbound buffers, the dedupe state and the
- * receipts not yet sent. Sessions come and go underneath (reconnects); `stream` sees one
- * continuous inbound iterable and one outbound sender.
+ * What outlives a session: the engram's inbound and outbound buffers, the dedupe state, the
+ * receipts not yet sent and the packets the connector has not confirmed (handover.ts).
+ * Sessions come and go underneath (reconnects); `stream` sees one continuous inbound iterable
+ * and one outbound sender.
  * @module
  */
 import type { DataRequest } from "../gen/transport/v1/transport_pb.ts";
@@ -10,11 +11,12 @@ import type { InboundMessage, StreamMessage } from "../engram/streaming-message.
 import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
 import { injectTraceContext } from "../observability/propagation.ts";
 import { deferred } from "./async-util.ts";
-import type { Receipt } from "./control.ts";
+import type { Receipt } from "./wire/control.ts";
+import { Handover } from "./handover.ts";
 import { PacketDeduper } from "./dedupe.ts";
 import { BoundedQueue, QueueClosedError } from "./queue.ts";
-import { toDataRequest } from "./to-data-request.ts";
-import { wireSize } from "./data-request-wire.ts";
+import { toDataRequest } from "./wire/to-data-request.ts";
+import { wireSize } from "./wire/data-request-wire.ts";
 
 /** An outbound packet, already converted and size-checked. */
 export interface OutboundPacket {
@@ -25,6 +27,15 @@ export interface OutboundPacket {
    * buffer.
    */
   buffered?: boolean;
+  /** Its place in the handover, once sent. */
+  serial?: number;
+}
+
+/** A receipt, and how many outbound packets must be confirmed before it goes out. */
+export interface HeldReceipt {
+  readonly receipt: Receipt;
+  /** Packets pushed to `outbound` when the receipt was made (all sent before the input was done). */
+  readonly after: number;
 }
 
 /** The engram-facing buffers shared by all sessions. */
@@ -32,7 +43,9 @@ export class StreamPipeline {
   readonly inbound: BoundedQueue<InboundMessage>;
   readonly outbound: BoundedQueue<OutboundPacket>;
   /** Receipts waiting for a live Control stream. Unbounded: never dropped (quirks I7). */
-  readonly receipts: BoundedQueue<Receipt> = new BoundedQueue(Number.POSITIVE_INFINITY);
+  readonly receipts: BoundedQueue<HeldReceipt> = new BoundedQueue(Number.POSITIVE_INFINITY);
+  /** Outbound packets sent and not yet confirmed by the connector. */
+  readonly handover: Handover<OutboundPacket> = new Handover();
   readonly deduper: PacketDeduper = new PacketDeduper();
   readonly #maxSendBytes: number;
   readonly #stopReading = deferred<void>();
@@ -67,9 +80,14 @@ export class StreamPipeline {
     this.receipts.close();
   }
 
-  /** True when nothing is waiting to go out. */
+  /** Queues a receipt behind everything the engram has sent so far. */
+  pushReceipt(receipt: Receipt): void {
+    this.receipts.tryPush({ receipt, after: this.outbound.pushed });
+  }
+
+  /** True when nothing is waiting to go out or to be confirmed. */
   get flushed(): boolean {
-    return this.outbound.size === 0 && this.receipts.size === 0;
+    return this.outbound.size === 0 && this.receipts.size === 0 && this.handover.unconfirmed === 0;
   }
 
   /**

@@ -26,6 +26,7 @@ export class BoundedQueue<T> {
   #writers: Waiter[] = [];
   /** Signals this queue listens to: one listener per signal, not one per wait. */
   readonly #watched = new WeakSet<AbortSignal>();
+  #pushed = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -39,10 +40,16 @@ export class BoundedQueue<T> {
     return this.#closed;
   }
 
+  /** Items ever added by `tryPush` or `push` (not `unshift`): the position of the latest. */
+  get pushed(): number {
+    return this.#pushed;
+  }
+
   /** Adds without waiting; false when full or closed. */
   tryPush(item: T): boolean {
     if (this.#closed || this.size >= this.capacity) return false;
     this.#items.push(item);
+    this.#pushed++;
     this.#wake(this.#readers);
     return true;
   }
@@ -53,6 +60,7 @@ export class BoundedQueue<T> {
       if (this.#closed) throw this.#closeReason ?? new QueueClosedError("queue closed");
       if (this.size < this.capacity) {
         this.#items.push(item);
+        this.#pushed++;
         this.#wake(this.#readers);
         return;
       }
@@ -65,6 +73,11 @@ export class BoundedQueue<T> {
     if (this.#head > 0) this.#items[--this.#head] = item;
     else this.#items.unshift(item);
     this.#wake(this.#readers);
+  }
+
+  /** The oldest item, left in place. */
+  peek(): { value: T } | undefined {
+    return this.size === 0 ? undefined : { value: this.#items[this.#head] };
   }
 
   /** Takes the oldest item without waiting. */

@@ -1,55 +1,31 @@
 /**
- * One connector session: dial, open `Data` and `Control`, the startup handshake, then the data
- * and control loops until the session fails or the pipeline has drained (contract streaming.md
- * §6, §7, §10, §12, §13).
+ * One connector session: dial, open `Data` and `Control`, wait for the startup handshake, then
+ * run the senders, the receivers and the watchdog until the session fails or the pipeline has
+ * drained (contract streaming.md §6, §7, §10, §12, §13).
  * @module
  */
-import { create, type DescMethodBiDiStreaming } from "@bufbuild/protobuf";
+import type { DescMethodBiDiStreaming } from "@bufbuild/protobuf";
 import { DataResponseWireSchema } from "../gen/bubu/sdk/v1/wire_pb.ts";
-import { type Context, context as otelContext } from "@opentelemetry/api";
-import {
-  type ControlRequest,
-  type ControlResponse,
-  type DataRequest,
-  DataRequestSchema,
-  type DataResponse,
-  TransportConnectorService,
-} from "../gen/transport/v1/transport_pb.ts";
-import type { ControlDirective } from "../engram/streaming-engram.ts";
-import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
-import { recordBackpressureTimeout, recordClientBufferFlushed, recordStreamMessage } from "../observability/instruments.ts";
+import { type DataRequest, DataRequestSchema, TransportConnectorService } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
-import { extractTraceContext } from "../observability/propagation.ts";
 import type { GrpcTransport, RequestEncoder, Runtime } from "../runtime/types.ts";
-import { aborted, deferred, within } from "./async-util.ts";
+import { aborted, within } from "./async-util.ts";
 import { openBidi } from "./bidi.ts";
-import { encodeDataRequest, wireSize } from "./data-request-wire.ts";
-import { ChunkReassembler, type ChunkLimits } from "./chunks.ts";
-import { BINDING_HEADER, CLOSE_WAIT_MS, META_HEARTBEAT, PROTOCOL_HEADER, PROTOCOL_VERSION, STARTUP_CAPABILITIES_KEY } from "./constants.ts";
-import {
-  defaultReply,
-  directiveToRequest,
-  directiveType,
-  errorRequest,
-  heartbeatRequest,
-  type Receipt,
-  receiptRequest,
-  toDirective,
-} from "./control.ts";
-import { dedupeKey } from "./dedupe.ts";
+import { BINDING_HEADER, CLOSE_WAIT_MS, PROTOCOL_HEADER, PROTOCOL_VERSION } from "./constants.ts";
+import { ControlReceiver, type DirectiveHandler } from "./control-receiver.ts";
+import { Confirmer } from "./confirmer.ts";
+import { ControlSender } from "./control-sender.ts";
+import { DataSender } from "./data-sender.ts";
+import { Delivery } from "./delivery.ts";
 import type { ConnectorEndpoint } from "./endpoint.ts";
-import { describeError, isRetriable, StreamingError } from "./errors.ts";
-import { fromDataResponse, isDroppable } from "./from-data-response.ts";
-import { responseFromWire, wireOf } from "./response-from-wire.ts";
-import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
-import { BoundedQueue } from "./queue.ts";
+import { describeError, formatMs, StreamingError } from "./errors.ts";
+import { HandshakeGate } from "./handshake-gate.ts";
+import type { StreamPipeline } from "./pipeline.ts";
+import { SessionContext } from "./session-context.ts";
 import type { StreamingSettings } from "./settings.ts";
-
-/** A custom directive handler (the engram's `control`). */
-export type DirectiveHandler = (
-  directive: ControlDirective,
-  signal: AbortSignal,
-) => ControlDirective | undefined | void | Promise<ControlDirective | undefined | void>;
+import { startWatchdog } from "./watchdog.ts";
+import type { ChunkLimits } from "./wire/chunks.ts";
+import { encodeDataRequest } from "./wire/data-request-wire.ts";
 
 /** Everything one session needs. */
 export interface SessionDeps {
@@ -68,44 +44,16 @@ export interface SessionDeps {
   readonly onEstablished?: () => void;
 }
 
-/** Go's startup validation of `connector.ready` metadata. Returns whether capabilities are required. */
-export function parseStartupCapabilities(metadata: Readonly<Record<string, string>>): boolean {
-  if (!Object.hasOwn(metadata, STARTUP_CAPABILITIES_KEY)) {
-    throw new StreamingError("invalid connector.ready startup metadata: missing startup.capabilities metadata", { retriable: true });
-  }
-  const v = metadata[STARTUP_CAPABILITIES_KEY].trim().toLowerCase();
-  if (v === "required") return true;
-  if (v === "none") return false;
-  throw new StreamingError(
-    `invalid startup.capabilities metadata ${JSON.stringify(metadata[STARTUP_CAPABILITIES_KEY])} (expected required or none)`,
-    { retriable: true },
-  );
-}
-
-function sizeOf(p: DataResponse): number {
-  // As received when it came off the wire (its Structs are not decoded just to be measured),
-  // and counted, not encoded again.
-  return wireSize(wireOf(p) ?? p);
-}
-
-/** The Data method with responses read as `DataResponseWire` (response-from-wire.ts). */
+/** The Data method with responses read as `DataResponseWire` (wire/response-from-wire.ts). */
 const DATA_METHOD: DescMethodBiDiStreaming<typeof DataRequestSchema, typeof DataResponseWireSchema> = {
   ...TransportConnectorService.method.data,
   output: DataResponseWireSchema,
 };
 
-function receiptFor(p: DataResponse): Receipt | undefined {
-  const e = p.envelope;
-  if (e === undefined || e.sequence <= 0n || e.streamId === "") return undefined;
-  return { streamId: e.streamId, sequence: e.sequence, partition: e.partition, sizeBytes: sizeOf(p) };
-}
-
-/** Outbound Data requests are sized and written straight into the gRPC frame (data-request-wire.ts). */
+/** Outbound Data requests are sized and written straight into the gRPC frame (wire/data-request-wire.ts). */
 const REQUEST_ENCODERS: Readonly<Record<string, RequestEncoder>> = {
   [DataRequestSchema.typeName]: (m) => encodeDataRequest(m as DataRequest),
 };
-
-const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });
 
 /**
  * Runs one session. Resolves when the pipeline has drained and both streams are closed; throws
@@ -113,18 +61,10 @@ const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEA
  */
 export async function runSession(d: SessionDeps): Promise<void> {
   const { pipeline: p, settings: s, logger } = d;
-  const abort = new AbortController();
-  let failure: unknown;
-  const fail = (err: unknown): void => {
-    if (failure !== undefined) return;
-    failure = err;
-    abort.abort(err);
-  };
-  let lastActivity = Date.now();
-  const touch = (): void => {
-    lastActivity = Date.now();
-  };
-  const timers: ReturnType<typeof setInterval>[] = [];
+  const ctx = new SessionContext();
+  const stops: (() => void)[] = [];
+  let data: DataSender | undefined;
+  const evicted = p.handover.evicted;
 
   const gt: GrpcTransport = await d.runtime.createGrpcTransport({
     target: d.endpoint.target,
@@ -135,6 +75,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     writeMaxBytes: s.maxSendBytes,
     label: d.endpoint.label,
     encoders: REQUEST_ENCODERS,
+    onWritten: { [DataRequestSchema.typeName]: (err) => data?.written(err) },
   });
   try {
     try {
@@ -143,358 +84,91 @@ export async function runSession(d: SessionDeps): Promise<void> {
       throw new StreamingError(`transport connector dial failed: ${describeError(err)}`, { retriable: true, cause: err });
     }
 
-    // ---- Data stream (opened first; nothing sent or read until the gate opens) ----
-    const gate = deferred<void>();
-    const dataDone = deferred<void>(); // our Data send side finished (drain)
-    const controlDone = deferred<void>(); // our Control send side finished (drain)
-    let inFlight: OutboundPacket | undefined;
-    let suspendedSince = 0;
-    let dataSendDone = false;
-    async function* dataRequests(): AsyncGenerator<DataRequest> {
-      try {
-        await Promise.race([gate.promise, aborted(abort.signal)]);
-      } catch {
-        return;
-      }
-      let lastSend = Date.now();
-      // The idle wait ends on a new packet, the heartbeat deadline or the session's end. One
-      // abort listener and at most one timer per heartbeat interval, not one of each per wait
-      // (the queue is often empty between two messages).
-      let wake: (() => void) | undefined;
-      const onAbort = (): void => wake?.();
-      abort.signal.addEventListener("abort", onAbort, { once: true });
-      let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        while (!abort.signal.aborted) {
-          let next: DataRequest = HEARTBEAT;
-          let packet: OutboundPacket | undefined;
-          const got = p.outbound.tryShift();
-          if (got === undefined) {
-            if (p.outbound.closed) {
-              dataSendDone = true;
-              dataDone.resolve();
-              return; // drained
-            }
-            const wait = s.heartbeatIntervalMs - (Date.now() - lastSend);
-            if (wait > 0) {
-              // A timer armed for an older deadline fires early; the loop then arms a new one.
-              heartbeatTimer ??= setTimeout(() => {
-                heartbeatTimer = undefined;
-                wake?.();
-              }, wait);
-              let cancel!: () => void;
-              await new Promise<void>((resolve) => {
-                wake = resolve;
-                cancel = p.outbound.notifyReadable(resolve);
-              });
-              wake = undefined;
-              cancel();
-              continue; // look again: a packet, the end, or the heartbeat is due
-            }
-          }
-          if (got !== undefined) {
-            packet = got.value;
-            next = packet.request;
-          }
-          inFlight = packet;
-          suspendedSince = Date.now();
-          yield next;
-          suspendedSince = 0;
-          inFlight = undefined;
-          if (packet !== undefined) {
-            recordStreamMessage("sent");
-            if (packet.buffered) {
-              packet.buffered = false;
-              recordClientBufferFlushed(1);
-            }
-          }
-          lastSend = lastActivity = Date.now();
-        }
-      } finally {
-        clearTimeout(heartbeatTimer);
-        abort.signal.removeEventListener("abort", onAbort);
-      }
-    }
-    const dataResponses = openBidi(gt.transport, DATA_METHOD, dataRequests(), {
+    // Data is opened first; nothing is sent or read on it until the gate opens.
+    const gate = new HandshakeGate();
+    const confirmer = new Confirmer(p.handover, ctx, gt.confirmRead?.bind(gt), s.messageTimeoutMs);
+    stops.push(() => confirmer.stop());
+    data = new DataSender(p, s, ctx, gate.opened.promise, confirmer);
+    const dataResponses = openBidi(gt.transport, DATA_METHOD, data.requests(), {
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
-      signal: abort.signal,
+      signal: ctx.signal,
     });
 
-    // ---- Control stream ----
-    const control = new BoundedQueue<ControlRequest>(Number.POSITIVE_INFINITY);
-    let sentReceipts = 0;
-    let controlSendDone = false;
-    async function* controlRequests(): AsyncGenerator<ControlRequest> {
-      // Wake-ups registered once per session (a race over these promises in every wait would
-      // add a reaction to each of them per receipt, kept until the session ends).
-      let wake: (() => void) | undefined;
-      const onEvent = (): void => wake?.();
-      abort.signal.addEventListener("abort", onEvent, { once: true });
-      gate.promise.then(onEvent, onEvent);
-      dataDone.promise.then(onEvent, onEvent);
-      try {
-        while (!abort.signal.aborted) {
-          const own = control.tryShift();
-          if (own !== undefined) {
-            yield own.value;
-            touch();
-            continue;
-          }
-          if (gate.settled) {
-            const r = p.receipts.tryShift();
-            if (r !== undefined) {
-              try {
-                yield receiptRequest(r.value);
-              } catch (err) {
-                p.receipts.unshift(r.value);
-                throw err;
-              }
-              sentReceipts++;
-              touch();
-              continue;
-            }
-            if (p.receipts.closed && dataSendDone) {
-              controlSendDone = true;
-              controlDone.resolve();
-              return;
-            }
-          }
-          // A closed, empty receipt queue is always "readable": then the data side's end wakes us.
-          const watchReceipts = gate.settled && !p.receipts.closed;
-          let cancelControl!: () => void;
-          let cancelReceipts: (() => void) | undefined;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            cancelControl = control.notifyReadable(resolve);
-            if (watchReceipts) cancelReceipts = p.receipts.notifyReadable(resolve);
-          });
-          wake = undefined;
-          cancelControl();
-          cancelReceipts?.();
-        }
-      } finally {
-        abort.signal.removeEventListener("abort", onEvent);
-      }
-    }
+    const control = new ControlSender(p, ctx, gate.opened, data.done, () => confirmer.hurry());
+    stops.push(() => control.stop());
     const controlHeaders: Record<string, string> = { [PROTOCOL_HEADER]: PROTOCOL_VERSION };
     if (d.bindingRef !== "") controlHeaders[BINDING_HEADER] = d.bindingRef;
-    const controlResponses = openBidi(gt.transport, TransportConnectorService.method.control, controlRequests(), { headers: controlHeaders, signal: abort.signal });
+    const controlResponses = openBidi(gt.transport, TransportConnectorService.method.control, control.requests(), { headers: controlHeaders, signal: ctx.signal });
+    const directives = new ControlReceiver(ctx, gate, control, d.handler);
+    const controlLoop = directives.run(controlResponses);
 
-    // ---- Control loop: handshake state and directives ----
-    let ready = false;
-    let capsRequired = false;
-    let capsSeen = false;
-    const controlClosed = deferred<void>();
-    const handle = async (resp: ControlResponse): Promise<void> => {
-      const type = directiveType(resp);
-      if (type === "connector.ready") {
-        capsRequired = parseStartupCapabilities(resp.metadata);
-        ready = true;
-      } else if (type === "connector.capabilities") {
-        capsSeen = true;
-      }
-      if (ready && (!capsRequired || capsSeen) && !gate.settled) gate.resolve();
-      let reply: ControlDirective | undefined | void;
-      if (d.handler !== undefined) {
-        try {
-          reply = await d.handler(toDirective(resp), abort.signal);
-        } catch (err) {
-          control.tryPush(errorRequest(err instanceof Error ? err.message : String(err)));
-          return;
-        }
-      } else {
-        reply = defaultReply(type);
-      }
-      if (reply) control.tryPush(directiveToRequest(reply));
-    };
-    const controlLoop = (async () => {
-      try {
-        for (;;) {
-          const r = await controlResponses.next();
-          if (r.done) break;
-          touch();
-          await handle(r.value);
-        }
-        controlClosed.resolve();
-        if (!controlSendDone) fail(new StreamingError("control stream recv failed: EOF", { retriable: true }));
-      } catch (err) {
-        controlClosed.resolve();
-        if (!controlSendDone || failure === undefined) fail(wrapRpcError("control stream recv failed", err));
-      }
-    })();
-
-    // ---- Gate: ready (+ capabilities when required) within the message timeout ----
+    // The gate: ready (+ capabilities when required) within the message timeout.
     const gateTimer = setTimeout(() => {
-      fail(new StreamingError(`control startup handshake timed out: timeout=${formatMs(s.messageTimeoutMs)}`, { retriable: false }));
+      ctx.fail(new StreamingError(`control startup handshake timed out: timeout=${formatMs(s.messageTimeoutMs)}`, { retriable: false }));
     }, s.messageTimeoutMs);
     try {
-      await Promise.race([gate.promise, aborted(abort.signal)]);
+      await Promise.race([gate.opened.promise, aborted(ctx.signal)]);
     } catch {
       clearTimeout(gateTimer);
       // The Data call was never read: consume its rejection so it is not unhandled.
       dataResponses.next().catch(() => {});
       await controlLoop;
-      throw failure;
+      throw ctx.failure;
     }
     clearTimeout(gateTimer);
     d.onEstablished?.();
     logger.debug("transport connector session established", { endpoint: d.endpoint.label });
 
-    // ---- Timers: control heartbeat, hang watcher, send timeout ----
-    timers.push(setInterval(() => control.tryPush(heartbeatRequest(Date.now())), s.controlHeartbeatIntervalMs));
-    const watchEvery = Math.max(5, Math.min(1_000, s.messageTimeoutMs / 4, s.hangTimeoutMs > 0 ? s.hangTimeoutMs / 4 : 1_000));
-    timers.push(setInterval(() => {
-      const now = Date.now();
-      if (s.hangTimeoutMs > 0 && now - lastActivity >= s.hangTimeoutMs) {
-        fail(new StreamingError(`transport session hang detected: no activity for ${formatMs(s.hangTimeoutMs)}`, { retriable: true }));
-      }
-      if (suspendedSince > 0 && now - suspendedSince >= s.messageTimeoutMs) {
-        // The connector stopped reading what we write.
-        recordBackpressureTimeout("server_reader");
-        fail(new StreamingError(`data stream send timed out after ${formatMs(s.messageTimeoutMs)}`, { retriable: true }));
-      }
-    }, watchEvery));
+    control.startHeartbeat(s.controlHeartbeatIntervalMs);
+    stops.push(startWatchdog(ctx, data, s));
+    const delivery = new Delivery(p, s, ctx, logger, data, d.chunkLimits);
+    stops.push(() => delivery.stop());
+    const dataLoop = delivery.run(dataResponses);
 
-    // ---- Data recv loop ----
-    const reassembler = new ChunkReassembler(d.chunkLimits);
-    const sweep = setInterval(() => reassembler.sweep(), Math.max(10, (d.chunkLimits?.ttlMs ?? 120_000) / 2));
-    timers.push(sweep);
-    const dataClosed = deferred<void>();
-    // Synchronous unless the engram's inbound buffer is full: no promise per message.
-    const deliver = (packet: DataResponse): Promise<void> | undefined => {
-      if (packet.frame.case === undefined) {
-        const r = receiptFor(packet);
-        if (r) p.receipts.tryPush(r);
-        return;
-      }
-      const result = reassembler.add(packet);
-      if (result.kind === "partial" || result.kind === "duplicate") return;
-      const whole = result.packet;
-      const key = dedupeKey(whole);
-      const receipt = receiptFor(whole);
-      if (key !== undefined) {
-        const state = p.deduper.begin(key);
-        if (state === "completed") {
-          if (receipt) p.receipts.tryPush(receipt);
-          return;
-        }
-        if (state === "pending") return;
-      }
-      let msg: StreamMessage | undefined;
-      try {
-        msg = fromDataResponse(whole);
-      } catch (err) {
-        if (key !== undefined) p.deduper.release(key);
-        throw new StreamingError(`invalid inbound packet: ${(err as Error).message}`, { retriable: true, cause: err });
-      }
-      if (msg === undefined || isDroppable(msg)) {
-        if (key !== undefined) p.deduper.complete(key);
-        if (receipt) p.receipts.tryPush(receipt);
-        return;
-      }
-      recordStreamMessage("received");
-      let doneCalled = false;
-      const inbound: InboundMessage = {
-        ...msg,
-        ...traceContextOf(msg),
-        done: () => {
-          if (doneCalled) return;
-          doneCalled = true;
-          if (key !== undefined) p.deduper.complete(key);
-          if (receipt) p.receipts.tryPush(receipt);
-        },
-      };
-      if (p.stoppedReading) {
-        // Drain started while this packet was in flight: it is not delivered; sequenced ones
-        // are replayed by the hub, since no receipt goes out.
-        if (key !== undefined) p.deduper.release(key);
-        return;
-      }
-      if (p.inbound.tryPush(inbound)) return;
-      return waitToDeliver(inbound, key);
-    };
-    // The inbound buffer is full (or closed): wait, bounded by BUBU_GRPC_CHANNEL_SEND_TIMEOUT when set.
-    const waitToDeliver = async (inbound: InboundMessage, key: string | undefined): Promise<void> => {
-      if (s.channelSendTimeoutMs > 0) {
-        const t = AbortSignal.timeout(s.channelSendTimeoutMs);
-        try {
-          await p.inbound.push(inbound, AbortSignal.any([t, abort.signal]));
-        } catch {
-          if (key !== undefined) p.deduper.release(key);
-          if (t.aborted) {
-            recordBackpressureTimeout("client_receiver");
-            logger.warn("inbound message dropped: the engram did not read it in time", { timeout: formatMs(s.channelSendTimeoutMs) });
-          }
-        }
-        return;
-      }
-      try {
-        await p.inbound.push(inbound, abort.signal);
-      } catch {
-        if (key !== undefined) p.deduper.release(key);
-      }
-    };
-    const dataLoop = (async () => {
-      const it = dataResponses;
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) break;
-          touch();
-          if (p.stoppedReading) continue; // draining: read to the end, deliver nothing
-          const waiting = deliver(responseFromWire(r.value));
-          if (waiting !== undefined) await waiting;
-        }
-        dataClosed.resolve();
-        if (!dataSendDone) fail(new StreamingError("data stream recv failed: EOF", { retriable: true }));
-      } catch (err) {
-        dataClosed.resolve();
-        if (!abort.signal.aborted || failure === undefined) fail(err instanceof StreamingError ? err : wrapRpcError("data stream recv failed", err));
-      }
-    })();
-
-    // ---- Drain: dataRequests() returns once outbound is closed, empty and its last write done ----
-    await Promise.race([dataDone.promise, aborted(abort.signal)]).catch(() => {});
-    if (failure === undefined) {
-      await within(dataClosed.promise, CLOSE_WAIT_MS, undefined);
+    // Drain: the data requests end once outbound is closed, empty and its last write done;
+    // then the connector confirms the last packets.
+    await Promise.race([data.done.promise, aborted(ctx.signal)]).catch(() => {});
+    if (ctx.failure === undefined) {
+      await within(allConfirmed(p, ctx.signal), s.messageTimeoutMs, undefined);
+      await within(delivery.closed.promise, CLOSE_WAIT_MS, undefined);
       // Control returns after the last receipt; then give the connector a moment to end it.
-      await within(controlDone.promise, s.messageTimeoutMs, undefined);
-      await within(controlClosed.promise, CLOSE_WAIT_MS, undefined);
-      logger.debug("transport connector session drained", { receipts: sentReceipts });
-      if (failure === undefined) {
-        abort.abort(new StreamingError("session closed", { retriable: false }));
+      await within(control.done.promise, s.messageTimeoutMs, undefined);
+      await within(directives.closed.promise, CLOSE_WAIT_MS, undefined);
+      logger.debug("transport connector session drained", { receipts: control.sentReceipts });
+      if (ctx.failure === undefined) {
+        ctx.end(new StreamingError("session closed", { retriable: false }));
         await Promise.allSettled([dataLoop, controlLoop]);
         return;
       }
     }
     await Promise.allSettled([dataLoop, controlLoop]);
-    if (inFlight !== undefined) p.outbound.unshift(inFlight); // its write never completed
-    throw failure;
+    // What the connector did not confirm may not have reached it: sent again, first, next time.
+    const again = p.handover.requeue(p.outbound);
+    if (again > 0) logger.debug("unconfirmed messages will be sent again", { messages: again });
+    throw ctx.failure;
   } finally {
-    for (const t of timers) clearInterval(t);
-    abort.abort(failure ?? new StreamingError("session closed", { retriable: false }));
+    for (const stop of stops) stop();
+    if (p.handover.evicted > evicted) {
+      logger.warn("outbound messages left the resend buffer unconfirmed (it was full); a connector restart could lose them", {
+        messages: p.handover.evicted - evicted,
+      });
+    }
+    ctx.end(ctx.failure ?? new StreamingError("session closed", { retriable: false }));
     gt.close();
   }
 }
 
-/** `{ traceContext }` when the metadata carries trace context or baggage, else `{}`. */
-function traceContextOf(msg: StreamMessage): { traceContext?: Context } {
-  if (msg.metadata === undefined) return {};
-  const base = otelContext.active();
-  const ctx = extractTraceContext(msg.metadata, base);
-  return ctx === base ? {} : { traceContext: ctx };
+/** Resolves once no sent packet waits for a confirmation (or the session ended). */
+function allConfirmed(p: StreamPipeline, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (p.handover.unconfirmed > 0 && !signal.aborted) return;
+      off();
+      signal.removeEventListener("abort", check);
+      resolve();
+    };
+    const off = p.handover.subscribe(check);
+    signal.addEventListener("abort", check, { once: true });
+    check();
+  });
 }
-
-function wrapRpcError(prefix: string, err: unknown): StreamingError {
-  if (err instanceof StreamingError) return err;
-  // The gRPC code decides retriability (FAILED_PRECONDITION etc. are fatal).
-  return new StreamingError(`${prefix}: ${describeError(err)}`, { retriable: isRetriable(err), cause: err });
-}
-
-/** Milliseconds in Go's duration style for messages (`30s`, `1.5s`, `250ms`). */
-export function formatMs(ms: number): string {
-  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
-  if (ms >= 1000) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-

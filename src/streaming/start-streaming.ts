@@ -18,7 +18,7 @@ import { ProcessRun, type ProcessOptions } from "../process/process-run.ts";
 import { prepareStartupConfig } from "../process/startup-config.ts";
 import { within } from "./async-util.ts";
 import { bindingReference, parseTransportBinding } from "./binding.ts";
-import type { ChunkLimits } from "./chunks.ts";
+import type { ChunkLimits } from "./wire/chunks.ts";
 import { runConnector } from "./connector-loop.ts";
 import { parseConnectorEndpoint } from "./endpoint.ts";
 import { describeError } from "./errors.ts";
@@ -194,7 +194,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     }
     if (transportError !== undefined) return finish(failed(transportError, unsent));
     if (unsent > 0 || !pipeline.flushed) {
-      const lost = unsent + pipeline.receipts.size;
+      const lost = unsent + pipeline.receipts.size + pipeline.handover.unconfirmed;
       return finish(failed(new Error(`shutdown grace period ended with ${lost} messages or receipts not delivered`), unsent));
     }
     return finish({ exitCode: ExitCode.Success, mode, unsent: 0 });

@@ -8,8 +8,8 @@ import { InvalidStreamMessageError } from "../../src/engram/streaming-validate.t
 import { newStreamMessage, type StreamMessage } from "../../src/engram/streaming-message.ts";
 import { StorageError } from "../../src/storage/errors.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
-import { toDataRequest } from "../../src/streaming/to-data-request.ts";
-import { fromDataResponse } from "../../src/streaming/from-data-response.ts";
+import { toDataRequest } from "../../src/streaming/wire/to-data-request.ts";
+import { fromDataResponse } from "../../src/streaming/wire/from-data-response.ts";
 import { DataResponseSchema } from "../../src/gen/transport/v1/transport_pb.ts";
 import { pattern, recordingFileManager, tempDir } from "./support.ts";
 

@@ -199,17 +199,21 @@ describe("streaming telemetry (wired, fake connector)", () => {
       await fake.waitFor(() => meter.of(METRIC.STREAM_RECONNECT_ATTEMPTS).length >= 1, 10_000, "the SDK saw the session end");
       for (let n = 2; n <= 4; n++) await send(n);
       await restarted;
-      await fake.waitFor(() => fake.dataRequests.length === 4, 10_000, "all four");
+      const sent = () => fake.dataRequests.map((r) => r.payload?.n);
+      await fake.waitFor(() => new Set(sent()).size === 4, 10_000, "all four");
+      // 1 is sent again (first) when the kill came before the connector confirmed it.
+      const again = sent().filter((n) => n === 1).length - 1;
+      assert.ok(again === 0 || again === 1, `1 arrived ${again + 1} times`);
 
       const attempts = meter.of(METRIC.STREAM_RECONNECT_ATTEMPTS);
       assert.ok(attempts.length >= 1, "at least one reconnect attempt");
       for (const a of attempts) assert.equal(typeof a.attributes.reason, "string");
       assert.equal(meter.of(METRIC.STREAM_RECONNECT_FAILURES).length, 0, "the budget was not spent");
       const added = sum(METRIC.CLIENT_BUFFER_ADDED);
-      assert.ok(added >= 1 && added <= 3, `messages sent while down were buffered (added ${added})`);
+      assert.ok(added >= 1 && added <= 3 + again, `messages sent while down were buffered (added ${added})`);
       assert.deepEqual(Object.keys(totals(METRIC.CLIENT_BUFFER_ADDED)), ['{"reason":"reconnect"}']);
       assert.equal(sum(METRIC.CLIENT_BUFFER_FLUSHED), added, "each buffered message is flushed once");
-      assert.equal(totals(METRIC.STREAM_MESSAGES)['{"direction":"sent"}'], 4);
+      assert.equal(totals(METRIC.STREAM_MESSAGES)['{"direction":"sent"}'], 4 + again);
       stop.abort();
       assert.equal((await outcome).exitCode, 0);
     } finally {

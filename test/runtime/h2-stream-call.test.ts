@@ -12,7 +12,7 @@ import { type DataRequest, DataRequestSchema, type DataResponse, TransportConnec
 import { createGrpcTransport } from "../../src/runtime/grpc-transport.ts";
 import type { EncodedMessage, GrpcTransport, RequestEncoder } from "../../src/runtime/types.ts";
 import { openBidi } from "../../src/streaming/bidi.ts";
-import { commandFor, repoRoot } from "../support/spawn.ts";
+import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
 
 let server: ChildProcess;
 let port = 0;
@@ -41,6 +41,7 @@ interface Limits {
   readMaxBytes?: number;
   writeMaxBytes?: number;
   encoders?: Record<string, RequestEncoder>;
+  onWritten?: Record<string, (error?: unknown) => void>;
 }
 
 function transport(limits: Limits = {}): GrpcTransport {
@@ -271,5 +272,42 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     } finally {
       gt.close();
     }
+  });
+
+  test("onWritten reports each request's write in order; confirmRead resolves after them, rejects once closed", async () => {
+    const written: unknown[] = [];
+    const gt = transport({ onWritten: { [DataRequestSchema.typeName]: (err) => written.push(err ?? "ok") } });
+    const release = Promise.withResolvers<void>();
+    async function* held(): AsyncGenerator<DataRequest> {
+      for (let i = 1; i <= 5; i++) yield req(i, i === 3 ? 50_000 : 10);
+      await release.promise; // the call stays open
+    }
+    try {
+      await gt.ready();
+      const it = openBidi(gt.transport, TransportConnectorService.method.data, held(), {
+        headers: { "x-scenario": "echo" },
+        signal: new AbortController().signal,
+      });
+      const got: string[] = [];
+      for (let i = 0; i < 5; i++) got.push(((await it.next()).value as DataResponse).metadata.i);
+      assert.deepEqual(got, ["1", "2", "3", "4", "5"]);
+      assert.deepEqual(written, ["ok", "ok", "ok", "ok", "ok"], "one callback per request, none failed");
+      if (currentRuntime() === "deno") {
+        // Deno's node:http2 client acknowledges only a session's first SETTINGS frame: the
+        // Deno adapter leaves confirmRead out (src/runtime/deno/grpc-transport.ts).
+        const { createGrpcTransport: denoTransport } = await import("../../src/runtime/deno/grpc-transport.ts");
+        const d = await denoTransport({ target: { kind: "tcp", host: "127.0.0.1", port }, tls: false });
+        assert.equal(d.confirmRead, undefined);
+        d.close();
+        return;
+      }
+      await gt.confirmRead!();
+      await gt.confirmRead!();
+      release.resolve();
+    } finally {
+      release.resolve();
+      gt.close();
+    }
+    await assert.rejects(gt.confirmRead!(), /no open connection/);
   });
 });

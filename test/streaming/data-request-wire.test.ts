@@ -10,8 +10,8 @@ import {
   DataRequestSchema,
   VideoFrameSchema,
 } from "../../src/gen/transport/v1/transport_pb.ts";
-import { encodeDataRequest, wireSize } from "../../src/streaming/data-request-wire.ts";
-import { toDataRequest } from "../../src/streaming/to-data-request.ts";
+import { encodeDataRequest, wireSize } from "../../src/streaming/wire/data-request-wire.ts";
+import { toDataRequest } from "../../src/streaming/wire/to-data-request.ts";
 
 /** The encoding written at an offset into a bigger buffer (as the transport does), cut out. */
 function joined(r: DataRequest): Uint8Array {

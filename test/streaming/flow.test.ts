@@ -139,8 +139,11 @@ describe("streaming flow", () => {
       await h.fake.waitFor(() => h.logs().some((l) => l.msg === "transport connector session ended; reconnecting"), 10_000, "the SDK saw the session end");
       for (let n = 2; n <= 5; n++) await send(n); // buffered while the connector is down
       await restarted;
-      await h.fake.waitFor(() => h.fake.dataRequests.length === 5, 10_000, "all five");
-      assert.deepEqual(h.fake.dataRequests.map((r) => r.payload?.n), [1, 2, 3, 4, 5]);
+      const distinct = () => [...new Set(h.fake.dataRequests.map((r) => r.payload?.n))];
+      await h.fake.waitFor(() => distinct().length === 5, 10_000, "all five");
+      // 1 arrives a second time when the kill came before the connector confirmed it.
+      assert.deepEqual(distinct(), [1, 2, 3, 4, 5]);
+      assert.ok(h.fake.dataRequests.length <= 6);
     } finally {
       await h.stop();
     }

@@ -6,11 +6,11 @@ import { DataRequestSchema, DataResponseSchema } from "../../src/gen/transport/v
 import { newStreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
 import { InvalidStreamMessageError, validateStreamMessage } from "../../src/engram/streaming-validate.ts";
 import { newStreamErrorMessage, parseStreamErrorMessage } from "../../src/engram/streaming-error.ts";
-import { toDataRequest } from "../../src/streaming/to-data-request.ts";
-import { fromDataResponse, isDroppable } from "../../src/streaming/from-data-response.ts";
-import { decodeEnvelope } from "../../src/streaming/envelope.ts";
+import { toDataRequest } from "../../src/streaming/wire/to-data-request.ts";
+import { fromDataResponse, isDroppable } from "../../src/streaming/wire/from-data-response.ts";
+import { decodeEnvelope } from "../../src/streaming/wire/envelope.ts";
 import { StreamPipeline } from "../../src/streaming/pipeline.ts";
-import { formatMessageLine, parseMessageLine } from "../../src/streaming/json-lines.ts";
+import { formatMessageLine, parseMessageLine } from "../../src/streaming/wire/json-lines.ts";
 import { envelopePacket, hubHeartbeat, rawBinary } from "../peers/connector/packets.ts";
 import { dec, enc, json } from "./helpers.ts";
 

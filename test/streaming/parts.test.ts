@@ -8,9 +8,9 @@ import { isLoopback, parseConnectorEndpoint } from "../../src/streaming/endpoint
 import { resolveStreamingSettings } from "../../src/streaming/settings.ts";
 import { reconnectDelay } from "../../src/streaming/backoff.ts";
 import { dedupeKey, PacketDeduper } from "../../src/streaming/dedupe.ts";
-import { ChunkReassembler } from "../../src/streaming/chunks.ts";
+import { ChunkReassembler } from "../../src/streaming/wire/chunks.ts";
 import { isRetriable, StreamingError } from "../../src/streaming/errors.ts";
-import { directiveToRequest, directiveType, defaultReply } from "../../src/streaming/control.ts";
+import { directiveToRequest, directiveType, defaultReply } from "../../src/streaming/wire/control.ts";
 import { ControlAction } from "../../src/gen/transport/v1/transport_pb.ts";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { chunkPackets, envelopePacket } from "../peers/connector/packets.ts";

@@ -1,8 +1,8 @@
 // The envelope hot path: raw payload spans, strict UTF-8, byte assembly of encoded envelopes.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeEnvelope, encodeEnvelope } from "../../src/streaming/envelope.ts";
-import { decodeUtf8Strict, topLevelSpans } from "../../src/streaming/raw-json.ts";
+import { decodeEnvelope, encodeEnvelope } from "../../src/streaming/wire/envelope.ts";
+import { decodeUtf8Strict, topLevelSpans } from "../../src/streaming/wire/raw-json.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

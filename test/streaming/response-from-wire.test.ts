@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { create, fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
 import { DataResponseWireSchema } from "../../src/gen/bubu/sdk/v1/wire_pb.ts";
 import { type DataResponse, DataResponseSchema, StreamEnvelopeSchema } from "../../src/gen/transport/v1/transport_pb.ts";
-import { fromDataResponse } from "../../src/streaming/from-data-response.ts";
-import { responseFromWire, wireOf } from "../../src/streaming/response-from-wire.ts";
-import { wireSize } from "../../src/streaming/data-request-wire.ts";
+import { fromDataResponse } from "../../src/streaming/wire/from-data-response.ts";
+import { responseFromWire, wireOf } from "../../src/streaming/wire/response-from-wire.ts";
+import { wireSize } from "../../src/streaming/wire/data-request-wire.ts";
 import { envelopePacket, hubHeartbeat, rawBinary } from "../peers/connector/packets.ts";
 
 const nested: JsonObject = {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { create, fromBinary, type JsonObject, type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { DataRequestSchema } from "../../src/gen/transport/v1/transport_pb.ts";
 import { StructSchema, type Struct } from "@bufbuild/protobuf/wkt";
-import { encodeStruct, varintSize, writeVarint } from "../../src/streaming/struct-wire.ts";
+import { encodeStruct, varintSize, writeVarint } from "../../src/streaming/wire/struct-wire.ts";
 
 /** What protobuf-es writes for `obj` in a Struct. */
 function reference(obj: JsonObject): Uint8Array {

@@ -4,9 +4,8 @@
  * @module
  */
 import { clone } from "@bufbuild/protobuf";
-import { type DataResponse, DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
+import { type DataResponse, DataResponseSchema } from "../../gen/transport/v1/transport_pb.ts";
 import { MAX_MESSAGE_BYTES, MAX_TOTAL_BYTES } from "./constants.ts";
-import { StreamingError } from "./errors.ts";
 
 /** Limits of a {@link ChunkReassembler}; Go's defaults unless set. */
 export interface ChunkLimits {
@@ -40,8 +39,13 @@ interface Assembly {
   touched: number;
 }
 
-function chunkError(message: string): StreamingError {
-  return new StreamingError(`chunk reassembly failed: ${message}`, { retriable: true });
+/** A chunk that breaks the rules; the session ends (and may reconnect). */
+export class ChunkError extends Error {
+  override readonly name: string = "ChunkError";
+}
+
+function chunkError(message: string): ChunkError {
+  return new ChunkError(`chunk reassembly failed: ${message}`);
 }
 
 /** True when the packet's envelope marks it as a chunk. */
@@ -96,7 +100,7 @@ export class ChunkReassembler {
 
   /**
    * Feeds one packet.
-   * @throws {StreamingError} (retriable: the session ends) for chunks that break the rules.
+   * @throws {ChunkError} for chunks that break the rules.
    */
   add(p: DataResponse): ChunkResult {
     if (!isChunk(p)) return { kind: "whole", packet: p };

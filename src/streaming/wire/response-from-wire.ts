@@ -8,8 +8,8 @@
  */
 import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { type Struct, StructSchema, type Value } from "@bufbuild/protobuf/wkt";
-import type { DataResponseWire } from "../gen/bubu/sdk/v1/wire_pb.ts";
-import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
+import type { DataResponseWire } from "../../gen/bubu/sdk/v1/wire_pb.ts";
+import type { DataResponse } from "../../gen/transport/v1/transport_pb.ts";
 
 const WIRE: unique symbol = Symbol("bubu.wire");
 

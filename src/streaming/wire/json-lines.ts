@@ -6,7 +6,7 @@
  * "audio":{"pcm" (base64),"sampleRateHz","channels","codec"},"video":{"payload" (base64),...}}`.
  * @module
  */
-import type { StreamMessage } from "../engram/streaming-message.ts";
+import type { StreamMessage } from "../../engram/streaming-message.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });

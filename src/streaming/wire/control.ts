@@ -4,8 +4,8 @@
  * @module
  */
 import { create } from "@bufbuild/protobuf";
-import { ControlAction, type ControlRequest, ControlRequestSchema, type ControlResponse } from "../gen/transport/v1/transport_pb.ts";
-import type { ControlDirective } from "../engram/streaming-engram.ts";
+import { ControlAction, type ControlRequest, ControlRequestSchema, type ControlResponse } from "../../gen/transport/v1/transport_pb.ts";
+import type { ControlDirective } from "../../engram/streaming-engram.ts";
 import { RECEIPT_ACTION } from "./constants.ts";
 
 const NAMES: ReadonlyMap<number, string> = new Map([

@@ -4,7 +4,7 @@
  * streaming.md §5). Go runs these on every message it sends and receives.
  * @module
  */
-import type { DataRequest, DataResponse, StreamEnvelope } from "../gen/transport/v1/transport_pb.ts";
+import type { DataRequest, DataResponse, StreamEnvelope } from "../../gen/transport/v1/transport_pb.ts";
 import { MAX_MESSAGE_BYTES, MAX_TOTAL_BYTES } from "./constants.ts";
 
 /** Length in Unicode code points (protovalidate `max_len` counts characters). */

@@ -10,8 +10,8 @@
  * @module
  */
 import { type JsonObject, toBinary } from "@bufbuild/protobuf";
-import type { EncodedMessage } from "../runtime/types.ts";
-import { type DataResponseWire, DataResponseWireSchema } from "../gen/bubu/sdk/v1/wire_pb.ts";
+import type { EncodedMessage } from "../../runtime/types.ts";
+import { type DataResponseWire, DataResponseWireSchema } from "../../gen/bubu/sdk/v1/wire_pb.ts";
 import {
   type DataRequest,
   DataRequestSchema,
@@ -19,7 +19,7 @@ import {
   DataResponseSchema,
   type StreamEnvelope,
   type TransportDescriptor,
-} from "../gen/transport/v1/transport_pb.ts";
+} from "../../gen/transport/v1/transport_pb.ts";
 import {
   addText,
   newPlan,

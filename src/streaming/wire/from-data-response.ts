@@ -4,9 +4,9 @@
  * @module
  */
 import type { JsonObject } from "@bufbuild/protobuf";
-import type { DataResponse, StreamEnvelope } from "../gen/transport/v1/transport_pb.ts";
-import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../engram/streaming-message.ts";
-import { ENVELOPE_MIME_TYPE, InvalidStreamMessageError, mimeIs, validateStreamMessage } from "../engram/streaming-validate.ts";
+import type { DataResponse, StreamEnvelope } from "../../gen/transport/v1/transport_pb.ts";
+import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../../engram/streaming-message.ts";
+import { ENVELOPE_MIME_TYPE, InvalidStreamMessageError, mimeIs, validateStreamMessage } from "../../engram/streaming-validate.ts";
 import { META_HEARTBEAT, META_KIND, META_MESSAGE_ID, META_TIMESTAMP_MS, OCTET_STREAM } from "./constants.ts";
 import { decodeEnvelope } from "./envelope.ts";
 

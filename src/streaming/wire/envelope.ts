@@ -3,7 +3,7 @@
  * (`tractatus:envelope/envelope.go`; contract streaming.md §7).
  * @module
  */
-import type { StreamTransportDescriptor } from "../engram/streaming-message.ts";
+import type { StreamTransportDescriptor } from "../../engram/streaming-message.ts";
 import { ENVELOPE_VERSION, MAX_MESSAGE_BYTES } from "./constants.ts";
 import { decodeUtf8Strict, type Span, topLevelSpans } from "./raw-json.ts";
 

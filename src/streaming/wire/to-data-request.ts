@@ -11,15 +11,15 @@ import {
   type TransportDescriptor,
   TransportDescriptorSchema,
   TransportConfigSchema,
-} from "../gen/transport/v1/transport_pb.ts";
-import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../engram/streaming-message.ts";
+} from "../../gen/transport/v1/transport_pb.ts";
+import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../../engram/streaming-message.ts";
 import {
   bytesEqual,
   ENVELOPE_MIME_TYPE,
   InvalidStreamMessageError,
   mimeIs,
   validateStreamMessage,
-} from "../engram/streaming-validate.ts";
+} from "../../engram/streaming-validate.ts";
 import { packetProblem } from "./bounds.ts";
 import { META_KIND, META_MESSAGE_ID, META_TIMESTAMP_MS, OCTET_STREAM } from "./constants.ts";
 import { encodeEnvelope } from "./envelope.ts";

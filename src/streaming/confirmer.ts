@@ -1,0 +1,134 @@
+/**
+ * Confirms, for one session, that the connector has read the packets written to it: once a
+ * packet's write completed, it asks the connection to confirm (an HTTP/2 SETTINGS round trip:
+ * the connector acknowledges it only after reading everything written before it) and then
+ * advances the handover's watermark to the last packet written before the question. One
+ * question at a time; each answer covers all writes before it. A question goes out at once
+ * after a quiet spell; on a busy stream, within {@link ASK_INTERVAL_MS} while a receipt waits
+ * for it (or much is unconfirmed), else every {@link QUIET_ASK_INTERVAL_MS}: a round trip per
+ * message would cost more than the message.
+ *
+ * Where the transport cannot ask (Deno), a packet counts as read once the session stayed up
+ * for {@link UNCONFIRMED_GRACE_MS} after its write: a connector that went away in that time
+ * shows as a failed session, and the packet is sent again.
+ * @module
+ */
+import { sleep } from "./async-util.ts";
+import { formatMs, StreamingError } from "./errors.ts";
+import type { Handover, HandedPacket } from "./handover.ts";
+import type { SessionContext } from "./session-context.ts";
+
+/** How long a written packet must survive without a transport confirmation. */
+export const UNCONFIRMED_GRACE_MS = 100;
+/** The least time between two questions. */
+export const ASK_INTERVAL_MS = 1;
+/** Between two questions when nothing waits for the answer (the resend window after a restart). */
+export const QUIET_ASK_INTERVAL_MS = 20;
+/** Unconfirmed packets, or bytes, that make the next question as urgent as a waiting receipt. */
+const URGENT_PACKETS = 256;
+const URGENT_BYTES = 1024 * 1024;
+
+const TIMED_OUT = Symbol("timed out");
+
+/** One session's confirmations. */
+export class Confirmer {
+  readonly #handover: Handover<HandedPacket>;
+  readonly #ctx: SessionContext;
+  readonly #confirmRead: (() => Promise<void>) | undefined;
+  readonly #timeoutMs: number;
+  /** Serial of the last packet whose write completed in this session. */
+  #written = 0;
+  #asking = false;
+  #urgent = false;
+  #lastAsk = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
+
+  constructor(handover: Handover<HandedPacket>, ctx: SessionContext, confirmRead: (() => Promise<void>) | undefined, timeoutMs: number) {
+    this.#handover = handover;
+    this.#ctx = ctx;
+    this.#confirmRead = confirmRead;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** The write of the packet with `serial` completed. */
+  written(serial: number): void {
+    if (serial > this.#written) this.#written = serial;
+    this.#schedule();
+  }
+
+  /** Something (a receipt) waits for the next answer: ask soon. */
+  hurry(): void {
+    if (this.#urgent) return;
+    this.#urgent = true;
+    this.#schedule();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#asking || this.#written <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
+    const h = this.#handover;
+    const soon = this.#urgent || h.unconfirmed >= URGENT_PACKETS || h.bytes >= URGENT_BYTES;
+    const at = this.#lastAsk + (soon ? ASK_INTERVAL_MS : QUIET_ASK_INTERVAL_MS);
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= at) return;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const wait = at - Date.now();
+    if (wait <= 0) {
+      this.#ask();
+      return;
+    }
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#ask();
+    }, wait);
+  }
+
+  #ask(): void {
+    const through = this.#written;
+    if (this.#asking || through <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
+    this.#asking = true;
+    this.#urgent = false;
+    this.#lastAsk = Date.now();
+    this.#answer().then(
+      (answer) => {
+        this.#asking = false;
+        // After the session ended its packets were put back to be sent again: a late answer
+        // is not applied to them.
+        if (this.#ctx.signal.aborted) return;
+        if (answer === TIMED_OUT) {
+          this.#ctx.fail(new StreamingError(`the connector did not confirm what was sent within ${formatMs(this.#timeoutMs)}`, { retriable: true }));
+          return;
+        }
+        this.#handover.confirm(through);
+        this.#schedule();
+      },
+      () => {
+        // The connection is gone; the session fails on its own.
+        this.#asking = false;
+      },
+    );
+  }
+  async #answer(): Promise<void | typeof TIMED_OUT> {
+    if (this.#confirmRead === undefined) {
+      await sleep(UNCONFIRMED_GRACE_MS, this.#ctx.signal);
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        this.#confirmRead(),
+        new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), this.#timeoutMs))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

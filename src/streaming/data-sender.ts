@@ -1,0 +1,134 @@
+/**
+ * The Data stream's requests: the engram's outbound packets, and a data heartbeat when nothing
+ * was sent for a heartbeat interval (contract streaming.md §13). Nothing goes out before the
+ * handshake gate opens; the requests end once the outbound queue is closed and empty. Every
+ * packet is handed over (handover.ts) as it is sent, and its completed write reported to the
+ * confirmer.
+ * @module
+ */
+import { create } from "@bufbuild/protobuf";
+import { type DataRequest, DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
+import { recordClientBufferFlushed, recordStreamMessage } from "../observability/instruments.ts";
+import { aborted, type Deferred, deferred } from "./async-util.ts";
+import type { Confirmer } from "./confirmer.ts";
+import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
+import type { SessionContext } from "./session-context.ts";
+import type { StreamingSettings } from "./settings.ts";
+import { META_HEARTBEAT } from "./wire/constants.ts";
+
+const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });
+
+/** Feeds one session's Data stream from the pipeline's outbound queue. */
+export class DataSender {
+  readonly #pipeline: StreamPipeline;
+  readonly #settings: StreamingSettings;
+  readonly #ctx: SessionContext;
+  readonly #gate: Promise<void>;
+  readonly #confirmer: Confirmer;
+  /** What was yielded and is not yet reported written, oldest first (undefined: a heartbeat). */
+  #writing: (OutboundPacket | undefined)[] = [];
+  #writingHead = 0;
+  /** Resolves when our send side finished (drained). */
+  readonly done: Deferred<void> = deferred<void>();
+  /** `Date.now()` when the current write started; 0 while none is pending (send timeout). */
+  suspendedSince = 0;
+
+  constructor(pipeline: StreamPipeline, settings: StreamingSettings, ctx: SessionContext, gate: Promise<void>, confirmer: Confirmer) {
+    this.#pipeline = pipeline;
+    this.#settings = settings;
+    this.#ctx = ctx;
+    this.#gate = gate;
+    this.#confirmer = confirmer;
+  }
+
+  /** The transport's callback for each completed Data write, in write order. */
+  written(error?: unknown): void {
+    if (this.#writingHead >= this.#writing.length) return;
+    const packet = this.#writing[this.#writingHead];
+    this.#writing[this.#writingHead++] = undefined;
+    if (this.#writingHead === this.#writing.length) {
+      this.#writing = [];
+      this.#writingHead = 0;
+    }
+    if (packet !== undefined && !error) this.#confirmer.written(packet.serial!);
+  }
+
+  /** True once the outbound queue was drained and closed. */
+  get finished(): boolean {
+    return this.done.settled;
+  }
+
+  async *requests(): AsyncGenerator<DataRequest> {
+    const signal = this.#ctx.signal;
+    const outbound = this.#pipeline.outbound;
+    try {
+      await Promise.race([this.#gate, aborted(signal)]);
+    } catch {
+      return;
+    }
+    let lastSend = Date.now();
+    // The idle wait ends on a new packet, the heartbeat deadline or the session's end. One
+    // abort listener and at most one timer per heartbeat interval, not one of each per wait
+    // (the queue is often empty between two messages).
+    let wake: (() => void) | undefined;
+    const onAbort = (): void => wake?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+    let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      while (!signal.aborted) {
+        let next: DataRequest = HEARTBEAT;
+        let packet: OutboundPacket | undefined;
+        const got = outbound.tryShift();
+        if (got === undefined) {
+          if (outbound.closed) {
+            this.done.resolve();
+            return; // drained
+          }
+          const wait = this.#settings.heartbeatIntervalMs - (Date.now() - lastSend);
+          if (wait > 0) {
+            // A timer armed for an older deadline fires early; the loop then arms a new one.
+            heartbeatTimer ??= setTimeout(() => {
+              heartbeatTimer = undefined;
+              wake?.();
+            }, wait);
+            let cancel!: () => void;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              cancel = outbound.notifyReadable(resolve);
+            });
+            wake = undefined;
+            cancel();
+            continue; // look again: a packet, the end, or the heartbeat is due
+          }
+        }
+        if (got !== undefined) {
+          packet = got.value;
+          next = packet.request;
+          this.#pipeline.handover.sent(packet, approximateSize(next));
+        }
+        this.#writing.push(packet);
+        this.suspendedSince = Date.now();
+        yield next;
+        this.suspendedSince = 0;
+        if (packet !== undefined) {
+          recordStreamMessage("sent");
+          if (packet.buffered) {
+            packet.buffered = false;
+            recordClientBufferFlushed(1);
+          }
+        }
+        lastSend = this.#ctx.lastActivity = Date.now();
+      }
+    } finally {
+      clearTimeout(heartbeatTimer);
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
+/** Roughly the bytes a request holds (its frame's bytes), for the resend buffer's bound. */
+function approximateSize(r: DataRequest): number {
+  const f = r.frame;
+  const n = f.case === "audio" ? f.value.pcm.length : f.case === undefined ? 0 : f.value.payload.length;
+  return n + 256;
+}

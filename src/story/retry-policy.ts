@@ -16,22 +16,11 @@
  * @module
  */
 import { parseGoDuration } from "../env/duration.ts";
+import { classifyExitCode } from "../errors/exit.ts";
 import type { EngramTemplate, RetryPolicy, Step, Story } from "./types.ts";
 
-/** `enums.ExitClass`. */
-export type ExitClass = "success" | "retry" | "terminal" | "rateLimited" | "unknown";
-
-/** `classifyExitCode`: the class of a pod's exit code (-1: not known). */
-export function classifyExitCode(code: number): ExitClass {
-  if (code === -1) return "unknown";
-  if (code === 0) return "success";
-  if (code === 124 || code === 137 || code === 143) return "retry";
-  if (code === 125 || code === 126 || code === 127) return "terminal";
-  if (code === 429) return "rateLimited";
-  if (code >= 1 && code <= 127) return "terminal";
-  if (code >= 128 && code <= 255) return "retry";
-  return "terminal";
-}
+/** The operator's reading of a pod's exit code (one table, shared with the SDK's own). */
+export { classifyExitCode };
 
 /** `retryableExitClass`. */
 export function isRetryableExitClass(c: string): boolean {

@@ -4,18 +4,7 @@
 import { createHmac } from "node:crypto";
 import { connect } from "node:net";
 import type { WebhookTrigger, WebhookTriggerRequest } from "../../src/impulse/webhook/webhook-handler.ts";
-
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../support/prng.ts";
 
 export const SECRET = "It's a Secret to Everybody";
 

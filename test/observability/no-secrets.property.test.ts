@@ -12,18 +12,7 @@ import { clearSecretValues, registerSecretValues } from "../../src/observability
 import { sdkTracer } from "../../src/observability/tracing.ts";
 import { counter, histogram } from "../../src/observability/metrics-entry.ts";
 import { recordStreamReconnectAttempt, resetBuiltInMetrics } from "../../src/observability/instruments.ts";
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../support/prng.ts";
 
 // Secrets use characters that never occur in fillers nor in "[REDACTED]", so neither filler nor a
 // replacement can form a secret by accident; they include JSON-escaped and multi-byte characters.

@@ -8,6 +8,8 @@ import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
 import { parseManifests } from "../../src/story/load.ts";
 import { runStory, type RunStoryOptions } from "../../src/story/run-story.ts";
 import type { StoryRunResult } from "../../src/story/result.ts";
+import { prng as seeded } from "../support/prng.ts";
+export { seeded };
 
 export { repoRoot };
 
@@ -15,18 +17,6 @@ export { repoRoot };
 export function fixtureCommand(): string[] {
   const [cmd, args] = commandFor(currentRuntime(), resolve(repoRoot, "test/story/fixtures/engram.ts"));
   return [cmd, ...args];
-}
-
-/** mulberry32: a deterministic random source. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** An Engram `fixture` (default `mode: echo`) and its template (an input default `tag: t1`). */

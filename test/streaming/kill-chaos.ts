@@ -20,6 +20,8 @@ import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
 import { enc, streamEnv } from "./helpers.ts";
+import { prng } from "../support/prng.ts";
+export { prng };
 
 export interface ChaosOptions {
   readonly seed: number;
@@ -47,16 +49,6 @@ export interface ChaosResult {
   readonly sessions: number;
   readonly exitCode: number;
   readonly lostIds: string[];
-}
-
-/** mulberry32: a small seeded PRNG, so a failing seed reproduces. */
-export function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -6,6 +6,7 @@ import { create, fromBinary, type JsonObject, type JsonValue, toBinary } from "@
 import { DataRequestSchema } from "../../src/gen/transport/v1/transport_pb.ts";
 import { StructSchema, type Struct } from "@bufbuild/protobuf/wkt";
 import { encodeStruct, varintSize, writeVarint } from "../../src/streaming/wire/struct-wire.ts";
+import { prng as rng } from "../support/prng.ts";
 
 /** What protobuf-es writes for `obj` in a Struct. */
 function reference(obj: JsonObject): Uint8Array {
@@ -32,16 +33,6 @@ function valueOf(v: JsonValue): Struct["fields"][string] {
     ? { case: "listValue", value: { $typeName: "google.protobuf.ListValue", values: v.map(valueOf) } }
     : { case: "structValue", value: structOf(v) };
   return { $typeName: "google.protobuf.Value", kind };
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const alphabet = ["a", "Z", "0", " ", "\"", "\\", "\n", "é", "✓", "😀", "\u0000", "\ud800", "中"];

@@ -1,18 +1,8 @@
 // A small seeded generator of template cases (no fast-check here): random actions built from
 // paths into the corpus variables, literals, functions with fitting and unfitting arguments,
 // pipelines and control structures. Deterministic for a given seed.
-
-/** Mulberry32: a tiny, seedable PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../../support/prng.ts";
+export { prng };
 
 const PATHS = [
   ".inputs.name", ".inputs.n", ".inputs.f", ".inputs.big", ".inputs.neg", ".inputs.zero", ".inputs.t", ".inputs.fl",

@@ -35,7 +35,7 @@ function call(method: string, path: string, body?: unknown): Promise<Record<stri
 const bins: Record<string, string[]> = {
   node: [join(root, ".cache/node/node_modules/.bin/node")],
   bun: [join(root, "node_modules/.bin/bun"), "run"],
-  deno: [join(root, "node_modules/@deno/linux-x64-glibc/deno"), "run", "-A"],
+  deno: [join(root, ".cache/runtimes/deno"), "run", "-A"],
 };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -11,7 +11,7 @@ const runs = Number(process.argv[2] ?? 10);
 const bin = {
   node: join(root, ".cache/node/node_modules/.bin/node"),
   bun: join(root, "node_modules/.bin/bun"),
-  deno: join(root, "node_modules/@deno/linux-x64-glibc/deno"),
+  deno: join(root, ".cache/runtimes/deno"),
 };
 const env = { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" };
 

@@ -109,7 +109,7 @@ if (process.argv.includes("--worker")) {
   const self = fileURLToPath(import.meta.url);
   const bins: Record<string, string[]> = {
     bun: [join(root, "node_modules/.bin/bun"), "run"],
-    deno: [join(root, "node_modules/@deno/linux-x64-glibc/deno"), "run", "-A", "--no-check", "--v8-flags=--expose-gc"],
+    deno: [join(root, ".cache/runtimes/deno"), "run", "-A", "--no-check", "--v8-flags=--expose-gc"],
     node: [join(root, ".cache/node/node_modules/.bin/node"), "--expose-gc"],
   };
   for (const [rt, cmd] of Object.entries(bins)) {

@@ -7,7 +7,8 @@
 # install a required package built for another platform.
 # Bun and Deno come from the devDependencies; npm may skip their postinstall scripts (install
 # scripts blocked), which leaves `bun` without its native binary, so they are run once here.
-# Callers put .cache/node/node_modules/.bin and node_modules/.bin first on their PATH.
+# Callers put .cache/node/node_modules/.bin and node_modules/.bin first on their PATH; tests that
+# spawn Deno use .cache/runtimes/deno, the platform's binary itself.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_prefix="$repo/.cache/node"
@@ -41,6 +42,9 @@ fi
 if ! deno --version >/dev/null 2>&1; then
   (cd "$repo/node_modules/deno" && node install.cjs) >/dev/null
 fi
+# The real Deno binary for whatever os/arch npm installed (the npm shim in between drops signals).
+mkdir -p "$repo/.cache/runtimes"
+ln -sf "$(deno eval --quiet 'console.log(Deno.execPath())')" "$repo/.cache/runtimes/deno"
 node_ok node && bun --version >/dev/null && deno --version >/dev/null || {
   echo "ensure-runtimes: node >= 22.19, bun or deno unusable after install" >&2
   exit 1

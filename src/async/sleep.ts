@@ -21,3 +21,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** Like {@link sleep}, but an abort ends the wait early instead of rejecting (the caller checks the signal). */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, signal).catch(() => {});
+}

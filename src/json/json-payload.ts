@@ -77,21 +77,8 @@ interface Frame {
 export function deeperThan(value: unknown, limit: number): boolean {
   if (limit < 0) return true;
   if (!isContainer(value)) return false;
-  const frames: Frame[] = [frameOf(value)];
-  while (frames.length > 0) {
-    const top = frames[frames.length - 1]!;
-    const size = top.keys ? top.keys.length : (top.node as unknown[]).length;
-    if (top.next >= size) {
-      frames.pop();
-      continue;
-    }
-    // A member of the top frame is at depth frames.length.
-    if (frames.length > limit) return true;
-    const child = top.keys ? (top.node as Record<string, unknown>)[top.keys[top.next]!] : (top.node as unknown[])[top.next];
-    top.next++;
-    if (isContainer(child)) frames.push(frameOf(child));
-  }
-  return false;
+  // A member is at depth frames.length when it is visited.
+  return someMember(value, (_child, frames) => frames.length > limit);
 }
 
 /**
@@ -111,7 +98,25 @@ export function checkJsonValue(value: unknown, options: JsonPayloadOptions = {})
   }
   if (!isContainer(value)) return;
   if (maxDepth < 1) throw depthError(maxDepth);
-  const frames: Frame[] = [frameOf(value)];
+  someMember(value, (child, frames) => {
+    if (typeof child === "number") {
+      if (!Number.isFinite(child)) throw numberError(frames);
+    } else if (isContainer(child) && frames.length >= maxDepth) {
+      throw depthError(maxDepth);
+    }
+    return false;
+  });
+}
+
+/**
+ * Visits every member below `root`, depth first and without recursion (so any depth is safe).
+ * `visit` sees the member and the frames of the containers above it; `true` stops the walk.
+ */
+function someMember(
+  root: unknown[] | Record<string, unknown>,
+  visit: (child: unknown, frames: readonly Frame[]) => boolean,
+): boolean {
+  const frames: Frame[] = [frameOf(root)];
   while (frames.length > 0) {
     const top = frames[frames.length - 1]!;
     const size = top.keys ? top.keys.length : (top.node as unknown[]).length;
@@ -121,13 +126,10 @@ export function checkJsonValue(value: unknown, options: JsonPayloadOptions = {})
     }
     const child = top.keys ? (top.node as Record<string, unknown>)[top.keys[top.next]!] : (top.node as unknown[])[top.next];
     top.next++;
-    if (typeof child === "number") {
-      if (!Number.isFinite(child)) throw numberError(frames);
-    } else if (isContainer(child)) {
-      if (frames.length >= maxDepth) throw depthError(maxDepth);
-      frames.push(frameOf(child));
-    }
+    if (visit(child, frames)) return true;
+    if (isContainer(child)) frames.push(frameOf(child));
   }
+  return false;
 }
 
 function isContainer(v: unknown): v is unknown[] | Record<string, unknown> {

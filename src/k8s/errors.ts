@@ -185,7 +185,7 @@ export function errorFromResponse(method: string, url: string, status: number, b
 }
 
 /** The reason apimachinery assumes when a response has no Status body. */
-function reasonForStatus(status: number): string {
+export function reasonForStatus(status: number): string {
   switch (status) {
     case 400:
       return "BadRequest";

@@ -16,7 +16,7 @@ import { type KubeRefClient, KubeRefResolver } from "../storage/kube-refs.ts";
 import { logIdentityFromEnv, schemaMetadata, uploadLogBlob } from "../storage/logs.ts";
 import type { StorageManager } from "../storage/manager.ts";
 import { findStorageRefPaths, namespacedKey } from "../storage/refs.ts";
-import { sleep } from "../async/sleep.ts";
+import { pause, sleep } from "../async/sleep.ts";
 
 /** What {@link createStorageServices} returns. */
 export interface StorageServices extends Required<Pick<PayloadServices, "hydrateConfig" | "hydrateInputs" | "dehydrateOutput">> {
@@ -71,11 +71,6 @@ function defaultKubeRefResolver(runtime: StorageRuntime & Partial<Pick<Runtime, 
   });
 }
 
-/** Waits `ms`; an abort ends the wait early (the retry loop then stops). */
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return sleep(ms, signal).catch(() => {});
-}
-
 /**
  * Creates the storage manager from `env` and the services over it. Fails (a `StorageError`,
  * Go's `failed to create storage manager: …` bootstrap failure) when the storage env is invalid.
@@ -102,7 +97,7 @@ export async function createStorageServices(
   const stepRunKey = namespacedKey(info.stepRunNamespace, info.stepRunID);
   const output = schemaMetadata("output", info.stepRunNamespace, env);
   const { configHydrationMaxDepth: maxDepth, configHydrationMaxNodes: maxNodes } = env.limits;
-  const sleep = options.sleep ?? sleepFor;
+  const sleep = options.sleep ?? pause;
 
   return {
     manager,

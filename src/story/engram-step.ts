@@ -33,6 +33,7 @@ import { rfc3339Nano, stepEnv } from "./step-env.ts";
 import type { TemplateVars } from "./story-templates.ts";
 import { templateContextPayload } from "./template-vars.ts";
 import type { JsonObject, RetryPolicy, Step, Story } from "./types.ts";
+import { pause } from "../async/sleep.ts";
 
 const TERMINAL = new Set(["Succeeded", "Failed", "Finished", "Canceled", "Compensated", "Timeout", "Aborted", "Skipped"]);
 
@@ -307,18 +308,6 @@ async function runProcess(host: StepRunHost, plan: StepRunPlan, env: Readonly<Re
   return { exitCode: exit.code, ...(exit.signal ? { signal: exit.signal } : {}), ...(exit.spawnError ? { spawnError: exit.spawnError } : {}), ...(stoppedBy ? { stoppedBy } : {}) };
 }
 
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** Runs the StepRun until it is final. The StepRun must exist ({@link createStepRun}). */
 export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<void> {
@@ -445,7 +434,7 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
         message: `Retrying in ${formatMs(delay)} (attempt ${next}/${policy.maxRetries})`,
         finishedAt: undefined,
       }, attempt);
-      await sleepFor(delay, host.cancel);
+      await pause(delay, host.cancel);
       if (host.cancel.aborted) continue;
       setStatus(host, plan, { phase: "Running", nextRetryAt: undefined }, attempt + 1);
       continue;

@@ -23,7 +23,7 @@ export function commandFor(rt: RuntimeName, script: string, args: readonly strin
     case "bun":
       return [resolve(repoRoot, "node_modules/.bin/bun"), ["run", script, ...args]];
     case "deno":
-      return [resolve(repoRoot, "node_modules/@deno/linux-x64-glibc/deno"), ["run", "-A", script, ...args]];
+      return [resolve(repoRoot, ".cache/runtimes/deno"), ["run", "-A", script, ...args]];
     case "node":
       return [resolve(repoRoot, ".cache/node/node_modules/.bin/node"), [script, ...args]];
   }

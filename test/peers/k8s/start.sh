@@ -19,6 +19,8 @@
 #      BUBU_K8S_PEER_TIMEOUT seconds allowed for each wait (default 90)
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../../.." && pwd))"
 state="${BUBU_K8S_PEER_STATE:-$repo/.cache/peers/k8s}"
@@ -75,47 +77,21 @@ trap on_exit EXIT
 
 # --- PKI: a CA, a serving cert for 127.0.0.1/localhost, a system:masters client cert ---------------
 t="$(now_ms)"
-newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
-newkey "$pki/ca.key"
-openssl req -x509 -new -key "$pki/ca.key" -sha256 -days 2 -subj "/CN=bubu-sdk-ts test CA" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-  -out "$pki/ca.crt" 2>/dev/null
-sign() { # sign <name> <subject> <extensions>
-  newkey "$pki/$1.key"
-  openssl req -new -key "$pki/$1.key" -subj "$2" -out "$pki/$1.csr" 2>/dev/null
-  printf '%s\n' "$3" >"$pki/$1.ext"
-  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
-    -sha256 -days 2 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
-  rm -f "$pki/$1.csr" "$pki/$1.ext"
-}
-sign server "/CN=127.0.0.1" "basicConstraints=critical,CA:FALSE
+pki_init "$pki" "bubu-sdk-ts test CA"
+pki_sign server "/CN=127.0.0.1" "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,DNS:localhost"
-sign client "/O=system:masters/CN=bubu-test-admin" "basicConstraints=critical,CA:FALSE
+pki_sign client "/O=system:masters/CN=bubu-test-admin" "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth"
 chmod 600 "$pki"/*.key
 log "certificates: $(since "$t")"
 
 # --- ports ----------------------------------------------------------------------------------------
-# A random free port on 127.0.0.1. The race with other processes is narrow; a lost race shows up as
-# a bind error in the log and a failed start.
-taken=" $(ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://' | tr '\n' ' ') "
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    case "$taken" in *" $p "*) continue ;; esac
-    taken="$taken$p "
-    printf '%s' "$p"
-    return 0
-  done
-  die "no free port found"
-}
-etcd_port="$(free_port)"
-peer_port="$(free_port)"
-api_port="$(free_port)"
+free_port etcd_port
+free_port peer_port
+free_port api_port
 
 # Runs a program in the background with its pid written by the process itself (exec keeps the pid).
 spawn() { # spawn <name> <program> <args...>

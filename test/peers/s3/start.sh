@@ -15,6 +15,8 @@
 #      BUBU_S3_PEER_TIMEOUT  seconds allowed for each wait (default 30)
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../../.." && pwd))"
 state="${BUBU_S3_PEER_STATE:-$repo/.cache/peers/s3}"
@@ -65,15 +67,7 @@ if ! { command -v python3 >/dev/null && python3 -c 'import os,sys; os.setxattr(s
 fi
 
 # --- port -----------------------------------------------------------------------------------------
-taken=" $(ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://' | tr '\n' ' ') "
-port=""
-for _ in $(seq 1 200); do
-  p=$((20000 + RANDOM % 40000))
-  case "$taken" in *" $p "*) continue ;; esac
-  port="$p"
-  break
-done
-[ -n "$port" ] || die "no free port found"
+free_port port
 
 access="bubu$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 secret="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"

@@ -9,7 +9,7 @@ export const REPO: string = fileURLToPath(new URL("../../../", import.meta.url))
 export const RUNTIMES: Record<"node" | "bun" | "deno", string[]> = {
   node: [`${REPO}.cache/node/node_modules/.bin/node`],
   bun: [`${REPO}node_modules/.bin/bun`],
-  deno: [`${REPO}node_modules/@deno/linux-x64-glibc/deno`, "run", "-A"],
+  deno: [`${REPO}.cache/runtimes/deno`, "run", "-A"],
 };
 
 export type RuntimeKey = keyof typeof RUNTIMES;

@@ -1,6 +1,8 @@
 // Fault rules of the fault-injecting proxy: which requests open a fault window, which requests the
 // fault then hits, and for how long. Pure (no I/O), shared by the proxy and the test-side client.
 
+import { reasonForStatus } from "../../../src/k8s/errors.ts";
+
 /** Matches a request; every given field must match. */
 export interface Match {
   /** HTTP method, exact (GET, PATCH, …). */
@@ -113,26 +115,8 @@ export function statusBody(status: number, reason: string | undefined): string {
     metadata: {},
     status: "Failure",
     message: `fault-proxy: injected ${status}`,
-    reason: reason ?? defaultReason(status),
+    reason: reason ?? reasonForStatus(status),
     code: status,
   });
 }
 
-function defaultReason(status: number): string {
-  switch (status) {
-    case 409:
-      return "Conflict";
-    case 422:
-      return "Invalid";
-    case 429:
-      return "TooManyRequests";
-    case 500:
-      return "InternalError";
-    case 503:
-      return "ServiceUnavailable";
-    case 504:
-      return "Timeout";
-    default:
-      return "Unknown";
-  }
-}

@@ -14,8 +14,13 @@ import { repoRoot } from "../support/spawn.ts";
 
 export const WORKERD: string = resolve(repoRoot, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
 export const ESBUILD: string = resolve(repoRoot, "node_modules/@esbuild/linux-x64/bin/esbuild");
-/** The compatibility date of every test Worker (no compatibility flags: no `nodejs_compat`). */
+/** The compatibility date of every test Worker. */
 export const COMPAT_DATE = "2026-11-01";
+/**
+ * From this compatibility date on workerd provides `node:*` modules (many as stubs that throw
+ * when called) unless told not to: every test Worker runs without them.
+ */
+export const NO_NODE_COMPAT: readonly string[] = ["no_nodejs_compat", "no_nodejs_compat_v2"];
 
 /** What {@link bundleForWorkers} wrote and measured. */
 export interface Bundle {
@@ -104,6 +109,8 @@ export interface WorkerSpec {
   readonly caFile?: string;
   /** Default {@link COMPAT_DATE}. */
   readonly compatibilityDate?: string;
+  /** Default {@link NO_NODE_COMPAT}. */
+  readonly compatibilityFlags?: readonly string[];
 }
 
 /** A config with one Worker `main` served on socket `http` (127.0.0.1, a free port). */
@@ -113,6 +120,7 @@ export function configFor(spec: WorkerSpec): string {
   const worker = [
     `modules = [${modules}]`,
     `compatibilityDate = ${capnpString(spec.compatibilityDate ?? COMPAT_DATE)}`,
+    `compatibilityFlags = [${(spec.compatibilityFlags ?? NO_NODE_COMPAT).map(capnpString).join(", ")}]`,
     `bindings = [${[...(spec.bindings ?? []), ...dos.map((d) => `(name = ${capnpString(d.name)}, durableObjectNamespace = ${capnpString(d.className)})`)].join(", ")}]`,
     ...(dos.length > 0
       ? [

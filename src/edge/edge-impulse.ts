@@ -14,8 +14,14 @@ import { updateImpulseTriggerStats } from "../impulse/impulse-stats.ts";
 import { StoryClient } from "../impulse/story-client.ts";
 import type { ReplayStore } from "../impulse/webhook/replay-store.ts";
 import type { WebhookVerifier } from "../impulse/webhook/verify.ts";
-import { createWebhookHandler, type WebhookHandler } from "../impulse/webhook/webhook-handler.ts";
-import { deliveryOptions, dispatchingTrigger, type WebhookDeliveryOptions } from "../impulse/webhook/webhook-trigger.ts";
+import {
+  createWebhookHandler,
+  type ToInputs,
+  type WebhookConcurrencyOptions,
+  type WebhookHandler,
+  type WebhookRequest,
+} from "../impulse/webhook/webhook-handler.ts";
+import { deliveryOptions, dispatchingTrigger } from "../impulse/webhook/webhook-trigger.ts";
 import { createTokenKubeClient } from "../k8s/token-client.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { registerSecretValues } from "../observability/redaction.ts";
@@ -41,9 +47,21 @@ export interface EdgeReplayOptions {
 }
 
 /** Options of {@link edgeImpulse}. */
-export interface EdgeImpulseOptions extends Omit<WebhookDeliveryOptions, "replay"> {
+export interface EdgeImpulseOptions {
   /** Webhook path; default `/webhook`. */
   readonly path?: string;
+  /** Every verifier must pass; their secrets are read from the bindings. Without one, requests are not authenticated (logged). */
+  readonly verify?: WebhookVerifier | readonly WebhookVerifier[];
+  /** Maps the parsed JSON payload to Story inputs; `undefined` ignores the delivery (202, no trigger). */
+  toInputs(payload: unknown, request: WebhookRequest): ReturnType<ToInputs>;
+  /** Largest accepted body in bytes (default 1 MiB); larger gets 413. */
+  readonly maxBodyBytes?: number;
+  /** The body must arrive within this many milliseconds (default 10 s); a slower client gets 408. */
+  readonly bodyTimeoutMs?: number;
+  /** Reads the delivery id; default `X-GitHub-Delivery`, `X-Delivery-Id`, `Idempotency-Key`, `X-Request-Id`. */
+  readonly deliveryId?: (headers: Headers) => string | undefined;
+  /** Deliveries processed at once and queued, per isolate (default 32 and 256); beyond that, 503 with Retry-After. */
+  readonly concurrency?: WebhookConcurrencyOptions;
   /** Story to start; default `BUBU_TARGET_STORY_NAME`. */
   readonly story?: string;
   readonly storyNamespace?: string;

@@ -1,9 +1,9 @@
 /**
  * Impulses on edge runtimes: {@link edgeImpulse} is a webhook impulse as a fetch handler
  * (`export default` it from a Worker, or pass its `fetch` to `Deno.serve`, `Bun.serve` or a
- * Node adapter), with the verifiers, the replay stores for Workers (KV, a Durable Object) and the
- * Kubernetes client over `fetch` it is built from. Nothing here needs Node APIs, a file system or
- * a process.
+ * Node adapter), with the verifiers and the replay stores for Workers (KV, a Durable Object).
+ * Nothing here needs Node APIs, a file system or a process; the Kubernetes client it uses is
+ * `createTokenKubeClient` of `@bubustack/sdk/k8s`.
  *
  * @example
  * ```ts
@@ -35,5 +35,5 @@ export {
 export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from "../impulse/webhook/replay-store.ts";
 export { githubSignature, type SecretSource, sharedSecretHeader, type VerifyResult, type WebhookVerifier } from "../impulse/webhook/verify.ts";
 export { timestampedSignature, type TimestampedSignatureOptions } from "../impulse/webhook/timestamped-signature.ts";
-export type { WebhookRequest } from "../impulse/webhook/webhook-handler.ts";
-export { createTokenKubeClient, type TokenKubeClientOptions } from "../k8s/token-client.ts";
+export type { ToInputs, WebhookConcurrencyOptions, WebhookRequest } from "../impulse/webhook/webhook-handler.ts";
+export type { AdmissionOptions } from "../impulse/webhook/admission.ts";

@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { median } from "./support.ts";
+import { cpuSeconds, median } from "./support.ts";
 import { bundleForWorkers, configFor, serveWorkerd, textBinding, type Workerd, workDir } from "../test/edge/workerd.ts";
 import { clusterPeer } from "../test/peers/cluster/peer.ts";
 import { edgeCluster } from "../test/edge/cluster-setup.ts";
@@ -83,9 +83,11 @@ try {
   }
   console.log(`cold start, median of ${coldRuns}: workerd spawned → listening ${median(listen).toFixed(0)} ms; → first /healthz answer ${median(firstAnswer).toFixed(0)} ms`);
 
-  const drive = async (wd: Workerd, bodies: readonly string[], expect: number): Promise<number> => {
+  /** Deliveries per second, and workerd's CPU milliseconds per delivery. */
+  const drive = async (wd: Workerd, bodies: readonly string[], expect: number): Promise<{ rate: number; cpuMs: number }> => {
     let next = 0;
     let wrong = 0;
+    const cpu0 = cpuSeconds(wd.pid);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -103,8 +105,9 @@ try {
     );
     const s = (performance.now() - t0) / 1000;
     if (wrong > 0) throw new Error(`${wrong} of ${bodies.length} answers were not ${expect}:\n${wd.output().slice(-2000)}`);
-    return bodies.length / s;
+    return { rate: bodies.length / s, cpuMs: ((cpuSeconds(wd.pid) - cpu0) * 1000) / bodies.length };
   };
+  const show = (r: { rate: number; cpuMs: number }, digits = 0): string => `${r.rate.toFixed(digits)}/s (workerd CPU ${r.cpuMs.toFixed(2)} ms each)`;
 
   {
     const wd = await serveWorkerd(work.dir, config(stubUrl, "bench-token", "bench"));
@@ -113,7 +116,7 @@ try {
     const fresh = await drive(wd, bodies.slice(100), 202);
     const replays = await drive(wd, bodies.slice(100), 200);
     console.log(
-      `verified deliveries/s on workerd, ${concurrency} at once: new pushes (stub API, ${posts} StoryTriggers posted) ${fresh.toFixed(0)}/s; replays (Durable Object) ${replays.toFixed(0)}/s`,
+      `verified deliveries on workerd, ${concurrency} at once: new pushes (stub API, ${posts} StoryTriggers posted) ${show(fresh)}; replays (Durable Object) ${show(replays)}`,
     );
     await wd.close();
   }
@@ -127,7 +130,7 @@ try {
       const wd = await serveWorkerd(work.dir, config(peer.url, cluster.token, cluster.ns, "ca.pem"));
       const n = Math.min(200, deliveries);
       const rate = await drive(wd, Array.from({ length: n }, (_, i) => push(1_000_000 + i)), 202);
-      console.log(`verified deliveries/s on workerd against the cluster peer (real API server and operator), ${n} new pushes: ${rate.toFixed(1)}/s`);
+      console.log(`verified deliveries on workerd against the cluster peer (real API server and operator), ${n} new pushes: ${show(rate, 1)}`);
       await wd.close();
     } finally {
       await cluster.close();

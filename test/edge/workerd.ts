@@ -151,6 +151,7 @@ export function textBinding(name: string, value: string): string {
 /** A running workerd. */
 export interface Workerd {
   readonly url: string;
+  readonly pid: number;
   /** Milliseconds from spawn to the listening socket. */
   readonly startMs: number;
   /** What workerd printed so far (uncaught errors, console.log of the Worker). */
@@ -196,6 +197,7 @@ export function serveWorkerd(dir: string, config: string, timeoutMs = 20_000): P
           const startMs = performance.now() - started;
           resolvePromise({
             url: `http://127.0.0.1:${event.port}`,
+            pid: child.pid!,
             startMs,
             output: () => output,
             async close() {

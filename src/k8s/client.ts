@@ -9,9 +9,9 @@ import type { FetchFn, Runtime, RuntimeFs, TlsFetch } from "../runtime/types.ts"
 import type { KubeConfig } from "./config.ts";
 import { type DeleteOptions, deleteOptionsBody } from "./delete-options.ts";
 import { errorFromResponse, KubernetesError } from "./errors.ts";
-import { KubeconfigError } from "./server-url.ts";
 import { type ListAllOptions, type ListOptions, listQuery, type ObjectList, toObjectList } from "./list-options.ts";
 import { type GroupVersionResource, resourcePath } from "./resources.ts";
+import { KubeconfigError } from "./server-url.ts";
 import { TokenSource } from "./token-source.ts";
 import { errorFromFetchFailure } from "./transport-error.ts";
 import { type WatchEvent, type WatchOptions, watchQuery } from "./watch-event.ts";

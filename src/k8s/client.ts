@@ -1,6 +1,7 @@
 /**
  * `KubeClient`: a small fetch-based Kubernetes REST client. Runtime-agnostic: TLS comes from the
- * runtime's `createTlsFetch`, which always verifies the server (there is no skip option).
+ * runtime's `createTlsFetch`, which always verifies the server (there is no skip option), or,
+ * where no runtime is at hand (an edge isolate), from a plain `fetch` and the platform's trust.
  * @module
  */
 
@@ -10,6 +11,7 @@ import { type DeleteOptions, deleteOptionsBody } from "./delete-options.ts";
 import { errorFromResponse, KubernetesError } from "./errors.ts";
 import { type ListAllOptions, type ListOptions, listQuery, type ObjectList, toObjectList } from "./list-options.ts";
 import { type GroupVersionResource, resourcePath } from "./resources.ts";
+import { KubeconfigError } from "./server-url.ts";
 import { TokenSource } from "./token-source.ts";
 import { errorFromFetchFailure } from "./transport-error.ts";
 import { type WatchEvent, type WatchOptions, watchQuery } from "./watch-event.ts";
@@ -28,11 +30,16 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
-/** What {@link KubeClient} needs from the runtime. */
+/**
+ * What {@link KubeClient} needs from the runtime. Without `createTlsFetch` every request goes
+ * through {@link KubeClientDeps.fetch} and the TLS trust of whoever provides it (an edge runtime's
+ * configuration); a config that names a CA, a client certificate or a server name is then refused,
+ * since a plain fetch could not honour it. Without `fs` a token file is refused.
+ */
 export interface KubeClientDeps {
-  readonly createTlsFetch: Runtime["createTlsFetch"];
-  readonly fs: Pick<RuntimeFs, "readTextFile">;
-  /** The fetch for a plain-http loopback server (tests); defaults to the global `fetch`. */
+  readonly createTlsFetch?: Runtime["createTlsFetch"];
+  readonly fs?: Pick<RuntimeFs, "readTextFile">;
+  /** The fetch for a plain-http loopback server, or for every request without `createTlsFetch`; defaults to the global `fetch`. */
   readonly fetch?: FetchFn;
   /** Token-file re-read interval (default one minute, see `token-source.ts`). */
   readonly tokenRefreshMs?: number;
@@ -50,12 +57,20 @@ export class KubeClient {
   readonly #tokens: TokenSource;
   #tls: TlsFetch | undefined;
 
-  constructor(config: KubeConfig, deps: KubeClientDeps) {
+  constructor(config: KubeConfig, deps: KubeClientDeps = {}) {
+    if (deps.createTlsFetch === undefined && config.server.startsWith("https://")) {
+      const tls = (["ca", "cert", "key", "serverName"] as const).filter((k) => config[k] !== undefined);
+      if (tls.length > 0) {
+        throw new KubeconfigError(
+          `${config.server}: ${tls.join(", ")} set, but this client has a plain fetch (no createTlsFetch): configure the trust in the platform instead`,
+        );
+      }
+    }
     this.config = config;
     this.namespace = config.namespace;
     this.#deps = deps;
     this.#tokens = new TokenSource({
-      fs: deps.fs,
+      ...(deps.fs !== undefined ? { fs: deps.fs } : {}),
       ...(config.token !== undefined ? { token: config.token } : {}),
       ...(config.tokenFile !== undefined ? { tokenFile: config.tokenFile } : {}),
       ...(deps.tokenRefreshMs !== undefined ? { refreshMs: deps.tokenRefreshMs } : {}),
@@ -228,8 +243,9 @@ export class KubeClient {
   }
 
   #fetch(): FetchFn {
-    if (this.config.server.startsWith("http://")) return this.#deps.fetch ?? fetch;
-    this.#tls ??= this.#deps.createTlsFetch({
+    const create = this.#deps.createTlsFetch;
+    if (this.config.server.startsWith("http://") || create === undefined) return this.#deps.fetch ?? fetch;
+    this.#tls ??= create({
       ...(this.config.ca !== undefined ? { ca: this.config.ca } : {}),
       ...(this.config.cert !== undefined ? { cert: this.config.cert } : {}),
       ...(this.config.key !== undefined ? { key: this.config.key } : {}),

@@ -5,6 +5,9 @@
 
 import type { RuntimeFs } from "../runtime/types.ts";
 import { dirname, expandHome, resolvePath } from "./paths.ts";
+import { KubeconfigError, validateServerUrl } from "./server-url.ts";
+
+export { KubeconfigError } from "./server-url.ts";
 
 /** How to reach and authenticate to one API server. PEM strings, never paths. */
 export interface KubeConnection {
@@ -32,11 +35,6 @@ export interface KubeconfigResult extends KubeConnection {
    * `BUBU_*_NAMESPACE` variables, as in Go.
    */
   readonly contextNamespace?: string;
-}
-
-/** A kubeconfig that cannot be used; the message says what to fix. */
-export class KubeconfigError extends Error {
-  override readonly name: string = "KubeconfigError";
 }
 
 type Obj = Record<string, unknown>;
@@ -71,33 +69,6 @@ function decodeBase64(data: string, field: string, path: string): string {
   } catch {
     throw new KubeconfigError(`kubeconfig ${path}: ${field} is not valid base64`);
   }
-}
-
-/** Loopback hosts on which a plain-http server is accepted (test servers only). */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === "127.0.0.1" || hostname === "[::1]" || hostname === "::1" || hostname === "localhost";
-}
-
-/**
- * Checks the server URL: `https://` always; `http://` only on a loopback address (a test API
- * server), since TLS verification is never optional.
- */
-export function validateServerUrl(server: string, where: string): string {
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new KubeconfigError(`${where}: server "${server}" is not a URL`);
-  }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    throw new KubeconfigError(
-      `${where}: server "${server}" uses plain http; only https is allowed (http only on a loopback address for tests)`,
-    );
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new KubeconfigError(`${where}: server "${server}" must be an https:// URL`);
-  }
-  return server.replace(/\/+$/, "");
 }
 
 /** Options of {@link readKubeconfig}. */

@@ -7,6 +7,7 @@
 export { KubeClient, type KubeClientDeps, type KubeObject, type RequestOptions } from "./client.ts";
 export { type ConfigRuntime, type KubeConfig, kubeconfigPathFromEnv, loadKubeConfig, type LoadKubeConfigOptions } from "./config.ts";
 export { createKubeClient, type CreateKubeClientOptions, type KubeRuntime } from "./create-client.ts";
+export { createTokenKubeClient, type TokenKubeClientOptions } from "./token-client.ts";
 export { type DeleteOptions, type PropagationPolicy } from "./delete-options.ts";
 export { composeDns1123Name, DNS1123_MAX_LENGTH } from "./dns-name.ts";
 export {

@@ -16,7 +16,8 @@ export const DEFAULT_TOKEN_REFRESH_MS = 60_000;
 export interface TokenSourceOptions {
   readonly token?: string;
   readonly tokenFile?: string;
-  readonly fs: Pick<RuntimeFs, "readTextFile">;
+  /** Required with {@link tokenFile}. */
+  readonly fs?: Pick<RuntimeFs, "readTextFile">;
   /** Re-read interval for {@link tokenFile}; 0 reads it before every request. */
   readonly refreshMs?: number;
   readonly now?: () => number;
@@ -26,13 +27,16 @@ export interface TokenSourceOptions {
 export class TokenSource {
   readonly #static: string | undefined;
   readonly #file: string | undefined;
-  readonly #fs: Pick<RuntimeFs, "readTextFile">;
+  readonly #fs: Pick<RuntimeFs, "readTextFile"> | undefined;
   readonly #refreshMs: number;
   readonly #now: () => number;
   #cached: string | undefined;
   #readAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: TokenSourceOptions) {
+    if (options.tokenFile !== undefined && options.fs === undefined) {
+      throw new Error(`a token file (${options.tokenFile}) needs a file system; pass the token itself where there is none`);
+    }
     this.#static = options.token;
     this.#file = options.tokenFile;
     this.#fs = options.fs;
@@ -62,7 +66,7 @@ export class TokenSource {
 
   async #read(): Promise<void> {
     try {
-      const text = (await this.#fs.readTextFile(this.#file!)).trim();
+      const text = (await this.#fs!.readTextFile(this.#file!)).trim();
       if (text !== "") this.#cached = text;
       this.#readAt = this.#now();
     } catch {

@@ -1,14 +1,13 @@
 /**
  * `webhookImpulse`: an impulse that serves the webhook handler (`webhook-handler.ts`) on the
- * runtime's HTTP server and starts a Story per delivery through a {@link StoryDispatcher}
- * (which records the impulse stats). The same code serves on Bun, Deno and Node through
- * `Runtime.serve`.
+ * runtime's HTTP server and starts a Story per delivery through a `StoryDispatcher` (which
+ * records the impulse stats). The same code serves on Bun, Deno and Node through
+ * `Runtime.serve`; `edgeImpulse` (`@bubustack/sdk/edge`) is the same handler as a fetch export.
  * @module
  */
 import * as v from "valibot";
 import { detectRuntime } from "../../runtime/detect.ts";
 import type { HttpServer, Runtime } from "../../runtime/types.ts";
-import { StoryDispatcher } from "../dispatcher.ts";
 import type { Impulse } from "../../engram/impulse.ts";
 import {
   createWebhookHandler,
@@ -17,6 +16,7 @@ import {
   type WebhookReplayOptions,
   type WebhookRequest,
 } from "./webhook-handler.ts";
+import { deliveryOptions, dispatchingTrigger } from "./webhook-trigger.ts";
 import type { WebhookVerifier } from "./verify.ts";
 
 export type { WebhookRequest };
@@ -78,32 +78,19 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
     async run(ctx) {
       const { config, logger, signal } = ctx;
       const path = options.path ?? config.path ?? "/webhook";
-      const dispatcher = new StoryDispatcher(ctx.stories, { logger });
-      // In key mode the token must be the key template's hash: the client computes it.
-      const useToken = ctx.stories.dedupe !== "key";
       let ready = true;
       if (verifiers.length === 0) logger.warn("webhook requests are not authenticated: no verifier configured", { path });
       const handler = createWebhookHandler({
+        ...deliveryOptions({ ...options, verify: verifiers }),
         path,
-        verify: verifiers,
-        toInputs: (payload, request) => options.toInputs(payload, request),
-        ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-        ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
-        ...(options.deliveryId !== undefined ? { deliveryId: options.deliveryId } : {}),
-        ...(options.replay !== undefined ? { replay: options.replay } : {}),
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         logger,
         ready: () => ready,
-        trigger: async ({ inputs, triggerToken }) => {
-          const { storyRun } = await dispatcher.trigger({
-            signal,
-            ...(useToken ? { token: triggerToken } : {}),
-            ...(options.story !== undefined ? { story: options.story } : {}),
-            ...(options.storyNamespace !== undefined ? { namespace: options.storyNamespace } : {}),
-            inputs,
-          });
-          return `${storyRun.metadata.namespace ?? ""}/${storyRun.metadata.name}`;
-        },
+        trigger: dispatchingTrigger(ctx.stories, {
+          signal,
+          logger,
+          ...(options.story !== undefined ? { story: options.story } : {}),
+          ...(options.storyNamespace !== undefined ? { storyNamespace: options.storyNamespace } : {}),
+        }),
       });
 
       const runtime = options.runtime ?? detectRuntime();

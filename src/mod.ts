@@ -4,9 +4,9 @@
  * {@link Context}; {@link start} runs a component as a process, in a cluster or on a laptop.
  *
  * For authors, this entry point is all you need. Testing: `@bubustack/sdk/testkit`. Stream
- * message helpers: `/streaming`; webhooks and story dispatch: `/impulse`; media frames: `/media`.
- * The layers underneath (`/k8s`, `/storage`, `/templating`, `/schema`, `/metrics`) are for tools
- * and libraries built on the SDK.
+ * message helpers: `/streaming`; webhooks and story dispatch: `/impulse`; media frames: `/media`;
+ * running a whole Story on a laptop: `/story`. The layers underneath (`/k8s`, `/storage`,
+ * `/templating`, `/schema`, `/metrics`) are for tools and libraries built on the SDK.
  *
  * @example
  * ```ts

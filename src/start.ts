@@ -42,7 +42,7 @@ export interface StartOptions extends ProcessOptions {
 /** How the run ended (returned when `exit: false`). */
 export interface Outcome {
   readonly kind: "batch" | "streaming" | "impulse";
-  /** 0 success, 1 failure, 124 timeout, 143 SIGTERM, 130 SIGINT. */
+  /** 0 success, 1 failure, 124 timeout, 143 SIGTERM, 130 SIGINT (a streaming engram drains and exits 0). */
   readonly exitCode: number;
   /** Why it failed. */
   readonly error?: unknown;

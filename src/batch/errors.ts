@@ -23,7 +23,10 @@ export class BatchTimeoutError extends Error {
   }
 }
 
-/** The run was cut short by a signal (Go has no handler; DESIGN.md: exit 143, honest status). */
+/**
+ * The run was cut short by a signal: retryable, exit 143 (130 for SIGINT), and no status in a pod,
+ * so the operator retries the step. (Go has no signal handler: its process just dies with 143.)
+ */
 export function terminatedError(signal: "SIGTERM" | "SIGINT", cause: unknown): BubuError {
   const suffix = cause === undefined ? "" : `: ${errorText(cause)}`;
   return new BubuError("execution_error", `batch execution terminated by ${signal} before completion${suffix}`, {

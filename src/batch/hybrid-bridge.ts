@@ -1,9 +1,8 @@
 /**
- * The hybrid bridge (batch → stream): after a successful batch run, forward the output once to
- * the transport connector named by `BUBU_TRANSPORT_BINDING` (contract streaming.md §18,
- * batch.md §2 step 14).
+ * The hybrid bridge (batch → stream): after a successful batch run whose status was written,
+ * forward the output once to the transport connector named by `BUBU_TRANSPORT_BINDING`.
  *
- * Unlike Go (quirks I3), the `Data` stream carries `bubu-transport-protocol`, and the bridge reads
+ * Unlike Go, the `Data` stream carries `bubu-transport-protocol`, and the bridge reads
  * the connector's answer instead of closing blindly: a gRPC error (for example
  * `FAILED_PRECONDITION`) or the deadline is a failure; the stream ending with OK, or no rejection within a short grace
  * after the send while the connector keeps the stream open, count as delivered (`awaitAnswer`).
@@ -25,7 +24,7 @@ import { describeError } from "../streaming/errors.ts";
 import { resolveStreamingSettings } from "../streaming/settings.ts";
 import { toDataRequest } from "../streaming/wire/to-data-request.ts";
 
-/** The contract's log text for a failed forward (Go's exact wording). */
+/** The log text for a failed forward (Go's exact wording). */
 export const HYBRID_BRIDGE_FAILED_MESSAGE = "Hybrid bridge (batch→stream) send failed; continuing without downstream delivery";
 /** Logged after the connector accepted the output (Go's wording). */
 export const HYBRID_BRIDGE_DELIVERED_MESSAGE = "Hybrid bridge (batch→stream) delivered output to Hub";

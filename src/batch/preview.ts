@@ -1,6 +1,6 @@
 /**
- * The `Execution context hydrated` debug record (contract batch.md §6): names and truncated
- * previews only, never secret values.
+ * The `Execution context hydrated` debug record (`BUBU_DEBUG`, as the Go SDK logs it): names and
+ * truncated previews only, never secret values.
  * @module
  */
 import type { Secrets } from "../engram/secrets.ts";

@@ -1,5 +1,7 @@
 /**
- * The terminal StepRun status a batch run writes (contract batch.md §5).
+ * The terminal StepRun status of a batch run: phase, finish time and duration, exit code and
+ * class, the sanitized failure message and structured error, and the output (on failures too).
+ * retry-aware-status.ts decides what of it a pod writes.
  * @module
  */
 import type { StructuredErrorJson, ExitClass } from "../errors/structured-error.ts";
@@ -51,8 +53,8 @@ export function buildTerminalStatus(
   }
   const timedOut = end.kind === "timeout";
   const meta = statusExitMetadata(end.error, timedOut);
-  // SIGTERM: the operator classifies 143 as retry; we say so explicitly instead of leaving a
-  // success or a terminal class behind for work that was cut short (DESIGN.md).
+  // SIGTERM/SIGINT: 143/130 with class `retry`, for work that was cut short. A pod never writes
+  // this status (retry-aware-status.ts: the operator retries the step); the outcome carries it.
   const exitCode = end.kind === "terminated" ? signalExitCode(end.signal) : meta.exitCode;
   const exitClass: ExitClass = end.kind === "terminated" ? "retry" : meta.exitClass;
   status.exitCode = exitCode;

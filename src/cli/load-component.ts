@@ -1,6 +1,6 @@
 /**
- * Loads a component module for `bubu run`, `template` and `build`: imports the file and finds
- * the engram or impulse it exports.
+ * Loads a component module for `bubu run` and `bubu template`: imports the file and finds the
+ * engram or impulse it exports.
  * @module
  */
 import { existsSync } from "node:fs";

@@ -1,7 +1,7 @@
 /**
  * The `bubu` command: dispatches to init, run, template, build and story. Exit codes: 0 done (and
  * `--help`), 1 the command failed, 2 a bad command line (with the usage); `bubu run` exits with
- * the component's own code.
+ * the component's own code, `bubu story run` with the run's (130 when interrupted).
  * @module
  */
 import process from "node:process";

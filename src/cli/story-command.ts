@@ -8,7 +8,8 @@
  *                  [--env KEY=VALUE …] [--approve STEP …] [--reject STEP …] [--grace DURATION]
  *                  [--progress auto|live|plain|off] [--logs] [--output summary|full]
  *
- * Until `bubu` wires it, run this file directly: `bun run src/cli/story-command.ts story.yaml …`.
+ * `bubu story run` calls {@link storyCommand}; the file also runs on its own
+ * (`bun run src/cli/story-command.ts story.yaml …`).
  * @module
  */
 import { parseGoDuration } from "../env/duration.ts";

@@ -1,6 +1,6 @@
 /**
  * The trigger delivery policy (`BUBU_TRIGGER_*`, parsed by `loadEnv`): which token/key a trigger
- * carries, its `deliveryIdentity.mode`, and the retry schedule (`contract/kubernetes.md` §1, §3, §5).
+ * carries, its `deliveryIdentity.mode`, and the retry schedule.
  * @module
  */
 import type { TriggerDedupePolicy, TriggerRetryPolicy } from "../env/load.ts";

@@ -1,5 +1,5 @@
 /**
- * `StoryDispatcher` (Go's `story_dispatcher.go`): triggers stories on behalf of an impulse, keeps
+ * `StoryDispatcher` (as in Go): triggers stories on behalf of an impulse, keeps
  * sessions by a caller key for a later `stop`, and records the impulse's trigger stats.
  * @module
  */

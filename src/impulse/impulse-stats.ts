@@ -1,9 +1,9 @@
 /**
- * `UpdateImpulseTriggerStats` (`contract/kubernetes.md`, "Impulse trigger stats"): GET the
- * Impulse, add the delta, merge-patch `/status` with absolute values.
+ * `UpdateImpulseTriggerStats`: GET the Impulse, add the delta, merge-patch `/status` with
+ * absolute values.
  *
- * Unlike Go (quirks J4) the patch carries `metadata.resourceVersion`, so two replicas updating at
- * once get a 409 and re-read instead of losing an increment; the status body is Go's.
+ * Unlike Go, the patch carries `metadata.resourceVersion`, so two replicas updating at once get a
+ * 409 and re-read instead of losing an increment; the status body is Go's.
  * @module
  */
 import type { KubeClient } from "../k8s/client.ts";

@@ -1,6 +1,6 @@
 /**
  * Evaluation of `BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE`: the one place that calls the templating
- * engine for trigger keys (`Deterministic: true`, 250 ms, `contract/kubernetes.md` §3).
+ * engine for trigger keys: deterministic functions only, 250 ms per render, as Go evaluates them.
  * @module
  */
 import { TemplateEngine } from "../templating/evaluator.ts";

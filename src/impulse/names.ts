@@ -1,7 +1,6 @@
 /**
- * Object names and label values derived exactly as the operator derives them
- * (`contract/kubernetes.md`, "Names"): StoryTrigger and StoryRun names, `SafeLabelValue`, and the
- * trigger input hash. Kubernetes names are ASCII (DNS-1123), so lengths are counted in characters.
+ * Object names and label values derived exactly as the operator derives them: StoryTrigger and
+ * StoryRun names, `SafeLabelValue`, and the trigger input hash. Kubernetes names are ASCII (DNS-1123), so lengths are counted in characters.
  * @module
  */
 import { goJsonStringify } from "../json/go-json.ts";

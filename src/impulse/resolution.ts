@@ -1,6 +1,6 @@
 /**
  * One StoryTrigger attempt (`triggerStoryOnce`) and the wait for the controller's decision
- * (`waitForStoryTriggerResolution`, `contract/kubernetes.md` §6–§7).
+ * (`waitForStoryTriggerResolution`), as the Go SDK makes them.
  * @module
  */
 import type { KubeClient } from "../k8s/client.ts";
@@ -16,7 +16,7 @@ import {
 import type { BuiltRequest } from "./trigger-request.ts";
 import type { StoryRun, StoryTrigger } from "./types.ts";
 
-/** The StoryTrigger status poll interval (quirks J7). */
+/** The StoryTrigger status poll interval: a GET every 50 ms until the controller decides (as in Go). */
 export const STORY_TRIGGER_POLL_MS = 50;
 
 /** How one attempt is bounded. */

@@ -1,7 +1,7 @@
 /**
- * `StopStoryRun` (`contract/kubernetes.md`, "StopStory"): GET the StoryRun; a terminal phase or
- * an existing cancel request is a no-op; otherwise merge-patch the main resource with
- * `{"spec":{"cancelRequested":true}}` (quirks J1: not `/status`).
+ * `StopStoryRun`: GET the StoryRun; a terminal phase or an existing cancel request is a no-op;
+ * otherwise merge-patch the main resource with `{"spec":{"cancelRequested":true}}` (not
+ * `/status`: `cancelRequested` is a spec field; the Go SDK patches the same way).
  * @module
  */
 import type { KubeClient } from "../k8s/client.ts";

@@ -1,8 +1,8 @@
 /**
- * The trigger throttle (`BUBU_TRIGGER_THROTTLE_*`, `contract/kubernetes.md` §2): an in-flight
- * semaphore taken first, then a token-bucket reservation (Go's `golang.org/x/time/rate`
- * `Limiter.Reserve`: tokens refill at `rate`/s up to `burst`; a reservation may drive the bucket
- * negative and waits until it is paid back). One throttle per `rate;burst;max` per process.
+ * The trigger throttle (`BUBU_TRIGGER_THROTTLE_*`): an in-flight semaphore taken first, then a
+ * token-bucket reservation (Go's `golang.org/x/time/rate` `Limiter.Reserve`: tokens refill at
+ * `rate`/s up to `burst`; a reservation may drive the bucket negative and waits until it is paid
+ * back). One throttle per `rate;burst;max` per process.
  * @module
  */
 import type { TriggerThrottlePolicy } from "../env/load.ts";

@@ -1,5 +1,5 @@
 /**
- * `buildStoryTriggerRequest` (`contract/kubernetes.md` §4): story version, delivery identity,
+ * `buildStoryTriggerRequest`, as the Go SDK builds it: story version, delivery identity,
  * input offload or the inline-size check, Go-canonical `spec.inputs`, `inputHash`, the derived
  * name, parent labels and annotations.
  * @module
@@ -103,7 +103,10 @@ export async function buildStoryTriggerRequest(args: BuildRequestArgs): Promise<
   return { trigger, inputsJson, mode };
 }
 
-/** `spec.version` of the Story; any error (403 included, quirks J5) leaves it `""`. */
+/**
+ * `spec.version` of the Story; any error leaves it `""`, as in Go (an impulse's Role usually
+ * cannot read Stories: a 403).
+ */
 async function resolveStoryVersion(kube: KubeClient, ns: string, name: string, args: BuildRequestArgs): Promise<string> {
   try {
     const signal = AbortSignal.any([args.signal, AbortSignal.timeout(args.operationTimeoutMs)]);

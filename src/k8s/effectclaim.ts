@@ -1,7 +1,7 @@
 /**
  * The `EffectClaim` resource (`runs.bubustack.io/v1alpha1`): its name, the create body, lease
- * times and state checks (`contract/kubernetes.md`, "EffectClaim calls" and "Names"). Pure
- * functions; the calls live in `src/effects/claim.ts`.
+ * times and state checks, as the Go SDK writes them. Pure functions; the calls live in
+ * `src/effects/claim.ts`.
  * @module
  */
 import { apiVersionOf, EFFECT_CLAIMS } from "./resources.ts";

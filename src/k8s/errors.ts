@@ -1,6 +1,6 @@
 /**
- * Errors of the Kubernetes client: API `Status` responses and transport failures, with the
- * Go SDK's shared retryable classification (`contract/kubernetes.md`, "Retryable errors").
+ * Errors of the Kubernetes client: API `Status` responses and transport failures, each marked
+ * retryable or not by one classification that every call shares (the Go SDK's).
  * @module
  */
 

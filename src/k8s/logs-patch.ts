@@ -1,6 +1,6 @@
 /**
- * The status update that points `StepRun.status.logs` at an uploaded log blob
- * (`contract/batch.md` §7). Pure; send it with `patchStepRunStatus` (no phase, 5s timeout).
+ * The status update that points `StepRun.status.logs` at an uploaded log blob, as a storage ref.
+ * Pure; send it with `patchStepRunStatus` (no phase, 5s timeout).
  * @module
  */
 

@@ -40,7 +40,11 @@ const TRANSITIONS: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Whether `from → to` is allowed: an empty `from` or `from === to` always is; an unknown `from`
- * never is. `Pending → Succeeded` is rejected (quirk B2, kept).
+ * never is. `Pending → Succeeded` is rejected, so a step that finishes while its StepRun still
+ * shows `Pending` fails its status write.
+ *
+ * @remarks The Go SDK's transition table; the `Pending → Succeeded` rejection is Go's too, kept
+ * for parity.
  */
 export function isValidPhaseTransition(from: string, to: string): boolean {
   if (from === "" || from === to) return true;

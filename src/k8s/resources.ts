@@ -1,5 +1,5 @@
 /**
- * The resources the SDK touches (`contract/kubernetes.md`, "API groups touched") and their paths.
+ * The resources the SDK touches and their paths.
  * @module
  */
 

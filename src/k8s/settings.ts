@@ -1,5 +1,6 @@
 /**
- * The `BUBU_K8S_*` settings (`contract/env.md`, "Kubernetes client").
+ * The `BUBU_K8S_*` settings of the Kubernetes client: timeouts, status-patch retries and the
+ * User-Agent.
  * @module
  */
 
@@ -17,10 +18,12 @@ export const DEFAULT_K8S_OPERATION_TIMEOUT_MS = 30_000;
 export const DEFAULT_K8S_PATCH_MAX_RETRIES = 5;
 
 /**
- * Default `User-Agent`. We keep Go's value rather than `bubu-sdk-ts/<version>`: the contract
- * fixes the default of `BUBU_K8S_USER_AGENT` (wire-parity checklist item 1), and the API server
- * derives the `managedFields` manager from it (no `fieldManager` is sent, quirk B8), so both
- * SDKs show up as the same manager `bubu-sdk-go`. Set `BUBU_K8S_USER_AGENT` to tell them apart.
+ * Default `User-Agent`. No request sends a `fieldManager`, so the API server names the
+ * `managedFields` manager after the User-Agent: `bubu-sdk-go`. Set `BUBU_K8S_USER_AGENT` to tell
+ * this SDK's writes apart.
+ *
+ * @remarks The Go SDK's default, kept rather than `bubu-sdk-ts/<version>` so that both SDKs
+ * show up as the same manager.
  */
 export const DEFAULT_K8S_USER_AGENT = "bubu-sdk-go";
 
@@ -39,8 +42,8 @@ export interface K8sSettings {
 }
 
 /**
- * Reads every `BUBU_K8S_*` setting (and `BUBU_POD_NAME`) through the env contract's parsers, so
- * a malformed value is the same `EnvError` naming the variable here as at engram startup.
+ * Reads every `BUBU_K8S_*` setting (and `BUBU_POD_NAME`) with the SDK's env parsers, so a
+ * malformed value is the same `EnvError` naming the variable here as at engram startup.
  */
 export function readK8sSettings(env: EnvLookup): K8sSettings {
   const vars = parseK8sEnvVars(envReader(env));

@@ -99,9 +99,14 @@ const present = (v: unknown): boolean => v !== undefined && v !== null;
 const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "";
 
 /**
- * Merges `update` into a copy of `current` with the Go rules (`contract/kubernetes.md`, "Merge
- * rules"). Throws {@link InvalidPhaseTransitionError} for a forbidden phase change. `current` is
- * not modified.
+ * Merges `update` into a copy of `current`: a field that is set replaces the current one (an
+ * empty string, or an exit code or retry count of 0, leaves it); `clearFailure` removes the
+ * earlier failure fields; `signals` merge key by key (`null` deletes one); `signalEvents` and
+ * `effects` are appended by `seq` (0 takes the next one; a taken `seq`, or an unnumbered effect
+ * whose key is already recorded, is skipped) and capped, oldest dropped. Throws {@link InvalidPhaseTransitionError} for a forbidden phase change.
+ * `current` is not modified.
+ *
+ * @remarks The Go SDK's merge rules, so either SDK leaves the same status.
  */
 export function mergeStepRunStatus(current: StepRunStatus, update: StepRunStatusUpdate): StepRunStatus {
   const merged: StepRunStatus = structuredClone(current);

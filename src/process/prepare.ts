@@ -1,5 +1,7 @@
 /**
- * Config and input preparation (contract inputs-config.md: config pipeline, input pipeline).
+ * Config and input preparation, in the Go SDK's order: storage and ConfigMap/Secret refs
+ * hydrated (with no storage, the same shape checks), templates resolved, inputs checked against
+ * the cluster's schema, then both decoded through the engram's valibot schemas.
  * @module
  */
 import type { GenericSchema } from "valibot";

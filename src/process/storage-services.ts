@@ -45,7 +45,7 @@ export interface StorageServicesOptions extends Omit<CreateStorageManagerOptions
   readonly nowNanos?: () => bigint;
 }
 
-/** Go's `dehydrateWithRetry`: 3 attempts, sleeping 1s then 2s. */
+/** Output offload attempts: 3, sleeping 1s then 2s between them (as the Go SDK retries). */
 export const DEHYDRATE_ATTEMPTS = 3;
 
 /** The resolver of a run: the run's Kubernetes client, built when the first ref is resolved. */

@@ -1,6 +1,7 @@
 /**
- * The batch seam: `resolveTemplates` for `startBatch` (config always, inputs unless
- * `BUBU_SKIP_INPUT_TEMPLATING`), with the env limits, storage-ref protection and Go's logs.
+ * The templating seam: `resolveTemplates` for every kind's config and a batch run's inputs
+ * (unless `BUBU_SKIP_INPUT_TEMPLATING`), with the env limits, storage-ref protection and the Go
+ * SDK's log lines.
  * @module
  */
 import type { JsonObject, PayloadServices } from "./payload-services.ts";
@@ -15,16 +16,16 @@ import { DEFAULT_MAX_VALUE_BYTES } from "../templating/budget.ts";
 
 /** Extra wiring for {@link createTemplateSeam}. */
 export interface TemplateSeamOptions {
-  /** Hydrates storage refs in the template context before use (Go `hydrateCELContext`). */
+  /** Hydrates storage refs in the template context before use. */
   readonly hydrateContext?: (vars: JsonObject, signal: AbortSignal) => Promise<unknown>;
   /** IANA zone for Go's `Local` (default: the runtime's zone). */
   readonly timeZone?: string;
 }
 
 /**
- * Creates the templating seam of the batch lifecycle. `protectedPaths` are RFC 6901 JSON
- * Pointers of storage-hydrated values; they are replaced by placeholders while templating and
- * restored afterwards, so stored data is never evaluated.
+ * Creates the templating seam. `protectedPaths` are RFC 6901 JSON Pointers of storage-hydrated
+ * values; they are replaced by placeholders while templating and restored afterwards, so stored
+ * data is never evaluated.
  */
 export function createTemplateSeam(
   env: BubuEnv,

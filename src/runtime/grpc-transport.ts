@@ -15,7 +15,8 @@ import { sleep } from "../async/sleep.ts";
 /**
  * A gRPC (HTTP/2) transport to one endpoint: h2c over a unix socket or TCP, or TLS 1.3 with the
  * system roots (or `ca`). No client certificate, no keepalive pings, no compression: the peer is
- * a sidecar and gzip costs far more than it saves on loopback (RUNTIMES.md "Compression trap").
+ * a sidecar on loopback, where gzip costs far more than it saves (a Connect server gzips every
+ * message of 1 KiB or more for a client that accepts it, hence `acceptCompression: []`).
  */
 export function createGrpcTransport(options: GrpcTransportOptions): GrpcTransport {
   const { target } = options;

@@ -66,7 +66,7 @@ export interface ApiRequestRecord {
 /** Settings of {@link startLocalApi}. */
 export interface LocalApiOptions {
   readonly runtime: Pick<Runtime, "serve">;
-  /** The bearer token every request must carry. */
+  /** The run's secret: the first path segment of every request, and the bearer token if one is sent. */
   readonly token: string;
   /** The service account named in 403 messages (`system:serviceaccount:<ns>:<name>`). */
   readonly serviceAccount: string;

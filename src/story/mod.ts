@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { runStory } from "@bubustack/sdk/story";
+ * import { parseManifests, runStory } from "@bubustack/sdk/story";
  *
  * const { stories: [story], ...resources } = parseManifests(await Deno.readTextFile("story.yaml"));
  * const result = await runStory({

@@ -1,6 +1,6 @@
 /**
  * Reconnect delays: base × 2ⁿ capped at max, times a jitter in [0.8, 1.2), capped at max again
- * (contract streaming.md §14; `bubu-sdk-go:stream.go:1846-1924`).
+ * (the Go SDK's formula).
  * @module
  */
 

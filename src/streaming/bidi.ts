@@ -1,7 +1,7 @@
 /**
  * A bidi call on a Connect `Transport`, without the promise client's per-message async
- * generator: the call starts now (Data is opened before Control, contract streaming.md §6) and
- * the returned iterator hands out the transport's own responses.
+ * generator: the call starts now (so Data is opened before Control, the order the connector
+ * expects) and the returned iterator hands out the transport's own responses.
  * @module
  */
 import type { DescMessage, DescMethodBiDiStreaming, MessageInitShape, MessageShape } from "@bufbuild/protobuf";

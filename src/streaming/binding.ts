@@ -1,6 +1,6 @@
 /**
- * `BUBU_TRANSPORT_BINDING`: the binding envelope, its protojson `BindingInfo`, the protocol
- * version check and the provider payload's `env` overrides (contract streaming.md §4).
+ * `BUBU_TRANSPORT_BINDING`: the binding envelope `{"name", "namespace", "binding"}`, its protojson
+ * `BindingInfo`, the protocol version check and the provider payload's `env` overrides.
  * @module
  */
 import { fromJson, type JsonValue } from "@bufbuild/protobuf";
@@ -21,7 +21,7 @@ export interface TransportBinding {
 }
 
 const MAX_BINDING_BYTES = 1024 * 1024;
-/** Namespace fallbacks for the binding header, in order (`bubu-sdk-go:k8s/client.go`). */
+/** Namespace fallbacks for the binding header, in order (the Go SDK's order). */
 const NAMESPACE_VARS = [
   "BUBU_TARGET_STORY_NAMESPACE",
   "BUBU_IMPULSE_NAMESPACE",

@@ -1,6 +1,7 @@
 /**
- * Sessions with reconnects: the contract's backoff and lifetime retry budget (contract
- * streaming.md §14 "Reconnect"; quirks I5: like Go, the budget is not reset by a good session).
+ * Sessions with reconnects: jittered exponential backoff (backoff.ts) and one retry budget
+ * (`BUBU_GRPC_RECONNECT_MAX_RETRIES`) for the whole process. A session that worked does not
+ * reset the budget, as in Go, so a connector that keeps failing ends the engram.
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";

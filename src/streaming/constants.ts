@@ -1,6 +1,6 @@
 /**
  * Constants of the connector protocol's sessions: headers, the startup handshake, dedupe and
- * shutdown (contract streaming.md, Appendix). Message-level constants are in wire/constants.ts.
+ * shutdown. Message-level constants are in wire/constants.ts.
  * @module
  */
 

@@ -1,6 +1,6 @@
 /**
  * The Control stream's responses: each directive feeds the handshake gate and is answered by
- * the engram's handler, or by the default replies without one (contract streaming.md §6).
+ * the engram's handler, or by the default replies (wire/control.ts) without one.
  * @module
  */
 import type { ControlResponse } from "../gen/transport/v1/transport_pb.ts";

@@ -1,9 +1,8 @@
 /**
  * The Control stream's requests: our replies to directives and our control heartbeats first,
- * then, once the handshake gate is open, the pipeline's `downstream.delivered` receipts
- * (contract streaming.md §6, §10), each once the connector confirmed what the engram had sent
- * before it (handover.ts). The requests end after the last receipt once the data side has
- * drained.
+ * then, once the handshake gate is open, the pipeline's `downstream.delivered` receipts, each
+ * once the connector confirmed what the engram had sent before it (handover.ts). The requests
+ * end after the last receipt once the data side has drained.
  * @module
  */
 import type { ControlRequest } from "../gen/transport/v1/transport_pb.ts";

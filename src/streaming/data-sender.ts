@@ -1,6 +1,6 @@
 /**
  * The Data stream's requests: the engram's outbound packets, and a data heartbeat when nothing
- * was sent for a heartbeat interval (contract streaming.md §13). Nothing goes out before the
+ * was sent for a heartbeat interval (`BUBU_GRPC_HEARTBEAT_INTERVAL`). Nothing goes out before the
  * handshake gate opens; the requests end once the outbound queue is closed and empty. Every
  * packet is handed over (handover.ts) as it is sent, and its completed write reported to the
  * confirmer.

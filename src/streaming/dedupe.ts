@@ -1,11 +1,12 @@
 /**
- * Packet dedupe shared by every session of one `startStreaming` (Go's `packetDeduper`; contract
- * streaming.md §11).
+ * Packet dedupe shared by every session of one `startStreaming`: a sequenced packet is keyed by
+ * stream, partition and sequence, else by its `bubu.envelope.message_id` metadata. A replay of a
+ * completed packet is dropped and receipted again; a replay of a pending one is dropped.
  *
- * Go clears pending entries on reconnect because each session has its own `in` channel and the
- * packets in it are gone. Here the inbound queue and `stream` span reconnects, so a pending
- * packet is still on its way to `done()`: a replay of it is dropped, and its receipt goes out on
- * whichever session is current when `done()` is called.
+ * Pending entries survive a reconnect: the inbound queue and `stream` span sessions, so a pending
+ * packet is still on its way to `done()`, and its receipt goes out on whichever session is
+ * current when `done()` is called. (Go clears them on reconnect, because each of its sessions has
+ * its own inbound channel and the packets in it are gone.)
  * @module
  */
 import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
@@ -24,7 +25,7 @@ export function dedupeKey(p: DataResponse): string | undefined {
 /** What {@link PacketDeduper.begin} found. */
 export type DedupeState = "new" | "pending" | "completed";
 
-/** Pending and completed keys, with Go's capacities. */
+/** Pending and completed keys, at most `capacity` of each (4096, as in Go). */
 export class PacketDeduper {
   readonly #capacity: number;
   readonly #pending = new Set<string>();

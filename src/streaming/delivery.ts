@@ -1,7 +1,7 @@
 /**
  * Inbound delivery: the Data stream's responses are reassembled, deduped, converted and handed
- * to the engram; receipts go out for sequenced packets once they are done, dropped or replayed
- * (contract streaming.md §7 "Inbound", §9, §10, §11, §12).
+ * to the engram; receipts go out for sequenced packets once they are done, dropped or replayed.
+ * A frame-less response is a keepalive: never delivered, but receipted when sequenced.
  * @module
  */
 import { type Context, context as otelContext } from "@opentelemetry/api";

@@ -1,6 +1,6 @@
 /**
  * Endpoint rules: `unix://<path>`, or `host:port` with plaintext h2c for loopback and TLS 1.3
- * otherwise (contract streaming.md §3).
+ * otherwise (system roots, no client certificate), as the Go SDK dials the connector.
  * @module
  */
 import type { GrpcTarget } from "../runtime/types.ts";
@@ -15,8 +15,8 @@ export interface ConnectorEndpoint {
 }
 
 /**
- * Parses `endpoint`. `securityMode` is the resolved `BUBU_TRANSPORT_SECURITY_MODE` (only `tls`
- * exists; the env parser rejects anything else).
+ * Parses `endpoint`. A non-loopback host always gets TLS: `BUBU_TRANSPORT_SECURITY_MODE` has no
+ * other value (the env parser rejects anything but `tls`).
  * @throws {StreamingError} (not retriable) for an empty or malformed endpoint.
  */
 export function parseConnectorEndpoint(endpoint: string): ConnectorEndpoint {

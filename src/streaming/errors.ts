@@ -1,6 +1,7 @@
 /**
- * Streaming session errors and whether the reconnect loop may retry them (contract
- * streaming.md §14 "Reconnect").
+ * Streaming session errors and whether the reconnect loop may retry them: a bad binding, a
+ * protocol mismatch and the gRPC codes that mean "this will never work" end the engram at once;
+ * everything else (EOF included) is retried. Go makes the same split.
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -57,7 +58,10 @@ export function wrapRpcError(prefix: string, err: unknown): StreamingError {
   return new StreamingError(`${prefix}: ${describeError(err)}`, { retriable: isRetriable(err), cause: err });
 }
 
-/** Milliseconds in Go's duration style for messages (`30s`, `1.5s`, `250ms`). */
+/**
+ * Milliseconds for messages, as Go prints durations under a minute (`30s`, `1.5s`, `250ms`);
+ * longer ones stay in seconds (`90s`, where Go prints `1m30s`).
+ */
 export function formatMs(ms: number): string {
   if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
   if (ms >= 1000) return `${ms / 1000}s`;

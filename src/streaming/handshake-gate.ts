@@ -1,14 +1,17 @@
 /**
  * The startup handshake gate: it opens once the connector said `connector.ready` and, when
- * that asked for them, sent its capabilities (contract streaming.md §6). Until then no data
- * is sent or read.
+ * that asked for them, sent its capabilities. Until then no data is sent or read.
  * @module
  */
 import { type Deferred, deferred } from "./async-util.ts";
 import { STARTUP_CAPABILITIES_KEY } from "./constants.ts";
 import { StreamingError } from "./errors.ts";
 
-/** Go's startup validation of `connector.ready` metadata. Returns whether capabilities are required. */
+/**
+ * Validates the `startup.capabilities` metadata of `connector.ready` (`required` or `none`, any
+ * case). Returns whether the connector will send its capabilities before data may flow.
+ * @throws {StreamingError} (retriable) when the key is missing or has another value.
+ */
 export function parseStartupCapabilities(metadata: Readonly<Record<string, string>>): boolean {
   if (!Object.hasOwn(metadata, STARTUP_CAPABILITIES_KEY)) {
     throw new StreamingError("invalid connector.ready startup metadata: missing startup.capabilities metadata", { retriable: true });

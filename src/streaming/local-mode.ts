@@ -1,6 +1,7 @@
 /**
  * Local mode (no binding, no cluster): NDJSON messages from stdin become inbound messages, and
- * outbound messages are printed as NDJSON on stdout (DESIGN.md "Local first").
+ * outbound messages are printed as NDJSON on stdout, so a streaming engram runs on a laptop
+ * with a pipe and no connector.
  * @module
  */
 import { create } from "@bufbuild/protobuf";

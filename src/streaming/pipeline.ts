@@ -42,7 +42,10 @@ export interface HeldReceipt {
 export class StreamPipeline {
   readonly inbound: BoundedQueue<InboundMessage>;
   readonly outbound: BoundedQueue<OutboundPacket>;
-  /** Receipts waiting for a live Control stream. Unbounded: never dropped (quirks I7). */
+  /**
+   * Receipts waiting for a live Control stream. Unbounded: a dropped receipt would make the hub
+   * replay an input that was handled (Go drops them when its queue is full).
+   */
   readonly receipts: BoundedQueue<HeldReceipt> = new BoundedQueue(Number.POSITIVE_INFINITY);
   /** Outbound packets sent and not yet confirmed by the connector. */
   readonly handover: Handover<OutboundPacket> = new Handover();
@@ -93,7 +96,7 @@ export class StreamPipeline {
   /**
    * Validates and converts `msg` (throws at the caller, the session is not affected). The W3C
    * trace context of the active context is written into a copy of its metadata first, when
-   * propagation is on and a span is active (contract streaming.md §15): inside `stream` that is
+   * propagation (`BUBU_TRACE_PROPAGATION`) is on and a span is active: inside `stream` that is
    * the context `startStreaming` was called in, or the one the engram made active around `send`.
    */
   convert(msg: StreamMessage): OutboundPacket {

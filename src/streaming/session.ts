@@ -1,7 +1,7 @@
 /**
  * One connector session: dial, open `Data` and `Control`, wait for the startup handshake, then
  * run the senders, the receivers and the watchdog until the session fails or the pipeline has
- * drained (contract streaming.md §6, §7, §10, §12, §13).
+ * drained.
  * @module
  */
 import type { DescMethodBiDiStreaming } from "@bufbuild/protobuf";
@@ -38,7 +38,7 @@ export interface SessionDeps {
   readonly logger: Logger;
   readonly handler?: DirectiveHandler;
   readonly chunkLimits?: ChunkLimits;
-  /** Trusted CA for TLS endpoints (tests). */
+  /** PEM CA trusted for a TLS endpoint instead of the system roots. */
   readonly tlsCa?: string;
   /** Called once the handshake gate opens. */
   readonly onEstablished?: () => void;

@@ -1,6 +1,6 @@
 /**
- * The streaming tunables with the binding's `env` overrides applied (Go's `envResolver`: a
- * non-blank override wins, else the process env; contract streaming.md §4, §17).
+ * The streaming tunables with the binding's `env` overrides applied: a non-blank override from
+ * the provider payload wins, else the process env. Go resolves them the same way.
  * @module
  */
 import { loadStreamingEnv, type StreamingEnv } from "../env/load.ts";

@@ -3,8 +3,9 @@
  * it is a gRPC client of the connector sidecar; locally (no binding, no cluster) it reads NDJSON
  * messages on stdin and prints NDJSON on stdout.
  *
- * Shutdown (DESIGN.md): on SIGTERM it stops reading, lets `stream` finish, flushes the output,
- * sends the pending `downstream.delivered` receipts, closes both streams and exits 0.
+ * Shutdown: on SIGTERM it stops reading, lets `stream` finish, flushes the output, sends the
+ * pending `downstream.delivered` receipts, closes both streams and exits 0; if the grace period
+ * (`BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT`) ends with messages or receipts undelivered, it exits 1.
  * @module
  */
 import { toBinary } from "@bufbuild/protobuf";
@@ -46,15 +47,15 @@ export interface StreamingOutcome {
   readonly unsent: number;
 }
 
-/**
- * Runs a streaming engram as a process. Exits 0 after a clean end or drain, 1 on failure
- * (bad binding or env, `init`/`stream` threw, retries exhausted, output lost at shutdown).
- */
 /** What `startStreaming` runs: a streaming engram's handlers and config schema. */
 export type RunnableStreaming<C> = Pick<StreamingEngram<C>, "init" | "stream" | "control"> & {
   readonly schemas?: StreamingEngram<C>["schemas"];
 };
 
+/**
+ * Runs a streaming engram as a process. Exits 0 after a clean end or drain, 1 on failure
+ * (bad binding or env, `init`/`stream` threw, retries exhausted, output lost at shutdown).
+ */
 export async function startStreaming<C>(engram: RunnableStreaming<C>, options: StartStreamingOptions = {}): Promise<StreamingOutcome> {
   const run = new ProcessRun(options, "signal received, draining the stream");
   const { rt, logger, vars: env } = run;
@@ -121,7 +122,6 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
       () => pipeline.outbound.peekAll().reduce((n, p) => n + toBinary(DataRequestSchema, p.request).length, 0),
     );
 
-    // The transport side: the connector loop, or local stdin/stdout.
     let transport: Promise<void>;
     if (mode === "connector") {
       transport = runConnector({
@@ -152,7 +152,6 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
       },
     );
 
-    // The engram.
     let streamError: unknown;
     try {
       await engram.stream(ctx, pipeline.messages(hardStop.signal), pipeline.sender());
@@ -161,7 +160,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     }
     pipeline.stopReading();
     if (streamError !== undefined && !hardStop.signal.aborted) {
-      // Tell downstream steps, in band, that this stream failed (contract errors.md "Stream errors").
+      // Tell downstream steps, in band, that this stream failed: a `kind: "error"` message.
       try {
         const msg = newStreamErrorMessage(streamError);
         await within(pipeline.outbound.push(pipeline.convert(msg), hardStop.signal), settings.messageTimeoutMs, undefined);

@@ -1,7 +1,8 @@
 /**
  * The session's watchdog: it ends a session that saw no traffic for the hang timeout
  * (`BUBU_GRPC_HANG_TIMEOUT`), and one whose current Data write has not completed within the
- * message timeout, because the connector stopped reading (contract streaming.md §12, §13).
+ * message timeout (`BUBU_GRPC_MESSAGE_TIMEOUT`), because the connector stopped reading. Both
+ * failures are retriable: the next session starts on a fresh connection.
  * @module
  */
 import { recordBackpressureTimeout } from "../observability/instruments.ts";

@@ -1,7 +1,7 @@
 /**
- * The protovalidate bounds of `DataRequest`/`DataResponse` (tractatus `transport.proto`),
- * enforced in code because the generated stubs leave the annotations out (contract
- * streaming.md §5). Go runs these on every message it sends and receives.
+ * The protovalidate bounds of `DataRequest`/`DataResponse` (declared in `transport.proto`),
+ * enforced in code because the generated stubs leave the annotations out. Go runs these on every
+ * message it sends and receives.
  * @module
  */
 import type { DataRequest, DataResponse, StreamEnvelope } from "../../gen/transport/v1/transport_pb.ts";
@@ -48,7 +48,8 @@ export function envelopeProblem(e: StreamEnvelope): string | undefined {
 
 /**
  * The first bound `p` breaks, or `undefined`. `maxFrameBytes` is 10 MiB, except for a
- * reassembled packet, which may reach the proto's 64 MiB `total_bytes` (DESIGN.md decision).
+ * reassembled packet, which may reach the proto's 64 MiB `total_bytes` (Go applies 10 MiB there
+ * too, so it rejects what its own reassembler accepted).
  */
 export function packetProblem(p: DataRequest | DataResponse, maxFrameBytes: number = MAX_MESSAGE_BYTES): string | undefined {
   const meta = metadataProblem(p.metadata, "metadata");

@@ -1,13 +1,14 @@
 /**
- * Inbound chunk reassembly (Go's `stream_chunks.go`; contract streaming.md §9), accepting up
- * to the proto's 64 MiB `total_bytes` with memory bounded (DESIGN.md decision; quirks I2).
+ * Inbound chunk reassembly: binary chunks with the same `stream_id`, `partition` and `chunk_id`
+ * become one packet, accepted up to the proto's 64 MiB `total_bytes` with memory bounded.
+ * Reassembly is inbound only; the SDK never chunks what it sends.
  * @module
  */
 import { clone } from "@bufbuild/protobuf";
 import { type DataResponse, DataResponseSchema } from "../../gen/transport/v1/transport_pb.ts";
 import { MAX_MESSAGE_BYTES, MAX_TOTAL_BYTES } from "./constants.ts";
 
-/** Limits of a {@link ChunkReassembler}; Go's defaults unless set. */
+/** Limits of a {@link ChunkReassembler}; the defaults are Go's. */
 export interface ChunkLimits {
   /** Since the last chunk of an assembly. Default 2 min. */
   readonly ttlMs?: number;

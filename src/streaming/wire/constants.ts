@@ -1,6 +1,6 @@
 /**
  * Constants of the messages themselves: reserved metadata keys, envelope and MIME values, the
- * receipt action and the size limits (contract streaming.md, Appendix).
+ * receipt action and the size limits.
  * @module
  */
 
@@ -15,7 +15,7 @@ export const ENVELOPE_VERSION = "v1";
 /** Default MIME of opaque binary frames. */
 export const OCTET_STREAM = "application/octet-stream";
 
-/** Receipt custom action and its keys. */
+/** The receipt's `custom_action`. */
 export const RECEIPT_ACTION = "downstream.delivered";
 
 /** 10 MiB: gRPC message limit, frame payload and envelope JSON limit. */

@@ -1,6 +1,6 @@
 /**
  * Control directives: enum ↔ type names, the default handler's replies, and the control
- * requests the SDK originates (contract streaming.md §6 "Control directive handling", §10, §13).
+ * requests the SDK originates (heartbeats, errors, `downstream.delivered` receipts).
  * @module
  */
 import { create } from "@bufbuild/protobuf";
@@ -56,7 +56,11 @@ function ack(type: string, handled: boolean, reason: string): ControlDirective {
   return { type: "ack", metadata: { handled: String(handled), reason, type } };
 }
 
-/** The default handler's reply (`defaultControlDirectiveHandler`); `undefined` for `ack`. */
+/**
+ * The reply when the engram has no `control` handler: the handshake and handoff directives are
+ * acknowledged as handled, anything else as not handled; `undefined` for `ack` (acks are never
+ * answered). The same replies as Go's default handler.
+ */
 export function defaultReply(type: string): ControlDirective | undefined {
   switch (type) {
     case "":

@@ -1,6 +1,7 @@
 /**
- * The envelope JSON carried in `application/vnd.bubu.packet+json` binary frames
- * (`tractatus:envelope/envelope.go`; contract streaming.md §7).
+ * The envelope JSON carried in `application/vnd.bubu.packet+json` binary frames: `version`,
+ * `kind`, `messageId`, `timestampMs`, `metadata`, the raw `payload` and `inputs` JSON, and
+ * `transports`, byte-compatible with the Go SDK's encoding.
  * @module
  */
 import type { StreamTransportDescriptor } from "../../engram/streaming-message.ts";
@@ -105,7 +106,7 @@ function transportJson(t: StreamTransportDescriptor): Record<string, unknown> {
 }
 
 /**
- * Decodes an envelope frame body (`envelope.FromBinaryFrame`).
+ * Decodes an envelope frame body.
  * @throws {Error} for bodies over 10 MiB, non-JSON, or a wrong shape.
  */
 export function decodeEnvelope(body: Uint8Array): PacketEnvelope {

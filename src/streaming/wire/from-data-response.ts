@@ -1,6 +1,9 @@
 /**
- * Inbound: `DataResponse` → `StreamMessage` (Go's `publishRequestToStreamMessage` and
- * `mergeRequestContextIntoStreamMessage`; contract streaming.md §7 "Inbound").
+ * Inbound: `DataResponse` → `StreamMessage`, as the Go SDK reads it. An envelope frame gives the
+ * kind, id, timestamp, metadata, transports and the raw `payload`/`inputs` JSON (the payload also
+ * mirrored as an `application/json` binary); any other binary frame is opaque bytes in both
+ * `payload` and `binary`. The packet's reserved `bubu.envelope.*` metadata then overrides kind,
+ * id and timestamp, and its Structs and transports fill in what the frame did not set.
  * @module
  */
 import type { JsonObject } from "@bufbuild/protobuf";
@@ -39,7 +42,7 @@ export function envelopeFromProto(e: StreamEnvelope): StreamEnvelopeInfo {
 /**
  * Converts one assembled inbound packet. Returns `undefined` for a frame-less packet (a
  * keepalive; never delivered).
- * @throws {InvalidStreamMessageError} for packets the contract rejects.
+ * @throws {InvalidStreamMessageError} for an undecodable envelope or an invalid message.
  */
 export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
   const msg: Mutable<StreamMessage> = {};
@@ -93,7 +96,7 @@ export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
   }
 
   // Request context: reserved keys override and leave the map; the rest replaces the envelope
-  // metadata when non-empty (Go replaces rather than merges; quirks I13).
+  // metadata when non-empty. Go does the same: it replaces rather than merges.
   const rest: Record<string, string> = {};
   for (const [k, v] of Object.entries(p.metadata)) {
     if (k === META_KIND) {
@@ -129,7 +132,7 @@ export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
   return msg;
 }
 
-/** Go's `shouldDropSubscribeMessage`: heartbeats, noops and empty messages never reach the engram. */
+/** Heartbeats, noops and empty messages never reach the engram (Go drops the same ones). */
 export function isDroppable(msg: StreamMessage): boolean {
   const hb = msg.metadata?.[META_HEARTBEAT];
   if (hb !== undefined && hb.trim().toLowerCase() === "true") return true;

@@ -1,9 +1,9 @@
 /**
  * Inbound Data responses decoded as `DataResponseWire` (proto/bubu/sdk/v1/wire.proto): the
- * `payload`/`inputs` Structs stay bytes until something reads them. The connector sends every
- * payload twice, in the envelope frame and as a Struct, and the envelope wins (contract
- * streaming.md §7), so for envelope packets the Struct is never decoded: a 64 KiB payload
- * costs 20–70 µs less per message, depending on the runtime.
+ * `payload`/`inputs` Structs stay bytes until something reads them. An envelope packet carries
+ * its payload twice, in the envelope frame and as a Struct, and the envelope wins, so for
+ * envelope packets the Struct is never decoded: a 64 KiB payload costs 20–70 µs less per
+ * message, depending on the runtime.
  * @module
  */
 import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf";

@@ -1,6 +1,9 @@
 /**
- * Outbound: `StreamMessage` → `DataRequest` (Go's `streamMessageToPublishRequest` +
- * `publishRequestToDataRequest`; contract streaming.md §7 "Outbound").
+ * Outbound: `StreamMessage` → `DataRequest`, in the wire form the Go SDK writes. Audio and video
+ * travel as their frames (payload and inputs as Structs beside them); opaque binary as a raw
+ * binary frame; anything structured (a kind, a JSON payload, inputs, transports) as an envelope
+ * frame (`application/vnd.bubu.packet+json`) plus the `payload`/`inputs` Structs. Kind, message
+ * id and timestamp also ride in the `bubu.envelope.*` metadata on every path.
  * @module
  */
 import { create, type JsonObject } from "@bufbuild/protobuf";
@@ -75,7 +78,11 @@ function transportToProto(t: StreamTransportDescriptor): TransportDescriptor {
   });
 }
 
-/** Whether a binary message travels as raw bytes instead of an envelope (`shouldBypassEnvelopeForRawBinary`). */
+/**
+ * Whether a binary message travels as raw bytes instead of an envelope: opaque bytes with no
+ * inputs, transports or envelope, and no payload or the same bytes as the payload (a mirrored
+ * `application/json` payload still goes as an envelope). Go draws the same line.
+ */
 function bypassesEnvelope(msg: StreamMessage): boolean {
   const b = msg.binary;
   if (b === undefined || mimeIs(b.mimeType, ENVELOPE_MIME_TYPE)) return false;
@@ -86,7 +93,8 @@ function bypassesEnvelope(msg: StreamMessage): boolean {
 
 /**
  * Converts and validates one outbound message.
- * @throws {InvalidStreamMessageError} for anything the contract (or the proto bounds) rejects.
+ * @throws {InvalidStreamMessageError} for an invalid message, a payload or inputs that is not a
+ * JSON object on a Struct path, or a breach of the proto's bounds.
  */
 export function toDataRequest(msg: StreamMessage): DataRequest {
   validateStreamMessage(msg);
@@ -147,8 +155,8 @@ export function toDataRequest(msg: StreamMessage): DataRequest {
       inputs: msg.inputs,
       transports: msg.transports ? [...msg.transports] : undefined,
     });
-    // Go overwrites the frame timestamp with Binary.Timestamp even when it is 0 (quirks I11);
-    // we only let a set binary timestamp win.
+    // A set binary timestamp wins over the message's. (Go takes the binary frame's even when it
+    // is 0, losing the message timestamp.)
     const ts = msg.binary?.timestampMs !== undefined && msg.binary.timestampMs > 0 ? msg.binary.timestampMs : timestampMs;
     req.frame = {
       case: "binary",

@@ -46,7 +46,7 @@ options:
   --env KEY=VALUE           extra environment of every engram process (repeatable)
   --approve STEP            approve a gate step (repeatable); --reject STEP rejects it
   --grace DURATION          SIGTERM -> SIGKILL grace for stopped processes (default 10s)
-  --progress MODE           auto (live view when stdout is a terminal), live, plain, off
+  --progress MODE           auto (live on a terminal, plain with --logs, else off), live, plain, off
   --logs                    stream every engram's output to stderr
   --output MODE             summary (default) or full (StepRun objects and every attempt's env)
 exit: 0 Succeeded, 1 another phase, 2 the Story cannot run (invalid or refused), 130 interrupted

@@ -61,6 +61,11 @@ export function millisToNanos(millis: number): bigint {
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((millis - whole) * 1e6));
 }
 
+/** Milliseconds as Go's `Duration.String()` prints them (`250ms`, `1.5s`, `1m30s`). */
+export function formatGoMillis(millis: number): string {
+  return formatGoDuration(millisToNanos(millis));
+}
+
 /**
  * Parses a duration (Go's `time.ParseDuration` syntax): a possibly signed sequence of decimal
  * numbers, each with an optional fraction and a unit (`ns`, `us`, `µs`, `μs`, `ms`, `s`, `m`,

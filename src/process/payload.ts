@@ -5,7 +5,6 @@
  * @module
  */
 import type { Logger } from "../observability/logger.ts";
-import { checkConfigTraversal } from "../storage/config-guard.ts";
 import { hasTemplates } from "./has-templates.ts";
 import type { JsonObject, PayloadServices } from "./payload-services.ts";
 import type { RunServices } from "./services.ts";
@@ -49,17 +48,6 @@ export async function payloadServices(services: RunServices, logger: Logger, pay
       out.hydrateInputs = storage.hydrateInputs;
       out.dehydrateOutput = storage.dehydrateOutput;
     }
-  } else if (withStorage) {
-    // Nothing to hydrate, but the traversal guard still applies.
-    const { configHydrationMaxDepth: maxDepth, configHydrationMaxNodes: maxNodes } = env.limits;
-    out.hydrateConfig = (value: JsonObject) => {
-      try {
-        checkConfigTraversal(value, maxDepth, maxNodes);
-      } catch (err) {
-        return Promise.reject(new Error(`config rejected before hydration: ${(err as Error).message}`, { cause: err }));
-      }
-      return Promise.resolve({ value, storagePaths: [] });
-    };
   }
   if (templates) {
     const { createTemplateSeam } = await import("./template-service.ts");

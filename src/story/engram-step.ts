@@ -34,6 +34,7 @@ import type { TemplateVars } from "./story-templates.ts";
 import { templateContextPayload } from "./template-vars.ts";
 import type { JsonObject, RetryPolicy, Step, Story } from "./types.ts";
 import { pause } from "../async/sleep.ts";
+import { formatGoMillis } from "../env/duration.ts";
 
 const TERMINAL = new Set(["Succeeded", "Failed", "Finished", "Canceled", "Compensated", "Timeout", "Aborted", "Skipped"]);
 
@@ -431,7 +432,7 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
         lastFailureMsg: failureMsg,
         exitClass: typeof status.exitClass === "string" && status.exitClass !== "" ? status.exitClass : exitClass,
         exitCode: proc.exitCode,
-        message: `Retrying in ${formatMs(delay)} (attempt ${next}/${policy.maxRetries})`,
+        message: `Retrying in ${formatGoMillis(Math.round(delay))} (attempt ${next}/${policy.maxRetries})`,
         finishedAt: undefined,
       }, attempt);
       await pause(delay, host.cancel);
@@ -454,10 +455,6 @@ function defaultFailureMessage(exitCode: number): string {
   return exitCode === 124
     ? "Job execution timed out. Check step timeout configuration and pod logs."
     : "Job execution failed. Check pod logs for details.";
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(3)}s` : `${Math.round(ms)}ms`;
 }
 
 /** `evaluatePostExecution`: the failure text, or undefined when the check passes or is absent. */

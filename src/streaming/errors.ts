@@ -5,6 +5,7 @@
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import { formatGoMillis } from "../env/duration.ts";
 
 /** A session or transport failure. `retriable: false` ends `startStreaming` at once. */
 export class StreamingError extends Error {
@@ -58,12 +59,5 @@ export function wrapRpcError(prefix: string, err: unknown): StreamingError {
   return new StreamingError(`${prefix}: ${describeError(err)}`, { retriable: isRetriable(err), cause: err });
 }
 
-/**
- * Milliseconds for messages, as Go prints durations under a minute (`30s`, `1.5s`, `250ms`);
- * longer ones stay in seconds (`90s`, where Go prints `1m30s`).
- */
-export function formatMs(ms: number): string {
-  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
-  if (ms >= 1000) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
+/** Milliseconds for messages, as Go prints a duration (`250ms`, `1.5s`, `1m30s`). */
+export const formatMs: (ms: number) => string = formatGoMillis;

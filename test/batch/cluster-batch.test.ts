@@ -168,6 +168,16 @@ describe("batch engrams against the real API server", () => {
     assert.deepEqual(await statusOf("term"), { phase: "Running", retries: 0 });
   });
 
+  test("config deeper than BUBU_MAX_RECURSION_DEPTH fails in a pod as it does locally, without refs or templates", { skip }, async () => {
+    await createStepRun("deepconfig");
+    const nested = `${"[".repeat(11)}${"]".repeat(11)}`;
+    const r = await run("deepconfig", { mode: "ok" }, { BUBU_STEP_CONFIG: `{"a":${nested}}` });
+    assert.equal(r.code, 1);
+    const s = stable(await statusOf("deepconfig"));
+    assert.equal(s.phase, "Failed");
+    assert.equal(s.lastFailureMsg, "failed to hydrate config: maximum recursion depth (10) exceeded during hydration");
+  });
+
   test("malformed BUBU_TRIGGER_DATA is reported to the StepRun too", { skip }, async () => {
     await createStepRun("badjson");
     const r = await runScript(FIXTURE, {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   durationFromNanos,
   formatGoDuration,
+  formatGoMillis,
   GoDurationError,
   millisToNanos,
   nanosToMillis,
@@ -65,5 +66,13 @@ describe("duration helpers", () => {
   test("parseGoDurationValue pairs nanos and millis", () => {
     assert.deepEqual(parseGoDurationValue("1m30s"), { nanos: 90_000_000_000n, millis: 90_000 });
     assert.deepEqual(durationFromNanos(0n), { nanos: 0n, millis: 0 });
+  });
+
+  test("formatGoMillis prints milliseconds as Go prints the duration (messages such as timeouts)", () => {
+    assert.equal(formatGoMillis(250), "250ms");
+    assert.equal(formatGoMillis(1500), "1.5s");
+    assert.equal(formatGoMillis(30_000), "30s");
+    assert.equal(formatGoMillis(90_000), "1m30s");
+    assert.equal(formatGoMillis(3_600_000), "1h0m0s");
   });
 });

@@ -53,18 +53,22 @@ export class BatchHarness<C = Record<string, unknown>, I = Record<string, unknow
     const o = this.options;
     if (!o.engram) throw new Error("engram is required");
     const schemas = o.engram.schemas ?? {};
-    const { ctx, captured } = await testContext<C>(o, schemas.config);
+    const { ctx, captured, release } = await testContext<C>(o, schemas.config);
     this.#captured = captured;
-    const decode = o.decode !== false;
-    const inputs = decode ? decodePayload("inputs", schemas.inputs, o.inputs ?? {}, o.strict === true) : o.inputs;
-    await o.engram.init?.(ctx);
-    const returned = await o.engram.process(ctx, inputs as I);
-    // As a real run: no output is `{}` and is not validated.
-    const output = returned === undefined || returned === null
-      ? {}
-      : decode && schemas.output !== undefined
-      ? decodePayload("output", schemas.output, returned, false)
-      : returned;
-    return { ...captured, output: output as O };
+    try {
+      const decode = o.decode !== false;
+      const inputs = decode ? decodePayload("inputs", schemas.inputs, o.inputs ?? {}, o.strict === true) : o.inputs;
+      await o.engram.init?.(ctx);
+      const returned = await o.engram.process(ctx, inputs as I);
+      // As a real run: no output is `{}` and is not validated.
+      const output = returned === undefined || returned === null
+        ? {}
+        : decode && schemas.output !== undefined
+        ? decodePayload("output", schemas.output, returned, false)
+        : returned;
+      return { ...captured, output: output as O };
+    } finally {
+      release();
+    }
   }
 }

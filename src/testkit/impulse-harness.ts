@@ -70,9 +70,11 @@ export class ImpulseHarness<C = Record<string, unknown>> {
     const stopped: StoppedStory[] = [];
     const finished = (async (): Promise<ImpulseRun> => {
       let captured: Captured = { signals: [], effects: [], logs: [], logLines: [] };
+      let release = (): void => {};
       try {
         const prepared = await testContext<C>({ ...o, signal: abort.signal }, o.impulse.schemas?.config);
         captured = prepared.captured;
+        release = prepared.release;
         const target = o.targetStory === undefined ? undefined : { name: o.targetStory, namespace: "" };
         const stories = o.stories ?? localStories({ target, started: triggered, stopped });
         const ctx = withStories(prepared.ctx, stories);
@@ -81,6 +83,8 @@ export class ImpulseHarness<C = Record<string, unknown>> {
         return { ...captured, triggered, stopped };
       } catch (error) {
         return { ...captured, triggered, stopped, error };
+      } finally {
+        release();
       }
     })();
     return {

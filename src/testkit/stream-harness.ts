@@ -6,7 +6,7 @@
  */
 import type { StreamingEngram, StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
-import { type Captured, type HarnessOptions, testContext } from "./test-context.ts";
+import { type Captured, type HarnessOptions, type TestContext, testContext } from "./test-context.ts";
 
 /** Options of a {@link StreamHarness}. */
 export interface StreamHarnessOptions<C> extends HarnessOptions {
@@ -58,9 +58,19 @@ export class StreamHarness<C = Record<string, unknown>> {
     } catch (error) {
       return { ...NOTHING, outputs: [], failed: true, error };
     }
-    const { ctx, captured } = prepared;
+    const { ctx, captured, release } = prepared;
     try {
-      await o.engram.init?.(ctx);
+      return await this.#run(ctx, captured);
+    } finally {
+      release();
+    }
+  }
+
+  async #run(ctx: TestContext<C>["ctx"], captured: Captured): Promise<StreamHarnessResult> {
+    const o = this.options;
+    const engram = o.engram!;
+    try {
+      await engram.init?.(ctx);
     } catch (error) {
       return { ...captured, outputs: [], failed: true, error };
     }
@@ -77,7 +87,7 @@ export class StreamHarness<C = Record<string, unknown>> {
       },
     };
     try {
-      await o.engram.stream(ctx, closedInbound(o.inputs ?? [], o.onInputProcessed), outbound);
+      await engram.stream(ctx, closedInbound(o.inputs ?? [], o.onInputProcessed), outbound);
       return { ...captured, outputs, failed: false, error: undefined };
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(`engram stream threw a non-Error value: ${String(thrown)}`, { cause: thrown });

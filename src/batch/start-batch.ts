@@ -57,7 +57,7 @@ export async function startBatch<C, I, O>(engram: RunnableBatch<C, I, O>, option
       settings,
       logger,
       services,
-      openSecrets: (signal) => run.openSecrets(signal),
+      openSecrets: (signal) => run.openSecrets(signal, engram.secrets),
       context: (init) => run.context(init),
       terminate: run.termination.signal,
     });

@@ -7,6 +7,8 @@
  * @module
  */
 import type { Context, ImpulseContext, RunPlace, Stories } from "../engram/context.ts";
+import { checkRequiredSecrets } from "../engram/required-secrets.ts";
+import type { SecretDeclarations } from "../engram/secret-declarations.ts";
 import type { Secrets } from "../engram/secrets.ts";
 import { parseDebugFlag } from "../env/flags.ts";
 import { type BubuEnv, loadEnv } from "../env/load.ts";
@@ -116,8 +118,13 @@ export class ProcessRun {
     return readGraceMs(this.vars);
   }
 
-  /** Expands the `BUBU_SECRET_*` descriptors; their values are scrubbed from output until {@link close}. */
-  async openSecrets(signal: AbortSignal, descriptors: Readonly<Record<string, string>> = this.env.secrets.reveal()): Promise<Secrets> {
+  /**
+   * Expands the `BUBU_SECRET_*` descriptors; their values are scrubbed from output until
+   * {@link close}. A secret `declared` required without a descriptor fails first.
+   */
+  async openSecrets(signal: AbortSignal, declared?: SecretDeclarations): Promise<Secrets> {
+    const descriptors = this.env.secrets.reveal();
+    checkRequiredSecrets(declared, descriptors);
     const opened = await openSecrets(descriptors, { vars: this.vars, fs: this.rt.fs, logger: this.logger, signal });
     this.#closers.push(() => opened.close());
     return opened.secrets;

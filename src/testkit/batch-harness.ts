@@ -11,7 +11,7 @@ import { type Captured, type HarnessOptions, testContext } from "./test-context.
 /** Options of a {@link BatchHarness}. */
 export interface BatchHarnessOptions<C, I, O> extends HarnessOptions {
   /** What `defineBatch` made (or any object with `process`, optional `init` and `schemas`). */
-  readonly engram: Pick<BatchEngram<C, I, O>, "init" | "process"> & { readonly schemas?: EngramSchemas };
+  readonly engram: Pick<BatchEngram<C, I, O>, "init" | "process" | "secrets"> & { readonly schemas?: EngramSchemas };
   /** Inputs as they arrive (JSON); decoded through the `inputs` schema. Default `{}`. */
   readonly inputs?: unknown;
 }
@@ -53,7 +53,7 @@ export class BatchHarness<C = Record<string, unknown>, I = Record<string, unknow
     const o = this.options;
     if (!o.engram) throw new Error("engram is required");
     const schemas = o.engram.schemas ?? {};
-    const { ctx, captured, release } = await testContext<C>(o, schemas.config);
+    const { ctx, captured, release } = await testContext<C>(o, schemas.config, o.engram.secrets);
     this.#captured = captured;
     try {
       const decode = o.decode !== false;

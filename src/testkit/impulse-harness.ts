@@ -13,7 +13,7 @@ import { type Captured, type HarnessOptions, testContext } from "./test-context.
 /** Options of an {@link ImpulseHarness}. */
 export interface ImpulseHarnessOptions<C> extends Omit<HarnessOptions, "signal"> {
   /** What `defineImpulse` made (or any object with `run`, optional `init` and `schemas`). */
-  readonly impulse: Pick<Impulse<C>, "init" | "run"> & { readonly schemas?: Impulse<C>["schemas"] };
+  readonly impulse: Pick<Impulse<C>, "init" | "run" | "secrets"> & { readonly schemas?: Impulse<C>["schemas"] };
   /** `ctx.stories.target`: the Story started when `start` names none. */
   readonly targetStory?: string;
   /** Replaces the recording stories (e.g. to make a start fail). */
@@ -72,7 +72,7 @@ export class ImpulseHarness<C = Record<string, unknown>> {
       let captured: Captured = { signals: [], effects: [], logs: [], logLines: [] };
       let release = (): void => {};
       try {
-        const prepared = await testContext<C>({ ...o, signal: abort.signal }, o.impulse.schemas?.config);
+        const prepared = await testContext<C>({ ...o, signal: abort.signal }, o.impulse.schemas?.config, o.impulse.secrets);
         captured = prepared.captured;
         release = prepared.release;
         const target = o.targetStory === undefined ? undefined : { name: o.targetStory, namespace: "" };

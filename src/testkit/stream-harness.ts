@@ -11,7 +11,7 @@ import { type Captured, type HarnessOptions, type TestContext, testContext } fro
 /** Options of a {@link StreamHarness}. */
 export interface StreamHarnessOptions<C> extends HarnessOptions {
   /** What `defineStreaming` made (or any object with `stream`, optional `init` and `schemas`). */
-  readonly engram: Pick<StreamingEngram<C>, "init" | "stream"> & { readonly schemas?: StreamingEngram<C>["schemas"] };
+  readonly engram: Pick<StreamingEngram<C>, "init" | "stream" | "secrets"> & { readonly schemas?: StreamingEngram<C>["schemas"] };
   /** Delivered to `stream` in order; the inbound iterable ends after the last one. */
   readonly inputs?: readonly StreamMessage[];
   /** Called with the original input the first time its `done()` is called. */
@@ -54,7 +54,7 @@ export class StreamHarness<C = Record<string, unknown>> {
     if (!o.engram) return { ...NOTHING, outputs: [], failed: true, error: new Error("engram is required") };
     let prepared: Awaited<ReturnType<typeof testContext<C>>>;
     try {
-      prepared = await testContext<C>(o, o.engram.schemas?.config);
+      prepared = await testContext<C>(o, o.engram.schemas?.config, o.engram.secrets);
     } catch (error) {
       return { ...NOTHING, outputs: [], failed: true, error };
     }

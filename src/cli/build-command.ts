@@ -14,14 +14,13 @@ import { type ParsedArgs, UsageError } from "./args.ts";
 export const BUILD_FLAGS = { values: ["outfile"] } as const;
 
 /**
- * Packages the SDK loads only for some features (streaming, the Node TLS client). A project
+ * Packages the SDK loads only for some features (streaming). A project
  * without them builds with stubs in their place that throw when used.
  */
 export const OPTIONAL_PACKAGES: readonly string[] = [
   "@bufbuild/protobuf",
   "@connectrpc/connect",
   "@connectrpc/connect-node",
-  "undici",
 ];
 
 /** What `bubu build` did. */

@@ -80,6 +80,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     try {
       graceMs = run.graceMs();
       run.loadEnv();
+      await run.loadTelemetry();
     } catch (err) {
       return await finish(failed("failed to load execution context", err));
     }

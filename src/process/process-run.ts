@@ -16,6 +16,7 @@ import { isClusterMode } from "../env/namespace.ts";
 import { setDefaultLogger } from "../observability/context-logger.ts";
 import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
+import { loadTelemetry } from "../observability/otel-gate.ts";
 import { errorDetail } from "../errors/error-detail.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
@@ -111,6 +112,14 @@ export class ProcessRun {
     this.#env = env;
     this.#services = new RunServices({ rt: this.rt, vars: this.vars, env, logger: this.logger });
     return env;
+  }
+
+  /**
+   * Loads the SDK's spans and metrics when OpenTelemetry is registered (`otel-gate.ts`); a no-op
+   * otherwise. Entry points await it after {@link loadEnv}, before any handler runs.
+   */
+  async loadTelemetry(): Promise<void> {
+    await loadTelemetry().catch((err: unknown) => this.logger.warn("OpenTelemetry support could not be loaded", { error: String(err) }));
   }
 
   /** The grace window in ms (`BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT`); throws an `EnvError` when malformed. */

@@ -91,6 +91,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     try {
       graceMs = run.graceMs();
       run.loadEnv();
+      await run.loadTelemetry();
       if (mode === "connector") {
         binding = parseTransportBinding(bindingRaw, getEnv);
         settings = resolveStreamingSettings(getEnv, binding.envOverrides);

@@ -5,7 +5,7 @@
 import { parseJsonObjectEnv } from "../env/payload.ts";
 import { payloadLimitsOf } from "../process/payload-limits.ts";
 import type { ProcessRun } from "../process/process-run.ts";
-import { type LocalArgs, readFlagPayload } from "./local-args.ts";
+import { type LocalArgs, readFlagPayload } from "../process/local-args.ts";
 import type { BatchSettings } from "./settings.ts";
 
 /**

@@ -11,7 +11,7 @@ import type { Logger } from "../observability/logger.ts";
 import { payloadServices } from "../process/payload.ts";
 import type { BatchServices } from "./services.ts";
 import { ProcessRun, type ProcessOptions } from "../process/process-run.ts";
-import { LOCAL_USAGE, parseLocalArgs } from "./local-args.ts";
+import { isUsageError, LOCAL_USAGE, parseLocalArgs } from "../process/local-args.ts";
 import { type BatchOutcome, runBatch, type RunnableBatch } from "./run-batch.ts";
 import type { BatchSettings } from "./settings.ts";
 import { loadBatchSettings } from "./settings-from-env.ts";
@@ -158,6 +158,8 @@ async function publishCapturedLogs(run: ProcessRun, stop: AbortSignal): Promise<
 }
 
 function bootstrapFailure(err: unknown): BatchOutcome {
+  // A command line it cannot use: exit 2, as command-line tools do, with the error as it is.
+  if (isUsageError(err)) return { ...failedOutcome(err), exitCode: 2 };
   // Client and storage-manager failures keep their own texts.
   const own = err instanceof Error && /^failed to create (Kubernetes client|storage manager)/.test(err.message);
   if (own) return failedOutcome(err);
@@ -206,6 +208,11 @@ function report(outcome: BatchOutcome, run: ProcessRun): void {
     run.rt.writeStdout(JSON.stringify(outcome.output ?? {}) + "\n");
     return;
   }
-  run.rt.writeStderr(JSON.stringify(status.error ?? { message: status.lastFailureMsg }) + "\n");
+  const error = status.error ?? { message: status.lastFailureMsg };
+  if (outcome.exitCode === 2) {
+    run.rt.writeStderr(JSON.stringify({ ...error, exitCode: 2 }) + "\n\n" + LOCAL_USAGE);
+    return;
+  }
+  run.rt.writeStderr(JSON.stringify(error) + "\n");
   if (outcome.end.kind !== "success") run.reportErrorDetail(outcome.end.error);
 }

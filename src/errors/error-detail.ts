@@ -39,3 +39,22 @@ function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/** Errors that say what was wrong with the input, where a stack adds nothing. */
+const INPUT_ERROR_NAMES = new Set(["EnvError", "MissingSecretError", "JsonPayloadError"]);
+
+/**
+ * Whether `err` (or an error in its cause chain) is a mistake in what the run was given: a
+ * `validation_error` (bad inputs, config or flags), a malformed variable, a missing secret, bad
+ * JSON. Their messages say everything; a stack trace under them only buries the message.
+ */
+export function isInputError(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  for (let i = 0; i < MAX_CAUSES && current instanceof Error && !seen.has(current); i++) {
+    seen.add(current);
+    if (INPUT_ERROR_NAMES.has(current.name) || (current as { type?: unknown }).type === "validation_error") return true;
+    current = current.cause;
+  }
+  return false;
+}

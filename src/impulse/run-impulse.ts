@@ -17,6 +17,7 @@ import { clusterStories, targetStory } from "./cluster-stories.ts";
 import { localStories, type StoppedStory, type TriggeredStory } from "./local-stories.ts";
 import type { StoryRun } from "../k8s/story-run.ts";
 import type { StoryClient } from "./story-client.ts";
+import { isUsageError, localConfigUsage } from "../process/local-args.ts";
 
 /** Options of {@link runImpulse}. */
 export interface RunImpulseOptions extends ProcessOptions {
@@ -70,6 +71,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
   const failed = (message: string, err: unknown): ImpulseOutcome => {
     const received = run.termination.received();
     if (received !== undefined) return { exitCode: signalExitCode(received), end: "terminated", error: err };
+    if (isUsageError(err)) return { exitCode: 2, end: "failed", error: err };
     const error = message === "" ? err : new Error(`${message}: ${errorText(err)}`, { cause: err });
     return { exitCode: 1, end: "failed", error };
   };
@@ -79,7 +81,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     let graceMs: number;
     try {
       graceMs = run.graceMs();
-      run.loadEnv();
+      run.loadEnv(await run.localConfigOverrides(localConfigUsage("impulse")));
       await run.loadTelemetry();
     } catch (err) {
       return await finish(failed("failed to load execution context", err));

@@ -17,12 +17,13 @@ import { setDefaultLogger } from "../observability/context-logger.ts";
 import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { loadTelemetry } from "../observability/otel-gate.ts";
-import { errorDetail } from "../errors/error-detail.ts";
+import { errorDetail, isInputError } from "../errors/error-detail.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { createContext, withStories } from "../context/create-context.ts";
 import { emptyRunRecord, type RunRecord } from "../context/recording-capabilities.ts";
 import { readGraceMs } from "./grace.ts";
+import { isUsageError, parseLocalArgs, readFlagPayload } from "./local-args.ts";
 import { placeCapabilities } from "./place-capabilities.ts";
 import { openSecrets } from "./secrets.ts";
 import { RunServices } from "./services.ts";
@@ -59,6 +60,7 @@ export class ProcessRun {
   readonly #closers: (() => void | Promise<void>)[] = [];
   #env: BubuEnv | undefined;
   #services: RunServices | undefined;
+  #usage: string | undefined;
 
   constructor(options: ProcessOptions, terminationMessage: string) {
     this.#options = options;
@@ -112,6 +114,23 @@ export class ProcessRun {
     this.#env = env;
     this.#services = new RunServices({ rt: this.rt, vars: this.vars, env, logger: this.logger });
     return env;
+  }
+
+  /**
+   * A laptop run's command line for a component that takes config only (streaming, impulses):
+   * `--config <json|file>` becomes the `BUBU_STEP_CONFIG` override for {@link loadEnv}, `--help`
+   * prints `usage` and exits 0, anything else is a usage error (exit 2). In a pod: nothing.
+   */
+  async localConfigOverrides(usage: string): Promise<Record<string, string> | undefined> {
+    if (this.cluster) return undefined;
+    this.#usage = usage;
+    const local = parseLocalArgs(this.args(), ["--config"]);
+    if (local.help && this.#options.exit !== false) {
+      this.rt.writeStdout(usage);
+      this.rt.exit(0);
+    }
+    if (local.config === undefined) return undefined;
+    return { BUBU_STEP_CONFIG: await readFlagPayload("--config", local.config, this.rt.fs) };
   }
 
   /**
@@ -185,9 +204,15 @@ export class ProcessRun {
 
   /**
    * The stack and cause chain of a failure, for the developer: on stderr locally, as a DEBUG log
-   * line in a pod with `BUBU_DEBUG`. Never part of a status.
+   * line in a pod with `BUBU_DEBUG`. Never part of a status. Locally a mistake in the input (bad
+   * inputs, flags, variables, a missing secret) gets its message only, unless `BUBU_DEBUG` is set.
    */
   reportErrorDetail(err: unknown): void {
+    if (!this.cluster && this.#usage !== undefined && isUsageError(err)) {
+      this.rt.writeStderr(`\n${this.#usage}`);
+      return;
+    }
+    if (!this.cluster && isInputError(err) && !parseDebugFlag(this.vars.BUBU_DEBUG)) return;
     const detail = errorDetail(err);
     if (detail === "") return;
     if (!this.cluster) this.rt.writeStderr(detail + "\n");

@@ -26,6 +26,7 @@ import { describeError } from "./errors.ts";
 import { readLocalInput, writeLocalOutput } from "./local-mode.ts";
 import { StreamPipeline } from "./pipeline.ts";
 import { resolveStreamingSettings } from "./settings.ts";
+import { isUsageError, localConfigUsage } from "../process/local-args.ts";
 
 /** Options of {@link startStreaming}. */
 export interface StartStreamingOptions extends ProcessOptions {
@@ -90,7 +91,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     let config: unknown;
     try {
       graceMs = run.graceMs();
-      run.loadEnv();
+      run.loadEnv(await run.localConfigOverrides(localConfigUsage("streaming")));
       await run.loadTelemetry();
       if (mode === "connector") {
         binding = parseTransportBinding(bindingRaw, getEnv);
@@ -102,6 +103,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
       // As batch config: storage and ConfigMap/Secret refs hydrated, templates resolved.
       config = await prepareStartupConfig(run.services, logger, engram.schemas?.config, hardStop.signal);
     } catch (err) {
+      if (isUsageError(err)) return finish({ exitCode: 2, mode, error: err, unsent: 0 });
       return finish(failed(new Error(`failed to load streaming context: ${describeError(err)}`, { cause: err })));
     }
     let ctx: Context<C>;

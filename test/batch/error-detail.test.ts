@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { startBatch } from "../../src/batch/start-batch.ts";
-import { errorDetail } from "../../src/errors/error-detail.ts";
+import { BubuError } from "../../src/errors/bubu-error.ts";
+import { errorDetail, isInputError } from "../../src/errors/error-detail.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
 
@@ -51,4 +52,15 @@ test("errorDetail: nothing for a plain string, a bounded walk for a cyclic chain
   const detail = errorDetail(b);
   assert.equal(detail.match(/caused by:/g)?.length, 1, "each error once");
   assert.match(errorDetail({ code: 7 }), /^$|code/);
+});
+
+test("isInputError: validation errors, malformed variables, missing secrets and bad JSON, also as causes; not a plain failure", () => {
+  assert.equal(isInputError(new BubuError("validation_error", "bad")), true);
+  assert.equal(isInputError(new Error("wrapped", { cause: new BubuError("validation_error", "bad") })), true);
+  const env = new Error("x");
+  env.name = "EnvError";
+  assert.equal(isInputError(env), true);
+  assert.equal(isInputError(new BubuError("execution_error", "boom")), false);
+  assert.equal(isInputError(new Error("boom", { cause: new Error("refused") })), false);
+  assert.equal(isInputError("text"), false);
 });

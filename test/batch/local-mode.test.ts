@@ -65,13 +65,29 @@ describe("local mode: hello-batch", () => {
     assert.match(errorJson(r.stderr).message as string, /BUBU_STEP_TIMEOUT: invalid Go duration "5x"/);
   });
 
-  test("unknown flag and unreadable --inputs file", async () => {
+  test("unknown flag and unreadable --inputs file: the error, the usage, no stack, exit 2", async () => {
     const a = await runScript(HELLO, { args: ["--input", "{}"] });
-    assert.equal(a.code, 1);
-    assert.match(errorJson(a.stderr).message as string, /unknown argument "--input"/);
+    assert.equal(a.code, 2);
+    const e = errorJson(a.stderr);
+    assert.equal(e.message, 'unknown argument "--input" (did you mean --inputs?)');
+    assert.equal(e.code, "usage");
+    assert.equal(e.exitCode, 2);
+    assert.match(a.stderr, /Usage: <engram> \[--inputs <json\|file>\]/);
+    assert.doesNotMatch(a.stderr, /\n\s+at /, "no stack trace");
     const b = await runScript(HELLO, { args: ["--inputs", "/no/such/file.json"] });
-    assert.equal(b.code, 1);
-    assert.match(errorJson(b.stderr).message as string, /--inputs: cannot read file/);
+    assert.equal(b.code, 2);
+    assert.match(errorJson(b.stderr).message as string, /^--inputs: cannot read file "\/no\/such\/file.json"/);
+    assert.doesNotMatch(b.stderr, /\n\s+at /, "no stack trace");
+  });
+
+  test("invalid inputs print the structured error without a stack trace, unless BUBU_DEBUG", async () => {
+    const quiet = await runScript(HELLO, { args: ["--inputs", '{"name":5}'] });
+    assert.equal(quiet.code, 1);
+    assert.equal(errorJson(quiet.stderr).type, "validation_error");
+    assert.doesNotMatch(quiet.stderr, /\n\s+at /);
+    const debug = await runScript(HELLO, { args: ["--inputs", '{"name":5}'], env: { BUBU_DEBUG: "true" } });
+    assert.equal(debug.code, 1);
+    assert.match(debug.stderr, /caused by: BubuError: inputs validation failed/);
   });
 });
 

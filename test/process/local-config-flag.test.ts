@@ -1,0 +1,79 @@
+// A streaming engram or an impulse run directly on a laptop takes `--config <json|file>` (as
+// `bubu run` does) and `--help`; any other argument is a usage error: exit 2, the usage on stderr.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as v from "valibot";
+import { defineImpulse } from "../../src/engram/impulse.ts";
+import { defineStreaming } from "../../src/engram/streaming-engram.ts";
+import { runImpulse } from "../../src/impulse/run-impulse.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import type { Runtime } from "../../src/runtime/types.ts";
+import { startStreaming } from "../../src/streaming/start-streaming.ts";
+
+function capture(stdin = ""): { runtime: Runtime; stderr: () => string; stdout: () => string } {
+  const err: string[] = [];
+  const out: string[] = [];
+  const runtime: Runtime = {
+    ...detectRuntime(),
+    onSignal: () => () => {},
+    writeStdout: (t) => void out.push(t),
+    writeStderr: (t) => void err.push(t),
+    async *readStdin() {
+      yield new TextEncoder().encode(stdin);
+    },
+  };
+  return { runtime, stderr: () => err.join(""), stdout: () => out.join("") };
+}
+
+const Config = v.object({ greeting: v.string() });
+
+function greeter() {
+  return defineStreaming({
+    config: Config,
+    async stream(ctx, inbound, outbound) {
+      for await (const msg of inbound) {
+        await outbound.send({ kind: "data", payload: new TextEncoder().encode(JSON.stringify({ said: ctx.config.greeting })) }, ctx.signal);
+        msg.done();
+      }
+    },
+  });
+}
+
+test("streaming: --config JSON reaches ctx.config", async () => {
+  const { runtime, stdout } = capture('{"kind":"data","payload":{"x":1}}\n');
+  const out = await startStreaming(greeter(), { runtime, exit: false, env: {}, args: ["--config", '{"greeting":"hi"}'] });
+  assert.equal(out.exitCode, 0, String(out.error));
+  assert.deepEqual(JSON.parse(stdout().trim()).payload, { said: "hi" });
+});
+
+test("streaming: an unknown argument exits 2 with a hint and the usage, no stack", async () => {
+  const { runtime, stderr } = capture();
+  const out = await startStreaming(greeter(), { runtime, exit: false, env: {}, args: ["--confg", "{}"] });
+  assert.equal(out.exitCode, 2);
+  assert.match(stderr(), /unknown argument \\"--confg\\" \(did you mean --config\?\)/);
+  assert.match(stderr(), /Usage: <engram> \[--config <json\|file>\]/);
+  assert.doesNotMatch(stderr(), /\n\s+at /);
+});
+
+test("impulse: --config from a file reaches ctx.config; --inputs is refused (exit 2)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bubu-local-config-"));
+  try {
+    const file = join(dir, "config.json");
+    writeFileSync(file, '{"greeting":"from a file"}');
+    let seen: unknown;
+    const impulse = defineImpulse({ config: Config, run: (ctx) => void (seen = ctx.config) });
+    const ok = await runImpulse(impulse, { runtime: capture().runtime, exit: false, env: {}, args: ["--config", file] });
+    assert.equal(ok.exitCode, 0, String(ok.error));
+    assert.deepEqual(seen, { greeting: "from a file" });
+    const { runtime, stderr } = capture();
+    const bad = await runImpulse(impulse, { runtime, exit: false, env: {}, args: ["--inputs", "{}"] });
+    assert.equal(bad.exitCode, 2);
+    assert.match(stderr(), /--inputs is for batch runs/);
+    assert.match(stderr(), /Usage: <impulse> \[--config <json\|file>\]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -23,6 +23,7 @@ import { parseConnectorEndpoint } from "../streaming/endpoint.ts";
 import { describeError } from "../streaming/errors.ts";
 import { resolveStreamingSettings } from "../streaming/settings.ts";
 import { toDataRequest } from "../streaming/wire/to-data-request.ts";
+import { connectTransport } from "../runtime/connect-transport.ts";
 
 /** The log text for a failed forward (Go's exact wording). */
 export const HYBRID_BRIDGE_FAILED_MESSAGE = "Hybrid bridge (batch→stream) send failed; continuing without downstream delivery";
@@ -226,7 +227,7 @@ async function awaitAnswer(
   logger: Logger,
   why: (err: unknown) => HybridBridgeError,
 ): Promise<HybridBridgeAnswer> {
-  const client = createClient(TransportConnectorService, gt.transport);
+  const client = createClient(TransportConnectorService, connectTransport(gt));
   const stop = new AbortController(); // ends our read once the answer is known
   // The grace starts once the request is handed over (our side then closes: gRPC CloseSend).
   let grace: ReturnType<typeof setTimeout> | undefined;

@@ -52,7 +52,7 @@ export async function startBatch<C, I, O>(engram: RunnableBatch<C, I, O>, option
       report(outcome, run);
       return outcome;
     }
-    run.keepStdoutForData();
+    run.guardConsole(!run.cluster);
     outcome = await runBatch(engram, {
       settings,
       logger,

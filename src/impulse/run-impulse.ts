@@ -95,6 +95,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     }
     let ctx: ImpulseContext<C>;
     try {
+      run.guardConsole(false);
       const secrets = await run.openSecrets(terminate, impulse.secrets);
       ctx = run.impulseContext({ signal: terminate, config, secrets, stories: options.stories ?? storiesFor(run, triggered, stopped, options.runStory) });
     } catch (err) {

@@ -14,6 +14,7 @@ import { parseDebugFlag } from "../env/flags.ts";
 import { type BubuEnv, loadEnv } from "../env/load.ts";
 import { isClusterMode } from "../env/namespace.ts";
 import { setDefaultLogger } from "../observability/context-logger.ts";
+import { redactConsole } from "../observability/console-redaction.ts";
 import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { loadTelemetry } from "../observability/otel-gate.ts";
@@ -159,19 +160,14 @@ export class ProcessRun {
   }
 
   /**
-   * Locally, `console.log`/`info`/`debug` write to stderr while the handler runs, so stdout holds
-   * only the output (batch) or the messages (streaming).
+   * While the run lasts, `console` output is scrubbed of secret values as the SDK's logs are.
+   * With `reserveStdout` (a laptop run whose stdout carries the output or the messages),
+   * `console.log`/`info`/`debug` write to stderr.
    */
-  keepStdoutForData(): void {
-    if (this.cluster) return;
-    const c = console as unknown as Record<string, unknown>;
-    const saved = { log: c.log, info: c.info, debug: c.debug };
-    c.log = c.info = c.debug = console.error;
-    this.#closers.push(() => {
-      c.log = saved.log;
-      c.info = saved.info;
-      c.debug = saved.debug;
-    });
+  guardConsole(reserveStdout: boolean): void {
+    const toStderr = console.error.bind(console);
+    const route = reserveStdout ? { log: toStderr, info: toStderr, debug: toStderr } : {};
+    this.#closers.push(redactConsole(console, route));
   }
 
   /** The handler context for `config` and `secrets`, with the capabilities of this place. */

@@ -5,8 +5,21 @@
  * (see `detect.ts`) and calls these functions instead.
  * @module
  */
-import type { Transport } from "@connectrpc/connect";
-import type { Message } from "@bufbuild/protobuf";
+
+/**
+ * A `@connectrpc/connect` `Transport`, by shape: the SDK's public types must not name the
+ * optional gRPC packages (a project without them would not type-check). The streaming code, which
+ * has them, uses it as a `Transport`.
+ */
+export interface ConnectTransport {
+  unary(...args: never[]): Promise<unknown>;
+  stream(...args: never[]): Promise<unknown>;
+}
+
+/** A `@bufbuild/protobuf` message, by shape (see {@link ConnectTransport}). */
+export interface ProtoMessage {
+  readonly $typeName: string;
+}
 
 /** Which JavaScript runtime the process runs on. */
 export type RuntimeName = "bun" | "deno" | "node";
@@ -107,12 +120,12 @@ export interface EncodedMessage {
 }
 
 /** Sizes a message for the wire (see `GrpcTransportOptions.encoders`). */
-export type RequestEncoder = (message: Message) => EncodedMessage;
+export type RequestEncoder = (message: ProtoMessage) => EncodedMessage;
 
 /** A Connect transport over one HTTP/2 connection. */
 export interface GrpcTransport {
   /** A `@connectrpc/connect` Transport (gRPC protocol, binary, no compression). */
-  readonly transport: Transport;
+  readonly transport: ConnectTransport;
   /** Resolves once the connection is up (retrying until `connectTimeoutMs`), like gRPC's WaitForReady. */
   ready(signal?: AbortSignal): Promise<void>;
   /** Closes the connection and every stream on it. Idempotent. */

@@ -26,6 +26,7 @@ import type { StreamingSettings } from "./settings.ts";
 import { startWatchdog } from "./watchdog.ts";
 import type { ChunkLimits } from "./wire/chunks.ts";
 import { encodeDataRequest } from "./wire/data-request-wire.ts";
+import { connectTransport } from "../runtime/connect-transport.ts";
 
 /** Everything one session needs. */
 export interface SessionDeps {
@@ -89,7 +90,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     const confirmer = new Confirmer(p.handover, ctx, gt.confirmRead?.bind(gt), s.messageTimeoutMs);
     stops.push(() => confirmer.stop());
     data = new DataSender(p, s, ctx, gate.opened.promise, confirmer);
-    const dataResponses = openBidi(gt.transport, DATA_METHOD, data.requests(), {
+    const dataResponses = openBidi(connectTransport(gt), DATA_METHOD, data.requests(), {
       headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
       signal: ctx.signal,
     });
@@ -98,7 +99,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     stops.push(() => control.stop());
     const controlHeaders: Record<string, string> = { [PROTOCOL_HEADER]: PROTOCOL_VERSION };
     if (d.bindingRef !== "") controlHeaders[BINDING_HEADER] = d.bindingRef;
-    const controlResponses = openBidi(gt.transport, TransportConnectorService.method.control, control.requests(), { headers: controlHeaders, signal: ctx.signal });
+    const controlResponses = openBidi(connectTransport(gt), TransportConnectorService.method.control, control.requests(), { headers: controlHeaders, signal: ctx.signal });
     const directives = new ControlReceiver(ctx, gate, control, d.handler);
     const controlLoop = directives.run(controlResponses);
 

@@ -114,7 +114,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     } catch (err) {
       return finish(failed(new Error(`engram initialization failed: ${describeError(err)}`, { cause: err })));
     }
-    if (mode === "local") run.keepStdoutForData();
+    run.guardConsole(mode === "local");
 
     const pipeline = new StreamPipeline({ bufferSize: settings.bufferSize, maxSendBytes: settings.maxSendBytes });
     drain.addEventListener("abort", () => pipeline.stopReading(), { once: true });

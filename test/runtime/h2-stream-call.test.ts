@@ -13,6 +13,7 @@ import { createGrpcTransport } from "../../src/runtime/grpc-transport.ts";
 import type { EncodedMessage, GrpcTransport, RequestEncoder } from "../../src/runtime/types.ts";
 import { openBidi } from "../../src/streaming/bidi.ts";
 import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
+import { connectTransport } from "../../src/runtime/connect-transport.ts";
 
 let server: ChildProcess;
 let port = 0;
@@ -59,7 +60,7 @@ async function call(
   const responses: DataResponse[] = [];
   try {
     await gt.ready();
-    const it = openBidi(gt.transport, TransportConnectorService.method.data, options.requests ?? none(), {
+    const it = openBidi(connectTransport(gt), TransportConnectorService.method.data, options.requests ?? none(), {
       headers: { "x-scenario": scenario, "x-custom": "yes" },
       signal: options.signal ?? new AbortController().signal,
     });
@@ -107,7 +108,7 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     const gt = transport();
     try {
       await gt.ready();
-      const res = await gt.transport.stream(TransportConnectorService.method.data, undefined, undefined, { "x-scenario": "ok-trailers" }, none());
+      const res = await connectTransport(gt).stream(TransportConnectorService.method.data, undefined, undefined, { "x-scenario": "ok-trailers" }, none());
       const got: string[] = [];
       for await (const m of res.message) got.push(m.metadata.i);
       assert.deepEqual(got, ["1"]);
@@ -181,7 +182,7 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     const gt = transport();
     try {
       await gt.ready();
-      const it = openBidi(gt.transport, TransportConnectorService.method.data, requests(5_000, 200), {
+      const it = openBidi(connectTransport(gt), TransportConnectorService.method.data, requests(5_000, 200), {
         headers: { "x-scenario": "echo" },
         signal: new AbortController().signal,
       });
@@ -205,7 +206,7 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     const gt = transport();
     try {
       await gt.ready();
-      const it = openBidi(gt.transport, TransportConnectorService.method.data, none(), { headers: { "x-scenario": "flood" }, signal: new AbortController().signal });
+      const it = openBidi(connectTransport(gt), TransportConnectorService.method.data, none(), { headers: { "x-scenario": "flood" }, signal: new AbortController().signal });
       const first = await it.next();
       assert.equal(first.done, false);
       const deadline = Date.now() + 10_000;
@@ -265,7 +266,7 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     const gt = transport();
     try {
       await gt.ready();
-      const client = createClient(TransportConnectorService, gt.transport);
+      const client = createClient(TransportConnectorService, connectTransport(gt));
       const got: string[] = [];
       for await (const m of client.data(requests(3), { headers: { "x-scenario": "echo" } })) got.push(m.metadata.i);
       assert.deepEqual(got, ["1", "2", "3"]);
@@ -284,7 +285,7 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     }
     try {
       await gt.ready();
-      const it = openBidi(gt.transport, TransportConnectorService.method.data, held(), {
+      const it = openBidi(connectTransport(gt), TransportConnectorService.method.data, held(), {
         headers: { "x-scenario": "echo" },
         signal: new AbortController().signal,
       });

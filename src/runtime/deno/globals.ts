@@ -45,6 +45,7 @@ export interface DenoApi {
     NotFound: new (...a: never[]) => Error;
     AlreadyExists: new (...a: never[]) => Error;
     WouldBlock: new (...a: never[]) => Error;
+    BrokenPipe: new (...a: never[]) => Error;
   };
 }
 

@@ -49,7 +49,11 @@ function writeAll(fd: number, text: string): void {
     try {
       offset += writeSync(fd, bytes, offset);
     } catch (err) {
-      if ((err as { code?: unknown }).code !== "EAGAIN") throw err;
+      const code = (err as { code?: unknown }).code;
+      // The reader is gone (a closed pipe): the text cannot arrive, and failing here would turn
+      // the run's own exit code (124 on a timeout, say) into a crash's 1.
+      if (code === "EPIPE") return;
+      if (code !== "EAGAIN") throw err;
       sleepSync(1);
     }
   }

@@ -6,20 +6,7 @@ import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { startBatch } from "../../src/batch/start-batch.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";
 import { errorDetail, isInputError } from "../../src/errors/error-detail.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
-import type { Runtime } from "../../src/runtime/types.ts";
-
-function capture(): { runtime: Runtime; stderr: () => string; stdout: () => string } {
-  const err: string[] = [];
-  const out: string[] = [];
-  const runtime: Runtime = {
-    ...detectRuntime(),
-    onSignal: () => () => {},
-    writeStdout: (t) => void out.push(t),
-    writeStderr: (t) => void err.push(t),
-  };
-  return { runtime, stderr: () => err.join(""), stdout: () => out.join("") };
-}
+import { captureRuntime as capture } from "../support/capture-runtime.ts";
 
 function failsWithCause() {
   return defineBatch({

@@ -9,24 +9,8 @@ import * as v from "valibot";
 import { defineImpulse } from "../../src/engram/impulse.ts";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import { runImpulse } from "../../src/impulse/run-impulse.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
-import type { Runtime } from "../../src/runtime/types.ts";
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
-
-function capture(stdin = ""): { runtime: Runtime; stderr: () => string; stdout: () => string } {
-  const err: string[] = [];
-  const out: string[] = [];
-  const runtime: Runtime = {
-    ...detectRuntime(),
-    onSignal: () => () => {},
-    writeStdout: (t) => void out.push(t),
-    writeStderr: (t) => void err.push(t),
-    async *readStdin() {
-      yield new TextEncoder().encode(stdin);
-    },
-  };
-  return { runtime, stderr: () => err.join(""), stdout: () => out.join("") };
-}
+import { captureRuntime as capture } from "../support/capture-runtime.ts";
 
 const Config = v.object({ greeting: v.string() });
 

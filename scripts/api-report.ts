@@ -148,6 +148,10 @@ for (const [i, entry] of entries.entries()) {
 await printCounts();
 
 if (problems > 0) fail(`${problems} api-extractor problem(s)`);
+// The root is what an engram author needs and nothing more: a budget, so that growing it is a decision.
+const ROOT_BUDGET = 40;
+const rootNames = exportedNames(readFileSync(join(generated, "root.api.md"), "utf8")).size;
+if (rootNames > ROOT_BUDGET) fail(`the root entry point exports ${rootNames} names (budget ${ROOT_BUDGET}): move one to a subpath`);
 if (check && changed > 0) {
   fail(`${changed} entry point(s) changed their public surface: review the diff, then run \`npm run api\``);
 }

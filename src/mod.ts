@@ -27,7 +27,7 @@
 
 // Define and run
 export { type BatchEngram, defineBatch } from "./engram/batch-engram.ts";
-export { type ControlDirective, defineStreaming, type StreamingEngram, type StreamOutbound } from "./engram/streaming-engram.ts";
+export { defineStreaming, type StreamingEngram, type StreamOutbound } from "./engram/streaming-engram.ts";
 export { defineImpulse, type Impulse } from "./engram/impulse.ts";
 export { defineDual, type DualEngram } from "./engram/dual-engram.ts";
 export { type Component, type Outcome, start, type StartOptions } from "./start.ts";

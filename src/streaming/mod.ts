@@ -32,3 +32,4 @@ export {
 } from "../engram/streaming-message.ts";
 export { ENVELOPE_MIME_TYPE, InvalidStreamMessageError, validateStreamMessage } from "../engram/streaming-validate.ts";
 export { newStreamErrorMessage, parseStreamErrorMessage } from "../engram/streaming-error.ts";
+export type { ControlDirective } from "../engram/streaming-engram.ts";

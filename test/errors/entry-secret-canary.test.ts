@@ -96,7 +96,7 @@ describe("secret canary through every entry point (local mode)", () => {
         throw new Error(`webhook secret ${SECRET} rejected`);
       },
     });
-        const outcome = await runImpulse(impulse, { runtime, exit: false, env: { BUBU_SECRET_HOOK: SECRET } });
+    const outcome = await runImpulse(impulse, { runtime, exit: false, env: { BUBU_SECRET_HOOK: SECRET } });
     assert.equal(outcome.exitCode, 1);
     const text = out();
     assert.match(text, /listening with \[REDACTED\]/);
@@ -104,6 +104,46 @@ describe("secret canary through every entry point (local mode)", () => {
     assert.ok(!text.includes(SECRET), text);
     assert.match(spanText(), /listen \[REDACTED\]/);
     assert.ok(!spanText().includes(SECRET), spanText());
+  });
+});
+
+describe("secret canary in console output (local mode)", () => {
+  /** Runs `body` with console.log/error recorded (the SDK wraps whatever console it finds). */
+  async function recordingConsole(body: () => Promise<unknown>): Promise<string> {
+    const lines: string[] = [];
+    const saved = { log: console.log, error: console.error };
+    console.log = (...args: unknown[]) => void lines.push(`log: ${args.map((a) => (a instanceof Error ? a.stack : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+    console.error = (...args: unknown[]) => void lines.push(`error: ${args.map((a) => (a instanceof Error ? a.stack : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+    try {
+      await body();
+    } finally {
+      console.log = saved.log;
+      console.error = saved.error;
+    }
+    return lines.join("\n");
+  }
+
+  test("batch, streaming and impulse handlers that console.log a secret print it redacted", async () => {
+    const env = { BUBU_SECRET_API_KEY: SECRET };
+    const printed = await recordingConsole(async () => {
+      await startBatch(defineBatch({ process: () => void console.log(`batch ${SECRET}`, { key: SECRET }) }), { runtime: capturing().runtime, exit: false, env, args: [] });
+      await startStreaming(
+        defineStreaming({
+          async stream(_ctx, inbound) {
+            for await (const msg of inbound) {
+              console.error(new Error(`stream ${SECRET}`));
+              msg.done();
+            }
+          },
+        }),
+        { runtime: capturing([JSON.stringify({ kind: "data", payload: {} })]).runtime, exit: false, env },
+      );
+      await runImpulse(defineImpulse({ run: () => void console.log(`impulse ${SECRET}`) }), { runtime: capturing().runtime, exit: false, env });
+    });
+    assert.match(printed, /batch \[REDACTED\] \{"key":"\[REDACTED\]"\}/);
+    assert.match(printed, /stream \[REDACTED\]/);
+    assert.match(printed, /impulse \[REDACTED\]/);
+    assert.ok(!printed.includes(SECRET), printed);
   });
 });
 

@@ -27,10 +27,12 @@ import type { JsonObject } from "../story/types.ts";
 import { StoryValidationError } from "../story/validate.ts";
 
 /** The usage text. */
-export const STORY_USAGE = `usage:
-  bubu story run <story.yaml> [options]
+export const STORY_USAGE = `Usage: bubu story run <story.yaml> [options]
 
-options:
+Runs the Story in <story.yaml> on this machine as the operator would, each Engram step a local
+process given the environment of a Job pod; prints a StoryRun-like JSON report.
+
+Options:
   --inputs JSON|FILE        StoryRun inputs (JSON text, or a JSON/YAML file)
   --engrams FILE            engram map: Engram or EngramTemplate name -> command (YAML/JSON);
                             default <story dir>/engrams.yaml when it exists

@@ -16,6 +16,15 @@ Commands:
 Run "bubu <command> --help" for a command's options.
 `;
 
+/** `bubu story` (no command) and `bubu story --help`: its commands. */
+export const STORY_COMMANDS_USAGE = `Usage: bubu story <command> [options]
+
+Commands:
+  run <story.yaml>  run a whole Story on this machine, each Engram step a local process
+
+Run "bubu story run --help" for its options.
+`;
+
 /** `bubu init --help`. */
 export const INIT_USAGE = `Usage: bubu init <dir> --kind batch|streaming|impulse|dual [options]
 

@@ -31,6 +31,7 @@ describe("help and exit codes", () => {
       ["run", /\{"kind":"data","payload":\{…\},"metadata":\{…\}\}/],
       ["template", /secretSchema/],
       ["build", /Dockerfile/],
+      ["story", /run <story\.yaml>/],
     ] as const) {
       const r = await cli(command, "--help");
       assert.equal(r.code, 0, command);
@@ -49,6 +50,8 @@ describe("help and exit codes", () => {
       ["init", "x", "--kind", "cron"],
       ["template"],
       ["build", "a.ts", "b.ts"],
+      ["story"],
+      ["story", "walk"],
     ]) {
       const r = await cli(...argv);
       assert.equal(r.code, 2, argv.join(" "));
@@ -57,6 +60,10 @@ describe("help and exit codes", () => {
     }
     const kind = await cli("init", "x", "--kind", "cron");
     assert.match(kind.stderr, /--kind must be one of batch, streaming, impulse, dual/);
+    const story = await cli("story");
+    assert.match(story.stderr, /^Usage: bubu story <command>/);
+    assert.match(story.stderr, /run <story\.yaml>/);
+    assert.match((await cli("story", "walk")).stderr, /unknown story command "walk"/);
   });
 
   test("a missing file is a usage error; a file without a component says what to export", async () => {
@@ -93,6 +100,12 @@ describe("flag parsing", () => {
     assert.throws(() => parseArgs(["--name"], { values: ["name"] }), /--name needs a value/);
     assert.throws(() => parseArgs(["--name", "a", "--name", "b"], { values: ["name"] }), /given twice/);
     assert.throws(() => parseArgs(["--force=1"], { switches: ["force"] }), /takes no value/);
+  });
+
+  test("a lastWins flag may be repeated, the last one counting (a script's default, then the user's)", () => {
+    const spec = { values: ["story", "name"], lastWins: ["story"] };
+    assert.deepEqual(parseArgs(["--story", "hello", "--story=other"], spec).values, { story: "other" });
+    assert.throws(() => parseArgs(["--story", "a", "--name", "x", "--name", "y"], spec), /--name given twice/);
   });
 });
 

@@ -30,8 +30,9 @@ export const INIT_USAGE = `Usage: bubu init <dir> --kind batch|streaming|impulse
 
 Creates <dir> (which must be empty or missing) with a component that passes its own tests:
   engram.ts | impulse.ts, its test (the @bubustack/sdk/testkit harness), package.json or
-  deno.json, tsconfig.json, Engram.yaml | Impulse.yaml, Dockerfile, .dockerignore, .gitignore
-  and a README with the next commands.
+  deno.json (scripts start, test, typecheck, template, build; start runs the example with
+  example inputs), tsconfig.json, Engram.yaml | Impulse.yaml, Dockerfile, .dockerignore,
+  .gitignore and a README with the next commands, which it also prints.
 
 Options:
   --kind KIND        batch (a Job step), streaming (a long-lived stream processor), impulse
@@ -40,7 +41,9 @@ Options:
                      start command the project uses
   --name NAME        the component and template name (default the folder name)
   --sdk SPEC         the @bubustack/sdk dependency (default ^VERSION): a version range,
-                     npm:… / jsr:… (deno), or a path to a packed .tgz
+                     npm:… / jsr:… (deno), or a path to a packed .tgz or a folder; for deno a
+                     .tgz is unpacked into <dir>/vendor/bubustack-sdk and linked (deno.json
+                     links), since deno install cannot install a file: dependency
 `;
 
 /** `bubu run --help`. */

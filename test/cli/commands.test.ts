@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { describe, test } from "node:test";
 import { parseArgs, UsageError } from "../../src/cli/args.ts";
 import { main } from "../../src/cli/main.ts";
-import { BUN_RANGE, PEER_RANGES, SDK_VERSION, TYPES_NODE_RANGE } from "../../src/cli/version.ts";
+import { BUN_RANGE, PEER_RANGES, SDK_VERSION, TYPES_NODE_RANGE, TYPESCRIPT_RANGE } from "../../src/cli/version.ts";
 import { repoRoot, runScript } from "../support/spawn.ts";
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -119,6 +119,7 @@ test("the versions bubu writes are package.json's", () => {
   assert.deepEqual({ ...PEER_RANGES }, pkg.peerDependencies);
   assert.equal(BUN_RANGE, pkg.devDependencies.bun);
   assert.equal(TYPES_NODE_RANGE, pkg.devDependencies["@types/node"]);
+  assert.equal(TYPESCRIPT_RANGE, pkg.devDependencies.typescript);
 });
 
 describe("bubu run, as a child process", { timeout: 120_000 }, () => {

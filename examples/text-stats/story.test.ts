@@ -41,10 +41,10 @@ test("the Story runs locally: a long text's word list goes through file storage"
   assert.deepEqual((run.steps.rank!.output as Record<string, unknown>).top, [{ word: "beta", count: 240 }, { word: "alpha", count: 120 }]);
 });
 
-test("the documented command: bun run src/cli/story-command.ts examples/text-stats/story.yaml --inputs …", { timeout: 120_000 }, async () => {
+test("the documented command: bun run src/cli/bubu.ts story run examples/text-stats/story.yaml --inputs …", { timeout: 120_000 }, async () => {
   const bin = resolve(repoRoot, "node_modules/.bin");
-  const r = await runScript("src/cli/story-command.ts", {
-    args: ["examples/text-stats/story.yaml", "--inputs", '{"text":"To be, or not to be: that is the question."}'],
+  const r = await runScript("src/cli/bubu.ts", {
+    args: ["story", "run", "examples/text-stats/story.yaml", "--inputs", '{"text":"To be, or not to be: that is the question."}'],
     env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` },
     timeoutMs: 120_000,
   });

@@ -7,6 +7,10 @@
 // `downstream.delivered` receipt (held until the connector confirmed the echo).
 // BENCH_BASELINE=<dir> adds the echo engram of another checkout (e.g. `git archive <rev>` with
 // node_modules linked in) as a "before" column, interleaved with the rest.
+// BENCH_MEMORY=1 prints the memory row instead: each client echoes 10,000 1 KiB messages (queued
+// at once, after the handshake, no warm-up), then its peak RSS (VmHWM) and RSS are read from
+// /proc, and its RSS again after 2 s idle; medians over the runs, interleaved. Node runs twice: the
+// TS sources (type stripping) and dist/ (what the npm package runs; built if missing).
 //
 // How it measures: the fake connector runs in this (Node) process; each client is a fresh child
 // process. After the handshake, a warm-up batch is echoed in full (JIT, HTTP/2 windows), then N
@@ -16,9 +20,10 @@
 // hits every column alike. CPU columns: the client's CPU time per message in the timed window,
 // and (in brackets) the cores the fake (this process) used, to show which side is the limit.
 // Other work on the machine changes msg/s a lot; CPU per message much less.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import process from "node:process";
 import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { envelopePacket } from "../test/peers/connector/packets.ts";
@@ -38,14 +43,57 @@ const goBin = resolve(repoRoot, ".cache/go-echo");
 const hasGo = existsSync(goBin);
 const baseline = process.env.BENCH_BASELINE;
 
-type Client = "sdk" | "bare" | "go" | "base";
+type Client = "sdk" | "bare" | "go" | "base" | "dist";
 interface Sample {
   rate: number;
   clientCores: number;
   fakeCores: number;
 }
 
-async function once(client: Client, rt: RuntimeName, size: number, n: number): Promise<Sample> {
+interface Memory {
+  /** VmHWM after the messages, MiB. */
+  peak: number;
+  /** VmRSS right after, and after 2 s idle, MiB. */
+  rss: number;
+  idle: number;
+}
+
+/**
+ * The echo engram (as test/streaming/fixtures/echo-engram.ts, without its test knobs) in
+ * JavaScript on the public entry point of the SDK's dist/ build (`npm run build`): what Node runs
+ * from the npm package (no type stripping).
+ */
+function distEcho(): string {
+  const out = resolve(repoRoot, ".cache/bench/echo-engram-dist.mjs");
+  const sdk = pathToFileURL(resolve(repoRoot, "dist/mod.js")).href;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `import { defineStreaming, start } from ${JSON.stringify(sdk)};
+await start(defineStreaming({
+  async stream(_ctx, inbound, outbound) {
+    for await (const msg of inbound) {
+      const { done: _done, envelope: _envelope, ...rest } = msg;
+      await outbound.send(rest);
+      msg.done();
+    }
+  },
+}));
+`,
+  );
+  return out;
+}
+
+/** VmHWM and VmRSS of `pid` in MiB (Linux /proc). */
+function memoryOf(pid: number): { peak: number; rss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { peak: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024 };
+}
+
+async function once(client: Client, rt: RuntimeName, size: number, n: number): Promise<Sample>;
+async function once(client: Client, rt: RuntimeName, size: number, n: number, memory: true): Promise<Memory>;
+async function once(client: Client, rt: RuntimeName, size: number, n: number, memory = false): Promise<Sample | Memory> {
   const server = new FakeConnectorServer({ startup: "none" });
   let echoed = 0;
   let receipted = 0;
@@ -77,6 +125,8 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number): P
     ? [goBin, []]
     : client === "bare"
     ? commandFor(rt, resolve(repoRoot, "bench/fixtures/stream-bare-echo.ts"), [endpoint])
+    : client === "dist"
+    ? commandFor("node", distEcho())
     : commandFor(rt, resolve(client === "base" ? baseline! : repoRoot, "test/streaming/fixtures/echo-engram.ts"));
   const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "ignore"] });
   const packet = envelopePacket({ payload: { blob: "x".repeat(size) } });
@@ -103,6 +153,12 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number): P
       if (Date.now() - t0 > 20_000) throw new Error(`${client}/${rt}: no handshake`);
       await new Promise((r) => setTimeout(r, 10));
     }
+    if (memory) {
+      await exchange(n);
+      const after = memoryOf(child.pid!);
+      await new Promise((r) => setTimeout(r, 2_000));
+      return { ...after, idle: memoryOf(child.pid!).rss };
+    }
     await exchange(Math.max(200, Math.floor(n / 5))); // warm-up, not timed
     const c0 = cpuSeconds(child.pid!);
     const f0 = process.cpuUsage();
@@ -119,7 +175,34 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number): P
 
 const jobs: [Client, RuntimeName][] = [...(hasGo ? [["go", "node"] as [Client, RuntimeName]] : [])];
 for (const rt of runtimes) jobs.push(["bare", rt], ["sdk", rt], ...(baseline ? [["base", rt] as [Client, RuntimeName]] : []));
-const key = (c: Client, rt: RuntimeName): string => (c === "go" ? "go" : `${c}/${rt}`);
+const key = (c: Client, rt: RuntimeName): string => (c === "go" ? "go" : c === "dist" ? "sdk/node (dist)" : `${c}/${rt}`);
+
+if (process.env.BENCH_MEMORY === "1") {
+  const clients: [Client, RuntimeName][] = jobs.filter(([c]) => c !== "bare");
+  // Node from the npm package runs dist/: build it when it is missing.
+  if (runtimes.includes("node")) {
+    if (!existsSync(resolve(repoRoot, "dist/mod.js"))) execFileSync(process.execPath, [resolve(repoRoot, "scripts/build-dist.ts")], { stdio: "inherit" });
+    clients.push(["dist", "node"]);
+  }
+  const mem = new Map<string, Memory[]>();
+  for (let r = 0; r < runs; r++) {
+    for (let j = 0; j < clients.length; j++) {
+      const [c, rt] = clients[(j + r) % clients.length]!;
+      const m = await once(c, rt, 1024, 10_000, true);
+      mem.set(key(c, rt), [...(mem.get(key(c, rt)) ?? []), m]);
+    }
+  }
+  const med = (k: string, f: (m: Memory) => number): number => median(mem.get(k)!.map(f));
+  const goPeak = hasGo ? med("go", (m) => m.peak) : Number.NaN;
+  console.log(`streaming echo, 10,000 × 1 KiB messages; medians of ${runs}, interleaved`);
+  console.log("| client | peak RSS (VmHWM) | vs Go | RSS after | RSS after 2 s idle |");
+  console.log("|---|---|---|---|---|");
+  for (const [c, rt] of clients) {
+    const k = key(c, rt);
+    console.log(`| ${k} | ${med(k, (m) => m.peak).toFixed(1)} MiB | ${(med(k, (m) => m.peak) / goPeak).toFixed(2)}x | ${med(k, (m) => m.rss).toFixed(1)} MiB | ${med(k, (m) => m.idle).toFixed(1)} MiB |`);
+  }
+  process.exit(0);
+}
 
 console.log(`runs=${runs}, interleaved; median msg/s of the timed window (payload echoed through the fake connector${sequenced ? ", sequenced: with receipts" : ""})`);
 console.log("CPU = client CPU µs per message (cores used by the fake in the same window)");

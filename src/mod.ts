@@ -59,4 +59,5 @@ export type { InboundMessage, StreamMessage } from "./engram/streaming-message.t
 
 // Errors
 export { BubuError, type BubuErrorOptions } from "./errors/bubu-error.ts";
+export { MissingSecretError } from "./engram/secrets.ts";
 export type { ErrorType, ExitClass } from "./errors/structured-error.ts";

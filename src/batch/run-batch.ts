@@ -5,6 +5,7 @@
  */
 import type { BatchEngram, EngramSchemas } from "../engram/batch-engram.ts";
 import type { Context } from "../engram/context.ts";
+import type { SecretDeclarations } from "../engram/secret-declarations.ts";
 import type { Secrets } from "../engram/secrets.ts";
 import { formatGoDuration } from "../env/duration.ts";
 import { errorText, wrapError } from "../errors/error-text.ts";
@@ -49,7 +50,10 @@ export interface BatchOutcome {
 }
 
 /** What `runBatch` runs: a batch engram's handlers and schemas. */
-export type RunnableBatch<C, I, O> = Pick<BatchEngram<C, I, O>, "init" | "process"> & { readonly schemas?: EngramSchemas };
+export type RunnableBatch<C, I, O> = Pick<BatchEngram<C, I, O>, "init" | "process"> & {
+  readonly schemas?: EngramSchemas;
+  readonly secrets?: SecretDeclarations | undefined;
+};
 
 /** Runs `engram` once under `deps.settings`. */
 export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: RunBatchDeps): Promise<BatchOutcome> {

@@ -19,6 +19,7 @@ export async function loadBatchSettings(run: ProcessRun, local: LocalArgs | unde
   if (local?.config !== undefined) overrides.BUBU_STEP_CONFIG = undefined;
   const graceMs = run.graceMs();
   const bubu = run.loadEnv(overrides);
+  await run.loadTelemetry();
   const fs = run.rt.fs;
   const inputs = local?.inputs !== undefined
     ? parseJsonObjectEnv("--inputs", await readFlagPayload("--inputs", local.inputs, fs))

@@ -57,7 +57,7 @@ export async function startBatch<C, I, O>(engram: RunnableBatch<C, I, O>, option
       settings,
       logger,
       services,
-      openSecrets: (signal) => run.openSecrets(signal),
+      openSecrets: (signal) => run.openSecrets(signal, engram.secrets),
       context: (init) => run.context(init),
       terminate: run.termination.signal,
     });
@@ -102,9 +102,12 @@ async function defaultServices(run: ProcessRun, settings: BatchSettings): Promis
     alwaysStorage: true,
   });
   if (!run.cluster) return payload;
-  // Loaded only in a cluster: local runs never pay for JSON Schema or the status writer.
+  // Loaded only in a cluster: local runs never pay for the schema lookup or the status writer.
   const { clusterServices } = await import("./cluster-services.ts");
-  return { ...payload, ...clusterServices(() => run.services.kube(), run.env, logger) };
+  const { prefetchTemplate, ...cluster } = clusterServices(() => run.services.kube(), run.env, logger);
+  // Overlaps the first API round trip (and the TLS handshake) with config decoding and init.
+  prefetchTemplate(run.termination.signal);
+  return { ...payload, ...cluster };
 }
 
 /** Forwards the output to the connector; never throws. */

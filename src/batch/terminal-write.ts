@@ -5,7 +5,7 @@
  */
 import type { KubeClient } from "../k8s/client.ts";
 import { patchStepRunStatus, type StatusWriteRetry } from "../k8s/steprun-status.ts";
-import { k8sOperationRecorder } from "../observability/instruments.ts";
+import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import type { Logger } from "../observability/logger.ts";
 import { errorText } from "../errors/error-text.ts";
 import { retryAwareStatus } from "./retry-aware-status.ts";

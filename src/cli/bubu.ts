@@ -11,15 +11,21 @@
  * @module
  */
 import process from "node:process";
+import { main as builtMain } from "./main.ts";
 
 export { type CliIo, main } from "./main.ts";
 
-if (import.meta.main) {
+// Through a variable: \`bun build --target=node\` rewrites a literal \`import.meta.main\` into a
+// CommonJS test that is true in every ES module, so the bundled dist/cli/bubu.js ran the command
+// when merely imported.
+const meta: { readonly main?: boolean } = import.meta;
+if (meta.main === true) {
   const here = import.meta.url;
   const isBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
   // dist/cli/ under Bun: ../../src/cli/main.ts (an absolute URL, so the build leaves it alone).
-  const entry =
-    isBun && here.endsWith(".js") ? new URL("../../src/cli/main.ts", here).href : new URL("./main.js", here).href;
-  const { main } = (await import(here.endsWith(".ts") ? "./main.ts" : entry)) as typeof import("./main.ts");
-  process.exit(await main(process.argv.slice(2)));
+  const run =
+    isBun && here.endsWith(".js")
+      ? ((await import(new URL("../../src/cli/main.ts", here).href)) as typeof import("./main.ts")).main
+      : builtMain;
+  process.exit(await run(process.argv.slice(2)));
 }

@@ -37,8 +37,6 @@ export function dependencies(spec: ProjectSpec): Record<string, string> {
     for (const p of ["@bufbuild/protobuf", "@connectrpc/connect", "@connectrpc/connect-node"] as const)
       deps[p] = PEER_RANGES[p];
   }
-  // Node's fetch cannot trust the cluster's CA; the SDK uses undici for the Kubernetes API there.
-  if (spec.runtime === "node") deps.undici = PEER_RANGES.undici;
   return deps;
 }
 

@@ -13,7 +13,6 @@ export const PEER_RANGES = {
   "@bufbuild/protobuf": "^2.17.0",
   "@connectrpc/connect": "^2.3.0",
   "@connectrpc/connect-node": "^2.3.0",
-  undici: "^8.13.1",
 } as const;
 
 /**

@@ -7,7 +7,7 @@ import type { BlobStorage, Context, Effects, ImpulseContext, Logs, RunPlace, Sig
 import type { Secrets } from "../engram/secrets.ts";
 import { emptyStoryInfo, idempotencyKey, type StoryInfo } from "../env/story-info.ts";
 import type { Logger } from "../observability/logger.ts";
-import { sdkTracer } from "../observability/tracing.ts";
+import { contextTracer } from "../observability/otel-gate.ts";
 
 /** Everything a context is made of. */
 export interface ContextParts<C> {
@@ -37,7 +37,7 @@ export function createContext<C>(parts: ContextParts<C>): Context<C> {
     story,
     place: parts.place,
     startedAt: parts.startedAt ?? new Date(),
-    tracer: sdkTracer(),
+    tracer: contextTracer(),
     signals: parts.signals,
     effects: parts.effects,
     logs: parts.logs,

@@ -8,7 +8,7 @@ import type { KubeObject } from "../k8s/client.ts";
 import { STEP_RUNS } from "../k8s/resources.ts";
 import type { EffectRecord } from "../k8s/steprun-merge.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
-import { k8sOperationRecorder } from "../observability/instruments.ts";
+import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import { positiveIntEnv, type StepRunTarget } from "../k8s/steprun-target.ts";
 import { formatMetaTime } from "../signals/types.ts";
 import { DEFAULT_EFFECT_MAX_DETAILS_BYTES, marshalEffectDetails } from "./details.ts";

@@ -28,8 +28,9 @@ export class MissingSecretError extends BubuError {
   /** The key that was required. */
   readonly key: string;
 
-  constructor(key: string) {
-    super("initialization_error", `missing required secret ${JSON.stringify(key)}`, {
+  /** `why` adds what is missing where (never a value). */
+  constructor(key: string, why?: string) {
+    super("initialization_error", `missing required secret ${JSON.stringify(key)}${why === undefined ? "" : `: ${why}`}`, {
       retryable: false,
       details: { key },
     });

@@ -1,6 +1,6 @@
 /**
- * Clear errors for the SDK's optional packages: streaming needs the gRPC packages, and Node in a
- * cluster needs undici. They are peer dependencies a project installs only when it uses them.
+ * Clear errors for the SDK's optional packages: streaming needs the gRPC packages, peer
+ * dependencies a project installs only when it uses them.
  * @module
  */
 

@@ -45,7 +45,10 @@ export interface ImpulseOutcome {
 
 /** Runs `impulse` as the process's service and exits with its code. */
 /** What `runImpulse` runs: an impulse's handlers and config schema. */
-export type RunnableImpulse<C> = Pick<Impulse<C>, "init" | "run" | "name"> & { readonly schemas?: Impulse<C>["schemas"] };
+export type RunnableImpulse<C> = Pick<Impulse<C>, "init" | "run" | "name"> & {
+  readonly schemas?: Impulse<C>["schemas"];
+  readonly secrets?: Impulse<C>["secrets"];
+};
 
 export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImpulseOptions = {}): Promise<ImpulseOutcome> {
   const run = new ProcessRun(options, "signal received, stopping the impulse");
@@ -77,6 +80,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     try {
       graceMs = run.graceMs();
       run.loadEnv();
+      await run.loadTelemetry();
     } catch (err) {
       return await finish(failed("failed to load execution context", err));
     }
@@ -89,7 +93,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     }
     let ctx: ImpulseContext<C>;
     try {
-      const secrets = await run.openSecrets(terminate);
+      const secrets = await run.openSecrets(terminate, impulse.secrets);
       ctx = run.impulseContext({ signal: terminate, config, secrets, stories: options.stories ?? storiesFor(run, triggered, stopped, options.runStory) });
     } catch (err) {
       return await finish(failed("failed to expand secrets", err));

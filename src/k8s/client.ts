@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FetchFn, Runtime, RuntimeFs, TlsFetch } from "../runtime/types.ts";
+import type { FetchFn, HttpExchange, HttpReply, Runtime, RuntimeFs, TlsFetch } from "../runtime/types.ts";
 import type { KubeConfig } from "./config.ts";
 import { type DeleteOptions, deleteOptionsBody } from "./delete-options.ts";
 import { errorFromResponse, KubernetesError } from "./errors.ts";
@@ -222,7 +222,7 @@ export class KubeClient {
       if (signal.aborted) return;
       throw err;
     }
-    if (sent.status < 200 || sent.status > 299 || sent.response.body === null) {
+    if (sent.status < 200 || sent.status > 299 || sent.reply.body === null) {
       // Reads the Status body and throws (an empty 2xx body is simply a watch with no events).
       try {
         await this.#finish<unknown>("GET", sent);
@@ -232,7 +232,7 @@ export class KubeClient {
       }
       return;
     }
-    yield* readWatchEvents<T>(sent.response.body, { url: sent.url, signal, failure: sent.failure });
+    yield* readWatchEvents<T>(sent.reply.body, { url: sent.url, signal, failure: sent.failure });
   }
 
   /** Releases pooled connections. */
@@ -242,23 +242,26 @@ export class KubeClient {
     await tls?.close();
   }
 
-  #fetch(): FetchFn {
+  /** The TLS fetch's `exchange` where the runtime has one (no Fetch API objects), else its fetch. */
+  #transport(): (request: HttpExchange) => Promise<HttpReply> {
     const create = this.#deps.createTlsFetch;
-    if (this.config.server.startsWith("http://") || create === undefined) return this.#deps.fetch ?? fetch;
+    if (this.config.server.startsWith("http://") || create === undefined) {
+      return viaFetch(this.#deps.fetch ?? ((input, init) => fetch(input, init)));
+    }
     this.#tls ??= create({
       ...(this.config.ca !== undefined ? { ca: this.config.ca } : {}),
       ...(this.config.cert !== undefined ? { cert: this.config.cert } : {}),
       ...(this.config.key !== undefined ? { key: this.config.key } : {}),
       ...(this.config.serverName !== undefined ? { serverName: this.config.serverName } : {}),
     });
-    return this.#tls.fetch;
+    return this.#tls.exchange ?? viaFetch(this.#tls.fetch);
   }
 
   /** Sends; a 401 with a token file re-reads the token and, when it changed, sends once more. */
   async #sendWithRefresh(method: string, path: string, options: RequestOptions, stream: boolean): Promise<Sent> {
     const first = await this.#send(method, path, options, stream);
     if (first.status === 401 && this.#tokens.rotates && (await this.#tokens.refresh())) {
-      await first.response.body?.cancel();
+      await first.reply.cancel();
       return this.#send(method, path, options, stream);
     }
     return first;
@@ -274,13 +277,13 @@ export class KubeClient {
     const deadline = stream ? headerDeadline(timeoutMs) : undefined;
     const timeout = deadline?.signal ?? AbortSignal.timeout(timeoutMs);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
-    const headers: Record<string, string> = { "Accept": "application/json", "User-Agent": this.config.userAgent };
+    const headers: Record<string, string> = { "accept": "application/json", "user-agent": this.config.userAgent };
     const token = await this.#tokens.token();
-    if (token !== undefined) headers["Authorization"] = `Bearer ${token}`;
+    if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
     let body: string | Uint8Array | undefined;
     if (options.body !== undefined) {
       body = typeof options.body === "string" || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
-      headers["Content-Type"] = options.contentType ?? "application/json";
+      headers["content-type"] = options.contentType ?? "application/json";
     }
     const failure = (err: unknown): KubernetesError =>
       errorFromFetchFailure(err, {
@@ -294,8 +297,8 @@ export class KubeClient {
       });
     try {
       if (signal.aborted) throw failure(signal.reason);
-      const response = await this.#fetch()(url, { method, headers, body: body as BodyInit | undefined, signal, redirect: "manual" });
-      return { url, status: response.status, response, failure };
+      const reply = await this.#transport()({ method, url, headers, signal, ...(body !== undefined ? { body } : {}) });
+      return { url, status: reply.status, reply, failure };
     } catch (err) {
       throw err instanceof KubernetesError ? err : failure(err);
     } finally {
@@ -306,7 +309,7 @@ export class KubeClient {
   async #finish<T>(method: string, sent: Sent): Promise<T> {
     let text: string;
     try {
-      text = await sent.response.text();
+      text = await sent.reply.text();
     } catch (err) {
       throw sent.failure(err);
     }
@@ -330,8 +333,25 @@ export class KubeClient {
 interface Sent {
   readonly url: string;
   readonly status: number;
-  readonly response: Response;
+  readonly reply: HttpReply;
   readonly failure: (err: unknown) => KubernetesError;
+}
+
+/** An exchange through a fetch (redirects are the caller's: a 3xx is an answer). */
+function viaFetch(fetchFn: FetchFn): (request: HttpExchange) => Promise<HttpReply> {
+  return async ({ method, url, headers, body, signal }) => {
+    const res = await fetchFn(url, { method, headers, body: body as BodyInit | undefined, redirect: "manual", ...(signal ? { signal } : {}) });
+    return {
+      status: res.status,
+      text: () => res.text(),
+      get body() {
+        return res.body;
+      },
+      cancel: async () => {
+        await res.body?.cancel();
+      },
+    };
+  };
 }
 
 /** The fields of list/delete options that are request options. */

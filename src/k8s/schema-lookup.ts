@@ -1,11 +1,12 @@
 /**
  * EngramTemplate schema lookup for input/output validation: StepRun → Engram → EngramTemplate.
- * No caching, as in Go. Transient failures (no answer, 429, 5xx) are tried again within the
- * lookup's budget; see `docs/status-writes.md`.
+ * Nothing is cached here (a batch run shares one lookup between its input and output checks, see
+ * `src/batch/cluster-services.ts`). Transient failures (no answer, 429, 5xx) are tried again within
+ * the lookup's budget; see `docs/status-writes.md`.
  * @module
  */
 
-import { schemaResolutionError } from "../schema/validation-error.ts";
+import { schemaResolutionError } from "../schema/resolution-error.ts";
 import type { Logger } from "../observability/logger.ts";
 import { jitter, sleep, withTimeout } from "./backoff.ts";
 import type { KubeClient, KubeObject } from "./client.ts";
@@ -39,6 +40,11 @@ export interface ResolveTemplateSchemaOptions extends SchemaLookupOptions {
    * error (default, as Go); `skip` logs a warning and skips validation.
    */
   readonly unavailable?: "fail" | "skip";
+  /**
+   * A lookup already under way (for instance one a run shares between its input and output
+   * checks), used instead of a new {@link fetchEngramTemplate}; its failures count as the lookup's.
+   */
+  readonly lookup?: Promise<EngramTemplateLookup>;
 }
 
 /** The outcome of {@link fetchEngramTemplate}. */
@@ -141,7 +147,7 @@ export async function resolveTemplateSchema(
 ): Promise<TemplateSchema | undefined> {
   let lookup: EngramTemplateLookup;
   try {
-    lookup = await fetchEngramTemplate(client, options);
+    lookup = await (options.lookup ?? fetchEngramTemplate(client, options));
   } catch (err) {
     const error = schemaResolutionError(direction, err);
     if (options.unavailable !== "skip") throw error;

@@ -1,5 +1,5 @@
 /**
- * Maps a rejected `fetch` to a {@link KubernetesError}. Node (undici) puts the system error in
+ * Maps a rejected `fetch` to a {@link KubernetesError}. Node puts the system error in
  * `cause.code`, Bun in `code`; Deno gives no code at all, only a message with the OS errno, so
  * for Deno the errno and the rustls wording are the fallback.
  * @module

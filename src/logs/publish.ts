@@ -9,7 +9,7 @@ import type { BubuEnv } from "../env/load.ts";
 import { buildLogsStatusUpdate, type LogsRef } from "../k8s/logs-patch.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
 import type { StepRunTarget } from "../k8s/steprun-target.ts";
-import { k8sOperationRecorder } from "../observability/instruments.ts";
+import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
 import type { StorageManager } from "../storage/manager.ts";
 import { readAllowedLogFile } from "./allowed-file.ts";

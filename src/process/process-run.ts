@@ -7,6 +7,8 @@
  * @module
  */
 import type { Context, ImpulseContext, RunPlace, Stories } from "../engram/context.ts";
+import { checkRequiredSecrets } from "../engram/required-secrets.ts";
+import type { SecretDeclarations } from "../engram/secret-declarations.ts";
 import type { Secrets } from "../engram/secrets.ts";
 import { parseDebugFlag } from "../env/flags.ts";
 import { type BubuEnv, loadEnv } from "../env/load.ts";
@@ -14,6 +16,7 @@ import { isClusterMode } from "../env/namespace.ts";
 import { setDefaultLogger } from "../observability/context-logger.ts";
 import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
 import { configureObservabilityFromEnv } from "../observability/toggles.ts";
+import { loadTelemetry } from "../observability/otel-gate.ts";
 import { errorDetail } from "../errors/error-detail.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
@@ -111,13 +114,26 @@ export class ProcessRun {
     return env;
   }
 
+  /**
+   * Loads the SDK's spans and metrics when OpenTelemetry is registered (`otel-gate.ts`); a no-op
+   * otherwise. Entry points await it after {@link loadEnv}, before any handler runs.
+   */
+  async loadTelemetry(): Promise<void> {
+    await loadTelemetry().catch((err: unknown) => this.logger.warn("OpenTelemetry support could not be loaded", { error: String(err) }));
+  }
+
   /** The grace window in ms (`BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT`); throws an `EnvError` when malformed. */
   graceMs(): number {
     return readGraceMs(this.vars);
   }
 
-  /** Expands the `BUBU_SECRET_*` descriptors; their values are scrubbed from output until {@link close}. */
-  async openSecrets(signal: AbortSignal, descriptors: Readonly<Record<string, string>> = this.env.secrets.reveal()): Promise<Secrets> {
+  /**
+   * Expands the `BUBU_SECRET_*` descriptors; their values are scrubbed from output until
+   * {@link close}. A secret `declared` required without a descriptor fails first.
+   */
+  async openSecrets(signal: AbortSignal, declared?: SecretDeclarations): Promise<Secrets> {
+    const descriptors = this.env.secrets.reveal();
+    checkRequiredSecrets(declared, descriptors);
     const opened = await openSecrets(descriptors, { vars: this.vars, fs: this.rt.fs, logger: this.logger, signal });
     this.#closers.push(() => opened.close());
     return opened.secrets;

@@ -3,8 +3,9 @@
  * `globalThis.Bun` / `globalThis.Deno`.
  *
  * All three adapters are imported statically (the module graph stays analyzable); none
- * touches its runtime's globals at import time, and the Node adapter loads `undici` only
- * when a TLS fetch is first used.
+ * touches its runtime's globals or imports a `node:*` module at import time (on Deno such an
+ * import loads Deno's Node compatibility layer), and each loads what only some runs need (an
+ * HTTP server, TLS) on first use.
  * @module
  */
 import { createBunRuntime } from "./bun/index.ts";

@@ -3,6 +3,7 @@
  * @module
  */
 import { BubuError } from "../errors/bubu-error.ts";
+import type { SchemaPayloadKind } from "./resolution-error.ts";
 import {
   compileSchema,
   formatSchemaIssue,
@@ -11,8 +12,7 @@ import {
   type SchemaValidatorFn,
 } from "./validate.ts";
 
-/** Which payload a template schema checks. */
-export type SchemaPayloadKind = "input" | "output";
+export { type SchemaPayloadKind, schemaResolutionError } from "./resolution-error.ts";
 
 /** How many issues are copied into `details.errors` (the message lists them all). */
 export const MAX_DETAIL_ISSUES = 50;
@@ -51,20 +51,6 @@ export function schemaValidationError(
       },
     },
   );
-}
-
-/**
- * The `execution_error` (retryable, exit class `retry`) for a failed schema lookup:
- * `input schema resolution failed: <cause>` / `output schema resolution failed: <cause>`.
- * (A 403 is not an error: the caller skips validation.)
- */
-export function schemaResolutionError(kind: SchemaPayloadKind, cause: unknown): BubuError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new BubuError("execution_error", `${kind} schema resolution failed: ${reason}`, {
-    retryable: true,
-    exitClass: "retry",
-    cause,
-  });
 }
 
 /**

@@ -15,7 +15,7 @@ import { ENV } from "../env/names.ts";
 import type { JsonObject } from "../k8s/merge-patch.ts";
 import type { SignalEvent } from "../k8s/steprun-merge.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
-import { k8sOperationRecorder } from "../observability/instruments.ts";
+import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import { utf8ByteLength } from "../json/go-json.ts";
 import { SignalTooLargeError } from "./errors.ts";
 import { summarizeSignalValue } from "./summary.ts";

@@ -5,13 +5,10 @@
 import type { BubuEnv } from "../env/load.ts";
 import type { FetchFn, Runtime } from "../runtime/types.ts";
 import { StorageError, messageOf } from "./errors.ts";
-import { createFileStore } from "./file-store.ts";
 import { cleanPath } from "./go-path.ts";
 import type { KubeRefResolver } from "./kube-refs.ts";
 import { StorageManager } from "./manager.ts";
-import { s3SettingsFromEnv } from "./s3/config.ts";
-import { type CredentialSource, resolveCredentials } from "./s3/credentials.ts";
-import { S3Store } from "./s3/s3-store.ts";
+import type { CredentialSource } from "./s3/credentials.ts";
 import type { Store } from "./store.ts";
 
 /** The runtime parts storage needs. */
@@ -61,6 +58,12 @@ export async function createStorageManager(
   let credentialSource: CredentialSource | undefined;
   switch (st.provider) {
     case "s3": {
+      // Each backend is loaded only when configured: most runs have no storage at all.
+      const [{ s3SettingsFromEnv }, { resolveCredentials }, { S3Store }] = await Promise.all([
+        import("./s3/config.ts"),
+        import("./s3/credentials.ts"),
+        import("./s3/s3-store.ts"),
+      ]);
       try {
         const settings = s3SettingsFromEnv(env);
         let fetchFn = options.fetch;
@@ -96,6 +99,7 @@ export async function createStorageManager(
         throw new StorageError("BUBU_STORAGE_PROVIDER is set to 'file' but BUBU_STORAGE_PATH is not set", { code: "Config" });
       }
       const abs = path.startsWith("/") ? path : cleanPath(`${runtime.cwd()}/${path}`);
+      const { createFileStore } = await import("./file-store.ts");
       store = await createFileStore(runtime.fs, abs);
       break;
     }

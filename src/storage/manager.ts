@@ -7,8 +7,8 @@
 import { goJsonByteLength, utf8ByteLength } from "../json/go-json.ts";
 import { MAX_JSON_DEPTH } from "../json/json-payload.ts";
 import { setEntry } from "../json/own-entry.ts";
-import { recordDehydrationSize, recordHydrationSize } from "../observability/instruments.ts";
-import { type StorageOperation, traceStorageOperation } from "../observability/tracing.ts";
+import { traceStorageOperation, withInstruments } from "../observability/otel-gate.ts";
+import type { StorageOperation } from "../observability/tracing.ts";
 import { collectStream, sha256, toBase64 } from "./bytes.ts";
 import { maxDepthError, messageOf, StorageError } from "./errors.ts";
 import { joinPath } from "./go-path.ts";
@@ -181,7 +181,7 @@ export class StorageManager {
       const result = await this.#hydrateValue(value, 0, signal, kubeRefs, options.kubeRefPaths ? { pointer: "", out: options.kubeRefPaths } : undefined);
       // The storage library measures the hydrated result, and only a non-nil one.
       const size = result === null || result === undefined ? undefined : goJsonByteLength(result);
-      if (size !== undefined) recordHydrationSize(size, stepRunId);
+      if (size !== undefined) withInstruments((m) => m.recordHydrationSize(size, stepRunId));
       return { result, size };
     });
   }
@@ -296,7 +296,7 @@ export class StorageManager {
   #recordDehydrated(value: unknown, id: string): number | undefined {
     if (value === null || value === undefined) return undefined;
     const size = goJsonByteLength(value);
-    recordDehydrationSize(size, id);
+    withInstruments((m) => m.recordDehydrationSize(size, id));
     return size;
   }
 

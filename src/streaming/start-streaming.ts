@@ -50,6 +50,7 @@ export interface StreamingOutcome {
 /** What `startStreaming` runs: a streaming engram's handlers and config schema. */
 export type RunnableStreaming<C> = Pick<StreamingEngram<C>, "init" | "stream" | "control"> & {
   readonly schemas?: StreamingEngram<C>["schemas"];
+  readonly secrets?: StreamingEngram<C>["secrets"];
 };
 
 /**
@@ -90,6 +91,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     try {
       graceMs = run.graceMs();
       run.loadEnv();
+      await run.loadTelemetry();
       if (mode === "connector") {
         binding = parseTransportBinding(bindingRaw, getEnv);
         settings = resolveStreamingSettings(getEnv, binding.envOverrides);
@@ -104,7 +106,7 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     }
     let ctx: Context<C>;
     try {
-      const secrets = await run.openSecrets(hardStop.signal);
+      const secrets = await run.openSecrets(hardStop.signal, engram.secrets);
       ctx = run.context({ signal: hardStop.signal, config: config as C, secrets });
       await engram.init?.(ctx);
     } catch (err) {

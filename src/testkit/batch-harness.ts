@@ -11,7 +11,7 @@ import { type Captured, type HarnessOptions, testContext } from "./test-context.
 /** Options of a {@link BatchHarness}. */
 export interface BatchHarnessOptions<C, I, O> extends HarnessOptions {
   /** What `defineBatch` made (or any object with `process`, optional `init` and `schemas`). */
-  readonly engram: Pick<BatchEngram<C, I, O>, "init" | "process"> & { readonly schemas?: EngramSchemas };
+  readonly engram: Pick<BatchEngram<C, I, O>, "init" | "process" | "secrets"> & { readonly schemas?: EngramSchemas };
   /** Inputs as they arrive (JSON); decoded through the `inputs` schema. Default `{}`. */
   readonly inputs?: unknown;
 }
@@ -53,18 +53,22 @@ export class BatchHarness<C = Record<string, unknown>, I = Record<string, unknow
     const o = this.options;
     if (!o.engram) throw new Error("engram is required");
     const schemas = o.engram.schemas ?? {};
-    const { ctx, captured } = await testContext<C>(o, schemas.config);
+    const { ctx, captured, release } = await testContext<C>(o, schemas.config, o.engram.secrets);
     this.#captured = captured;
-    const decode = o.decode !== false;
-    const inputs = decode ? decodePayload("inputs", schemas.inputs, o.inputs ?? {}, o.strict === true) : o.inputs;
-    await o.engram.init?.(ctx);
-    const returned = await o.engram.process(ctx, inputs as I);
-    // As a real run: no output is `{}` and is not validated.
-    const output = returned === undefined || returned === null
-      ? {}
-      : decode && schemas.output !== undefined
-      ? decodePayload("output", schemas.output, returned, false)
-      : returned;
-    return { ...captured, output: output as O };
+    try {
+      const decode = o.decode !== false;
+      const inputs = decode ? decodePayload("inputs", schemas.inputs, o.inputs ?? {}, o.strict === true) : o.inputs;
+      await o.engram.init?.(ctx);
+      const returned = await o.engram.process(ctx, inputs as I);
+      // As a real run: no output is `{}` and is not validated.
+      const output = returned === undefined || returned === null
+        ? {}
+        : decode && schemas.output !== undefined
+        ? decodePayload("output", schemas.output, returned, false)
+        : returned;
+      return { ...captured, output: output as O };
+    } finally {
+      release();
+    }
   }
 }

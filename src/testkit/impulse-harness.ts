@@ -13,7 +13,7 @@ import { type Captured, type HarnessOptions, testContext } from "./test-context.
 /** Options of an {@link ImpulseHarness}. */
 export interface ImpulseHarnessOptions<C> extends Omit<HarnessOptions, "signal"> {
   /** What `defineImpulse` made (or any object with `run`, optional `init` and `schemas`). */
-  readonly impulse: Pick<Impulse<C>, "init" | "run"> & { readonly schemas?: Impulse<C>["schemas"] };
+  readonly impulse: Pick<Impulse<C>, "init" | "run" | "secrets"> & { readonly schemas?: Impulse<C>["schemas"] };
   /** `ctx.stories.target`: the Story started when `start` names none. */
   readonly targetStory?: string;
   /** Replaces the recording stories (e.g. to make a start fail). */
@@ -70,9 +70,11 @@ export class ImpulseHarness<C = Record<string, unknown>> {
     const stopped: StoppedStory[] = [];
     const finished = (async (): Promise<ImpulseRun> => {
       let captured: Captured = { signals: [], effects: [], logs: [], logLines: [] };
+      let release = (): void => {};
       try {
-        const prepared = await testContext<C>({ ...o, signal: abort.signal }, o.impulse.schemas?.config);
+        const prepared = await testContext<C>({ ...o, signal: abort.signal }, o.impulse.schemas?.config, o.impulse.secrets);
         captured = prepared.captured;
+        release = prepared.release;
         const target = o.targetStory === undefined ? undefined : { name: o.targetStory, namespace: "" };
         const stories = o.stories ?? localStories({ target, started: triggered, stopped });
         const ctx = withStories(prepared.ctx, stories);
@@ -81,6 +83,8 @@ export class ImpulseHarness<C = Record<string, unknown>> {
         return { ...captured, triggered, stopped };
       } catch (error) {
         return { ...captured, triggered, stopped, error };
+      } finally {
+        release();
       }
     })();
     return {

@@ -6,12 +6,12 @@
  */
 import type { StreamingEngram, StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
-import { type Captured, type HarnessOptions, testContext } from "./test-context.ts";
+import { type Captured, type HarnessOptions, type TestContext, testContext } from "./test-context.ts";
 
 /** Options of a {@link StreamHarness}. */
 export interface StreamHarnessOptions<C> extends HarnessOptions {
   /** What `defineStreaming` made (or any object with `stream`, optional `init` and `schemas`). */
-  readonly engram: Pick<StreamingEngram<C>, "init" | "stream"> & { readonly schemas?: StreamingEngram<C>["schemas"] };
+  readonly engram: Pick<StreamingEngram<C>, "init" | "stream" | "secrets"> & { readonly schemas?: StreamingEngram<C>["schemas"] };
   /** Delivered to `stream` in order; the inbound iterable ends after the last one. */
   readonly inputs?: readonly StreamMessage[];
   /** Called with the original input the first time its `done()` is called. */
@@ -54,13 +54,23 @@ export class StreamHarness<C = Record<string, unknown>> {
     if (!o.engram) return { ...NOTHING, outputs: [], failed: true, error: new Error("engram is required") };
     let prepared: Awaited<ReturnType<typeof testContext<C>>>;
     try {
-      prepared = await testContext<C>(o, o.engram.schemas?.config);
+      prepared = await testContext<C>(o, o.engram.schemas?.config, o.engram.secrets);
     } catch (error) {
       return { ...NOTHING, outputs: [], failed: true, error };
     }
-    const { ctx, captured } = prepared;
+    const { ctx, captured, release } = prepared;
     try {
-      await o.engram.init?.(ctx);
+      return await this.#run(ctx, captured);
+    } finally {
+      release();
+    }
+  }
+
+  async #run(ctx: TestContext<C>["ctx"], captured: Captured): Promise<StreamHarnessResult> {
+    const o = this.options;
+    const engram = o.engram!;
+    try {
+      await engram.init?.(ctx);
     } catch (error) {
       return { ...captured, outputs: [], failed: true, error };
     }
@@ -77,7 +87,7 @@ export class StreamHarness<C = Record<string, unknown>> {
       },
     };
     try {
-      await o.engram.stream(ctx, closedInbound(o.inputs ?? [], o.onInputProcessed), outbound);
+      await engram.stream(ctx, closedInbound(o.inputs ?? [], o.onInputProcessed), outbound);
       return { ...captured, outputs, failed: false, error: undefined };
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(`engram stream threw a non-Error value: ${String(thrown)}`, { cause: thrown });

@@ -6,6 +6,8 @@
  */
 import type { GenericSchema } from "valibot";
 import type { Context } from "../engram/context.ts";
+import { checkRequiredSecrets } from "../engram/required-secrets.ts";
+import type { SecretDeclarations } from "../engram/secret-declarations.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import type { StoryInfo } from "../env/story-info.ts";
 import { DEFAULT_EFFECT_MAX_DETAILS_BYTES } from "../effects/details.ts";
@@ -14,6 +16,7 @@ import { createContext } from "../context/create-context.ts";
 import { type EffectStore, memoryEffectStore } from "../context/effect-store.ts";
 import { emptyRunRecord, recordingCapabilities, type RunRecord } from "../context/recording-capabilities.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
+import { registerSecrets } from "../observability/redaction.ts";
 import { decodePayload } from "../process/decode.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
@@ -57,11 +60,19 @@ export interface Captured extends RunRecord {
 export interface TestContext<C> {
   readonly ctx: Context<C>;
   readonly captured: Captured;
+  /** Forgets the run's secret values (call once the run's last line is logged). */
+  release(): void;
 }
 
 /** Expands secrets, decodes the config, and builds a context that records everything. */
-export async function testContext<C>(options: HarnessOptions, configSchema: GenericSchema | undefined): Promise<TestContext<C>> {
+export async function testContext<C>(
+  options: HarnessOptions,
+  configSchema: GenericSchema | undefined,
+  declared?: SecretDeclarations,
+): Promise<TestContext<C>> {
   const signal = options.signal ?? new AbortController().signal;
+  // As at a real start: a secret declared required must be given.
+  checkRequiredSecrets(declared, options.secrets ?? {});
   const runtime = options.env && options.fs ? undefined : detectRuntime();
   const expanded = await expandSecrets(options.secrets ?? {}, {
     env: options.env ?? (runtime as NonNullable<typeof runtime>).envAll(),
@@ -69,7 +80,16 @@ export async function testContext<C>(options: HarnessOptions, configSchema: Gene
     signal,
   });
   if (expanded.error) throw new Error(`failed to expand secrets: ${expanded.error.message}`, { cause: expanded.error });
-  const config = options.decode === false ? options.config : decodePayload("config", configSchema, options.config ?? {}, options.strict === true);
+  // As in a real run, the values are scrubbed from log lines (and errors' texts) while it lives,
+  // so a test can check that nothing leaks.
+  const release = registerSecrets(expanded.secrets);
+  let config: unknown;
+  try {
+    config = options.decode === false ? options.config : decodePayload("config", configSchema, options.config ?? {}, options.strict === true);
+  } catch (err) {
+    release();
+    throw err;
+  }
   const record = emptyRunRecord();
   const logLines: Record<string, unknown>[] = [];
   const logger = options.logger ?? createLogger({ sink: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>), level: "DEBUG" });
@@ -92,5 +112,5 @@ export async function testContext<C>(options: HarnessOptions, configSchema: Gene
     ...caps,
     storage: blobStorage(false, () => Promise.reject(new Error("no storage in a test harness"))),
   });
-  return { ctx, captured: { ...record, logLines } };
+  return { ctx, captured: { ...record, logLines }, release };
 }

@@ -166,11 +166,12 @@ describe("batch runs through a faulty API server", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test("no fault: both schema lookups go through the proxy, Succeeded, exit 0", { skip }, async () => {
+  test("no fault: one schema lookup through the proxy serves the input and the output check, Succeeded, exit 0", { skip }, async () => {
     const { r, events } = await scenario("clean", { rules: [] });
     assert.equal(r.code, 0, logOf(r));
     assert.equal((await statusOf("clean")).phase, "Succeeded");
-    assert.equal(events.filter((e) => e.path.includes(`/engrams/${ENGRAM}`)).length, 2, "input and output lookups");
+    assert.equal(events.filter((e) => e.path.includes(`/engrams/${ENGRAM}`)).length, 1, "one lookup for the input and the output");
+    assert.equal(events.filter((e) => e.path.includes(`/engramtemplates/${TEMPLATE}`)).length, 1);
     assert.equal(landed(events, "clean").length, 1);
   });
 
@@ -231,25 +232,18 @@ describe("batch runs through a faulty API server", () => {
 
   // --- the output schema lookup and the terminal status write ----------------------------------
 
-  test("output lookup, 3s outage (the probe's case): Succeeded with its output, exit 0", { skip }, async () => {
+  test("an outage after the input lookup does not reach the output check (it reuses that lookup): Succeeded with its output, exit 0", { skip }, async () => {
+    // Go looks the template up again for the output; a second Engram GET would meet this outage.
     const { r, events } = await scenario("out-outage", {
-      rules: [{ name: "outage", trigger: engramGet, nth: 2, fault: { kind: "refuse" }, durationMs: 3_000 }],
+      rules: [{ name: "outage", trigger: engramGet, nth: 2, fault: { kind: "refuse" }, durationMs: 5_000 }],
     });
     assert.equal(r.code, 0, logOf(r));
     const s = await statusOf("out-outage");
     assert.equal(s.phase, "Succeeded");
     assert.deepEqual(s.output, { ok: true, value: 1 });
-    assert.equal(faulted(events, "outage").length, 1);
+    assert.equal(faulted(events, "outage").length, 0, JSON.stringify(events));
+    assert.doesNotMatch(r.stdout, /Schema validation skipped/);
     assert.equal(landed(events, "out-outage").length, 1);
-  });
-
-  test("output lookup, outage longer than the lookup budget: validation skipped with a warning, Succeeded, exit 0", { skip }, async () => {
-    const { r } = await scenario("out-long", {
-      rules: [{ name: "outage", trigger: engramGet, nth: 2, fault: { kind: "refuse" }, durationMs: 5_000 }],
-    });
-    assert.equal(r.code, 0, logOf(r));
-    assert.equal((await statusOf("out-long")).phase, "Succeeded");
-    assert.match(r.stdout, /Schema validation skipped: the output schema could not be read; controller-side validation remains authoritative/);
   });
 
   test("terminal write, 3s outage: retried past it, Succeeded, exit 0", { skip }, async () => {

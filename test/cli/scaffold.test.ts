@@ -115,7 +115,7 @@ describe("bubu init", () => {
             assert.equal(pkg.dependencies["@bubustack/sdk"], "^0.1.0");
             assert.equal(pkg.dependencies.valibot, "^1.5.0");
             assert.equal("@connectrpc/connect" in pkg.dependencies, streams, `${kind}/${runtime} gRPC`);
-            assert.equal("undici" in pkg.dependencies, runtime === "node");
+            assert.equal("undici" in pkg.dependencies, false, "Node's TLS client is node:https");
             assert.equal("bun" in pkg.devDependencies, runtime === "node");
           }
         }

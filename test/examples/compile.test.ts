@@ -1,4 +1,5 @@
-// `bun build --compile` of the example gives one binary that behaves like `bun run` of the same file.
+// `bun build --compile` of the example, with the README's flags (--bytecode --format=esm), gives one
+// binary that behaves like `bun run` of the same file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -12,7 +13,10 @@ const outDir = join(repoRoot, ".cache/compile");
 test("bun build --compile of hello-batch runs and prints the same output", { timeout: 180_000 }, async () => {
   mkdirSync(outDir, { recursive: true });
   const bin = join(outDir, `hello-batch-${process.pid}`);
-  const build = spawnSync(bun, ["build", "--compile", "examples/hello-batch/engram.ts", "--outfile", bin], { cwd: repoRoot, encoding: "utf8" });
+  const build = spawnSync(bun, ["build", "--compile", "--bytecode", "--format=esm", "examples/hello-batch/engram.ts", "--outfile", bin], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
   assert.equal(build.status, 0, build.stderr);
   assert.ok(statSync(bin).size > 1_000_000);
   const env = { PATH: "/usr/bin:/bin", HOME: "/nonexistent" };

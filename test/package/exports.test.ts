@@ -32,8 +32,8 @@ test("every entry point imports and exports something", async () => {
   }
 });
 
-test("the root entry point's values: the define functions, start and BubuError; nothing else", async () => {
+test("the root entry point's values: the define functions, start, BubuError and MissingSecretError; nothing else", async () => {
   const root = (await import(pathToFileURL(resolve(repoRoot, "src/mod.ts")).href)) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(root).sort(), ["BubuError", "defineBatch", "defineDual", "defineImpulse", "defineStreaming", "start"]);
+  assert.deepEqual(Object.keys(root).sort(), ["BubuError", "MissingSecretError", "defineBatch", "defineDual", "defineImpulse", "defineStreaming", "start"]);
   for (const name of Object.keys(root)) assert.equal(typeof root[name], "function", name);
 });

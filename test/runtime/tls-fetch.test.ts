@@ -141,6 +141,66 @@ describe("createTlsFetch (mutual TLS against a private CA)", () => {
     await assert.rejects(() => f.fetch(`${server.origin}/`), /TlsFetch is closed/);
   });
 
+  test("follows a redirect by default (url and redirected say so); redirect: manual returns the 302", async () => {
+    const { fetch } = open({ ca: pki.ca, ...pki.client });
+    const res = await fetch(`${server.origin}/redirect?to=/moved`);
+    assert.equal(res.status, 200);
+    assert.equal(res.redirected, true);
+    assert.equal(res.url, `${server.origin}/moved`);
+    assert.equal(((await res.json()) as Echo).path, "/moved");
+    const manual = await fetch(`${server.origin}/redirect?to=/moved`, { redirect: "manual" });
+    assert.equal(manual.status, 302);
+    await manual.body?.cancel();
+  });
+
+  test("exchange, where the adapter has it: text, bodies, 204, a streamed body, abort, TLS failure, closed", async (t) => {
+    const f = open({ ca: pki.ca, ...pki.client });
+    if (f.exchange === undefined) {
+      t.diagnostic(`${runtimeName()}: no exchange (its fetch is used)`);
+      assert.notEqual(runtimeName(), "node", "the Node adapter has exchange");
+      return;
+    }
+    const get = await f.exchange({ method: "GET", url: `${server.origin}/x`, headers: { "user-agent": "ua" } });
+    assert.equal(get.status, 200);
+    assert.deepEqual(JSON.parse(await get.text()).path, "/x");
+    const post = await f.exchange({ method: "POST", url: `${server.origin}/p`, headers: { "content-type": "application/json" }, body: '{"é":1}' });
+    const echo = JSON.parse(await post.text()) as Echo;
+    assert.deepEqual([echo.method, echo.body, echo.contentType, echo.cn], ["POST", '{"é":1}', "application/json", "engram-client"]);
+    const bytes = await f.exchange({ method: "PUT", url: `${server.origin}/b`, headers: {}, body: new TextEncoder().encode("raw") });
+    assert.equal((JSON.parse(await bytes.text()) as Echo).body, "raw");
+    const empty = await f.exchange({ method: "GET", url: `${server.origin}/no-content`, headers: {} });
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body, null);
+    const redirect = await f.exchange({ method: "GET", url: `${server.origin}/redirect?to=/moved`, headers: {} });
+    assert.equal(redirect.status, 302, "redirects are not followed");
+    await redirect.cancel();
+
+    const stream = await f.exchange({ method: "GET", url: `${server.origin}/stream`, headers: {} });
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    while (!seen.includes("line 2\n")) seen += decoder.decode((await reader.read()).value, { stream: true });
+    server.release();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += decoder.decode(value, { stream: true });
+    }
+    assert.equal(seen, "line 1\nline 2\nline 3\n");
+
+    const ac = new AbortController();
+    ac.abort(new Error("stop"));
+    await assert.rejects(() => f.exchange!({ method: "GET", url: `${server.origin}/`, headers: {}, signal: ac.signal }), /stop/);
+    const wrongCa = open({ ca: pki.otherCa, ...pki.client });
+    await assert.rejects(() => wrongCa.exchange!({ method: "GET", url: `${server.origin}/`, headers: {} }), (err: unknown) => {
+      assert.ok(err instanceof TypeError);
+      assert.equal(typeof (err.cause as { code?: unknown }).code, "string", "the TLS error's code is kept");
+      return true;
+    });
+    await f.close();
+    await assert.rejects(() => f.exchange!({ method: "GET", url: `${server.origin}/`, headers: {} }), /TlsFetch is closed/);
+  });
+
   test("rejects bad options up front", () => {
     assert.throws(() => rt.createTlsFetch({ cert: pki.client.cert }), /must be given together/);
     assert.throws(() => rt.createTlsFetch({ key: pki.client.key }), /must be given together/);

@@ -2,7 +2,7 @@
  * Bun adapter for the BubuStack SDK runtime seam.
  * @module
  */
-import process from "node:process";
+import { nodeProcess } from "../node/builtins.ts";
 import type { Runtime } from "../types.ts";
 import { env, envAll, homeDir } from "./env.ts";
 import { bunFs } from "./fs.ts";
@@ -26,7 +26,7 @@ export { serve } from "./serve.ts";
 export function createBunRuntime(): Runtime {
   return {
     name: "bun",
-    version: process.versions.bun ?? "unknown",
+    version: nodeProcess().versions.bun ?? "unknown",
     env,
     envAll,
     args,

@@ -1,4 +1,4 @@
-import * as fsp from "node:fs/promises";
+import { nodeFsPromises as fsp } from "./builtins.ts";
 import type { DirEntry, FileInfo, RuntimeFs } from "../types.ts";
 
 // Go's os.ReadFile keeps a byte-order mark; so do we, on every runtime.
@@ -14,21 +14,21 @@ function code(err: unknown): unknown {
  */
 export const nodeFs: RuntimeFs = {
   async readFile(path: string): Promise<Uint8Array> {
-    const buf = await fsp.readFile(path);
+    const buf = await fsp().readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   },
   async readTextFile(path: string): Promise<string> {
-    return decoder.decode(await fsp.readFile(path));
+    return decoder.decode(await fsp().readFile(path));
   },
   async writeFile(path: string, data: Uint8Array | string): Promise<void> {
-    await fsp.writeFile(path, data);
+    await fsp().writeFile(path, data);
   },
   async appendFile(path: string, data: Uint8Array | string): Promise<void> {
-    await fsp.appendFile(path, data);
+    await fsp().appendFile(path, data);
   },
   async createNew(path: string, data: Uint8Array | string): Promise<boolean> {
     try {
-      await fsp.writeFile(path, data, { flag: "wx" });
+      await fsp().writeFile(path, data, { flag: "wx" });
       return true;
     } catch (err) {
       if (code(err) === "EEXIST") return false;
@@ -36,28 +36,28 @@ export const nodeFs: RuntimeFs = {
     }
   },
   async rename(from: string, to: string): Promise<void> {
-    await fsp.rename(from, to);
+    await fsp().rename(from, to);
   },
   async mkdir(path: string): Promise<void> {
-    await fsp.mkdir(path, { recursive: true });
+    await fsp().mkdir(path, { recursive: true });
   },
   async remove(path: string, options?: { recursive?: boolean }): Promise<void> {
     if (options?.recursive) {
-      await fsp.rm(path, { recursive: true, force: true });
+      await fsp().rm(path, { recursive: true, force: true });
       return;
     }
     try {
-      await fsp.unlink(path);
+      await fsp().unlink(path);
     } catch (err) {
       const c = code(err);
       if (c === "ENOENT") return;
       // unlink of a directory: EISDIR on Linux, EPERM on macOS.
       if (c !== "EISDIR" && c !== "EPERM") throw err;
-      await fsp.rmdir(path);
+      await fsp().rmdir(path);
     }
   },
   async lstat(path: string): Promise<FileInfo> {
-    const st = await fsp.lstat(path);
+    const st = await fsp().lstat(path);
     return {
       isFile: st.isFile(),
       isDirectory: st.isDirectory(),
@@ -66,11 +66,11 @@ export const nodeFs: RuntimeFs = {
     };
   },
   realPath(path: string): Promise<string> {
-    return fsp.realpath(path);
+    return fsp().realpath(path);
   },
   /** Entries sorted by name (code unit order), so listings match across runtimes. */
   async readDir(path: string): Promise<DirEntry[]> {
-    const dirents = await fsp.readdir(path, { withFileTypes: true });
+    const dirents = await fsp().readdir(path, { withFileTypes: true });
     return dirents
       .map((d) => ({
         name: d.name,

@@ -2,7 +2,7 @@
  * Node adapter for the BubuStack SDK runtime seam.
  * @module
  */
-import process from "node:process";
+import { nodeProcess } from "./builtins.ts";
 import type { Runtime } from "../types.ts";
 import { env, envAll, homeDir } from "./env.ts";
 import { nodeFs } from "./fs.ts";
@@ -26,7 +26,7 @@ export { serve } from "./serve.ts";
 export function createNodeRuntime(): Runtime {
   return {
     name: "node",
-    version: process.versions.node,
+    version: nodeProcess().versions.node,
     env,
     envAll,
     args,

@@ -1,26 +1,25 @@
-import { writeSync } from "node:fs";
-import process from "node:process";
+import { nodeFsSync, nodeProcess } from "./builtins.ts";
 
 const encoder = new TextEncoder();
 
 /** Arguments after the script: `process.argv.slice(2)` (also right for `bun build --compile` binaries). */
 export function args(): string[] {
-  return process.argv.slice(2);
+  return nodeProcess().argv.slice(2);
 }
 
 /** The current working directory. */
 export function cwd(): string {
-  return process.cwd();
+  return nodeProcess().cwd();
 }
 
 /** The process id. */
 export function pid(): number {
-  return process.pid;
+  return nodeProcess().pid;
 }
 
 /** Ends the process; output written with {@link writeStdout} is already in the kernel. */
 export function exit(code: number): never {
-  return process.exit(code);
+  return nodeProcess().exit(code);
 }
 
 /**
@@ -44,6 +43,7 @@ export function writeStderr(text: string): void {
 
 function writeAll(fd: number, text: string): void {
   const bytes = encoder.encode(text);
+  const { writeSync } = nodeFsSync();
   let offset = 0;
   while (offset < bytes.length) {
     try {

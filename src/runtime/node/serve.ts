@@ -3,13 +3,18 @@
  * streamed, so a handler can stop reading at its size limit).
  * @module
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FetchHandler, HttpServer, ServeOptions } from "../types.ts";
+import { nodeProcess } from "./builtins.ts";
 
-/** Starts an HTTP/1.1 server; resolves once it listens. */
+/**
+ * Starts an HTTP/1.1 server; resolves once it listens. `node:http` is loaded here, not imported:
+ * a batch engram never serves, and loading it costs start-up time (and on Deno, which never calls
+ * this adapter, its Node compatibility layer).
+ */
 export function serve(handler: FetchHandler, options: ServeOptions): Promise<HttpServer> {
   const hostname = options.hostname ?? "0.0.0.0";
+  const { createServer } = nodeProcess().getBuiltinModule("node:http");
   const server = createServer((req, res) => void bridge(handler, req, res, hostname));
   let closing: Promise<void> | undefined;
   let resolveFinished!: () => void;
@@ -51,7 +56,7 @@ async function bridge(handler: FetchHandler, req: IncomingMessage, res: ServerRe
       method,
       headers,
       signal: abort.signal,
-      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+      ...(hasBody ? { body: nodeProcess().getBuiltinModule("node:stream").Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
     } as RequestInit);
     response = await handler(request);
   } catch {

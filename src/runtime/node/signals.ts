@@ -1,4 +1,4 @@
-import process from "node:process";
+import { nodeProcess } from "./builtins.ts";
 import type { ProcessSignal } from "../types.ts";
 
 /**
@@ -8,6 +8,7 @@ import type { ProcessSignal } from "../types.ts";
  */
 export function onSignal(signal: ProcessSignal, listener: () => void): () => void {
   const handler = (): void => listener();
+  const process = nodeProcess();
   process.on(signal, handler);
   return () => {
     process.off(signal, handler);

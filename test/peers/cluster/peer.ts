@@ -20,7 +20,7 @@ export interface ClusterPeer {
   readonly certPem: string;
   readonly keyPem: string;
   readonly stateDir: string;
-  /** The apiserver's audit log: JSON lines, RequestResponse for runs.bubustack.io. */
+  /** The apiserver's audit log: JSON lines, RequestResponse for runs.bubustack.io, Metadata for other service-account requests. */
   readonly auditLog: string;
   /** Where tests add image -> command maps (`*.json`, read at every pod start). */
   readonly imagesDir: string;

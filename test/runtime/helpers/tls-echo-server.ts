@@ -58,6 +58,12 @@ export async function startEchoServer(opts: { cert: string; key: string; ca: str
         });
         return;
       }
+      if (path.startsWith("/redirect")) {
+        // /redirect?to=<path>: a 302 to <path> on this server.
+        const to = decodeURIComponent(path.split("to=")[1] ?? "/hello");
+        sock.end(`HTTP/1.1 302 Found\r\nlocation: ${to}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+        return;
+      }
       const echo: Echo = {
         cn: (peer?.subject?.CN as string | undefined) ?? null,
         authorized: sock.authorized,

@@ -2,7 +2,7 @@
 // saw (relative to the run's start), the SDK's own attempt log lines, the exit code and the
 // StepRun status the peer ends up with. A manual tool, not a test.
 //
-//   node test/support/fault-proxy/timeline.ts --outage 5000 [--at output-lookup|final-write]
+//   node test/support/fault-proxy/timeline.ts --outage 5000 [--at schema-lookup|final-write]
 //        [--mode refuse|reset|stall|500|409] [--runtime node|bun|deno] [--env K=V]...
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,7 +18,8 @@ import { type Fault, startFaultProxy } from "./client.ts";
 const { values } = parseArgs({
   options: {
     outage: { type: "string", default: "5000" },
-    at: { type: "string", default: "output-lookup" },
+    // One EngramTemplate lookup per run, shared by the input and the output check.
+    at: { type: "string", default: "schema-lookup" },
     mode: { type: "string", default: "refuse" },
     runtime: { type: "string", default: "node" },
     env: { type: "string", multiple: true, default: [] },
@@ -66,7 +67,6 @@ try {
   await proxy.arm({
     name: "outage",
     trigger,
-    ...(values.at === "final-write" ? {} : { nth: 2 }),
     ...(mode === "409" ? { target: { method: "PATCH" } } : {}),
     fault,
     durationMs: Number(values.outage),

@@ -1,0 +1,3 @@
+module github.com/bubustack/bubu-sdk-ts/bench/exec-timer
+
+go 1.26.2

@@ -1,0 +1,85 @@
+// The harnesses scrub secret values from captured log lines as a real run scrubs its output, so a
+// unit test can catch a leak; the values are forgotten when the run ends.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { defineBatch, defineImpulse, defineStreaming, MissingSecretError } from "../../src/mod.ts";
+import { newStreamMessage } from "../../src/engram/streaming-message.ts";
+import { containsSecret } from "../../src/observability/redaction.ts";
+import { BatchHarness, ImpulseHarness, StreamHarness } from "../../src/testkit/mod.ts";
+
+const KEY = "sk-harness-9f3a71";
+
+function assertScrubbed(lines: readonly Record<string, unknown>[]): void {
+  const text = JSON.stringify(lines);
+  assert.ok(lines.length > 0, "the handler logged");
+  assert.ok(!text.includes(KEY), `a secret value reached the captured lines: ${text}`);
+  assert.match(text, /\[REDACTED\]/);
+  assert.equal(containsSecret(KEY), false, "the value is forgotten once the run ends");
+}
+
+test("BatchHarness: logLines carry [REDACTED], never the value", async () => {
+  const engram = defineBatch({
+    process(ctx) {
+      const key = ctx.secrets.require("KEY");
+      ctx.logger.info(`signing with ${key}`, { key, nested: { key } });
+      return { ok: true };
+    },
+  });
+  const run = await new BatchHarness({ engram, secrets: { KEY } }).run();
+  assertScrubbed(run.logLines);
+});
+
+test("BatchHarness: a failing run forgets the values too", async () => {
+  const engram = defineBatch({
+    process(ctx) {
+      ctx.logger.warn("about to fail", { key: ctx.secrets.require("KEY") });
+      throw new Error("boom");
+    },
+  });
+  const harness = new BatchHarness({ engram, secrets: { KEY } });
+  await assert.rejects(harness.run(), /boom/);
+  assertScrubbed(harness.captured?.logLines ?? []);
+});
+
+test("StreamHarness and ImpulseHarness scrub the same way", async () => {
+  const streaming = defineStreaming({
+    async stream(ctx, inbound) {
+      for await (const m of inbound) {
+        ctx.logger.info("got", { key: ctx.secrets.require("KEY") });
+        m.done();
+      }
+    },
+  });
+  const s = await new StreamHarness({ engram: streaming, secrets: { KEY }, inputs: [newStreamMessage("data", { json: { a: 1 }, messageId: "m1" })] }).run();
+  assert.equal(s.failed, false, String(s.error));
+  assertScrubbed(s.logLines);
+
+  const impulse = defineImpulse({
+    run(ctx) {
+      ctx.logger.info("listening", { key: ctx.secrets.require("KEY") });
+    },
+  });
+  const i = await new ImpulseHarness({ impulse, secrets: { KEY } }).run();
+  assert.equal(i.error, undefined);
+  assertScrubbed(i.logLines);
+});
+
+test("a secret declared required but not given fails before init, in the harness as at a real start", async () => {
+  let initialized = false;
+  const engram = defineBatch({
+    secrets: { SIGNING_KEY: { required: true }, OPTIONAL: {} },
+    init() {
+      initialized = true;
+    },
+    process: () => ({ ok: true }),
+  });
+  await assert.rejects(new BatchHarness({ engram }).run(), (err: unknown) => {
+    assert.ok(err instanceof MissingSecretError);
+    assert.equal(err.key, "SIGNING_KEY");
+    assert.match(err.message, /^missing required secret "SIGNING_KEY": declared required, but BUBU_SECRET_SIGNING_KEY is not set/);
+    return true;
+  });
+  assert.equal(initialized, false);
+  const run = await new BatchHarness({ engram, secrets: { SIGNING_KEY: "k-123456" } }).run();
+  assert.deepEqual(run.output, { ok: true });
+});

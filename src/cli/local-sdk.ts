@@ -61,8 +61,7 @@ function sdkVersion(manifest: string, given: string): string {
     throw new UsageError(`--sdk: the manifest in ${given} is not JSON`);
   }
   if (json.name !== PACKAGE) throw new UsageError(`--sdk: ${given} is ${String(json.name)}, not ${PACKAGE}`);
-  if (typeof json.version !== "string" || json.version === "")
-    throw new UsageError(`--sdk: ${given} has no version`);
+  if (typeof json.version !== "string" || json.version === "") throw new UsageError(`--sdk: ${given} has no version`);
   return json.version;
 }
 

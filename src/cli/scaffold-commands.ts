@@ -36,7 +36,12 @@ export function shellWords(args: readonly string[]): string {
 }
 
 /** The project's scripts: what `start`, `test`, `typecheck`, `template` and `build` run. */
-export function scripts(kind: ComponentKind, runtime: ProjectRuntime, name: string, bubu: string): Record<string, string> {
+export function scripts(
+  kind: ComponentKind,
+  runtime: ProjectRuntime,
+  name: string,
+  bubu: string,
+): Record<string, string> {
   const { file, test } = componentFile(kind);
   const template = `${kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
   const example = exampleArgs(kind);

@@ -41,7 +41,10 @@ describe("bubu init --runtime deno --sdk <path>", () => {
       pack(dir, "sdk", { name: "@bubustack/sdk", version: "9.8.7" });
       const r = init(dir, "d", "--kind", "streaming", "--runtime", "deno", "--sdk", "./sdk.tgz");
       const app = join(dir, "d");
-      assert.deepEqual(json(join(app, "vendor/bubustack-sdk/package.json")), { name: "@bubustack/sdk", version: "9.8.7" });
+      assert.deepEqual(json(join(app, "vendor/bubustack-sdk/package.json")), {
+        name: "@bubustack/sdk",
+        version: "9.8.7",
+      });
       assert.ok(existsSync(join(app, "vendor/bubustack-sdk/dist/mod.js")));
       const deno = json(join(app, "deno.json"));
       assert.deepEqual(deno.links, ["./vendor/bubustack-sdk"]);
@@ -86,13 +89,25 @@ describe("bubu init --runtime deno --sdk <path>", () => {
     const dir = scratch();
     try {
       pack(dir, "other", { name: "left-pad", version: "1.0.0" });
-      assert.throws(() => init(dir, "a", "--kind", "batch", "--runtime", "deno", "--sdk", "./other.tgz"), /is left-pad, not @bubustack\/sdk/);
+      assert.throws(
+        () => init(dir, "a", "--kind", "batch", "--runtime", "deno", "--sdk", "./other.tgz"),
+        /is left-pad, not @bubustack\/sdk/,
+      );
       pack(dir, "nover", { name: "@bubustack/sdk" });
-      assert.throws(() => init(dir, "b", "--kind", "batch", "--runtime", "deno", "--sdk", "./nover.tgz"), /has no version/);
+      assert.throws(
+        () => init(dir, "b", "--kind", "batch", "--runtime", "deno", "--sdk", "./nover.tgz"),
+        /has no version/,
+      );
       writeFileSync(join(dir, "empty.tgz"), "");
-      assert.throws(() => init(dir, "c", "--kind", "batch", "--runtime", "deno", "--sdk", "./empty.tgz"), /cannot read package\/package\.json in \.\/empty\.tgz/);
+      assert.throws(
+        () => init(dir, "c", "--kind", "batch", "--runtime", "deno", "--sdk", "./empty.tgz"),
+        /cannot read package\/package\.json in \.\/empty\.tgz/,
+      );
       mkdirSync(join(dir, "bare"));
-      assert.throws(() => init(dir, "d", "--kind", "batch", "--runtime", "deno", "--sdk", "./bare"), /has no package\.json or deno\.json/);
+      assert.throws(
+        () => init(dir, "d", "--kind", "batch", "--runtime", "deno", "--sdk", "./bare"),
+        /has no package\.json or deno\.json/,
+      );
       for (const app of ["a", "b", "c", "d"]) assert.ok(!existsSync(join(dir, app)), app);
       // Node and Bun install a file: tarball themselves: it is not opened.
       init(dir, "e", "--kind", "batch", "--sdk", "./empty.tgz");

@@ -35,13 +35,21 @@ describe("bubu init: scripts and next steps", () => {
         for (const kind of KINDS) {
           const target = join(dir, `${kind}-${runtime}`);
           init(dir, target, "--kind", kind, "--runtime", runtime);
-          const manifest = JSON.parse(readFileSync(join(target, runtime === "deno" ? "deno.json" : "package.json"), "utf8"));
+          const manifest = JSON.parse(
+            readFileSync(join(target, runtime === "deno" ? "deno.json" : "package.json"), "utf8"),
+          );
           const s = (runtime === "deno" ? manifest.tasks : manifest.scripts) as Record<string, string>;
           assert.deepEqual(Object.keys(s), ["start", "test", "typecheck", "template", "build"], `${kind}/${runtime}`);
           const file = kind === "impulse" ? "impulse.ts" : "engram.ts";
           const args = shellWords(exampleArgs(kind));
-          assert.ok(s.start!.endsWith(` run ${file}${args === "" ? "" : ` ${args}`}`), `${kind}/${runtime}: ${s.start}`);
-          assert.equal(s.typecheck, runtime === "deno" ? `deno check ${file} ${file.replace(".ts", ".test.ts")}` : "tsc");
+          assert.ok(
+            s.start!.endsWith(` run ${file}${args === "" ? "" : ` ${args}`}`),
+            `${kind}/${runtime}: ${s.start}`,
+          );
+          assert.equal(
+            s.typecheck,
+            runtime === "deno" ? `deno check ${file} ${file.replace(".ts", ".test.ts")}` : "tsc",
+          );
           if (runtime !== "deno") {
             assert.equal(manifest.devDependencies.typescript, "^7.0.2", `${kind}/${runtime}`);
             assert.equal("@types/bun" in manifest.devDependencies, runtime === "bun");
@@ -67,7 +75,12 @@ describe("bubu init: scripts and next steps", () => {
     );
     assert.deepEqual(
       nextSteps("streaming", "deno").map((s) => s.command),
-      ["deno install", "deno task test", `echo '{"kind":"data","payload":{"text":"hi"}}' | deno task start`, "deno task typecheck"],
+      [
+        "deno install",
+        "deno task test",
+        `echo '{"kind":"data","payload":{"text":"hi"}}' | deno task start`,
+        "deno task typecheck",
+      ],
     );
     const dir = scratch();
     try {
@@ -135,7 +148,9 @@ describe("the start script's arguments run each example to success", { timeout: 
           .filter((l) => l.includes('"story triggered (local: no cluster)"'))
           .map((l) => (JSON.parse(l) as { story: string }).story);
       assert.deepEqual(JSON.parse((await run("batch")).stdout), { message: "Hello, Ada!" });
-      assert.deepEqual(JSON.parse((await run("batch", ["--inputs", '{"name":"Bo"}'])).stdout), { message: "Hello, Bo!" });
+      assert.deepEqual(JSON.parse((await run("batch", ["--inputs", '{"name":"Bo"}'])).stdout), {
+        message: "Hello, Bo!",
+      });
       assert.deepEqual(JSON.parse((await run("dual")).stdout), { text: "HI" });
       assert.deepEqual(stories((await run("impulse")).stderr), ["hello", "hello", "hello"]);
       assert.deepEqual(

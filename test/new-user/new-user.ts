@@ -167,7 +167,8 @@ function readmeStory(name: string): { yaml: string; command: string } {
   const readme = readFileSync(join(repo, "README.md"), "utf8");
   const yaml = /```yaml\n(# story\.yaml[\s\S]*?)```/.exec(readme)?.[1];
   const command = /^npx bubu story run .*$/m.exec(readme)?.[0];
-  if (yaml === undefined || command === undefined) throw new Error("README: no story.yaml snippet or its npx bubu story run command");
+  if (yaml === undefined || command === undefined)
+    throw new Error("README: no story.yaml snippet or its npx bubu story run command");
   return { yaml: yaml.replaceAll("my-engram", name), command: command.replaceAll("my-engram", name) };
 }
 function task(rt: Runtime, dir: string, name: string, args: string[] = [], input?: string): Run {
@@ -249,10 +250,18 @@ if (packed) {
           return out;
         }),
       );
-      const [batch, streaming, impulse, dual] = runs.map((r) => r.filter((x) => /\b(start|run start)\b/.test(x.command)));
+      const [batch, streaming, impulse, dual] = runs.map((r) =>
+        r.filter((x) => /\b(start|run start)\b/.test(x.command)),
+      );
       check(batch!.length === 2, `batch: ${batch!.length} start commands printed`);
-      check(JSON.parse(batch![0]!.run.stdout.trim()).message === "Hello, Ada!", `batch start: ${batch![0]!.run.stdout}`);
-      check(JSON.parse(batch![1]!.run.stdout.trim()).message === "Hello, Bo!", `batch start Bo: ${batch![1]!.run.stdout}`);
+      check(
+        JSON.parse(batch![0]!.run.stdout.trim()).message === "Hello, Ada!",
+        `batch start: ${batch![0]!.run.stdout}`,
+      );
+      check(
+        JSON.parse(batch![1]!.run.stdout.trim()).message === "Hello, Bo!",
+        `batch start Bo: ${batch![1]!.run.stdout}`,
+      );
       check(
         jsonLines(batch![0]!.run.stderr).some((l) => l.msg === "signal" && l.key === "progress"),
         `no progress signal on stderr: ${batch![0]!.run.stderr}`,
@@ -262,7 +271,10 @@ if (packed) {
         `streaming start: ${streaming![0]!.run.stdout}`,
       );
       const starts = jsonLines(impulse![0]!.run.stderr).filter((l) => l.msg === "story triggered (local: no cluster)");
-      check(starts.length === 3 && starts.every((s) => s.story === "hello"), `impulse start: ${impulse![0]!.run.stderr}`);
+      check(
+        starts.length === 3 && starts.every((s) => s.story === "hello"),
+        `impulse start: ${impulse![0]!.run.stderr}`,
+      );
       check(JSON.parse(dual![0]!.run.stdout.trim()).text === "HI", `dual start: ${dual![0]!.run.stdout}`);
       const typechecks = runs.flat().filter((x) => x.command.includes("typecheck")).length;
       check(typechecks === 4, `${typechecks} of 4 projects printed a typecheck step`);
@@ -275,11 +287,17 @@ if (packed) {
       writeFileSync(file, source.replace("return { message:", "return { messages:"));
       const r = task(rt, dirs.batch, "typecheck");
       writeFileSync(file, source);
-      check(r.status !== 0 && /message/.test(r.stdout + r.stderr), `exit ${r.status}: ${(r.stdout + r.stderr).slice(-800)}`);
+      check(
+        r.status !== 0 && /message/.test(r.stdout + r.stderr),
+        `exit ${r.status}: ${(r.stdout + r.stderr).slice(-800)}`,
+      );
     });
 
     await step(`${rt}: batch runs locally (bubu run, flags after the start script's)`, () => {
-      const r = ok(task(rt, dirs.batch, "start", ["--inputs", '{"name":"Cy"}', "--config", '{"greeting":"Yo"}']), "start");
+      const r = ok(
+        task(rt, dirs.batch, "start", ["--inputs", '{"name":"Cy"}', "--config", '{"greeting":"Yo"}']),
+        "start",
+      );
       check(JSON.parse(r.stdout.trim()).message === "Yo, Cy!", `stdout: ${r.stdout}`);
       const viaBubu = ok(
         bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":"Bo"}', "--config", '{"greeting":"Hi"}']),
@@ -308,7 +326,10 @@ if (packed) {
       const report = JSON.parse(r.stdout) as { phase: string; output?: { message?: string } };
       check(report.phase === "Succeeded" && report.output?.message === "Hello, Ada!", r.stdout);
       const usage = bubu(rt, dirs.batch, ["story"]);
-      check(usage.status === 2 && usage.stderr.includes("run <story.yaml>"), `bubu story: ${usage.status} ${usage.stderr}`);
+      check(
+        usage.status === 2 && usage.stderr.includes("run <story.yaml>"),
+        `bubu story: ${usage.status} ${usage.stderr}`,
+      );
     });
 
     await step(`${rt}: a streaming file in the batch app (no gRPC packages) says what to install`, () => {
@@ -408,10 +429,17 @@ export const s = defineStreaming({ async stream(_ctx, inbound) { for await (cons
 await step("deno: --sdk <this working tree> links it as the JSR package: tests, run, template via jsr:…/cli", () => {
   const dir = join(work, "deno-jsr-app");
   const r = ok(
-    sh("node", [join(repo, "dist/cli/bubu.js"), "init", dir, "--kind", "batch", "--runtime", "deno", "--sdk", repo], work),
+    sh(
+      "node",
+      [join(repo, "dist/cli/bubu.js"), "init", dir, "--kind", "batch", "--runtime", "deno", "--sdk", repo],
+      work,
+    ),
     "init",
   );
-  const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as { imports: Record<string, string>; links: string[] };
+  const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as {
+    imports: Record<string, string>;
+    links: string[];
+  };
   check(config.imports["@bubustack/sdk"]!.startsWith("jsr:@bubustack/sdk@"), JSON.stringify(config));
   check(resolve(dir, config.links[0]!) === repo, `links: ${JSON.stringify(config.links)}`);
   for (const command of nextSteps(r.stdout, false)) ok(sh("sh", ["-c", command], dir), command);

@@ -128,6 +128,13 @@ function jsonLines(text: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** The one JSON line of a start script's stdout (npm prints its "> name start" header there too). */
+function onlyJson(stdout: string): Record<string, unknown> {
+  const lines = jsonLines(stdout);
+  check(lines.length === 1, `not one JSON line on stdout: ${stdout}`);
+  return lines[0]!;
+}
+
 function duKiB(path: string, exclude: string[] = []): number {
   const r = sh("du", ["-sk", ...exclude.map((e) => `--exclude=${e}`), path], work);
   return Number(r.stdout.split(/\s/)[0]);
@@ -254,14 +261,8 @@ if (packed) {
         r.filter((x) => /\b(start|run start)\b/.test(x.command)),
       );
       check(batch!.length === 2, `batch: ${batch!.length} start commands printed`);
-      check(
-        JSON.parse(batch![0]!.run.stdout.trim()).message === "Hello, Ada!",
-        `batch start: ${batch![0]!.run.stdout}`,
-      );
-      check(
-        JSON.parse(batch![1]!.run.stdout.trim()).message === "Hello, Bo!",
-        `batch start Bo: ${batch![1]!.run.stdout}`,
-      );
+      check(onlyJson(batch![0]!.run.stdout).message === "Hello, Ada!", `batch start: ${batch![0]!.run.stdout}`);
+      check(onlyJson(batch![1]!.run.stdout).message === "Hello, Bo!", `batch start Bo: ${batch![1]!.run.stdout}`);
       check(
         jsonLines(batch![0]!.run.stderr).some((l) => l.msg === "signal" && l.key === "progress"),
         `no progress signal on stderr: ${batch![0]!.run.stderr}`,
@@ -275,7 +276,7 @@ if (packed) {
         starts.length === 3 && starts.every((s) => s.story === "hello"),
         `impulse start: ${impulse![0]!.run.stderr}`,
       );
-      check(JSON.parse(dual![0]!.run.stdout.trim()).text === "HI", `dual start: ${dual![0]!.run.stdout}`);
+      check(onlyJson(dual![0]!.run.stdout).text === "HI", `dual start: ${dual![0]!.run.stdout}`);
       const typechecks = runs.flat().filter((x) => x.command.includes("typecheck")).length;
       check(typechecks === 4, `${typechecks} of 4 projects printed a typecheck step`);
       return `${runs.flat().length} commands`;

@@ -20,6 +20,11 @@ export interface FlagSpec {
   readonly switches?: readonly string[];
   /** Flags the command passes on as they are (with their value), e.g. the engram's own `--inputs`. */
   readonly passthrough?: readonly string[];
+  /**
+   * Value flags that may be repeated, the last one counting: a script's default that a flag the
+   * user adds after it replaces (`npm start -- --story other`).
+   */
+  readonly lastWins?: readonly string[];
 }
 
 /** A parsed command line. */
@@ -67,7 +72,7 @@ export function parseArgs(args: readonly string[], spec: FlagSpec): ParsedArgs {
     const value = inline ?? args[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     if (passthrough) rest.push(`--${name}`, value);
-    else if (name in values) throw new UsageError(`--${name} given twice`);
+    else if (name in values && !spec.lastWins?.includes(name)) throw new UsageError(`--${name} given twice`);
     else values[name] = value;
   }
   return { values, switches, positionals, rest, help };

@@ -1,21 +1,22 @@
 /**
  * `bubu build`: one self-contained executable of a component file, made by Bun's compiler
- * (`bun build --compile`, through bun-compile.ts; under Deno without Bun: `deno compile`).
+ * (`bun build --compile`, through the script in bun-compile.ts; under Deno without Bun: `deno compile`).
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { type ParsedArgs, UsageError } from "./args.ts";
+import { BUN_COMPILE_SCRIPT } from "./bun-compile.ts";
 
 /** The flags of `bubu build`. */
 export const BUILD_FLAGS = { values: ["outfile"] } as const;
 
 /**
  * Packages the SDK loads only for some features (streaming). A project
- * without them builds with stubs in their place that throw when used.
+ * without them builds with stubs in their place that throw when loaded.
  */
 export const OPTIONAL_PACKAGES: readonly string[] = [
   "@bufbuild/protobuf",
@@ -43,9 +44,13 @@ export function buildCommand(args: ParsedArgs, cwd: string, log: (line: string) 
   const bun = findBun(dirname(entry));
   let command: string[];
   let tool: BuildResult["tool"];
+  let scratch: string | undefined;
   if (bun !== undefined) {
     const missing = OPTIONAL_PACKAGES.filter((p) => !installed(p, dirname(entry)));
-    command = [bun, compileScript(), entry, outfile, ...missing];
+    scratch = mkdtempSync(join(tmpdir(), "bubu-build-"));
+    const script = join(scratch, "bun-compile.mjs");
+    writeFileSync(script, BUN_COMPILE_SCRIPT);
+    command = [bun, script, entry, outfile, ...missing];
     tool = "bun";
   } else if (isDeno()) {
     command = [process.execPath, "compile", "-A", "--output", outfile, entry];
@@ -55,20 +60,20 @@ export function buildCommand(args: ParsedArgs, cwd: string, log: (line: string) 
       "bun not found: add it to the project (npm install -D bun) or install it (https://bun.sh), then run bubu build again",
     );
   }
-  log(`$ ${command.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ")}\n`);
-  const r = spawnSync(command[0]!, command.slice(1), { cwd, stdio: ["ignore", "inherit", "inherit"] });
-  if (r.error !== undefined) throw new Error(`${tool} did not start: ${r.error.message}`);
-  if (r.status !== 0)
-    throw new Error(`${tool} ${tool === "bun" ? "build --compile" : "compile"} failed (exit ${r.status ?? r.signal})`);
+  try {
+    log(`$ ${command.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ")}\n`);
+    const r = spawnSync(command[0]!, command.slice(1), { cwd, stdio: ["ignore", "inherit", "inherit"] });
+    if (r.error !== undefined) throw new Error(`${tool} did not start: ${r.error.message}`);
+    if (r.status !== 0)
+      throw new Error(
+        `${tool} ${tool === "bun" ? "build --compile" : "compile"} failed (exit ${r.status ?? r.signal})`,
+      );
+  } finally {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  }
   const bytes = statSync(outfile).size;
   log(`built ${outfile} (${(bytes / 1048576).toFixed(1)} MiB)\n`);
   return { outfile, bytes, tool };
-}
-
-/** bun-compile.ts next to this file (bun-compile.js once built). */
-function compileScript(): string {
-  const here = import.meta.url;
-  return fileURLToPath(new URL(here.endsWith(".ts") ? "./bun-compile.ts" : "./bun-compile.js", here));
 }
 
 function isDeno(): boolean {

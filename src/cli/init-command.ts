@@ -3,11 +3,13 @@
  * installing its dependencies.
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { oneOf, type ParsedArgs, UsageError } from "./args.ts";
 import type { ComponentKind } from "./load-component.ts";
+import { readLocalPackage, unpackInto, VENDOR_DIR } from "./local-sdk.ts";
 import { componentFile, componentSource, testSource } from "./scaffold-code.ts";
+import { nextSteps } from "./scaffold-commands.ts";
 import {
   denoImports,
   denoJson,
@@ -56,7 +58,7 @@ export function projectFiles(spec: ProjectSpec): Record<string, string> {
     if (!denoImports(spec.sdk)) files["package.json"] = packageJson(spec);
   } else {
     files["package.json"] = packageJson(spec);
-    files["tsconfig.json"] = tsconfigJson();
+    files["tsconfig.json"] = tsconfigJson(spec.runtime);
   }
   return files;
 }
@@ -74,38 +76,68 @@ export function initCommand(args: ParsedArgs, cwd: string): InitResult {
   if (name === undefined)
     throw new UsageError(`cannot make a name of ${JSON.stringify(args.values.name ?? basename(dir))}; pass --name`);
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`${target} exists and is not empty`);
-  const spec: ProjectSpec = { kind, runtime, name, sdk: sdkSpec(args.values.sdk, runtime, dir, cwd) };
+  const sdk = sdkSpec(args.values.sdk, runtime, dir, cwd);
+  const spec: ProjectSpec = {
+    kind,
+    runtime,
+    name,
+    sdk: sdk.spec,
+    ...(sdk.link !== undefined ? { links: [sdk.link] } : {}),
+  };
 
   const files = projectFiles(spec);
+  const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
+  try {
+    if (sdk.unpack !== undefined) unpackInto(dir, sdk.unpack, args.values.sdk!);
+  } catch (err) {
+    if (created) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   for (const [path, text] of Object.entries(files)) writeFileSync(resolve(dir, path), text);
 
   const shown = relative(cwd, dir) || ".";
-  const pm = runtime === "deno" ? "deno" : runtime === "bun" ? "bun" : "npm";
-  const task = runtime === "deno" ? "deno task" : `${pm} run`;
-  const summary = `Created ${shown} (${kind} ${kind === "impulse" ? "" : "engram "}for ${runtime}):\n${Object.keys(
-    files,
-  )
+  const listed = [...Object.keys(files), ...(sdk.unpack !== undefined ? [`${VENDOR_DIR}/ (${args.values.sdk})`] : [])];
+  const steps = nextSteps(kind, runtime);
+  const width = Math.max(...steps.map((s) => s.command.length));
+  const summary = `Created ${shown} (${kind} ${kind === "impulse" ? "" : "engram "}for ${runtime}):\n${listed
     .sort()
     .map((f) => `  ${f}\n`)
-    .join("")}\nNext:\n  cd ${shown}\n  ${pm} install\n  ${task} test\n  ${task} start\n`;
+    .join("")}\nNext:\n  cd ${shown}\n${steps.map((s) => `  ${s.command.padEnd(width)}  # ${s.what}\n`).join("")}`;
   return { dir, files: Object.keys(files).sort(), summary };
+}
+
+/** The SDK dependency, and for Deno the folder to link and the tarball to unpack there. */
+interface SdkSpec {
+  /** As written into package.json, or deno.json's imports for `npm:`/`jsr:`. */
+  readonly spec: string;
+  /** Deno: the folder deno.json `links` to, relative to the project. */
+  readonly link?: string;
+  /** Deno: the tarball to unpack into the project's vendor folder. */
+  readonly unpack?: string;
 }
 
 /**
  * The dependency spec: `^VERSION` by default (for Deno `npm:@bubustack/sdk@^VERSION`); a path to
- * a packed .tgz or a folder becomes `file:` relative to the project.
+ * a packed .tgz or a folder becomes `file:` relative to the project. Deno cannot install from
+ * either (see local-sdk.ts): there the package is linked, a tarball first unpacked into the project.
  */
-function sdkSpec(given: string | undefined, runtime: ProjectRuntime, dir: string, cwd: string): string {
-  if (given === undefined) return runtime === "deno" ? `npm:@bubustack/sdk@^${SDK_VERSION}` : `^${SDK_VERSION}`;
+function sdkSpec(given: string | undefined, runtime: ProjectRuntime, dir: string, cwd: string): SdkSpec {
+  if (given === undefined)
+    return { spec: runtime === "deno" ? `npm:@bubustack/sdk@^${SDK_VERSION}` : `^${SDK_VERSION}` };
   if (given.trim() === "") throw new UsageError("--sdk must not be empty");
   if (/^(npm|jsr):/.test(given) && runtime !== "deno")
     throw new UsageError("npm: and jsr: specs are for --runtime deno");
   const looksLikePath =
     given.endsWith(".tgz") || given.startsWith(".") || isAbsolute(given) || given.startsWith("file:");
-  if (!looksLikePath) return given;
+  if (!looksLikePath) return { spec: given };
   const path = resolve(cwd, given.replace(/^file:/, ""));
   if (!existsSync(path)) throw new UsageError(`--sdk: no such file or folder: ${given}`);
   const rel = relative(dir, path).split("\\").join("/");
-  return `file:${rel.startsWith(".") ? rel : `./${rel}`}`;
+  const local = rel.startsWith(".") || isAbsolute(rel) ? rel : `./${rel}`;
+  if (runtime !== "deno") return { spec: `file:${local}` };
+  const pkg = readLocalPackage(path, given);
+  if (path.endsWith(".tgz")) return { spec: pkg.version, link: `./${VENDOR_DIR}`, unpack: path };
+  // A folder with a deno.json is a JSR package (Deno links it as one); else an npm package.
+  return { spec: pkg.jsr ? `jsr:@bubustack/sdk@${pkg.version}` : pkg.version, link: local };
 }

@@ -14,7 +14,7 @@ import { projectInfo } from "./project-info.ts";
 import { RUN_FLAGS, runCommand } from "./run-command.ts";
 import { storyCommand } from "./story-command.ts";
 import { dnsName, templateYamlFor } from "./template-command.ts";
-import { BUILD_USAGE, INIT_USAGE, MAIN_USAGE, RUN_USAGE, TEMPLATE_USAGE } from "./usage.ts";
+import { BUILD_USAGE, INIT_USAGE, MAIN_USAGE, RUN_USAGE, STORY_COMMANDS_USAGE, TEMPLATE_USAGE } from "./usage.ts";
 import { SDK_VERSION } from "./version.ts";
 
 /** Where the command writes; the process's streams by default. */
@@ -79,6 +79,14 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         return 0;
       }
       case "story": {
+        usage = STORY_COMMANDS_USAGE;
+        const [sub] = args;
+        if (sub === undefined) {
+          io.stderr(usage);
+          return 2;
+        }
+        if (sub === "--help" || sub === "-h" || sub === "help") return help(io, usage);
+        if (sub !== "run") throw new UsageError(`unknown story command ${JSON.stringify(sub)}`);
         // `bubu story run <story.yaml> …`: the local Story runner parses its own flags.
         return await storyCommand(args);
       }

@@ -13,6 +13,8 @@ import { localStoryHook } from "./story-command.ts";
 export const RUN_FLAGS = {
   values: ["export", "mode", "story", "run-story", "engrams"],
   passthrough: ["inputs", "config"],
+  // The start script of an impulse made by bubu init names an example Story.
+  lastWins: ["story"],
 } as const;
 
 /** Runs the component in `args` and returns its outcome (`exit: false` only in tests). */

@@ -5,10 +5,10 @@
  */
 import type { ComponentKind } from "./load-component.ts";
 import { componentFile } from "./scaffold-code.ts";
-import { BUN_RANGE, PEER_RANGES, TYPES_NODE_RANGE } from "./version.ts";
+import { nextSteps, type ProjectRuntime, scripts } from "./scaffold-commands.ts";
+import { BUN_RANGE, PEER_RANGES, TYPES_NODE_RANGE, TYPESCRIPT_RANGE } from "./version.ts";
 
-/** The runtimes a project can be made for. */
-export type ProjectRuntime = "bun" | "deno" | "node";
+export type { ProjectRuntime } from "./scaffold-commands.ts";
 
 /** What a project is made of. */
 export interface ProjectSpec {
@@ -18,6 +18,11 @@ export interface ProjectSpec {
   readonly name: string;
   /** The `@bubustack/sdk` dependency as written into the manifest. */
   readonly sdk: string;
+  /**
+   * Deno: folders, relative to the project, that `deno install` takes packages from instead of a
+   * registry (deno.json `links`): the unpacked SDK of a `--sdk` tarball or folder.
+   */
+  readonly links?: readonly string[];
 }
 
 /** Whether the kind streams (and so needs the gRPC packages). */
@@ -35,11 +40,8 @@ export function dependencies(spec: ProjectSpec): Record<string, string> {
   return deps;
 }
 
-/** `package.json` (Bun and Node projects). */
+/** `package.json` (Bun and Node projects; for Deno only the dependencies). */
 export function packageJson(spec: ProjectSpec): string {
-  const { file, test } = componentFile(spec.kind);
-  const template = `${spec.kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
-  const bubu = spec.runtime === "bun" ? "bunx --bun bubu" : "bubu";
   if (spec.runtime === "deno") {
     // Only the dependencies: deno.json has the tasks.
     const deps = {
@@ -51,47 +53,35 @@ export function packageJson(spec: ProjectSpec): string {
     };
     return `${JSON.stringify(deps, null, 2)}\n`;
   }
+  const bubu = spec.runtime === "bun" ? "bunx --bun bubu" : "bubu";
   const pkg = {
     name: spec.name,
     version: "0.1.0",
     private: true,
     type: "module",
-    scripts: {
-      // bubu run takes every kind's flags (a plain `node ${file}` reads only a batch's --inputs/--config).
-      start: `${bubu} run ${file}`,
-      test: spec.runtime === "bun" ? "bun test" : `node --test ${test}`,
-      template: `${bubu} template ${file} > ${template}`,
-      build: `${bubu} build ${file} --outfile dist/${spec.name}`,
-    },
+    scripts: scripts(spec.kind, spec.runtime, spec.name, bubu),
     dependencies: dependencies(spec),
     devDependencies:
       spec.runtime === "bun"
-        ? { "@types/node": TYPES_NODE_RANGE }
-        : { "@types/node": TYPES_NODE_RANGE, bun: BUN_RANGE },
+        ? { "@types/bun": BUN_RANGE, typescript: TYPESCRIPT_RANGE }
+        : { "@types/node": TYPES_NODE_RANGE, bun: BUN_RANGE, typescript: TYPESCRIPT_RANGE },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
 /**
  * `deno.json` (Deno projects): tasks, and the imports for an `npm:`/`jsr:` SDK spec; for a version
- * range or a path the dependencies are in package.json and node_modules is filled by
- * `deno install` (or `npm install`).
+ * range or a linked folder the dependencies are in package.json and `deno install` fills
+ * node_modules (`links` points it at the folder).
  */
 export function denoJson(spec: ProjectSpec): string {
-  const { file } = componentFile(spec.kind);
-  const template = `${spec.kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
   // The CLI from the same place as the SDK: JSR's ./cli entry point, or the npm package's bin.
   const bubu = spec.sdk.startsWith("jsr:")
     ? `deno run -A ${spec.sdk}/cli`
     : `deno run -A ${spec.sdk.startsWith("npm:") ? spec.sdk : "npm:@bubustack/sdk"}/bubu`;
   const json: Record<string, unknown> = {
     version: "0.1.0",
-    tasks: {
-      start: `${bubu} run ${file}`,
-      test: "deno test -A",
-      template: `${bubu} template ${file} > ${template}`,
-      build: `deno compile -A --output dist/${spec.name} ${file}`,
-    },
+    tasks: scripts(spec.kind, spec.runtime, spec.name, bubu),
   };
   if (denoImports(spec.sdk)) {
     const imports: Record<string, string> = {};
@@ -104,6 +94,7 @@ export function denoJson(spec: ProjectSpec): string {
   } else {
     json.nodeModulesDir = "manual";
   }
+  if (spec.links !== undefined && spec.links.length > 0) json.links = spec.links;
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
@@ -112,19 +103,20 @@ export function denoImports(sdk: string): boolean {
   return sdk.startsWith("npm:") || sdk.startsWith("jsr:");
 }
 
-/** `tsconfig.json` for editors and `tsc --noEmit` (Bun and Node projects). */
-export function tsconfigJson(): string {
+/** `tsconfig.json` for editors and `tsc` (Bun and Node projects), with the runtime's types. */
+export function tsconfigJson(runtime: ProjectRuntime): string {
   const config = {
     compilerOptions: {
-      target: "ES2023",
-      module: "ESNext",
+      target: runtime === "bun" ? "ESNext" : "ES2023",
+      module: runtime === "bun" ? "Preserve" : "ESNext",
       moduleResolution: "bundler",
       allowImportingTsExtensions: true,
       noEmit: true,
       strict: true,
       skipLibCheck: true,
       verbatimModuleSyntax: true,
-      types: ["node"],
+      // Bun's (`@types/bun`, which brings Node's), or Node's.
+      types: [runtime === "bun" ? "bun" : "node"],
     },
     include: ["*.ts"],
   };
@@ -173,38 +165,24 @@ export function gitignore(): string {
 
 /** `README.md` with the next commands. */
 export function readme(spec: ProjectSpec): string {
-  const { file, test } = componentFile(spec.kind);
+  const { file } = componentFile(spec.kind);
   const template = `${spec.kind === "impulse" ? "Impulse" : "Engram"}.yaml`;
   const run = spec.runtime === "deno" ? "deno task" : spec.runtime === "bun" ? "bun run" : "npm run";
-  const install = spec.runtime === "deno" ? "deno install" : spec.runtime === "bun" ? "bun install" : "npm install";
-  const startArgs: Record<ComponentKind, string> = {
-    batch: ` -- --inputs '{"name":"Ada"}'`,
-    streaming: "",
-    dual: ` -- --inputs '{"text":"hi"}'`,
-    impulse: ` -- --story hello --config '{"limit":3,"everyMs":100}'`,
-  };
-  const stdin = spec.kind === "streaming" ? `echo '{"kind":"data","payload":{"text":"hi"}}' | ` : "";
   const what: Record<ComponentKind, string> = {
     batch: "a batch engram: one step of a Story, run as a Kubernetes Job",
     streaming: "a streaming engram: a long-lived stream processor next to the connector sidecar",
     dual: "a dual engram: a batch step or a stream processor, as the operator chooses",
     impulse: "an impulse: a service that starts Stories",
   };
-  const startLine =
-    spec.runtime === "deno"
-      ? `${stdin}deno task start${startArgs[spec.kind].replace(" --", "")}`
-      : `${stdin}${run} start${startArgs[spec.kind]}`;
+  const steps = nextSteps(spec.kind, spec.runtime)
+    .map((s) => `# ${s.what}\n${s.command}\n`)
+    .join("");
   return `# ${spec.name}
 
 ${what[spec.kind][0]!.toUpperCase()}${what[spec.kind].slice(1)}, written with [@bubustack/sdk](https://www.npmjs.com/package/@bubustack/sdk).
 
 \`\`\`sh
-${install}
-# ${test}: the testkit harness runs the ${spec.kind === "impulse" ? "impulse" : "engram"} in-process
-${run} test
-# run it on this machine (no cluster)
-${startLine}
-# regenerate ${template} from the schemas in ${file}
+${steps}# regenerate ${template} from the schemas in ${file}
 ${run} template
 # one executable in dist/ (${spec.runtime === "deno" ? "deno compile" : "bun build --compile"})
 ${run} build

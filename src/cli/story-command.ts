@@ -17,7 +17,13 @@ import { terminalInfo } from "../runtime/child-process.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { parseYamlDocuments } from "../schema/yaml-text.ts";
-import { checkEngramMap, type EngramMap, EngramMapError, parseEngramAssignment, resolveAgainst } from "../story/engram-commands.ts";
+import {
+  checkEngramMap,
+  type EngramMap,
+  EngramMapError,
+  parseEngramAssignment,
+  resolveAgainst,
+} from "../story/engram-commands.ts";
 import type { StoryRunEvent } from "../story/events.ts";
 import { mergeResources, type ParsedManifests, parseManifests, StoryLoadError } from "../story/load.ts";
 import { type ProgressMode, ProgressView } from "../story/progress.ts";
@@ -27,10 +33,12 @@ import type { JsonObject } from "../story/types.ts";
 import { StoryValidationError } from "../story/validate.ts";
 
 /** The usage text. */
-export const STORY_USAGE = `usage:
-  bubu story run <story.yaml> [options]
+export const STORY_USAGE = `Usage: bubu story run <story.yaml> [options]
 
-options:
+Runs the Story in <story.yaml> on this machine as the operator would, each Engram step a local
+process given the environment of a Job pod; prints a StoryRun-like JSON report.
+
+Options:
   --inputs JSON|FILE        StoryRun inputs (JSON text, or a JSON/YAML file)
   --engrams FILE            engram map: Engram or EngramTemplate name -> command (YAML/JSON);
                             default <story dir>/engrams.yaml when it exists
@@ -53,8 +61,22 @@ exit: 0 Succeeded, 1 another phase, 2 the Story cannot run (invalid or refused),
 `;
 
 const VALUE_FLAGS = new Set([
-  "--inputs", "--engrams", "--engram", "--resources", "--story", "--namespace", "--name", "--storage", "--storage-dir",
-  "--work-dir", "--env", "--approve", "--reject", "--grace", "--progress", "--output",
+  "--inputs",
+  "--engrams",
+  "--engram",
+  "--resources",
+  "--story",
+  "--namespace",
+  "--name",
+  "--storage",
+  "--storage-dir",
+  "--work-dir",
+  "--env",
+  "--approve",
+  "--reject",
+  "--grace",
+  "--progress",
+  "--output",
 ]);
 const BOOL_FLAGS = new Set(["--keep", "--logs", "--help"]);
 
@@ -130,10 +152,12 @@ async function readInputs(rt: Runtime, raw: string | undefined): Promise<JsonObj
     }
   } else {
     const path = resolveAgainst(rt.cwd(), text);
-    if (!(await exists(rt, path))) throw new UsageError(`--inputs: no such file ${JSON.stringify(text)} (and not a JSON object)`);
+    if (!(await exists(rt, path)))
+      throw new UsageError(`--inputs: no such file ${JSON.stringify(text)} (and not a JSON object)`);
     value = await readStructured(rt, path);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError("--inputs must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new UsageError("--inputs must be a JSON object");
   return value as JsonObject;
 }
 
@@ -175,7 +199,9 @@ export function summarize(r: StoryRunResult): JsonObject {
     const failedAttempt = s.attempts?.findLast((a) => a.exitCode !== 0 || a.statusPhase !== "Succeeded");
     // A StepRun the controller failed without a message (an input that could not be resolved)
     // keeps the reason in its Ready condition; the summary shows it there.
-    const ready = ((s.stepRun?.status as JsonObject | undefined)?.conditions as JsonObject[] | undefined)?.find((c) => c.type === "Ready" && c.status === "False");
+    const ready = ((s.stepRun?.status as JsonObject | undefined)?.conditions as JsonObject[] | undefined)?.find(
+      (c) => c.type === "Ready" && c.status === "False",
+    );
     const message = s.message || (s.phase === "Failed" && typeof ready?.message === "string" ? ready.message : "");
     steps[name] = {
       phase: s.phase,
@@ -217,7 +243,12 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
       rt.writeStdout(STORY_USAGE);
       return 0;
     }
-    if (p.positional.length !== 1) throw new UsageError(p.positional.length === 0 ? "the Story file is missing" : `one Story file expected, got ${p.positional.join(" ")}`);
+    if (p.positional.length !== 1)
+      throw new UsageError(
+        p.positional.length === 0
+          ? "the Story file is missing"
+          : `one Story file expected, got ${p.positional.join(" ")}`,
+      );
   } catch (err) {
     rt.writeStderr(`bubu story: ${(err as Error).message}\n${STORY_USAGE}`);
     return 2;
@@ -236,8 +267,12 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
     }
     const resources = mergeResources(sets);
     const wanted = last(p, "--story");
-    const story = wanted === undefined ? sets[0]!.stories[0] : resources.stories.find((s) => s.metadata.name === wanted);
-    if (!story) throw new UsageError(wanted === undefined ? `${p.positional[0]} defines no Story` : `no Story named ${JSON.stringify(wanted)}`);
+    const story =
+      wanted === undefined ? sets[0]!.stories[0] : resources.stories.find((s) => s.metadata.name === wanted);
+    if (!story)
+      throw new UsageError(
+        wanted === undefined ? `${p.positional[0]} defines no Story` : `no Story named ${JSON.stringify(wanted)}`,
+      );
     const inputs = await readInputs(rt, last(p, "--inputs"));
     const { map, baseDir } = await readEngramMap(rt, p, storyPath);
     const env: Record<string, string> = {};
@@ -250,7 +285,8 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
     for (const s of p.values.get("--approve") ?? []) gateDecisions[s] = "approve";
     for (const s of p.values.get("--reject") ?? []) gateDecisions[s] = "reject";
     const storage = last(p, "--storage") ?? "story";
-    if (!["story", "always", "never"].includes(storage)) throw new UsageError(`--storage must be story, always or never`);
+    if (!["story", "always", "never"].includes(storage))
+      throw new UsageError(`--storage must be story, always or never`);
     const output = last(p, "--output") ?? "summary";
     if (!["summary", "full"].includes(output)) throw new UsageError(`--output must be summary or full`);
     let graceMs = 10_000;
@@ -265,9 +301,19 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
     const term = terminalInfo();
     const logs = p.flags.has("--logs");
     const progressArg = last(p, "--progress") ?? "auto";
-    if (!["auto", "live", "plain", "off"].includes(progressArg)) throw new UsageError(`--progress must be auto, live, plain or off`);
-    const mode: ProgressMode = progressArg === "auto" ? (logs ? "plain" : term.stdoutIsTTY && term.stderrIsTTY ? "live" : "off") : progressArg as ProgressMode;
-    const steps = [...story.spec.steps, ...(story.spec.compensations ?? []), ...(story.spec.finally ?? [])].map((s) => s.name);
+    if (!["auto", "live", "plain", "off"].includes(progressArg))
+      throw new UsageError(`--progress must be auto, live, plain or off`);
+    const mode: ProgressMode =
+      progressArg === "auto"
+        ? logs
+          ? "plain"
+          : term.stdoutIsTTY && term.stderrIsTTY
+            ? "live"
+            : "off"
+        : (progressArg as ProgressMode);
+    const steps = [...story.spec.steps, ...(story.spec.compensations ?? []), ...(story.spec.finally ?? [])].map(
+      (s) => s.name,
+    );
     view = new ProgressView({ mode, write: (t) => rt.writeStderr(t), columns: term.columns, steps });
     const onEvent = (e: StoryRunEvent): void => {
       if (e.type === "log") {
@@ -286,7 +332,10 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
     offs.push(rt.onSignal("SIGINT", onSignal), rt.onSignal("SIGTERM", onSignal));
     const keepAsked = p.flags.has("--keep") || last(p, "--work-dir") !== undefined;
     const tmp = (rt.env("TMPDIR") ?? "").trim() || "/tmp";
-    const workDir = resolveAgainst(rt.cwd(), last(p, "--work-dir") ?? `${tmp}/bubu-story-${crypto.randomUUID().slice(0, 8)}`);
+    const workDir = resolveAgainst(
+      rt.cwd(),
+      last(p, "--work-dir") ?? `${tmp}/bubu-story-${crypto.randomUUID().slice(0, 8)}`,
+    );
     const storageDir = last(p, "--storage-dir");
     const namespace = last(p, "--namespace");
     const name = last(p, "--name");
@@ -320,7 +369,9 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
   } catch (err) {
     view?.stop();
     if (err instanceof StoryValidationError) {
-      rt.writeStderr(`bubu story: the cluster would reject this Story:\n${err.issues.map((i) => `  ${i.field}: ${i.message} (${i.reason})`).join("\n")}\n`);
+      rt.writeStderr(
+        `bubu story: the cluster would reject this Story:\n${err.issues.map((i) => `  ${i.field}: ${i.message} (${i.reason})`).join("\n")}\n`,
+      );
     } else if (err instanceof StoryRefusedError) {
       rt.writeStderr(`bubu story: Story cannot run locally:\n${err.reasons.map((r) => `  ${r}`).join("\n")}\n`);
     } else if (err instanceof UsageError || err instanceof StoryLoadError || err instanceof EngramMapError) {
@@ -350,7 +401,11 @@ export async function localStoryHook(storyFile: string, engramsFile: string | un
   const storyPath = resolveAgainst(rt.cwd(), storyFile);
   const parsed = parseManifests(await rt.fs.readTextFile(storyPath), storyPath);
   const stories = Object.fromEntries(parsed.stories.map((s) => [s.metadata.name, storyPath]));
-  const flags: Parsed = { positional: [], flags: new Set(), values: new Map(engramsFile ? [["--engrams", [engramsFile]]] : []) };
+  const flags: Parsed = {
+    positional: [],
+    flags: new Set(),
+    values: new Map(engramsFile ? [["--engrams", [engramsFile]]] : []),
+  };
   const { map, baseDir } = await readEngramMap(rt, flags, storyPath);
   const { storyRunnerHook } = await import("../story/impulse-hook.ts");
   return storyRunnerHook({ stories, engrams: map, baseDir, runtime: rt });

@@ -16,13 +16,23 @@ Commands:
 Run "bubu <command> --help" for a command's options.
 `;
 
+/** `bubu story` (no command) and `bubu story --help`: its commands. */
+export const STORY_COMMANDS_USAGE = `Usage: bubu story <command> [options]
+
+Commands:
+  run <story.yaml>  run a whole Story on this machine, each Engram step a local process
+
+Run "bubu story run --help" for its options.
+`;
+
 /** `bubu init --help`. */
 export const INIT_USAGE = `Usage: bubu init <dir> --kind batch|streaming|impulse|dual [options]
 
 Creates <dir> (which must be empty or missing) with a component that passes its own tests:
   engram.ts | impulse.ts, its test (the @bubustack/sdk/testkit harness), package.json or
-  deno.json, tsconfig.json, Engram.yaml | Impulse.yaml, Dockerfile, .dockerignore, .gitignore
-  and a README with the next commands.
+  deno.json (scripts start, test, typecheck, template, build; start runs the example with
+  example inputs), tsconfig.json, Engram.yaml | Impulse.yaml, Dockerfile, .dockerignore,
+  .gitignore and a README with the next commands, which it also prints.
 
 Options:
   --kind KIND        batch (a Job step), streaming (a long-lived stream processor), impulse
@@ -31,7 +41,9 @@ Options:
                      start command the project uses
   --name NAME        the component and template name (default the folder name)
   --sdk SPEC         the @bubustack/sdk dependency (default ^VERSION): a version range,
-                     npm:… / jsr:… (deno), or a path to a packed .tgz
+                     npm:… / jsr:… (deno), or a path to a packed .tgz or a folder; for deno a
+                     .tgz is unpacked into <dir>/vendor/bubustack-sdk and linked (deno.json
+                     links), since deno install cannot install a file: dependency
 `;
 
 /** `bubu run --help`. */
@@ -82,9 +94,11 @@ secretSchema from its secrets declarations, supportedModes from its kind.
 /** `bubu build --help`. */
 export const BUILD_USAGE = `Usage: bubu build <file> [--outfile PATH]
 
-Compiles <file> and everything it imports into one executable with bun build --compile (the
-project's bun devDependency, else bun on the PATH; under Deno without Bun: deno compile), and
-prints its size. The file must start its component when run (if (import.meta.main) await start(x)).
+Compiles <file> and everything it imports into one executable with bun build --compile
+--bytecode --format=esm (the project's bun devDependency, else bun on the PATH; under Deno
+without Bun: deno compile), and prints its size. SDK packages the project lacks (the gRPC ones in
+a batch project) become stubs that throw when loaded. The file must start its component when
+run (if (import.meta.main) await start(x)).
 For a container image, see the project's Dockerfile: it runs this in a build stage and copies
 the binary into a small base image as a non-root user.
 

@@ -15,8 +15,14 @@ export const PEER_RANGES = {
   "@connectrpc/connect-node": "^2.3.0",
 } as const;
 
-/** Bun, for `bubu build` in a Node project (package.json `devDependencies.bun`). */
+/**
+ * Bun, for `bubu build` in a Node project (package.json `devDependencies.bun`); Bun's types
+ * (`@types/bun`) are released with the same versions.
+ */
 export const BUN_RANGE = "^1.4.5";
 
 /** Node's types, for editors and the tests' `node:test` imports. */
 export const TYPES_NODE_RANGE = "^22.20.7";
+
+/** TypeScript, for a project's `typecheck` script (package.json `devDependencies.typescript`). */
+export const TYPESCRIPT_RANGE = "^7.0.2";

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { describe, test } from "node:test";
 import { parseArgs, UsageError } from "../../src/cli/args.ts";
 import { main } from "../../src/cli/main.ts";
-import { BUN_RANGE, PEER_RANGES, SDK_VERSION, TYPES_NODE_RANGE } from "../../src/cli/version.ts";
+import { BUN_RANGE, PEER_RANGES, SDK_VERSION, TYPES_NODE_RANGE, TYPESCRIPT_RANGE } from "../../src/cli/version.ts";
 import { repoRoot, runScript } from "../support/spawn.ts";
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -31,6 +31,7 @@ describe("help and exit codes", () => {
       ["run", /\{"kind":"data","payload":\{…\},"metadata":\{…\}\}/],
       ["template", /secretSchema/],
       ["build", /Dockerfile/],
+      ["story", /run <story\.yaml>/],
     ] as const) {
       const r = await cli(command, "--help");
       assert.equal(r.code, 0, command);
@@ -49,6 +50,8 @@ describe("help and exit codes", () => {
       ["init", "x", "--kind", "cron"],
       ["template"],
       ["build", "a.ts", "b.ts"],
+      ["story"],
+      ["story", "walk"],
     ]) {
       const r = await cli(...argv);
       assert.equal(r.code, 2, argv.join(" "));
@@ -57,6 +60,10 @@ describe("help and exit codes", () => {
     }
     const kind = await cli("init", "x", "--kind", "cron");
     assert.match(kind.stderr, /--kind must be one of batch, streaming, impulse, dual/);
+    const story = await cli("story");
+    assert.match(story.stderr, /^Usage: bubu story <command>/);
+    assert.match(story.stderr, /run <story\.yaml>/);
+    assert.match((await cli("story", "walk")).stderr, /unknown story command "walk"/);
   });
 
   test("a missing file is a usage error; a file without a component says what to export", async () => {
@@ -94,6 +101,12 @@ describe("flag parsing", () => {
     assert.throws(() => parseArgs(["--name", "a", "--name", "b"], { values: ["name"] }), /given twice/);
     assert.throws(() => parseArgs(["--force=1"], { switches: ["force"] }), /takes no value/);
   });
+
+  test("a lastWins flag may be repeated, the last one counting (a script's default, then the user's)", () => {
+    const spec = { values: ["story", "name"], lastWins: ["story"] };
+    assert.deepEqual(parseArgs(["--story", "hello", "--story=other"], spec).values, { story: "other" });
+    assert.throws(() => parseArgs(["--story", "a", "--name", "x", "--name", "y"], spec), /--name given twice/);
+  });
 });
 
 test("the versions bubu writes are package.json's", () => {
@@ -106,6 +119,7 @@ test("the versions bubu writes are package.json's", () => {
   assert.deepEqual({ ...PEER_RANGES }, pkg.peerDependencies);
   assert.equal(BUN_RANGE, pkg.devDependencies.bun);
   assert.equal(TYPES_NODE_RANGE, pkg.devDependencies["@types/node"]);
+  assert.equal(TYPESCRIPT_RANGE, pkg.devDependencies.typescript);
 });
 
 describe("bubu run, as a child process", { timeout: 120_000 }, () => {

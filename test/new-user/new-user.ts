@@ -1,7 +1,9 @@
 // What a new user does, end to end, with the package as npm would publish it: `npm pack`, then
 // for each of Node, Bun and Deno a project per kind made by `bubu init`, installed from the
-// tarball, its own tests run, run locally, its template regenerated, the batch one compiled to a
-// single binary; plus a Deno app importing `jsr:@bubustack/sdk` linked to this working tree.
+// tarball as its printed next steps say, those next steps run as printed (tests, the example run,
+// the type check), run locally with other flags, its template regenerated, the README's Story
+// snippet run with `bubu story run`, the batch one compiled to a single binary; plus a Deno app
+// made with `--sdk <this working tree>` (linked as the JSR package).
 //
 // Run once (not under each test runner): node test/new-user/new-user.ts [--keep]
 // Needs node (>= 22.19), bun and deno on the PATH (scripts/test.sh sets it). Prints each step
@@ -19,13 +21,29 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const keep = process.argv.includes("--keep");
-const work = mkdtempSync(join(tmpdir(), "bubu-new-user-"));
+
+/**
+ * The work folder: under the temporary folder, or /var/tmp, whichever has no node_modules above
+ * it (one there would supply the packages a project's own install failed to).
+ */
+function workFolder(): string {
+  const ancestors = (dir: string): string[] => (dirname(dir) === dir ? [dir] : [dir, ...ancestors(dirname(dir))]);
+  const bases = [tmpdir(), "/var/tmp"].map((b) => resolve(b));
+  const base = bases.find((b) => existsSync(b) && !ancestors(b).some((d) => existsSync(join(d, "node_modules"))));
+  if (base === undefined) {
+    process.stdout.write(`FAIL  every candidate work folder (${bases.join(", ")}) has a node_modules above it\n`);
+    process.stdout.write("new-user: 0 passed, 1 failed\n");
+    process.exit(1);
+  }
+  return mkdtempSync(join(base, "bubu-new-user-"));
+}
+const work = workFolder();
 const results: { step: string; ms: number; ok: boolean; note: string }[] = [];
 
 type Kind = "batch" | "streaming" | "impulse" | "dual";
@@ -110,6 +128,13 @@ function jsonLines(text: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** The one JSON line of a start script's stdout (npm prints its "> name start" header there too). */
+function onlyJson(stdout: string): Record<string, unknown> {
+  const lines = jsonLines(stdout);
+  check(lines.length === 1, `not one JSON line on stdout: ${stdout}`);
+  return lines[0]!;
+}
+
 function duKiB(path: string, exclude: string[] = []): number {
   const r = sh("du", ["-sk", ...exclude.map((e) => `--exclude=${e}`), path], work);
   return Number(r.stdout.split(/\s/)[0]);
@@ -129,21 +154,35 @@ const packed = await step("npm pack (prepack builds dist/)", () => {
 
 // --- the commands each runtime uses ---------------------------------------------------------------
 function install(rt: Runtime, dir: string): Run {
-  // Deno projects get node_modules from npm here: `deno install` cannot install a file: tarball.
+  // What init's next steps say. (For Deno, init unpacked the tarball into vendor/ and linked it.)
+  if (rt === "deno") return sh("deno", ["install"], dir);
   return rt === "bun"
     ? sh("bun", ["install"], dir)
     : sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
+}
+
+/** The commands init printed under "Next:" after the `cd`; without the install when `installed`. */
+function nextSteps(printed: string, installed = true): string[] {
+  const lines = printed.slice(printed.indexOf("\nNext:\n") + 7).split("\n");
+  return lines
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("cd ") && !(installed && /^\w+ install\b/.test(l)));
+}
+
+/** The README's Story snippet (the yaml block after "# story.yaml"), for the engram `name`. */
+function readmeStory(name: string): { yaml: string; command: string } {
+  const readme = readFileSync(join(repo, "README.md"), "utf8");
+  const yaml = /```yaml\n(# story\.yaml[\s\S]*?)```/.exec(readme)?.[1];
+  const command = /^npx bubu story run .*$/m.exec(readme)?.[0];
+  if (yaml === undefined || command === undefined)
+    throw new Error("README: no story.yaml snippet or its npx bubu story run command");
+  return { yaml: yaml.replaceAll("my-engram", name), command: command.replaceAll("my-engram", name) };
 }
 function task(rt: Runtime, dir: string, name: string, args: string[] = [], input?: string): Run {
   const o = input === undefined ? {} : { input };
   if (rt === "node") return sh("npm", ["run", "--silent", name, ...(args.length ? ["--", ...args] : [])], dir, o);
   if (rt === "bun") return sh("bun", ["run", name, ...args], dir, o);
   return sh("deno", ["task", "--quiet", name, ...args], dir, o);
-}
-function taskAsync(rt: Runtime, dir: string, name: string): Promise<Run> {
-  if (rt === "node") return shAsync("npm", ["run", "--silent", name], dir);
-  if (rt === "bun") return shAsync("bun", ["run", name], dir);
-  return shAsync("deno", ["task", "--quiet", name], dir);
 }
 function bubu(rt: Runtime, dir: string, args: string[], input?: string): Run {
   const o = input === undefined ? {} : { input };
@@ -159,6 +198,7 @@ if (packed) {
     const root = join(work, rt);
     mkdirSync(root);
     const dirs = Object.fromEntries(KINDS.map((k) => [k, join(root, `${k}-app`)])) as Record<Kind, string>;
+    const printed = {} as Record<Kind, string>;
     const made = await step(`${rt}: bubu init × 4 kinds`, () => {
       for (const kind of KINDS) {
         const r = ok(
@@ -170,16 +210,27 @@ if (packed) {
           `init ${kind}`,
         );
         check(r.stdout.includes("Next:"), "init printed no next steps");
+        printed[kind] = r.stdout;
       }
       return readdirSync(dirs.batch).sort().join(" ");
     });
     if (!made) continue;
-    // Two dependency sets: batch and impulse need no gRPC packages, streaming and dual do.
-    const installed = await step(`${rt}: install batch-app and streaming-app from the tarball`, () => {
-      ok(install(rt, dirs.batch), "install batch");
-      ok(install(rt, dirs.streaming), "install streaming");
-      symlinkSync(join(dirs.batch, "node_modules"), join(dirs.impulse, "node_modules"));
-      symlinkSync(join(dirs.streaming, "node_modules"), join(dirs.dual, "node_modules"));
+    // Two dependency sets: batch and impulse need no gRPC packages, streaming and dual do. Deno
+    // installs each project: its node_modules holds a copy of the linked vendor/ folder.
+    const installed = await step(`${rt}: install the projects from the tarball`, () => {
+      if (rt === "deno") {
+        for (const kind of KINDS) ok(install(rt, dirs[kind]), `deno install (${kind})`);
+        const sdk = join(dirs.batch, "node_modules/@bubustack/sdk");
+        check(
+          existsSync(join(sdk, "package.json")) && existsSync(join(sdk, "dist/mod.js")),
+          "deno install: node_modules/@bubustack/sdk is not the package",
+        );
+      } else {
+        ok(install(rt, dirs.batch), "install batch");
+        ok(install(rt, dirs.streaming), "install streaming");
+        symlinkSync(join(dirs.batch, "node_modules"), join(dirs.impulse, "node_modules"));
+        symlinkSync(join(dirs.streaming, "node_modules"), join(dirs.dual, "node_modules"));
+      }
       const nm = join(dirs.batch, "node_modules");
       check(!existsSync(join(nm, "@connectrpc")), "a batch app got @connectrpc");
       check(
@@ -187,7 +238,7 @@ if (packed) {
         "the streaming app lacks @connectrpc/connect",
       );
       const all = duKiB(nm);
-      const runtimeOnly = duKiB(nm, ["bun", "@oven", "@types", ".bin", ".cache"]);
+      const runtimeOnly = duKiB(nm, ["bun", "@oven", "@types", "typescript", "@typescript", ".bin", ".cache"]);
       sizes.push(
         `${rt} batch app: node_modules ${(all / 1024).toFixed(1)} MiB, without devDependencies ${(runtimeOnly / 1024).toFixed(1)} MiB`,
       );
@@ -195,18 +246,60 @@ if (packed) {
     });
     if (!installed) continue;
 
-    await step(`${rt}: each project's own tests (side by side)`, async () => {
-      const runs = await Promise.all(KINDS.map((kind) => taskAsync(rt, dirs[kind], "test")));
-      runs.forEach((r, i) => ok(r, `${KINDS[i]} test`));
+    // Each project's printed next steps as printed (its tests, the example run, the type check),
+    // the projects side by side.
+    await step(`${rt}: each project's next steps, as init printed them`, async () => {
+      const runs = await Promise.all(
+        KINDS.map(async (kind) => {
+          const out: { command: string; run: Run }[] = [];
+          for (const command of nextSteps(printed[kind]))
+            out.push({ command, run: ok(await shAsync("sh", ["-c", command], dirs[kind]), `${kind}: ${command}`) });
+          return out;
+        }),
+      );
+      const [batch, streaming, impulse, dual] = runs.map((r) =>
+        r.filter((x) => /\b(start|run start)\b/.test(x.command)),
+      );
+      check(batch!.length === 2, `batch: ${batch!.length} start commands printed`);
+      check(onlyJson(batch![0]!.run.stdout).message === "Hello, Ada!", `batch start: ${batch![0]!.run.stdout}`);
+      check(onlyJson(batch![1]!.run.stdout).message === "Hello, Bo!", `batch start Bo: ${batch![1]!.run.stdout}`);
+      check(
+        jsonLines(batch![0]!.run.stderr).some((l) => l.msg === "signal" && l.key === "progress"),
+        `no progress signal on stderr: ${batch![0]!.run.stderr}`,
+      );
+      check(
+        (jsonLines(streaming![0]!.run.stdout)[0]?.payload as { text?: string } | undefined)?.text === "HI",
+        `streaming start: ${streaming![0]!.run.stdout}`,
+      );
+      const starts = jsonLines(impulse![0]!.run.stderr).filter((l) => l.msg === "story triggered (local: no cluster)");
+      check(
+        starts.length === 3 && starts.every((s) => s.story === "hello"),
+        `impulse start: ${impulse![0]!.run.stderr}`,
+      );
+      check(onlyJson(dual![0]!.run.stdout).text === "HI", `dual start: ${dual![0]!.run.stdout}`);
+      const typechecks = runs.flat().filter((x) => x.command.includes("typecheck")).length;
+      check(typechecks === 4, `${typechecks} of 4 projects printed a typecheck step`);
+      return `${runs.flat().length} commands`;
     });
 
-    await step(`${rt}: batch runs locally (start script and bubu run)`, () => {
-      const r = ok(task(rt, dirs.batch, "start", ["--inputs", '{"name":"Ada"}']), "start");
-      check(JSON.parse(r.stdout.trim()).message === "Hello, Ada!", `stdout: ${r.stdout}`);
+    await step(`${rt}: the type check fails on a type error`, () => {
+      const file = join(dirs.batch, "engram.ts");
+      const source = readFileSync(file, "utf8");
+      writeFileSync(file, source.replace("return { message:", "return { messages:"));
+      const r = task(rt, dirs.batch, "typecheck");
+      writeFileSync(file, source);
       check(
-        jsonLines(r.stderr).some((l) => l.msg === "signal" && l.key === "progress"),
-        `no progress signal on stderr: ${r.stderr}`,
+        r.status !== 0 && /message/.test(r.stdout + r.stderr),
+        `exit ${r.status}: ${(r.stdout + r.stderr).slice(-800)}`,
       );
+    });
+
+    await step(`${rt}: batch runs locally (bubu run, flags after the start script's)`, () => {
+      const r = ok(
+        task(rt, dirs.batch, "start", ["--inputs", '{"name":"Cy"}', "--config", '{"greeting":"Yo"}']),
+        "start",
+      );
+      check(JSON.parse(r.stdout.trim()).message === "Yo, Cy!", `stdout: ${r.stdout}`);
       const viaBubu = ok(
         bubu(rt, dirs.batch, ["run", "engram.ts", "--inputs", '{"name":"Bo"}', "--config", '{"greeting":"Hi"}']),
         "bubu run",
@@ -216,6 +309,27 @@ if (packed) {
       check(
         bad.status === 1 && bad.stderr.includes("validation_error"),
         `empty name: exit ${bad.status}, ${bad.stderr.slice(-500)}`,
+      );
+    });
+
+    await step(`${rt}: the README's Story snippet runs with bubu story run`, () => {
+      const { yaml, command } = readmeStory("batch-app");
+      writeFileSync(join(dirs.batch, "story.yaml"), yaml);
+      // The README's command is for Node (npx, node engram.ts); the same on this runtime.
+      const argv = command
+        .replace(/^npx bubu /, "")
+        .replace(/"node engram\.ts"/, `"${rt === "node" ? "node" : rt === "bun" ? "bun" : "deno run -A"} engram.ts"`)
+        .match(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g)!
+        .map((a) => a.replace(/^'(.*)'$/, "$1").replace(/="(.*)"$/, "=$1"));
+      const r = bubu(rt, dirs.batch, argv);
+      rmSync(join(dirs.batch, "story.yaml"));
+      check(r.status === 0, `exit ${r.status}: ${r.stdout.slice(-1500)}${r.stderr.slice(-1500)}`);
+      const report = JSON.parse(r.stdout) as { phase: string; output?: { message?: string } };
+      check(report.phase === "Succeeded" && report.output?.message === "Hello, Ada!", r.stdout);
+      const usage = bubu(rt, dirs.batch, ["story"]);
+      check(
+        usage.status === 2 && usage.stderr.includes("run <story.yaml>"),
+        `bubu story: ${usage.status} ${usage.stderr}`,
       );
     });
 
@@ -259,19 +373,19 @@ export const s = defineStreaming({ async stream(_ctx, inbound) { for await (cons
       check((jsonLines(cfg.stdout)[0]!.payload as { text: string }).text === "> X", `bubu run --config: ${cfg.stdout}`);
     });
 
-    await step(`${rt}: impulse runs locally (story starts printed, not sent)`, () => {
+    await step(`${rt}: impulse runs locally (story starts printed, not sent; flags override the script's)`, () => {
       const r = ok(
-        task(rt, dirs.impulse, "start", ["--story", "hello", "--config", '{"limit":2,"everyMs":1}']),
+        task(rt, dirs.impulse, "start", ["--story", "other", "--config", '{"limit":2,"everyMs":1}']),
         "start",
       );
       const starts = jsonLines(r.stderr).filter((l) => l.msg === "story triggered (local: no cluster)");
       check(starts.length === 2, `stderr: ${r.stderr}`);
-      check(starts[0]!.story === "hello" && starts[1]!.token === "tick-2", JSON.stringify(starts));
+      check(starts[0]!.story === "other" && starts[1]!.token === "tick-2", JSON.stringify(starts));
     });
 
     await step(`${rt}: dual runs locally as batch and as streaming`, () => {
-      const b = ok(task(rt, dirs.dual, "start", ["--inputs", '{"text":"hi"}']), "start");
-      check(JSON.parse(b.stdout.trim()).text === "HI", `batch: ${b.stdout}`);
+      const b = ok(task(rt, dirs.dual, "start", ["--inputs", '{"text":"yo"}']), "start");
+      check(JSON.parse(b.stdout.trim()).text === "YO", `batch: ${b.stdout}`);
       const s = ok(
         bubu(rt, dirs.dual, ["run", "engram.ts", "--mode", "streaming"], '{"kind":"data","payload":{"text":"yo"}}\n'),
         "bubu run --mode streaming",
@@ -313,41 +427,29 @@ export const s = defineStreaming({ async stream(_ctx, inbound) { for await (cons
 }
 
 // --- Deno from JSR ------------------------------------------------------------------------------
-await step(
-  "deno: a jsr:@bubustack/sdk project (linked to this working tree): tests, run, template via jsr:…/cli",
-  () => {
-    const dir = join(work, "deno-jsr-app");
-    ok(
-      sh(
-        "node",
-        [
-          join(repo, "dist/cli/bubu.js"),
-          "init",
-          dir,
-          "--kind",
-          "batch",
-          "--runtime",
-          "deno",
-          "--sdk",
-          "jsr:@bubustack/sdk@^0.1.0",
-        ],
-        work,
-      ),
-      "init",
-    );
-    // JSR cannot be reached here; `links` makes the package this working tree, as JSR would serve it.
-    const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as Record<string, unknown>;
-    writeFileSync(join(dir, "deno.json"), JSON.stringify({ ...config, links: [repo] }, null, 2));
-    ok(sh("deno", ["task", "--quiet", "test"], dir), "deno task test");
-    const r = ok(sh("deno", ["task", "--quiet", "start", "--inputs", '{"name":"Jsr"}'], dir), "deno task start");
-    check(JSON.parse(r.stdout.trim()).message === "Hello, Jsr!", r.stdout);
-    const before = readFileSync(join(dir, "Engram.yaml"), "utf8");
-    ok(sh("deno", ["task", "--quiet", "template"], dir), "deno task template");
-    check(readFileSync(join(dir, "Engram.yaml"), "utf8") === before, "the template from jsr:…/cli differs from init's");
-    const lock = existsSync(join(dir, "deno.lock")) ? readFileSync(join(dir, "deno.lock"), "utf8") : "";
-    check(!lock.includes("jsr.io"), "the JSR package was fetched instead of linked");
-  },
-);
+await step("deno: --sdk <this working tree> links it as the JSR package: tests, run, template via jsr:…/cli", () => {
+  const dir = join(work, "deno-jsr-app");
+  const r = ok(
+    sh(
+      "node",
+      [join(repo, "dist/cli/bubu.js"), "init", dir, "--kind", "batch", "--runtime", "deno", "--sdk", repo],
+      work,
+    ),
+    "init",
+  );
+  const config = JSON.parse(readFileSync(join(dir, "deno.json"), "utf8")) as {
+    imports: Record<string, string>;
+    links: string[];
+  };
+  check(config.imports["@bubustack/sdk"]!.startsWith("jsr:@bubustack/sdk@"), JSON.stringify(config));
+  check(resolve(dir, config.links[0]!) === repo, `links: ${JSON.stringify(config.links)}`);
+  for (const command of nextSteps(r.stdout, false)) ok(sh("sh", ["-c", command], dir), command);
+  const before = readFileSync(join(dir, "Engram.yaml"), "utf8");
+  ok(sh("deno", ["task", "--quiet", "template"], dir), "deno task template");
+  check(readFileSync(join(dir, "Engram.yaml"), "utf8") === before, "the template from jsr:…/cli differs from init's");
+  const lock = existsSync(join(dir, "deno.lock")) ? readFileSync(join(dir, "deno.lock"), "utf8") : "";
+  check(!lock.includes("jsr.io"), "the JSR package was fetched instead of linked");
+});
 
 // --- summary ------------------------------------------------------------------------------------
 const failed = results.filter((r) => !r.ok).length;

@@ -32,12 +32,14 @@ interface Entry {
 }
 
 const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
-  exports: Record<string, { types: string; bun: string }>;
+  exports: Record<string, { types: string }>;
 };
+// The sources: deno.json's exports (the same subpaths, as TypeScript).
+const sources = (JSON.parse(readFileSync(join(repo, "deno.json"), "utf8")) as { exports: Record<string, string> }).exports;
 const entries: Entry[] = Object.entries(pkg.exports).map(([key, e]) => ({
   key,
   name: key === "." ? "root" : key.slice(2).replaceAll("/", "-"),
-  source: join(repo, e.bun),
+  source: join(repo, sources[key]!),
   declaration: join(dts, e.types.replace(/^\.\/dist\//, "")),
 }));
 

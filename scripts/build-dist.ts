@@ -20,8 +20,8 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited with ${r.status}`);
 }
 
-const exports = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { exports: Record<string, { bun: string }> }).exports;
-const entries = Object.values(exports).map((c) => c.bun);
+// The entry points' sources: deno.json's exports (JSR publishes the same subpaths as TypeScript).
+const entries = Object.values((JSON.parse(readFileSync(join(repo, "deno.json"), "utf8")) as { exports: Record<string, string> }).exports);
 
 rmSync(out, { recursive: true, force: true });
 run(bin("tsc"), ["-p", "tsconfig.build.json", "--emitDeclarationOnly", "--outDir", out]);

@@ -28,8 +28,9 @@ export interface EntrySafety {
 
 /** The package's entries: `[import name, source file]`. */
 export function packageEntries(): [string, string][] {
-  const pkg = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as { name: string; exports: Record<string, { bun: string }> };
-  return Object.entries(pkg.exports).map(([key, e]) => [key === "." ? pkg.name : `${pkg.name}/${key.slice(2)}`, e.bun]);
+  const pkg = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as { name: string; exports: Record<string, unknown> };
+  const sources = (JSON.parse(readFileSync(resolve(repoRoot, "deno.json"), "utf8")) as { exports: Record<string, string> }).exports;
+  return Object.keys(pkg.exports).map((key) => [key === "." ? pkg.name : `${pkg.name}/${key.slice(2)}`, sources[key]!]);
 }
 
 /** Bundles and loads every entry. */

@@ -91,10 +91,14 @@ function tsCommand(variant: string, root: string, tag: string): string[] {
       const plain = variant === "bun-compiled-plain";
       const exe = join(cache, `hello-batch-${tag}${plain ? "-plain" : ""}`);
       console.error(`bun build --compile${plain ? "" : " --bytecode"} (${tag}) ...`);
-      execFileSync(commandFor("bun", "")[0], ["build", "--compile", ...(plain ? [] : ["--bytecode", "--format=esm"]), engramTs, "--outfile", exe], {
-        cwd: root,
-        stdio: ["ignore", "ignore", "inherit"],
-      });
+      execFileSync(
+        commandFor("bun", "")[0],
+        ["build", "--compile", ...(plain ? [] : ["--bytecode", "--format=esm"]), engramTs, "--outfile", exe],
+        {
+          cwd: root,
+          stdio: ["ignore", "ignore", "inherit"],
+        },
+      );
       return [exe];
     }
     case "node-dist":
@@ -109,7 +113,10 @@ function tsCommand(variant: string, root: string, tag: string): string[] {
         execFileSync("npm", ["run", "--silent", "build"], {
           cwd: root,
           stdio: "inherit",
-          env: { ...process.env, PATH: `${join(repoRoot, ".cache/node/node_modules/.bin")}:${join(repoRoot, "node_modules/.bin")}:${process.env.PATH ?? ""}` },
+          env: {
+            ...process.env,
+            PATH: `${join(repoRoot, ".cache/node/node_modules/.bin")}:${join(repoRoot, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+          },
         });
       }
       const js = stripTypeScriptTypes(readFileSync(engramTs, "utf8")).replace(

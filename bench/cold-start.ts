@@ -28,7 +28,9 @@ function series(label: string, cmd: string, args: string[]): void {
   const results = Array.from({ length: runs }, () => measure(cmd, args));
   const tp = median(results.map((r) => r.toProcess));
   const te = median(results.map((r) => r.toExit));
-  console.log(`${label.padEnd(28)} start→process() ${String(tp).padStart(5)} ms   start→exit ${String(te).padStart(5)} ms   (median of ${runs})`);
+  console.log(
+    `${label.padEnd(28)} start→process() ${String(tp).padStart(5)} ms   start→exit ${String(te).padStart(5)} ms   (median of ${runs})`,
+  );
 }
 
 const engram = "bench/fixtures/cold-start-engram.ts";

@@ -11,17 +11,18 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { cpuSeconds, median } from "./support.ts";
+import { edgeCluster } from "../test/edge/cluster-setup.ts";
 import { bundleForWorkers, configFor, serveWorkerd, textBinding, type Workerd, workDir } from "../test/edge/workerd.ts";
 import { clusterPeer } from "../test/peers/cluster/peer.ts";
-import { edgeCluster } from "../test/edge/cluster-setup.ts";
+import { cpuSeconds, median } from "./support.ts";
 
 const coldRuns = Number(process.argv[2] ?? 10);
 const deliveries = Number(process.argv[3] ?? 2000);
 const concurrency = Number(process.argv[4] ?? 8);
 const SECRET = "bench secret";
 const sign = (body: string): string => `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
-const push = (i: number): string => JSON.stringify({ ref: "refs/heads/main", after: `c${i}`, repository: { full_name: "octo/repo" } });
+const push = (i: number): string =>
+  JSON.stringify({ ref: "refs/heads/main", after: `c${i}`, repository: { full_name: "octo/repo" } });
 
 const work = workDir("edge-bench");
 try {
@@ -29,7 +30,9 @@ try {
   const min = bundleForWorkers("examples/edge-impulse/worker.ts", join(work.dir, "min.js"), { minify: true });
   const { readFileSync } = await import("node:fs");
   const gz = gzipSync(readFileSync(min.file), { level: 9 }).length;
-  console.log(`bundle (examples/edge-impulse/worker.ts): ${(min.bytes / 1024).toFixed(1)} KiB minified, ${(gz / 1024).toFixed(1)} KiB gzipped; node:* imports: ${min.externals.length}`);
+  console.log(
+    `bundle (examples/edge-impulse/worker.ts): ${(min.bytes / 1024).toFixed(1)} KiB minified, ${(gz / 1024).toFixed(1)} KiB gzipped; node:* imports: ${min.externals.length}`,
+  );
 
   // A stub API server: every StoryTrigger is Created at once; Stories are not found (no version).
   let posts = 0;
@@ -42,10 +45,21 @@ try {
       if (req.method === "POST" && url.endsWith("/storytriggers")) {
         posts++;
         const t = JSON.parse(body) as { metadata: { name: string; namespace: string } };
-        res.writeHead(201).end(JSON.stringify({ ...t, status: { decision: "Created", storyRunRef: { name: `run-${t.metadata.name.slice(-12)}` } } }));
+        res.writeHead(201).end(
+          JSON.stringify({
+            ...t,
+            status: { decision: "Created", storyRunRef: { name: `run-${t.metadata.name.slice(-12)}` } },
+          }),
+        );
       } else if (req.method === "GET" && url.includes("/storyruns/")) {
         const [, ns, name] = /namespaces\/([^/]+)\/storyruns\/([^/?]+)/.exec(url) ?? [];
-        res.writeHead(200).end(JSON.stringify({ apiVersion: "runs.bubustack.io/v1alpha1", kind: "StoryRun", metadata: { name, namespace: ns } }));
+        res.writeHead(200).end(
+          JSON.stringify({
+            apiVersion: "runs.bubustack.io/v1alpha1",
+            kind: "StoryRun",
+            metadata: { name, namespace: ns },
+          }),
+        );
       } else {
         res.writeHead(404).end(JSON.stringify({ kind: "Status", status: "Failure", reason: "NotFound", code: 404 }));
       }
@@ -81,10 +95,16 @@ try {
     firstAnswer.push(performance.now() - t0);
     await wd.close();
   }
-  console.log(`cold start, median of ${coldRuns}: workerd spawned → listening ${median(listen).toFixed(0)} ms; → first /healthz answer ${median(firstAnswer).toFixed(0)} ms`);
+  console.log(
+    `cold start, median of ${coldRuns}: workerd spawned → listening ${median(listen).toFixed(0)} ms; → first /healthz answer ${median(firstAnswer).toFixed(0)} ms`,
+  );
 
   /** Deliveries per second, and workerd's CPU milliseconds per delivery. */
-  const drive = async (wd: Workerd, bodies: readonly string[], expect: number): Promise<{ rate: number; cpuMs: number }> => {
+  const drive = async (
+    wd: Workerd,
+    bodies: readonly string[],
+    expect: number,
+  ): Promise<{ rate: number; cpuMs: number }> => {
     let next = 0;
     let wrong = 0;
     const cpu0 = cpuSeconds(wd.pid);
@@ -96,7 +116,11 @@ try {
           const r = await fetch(`${wd.url}/webhook`, {
             method: "POST",
             body,
-            headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": sign(body) },
+            headers: {
+              "content-type": "application/json",
+              "x-github-event": "push",
+              "x-hub-signature-256": sign(body),
+            },
           });
           await r.arrayBuffer();
           if (r.status !== expect) wrong++;
@@ -104,10 +128,12 @@ try {
       }),
     );
     const s = (performance.now() - t0) / 1000;
-    if (wrong > 0) throw new Error(`${wrong} of ${bodies.length} answers were not ${expect}:\n${wd.output().slice(-2000)}`);
+    if (wrong > 0)
+      throw new Error(`${wrong} of ${bodies.length} answers were not ${expect}:\n${wd.output().slice(-2000)}`);
     return { rate: bodies.length / s, cpuMs: ((cpuSeconds(wd.pid) - cpu0) * 1000) / bodies.length };
   };
-  const show = (r: { rate: number; cpuMs: number }, digits = 0): string => `${r.rate.toFixed(digits)}/s (workerd CPU ${r.cpuMs.toFixed(2)} ms each)`;
+  const show = (r: { rate: number; cpuMs: number }, digits = 0): string =>
+    `${r.rate.toFixed(digits)}/s (workerd CPU ${r.cpuMs.toFixed(2)} ms each)`;
 
   {
     const wd = await serveWorkerd(work.dir, config(stubUrl, "bench-token", "bench"));
@@ -129,8 +155,14 @@ try {
       writeFileSync(join(work.dir, "ca.pem"), peer.caPem);
       const wd = await serveWorkerd(work.dir, config(peer.url, cluster.token, cluster.ns, "ca.pem"));
       const n = Math.min(200, deliveries);
-      const rate = await drive(wd, Array.from({ length: n }, (_, i) => push(1_000_000 + i)), 202);
-      console.log(`verified deliveries on workerd against the cluster peer (real API server and operator), ${n} new pushes: ${show(rate, 1)}`);
+      const rate = await drive(
+        wd,
+        Array.from({ length: n }, (_, i) => push(1_000_000 + i)),
+        202,
+      );
+      console.log(
+        `verified deliveries on workerd against the cluster peer (real API server and operator), ${n} new pushes: ${show(rate, 1)}`,
+      );
       await wd.close();
     } finally {
       await cluster.close();

@@ -15,10 +15,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { envelopePacket } from "../test/peers/connector/packets.ts";
-import { commandFor, repoRoot, type RuntimeName } from "../test/support/spawn.ts";
+import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { bindingJson } from "../test/streaming/helpers.ts";
+import { commandFor, type RuntimeName, repoRoot } from "../test/support/spawn.ts";
 import { cpuSeconds, median } from "./support.ts";
 
 type Mode = "none" | "off" | "on";
@@ -38,8 +38,17 @@ interface Sample {
 }
 
 function modeEnv(mode: Mode): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", OTEL_BENCH_MODE: mode };
-  if (mode === "off") Object.assign(env, { BUBU_SDK_TRACING_ENABLED: "false", BUBU_SDK_METRICS_ENABLED: "false", BUBU_TRACE_PROPAGATION: "false" });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/root",
+    OTEL_BENCH_MODE: mode,
+  };
+  if (mode === "off")
+    Object.assign(env, {
+      BUBU_SDK_TRACING_ENABLED: "false",
+      BUBU_SDK_METRICS_ENABLED: "false",
+      BUBU_TRACE_PROPAGATION: "false",
+    });
   return env;
 }
 
@@ -58,7 +67,10 @@ async function streamOnce(rt: RuntimeName, mode: Mode): Promise<Sample> {
   });
   const endpoint = await server.listen();
   const [cmd, args] = commandFor(rt, resolve(repoRoot, "bench/fixtures/otel-stream-echo.ts"));
-  const child = spawn(cmd, args, { env: { ...modeEnv(mode), BUBU_TRANSPORT_BINDING: bindingJson(endpoint) }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(cmd, args, {
+    env: { ...modeEnv(mode), BUBU_TRANSPORT_BINDING: bindingJson(endpoint) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   // Every message carries an upstream trace context, as messages from a traced story do.
   const packet = envelopePacket({
     payload: { blob: "x".repeat(1024) },
@@ -70,7 +82,9 @@ async function streamOnce(rt: RuntimeName, mode: Mode): Promise<Sample> {
     const done = new Promise<void>((r) => (reached = r));
     for (let i = 0; i < count; i++) server.sendData(packet);
     const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    const exited = new Promise<never>((_, reject) => child.once("exit", () => reject(new Error(`${rt}/${mode}: exited after ${echoed}/${count}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", () => reject(new Error(`${rt}/${mode}: exited after ${echoed}/${count}`))),
+    );
     exited.catch(() => {});
     try {
       await Promise.race([done, exited]);
@@ -95,7 +109,8 @@ async function streamOnce(rt: RuntimeName, mode: Mode): Promise<Sample> {
     // upstream span as it came in.
     const span = lastTraceparent?.split("-")[2];
     const traced = lastTraceparent?.startsWith(`00-${UPSTREAM_TRACE}-`) === true && span !== UPSTREAM_SPAN;
-    if (traced !== (mode === "on")) throw new Error(`${rt}/${mode}: outbound traceparent ${lastTraceparent} does not match the mode`);
+    if (traced !== (mode === "on"))
+      throw new Error(`${rt}/${mode}: outbound traceparent ${lastTraceparent} does not match the mode`);
     return { rate, cpuUs };
   } finally {
     child.kill("SIGKILL");
@@ -107,7 +122,10 @@ async function batchOnce(rt: RuntimeName, mode: Mode): Promise<Sample> {
   // tmpfs when there is one: the loop measures the SDK, not the disk.
   const dir = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "bubu-otel-bench-"));
   try {
-    const [cmd, args] = commandFor(rt, resolve(repoRoot, "bench/fixtures/otel-batch-loop.ts"), [dir, String(BATCH_RUNS)]);
+    const [cmd, args] = commandFor(rt, resolve(repoRoot, "bench/fixtures/otel-batch-loop.ts"), [
+      dir,
+      String(BATCH_RUNS),
+    ]);
     const child = spawn(cmd, args, { env: modeEnv(mode), stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     child.stderr!.on("data", (d) => (err += d));
@@ -125,12 +143,17 @@ async function batchOnce(rt: RuntimeName, mode: Mode): Promise<Sample> {
   }
 }
 
-console.log(`runs=${runs}, modes interleaved; medians. Streaming: ${STREAM_MESSAGES} x 1 KiB echoes. Batch: ${BATCH_RUNS} runs in one process.`);
+console.log(
+  `runs=${runs}, modes interleaved; medians. Streaming: ${STREAM_MESSAGES} x 1 KiB echoes. Batch: ${BATCH_RUNS} runs in one process.`,
+);
 console.log("rate = msg/s or runs/s (wall clock); cpu = engram-process CPU µs per message or run");
 console.log("| runtime | bench | none: rate / cpu | off: rate / cpu | on: rate / cpu | cpu on/none | cpu on/off |");
 console.log("|---|---|---|---|---|---|---|");
 for (const rt of runtimes) {
-  for (const [label, fn] of [["stream echo", streamOnce], ["batch run", batchOnce]] as const) {
+  for (const [label, fn] of [
+    ["stream echo", streamOnce],
+    ["batch run", batchOnce],
+  ] as const) {
     const samples: Record<Mode, Sample[]> = { none: [], off: [], on: [] };
     for (let r = 0; r < runs; r++) {
       for (let j = 0; j < MODES.length; j++) {
@@ -141,6 +164,8 @@ for (const rt of runtimes) {
     const med = (m: Mode, f: (s: Sample) => number): number => median(samples[m].map(f));
     const cell = (m: Mode): string => `${Math.round(med(m, (s) => s.rate))} / ${Math.round(med(m, (s) => s.cpuUs))}`;
     const cpu = (m: Mode): number => med(m, (s) => s.cpuUs);
-    console.log(`| ${rt} | ${label} | ${cell("none")} | ${cell("off")} | ${cell("on")} | ${(cpu("on") / cpu("none")).toFixed(2)} | ${(cpu("on") / cpu("off")).toFixed(2)} |`);
+    console.log(
+      `| ${rt} | ${label} | ${cell("none")} | ${cell("off")} | ${cell("on")} | ${(cpu("on") / cpu("none")).toFixed(2)} | ${(cpu("on") / cpu("off")).toFixed(2)} |`,
+    );
   }
 }

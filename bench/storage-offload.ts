@@ -18,7 +18,13 @@ const MiB = 1024 * 1024;
 
 function peerEnv(): Record<string, string> {
   const text = readFileSync(join(root, ".cache/peers/s3/env"), "utf8");
-  return Object.fromEntries(text.split("\n").map((l) => /^([A-Z0-9_]+)='([^']*)'$/.exec(l)).filter((m) => m).map((m) => [m![1]!, m![2]!]));
+  return Object.fromEntries(
+    text
+      .split("\n")
+      .map((l) => /^([A-Z0-9_]+)='([^']*)'$/.exec(l))
+      .filter((m) => m)
+      .map((m) => [m![1]!, m![2]!]),
+  );
 }
 
 function status(field: "VmHWM" | "VmRSS"): number {
@@ -47,9 +53,19 @@ async function worker(reps: number): Promise<void> {
   const env = peerEnv();
   const creds = { accessKeyId: env.BUBU_TEST_S3_ACCESS_KEY!, secretAccessKey: env.BUBU_TEST_S3_SECRET_KEY! };
   const store = new S3Store({
-    bucket: env.BUBU_TEST_S3_BUCKET!, region: env.BUBU_TEST_S3_REGION!, endpoint: env.BUBU_TEST_S3_ENDPOINT!, forcePathStyle: true,
-    maxAttempts: 3, maxBackoffMs: 1000, requestTimeoutMs: 120_000, partSize: 5 * MiB, concurrency: 5, sse: undefined, sseKmsKey: undefined,
-    credentials: () => Promise.resolve(creds), fetch: (i, init) => fetch(i, init),
+    bucket: env.BUBU_TEST_S3_BUCKET!,
+    region: env.BUBU_TEST_S3_REGION!,
+    endpoint: env.BUBU_TEST_S3_ENDPOINT!,
+    forcePathStyle: true,
+    maxAttempts: 3,
+    maxBackoffMs: 1000,
+    requestTimeoutMs: 120_000,
+    partSize: 5 * MiB,
+    concurrency: 5,
+    sse: undefined,
+    sseKmsKey: undefined,
+    credentials: () => Promise.resolve(creds),
+    fetch: (i, init) => fetch(i, init),
   });
   // As createStorageManager picks it from the runtime: a whole-body read on Bun.
   const m = new StorageManager({ store, maxInlineSize: 1024, readBodyWhole: "Bun" in globalThis });
@@ -70,9 +86,20 @@ async function worker(reps: number): Promise<void> {
       const [hms, hpeak, back] = await measure(() => m.hydrate(ref));
       if (back !== payload) throw new Error("hydrated payload differs");
       add("hydrate", hms, hpeak);
-      const url = new URL(`${env.BUBU_TEST_S3_ENDPOINT}/${env.BUBU_TEST_S3_BUCKET}/bench/bare-${process.pid}-${size}-${r}`);
+      const url = new URL(
+        `${env.BUBU_TEST_S3_ENDPOINT}/${env.BUBU_TEST_S3_BUCKET}/bench/bare-${process.pid}-${size}-${r}`,
+      );
       const sign = async (method: string): Promise<Record<string, string>> => {
-        const s = await signV4({ method, url, headers: { host: url.host }, payloadHash: "UNSIGNED-PAYLOAD", region: env.BUBU_TEST_S3_REGION!, service: "s3", credentials: creds, now: new Date() });
+        const s = await signV4({
+          method,
+          url,
+          headers: { host: url.host },
+          payloadHash: "UNSIGNED-PAYLOAD",
+          region: env.BUBU_TEST_S3_REGION!,
+          service: "s3",
+          credentials: creds,
+          now: new Date(),
+        });
         delete s.headers.host;
         return s.headers;
       };
@@ -113,7 +140,11 @@ if (process.argv.includes("--worker")) {
     node: [join(root, ".cache/node/node_modules/.bin/node"), "--expose-gc"],
   };
   for (const [rt, cmd] of Object.entries(bins)) {
-    const r = spawnSync(cmd[0]!, [...cmd.slice(1), self, "--worker", String(reps)], { cwd: root, encoding: "utf8", maxBuffer: 1 << 20 });
+    const r = spawnSync(cmd[0]!, [...cmd.slice(1), self, "--worker", String(reps)], {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    });
     if (r.status !== 0) throw new Error(`${rt}: exit ${r.status}: ${r.stdout}${r.stderr}`);
     console.log(`== ${rt} (median of ${reps}; peak = VmHWM above the RSS before the operation)\n${r.stdout.trim()}`);
   }

@@ -23,12 +23,12 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import process from "node:process";
-import { FakeConnectorServer } from "../test/peers/connector/server.ts";
+import { pathToFileURL } from "node:url";
 import { envelopePacket } from "../test/peers/connector/packets.ts";
-import { commandFor, repoRoot, type RuntimeName } from "../test/support/spawn.ts";
+import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { bindingJson } from "../test/streaming/helpers.ts";
+import { commandFor, type RuntimeName, repoRoot } from "../test/support/spawn.ts";
 import { cpuSeconds, median } from "./support.ts";
 
 const runs = Number(process.argv[2] ?? "5");
@@ -37,7 +37,11 @@ const wanted = (process.argv[4] ?? "100,1024,65536").split(",").map(Number);
 const sequenced = process.argv[5] === "sequenced";
 // 64 KiB: 2,000 messages (400 of warm-up) so the window is seconds long; with 800 (and 200 of
 // warm-up) Bun's JIT had not settled and medians of 5 swung by ±25%.
-const allSizes: [string, number, number][] = [["100 B", 100, 8_000], ["1 KiB", 1024, 8_000], ["64 KiB", 65536, 2_000]];
+const allSizes: [string, number, number][] = [
+  ["100 B", 100, 8_000],
+  ["1 KiB", 1024, 8_000],
+  ["64 KiB", 65536, 2_000],
+];
 const sizes = allSizes.filter(([, size]) => wanted.includes(size));
 const goBin = resolve(repoRoot, ".cache/go-echo");
 const hasGo = existsSync(goBin);
@@ -87,13 +91,20 @@ await start(defineStreaming({
 /** VmHWM and VmRSS of `pid` in MiB (Linux /proc). */
 function memoryOf(pid: number): { peak: number; rss: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  const kib = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return { peak: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024 };
 }
 
 async function once(client: Client, rt: RuntimeName, size: number, n: number): Promise<Sample>;
 async function once(client: Client, rt: RuntimeName, size: number, n: number, memory: true): Promise<Memory>;
-async function once(client: Client, rt: RuntimeName, size: number, n: number, memory = false): Promise<Sample | Memory> {
+async function once(
+  client: Client,
+  rt: RuntimeName,
+  size: number,
+  n: number,
+  memory = false,
+): Promise<Sample | Memory> {
   const server = new FakeConnectorServer({ startup: "none" });
   let echoed = 0;
   let receipted = 0;
@@ -120,18 +131,26 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number, me
     }
   });
   const endpoint = await server.listen();
-  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", BUBU_TRANSPORT_BINDING: bindingJson(endpoint) };
-  const [cmd, args] = client === "go"
-    ? [goBin, []]
-    : client === "bare"
-    ? commandFor(rt, resolve(repoRoot, "bench/fixtures/stream-bare-echo.ts"), [endpoint])
-    : client === "dist"
-    ? commandFor("node", distEcho())
-    : commandFor(rt, resolve(client === "base" ? baseline! : repoRoot, "test/streaming/fixtures/echo-engram.ts"));
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/root",
+    BUBU_TRANSPORT_BINDING: bindingJson(endpoint),
+  };
+  const [cmd, args] =
+    client === "go"
+      ? [goBin, []]
+      : client === "bare"
+        ? commandFor(rt, resolve(repoRoot, "bench/fixtures/stream-bare-echo.ts"), [endpoint])
+        : client === "dist"
+          ? commandFor("node", distEcho())
+          : commandFor(rt, resolve(client === "base" ? baseline! : repoRoot, "test/streaming/fixtures/echo-engram.ts"));
   const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "ignore"] });
   const packet = envelopePacket({ payload: { blob: "x".repeat(size) } });
   let sequence = 0;
-  const next = () => sequenced ? envelopePacket({ payload: { blob: "x".repeat(size) }, streamId: "bench", sequence: ++sequence }) : packet;
+  const next = () =>
+    sequenced
+      ? envelopePacket({ payload: { blob: "x".repeat(size) }, streamId: "bench", sequence: ++sequence })
+      : packet;
   const exchange = async (count: number): Promise<void> => {
     echoed = 0;
     receipted = 0;
@@ -139,7 +158,9 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number, me
     const done = new Promise<void>((r) => (reached = r));
     for (let i = 0; i < count; i++) server.sendData(next());
     const timeout = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    const exited = new Promise<never>((_, reject) => child.once("exit", () => reject(new Error(`${client}/${rt}: exited after ${echoed}/${count}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", () => reject(new Error(`${client}/${rt}: exited after ${echoed}/${count}`))),
+    );
     exited.catch(() => {});
     try {
       await Promise.race([done, exited]);
@@ -166,7 +187,11 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number, me
     await exchange(n);
     const secs = (performance.now() - start) / 1000;
     const f = process.cpuUsage(f0);
-    return { rate: n / secs, clientCores: (cpuSeconds(child.pid!) - c0) / secs, fakeCores: (f.user + f.system) / 1e6 / secs };
+    return {
+      rate: n / secs,
+      clientCores: (cpuSeconds(child.pid!) - c0) / secs,
+      fakeCores: (f.user + f.system) / 1e6 / secs,
+    };
   } finally {
     child.kill("SIGKILL");
     await server.close();
@@ -174,14 +199,17 @@ async function once(client: Client, rt: RuntimeName, size: number, n: number, me
 }
 
 const jobs: [Client, RuntimeName][] = [...(hasGo ? [["go", "node"] as [Client, RuntimeName]] : [])];
-for (const rt of runtimes) jobs.push(["bare", rt], ["sdk", rt], ...(baseline ? [["base", rt] as [Client, RuntimeName]] : []));
-const key = (c: Client, rt: RuntimeName): string => (c === "go" ? "go" : c === "dist" ? "sdk/node (dist)" : `${c}/${rt}`);
+for (const rt of runtimes)
+  jobs.push(["bare", rt], ["sdk", rt], ...(baseline ? [["base", rt] as [Client, RuntimeName]] : []));
+const key = (c: Client, rt: RuntimeName): string =>
+  c === "go" ? "go" : c === "dist" ? "sdk/node (dist)" : `${c}/${rt}`;
 
 if (process.env.BENCH_MEMORY === "1") {
   const clients: [Client, RuntimeName][] = jobs.filter(([c]) => c !== "bare");
   // Node from the npm package runs dist/: build it when it is missing.
   if (runtimes.includes("node")) {
-    if (!existsSync(resolve(repoRoot, "dist/mod.js"))) execFileSync(process.execPath, [resolve(repoRoot, "scripts/build-dist.ts")], { stdio: "inherit" });
+    if (!existsSync(resolve(repoRoot, "dist/mod.js")))
+      execFileSync(process.execPath, [resolve(repoRoot, "scripts/build-dist.ts")], { stdio: "inherit" });
     clients.push(["dist", "node"]);
   }
   const mem = new Map<string, Memory[]>();
@@ -199,15 +227,21 @@ if (process.env.BENCH_MEMORY === "1") {
   console.log("|---|---|---|---|---|");
   for (const [c, rt] of clients) {
     const k = key(c, rt);
-    console.log(`| ${k} | ${med(k, (m) => m.peak).toFixed(1)} MiB | ${(med(k, (m) => m.peak) / goPeak).toFixed(2)}x | ${med(k, (m) => m.rss).toFixed(1)} MiB | ${med(k, (m) => m.idle).toFixed(1)} MiB |`);
+    console.log(
+      `| ${k} | ${med(k, (m) => m.peak).toFixed(1)} MiB | ${(med(k, (m) => m.peak) / goPeak).toFixed(2)}x | ${med(k, (m) => m.rss).toFixed(1)} MiB | ${med(k, (m) => m.idle).toFixed(1)} MiB |`,
+    );
   }
   process.exit(0);
 }
 
-console.log(`runs=${runs}, interleaved; median msg/s of the timed window (payload echoed through the fake connector${sequenced ? ", sequenced: with receipts" : ""})`);
+console.log(
+  `runs=${runs}, interleaved; median msg/s of the timed window (payload echoed through the fake connector${sequenced ? ", sequenced: with receipts" : ""})`,
+);
 console.log("CPU = client CPU µs per message (cores used by the fake in the same window)");
 const baseHead = baseline ? ["before", "before/bare", "CPU before"] : [];
-console.log(`| ${["payload", "runtime", "bare Connect client", "our engram", "ours/bare", "Go engram", "ours/Go", "CPU bare", "CPU ours", "CPU Go", ...baseHead].join(" | ")} |`);
+console.log(
+  `| ${["payload", "runtime", "bare Connect client", "our engram", "ours/bare", "Go engram", "ours/Go", "CPU bare", "CPU ours", "CPU Go", ...baseHead].join(" | ")} |`,
+);
 console.log(`|${"---|".repeat(10 + baseHead.length)}`);
 for (const [label, size, n] of sizes) {
   const samples = new Map<string, Sample[]>();
@@ -221,13 +255,17 @@ for (const [label, size, n] of sizes) {
   }
   const med = (k: string, f: (s: Sample) => number): number => median((samples.get(k) ?? []).map(f));
   const cores = (k: string): string =>
-    samples.has(k) ? `${Math.round(med(k, (s) => (s.clientCores / s.rate) * 1e6))} (${med(k, (s) => s.fakeCores).toFixed(2)})` : "n/a";
+    samples.has(k)
+      ? `${Math.round(med(k, (s) => (s.clientCores / s.rate) * 1e6))} (${med(k, (s) => s.fakeCores).toFixed(2)})`
+      : "n/a";
   const go = hasGo ? med("go", (s) => s.rate) : Number.NaN;
   for (const rt of runtimes) {
     const b = med(key("bare", rt), (s) => s.rate);
     const s = med(key("sdk", rt), (s) => s.rate);
     const before = baseline ? med(key("base", rt), (s) => s.rate) : Number.NaN;
-    const baseCols = baseline ? [` ${Math.round(before)} | ${(before / b).toFixed(2)} | ${cores(key("base", rt))} |`] : [];
+    const baseCols = baseline
+      ? [` ${Math.round(before)} | ${(before / b).toFixed(2)} | ${cores(key("base", rt))} |`]
+      : [];
     console.log(
       `| ${label} | ${rt} | ${Math.round(b)} | ${Math.round(s)} | ${(s / b).toFixed(2)} | ${hasGo ? Math.round(go) : "n/a"} | ${
         hasGo ? (s / go).toFixed(2) : "n/a"

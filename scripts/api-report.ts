@@ -35,7 +35,8 @@ const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
   exports: Record<string, { types: string }>;
 };
 // The sources: deno.json's exports (the same subpaths, as TypeScript).
-const sources = (JSON.parse(readFileSync(join(repo, "deno.json"), "utf8")) as { exports: Record<string, string> }).exports;
+const sources = (JSON.parse(readFileSync(join(repo, "deno.json"), "utf8")) as { exports: Record<string, string> })
+  .exports;
 const entries: Entry[] = Object.entries(pkg.exports).map(([key, e]) => ({
   key,
   name: key === "." ? "root" : key.slice(2).replaceAll("/", "-"),
@@ -153,7 +154,8 @@ if (problems > 0) fail(`${problems} api-extractor problem(s)`);
 // The root is what an engram author needs and nothing more: a budget, so that growing it is a decision.
 const ROOT_BUDGET = 40;
 const rootNames = exportedNames(readFileSync(join(generated, "root.api.md"), "utf8")).size;
-if (rootNames > ROOT_BUDGET) fail(`the root entry point exports ${rootNames} names (budget ${ROOT_BUDGET}): move one to a subpath`);
+if (rootNames > ROOT_BUDGET)
+  fail(`the root entry point exports ${rootNames} names (budget ${ROOT_BUDGET}): move one to a subpath`);
 if (check && changed > 0) {
   fail(`${changed} entry point(s) changed their public surface: review the diff, then run \`npm run api\``);
 }

@@ -21,7 +21,9 @@ function run(cmd: string, args: string[]): void {
 }
 
 // The entry points' sources: deno.json's exports (JSR publishes the same subpaths as TypeScript).
-const entries = Object.values((JSON.parse(readFileSync(join(repo, "deno.json"), "utf8")) as { exports: Record<string, string> }).exports);
+const entries = Object.values(
+  (JSON.parse(readFileSync(join(repo, "deno.json"), "utf8")) as { exports: Record<string, string> }).exports,
+);
 
 rmSync(out, { recursive: true, force: true });
 run(bin("tsc"), ["-p", "tsconfig.build.json", "--emitDeclarationOnly", "--outDir", out]);

@@ -27,11 +27,6 @@
 
 // Define and run
 export { type BatchEngram, defineBatch } from "./engram/batch-engram.ts";
-export { defineStreaming, type StreamingEngram, type StreamOutbound } from "./engram/streaming-engram.ts";
-export { defineImpulse, type Impulse } from "./engram/impulse.ts";
-export { defineDual, type DualEngram } from "./engram/dual-engram.ts";
-export { type Component, type Outcome, start, type StartOptions } from "./start.ts";
-
 // The handler context
 export type {
   BlobStorage,
@@ -51,13 +46,16 @@ export type {
   Stories,
   StoryRun,
 } from "./engram/context.ts";
-export type { StoryInfo } from "./env/story-info.ts";
-export type { Secrets } from "./engram/secrets.ts";
+export { type DualEngram, defineDual } from "./engram/dual-engram.ts";
+export { defineImpulse, type Impulse } from "./engram/impulse.ts";
 export type { SecretDeclaration } from "./engram/secret-declarations.ts";
-export type { Logger } from "./observability/logger.ts";
+export type { Secrets } from "./engram/secrets.ts";
+export { MissingSecretError } from "./engram/secrets.ts";
+export { defineStreaming, type StreamingEngram, type StreamOutbound } from "./engram/streaming-engram.ts";
 export type { InboundMessage, StreamMessage } from "./engram/streaming-message.ts";
-
+export type { StoryInfo } from "./env/story-info.ts";
 // Errors
 export { BubuError, type BubuErrorOptions } from "./errors/bubu-error.ts";
-export { MissingSecretError } from "./engram/secrets.ts";
 export type { ErrorType, ExitClass } from "./errors/structured-error.ts";
+export type { Logger } from "./observability/logger.ts";
+export { type Component, type Outcome, type StartOptions, start } from "./start.ts";

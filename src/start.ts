@@ -7,12 +7,12 @@
 import { startBatch } from "./batch/start-batch.ts";
 import type { BatchEngram } from "./engram/batch-engram.ts";
 import type { Stories, StoryRun } from "./engram/context.ts";
-import type { TriggeredStory } from "./impulse/local-stories.ts";
 import type { DualEngram } from "./engram/dual-engram.ts";
 import type { Impulse } from "./engram/impulse.ts";
 import type { StreamingEngram } from "./engram/streaming-engram.ts";
-import { rethrowMissing, STREAMING_PACKAGES } from "./errors/missing-package.ts";
 import { executionMode, isBatchExecutionMode, isClusterMode } from "./env/namespace.ts";
+import { rethrowMissing, STREAMING_PACKAGES } from "./errors/missing-package.ts";
+import type { TriggeredStory } from "./impulse/local-stories.ts";
 import { createLogger } from "./observability/logger.ts";
 import type { ProcessOptions } from "./process/process-run.ts";
 import type { RunnableStreaming } from "./streaming/start-streaming.ts";
@@ -101,7 +101,9 @@ export async function start(component: Component, options: StartOptions = {}): P
       return await streaming(dual, { ...options, env });
     }
     default:
-      throw new TypeError("start() needs a component made by defineBatch, defineStreaming, defineImpulse or defineDual");
+      throw new TypeError(
+        "start() needs a component made by defineBatch, defineStreaming, defineImpulse or defineDual",
+      );
   }
 }
 
@@ -117,12 +119,18 @@ function batchOutcome(out: Awaited<ReturnType<typeof startBatch>>): Outcome {
 
 async function streaming(engram: RunnableStreaming<unknown>, options: StartOptions): Promise<Outcome> {
   // Loaded only here: a batch run (and `import "@bubustack/sdk"`) never pays for gRPC.
-  const { startStreaming } = await import("./streaming/start-streaming.ts").catch(rethrowMissing(STREAMING_PACKAGES, "a streaming engram"));
+  const { startStreaming } = await import("./streaming/start-streaming.ts").catch(
+    rethrowMissing(STREAMING_PACKAGES, "a streaming engram"),
+  );
   const out = await startStreaming(engram, options);
   return { kind: "streaming", exitCode: out.exitCode, ...(out.error !== undefined ? { error: out.error } : {}) };
 }
 
-async function warnUnknownMode(mode: string, env: Readonly<Record<string, string>>, options: StartOptions): Promise<void> {
+async function warnUnknownMode(
+  mode: string,
+  env: Readonly<Record<string, string>>,
+  options: StartOptions,
+): Promise<void> {
   let logger = options.logger;
   if (logger === undefined) {
     const rt = options.runtime ?? (await import("./runtime/detect.ts")).detectRuntime();
@@ -130,5 +138,8 @@ async function warnUnknownMode(mode: string, env: Readonly<Record<string, string
     const sink = isClusterMode(env) ? (l: string) => rt.writeStdout(l) : (l: string) => rt.writeStderr(l);
     logger = createLogger({ sink });
   }
-  logger.warn("unknown BUBU_EXECUTION_MODE; running as a streaming engram", { mode, expected: "batch, job, hybrid or realtime" });
+  logger.warn("unknown BUBU_EXECUTION_MODE; running as a streaming engram", {
+    mode,
+    expected: "batch, job, hybrid or realtime",
+  });
 }

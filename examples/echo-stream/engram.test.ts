@@ -1,7 +1,7 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { StreamHarness, StreamSuite, validateStreamErrorMessage } from "../../src/testkit/mod.ts";
+import { describe, test } from "node:test";
 import { newStreamMessage, parseStreamErrorMessage, streamMessageJson } from "../../src/streaming/mod.ts";
+import { StreamHarness, StreamSuite, validateStreamErrorMessage } from "../../src/testkit/mod.ts";
 import { echoStream } from "./engram.ts";
 
 const inputs = [
@@ -17,7 +17,13 @@ describe("echo-stream", () => {
       inputs,
     }).run();
     assert.equal(failed, false, String(error));
-    assert.deepEqual(outputs.map((m) => streamMessageJson(m)), [{ text: "hello", n: 1 }, { name: "> ADA", text: "x" }]);
+    assert.deepEqual(
+      outputs.map((m) => streamMessageJson(m)),
+      [
+        { text: "hello", n: 1 },
+        { name: "> ADA", text: "x" },
+      ],
+    );
     assert.deepEqual(outputs[0]?.metadata, { k: "v" });
     assert.equal(outputs[0]?.messageId, "m1");
   });

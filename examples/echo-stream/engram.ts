@@ -33,12 +33,18 @@ export const echoStream = defineStreaming({
         payload = undefined;
       }
       if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-        const err = new BubuError("validation_error", "payload must be a JSON object", { retryable: false, details: { path: "payload" } });
+        const err = new BubuError("validation_error", "payload must be a JSON object", {
+          retryable: false,
+          details: { path: "payload" },
+        });
         await outbound.send(newStreamErrorMessage(err, { metadata: msg.metadata }), ctx.signal);
       } else {
         const value = (payload as Record<string, unknown>)[field];
         const json = typeof value === "string" ? { ...payload, [field]: prefix + value.toUpperCase() } : payload;
-        await outbound.send(newStreamMessage("data", { json, metadata: msg.metadata, messageId: msg.messageId }), ctx.signal);
+        await outbound.send(
+          newStreamMessage("data", { json, metadata: msg.metadata, messageId: msg.messageId }),
+          ctx.signal,
+        );
       }
       msg.done();
     }

@@ -1,7 +1,8 @@
 // The example as a process in local mode (NDJSON on stdin → NDJSON on stdout) under the runtime
 // running this test.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { runScript } from "../../test/support/spawn.ts";
 
 const SCRIPT = "examples/echo-stream/engram.ts";
@@ -13,9 +14,16 @@ test("local mode: echoes stdin messages with the field upper-cased, errors in-ba
     '{"kind":"data","payload":"plain"}',
     "",
   ].join("\n");
-  const r = await runScript(SCRIPT, { stdin, env: { BUBU_STEP_CONFIG: '{"field":"name","prefix":"!"}' }, timeoutMs: 50_000 });
+  const r = await runScript(SCRIPT, {
+    stdin,
+    env: { BUBU_STEP_CONFIG: '{"field":"name","prefix":"!"}' },
+    timeoutMs: 50_000,
+  });
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, 2, r.stdout);
   assert.deepEqual(lines[0], { kind: "data", metadata: { k: "v" }, payload: { name: "!ADA", n: 1 } });
   assert.equal(lines[1]?.kind, "error");
@@ -24,7 +32,11 @@ test("local mode: echoes stdin messages with the field upper-cased, errors in-ba
 });
 
 test("local mode: a config that fails the schema exits 1 before reading stdin", { timeout: 60_000 }, async () => {
-  const r = await runScript(SCRIPT, { stdin: '{"payload":{"text":"x"}}\n', env: { BUBU_STEP_CONFIG: '{"field":""}' }, timeoutMs: 50_000 });
+  const r = await runScript(SCRIPT, {
+    stdin: '{"payload":{"text":"x"}}\n',
+    env: { BUBU_STEP_CONFIG: '{"field":""}' },
+    timeoutMs: 50_000,
+  });
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /field must not be empty/);

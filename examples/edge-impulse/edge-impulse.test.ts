@@ -3,21 +3,29 @@
 // trusted through workerd's `trustedCertificates`, the token is a ServiceAccount's with only the
 // impulse's permissions, and the real operator decides each StoryTrigger. A verified push starts
 // a StoryRun; forgeries, replays and oversize bodies do not.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { parse as parseToml } from "smol-toml";
-import { createTokenKubeClient } from "../../src/k8s/token-client.ts";
 import { loadEnv } from "../../src/env/load.ts";
 import { buildStoryTriggerRequest } from "../../src/impulse/trigger-request.ts";
+import { createTokenKubeClient } from "../../src/k8s/token-client.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
+import { type EdgeCluster, edgeCluster, runsIn } from "../../test/edge/cluster-setup.ts";
+import {
+  bundleForWorkers,
+  configFor,
+  serveWorkerd,
+  textBinding,
+  type Workerd,
+  workDir,
+} from "../../test/edge/workerd.ts";
 import type { Json } from "../../test/peers/cluster/kube-api.ts";
 import { waitFor } from "../../test/peers/cluster/objects.ts";
 import { type ClusterPeer, clusterPeerSkip, requireClusterPeer } from "../../test/peers/cluster/peer.ts";
-import { type EdgeCluster, edgeCluster, runsIn } from "../../test/edge/cluster-setup.ts";
-import { bundleForWorkers, configFor, serveWorkerd, textBinding, type Workerd, workDir } from "../../test/edge/workerd.ts";
 import { toInputs } from "./worker.ts";
 
 const HOOK_SECRET = "edge-hook secret";
@@ -28,11 +36,20 @@ const wrangler = parseToml(readFileSync(new URL("./wrangler.toml", import.meta.u
   durable_objects: { bindings: { name: string; class_name: string }[] };
 };
 
-const sign = (body: string, secret = HOOK_SECRET): string => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const sign = (body: string, secret = HOOK_SECRET): string =>
+  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 const push = (commit: string): string =>
-  JSON.stringify({ ref: "refs/heads/main", after: commit, repository: { full_name: "octo/repo" }, pusher: { name: "mona" } });
+  JSON.stringify({
+    ref: "refs/heads/main",
+    after: commit,
+    repository: { full_name: "octo/repo" },
+    pusher: { name: "mona" },
+  });
 
-describe("examples/edge-impulse on workerd against the cluster peer", { skip: clusterPeerSkip(), timeout: 180_000 }, () => {
+describe("examples/edge-impulse on workerd against the cluster peer", {
+  skip: clusterPeerSkip(),
+  timeout: 180_000,
+}, () => {
   let peer: ClusterPeer | undefined;
   let cluster: EdgeCluster;
   let workerd: Workerd | undefined;
@@ -40,7 +57,11 @@ describe("examples/edge-impulse on workerd against the cluster peer", { skip: cl
   const work = workDir("edge-impulse");
 
   const post = (body: string, headers: Record<string, string>): Promise<Response> =>
-    fetch(`${workerd!.url}/webhook`, { method: "POST", body, headers: { "content-type": "application/json", "x-github-event": "push", ...headers } });
+    fetch(`${workerd!.url}/webhook`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", "x-github-event": "push", ...headers },
+    });
 
   before(async () => {
     peer = requireClusterPeer();
@@ -82,7 +103,10 @@ describe("examples/edge-impulse on workerd against the cluster peer", { skip: cl
     const [ns, name] = (answer.storyRun ?? "").split("/");
     assert.equal(ns, cluster.ns);
     const storyRun = await cluster.api.get<Json>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${name}`);
-    assert.deepEqual((storyRun.spec as { inputs: unknown }).inputs, toInputs(JSON.parse(body), new Headers({ "x-github-event": "push" })));
+    assert.deepEqual(
+      (storyRun.spec as { inputs: unknown }).inputs,
+      toInputs(JSON.parse(body), new Headers({ "x-github-event": "push" })),
+    );
 
     // The same request built here by the same code (through the token client over this runtime's TLS fetch).
     const kube = createTokenKubeClient({
@@ -115,7 +139,9 @@ describe("examples/edge-impulse on workerd against the cluster peer", { skip: cl
     const status = await waitFor(
       "the Impulse's trigger stats",
       async () => {
-        const impulse = await cluster.api.get<Json>(`/apis/bubustack.io/v1alpha1/namespaces/${cluster.ns}/impulses/${cluster.impulse}`);
+        const impulse = await cluster.api.get<Json>(
+          `/apis/bubustack.io/v1alpha1/namespaces/${cluster.ns}/impulses/${cluster.impulse}`,
+        );
         const s = (impulse.status ?? {}) as { triggersReceived?: number; storiesLaunched?: number };
         return s.triggersReceived === 1 ? s : undefined;
       },
@@ -163,7 +189,12 @@ describe("examples/edge-impulse on workerd against the cluster peer", { skip: cl
   test("an oversize body gets 413 (declared or streamed without a length); another event is ignored", async () => {
     if (!peer) return;
     const before = await runsIn(cluster.api, cluster.ns);
-    const big = JSON.stringify({ ref: "refs/heads/main", after: "b16", repository: { full_name: "octo/repo" }, pad: "x".repeat(600 * 1024) });
+    const big = JSON.stringify({
+      ref: "refs/heads/main",
+      after: "b16",
+      repository: { full_name: "octo/repo" },
+      pad: "x".repeat(600 * 1024),
+    });
     const declared = await post(big, { "x-hub-signature-256": sign(big) });
     assert.equal(declared.status, 413);
     await declared.body?.cancel();

@@ -9,7 +9,12 @@
  * @module
  */
 import * as v from "valibot";
-import { type DurableObjectNamespaceLike, durableObjectReplayStore, edgeImpulse, githubSignature } from "../../src/edge/mod.ts";
+import {
+  type DurableObjectNamespaceLike,
+  durableObjectReplayStore,
+  edgeImpulse,
+  githubSignature,
+} from "../../src/edge/mod.ts";
 
 export { ReplayStoreObject } from "../../src/edge/mod.ts";
 

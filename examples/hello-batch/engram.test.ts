@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { BatchHarness, BatchSuite } from "../../src/testkit/mod.ts";
 import { helloBatch } from "./engram.ts";
 
@@ -11,7 +11,10 @@ describe("hello-batch", () => {
       inputs: { name: "Ada", times: 2 },
     }).run();
     assert.deepEqual(result.output, { message: "Hi, Ada! Hi, Ada!", length: 17 });
-    assert.deepEqual(result.signals.map((s) => s.key), ["greeted"]);
+    assert.deepEqual(
+      result.signals.map((s) => s.key),
+      ["greeted"],
+    );
   });
 
   test("conformance: succeeds and returns an object", async () => {
@@ -25,7 +28,12 @@ describe("hello-batch", () => {
 
   test("conformance catches a wrong expectation", async () => {
     await assert.rejects(
-      new BatchSuite({ engram: helloBatch, config: { greeting: "Hello", excited: false }, inputs: { name: "x", times: 1 }, expectError: true }).run(),
+      new BatchSuite({
+        engram: helloBatch,
+        config: { greeting: "Hello", excited: false },
+        inputs: { name: "x", times: 1 },
+        expectError: true,
+      }).run(),
       /expected error, but engram completed successfully/,
     );
   });

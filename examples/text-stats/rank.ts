@@ -14,7 +14,8 @@ export const rank = defineBatch({
   async process(ctx, { words, limit }) {
     const counts = new Map<string, number>();
     for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
-    const top = [...counts].map(([word, count]) => ({ word, count }))
+    const top = [...counts]
+      .map(([word, count]) => ({ word, count }))
       .sort((a, b) => b.count - a.count || (a.word < b.word ? -1 : a.word > b.word ? 1 : 0))
       .slice(0, limit);
     await ctx.signals.emit("ranked", { distinct: counts.size });

@@ -1,10 +1,11 @@
 // The text-stats example: its EngramTemplates are the generated ones, the Story runs locally
 // (with a long text, so the word list goes through file storage), and the documented command
 // works.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { test } from "node:test";
 import { templateYamlFor } from "../../src/cli/template-command.ts";
 import { parseManifests } from "../../src/story/load.ts";
 import { runStory } from "../../src/story/run-story.ts";

@@ -8,8 +8,8 @@
  * @module
  */
 import * as v from "valibot";
-import { start } from "../../src/mod.ts";
 import { githubSignature, webhookImpulse } from "../../src/impulse/mod.ts";
+import { start } from "../../src/mod.ts";
 
 /** The part of a GitHub push event the Story needs. */
 export const PushEvent = v.object({

@@ -31,7 +31,12 @@ export type ClusterServices = Pick<BatchServices, "validateInputs" | "validateOu
  */
 export function clusterServices(client: () => Promise<KubeClient>, env: BubuEnv, logger: Logger): ClusterServices {
   const info = env.storyInfo;
-  const lookup = { namespace: info.stepRunNamespace, engramName: env.identity.engramName, stepRunName: info.stepRunID, logger };
+  const lookup = {
+    namespace: info.stepRunNamespace,
+    engramName: env.identity.engramName,
+    stepRunName: info.stepRunID,
+    logger,
+  };
   let shared: Promise<EngramTemplateLookup> | undefined;
   const template = (signal: AbortSignal): Promise<EngramTemplateLookup> => {
     if (shared === undefined) {
@@ -49,8 +54,18 @@ export function clusterServices(client: () => Promise<KubeClient>, env: BubuEnv,
       template(signal).catch(() => {}); // reported by the input check that waits for it
     },
     async validateInputs(inputs, signal) {
-      const schema = await resolveTemplateSchema(await client(), "input", { ...lookup, signal, lookup: until(template(signal), signal) });
-      if (schema) (await import("../schema/validation-error.ts")).assertTemplatePayload("input", schema.templateName, inputs, schema.schema);
+      const schema = await resolveTemplateSchema(await client(), "input", {
+        ...lookup,
+        signal,
+        lookup: until(template(signal), signal),
+      });
+      if (schema)
+        (await import("../schema/validation-error.ts")).assertTemplatePayload(
+          "input",
+          schema.templateName,
+          inputs,
+          schema.schema,
+        );
     },
     async validateOutput(output, signal) {
       // The step has finished: a lookup that cannot run skips validation instead of failing it
@@ -61,7 +76,13 @@ export function clusterServices(client: () => Promise<KubeClient>, env: BubuEnv,
         unavailable: "skip",
         lookup: until(template(signal), signal),
       });
-      if (schema) (await import("../schema/validation-error.ts")).assertTemplatePayload("output", schema.templateName, output, schema.schema);
+      if (schema)
+        (await import("../schema/validation-error.ts")).assertTemplatePayload(
+          "output",
+          schema.templateName,
+          output,
+          schema.schema,
+        );
     },
     async writeStatus(status, signal, end) {
       if (info.stepRunID === "") {

@@ -2,11 +2,11 @@
  * Errors the batch lifecycle creates, with Go's texts so that classification and messages match.
  * @module
  */
-import { BubuError } from "../errors/bubu-error.ts";
-import { formatGoDuration } from "../env/duration.ts";
-import { errorText } from "../errors/error-text.ts";
-import { findInErrorChain } from "../errors/error-chain.ts";
 
+import { formatGoDuration } from "../env/duration.ts";
+import { BubuError } from "../errors/bubu-error.ts";
+import { findInErrorChain } from "../errors/error-chain.ts";
+import { errorText } from "../errors/error-text.ts";
 
 /**
  * Go's `BatchTimeoutError`: `batch execution timed out after <d>[: <cause>]`. Deliberately not a

@@ -10,12 +10,13 @@
  * @module
  */
 import { createClient } from "@connectrpc/connect";
-import type { StoryInfo } from "../env/story-info.ts";
 import type { StreamMessage, StreamTransportDescriptor } from "../engram/streaming-message.ts";
 import { formatGoDuration } from "../env/duration.ts";
+import type { StoryInfo } from "../env/story-info.ts";
 import { type DataRequest, TransportConnectorService } from "../gen/transport/v1/transport_pb.ts";
 import { goJsonStringify } from "../json/go-json.ts";
 import type { Logger } from "../observability/logger.ts";
+import { connectTransport } from "../runtime/connect-transport.ts";
 import type { GrpcTransport, Runtime } from "../runtime/types.ts";
 import { parseTransportBinding } from "../streaming/binding.ts";
 import { PROTOCOL_HEADER, PROTOCOL_VERSION } from "../streaming/constants.ts";
@@ -23,10 +24,10 @@ import { parseConnectorEndpoint } from "../streaming/endpoint.ts";
 import { describeError } from "../streaming/errors.ts";
 import { resolveStreamingSettings } from "../streaming/settings.ts";
 import { toDataRequest } from "../streaming/wire/to-data-request.ts";
-import { connectTransport } from "../runtime/connect-transport.ts";
 
 /** The log text for a failed forward (Go's exact wording). */
-export const HYBRID_BRIDGE_FAILED_MESSAGE = "Hybrid bridge (batch→stream) send failed; continuing without downstream delivery";
+export const HYBRID_BRIDGE_FAILED_MESSAGE =
+  "Hybrid bridge (batch→stream) send failed; continuing without downstream delivery";
 /** Logged after the connector accepted the output (Go's wording). */
 export const HYBRID_BRIDGE_DELIVERED_MESSAGE = "Hybrid bridge (batch→stream) delivered output to Hub";
 
@@ -148,7 +149,10 @@ export async function runHybridBridge(input: HybridBridgeInput, deps: HybridBrid
   }
 }
 
-async function forward(input: HybridBridgeInput, deps: HybridBridgeDeps): Promise<{ endpoint: string; answer: HybridBridgeAnswer }> {
+async function forward(
+  input: HybridBridgeInput,
+  deps: HybridBridgeDeps,
+): Promise<{ endpoint: string; answer: HybridBridgeAnswer }> {
   // Everything that can be checked locally is checked before dialling.
   let request: DataRequest;
   try {
@@ -173,7 +177,10 @@ async function forward(input: HybridBridgeInput, deps: HybridBridgeDeps): Promis
         { cause: err },
       );
     }
-    if (signal.aborted) return new HybridBridgeError(`hybrid bridge aborted while ${stage}: ${describeError(signal.reason)}`, { cause: err });
+    if (signal.aborted)
+      return new HybridBridgeError(`hybrid bridge aborted while ${stage}: ${describeError(signal.reason)}`, {
+        cause: err,
+      });
     return new HybridBridgeError(`${stageFailure(stage, endpoint.label)}: ${describeError(err)}`, { cause: err });
   };
 
@@ -206,7 +213,10 @@ async function forward(input: HybridBridgeInput, deps: HybridBridgeDeps): Promis
       throw why(err);
     }
     stage = "waiting for the connector's answer";
-    return { endpoint: endpoint.label, answer: await awaitAnswer(gt, request, signal, deps.answerGraceMs ?? ANSWER_GRACE_MS, deps.logger, why) };
+    return {
+      endpoint: endpoint.label,
+      answer: await awaitAnswer(gt, request, signal, deps.answerGraceMs ?? ANSWER_GRACE_MS, deps.logger, why),
+    };
   } finally {
     gt.close();
   }
@@ -240,7 +250,10 @@ async function awaitAnswer(
   const read = (async (): Promise<HybridBridgeAnswer> => {
     let packets = 0;
     try {
-      const responses = client.data(sendOnce(), { headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION }, signal: AbortSignal.any([signal, stop.signal]) });
+      const responses = client.data(sendOnce(), {
+        headers: { [PROTOCOL_HEADER]: PROTOCOL_VERSION },
+        signal: AbortSignal.any([signal, stop.signal]),
+      });
       for await (const _packet of responses) packets++; // packets for this binding are not ours to consume
       return "delivered";
     } finally {
@@ -259,7 +272,9 @@ async function awaitAnswer(
 }
 
 function stageFailure(stage: string, label: string): string {
-  return stage === "dialling the connector" ? `failed to dial transport connector ${label}` : `sending the hybrid payload to transport connector ${label} failed`;
+  return stage === "dialling the connector"
+    ? `failed to dial transport connector ${label}`
+    : `sending the hybrid payload to transport connector ${label} failed`;
 }
 
 function describeJson(v: unknown): string {

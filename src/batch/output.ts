@@ -60,7 +60,10 @@ export async function finishOutput(
   if (end.kind === "success" && seams.validateOutput) {
     try {
       // A SIGTERM ends the lookup: the pod is stopping and the result still has to be written.
-      const signal = terminate === undefined ? AbortSignal.timeout(60_000) : AbortSignal.any([AbortSignal.timeout(60_000), terminate]);
+      const signal =
+        terminate === undefined
+          ? AbortSignal.timeout(60_000)
+          : AbortSignal.any([AbortSignal.timeout(60_000), terminate]);
       await seams.validateOutput(value, signal);
     } catch (err) {
       return { end: { kind: "failure", error: err }, output: value };
@@ -89,10 +92,15 @@ function toJsonValue(value: unknown): unknown {
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new BubuError("serialization_error", `failed to marshal output: ${errorText(err)}`, { retryable: false, cause: err });
+    throw new BubuError("serialization_error", `failed to marshal output: ${errorText(err)}`, {
+      retryable: false,
+      cause: err,
+    });
   }
   if (text === undefined) {
-    throw new BubuError("serialization_error", `failed to marshal output: ${describe(value)} is not JSON`, { retryable: false });
+    throw new BubuError("serialization_error", `failed to marshal output: ${describe(value)} is not JSON`, {
+      retryable: false,
+    });
   }
   return JSON.parse(text);
 }

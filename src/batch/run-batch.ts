@@ -13,14 +13,14 @@ import type { Logger } from "../observability/logger.ts";
 import type { JsonObject } from "../process/payload-services.ts";
 import { prepareConfig, prepareInputs } from "../process/prepare.ts";
 import { signalExitCode } from "../process/termination.ts";
-import { abortCause, abortReason, guard, type Guarded } from "../process/watchdog.ts";
+import { abortCause, abortReason, type Guarded, guard } from "../process/watchdog.ts";
 import { abandonedError, BatchTimeoutError, terminatedError } from "./errors.ts";
 import { finishOutput } from "./output.ts";
 import { debugPreview } from "./preview.ts";
 import type { BatchServices } from "./services.ts";
-import { openStatusWriteWindow } from "./write-window.ts";
 import type { BatchSettings } from "./settings.ts";
 import { buildTerminalStatus, type RunEnd, type StepRunStatusUpdate } from "./status.ts";
+import { openStatusWriteWindow } from "./write-window.ts";
 
 /** What `runBatch` needs besides the engram. */
 export interface RunBatchDeps {
@@ -30,7 +30,11 @@ export interface RunBatchDeps {
   /** Expands the secrets; throws on any failed descriptor. */
   readonly openSecrets: (signal: AbortSignal) => Promise<Secrets>;
   /** The handler context for the decoded config and the secrets. */
-  readonly context: (init: { readonly signal: AbortSignal; readonly config: unknown; readonly secrets: Secrets }) => Context<unknown>;
+  readonly context: (init: {
+    readonly signal: AbortSignal;
+    readonly config: unknown;
+    readonly secrets: Secrets;
+  }) => Context<unknown>;
   /** Aborted when the process receives SIGTERM/SIGINT; its `reason` is the signal name. */
   readonly terminate?: AbortSignal;
   readonly now?: () => Date;
@@ -65,7 +69,10 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
   const deadline = setTimeout(() => {
     const after = formatGoDuration(settings.stepTimeoutNs);
     // Said out loud: a handler that ignores its signal would otherwise look like a silent hang.
-    logger.warn("step deadline reached: the engram's signal is aborted", { timeout: after, graceWindowMs: settings.graceMs });
+    logger.warn("step deadline reached: the engram's signal is aborted", {
+      timeout: after,
+      graceWindowMs: settings.graceMs,
+    });
     // The reason reads as Go's ctx.Err() at the deadline, so a handler that rethrows it ends with
     // Go's text: `batch execution timed out after <d>: context deadline exceeded`.
     run.abort(abortReason("timeout", DEADLINE_EXCEEDED));
@@ -80,28 +87,39 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
   let rawOutput: unknown;
   let abandoned = false;
   try {
-    const init = await guard(async () => {
-      const config = await prepareConfig(schemas.config, settings, seams, run.signal);
-      const secrets = await deps.openSecrets(run.signal).catch((err: unknown) => {
-        throw wrapError("failed to expand secrets", err);
-      });
-      if (settings.debug) logger.debug("Execution context hydrated", debugPreview(settings, config, secrets));
-      const ctx = deps.context({ signal: run.signal, config, secrets }) as Context<C>;
-      try {
-        await engram.init?.(ctx);
-      } catch (err) {
-        throw wrapError("engram initialization failed", err);
-      }
-      return ctx;
-    }, run.signal, settings.graceMs);
+    const init = await guard(
+      async () => {
+        const config = await prepareConfig(schemas.config, settings, seams, run.signal);
+        const secrets = await deps.openSecrets(run.signal).catch((err: unknown) => {
+          throw wrapError("failed to expand secrets", err);
+        });
+        if (settings.debug) logger.debug("Execution context hydrated", debugPreview(settings, config, secrets));
+        const ctx = deps.context({ signal: run.signal, config, secrets }) as Context<C>;
+        try {
+          await engram.init?.(ctx);
+        } catch (err) {
+          throw wrapError("engram initialization failed", err);
+        }
+        return ctx;
+      },
+      run.signal,
+      settings.graceMs,
+    );
 
     if (init.state !== "fulfilled") {
       abandoned = init.state === "abandoned";
       // A deadline during init is a failure (as in Go); only a hang becomes a timeout.
       const aborted = init.state === "abandoned" || abortCause(run.signal) === "sigterm";
-      end = (aborted ? endAfterAbort(run.signal, init, settings, signalName()) : undefined) ?? { kind: "failure", error: errorOf(init) };
+      end = (aborted ? endAfterAbort(run.signal, init, settings, signalName()) : undefined) ?? {
+        kind: "failure",
+        error: errorOf(init),
+      };
     } else {
-      const inputs = await guard(() => prepareInputs(schemas.inputs, settings, seams, run.signal), run.signal, settings.graceMs);
+      const inputs = await guard(
+        () => prepareInputs(schemas.inputs, settings, seams, run.signal),
+        run.signal,
+        settings.graceMs,
+      );
       if (inputs.state !== "fulfilled") {
         abandoned = inputs.state === "abandoned";
         end = endAfterAbort(run.signal, inputs, settings, signalName()) ?? { kind: "failure", error: errorOf(inputs) };
@@ -110,7 +128,8 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
         const processed = await guard(() => engram.process(ctx, inputs.value as I), run.signal, settings.graceMs);
         abandoned = processed.state === "abandoned";
         if (processed.state === "fulfilled") rawOutput = processed.value;
-        end = endAfterAbort(run.signal, processed, settings, signalName()) ??
+        end =
+          endAfterAbort(run.signal, processed, settings, signalName()) ??
           (processed.state === "fulfilled" ? { kind: "success" } : { kind: "failure", error: errorOf(processed) });
       }
     }
@@ -145,7 +164,8 @@ export async function runBatch<C, I, O>(engram: RunnableBatch<C, I, O>, deps: Ru
     }
   }
   // A result that was never recorded while the pod was being stopped: exit as the signal says.
-  const exitCode = statusError !== undefined && signalled !== undefined ? signalExitCode(signalled) : exitCodeFor(end, statusError);
+  const exitCode =
+    statusError !== undefined && signalled !== undefined ? signalExitCode(signalled) : exitCodeFor(end, statusError);
   return { end, exitCode, status, output: finished.output, statusError, abandoned };
 }
 

@@ -3,9 +3,9 @@
  * @module
  */
 import { parseJsonObjectEnv } from "../env/payload.ts";
+import { type LocalArgs, readFlagPayload } from "../process/local-args.ts";
 import { payloadLimitsOf } from "../process/payload-limits.ts";
 import type { ProcessRun } from "../process/process-run.ts";
-import { type LocalArgs, readFlagPayload } from "../process/local-args.ts";
 import type { BatchSettings } from "./settings.ts";
 
 /**
@@ -21,12 +21,17 @@ export async function loadBatchSettings(run: ProcessRun, local: LocalArgs | unde
   const bubu = run.loadEnv(overrides);
   await run.loadTelemetry();
   const fs = run.rt.fs;
-  const inputs = local?.inputs !== undefined
-    ? parseJsonObjectEnv("--inputs", await readFlagPayload("--inputs", local.inputs, fs))
-    : bubu.payload.inputs;
-  const config = local?.config !== undefined
-    ? { ...parseJsonObjectEnv("--config", await readFlagPayload("--config", local.config, fs)), ...bubu.payload.configOverrides }
-    : bubu.payload.config;
+  const inputs =
+    local?.inputs !== undefined
+      ? parseJsonObjectEnv("--inputs", await readFlagPayload("--inputs", local.inputs, fs))
+      : bubu.payload.inputs;
+  const config =
+    local?.config !== undefined
+      ? {
+          ...parseJsonObjectEnv("--config", await readFlagPayload("--config", local.config, fs)),
+          ...bubu.payload.configOverrides,
+        }
+      : bubu.payload.config;
   return {
     stepTimeoutNs: bubu.limits.stepTimeout.nanos,
     graceMs,

@@ -8,11 +8,11 @@ import { BubuError } from "../errors/bubu-error.ts";
 import { errorText } from "../errors/error-text.ts";
 import { rethrowMissing, STREAMING_PACKAGES } from "../errors/missing-package.ts";
 import type { Logger } from "../observability/logger.ts";
-import { payloadServices } from "../process/payload.ts";
-import type { BatchServices } from "./services.ts";
-import { ProcessRun, type ProcessOptions } from "../process/process-run.ts";
 import { isUsageError, LOCAL_USAGE, parseLocalArgs } from "../process/local-args.ts";
-import { type BatchOutcome, runBatch, type RunnableBatch } from "./run-batch.ts";
+import { payloadServices } from "../process/payload.ts";
+import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
+import { type BatchOutcome, type RunnableBatch, runBatch } from "./run-batch.ts";
+import type { BatchServices } from "./services.ts";
 import type { BatchSettings } from "./settings.ts";
 import { loadBatchSettings } from "./settings-from-env.ts";
 import { buildTerminalStatus } from "./status.ts";
@@ -31,7 +31,10 @@ export interface StartBatchOptions extends ProcessOptions {
  * `BUBU_STEPRUN_NAME` set) it writes the StepRun status; locally it prints the output JSON on
  * stdout. Exits 0 on success, 1 on failure, 124 on timeout, 143 on SIGTERM (130 on SIGINT).
  */
-export async function startBatch<C, I, O>(engram: RunnableBatch<C, I, O>, options: StartBatchOptions = {}): Promise<BatchOutcome> {
+export async function startBatch<C, I, O>(
+  engram: RunnableBatch<C, I, O>,
+  options: StartBatchOptions = {},
+): Promise<BatchOutcome> {
   const run = new ProcessRun(options, "signal received, aborting the engram");
   const { rt, logger } = run;
   let outcome: BatchOutcome;
@@ -45,7 +48,7 @@ export async function startBatch<C, I, O>(engram: RunnableBatch<C, I, O>, option
     let services: BatchServices;
     try {
       settings = await loadBatchSettings(run, local);
-      services = options.services ?? await defaultServices(run, settings);
+      services = options.services ?? (await defaultServices(run, settings));
     } catch (err) {
       outcome = bootstrapFailure(err);
       if (run.cluster && options.services === undefined) await reportBootstrapFailure(run, outcome);
@@ -63,7 +66,12 @@ export async function startBatch<C, I, O>(engram: RunnableBatch<C, I, O>, option
     });
     report(outcome, run);
     // Hybrid bridge: only after a success whose status was written.
-    if (run.env.hybridBridge.enabled && outcome.end.kind === "success" && outcome.exitCode === 0 && outcome.statusError === undefined) {
+    if (
+      run.env.hybridBridge.enabled &&
+      outcome.end.kind === "success" &&
+      outcome.exitCode === 0 &&
+      outcome.statusError === undefined
+    ) {
       await bridgeOutput(outcome, settings, run, options.connectorCa);
     }
     // After the terminal patch (and before exit 124 on timeout); after a SIGTERM it gets what is
@@ -111,7 +119,12 @@ async function defaultServices(run: ProcessRun, settings: BatchSettings): Promis
 }
 
 /** Forwards the output to the connector; never throws. */
-async function bridgeOutput(outcome: BatchOutcome, settings: BatchSettings, run: ProcessRun, ca: string | undefined): Promise<void> {
+async function bridgeOutput(
+  outcome: BatchOutcome,
+  settings: BatchSettings,
+  run: ProcessRun,
+  ca: string | undefined,
+): Promise<void> {
   const { logger, env } = run;
   if ((run.vars.BUBU_TRANSPORT_BINDING ?? "").trim() === "") {
     // The common case: not a hybrid step. The gRPC client is not even loaded.
@@ -119,9 +132,16 @@ async function bridgeOutput(outcome: BatchOutcome, settings: BatchSettings, run:
     return;
   }
   try {
-    const { runHybridBridge } = await import("./hybrid-bridge.ts").catch(rethrowMissing(STREAMING_PACKAGES, "the hybrid bridge"));
+    const { runHybridBridge } = await import("./hybrid-bridge.ts").catch(
+      rethrowMissing(STREAMING_PACKAGES, "the hybrid bridge"),
+    );
     await runHybridBridge(
-      { output: outcome.output, inputs: settings.inputs, storyInfo: settings.storyInfo, transports: env.payload.transports },
+      {
+        output: outcome.output,
+        inputs: settings.inputs,
+        storyInfo: settings.storyInfo,
+        transports: env.payload.transports,
+      },
       {
         runtime: run.rt,
         env: (name) => run.vars[name],
@@ -133,7 +153,9 @@ async function bridgeOutput(outcome: BatchOutcome, settings: BatchSettings, run:
     );
   } catch (err) {
     // runHybridBridge logs its own failures; this is a failed module load.
-    logger.warn("Hybrid bridge (batch→stream) send failed; continuing without downstream delivery", { error: errorText(err) });
+    logger.warn("Hybrid bridge (batch→stream) send failed; continuing without downstream delivery", {
+      error: errorText(err),
+    });
   }
 }
 
@@ -144,7 +166,11 @@ async function publishCapturedLogs(run: ProcessRun, stop: AbortSignal): Promise<
   if (!run.capture || stepRun === "" || !run.services.storageConfigured) return;
   try {
     const storage = await run.services.storage();
-    const ref = await storage.publishLogs(run.capture.bytes(), "application/x-ndjson", AbortSignal.any([AbortSignal.timeout(30_000), stop]));
+    const ref = await storage.publishLogs(
+      run.capture.bytes(),
+      "application/x-ndjson",
+      AbortSignal.any([AbortSignal.timeout(30_000), stop]),
+    );
     if (!ref) return;
     const { buildLogsStatusUpdate } = await import("../k8s/logs-patch.ts");
     const { patchStepRunStatus } = await import("../k8s/steprun-status.ts");
@@ -165,15 +191,25 @@ function bootstrapFailure(err: unknown): BatchOutcome {
   if (own) return failedOutcome(err);
   const message = `failed to load execution context: ${errorText(err)}`;
   // Malformed env and flags are the caller's input errors, not execution failures.
-  const error = err instanceof EnvError
-    ? new BubuError("validation_error", message, { retryable: false, code: err.code, details: { variable: err.variable }, cause: err })
-    : new Error(message, { cause: err });
+  const error =
+    err instanceof EnvError
+      ? new BubuError("validation_error", message, {
+          retryable: false,
+          code: err.code,
+          details: { variable: err.variable },
+          cause: err,
+        })
+      : new Error(message, { cause: err });
   return failedOutcome(error);
 }
 
 function failedOutcome(error: unknown): BatchOutcome {
   const end = { kind: "failure", error } as const;
-  const status = buildTerminalStatus(end, { startedAt: new Date(performance.timeOrigin), finishedAt: new Date() }, undefined);
+  const status = buildTerminalStatus(
+    end,
+    { startedAt: new Date(performance.timeOrigin), finishedAt: new Date() },
+    undefined,
+  );
   return { end, exitCode: 1, status, abandoned: false };
 }
 
@@ -199,7 +235,8 @@ function report(outcome: BatchOutcome, run: ProcessRun): void {
   const { status } = outcome;
   const logger: Logger = run.logger;
   if (run.cluster) {
-    if (status.phase === "Succeeded") logger.info("engram completed", { phase: status.phase, duration: status.duration });
+    if (status.phase === "Succeeded")
+      logger.info("engram completed", { phase: status.phase, duration: status.duration });
     else logger.error("engram failed", { phase: status.phase, exitCode: outcome.exitCode, error: status.error });
     if (outcome.end.kind !== "success") run.reportErrorDetail(outcome.end.error);
     return;

@@ -4,11 +4,12 @@
  * retry-aware-status.ts decides what of it a pod writes.
  * @module
  */
-import type { StructuredErrorJson, ExitClass } from "../errors/structured-error.ts";
+
+import { formatGoDuration } from "../env/duration.ts";
 import { buildStatusError, statusExitMetadata } from "../errors/build-status-error.ts";
 import { errorText } from "../errors/error-text.ts";
 import { sanitizeErrorMessage } from "../errors/sanitize.ts";
-import { formatGoDuration } from "../env/duration.ts";
+import type { ExitClass, StructuredErrorJson } from "../errors/structured-error.ts";
 import { formatMetaTime } from "../k8s/meta-time.ts";
 import { signalExitCode } from "../process/termination.ts";
 
@@ -64,4 +65,3 @@ export function buildTerminalStatus(
   status.error = buildStatusError(end.error, { timedOut, exitCode, exitClass });
   return status;
 }
-

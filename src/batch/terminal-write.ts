@@ -3,11 +3,12 @@
  * (see `docs/status-writes.md`), each failed attempt logged.
  * @module
  */
+
+import { errorText } from "../errors/error-text.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { patchStepRunStatus, type StatusWriteRetry } from "../k8s/steprun-status.ts";
-import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import type { Logger } from "../observability/logger.ts";
-import { errorText } from "../errors/error-text.ts";
+import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import { retryAwareStatus } from "./retry-aware-status.ts";
 import type { RunEnd, StepRunStatusUpdate } from "./status.ts";
 
@@ -34,9 +35,12 @@ export async function writeTerminalStatus(
   const result = await patchStepRunStatus(client, client.namespace, name, status, {
     adapt: (stepRun, update) => {
       const adapted = retryAwareStatus(update, end, stepRun);
-      written = adapted === undefined ? "nothing (the pod is being stopped)" : adapted.phase === undefined && update.phase !== undefined
-        ? "without a phase (the operator applies the retry policy)"
-        : "as built";
+      written =
+        adapted === undefined
+          ? "nothing (the pod is being stopped)"
+          : adapted.phase === undefined && update.phase !== undefined
+            ? "without a phase (the operator applies the retry policy)"
+            : "as built";
       return adapted;
     },
     retryUntil: window,

@@ -117,7 +117,10 @@ export function graceAfter(terminate: AbortSignal, graceMs: number): GraceAfterS
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const start = (): void => {
-    timer = setTimeout(() => controller.abort(new DOMException("the grace window after the signal ended", "TimeoutError")), graceMs);
+    timer = setTimeout(
+      () => controller.abort(new DOMException("the grace window after the signal ended", "TimeoutError")),
+      graceMs,
+    );
   };
   if (terminate.aborted) start();
   else terminate.addEventListener("abort", start, { once: true });

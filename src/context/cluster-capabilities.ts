@@ -4,8 +4,9 @@
  * each call throws its "unavailable" error.
  * @module
  */
-import type { Effects, Logs, Signals } from "../engram/context.ts";
+
 import { EffectsUnavailableError } from "../effects/errors.ts";
+import type { Effects, Logs, Signals } from "../engram/context.ts";
 import type { StepRunTarget } from "../k8s/steprun-target.ts";
 import { LogsUnavailableError } from "../logs/errors.ts";
 import { type LogDestination, type LogFileSource, publishLogs, readLogFile } from "../logs/publish.ts";

@@ -3,7 +3,16 @@
  * choose the parts (cluster, local sink, or captured capabilities); handlers only see the result.
  * @module
  */
-import type { BlobStorage, Context, Effects, ImpulseContext, Logs, RunPlace, Signals, Stories } from "../engram/context.ts";
+import type {
+  BlobStorage,
+  Context,
+  Effects,
+  ImpulseContext,
+  Logs,
+  RunPlace,
+  Signals,
+  Stories,
+} from "../engram/context.ts";
 import type { Secrets } from "../engram/secrets.ts";
 import { emptyStoryInfo, idempotencyKey, type StoryInfo } from "../env/story-info.ts";
 import type { Logger } from "../observability/logger.ts";

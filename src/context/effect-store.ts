@@ -46,7 +46,8 @@ export function memoryEffectStore(): EffectStore {
  * over, as an expired `EffectClaim` is. `scope` separates runs that have an identity.
  */
 export function fileEffectStore(fs: RuntimeFs, dir: string, scope: string): EffectStore {
-  const file = async (key: string, ext: string): Promise<string> => `${dir}/${await digest(`${scope}\u0000${key}`)}.${ext}`;
+  const file = async (key: string, ext: string): Promise<string> =>
+    `${dir}/${await digest(`${scope}\u0000${key}`)}.${ext}`;
   return {
     async begin(key, leaseMs) {
       await fs.mkdir(dir);
@@ -95,7 +96,7 @@ async function lockUntil(fs: RuntimeFs, path: string): Promise<number | undefine
 /** The result as JSON, or its type name when it cannot be serialized. */
 function safeJson(value: unknown): unknown {
   try {
-    return value === undefined ? null : JSON.parse(JSON.stringify(value)) as unknown;
+    return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
   } catch {
     return `[${typeof value}]`;
   }

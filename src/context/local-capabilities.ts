@@ -11,7 +11,12 @@ import { type LogFileSource, readLogFile } from "../logs/publish.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
 import { fileEffectStore } from "./effect-store.ts";
-import { type RecordedLog, type RecordedSignal, recordingCapabilities, type RunRecord } from "./recording-capabilities.ts";
+import {
+  type RecordedLog,
+  type RecordedSignal,
+  type RunRecord,
+  recordingCapabilities,
+} from "./recording-capabilities.ts";
 
 /** Settings of the local sink. */
 export interface LocalSinkOptions {
@@ -31,7 +36,12 @@ export interface LocalSinkOptions {
 }
 
 /** The local sink's capabilities. */
-export function localCapabilities(options: LocalSinkOptions): { signals: Signals; effects: Effects; logs: Logs; flush(): Promise<void> } {
+export function localCapabilities(options: LocalSinkOptions): {
+  signals: Signals;
+  effects: Effects;
+  logs: Logs;
+  flush(): Promise<void>;
+} {
   const { fs, logger, stateDir } = options;
   let logCount = 0;
   let events: Promise<void> = Promise.resolve();
@@ -39,9 +49,11 @@ export function localCapabilities(options: LocalSinkOptions): { signals: Signals
     const file = options.eventsFile;
     if (file === undefined || file === "") return;
     // Appends in order; a failed append is reported once per line and never fails the run.
-    events = events.then(() => fs.appendFile(file, JSON.stringify(line) + "\n")).catch((err: unknown) => {
-      logger.warn("could not append to BUBU_LOCAL_EVENTS_FILE", { error: (err as Error).message });
-    });
+    events = events
+      .then(() => fs.appendFile(file, JSON.stringify(line) + "\n"))
+      .catch((err: unknown) => {
+        logger.warn("could not append to BUBU_LOCAL_EVENTS_FILE", { error: (err as Error).message });
+      });
   };
   const caps = recordingCapabilities({
     record: options.record,
@@ -61,7 +73,15 @@ export function localCapabilities(options: LocalSinkOptions): { signals: Signals
         const s = entry as RecordedSignal;
         // The value as emitted; `stored` says whether the StepRun would keep it or only a summary.
         logger.info("signal", { key: s.key, seq: s.event.seq, value: s.value, stored: s.stored });
-        append({ type: "signal", at, key: s.key, seq: s.event.seq, value: s.value, stored: s.stored, status: s.latest });
+        append({
+          type: "signal",
+          at,
+          key: s.key,
+          seq: s.event.seq,
+          value: s.value,
+          stored: s.stored,
+          status: s.latest,
+        });
       } else if (kind === "effect") {
         const e = entry as EffectRecord;
         logger.info("effect recorded", { key: e.key, seq: e.seq, status: e.status ?? "" });

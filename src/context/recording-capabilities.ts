@@ -4,8 +4,9 @@
  * test harness both build on it: what they record is what a cluster run would have stored.
  * @module
  */
-import type { Effects, Logs, LogsRef, OnceOutcome, Signals, SignalReceipt } from "../engram/context.ts";
+
 import { marshalEffectDetails } from "../effects/details.ts";
+import type { Effects, Logs, LogsRef, OnceOutcome, SignalReceipt, Signals } from "../engram/context.ts";
 import type { EffectRecord, SignalEvent } from "../k8s/steprun-merge.ts";
 import { buildSignalEntry, sequencedValue } from "../signals/emit.ts";
 import { formatMetaTime } from "../signals/types.ts";
@@ -67,17 +68,26 @@ export function recordingCapabilities(options: RecordingOptions): { signals: Sig
       // The StepRun merge drops an event whose sequence exists; so do we.
       return { seq: entry.event.seq, stored: entry.stored };
     }
-    const assigned = entry.event.seq !== 0 ? entry.event.seq : 1 + Math.max(0, ...record.signals.map((s) => s.event.seq));
+    const assigned =
+      entry.event.seq !== 0 ? entry.event.seq : 1 + Math.max(0, ...record.signals.map((s) => s.event.seq));
     const recorded: RecordedSignal = { ...entry, value, event: { ...entry.event, seq: assigned } };
     record.signals.push(recorded);
     notify("signal", recorded);
     return { seq: assigned, stored: entry.stored };
   };
-  const recordEffect = async (key: string, status: string | undefined, details: unknown): Promise<{ recorded: boolean; seq: number }> => {
+  const recordEffect = async (
+    key: string,
+    status: string | undefined,
+    details: unknown,
+  ): Promise<{ recorded: boolean; seq: number }> => {
     const k = effectKeyOf(key);
     const existing = record.effects.find((e) => e.key === k);
     if (existing) return { recorded: false, seq: existing.seq };
-    const entry: EffectRecord = { seq: 1 + Math.max(0, ...record.effects.map((e) => e.seq)), key: k, emittedAt: formatMetaTime(new Date()) };
+    const entry: EffectRecord = {
+      seq: 1 + Math.max(0, ...record.effects.map((e) => e.seq)),
+      key: k,
+      emittedAt: formatMetaTime(new Date()),
+    };
     const trimmed = (status ?? "").trim();
     if (trimmed !== "") entry.status = trimmed;
     const detailObject = await marshalEffectDetails(details, options.maxEffectDetailsBytes);
@@ -86,7 +96,10 @@ export function recordingCapabilities(options: RecordingOptions): { signals: Sig
     notify("effect", entry);
     return { recorded: true, seq: entry.seq };
   };
-  const publish = async (payload: Uint8Array | string, contentType: string | undefined): Promise<LogsRef | undefined> => {
+  const publish = async (
+    payload: Uint8Array | string,
+    contentType: string | undefined,
+  ): Promise<LogsRef | undefined> => {
     const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
     if (bytes.length === 0) return undefined;
     const ref = await options.storeLog(bytes, (contentType ?? "").trim() || "text/plain; charset=utf-8");
@@ -104,13 +117,22 @@ export function recordingCapabilities(options: RecordingOptions): { signals: Sig
       },
       replay: (opts) => {
         const since = opts?.sinceSeq ?? 0;
-        return Promise.resolve(record.signals.map((s) => s.event).filter((e) => e.seq > since).sort((a, b) => a.seq - b.seq));
+        return Promise.resolve(
+          record.signals
+            .map((s) => s.event)
+            .filter((e) => e.seq > since)
+            .sort((a, b) => a.seq - b.seq),
+        );
       },
     },
     effects: {
       record: (key, opts) => recordEffect(key, opts?.status, opts?.details),
       has: (key) => Promise.resolve(record.effects.some((e) => e.key === effectKeyOf(key))),
-      async once<T>(key: string, fn: (signal: AbortSignal) => T | Promise<T>, opts?: { leaseSeconds?: number; signal?: AbortSignal }): Promise<OnceOutcome<T>> {
+      async once<T>(
+        key: string,
+        fn: (signal: AbortSignal) => T | Promise<T>,
+        opts?: { leaseSeconds?: number; signal?: AbortSignal },
+      ): Promise<OnceOutcome<T>> {
         const k = effectKeyOf(key);
         if (typeof fn !== "function") throw new Error("effect function is required");
         if (record.effects.some((e) => e.key === k)) return { already: true, reason: "completed" };
@@ -131,7 +153,8 @@ export function recordingCapabilities(options: RecordingOptions): { signals: Sig
     },
     logs: {
       publish: (payload, opts) => publish(payload, opts?.contentType),
-      publishFile: () => Promise.reject(new Error("logs.publishFile needs a file system: use logs.publish with the bytes")),
+      publishFile: () =>
+        Promise.reject(new Error("logs.publishFile needs a file system: use logs.publish with the bytes")),
     },
   };
 }

@@ -37,6 +37,9 @@ export function readBindings(env: EdgeEnv): EdgeBindings {
   const apiUrl = (strings[KUBE_API_URL] ?? "").trim();
   const token = (strings[KUBE_TOKEN] ?? "").trim();
   const missing = [...(apiUrl === "" ? [KUBE_API_URL] : []), ...(token === "" ? [KUBE_TOKEN] : [])];
-  if (missing.length > 0) throw new EdgeConfigError(`missing binding ${missing.join(" and ")}: the Kubernetes API server and its bearer token`);
+  if (missing.length > 0)
+    throw new EdgeConfigError(
+      `missing binding ${missing.join(" and ")}: the Kubernetes API server and its bearer token`,
+    );
   return { strings, env: loadEnv(strings), apiUrl, token };
 }

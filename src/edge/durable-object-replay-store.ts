@@ -32,12 +32,17 @@ export interface DurableObjectReplayStoreOptions {
 const ORIGIN = "https://replay-store.invalid";
 
 /** A store kept by the Durable Object `namespace` names `options.name`. */
-export function durableObjectReplayStore(namespace: DurableObjectNamespaceLike, options: DurableObjectReplayStoreOptions = {}): ReplayStore {
+export function durableObjectReplayStore(
+  namespace: DurableObjectNamespaceLike,
+  options: DurableObjectReplayStoreOptions = {},
+): ReplayStore {
   let id: unknown;
   const call = async (body: unknown): Promise<unknown> => {
     id ??= namespace.idFromName(options.name ?? "bubu-webhook-replay");
     // A stub belongs to the request that made it (Workers refuses its I/O from another): one per call.
-    const response = await namespace.get(id as never).fetch(new Request(ORIGIN, { method: "POST", body: JSON.stringify(body) }));
+    const response = await namespace
+      .get(id as never)
+      .fetch(new Request(ORIGIN, { method: "POST", body: JSON.stringify(body) }));
     const text = await response.text();
     if (!response.ok) throw new Error(`replay store object answered ${response.status}: ${text.slice(0, 200)}`);
     return JSON.parse(text) as unknown;
@@ -79,7 +84,11 @@ export class ReplayStoreObject {
   readonly #storage: DurableObjectStorageLike;
   readonly #now: () => number;
 
-  constructor(state: { readonly storage: DurableObjectStorageLike }, _env?: unknown, now: () => number = () => Date.now()) {
+  constructor(
+    state: { readonly storage: DurableObjectStorageLike },
+    _env?: unknown,
+    now: () => number = () => Date.now(),
+  ) {
     this.#storage = state.storage;
     this.#now = now;
   }
@@ -102,7 +111,8 @@ export class ReplayStoreObject {
     if (op.op === "put" && typeof op.value === "string" && typeof op.ttlMs === "number" && Number.isFinite(op.ttlMs)) {
       const expires = this.#now() + Math.max(0, op.ttlMs);
       await this.#storage.put<Entry>(key, { value: op.value, expires });
-      if ((await this.#storage.getAlarm()) === null) await this.#storage.setAlarm(Math.max(expires, this.#now() + SWEEP_SPACING_MS));
+      if ((await this.#storage.getAlarm()) === null)
+        await this.#storage.setAlarm(Math.max(expires, this.#now() + SWEEP_SPACING_MS));
       return Response.json({});
     }
     return Response.json({ error: "op must be get or put (with a string value and a numeric ttlMs)" }, { status: 400 });
@@ -114,14 +124,18 @@ export class ReplayStoreObject {
     let next = Number.POSITIVE_INFINITY;
     let startAfter: string | undefined;
     for (;;) {
-      const page = await this.#storage.list<Entry>({ limit: SWEEP_PAGE, ...(startAfter !== undefined ? { startAfter } : {}) });
+      const page = await this.#storage.list<Entry>({
+        limit: SWEEP_PAGE,
+        ...(startAfter !== undefined ? { startAfter } : {}),
+      });
       const expired: string[] = [];
       for (const [key, entry] of page) {
         if (entry.expires <= now) expired.push(key);
         else next = Math.min(next, entry.expires);
         startAfter = key;
       }
-      for (let i = 0; i < expired.length; i += DELETE_BATCH) await this.#storage.delete(expired.slice(i, i + DELETE_BATCH));
+      for (let i = 0; i < expired.length; i += DELETE_BATCH)
+        await this.#storage.delete(expired.slice(i, i + DELETE_BATCH));
       if (page.size < SWEEP_PAGE) break;
     }
     if (next !== Number.POSITIVE_INFINITY) await this.#storage.setAlarm(Math.max(next, now + SWEEP_SPACING_MS));

@@ -9,7 +9,7 @@
  * @module
  */
 import { Secrets } from "../engram/secrets.ts";
-import { clusterStories, type CountingStories } from "../impulse/cluster-stories.ts";
+import { type CountingStories, clusterStories } from "../impulse/cluster-stories.ts";
 import { updateImpulseTriggerStats } from "../impulse/impulse-stats.ts";
 import { StoryClient } from "../impulse/story-client.ts";
 import type { ReplayStore } from "../impulse/webhook/replay-store.ts";
@@ -122,7 +122,11 @@ interface Built {
  */
 export function edgeImpulse(options: EdgeImpulseOptions): EdgeImpulse {
   const verifiers: readonly WebhookVerifier[] =
-    options.verify === undefined ? [] : Array.isArray(options.verify) ? options.verify : [options.verify as WebhookVerifier];
+    options.verify === undefined
+      ? []
+      : Array.isArray(options.verify)
+        ? options.verify
+        : [options.verify as WebhookVerifier];
   const logger = options.logger ?? createLogger({ sink: (line) => console.log(line.replace(/\n$/, "")) });
   const built = new WeakMap<object, Promise<Built>>();
 
@@ -147,9 +151,11 @@ export function edgeImpulse(options: EdgeImpulseOptions): EdgeImpulse {
       recordTriggerStats(delta) {
         if (impulse.name === "") return Promise.resolve();
         const options = { operationTimeoutMs: client.operationTimeoutMs };
-        const write = updateImpulseTriggerStats(kube, impulse.name, impulse.namespace, delta, options).catch((err: unknown) => {
-          logger.warn("failed to update impulse trigger stats", { error: (err as Error)?.message ?? String(err) });
-        });
+        const write = updateImpulseTriggerStats(kube, impulse.name, impulse.namespace, delta, options).catch(
+          (err: unknown) => {
+            logger.warn("failed to update impulse trigger stats", { error: (err as Error)?.message ?? String(err) });
+          },
+        );
         pending.add(write);
         void write.finally(() => pending.delete(write));
         return Promise.resolve();
@@ -197,7 +203,8 @@ export function edgeImpulse(options: EdgeImpulseOptions): EdgeImpulse {
         return Response.json({ error: "the impulse is misconfigured (see its log)" }, { status: 500 });
       }
       const response = await app.handler(request);
-      if (app.pending.size > 0 && typeof ctx?.waitUntil === "function") ctx.waitUntil(Promise.allSettled([...app.pending]));
+      if (app.pending.size > 0 && typeof ctx?.waitUntil === "function")
+        ctx.waitUntil(Promise.allSettled([...app.pending]));
       return response;
     },
   };

@@ -16,24 +16,31 @@
  * ```
  * @module
  */
+
+export type { AdmissionOptions } from "../impulse/webhook/admission.ts";
+export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from "../impulse/webhook/replay-store.ts";
+export { type TimestampedSignatureOptions, timestampedSignature } from "../impulse/webhook/timestamped-signature.ts";
+export {
+  githubSignature,
+  type SecretSource,
+  sharedSecretHeader,
+  type VerifyResult,
+  type WebhookVerifier,
+} from "../impulse/webhook/verify.ts";
+export type { ToInputs, WebhookConcurrencyOptions, WebhookRequest } from "../impulse/webhook/webhook-handler.ts";
+export { EdgeConfigError, type EdgeEnv, KUBE_API_URL, KUBE_TOKEN } from "./bindings.ts";
+export {
+  type DurableObjectNamespaceLike,
+  type DurableObjectReplayStoreOptions,
+  type DurableObjectStorageLike,
+  durableObjectReplayStore,
+  ReplayStoreObject,
+} from "./durable-object-replay-store.ts";
 export {
   type EdgeExecutionContext,
   type EdgeImpulse,
-  edgeImpulse,
   type EdgeImpulseOptions,
   type EdgeReplayOptions,
+  edgeImpulse,
 } from "./edge-impulse.ts";
-export { EdgeConfigError, type EdgeEnv, KUBE_API_URL, KUBE_TOKEN } from "./bindings.ts";
-export { type KvNamespaceLike, kvReplayStore, type KvReplayStoreOptions } from "./kv-replay-store.ts";
-export {
-  type DurableObjectNamespaceLike,
-  durableObjectReplayStore,
-  type DurableObjectReplayStoreOptions,
-  type DurableObjectStorageLike,
-  ReplayStoreObject,
-} from "./durable-object-replay-store.ts";
-export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from "../impulse/webhook/replay-store.ts";
-export { githubSignature, type SecretSource, sharedSecretHeader, type VerifyResult, type WebhookVerifier } from "../impulse/webhook/verify.ts";
-export { timestampedSignature, type TimestampedSignatureOptions } from "../impulse/webhook/timestamped-signature.ts";
-export type { ToInputs, WebhookConcurrencyOptions, WebhookRequest } from "../impulse/webhook/webhook-handler.ts";
-export type { AdmissionOptions } from "../impulse/webhook/admission.ts";
+export { type KvNamespaceLike, type KvReplayStoreOptions, kvReplayStore } from "./kv-replay-store.ts";

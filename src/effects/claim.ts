@@ -17,8 +17,8 @@ import {
   newHolderIdentity,
 } from "../k8s/effectclaim.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../k8s/errors.ts";
-import { EFFECT_CLAIMS } from "../k8s/resources.ts";
 import type { JsonObject } from "../k8s/merge-patch.ts";
+import { EFFECT_CLAIMS } from "../k8s/resources.ts";
 import { formatMetaTime } from "../signals/types.ts";
 
 /**
@@ -100,7 +100,10 @@ export async function reserveEffect(
   const rq = { signal: options.signal };
   try {
     const created = await client.create<EffectClaim>(EFFECT_CLAIMS, stepRun.namespace, body, rq);
-    return { kind: "reserved", reservation: { client, namespace: stepRun.namespace, name, holderIdentity, claim: created } };
+    return {
+      kind: "reserved",
+      reservation: { client, namespace: stepRun.namespace, name, holderIdentity, claim: created },
+    };
   } catch (err) {
     if (!isAlreadyExists(err)) throw new Error(`failed to create effect reservation: ${message(err)}`, { cause: err });
   }
@@ -138,18 +141,33 @@ async function takeOver(
     if (stale) spec.leaseTransitions = (current.spec.leaseTransitions ?? 0) + 1;
     const updated: EffectClaim = { ...current, spec };
     try {
-      const written = await client.update<EffectClaim>(EFFECT_CLAIMS, stepRun.namespace, current.metadata.name, updated, {
-        signal: options.signal,
-      });
+      const written = await client.update<EffectClaim>(
+        EFFECT_CLAIMS,
+        stepRun.namespace,
+        current.metadata.name,
+        updated,
+        {
+          signal: options.signal,
+        },
+      );
       return {
         kind: "reserved",
-        reservation: { client, namespace: stepRun.namespace, name: current.metadata.name, holderIdentity, claim: written },
+        reservation: {
+          client,
+          namespace: stepRun.namespace,
+          name: current.metadata.name,
+          holderIdentity,
+          claim: written,
+        },
       };
     } catch (err) {
-      if (!isConflict(err)) throw new Error(`failed to recover stale effect reservation: ${message(err)}`, { cause: err });
+      if (!isConflict(err))
+        throw new Error(`failed to recover stale effect reservation: ${message(err)}`, { cause: err });
     }
     try {
-      current = await client.get<EffectClaim>(EFFECT_CLAIMS, stepRun.namespace, current.metadata.name, { signal: options.signal });
+      current = await client.get<EffectClaim>(EFFECT_CLAIMS, stepRun.namespace, current.metadata.name, {
+        signal: options.signal,
+      });
     } catch (err) {
       throw new Error(`failed to refetch stale effect reservation: ${message(err)}`, { cause: err });
     }
@@ -234,7 +252,11 @@ async function releaseOnce(r: Reservation, signal: AbortSignal): Promise<void> {
  * Marks the claim completed with the effect's details. Returns quietly when another holder
  * already completed it; throws when the claim was lost.
  */
-export async function completeReservation(r: Reservation, details: JsonObject | undefined, signal: AbortSignal): Promise<void> {
+export async function completeReservation(
+  r: Reservation,
+  details: JsonObject | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     await retryOnConflict(() => completeOnce(r, details, signal));
   } catch (err) {
@@ -258,7 +280,12 @@ async function completeOnce(r: Reservation, details: JsonObject | undefined, sig
     throw new Error("effect reservation ownership lost before completion");
   }
   const now = new Date();
-  const spec = { ...current.spec, completionStatus: "completed" as const, completedAt: formatMetaTime(now), renewTime: formatMicroTime(now) };
+  const spec = {
+    ...current.spec,
+    completionStatus: "completed" as const,
+    completedAt: formatMetaTime(now),
+    renewTime: formatMicroTime(now),
+  };
   if (details === undefined) delete spec.details;
   else spec.details = details;
   try {

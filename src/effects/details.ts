@@ -24,7 +24,9 @@ export async function marshalEffectDetails(details: unknown, maxBytes: number): 
   try {
     raw = goMarshal(details);
   } catch (err) {
-    throw new Error(`failed to marshal effect details: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`failed to marshal effect details: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const size = utf8ByteLength(raw);
   if (maxBytes > 0 && size > maxBytes) {
@@ -33,7 +35,8 @@ export async function marshalEffectDetails(details: unknown, maxBytes: number): 
     const { type, details: inner } = signalTypeSummary(details);
     summary["type"] = type;
     if (inner !== undefined) summary["details"] = inner;
-    if (utf8ByteLength(goMarshal(summary)) > maxBytes) throw new Error(`truncated effect details exceed ${maxBytes} bytes`);
+    if (utf8ByteLength(goMarshal(summary)) > maxBytes)
+      throw new Error(`truncated effect details exceed ${maxBytes} bytes`);
     return summary;
   }
   const parsed = JSON.parse(raw) as unknown;

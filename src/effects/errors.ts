@@ -21,7 +21,9 @@ export class EffectAlreadyRecordedError extends Error {
   /** `completed`: done before; `held`: another live holder owns the claim right now. */
   readonly reason: "completed" | "held";
   constructor(reason: "completed" | "held" = "completed") {
-    super(reason === "held" ? "effect already recorded (claim held by another live holder)" : "effect already recorded");
+    super(
+      reason === "held" ? "effect already recorded (claim held by another live holder)" : "effect already recorded",
+    );
     this.reason = reason;
   }
 }

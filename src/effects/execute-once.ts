@@ -7,14 +7,11 @@
  * `succeeded` record to `status.effects`.
  * @module
  */
-import {
-  EFFECT_CLAIM_LEASE_SECONDS,
-  EFFECT_CLAIM_OPERATION_TIMEOUT_MS,
-  renewIntervalMs,
-} from "../k8s/effectclaim.ts";
+
 import { sleep } from "../k8s/backoff.ts";
+import { EFFECT_CLAIM_LEASE_SECONDS, EFFECT_CLAIM_OPERATION_TIMEOUT_MS, renewIntervalMs } from "../k8s/effectclaim.ts";
 import type { StepRunTarget } from "../k8s/steprun-target.ts";
-import { completeReservation, releaseReservation, renewReservation, type Reservation, reserveEffect } from "./claim.ts";
+import { completeReservation, type Reservation, releaseReservation, renewReservation, reserveEffect } from "./claim.ts";
 import { marshalEffectDetails } from "./details.ts";
 import { EffectAlreadyRecordedError, EffectOutcomeError } from "./errors.ts";
 import { acquireEffectGate } from "./gate.ts";
@@ -36,11 +33,11 @@ export interface ExecuteEffectOnceOptions {
 export type EffectOutcome<T> =
   | { readonly already: false; readonly result: T }
   | {
-    readonly already: true;
-    /** `completed`: it ran before; `held`: another live holder owns the claim now. */
-    readonly reason: "completed" | "held";
-    readonly result?: undefined;
-  };
+      readonly already: true;
+      /** `completed`: it ran before; `held`: another live holder owns the claim now. */
+      readonly reason: "completed" | "held";
+      readonly result?: undefined;
+    };
 
 /** The effect body: receives a signal that aborts when the caller cancels or the lease is lost. */
 export type EffectFn<T> = (signal: AbortSignal) => T | Promise<T>;
@@ -95,9 +92,10 @@ async function runClaimed<T>(
   options: ExecuteEffectOnceOptions,
 ): Promise<EffectOutcome<T>> {
   const opTimeout = options.operationTimeoutMs ?? EFFECT_CLAIM_OPERATION_TIMEOUT_MS;
-  const lease = options.leaseDurationSeconds !== undefined && options.leaseDurationSeconds > 0
-    ? Math.ceil(options.leaseDurationSeconds)
-    : EFFECT_CLAIM_LEASE_SECONDS;
+  const lease =
+    options.leaseDurationSeconds !== undefined && options.leaseDurationSeconds > 0
+      ? Math.ceil(options.leaseDurationSeconds)
+      : EFFECT_CLAIM_LEASE_SECONDS;
 
   const stepRun = await getStepRun(target, signal, opTimeout);
   if (effectsOf(stepRun).some((e) => typeof e.key === "string" && e.key.trim() === key)) {
@@ -126,7 +124,9 @@ async function runClaimed<T>(
     const renewErr = await renewal.stop();
     signal?.removeEventListener("abort", onCallerAbort);
     await releaseReservation(reservation, AbortSignal.timeout(opTimeout)).catch(() => {});
-    throw renewErr === undefined ? err : new AggregateError([err, renewErr], `${messageOf(err)}\n${messageOf(renewErr)}`);
+    throw renewErr === undefined
+      ? err
+      : new AggregateError([err, renewErr], `${messageOf(err)}\n${messageOf(renewErr)}`);
   }
   const renewErr = await renewal.stop();
   signal?.removeEventListener("abort", onCallerAbort);

@@ -8,9 +8,15 @@ export { EffectAlreadyRecordedError, EffectOutcomeError, EffectsUnavailableError
 export {
   type EffectFn,
   type EffectOutcome,
+  type ExecuteEffectOnceOptions,
   effectResultOrThrow,
   executeEffectOnce,
-  type ExecuteEffectOnceOptions,
 } from "./execute-once.ts";
 export { resetEffectGates } from "./gate.ts";
-export { EFFECT_PATCH_TIMEOUT_MS, type EffectCallOptions, hasEffect, recordEffect, type RecordEffectResult } from "./record.ts";
+export {
+  EFFECT_PATCH_TIMEOUT_MS,
+  type EffectCallOptions,
+  hasEffect,
+  type RecordEffectResult,
+  recordEffect,
+} from "./record.ts";

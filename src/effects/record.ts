@@ -8,8 +8,8 @@ import type { KubeObject } from "../k8s/client.ts";
 import { STEP_RUNS } from "../k8s/resources.ts";
 import type { EffectRecord } from "../k8s/steprun-merge.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
-import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import { positiveIntEnv, type StepRunTarget } from "../k8s/steprun-target.ts";
+import { k8sOperationRecorder } from "../observability/otel-gate.ts";
 import { formatMetaTime } from "../signals/types.ts";
 import { DEFAULT_EFFECT_MAX_DETAILS_BYTES, marshalEffectDetails } from "./details.ts";
 
@@ -56,18 +56,28 @@ export function effectMaxDetailsBytes(target: StepRunTarget): number {
  * Appends `{"seq":<max+1>,"key","status","emittedAt","details"}` to `status.effects`. A record
  * whose key already exists is not added (`recorded: false`).
  */
-export async function recordEffect(target: StepRunTarget, key: string, options: RecordEffectOptions = {}): Promise<RecordEffectResult> {
+export async function recordEffect(
+  target: StepRunTarget,
+  key: string,
+  options: RecordEffectOptions = {},
+): Promise<RecordEffectResult> {
   const k = effectKey(key);
   const detailObject = await marshalEffectDetails(options.details, effectMaxDetailsBytes(target));
   const record: EffectRecord = { seq: 0, key: k, emittedAt: formatMetaTime(new Date()) };
   const trimmed = (options.status ?? "").trim();
   if (trimmed !== "") record.status = trimmed;
   if (detailObject !== undefined) record.details = detailObject;
-  const result = await patchStepRunStatus(target.client, target.namespace, target.name, { effects: [record] }, {
-    ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    timeoutMs: options.timeoutMs ?? EFFECT_PATCH_TIMEOUT_MS,
-    onComplete: k8sOperationRecorder("PatchStepRunStatus"),
-  });
+  const result = await patchStepRunStatus(
+    target.client,
+    target.namespace,
+    target.name,
+    { effects: [record] },
+    {
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      timeoutMs: options.timeoutMs ?? EFFECT_PATCH_TIMEOUT_MS,
+      onComplete: k8sOperationRecorder("PatchStepRunStatus"),
+    },
+  );
   const existing = effectsOf(result.stepRun).find((e) => typeof e.key === "string" && e.key.trim() === k);
   return { recorded: result.patched, seq: typeof existing?.seq === "number" ? existing.seq : 0 };
 }
@@ -80,14 +90,20 @@ export async function hasEffect(target: StepRunTarget, key: string, options: Eff
 }
 
 /** GET the target StepRun within `timeoutMs`. */
-export async function getStepRun(target: StepRunTarget, signal: AbortSignal | undefined, timeoutMs: number): Promise<KubeObject> {
+export async function getStepRun(
+  target: StepRunTarget,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<KubeObject> {
   const deadline = AbortSignal.timeout(timeoutMs);
   try {
     return await target.client.get(STEP_RUNS, target.namespace, target.name, {
       signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]),
     });
   } catch (err) {
-    throw new Error(`failed to fetch StepRun for effect lookup: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`failed to fetch StepRun for effect lookup: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -69,9 +69,7 @@ export function defineBatch<
   CS extends GenericSchema | undefined = undefined,
   IS extends GenericSchema | undefined = undefined,
   OS extends GenericSchema | undefined = undefined,
->(
-  definition: BatchDefinition<CS, IS, OS>,
-): BatchEngram<InferSchema<CS>, InferSchema<IS>, InferSchema<OS>> {
+>(definition: BatchDefinition<CS, IS, OS>): BatchEngram<InferSchema<CS>, InferSchema<IS>, InferSchema<OS>> {
   const { name, config, inputs, output, secrets } = definition;
   return {
     kind: "batch",

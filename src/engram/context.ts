@@ -135,11 +135,11 @@ export interface OnceOptions {
 export type OnceOutcome<T> =
   | { readonly already: false; readonly result: T }
   | {
-    readonly already: true;
-    /** `completed`: it ran before; `held`: another live process runs it right now. */
-    readonly reason: "completed" | "held";
-    readonly result?: undefined;
-  };
+      readonly already: true;
+      /** `completed`: it ran before; `held`: another live process runs it right now. */
+      readonly reason: "completed" | "held";
+      readonly result?: undefined;
+    };
 
 /** Side effects, recorded in the StepRun's ledger and guarded by a lease so they run once. */
 export interface Effects {
@@ -186,7 +186,12 @@ export interface Logs {
 export interface BlobStorage {
   /** False when no storage is configured; then reads and writes throw. */
   readonly enabled: boolean;
-  writeBlob(path: string, contentType: string, data: Uint8Array, options?: { readonly signal?: AbortSignal }): Promise<void>;
+  writeBlob(
+    path: string,
+    contentType: string,
+    data: Uint8Array,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<void>;
   readBlob(path: string, options?: { readonly signal?: AbortSignal; readonly maxBytes?: number }): Promise<Uint8Array>;
 }
 
@@ -232,7 +237,10 @@ export interface Stories {
    */
   start(options?: StartStoryOptions): Promise<StoryRun>;
   /** Asks the operator to cancel a StoryRun. */
-  stop(storyRun: string, options?: { readonly namespace?: string; readonly signal?: AbortSignal }): Promise<StopOutcome>;
+  stop(
+    storyRun: string,
+    options?: { readonly namespace?: string; readonly signal?: AbortSignal },
+  ): Promise<StopOutcome>;
 }
 
 /** A StoryRun as the API server returns it. */

@@ -11,10 +11,11 @@ import type { StreamingDefinition, StreamingEngram } from "./streaming-engram.ts
  * A batch and a streaming engram at once: `init` is shared, `process` serves batch runs, `stream`
  * streaming runs.
  */
-export type DualEngram<C = Record<string, unknown>, I = Record<string, unknown>, O = unknown> =
-  & Omit<BatchEngram<C, I, O>, "kind">
-  & Omit<StreamingEngram<C>, "kind" | "schemas">
-  & { readonly kind: "dual" };
+export type DualEngram<C = Record<string, unknown>, I = Record<string, unknown>, O = unknown> = Omit<
+  BatchEngram<C, I, O>,
+  "kind"
+> &
+  Omit<StreamingEngram<C>, "kind" | "schemas"> & { readonly kind: "dual" };
 
 /** The argument of {@link defineDual}: a batch definition plus `stream` (and `control`). */
 export type DualDefinition<

@@ -14,10 +14,16 @@ import { MissingSecretError } from "./secrets.ts";
  * @remarks The Go SDK has no secret declarations in code; in a cluster the operator mounts the
  * secrets the template declares, so a missing one means the Engram maps no Secret to it.
  */
-export function checkRequiredSecrets(declared: SecretDeclarations | undefined, descriptors: Readonly<Record<string, string>>): void {
+export function checkRequiredSecrets(
+  declared: SecretDeclarations | undefined,
+  descriptors: Readonly<Record<string, string>>,
+): void {
   if (declared === undefined) return;
   for (const name of Object.keys(declared).sort()) {
     if (declared[name]?.required !== true || Object.hasOwn(descriptors, name)) continue;
-    throw new MissingSecretError(name, `declared required, but BUBU_SECRET_${name} is not set (in a cluster: the Engram maps no Secret to it)`);
+    throw new MissingSecretError(
+      name,
+      `declared required, but BUBU_SECRET_${name} is not set (in a cluster: the Engram maps no Secret to it)`,
+    );
   }
 }

@@ -100,9 +100,10 @@ export async function expandSecrets(
     }
     let values: Map<string, string>;
     try {
-      values = kind === "file"
-        ? await readFileSecrets(descriptor.slice("file:".length), deps.fs, { signal: deps.signal, warn: deps.warn })
-        : readEnvSecrets(descriptor.slice("env:".length), deps.env, deps.warn);
+      values =
+        kind === "file"
+          ? await readFileSecrets(descriptor.slice("file:".length), deps.fs, { signal: deps.signal, warn: deps.warn })
+          : readEnvSecrets(descriptor.slice("env:".length), deps.env, deps.warn);
     } catch (err) {
       if (deps.signal?.aborted) return done(abortReason(deps.signal));
       // Only SecretSourceError texts are known to be free of paths and values; any other

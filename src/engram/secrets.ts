@@ -2,8 +2,9 @@
  * `Secrets`: the engram's secret values, redacted everywhere they could be printed.
  * @module
  */
-import { BubuError } from "../errors/bubu-error.ts";
+
 import { installInspectHook } from "../env/inspect-hook.ts";
+import { BubuError } from "../errors/bubu-error.ts";
 
 /** What every printed or serialized form of a {@link Secrets} shows. */
 export const REDACTED_SECRETS = "[redacted secrets]";
@@ -30,10 +31,14 @@ export class MissingSecretError extends BubuError {
 
   /** `why` adds what is missing where (never a value). */
   constructor(key: string, why?: string) {
-    super("initialization_error", `missing required secret ${JSON.stringify(key)}${why === undefined ? "" : `: ${why}`}`, {
-      retryable: false,
-      details: { key },
-    });
+    super(
+      "initialization_error",
+      `missing required secret ${JSON.stringify(key)}${why === undefined ? "" : `: ${why}`}`,
+      {
+        retryable: false,
+        details: { key },
+      },
+    );
     this.name = "MissingSecretError";
     this.key = key;
   }

@@ -62,7 +62,11 @@ export interface StreamingDefinition<CS extends GenericSchema | undefined> {
   readonly config?: CS;
   readonly secrets?: SecretDeclarations;
   init?(ctx: Context<InferSchema<CS>>): void | Promise<void>;
-  stream(ctx: Context<InferSchema<CS>>, inbound: AsyncIterable<InboundMessage>, outbound: StreamOutbound): void | Promise<void>;
+  stream(
+    ctx: Context<InferSchema<CS>>,
+    inbound: AsyncIterable<InboundMessage>,
+    outbound: StreamOutbound,
+  ): void | Promise<void>;
   control?(
     directive: ControlDirective,
     signal: AbortSignal,

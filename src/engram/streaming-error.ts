@@ -4,7 +4,12 @@
  */
 import { toStructuredJson } from "../errors/build-status-error.ts";
 import type { StructuredErrorJson } from "../errors/structured-error.ts";
-import { newStreamMessage, type NewStreamMessageInit, STREAM_KIND_ERROR, type StreamMessage } from "./streaming-message.ts";
+import {
+  type NewStreamMessageInit,
+  newStreamMessage,
+  STREAM_KIND_ERROR,
+  type StreamMessage,
+} from "./streaming-message.ts";
 
 /**
  * An error message for downstream steps. `error` may be a StructuredError JSON object or any
@@ -22,7 +27,9 @@ export function newStreamErrorMessage(
 }
 
 /** `{ isError: false }` for other kinds; the parsed StructuredError otherwise (throws on bad JSON). */
-export function parseStreamErrorMessage(msg: StreamMessage): { isError: false } | { isError: true; error: StructuredErrorJson } {
+export function parseStreamErrorMessage(
+  msg: StreamMessage,
+): { isError: false } | { isError: true; error: StructuredErrorJson } {
   if ((msg.kind ?? "").trim().toLowerCase() !== STREAM_KIND_ERROR) return { isError: false };
   if (msg.payload === undefined || msg.payload.length === 0) throw new Error("stream error message has no payload");
   const value = JSON.parse(new TextDecoder().decode(msg.payload)) as unknown;
@@ -31,6 +38,12 @@ export function parseStreamErrorMessage(msg: StreamMessage): { isError: false } 
 }
 
 function isStructuredJson(v: unknown): v is StructuredErrorJson {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Error) &&
-    typeof (v as { message?: unknown }).message === "string" && typeof (v as { type?: unknown }).type === "string";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Error) &&
+    typeof (v as { message?: unknown }).message === "string" &&
+    typeof (v as { type?: unknown }).type === "string"
+  );
 }

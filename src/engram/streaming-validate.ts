@@ -23,7 +23,9 @@ export class InvalidStreamMessageError extends Error {
 
 const KIND_RE = /^[A-Za-z0-9._-]+$/;
 const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
-const MIME_RE = new RegExp(`^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"(?:[^"\\\\]|\\\\.)*"))*[ \\t]*;?[ \\t]*$`);
+const MIME_RE = new RegExp(
+  `^${TOKEN}/${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"(?:[^"\\\\]|\\\\.)*"))*[ \\t]*;?[ \\t]*$`,
+);
 
 /** True when `mime`'s media type (parameters ignored, case-insensitive) is `want`. */
 export function mimeIs(mime: string | undefined, want: string): boolean {
@@ -84,10 +86,19 @@ export function validateStreamMessage(msg: StreamMessage): void {
     if (frames > 0) fail("error messages must not carry frames");
   }
   if (lower === "heartbeat" || lower === "noop") {
-    const empty = !has(msg.payload) && !has(msg.inputs) && (msg.transports?.length ?? 0) === 0 &&
-      Object.keys(msg.metadata ?? {}).length === 0 && frames === 0 && msg.envelope === undefined &&
-      id === "" && msg.timestamp === undefined;
-    if (!empty) fail(`${lower} messages must not carry payload, inputs, transports, metadata, frames, envelope, messageId or timestamp`);
+    const empty =
+      !has(msg.payload) &&
+      !has(msg.inputs) &&
+      (msg.transports?.length ?? 0) === 0 &&
+      Object.keys(msg.metadata ?? {}).length === 0 &&
+      frames === 0 &&
+      msg.envelope === undefined &&
+      id === "" &&
+      msg.timestamp === undefined;
+    if (!empty)
+      fail(
+        `${lower} messages must not carry payload, inputs, transports, metadata, frames, envelope, messageId or timestamp`,
+      );
   }
 
   if (msg.audio !== undefined) {

@@ -26,10 +26,10 @@ import {
   type TriggerBackoff,
   type TriggerDedupeMode,
 } from "./schema.ts";
-import { type EnvReader, envReader, type EnvSource } from "./source.ts";
+import { type EnvReader, type EnvSource, envReader } from "./source.ts";
 import type { StartedAt } from "./started-at.ts";
-import { present } from "./var-parsers.ts";
 import type { StoryInfo } from "./story-info.ts";
+import { present } from "./var-parsers.ts";
 
 export type { StoryInfo };
 
@@ -422,7 +422,11 @@ function throttlePolicy(vars: EnvVars): TriggerThrottlePolicy | undefined {
   const maxInFlight = vars.BUBU_TRIGGER_THROTTLE_MAX_IN_FLIGHT;
   if (rate === undefined && burst === undefined && maxInFlight === undefined) return undefined;
   const ratePerSecond = rate ?? 0;
-  return { ratePerSecond, burst: burst !== undefined && burst > 0 ? burst : ratePerSecond, maxInFlight: maxInFlight ?? 0 };
+  return {
+    ratePerSecond,
+    burst: burst !== undefined && burst > 0 ? burst : ratePerSecond,
+    maxInFlight: maxInFlight ?? 0,
+  };
 }
 
 function mediaInlineSize(vars: EnvVars, reader: EnvReader): number {
@@ -438,7 +442,11 @@ function observabilityWarnings(vars: EnvVars, reader: EnvReader): EnvWarning[] {
   const out: EnvWarning[] = [];
   for (const name of [ENV.SDK_METRICS_ENABLED, ENV.SDK_TRACING_ENABLED, ENV.TRACE_PROPAGATION] as const) {
     if (vars[name].invalid) {
-      out.push({ variable: name, message: "ignoring invalid observability env override", value: reader.get(name) ?? "" });
+      out.push({
+        variable: name,
+        message: "ignoring invalid observability env override",
+        value: reader.get(name) ?? "",
+      });
     }
   }
   return out;

@@ -66,11 +66,11 @@ export {
   type RawEnv,
   type S3ServerSideEncryption,
   SCHEMA_VARIABLES,
-  type StorageProvider,
   STREAMING_ENV_SCHEMA,
+  type StorageProvider,
   type StreamingEnvVars,
   type TriggerBackoff,
   type TriggerDedupeMode,
 } from "./schema.ts";
-export { type EnvReader, envReader, type EnvSource } from "./source.ts";
+export { type EnvReader, type EnvSource, envReader } from "./source.ts";
 export { parseRfc3339, type StartedAt } from "./started-at.ts";

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { EnvError } from "./errors.ts";
 import { JsonPayloadError, parseJsonPayload } from "../json/json-payload.ts";
 import { setEntry } from "../json/own-entry.ts";
+import { EnvError } from "./errors.ts";
+import { trimSpace } from "./go-text.ts";
 import { ENV } from "./names.ts";
 import { SecretDescriptors } from "./redacted.ts";
 import type { EnvReader } from "./source.ts";
-import { trimSpace } from "./go-text.ts";
 
 /** A JSON object as decoded from env. */
 export type JsonObject = Record<string, unknown>;

@@ -21,12 +21,12 @@ import {
   parseWideBool,
   type ToggleResult,
 } from "./flags.ts";
+import { trimSpace } from "./go-text.ts";
 import { ENV } from "./names.ts";
 import { type JsonObject, parseJsonObjectEnv, parseTransports, type TransportDescriptor } from "./payload.ts";
 import { SecretString } from "./redacted.ts";
 import type { EnvReader } from "./source.ts";
 import { parseRfc3339, type StartedAt } from "./started-at.ts";
-import { trimSpace } from "./go-text.ts";
 import {
   checkInt,
   choiceVar,
@@ -170,7 +170,10 @@ const wideBool = (name: string): VarSchema<boolean | undefined> =>
     const value = present(raw);
     if (value === undefined) return undefined;
     const b = parseWideBool(value);
-    return b ?? new Invalid(`invalid boolean ${describeValue(name, value)} (expected 1/true/t/yes/y/on or 0/false/f/no/n/off)`);
+    return (
+      b ??
+      new Invalid(`invalid boolean ${describeValue(name, value)} (expected 1/true/t/yes/y/on or 0/false/f/no/n/off)`)
+    );
   });
 
 const secret = (name: string): VarSchema<SecretString | undefined> =>
@@ -214,7 +217,9 @@ const identityEntries = {
     const value = present(raw);
     if (value === undefined) return undefined;
     const parsed = parseRfc3339(value);
-    return typeof parsed === "string" ? new Invalid(`invalid timestamp ${describeValue(ENV.STARTED_AT, value)}: ${parsed}`) : parsed;
+    return typeof parsed === "string"
+      ? new Invalid(`invalid timestamp ${describeValue(ENV.STARTED_AT, value)}: ${parsed}`)
+      : parsed;
   }),
 };
 
@@ -227,7 +232,12 @@ const payloadEntries = {
   // The Go SDK warns and uses false for an invalid value; we reject it (a typo would disable strict mode).
   [ENV.RUNTIME_STRICT_UNMARSHAL]: customVar(ENV.RUNTIME_STRICT_UNMARSHAL, (raw) => {
     const b = parseStrictUnmarshal(raw);
-    return b ?? new Invalid(`invalid boolean ${describeValue(ENV.RUNTIME_STRICT_UNMARSHAL, trimSpace(raw ?? ""))} (expected one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)`);
+    return (
+      b ??
+      new Invalid(
+        `invalid boolean ${describeValue(ENV.RUNTIME_STRICT_UNMARSHAL, trimSpace(raw ?? ""))} (expected one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)`,
+      )
+    );
   }),
 };
 
@@ -249,7 +259,10 @@ const limitEntries = {
   [ENV.LOG_ALLOWED_ROOTS]: customVar(ENV.LOG_ALLOWED_ROOTS, (raw) => {
     const value = present(raw);
     if (value === undefined) return undefined;
-    const roots = value.split(":").map((r) => trimSpace(r)).filter((r) => r !== "");
+    const roots = value
+      .split(":")
+      .map((r) => trimSpace(r))
+      .filter((r) => r !== "");
     return [...new Set(roots)];
   }),
   [ENV.LOG_FILE_MAX_BYTES]: intVar(ENV.LOG_FILE_MAX_BYTES, { default: 5 * MIB, min: 1 }),
@@ -308,7 +321,12 @@ const storageEntries = {
     const value = present(raw);
     if (value === undefined) return new Invalid("is set but empty");
     const b = parseWideBool(value);
-    return b ?? new Invalid(`invalid boolean ${describeValue(ENV.S3_TLS, value)} (expected 1/true/t/yes/y/on or 0/false/f/no/n/off)`);
+    return (
+      b ??
+      new Invalid(
+        `invalid boolean ${describeValue(ENV.S3_TLS, value)} (expected 1/true/t/yes/y/on or 0/false/f/no/n/off)`,
+      )
+    );
   }),
   [ENV.S3_ACCESS_KEY_ID]: textVar(ENV.S3_ACCESS_KEY_ID),
   [ENV.S3_SECRET_ACCESS_KEY]: secret(ENV.S3_SECRET_ACCESS_KEY),
@@ -341,7 +359,7 @@ const streamingEntries = {
   [ENV.TRANSPORT_SECURITY_MODE]: choiceVar<"tls", "tls">(
     ENV.TRANSPORT_SECURITY_MODE,
     { tls: "tls" },
-    { lower: true, fallback: "tls", expected: "only \"tls\" is supported" },
+    { lower: true, fallback: "tls", expected: 'only "tls" is supported' },
   ),
   [ENV.GRPC_CHANNEL_BUFFER_SIZE]: intVar(ENV.GRPC_CHANNEL_BUFFER_SIZE, { default: 16, min: 1 }),
   [ENV.GRPC_MESSAGE_TIMEOUT]: durationVar(ENV.GRPC_MESSAGE_TIMEOUT, { default: "30s" }),
@@ -420,7 +438,11 @@ export const SCHEMA_VARIABLES: readonly string[] = Object.keys(envSchema.entries
  * Reads the variables of `schema` from `reader` and parses them. All problems are collected
  * into one {@link EnvError}.
  */
-export function parseWithSchema<T>(schema: v.GenericSchema<RawEnv, T>, variables: readonly string[], reader: EnvReader): T {
+export function parseWithSchema<T>(
+  schema: v.GenericSchema<RawEnv, T>,
+  variables: readonly string[],
+  reader: EnvReader,
+): T {
   const raw: Record<string, string | undefined> = {};
   for (const name of variables) raw[name] = reader.get(name);
   const result = v.safeParse(schema, raw, { abortEarly: false });
@@ -447,7 +469,14 @@ const k8sSchema = v.pick(envSchema, [
 ]);
 
 /** The Kubernetes client's variables (`BUBU_K8S_*`, `BUBU_POD_NAME`), parsed. */
-export type K8sEnvVars = Pick<EnvVars, "BUBU_K8S_USER_AGENT" | "BUBU_K8S_TIMEOUT" | "BUBU_K8S_OPERATION_TIMEOUT" | "BUBU_K8S_PATCH_MAX_RETRIES" | "BUBU_POD_NAME">;
+export type K8sEnvVars = Pick<
+  EnvVars,
+  | "BUBU_K8S_USER_AGENT"
+  | "BUBU_K8S_TIMEOUT"
+  | "BUBU_K8S_OPERATION_TIMEOUT"
+  | "BUBU_K8S_PATCH_MAX_RETRIES"
+  | "BUBU_POD_NAME"
+>;
 
 /**
  * Parses only the Kubernetes client's variables, so that a client can be created (for example

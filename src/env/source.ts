@@ -5,9 +5,7 @@
  */
 
 /** A map of variables, or a lookup function. Only a map can be scanned for prefixes. */
-export type EnvSource =
-  | Readonly<Record<string, string | undefined>>
-  | ((name: string) => string | undefined);
+export type EnvSource = Readonly<Record<string, string | undefined>> | ((name: string) => string | undefined);
 
 /** A normalized {@link EnvSource}. */
 export interface EnvReader {

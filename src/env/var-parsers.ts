@@ -12,8 +12,8 @@
  */
 
 import * as v from "valibot";
-import { describeValue, EnvError } from "./errors.ts";
 import { type Duration, durationFromNanos, GoDurationError, parseGoDuration } from "./duration.ts";
+import { describeValue, EnvError } from "./errors.ts";
 import { parseGoInt, trimSpace } from "./go-text.ts";
 
 /** The schema of one variable: raw value in, parsed value out. */
@@ -110,12 +110,16 @@ export function intVar(name: string, options: IntVarOptions = {}): VarSchema<num
 /** Parses and range-checks one integer (shared with vars that post-process the value). */
 export function checkInt(name: string, value: string, options: IntVarOptions): number | Invalid {
   const n = parseGoInt(value);
-  if (n === "syntax") return new Invalid(`invalid integer ${describeValue(name, value)} (expected a whole number such as 10)`);
+  if (n === "syntax")
+    return new Invalid(`invalid integer ${describeValue(name, value)} (expected a whole number such as 10)`);
   if (n === "range") return new Invalid(`integer ${describeValue(name, value)} is out of range`);
   if (options.min !== undefined && n < options.min) {
-    return new Invalid(`must be ${options.min === 1 ? "a positive integer" : `>= ${options.min}`}, got ${describeValue(name, value)}`);
+    return new Invalid(
+      `must be ${options.min === 1 ? "a positive integer" : `>= ${options.min}`}, got ${describeValue(name, value)}`,
+    );
   }
-  if (options.max !== undefined && n > options.max) return new Invalid(`must be <= ${options.max}, got ${describeValue(name, value)}`);
+  if (options.max !== undefined && n > options.max)
+    return new Invalid(`must be <= ${options.max}, got ${describeValue(name, value)}`);
   return n;
 }
 
@@ -139,7 +143,8 @@ export function choiceVar<T, F = undefined>(
     let value = present(raw);
     if (value === undefined) return options.fallback as F;
     if (options.lower) value = value.toLowerCase();
-    if (!Object.hasOwn(choices, value)) return new Invalid(`unsupported value ${describeValue(name, value)} (expected ${options.expected})`);
+    if (!Object.hasOwn(choices, value))
+      return new Invalid(`unsupported value ${describeValue(name, value)} (expected ${options.expected})`);
     return choices[value];
   });
 }

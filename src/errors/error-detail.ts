@@ -31,10 +31,12 @@ export function errorDetail(err: unknown): string {
 function describe(value: unknown): string {
   if (value instanceof Error) {
     // `stack` starts with "Name: message" on every runtime we support.
-    return value.stack && value.stack.includes(value.message) ? value.stack : `${value.name}: ${value.message}\n${value.stack ?? ""}`.trimEnd();
+    return value.stack && value.stack.includes(value.message)
+      ? value.stack
+      : `${value.name}: ${value.message}\n${value.stack ?? ""}`.trimEnd();
   }
   try {
-    return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+    return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     return Object.prototype.toString.call(value);
   }

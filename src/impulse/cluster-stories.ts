@@ -3,7 +3,7 @@
  * delivery policy (`BUBU_TRIGGER_*`), throttle and retries of {@link StoryClient}.
  * @module
  */
-import type { StartStoryOptions, Stories, StopOutcome } from "../engram/context.ts";
+import type { StartStoryOptions, StopOutcome, Stories } from "../engram/context.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { StoryRun } from "../k8s/story-run.ts";
 import type { TriggerStatsDelta } from "./impulse-stats.ts";
@@ -20,7 +20,10 @@ export function targetStory(env: BubuEnv): Stories["target"] {
  * Which Story `options` means: its `story`, else the impulse's target. The namespace stays
  * blank unless given: the client namespace (the target's namespace first) applies then.
  */
-export function resolveStory(options: StartStoryOptions, target: Stories["target"]): { story: string; namespace: string } {
+export function resolveStory(
+  options: StartStoryOptions,
+  target: Stories["target"],
+): { story: string; namespace: string } {
   const named = (options.story ?? "").trim() || target?.name;
   if (named === undefined || named === "") {
     throw new Error("story name is required: no `story` given and BUBU_TARGET_STORY_NAME is not set");
@@ -29,7 +32,11 @@ export function resolveStory(options: StartStoryOptions, target: Stories["target
 }
 
 /** The per-call context of a story call. */
-export function triggerContext(options: { readonly signal?: AbortSignal; readonly timeoutMs?: number; readonly token?: string }): TriggerContext {
+export function triggerContext(options: {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly token?: string;
+}): TriggerContext {
   return {
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),

@@ -42,10 +42,13 @@ export async function resolveTriggerToken(
       return token;
     case "key": {
       const template = (dedupe.keyTemplate ?? "").trim();
-      if (template === "") throw new TriggerPolicyError("trigger key template required by BUBU_TRIGGER_DEDUPE_MODE=key");
+      if (template === "")
+        throw new TriggerPolicyError("trigger key template required by BUBU_TRIGGER_DEDUPE_MODE=key");
       const computed = await computeTriggerKey(template, inputs, scope);
       if (token !== "" && token !== computed) {
-        throw new TriggerPolicyError("trigger token mismatch: provided token does not match BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE output");
+        throw new TriggerPolicyError(
+          "trigger token mismatch: provided token does not match BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE output",
+        );
       }
       return computed;
     }

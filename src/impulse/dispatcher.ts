@@ -5,9 +5,14 @@
  */
 import type { Stories } from "../engram/context.ts";
 import type { StoryRun } from "../k8s/story-run.ts";
-import { noopLogger, type Logger } from "../observability/logger.ts";
+import { type Logger, noopLogger } from "../observability/logger.ts";
 import type { CountingStories } from "./cluster-stories.ts";
-import { ImpulseSessionExistsError, ImpulseSessionNotFoundError, StoryRunNotFoundError, TriggerAbortedError } from "./errors.ts";
+import {
+  ImpulseSessionExistsError,
+  ImpulseSessionNotFoundError,
+  StoryRunNotFoundError,
+  TriggerAbortedError,
+} from "./errors.ts";
 import type { TriggerStatsDelta } from "./impulse-stats.ts";
 import { safeLabelValue } from "./names.ts";
 import { isRetryableTriggerError } from "./resolution.ts";

@@ -12,7 +12,10 @@ export class StoryRunNotFoundError extends Error {
   readonly storyRun: string;
   readonly namespace: string;
   constructor(storyRun: string, namespace: string, cause?: unknown) {
-    super(`storyrun ${JSON.stringify(storyRun)} not found: ${STORYRUN_NOT_FOUND}`, cause === undefined ? undefined : { cause });
+    super(
+      `storyrun ${JSON.stringify(storyRun)} not found: ${STORYRUN_NOT_FOUND}`,
+      cause === undefined ? undefined : { cause },
+    );
     this.name = "StoryRunNotFoundError";
     this.storyRun = storyRun;
     this.namespace = namespace;
@@ -93,7 +96,10 @@ export class TriggerAbortedError extends Error {
   /** `true` when the caller's deadline (`timeoutMs`) fired, `false` for cancellation. */
   readonly deadline: boolean;
   constructor(message: string, deadline: boolean, cause?: unknown) {
-    super(`${message}: ${deadline ? "context deadline exceeded" : "context canceled"}`, cause === undefined ? undefined : { cause });
+    super(
+      `${message}: ${deadline ? "context deadline exceeded" : "context canceled"}`,
+      cause === undefined ? undefined : { cause },
+    );
     this.name = "TriggerAbortedError";
     this.deadline = deadline;
   }

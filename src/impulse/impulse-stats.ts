@@ -6,12 +6,13 @@
  * 409 and re-read instead of losing an increment; the status body is Go's.
  * @module
  */
+
+import { sleep } from "../k8s/backoff.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { isConflict } from "../k8s/errors.ts";
 import { createMergePatch, type JsonObject } from "../k8s/merge-patch.ts";
-import { IMPULSES } from "../k8s/resources.ts";
-import { sleep } from "../k8s/backoff.ts";
 import { formatMetaTime } from "../k8s/meta-time.ts";
+import { IMPULSES } from "../k8s/resources.ts";
 
 /** Counters to add to `Impulse.status` (Go's `TriggerStatsDelta`). Omitted counters are 0. */
 export interface TriggerStatsDelta {
@@ -71,7 +72,9 @@ export async function updateImpulseTriggerStats(
     } catch (err) {
       if (!isConflict(err) || step >= BACKOFF.steps) {
         const text = err instanceof Error ? err.message : String(err);
-        throw new Error(`failed to update trigger stats of impulse '${name}' in namespace '${ns}': ${text}`, { cause: err });
+        throw new Error(`failed to update trigger stats of impulse '${name}' in namespace '${ns}': ${text}`, {
+          cause: err,
+        });
       }
       await sleep(delay * (1 + Math.random() * 0.1), options.signal);
       delay *= BACKOFF.factor;
@@ -79,7 +82,13 @@ export async function updateImpulseTriggerStats(
   }
 }
 
-async function applyOnce(kube: KubeClient, name: string, ns: string, delta: TriggerStatsDelta, signal: AbortSignal): Promise<void> {
+async function applyOnce(
+  kube: KubeClient,
+  name: string,
+  ns: string,
+  delta: TriggerStatsDelta,
+  signal: AbortSignal,
+): Promise<void> {
   let impulse: { metadata?: { generation?: number; resourceVersion?: string }; status?: JsonObject };
   impulse = await kube.get(IMPULSES, ns, name, { signal });
   const before: JsonObject = { ...(impulse.status ?? {}) };
@@ -134,7 +143,10 @@ export class ImpulseStatsWriter {
   add(impulseName: string, namespace: string, delta: TriggerStatsDelta): Promise<void> {
     for (const c of COUNTERS) {
       const v = delta[c] ?? 0;
-      if (!Number.isInteger(v) || v < 0) return updateImpulseTriggerStats(this.#kube, impulseName, namespace, delta, { operationTimeoutMs: this.#operationTimeoutMs });
+      if (!Number.isInteger(v) || v < 0)
+        return updateImpulseTriggerStats(this.#kube, impulseName, namespace, delta, {
+          operationTimeoutMs: this.#operationTimeoutMs,
+        });
     }
     const key = `${namespace}\u0000${impulseName}`;
     let q = this.#queues.get(key);
@@ -156,7 +168,9 @@ export class ImpulseStatsWriter {
       q.pending = undefined;
       q.waiters = [];
       try {
-        await updateImpulseTriggerStats(this.#kube, name, namespace, delta, { operationTimeoutMs: this.#operationTimeoutMs });
+        await updateImpulseTriggerStats(this.#kube, name, namespace, delta, {
+          operationTimeoutMs: this.#operationTimeoutMs,
+        });
         for (const w of waiters) w.resolve();
       } catch (err) {
         for (const w of waiters) w.reject(err);

@@ -5,7 +5,7 @@
  * the Story for real (the local Story runner).
  * @module
  */
-import type { StartStoryOptions, Stories, StopOutcome } from "../engram/context.ts";
+import type { StartStoryOptions, StopOutcome, Stories } from "../engram/context.ts";
 import type { StoryRun } from "../k8s/story-run.ts";
 import type { Logger } from "../observability/logger.ts";
 import { resolveStory } from "./cluster-stories.ts";
@@ -61,7 +61,14 @@ export function localStories(options: LocalStoriesOptions): Stories {
         status: { phase: "Pending" },
       };
       if (token !== "" && seen === undefined) byToken.set(key, storyRun);
-      const triggered: TriggeredStory = { story, namespace, inputs, token, decision: seen ? "reused" : "created", storyRun };
+      const triggered: TriggeredStory = {
+        story,
+        namespace,
+        inputs,
+        token,
+        decision: seen ? "reused" : "created",
+        storyRun,
+      };
       options.logger?.info("story triggered (local: no cluster)", {
         story,
         namespace,

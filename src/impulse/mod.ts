@@ -36,7 +36,16 @@ export {
 } from "./errors.ts";
 export { computeTriggerInputHash, deriveStoryRunName, deriveStoryTriggerName, safeLabelValue } from "./names.ts";
 export type { DeliveryIdentity, StoryTrigger } from "./types.ts";
-export { type WebhookConfig, webhookImpulse, type WebhookImpulseOptions } from "./webhook/webhook-impulse.ts";
+export { type AdmissionOptions } from "./webhook/admission.ts";
+export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from "./webhook/replay-store.ts";
+export { type TimestampedSignatureOptions, timestampedSignature } from "./webhook/timestamped-signature.ts";
+export {
+  githubSignature,
+  type SecretSource,
+  sharedSecretHeader,
+  type VerifyResult,
+  type WebhookVerifier,
+} from "./webhook/verify.ts";
 export {
   createWebhookHandler,
   type ToInputs,
@@ -48,7 +57,4 @@ export {
   type WebhookTrigger,
   type WebhookTriggerRequest,
 } from "./webhook/webhook-handler.ts";
-export { memoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from "./webhook/replay-store.ts";
-export { type AdmissionOptions } from "./webhook/admission.ts";
-export { githubSignature, type SecretSource, sharedSecretHeader, type VerifyResult, type WebhookVerifier } from "./webhook/verify.ts";
-export { timestampedSignature, type TimestampedSignatureOptions } from "./webhook/timestamped-signature.ts";
+export { type WebhookConfig, type WebhookImpulseOptions, webhookImpulse } from "./webhook/webhook-impulse.ts";

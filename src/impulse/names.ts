@@ -94,7 +94,8 @@ function goLower(s: string): string[] {
 
 /** Go's `strings.TrimSpace` (`unicode.IsSpace`: ASCII spaces, U+0085, U+00A0 and Unicode Z*). */
 function goTrimSpace(s: string): string {
-  return s.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/, "")
+  return s
+    .replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/, "")
     .replace(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/, "");
 }
 

@@ -3,9 +3,10 @@
  * (`waitForStoryTriggerResolution`), as the Go SDK makes them.
  * @module
  */
+
+import { goJsonStringify } from "../json/go-json.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { isAlreadyExists, KubernetesError } from "../k8s/errors.ts";
-import { goJsonStringify } from "../json/go-json.ts";
 import { STORY_RUNS, STORY_TRIGGERS } from "../k8s/resources.ts";
 import {
   RetryableTriggerError,
@@ -29,20 +30,29 @@ export interface AttemptBounds {
 }
 
 /** POSTs the StoryTrigger (or adopts an identical existing one) and waits for its decision. */
-export async function triggerStoryOnce(kube: KubeClient, request: BuiltRequest, bounds: AttemptBounds): Promise<StoryRun> {
+export async function triggerStoryOnce(
+  kube: KubeClient,
+  request: BuiltRequest,
+  bounds: AttemptBounds,
+): Promise<StoryRun> {
   const { trigger } = request;
   const ns = trigger.metadata.namespace;
   const name = trigger.metadata.name;
   const signal = AbortSignal.any([bounds.caller, AbortSignal.timeout(bounds.operationTimeoutMs)]);
   let current: StoryTrigger;
   try {
-    current = await kube.request<StoryTrigger>("POST", `/apis/runs.bubustack.io/v1alpha1/namespaces/${encodeURIComponent(ns)}/storytriggers`, {
-      // A string body is sent unchanged: spec.inputs stays in Go-canonical form.
-      body: goJsonStringify(trigger),
-      signal,
-    });
+    current = await kube.request<StoryTrigger>(
+      "POST",
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${encodeURIComponent(ns)}/storytriggers`,
+      {
+        // A string body is sent unchanged: spec.inputs stays in Go-canonical form.
+        body: goJsonStringify(trigger),
+        signal,
+      },
+    );
   } catch (err) {
-    if (!isAlreadyExists(err)) throw wrapKube(err, `failed to create storytrigger '${name}' in namespace '${ns}'`, bounds.caller, name);
+    if (!isAlreadyExists(err))
+      throw wrapKube(err, `failed to create storytrigger '${name}' in namespace '${ns}'`, bounds.caller, name);
     let existing: StoryTrigger;
     try {
       existing = await kube.get<StoryTrigger>(STORY_TRIGGERS, ns, name, { signal });
@@ -58,7 +68,9 @@ export async function triggerStoryOnce(kube: KubeClient, request: BuiltRequest, 
 async function waitForResolution(kube: KubeClient, submitted: StoryTrigger, bounds: AttemptBounds): Promise<StoryRun> {
   const ns = submitted.metadata.namespace;
   const name = submitted.metadata.name;
-  const wait = bounds.hasDeadline ? bounds.caller : AbortSignal.any([bounds.caller, AbortSignal.timeout(bounds.operationTimeoutMs)]);
+  const wait = bounds.hasDeadline
+    ? bounds.caller
+    : AbortSignal.any([bounds.caller, AbortSignal.timeout(bounds.operationTimeoutMs)]);
   const pending = (): Error => {
     if (bounds.caller.aborted) return abortedError(bounds.caller, `storytrigger '${ns}/${name}' is still pending`);
     return new RetryableTriggerError(`storytrigger '${ns}/${name}' is still pending`);
@@ -66,7 +78,8 @@ async function waitForResolution(kube: KubeClient, submitted: StoryTrigger, boun
   let current = submitted;
   for (;;) {
     const status = current.status ?? {};
-    if (status.decision === "Created" || status.decision === "Reused") return getResolvedStoryRun(kube, current, wait, bounds);
+    if (status.decision === "Created" || status.decision === "Reused")
+      return getResolvedStoryRun(kube, current, wait, bounds);
     if (status.decision === "Rejected") {
       const message = (status.message ?? "").trim() || `storytrigger ${ns}/${name} was rejected`;
       throw new StoryTriggerRejectedError(message, status.reason ?? "", `${ns}/${name}`);
@@ -83,11 +96,18 @@ async function waitForResolution(kube: KubeClient, submitted: StoryTrigger, boun
   }
 }
 
-async function getResolvedStoryRun(kube: KubeClient, trigger: StoryTrigger, wait: AbortSignal, bounds: AttemptBounds): Promise<StoryRun> {
+async function getResolvedStoryRun(
+  kube: KubeClient,
+  trigger: StoryTrigger,
+  wait: AbortSignal,
+  bounds: AttemptBounds,
+): Promise<StoryRun> {
   const ref = trigger.status?.storyRunRef;
   const tns = trigger.metadata.namespace;
   if (ref?.name === undefined || ref.name === "") {
-    throw new RetryableTriggerError(`storytrigger '${tns}/${trigger.metadata.name}' resolved without a storyrun reference`);
+    throw new RetryableTriggerError(
+      `storytrigger '${tns}/${trigger.metadata.name}' resolved without a storyrun reference`,
+    );
   }
   const runNs = ref.namespace?.trim() || tns;
   try {
@@ -95,7 +115,12 @@ async function getResolvedStoryRun(kube: KubeClient, trigger: StoryTrigger, wait
       signal: AbortSignal.any([wait, AbortSignal.timeout(bounds.operationTimeoutMs)]),
     });
   } catch (err) {
-    throw wrapKube(err, `failed to get resolved storyrun '${ref.name}' in namespace '${runNs}'`, bounds.caller, trigger.metadata.name);
+    throw wrapKube(
+      err,
+      `failed to get resolved storyrun '${ref.name}' in namespace '${runNs}'`,
+      bounds.caller,
+      trigger.metadata.name,
+    );
   }
 }
 
@@ -108,7 +133,8 @@ export function sameRequest(existing: StoryTrigger, desired: BuiltRequest): bool
   if (a.storyRef?.namespace !== b.storyRef.namespace) return false;
   if ((a.impulseRef === undefined) !== (b.impulseRef === undefined)) return false;
   if (a.impulseRef && b.impulseRef) {
-    if (a.impulseRef.name !== b.impulseRef.name || trim(a.impulseRef.version) !== trim(b.impulseRef.version)) return false;
+    if (a.impulseRef.name !== b.impulseRef.name || trim(a.impulseRef.version) !== trim(b.impulseRef.version))
+      return false;
     if (a.impulseRef.namespace !== b.impulseRef.namespace) return false;
   }
   const ai = a.deliveryIdentity;

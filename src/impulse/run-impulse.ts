@@ -9,15 +9,15 @@
 import type { ImpulseContext, Stories } from "../engram/context.ts";
 import type { Impulse } from "../engram/impulse.ts";
 import { errorText } from "../errors/error-text.ts";
+import type { StoryRun } from "../k8s/story-run.ts";
+import { isUsageError, localConfigUsage } from "../process/local-args.ts";
 import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
 import { prepareStartupConfig } from "../process/startup-config.ts";
 import { signalExitCode } from "../process/termination.ts";
 import { guard } from "../process/watchdog.ts";
 import { clusterStories, targetStory } from "./cluster-stories.ts";
 import { localStories, type StoppedStory, type TriggeredStory } from "./local-stories.ts";
-import type { StoryRun } from "../k8s/story-run.ts";
 import type { StoryClient } from "./story-client.ts";
-import { isUsageError, localConfigUsage } from "../process/local-args.ts";
 
 /** Options of {@link runImpulse}. */
 export interface RunImpulseOptions extends ProcessOptions {
@@ -51,7 +51,10 @@ export type RunnableImpulse<C> = Pick<Impulse<C>, "init" | "run" | "name"> & {
   readonly secrets?: Impulse<C>["secrets"];
 };
 
-export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImpulseOptions = {}): Promise<ImpulseOutcome> {
+export async function runImpulse<C>(
+  impulse: RunnableImpulse<C>,
+  options: RunImpulseOptions = {},
+): Promise<ImpulseOutcome> {
   const run = new ProcessRun(options, "signal received, stopping the impulse");
   const { logger } = run;
   const terminate = run.termination.signal;
@@ -89,7 +92,7 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     let config: C;
     try {
       // Errors already carry their texts (failed to hydrate/unmarshal config).
-      config = await prepareStartupConfig(run.services, logger, impulse.schemas?.config, terminate) as C;
+      config = (await prepareStartupConfig(run.services, logger, impulse.schemas?.config, terminate)) as C;
     } catch (err) {
       return await finish(failed("", err));
     }
@@ -97,7 +100,12 @@ export async function runImpulse<C>(impulse: RunnableImpulse<C>, options: RunImp
     try {
       run.guardConsole(false);
       const secrets = await run.openSecrets(terminate, impulse.secrets);
-      ctx = run.impulseContext({ signal: terminate, config, secrets, stories: options.stories ?? storiesFor(run, triggered, stopped, options.runStory) });
+      ctx = run.impulseContext({
+        signal: terminate,
+        config,
+        secrets,
+        stories: options.stories ?? storiesFor(run, triggered, stopped, options.runStory),
+      });
     } catch (err) {
       return await finish(failed("failed to expand secrets", err));
     }
@@ -138,7 +146,13 @@ function storiesFor(
 ): Stories {
   const env = run.env;
   if (!run.cluster) {
-    return localStories({ target: targetStory(env), started: triggered, stopped, logger: run.logger, ...(runStory ? { runStory } : {}) });
+    return localStories({
+      target: targetStory(env),
+      started: triggered,
+      stopped,
+      logger: run.logger,
+      ...(runStory ? { runStory } : {}),
+    });
   }
   let client: StoryClient | undefined;
   const storyClient = async (): Promise<StoryClient> => {

@@ -4,10 +4,11 @@
  * `/status`: `cancelRequested` is a spec field; the Go SDK patches the same way).
  * @module
  */
+
+import { sleep } from "../k8s/backoff.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { isConflict, isNotFound } from "../k8s/errors.ts";
 import { STORY_RUNS } from "../k8s/resources.ts";
-import { sleep } from "../k8s/backoff.ts";
 import { StoryRunNotFoundError } from "./errors.ts";
 import type { StoryRun } from "./types.ts";
 
@@ -44,7 +45,10 @@ export async function stopStoryRun(
   if (ns === "") throw new Error(`failed to resolve namespace for storyrun ${JSON.stringify(storyRunName)}`);
   if (storyRunName.trim() === "") throw new Error("storyrun name is required");
   for (let step = 1; ; step++) {
-    const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), AbortSignal.timeout(options.operationTimeoutMs)]);
+    const signal = AbortSignal.any([
+      ...(options.signal ? [options.signal] : []),
+      AbortSignal.timeout(options.operationTimeoutMs),
+    ]);
     try {
       const run = await kube.get<StoryRun>(STORY_RUNS, ns, storyRunName, { signal });
       if (TERMINAL_STORYRUN_PHASES.has(run.status?.phase ?? "")) return "terminal";

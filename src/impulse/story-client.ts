@@ -5,14 +5,14 @@
  * @module
  */
 import type { BubuEnv } from "../env/load.ts";
-import type { KubeClient } from "../k8s/client.ts";
-import { noopLogger, type Logger } from "../observability/logger.ts";
 import { sleep } from "../k8s/backoff.ts";
+import type { KubeClient } from "../k8s/client.ts";
+import { type Logger, noopLogger } from "../observability/logger.ts";
 import { resolveTriggerToken, retryAttempts, retryDelayMs } from "./delivery.ts";
 import { TriggerPolicyError } from "./errors.ts";
 import { ImpulseStatsWriter, type TriggerStatsDelta } from "./impulse-stats.ts";
 import { abortedError, isRetryableTriggerError, triggerStoryOnce } from "./resolution.ts";
-import { stopStoryRun, type StopOutcome } from "./stop-story.ts";
+import { type StopOutcome, stopStoryRun } from "./stop-story.ts";
 import { type TriggerThrottle, triggerThrottleFor } from "./throttle.ts";
 import type { TriggerContext } from "./trigger-context.ts";
 import { buildStoryTriggerRequest, type DehydrateInputs } from "./trigger-request.ts";
@@ -44,7 +44,8 @@ export class StoryClient {
     this.#logger = options.logger ?? noopLogger;
     this.#dehydrate = options.dehydrateInputs;
     this.#stats = new ImpulseStatsWriter(kube, this.env.k8s.operationTimeout.millis);
-    this.#throttle = options.throttle === null ? undefined : (options.throttle ?? triggerThrottleFor(options.env.trigger.throttle));
+    this.#throttle =
+      options.throttle === null ? undefined : (options.throttle ?? triggerThrottleFor(options.env.trigger.throttle));
   }
 
   /** The client namespace (where StoryTriggers are created). */
@@ -103,7 +104,11 @@ export class StoryClient {
       for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1 && retry !== undefined) {
           const delay = retryDelayMs(retry, attempt - 1);
-          this.#logger.debug("retrying story trigger", { trigger: request.trigger.metadata.name, attempt, delayMs: Math.round(delay) });
+          this.#logger.debug("retrying story trigger", {
+            trigger: request.trigger.metadata.name,
+            attempt,
+            delayMs: Math.round(delay),
+          });
           try {
             await sleep(delay, caller);
           } catch {

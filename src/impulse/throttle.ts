@@ -5,8 +5,9 @@
  * back). One throttle per `rate;burst;max` per process.
  * @module
  */
-import type { TriggerThrottlePolicy } from "../env/load.ts";
+
 import { sleep } from "../async/sleep.ts";
+import type { TriggerThrottlePolicy } from "../env/load.ts";
 
 /** What {@link TriggerThrottle.acquire} returns. */
 export interface ThrottleTicket {
@@ -103,7 +104,6 @@ export class TriggerThrottle {
     return this.#tokens >= 0 ? 0 : (-this.#tokens * 1000) / this.ratePerSecond;
   }
 }
-
 
 let cachedKey = "";
 let cached: TriggerThrottle | undefined;

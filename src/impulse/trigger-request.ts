@@ -4,11 +4,10 @@
  * name, parent labels and annotations.
  * @module
  */
-import type { BubuEnv } from "../env/load.ts";
-import type { KubeClient } from "../k8s/client.ts";
+import type { BubuEnv, TriggerDedupePolicy } from "../env/load.ts";
 import { goJsonByteLength, goJsonStringify } from "../json/go-json.ts";
+import type { KubeClient } from "../k8s/client.ts";
 import { apiVersionOf, STORIES, STORY_TRIGGERS } from "../k8s/resources.ts";
-import type { TriggerDedupePolicy } from "../env/load.ts";
 import { type DeliveryMode, resolveRequestIdentity } from "./delivery.ts";
 import { TriggerPolicyError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
@@ -107,7 +106,12 @@ export async function buildStoryTriggerRequest(args: BuildRequestArgs): Promise<
  * `spec.version` of the Story; any error leaves it `""`, as in Go (an impulse's Role usually
  * cannot read Stories: a 403).
  */
-async function resolveStoryVersion(kube: KubeClient, ns: string, name: string, args: BuildRequestArgs): Promise<string> {
+async function resolveStoryVersion(
+  kube: KubeClient,
+  ns: string,
+  name: string,
+  args: BuildRequestArgs,
+): Promise<string> {
   try {
     const signal = AbortSignal.any([args.signal, AbortSignal.timeout(args.operationTimeoutMs)]);
     const story = await kube.get<{ spec?: { version?: unknown } }>(STORIES, ns, name.trim(), { signal });
@@ -184,7 +188,9 @@ export async function deriveStorageInputKey(
 }
 
 /** Go's `parentMetadataFromEnv`: labels through `SafeLabelValue`, annotations raw. */
-async function parentMetadata(env: BubuEnv): Promise<{ labels?: Record<string, string>; annotations?: Record<string, string> }> {
+async function parentMetadata(
+  env: BubuEnv,
+): Promise<{ labels?: Record<string, string>; annotations?: Record<string, string> }> {
   const labels: Record<string, string> = {};
   const annotations: Record<string, string> = {};
   const { storyRunID, stepName, stepRunID } = env.storyInfo;

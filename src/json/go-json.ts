@@ -113,12 +113,13 @@ function escapeText(s: string): string {
 }
 
 /** Characters Go escapes, and lone surrogates (JSON.stringify escapes those). */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NEEDS_ESCAPE =
+  /["\\\u0000-\u001f<>&\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function encodeString(s: string, emit: (piece: string) => void): void {
   if (s.length <= STRING_SLICE) return emit(escapeText(s));
   emit('"');
-  for (let start = 0; start < s.length;) {
+  for (let start = 0; start < s.length; ) {
     let end = Math.min(start + STRING_SLICE, s.length);
     // Never split a surrogate pair: each half alone would be escaped as \udXXX.
     const last = s.charCodeAt(end - 1);

@@ -124,7 +124,9 @@ function someMember(
       frames.pop();
       continue;
     }
-    const child = top.keys ? (top.node as Record<string, unknown>)[top.keys[top.next]!] : (top.node as unknown[])[top.next];
+    const child = top.keys
+      ? (top.node as Record<string, unknown>)[top.keys[top.next]!]
+      : (top.node as unknown[])[top.next];
     top.next++;
     if (visit(child, frames)) return true;
     if (isContainer(child)) frames.push(frameOf(child));

@@ -57,7 +57,13 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
         state = State.key;
         continue;
       case State.key:
-        if (c !== '"') return fail(i, c === "" ? "unexpected end of input, expected a string key" : `unexpected ${show(c)}, expected a string key`);
+        if (c !== '"')
+          return fail(
+            i,
+            c === ""
+              ? "unexpected end of input, expected a string key"
+              : `unexpected ${show(c)}, expected a string key`,
+          );
         {
           const end = scanString(text, i);
           if (typeof end !== "number") return end;
@@ -66,7 +72,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
         state = State.colon;
         continue;
       case State.colon:
-        if (c !== ":") return fail(i, c === "" ? "unexpected end of input, expected ':'" : `unexpected ${show(c)}, expected ':'`);
+        if (c !== ":")
+          return fail(i, c === "" ? "unexpected end of input, expected ':'" : `unexpected ${show(c)}, expected ':'`);
         i++;
         state = State.value;
         continue;
@@ -124,7 +131,8 @@ function scanString(text: string, start: number): number | JsonSyntaxError {
     if (i >= text.length) return locate(text, i, "unexpected end of input inside a string");
     const code = text.charCodeAt(i);
     if (code === 0x22) return i + 1;
-    if (code < 0x20) return locate(text, i, `unexpected ${show(text[i])} inside a string (control characters must be escaped)`);
+    if (code < 0x20)
+      return locate(text, i, `unexpected ${show(text[i])} inside a string (control characters must be escaped)`);
     if (code === 0x5c) {
       const e = text[i + 1] ?? "";
       if (e === "u") {
@@ -136,7 +144,8 @@ function scanString(text: string, start: number): number | JsonSyntaxError {
         i += 6;
         continue;
       }
-      if (!'"\\/bfnrt'.includes(e) || e === "") return locate(text, i + 1, `invalid escape ${e === "" ? "at end of input" : show(e)} in a string`);
+      if (!'"\\/bfnrt'.includes(e) || e === "")
+        return locate(text, i + 1, `invalid escape ${e === "" ? "at end of input" : show(e)} in a string`);
       i += 2;
       continue;
     }
@@ -162,7 +171,8 @@ function scanNumber(text: string, start: number): number | JsonSyntaxError {
   if (text[i] === "e" || text[i] === "E") {
     i++;
     if (text[i] === "+" || text[i] === "-") i++;
-    if (!isDigit(text.charCodeAt(i))) return locate(text, i, `${describeAt(text, i)}, expected a digit in the exponent`);
+    if (!isDigit(text.charCodeAt(i)))
+      return locate(text, i, `${describeAt(text, i)}, expected a digit in the exponent`);
     while (isDigit(text.charCodeAt(i))) i++;
   }
   return i;

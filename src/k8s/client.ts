@@ -87,12 +87,22 @@ export class KubeClient {
   }
 
   /** GET an object. */
-  get<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, name: string, options: RequestOptions = {}): Promise<T> {
+  get<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
     return this.request<T>("GET", resourcePath(r, namespace, name), options);
   }
 
   /** POST a new object into its collection. */
-  create<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, body: unknown, options: RequestOptions = {}): Promise<T> {
+  create<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    body: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
     return this.request<T>("POST", resourcePath(r, namespace), { ...options, body });
   }
 
@@ -142,7 +152,11 @@ export class KubeClient {
    * {@link KubeClient.listAll}. Errors as {@link KubeClient.request}; an expired `continue` token
    * is a `ResourceExpiredError` (410): list again from the start.
    */
-  async list<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, options: ListOptions = {}): Promise<ObjectList<T>> {
+  async list<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<ObjectList<T>> {
     const path = resourcePath(r, namespace);
     const body = await this.request<unknown>("GET", path, { ...requestBase(options), query: listQuery(options) });
     const list = toObjectList<T>(body);
@@ -172,7 +186,11 @@ export class KubeClient {
   ): AsyncGenerator<ObjectList<T>, void, undefined> {
     let token: string | undefined;
     do {
-      const page: ObjectList<T> = await this.list<T>(r, namespace, token === undefined ? options : { ...options, continue: token });
+      const page: ObjectList<T> = await this.list<T>(
+        r,
+        namespace,
+        token === undefined ? options : { ...options, continue: token },
+      );
       yield page;
       token = page.metadata.continue;
     } while (token !== undefined);
@@ -183,7 +201,12 @@ export class KubeClient {
    * gone, or the object itself (with `deletionTimestamp`) while finalizers hold it. A missing
    * object is a 404 (`isNotFound`); a failed precondition a 409 (`isConflict`).
    */
-  delete<T = KubeObject>(r: GroupVersionResource, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<T> {
+  delete<T = KubeObject>(
+    r: GroupVersionResource,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<T> {
     const body = deleteOptionsBody(options);
     return this.request<T>("DELETE", resourcePath(r, namespace, name), {
       ...requestBase(options),
@@ -213,11 +236,16 @@ export class KubeClient {
     if (signal.aborted) return;
     let sent: Sent;
     try {
-      sent = await this.#sendWithRefresh("GET", path, {
-        query,
-        signal,
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      }, true);
+      sent = await this.#sendWithRefresh(
+        "GET",
+        path,
+        {
+          query,
+          signal,
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        },
+        true,
+      );
     } catch (err) {
       if (signal.aborted) return;
       throw err;
@@ -277,12 +305,15 @@ export class KubeClient {
     const deadline = stream ? headerDeadline(timeoutMs) : undefined;
     const timeout = deadline?.signal ?? AbortSignal.timeout(timeoutMs);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
-    const headers: Record<string, string> = { "accept": "application/json", "user-agent": this.config.userAgent };
+    const headers: Record<string, string> = { accept: "application/json", "user-agent": this.config.userAgent };
     const token = await this.#tokens.token();
     if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
     let body: string | Uint8Array | undefined;
     if (options.body !== undefined) {
-      body = typeof options.body === "string" || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
+      body =
+        typeof options.body === "string" || options.body instanceof Uint8Array
+          ? options.body
+          : JSON.stringify(options.body);
       headers["content-type"] = options.contentType ?? "application/json";
     }
     const failure = (err: unknown): KubernetesError =>
@@ -340,7 +371,13 @@ interface Sent {
 /** An exchange through a fetch (redirects are the caller's: a 3xx is an answer). */
 function viaFetch(fetchFn: FetchFn): (request: HttpExchange) => Promise<HttpReply> {
   return async ({ method, url, headers, body, signal }) => {
-    const res = await fetchFn(url, { method, headers, body: body as BodyInit | undefined, redirect: "manual", ...(signal ? { signal } : {}) });
+    const res = await fetchFn(url, {
+      method,
+      headers,
+      body: body as BodyInit | undefined,
+      redirect: "manual",
+      ...(signal ? { signal } : {}),
+    });
     return {
       status: res.status,
       text: () => res.text(),
@@ -365,11 +402,18 @@ function requestBase(options: { readonly signal?: AbortSignal; readonly timeoutM
 /** A timeout signal that can be disarmed once the headers are in (`AbortSignal.timeout` cannot). */
 function headerDeadline(timeoutMs: number): { signal: AbortSignal; clear(): void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException("the response headers did not arrive in time", "TimeoutError")), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("the response headers did not arrive in time", "TimeoutError")),
+    timeoutMs,
+  );
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
-function buildUrl(server: string, path: string, query: Readonly<Record<string, string | undefined>> | undefined): string {
+function buildUrl(
+  server: string,
+  path: string,
+  query: Readonly<Record<string, string | undefined>> | undefined,
+): string {
   let url = server + (path.startsWith("/") ? path : `/${path}`);
   if (query !== undefined) {
     const params = new URLSearchParams();

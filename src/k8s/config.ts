@@ -4,10 +4,10 @@
  * @module
  */
 
+import { resolvePodNamespace } from "../env/namespace.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { NotInClusterError, readInClusterConfig } from "./in-cluster.ts";
 import { type KubeConnection, KubeconfigError, readKubeconfig } from "./kubeconfig.ts";
-import { resolvePodNamespace } from "../env/namespace.ts";
 import { resolvePath } from "./paths.ts";
 import { readK8sSettings } from "./settings.ts";
 

@@ -17,7 +17,10 @@ export interface CreateKubeClientOptions extends LoadKubeConfigOptions {
 }
 
 /** Loads the configuration (in-cluster, else kubeconfig) and returns a client. */
-export async function createKubeClient(runtime: KubeRuntime, options: CreateKubeClientOptions = {}): Promise<KubeClient> {
+export async function createKubeClient(
+  runtime: KubeRuntime,
+  options: CreateKubeClientOptions = {},
+): Promise<KubeClient> {
   const config = await loadKubeConfig(runtime, options);
   return new KubeClient(config, {
     createTlsFetch: (o) => runtime.createTlsFetch(o),

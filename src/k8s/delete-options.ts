@@ -29,13 +29,16 @@ export function deleteOptionsBody(options: DeleteOptions): Record<string, unknow
   const body: Record<string, unknown> = {};
   if (options.propagationPolicy !== undefined) {
     if (!POLICIES.has(options.propagationPolicy)) {
-      throw new RangeError(`delete: propagationPolicy must be Orphan, Background or Foreground, got ${String(options.propagationPolicy)}`);
+      throw new RangeError(
+        `delete: propagationPolicy must be Orphan, Background or Foreground, got ${String(options.propagationPolicy)}`,
+      );
     }
     body["propagationPolicy"] = options.propagationPolicy;
   }
   if (options.gracePeriodSeconds !== undefined) {
     const g = options.gracePeriodSeconds;
-    if (!Number.isSafeInteger(g) || g < 0) throw new RangeError(`delete: gracePeriodSeconds must be a non-negative integer, got ${g}`);
+    if (!Number.isSafeInteger(g) || g < 0)
+      throw new RangeError(`delete: gracePeriodSeconds must be a non-negative integer, got ${g}`);
     body["gracePeriodSeconds"] = g;
   }
   const pre = options.preconditions;

@@ -34,7 +34,11 @@ async function sha1Hex8(text: string): Promise<string> {
  * ```
  */
 export async function composeDns1123Name(...parts: string[]): Promise<string> {
-  const base = parts.map(normalizePart).filter((p) => p !== "").join("-") || FALLBACK;
+  const base =
+    parts
+      .map(normalizePart)
+      .filter((p) => p !== "")
+      .join("-") || FALLBACK;
   if (base.length <= DNS1123_MAX_LENGTH) return base;
   const suffix = await sha1Hex8(base);
   let prefix = base.slice(0, DNS1123_MAX_LENGTH - 1 - suffix.length);

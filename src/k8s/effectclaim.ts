@@ -65,7 +65,11 @@ async function sha1Hex8(text: string): Promise<string> {
  * sha1(ns + "/" + stepRun + "/" + key)>`. Over 253 characters the StepRun prefix is cut (and a
  * trailing `-` removed; `s` if nothing is left). An empty key gives `""`.
  */
-export async function deriveEffectClaimName(namespace: string, stepRunName: string, effectKey: string): Promise<string> {
+export async function deriveEffectClaimName(
+  namespace: string,
+  stepRunName: string,
+  effectKey: string,
+): Promise<string> {
   if (effectKey === "") return "";
   const hashed = await sha1Hex8(`${namespace}/${stepRunName}/${effectKey}`);
   const base = `${stepRunName}-effect-${hashed}`;
@@ -152,9 +156,14 @@ export async function buildEffectClaim(init: EffectClaimInit): Promise<EffectCla
 }
 
 /** When the lease ends: `(renewTime ‖ acquireTime ‖ creationTimestamp) + lease`, in epoch ms. */
-export function claimExpiresAt(claim: EffectClaim, defaultLeaseSeconds: number = EFFECT_CLAIM_LEASE_SECONDS): number | undefined {
+export function claimExpiresAt(
+  claim: EffectClaim,
+  defaultLeaseSeconds: number = EFFECT_CLAIM_LEASE_SECONDS,
+): number | undefined {
   const lease = (claim.spec.leaseDurationSeconds ?? 0) > 0 ? claim.spec.leaseDurationSeconds! : defaultLeaseSeconds;
-  const from = parseKubeTime(claim.spec.renewTime) ?? parseKubeTime(claim.spec.acquireTime) ??
+  const from =
+    parseKubeTime(claim.spec.renewTime) ??
+    parseKubeTime(claim.spec.acquireTime) ??
     parseKubeTime(claim.metadata.creationTimestamp);
   return from === undefined ? undefined : from + lease * 1000;
 }

@@ -84,7 +84,12 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
  * `IsServerTimeout`, `IsTooManyRequests` (reason or HTTP 429), transport timeouts and the
  * listed socket errors. TLS failures and other statuses (including 5xx) are not retryable.
  */
-function classifyRetryable(kind: KubernetesErrorKind, status: number, reason: string, code: string | undefined): boolean {
+function classifyRetryable(
+  kind: KubernetesErrorKind,
+  status: number,
+  reason: string,
+  code: string | undefined,
+): boolean {
   switch (kind) {
     case "timeout":
     case "canceled":
@@ -92,8 +97,13 @@ function classifyRetryable(kind: KubernetesErrorKind, status: number, reason: st
     case "connection":
       return code !== undefined && RETRYABLE_CODES.has(code);
     case "status":
-      return reason === "Timeout" || reason === "ServerTimeout" || reason === "TooManyRequests" ||
-        status === 504 || status === 429;
+      return (
+        reason === "Timeout" ||
+        reason === "ServerTimeout" ||
+        reason === "TooManyRequests" ||
+        status === 504 ||
+        status === 429
+      );
     default:
       return false;
   }
@@ -168,9 +178,10 @@ export function errorFromResponse(method: string, url: string, status: number, b
   if (reason === "") reason = reasonForStatus(status);
   let message: string;
   if (status === 401) {
-    message = serverMessage !== "" && serverMessage !== "Unauthorized"
-      ? `${UNAUTHORIZED_MESSAGE}: ${serverMessage}`
-      : UNAUTHORIZED_MESSAGE;
+    message =
+      serverMessage !== "" && serverMessage !== "Unauthorized"
+        ? `${UNAUTHORIZED_MESSAGE}: ${serverMessage}`
+        : UNAUTHORIZED_MESSAGE;
   } else if (serverMessage !== "") {
     // The API server's message already names the object and the verb, as Go's errors do.
     message = serverMessage;

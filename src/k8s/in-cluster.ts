@@ -33,7 +33,9 @@ export async function readInClusterConfig(options: InClusterOptions): Promise<Ku
   const host = options.env("KUBERNETES_SERVICE_HOST") ?? "";
   const port = options.env("KUBERNETES_SERVICE_PORT") ?? "";
   if (host === "" || port === "") {
-    throw new NotInClusterError("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined");
+    throw new NotInClusterError(
+      "unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined",
+    );
   }
   const dir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const tokenFile = `${dir}/token`;

@@ -102,7 +102,8 @@ export async function readKubeconfig(path: string, options: ReadKubeconfigOption
   if (contextName === undefined) throw new KubeconfigError(`kubeconfig ${path}: no current-context`);
   const context = findNamed(doc["contexts"], contextName, "context", path);
   const clusterName = str(context, "cluster");
-  if (clusterName === undefined) throw new KubeconfigError(`kubeconfig ${path}: context "${contextName}" names no cluster`);
+  if (clusterName === undefined)
+    throw new KubeconfigError(`kubeconfig ${path}: context "${contextName}" names no cluster`);
   const cluster = findNamed(doc["clusters"], clusterName, "cluster", path);
   const userName = str(context, "user");
   const user = userName === undefined ? {} : findNamed(doc["users"], userName, "user", path);
@@ -137,13 +138,17 @@ export async function readKubeconfig(path: string, options: ReadKubeconfigOption
 
   const who = `kubeconfig ${path}, user "${userName ?? ""}"`;
   if (user["exec"] !== undefined && user["exec"] !== null) {
-    throw new KubeconfigError(`${who}: exec credential plugins are not supported; use a token, tokenFile or client certificate`);
+    throw new KubeconfigError(
+      `${who}: exec credential plugins are not supported; use a token, tokenFile or client certificate`,
+    );
   }
   if (user["auth-provider"] !== undefined && user["auth-provider"] !== null) {
     throw new KubeconfigError(`${who}: auth-provider is not supported; use a token, tokenFile or client certificate`);
   }
   if (str(user, "username") !== undefined || str(user, "password") !== undefined) {
-    throw new KubeconfigError(`${who}: basic authentication is not supported; use a token, tokenFile or client certificate`);
+    throw new KubeconfigError(
+      `${who}: basic authentication is not supported; use a token, tokenFile or client certificate`,
+    );
   }
   const cert = await pem(options.fs, user, "client-certificate", file, who, path);
   const key = await pem(options.fs, user, "client-key", file, who, path);
@@ -180,7 +185,12 @@ async function pem(
   return ref === undefined ? undefined : await readRef(fs, file(ref), field, who);
 }
 
-async function readRef(fs: Pick<RuntimeFs, "readTextFile">, path: string, field: string, where: string): Promise<string> {
+async function readRef(
+  fs: Pick<RuntimeFs, "readTextFile">,
+  path: string,
+  field: string,
+  where: string,
+): Promise<string> {
   try {
     return await fs.readTextFile(path);
   } catch (err) {

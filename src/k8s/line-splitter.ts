@@ -30,7 +30,8 @@ export class LineSplitter {
   #pendingLength = 0;
 
   constructor(maxLength: number = DEFAULT_MAX_LINE_LENGTH) {
-    if (!Number.isInteger(maxLength) || maxLength <= 0) throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
+    if (!Number.isInteger(maxLength) || maxLength <= 0)
+      throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
     this.#maxLength = maxLength;
   }
 

@@ -63,7 +63,10 @@ export function toObjectList<T>(body: unknown): ObjectList<T> | undefined {
   if (body === null || typeof body !== "object") return undefined;
   const raw = body as { items?: unknown; metadata?: unknown };
   if (raw.items !== null && raw.items !== undefined && !Array.isArray(raw.items)) return undefined;
-  const meta = (raw.metadata !== null && typeof raw.metadata === "object" ? raw.metadata : {}) as Record<string, unknown>;
+  const meta = (raw.metadata !== null && typeof raw.metadata === "object" ? raw.metadata : {}) as Record<
+    string,
+    unknown
+  >;
   const metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } = {
     resourceVersion: typeof meta["resourceVersion"] === "string" ? meta["resourceVersion"] : "",
   };

@@ -22,7 +22,9 @@ export interface ListWatchSync<T> {
 }
 
 /** What {@link listAndWatch} yields: snapshots and changes (bookmarks are used, not yielded). */
-export type ListWatchEvent<T> = ListWatchSync<T> | (WatchEvent<T> & { readonly type: "ADDED" | "MODIFIED" | "DELETED" });
+export type ListWatchEvent<T> =
+  | ListWatchSync<T>
+  | (WatchEvent<T> & { readonly type: "ADDED" | "MODIFIED" | "DELETED" });
 
 /** Options of {@link listAndWatch}. */
 export interface ListWatchOptions {
@@ -79,7 +81,11 @@ export async function* listAndWatch<T = KubeObject>(
         listed = true;
         const items: T[] = [];
         let listVersion = "";
-        for await (const page of client.listAll<T>(r, namespace, { ...selectors, limit: options.pageSize ?? 500, signal })) {
+        for await (const page of client.listAll<T>(r, namespace, {
+          ...selectors,
+          limit: options.pageSize ?? 500,
+          signal,
+        })) {
           items.push(...page.items);
           listVersion = page.metadata.resourceVersion;
         }

@@ -4,10 +4,16 @@
  * @module
  */
 
+export { goJsonStringify } from "../json/go-json.ts";
 export { KubeClient, type KubeClientDeps, type KubeObject, type RequestOptions } from "./client.ts";
-export { type ConfigRuntime, type KubeConfig, kubeconfigPathFromEnv, loadKubeConfig, type LoadKubeConfigOptions } from "./config.ts";
-export { createKubeClient, type CreateKubeClientOptions, type KubeRuntime } from "./create-client.ts";
-export { createTokenKubeClient, type TokenKubeClientOptions } from "./token-client.ts";
+export {
+  type ConfigRuntime,
+  type KubeConfig,
+  kubeconfigPathFromEnv,
+  type LoadKubeConfigOptions,
+  loadKubeConfig,
+} from "./config.ts";
+export { type CreateKubeClientOptions, createKubeClient, type KubeRuntime } from "./create-client.ts";
 export { type DeleteOptions, type PropagationPolicy } from "./delete-options.ts";
 export { composeDns1123Name, DNS1123_MAX_LENGTH } from "./dns-name.ts";
 export {
@@ -22,13 +28,12 @@ export {
   type KubernetesErrorKind,
   ResourceExpiredError,
 } from "./errors.ts";
-export { goJsonStringify } from "../json/go-json.ts";
 export { NotInClusterError, readInClusterConfig, SERVICE_ACCOUNT_DIR } from "./in-cluster.ts";
 export { type KubeConnection, KubeconfigError, readKubeconfig } from "./kubeconfig.ts";
 export { type ListAllOptions, type ListMeta, type ListOptions, type ObjectList } from "./list-options.ts";
-export { listAndWatch, type ListWatchEvent, type ListWatchOptions, type ListWatchSync } from "./list-watch.ts";
+export { type ListWatchEvent, type ListWatchOptions, type ListWatchSync, listAndWatch } from "./list-watch.ts";
 export { buildLogsStatusUpdate, DEFAULT_LOG_CONTENT_TYPE, type LogsRef } from "./logs-patch.ts";
-export { createMergePatch, jsonEqual, type JsonObject } from "./merge-patch.ts";
+export { createMergePatch, type JsonObject, jsonEqual } from "./merge-patch.ts";
 export { InvalidPhaseTransitionError, isValidPhaseTransition, type Phase } from "./phase.ts";
 export {
   apiVersionOf,
@@ -48,8 +53,8 @@ export {
 export {
   type EngramTemplateLookup,
   fetchEngramTemplate,
-  resolveTemplateSchema,
   type ResolveTemplateSchemaOptions,
+  resolveTemplateSchema,
   type SchemaLookupOptions,
   type TemplateSchema,
 } from "./schema-lookup.ts";
@@ -60,17 +65,18 @@ export {
   MAX_SIGNAL_EVENTS,
   mergeStepRunStatus,
   type SignalEvent,
-  statusDiff,
   type StepRunStatus,
   type StepRunStatusUpdate,
+  statusDiff,
 } from "./steprun-merge.ts";
 export {
-  patchBody,
-  patchStepRunStatus,
   type PatchStepRunStatusOptions,
   type PatchStepRunStatusResult,
+  patchBody,
+  patchStepRunStatus,
   type StatusWriteRetry,
   StepRunStatusPatchError,
   ZombiePodFencedError,
 } from "./steprun-status.ts";
+export { createTokenKubeClient, type TokenKubeClientOptions } from "./token-client.ts";
 export { type WatchEvent, type WatchEventType, type WatchOptions } from "./watch-event.ts";

@@ -33,7 +33,12 @@ export const ENGRAMS: GroupVersionResource = gvr("bubustack.io", "engrams", "Eng
 /** `bubustack.io/v1alpha1` Impulse. */
 export const IMPULSES: GroupVersionResource = gvr("bubustack.io", "impulses", "Impulse");
 /** `catalog.bubustack.io/v1alpha1` EngramTemplate (cluster-scoped). */
-export const ENGRAM_TEMPLATES: GroupVersionResource = gvr("catalog.bubustack.io", "engramtemplates", "EngramTemplate", false);
+export const ENGRAM_TEMPLATES: GroupVersionResource = gvr(
+  "catalog.bubustack.io",
+  "engramtemplates",
+  "EngramTemplate",
+  false,
+);
 /** Core `v1` ConfigMap. */
 export const CONFIG_MAPS: GroupVersionResource = Object.freeze({
   group: "",

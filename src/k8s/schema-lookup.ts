@@ -6,8 +6,8 @@
  * @module
  */
 
-import { schemaResolutionError } from "../schema/resolution-error.ts";
 import type { Logger } from "../observability/logger.ts";
+import { schemaResolutionError } from "../schema/resolution-error.ts";
 import { jitter, sleep, withTimeout } from "./backoff.ts";
 import type { KubeClient, KubeObject } from "./client.ts";
 import { isForbidden } from "./errors.ts";
@@ -108,10 +108,13 @@ export async function fetchEngramTemplate(
     engram = await get(ENGRAMS, namespace, engramName);
   } catch (err) {
     if (isForbidden(err)) {
-      log?.info("Schema validation skipped: Engram lookup forbidden; controller-side validation remains authoritative", {
-        engram: engramName,
-        namespace,
-      });
+      log?.info(
+        "Schema validation skipped: Engram lookup forbidden; controller-side validation remains authoritative",
+        {
+          engram: engramName,
+          namespace,
+        },
+      );
       return { found: false, reason: "engram lookup forbidden" };
     }
     throw new Error(`fetch engram: ${messageOf(err)}`, { cause: err });
@@ -159,9 +162,10 @@ export async function resolveTemplateSchema(
   }
   if (!lookup.found) return undefined;
   const spec = lookup.template["spec"];
-  const schema = typeof spec === "object" && spec !== null
-    ? (spec as Record<string, unknown>)[direction === "input" ? "inputSchema" : "outputSchema"]
-    : undefined;
+  const schema =
+    typeof spec === "object" && spec !== null
+      ? (spec as Record<string, unknown>)[direction === "input" ? "inputSchema" : "outputSchema"]
+      : undefined;
   if (schema === undefined || schema === null) return undefined;
   return {
     schema,
@@ -179,7 +183,12 @@ async function getRetrying(
   r: GroupVersionResource,
   namespace: string | undefined,
   name: string,
-  options: { readonly signal: AbortSignal; readonly timeoutMs: number; readonly random: () => number; readonly logger?: Logger },
+  options: {
+    readonly signal: AbortSignal;
+    readonly timeoutMs: number;
+    readonly random: () => number;
+    readonly logger?: Logger;
+  },
 ): Promise<KubeObject> {
   const { signal, timeoutMs, random } = options;
   let backoff = LOOKUP_INITIAL_BACKOFF_MS;
@@ -193,7 +202,12 @@ async function getRetrying(
       lastError = err;
     }
     const delayMs = jitter(backoff, random);
-    options.logger?.debug("Schema lookup failed; retrying", { resource: r.resource, name, error: messageOf(lastError), retryInMs: Math.round(delayMs) });
+    options.logger?.debug("Schema lookup failed; retrying", {
+      resource: r.resource,
+      name,
+      error: messageOf(lastError),
+      retryInMs: Math.round(delayMs),
+    });
     try {
       await sleep(delayMs, signal);
     } catch {

@@ -11,15 +11,15 @@
  * @module
  */
 
+import { goJsonStringify } from "../json/go-json.ts";
 import { abortText, jitter, sleep, withTimeout } from "./backoff.ts";
 import type { KubeClient, KubeObject } from "./client.ts";
 import { isConflict, KubernetesError } from "./errors.ts";
-import { attemptTimeoutMs, nextBackoff, retryDecision } from "./retry-policy.ts";
-import { goJsonStringify } from "../json/go-json.ts";
 import type { JsonObject } from "./merge-patch.ts";
-import { DEFAULT_K8S_OPERATION_TIMEOUT_MS, DEFAULT_K8S_PATCH_MAX_RETRIES } from "./settings.ts";
 import { STEP_RUNS } from "./resources.ts";
-import { mergeStepRunStatus, statusDiff, type StepRunStatus, type StepRunStatusUpdate } from "./steprun-merge.ts";
+import { attemptTimeoutMs, nextBackoff, retryDecision } from "./retry-policy.ts";
+import { DEFAULT_K8S_OPERATION_TIMEOUT_MS, DEFAULT_K8S_PATCH_MAX_RETRIES } from "./settings.ts";
+import { mergeStepRunStatus, type StepRunStatus, type StepRunStatusUpdate, statusDiff } from "./steprun-merge.ts";
 
 /** First backoff between attempts; it doubles after each. */
 export const PATCH_INITIAL_BACKOFF_MS = 100;
@@ -32,9 +32,9 @@ export class ZombiePodFencedError extends Error {
 
   constructor(currentPod: string, existingPod: string) {
     super(
-      `zombie pod fencing: current pod ${JSON.stringify(currentPod)} does not match existing ${
-        JSON.stringify(existingPod)
-      }; skipping patch`,
+      `zombie pod fencing: current pod ${JSON.stringify(currentPod)} does not match existing ${JSON.stringify(
+        existingPod,
+      )}; skipping patch`,
     );
     this.currentPod = currentPod;
     this.existingPod = existingPod;
@@ -136,19 +136,22 @@ export async function patchStepRunStatus(
 ): Promise<PatchStepRunStatusResult> {
   const started = Date.now();
   const window = options.retryUntil;
-  const operationTimeoutMs = options.operationTimeoutMs ?? client.config.operationTimeoutMs ??
-    DEFAULT_K8S_OPERATION_TIMEOUT_MS;
+  const operationTimeoutMs =
+    options.operationTimeoutMs ?? client.config.operationTimeoutMs ?? DEFAULT_K8S_OPERATION_TIMEOUT_MS;
   const callerDeadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
-  const signal = window === undefined
-    ? withTimeout(operationTimeoutMs, options.signal, callerDeadline)
-    : withTimeout(undefined, options.signal, callerDeadline, window);
-  const maxRetries = window === undefined
-    ? Math.max(0, options.maxRetries ?? client.config.patchMaxRetries ?? DEFAULT_K8S_PATCH_MAX_RETRIES)
-    : Number.POSITIVE_INFINITY;
+  const signal =
+    window === undefined
+      ? withTimeout(operationTimeoutMs, options.signal, callerDeadline)
+      : withTimeout(undefined, options.signal, callerDeadline, window);
+  const maxRetries =
+    window === undefined
+      ? Math.max(0, options.maxRetries ?? client.config.patchMaxRetries ?? DEFAULT_K8S_PATCH_MAX_RETRIES)
+      : Number.POSITIVE_INFINITY;
   const timeoutMs = options.attemptTimeoutMs ?? attemptTimeoutMs(client.config.timeoutMs);
   const podName = (options.podName ?? client.config.podName ?? "").trim();
   const random = options.random ?? Math.random;
-  const done = (success: boolean): void => options.onComplete?.({ durationSeconds: (Date.now() - started) / 1000, success });
+  const done = (success: boolean): void =>
+    options.onComplete?.({ durationSeconds: (Date.now() - started) / 1000, success });
 
   let backoff = PATCH_INITIAL_BACKOFF_MS;
   let conflicts = 0;
@@ -168,7 +171,7 @@ export async function patchStepRunStatus(
   };
 
   try {
-    for (let attempt = 1;; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const canRetry = attempt <= maxRetries;
       let stepRun: KubeObject;
       try {

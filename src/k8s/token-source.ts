@@ -35,7 +35,9 @@ export class TokenSource {
 
   constructor(options: TokenSourceOptions) {
     if (options.tokenFile !== undefined && options.fs === undefined) {
-      throw new Error(`a token file (${options.tokenFile}) needs a file system; pass the token itself where there is none`);
+      throw new Error(
+        `a token file (${options.tokenFile}) needs a file system; pass the token itself where there is none`,
+      );
     }
     this.#static = options.token;
     this.#file = options.tokenFile;

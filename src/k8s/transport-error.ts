@@ -19,9 +19,16 @@ const ERRNO_CODES: Readonly<Record<string, string>> = {
 
 /** OpenSSL verification codes as Node and Bun report them. */
 function isTlsCode(code: string): boolean {
-  return code.startsWith("CERT_") || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") ||
-    code.startsWith("UNABLE_TO_") || code === "DEPTH_ZERO_SELF_SIGNED_CERT" ||
-    code === "SELF_SIGNED_CERT_IN_CHAIN" || code === "HOSTNAME_MISMATCH" || code === "INVALID_CA";
+  return (
+    code.startsWith("CERT_") ||
+    code.startsWith("ERR_TLS_") ||
+    code.startsWith("ERR_SSL_") ||
+    code.startsWith("UNABLE_TO_") ||
+    code === "DEPTH_ZERO_SELF_SIGNED_CERT" ||
+    code === "SELF_SIGNED_CERT_IN_CHAIN" ||
+    code === "HOSTNAME_MISMATCH" ||
+    code === "INVALID_CA"
+  );
 }
 
 /** Context of the failed request. */
@@ -101,8 +108,9 @@ function errorCode(err: unknown): string | undefined {
 
 /** Deno (rustls) reports certificate problems only in text; used when there is no code. */
 function looksLikeTls(message: string): boolean {
-  return /invalid peer certificate|certificate verify failed|UnknownIssuer|NotValidForName|BadCertificate|CertificateRequired|handshake/i
-    .test(message);
+  return /invalid peer certificate|certificate verify failed|UnknownIssuer|NotValidForName|BadCertificate|CertificateRequired|handshake/i.test(
+    message,
+  );
 }
 
 function innermostMessage(err: unknown): string {

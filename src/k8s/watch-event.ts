@@ -98,7 +98,13 @@ function errorFromWatchStatus(url: string, status: unknown): KubernetesError {
 }
 
 function protocolError(url: string, message: string): KubernetesError {
-  return new KubernetesError({ kind: "protocol", reason: "InvalidResponse", message: `WATCH ${url}: ${message}`, method: "GET", url });
+  return new KubernetesError({
+    kind: "protocol",
+    reason: "InvalidResponse",
+    message: `WATCH ${url}: ${message}`,
+    method: "GET",
+    url,
+  });
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

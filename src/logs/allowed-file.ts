@@ -43,9 +43,10 @@ export function defaultLogRoots(cwd: string, tempDir: string): string[] {
  * a missing directory, is kept as its absolute path), without duplicates.
  */
 export async function resolveLogRoots(policy: LogFilePolicy): Promise<string[]> {
-  const candidates = policy.allowedRoots !== undefined && policy.allowedRoots.length > 0
-    ? policy.allowedRoots
-    : defaultLogRoots(policy.cwd, policy.tempDir);
+  const candidates =
+    policy.allowedRoots !== undefined && policy.allowedRoots.length > 0
+      ? policy.allowedRoots
+      : defaultLogRoots(policy.cwd, policy.tempDir);
   const roots: string[] = [];
   for (const candidate of candidates) {
     const trimmed = candidate.trim();

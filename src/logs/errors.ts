@@ -15,7 +15,13 @@ export class LogsUnavailableError extends Error {
 }
 
 /** Why {@link LogFileError} refused a file. */
-export type LogFileErrorCode = "PathRequired" | "Unresolvable" | "OutsideRoots" | "NotRegularFile" | "TooLarge" | "Unreadable";
+export type LogFileErrorCode =
+  | "PathRequired"
+  | "Unresolvable"
+  | "OutsideRoots"
+  | "NotRegularFile"
+  | "TooLarge"
+  | "Unreadable";
 
 /** `publishLogFile` refused or could not read the file; nothing was published. */
 export class LogFileError extends Error {

@@ -3,6 +3,8 @@
  * Re-exports only.
  * @module
  */
+
+export type { LogsRef } from "../k8s/logs-patch.ts";
 export {
   DEFAULT_LOG_FILE_MAX_BYTES,
   defaultLogRoots,
@@ -17,8 +19,7 @@ export {
   type LogDestination,
   type LogFileSource,
   type LogPayload,
-  publishLogs,
   type PublishLogsOptions,
+  publishLogs,
   readLogFile,
 } from "./publish.ts";
-export type { LogsRef } from "../k8s/logs-patch.ts";

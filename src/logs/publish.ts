@@ -43,7 +43,11 @@ export interface LogDestination {
  * Uploads `payload` and points `StepRun.status.logs` at it. Resolves to the written ref, or
  * `undefined` for an empty payload (nothing is checked or written).
  */
-export async function publishLogs(to: LogDestination, payload: LogPayload, options: PublishLogsOptions = {}): Promise<LogsRef | undefined> {
+export async function publishLogs(
+  to: LogDestination,
+  payload: LogPayload,
+  options: PublishLogsOptions = {},
+): Promise<LogsRef | undefined> {
   const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
   if (bytes.length === 0) return undefined;
   const manager = await to.storage();
@@ -51,7 +55,14 @@ export async function publishLogs(to: LogDestination, payload: LogPayload, optio
   const { signal } = options;
   // Storage code loads on first publish.
   const { logIdentityFromEnv, uploadLogBlob } = await import("../storage/logs.ts");
-  const ref = await uploadLogBlob(manager, logIdentityFromEnv(to.env, to.target.name), to.env, bytes, options.contentType ?? "", signal ? { signal } : {});
+  const ref = await uploadLogBlob(
+    manager,
+    logIdentityFromEnv(to.env, to.target.name),
+    to.env,
+    bytes,
+    options.contentType ?? "",
+    signal ? { signal } : {},
+  );
   await patchStepRunStatus(to.target.client, to.target.namespace, to.target.name, buildLogsStatusUpdate(ref), {
     ...(signal ? { signal } : {}),
     timeoutMs: options.timeoutMs ?? LOG_PATCH_TIMEOUT_MS,

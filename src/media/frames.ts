@@ -68,7 +68,8 @@ function requireBytes(value: unknown, what: string): Uint8Array {
 
 function requireInteger(value: number | undefined, what: string): void {
   // int32/uint32 on the wire: a fraction would be cut or rejected by the encoder, far from here.
-  if (value !== undefined && !Number.isInteger(value)) throw new InvalidStreamMessageError(`${what} must be an integer`);
+  if (value !== undefined && !Number.isInteger(value))
+    throw new InvalidStreamMessageError(`${what} must be an integer`);
 }
 
 function base(init: MediaMessageInit | StructuredMediaInit): Mutable<StreamMessage> {
@@ -111,7 +112,11 @@ function check(msg: StreamMessage): StreamMessage {
 export function audioMessage(pcm: Uint8Array, init: AudioMessageInit): StreamMessage {
   requireInteger(init.sampleRateHz, "audio sampleRateHz");
   requireInteger(init.channels, "audio channels");
-  const audio: Mutable<AudioFrame> = { pcm: requireBytes(pcm, "audio pcm"), sampleRateHz: init.sampleRateHz, channels: init.channels };
+  const audio: Mutable<AudioFrame> = {
+    pcm: requireBytes(pcm, "audio pcm"),
+    sampleRateHz: init.sampleRateHz,
+    channels: init.channels,
+  };
   if (init.codec !== undefined) audio.codec = init.codec;
   if (init.timestampMs !== undefined) audio.timestampMs = init.timestampMs;
   return check({ ...base(init), audio });

@@ -4,7 +4,7 @@
  */
 import { parseGoInt } from "../env/go-text.ts";
 import { ENV } from "../env/names.ts";
-import { envReader, type EnvSource } from "../env/source.ts";
+import { type EnvSource, envReader } from "../env/source.ts";
 
 /**
  * The default media inline limit: 48 KiB keeps short bursts inline.
@@ -29,5 +29,9 @@ function positive(raw: string | undefined): number | undefined {
 export function mediaInlineLimit(override: number | undefined, env: EnvSource): number {
   if (override !== undefined && Number.isFinite(override) && override >= 1) return Math.floor(override);
   const reader = envReader(env);
-  return positive(reader.get(ENV.MEDIA_INLINE_SIZE)) ?? positive(reader.get(ENV.MAX_INLINE_SIZE)) ?? DEFAULT_MEDIA_INLINE_LIMIT;
+  return (
+    positive(reader.get(ENV.MEDIA_INLINE_SIZE)) ??
+    positive(reader.get(ENV.MAX_INLINE_SIZE)) ??
+    DEFAULT_MEDIA_INLINE_LIMIT
+  );
 }

@@ -24,9 +24,9 @@ import type { EnvSource } from "../env/source.ts";
 import { StorageError } from "../storage/errors.ts";
 import type { StorageManager } from "../storage/manager.ts";
 import { toDataRequest } from "../streaming/wire/to-data-request.ts";
-import { maybeOffloadBlob, type MediaWriteOptions } from "./offload-blob.ts";
+import { type MediaWriteOptions, maybeOffloadBlob } from "./offload-blob.ts";
 import { processEnv } from "./process-env.ts";
-import { readBlob, type ReadBlobOptions } from "./read-blob.ts";
+import { type ReadBlobOptions, readBlob } from "./read-blob.ts";
 import { parseStorageReference, type StorageReference, storageReferenceJson } from "./storage-reference.ts";
 
 /** The payload key of an offloaded frame. */
@@ -84,7 +84,9 @@ function payloadObject(msg: StreamMessage): Record<string, unknown> {
     throw new InvalidStreamMessageError(`payload decode failed: ${(err as Error).message}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidStreamMessageError("payload decode failed: payload must be a JSON object beside an audio or video frame");
+    throw new InvalidStreamMessageError(
+      "payload decode failed: payload must be a JSON object beside an audio or video frame",
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -115,7 +117,8 @@ export async function offloadMediaMessage(
   const bytes = audio?.pcm ?? video?.payload ?? binary?.payload;
   if (bytes === undefined) throw new InvalidStreamMessageError("media message needs an audio, video or binary frame");
   const rest = binary ? {} : payloadObject(msg);
-  if (Object.hasOwn(rest, MEDIA_REF_KEY)) throw new InvalidStreamMessageError(`payload key ${JSON.stringify(MEDIA_REF_KEY)} is reserved for offloaded media`);
+  if (Object.hasOwn(rest, MEDIA_REF_KEY))
+    throw new InvalidStreamMessageError(`payload key ${JSON.stringify(MEDIA_REF_KEY)} is reserved for offloaded media`);
   const contentType = opts.contentType?.trim() ? opts.contentType : binary?.mimeType;
   const stored = await maybeOffloadBlob(manager, bytes, { ...opts, contentType }, env);
   if (stored === undefined) return msg;
@@ -123,9 +126,24 @@ export async function offloadMediaMessage(
   const ref = storageReferenceJson(stored);
   let media: MediaReference;
   if (audio) {
-    media = defined({ frame: "audio" as const, ref, sampleRateHz: audio.sampleRateHz, channels: audio.channels, codec: audio.codec, timestampMs: audio.timestampMs });
+    media = defined({
+      frame: "audio" as const,
+      ref,
+      sampleRateHz: audio.sampleRateHz,
+      channels: audio.channels,
+      codec: audio.codec,
+      timestampMs: audio.timestampMs,
+    });
   } else if (video) {
-    media = defined({ frame: "video" as const, ref, codec: video.codec, width: video.width, height: video.height, raw: video.raw, timestampMs: video.timestampMs });
+    media = defined({
+      frame: "video" as const,
+      ref,
+      codec: video.codec,
+      width: video.width,
+      height: video.height,
+      raw: video.raw,
+      timestampMs: video.timestampMs,
+    });
   } else {
     media = defined({ frame: "binary" as const, ref, mimeType: binary!.mimeType, timestampMs: binary!.timestampMs });
   }
@@ -161,7 +179,14 @@ function parseMediaReference(value: Record<string, unknown>): MediaReference {
     case "audio": {
       const sampleRateHz = field<number>(value, "sampleRateHz", "number") ?? 0;
       const channels = field<number>(value, "channels", "number") ?? 0;
-      return defined({ frame: "audio" as const, ref, sampleRateHz, channels, codec: field<string>(value, "codec", "string"), timestampMs });
+      return defined({
+        frame: "audio" as const,
+        ref,
+        sampleRateHz,
+        channels,
+        codec: field<string>(value, "codec", "string"),
+        timestampMs,
+      });
     }
     case "video":
       return defined({
@@ -174,7 +199,12 @@ function parseMediaReference(value: Record<string, unknown>): MediaReference {
         timestampMs,
       });
     case "binary":
-      return defined({ frame: "binary" as const, ref, mimeType: field<string>(value, "mimeType", "string"), timestampMs });
+      return defined({
+        frame: "binary" as const,
+        ref,
+        mimeType: field<string>(value, "mimeType", "string"),
+        timestampMs,
+      });
     default:
       throw invalid(`frame must be "audio", "video" or "binary" (got ${JSON.stringify(value.frame)})`);
   }
@@ -189,7 +219,9 @@ function tryPayloadObject(msg: StreamMessage): Record<string, unknown> | undefin
   } catch {
     return undefined; // an opaque binary payload
   }
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** Where {@link offloadMediaMessage} writes: the only prefix {@link resolveMediaMessage} reads by default. */
@@ -211,7 +243,8 @@ export interface ResolveMediaOptions extends ReadBlobOptions {
  */
 export function mediaReferenceOf(msg: StreamMessage): MediaReference | undefined {
   const media = tryPayloadObject(msg)?.[MEDIA_REF_KEY];
-  if (typeof media !== "object" || media === null || Array.isArray(media) || !Object.hasOwn(media, "ref")) return undefined;
+  if (typeof media !== "object" || media === null || Array.isArray(media) || !Object.hasOwn(media, "ref"))
+    return undefined;
   return parseMediaReference(media as Record<string, unknown>);
 }
 
@@ -243,17 +276,26 @@ export async function resolveMediaMessage(
   const prefixes = options.allowedPrefixes ?? [MEDIA_PATH_PREFIX];
   const path = media.ref.path;
   if (typeof path === "string" && path.trim() !== "" && !prefixes.some((p) => path.startsWith(p))) {
-    throw new StorageError(`storage reference '${media.ref.path}' is outside the media paths (${prefixes.join(", ")})`, { code: "InvalidPath" });
+    throw new StorageError(
+      `storage reference '${media.ref.path}' is outside the media paths (${prefixes.join(", ")})`,
+      { code: "InvalidPath" },
+    );
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MEDIA_READ_MAX_BYTES;
   if (media.ref.sizeBytes !== undefined && media.ref.sizeBytes > maxBytes) {
-    throw new StorageError(`storage reference '${media.ref.path}' is ${media.ref.sizeBytes} bytes, more than the ${maxBytes} allowed`, { code: "TooLarge" });
+    throw new StorageError(
+      `storage reference '${media.ref.path}' is ${media.ref.sizeBytes} bytes, more than the ${maxBytes} allowed`,
+      { code: "TooLarge" },
+    );
   }
   const bytes = await readBlob(manager, media.ref, { ...options, maxBytes });
   if (media.ref.sizeBytes !== undefined && media.ref.sizeBytes !== bytes.length) {
-    throw new StorageError(`storage reference size mismatch for '${media.ref.path}': expected ${media.ref.sizeBytes} bytes, read ${bytes.length}`, {
-      code: "SizeMismatch",
-    });
+    throw new StorageError(
+      `storage reference size mismatch for '${media.ref.path}': expected ${media.ref.sizeBytes} bytes, read ${bytes.length}`,
+      {
+        code: "SizeMismatch",
+      },
+    );
   }
   const { [MEDIA_REF_KEY]: _media, ...rest } = tryPayloadObject(msg)!;
   const out: Mutable<StreamMessage> = defined({
@@ -271,9 +313,22 @@ export async function resolveMediaMessage(
   } else {
     if (Object.keys(rest).length > 0) out.payload = encoder.encode(JSON.stringify(rest));
     if (media.frame === "audio") {
-      out.audio = defined({ pcm: bytes, sampleRateHz: media.sampleRateHz, channels: media.channels, codec: media.codec, timestampMs: media.timestampMs });
+      out.audio = defined({
+        pcm: bytes,
+        sampleRateHz: media.sampleRateHz,
+        channels: media.channels,
+        codec: media.codec,
+        timestampMs: media.timestampMs,
+      });
     } else {
-      out.video = defined({ payload: bytes, codec: media.codec, width: media.width, height: media.height, raw: media.raw, timestampMs: media.timestampMs });
+      out.video = defined({
+        payload: bytes,
+        codec: media.codec,
+        width: media.width,
+        height: media.height,
+        raw: media.raw,
+        timestampMs: media.timestampMs,
+      });
     }
   }
   validateStreamMessage(out);

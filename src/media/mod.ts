@@ -16,21 +16,18 @@
  * ```
  * @module
  */
-export { type StorageReference, parseStorageReference, storageReferenceJson } from "./storage-reference.ts";
-export { buildMediaPath, type MediaPathParts, sanitizeMediaSegment } from "./media-path.ts";
-export { DEFAULT_MEDIA_INLINE_LIMIT, mediaInlineLimit } from "./inline-limit.ts";
-export { DEFAULT_MEDIA_CONTENT_TYPE, maybeOffloadBlob, type MediaWriteOptions } from "./offload-blob.ts";
-export { readBlob, type ReadBlobOptions } from "./read-blob.ts";
+
 export {
-  audioMessage,
   type AudioMessageInit,
-  binaryMessage,
+  audioMessage,
   type BinaryMessageInit,
+  binaryMessage,
   type MediaMessageInit,
   type StructuredMediaInit,
-  videoMessage,
   type VideoMessageInit,
+  videoMessage,
 } from "./frames.ts";
+export { DEFAULT_MEDIA_INLINE_LIMIT, mediaInlineLimit } from "./inline-limit.ts";
 export {
   type AudioMediaReference,
   type BinaryMediaReference,
@@ -40,7 +37,11 @@ export {
   type MediaReference,
   mediaReferenceOf,
   offloadMediaMessage,
-  resolveMediaMessage,
   type ResolveMediaOptions,
+  resolveMediaMessage,
   type VideoMediaReference,
 } from "./media-message.ts";
+export { buildMediaPath, type MediaPathParts, sanitizeMediaSegment } from "./media-path.ts";
+export { DEFAULT_MEDIA_CONTENT_TYPE, type MediaWriteOptions, maybeOffloadBlob } from "./offload-blob.ts";
+export { type ReadBlobOptions, readBlob } from "./read-blob.ts";
+export { parseStorageReference, type StorageReference, storageReferenceJson } from "./storage-reference.ts";

@@ -57,7 +57,8 @@ export async function maybeOffloadBlob(
 ): Promise<StorageReference | undefined> {
   if (manager === undefined || !manager.enabled || data.length === 0) return undefined;
   if (data.length <= mediaInlineLimit(opts.inlineLimit, env)) return undefined;
-  const contentType = opts.contentType !== undefined && opts.contentType.trim() !== "" ? opts.contentType : DEFAULT_MEDIA_CONTENT_TYPE;
+  const contentType =
+    opts.contentType !== undefined && opts.contentType.trim() !== "" ? opts.contentType : DEFAULT_MEDIA_CONTENT_TYPE;
   const path = buildMediaPath(opts, (opts.nowMicros ?? epochMicrosNow)(), randomHexSuffix());
   await manager.writeBlob(path, contentType, data, { signal: opts.signal });
   return { path, contentType, sizeBytes: data.length };

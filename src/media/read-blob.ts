@@ -29,6 +29,7 @@ export async function readBlob(
   if (ref === undefined || ref === null || typeof ref.path !== "string" || ref.path.trim() === "") {
     throw new StorageError("storage reference missing path", { code: "MissingPath" });
   }
-  if (manager === undefined || !manager.enabled) throw new StorageError("storage is disabled", { code: "StorageDisabled" });
+  if (manager === undefined || !manager.enabled)
+    throw new StorageError("storage is disabled", { code: "StorageDisabled" });
   return await manager.readBlob(ref.path, { signal: options.signal, maxBytes: options.maxBytes });
 }

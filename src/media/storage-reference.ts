@@ -50,7 +50,8 @@ export function parseStorageReference(value: unknown): StorageReference {
     if (v.contentType !== "") out.contentType = v.contentType;
   }
   if (v.sizeBytes !== undefined && v.sizeBytes !== null) {
-    if (typeof v.sizeBytes !== "number" || !Number.isSafeInteger(v.sizeBytes)) throw invalid("sizeBytes must be an integer");
+    if (typeof v.sizeBytes !== "number" || !Number.isSafeInteger(v.sizeBytes))
+      throw invalid("sizeBytes must be an integer");
     if (v.sizeBytes !== 0) out.sizeBytes = v.sizeBytes;
   }
   return out;

@@ -29,7 +29,10 @@ export function redactConsoleArg(arg: unknown): unknown {
  * elsewhere first (locally, `log`/`info`/`debug` to stderr). Returns the function that restores
  * the originals.
  */
-export function redactConsole(target: Console, route: Partial<Record<(typeof METHODS)[number], ConsoleMethod>> = {}): () => void {
+export function redactConsole(
+  target: Console,
+  route: Partial<Record<(typeof METHODS)[number], ConsoleMethod>> = {},
+): () => void {
   const c = target as unknown as Record<string, ConsoleMethod>;
   const saved = new Map<string, ConsoleMethod>();
   for (const name of METHODS) {

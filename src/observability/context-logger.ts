@@ -25,7 +25,10 @@ export function setDefaultLogger(logger: Logger | undefined): void {
  * three runtimes). It does not take part in log capture.
  */
 export function defaultLogger(): Logger {
-  return fallback ?? (fallback = createLogger({ sink: (line) => console.log(line.endsWith("\n") ? line.slice(0, -1) : line) }));
+  return (
+    fallback ??
+    (fallback = createLogger({ sink: (line) => console.log(line.endsWith("\n") ? line.slice(0, -1) : line) }))
+  );
 }
 
 /**
@@ -44,6 +47,10 @@ export function loggerFromContext(ctx: LoggerCarrier | undefined): Logger {
 }
 
 function isLogger(value: unknown): value is Logger {
-  return typeof value === "object" && value !== null && typeof (value as Logger).info === "function" &&
-    typeof (value as Logger).with === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Logger).info === "function" &&
+    typeof (value as Logger).with === "function"
+  );
 }

@@ -55,7 +55,10 @@ function lazy<T>(make: (meter: Meter) => T, noop: T): () => T {
 
 /** An integer counter. */
 export function counter(name: string, description: string = ""): Counter {
-  const get = lazy((m) => m.createCounter(name, { description, valueType: ValueType.INT }), noopMeter.createCounter(name));
+  const get = lazy(
+    (m) => m.createCounter(name, { description, valueType: ValueType.INT }),
+    noopMeter.createCounter(name),
+  );
   return {
     add(value: number, attributes?: MetricAttributes, context?: Context): void {
       get().add(value, redactAttributes(attributes), context);

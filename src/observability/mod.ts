@@ -2,7 +2,13 @@
  * Logs, tracing, metrics and propagation on `@opentelemetry/api`. Re-exports only.
  * @module
  */
-export { defaultLogger, type LoggerCarrier, loggerFromContext, setDefaultLogger, withLogger } from "./context-logger.ts";
+export {
+  defaultLogger,
+  type LoggerCarrier,
+  loggerFromContext,
+  setDefaultLogger,
+  withLogger,
+} from "./context-logger.ts";
 export {
   type K8sOperation,
   k8sOperationRecorder,
@@ -21,13 +27,13 @@ export {
   registerClientBufferGauges,
   resetBuiltInMetrics,
   SDK_METER_NAME,
-  sdkMeter,
   STORAGE_METER_NAME,
+  sdkMeter,
 } from "./instruments.ts";
 export {
   createLogger,
-  LogCapture,
   type LogAttrs,
+  LogCapture,
   type Logger,
   type LoggerOptions,
   type LogLevel,
@@ -43,9 +49,9 @@ export {
   injectTraceContext,
   parseTraceparent,
   TRACE_ANNOTATIONS,
-  traceAnnotations,
   TRACEPARENT,
   TRACESTATE,
+  traceAnnotations,
   W3CPropagator,
 } from "./propagation.ts";
 export {
@@ -65,8 +71,8 @@ export {
   configureObservability,
   configureObservabilityFromEnv,
   metricsEnabled,
-  observabilityFromEnv,
   type ObservabilityToggles,
+  observabilityFromEnv,
   observabilityToggles,
   resetObservability,
   tracePropagationEnabled,
@@ -75,9 +81,9 @@ export {
 export {
   redactingTracer,
   SDK_TRACER_NAME,
-  sdkTracer,
   STORAGE_TRACER_NAME,
   type StorageOperation,
   type StorageSpanAttributes,
+  sdkTracer,
   traceStorageOperation,
 } from "./tracing.ts";

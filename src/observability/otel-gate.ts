@@ -65,7 +65,9 @@ export async function traceStorageOperation<T>(
   sizeBytes?: (result: T) => number | undefined,
 ): Promise<T> {
   await loadTelemetry();
-  return loaded === undefined ? await fn() : await loaded.tracing.traceStorageOperation(operation, attributes, fn, sizeBytes);
+  return loaded === undefined
+    ? await fn()
+    : await loaded.tracing.traceStorageOperation(operation, attributes, fn, sizeBytes);
 }
 
 /**
@@ -81,14 +83,19 @@ export function contextTracer(): Tracer {
     },
     startActiveSpan(name: string, ...rest: unknown[]) {
       const t = telemetry();
-      if (t !== undefined) return (t.tracing.sdkTracer().startActiveSpan as (name: string, ...rest: unknown[]) => unknown)(name, ...rest);
+      if (t !== undefined)
+        return (t.tracing.sdkTracer().startActiveSpan as (name: string, ...rest: unknown[]) => unknown)(name, ...rest);
       return (rest[rest.length - 1] as (span: Span) => unknown)(NOOP_SPAN);
     },
   } as Tracer;
 }
 
 /** What the API's no-op tracer returns when there is no parent span: a non-recording span. */
-const INVALID_SPAN_CONTEXT: SpanContext = Object.freeze({ traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 });
+const INVALID_SPAN_CONTEXT: SpanContext = Object.freeze({
+  traceId: "0".repeat(32),
+  spanId: "0".repeat(16),
+  traceFlags: 0,
+});
 
 const NOOP_SPAN: Span = Object.freeze({
   spanContext: () => INVALID_SPAN_CONTEXT,

@@ -5,19 +5,19 @@
  * @module
  */
 import {
+  type BaggageEntry,
+  baggageEntryMetadataFromString,
   type Context,
-  context as otelContext,
   createTraceState,
   isSpanContextValid,
+  context as otelContext,
   propagation,
   type SpanContext,
   type TextMapGetter,
   type TextMapPropagator,
   type TextMapSetter,
-  trace,
   TraceFlags,
-  baggageEntryMetadataFromString,
-  type BaggageEntry,
+  trace,
 } from "@opentelemetry/api";
 import { tracePropagationEnabled } from "./toggles.ts";
 
@@ -44,7 +44,14 @@ export function formatTraceparent(sc: SpanContext): string {
 export function parseTraceparent(value: string): SpanContext | undefined {
   const m = TRACEPARENT_RE.exec(value.trim());
   if (!m) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
+  const [, version, traceId, spanId, flags, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   if (version === "ff") return undefined;
   if (version === "00" && rest !== undefined) return undefined;
   const sc: SpanContext = { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };

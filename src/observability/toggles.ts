@@ -73,6 +73,9 @@ export function observabilityFromEnv(env: (name: string) => string | undefined, 
 }
 
 /** {@link observabilityFromEnv} and {@link configureObservability} in one call, for entry points. */
-export function configureObservabilityFromEnv(env: (name: string) => string | undefined, logger?: Logger): ObservabilityToggles {
+export function configureObservabilityFromEnv(
+  env: (name: string) => string | undefined,
+  logger?: Logger,
+): ObservabilityToggles {
   return configureObservability(observabilityFromEnv(env, logger));
 }

@@ -9,9 +9,9 @@ import {
   type Attributes,
   type AttributeValue,
   type Context,
-  context as otelContext,
   type Exception,
   type Link,
+  context as otelContext,
   ProxyTracerProvider,
   type Span,
   type SpanContext,
@@ -19,8 +19,8 @@ import {
   type SpanStatus,
   SpanStatusCode,
   type TimeInput,
-  trace,
   type Tracer,
+  trace,
 } from "@opentelemetry/api";
 import { redactAttributes, redactScalar, redactText } from "./redaction.ts";
 import { tracingEnabled } from "./toggles.ts";
@@ -62,7 +62,12 @@ class RedactingTracer implements Tracer {
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
   startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, context: Context, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    context: Context,
+    fn: F,
+  ): ReturnType<F>;
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
     const fn = rest[rest.length - 1] as F;
     const options = rest.length >= 2 ? (rest[0] as SpanOptions) : undefined;
@@ -92,8 +97,11 @@ class RedactingSpan implements Span {
     return this;
   }
   addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this {
-    const isAttributes = typeof attributesOrStartTime === "object" && attributesOrStartTime !== null &&
-      !(attributesOrStartTime instanceof Date) && !Array.isArray(attributesOrStartTime);
+    const isAttributes =
+      typeof attributesOrStartTime === "object" &&
+      attributesOrStartTime !== null &&
+      !(attributesOrStartTime instanceof Date) &&
+      !Array.isArray(attributesOrStartTime);
     const second = isAttributes ? redactAttributes(attributesOrStartTime as Attributes) : attributesOrStartTime;
     this.#inner.addEvent(redactText(name), second, startTime);
     return this;

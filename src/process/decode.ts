@@ -2,7 +2,7 @@
  * Decoding config, inputs and output through the engram's valibot schemas.
  * @module
  */
-import { type BaseIssue, getDotPath, getGlobalMessage, safeParse, type GenericSchema } from "valibot";
+import { type BaseIssue, type GenericSchema, getDotPath, getGlobalMessage, safeParse } from "valibot";
 import { BubuError } from "../errors/bubu-error.ts";
 import { setEntry } from "../json/own-entry.ts";
 
@@ -28,7 +28,12 @@ export interface SchemaIssue {
  *
  * @remarks Go decodes such keys into its maps like any other key.
  */
-export function decodePayload(kind: PayloadKind, schema: GenericSchema | undefined, value: unknown, strict: boolean): unknown {
+export function decodePayload(
+  kind: PayloadKind,
+  schema: GenericSchema | undefined,
+  value: unknown,
+  strict: boolean,
+): unknown {
   if (!schema) return value;
   const issues: SchemaIssue[] = [];
   if (strict) collectUnknownKeys(schema, value, [], issues);
@@ -106,7 +111,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * valibot skipped in maps that keep unknown keys. Unions, variants, intersections and transformed
  * shapes are not followed (their output need not mirror the input).
  */
-function restoreReservedKeys(schema: GenericSchema, input: unknown, output: unknown, path: string[], out: SchemaIssue[]): void {
+function restoreReservedKeys(
+  schema: GenericSchema,
+  input: unknown,
+  output: unknown,
+  path: string[],
+  out: SchemaIssue[],
+): void {
   const s = schema as unknown as SchemaLike;
   if (s.pipe?.some((item) => item.kind === "transformation")) return;
   if (s.getter) return restoreReservedKeys(s.getter(input), input, output, path, out);
@@ -129,7 +140,8 @@ function restoreReservedKeys(schema: GenericSchema, input: unknown, output: unkn
   }
   if (!mapLike) return;
   for (const key of RESERVED_KEYS) {
-    if (!Object.hasOwn(input, key) || Object.hasOwn(output, key) || (s.entries && Object.hasOwn(s.entries, key))) continue;
+    if (!Object.hasOwn(input, key) || Object.hasOwn(output, key) || (s.entries && Object.hasOwn(s.entries, key)))
+      continue;
     const at = [...path, key];
     const valueSchema = s.type === "loose_object" ? undefined : s.type === "record" ? s.value : s.rest;
     if (s.type === "record" && s.key && !checkPart(s.key, key, at, out)) continue;

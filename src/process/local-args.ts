@@ -3,8 +3,9 @@
  * JSON file. Only a laptop run reads it; a pod's arguments are never parsed.
  * @module
  */
-import type { RuntimeFs } from "../runtime/types.ts";
+
 import { BubuError } from "../errors/bubu-error.ts";
+import type { RuntimeFs } from "../runtime/types.ts";
 
 /** What the flags asked for. `undefined` means the flag was not given. */
 export interface LocalArgs {
@@ -17,7 +18,10 @@ export interface LocalArgs {
 export type LocalFlag = "--inputs" | "--config";
 
 /** Parses `--inputs X`, `--inputs=X`, `--config …` and `--help`; unknown flags are errors. */
-export function parseLocalArgs(args: readonly string[], flags: readonly LocalFlag[] = ["--inputs", "--config"]): LocalArgs {
+export function parseLocalArgs(
+  args: readonly string[],
+  flags: readonly LocalFlag[] = ["--inputs", "--config"],
+): LocalArgs {
   const known: ReadonlySet<string> = new Set(flags);
   const out: { inputs?: string; config?: string; help: boolean } = { help: false };
   for (let i = 0; i < args.length; i++) {
@@ -51,9 +55,10 @@ command line it cannot use).
 
 /** The help text of a streaming engram or an impulse run locally. */
 export function localConfigUsage(kind: "streaming" | "impulse"): string {
-  const what = kind === "streaming"
-    ? "Runs the streaming engram on this machine (no cluster): one JSON message per line on stdin,\neach output message as a JSON line on stdout."
-    : "Runs the impulse on this machine (no cluster): each Story it would start is printed, not sent.";
+  const what =
+    kind === "streaming"
+      ? "Runs the streaming engram on this machine (no cluster): one JSON message per line on stdin,\neach output message as a JSON line on stdout."
+      : "Runs the impulse on this machine (no cluster): each Story it would start is printed, not sent.";
   return `Usage: <${kind === "streaming" ? "engram" : "impulse"}> [--config <json|file>]
 
 ${what} Config comes from --config, else from BUBU_STEP_CONFIG.
@@ -91,7 +96,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = row;
   }
   return prev[b.length];

@@ -20,7 +20,11 @@ export interface PayloadLimits {
 }
 
 /** The defaults of {@link PayloadLimits}, as the environment has them. */
-export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = { maxRecursionDepth: 10, configMaxDepth: 64, configMaxNodes: 10_000 };
+export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = {
+  maxRecursionDepth: 10,
+  configMaxDepth: 64,
+  configMaxNodes: 10_000,
+};
 
 /** The payload bounds the environment sets. */
 export function payloadLimitsOf(bubu: BubuEnv): PayloadLimits {

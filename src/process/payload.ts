@@ -32,12 +32,18 @@ export interface RunPayloads {
 }
 
 /** Hydration, offload and templates for `payloads`. */
-export async function payloadServices(services: RunServices, logger: Logger, payloads: RunPayloads): Promise<PayloadServices> {
+export async function payloadServices(
+  services: RunServices,
+  logger: Logger,
+  payloads: RunPayloads,
+): Promise<PayloadServices> {
   const env = services.env;
   const withStorage = env.clusterMode || services.storageConfigured;
-  const templates = hasTemplates(payloads.config) ||
+  const templates =
+    hasTemplates(payloads.config) ||
     (payloads.inputs !== undefined && payloads.skipInputTemplating !== true && hasTemplates(payloads.inputs));
-  const refs = hasHydrationRefs(payloads.config) || (payloads.inputs !== undefined && hasHydrationRefs(payloads.inputs));
+  const refs =
+    hasHydrationRefs(payloads.config) || (payloads.inputs !== undefined && hasHydrationRefs(payloads.inputs));
   const out: PayloadServices = {};
   let manager: Awaited<ReturnType<RunServices["storage"]>>["manager"] | undefined;
   if (withStorage && (payloads.alwaysStorage === true || templates || refs)) {

@@ -3,17 +3,17 @@
  * the local sink (stderr, `BUBU_LOCAL_EVENTS_FILE`, the state directory).
  * @module
  */
-import type { BlobStorage, Effects, Logs, Signals } from "../engram/context.ts";
-import { DEFAULT_EFFECT_MAX_DETAILS_BYTES } from "../effects/details.ts";
+
 import { blobStorage } from "../context/blob-storage.ts";
 import { clusterCapabilities } from "../context/cluster-capabilities.ts";
 import { localCapabilities } from "../context/local-capabilities.ts";
-import { DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES } from "../signals/emit.ts";
-import type { RunPlace } from "../engram/context.ts";
+import type { RunRecord } from "../context/recording-capabilities.ts";
+import { DEFAULT_EFFECT_MAX_DETAILS_BYTES } from "../effects/details.ts";
+import type { BlobStorage, Effects, Logs, RunPlace, Signals } from "../engram/context.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Runtime } from "../runtime/types.ts";
-import type { RunRecord } from "../context/recording-capabilities.ts";
+import { DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES } from "../signals/emit.ts";
 import type { RunServices } from "./services.ts";
 
 /** What the capabilities are built from (a `ProcessRun`). */

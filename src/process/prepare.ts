@@ -5,12 +5,12 @@
  * @module
  */
 import type { GenericSchema } from "valibot";
+import { wrapError } from "../errors/error-text.ts";
 import { deeperThan } from "../json/json-payload.ts";
 import { checkConfigTraversal } from "../storage/config-guard.ts";
 import { maxDepthError } from "../storage/errors.ts";
 import { decodePayload } from "./decode.ts";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./payload-limits.ts";
-import { wrapError } from "../errors/error-text.ts";
 import type { JsonObject, PayloadServices } from "./payload-services.ts";
 
 /** What config preparation reads. */

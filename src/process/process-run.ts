@@ -6,6 +6,9 @@
  * closes it; none of them repeats these steps.
  * @module
  */
+
+import { createContext, withStories } from "../context/create-context.ts";
+import { emptyRunRecord, type RunRecord } from "../context/recording-capabilities.ts";
 import type { Context, ImpulseContext, RunPlace, Stories } from "../engram/context.ts";
 import { checkRequiredSecrets } from "../engram/required-secrets.ts";
 import type { SecretDeclarations } from "../engram/secret-declarations.ts";
@@ -13,16 +16,14 @@ import type { Secrets } from "../engram/secrets.ts";
 import { parseDebugFlag } from "../env/flags.ts";
 import { type BubuEnv, loadEnv } from "../env/load.ts";
 import { isClusterMode } from "../env/namespace.ts";
-import { setDefaultLogger } from "../observability/context-logger.ts";
-import { redactConsole } from "../observability/console-redaction.ts";
-import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
-import { configureObservabilityFromEnv } from "../observability/toggles.ts";
-import { loadTelemetry } from "../observability/otel-gate.ts";
 import { errorDetail, isInputError } from "../errors/error-detail.ts";
+import { redactConsole } from "../observability/console-redaction.ts";
+import { setDefaultLogger } from "../observability/context-logger.ts";
+import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
+import { loadTelemetry } from "../observability/otel-gate.ts";
+import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
-import { createContext, withStories } from "../context/create-context.ts";
-import { emptyRunRecord, type RunRecord } from "../context/recording-capabilities.ts";
 import { readGraceMs } from "./grace.ts";
 import { isUsageError, parseLocalArgs, readFlagPayload } from "./local-args.ts";
 import { placeCapabilities } from "./place-capabilities.ts";
@@ -74,9 +75,11 @@ export class ProcessRun {
     this.capture = cluster && options.logger === undefined ? new LogCapture() : undefined;
     const rt = this.rt;
     // On a laptop stdout carries the result, so logs go to stderr; in a pod they go to stdout.
-    const sink = this.capture ? this.capture.tee((line) => rt.writeStdout(line)) : cluster
-      ? (line: string) => rt.writeStdout(line)
-      : (line: string) => rt.writeStderr(line);
+    const sink = this.capture
+      ? this.capture.tee((line) => rt.writeStdout(line))
+      : cluster
+        ? (line: string) => rt.writeStdout(line)
+        : (line: string) => rt.writeStderr(line);
     this.logger = options.logger ?? createLogger({ sink, level: parseDebugFlag(vars.BUBU_DEBUG) ? "DEBUG" : "INFO" });
     this.termination = listenForTermination(rt, this.logger, terminationMessage, options.signal);
   }
@@ -139,7 +142,9 @@ export class ProcessRun {
    * otherwise. Entry points await it after {@link loadEnv}, before any handler runs.
    */
   async loadTelemetry(): Promise<void> {
-    await loadTelemetry().catch((err: unknown) => this.logger.warn("OpenTelemetry support could not be loaded", { error: String(err) }));
+    await loadTelemetry().catch((err: unknown) =>
+      this.logger.warn("OpenTelemetry support could not be loaded", { error: String(err) }),
+    );
   }
 
   /** The grace window in ms (`BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT`); throws an `EnvError` when malformed. */
@@ -187,7 +192,12 @@ export class ProcessRun {
   }
 
   /** {@link context} for an impulse. */
-  impulseContext<C>(init: { readonly signal: AbortSignal; readonly config: C; readonly secrets: Secrets; readonly stories: Stories }): ImpulseContext<C> {
+  impulseContext<C>(init: {
+    readonly signal: AbortSignal;
+    readonly config: C;
+    readonly secrets: Secrets;
+    readonly stories: Stories;
+  }): ImpulseContext<C> {
     return withStories(this.context(init), init.stories);
   }
 

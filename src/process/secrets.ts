@@ -27,7 +27,10 @@ export interface OpenedSecrets {
 }
 
 /** Expands `descriptors` and registers every value; throws the expansion error when one fails. */
-export async function openSecrets(descriptors: Readonly<Record<string, string>>, from: SecretSources): Promise<OpenedSecrets> {
+export async function openSecrets(
+  descriptors: Readonly<Record<string, string>>,
+  from: SecretSources,
+): Promise<OpenedSecrets> {
   const expanded = await expandSecrets(descriptors, {
     env: from.vars,
     fs: from.fs,

@@ -113,7 +113,12 @@ export class RunServices {
   }
 }
 
-async function settle<T>(pending: Promise<T> | undefined, close: (value: T) => Promise<void>, logger: Logger, message: string): Promise<void> {
+async function settle<T>(
+  pending: Promise<T> | undefined,
+  close: (value: T) => Promise<void>,
+  logger: Logger,
+  message: string,
+): Promise<void> {
   if (pending === undefined) return;
   let value: T;
   try {

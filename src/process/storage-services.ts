@@ -4,22 +4,28 @@
  * logs.
  * @module
  */
-import type { JsonObject, PayloadServices } from "./payload-services.ts";
+
+import { pause, sleep } from "../async/sleep.ts";
 import type { BubuEnv } from "../env/load.ts";
 import type { LogsRef } from "../k8s/logs-patch.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { checkConfigTraversal } from "../storage/config-guard.ts";
-import { type CreateStorageManagerOptions, createStorageManager, type StorageRuntime } from "../storage/create-manager.ts";
+import {
+  type CreateStorageManagerOptions,
+  createStorageManager,
+  type StorageRuntime,
+} from "../storage/create-manager.ts";
 import { messageOf, StorageError } from "../storage/errors.ts";
 import { type KubeRefClient, KubeRefResolver } from "../storage/kube-refs.ts";
 import { logIdentityFromEnv, schemaMetadata, uploadLogBlob } from "../storage/logs.ts";
 import type { StorageManager } from "../storage/manager.ts";
 import { findStorageRefPaths, namespacedKey } from "../storage/refs.ts";
-import { pause, sleep } from "../async/sleep.ts";
+import type { JsonObject, PayloadServices } from "./payload-services.ts";
 
 /** What {@link createStorageServices} returns. */
-export interface StorageServices extends Required<Pick<PayloadServices, "hydrateConfig" | "hydrateInputs" | "dehydrateOutput">> {
+export interface StorageServices
+  extends Required<Pick<PayloadServices, "hydrateConfig" | "hydrateInputs" | "dehydrateOutput">> {
   readonly manager: StorageManager;
   /**
    * Uploads captured logs as a raw blob at `<ns>/logs/<storyRun>/<step>/<stepRun>/<unixNano>.log`
@@ -58,7 +64,11 @@ export function kubeRefResolver(env: BubuEnv, logger: Logger, client: () => Prom
 }
 
 /** A resolver with a client of its own, for callers outside a run. */
-function defaultKubeRefResolver(runtime: StorageRuntime & Partial<Pick<Runtime, "homeDir">>, env: BubuEnv, logger: Logger): KubeRefResolver {
+function defaultKubeRefResolver(
+  runtime: StorageRuntime & Partial<Pick<Runtime, "homeDir">>,
+  env: BubuEnv,
+  logger: Logger,
+): KubeRefResolver {
   return kubeRefResolver(env, logger, async () => {
     const { createKubeClient } = await import("../k8s/create-client.ts");
     return await createKubeClient({
@@ -83,9 +93,10 @@ export async function createStorageServices(
 ): Promise<StorageServices> {
   let manager: StorageManager;
   const { kubeRefs: kubeRefsOption, ...managerOptions } = options;
-  const kubeRefs = kubeRefsOption === false
-    ? undefined
-    : kubeRefsOption ?? (env.clusterMode ? defaultKubeRefResolver(runtime, env, logger) : undefined);
+  const kubeRefs =
+    kubeRefsOption === false
+      ? undefined
+      : (kubeRefsOption ?? (env.clusterMode ? defaultKubeRefResolver(runtime, env, logger) : undefined));
   try {
     const created = await createStorageManager(runtime, env, { ...managerOptions, ...(kubeRefs ? { kubeRefs } : {}) });
     manager = created.manager;
@@ -102,7 +113,10 @@ export async function createStorageServices(
   return {
     manager,
 
-    async hydrateConfig(config: JsonObject, signal: AbortSignal): Promise<{ value: JsonObject; storagePaths: string[] }> {
+    async hydrateConfig(
+      config: JsonObject,
+      signal: AbortSignal,
+    ): Promise<{ value: JsonObject; storagePaths: string[] }> {
       if (Object.keys(config).length === 0) return { value: config, storagePaths: [] };
       try {
         checkConfigTraversal(config, maxDepth, maxNodes);
@@ -117,7 +131,9 @@ export async function createStorageServices(
       const hydrated = await manager.hydrate(config, { signal, kubeRefPaths });
       if (hydrated === null || hydrated === undefined) return { value: {}, storagePaths: [] };
       if (typeof hydrated !== "object" || Array.isArray(hydrated)) {
-        throw new Error(`hydrated config must be an object, got ${Array.isArray(hydrated) ? "[]interface {}" : typeof hydrated}`);
+        throw new Error(
+          `hydrated config must be an object, got ${Array.isArray(hydrated) ? "[]interface {}" : typeof hydrated}`,
+        );
       }
       try {
         checkConfigTraversal(hydrated, maxDepth, maxNodes);

@@ -4,15 +4,16 @@
  * SDK's log lines.
  * @module
  */
-import type { JsonObject, PayloadServices } from "./payload-services.ts";
+
 import type { BubuEnv } from "../env/load.ts";
 import type { Logger } from "../observability/logger.ts";
+import { DEFAULT_MAX_VALUE_BYTES } from "../templating/budget.ts";
 import { TemplateError } from "../templating/errors.ts";
 import { TemplateEngine } from "../templating/evaluator.ts";
 import { extractProtected, restoreProtected } from "../templating/protected-paths.ts";
 import { resolveSdkTemplates } from "../templating/sdk-resolve.ts";
 import { isObject } from "../templating/values.ts";
-import { DEFAULT_MAX_VALUE_BYTES } from "../templating/budget.ts";
+import type { JsonObject, PayloadServices } from "./payload-services.ts";
 
 /** Extra wiring for {@link createTemplateSeam}. */
 export interface TemplateSeamOptions {
@@ -46,16 +47,24 @@ export function createTemplateSeam(
           throw new TemplateError(`failed to hydrate CEL context: ${(err as Error).message}`, "other", { cause: err });
         }
         if (context !== null && context !== undefined && !isObject(context)) {
-          throw new TemplateError(`CEL context must be an object, got ${Array.isArray(context) ? "[]interface {}" : typeof context}`, "shape");
+          throw new TemplateError(
+            `CEL context must be an object, got ${Array.isArray(context) ? "[]interface {}" : typeof context}`,
+            "shape",
+          );
         }
       }
       const { value: guarded, extracted } = extractProtected(value, protectedPaths);
-      if (extracted.length > 0) logger.debug("Extracted storage-ref values from template evaluation", { count: extracted.length });
+      if (extracted.length > 0)
+        logger.debug("Extracted storage-ref values from template evaluation", { count: extracted.length });
       const engine = new TemplateEngine({
         evaluationTimeoutMs: limits.templateEvaluationTimeout.millis,
         maxOutputBytes: limits.templateMaxOutputBytes,
         // A value derived from the largest accepted input (its JSON, say) must fit.
-        maxValueBytes: Math.max(DEFAULT_MAX_VALUE_BYTES, 2 * limits.templateMaxInputBytes, limits.templateMaxOutputBytes),
+        maxValueBytes: Math.max(
+          DEFAULT_MAX_VALUE_BYTES,
+          2 * limits.templateMaxInputBytes,
+          limits.templateMaxOutputBytes,
+        ),
         deterministic: false,
         ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
       });
@@ -70,7 +79,10 @@ export function createTemplateSeam(
         throw err;
       }
       if (!isObject(resolved)) {
-        throw new TemplateError(`resolved ${kind} must be an object, got ${Array.isArray(resolved) ? "[]interface {}" : typeof resolved}`, "shape");
+        throw new TemplateError(
+          `resolved ${kind} must be an object, got ${Array.isArray(resolved) ? "[]interface {}" : typeof resolved}`,
+          "shape",
+        );
       }
       restoreProtected(resolved, extracted);
       logger.debug("Template resolution completed", { duration: `${Math.round(performance.now() - started)}ms`, kind });

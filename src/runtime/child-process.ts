@@ -38,7 +38,16 @@ export interface ChildHandle {
   kill(signal: "SIGTERM" | "SIGKILL" | "SIGINT"): boolean;
 }
 
-const SIGNALS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGABRT: 6, SIGSEGV: 11, SIGPIPE: 13 };
+const SIGNALS: Readonly<Record<string, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGTERM: 15,
+  SIGABRT: 6,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+};
 
 /** Starts `command` with `args`; stdin is closed, stdout and stderr go to the callbacks. */
 export function spawnChild(options: SpawnChildOptions): ChildHandle {

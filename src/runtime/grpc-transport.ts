@@ -6,11 +6,11 @@
  */
 import type * as http2 from "node:http2";
 import { connect as netConnect } from "node:net";
-import { createGrpcTransport as connectGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import type { Transport } from "@connectrpc/connect";
-import type { GrpcTransport, GrpcTransportOptions } from "./types.ts";
-import { h2StreamCall } from "./h2-stream-call.ts";
+import { createGrpcTransport as connectGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { sleep } from "../async/sleep.ts";
+import { h2StreamCall } from "./h2-stream-call.ts";
+import type { GrpcTransport, GrpcTransportOptions } from "./types.ts";
 
 /**
  * A gRPC (HTTP/2) transport to one endpoint: h2c over a unix socket or TCP, or TLS 1.3 with the
@@ -62,8 +62,10 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
   };
   // Unary calls go through connect-node; streams through the leaner path (h2-stream-call.ts).
   const transport: Transport = {
-    unary: (method, signal, timeoutMs, header, input, contextValues) => connectTransport.unary(method, signal, timeoutMs, header, input, contextValues),
-    stream: (method, signal, timeoutMs, header, input) => h2StreamCall(sessionManager, method, signal, timeoutMs, header, input, limits),
+    unary: (method, signal, timeoutMs, header, input, contextValues) =>
+      connectTransport.unary(method, signal, timeoutMs, header, input, contextValues),
+    stream: (method, signal, timeoutMs, header, input) =>
+      h2StreamCall(sessionManager, method, signal, timeoutMs, header, input, limits),
   };
   let closed = false;
   return {
@@ -112,4 +114,3 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-

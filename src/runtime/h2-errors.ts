@@ -37,7 +37,15 @@ export function connectErrorFromNodeReason(reason: unknown): ConnectError {
   if (reason instanceof ConnectError) return reason;
   const codes = errorCodes(reason);
   let code = Code.Internal;
-  if (codes.some((c) => c === "ERR_STREAM_WRITE_AFTER_END" || c === "ERR_STREAM_DESTROYED" || c === "ERR_HTTP2_INVALID_STREAM" || c === "ECONNRESET")) {
+  if (
+    codes.some(
+      (c) =>
+        c === "ERR_STREAM_WRITE_AFTER_END" ||
+        c === "ERR_STREAM_DESTROYED" ||
+        c === "ERR_HTTP2_INVALID_STREAM" ||
+        c === "ECONNRESET",
+    )
+  ) {
     code = Code.Aborted;
   } else if (codes.some((c) => c === "ETIMEDOUT" || c === "ENOTFOUND" || c === "EAI_AGAIN" || c === "ECONNREFUSED")) {
     code = Code.Unavailable;

@@ -14,12 +14,20 @@
  * @module
  */
 import type * as http2 from "node:http2";
-import { create, type DescMessage, type DescMethodStreaming, fromBinary, type MessageInitShape, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  type DescMethodStreaming,
+  fromBinary,
+  type MessageInitShape,
+  type MessageShape,
+  toBinary,
+} from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
-import type { EncodedMessage, RequestEncoder } from "./types.ts";
 import { connectErrorFromNodeReason, connectErrorFromResetCode, H2_CANCEL, H2_INTERNAL_ERROR } from "./h2-errors.ts";
+import type { EncodedMessage, RequestEncoder } from "./types.ts";
 
 /** Limits and request encoders of one call. */
 export interface H2CallLimits {
@@ -108,7 +116,13 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
   #inputIt: AsyncIterator<MessageInitShape<I>> | undefined;
   #cleanup: (() => void)[] = [];
 
-  constructor(sm: Http2SessionManager, stream: http2.ClientHttp2Stream, method: DescMethodStreaming<I, O>, input: AsyncIterable<MessageInitShape<I>>, limits: H2CallLimits) {
+  constructor(
+    sm: Http2SessionManager,
+    stream: http2.ClientHttp2Stream,
+    method: DescMethodStreaming<I, O>,
+    input: AsyncIterable<MessageInitShape<I>>,
+    limits: H2CallLimits,
+  ) {
     this.#sm = sm;
     this.#stream = stream;
     this.#method = method;
@@ -138,11 +152,19 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       const err = connectErrorFromResetCode(s.rstCode ?? 0);
       if (err) this.#fail(err);
       else if (this.#header === undefined) {
-        this.#fail(new ConnectError(`http/2 stream closed with error code ${s.rstCode ?? 0} before the response was received`, Code.Internal));
+        this.#fail(
+          new ConnectError(
+            `http/2 stream closed with error code ${s.rstCode ?? 0} before the response was received`,
+            Code.Internal,
+          ),
+        );
       } else if (!this.#ended && !this.#paused) {
         // NO_ERROR does not tell a finished stream from a cut-off one; `end` comes before
         // `close` when it finished, so one turn later an unended stream was cut off.
-        setTimeout(() => this.#fail(new ConnectError("http/2 stream closed before the response ended", Code.Internal)), 0);
+        setTimeout(
+          () => this.#fail(new ConnectError("http/2 stream closed before the response ended", Code.Internal)),
+          0,
+        );
       }
       this.#wakeWriter();
     });
@@ -152,7 +174,10 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       this.#cleanup.push(() => signal.removeEventListener("abort", onAbort));
     }
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      const t = setTimeout(() => this.#cancel(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
+      const t = setTimeout(
+        () => this.#cancel(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
+        timeoutMs,
+      );
       this.#cleanup.push(() => clearTimeout(t));
     }
     void this.#pump();
@@ -178,7 +203,10 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
         const msg = v.$typeName === schema.typeName ? v : create(schema, r.value);
         const e = encode !== undefined ? encode(msg) : bytesMessage(toBinary(schema, msg));
         if (max !== undefined && e.size > max) {
-          throw new ConnectError(`message size ${e.size} is larger than configured writeMaxBytes ${max}`, Code.ResourceExhausted);
+          throw new ConnectError(
+            `message size ${e.size} is larger than configured writeMaxBytes ${max}`,
+            Code.ResourceExhausted,
+          );
         }
         // One write per message, header included: separate writes go out as smaller DATA
         // frames, which cost the peer more per message.
@@ -240,12 +268,16 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
     while (data.length - off >= 5) {
       const len = ((data[off + 1] << 24) >>> 0) + (data[off + 2] << 16) + (data[off + 3] << 8) + data[off + 4];
       if (max !== undefined && len > max) {
-        this.#cancel(new ConnectError(`message size ${len} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted));
+        this.#cancel(
+          new ConnectError(`message size ${len} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted),
+        );
         return;
       }
       if (data.length - off - 5 < len) break;
       if ((data[off] & FLAG_COMPRESSED) !== 0) {
-        this.#cancel(new ConnectError("received a compressed message, but no compression was negotiated", Code.Internal));
+        this.#cancel(
+          new ConnectError("received a compressed message, but no compression was negotiated", Code.Internal),
+        );
         return;
       }
       let msg: MessageShape<O>;
@@ -353,7 +385,11 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
             this.#sizes = [];
             this.#head = 0;
           }
-          if (this.#paused && this.#queue.length - this.#head < HIGH_WATER / 2 && this.#queuedBytes < HIGH_WATER_BYTES / 2) {
+          if (
+            this.#paused &&
+            this.#queue.length - this.#head < HIGH_WATER / 2 &&
+            this.#queuedBytes < HIGH_WATER_BYTES / 2
+          ) {
             this.#paused = false;
             this.#stream.resume();
           }
@@ -377,7 +413,8 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
 
 /** Copies Node's incoming headers (pseudo-headers left out) into `into`. */
 function copyHeaders(h: http2.IncomingHttpHeaders, into: Headers): Headers {
-  for (const [k, v] of Object.entries(h)) if (v !== undefined && !k.startsWith(":")) into.set(k, Array.isArray(v) ? v.join(", ") : String(v));
+  for (const [k, v] of Object.entries(h))
+    if (v !== undefined && !k.startsWith(":")) into.set(k, Array.isArray(v) ? v.join(", ") : String(v));
   return into;
 }
 
@@ -417,5 +454,11 @@ function bytesMessage(bytes: Uint8Array): EncodedMessage {
 function abortError(signal: AbortSignal): ConnectError {
   const r: unknown = signal.reason;
   if (r instanceof ConnectError) return r;
-  return new ConnectError(r instanceof Error ? r.message : "the operation was aborted", Code.Canceled, undefined, undefined, r);
+  return new ConnectError(
+    r instanceof Error ? r.message : "the operation was aborted",
+    Code.Canceled,
+    undefined,
+    undefined,
+    r,
+  );
 }

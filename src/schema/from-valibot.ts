@@ -156,7 +156,8 @@ function childrenOf(schema: GenericSchema, path: string): Array<[GenericSchema, 
     out.push([parts.value, `${path}.*`]);
   }
   if (parts.wrapped !== undefined) out.push([parts.wrapped, path]);
-  if (Array.isArray(parts.options)) parts.options.forEach((option, i) => out.push([option, `${path} (option ${i + 1})`]));
+  if (Array.isArray(parts.options))
+    parts.options.forEach((option, i) => out.push([option, `${path} (option ${i + 1})`]));
   if (parts.type === "lazy" && typeof parts.getter === "function") {
     try {
       out.push([parts.getter(undefined), path]);

@@ -4,7 +4,7 @@
  * @module
  */
 import { goQuote, goTrimSpace } from "./go-text.ts";
-import { isJsonObject, jsonClone, type JsonSchema, type JsonSchemaObject } from "./json-schema.ts";
+import { isJsonObject, type JsonSchema, type JsonSchemaObject, jsonClone } from "./json-schema.ts";
 import {
   ALLOW_RUNTIME_REFS_KEYWORD,
   ALLOW_TEMPLATE_STRINGS_KEYWORD,

@@ -6,7 +6,7 @@
  */
 import type { GenericSchema } from "valibot";
 import { toJsonSchema } from "./from-valibot.ts";
-import { isJsonObject, jsonClone, type JsonSchemaObject } from "./json-schema.ts";
+import { isJsonObject, type JsonSchemaObject, jsonClone } from "./json-schema.ts";
 import { normalizeSchema } from "./normalize.ts";
 
 /** The API group/version of both template kinds. */
@@ -132,7 +132,10 @@ function manifest(
 ): TemplateManifest {
   const { name } = options;
   if (typeof name !== "string" || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
-    throw new TemplateManifestError("name", `${JSON.stringify(name)} is not a DNS-1123 subdomain (lower-case letters, digits, "-", ".")`);
+    throw new TemplateManifestError(
+      "name",
+      `${JSON.stringify(name)} is not a DNS-1123 subdomain (lower-case letters, digits, "-", ".")`,
+    );
   }
   const metadata: TemplateManifest["metadata"] = { name };
   if (options.labels !== undefined) metadata.labels = stringMap("labels", options.labels);
@@ -156,7 +159,8 @@ function baseSpec(options: TemplateOptionsBase, defaultMode: WorkloadMode): Reco
     throw new TemplateManifestError("supportedModes", "must list 1 to 3 modes");
   }
   for (const mode of modes) {
-    if (!MODES.includes(mode)) throw new TemplateManifestError("supportedModes", `unknown mode ${JSON.stringify(mode)}`);
+    if (!MODES.includes(mode))
+      throw new TemplateManifestError("supportedModes", `unknown mode ${JSON.stringify(mode)}`);
   }
   if (new Set(modes).size !== modes.length) throw new TemplateManifestError("supportedModes", "lists a mode twice");
   spec.supportedModes = [...modes];

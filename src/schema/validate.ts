@@ -10,7 +10,7 @@
  * @module
  */
 import { type OutputUnit, type Schema, type SchemaDraft, Validator } from "@cfworker/json-schema";
-import { isJsonObject, jsonClone, type JsonSchema } from "./json-schema.ts";
+import { isJsonObject, type JsonSchema, jsonClone } from "./json-schema.ts";
 import { normalizeSchema, SchemaNormalizationError } from "./normalize.ts";
 
 /** The JSON Schema draft used unless the schema's `$schema` names draft-04. */
@@ -163,14 +163,18 @@ function issuesFrom(units: readonly OutputUnit[]): SchemaValidationIssue[] {
     const unit = units[i];
     if (skip !== undefined) {
       // cfworker reports a `false` subschema with its instance location as keyword location.
-      const child = unit.keywordLocation.startsWith(skip.prefix) ||
+      const child =
+        unit.keywordLocation.startsWith(skip.prefix) ||
         (unit.keyword === "false" && unit.instanceLocation.startsWith(skip.instance));
       if (child) continue;
       skip = undefined;
     }
     const segments = segmentsOf(unit.instanceLocation);
     if (WRAPPERS.has(unit.keyword)) continue;
-    if ((unit.keyword === "dependencies" || unit.keyword === "dependentSchemas") && DEPENDANT_SCHEMA_WRAPPER.test(unit.error)) {
+    if (
+      (unit.keyword === "dependencies" || unit.keyword === "dependentSchemas") &&
+      DEPENDANT_SCHEMA_WRAPPER.test(unit.error)
+    ) {
       continue;
     }
     if (SUMMARIES.has(unit.keyword)) {

@@ -4,8 +4,9 @@
  * an unmistakable plain word is written double-quoted with JSON-style escapes.
  * @module
  */
-import { parseAllDocuments, stringify } from "yaml";
+
 import type { ScalarTag, Tags } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 
 // Plain only for identifier-like words; YAML 1.1 booleans and nulls are quoted whatever the case.
 const PLAIN = /^[A-Za-z_$/][A-Za-z0-9_$./-]*$/;
@@ -28,7 +29,10 @@ const stringTag: ScalarTag = {
 
 // The merge tag would write a `<<` key plain, which YAML 1.1 readers take as a merge.
 function tags(defaults: Tags): Tags {
-  return [stringTag, ...defaults.filter((tag) => typeof tag === "string" ? tag !== "merge" : tag.tag !== "tag:yaml.org,2002:merge")];
+  return [
+    stringTag,
+    ...defaults.filter((tag) => (typeof tag === "string" ? tag !== "merge" : tag.tag !== "tag:yaml.org,2002:merge")),
+  ];
 }
 
 /** YAML text of a JSON value, safe for YAML 1.1 and 1.2 readers. @internal */

@@ -12,14 +12,14 @@
  * @module
  */
 import { ENV } from "../env/names.ts";
+import { utf8ByteLength } from "../json/go-json.ts";
 import type { JsonObject } from "../k8s/merge-patch.ts";
 import type { SignalEvent } from "../k8s/steprun-merge.ts";
 import { patchStepRunStatus } from "../k8s/steprun-status.ts";
+import { positiveIntEnv, type StepRunTarget } from "../k8s/steprun-target.ts";
 import { k8sOperationRecorder } from "../observability/otel-gate.ts";
-import { utf8ByteLength } from "../json/go-json.ts";
 import { SignalTooLargeError } from "./errors.ts";
 import { summarizeSignalValue } from "./summary.ts";
-import { positiveIntEnv, type StepRunTarget } from "../k8s/steprun-target.ts";
 import { formatMetaTime, goMarshal, SequencedSignal, SignalEnvelope, SignalMeta } from "./types.ts";
 
 /** Default of `BUBU_SIGNAL_MAX_PAYLOAD_BYTES`. */
@@ -57,7 +57,12 @@ export interface EmitSignalResult {
  * @remarks Go's `EmitSignal`, `EmitSequencedSignal` (the `seq` option) and
  * `EmitSignalWithSequence` in one function.
  */
-export async function emitSignal(target: StepRunTarget, key: string, value: unknown, options: EmitSignalOptions = {}): Promise<EmitSignalResult> {
+export async function emitSignal(
+  target: StepRunTarget,
+  key: string,
+  value: unknown,
+  options: EmitSignalOptions = {},
+): Promise<EmitSignalResult> {
   const sequenced = sequencedValue(value, options.seq);
   return emitEvent(target, key, sequenced.value, sequenced.seq, options);
 }
@@ -95,7 +100,9 @@ export async function buildSignalEntry(rawKey: string, value: unknown, seq: numb
     try {
       raw = goMarshal(value);
     } catch (err) {
-      throw new Error(`failed to marshal signal payload: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(`failed to marshal signal payload: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
     }
     latest = await statusValue(value, raw, max);
     const latestRaw = goMarshal(latest);
@@ -113,7 +120,8 @@ export async function buildSignalEntry(rawKey: string, value: unknown, seq: numb
 /** The value to emit for `seq` (wrapped as `{seq, emittedAt, value}` when the caller chose one). */
 export function sequencedValue(value: unknown, seq: number | undefined): { value: unknown; seq: number } {
   if (seq === undefined) return { value, seq: 0 };
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`signal sequence must be a non-negative integer, got ${seq}`);
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw new RangeError(`signal sequence must be a non-negative integer, got ${seq}`);
   return { value: new SequencedSignal(seq, value), seq };
 }
 
@@ -144,6 +152,7 @@ async function emitEvent(
 function assignedSeq(stepRun: Record<string, unknown>, key: string): number {
   const status = stepRun["status"] as { signalEvents?: SignalEvent[] } | undefined;
   let max = 0;
-  for (const e of status?.signalEvents ?? []) if (e.key === key && typeof e.seq === "number" && e.seq > max) max = e.seq;
+  for (const e of status?.signalEvents ?? [])
+    if (e.key === key && typeof e.seq === "number" && e.seq > max) max = e.seq;
   return max;
 }

@@ -4,14 +4,20 @@
  */
 export {
   DEFAULT_SIGNAL_MAX_PAYLOAD_BYTES,
-  emitSignal,
   type EmitSignalOptions,
   type EmitSignalResult,
+  emitSignal,
   SIGNAL_PATCH_TIMEOUT_MS,
 } from "./emit.ts";
 export { SignalsUnavailableError, SignalTooLargeError } from "./errors.ts";
-export { replaySignals, type ReplaySignalsOptions } from "./replay.ts";
-export { sha256Hex, type SignalSummary, signalTypeSummary, type SignalValueType, summarizeSignalValue } from "./summary.ts";
+export { type ReplaySignalsOptions, replaySignals } from "./replay.ts";
+export {
+  type SignalSummary,
+  type SignalValueType,
+  sha256Hex,
+  signalTypeSummary,
+  summarizeSignalValue,
+} from "./summary.ts";
 export { DEFAULT_SIGNAL_SAMPLE_BYTES, emitTextSignal, type TextSignalOptions } from "./text-signal.ts";
 export {
   formatMetaTime,

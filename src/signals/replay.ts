@@ -2,8 +2,9 @@
  * `replaySignals`: the signal events of a StepRun after a sequence number.
  * @module
  */
-import type { SignalEvent } from "../k8s/steprun-merge.ts";
+
 import { STEP_RUNS } from "../k8s/resources.ts";
+import type { SignalEvent } from "../k8s/steprun-merge.ts";
 import type { StepRunTarget } from "../k8s/steprun-target.ts";
 
 /** Options of {@link replaySignals}. */
@@ -22,7 +23,9 @@ export async function replaySignals(target: StepRunTarget, options: ReplaySignal
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
   } catch (err) {
-    throw new Error(`failed to fetch StepRun for signal replay: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`failed to fetch StepRun for signal replay: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const events = (stepRun["status"] as { signalEvents?: SignalEvent[] } | undefined)?.signalEvents ?? [];
   const since = options.sinceSeq ?? 0;

@@ -43,11 +43,13 @@ export function signalTypeSummary(value: unknown): { type: SignalValueType; deta
       return { type: Number.isInteger(value) ? "int" : "float" };
     case "object": {
       if (Array.isArray(value)) return { type: "array", details: { len: value.length } };
-      if (ArrayBuffer.isView(value)) return { type: "array", details: { len: (value as unknown as ArrayLike<unknown>).length ?? 0 } };
+      if (ArrayBuffer.isView(value))
+        return { type: "array", details: { len: (value as unknown as ArrayLike<unknown>).length ?? 0 } };
       if (value instanceof Map) return { type: "map", details: { len: value.size } };
       if (isSignalStruct(value)) return { type: "struct" };
       const proto = Object.getPrototypeOf(value);
-      if (proto === Object.prototype || proto === null) return { type: "map", details: { len: Object.keys(value).length } };
+      if (proto === Object.prototype || proto === null)
+        return { type: "map", details: { len: Object.keys(value).length } };
       return { type: "struct" };
     }
     default:

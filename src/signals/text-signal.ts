@@ -4,9 +4,9 @@
  * @module
  */
 import { utf8ByteLength } from "../json/go-json.ts";
-import { emitSignal, type EmitSignalOptions, type EmitSignalResult } from "./emit.ts";
-import { sha256Hex } from "./summary.ts";
 import type { StepRunTarget } from "../k8s/steprun-target.ts";
+import { type EmitSignalOptions, type EmitSignalResult, emitSignal } from "./emit.ts";
+import { sha256Hex } from "./summary.ts";
 import { SignalEnvelope, SignalMeta } from "./types.ts";
 
 /** Default sample size when a sample is requested without a positive size. */
@@ -57,7 +57,10 @@ function firstNonEmpty(...values: (string | undefined)[]): string {
 }
 
 /** The sample object, or undefined when none was asked for. */
-export function textSample(text: string, options: Pick<TextSignalOptions, "sampleBytes" | "sampleExtras">): Record<string, unknown> | undefined {
+export function textSample(
+  text: string,
+  options: Pick<TextSignalOptions, "sampleBytes" | "sampleExtras">,
+): Record<string, unknown> | undefined {
   const extras = options.sampleExtras ?? {};
   const bytes = options.sampleBytes ?? 0;
   if (bytes === 0 && Object.keys(extras).length === 0) return undefined;

@@ -4,8 +4,9 @@
  * `sha256` of a summary match the Go SDK's byte for byte.
  * @module
  */
-import { formatMetaTime } from "../k8s/meta-time.ts";
+
 import { goJsonStringify } from "../json/go-json.ts";
+import { formatMetaTime } from "../k8s/meta-time.ts";
 
 /** Fields of a {@link SignalMeta}. */
 export interface SignalMetaInit {
@@ -43,7 +44,8 @@ export class SignalMeta {
     if (this.contentType !== "") out["contentType"] = this.contentType;
     if (this.sizeBytes !== 0) out["sizeBytes"] = this.sizeBytes;
     if (this.hashSha256 !== "") out["hashSha256"] = this.hashSha256;
-    if (this.attributes !== undefined && Object.keys(this.attributes).length > 0) out["attributes"] = { ...this.attributes };
+    if (this.attributes !== undefined && Object.keys(this.attributes).length > 0)
+      out["attributes"] = { ...this.attributes };
     return out;
   }
 }
@@ -116,7 +118,8 @@ export function isSignalStruct(value: unknown): value is SignalMeta | SignalEnve
  * {@link goJsonStringify} writes it (the bytes the Go SDK hashes and measures).
  */
 export function goMarshal(value: unknown): string {
-  if (value instanceof SignalMeta) return orderedObject(value.toJSON(), ["format", "contentType", "sizeBytes", "hashSha256", "attributes"]);
+  if (value instanceof SignalMeta)
+    return orderedObject(value.toJSON(), ["format", "contentType", "sizeBytes", "hashSha256", "attributes"]);
   if (value instanceof SignalEnvelope) {
     const sample = value.sample === undefined || value.sample === null ? "" : `,"sample":${goMarshal(value.sample)}`;
     return `{"meta":${goMarshal(value.meta)}${sample}}`;

@@ -36,10 +36,15 @@ export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
  * Reads a whole stream into one buffer (sized once when `sizeHint` is right). With `maxBytes`, a
  * larger object is refused (`StorageError` code `TooLarge`) before or while reading, never after.
  */
-export async function collectStream(stream: ReadableStream<Uint8Array>, sizeHint?: number, maxBytes?: number): Promise<Uint8Array> {
+export async function collectStream(
+  stream: ReadableStream<Uint8Array>,
+  sizeHint?: number,
+  maxBytes?: number,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const tooLarge = (): StorageError => new StorageError(`object larger than the ${maxBytes} bytes allowed`, { code: "TooLarge" });
+  const tooLarge = (): StorageError =>
+    new StorageError(`object larger than the ${maxBytes} bytes allowed`, { code: "TooLarge" });
   if (maxBytes !== undefined && sizeHint !== undefined && sizeHint > maxBytes) {
     await stream.cancel().catch(() => {});
     throw tooLarge();

@@ -4,7 +4,7 @@
  */
 import type { BubuEnv } from "../env/load.ts";
 import type { FetchFn, Runtime } from "../runtime/types.ts";
-import { StorageError, messageOf } from "./errors.ts";
+import { messageOf, StorageError } from "./errors.ts";
 import { cleanPath } from "./go-path.ts";
 import type { KubeRefResolver } from "./kube-refs.ts";
 import { StorageManager } from "./manager.ts";
@@ -77,8 +77,16 @@ export async function createStorageManager(
         fetchFn ??= (input, init) => fetch(input, init);
         const aws = st.aws;
         const creds = resolveCredentials({
-          bubu: { accessKeyId: st.s3.accessKeyId, secretAccessKey: st.s3.secretAccessKey?.reveal(), sessionToken: st.s3.sessionToken?.reveal() },
-          aws: { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey?.reveal(), sessionToken: aws.sessionToken?.reveal() },
+          bubu: {
+            accessKeyId: st.s3.accessKeyId,
+            secretAccessKey: st.s3.secretAccessKey?.reveal(),
+            sessionToken: st.s3.sessionToken?.reveal(),
+          },
+          aws: {
+            accessKeyId: aws.accessKeyId,
+            secretAccessKey: aws.secretAccessKey?.reveal(),
+            sessionToken: aws.sessionToken?.reveal(),
+          },
           webIdentity: { tokenFile: aws.webIdentityTokenFile, roleArn: aws.roleArn, sessionName: aws.roleSessionName },
           customEndpoint: settings.endpoint !== undefined,
           region: settings.region,
@@ -87,7 +95,13 @@ export async function createStorageManager(
           stsEndpoint: runtime.env("AWS_ENDPOINT_URL_STS")?.trim() || undefined,
         });
         credentialSource = creds.source;
-        store = new S3Store({ ...settings, credentials: creds.provider, fetch: fetchFn, closeFetch, retryBaseMs: options.s3RetryBaseMs });
+        store = new S3Store({
+          ...settings,
+          credentials: creds.provider,
+          fetch: fetchFn,
+          closeFetch,
+          retryBaseMs: options.s3RetryBaseMs,
+        });
       } catch (err) {
         throw new StorageError(`failed to initialize S3 storage: ${messageOf(err)}`, { cause: err, code: "Config" });
       }
@@ -96,7 +110,9 @@ export async function createStorageManager(
     case "file": {
       const path = st.path?.trim();
       if (!path) {
-        throw new StorageError("BUBU_STORAGE_PROVIDER is set to 'file' but BUBU_STORAGE_PATH is not set", { code: "Config" });
+        throw new StorageError("BUBU_STORAGE_PROVIDER is set to 'file' but BUBU_STORAGE_PATH is not set", {
+          code: "Config",
+        });
       }
       const abs = path.startsWith("/") ? path : cleanPath(`${runtime.cwd()}/${path}`);
       const { createFileStore } = await import("./file-store.ts");

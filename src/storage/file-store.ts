@@ -54,9 +54,11 @@ export class FileStore implements Store {
   /** The file path of `key`; throws for a key that would leave the root lexically. */
   #lexical(key: string): { path: string; segments: string[] } {
     const slashed = key.replaceAll("\\", "/");
-    if (key === "" || slashed.startsWith("/")) throw new StorageError(`invalid storage key '${key}': must be a relative path`);
+    if (key === "" || slashed.startsWith("/"))
+      throw new StorageError(`invalid storage key '${key}': must be a relative path`);
     if (slashed.includes("\0")) throw new StorageError(`invalid storage key '${key}': contains NUL`);
-    if (slashed.split("/").includes("..")) throw new StorageError(`invalid storage key '${key}': path traversal detected`);
+    if (slashed.split("/").includes(".."))
+      throw new StorageError(`invalid storage key '${key}': path traversal detected`);
     const rel = cleanPath(slashed);
     if (rel === ".") throw new StorageError(`invalid storage key '${key}': names the storage root`);
     return { path: `${this.#root}/${rel}`, segments: rel.split("/") };
@@ -90,7 +92,8 @@ export class FileStore implements Store {
           if (isNotFound(err)) throw new StorageError(`invalid storage key '${key}': dangling symlink`);
           throw err;
         }
-        if (!this.#inside(real)) throw new StorageError(`invalid storage key '${key}': symlink points outside the storage root`);
+        if (!this.#inside(real))
+          throw new StorageError(`invalid storage key '${key}': symlink points outside the storage root`);
       }
     }
   }

@@ -7,12 +7,12 @@
  */
 import { trimSpace as goTrimSpace } from "../env/go-text.ts";
 import { BubuError } from "../errors/bubu-error.ts";
+import { goJsonTypeName } from "../json/go-type-name.ts";
+import { parseJsonPayload } from "../json/json-payload.ts";
 import type { KubeClient } from "../k8s/client.ts";
 import { KubernetesError } from "../k8s/errors.ts";
 import { CONFIG_MAPS, SECRETS } from "../k8s/resources.ts";
 import { registerSecretValues } from "../observability/redaction.ts";
-import { parseJsonPayload } from "../json/json-payload.ts";
-import { goJsonTypeName } from "../json/go-type-name.ts";
 import { goQuote } from "../schema/go-text.ts";
 
 /** The key of a ConfigMap reference object. */
@@ -152,7 +152,8 @@ export function parseKubeRef(value: unknown, workloadNamespace: string): KubeRef
 export function matchKubeRef(value: Record<string, unknown>, workloadNamespace: string): KubeRefMatch | undefined {
   const keys = Object.keys(value);
   if (keys.length !== 1) return undefined;
-  const kind: KubeRefKind | undefined = keys[0] === CONFIG_MAP_REF_KEY ? "ConfigMap" : keys[0] === SECRET_REF_KEY ? "Secret" : undefined;
+  const kind: KubeRefKind | undefined =
+    keys[0] === CONFIG_MAP_REF_KEY ? "ConfigMap" : keys[0] === SECRET_REF_KEY ? "Secret" : undefined;
   if (kind === undefined) return undefined;
   try {
     return { ref: { kind, ...parseKubeRef(value[keys[0]!], workloadNamespace) } };
@@ -184,7 +185,9 @@ export function decodeKubeRefValue(raw: string, format: string, label: string): 
       try {
         return parseJsonPayload(raw);
       } catch {
-        throw new KubeRefError(`failed to decode JSON from ${label}: the value is not valid JSON`, { code: "InvalidJSON" });
+        throw new KubeRefError(`failed to decode JSON from ${label}: the value is not valid JSON`, {
+          code: "InvalidJSON",
+        });
       }
     case "auto": {
       const trimmed = goTrimSpace(raw);
@@ -278,28 +281,42 @@ export class KubeRefResolver {
     const client = await this.#getClient();
     let obj: { data?: unknown };
     try {
-      obj = await client.get<{ data?: unknown }>(secret ? SECRETS : CONFIG_MAPS, ref.namespace, ref.name, signal ? { signal } : {});
+      obj = await client.get<{ data?: unknown }>(
+        secret ? SECRETS : CONFIG_MAPS,
+        ref.namespace,
+        ref.name,
+        signal ? { signal } : {},
+      );
     } catch (err) {
       const k8s = err instanceof KubernetesError ? err : undefined;
-      throw new KubeRefError(`failed to read ${ref.kind} ${ref.namespace}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`, {
-        code: k8s?.reason || "ReadFailed",
-        details: k8s && k8s.status !== 0 ? { ...details, status: k8s.status } : details,
-        cause: err,
-      });
+      throw new KubeRefError(
+        `failed to read ${ref.kind} ${ref.namespace}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          code: k8s?.reason || "ReadFailed",
+          details: k8s && k8s.status !== 0 ? { ...details, status: k8s.status } : details,
+          cause: err,
+        },
+      );
     }
     const data = isPlainObject(obj?.data) ? obj.data : {};
     const entry = Object.hasOwn(data, ref.key) ? data[ref.key] : undefined;
     if (typeof entry !== "string") {
       const what = secret ? "secret" : "ConfigMap";
-      throw new KubeRefError(`${what} ${ref.namespace}/${ref.name} missing key ${goQuote(ref.key)}`, { code: "MissingKey", details });
+      throw new KubeRefError(`${what} ${ref.namespace}/${ref.name} missing key ${goQuote(ref.key)}`, {
+        code: "MissingKey",
+        details,
+      });
     }
     if (!secret) return decodeKubeRefValue(entry, ref.format, label);
     const raw = decodeSecretData(entry);
     if (raw === undefined) {
-      throw new KubeRefError(`failed to read Secret ${ref.namespace}/${ref.name}: data key ${goQuote(ref.key)} is not valid base64`, {
-        code: "InvalidResponse",
-        details,
-      });
+      throw new KubeRefError(
+        `failed to read Secret ${ref.namespace}/${ref.name}: data key ${goQuote(ref.key)} is not valid base64`,
+        {
+          code: "InvalidResponse",
+          details,
+        },
+      );
     }
     // Registered before decoding can fail or the value can travel anywhere else.
     const register = this.#options.registerSecretTexts ?? ((texts: string[]) => void registerSecretValues(texts));
@@ -326,10 +343,13 @@ export class KubeRefResolver {
       const attempt = this.#options.createClient().catch((err: unknown) => {
         // Not cached: the next ref tries again.
         if (this.#client === attempt) this.#client = undefined;
-        throw new KubeRefError(`failed to initialize Kubernetes client: ${err instanceof Error ? err.message : String(err)}`, {
-          code: "ClientUnavailable",
-          cause: err,
-        });
+        throw new KubeRefError(
+          `failed to initialize Kubernetes client: ${err instanceof Error ? err.message : String(err)}`,
+          {
+            code: "ClientUnavailable",
+            cause: err,
+          },
+        );
       });
       this.#client = attempt;
     }

@@ -178,7 +178,13 @@ export class StorageManager {
         );
       }
       const signal = this.#deadline(options.signal);
-      const result = await this.#hydrateValue(value, 0, signal, kubeRefs, options.kubeRefPaths ? { pointer: "", out: options.kubeRefPaths } : undefined);
+      const result = await this.#hydrateValue(
+        value,
+        0,
+        signal,
+        kubeRefs,
+        options.kubeRefPaths ? { pointer: "", out: options.kubeRefPaths } : undefined,
+      );
       // The storage library measures the hydrated result, and only a non-nil one.
       const size = result === null || result === undefined ? undefined : goJsonByteLength(result);
       if (size !== undefined) withInstruments((m) => m.recordHydrationSize(size, stepRunId));
@@ -221,7 +227,8 @@ export class StorageManager {
     if (depth > this.maxRecursionDepth) throw maxDepthError(this.maxRecursionDepth);
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = await this.#hydrateValue(value[i], depth + 1, signal, kubeRefs, child(at, String(i)));
+      for (let i = 0; i < value.length; i++)
+        out[i] = await this.#hydrateValue(value[i], depth + 1, signal, kubeRefs, child(at, String(i)));
       return out;
     }
     if (!isPlainObject(value)) return value;
@@ -249,11 +256,17 @@ export class StorageManager {
       return resolved;
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) setEntry(out, k, await this.#hydrateValue(v, depth + 1, signal, kubeRefs, child(at, k)));
+    for (const [k, v] of Object.entries(value))
+      setEntry(out, k, await this.#hydrateValue(v, depth + 1, signal, kubeRefs, child(at, k)));
     return out;
   }
 
-  async #hydrateRef(refPath: string, depth: number, signal: AbortSignal, kubeRefs: KubeRefResolver | undefined): Promise<unknown> {
+  async #hydrateRef(
+    refPath: string,
+    depth: number,
+    signal: AbortSignal,
+    kubeRefs: KubeRefResolver | undefined,
+  ): Promise<unknown> {
     const store = this.store;
     if (!store) {
       throw new StorageError(
@@ -384,13 +397,21 @@ export class StorageManager {
   }
 
   /** Writes the wrapper and returns the ref. */
-  async #offload(value: unknown, contentType: StoredContentType, keyPrefix: string, ctx: Offload): Promise<Record<string, string>> {
+  async #offload(
+    value: unknown,
+    contentType: StoredContentType,
+    keyPrefix: string,
+    ctx: Offload,
+  ): Promise<Record<string, string>> {
     const fileName = keyPrefix === "" ? "output.json" : `${keyPrefix}.json`;
     const filePath = joinPath(ctx.pathPrefix, ctx.id, fileName);
     try {
       validateStorageRef(filePath);
     } catch (err) {
-      throw new StorageError(`invalid storage path for offload: ${messageOf(err)}`, { cause: err, code: "InvalidPath" });
+      throw new StorageError(`invalid storage path for offload: ${messageOf(err)}`, {
+        cause: err,
+        code: "InvalidPath",
+      });
     }
     try {
       await this.#write(filePath, encodeStoredObject(contentType, value), "application/json", ctx.signal);
@@ -433,12 +454,20 @@ export class StorageManager {
   }
 
   /** Stores raw bytes (no wrapper) with MD5/SHA-256 metadata (`WriteBlob`; logs and media). */
-  async writeBlob(path: string, contentType: string, data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async writeBlob(
+    path: string,
+    contentType: string,
+    data: Uint8Array,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     this.#checkBlobPath(path);
     try {
       await this.#write(path, data, contentType || "application/octet-stream", this.#deadline(options.signal));
     } catch (err) {
-      throw new StorageError(`failed to write blob: ${messageOf(err)}`, { cause: err, code: (err as StorageError).code });
+      throw new StorageError(`failed to write blob: ${messageOf(err)}`, {
+        cause: err,
+        code: (err as StorageError).code,
+      });
     }
   }
 
@@ -449,7 +478,10 @@ export class StorageManager {
       const body = await store.read(path, this.#deadline(options.signal));
       return await collectStream(body.stream, body.size, options.maxBytes);
     } catch (err) {
-      throw new StorageError(`failed to read blob: ${messageOf(err)}`, { cause: err, code: (err as StorageError).code });
+      throw new StorageError(`failed to read blob: ${messageOf(err)}`, {
+        cause: err,
+        code: (err as StorageError).code,
+      });
     }
   }
 

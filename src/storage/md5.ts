@@ -4,7 +4,10 @@
  * @module
  */
 
-const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
+const S = [
+  7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4,
+  11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+];
 const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0;
 
@@ -43,7 +46,7 @@ export class Md5 {
   /** The 16-byte digest; the hash must not be updated afterwards. */
   digest(): Uint8Array {
     const bits = this.#length * 8;
-    const pad = new Uint8Array(((this.#fill < 56 ? 56 : 120) - this.#fill) + 8);
+    const pad = new Uint8Array((this.#fill < 56 ? 56 : 120) - this.#fill + 8);
     pad[0] = 0x80;
     const view = new DataView(pad.buffer);
     view.setUint32(pad.length - 8, bits >>> 0, true);
@@ -64,7 +67,10 @@ export class Md5 {
       const p = off + j * 4;
       w[j] = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
     }
-    let a = this.#a, b = this.#b, c = this.#c, d = this.#d;
+    let a = this.#a,
+      b = this.#b,
+      c = this.#c,
+      d = this.#d;
     for (let i = 0; i < 64; i++) {
       let f: number, g: number;
       if (i < 16) {

@@ -111,7 +111,9 @@ export function validateStorageRef(refPath: string): void {
   }
   const cleaned = cleanPath(slashed);
   if (cleaned === ".." || cleaned.startsWith("../")) {
-    throw new Error(`invalid storage reference: path traversal detected (got '${refPath}', normalized to '${cleaned}')`);
+    throw new Error(
+      `invalid storage reference: path traversal detected (got '${refPath}', normalized to '${cleaned}')`,
+    );
   }
   if (slashed.split("/").includes("..")) {
     throw new Error(`invalid storage reference: path traversal detected (got '${refPath}')`);

@@ -25,7 +25,8 @@ export function parseStoragePath(path: string): Token[] {
       const raw = s.slice(i + 1, end).trim();
       if (raw === "") throw new Error("empty index in path");
       if (raw === "*") tokens.push({ kind: "all" });
-      else if (/^[+-]?\d+$/.test(raw) && Number.isSafeInteger(Number(raw))) tokens.push({ kind: "index", index: Number(raw) });
+      else if (/^[+-]?\d+$/.test(raw) && Number.isSafeInteger(Number(raw)))
+        tokens.push({ kind: "index", index: Number(raw) });
       else throw new Error(`invalid index ${JSON.stringify(raw)}`);
       i = end + 1;
       continue;
@@ -63,7 +64,8 @@ function select(value: unknown, tokens: readonly Token[], from: number, allowMis
       }
       current = obj[token.field];
     } else {
-      if (!Array.isArray(current)) throw new Error(`expected array for index ${token.index}, got ${goJsonTypeName(current)}`);
+      if (!Array.isArray(current))
+        throw new Error(`expected array for index ${token.index}, got ${goJsonTypeName(current)}`);
       if (token.index < 0 || token.index >= current.length) {
         if (allowMissing) return MISSING;
         throw new Error(`index ${token.index} out of bounds`);

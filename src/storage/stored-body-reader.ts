@@ -137,5 +137,4 @@ export async function readStoredBody(
     reader.releaseLock();
   }
   return finish();
-
 }

@@ -6,9 +6,9 @@
 import { goJsonByteLength, goJsonEncode, goJsonStringLength } from "../json/go-json.ts";
 import { parseJsonPayload } from "../json/json-payload.ts";
 import { Utf8Writer } from "../json/utf8-writer.ts";
-import type { StoredBody } from "./store.ts";
 import { messageOf, StorageError } from "./errors.ts";
-import { readStoredBody, type ReadStoredBodyOptions, type StoredBodyText } from "./stored-body-reader.ts";
+import type { StoredBody } from "./store.ts";
+import { type ReadStoredBodyOptions, readStoredBody, type StoredBodyText } from "./stored-body-reader.ts";
 
 /** `json` for maps, arrays, numbers, bools and null; `raw` for strings. */
 export type StoredContentType = "json" | "raw";
@@ -87,9 +87,9 @@ export async function decodeStoredObject(
   }
   if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) {
     throw new StorageError(
-      `failed to unmarshal stored object from '${refPath}', content may be malformed: json: cannot unmarshal ${
-        jsonKind(parsed)
-      } into Go value of type storage.StoredObject`,
+      `failed to unmarshal stored object from '${refPath}', content may be malformed: json: cannot unmarshal ${jsonKind(
+        parsed,
+      )} into Go value of type storage.StoredObject`,
       { code: "MalformedObject" },
     );
   }
@@ -97,18 +97,21 @@ export async function decodeStoredObject(
   const contentType = obj.contentType ?? "";
   if (typeof contentType !== "string") {
     throw new StorageError(
-      `failed to unmarshal stored object from '${refPath}', content may be malformed: json: cannot unmarshal ${
-        jsonKind(contentType)
-      } into Go struct field StoredObject.contentType of type string`,
+      `failed to unmarshal stored object from '${refPath}', content may be malformed: json: cannot unmarshal ${jsonKind(
+        contentType,
+      )} into Go struct field StoredObject.contentType of type string`,
       { code: "MalformedObject" },
     );
   }
   switch (contentType) {
     case "json":
       if (obj.data === undefined) {
-        throw new StorageError(`failed to unmarshal hydrated JSON data from '${refPath}': unexpected end of JSON input`, {
-          code: "MalformedObject",
-        });
+        throw new StorageError(
+          `failed to unmarshal hydrated JSON data from '${refPath}': unexpected end of JSON input`,
+          {
+            code: "MalformedObject",
+          },
+        );
       }
       return obj.data;
     case "raw":
@@ -126,6 +129,8 @@ export async function decodeStoredObject(
       }
       return obj.data;
     default:
-      throw new StorageError(`unknown content type '${contentType}' in stored object '${refPath}'`, { code: "MalformedObject" });
+      throw new StorageError(`unknown content type '${contentType}' in stored object '${refPath}'`, {
+        code: "MalformedObject",
+      });
   }
 }

@@ -12,12 +12,12 @@ export type EngramCommandSpec =
   | string
   | readonly string[]
   | {
-    readonly command: string | readonly string[];
-    /** Working directory (relative to the map's base directory); default the base directory. */
-    readonly cwd?: string;
-    /** Extra environment of this engram's processes. */
-    readonly env?: Readonly<Record<string, string>>;
-  };
+      readonly command: string | readonly string[];
+      /** Working directory (relative to the map's base directory); default the base directory. */
+      readonly cwd?: string;
+      /** Extra environment of this engram's processes. */
+      readonly env?: Readonly<Record<string, string>>;
+    };
 
 /** The map: Engram or EngramTemplate name → command. */
 export type EngramMap = Readonly<Record<string, EngramCommandSpec>>;
@@ -93,14 +93,28 @@ export function resolveAgainst(base: string, path: string): string {
  * The command for an Engram (by its name, then by its template's name), or undefined when the
  * map has neither. `baseDir` is where relative working directories start.
  */
-export function resolveEngramCommand(map: EngramMap, baseDir: string, engramName: string, templateName?: string): EngramCommand | undefined {
-  const key = Object.hasOwn(map, engramName) ? engramName : templateName !== undefined && Object.hasOwn(map, templateName) ? templateName : undefined;
+export function resolveEngramCommand(
+  map: EngramMap,
+  baseDir: string,
+  engramName: string,
+  templateName?: string,
+): EngramCommand | undefined {
+  const key = Object.hasOwn(map, engramName)
+    ? engramName
+    : templateName !== undefined && Object.hasOwn(map, templateName)
+      ? templateName
+      : undefined;
   if (key === undefined) return undefined;
   const spec = map[key]!;
-  const command = typeof spec === "string" || Array.isArray(spec) ? spec : (spec as { command: string | readonly string[] }).command;
+  const command =
+    typeof spec === "string" || Array.isArray(spec) ? spec : (spec as { command: string | readonly string[] }).command;
   const argv = typeof command === "string" ? splitCommandLine(command) : [...command];
-  if (argv.length === 0 || argv.some((a) => typeof a !== "string")) throw new EngramMapError(`engram map entry ${JSON.stringify(key)} has no command`);
-  const obj = typeof spec === "object" && !Array.isArray(spec) ? spec as { cwd?: string; env?: Record<string, string> } : undefined;
+  if (argv.length === 0 || argv.some((a) => typeof a !== "string"))
+    throw new EngramMapError(`engram map entry ${JSON.stringify(key)} has no command`);
+  const obj =
+    typeof spec === "object" && !Array.isArray(spec)
+      ? (spec as { cwd?: string; env?: Record<string, string> })
+      : undefined;
   return { argv, cwd: resolveAgainst(baseDir, obj?.cwd ?? "."), env: { ...obj?.env }, key };
 }
 
@@ -113,11 +127,20 @@ export function parseEngramAssignment(text: string): [string, string] {
 
 /** Checks a map read from a file: an object of strings, string arrays or `{command}` objects. */
 export function checkEngramMap(value: unknown, source: string): EngramMap {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new EngramMapError(`${source}: the engram map must be an object of name → command`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new EngramMapError(`${source}: the engram map must be an object of name → command`);
   for (const [k, v] of Object.entries(value)) {
-    const ok = typeof v === "string" || (Array.isArray(v) && v.every((a) => typeof a === "string")) ||
-      (typeof v === "object" && v !== null && (typeof (v as { command?: unknown }).command === "string" || Array.isArray((v as { command?: unknown }).command)));
-    if (!ok) throw new EngramMapError(`${source}: entry ${JSON.stringify(k)} must be a command line, an argv array or {command, cwd?, env?}`);
+    const ok =
+      typeof v === "string" ||
+      (Array.isArray(v) && v.every((a) => typeof a === "string")) ||
+      (typeof v === "object" &&
+        v !== null &&
+        (typeof (v as { command?: unknown }).command === "string" ||
+          Array.isArray((v as { command?: unknown }).command)));
+    if (!ok)
+      throw new EngramMapError(
+        `${source}: entry ${JSON.stringify(k)} must be a command line, an argv array or {command, cwd?, env?}`,
+      );
   }
   return value as EngramMap;
 }

@@ -21,6 +21,9 @@
  * cancelled run stops the process and marks a StepRun the SDK left open `Canceled`.
  * @module
  */
+
+import { pause } from "../async/sleep.ts";
+import { formatGoMillis } from "../env/duration.ts";
 import { goJsonByteLength, goJsonStringify } from "../json/go-json.ts";
 import { EvaluationBlockedError } from "../templating/errors.ts";
 import type { EngramCommand } from "./engram-commands.ts";
@@ -33,10 +36,17 @@ import { rfc3339Nano, stepEnv } from "./step-env.ts";
 import type { TemplateVars } from "./story-templates.ts";
 import { templateContextPayload } from "./template-vars.ts";
 import type { JsonObject, RetryPolicy, Step, Story } from "./types.ts";
-import { pause } from "../async/sleep.ts";
-import { formatGoMillis } from "../env/duration.ts";
 
-const TERMINAL = new Set(["Succeeded", "Failed", "Finished", "Canceled", "Compensated", "Timeout", "Aborted", "Skipped"]);
+const TERMINAL = new Set([
+  "Succeeded",
+  "Failed",
+  "Finished",
+  "Canceled",
+  "Compensated",
+  "Timeout",
+  "Aborted",
+  "Skipped",
+]);
 
 /** Whether a phase is final (`enums.Phase.IsTerminal`). */
 export function isTerminalPhase(phase: string | undefined): boolean {
@@ -99,7 +109,10 @@ export function inputTooLarge(plan: Pick<StepRunPlan, "input" | "maxInlineSize" 
 }
 
 /** Creates the StepRun object (phase Pending), as the StoryRun controller does. */
-export function createStepRun(host: StepRunHost, plan: Pick<StepRunPlan, "stepId" | "stepRunName" | "step" | "input" | "retry" | "resolved">): JsonObject {
+export function createStepRun(
+  host: StepRunHost,
+  plan: Pick<StepRunPlan, "stepId" | "stepRunName" | "step" | "input" | "retry" | "resolved">,
+): JsonObject {
   const step = plan.step;
   return host.ctx.api.create(RESOURCE, host.namespace, {
     apiVersion: "runs.bubustack.io/v1alpha1",
@@ -141,7 +154,13 @@ function currentStatus(host: StepRunHost, plan: StepRunPlan): JsonObject {
 }
 
 function fail(host: StepRunHost, plan: StepRunPlan, message: string, extra: JsonObject = {}): void {
-  setStatus(host, plan, { phase: "Failed", lastFailureMsg: message, exitClass: "terminal", finishedAt: now(), ...extra });
+  setStatus(host, plan, {
+    phase: "Failed",
+    lastFailureMsg: message,
+    exitClass: "terminal",
+    finishedAt: now(),
+    ...extra,
+  });
 }
 
 /** Resolves the `with` paths of `requires` (`resolveNestedPath`). */
@@ -162,7 +181,11 @@ type Prepared =
 
 /** The reason of an `EvaluationBlockedError` in `err`'s cause chain, if there is one. */
 function blockedReason(err: unknown): string | undefined {
-  for (let e = err, i = 0; e !== undefined && e !== null && i < 20; e = (e as { inner?: unknown }).inner ?? (e as { cause?: unknown }).cause, i++) {
+  for (
+    let e = err, i = 0;
+    e !== undefined && e !== null && i < 20;
+    e = (e as { inner?: unknown }).inner ?? (e as { cause?: unknown }).cause, i++
+  ) {
     if (e instanceof EvaluationBlockedError) return e.reason;
   }
   return undefined;
@@ -172,7 +195,11 @@ async function prepare(host: StepRunHost, plan: StepRunPlan): Promise<Prepared> 
   const vars = host.vars();
   for (const path of plan.step.requires ?? []) {
     if (resolvePath(vars, path) === undefined) {
-      return { ok: false, reason: "DependencyFailed", message: `required context '${path}' is nil — upstream step produced no output for this key` };
+      return {
+        ok: false,
+        reason: "DependencyFailed",
+        message: `required context '${path}' is nil — upstream step produced no output for this key`,
+      };
     }
   }
   const template = plan.resolved.template;
@@ -199,9 +226,11 @@ async function prepare(host: StepRunHost, plan: StepRunPlan): Promise<Prepared> 
     inputs = applySchemaDefaults(schema, inputs);
     if (hasInput) config = applySchemaDefaults(schema, config);
     const bad = schemaError(inputs, schema, label);
-    if (bad) return { ok: false, reason: "InputSchemaFailed", message: `StepRun input failed schema validation: ${bad}` };
+    if (bad)
+      return { ok: false, reason: "InputSchemaFailed", message: `StepRun input failed schema validation: ${bad}` };
     const badConfig = hasInput ? schemaError(config, schema, label) : undefined;
-    if (badConfig) return { ok: false, reason: "InputSchemaFailed", message: `step config failed schema validation: ${badConfig}` };
+    if (badConfig)
+      return { ok: false, reason: "InputSchemaFailed", message: `step config failed schema validation: ${badConfig}` };
   }
   return {
     ok: true,
@@ -251,7 +280,13 @@ interface ProcessOutcome {
 }
 
 /** Runs the command once; stops it at the deadline or on cancel (SIGTERM, then SIGKILL after the grace). */
-async function runProcess(host: StepRunHost, plan: StepRunPlan, env: Readonly<Record<string, string>>, attempt: number, logFile: string): Promise<ProcessOutcome> {
+async function runProcess(
+  host: StepRunHost,
+  plan: StepRunPlan,
+  env: Readonly<Record<string, string>>,
+  attempt: number,
+  logFile: string,
+): Promise<ProcessOutcome> {
   const ctx = host.ctx;
   const fs = ctx.rt.fs;
   let writes: Promise<void> = fs.writeFile(logFile, "");
@@ -304,11 +339,20 @@ async function runProcess(host: StepRunHost, plan: StepRunPlan, env: Readonly<Re
   ctx.kill.removeEventListener("abort", onKill);
   out.end();
   err.end();
-  if (exit.spawnError) write(new TextEncoder().encode(`bubu story: cannot start ${JSON.stringify(plan.command.argv.join(" "))}: ${exit.spawnError}\n`));
+  if (exit.spawnError)
+    write(
+      new TextEncoder().encode(
+        `bubu story: cannot start ${JSON.stringify(plan.command.argv.join(" "))}: ${exit.spawnError}\n`,
+      ),
+    );
   await writes;
-  return { exitCode: exit.code, ...(exit.signal ? { signal: exit.signal } : {}), ...(exit.spawnError ? { spawnError: exit.spawnError } : {}), ...(stoppedBy ? { stoppedBy } : {}) };
+  return {
+    exitCode: exit.code,
+    ...(exit.signal ? { signal: exit.signal } : {}),
+    ...(exit.spawnError ? { spawnError: exit.spawnError } : {}),
+    ...(stoppedBy ? { stoppedBy } : {}),
+  };
 }
-
 
 /** Runs the StepRun until it is final. The StepRun must exist ({@link createStepRun}). */
 export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<void> {
@@ -317,7 +361,7 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
   // `BUBU_STARTED_AT` comes from the StepRun's timestamps, which the API stores in whole seconds.
   const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   setStatus(host, plan, { phase: "Running", startedAt: rfc3339Nano(startedAt) }, 1);
-  for (let attempt = 1;; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     if (host.cancel.aborted) {
       setStatus(host, plan, { phase: "Canceled", lastFailureMsg: STOPPED, finishedAt: now() });
       return;
@@ -331,7 +375,9 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
         setStatus(host, plan, {
           phase: "Failed",
           finishedAt: now(),
-          conditions: [{ type: "Ready", status: "False", reason: "ExpressionFailed", message, lastTransitionTime: now() }],
+          conditions: [
+            { type: "Ready", status: "False", reason: "ExpressionFailed", message, lastTransitionTime: now() },
+          ],
         });
         return;
       }
@@ -359,14 +405,27 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
       podName,
       serviceAccountName: `${host.storyRunName}-engram-runner`,
       ...(host.storage && ctx.storageDir !== undefined ? { storagePath: ctx.storageDir } : {}),
-      ...(host.storage && typeof host.story.spec.policy?.storage?.timeoutSeconds === "number" && host.story.spec.policy.storage.timeoutSeconds > 0
+      ...(host.storage &&
+      typeof host.story.spec.policy?.storage?.timeoutSeconds === "number" &&
+      host.story.spec.policy.storage.timeoutSeconds > 0
         ? { storageTimeout: `${host.story.spec.policy.storage.timeoutSeconds}s` }
         : {}),
     });
     const kubeconfig = `${ctx.workDir}/kubeconfig`;
-    const env = { ...baseProcessEnv({}, { ...ctx.processEnv, ...plan.command.env }), ...Object.fromEntries(operatorEnv), KUBECONFIG: kubeconfig };
+    const env = {
+      ...baseProcessEnv({}, { ...ctx.processEnv, ...plan.command.env }),
+      ...Object.fromEntries(operatorEnv),
+      KUBECONFIG: kubeconfig,
+    };
     const logFile = `${ctx.workDir}/logs/${plan.stepRunName}-${attempt}.log`;
-    ctx.emit({ type: "step", storyRun: host.storyRunName, step: plan.stepId, phase: "Running", attempt, at: Date.now() });
+    ctx.emit({
+      type: "step",
+      storyRun: host.storyRunName,
+      step: plan.stepId,
+      phase: "Running",
+      attempt,
+      at: Date.now(),
+    });
     const t0 = Date.now();
     const proc = await runProcess(host, plan, env, attempt, logFile);
     const t1 = Date.now();
@@ -393,7 +452,12 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
       return;
     }
     if (proc.stoppedBy === "cancel") {
-      setStatus(host, plan, { phase: "Canceled", lastFailureMsg: STOPPED, exitCode: proc.exitCode, finishedAt: now() }, attempt);
+      setStatus(
+        host,
+        plan,
+        { phase: "Canceled", lastFailureMsg: STOPPED, exitCode: proc.exitCode, finishedAt: now() },
+        attempt,
+      );
       return;
     }
     if (proc.exitCode === 0) {
@@ -401,52 +465,93 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
       const outputSchema = plan.resolved.template?.spec.outputSchema;
       if (outputSchema !== undefined) {
         const label = `EngramTemplate ${plan.resolved.template!.metadata.name} output`;
-        const bad = status.output === undefined ? `${label} output is empty but a schema is defined` : schemaError(status.output, outputSchema, label);
+        const bad =
+          status.output === undefined
+            ? `${label} output is empty but a schema is defined`
+            : schemaError(status.output, outputSchema, label);
         if (bad) {
-          setStatus(host, plan, { phase: "Failed", lastFailureMsg: `StepRun output failed schema validation: ${bad}`, exitClass: "terminal", finishedAt: now() }, attempt);
+          setStatus(
+            host,
+            plan,
+            {
+              phase: "Failed",
+              lastFailureMsg: `StepRun output failed schema validation: ${bad}`,
+              exitClass: "terminal",
+              finishedAt: now(),
+            },
+            attempt,
+          );
           return;
         }
       }
       const post = await postExecution(host, plan, status);
       if (post !== undefined) {
-        setStatus(host, plan, { phase: "Failed", lastFailureMsg: `Post-execution verification failed: ${post}`, finishedAt: now() }, attempt);
+        setStatus(
+          host,
+          plan,
+          { phase: "Failed", lastFailureMsg: `Post-execution verification failed: ${post}`, finishedAt: now() },
+          attempt,
+        );
         return;
       }
-      setStatus(host, plan, { phase: "Succeeded", message: "StepRun pod completed successfully; final status updated by controller.", finishedAt: now() }, attempt);
+      setStatus(
+        host,
+        plan,
+        {
+          phase: "Succeeded",
+          message: "StepRun pod completed successfully; final status updated by controller.",
+          finishedAt: now(),
+        },
+        attempt,
+      );
       return;
     }
-    const exitClass = typeof status.exitClass === "string" && status.exitClass !== "" ? status.exitClass : classifyExitCode(proc.exitCode);
-    const failureMsg = typeof status.lastFailureMsg === "string" && status.lastFailureMsg !== ""
-      ? status.lastFailureMsg
-      : proc.spawnError
-      ? `cannot start ${plan.command.argv[0]}: ${proc.spawnError}`
-      : defaultFailureMessage(proc.exitCode);
+    const exitClass =
+      typeof status.exitClass === "string" && status.exitClass !== ""
+        ? status.exitClass
+        : classifyExitCode(proc.exitCode);
+    const failureMsg =
+      typeof status.lastFailureMsg === "string" && status.lastFailureMsg !== ""
+        ? status.lastFailureMsg
+        : proc.spawnError
+          ? `cannot start ${plan.command.argv[0]}: ${proc.spawnError}`
+          : defaultFailureMessage(proc.exitCode);
     const retries = typeof status.retries === "number" ? status.retries : 0;
     if (isRetryableExitClass(exitClass) && policy.maxRetries > 0 && retries < policy.maxRetries) {
       const next = retries + 1;
       const delay = retryDelayMs(policy, next, ctx.random);
-      setStatus(host, plan, {
-        phase: "Pending",
-        retries: next,
-        nextRetryAt: new Date(Date.now() + delay).toISOString(),
-        lastFailureMsg: failureMsg,
-        exitClass: typeof status.exitClass === "string" && status.exitClass !== "" ? status.exitClass : exitClass,
-        exitCode: proc.exitCode,
-        message: `Retrying in ${formatGoMillis(Math.round(delay))} (attempt ${next}/${policy.maxRetries})`,
-        finishedAt: undefined,
-      }, attempt);
+      setStatus(
+        host,
+        plan,
+        {
+          phase: "Pending",
+          retries: next,
+          nextRetryAt: new Date(Date.now() + delay).toISOString(),
+          lastFailureMsg: failureMsg,
+          exitClass: typeof status.exitClass === "string" && status.exitClass !== "" ? status.exitClass : exitClass,
+          exitCode: proc.exitCode,
+          message: `Retrying in ${formatGoMillis(Math.round(delay))} (attempt ${next}/${policy.maxRetries})`,
+          finishedAt: undefined,
+        },
+        attempt,
+      );
       await pause(delay, host.cancel);
       if (host.cancel.aborted) continue;
       setStatus(host, plan, { phase: "Running", nextRetryAt: undefined }, attempt + 1);
       continue;
     }
-    setStatus(host, plan, {
-      phase: proc.exitCode === 124 ? "Timeout" : "Failed",
-      lastFailureMsg: proc.spawnError ? failureMsg : defaultFailureMessage(proc.exitCode),
-      exitCode: proc.exitCode,
-      exitClass: classifyExitCode(proc.exitCode),
-      finishedAt: now(),
-    }, attempt);
+    setStatus(
+      host,
+      plan,
+      {
+        phase: proc.exitCode === 124 ? "Timeout" : "Failed",
+        lastFailureMsg: proc.spawnError ? failureMsg : defaultFailureMessage(proc.exitCode),
+        exitCode: proc.exitCode,
+        exitClass: classifyExitCode(proc.exitCode),
+        finishedAt: now(),
+      },
+      attempt,
+    );
     return;
   }
 }

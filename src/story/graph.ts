@@ -11,7 +11,8 @@
  */
 import type { Step } from "./types.ts";
 
-const STEP_REF = /steps\.([a-zA-Z0-9_\-]+)\.|steps\s*\[\s*['"]([a-zA-Z0-9_\-]+)['"]\s*\]|\(index\s+\.steps\s+["']([a-zA-Z0-9_\-]+)["']\)/g;
+const STEP_REF =
+  /steps\.([a-zA-Z0-9_\-]+)\.|steps\s*\[\s*['"]([a-zA-Z0-9_\-]+)['"]\s*\]|\(index\s+\.steps\s+["']([a-zA-Z0-9_\-]+)["']\)/g;
 
 /** `sanitizeStepIdentifier`: every character outside `[A-Za-z0-9_]` becomes `_`. */
 export function stepAlias(name: string): string {
@@ -65,7 +66,10 @@ export function runtimeGraphError(steps: readonly Step[]): string | undefined {
   const indegree = new Map<string, number>();
   for (const n of names) indegree.set(n, deps.get(n)?.size ?? 0);
   const pending = new Map([...deps].map(([k, v]) => [k, new Set(v)]));
-  const ready = [...indegree].filter(([, d]) => d === 0).map(([n]) => n).sort();
+  const ready = [...indegree]
+    .filter(([, d]) => d === 0)
+    .map(([n]) => n)
+    .sort();
   let visited = 0;
   while (ready.length > 0) {
     const current = ready.shift()!;
@@ -81,6 +85,9 @@ export function runtimeGraphError(steps: readonly Step[]): string | undefined {
     }
   }
   if (visited === names.size) return undefined;
-  const blocked = [...indegree].filter(([, d]) => d > 0).map(([n]) => n).sort();
+  const blocked = [...indegree]
+    .filter(([, d]) => d > 0)
+    .map(([n]) => n)
+    .sort();
   return `dependency cycle detected involving step(s): ${blocked.join(", ")}`;
 }

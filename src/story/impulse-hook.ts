@@ -11,10 +11,11 @@ import { detectRuntime } from "../runtime/detect.ts";
 import { resolveAgainst } from "./engram-commands.ts";
 import { mergeResources, type ParsedManifests, parseManifests } from "./load.ts";
 import type { StoryRunResult } from "./result.ts";
-import { runStory, type RunStoryOptions } from "./run-story.ts";
+import { type RunStoryOptions, runStory } from "./run-story.ts";
 
 /** Options of {@link storyRunnerHook}. */
-export interface StoryRunnerHookOptions extends Omit<RunStoryOptions, "story" | "inputs" | "storyRunName" | "resources" | "namespace"> {
+export interface StoryRunnerHookOptions
+  extends Omit<RunStoryOptions, "story" | "inputs" | "storyRunName" | "resources" | "namespace"> {
   /** Story name → the manifest file that defines it (it may hold its Engrams and templates too). */
   readonly stories: Readonly<Record<string, string>>;
   /** More manifest files: Engrams, EngramTemplates, Stories that `executeStory` steps start. */
@@ -27,13 +28,21 @@ export interface StoryRunnerHookOptions extends Omit<RunStoryOptions, "story" | 
 export function storyRunFromResult(result: StoryRunResult, storyNamespace?: string): StoryRun {
   const stepStates: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(result.steps)) {
-    stepStates[name] = { phase: s.phase, ...(s.message ? { message: s.message } : {}), ...(s.startedAt ? { startedAt: s.startedAt } : {}), ...(s.finishedAt ? { finishedAt: s.finishedAt } : {}) };
+    stepStates[name] = {
+      phase: s.phase,
+      ...(s.message ? { message: s.message } : {}),
+      ...(s.startedAt ? { startedAt: s.startedAt } : {}),
+      ...(s.finishedAt ? { finishedAt: s.finishedAt } : {}),
+    };
   }
   return {
     apiVersion: "runs.bubustack.io/v1alpha1",
     kind: "StoryRun",
     metadata: { name: result.name, namespace: result.namespace },
-    spec: { storyRef: { name: result.story.name, ...(storyNamespace ? { namespace: storyNamespace } : {}) }, inputs: result.inputs },
+    spec: {
+      storyRef: { name: result.story.name, ...(storyNamespace ? { namespace: storyNamespace } : {}) },
+      inputs: result.inputs,
+    },
     status: {
       phase: result.phase,
       message: result.message,
@@ -58,7 +67,10 @@ export function storyRunnerHook(options: StoryRunnerHookOptions): (triggered: Tr
     const rt = options.runtime ?? detectRuntime();
     const base = options.baseDir ?? rt.cwd();
     const file = Object.hasOwn(options.stories, triggered.story) ? options.stories[triggered.story] : undefined;
-    if (file === undefined) throw new Error(`no Story file for ${JSON.stringify(triggered.story)} in the story map (known: ${Object.keys(options.stories).join(", ") || "none"})`);
+    if (file === undefined)
+      throw new Error(
+        `no Story file for ${JSON.stringify(triggered.story)} in the story map (known: ${Object.keys(options.stories).join(", ") || "none"})`,
+      );
     const sets: ParsedManifests[] = [];
     for (const f of [file, ...(options.resourceFiles ?? [])]) {
       const path = resolveAgainst(base, f);

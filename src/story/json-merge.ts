@@ -77,7 +77,10 @@ function applyToObject(schema: JsonObject, obj: JsonObject, depth: number): bool
 function hasPropertyDefaults(schema: JsonObject, depth: number): boolean {
   if (depth > MAX_DEFAULT_DEPTH) return false;
   if (schema.type !== undefined && schema.type !== "object") return false;
-  if (Array.isArray(schema.allOf) && schema.allOf.some((s) => isObject(s) && hasPropertyDefaults(s, depth + 1))) return true;
+  if (Array.isArray(schema.allOf) && schema.allOf.some((s) => isObject(s) && hasPropertyDefaults(s, depth + 1)))
+    return true;
   if (!isObject(schema.properties)) return false;
-  return Object.values(schema.properties).some((p) => isObject(p) && (Object.hasOwn(p, "default") || hasPropertyDefaults(p, depth + 1)));
+  return Object.values(schema.properties).some(
+    (p) => isObject(p) && (Object.hasOwn(p, "default") || hasPropertyDefaults(p, depth + 1)),
+  );
 }

@@ -42,7 +42,12 @@ export function parseManifests(text: string, source = "<inline>"): ParsedManifes
   } catch (err) {
     throw new StoryLoadError(source, (err as Error).message, { cause: err });
   }
-  const out = { stories: [] as Story[], engrams: [] as Engram[], templates: [] as EngramTemplate[], warnings: [] as string[] };
+  const out = {
+    stories: [] as Story[],
+    engrams: [] as Engram[],
+    templates: [] as EngramTemplate[],
+    warnings: [] as string[],
+  };
   docs.forEach((doc, i) => {
     if (doc === null || doc === undefined) return;
     const where = docs.length > 1 ? `document ${i + 1}` : "document";
@@ -65,17 +70,23 @@ function addObject(
   source: string,
   where: string,
 ): void {
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new StoryLoadError(source, `${where} is not an object`);
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj))
+    throw new StoryLoadError(source, `${where} is not an object`);
   const o = obj as Record<string, unknown>;
   const kind = typeof o.kind === "string" ? o.kind : "";
   const known = Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
   if (!known) {
-    out.warnings.push(`${source}: ${where}: kind ${kind === "" ? "(none)" : JSON.stringify(kind)} is not read by the local runner; skipped`);
+    out.warnings.push(
+      `${source}: ${where}: kind ${kind === "" ? "(none)" : JSON.stringify(kind)} is not read by the local runner; skipped`,
+    );
     return;
   }
   const apiVersion = typeof o.apiVersion === "string" ? o.apiVersion : "";
   if (apiVersion.split("/")[0] !== known.group) {
-    throw new StoryLoadError(source, `${where}: ${kind} must have apiVersion ${known.group}/v1alpha1, got ${JSON.stringify(apiVersion)}`);
+    throw new StoryLoadError(
+      source,
+      `${where}: ${kind} must have apiVersion ${known.group}/v1alpha1, got ${JSON.stringify(apiVersion)}`,
+    );
   }
   const meta = o.metadata as Record<string, unknown> | undefined;
   if (typeof meta?.name !== "string" || meta.name === "") {
@@ -89,10 +100,19 @@ function addObject(
 
 /** Merges several parsed manifest sets; a second object with the same kind/namespace/name is an error. */
 export function mergeResources(sets: readonly ParsedManifests[]): ParsedManifests {
-  const out = { stories: [] as Story[], engrams: [] as Engram[], templates: [] as EngramTemplate[], warnings: [] as string[] };
+  const out = {
+    stories: [] as Story[],
+    engrams: [] as Engram[],
+    templates: [] as EngramTemplate[],
+    warnings: [] as string[],
+  };
   const seen = new Set<string>();
   for (const set of sets) {
-    for (const [key, list] of [["stories", set.stories], ["engrams", set.engrams], ["templates", set.templates]] as const) {
+    for (const [key, list] of [
+      ["stories", set.stories],
+      ["engrams", set.engrams],
+      ["templates", set.templates],
+    ] as const) {
       for (const obj of list) {
         const id = `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
         if (seen.has(id)) throw new StoryLoadError("<resources>", `${obj.kind} ${obj.metadata.name} is defined twice`);

@@ -27,12 +27,28 @@ const SERVED: Readonly<Record<string, { kind: string; status: boolean }>> = {
  * What discovery lists (a client maps kinds to paths through it); only `SERVED` answers, the
  * rest is forbidden, as for an engram's service account.
  */
-const DISCOVERY: Readonly<Record<string, readonly (readonly [resource: string, kind: string, namespaced: boolean])[]>> = {
-  [`${RUNS_GROUP}/${VERSION}`]: [["stepruns", "StepRun", true], ["effectclaims", "EffectClaim", true], ["storyruns", "StoryRun", true], ["storytriggers", "StoryTrigger", true]],
-  [`bubustack.io/${VERSION}`]: [["engrams", "Engram", true], ["stories", "Story", true], ["impulses", "Impulse", true]],
-  [`catalog.bubustack.io/${VERSION}`]: [["engramtemplates", "EngramTemplate", false], ["impulsetemplates", "ImpulseTemplate", false]],
-  v1: [["configmaps", "ConfigMap", true], ["secrets", "Secret", true]],
-};
+const DISCOVERY: Readonly<Record<string, readonly (readonly [resource: string, kind: string, namespaced: boolean])[]>> =
+  {
+    [`${RUNS_GROUP}/${VERSION}`]: [
+      ["stepruns", "StepRun", true],
+      ["effectclaims", "EffectClaim", true],
+      ["storyruns", "StoryRun", true],
+      ["storytriggers", "StoryTrigger", true],
+    ],
+    [`bubustack.io/${VERSION}`]: [
+      ["engrams", "Engram", true],
+      ["stories", "Story", true],
+      ["impulses", "Impulse", true],
+    ],
+    [`catalog.bubustack.io/${VERSION}`]: [
+      ["engramtemplates", "EngramTemplate", false],
+      ["impulsetemplates", "ImpulseTemplate", false],
+    ],
+    v1: [
+      ["configmaps", "ConfigMap", true],
+      ["secrets", "Secret", true],
+    ],
+  };
 
 function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -51,7 +67,16 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
 
 function status(code: number, reason: string, message: string, details?: JsonObject): Response {
   return Response.json(
-    { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, ...(details ? { details } : {}), code },
+    {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message,
+      reason,
+      ...(details ? { details } : {}),
+      code,
+    },
     { status: code },
   );
 }
@@ -116,7 +141,10 @@ export class LocalApi {
   /** Stores a new object (the runner creating a StepRun). */
   create(resource: string, namespace: string, obj: JsonObject): JsonObject {
     const meta = (obj.metadata ?? {}) as JsonObject;
-    const stored = { ...obj, metadata: { ...meta, namespace, resourceVersion: String(++this.#version), uid: crypto.randomUUID() } };
+    const stored = {
+      ...obj,
+      metadata: { ...meta, namespace, resourceVersion: String(++this.#version), uid: crypto.randomUUID() },
+    };
     this.#objects.set(this.#key(resource, namespace, String(meta.name)), stored);
     return structuredClone(stored);
   }
@@ -132,7 +160,11 @@ export class LocalApi {
     const key = this.#key(resource, namespace, name);
     const cur = this.#objects.get(key);
     if (!cur) throw new Error(`${resource} ${namespace}/${name} does not exist`);
-    const next = { ...cur, status: mutate(structuredClone((cur.status ?? {}) as JsonObject)), metadata: { ...(cur.metadata as JsonObject), resourceVersion: String(++this.#version) } };
+    const next = {
+      ...cur,
+      status: mutate(structuredClone((cur.status ?? {}) as JsonObject)),
+      metadata: { ...(cur.metadata as JsonObject), resourceVersion: String(++this.#version) },
+    };
     this.#objects.set(key, next);
     return structuredClone(next);
   }
@@ -148,9 +180,10 @@ export class LocalApi {
     const inside = url.pathname.startsWith(`${prefix}/`);
     const path = inside ? url.pathname.slice(prefix.length) : url.pathname;
     const auth = request.headers.get("authorization");
-    const response = !inside || (auth !== null && auth !== `Bearer ${this.#token}`)
-      ? status(401, "Unauthorized", "Unauthorized")
-      : await this.#route(request, path);
+    const response =
+      !inside || (auth !== null && auth !== `Bearer ${this.#token}`)
+        ? status(401, "Unauthorized", "Unauthorized")
+        : await this.#route(request, path);
     if (this.requests.length >= 10_000) this.requests.shift();
     this.requests.push({ method: request.method, path, status: response.status });
     return response;
@@ -158,41 +191,67 @@ export class LocalApi {
 
   async #route(request: Request, path: string): Promise<Response> {
     const method = request.method;
-    if (method === "GET" && path === "/api") return Response.json({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] });
+    if (method === "GET" && path === "/api")
+      return Response.json({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] });
     if (method === "GET" && path === "/apis") {
-      const groups = Object.keys(DISCOVERY).filter((gv) => gv !== "v1").map((gv) => {
-        const version = { groupVersion: gv, version: VERSION };
-        return { name: gv.split("/")[0], versions: [version], preferredVersion: version };
-      });
+      const groups = Object.keys(DISCOVERY)
+        .filter((gv) => gv !== "v1")
+        .map((gv) => {
+          const version = { groupVersion: gv, version: VERSION };
+          return { name: gv.split("/")[0], versions: [version], preferredVersion: version };
+        });
       return Response.json({ kind: "APIGroupList", apiVersion: "v1", groups });
     }
     const gv = path === "/api/v1" ? "v1" : path.startsWith("/apis/") ? path.slice("/apis/".length) : "";
     if (method === "GET" && Object.hasOwn(DISCOVERY, gv)) {
       const resources = DISCOVERY[gv]!.flatMap(([name, kind, namespaced]) => {
-        const base = { name, singularName: kind.toLowerCase(), namespaced, kind, verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] };
+        const base = {
+          name,
+          singularName: kind.toLowerCase(),
+          namespaced,
+          kind,
+          verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+        };
         const withStatus = gv === `${RUNS_GROUP}/${VERSION}` && SERVED[name]?.status === true;
-        return withStatus ? [base, { name: `${name}/status`, singularName: "", namespaced, kind, verbs: ["get", "patch", "update"] }] : [base];
+        return withStatus
+          ? [base, { name: `${name}/status`, singularName: "", namespaced, kind, verbs: ["get", "patch", "update"] }]
+          : [base];
       });
       return Response.json({ kind: "APIResourceList", apiVersion: "v1", groupVersion: gv, resources });
     }
-    const m = /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path) ??
+    const m =
+      /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path) ??
       /^\/api\/(v1)()\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path);
     if (!m) {
       const cluster = /^\/apis\/([^/]+)\/[^/]+\/([^/]+)(?:\/([^/]+))?$/.exec(path);
       if (cluster && cluster[2] !== "namespaces") {
         const [, g, resource, name] = cluster;
         const verb = method === "GET" ? (name ? "get" : "list") : method.toLowerCase();
-        return status(403, "Forbidden", `${resource}.${g}${name ? ` "${name}"` : ""} is forbidden: User "${this.#serviceAccount}" cannot ${verb} resource "${resource}" in API group "${g}" at the cluster scope`, {
-          ...(name ? { name } : {}),
-          group: g!,
-          kind: resource!,
-        });
+        return status(
+          403,
+          "Forbidden",
+          `${resource}.${g}${name ? ` "${name}"` : ""} is forbidden: User "${this.#serviceAccount}" cannot ${verb} resource "${resource}" in API group "${g}" at the cluster scope`,
+          {
+            ...(name ? { name } : {}),
+            group: g!,
+            kind: resource!,
+          },
+        );
       }
       return status(404, "NotFound", "the server could not find the requested resource");
     }
-    const [, group, version, namespace, resource, rawName, sub] = m as unknown as [string, string, string, string, string, string | undefined, string | undefined];
+    const [, group, version, namespace, resource, rawName, sub] = m as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string | undefined,
+      string | undefined,
+    ];
     const name = rawName === undefined ? undefined : decodeURIComponent(rawName);
-    const served = group === RUNS_GROUP && version === VERSION && Object.hasOwn(SERVED, resource!) ? SERVED[resource!] : undefined;
+    const served =
+      group === RUNS_GROUP && version === VERSION && Object.hasOwn(SERVED, resource!) ? SERVED[resource!] : undefined;
     if (!served) {
       const verb = method === "GET" ? (name ? "get" : "list") : method.toLowerCase();
       const g = version === "v1" && group === "v1" ? "" : group;
@@ -203,18 +262,29 @@ export class LocalApi {
         { ...(name ? { name } : {}), group: g, kind: resource },
       );
     }
-    if (sub !== undefined && !(sub === "status" && served.status)) return status(404, "NotFound", "the server could not find the requested resource");
+    if (sub !== undefined && !(sub === "status" && served.status))
+      return status(404, "NotFound", "the server could not find the requested resource");
     const key = name === undefined ? undefined : this.#key(resource!, namespace!, name);
     const notFound = (): Response =>
-      status(404, "NotFound", `${resource}.${RUNS_GROUP} "${name}" not found`, { name: name!, group: RUNS_GROUP, kind: resource! });
+      status(404, "NotFound", `${resource}.${RUNS_GROUP} "${name}" not found`, {
+        name: name!,
+        group: RUNS_GROUP,
+        kind: resource!,
+      });
     switch (method) {
       case "GET": {
-        if (key === undefined) return status(403, "Forbidden", `${resource}.${RUNS_GROUP} is forbidden: User "${this.#serviceAccount}" cannot list resource "${resource}"`);
+        if (key === undefined)
+          return status(
+            403,
+            "Forbidden",
+            `${resource}.${RUNS_GROUP} is forbidden: User "${this.#serviceAccount}" cannot list resource "${resource}"`,
+          );
         const obj = this.#objects.get(key);
         return obj ? Response.json(obj) : notFound();
       }
       case "POST": {
-        if (key !== undefined) return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        if (key !== undefined)
+          return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         const body = await readJson(request);
         if (!isObject(body) || !isObject(body.metadata) || typeof body.metadata.name !== "string") {
           return status(422, "Invalid", `${served.kind}.${RUNS_GROUP} is invalid: metadata.name: Required value`);
@@ -232,7 +302,8 @@ export class LocalApi {
       }
       case "PUT":
       case "PATCH": {
-        if (key === undefined) return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        if (key === undefined)
+          return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         const cur = this.#objects.get(key);
         if (!cur) return notFound();
         const body = await readJson(request);
@@ -247,12 +318,18 @@ export class LocalApi {
             { name: name!, group: RUNS_GROUP, kind: resource! },
           );
         }
-        const next = method === "PUT" ? body : applyMergePatch(cur, body) as JsonObject;
+        const next = method === "PUT" ? body : (applyMergePatch(cur, body) as JsonObject);
         // With a status subresource, /status changes only status and the object never does.
         const merged: JsonObject = served.status
-          ? sub === "status" ? { ...cur, status: next.status ?? {} } : { ...next, status: cur.status }
+          ? sub === "status"
+            ? { ...cur, status: next.status ?? {} }
+            : { ...next, status: cur.status }
           : { ...next };
-        merged.metadata = { ...(cur.metadata as JsonObject), ...(isObject(next.metadata) ? next.metadata : {}), resourceVersion: String(++this.#version) };
+        merged.metadata = {
+          ...(cur.metadata as JsonObject),
+          ...(isObject(next.metadata) ? next.metadata : {}),
+          resourceVersion: String(++this.#version),
+        };
         this.#objects.set(key, merged);
         return Response.json(merged);
       }

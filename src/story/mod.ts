@@ -20,8 +20,8 @@
  */
 export type { EngramCommandSpec, EngramMap } from "./engram-commands.ts";
 export type { StoryRunEvent, StoryRunListener } from "./events.ts";
-export { storyRunnerHook, type StoryRunnerHookOptions } from "./impulse-hook.ts";
+export { type StoryRunnerHookOptions, storyRunnerHook } from "./impulse-hook.ts";
 export { type ParsedManifests, parseManifests, StoryLoadError } from "./load.ts";
 export type { AttemptResult, StepResult, StoryRunResult } from "./result.ts";
-export { runStory, type RunStoryOptions, StoryRefusedError } from "./run-story.ts";
+export { type RunStoryOptions, runStory, StoryRefusedError } from "./run-story.ts";
 export { type StoryIssue, StoryValidationError } from "./validate.ts";

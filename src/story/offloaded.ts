@@ -12,7 +12,8 @@
  */
 import type { JsonObject } from "./types.ts";
 
-const OUTPUT_REF = /steps\s*\.\s*([a-zA-Z0-9_\-]+)\s*\.(output|outputs)\b|steps\s*\[\s*['"]([a-zA-Z0-9_\-]+)['"]\s*\]\s*\.(output|outputs)\b|\(index\s+\.steps\s+["']([a-zA-Z0-9_\-]+)["']\)\s*\.(output|outputs)\b/g;
+const OUTPUT_REF =
+  /steps\s*\.\s*([a-zA-Z0-9_\-]+)\s*\.(output|outputs)\b|steps\s*\[\s*['"]([a-zA-Z0-9_\-]+)['"]\s*\]\s*\.(output|outputs)\b|\(index\s+\.steps\s+["']([a-zA-Z0-9_\-]+)["']\)\s*\.(output|outputs)\b/g;
 const BLOCK = /\{\{-?\s*(.*?)\s*-?\}\}/g;
 const REF_KEY = "$bubuStorageRef";
 

@@ -13,7 +13,13 @@
  * `x-bubu-allow-runtime-refs`/`x-bubu-allow-template-strings`, this applies everywhere.
  * @module
  */
-import { configMapRefSchema, secretRefSchema, storageRefSchema, TEMPLATE_STRING_PATTERN, templateStringSchema } from "../schema/runtime-refs.ts";
+import {
+  configMapRefSchema,
+  secretRefSchema,
+  storageRefSchema,
+  TEMPLATE_STRING_PATTERN,
+  templateStringSchema,
+} from "../schema/runtime-refs.ts";
 import type { JsonObject } from "./types.ts";
 
 function isObject(v: unknown): v is JsonObject {
@@ -70,7 +76,19 @@ function liftRequired(obj: JsonObject): void {
 
 function nested(obj: JsonObject): void {
   if (isObject(obj.items) || Array.isArray(obj.items)) obj.items = node(obj.items);
-  for (const key of ["additionalProperties", "additionalItems", "contains", "contentSchema", "if", "then", "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "not"]) {
+  for (const key of [
+    "additionalProperties",
+    "additionalItems",
+    "contains",
+    "contentSchema",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "not",
+  ]) {
     if (isObject(obj[key])) obj[key] = node(obj[key]);
   }
   for (const key of ["patternProperties", "dependencies", "dependentSchemas", "definitions", "$defs"]) {
@@ -86,11 +104,14 @@ function withAlternatives(schema: JsonObject): unknown {
   if (Object.keys(schema).length === 0 || isRefSchema(schema)) return schema;
   if (Array.isArray(schema.anyOf)) {
     const anyOf = schema.anyOf as unknown[];
-    if (!anyOf.some((s) => isObject(s) && isRefSchema(s))) anyOf.push(storageRefSchema(), configMapRefSchema(), secretRefSchema());
+    if (!anyOf.some((s) => isObject(s) && isRefSchema(s)))
+      anyOf.push(storageRefSchema(), configMapRefSchema(), secretRefSchema());
     if (!anyOf.some(isTemplateString)) anyOf.push(templateStringSchema());
     return schema;
   }
-  const wrapped: JsonObject = { anyOf: [schema, storageRefSchema(), configMapRefSchema(), secretRefSchema(), templateStringSchema()] };
+  const wrapped: JsonObject = {
+    anyOf: [schema, storageRefSchema(), configMapRefSchema(), secretRefSchema(), templateStringSchema()],
+  };
   if (Object.hasOwn(schema, "title")) wrapped.title = schema.title;
   if (Object.hasOwn(schema, "description")) wrapped.description = schema.description;
   return wrapped;

@@ -35,7 +35,12 @@ const MAX_OUTPUT_BYTES = 1024 * 1024;
 const DENIED = /\b(env|expandenv|getHostByName)\b/;
 
 /** `BuildStoryRunError`. */
-export function storyRunError(type: string, message: string, failed: ReadonlySet<string>, states: ReadonlyMap<string, StepPhase>): JsonObject {
+export function storyRunError(
+  type: string,
+  message: string,
+  failed: ReadonlySet<string>,
+  states: ReadonlyMap<string, StepPhase>,
+): JsonObject {
   return {
     type,
     message,
@@ -48,7 +53,11 @@ export function storyRunError(type: string, message: string, failed: ReadonlySet
 
 /** The outcome when a step failed; undefined when none did. */
 export function failureOutcome(
-  failed: { readonly main: ReadonlySet<string>; readonly compensations: ReadonlySet<string>; readonly finally: ReadonlySet<string> },
+  failed: {
+    readonly main: ReadonlySet<string>;
+    readonly compensations: ReadonlySet<string>;
+    readonly finally: ReadonlySet<string>;
+  },
   hasCompensations: boolean,
   states: ReadonlyMap<string, StepPhase>,
 ): Outcome | undefined {
@@ -59,18 +68,33 @@ export function failureOutcome(
     message,
     error: storyRunError(reason, message, set, states),
   });
-  if (failed.finally.size > 0) return fail("Failed", "CleanupFailed", `Finally step ${first(failed.finally)} failed.`, failed.finally);
-  if (failed.compensations.size > 0) return fail("Failed", "CompensationFailed", `Compensation step ${first(failed.compensations)} failed.`, failed.compensations);
+  if (failed.finally.size > 0)
+    return fail("Failed", "CleanupFailed", `Finally step ${first(failed.finally)} failed.`, failed.finally);
+  if (failed.compensations.size > 0)
+    return fail(
+      "Failed",
+      "CompensationFailed",
+      `Compensation step ${first(failed.compensations)} failed.`,
+      failed.compensations,
+    );
   if (failed.main.size === 0) return undefined;
-  if (hasCompensations) return fail("Compensated", "Compensated", "Story failed; compensations completed.", failed.main);
+  if (hasCompensations)
+    return fail("Compensated", "Compensated", "Story failed; compensations completed.", failed.main);
   return fail("Failed", "DependencyFailed", `Story completed with failed step: ${first(failed.main)}.`, failed.main);
 }
 
 /** The outcome of a run whose steps all completed (`allowed`: the allowed failures, sorted). */
-export async function successOutcome(story: Story, allowed: readonly string[], evaluate: (template: JsonObject) => Promise<JsonObject>): Promise<Outcome> {
+export async function successOutcome(
+  story: Story,
+  allowed: readonly string[],
+  evaluate: (template: JsonObject) => Promise<JsonObject>,
+): Promise<Outcome> {
   const template = story.spec.output;
   if (template === undefined) {
-    const message = allowed.length === 0 ? "All steps completed successfully." : `Completed with allowed failures: ${allowed.join(", ")}.`;
+    const message =
+      allowed.length === 0
+        ? "All steps completed successfully."
+        : `Completed with allowed failures: ${allowed.join(", ")}.`;
     return { phase: "Succeeded", reason: "Completed", message };
   }
   // With an output template the operator builds the message from the StoryRun as stored, where
@@ -91,9 +115,14 @@ export async function successOutcome(story: Story, allowed: readonly string[], e
     return outputFailed(`failed to evaluate story output template: ${(err as Error).message}`);
   }
   const bad = schemaError(output, story.spec.outputsSchema, "Story outputs");
-  if (bad) return { phase: "Failed", reason: "OutputSchemaFailed", message: `Story output failed schema validation: ${bad}` };
+  if (bad)
+    return { phase: "Failed", reason: "OutputSchemaFailed", message: `Story output failed schema validation: ${bad}` };
   if (goJsonByteLength(output) > MAX_OUTPUT_BYTES) {
-    return { phase: "Succeeded", reason: "Completed", message: "All steps completed successfully, but the final output was too large to store." };
+    return {
+      phase: "Succeeded",
+      reason: "Completed",
+      message: "All steps completed successfully, but the final output was too large to store.",
+    };
   }
   return { phase: "Succeeded", reason: "Completed", message: success, output };
 }

@@ -18,7 +18,16 @@ interface Row {
   finishedAt?: number;
 }
 
-const TERMINAL = new Set(["Succeeded", "Failed", "Finished", "Canceled", "Compensated", "Timeout", "Aborted", "Skipped"]);
+const TERMINAL = new Set([
+  "Succeeded",
+  "Failed",
+  "Finished",
+  "Canceled",
+  "Compensated",
+  "Timeout",
+  "Aborted",
+  "Skipped",
+]);
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 function icon(phase: string, tick: number): string {
@@ -38,7 +47,11 @@ function icon(phase: string, tick: number): string {
 }
 
 function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : ms < 600_000 ? `${Math.round(ms / 1000)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  return ms < 10_000
+    ? `${(ms / 1000).toFixed(1)}s`
+    : ms < 600_000
+      ? `${Math.round(ms / 1000)}s`
+      : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
 /** Options of {@link ProgressView}. */
@@ -84,9 +97,18 @@ export class ProgressView {
     if (e.type === "run") {
       if (e.parent === undefined) {
         this.#root ??= e.storyRun;
-        this.#run = { label: `${e.story} (${e.storyRun})`, phase: e.phase, startedAt: this.#run?.startedAt ?? e.at, ...(TERMINAL.has(e.phase) ? { finishedAt: e.at } : {}), ...(e.message ? { message: e.message } : {}) };
+        this.#run = {
+          label: `${e.story} (${e.storyRun})`,
+          phase: e.phase,
+          startedAt: this.#run?.startedAt ?? e.at,
+          ...(TERMINAL.has(e.phase) ? { finishedAt: e.at } : {}),
+          ...(e.message ? { message: e.message } : {}),
+        };
       }
-      if (this.#o.mode === "plain") this.#o.write(`${e.parent ? `${e.parent.step}/` : ""}${e.storyRun}: ${e.phase}${e.message ? ` — ${e.message}` : ""}\n`);
+      if (this.#o.mode === "plain")
+        this.#o.write(
+          `${e.parent ? `${e.parent.step}/` : ""}${e.storyRun}: ${e.phase}${e.message ? ` — ${e.message}` : ""}\n`,
+        );
       return;
     }
     const key = e.storyRun === this.#root || this.#root === undefined ? e.step : `${e.storyRun}/${e.step}`;
@@ -94,7 +116,7 @@ export class ProgressView {
     const row: Row = {
       label: key,
       phase: e.phase,
-      ...(e.attempt ?? prev?.attempt ? { attempt: e.attempt ?? prev!.attempt! } : {}),
+      ...((e.attempt ?? prev?.attempt) ? { attempt: e.attempt ?? prev!.attempt! } : {}),
       ...(e.message ? { message: e.message } : {}),
       startedAt: prev?.startedAt ?? e.at,
       ...(TERMINAL.has(e.phase) ? { finishedAt: e.at } : {}),
@@ -102,7 +124,8 @@ export class ProgressView {
     this.#rows.set(key, row);
     if (this.#o.mode === "plain") {
       const attempt = row.attempt && row.attempt > 1 ? ` (attempt ${row.attempt})` : "";
-      const time = row.finishedAt !== undefined ? ` ${seconds(row.finishedAt - (row.startedAt ?? row.finishedAt))}` : "";
+      const time =
+        row.finishedAt !== undefined ? ` ${seconds(row.finishedAt - (row.startedAt ?? row.finishedAt))}` : "";
       this.#o.write(`${key}: ${e.phase}${attempt}${time}${e.message ? ` — ${e.message}` : ""}\n`);
     }
   };

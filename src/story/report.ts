@@ -46,12 +46,17 @@ export function stepResults(
     const status = (run?.status ?? {}) as JsonObject;
     out[name] = {
       name,
-      kind: d?.kind ?? (step?.ref !== undefined ? "engram" : step?.type ?? "branch"),
+      kind: d?.kind ?? (step?.ref !== undefined ? "engram" : (step?.type ?? "branch")),
       block: d?.block ?? blockOf.get(name) ?? "parallel",
       phase: st?.phase ?? "",
       ...(st?.message ? { message: st.message } : {}),
       ...(st?.startedAt ? { startedAt: new Date(st.startedAt).toISOString() } : {}),
-      ...(st?.finishedAt ? { finishedAt: new Date(st.finishedAt).toISOString(), durationMs: st.finishedAt - (st.startedAt ?? st.finishedAt) } : {}),
+      ...(st?.finishedAt
+        ? {
+            finishedAt: new Date(st.finishedAt).toISOString(),
+            durationMs: st.finishedAt - (st.startedAt ?? st.finishedAt),
+          }
+        : {}),
       ...(run ? { stepRun: run } : {}),
       ...(d?.attempts ? { attempts: d.attempts } : {}),
       ...(status.output !== undefined ? { output: status.output } : {}),

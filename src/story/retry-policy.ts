@@ -54,10 +54,16 @@ export function stepRetrySpec(story: Story, step: Step, template: EngramTemplate
   let policy: RetryPolicy | undefined = step.execution?.retry ?? story.spec.policy?.retries?.stepRetryPolicy;
   if (step.sideEffects === true && step.execution?.retry === undefined) policy = { maxRetries: 0 };
   const rec = template?.spec.execution?.retry;
-  const recDelay = typeof rec?.recommendedBaseDelay === "string" && rec.recommendedBaseDelay !== "" ? rec.recommendedBaseDelay : undefined;
-  const recMax = typeof rec?.recommendedMaxDelay === "string" && rec.recommendedMaxDelay !== "" ? rec.recommendedMaxDelay : undefined;
+  const recDelay =
+    typeof rec?.recommendedBaseDelay === "string" && rec.recommendedBaseDelay !== ""
+      ? rec.recommendedBaseDelay
+      : undefined;
+  const recMax =
+    typeof rec?.recommendedMaxDelay === "string" && rec.recommendedMaxDelay !== ""
+      ? rec.recommendedMaxDelay
+      : undefined;
   const recBackoff = ["exponential", "linear", "constant"].includes(rec?.recommendedBackoff as string)
-    ? rec!.recommendedBackoff as RetryPolicy["backoff"]
+    ? (rec!.recommendedBackoff as RetryPolicy["backoff"])
     : undefined;
   if (recDelay === undefined && recMax === undefined && recBackoff === undefined) return policy;
   return {

@@ -13,10 +13,14 @@ import type { StoryTemplates } from "./story-templates.ts";
 import type { Engram, EngramTemplate, Step, Story, StoryResources } from "./types.ts";
 
 /** Parent variables an engram process keeps (its tools need them); nothing else is inherited. */
-const INHERITED = /^(PATH|HOME|USER|LOGNAME|SHELL|TMPDIR|TZ|LANG|LANGUAGE|LC_[A-Z]+|XDG_[A-Z_]+|DENO_DIR|BUN_INSTALL|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+const INHERITED =
+  /^(PATH|HOME|USER|LOGNAME|SHELL|TMPDIR|TZ|LANG|LANGUAGE|LC_[A-Z]+|XDG_[A-Z_]+|DENO_DIR|BUN_INSTALL|SSL_CERT_FILE|SSL_CERT_DIR)$/;
 
 /** The process environment every engram starts from: inherited basics plus the caller's `env`. */
-export function baseProcessEnv(parent: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function baseProcessEnv(
+  parent: Readonly<Record<string, string>>,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parent)) if (INHERITED.test(k)) out[k] = v;
   return { ...out, ...extra };
@@ -75,18 +79,27 @@ export function storageOn(ctx: Pick<RunContext, "storageMode" | "storageDir">, s
   if (ctx.storageDir === undefined || ctx.storageMode === "never") return false;
   if (ctx.storageMode === "always") return true;
   const steps = [...story.spec.steps, ...(story.spec.compensations ?? []), ...(story.spec.finally ?? [])];
-  return story.spec.policy?.storage !== undefined || story.spec.policy?.execution?.storage !== undefined ||
-    steps.some((s) => s.execution?.storage !== undefined);
+  return (
+    story.spec.policy?.storage !== undefined ||
+    story.spec.policy?.execution?.storage !== undefined ||
+    steps.some((s) => s.execution?.storage !== undefined)
+  );
 }
 
 /**
  * The Engram a step refers to (namespace: the ref's, else the Story's), and its template.
  * `synthesized` is true when no Engram object was given and one with no `with` stands in.
  */
-export function findEngram(resources: StoryResources, story: Story, step: Step, namespace: string): ResolvedEngram & { synthesized: boolean } {
+export function findEngram(
+  resources: StoryResources,
+  story: Story,
+  step: Step,
+  namespace: string,
+): ResolvedEngram & { synthesized: boolean } {
   const name = step.ref!.name;
   const ns = step.ref!.namespace ?? story.metadata.namespace ?? namespace;
-  const engram = resources.engrams.find((e) => e.metadata.name === name && (e.metadata.namespace ?? namespace) === ns) ??
+  const engram =
+    resources.engrams.find((e) => e.metadata.name === name && (e.metadata.namespace ?? namespace) === ns) ??
     resources.engrams.find((e) => e.metadata.name === name && e.metadata.namespace === undefined);
   if (!engram) {
     return {
@@ -96,11 +109,15 @@ export function findEngram(resources: StoryResources, story: Story, step: Step, 
     };
   }
   const templateName = engram.spec.templateRef?.name;
-  const template = templateName === undefined ? undefined : resources.templates.find((t) => t.metadata.name === templateName);
+  const template =
+    templateName === undefined ? undefined : resources.templates.find((t) => t.metadata.name === templateName);
   return { engram, template, synthesized: false };
 }
 
 /** The command of a resolved Engram, or undefined when the map has none. */
-export function engramCommand(ctx: Pick<RunContext, "engrams" | "baseDir">, r: ResolvedEngram): EngramCommand | undefined {
+export function engramCommand(
+  ctx: Pick<RunContext, "engrams" | "baseDir">,
+  r: ResolvedEngram,
+): EngramCommand | undefined {
   return resolveEngramCommand(ctx.engrams, ctx.baseDir, r.engram.metadata.name, r.engram.spec.templateRef?.name);
 }

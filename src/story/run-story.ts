@@ -35,8 +35,8 @@ import type { StoryRunListener } from "./events.ts";
 import { startLocalApi } from "./local-api.ts";
 import type { StoryRunResult } from "./result.ts";
 import { baseProcessEnv, engramCommand, findEngram, type RunContext, safeListener } from "./run-context.ts";
-import { type Hydrate, StoryTemplates } from "./story-templates.ts";
 import { executeStoryRun } from "./story-run.ts";
+import { type Hydrate, StoryTemplates } from "./story-templates.ts";
 import type { JsonObject, Step, Story, StoryResources } from "./types.ts";
 import { validateStory } from "./validate.ts";
 
@@ -101,7 +101,11 @@ export class StoryRefusedError extends Error {
 
 /** The resources as the API server stores them (Stories with their CRD defaults). */
 function resourcesOf(o: RunStoryOptions): StoryResources {
-  return { stories: (o.resources?.stories ?? []).map(withCrdDefaults), engrams: o.resources?.engrams ?? [], templates: o.resources?.templates ?? [] };
+  return {
+    stories: (o.resources?.stories ?? []).map(withCrdDefaults),
+    engrams: o.resources?.engrams ?? [],
+    templates: o.resources?.templates ?? [],
+  };
 }
 
 function pickStory(o: RunStoryOptions, resources: StoryResources): Story {
@@ -116,7 +120,12 @@ function pickStory(o: RunStoryOptions, resources: StoryResources): Story {
  * Checks everything the run will need before starting it: the Story and every Story it starts
  * validate, and each step can run here. Returns warnings (assumptions the run makes).
  */
-export function preflight(story: Story, resources: StoryResources, engrams: EngramMap, options: { namespace?: string; gateDecisions?: Readonly<Record<string, string>>; baseDir?: string } = {}): string[] {
+export function preflight(
+  story: Story,
+  resources: StoryResources,
+  engrams: EngramMap,
+  options: { namespace?: string; gateDecisions?: Readonly<Record<string, string>>; baseDir?: string } = {},
+): string[] {
   const warnings: string[] = [];
   const seen = new Set<string>();
   const check = (s: Story): void => {
@@ -129,19 +138,32 @@ export function preflight(story: Story, resources: StoryResources, engrams: Engr
     const namespace = s.metadata.namespace ?? options.namespace ?? "default";
     const engramStep = (step: Step, where: string): void => {
       const r = findEngram(resources, s, step, namespace);
-      if (r.synthesized) warnings.push(`${where}: Engram '${step.ref!.name}' was not given; it runs with no Engram 'with' and no EngramTemplate (a cluster needs the Engram)`);
-      else if (r.engram.spec.templateRef && !r.template) warnings.push(`${where}: EngramTemplate '${r.engram.spec.templateRef.name}' was not given; no inputSchema defaults or validation (a cluster keeps the StepRun Blocked)`);
+      if (r.synthesized)
+        warnings.push(
+          `${where}: Engram '${step.ref!.name}' was not given; it runs with no Engram 'with' and no EngramTemplate (a cluster needs the Engram)`,
+        );
+      else if (r.engram.spec.templateRef && !r.template)
+        warnings.push(
+          `${where}: EngramTemplate '${r.engram.spec.templateRef.name}' was not given; no inputSchema defaults or validation (a cluster keeps the StepRun Blocked)`,
+        );
       const mode = r.engram.spec.mode;
-      if (mode === "deployment" || mode === "statefulset") reasons.push(`${where}: Engram '${r.engram.metadata.name}' has mode '${mode}' (a streaming engram); only batch (job) engrams run locally`);
+      if (mode === "deployment" || mode === "statefulset")
+        reasons.push(
+          `${where}: Engram '${r.engram.metadata.name}' has mode '${mode}' (a streaming engram); only batch (job) engrams run locally`,
+        );
       if (!engramCommand({ engrams, baseDir: options.baseDir ?? "/" }, r)) {
-        const names = [r.engram.metadata.name, r.engram.spec.templateRef?.name].filter((n) => n !== undefined).map((n) => `'${n}'`);
+        const names = [r.engram.metadata.name, r.engram.spec.templateRef?.name]
+          .filter((n) => n !== undefined)
+          .map((n) => `'${n}'`);
         reasons.push(`${where}: the engram map has no command for ${names.join(" or ")}`);
       }
-      if (step.secrets !== undefined && Object.keys(step.secrets).length > 0) warnings.push(`${where}: 'secrets' are not mapped locally; pass the engram's BUBU_SECRET_* variables with env`);
+      if (step.secrets !== undefined && Object.keys(step.secrets).length > 0)
+        warnings.push(`${where}: 'secrets' are not mapped locally; pass the engram's BUBU_SECRET_* variables with env`);
     };
     for (const step of [...s.spec.steps, ...(s.spec.compensations ?? []), ...(s.spec.finally ?? [])]) {
       const where = `step '${step.name}'`;
-      if (step.transport !== undefined || step.runtime !== undefined) warnings.push(`${where}: 'transport'/'runtime' (streaming) are ignored locally`);
+      if (step.transport !== undefined || step.runtime !== undefined)
+        warnings.push(`${where}: 'transport'/'runtime' (streaming) are ignored locally`);
       if (step.ref !== undefined) {
         engramStep(step, where);
         continue;
@@ -150,29 +172,39 @@ export function preflight(story: Story, resources: StoryResources, engrams: Engr
       switch (step.type) {
         case "gate":
           if (options.gateDecisions?.[step.name] === undefined) {
-            reasons.push(`${where} is a 'gate': it waits for an approval written to the StoryRun status; give a decision (gateDecisions / --approve ${step.name} / --reject ${step.name})`);
+            reasons.push(
+              `${where} is a 'gate': it waits for an approval written to the StoryRun status; give a decision (gateDecisions / --approve ${step.name} / --reject ${step.name})`,
+            );
           }
           break;
         case "parallel": {
           const branches = Array.isArray(w.steps) ? (w.steps as Step[]) : [];
           if (branches.length === 0) reasons.push(`${where} is a 'parallel' step without with.steps`);
           for (const b of branches) {
-            if (typeof b !== "object" || b === null || typeof b.name !== "string") reasons.push(`${where}: a parallel branch has no name`);
-            else if (b.ref === undefined) reasons.push(`${where}: parallel branch '${b.name}' has no 'ref'; only Engram branches run locally`);
+            if (typeof b !== "object" || b === null || typeof b.name !== "string")
+              reasons.push(`${where}: a parallel branch has no name`);
+            else if (b.ref === undefined)
+              reasons.push(`${where}: parallel branch '${b.name}' has no 'ref'; only Engram branches run locally`);
             else engramStep(b, `parallel branch '${b.name}' of ${where}`);
           }
           break;
         }
         case "executeStory": {
           const ref = w.storyRef as { name?: string; namespace?: string };
-          const target = resources.stories.find((t) => t.metadata.name === ref.name && (ref.namespace === undefined || (t.metadata.namespace ?? namespace) === ref.namespace));
-          if (!target) reasons.push(`${where} runs Story '${ref.name}', which was not given (add its manifest to the resources)`);
+          const target = resources.stories.find(
+            (t) =>
+              t.metadata.name === ref.name &&
+              (ref.namespace === undefined || (t.metadata.namespace ?? namespace) === ref.namespace),
+          );
+          if (!target)
+            reasons.push(`${where} runs Story '${ref.name}', which was not given (add its manifest to the resources)`);
           else check(target);
           break;
         }
       }
     }
-    if (s.spec.policy?.storage?.s3 !== undefined) warnings.push(`Story '${s.metadata.name}': the S3 storage policy is replaced by a local file store`);
+    if (s.spec.policy?.storage?.s3 !== undefined)
+      warnings.push(`Story '${s.metadata.name}': the S3 storage policy is replaced by a local file store`);
     if (reasons.length > 0) throw new StoryRefusedError(s.metadata.name, reasons);
   };
   check(story);
@@ -198,7 +230,11 @@ export async function runStory(options: RunStoryOptions): Promise<StoryRunResult
   const story = pickStory(options, resources);
   const baseDir = options.baseDir ?? rt.cwd();
   const namespace = story.metadata.namespace ?? options.namespace ?? "default";
-  const warnings = preflight(story, resources, options.engrams, { namespace, ...(options.gateDecisions ? { gateDecisions: options.gateDecisions } : {}), baseDir });
+  const warnings = preflight(story, resources, options.engrams, {
+    namespace,
+    ...(options.gateDecisions ? { gateDecisions: options.gateDecisions } : {}),
+    baseDir,
+  });
   const storyRunName = options.storyRunName ?? `${story.metadata.name}-local-${randomName(random)}`.slice(0, 63);
   const tmp = (rt.env("TMPDIR") ?? "").trim() || "/tmp";
   const workDir = options.workDir ?? `${tmp}/bubu-story-${storyRunName}-${randomName(random)}`;
@@ -207,7 +243,7 @@ export async function runStory(options: RunStoryOptions): Promise<StoryRunResult
   await makePrivateDir(workDir);
   await rt.fs.mkdir(`${workDir}/logs`);
   const mode = options.storage ?? "story";
-  const storageDir = mode === "never" ? undefined : options.storageDir ?? `${workDir}/storage`;
+  const storageDir = mode === "never" ? undefined : (options.storageDir ?? `${workDir}/storage`);
   let hydrate: Hydrate | undefined;
   if (storageDir !== undefined) {
     await rt.fs.mkdir(storageDir);
@@ -223,7 +259,11 @@ export async function runStory(options: RunStoryOptions): Promise<StoryRunResult
     };
   }
   const token = crypto.randomUUID();
-  const api = await startLocalApi({ runtime: rt, token, serviceAccount: `system:serviceaccount:${namespace}:${storyRunName}-engram-runner` });
+  const api = await startLocalApi({
+    runtime: rt,
+    token,
+    serviceAccount: `system:serviceaccount:${namespace}:${storyRunName}-engram-runner`,
+  });
   const cancel = new AbortController();
   const onAbort = (): void => cancel.abort(options.signal?.reason);
   for (const signal of [options.signal, options.killSignal]) {

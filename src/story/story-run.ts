@@ -24,14 +24,21 @@
  */
 import { formatGoDuration, parseGoDuration } from "../env/duration.ts";
 import { goJsonByteLength } from "../json/go-json.ts";
-import { createStepRun, inputTooLarge, isTerminalPhase, runStepRun, type StepRunHost, type StepRunPlan } from "./engram-step.ts";
+import {
+  createStepRun,
+  inputTooLarge,
+  isTerminalPhase,
+  runStepRun,
+  type StepRunHost,
+  type StepRunPlan,
+} from "./engram-step.ts";
 import { dependencies, runtimeGraphError } from "./graph.ts";
 import { applySchemaDefaults, mergeWith } from "./json-merge.ts";
+import { failureOutcome, type Outcome, successOutcome } from "./outcome.ts";
 import { type StepDetail, stepResults } from "./report.ts";
 import type { AttemptResult, StepResult, StoryRunResult } from "./result.ts";
 import { stepRetrySpec } from "./retry-policy.ts";
 import { engramCommand, findEngram, type RunContext, storageOn } from "./run-context.ts";
-import { failureOutcome, type Outcome, successOutcome } from "./outcome.ts";
 import { schemaError } from "./schema-check.ts";
 import type { TemplateVars } from "./story-templates.ts";
 import { priorStepOutputs, type StepRecord } from "./template-vars.ts";
@@ -168,10 +175,19 @@ class StoryRunExecution implements StepRunHost {
     const prev = this.#states.get(name);
     const now = Date.now();
     const next: StepState = { phase, message, startedAt: prev?.startedAt ?? now };
-    if (isTerminalPhase(phase)) next.finishedAt = prev?.finishedAt && isTerminalPhase(prev.phase) ? prev.finishedAt : now;
+    if (isTerminalPhase(phase))
+      next.finishedAt = prev?.finishedAt && isTerminalPhase(prev.phase) ? prev.finishedAt : now;
     this.#states.set(name, next);
     if (prev?.phase !== phase || prev?.message !== message) {
-      this.ctx.emit({ type: "step", storyRun: this.storyRunName, step: name, phase, ...(message ? { message } : {}), ...(attempt ? { attempt } : {}), at: now });
+      this.ctx.emit({
+        type: "step",
+        storyRun: this.storyRunName,
+        step: name,
+        phase,
+        ...(message ? { message } : {}),
+        ...(attempt ? { attempt } : {}),
+        at: now,
+      });
     }
     this.#wake();
   }
@@ -198,28 +214,39 @@ class StoryRunExecution implements StepRunHost {
       if (this.#keyed.has(key)) return;
       this.#keyed.add(key);
     }
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
-      if (key !== undefined) this.#keyed.delete(key);
-      this.#wake();
-    }, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(t);
+        if (key !== undefined) this.#keyed.delete(key);
+        this.#wake();
+      },
+      Math.max(0, Math.min(ms, 2 ** 31 - 1)),
+    );
     this.#timers.add(t);
   }
 
   #track(name: string, work: Promise<void>): void {
-    const p = work.catch((err) => {
-      // An unexpected error in the runner itself: the step fails with it rather than hanging.
-      const s = this.#states.get(name);
-      if (!s || !isTerminalPhase(s.phase)) this.#setState(name, "Failed", `local runner error: ${(err as Error)?.message ?? String(err)}`);
-    }).finally(() => {
-      this.#running.delete(p);
-      this.#wake();
-    });
+    const p = work
+      .catch((err) => {
+        // An unexpected error in the runner itself: the step fails with it rather than hanging.
+        const s = this.#states.get(name);
+        if (!s || !isTerminalPhase(s.phase))
+          this.#setState(name, "Failed", `local runner error: ${(err as Error)?.message ?? String(err)}`);
+      })
+      .finally(() => {
+        this.#running.delete(p);
+        this.#wake();
+      });
     this.#running.add(p);
   }
 
   /** `buildStateMaps`. */
-  #maps(steps: readonly Step[]): { completed: Set<string>; running: Set<string>; failed: Set<string>; allowed: Set<string> } {
+  #maps(steps: readonly Step[]): {
+    completed: Set<string>;
+    running: Set<string>;
+    failed: Set<string>;
+    allowed: Set<string>;
+  } {
     const completed = new Set<string>();
     const running = new Set<string>();
     const failed = new Set<string>();
@@ -247,7 +274,14 @@ class StoryRunExecution implements StepRunHost {
   // --- the run ----------------------------------------------------------------------------
 
   async run(): Promise<StoryRunResult> {
-    this.ctx.emit({ type: "run", storyRun: this.storyRunName, story: this.story.metadata.name, phase: "Running", ...(this.#init.parent ? { parent: this.#init.parent } : {}), at: Date.now() });
+    this.ctx.emit({
+      type: "run",
+      storyRun: this.storyRunName,
+      story: this.story.metadata.name,
+      phase: "Running",
+      ...(this.#init.parent ? { parent: this.#init.parent } : {}),
+      at: Date.now(),
+    });
     const early = this.#admit();
     if (early) return await this.#finish(early);
     const timeoutNs = positiveNs(this.story.spec.policy?.timeouts?.story);
@@ -257,7 +291,10 @@ class StoryRunExecution implements StepRunHost {
     this.cancel.addEventListener("abort", onCancel);
     try {
       for (;;) {
-        if (this.cancel.aborted) return await this.#finish(await this.#stopAll("Canceled", "Canceled", "StoryRun canceled: the local run was interrupted."));
+        if (this.cancel.aborted)
+          return await this.#finish(
+            await this.#stopAll("Canceled", "Canceled", "StoryRun canceled: the local run was interrupted."),
+          );
         if (deadline !== undefined && Date.now() >= deadline) {
           const message = `StoryRun exceeded timeout of ${formatGoDuration(timeoutNs!)}.`;
           return await this.#finish(await this.#stopAll("Timeout", "TimedOut", message, { type: "TimedOut", message }));
@@ -266,9 +303,16 @@ class StoryRunExecution implements StepRunHost {
         if (end) return await this.#finish(end);
         if (this.#running.size === 0 && this.#timers.size === 0 && !this.#dirty) {
           // Nothing runs and nothing can start: report instead of waiting forever.
-          const waiting = this.#allSteps.filter((s) => !isTerminalPhase(this.#states.get(s.name)?.phase)).map((s) => s.name);
+          const waiting = this.#allSteps
+            .filter((s) => !isTerminalPhase(this.#states.get(s.name)?.phase))
+            .map((s) => s.name);
           const message = `no step can start: ${waiting.join(", ")} wait for steps that will not complete`;
-          return await this.#finish({ phase: "Failed", reason: "InvalidConfiguration", message, error: { type: "InvalidConfiguration", message } });
+          return await this.#finish({
+            phase: "Failed",
+            reason: "InvalidConfiguration",
+            message,
+            error: { type: "InvalidConfiguration", message },
+          });
         }
         await this.#changed();
       }
@@ -285,18 +329,32 @@ class StoryRunExecution implements StepRunHost {
     const given = this.#init.inputs;
     const size = goJsonByteLength(given);
     if (Object.keys(given).length > 0 && size > MAX_INLINE_INPUTS) {
-      return { phase: "Failed", reason: "InputTooLarge", message: `spec.inputs size ${size} bytes exceeds maximum of ${MAX_INLINE_INPUTS}` };
+      return {
+        phase: "Failed",
+        reason: "InputTooLarge",
+        message: `spec.inputs size ${size} bytes exceeds maximum of ${MAX_INLINE_INPUTS}`,
+      };
     }
     const schema = this.story.spec.inputsSchema;
     this.#inputs = applySchemaDefaults(schema, given);
     if (schema !== undefined) {
       const bad = schemaError(this.#inputs, schema, "Story inputs");
-      if (bad) return { phase: "Failed", reason: "InputSchemaFailed", message: `StoryRun inputs failed schema validation: ${bad}` };
+      if (bad)
+        return {
+          phase: "Failed",
+          reason: "InputSchemaFailed",
+          message: `StoryRun inputs failed schema validation: ${bad}`,
+        };
     }
     const graph = runtimeGraphError(this.#allSteps);
     if (graph) {
       const message = `Invalid story dependency graph: ${graph}`;
-      return { phase: "Failed", reason: "InvalidConfiguration", message, error: { type: "InvalidConfiguration", message } };
+      return {
+        phase: "Failed",
+        reason: "InvalidConfiguration",
+        message,
+        error: { type: "InvalidConfiguration", message },
+      };
     }
     return undefined;
   }
@@ -309,7 +367,12 @@ class StoryRunExecution implements StepRunHost {
       let main = this.#maps(spec.steps);
       if (this.#failFast() && main.failed.size > 0) {
         for (const s of spec.steps) {
-          if (main.completed.has(s.name) || main.running.has(s.name) || isTerminalPhase(this.#states.get(s.name)?.phase)) continue;
+          if (
+            main.completed.has(s.name) ||
+            main.running.has(s.name) ||
+            isTerminalPhase(this.#states.get(s.name)?.phase)
+          )
+            continue;
           this.#setState(s.name, "Skipped", "Skipped due to fail-fast policy");
         }
         main = this.#maps(spec.steps);
@@ -318,7 +381,8 @@ class StoryRunExecution implements StepRunHost {
       const comps = spec.compensations ?? [];
       const fin = spec.finally ?? [];
       if (mainDone && main.failed.size === 0) {
-        for (const s of comps) if (!this.#states.has(s.name)) this.#setState(s.name, "Skipped", "Skipped because story succeeded");
+        for (const s of comps)
+          if (!this.#states.has(s.name)) this.#setState(s.name, "Skipped", "Skipped because story succeeded");
       }
       const comp = this.#maps(comps);
       const final = this.#maps(fin);
@@ -345,13 +409,19 @@ class StoryRunExecution implements StepRunHost {
   }
 
   /** `findReadySteps` + `findAndLaunchReadySteps`; true when something was launched or skipped. */
-  async #launchReady(list: readonly Step[], completed: Set<string>, running: Set<string>, policy: { allowFailed: boolean; skipOnFailed: boolean }): Promise<boolean> {
+  async #launchReady(
+    list: readonly Step[],
+    completed: Set<string>,
+    running: Set<string>,
+    policy: { allowFailed: boolean; skipOnFailed: boolean },
+  ): Promise<boolean> {
     const deps = dependencies(list);
     let vars: TemplateVars | undefined;
     let progress = false;
     const limit = this.story.spec.policy?.concurrency ?? 0;
     for (const step of list) {
-      if (completed.has(step.name) || running.has(step.name) || isTerminalPhase(this.#states.get(step.name)?.phase)) continue;
+      if (completed.has(step.name) || running.has(step.name) || isTerminalPhase(this.#states.get(step.name)?.phase))
+        continue;
       let met = true;
       let failedDep: string | undefined;
       for (const dep of deps.get(step.name) ?? []) {
@@ -426,7 +496,10 @@ class StoryRunExecution implements StepRunHost {
         return this.#setState(step.name, "Paused", "Waiting for gate decision.");
       case "stop": {
         const phase = typeof w.phase === "string" && w.phase !== "" ? w.phase : "Succeeded";
-        const message = typeof w.message === "string" && w.message !== "" ? w.message : `Story execution stopped by step '${step.name}' with phase '${phase}'`;
+        const message =
+          typeof w.message === "string" && w.message !== ""
+            ? w.message
+            : `Story execution stopped by step '${step.name}' with phase '${phase}'`;
         return this.#setState(step.name, phase, message);
       }
       case "parallel":
@@ -434,15 +507,29 @@ class StoryRunExecution implements StepRunHost {
       case "executeStory":
         return this.#executeStory(step, vars);
       default:
-        return this.#setState(step.name, "Failed", `step '${step.name}' has an unsupported type '${step.type}' or is missing a 'ref'`);
+        return this.#setState(
+          step.name,
+          "Failed",
+          `step '${step.name}' has an unsupported type '${step.type}' or is missing a 'ref'`,
+        );
     }
   }
 
   #timeoutNs(step: Step): bigint {
-    return positiveNs(step.execution?.timeout) ?? positiveNs(this.story.spec.policy?.timeouts?.step) ?? DEFAULT_STEP_TIMEOUT_NS;
+    return (
+      positiveNs(step.execution?.timeout) ??
+      positiveNs(this.story.spec.policy?.timeouts?.step) ??
+      DEFAULT_STEP_TIMEOUT_NS
+    );
   }
 
-  #plan(step: Step, stepId: string, stepRunName: string, input: JsonObject | undefined, attempts: AttemptResult[]): StepRunPlan | string {
+  #plan(
+    step: Step,
+    stepId: string,
+    stepRunName: string,
+    input: JsonObject | undefined,
+    attempts: AttemptResult[],
+  ): StepRunPlan | string {
     const resolved = findEngram(this.ctx.resources, this.story, step, this.namespace);
     const command = engramCommand(this.ctx, resolved);
     if (!command) return `no command for Engram '${resolved.engram.metadata.name}' in the engram map`;
@@ -484,20 +571,40 @@ class StoryRunExecution implements StepRunHost {
 
   /** `executeParallelStep`: each branch becomes a StepRun with its `with` evaluated now. */
   async #parallel(step: Step, vars: TemplateVars): Promise<void> {
-    const branches = Array.isArray((step.with as JsonObject | undefined)?.steps) ? ((step.with as JsonObject).steps as Step[]) : [];
+    const branches = Array.isArray((step.with as JsonObject | undefined)?.steps)
+      ? ((step.with as JsonObject).steps as Step[])
+      : [];
     const names: string[] = [];
     const plans: StepRunPlan[] = [];
     for (const branch of branches) {
       let input: JsonObject | undefined;
       try {
-        input = branch.with === undefined ? undefined : (await this.ctx.templates.resolveWith(`branch '${branch.name}' of step '${step.name}'`, branch.with, vars)).value;
+        input =
+          branch.with === undefined
+            ? undefined
+            : (
+                await this.ctx.templates.resolveWith(
+                  `branch '${branch.name}' of step '${step.name}'`,
+                  branch.with,
+                  vars,
+                )
+              ).value;
       } catch (err) {
-        return this.#setState(step.name, "Failed", `failed to resolve 'with' for parallel branch '${branch.name}' in step '${step.name}': ${(err as Error).message}`);
+        return this.#setState(
+          step.name,
+          "Failed",
+          `failed to resolve 'with' for parallel branch '${branch.name}' in step '${step.name}': ${(err as Error).message}`,
+        );
       }
       const attempts: AttemptResult[] = [];
       const stepRunName = this.#stepRunName(step.name, branch.name);
       const plan = this.#plan(branch, branch.name, stepRunName, input, attempts);
-      if (typeof plan === "string") return this.#setState(step.name, "Failed", `parallel step '${step.name}' branch '${branch.name}' rejected: ${plan}`);
+      if (typeof plan === "string")
+        return this.#setState(
+          step.name,
+          "Failed",
+          `parallel step '${step.name}' branch '${branch.name}' rejected: ${plan}`,
+        );
       this.#details.set(branch.name, { kind: "branch", block: "parallel", stepRunName, attempts });
       names.push(branch.name);
       plans.push(plan);
@@ -515,25 +622,55 @@ class StoryRunExecution implements StepRunHost {
   async #executeStory(step: Step, vars: TemplateVars): Promise<void> {
     const w = step.with as JsonObject;
     const ref = w.storyRef as JsonObject;
-    const target = this.ctx.resources.stories.find((s) => s.metadata.name === ref.name &&
-      (ref.namespace === undefined || (s.metadata.namespace ?? this.ctx.namespace) === ref.namespace));
-    if (!target) return this.#setState(step.name, "Failed", `story step '${step.name}' references Story '${String(ref.name)}', which was not given`);
+    const target = this.ctx.resources.stories.find(
+      (s) =>
+        s.metadata.name === ref.name &&
+        (ref.namespace === undefined || (s.metadata.namespace ?? this.ctx.namespace) === ref.namespace),
+    );
+    if (!target)
+      return this.#setState(
+        step.name,
+        "Failed",
+        `story step '${step.name}' references Story '${String(ref.name)}', which was not given`,
+      );
     const wait = typeof w.waitForCompletion === "boolean" ? w.waitForCompletion : true;
     let inputs: JsonObject = {};
     try {
       const merged = mergeWith(target.spec.policy?.with, isObject(w.with) ? w.with : undefined);
-      if (merged !== undefined) inputs = (await this.ctx.templates.resolveWith(`the 'with' of story step '${step.name}'`, merged, vars)).value;
+      if (merged !== undefined)
+        inputs = (await this.ctx.templates.resolveWith(`the 'with' of story step '${step.name}'`, merged, vars)).value;
     } catch (err) {
-      return this.#setState(step.name, "Failed", `failed to resolve 'with' block for story step '${step.name}': ${(err as Error).message}`);
+      return this.#setState(
+        step.name,
+        "Failed",
+        `failed to resolve 'with' block for story step '${step.name}': ${(err as Error).message}`,
+      );
     }
     const name = this.#stepRunName(step.name);
     const detail: StepDetail = { kind: "executeStory", block: this.#blockOf.get(step.name) ?? "steps" };
     this.#details.set(step.name, detail);
-    const sub = executeStoryRun({ ctx: this.ctx, story: target, name, inputs, parent: { storyRun: this.storyRunName, step: step.name }, cancel: this.cancel }).then((result) => {
+    const sub = executeStoryRun({
+      ctx: this.ctx,
+      story: target,
+      name,
+      inputs,
+      parent: { storyRun: this.storyRunName, step: step.name },
+      cancel: this.cancel,
+    }).then((result) => {
       detail.subStoryRun = result;
       if (wait) {
-        if (result.phase === "Succeeded" && result.output !== undefined) this.#subRecords.set(step.name, { stepId: step.name, phase: "Succeeded", output: result.output, subStory: true });
-        this.#setState(step.name, result.phase, result.message || `Sub-story run '${name}' completed with phase ${result.phase}`);
+        if (result.phase === "Succeeded" && result.output !== undefined)
+          this.#subRecords.set(step.name, {
+            stepId: step.name,
+            phase: "Succeeded",
+            output: result.output,
+            subStory: true,
+          });
+        this.#setState(
+          step.name,
+          result.phase,
+          result.message || `Sub-story run '${name}' completed with phase ${result.phase}`,
+        );
       }
     });
     if (wait) {
@@ -556,7 +693,11 @@ class StoryRunExecution implements StepRunHost {
         case "sleep": {
           // `parseSleepConfig`: a duration that is not a positive Go duration fails the step here.
           if (w.duration !== undefined && typeof w.duration !== "string") {
-            this.#setState(step.name, "Failed", `step '${step.name}' has invalid 'with' for sleep: json: cannot unmarshal ${Array.isArray(w.duration) ? "array" : typeof w.duration} into Go struct field .duration of type string`);
+            this.#setState(
+              step.name,
+              "Failed",
+              `step '${step.name}' has invalid 'with' for sleep: json: cannot unmarshal ${Array.isArray(w.duration) ? "array" : typeof w.duration} into Go struct field .duration of type string`,
+            );
             break;
           }
           if (typeof w.duration === "string" && w.duration.trim() !== "") {
@@ -591,10 +732,21 @@ class StoryRunExecution implements StepRunHost {
           const allow = new Set(((w.steps ?? []) as Step[]).filter((b) => b.allowFailure === true).map((b) => b.name));
           const states = branches.map((b) => this.#states.get(b));
           if (!states.every((s) => s && isTerminalPhase(s.phase))) break;
-          const failed = branches.filter((b, i) => !["Succeeded", "Skipped"].includes(states[i]!.phase) && !allow.has(b));
-          const allowedFailures = branches.filter((b, i) => !["Succeeded", "Skipped"].includes(states[i]!.phase) && allow.has(b));
+          const failed = branches.filter(
+            (b, i) => !["Succeeded", "Skipped"].includes(states[i]!.phase) && !allow.has(b),
+          );
+          const allowedFailures = branches.filter(
+            (b, i) => !["Succeeded", "Skipped"].includes(states[i]!.phase) && allow.has(b),
+          );
           if (failed.length > 0) this.#setState(step.name, "Failed", `Parallel branches failed: ${failed.join(", ")}`);
-          else this.#setState(step.name, "Succeeded", allowedFailures.length > 0 ? "Parallel branches completed with allowed failures." : "Parallel branches completed.");
+          else
+            this.#setState(
+              step.name,
+              "Succeeded",
+              allowedFailures.length > 0
+                ? "Parallel branches completed with allowed failures."
+                : "Parallel branches completed.",
+            );
           break;
         }
       }
@@ -629,7 +781,11 @@ class StoryRunExecution implements StepRunHost {
       return false;
     }
     const skip = typeof w.onTimeout === "string" && w.onTimeout.trim().toLowerCase() === "skip";
-    this.#setState(step.name, skip ? "Skipped" : "Timeout", skip ? `${kind} step timed out and was skipped.` : `${kind} step timed out.`);
+    this.#setState(
+      step.name,
+      skip ? "Skipped" : "Timeout",
+      skip ? `${kind} step timed out and was skipped.` : `${kind} step timed out.`,
+    );
     return true;
   }
 
@@ -642,27 +798,46 @@ class StoryRunExecution implements StepRunHost {
 
   /** `finalizeStoryRun` / `finalizeSuccessfulRun`. */
   async #finalize(mainFailed: Set<string>, compFailed: Set<string>, finalFailed: Set<string>): Promise<Final> {
-    const failed = failureOutcome({ main: mainFailed, compensations: compFailed, finally: finalFailed }, (this.story.spec.compensations ?? []).length > 0, this.#states);
-    return failed ?? await successOutcome(this.story, this.#allowedFailures(), (template) => this.ctx.templates.output(template, this.vars()));
+    const failed = failureOutcome(
+      { main: mainFailed, compensations: compFailed, finally: finalFailed },
+      (this.story.spec.compensations ?? []).length > 0,
+      this.#states,
+    );
+    return (
+      failed ??
+      (await successOutcome(this.story, this.#allowedFailures(), (template) =>
+        this.ctx.templates.output(template, this.vars()),
+      ))
+    );
   }
 
   #allowedFailures(): string[] {
-    return this.#allSteps.filter((s) => s.allowFailure === true).map((s) => s.name).filter((n) => {
-      const p = this.#states.get(n)?.phase;
-      return isTerminalPhase(p) && p !== "Succeeded" && p !== "Skipped";
-    }).sort();
+    return this.#allSteps
+      .filter((s) => s.allowFailure === true)
+      .map((s) => s.name)
+      .filter((n) => {
+        const p = this.#states.get(n)?.phase;
+        return isTerminalPhase(p) && p !== "Succeeded" && p !== "Skipped";
+      })
+      .sort();
   }
 
   async #finish(final: Final): Promise<StoryRunResult> {
     // Sub-runs started without waiting still belong to this run's report.
     await Promise.allSettled(this.#background);
     const finishedAt = Date.now();
-    const steps = stepResults(this.#allSteps, this.#states, this.#details, this.#blockOf, (name) => this.ctx.api.get("stepruns", this.namespace, name));
+    const steps = stepResults(this.#allSteps, this.#states, this.#details, this.#blockOf, (name) =>
+      this.ctx.api.get("stepruns", this.namespace, name),
+    );
     const allowed = this.#allowedFailures();
     const result: StoryRunResult = {
       name: this.storyRunName,
       namespace: this.namespace,
-      story: { name: this.story.metadata.name, namespace: this.namespace, version: (this.story.spec.version ?? "").trim() },
+      story: {
+        name: this.story.metadata.name,
+        namespace: this.namespace,
+        version: (this.story.spec.version ?? "").trim(),
+      },
       inputs: this.#inputs,
       phase: final.phase,
       reason: final.reason,
@@ -678,7 +853,15 @@ class StoryRunExecution implements StepRunHost {
       warnings: [...this.ctx.warnings, ...this.ctx.templates.notes],
       workDir: this.ctx.workDir,
     };
-    this.ctx.emit({ type: "run", storyRun: this.storyRunName, story: this.story.metadata.name, phase: final.phase, message: final.message, ...(this.#init.parent ? { parent: this.#init.parent } : {}), at: finishedAt });
+    this.ctx.emit({
+      type: "run",
+      storyRun: this.storyRunName,
+      story: this.story.metadata.name,
+      phase: final.phase,
+      message: final.message,
+      ...(this.#init.parent ? { parent: this.#init.parent } : {}),
+      at: finishedAt,
+    });
     return result;
   }
 }

@@ -13,8 +13,9 @@
  * EngramTemplate.
  * @module
  */
-import { TemplateEngine } from "../templating/evaluator.ts";
+
 import { OffloadedDataUsageError } from "../templating/errors.ts";
+import { TemplateEngine } from "../templating/evaluator.ts";
 import { offloadedStepPiped, offloadedStepRead, referencedOutputSteps } from "./offloaded.ts";
 import type { JsonObject } from "./types.ts";
 
@@ -41,7 +42,11 @@ function isObject(v: unknown): v is JsonObject {
 }
 
 function isOffloaded(err: unknown): boolean {
-  for (let e = err, i = 0; e !== undefined && e !== null && i < 20; e = (e as { cause?: unknown; inner?: unknown }).inner ?? (e as { cause?: unknown }).cause, i++) {
+  for (
+    let e = err, i = 0;
+    e !== undefined && e !== null && i < 20;
+    e = (e as { cause?: unknown; inner?: unknown }).inner ?? (e as { cause?: unknown }).cause, i++
+  ) {
     if (e instanceof OffloadedDataUsageError) return true;
   }
   return false;
@@ -49,7 +54,11 @@ function isOffloaded(err: unknown): boolean {
 
 /** Evaluates the operator's templates for one run. */
 export class StoryTemplates {
-  readonly engine: TemplateEngine = new TemplateEngine({ evaluationTimeoutMs: 30_000, maxOutputBytes: 64 * 1024, deterministic: false });
+  readonly engine: TemplateEngine = new TemplateEngine({
+    evaluationTimeoutMs: 30_000,
+    maxOutputBytes: 64 * 1024,
+    deterministic: false,
+  });
   readonly #hydrate: Hydrate | undefined;
   /** What was resolved in-process where a cluster would run `materialize`. */
   readonly notes: string[] = [];
@@ -67,7 +76,8 @@ export class StoryTemplates {
       if (wanted.size > 0 && !wanted.has(name)) continue;
       steps[name] = await this.#hydrate(JSON.parse(JSON.stringify(steps[name])));
     }
-    if (offloadedStepRead(template, steps) !== undefined) throw new Error("in-process hydration incomplete: some storage refs could not be resolved from storage");
+    if (offloadedStepRead(template, steps) !== undefined)
+      throw new Error("in-process hydration incomplete: some storage refs could not be resolved from storage");
     return { inputs: vars.inputs, steps };
   }
 
@@ -82,14 +92,25 @@ export class StoryTemplates {
    * (`BUBU_STEP_CONFIG`), which leaves the whole block to the SDK on any offloaded read instead
    * of materializing piped reads first.
    */
-  async resolveWith(what: string, block: JsonObject | undefined, vars: TemplateVars, forConfig = false): Promise<ResolvedWith> {
+  async resolveWith(
+    what: string,
+    block: JsonObject | undefined,
+    vars: TemplateVars,
+    forConfig = false,
+  ): Promise<ResolvedWith> {
     if (block === undefined) return { value: {}, leftForSdk: false };
     const v = { inputs: vars.inputs, steps: vars.steps };
     if (!forConfig) {
       const piped = offloadedStepPiped(block, vars.steps);
       if (piped !== undefined) {
         const note = this.#note(what, piped);
-        return { value: this.#object(this.engine.resolveValue(block, await this.#hydrated(block, vars) as unknown as Record<string, unknown>)), leftForSdk: false, materialized: note };
+        return {
+          value: this.#object(
+            this.engine.resolveValue(block, (await this.#hydrated(block, vars)) as unknown as Record<string, unknown>),
+          ),
+          leftForSdk: false,
+          materialized: note,
+        };
       }
     }
     try {
@@ -100,7 +121,16 @@ export class StoryTemplates {
         const piped = offloadedStepPiped(block, vars.steps);
         if (piped !== undefined) {
           const note = this.#note(what, piped);
-          return { value: this.#object(this.engine.resolveValue(block, await this.#hydrated(block, vars) as unknown as Record<string, unknown>)), leftForSdk: false, materialized: note };
+          return {
+            value: this.#object(
+              this.engine.resolveValue(
+                block,
+                (await this.#hydrated(block, vars)) as unknown as Record<string, unknown>,
+              ),
+            ),
+            leftForSdk: false,
+            materialized: note,
+          };
         }
       }
       return { value: JSON.parse(JSON.stringify(block)), leftForSdk: true };
@@ -108,7 +138,8 @@ export class StoryTemplates {
   }
 
   #object(v: unknown): JsonObject {
-    if (!isObject(v)) throw new Error(`resolved with block must be an object, got ${Array.isArray(v) ? "[]interface {}" : typeof v}`);
+    if (!isObject(v))
+      throw new Error(`resolved with block must be an object, got ${Array.isArray(v) ? "[]interface {}" : typeof v}`);
     return v;
   }
 
@@ -117,13 +148,19 @@ export class StoryTemplates {
     const read = offloadedStepRead(expr, vars.steps);
     if (read !== undefined) {
       this.#note(what, read);
-      return this.engine.evaluateCondition(expr, await this.#hydrated(expr, vars) as unknown as Record<string, unknown>);
+      return this.engine.evaluateCondition(
+        expr,
+        (await this.#hydrated(expr, vars)) as unknown as Record<string, unknown>,
+      );
     }
     try {
       return this.engine.evaluateCondition(expr, { inputs: vars.inputs, steps: vars.steps });
     } catch (err) {
       if (!isOffloaded(err)) throw err;
-      return this.engine.evaluateCondition(expr, await this.#hydrated(expr, vars) as unknown as Record<string, unknown>);
+      return this.engine.evaluateCondition(
+        expr,
+        (await this.#hydrated(expr, vars)) as unknown as Record<string, unknown>,
+      );
     }
   }
 

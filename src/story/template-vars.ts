@@ -37,7 +37,7 @@ function isObject(v: unknown): v is JsonObject {
 export function priorStepOutputs(records: readonly StepRecord[]): JsonObject {
   const outputs: JsonObject = {};
   for (const r of records.filter((r) => !r.subStory)) {
-    const ctx: JsonObject = isObject(outputs[r.stepId]) ? outputs[r.stepId] as JsonObject : {};
+    const ctx: JsonObject = isObject(outputs[r.stepId]) ? (outputs[r.stepId] as JsonObject) : {};
     let updated = false;
     if (r.phase === "Succeeded" || r.phase === "Skipped") {
       if (r.phase === "Succeeded" && isObject(r.output) && !Object.hasOwn(ctx, "outputs")) {
@@ -132,7 +132,13 @@ function mergeSignalMaps(dst: JsonObject, src: JsonObject): void {
 }
 
 const CONTEXT_MAX_VALUE_BYTES = 64 * 1024;
-const REF_KEYS = ["$bubuStorageRef", "$bubuStoragePath", "$bubuStorageContentType", "$bubuStorageSchema", "$bubuStorageSchemaVersion"];
+const REF_KEYS = [
+  "$bubuStorageRef",
+  "$bubuStoragePath",
+  "$bubuStorageContentType",
+  "$bubuStorageSchema",
+  "$bubuStorageSchemaVersion",
+];
 
 /**
  * `BUBU_TEMPLATE_CONTEXT`'s value before serialization: `{inputs, steps}`. The operator's size

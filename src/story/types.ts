@@ -73,7 +73,11 @@ export interface StoryPolicy {
   readonly retries?: { readonly stepRetryPolicy?: RetryPolicy; readonly continueOnStepFailure?: boolean };
   readonly concurrency?: number;
   readonly storage?: StoragePolicy;
-  readonly execution?: { readonly timeout?: string; readonly retry?: RetryPolicy; readonly maxRecursionDepth?: number } & JsonObject;
+  readonly execution?: {
+    readonly timeout?: string;
+    readonly retry?: RetryPolicy;
+    readonly maxRecursionDepth?: number;
+  } & JsonObject;
 }
 
 /** `spec` of a Story. */
@@ -120,7 +124,13 @@ export interface EngramTemplate {
     readonly inputSchema?: JsonObject;
     readonly outputSchema?: JsonObject;
     readonly configSchema?: JsonObject;
-    readonly execution?: { readonly retry?: { readonly recommendedBaseDelay?: string; readonly recommendedMaxDelay?: string; readonly recommendedBackoff?: string } & JsonObject } & JsonObject;
+    readonly execution?: {
+      readonly retry?: {
+        readonly recommendedBaseDelay?: string;
+        readonly recommendedMaxDelay?: string;
+        readonly recommendedBackoff?: string;
+      } & JsonObject;
+    } & JsonObject;
   } & JsonObject;
 }
 

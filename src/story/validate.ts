@@ -68,7 +68,12 @@ class Issues {
   type(field: string, value: unknown, want: string): boolean {
     const got = goType(value);
     const ok = want === "number" ? got === "integer" || got === "number" : got === want;
-    if (!ok) this.add(field, "FieldValueTypeInvalid", `Invalid value: "${got}": ${field} in body must be of type ${want}: "${got}"`);
+    if (!ok)
+      this.add(
+        field,
+        "FieldValueTypeInvalid",
+        `Invalid value: "${got}": ${field} in body must be of type ${want}: "${got}"`,
+      );
     return ok;
   }
 }
@@ -78,14 +83,17 @@ export function storyIssues(story: Story): StoryIssue[] {
   const issues = new Issues();
   const spec = story.spec as unknown as Record<string, unknown>;
   if (spec.pattern !== undefined && spec.pattern !== "batch" && spec.pattern !== "realtime") {
-    issues.add("spec.pattern", "FieldValueNotSupported", `Unsupported value: ${JSON.stringify(spec.pattern)}: supported values: "batch", "realtime"`);
+    issues.add(
+      "spec.pattern",
+      "FieldValueNotSupported",
+      `Unsupported value: ${JSON.stringify(spec.pattern)}: supported values: "batch", "realtime"`,
+    );
   }
-  const blocks: [string, unknown, number, number][] = [["spec.steps", spec.steps, 1, 100], ["spec.compensations", spec.compensations, 0, 50], [
-    "spec.finally",
-    spec.finally,
-    0,
-    50,
-  ]];
+  const blocks: [string, unknown, number, number][] = [
+    ["spec.steps", spec.steps, 1, 100],
+    ["spec.compensations", spec.compensations, 0, 50],
+    ["spec.finally", spec.finally, 0, 50],
+  ];
   const shapeOk: Record<string, boolean> = {};
   for (const [field, value, min, max] of blocks) {
     if (value === undefined && min === 0) {
@@ -98,8 +106,14 @@ export function storyIssues(story: Story): StoryIssue[] {
     }
     if (!issues.type(field, value, "array")) continue;
     const list = value as unknown[];
-    if (list.length < min) issues.add(field, "FieldValueInvalid", `Invalid value: ${list.length}: ${field} in body should have at least ${min} items`);
-    if (list.length > max) issues.add(field, "FieldValueTooMany", `Too many: ${list.length}: must have at most ${max} items`);
+    if (list.length < min)
+      issues.add(
+        field,
+        "FieldValueInvalid",
+        `Invalid value: ${list.length}: ${field} in body should have at least ${min} items`,
+      );
+    if (list.length > max)
+      issues.add(field, "FieldValueTooMany", `Too many: ${list.length}: must have at most ${max} items`);
     shapeOk[field] = list.every((s, i) => stepShape(issues, `${field}[${i}]`, s));
   }
   if (!Object.values(shapeOk).every(Boolean) || !shapeOk["spec.steps"]) return issues.list;
@@ -116,7 +130,11 @@ export function storyIssues(story: Story): StoryIssue[] {
   }
   // The webhook.
   const seen = new Set<string>();
-  for (const [field, list] of [["spec.steps", steps], ["spec.compensations", comps], ["spec.finally", fin]] as const) {
+  for (const [field, list] of [
+    ["spec.steps", steps],
+    ["spec.compensations", comps],
+    ["spec.finally", fin],
+  ] as const) {
     list.forEach((step, i) => webhookStep(issues, `${field}[${i}]`, step, seen, story.spec.pattern === "realtime"));
   }
   const main = new Set(steps.map((s) => s.name));
@@ -144,7 +162,8 @@ export function storyIssues(story: Story): StoryIssue[] {
     }
   }
   if (story.spec.policy?.with !== undefined) {
-    if (!isObject(story.spec.policy.with)) issues.add("spec.policy.with", "ValidationFailed", "spec.policy.with must be a JSON object");
+    if (!isObject(story.spec.policy.with))
+      issues.add("spec.policy.with", "ValidationFailed", "spec.policy.with must be a JSON object");
     else templatesIn(issues, "spec.policy.with", story.spec.policy.with);
   }
   return issues.list;
@@ -169,14 +188,28 @@ function stepShape(issues: Issues, path: string, raw: unknown): boolean {
     const name = s.name as string;
     if (name.length > 63) issues.add(`${path}.name`, "FieldValueTooLong", `Too long: may not be more than 63 bytes`);
     if (!NAME.test(name)) {
-      issues.add(`${path}.name`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(name)}: ${path}.name in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'`);
+      issues.add(
+        `${path}.name`,
+        "FieldValueInvalid",
+        `Invalid value: ${JSON.stringify(name)}: ${path}.name in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'`,
+      );
     }
   }
-  if (s.type !== undefined && issues.type(`${path}.type`, s.type, "string") && !(STEP_TYPES as readonly string[]).includes(s.type as string)) {
-    issues.add(`${path}.type`, "FieldValueNotSupported", `Unsupported value: ${JSON.stringify(s.type)}: supported values: ${STEP_TYPES.map((t) => `"${t}"`).join(", ")}`);
+  if (
+    s.type !== undefined &&
+    issues.type(`${path}.type`, s.type, "string") &&
+    !(STEP_TYPES as readonly string[]).includes(s.type as string)
+  ) {
+    issues.add(
+      `${path}.type`,
+      "FieldValueNotSupported",
+      `Unsupported value: ${JSON.stringify(s.type)}: supported values: ${STEP_TYPES.map((t) => `"${t}"`).join(", ")}`,
+    );
   }
-  for (const key of ["if", "idempotencyKeyTemplate", "transport", "id"]) if (s[key] !== undefined) issues.type(`${path}.${key}`, s[key], "string");
-  for (const key of ["allowFailure", "sideEffects"]) if (s[key] !== undefined) issues.type(`${path}.${key}`, s[key], "boolean");
+  for (const key of ["if", "idempotencyKeyTemplate", "transport", "id"])
+    if (s[key] !== undefined) issues.type(`${path}.${key}`, s[key], "string");
+  for (const key of ["allowFailure", "sideEffects"])
+    if (s[key] !== undefined) issues.type(`${path}.${key}`, s[key], "boolean");
   for (const key of ["needs", "requires"]) {
     if (s[key] === undefined) continue;
     if (issues.type(`${path}.${key}`, s[key], "array")) {
@@ -208,13 +241,27 @@ function retryShape(issues: Issues, path: string, raw: unknown): void {
   const range = (key: string, min: number, max: number): void => {
     if (r[key] === undefined || !issues.type(`${path}.${key}`, r[key], "integer")) return;
     const n = r[key] as number;
-    if (n < min) issues.add(`${path}.${key}`, "FieldValueInvalid", `Invalid value: ${n}: ${path}.${key} in body should be greater than or equal to ${min}`);
-    if (n > max) issues.add(`${path}.${key}`, "FieldValueInvalid", `Invalid value: ${n}: ${path}.${key} in body should be less than or equal to ${max}`);
+    if (n < min)
+      issues.add(
+        `${path}.${key}`,
+        "FieldValueInvalid",
+        `Invalid value: ${n}: ${path}.${key} in body should be greater than or equal to ${min}`,
+      );
+    if (n > max)
+      issues.add(
+        `${path}.${key}`,
+        "FieldValueInvalid",
+        `Invalid value: ${n}: ${path}.${key} in body should be less than or equal to ${max}`,
+      );
   };
   range("maxRetries", 0, 10);
   range("jitter", 0, 100);
   if (r.backoff !== undefined && !["exponential", "linear", "constant"].includes(r.backoff as string)) {
-    issues.add(`${path}.backoff`, "FieldValueNotSupported", `Unsupported value: ${JSON.stringify(r.backoff)}: supported values: "exponential", "linear", "constant"`);
+    issues.add(
+      `${path}.backoff`,
+      "FieldValueNotSupported",
+      `Unsupported value: ${JSON.stringify(r.backoff)}: supported values: "exponential", "linear", "constant"`,
+    );
   }
   for (const key of ["delay", "maxDelay"]) if (r[key] !== undefined) issues.type(`${path}.${key}`, r[key], "string");
 }
@@ -222,13 +269,20 @@ function retryShape(issues: Issues, path: string, raw: unknown): void {
 function webhookStep(issues: Issues, path: string, step: Step, seen: Set<string>, realtime: boolean): void {
   if (seen.has(step.name)) issues.add(`${path}.name`, "ValidationFailed", `duplicate step name '${step.name}'`);
   seen.add(step.name);
-  if (step.ref !== undefined && step.type !== undefined) issues.add(path, "ValidationFailed", `step '${step.name}' must not set both ref and type`);
-  if (step.ref === undefined && step.type === undefined) issues.add(path, "ValidationFailed", `step '${step.name}' must set either ref or type`);
+  if (step.ref !== undefined && step.type !== undefined)
+    issues.add(path, "ValidationFailed", `step '${step.name}' must not set both ref and type`);
+  if (step.ref === undefined && step.type === undefined)
+    issues.add(path, "ValidationFailed", `step '${step.name}' must set either ref or type`);
   for (const dep of step.needs ?? []) {
-    if (dep === step.name) issues.add(`${path}.needs`, "ValidationFailed", `step '${step.name}' cannot depend on itself in needs`);
+    if (dep === step.name)
+      issues.add(`${path}.needs`, "ValidationFailed", `step '${step.name}' cannot depend on itself in needs`);
   }
   if (realtime && (step.type === "gate" || step.type === "wait")) {
-    issues.add(`${path}.type`, "ValidationFailed", `step '${step.name}' of type '${step.type}' is only supported for batch stories`);
+    issues.add(
+      `${path}.type`,
+      "ValidationFailed",
+      `step '${step.name}' of type '${step.type}' is only supported for batch stories`,
+    );
   }
   if (step.with !== undefined && !isObject(step.with)) {
     issues.add(`${path}.with`, "ValidationFailed", `${path}.with must be a JSON object`);
@@ -236,12 +290,19 @@ function webhookStep(issues: Issues, path: string, step: Step, seen: Set<string>
   const shape = primitiveShapeError(step);
   if (shape) issues.add(path, "ValidationFailed", shape);
   if (typeof step.if === "string" && step.if.trim() !== "") templateString(issues, `${path}.if`, step.if);
-  if (typeof step.idempotencyKeyTemplate === "string") templateString(issues, `${path}.idempotencyKeyTemplate`, step.idempotencyKeyTemplate);
+  if (typeof step.idempotencyKeyTemplate === "string")
+    templateString(issues, `${path}.idempotencyKeyTemplate`, step.idempotencyKeyTemplate);
   if (isObject(step.with)) templatesIn(issues, `${path}.with`, step.with);
-  if (step.type === "wait" && isObject(step.with) && typeof step.with.until === "string") templateString(issues, `${path}.with.until`, step.with.until);
-  if (step.postExecution?.condition) templateString(issues, `${path}.postExecution.condition`, step.postExecution.condition);
+  if (step.type === "wait" && isObject(step.with) && typeof step.with.until === "string")
+    templateString(issues, `${path}.with.until`, step.with.until);
+  if (step.postExecution?.condition)
+    templateString(issues, `${path}.postExecution.condition`, step.postExecution.condition);
   if (step.runtime !== undefined && !realtime && step.transport === undefined && step.ref === undefined) {
-    issues.add(`${path}.runtime`, "ValidationFailed", "runtime is only supported for realtime stories or bridged realtime steps");
+    issues.add(
+      `${path}.runtime`,
+      "ValidationFailed",
+      "runtime is only supported for realtime stories or bridged realtime steps",
+    );
   }
 }
 
@@ -252,12 +313,14 @@ function primitiveShapeError(s: Step): string | undefined {
     case "executeStory": {
       if (w === undefined) return `step '${s.name}' of type 'executeStory' requires a 'with' block`;
       const ref = w.storyRef as Record<string, unknown> | undefined;
-      if (!isObject(ref) || typeof ref.name !== "string" || ref.name === "") return `step '${s.name}' of type 'executeStory' requires 'with.storyRef.name' to be set`;
+      if (!isObject(ref) || typeof ref.name !== "string" || ref.name === "")
+        return `step '${s.name}' of type 'executeStory' requires 'with.storyRef.name' to be set`;
       return undefined;
     }
     case "wait": {
       if (w === undefined) return `step '${s.name}' of type 'wait' requires a 'with' block`;
-      if (typeof w.until !== "string" || w.until.trim() === "") return `step '${s.name}' of type 'wait' requires 'with.until' to be set`;
+      if (typeof w.until !== "string" || w.until.trim() === "")
+        return `step '${s.name}' of type 'wait' requires 'with.until' to be set`;
       return timingShapeError(s.name, "wait", w);
     }
     case "gate":
@@ -273,10 +336,15 @@ function timingShapeError(name: string, kind: string, w: Record<string, unknown>
     if (raw === undefined || raw === "") continue;
     const err = typeof raw === "string" ? positiveDurationError(raw) : "not a duration string";
     if (err) return `step '${name}' has invalid ${kind} ${key}: ${err}`;
-    if (key === "pollInterval" && parseGoDuration(raw as string) < 10_000_000n) return `step '${name}' has ${kind} pollInterval shorter than 10ms`;
+    if (key === "pollInterval" && parseGoDuration(raw as string) < 10_000_000n)
+      return `step '${name}' has ${kind} pollInterval shorter than 10ms`;
   }
   const onTimeout = w.onTimeout;
-  if (typeof onTimeout === "string" && onTimeout.trim() !== "" && !["fail", "skip"].includes(onTimeout.trim().toLowerCase())) {
+  if (
+    typeof onTimeout === "string" &&
+    onTimeout.trim() !== "" &&
+    !["fail", "skip"].includes(onTimeout.trim().toLowerCase())
+  ) {
     return `step '${name}' has invalid ${kind} onTimeout: unsupported value ${JSON.stringify(onTimeout)} (expected fail or skip)`;
   }
   return undefined;
@@ -374,8 +442,15 @@ function acyclic(issues: Issues, label: string, steps: readonly Step[]): void {
     }
   }
   if (processed === indegree.size) return;
-  const blocked = [...indegree].filter(([, d]) => d > 0).map(([n]) => n).sort();
-  issues.add(`spec.${label}`, "ValidationFailed", `${label} contains a dependency cycle involving step(s): ${blocked.join(", ")}`);
+  const blocked = [...indegree]
+    .filter(([, d]) => d > 0)
+    .map(([n]) => n)
+    .sort();
+  issues.add(
+    `spec.${label}`,
+    "ValidationFailed",
+    `${label} contains a dependency cycle involving step(s): ${blocked.join(", ")}`,
+  );
 }
 
 /** `validateRequiresPaths`: `steps.<upstream step>.<field>…`, upstream through `needs`. */
@@ -393,12 +468,27 @@ function requiresPaths(issues: Issues, field: string, steps: readonly Step[], al
     }
     s.requires.forEach((path, j) => {
       const at = `${field}[${i}].requires[${j}]`;
-      if (!path.startsWith("steps.")) return issues.add(at, "ValidationFailed", `requires path must start with 'steps.', got ${JSON.stringify(path)}`);
+      if (!path.startsWith("steps."))
+        return issues.add(
+          at,
+          "ValidationFailed",
+          `requires path must start with 'steps.', got ${JSON.stringify(path)}`,
+        );
       const parts = path.split(".");
-      if (parts.length < 3) return issues.add(at, "ValidationFailed", `requires path must have at least 3 segments (steps.<name>.<field>), got ${JSON.stringify(path)}`);
-      if (!allowed.has(parts[1]!)) return issues.add(at, "ValidationFailed", `requires references unknown step ${JSON.stringify(parts[1])}`);
+      if (parts.length < 3)
+        return issues.add(
+          at,
+          "ValidationFailed",
+          `requires path must have at least 3 segments (steps.<name>.<field>), got ${JSON.stringify(path)}`,
+        );
+      if (!allowed.has(parts[1]!))
+        return issues.add(at, "ValidationFailed", `requires references unknown step ${JSON.stringify(parts[1])}`);
       if (!reachable.has(parts[1]!)) {
-        issues.add(at, "ValidationFailed", `requires references step ${JSON.stringify(parts[1])} which is not upstream (add it to needs or needs chain)`);
+        issues.add(
+          at,
+          "ValidationFailed",
+          `requires references step ${JSON.stringify(parts[1])} which is not upstream (add it to needs or needs chain)`,
+        );
       }
     });
   });

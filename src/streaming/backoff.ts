@@ -5,7 +5,12 @@
  */
 
 /** The delay before retry number `attempt` (0-based). */
-export function reconnectDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function reconnectDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const backoff = Math.min(baseMs * 2 ** Math.min(attempt, 52), maxMs);
   const jitter = 0.8 + random() * 0.4;
   return Math.min(backoff * jitter, maxMs);

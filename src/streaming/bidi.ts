@@ -14,7 +14,13 @@ export function openBidi<I extends DescMessage, O extends DescMessage>(
   requests: AsyncIterable<MessageInitShape<I>>,
   options: { readonly headers: Record<string, string>; readonly signal: AbortSignal },
 ): AsyncIterator<MessageShape<O>> {
-  const response: Promise<StreamResponse<I, O>> = transport.stream(method, options.signal, undefined, options.headers, requests);
+  const response: Promise<StreamResponse<I, O>> = transport.stream(
+    method,
+    options.signal,
+    undefined,
+    options.headers,
+    requests,
+  );
   // Rejections surface through next(); a call nobody reads must not be an unhandled rejection.
   response.catch(() => {});
   let it: AsyncIterator<MessageShape<O>> | undefined;
@@ -28,7 +34,11 @@ export function openBidi<I extends DescMessage, O extends DescMessage>(
     },
     return(): Promise<IteratorResult<MessageShape<O>>> {
       const done: IteratorResult<MessageShape<O>> = { done: true, value: undefined };
-      if (it?.return !== undefined) return it.return().then(() => done, () => done);
+      if (it?.return !== undefined)
+        return it.return().then(
+          () => done,
+          () => done,
+        );
       return Promise.resolve(done);
     },
   };

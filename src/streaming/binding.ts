@@ -54,7 +54,9 @@ export function parseTransportBinding(
     // The parser's message quotes the text around the error, and the binding can carry provider
     // credentials in its env overrides: keep only the position.
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
-    throw fatal(`invalid BUBU_TRANSPORT_BINDING: malformed JSON${position === undefined ? "" : ` at position ${position}`}`);
+    throw fatal(
+      `invalid BUBU_TRANSPORT_BINDING: malformed JSON${position === undefined ? "" : ` at position ${position}`}`,
+    );
   }
   const obj = envelope as Record<string, unknown>;
   const name = typeof obj.name === "string" ? obj.name.trim() : "";

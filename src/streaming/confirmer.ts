@@ -15,7 +15,7 @@
  */
 import { sleep } from "./async-util.ts";
 import { formatMs, StreamingError } from "./errors.ts";
-import type { Handover, HandedPacket } from "./handover.ts";
+import type { HandedPacket, Handover } from "./handover.ts";
 import type { SessionContext } from "./session-context.ts";
 
 /** How long a written packet must survive without a transport confirmation. */
@@ -44,7 +44,12 @@ export class Confirmer {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = 0;
 
-  constructor(handover: Handover<HandedPacket>, ctx: SessionContext, confirmRead: (() => Promise<void>) | undefined, timeoutMs: number) {
+  constructor(
+    handover: Handover<HandedPacket>,
+    ctx: SessionContext,
+    confirmRead: (() => Promise<void>) | undefined,
+    timeoutMs: number,
+  ) {
     this.#handover = handover;
     this.#ctx = ctx;
     this.#confirmRead = confirmRead;
@@ -104,7 +109,11 @@ export class Confirmer {
         // is not applied to them.
         if (this.#ctx.signal.aborted) return;
         if (answer === TIMED_OUT) {
-          this.#ctx.fail(new StreamingError(`the connector did not confirm what was sent within ${formatMs(this.#timeoutMs)}`, { retriable: true }));
+          this.#ctx.fail(
+            new StreamingError(`the connector did not confirm what was sent within ${formatMs(this.#timeoutMs)}`, {
+              retriable: true,
+            }),
+          );
           return;
         }
         this.#handover.confirm(through);

@@ -5,7 +5,11 @@
  * @module
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { recordClientBufferAdded, recordStreamReconnectAttempt, recordStreamReconnectFailure } from "../observability/instruments.ts";
+import {
+  recordClientBufferAdded,
+  recordStreamReconnectAttempt,
+  recordStreamReconnectFailure,
+} from "../observability/instruments.ts";
 import type { Logger } from "../observability/logger.ts";
 import { sleep } from "./async-util.ts";
 import { reconnectDelay } from "./backoff.ts";
@@ -47,7 +51,10 @@ export async function runConnector(d: ConnectorLoopDeps): Promise<void> {
       const reason = reconnectReason(err);
       if (s.reconnectMaxRetries >= 0 && retries >= s.reconnectMaxRetries) {
         recordStreamReconnectFailure(reason);
-        throw new StreamingError(`transport connector retries exhausted: ${describeError(err)}`, { retriable: false, cause: err });
+        throw new StreamingError(`transport connector retries exhausted: ${describeError(err)}`, {
+          retriable: false,
+          cause: err,
+        });
       }
       recordStreamReconnectAttempt(reason);
       // What waits in the outbound queue now (the unfinished write included) rides over the
@@ -83,7 +90,8 @@ export function reconnectReason(err: unknown): string {
   if (err instanceof ConnectError) return Code[err.code] ?? String(err.code);
   const text = err instanceof Error ? err.message : String(err);
   if (text.includes("dial failed")) return "dial";
-  if (text.includes("handshake") || text.includes("startup metadata") || text.includes("startup.capabilities")) return "handshake";
+  if (text.includes("handshake") || text.includes("startup metadata") || text.includes("startup.capabilities"))
+    return "handshake";
   if (text.includes("hang detected")) return "hang";
   if (text.includes("send timed out")) return "send_timeout";
   if (text.includes("EOF")) return "eof";

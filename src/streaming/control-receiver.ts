@@ -3,8 +3,9 @@
  * the engram's handler, or by the default replies (wire/control.ts) without one.
  * @module
  */
-import type { ControlResponse } from "../gen/transport/v1/transport_pb.ts";
+
 import type { ControlDirective } from "../engram/streaming-engram.ts";
+import type { ControlResponse } from "../gen/transport/v1/transport_pb.ts";
 import { type Deferred, deferred } from "./async-util.ts";
 import type { ControlSender } from "./control-sender.ts";
 import { StreamingError, wrapRpcError } from "./errors.ts";
@@ -48,7 +49,8 @@ export class ControlReceiver {
       if (!this.#sender.finished) ctx.fail(new StreamingError("control stream recv failed: EOF", { retriable: true }));
     } catch (err) {
       this.closed.resolve();
-      if (!this.#sender.finished || ctx.failure === undefined) ctx.fail(wrapRpcError("control stream recv failed", err));
+      if (!this.#sender.finished || ctx.failure === undefined)
+        ctx.fail(wrapRpcError("control stream recv failed", err));
     }
   }
 

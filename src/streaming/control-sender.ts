@@ -6,7 +6,7 @@
  * @module
  */
 import type { ControlRequest } from "../gen/transport/v1/transport_pb.ts";
-import { deferred, type Deferred } from "./async-util.ts";
+import { type Deferred, deferred } from "./async-util.ts";
 import type { StreamPipeline } from "./pipeline.ts";
 import { BoundedQueue } from "./queue.ts";
 import type { SessionContext } from "./session-context.ts";
@@ -28,7 +28,13 @@ export class ControlSender {
   sentReceipts = 0;
 
   /** `hurry` is called while the next receipt waits for a confirmation. */
-  constructor(pipeline: StreamPipeline, ctx: SessionContext, gate: Deferred<void>, dataDone: Deferred<void>, hurry: () => void) {
+  constructor(
+    pipeline: StreamPipeline,
+    ctx: SessionContext,
+    gate: Deferred<void>,
+    dataDone: Deferred<void>,
+    hurry: () => void,
+  ) {
     this.#pipeline = pipeline;
     this.#ctx = ctx;
     this.#gate = gate;

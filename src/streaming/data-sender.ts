@@ -33,7 +33,13 @@ export class DataSender {
   /** `Date.now()` when the current write started; 0 while none is pending (send timeout). */
   suspendedSince = 0;
 
-  constructor(pipeline: StreamPipeline, settings: StreamingSettings, ctx: SessionContext, gate: Promise<void>, confirmer: Confirmer) {
+  constructor(
+    pipeline: StreamPipeline,
+    settings: StreamingSettings,
+    ctx: SessionContext,
+    gate: Promise<void>,
+    confirmer: Confirmer,
+  ) {
     this.#pipeline = pipeline;
     this.#settings = settings;
     this.#ctx = ctx;

@@ -11,8 +11,8 @@
  */
 import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
 import { DEDUPE_CAPACITY } from "./constants.ts";
-import { META_MESSAGE_ID } from "./wire/constants.ts";
 import { StreamingError } from "./errors.ts";
+import { META_MESSAGE_ID } from "./wire/constants.ts";
 
 /** The dedupe key of an assembled packet, or `undefined` when it has none. */
 export function dedupeKey(p: DataResponse): string | undefined {

@@ -5,9 +5,9 @@
  * @module
  */
 import { type Context, context as otelContext } from "@opentelemetry/api";
-import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
-import type { DataResponseWire } from "../gen/bubu/sdk/v1/wire_pb.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
+import type { DataResponseWire } from "../gen/bubu/sdk/v1/wire_pb.ts";
+import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
 import { recordBackpressureTimeout, recordStreamMessage } from "../observability/instruments.ts";
 import type { Logger } from "../observability/logger.ts";
 import { extractTraceContext } from "../observability/propagation.ts";
@@ -36,7 +36,14 @@ export class Delivery {
   /** Resolves when the connector's side of Data ended (or failed). */
   readonly closed: Deferred<void> = deferred<void>();
 
-  constructor(p: StreamPipeline, s: StreamingSettings, ctx: SessionContext, logger: Logger, sender: DataSender, chunkLimits: ChunkLimits | undefined) {
+  constructor(
+    p: StreamPipeline,
+    s: StreamingSettings,
+    ctx: SessionContext,
+    logger: Logger,
+    sender: DataSender,
+    chunkLimits: ChunkLimits | undefined,
+  ) {
     this.#p = p;
     this.#s = s;
     this.#ctx = ctx;
@@ -67,7 +74,8 @@ export class Delivery {
       if (!this.#sender.finished) ctx.fail(new StreamingError("data stream recv failed: EOF", { retriable: true }));
     } catch (err) {
       this.closed.resolve();
-      if (!ctx.signal.aborted || ctx.failure === undefined) ctx.fail(err instanceof StreamingError ? err : wrapRpcError("data stream recv failed", err));
+      if (!ctx.signal.aborted || ctx.failure === undefined)
+        ctx.fail(err instanceof StreamingError ? err : wrapRpcError("data stream recv failed", err));
     }
   }
 
@@ -139,7 +147,9 @@ export class Delivery {
         if (key !== undefined) p.deduper.release(key);
         if (t.aborted) {
           recordBackpressureTimeout("client_receiver");
-          this.#logger.warn("inbound message dropped: the engram did not read it in time", { timeout: formatMs(s.channelSendTimeoutMs) });
+          this.#logger.warn("inbound message dropped: the engram did not read it in time", {
+            timeout: formatMs(s.channelSendTimeoutMs),
+          });
         }
       }
       return;

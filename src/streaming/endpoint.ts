@@ -24,19 +24,27 @@ export function parseConnectorEndpoint(endpoint: string): ConnectorEndpoint {
   if (label === "") throw new StreamingError("transport connector endpoint empty", { retriable: false });
   if (label.startsWith("unix://")) {
     const path = label.slice("unix://".length);
-    if (path === "") throw new StreamingError(`invalid transport connector endpoint ${JSON.stringify(label)}: empty socket path`, { retriable: false });
+    if (path === "")
+      throw new StreamingError(`invalid transport connector endpoint ${JSON.stringify(label)}: empty socket path`, {
+        retriable: false,
+      });
     return { target: { kind: "unix", path }, tls: false, label };
   }
   const m = /^(?:\[([^\]]+)\]|([^:\s/]+)):(\d{1,5})$/.exec(label);
   if (m === null) {
-    throw new StreamingError(`invalid transport connector endpoint ${JSON.stringify(label)}: expected host:port or unix:///path`, {
-      retriable: false,
-    });
+    throw new StreamingError(
+      `invalid transport connector endpoint ${JSON.stringify(label)}: expected host:port or unix:///path`,
+      {
+        retriable: false,
+      },
+    );
   }
   const host = m[1] ?? m[2];
   const port = Number(m[3]);
   if (port < 1 || port > 65535) {
-    throw new StreamingError(`invalid transport connector endpoint ${JSON.stringify(label)}: port out of range`, { retriable: false });
+    throw new StreamingError(`invalid transport connector endpoint ${JSON.stringify(label)}: port out of range`, {
+      retriable: false,
+    });
   }
   return { target: { kind: "tcp", host, port }, tls: !isLoopback(host), label };
 }

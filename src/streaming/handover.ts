@@ -75,7 +75,10 @@ export class Handover<P extends HandedPacket> {
     this.#unconfirmed.push(packet);
     this.#sizes.push(size);
     this.#bytes += size;
-    while (this.unconfirmed > this.#limits.maxPackets || (this.#bytes > this.#limits.maxBytes && this.unconfirmed > 1)) {
+    while (
+      this.unconfirmed > this.#limits.maxPackets ||
+      (this.#bytes > this.#limits.maxBytes && this.unconfirmed > 1)
+    ) {
       // Kept no longer: counted as confirmed, so receipts behind it are not held forever.
       const oldest = this.#unconfirmed[this.#head];
       this.#drop();

@@ -14,7 +14,9 @@ import { StreamingError } from "./errors.ts";
  */
 export function parseStartupCapabilities(metadata: Readonly<Record<string, string>>): boolean {
   if (!Object.hasOwn(metadata, STARTUP_CAPABILITIES_KEY)) {
-    throw new StreamingError("invalid connector.ready startup metadata: missing startup.capabilities metadata", { retriable: true });
+    throw new StreamingError("invalid connector.ready startup metadata: missing startup.capabilities metadata", {
+      retriable: true,
+    });
   }
   const v = metadata[STARTUP_CAPABILITIES_KEY].trim().toLowerCase();
   if (v === "required") return true;

@@ -5,13 +5,13 @@
  * @module
  */
 import { create } from "@bufbuild/protobuf";
-import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
 import type { InboundMessage } from "../engram/streaming-message.ts";
 import { validateStreamMessage } from "../engram/streaming-validate.ts";
+import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { StreamPipeline } from "./pipeline.ts";
 import { fromDataResponse } from "./wire/from-data-response.ts";
 import { formatMessageLine, parseMessageLine } from "./wire/json-lines.ts";
-import type { StreamPipeline } from "./pipeline.ts";
 
 /** Where local mode reads and writes. */
 export interface LocalIo {
@@ -71,14 +71,16 @@ export async function writeLocalOutput(pipeline: StreamPipeline, io: LocalIo): P
     if (got === undefined) return;
     const r = got.value.request;
     // Print what the next step would receive: the same fields read back as a DataResponse.
-    const view = fromDataResponse(create(DataResponseSchema, {
-      frame: r.frame,
-      metadata: r.metadata,
-      payload: r.payload,
-      inputs: r.inputs,
-      transports: r.transports,
-      envelope: r.envelope,
-    }));
+    const view = fromDataResponse(
+      create(DataResponseSchema, {
+        frame: r.frame,
+        metadata: r.metadata,
+        payload: r.payload,
+        inputs: r.inputs,
+        transports: r.transports,
+        envelope: r.envelope,
+      }),
+    );
     if (view !== undefined) io.writeStdout(formatMessageLine(view));
   }
 }

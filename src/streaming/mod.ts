@@ -15,21 +15,22 @@
  * ```
  * @module
  */
+
+export type { ControlDirective } from "../engram/streaming-engram.ts";
+export { newStreamErrorMessage, parseStreamErrorMessage } from "../engram/streaming-error.ts";
 export {
   type AudioFrame,
   type BinaryFrame,
-  newStreamMessage,
   type NewStreamMessageInit,
+  newStreamMessage,
   STREAM_KIND_DATA,
   STREAM_KIND_ERROR,
   STREAM_KIND_HEARTBEAT,
   STREAM_KIND_NOOP,
   type StreamEnvelopeInfo,
+  type StreamTransportDescriptor,
   streamMessageInputs,
   streamMessageJson,
-  type StreamTransportDescriptor,
   type VideoFrame,
 } from "../engram/streaming-message.ts";
 export { ENVELOPE_MIME_TYPE, InvalidStreamMessageError, validateStreamMessage } from "../engram/streaming-validate.ts";
-export { newStreamErrorMessage, parseStreamErrorMessage } from "../engram/streaming-error.ts";
-export type { ControlDirective } from "../engram/streaming-engram.ts";

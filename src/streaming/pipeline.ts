@@ -5,18 +5,19 @@
  * and one outbound sender.
  * @module
  */
-import type { DataRequest } from "../gen/transport/v1/transport_pb.ts";
+
 import type { StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
 import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
+import type { DataRequest } from "../gen/transport/v1/transport_pb.ts";
 import { injectTraceContext } from "../observability/propagation.ts";
 import { deferred } from "./async-util.ts";
-import type { Receipt } from "./wire/control.ts";
-import { Handover } from "./handover.ts";
 import { PacketDeduper } from "./dedupe.ts";
+import { Handover } from "./handover.ts";
 import { BoundedQueue, QueueClosedError } from "./queue.ts";
-import { toDataRequest } from "./wire/to-data-request.ts";
+import type { Receipt } from "./wire/control.ts";
 import { wireSize } from "./wire/data-request-wire.ts";
+import { toDataRequest } from "./wire/to-data-request.ts";
 
 /** An outbound packet, already converted and size-checked. */
 export interface OutboundPacket {
@@ -101,16 +102,19 @@ export class StreamPipeline {
    */
   convert(msg: StreamMessage): OutboundPacket {
     const metadata = injectTraceContext(msg.metadata);
-    const traced = metadata === msg.metadata || (msg.metadata === undefined && Object.keys(metadata).length === 0)
-      ? msg
-      : { ...msg, metadata };
+    const traced =
+      metadata === msg.metadata || (msg.metadata === undefined && Object.keys(metadata).length === 0)
+        ? msg
+        : { ...msg, metadata };
     const request = toDataRequest(traced);
     // Encoding just to measure is costly for big frames; only do it when a generous upper bound
     // (bytes twice over for Struct + envelope copies, plus map and framing overhead) is near the limit.
     if (roughUpperBound(traced) < this.#maxSendBytes) return { request };
     const size = wireSize(request);
     if (size > this.#maxSendBytes) {
-      throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`);
+      throw new InvalidStreamMessageError(
+        `message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`,
+      );
     }
     return { request };
   }
@@ -146,7 +150,11 @@ export class StreamPipeline {
           next(): Promise<IteratorResult<InboundMessage>> {
             const ready = queue.tryShift();
             if (ready !== undefined) return Promise.resolve({ done: false, value: ready.value });
-            return queue.shift(signal).then((got) => got === undefined ? { done: true, value: undefined } : { done: false, value: got.value });
+            return queue
+              .shift(signal)
+              .then((got) =>
+                got === undefined ? { done: true, value: undefined } : { done: false, value: got.value },
+              );
           },
           async return(): Promise<IteratorResult<InboundMessage>> {
             return { done: true, value: undefined };

@@ -8,12 +8,13 @@ import type { DescMethodBiDiStreaming } from "@bufbuild/protobuf";
 import { DataResponseWireSchema } from "../gen/bubu/sdk/v1/wire_pb.ts";
 import { type DataRequest, DataRequestSchema, TransportConnectorService } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
+import { connectTransport } from "../runtime/connect-transport.ts";
 import type { GrpcTransport, RequestEncoder, Runtime } from "../runtime/types.ts";
 import { aborted, within } from "./async-util.ts";
 import { openBidi } from "./bidi.ts";
+import { Confirmer } from "./confirmer.ts";
 import { BINDING_HEADER, CLOSE_WAIT_MS, PROTOCOL_HEADER, PROTOCOL_VERSION } from "./constants.ts";
 import { ControlReceiver, type DirectiveHandler } from "./control-receiver.ts";
-import { Confirmer } from "./confirmer.ts";
 import { ControlSender } from "./control-sender.ts";
 import { DataSender } from "./data-sender.ts";
 import { Delivery } from "./delivery.ts";
@@ -26,7 +27,6 @@ import type { StreamingSettings } from "./settings.ts";
 import { startWatchdog } from "./watchdog.ts";
 import type { ChunkLimits } from "./wire/chunks.ts";
 import { encodeDataRequest } from "./wire/data-request-wire.ts";
-import { connectTransport } from "../runtime/connect-transport.ts";
 
 /** Everything one session needs. */
 export interface SessionDeps {
@@ -82,7 +82,10 @@ export async function runSession(d: SessionDeps): Promise<void> {
     try {
       await gt.ready();
     } catch (err) {
-      throw new StreamingError(`transport connector dial failed: ${describeError(err)}`, { retriable: true, cause: err });
+      throw new StreamingError(`transport connector dial failed: ${describeError(err)}`, {
+        retriable: true,
+        cause: err,
+      });
     }
 
     // Data is opened first; nothing is sent or read on it until the gate opens.
@@ -99,13 +102,22 @@ export async function runSession(d: SessionDeps): Promise<void> {
     stops.push(() => control.stop());
     const controlHeaders: Record<string, string> = { [PROTOCOL_HEADER]: PROTOCOL_VERSION };
     if (d.bindingRef !== "") controlHeaders[BINDING_HEADER] = d.bindingRef;
-    const controlResponses = openBidi(connectTransport(gt), TransportConnectorService.method.control, control.requests(), { headers: controlHeaders, signal: ctx.signal });
+    const controlResponses = openBidi(
+      connectTransport(gt),
+      TransportConnectorService.method.control,
+      control.requests(),
+      { headers: controlHeaders, signal: ctx.signal },
+    );
     const directives = new ControlReceiver(ctx, gate, control, d.handler);
     const controlLoop = directives.run(controlResponses);
 
     // The gate: ready (+ capabilities when required) within the message timeout.
     const gateTimer = setTimeout(() => {
-      ctx.fail(new StreamingError(`control startup handshake timed out: timeout=${formatMs(s.messageTimeoutMs)}`, { retriable: false }));
+      ctx.fail(
+        new StreamingError(`control startup handshake timed out: timeout=${formatMs(s.messageTimeoutMs)}`, {
+          retriable: false,
+        }),
+      );
     }, s.messageTimeoutMs);
     try {
       await Promise.race([gate.opened.promise, aborted(ctx.signal)]);
@@ -150,9 +162,12 @@ export async function runSession(d: SessionDeps): Promise<void> {
   } finally {
     for (const stop of stops) stop();
     if (p.handover.evicted > evicted) {
-      logger.warn("outbound messages left the resend buffer unconfirmed (it was full); a connector restart could lose them", {
-        messages: p.handover.evicted - evicted,
-      });
+      logger.warn(
+        "outbound messages left the resend buffer unconfirmed (it was full); a connector restart could lose them",
+        {
+          messages: p.handover.evicted - evicted,
+        },
+      );
     }
     ctx.end(ctx.failure ?? new StreamingError("session closed", { retriable: false }));
     gt.close();

@@ -15,18 +15,18 @@ import { newStreamErrorMessage } from "../engram/streaming-error.ts";
 import { ExitCode } from "../errors/exit.ts";
 import { DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
 import { recordClientBufferDropped, registerClientBufferGauges } from "../observability/instruments.ts";
-import { ProcessRun, type ProcessOptions } from "../process/process-run.ts";
+import { isUsageError, localConfigUsage } from "../process/local-args.ts";
+import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
 import { prepareStartupConfig } from "../process/startup-config.ts";
 import { within } from "./async-util.ts";
 import { bindingReference, parseTransportBinding } from "./binding.ts";
-import type { ChunkLimits } from "./wire/chunks.ts";
 import { runConnector } from "./connector-loop.ts";
 import { parseConnectorEndpoint } from "./endpoint.ts";
 import { describeError } from "./errors.ts";
 import { readLocalInput, writeLocalOutput } from "./local-mode.ts";
 import { StreamPipeline } from "./pipeline.ts";
 import { resolveStreamingSettings } from "./settings.ts";
-import { isUsageError, localConfigUsage } from "../process/local-args.ts";
+import type { ChunkLimits } from "./wire/chunks.ts";
 
 /** Options of {@link startStreaming}. */
 export interface StartStreamingOptions extends ProcessOptions {
@@ -58,7 +58,10 @@ export type RunnableStreaming<C> = Pick<StreamingEngram<C>, "init" | "stream" | 
  * Runs a streaming engram as a process. Exits 0 after a clean end or drain, 1 on failure
  * (bad binding or env, `init`/`stream` threw, retries exhausted, output lost at shutdown).
  */
-export async function startStreaming<C>(engram: RunnableStreaming<C>, options: StartStreamingOptions = {}): Promise<StreamingOutcome> {
+export async function startStreaming<C>(
+  engram: RunnableStreaming<C>,
+  options: StartStreamingOptions = {},
+): Promise<StreamingOutcome> {
   const run = new ProcessRun(options, "signal received, draining the stream");
   const { rt, logger, vars: env } = run;
   const bindingRaw = (env.BUBU_TRANSPORT_BINDING ?? "").trim();
@@ -79,7 +82,12 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     run.exit(outcome.exitCode);
     return outcome;
   };
-  const failed = (error: unknown, unsent = 0): StreamingOutcome => ({ exitCode: ExitCode.Failure, mode, error, unsent });
+  const failed = (error: unknown, unsent = 0): StreamingOutcome => ({
+    exitCode: ExitCode.Failure,
+    mode,
+    error,
+    unsent,
+  });
 
   try {
     // Bootstrap: config, secrets, init. The binding is parsed first, so a broken binding fails
@@ -142,7 +150,9 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
       });
     } else {
       const io = { stdin: options.stdin ?? rt.readStdin(), writeStdout: (t: string) => rt.writeStdout(t), logger };
-      void readLocalInput(pipeline, io).catch((err) => logger.error("reading stdin failed", { error: describeError(err) }));
+      void readLocalInput(pipeline, io).catch((err) =>
+        logger.error("reading stdin failed", { error: describeError(err) }),
+      );
       transport = writeLocalOutput(pipeline, io);
     }
     let transportError: unknown;
@@ -167,7 +177,11 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
       // Tell downstream steps, in band, that this stream failed: a `kind: "error"` message.
       try {
         const msg = newStreamErrorMessage(streamError);
-        await within(pipeline.outbound.push(pipeline.convert(msg), hardStop.signal), settings.messageTimeoutMs, undefined);
+        await within(
+          pipeline.outbound.push(pipeline.convert(msg), hardStop.signal),
+          settings.messageTimeoutMs,
+          undefined,
+        );
       } catch (err) {
         logger.warn("could not send the stream error message", { error: describeError(err) });
       }
@@ -193,12 +207,19 @@ export async function startStreaming<C>(engram: RunnableStreaming<C>, options: S
     unregisterGauges();
 
     if (streamError !== undefined) {
-      return finish(failed(new Error(`streaming engram stream failed: ${describeError(streamError)}`, { cause: streamError }), unsent));
+      return finish(
+        failed(
+          new Error(`streaming engram stream failed: ${describeError(streamError)}`, { cause: streamError }),
+          unsent,
+        ),
+      );
     }
     if (transportError !== undefined) return finish(failed(transportError, unsent));
     if (unsent > 0 || !pipeline.flushed) {
       const lost = unsent + pipeline.receipts.size + pipeline.handover.unconfirmed;
-      return finish(failed(new Error(`shutdown grace period ended with ${lost} messages or receipts not delivered`), unsent));
+      return finish(
+        failed(new Error(`shutdown grace period ended with ${lost} messages or receipts not delivered`), unsent),
+      );
     }
     return finish({ exitCode: ExitCode.Success, mode, unsent: 0 });
   } catch (err) {

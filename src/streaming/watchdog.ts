@@ -17,12 +17,18 @@ export function startWatchdog(ctx: SessionContext, sender: DataSender, s: Stream
   const timer = setInterval(() => {
     const now = Date.now();
     if (s.hangTimeoutMs > 0 && now - ctx.lastActivity >= s.hangTimeoutMs) {
-      ctx.fail(new StreamingError(`transport session hang detected: no activity for ${formatMs(s.hangTimeoutMs)}`, { retriable: true }));
+      ctx.fail(
+        new StreamingError(`transport session hang detected: no activity for ${formatMs(s.hangTimeoutMs)}`, {
+          retriable: true,
+        }),
+      );
     }
     if (sender.suspendedSince > 0 && now - sender.suspendedSince >= s.messageTimeoutMs) {
       // The connector stopped reading what we write.
       recordBackpressureTimeout("server_reader");
-      ctx.fail(new StreamingError(`data stream send timed out after ${formatMs(s.messageTimeoutMs)}`, { retriable: true }));
+      ctx.fail(
+        new StreamingError(`data stream send timed out after ${formatMs(s.messageTimeoutMs)}`, { retriable: true }),
+      );
     }
   }, every);
   return () => clearInterval(timer);

@@ -28,9 +28,10 @@ export function formatOffloadedPath(path: string): string {
 }
 
 function offloaded(op: string, sel: { ref: string; path: string }): FuncError {
-  const reason = sel.path === ""
-    ? `${op} requires hydrated data for ${sel.ref}`
-    : `${op} requires hydrated data for ${sel.ref}${formatOffloadedPath(sel.path)}`;
+  const reason =
+    sel.path === ""
+      ? `${op} requires hydrated data for ${sel.ref}`
+      : `${op} requires hydrated data for ${sel.ref}${formatOffloadedPath(sel.path)}`;
   const err = new OffloadedDataUsageError(reason);
   return new FuncError(err.message, err);
 }

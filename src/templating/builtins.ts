@@ -4,12 +4,25 @@
  * @module
  */
 import { escapedLength, type Meter } from "./budget.ts";
-import { FuncError, type GoFunc } from "./func-types.ts";
+import { isTrue } from "./exec.ts";
 import { formatV, formatVerb, sprint, sprintln } from "./fmt.ts";
 import { sprintf } from "./fmt-printf.ts";
-import { isTrue } from "./exec.ts";
+import { FuncError, type GoFunc } from "./func-types.ts";
 import { isGoPrint } from "./lex.ts";
-import { GoComplex, GoInt, GoMap, GoSlice, byteSlice, hasKey, isObject, replaceRunes, sliceItems, toBytes, typeName, utf8Length } from "./values.ts";
+import {
+  byteSlice,
+  GoComplex,
+  GoInt,
+  GoMap,
+  GoSlice,
+  hasKey,
+  isObject,
+  replaceRunes,
+  sliceItems,
+  toBytes,
+  typeName,
+  utf8Length,
+} from "./values.ts";
 
 type Kind = "bool" | "int" | "uint" | "float" | "string" | "complex" | "invalid";
 
@@ -57,7 +70,9 @@ function eq(args: unknown[], meter: Meter): boolean {
           const n1 = arg1 === undefined;
           const n2 = arg === undefined;
           if (!n1 && !n2 && kindOf(arg1) !== kindOf(arg)) {
-            throw new FuncError(`non-comparable types ${formatVerb(arg1, "s", meter)}: ${typeName(arg1)}, ${typeName(arg)}: ${formatV(arg, meter)}`);
+            throw new FuncError(
+              `non-comparable types ${formatVerb(arg1, "s", meter)}: ${typeName(arg1)}, ${typeName(arg)}: ${formatV(arg, meter)}`,
+            );
           }
           if (n1 || n2) truth = n1 === n2;
           else if (sliceItems(arg) !== undefined || isObject(arg) || arg instanceof GoMap) {
@@ -169,7 +184,10 @@ const ESC_HTML: Readonly<Record<string, string>> = {
 
 function evalArgs(args: unknown[], meter: Meter): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  return sprint(args.map((a) => (a === undefined || a === null ? "<no value>" : a)), meter);
+  return sprint(
+    args.map((a) => (a === undefined || a === null ? "<no value>" : a)),
+    meter,
+  );
 }
 
 /** Extra length of the `html` escape of a code unit. */
@@ -200,7 +218,14 @@ function queryExtra(c: number, s: string, i: number): number {
     return 8;
   }
   const unreserved =
-    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e || c === 0x20;
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x2d ||
+    c === 0x5f ||
+    c === 0x2e ||
+    c === 0x7e ||
+    c === 0x20;
   return unreserved ? 0 : 2;
 }
 

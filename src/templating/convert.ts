@@ -4,14 +4,15 @@
  * @module
  */
 import type { Meter } from "./budget.ts";
-import { stringerText, formatV } from "./fmt.ts";
+import { formatV, stringerText } from "./fmt.ts";
 import { parseFloatLiteral, parseIntLiteral } from "./strconv.ts";
 import { GoError, GoInt, GoSlice, GoTime, GoVersion } from "./values.ts";
 
 /** Sprig `strval`: strings as is, `[]byte` as text, errors and Stringers by method, else `%v`. */
 export function strval(v: unknown, meter: Meter): string {
   if (typeof v === "string") return v;
-  if (v instanceof GoSlice && v.elem === "uint8") return String.fromCharCode(...v.items.map((b) => Number((b as GoInt).v)));
+  if (v instanceof GoSlice && v.elem === "uint8")
+    return String.fromCharCode(...v.items.map((b) => Number((b as GoInt).v)));
   if (v instanceof GoError || v instanceof GoVersion || v instanceof GoTime) return stringerText(v);
   return formatV(v, meter);
 }

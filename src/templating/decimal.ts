@@ -13,7 +13,8 @@ interface Dec {
 
 /** `decimal.NewFromFloat`: the shortest decimal that round-trips. */
 function fromFloat(f: number): Dec {
-  if (!Number.isFinite(f)) throw new FuncError(`Cannot create a Decimal from ${Number.isNaN(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf"}`);
+  if (!Number.isFinite(f))
+    throw new FuncError(`Cannot create a Decimal from ${Number.isNaN(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf"}`);
   if (f === 0) return { coef: 0n, exp: 0 };
   const [m, e] = f.toExponential().split("e") as [string, string];
   const neg = m.startsWith("-");
@@ -54,7 +55,7 @@ function div(a: Dec, b: Dec): Dec {
   const shift = a.exp - b.exp + scale;
   if (shift >= 0) num *= 10n ** BigInt(shift);
   else den *= 10n ** BigInt(-shift);
-  const neg = (num < 0n) !== (den < 0n);
+  const neg = num < 0n !== den < 0n;
   const an = num < 0n ? -num : num;
   const ad = den < 0n ? -den : den;
   let q = an / ad;

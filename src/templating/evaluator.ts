@@ -8,19 +8,19 @@
  */
 import { formatGoDuration } from "../env/duration.ts";
 import { DEFAULT_ALLOC_VALUES, DEFAULT_MAX_VALUE_BYTES, Meter, type MeterLimits } from "./budget.ts";
+import { BUILTIN_FUNCS } from "./builtins.ts";
 import { EvaluationBlockedError, OffloadedDataUsageError, TemplateError, type TemplateErrorClass } from "./errors.ts";
 import { execute, TemplateExecError, TemplateWriteError } from "./exec.ts";
 import type { CallContext, FuncMap } from "./func-types.ts";
 import { buildFuncMap } from "./funcs.ts";
 import { goUnmarshal } from "./go-json.ts";
 import { normalizeTemplateRoots } from "./normalize.ts";
-import { parseTemplate, type ParsedTemplate, TemplateParseError } from "./parse.ts";
+import { type ParsedTemplate, parseTemplate, TemplateParseError } from "./parse.ts";
 import { evaluatePath } from "./path-eval.ts";
 import { goTrimSpace } from "./sprig-strings.ts";
 import { hasStorageRefsInStepVars } from "./step-refs.ts";
 import { localLocation, runtimeZone } from "./time-zone.ts";
 import { isObject, utf8Length } from "./values.ts";
-import { BUILTIN_FUNCS } from "./builtins.ts";
 
 /** Settings of a {@link TemplateEngine}. */
 export interface EvaluatorConfig {
@@ -94,7 +94,10 @@ export function templateErrorClass(err: unknown): TemplateErrorClass {
       const inner = e.inner;
       if (inner instanceof EvaluationBlockedError) return "blocked";
       if (inner instanceof OffloadedDataUsageError) return "offloaded";
-      if (inner instanceof TemplateError && (inner.errorClass === "value_limit" || inner.errorClass === "memory_limit")) {
+      if (
+        inner instanceof TemplateError &&
+        (inner.errorClass === "value_limit" || inner.errorClass === "memory_limit")
+      ) {
         return inner.errorClass;
       }
       return "exec";
@@ -133,7 +136,10 @@ export class TemplateEngine {
     this.#timeoutMs = timeout;
     this.#maxOutput = max;
     const valueBytes = maxValue > 0 ? maxValue : Math.max(DEFAULT_MAX_VALUE_BYTES, max);
-    this.#limits = { maxValueBytes: valueBytes, maxAllocBytes: maxAlloc > 0 ? maxAlloc : DEFAULT_ALLOC_VALUES * valueBytes };
+    this.#limits = {
+      maxValueBytes: valueBytes,
+      maxAllocBytes: maxAlloc > 0 ? maxAlloc : DEFAULT_ALLOC_VALUES * valueBytes,
+    };
     this.#funcs = buildFuncMap(cfg.deterministic === true);
     this.#permissive = cfg.deterministic === true ? buildFuncMap(false) : this.#funcs;
     const zone = cfg.timeZone ?? runtimeZone();
@@ -249,7 +255,12 @@ export class TemplateEngine {
     state.visiting.add(v);
   }
 
-  #templateVars(value: Record<string, unknown>, vars: Record<string, unknown>, state: State, depth: number): Record<string, unknown> {
+  #templateVars(
+    value: Record<string, unknown>,
+    vars: Record<string, unknown>,
+    state: State,
+    depth: number,
+  ): Record<string, unknown> {
     if (!Object.prototype.hasOwnProperty.call(value, TEMPLATE_VARS_KEY)) return vars;
     let resolved: unknown;
     try {
@@ -298,7 +309,8 @@ export class TemplateEngine {
     try {
       tpl = parseTemplate("bubu", text, (n) => this.#funcs.has(n));
     } catch (e) {
-      if (e instanceof RangeError) throw new TemplateError(`template: bubu: too deeply nested: ${e.message}`, "parse", { cause: e });
+      if (e instanceof RangeError)
+        throw new TemplateError(`template: bubu: too deeply nested: ${e.message}`, "parse", { cause: e });
       throw e;
     }
     this.#cache.set(text, { tpl, at: now });

@@ -5,16 +5,47 @@
  * function builds counts against its memory budget.
  * @module
  */
+
+import { compareCodePoints } from "../json/go-json.ts";
 import { shallowSize } from "./budget.ts";
 import { TemplateLimitError } from "./errors.ts";
 import { formatV } from "./fmt.ts";
-import { type CallContext, FuncError, type FuncMap, type GoFunc, PARAM_TYPE_NAME, type ParamType } from "./func-types.ts";
-import type { ArgNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode, VariableNode } from "./nodes.ts";
+import {
+  type CallContext,
+  FuncError,
+  type FuncMap,
+  type GoFunc,
+  PARAM_TYPE_NAME,
+  type ParamType,
+} from "./func-types.ts";
+import { callMethod, hasMethod } from "./methods.ts";
+import type {
+  ArgNode,
+  ChainNode,
+  CommandNode,
+  FieldNode,
+  IdentifierNode,
+  ListNode,
+  Node,
+  NumberNode,
+  PipeNode,
+  VariableNode,
+} from "./nodes.ts";
 import { nodeString } from "./nodes.ts";
 import { errorContext, type ParsedTemplate } from "./parse.ts";
-import { callMethod, hasMethod } from "./methods.ts";
-import { GoComplex, GoError, GoInt, GoMap, type GoSlice, GoTime, GoVersion, hasKey, isObject, sliceItems, typeName } from "./values.ts";
-import { compareCodePoints } from "../json/go-json.ts";
+import {
+  GoComplex,
+  GoError,
+  GoInt,
+  GoMap,
+  type GoSlice,
+  GoTime,
+  GoVersion,
+  hasKey,
+  isObject,
+  sliceItems,
+  typeName,
+} from "./values.ts";
 
 /** An execution error (`template: name:line:col: executing "name" at <node>: …`). */
 export class TemplateExecError extends Error {
@@ -88,7 +119,14 @@ class State {
   node: Node | undefined;
   readonly depth: number;
 
-  constructor(tmpl: ParsedTemplate, name: string, out: TemplateWriter, opts: ExecOptions, vars: Variable[], depth: number) {
+  constructor(
+    tmpl: ParsedTemplate,
+    name: string,
+    out: TemplateWriter,
+    opts: ExecOptions,
+    vars: Variable[],
+    depth: number,
+  ) {
     this.tmpl = tmpl;
     this.name = name;
     this.out = out;
@@ -109,7 +147,10 @@ class State {
     const name = this.name;
     if (this.node === undefined) throw new TemplateExecError(`template: ${name}: ${msg}`, inner);
     const [location, context] = errorContext(this.tmpl.name, this.tmpl.text, this.node);
-    throw new TemplateExecError(`template: ${location}: executing ${JSON.stringify(name)} at <${context}>: ${msg}`, inner);
+    throw new TemplateExecError(
+      `template: ${location}: executing ${JSON.stringify(name)} at <${context}>: ${msg}`,
+      inner,
+    );
   }
 
   push(name: string, value: RV): void {
@@ -285,7 +326,8 @@ class State {
   }
 
   notAFunction(args: readonly ArgNode[], final: Final): void {
-    if (args.length > 1 || final !== MISSING) this.errorf(`can't give argument to non-function ${nodeString(args[0]!)}`);
+    if (args.length > 1 || final !== MISSING)
+      this.errorf(`can't give argument to non-function ${nodeString(args[0]!)}`);
   }
 
   evalCommand(dot: RV, cmd: CommandNode, final: Final): RV {
@@ -324,7 +366,8 @@ class State {
   idealConstant(c: NumberNode): unknown {
     this.at(c);
     if (c.isComplex) return new GoComplex(c.real, c.imag);
-    const isHex = c.text.length > 2 && c.text[0] === "0" && (c.text[1] === "x" || c.text[1] === "X") && !/[pP]/.test(c.text);
+    const isHex =
+      c.text.length > 2 && c.text[0] === "0" && (c.text[1] === "x" || c.text[1] === "X") && !/[pP]/.test(c.text);
     const isRune = c.text[0] === "'";
     if (c.isFloat && !isHex && !isRune && /[.eEpP]/.test(c.text)) return c.float64;
     if (c.isInt) return new GoInt("int", c.int64);
@@ -355,7 +398,14 @@ class State {
     return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
   }
 
-  evalFieldChain(dot: RV, receiver: RV, node: Node, ident: readonly string[], args: readonly ArgNode[], final: Final): RV {
+  evalFieldChain(
+    dot: RV,
+    receiver: RV,
+    node: Node,
+    ident: readonly string[],
+    args: readonly ArgNode[],
+    final: Final,
+  ): RV {
     const n = ident.length;
     for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, ident[i]!, node, [], MISSING, receiver);
     return this.evalField(dot, ident[n - 1]!, node, args, final, receiver);

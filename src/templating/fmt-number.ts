@@ -4,8 +4,8 @@
  * @module
  */
 import type { Meter } from "./budget.ts";
-import { type Flags, pad } from "./fmt-flags.ts";
 import { formatFloat, formatFloatBinary, formatFloatHex } from "./float-format.ts";
+import { type Flags, pad } from "./fmt-flags.ts";
 import { isGoPrint, quoteGo } from "./lex.ts";
 import type { GoInt } from "./values.ts";
 
@@ -42,7 +42,12 @@ export function formatFloatVerb(v: number, verb: string, f: Flags, meter: Meter)
   if (f.prec !== undefined) prec = f.prec;
   // Every digit of the precision may be written, zeros included: hold them to the limit first.
   meter.fits(prec);
-  let num = fmt === "b" ? formatFloatBinary(v) : fmt === "x" || fmt === "X" ? formatFloatHex(v, prec, fmt) : formatFloat(v, fmt, prec);
+  let num =
+    fmt === "b"
+      ? formatFloatBinary(v)
+      : fmt === "x" || fmt === "X"
+        ? formatFloatHex(v, prec, fmt)
+        : formatFloat(v, fmt, prec);
   if (num[0] !== "-" && num[0] !== "+") num = `+${num}`;
   if (f.space && num[0] === "+" && !f.plus) num = ` ${num.slice(1)}`;
   if (num[1] === "I" || num[1] === "N") {

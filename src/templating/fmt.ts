@@ -4,13 +4,14 @@
  * `Sprintf` is in `fmt-printf.ts`, number verbs in `fmt-number.ts`.
  * @module
  */
+
+import { compareCodePoints } from "../json/go-json.ts";
 import { BoundedText, type Meter } from "./budget.ts";
 import { type Flags, NO_FLAGS, pad } from "./fmt-flags.ts";
 import { formatFloatVerb, formatInt } from "./fmt-number.ts";
 import { isGoPrint, quotedLength, quoteGo } from "./lex.ts";
 import { formatTimeString } from "./time-format.ts";
 import { GoComplex, GoError, GoInt, GoMap, GoSlice, GoTime, GoVersion, isObject, toBytes, typeName } from "./values.ts";
-import { compareCodePoints } from "../json/go-json.ts";
 
 /** Go `fmt.Sprint`. */
 export function sprint(args: readonly unknown[], meter: Meter): string {

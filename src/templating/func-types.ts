@@ -7,16 +7,7 @@ import type { Meter } from "./budget.ts";
 import type { GoLocation } from "./values.ts";
 
 /** Go parameter types that the allow-listed functions use. */
-export type ParamType =
-  | "any"
-  | "value"
-  | "string"
-  | "int"
-  | "int64"
-  | "float64"
-  | "bool"
-  | "time"
-  | "map";
+export type ParamType = "any" | "value" | "string" | "int" | "int64" | "float64" | "bool" | "time" | "map";
 
 /** Go type names of {@link ParamType}, as they appear in error messages. */
 export const PARAM_TYPE_NAME: Readonly<Record<ParamType, string>> = {

@@ -83,7 +83,10 @@ export function goMarshal(v: unknown, opts: { escapeHTML: boolean; indent?: stri
     if (x instanceof GoComplex) throw new JsonError("json: unsupported type: complex128");
     if (x instanceof GoTime) {
       const year = Number(formatTime(x, "2006"));
-      if (year < 0 || year > 9999) throw new JsonError("json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]");
+      if (year < 0 || year > 9999)
+        throw new JsonError(
+          "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]",
+        );
       return str(formatTime(x, "2006-01-02T15:04:05.999999999Z07:00"));
     }
     if (x instanceof GoVersion) return str(x.toString());

@@ -15,8 +15,8 @@ export { TemplateExecError, TemplateWriteError } from "./exec.ts";
 export { TemplateParseError } from "./parse.ts";
 export {
   extractProtected,
-  parseJsonPointer,
   type ProtectedValue,
+  parseJsonPointer,
   restoreProtected,
   storageRefPlaceholder,
   toJsonPointer,

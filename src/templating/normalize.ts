@@ -59,7 +59,7 @@ function normalizeActionRoots(action: string): string {
   let inDouble = false;
   let inRaw = false;
   let prev = "";
-  for (let i = 0; i < action.length;) {
+  for (let i = 0; i < action.length; ) {
     const ch = action[i]!;
     if (inRaw) {
       out += ch;
@@ -213,7 +213,14 @@ function subscriptReceiverStart(s: string, pos: number): number {
   let i = pos - 1;
   while (i >= 0) {
     const ch = s[i]!;
-    if (ch === "." || ch === "_" || ch === "-" || (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9")) {
+    if (
+      ch === "." ||
+      ch === "_" ||
+      ch === "-" ||
+      (ch >= "a" && ch <= "z") ||
+      (ch >= "A" && ch <= "Z") ||
+      (ch >= "0" && ch <= "9")
+    ) {
       i--;
       continue;
     }

@@ -133,7 +133,8 @@ class Parser {
   }
   nextNonSpace(): Item {
     let t: Item;
-    do t = this.next(); while (t.typ === I.Space);
+    do t = this.next();
+    while (t.typ === I.Space);
     return t;
   }
   peekNonSpace(): Item {

@@ -4,13 +4,13 @@
  * selector ref.
  * @module
  */
-import { EvaluationBlockedError } from "./errors.ts";
+
+import { goJsonTypeName } from "../json/go-type-name.ts";
+import { EvaluationBlockedError, TemplateError } from "./errors.ts";
 import { quoteGo } from "./lex.ts";
 import { parseQuotedAt } from "./normalize.ts";
 import { unquote } from "./strconv.ts";
-import { TemplateError } from "./errors.ts";
 import { hasKey, isObject } from "./values.ts";
-import { goJsonTypeName } from "../json/go-type-name.ts";
 
 interface Segment {
   key?: string;
@@ -73,7 +73,6 @@ function parseSimplePath(expr: string): [string, Segment[]] | undefined {
   }
   return [root, segs];
 }
-
 
 function evalPath(root: string, segs: readonly Segment[], vars: Record<string, unknown>): unknown {
   if (!hasKey(vars, root)) throw new MissingKeyError(root);

@@ -111,7 +111,8 @@ function shallowCopy(v: unknown): unknown {
   if (Array.isArray(v)) return v.slice();
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v))
+      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;

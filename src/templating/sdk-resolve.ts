@@ -25,7 +25,9 @@ export const TEMPLATE_DEFAULTS: {
 /** A copy of the variables with `inputs` and `steps` defaulted to `{}` when absent or null. */
 export function normalizeTemplateVars(vars: Record<string, unknown> | null | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = { inputs: {}, steps: {} };
-  if (vars) for (const [k, v] of Object.entries(vars)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (vars)
+    for (const [k, v] of Object.entries(vars))
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   if (out["inputs"] === null || out["inputs"] === undefined) out["inputs"] = {};
   if (out["steps"] === null || out["steps"] === undefined) out["steps"] = {};
   return out;
@@ -38,7 +40,9 @@ export function checkTemplateInputSize(scope: "payload" | "context", value: unkn
   try {
     size = goJsonByteLength(value);
   } catch (e) {
-    throw new TemplateError(`template ${scope} size check failed: ${(e as Error).message}`, "input_limit", { cause: e });
+    throw new TemplateError(`template ${scope} size check failed: ${(e as Error).message}`, "input_limit", {
+      cause: e,
+    });
   }
   if (size <= maxBytes) return;
   throw new TemplateError(`template ${scope} exceeds max input bytes (${size} > ${maxBytes})`, "input_limit");

@@ -7,13 +7,16 @@ import { FuncError } from "./func-types.ts";
 import { quoteGo } from "./lex.ts";
 import { GoVersion, utf8Length } from "./values.ts";
 
-const LOOSE = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+const LOOSE =
+  /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
 const ALLOWED = /^[0-9A-Za-z-]+$/;
 
 function parseU64(s: string): bigint {
   const v = BigInt(s);
   if (v > 0xffffffffffffffffn) {
-    throw new FuncError(`error parsing version segment: strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range`);
+    throw new FuncError(
+      `error parsing version segment: strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range`,
+    );
   }
   return v;
 }
@@ -86,7 +89,9 @@ const S = String.raw`[\t\n\f\r ]`;
 const CONSTRAINT_RE = new RegExp(`^${S}*(${OPS})${S}*(${CV})${S}*$`);
 const RANGE_RE = new RegExp(`${S}*(${CV_NG})${S}+-${S}+(${CV_NG})${S}*`, "g");
 const FIND_RE = new RegExp(`(?:${OPS})${S}*(?:${CV_NG})`, "g");
-const VALID_RE = new RegExp(`^(${S}*(?:${OPS})${S}*(?:${CV_NG})${S}*)((?:${S}+|,${S}*)(?:${OPS})${S}*(?:${CV_NG})${S}*)*$`);
+const VALID_RE = new RegExp(
+  `^(${S}*(?:${OPS})${S}*(?:${CV_NG})${S}*)((?:${S}+|,${S}*)(?:${OPS})${S}*(?:${CV_NG})${S}*)*$`,
+);
 
 interface Constraint {
   con: GoVersion;
@@ -103,7 +108,14 @@ function isX(x: string): boolean {
 
 function parseConstraint(c: string): Constraint {
   if (c.length === 0) {
-    return { con: new GoVersion(0n, 0n, 0n, "", "", "0.0.0"), orig: c, op: "", minorDirty: false, patchDirty: false, dirty: true };
+    return {
+      con: new GoVersion(0n, 0n, 0n, "", "", "0.0.0"),
+      orig: c,
+      op: "",
+      minorDirty: false,
+      patchDirty: false,
+      dirty: true,
+    };
   }
   const m = CONSTRAINT_RE.exec(c);
   if (!m) throw new FuncError(`improper constraint: ${quoteGo(c)}`);

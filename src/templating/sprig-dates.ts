@@ -3,7 +3,7 @@
  * @module
  */
 import { formatGoDuration, parseGoDuration } from "../env/duration.ts";
-import { FuncError, type CallContext, type GoFunc } from "./func-types.ts";
+import { type CallContext, FuncError, type GoFunc } from "./func-types.ts";
 import { addDuration, fromUnix, inLocation, unixSeconds, ZERO_TIME } from "./time-civil.ts";
 import { formatTime } from "./time-format.ts";
 import { parseTime } from "./time-parse.ts";
@@ -54,8 +54,14 @@ function durationRound(v: unknown, ctx: CallContext): string {
 /** The date helpers (`now` is added separately: it is non-deterministic). */
 export const DATE_FUNCS: Readonly<Record<string, GoFunc>> = {
   date: { params: ["string", "any"], call: (a, ctx) => dateInZone(a[0] as string, a[1], "Local", ctx) },
-  date_in_zone: { params: ["string", "any", "string"], call: (a, ctx) => dateInZone(a[0] as string, a[1], a[2] as string, ctx) },
-  dateInZone: { params: ["string", "any", "string"], call: (a, ctx) => dateInZone(a[0] as string, a[1], a[2] as string, ctx) },
+  date_in_zone: {
+    params: ["string", "any", "string"],
+    call: (a, ctx) => dateInZone(a[0] as string, a[1], a[2] as string, ctx),
+  },
+  dateInZone: {
+    params: ["string", "any", "string"],
+    call: (a, ctx) => dateInZone(a[0] as string, a[1], a[2] as string, ctx),
+  },
   date_modify: {
     params: ["string", "time"],
     call: (a) => {
@@ -83,7 +89,8 @@ export const DATE_FUNCS: Readonly<Record<string, GoFunc>> = {
     call: (a) => {
       const v = a[0];
       let n = 0n;
-      if (typeof v === "string") n = /^[+-]?\d+$/.test(v) && BigInt(v) < 2n ** 63n && BigInt(v) >= -(2n ** 63n) ? BigInt(v) : 0n;
+      if (typeof v === "string")
+        n = /^[+-]?\d+$/.test(v) && BigInt(v) < 2n ** 63n && BigInt(v) >= -(2n ** 63n) ? BigInt(v) : 0n;
       else if (v instanceof GoInt && v.kind === "int64") n = v.v;
       return formatGoDuration(BigInt.asIntN(64, n * 1_000_000_000n));
     },

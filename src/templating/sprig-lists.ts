@@ -3,10 +3,22 @@
  * @module
  */
 import { type Meter, SLOT_BYTES } from "./budget.ts";
-import { FuncError, type GoFunc } from "./func-types.ts";
 import { strval, toInt64 } from "./convert.ts";
+import { FuncError, type GoFunc } from "./func-types.ts";
 import { goMarshal, goUnmarshal, JsonError } from "./go-json.ts";
-import { GoInt, GoMap, GoSlice, GoTime, GoVersion, deepEqual, hasKey, isObject, kindName, sliceItems, typeName } from "./values.ts";
+import {
+  deepEqual,
+  GoInt,
+  GoMap,
+  GoSlice,
+  GoTime,
+  GoVersion,
+  hasKey,
+  isObject,
+  kindName,
+  sliceItems,
+  typeName,
+} from "./values.ts";
 
 const NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference";
 
@@ -166,7 +178,13 @@ export const LIST_FUNCS: Readonly<Record<string, GoFunc>> = {
     call: (a) => (a.length < 2 || empty(a[1]) ? a[0] : a[1]),
   },
   empty: { params: ["any"], call: (a) => empty(a[0]) },
-  coalesce: { params: [], variadic: "any", iface: true, passThrough: true, call: (a) => a.find((x) => !empty(x)) ?? null },
+  coalesce: {
+    params: [],
+    variadic: "any",
+    iface: true,
+    passThrough: true,
+    call: (a) => a.find((x) => !empty(x)) ?? null,
+  },
   all: { params: [], variadic: "any", call: (a) => a.every((x) => !empty(x)) },
   any: { params: [], variadic: "any", call: (a) => a.some((x) => !empty(x)) },
   compact: { params: ["any"], call: (a) => listOf(a[0], "compact", false).filter((x) => !empty(x)) },
@@ -202,7 +220,10 @@ export const LIST_FUNCS: Readonly<Record<string, GoFunc>> = {
     call: (a, ctx) => wrapJson(() => goMarshal(a[0], { escapeHTML: true, indent: "  " }, ctx.meter)),
   },
   toRawJson: { params: ["any"], call: (a, ctx) => wrapJson(() => goMarshal(a[0], { escapeHTML: false }, ctx.meter)) },
-  mustToRawJson: { params: ["any"], call: (a, ctx) => wrapJson(() => goMarshal(a[0], { escapeHTML: false }, ctx.meter)) },
+  mustToRawJson: {
+    params: ["any"],
+    call: (a, ctx) => wrapJson(() => goMarshal(a[0], { escapeHTML: false }, ctx.meter)),
+  },
   ternary: { params: ["any", "any", "bool"], iface: true, passThrough: true, call: (a) => (a[2] ? a[0] : a[1]) },
   typeOf: { params: ["any"], call: (a) => typeName(a[0]) },
   typeIs: { params: ["string", "any"], call: (a) => a[0] === typeName(a[1]) },
@@ -219,17 +240,32 @@ export const LIST_FUNCS: Readonly<Record<string, GoFunc>> = {
       const d: Record<string, unknown> = {};
       for (let i = 0; i < a.length; i += 2) {
         const key = keptStrval(a[i], ctx.meter);
-        Object.defineProperty(d, key, { value: i + 1 >= a.length ? "" : a[i + 1], enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(d, key, {
+          value: i + 1 >= a.length ? "" : a[i + 1],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return d;
     },
   },
-  get: { params: ["map", "string"], iface: true, passThrough: true, call: (a) => (hasKey(mapArg(a[0]), a[1] as string) ? mapArg(a[0])[a[1] as string] : "") },
+  get: {
+    params: ["map", "string"],
+    iface: true,
+    passThrough: true,
+    call: (a) => (hasKey(mapArg(a[0]), a[1] as string) ? mapArg(a[0])[a[1] as string] : ""),
+  },
   hasKey: { params: ["map", "string"], call: (a) => hasKey(mapArg(a[0]), a[1] as string) },
   pluck: {
     params: ["string"],
     variadic: "map",
-    call: (a) => a.slice(1).map(mapArg).filter((d) => hasKey(d, a[0] as string)).map((d) => d[a[0] as string]),
+    call: (a) =>
+      a
+        .slice(1)
+        .map(mapArg)
+        .filter((d) => hasKey(d, a[0] as string))
+        .map((d) => d[a[0] as string]),
   },
   keys: {
     params: [],
@@ -270,9 +306,24 @@ export const LIST_FUNCS: Readonly<Record<string, GoFunc>> = {
   prepend: { params: ["any", "any"], call: (a) => [a[1], ...listOf(a[0], "prepend", false)] },
   mustPrepend: { params: ["any", "any"], call: (a) => [a[1], ...listOf(a[0], "prepend", true)] },
   first: { params: ["any"], iface: true, passThrough: true, call: (a) => listOf(a[0], "find first", false)[0] ?? null },
-  mustFirst: { params: ["any"], iface: true, passThrough: true, call: (a) => listOf(a[0], "find first", true)[0] ?? null },
-  last: { params: ["any"], iface: true, passThrough: true, call: (a) => listOf(a[0], "find last", false).at(-1) ?? null },
-  mustLast: { params: ["any"], iface: true, passThrough: true, call: (a) => listOf(a[0], "find last", true).at(-1) ?? null },
+  mustFirst: {
+    params: ["any"],
+    iface: true,
+    passThrough: true,
+    call: (a) => listOf(a[0], "find first", true)[0] ?? null,
+  },
+  last: {
+    params: ["any"],
+    iface: true,
+    passThrough: true,
+    call: (a) => listOf(a[0], "find last", false).at(-1) ?? null,
+  },
+  mustLast: {
+    params: ["any"],
+    iface: true,
+    passThrough: true,
+    call: (a) => listOf(a[0], "find last", true).at(-1) ?? null,
+  },
   rest: { params: ["any"], call: (a) => restOf(listOf(a[0], "find rest", false)) },
   mustRest: { params: ["any"], call: (a) => restOf(listOf(a[0], "find rest", true)) },
   initial: { params: ["any"], call: (a) => initialOf(listOf(a[0], "find initial", false)) },

@@ -2,11 +2,12 @@
  * Sprig hash, path, encoding, semver, control and random helpers.
  * @module
  */
-import { FuncError, type CallContext, type GoFunc, type ParamType } from "./func-types.ts";
+
 import { strval } from "./convert.ts";
+import { type CallContext, FuncError, type GoFunc, type ParamType } from "./func-types.ts";
 import { adler32, base32Decode, base32Encode, base64Decode, base64Encode, sha1Hex, sha256Hex } from "./hashes.ts";
 import { newVersion, semverCompare } from "./semver.ts";
-import { GoInt, fromBytes, toBytes } from "./values.ts";
+import { fromBytes, GoInt, toBytes } from "./values.ts";
 
 /** Go `path.Clean`. */
 export function cleanPath(p: string): string {
@@ -71,7 +72,10 @@ export const MISC_FUNCS: Readonly<Record<string, GoFunc>> = {
   sha1sum: { params: ["string"], call: (a) => sha1Hex(toBytes(s(a[0]))) },
   sha256sum: { params: ["string"], call: (a) => sha256Hex(toBytes(s(a[0]))) },
   adler32sum: { params: ["string"], call: (a) => String(adler32(toBytes(s(a[0])))) },
-  toString: { params: ["any"] as readonly ParamType[], call: (a: unknown[], ctx: CallContext): unknown => strval(a[0], ctx.meter) } as GoFunc,
+  toString: {
+    params: ["any"] as readonly ParamType[],
+    call: (a: unknown[], ctx: CallContext): unknown => strval(a[0], ctx.meter),
+  } as GoFunc,
   base: { params: ["string"], call: (a) => basePath(s(a[0])) },
   dir: { params: ["string"], call: (a) => dirPath(s(a[0])) },
   clean: { params: ["string"], call: (a) => cleanPath(s(a[0])) },

@@ -3,10 +3,10 @@
  * @module
  */
 import type { Meter } from "./budget.ts";
-import { FuncError, type GoFunc } from "./func-types.ts";
 import { toFloat64, toInt64 } from "./convert.ts";
 import { decimalOp } from "./decimal.ts";
 import { formatV } from "./fmt.ts";
+import { FuncError, type GoFunc } from "./func-types.ts";
 import { atoi } from "./strconv.ts";
 import { GoInt } from "./values.ts";
 
@@ -72,15 +72,49 @@ export const NUMBER_FUNCS: Readonly<Record<string, GoFunc>> = {
       return i64(toInt64(a[0]) % d);
     },
   },
-  mul: { params: ["any"], variadic: "any", call: (a) => i64(a.slice(1).reduce<bigint>((acc, x) => BigInt.asIntN(64, acc * toInt64(x)), toInt64(a[0]))) },
+  mul: {
+    params: ["any"],
+    variadic: "any",
+    call: (a) => i64(a.slice(1).reduce<bigint>((acc, x) => BigInt.asIntN(64, acc * toInt64(x)), toInt64(a[0]))),
+  },
   add1f: { params: ["any"], call: (a) => decimalOp(toFloat64(a[0]), [1], "add") },
   addf: { params: [], variadic: "any", call: (a) => decimalOp(0, a.map(toFloat64), "add") },
   subf: { params: ["any"], variadic: "any", call: (a) => decimalOp(toFloat64(a[0]), a.slice(1).map(toFloat64), "sub") },
   divf: { params: ["any"], variadic: "any", call: (a) => decimalOp(toFloat64(a[0]), a.slice(1).map(toFloat64), "div") },
   mulf: { params: ["any"], variadic: "any", call: (a) => decimalOp(toFloat64(a[0]), a.slice(1).map(toFloat64), "mul") },
-  biggest: { params: ["any"], variadic: "any", call: (a) => i64(a.slice(1).map(toInt64).reduce((m, x) => (x > m ? x : m), toInt64(a[0]))) },
-  max: { params: ["any"], variadic: "any", call: (a) => i64(a.slice(1).map(toInt64).reduce((m, x) => (x > m ? x : m), toInt64(a[0]))) },
-  min: { params: ["any"], variadic: "any", call: (a) => i64(a.slice(1).map(toInt64).reduce((m, x) => (x < m ? x : m), toInt64(a[0]))) },
+  biggest: {
+    params: ["any"],
+    variadic: "any",
+    call: (a) =>
+      i64(
+        a
+          .slice(1)
+          .map(toInt64)
+          .reduce((m, x) => (x > m ? x : m), toInt64(a[0])),
+      ),
+  },
+  max: {
+    params: ["any"],
+    variadic: "any",
+    call: (a) =>
+      i64(
+        a
+          .slice(1)
+          .map(toInt64)
+          .reduce((m, x) => (x > m ? x : m), toInt64(a[0])),
+      ),
+  },
+  min: {
+    params: ["any"],
+    variadic: "any",
+    call: (a) =>
+      i64(
+        a
+          .slice(1)
+          .map(toInt64)
+          .reduce((m, x) => (x < m ? x : m), toInt64(a[0])),
+      ),
+  },
   maxf: { params: ["any"], variadic: "any", call: (a) => a.slice(1).map(toFloat64).reduce(goMax, toFloat64(a[0])) },
   minf: { params: ["any"], variadic: "any", call: (a) => a.slice(1).map(toFloat64).reduce(goMin, toFloat64(a[0])) },
   ceil: { params: ["any"], call: (a) => Math.ceil(toFloat64(a[0])) },

@@ -4,13 +4,24 @@
  * @module
  */
 import { BoundedText, ENTRY_BYTES, type Meter, SLOT_BYTES } from "./budget.ts";
-import { FuncError, type GoFunc } from "./func-types.ts";
 import { strval } from "./convert.ts";
+import { formatV } from "./fmt.ts";
+import { FuncError, type GoFunc } from "./func-types.ts";
 import { quotedLength, quoteGo } from "./lex.ts";
 import { DIGIT, isUnicodeSpace, LETTER, toLowerRune, toUpperRune } from "./runes.ts";
 import { camelToLower, toPascalCase } from "./sprig-case.ts";
-import { formatV } from "./fmt.ts";
-import { type GoInt, GoMap, GoSlice, byteSlice, fromBytes, isAscii, replaceRunes, runeCount, toBytes, utf8Length } from "./values.ts";
+import {
+  byteSlice,
+  fromBytes,
+  type GoInt,
+  GoMap,
+  GoSlice,
+  isAscii,
+  replaceRunes,
+  runeCount,
+  toBytes,
+  utf8Length,
+} from "./values.ts";
 
 const n = (v: unknown): number => Number((v as GoInt).v);
 const s = (v: unknown): string => v as string;
@@ -69,7 +80,8 @@ function title(x: string): string {
 /** The code point starting at `i` (a lone surrogate stands for itself). */
 function runeAt(x: string, i: number): string {
   const c = x.charCodeAt(i);
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < x.length && (x.charCodeAt(i + 1) & 0xfc00) === 0xdc00) return x.slice(i, i + 2);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < x.length && (x.charCodeAt(i + 1) & 0xfc00) === 0xdc00)
+    return x.slice(i, i + 2);
   return x[i]!;
 }
 
@@ -357,7 +369,10 @@ export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
   camelcase: { params: ["string"], call: (a) => toPascalCase(s(a[0])) },
   kebabcase: { params: ["string"], call: (a) => camelToLower(s(a[0]), "-") },
   wrap: { params: ["int", "string"], call: (a, ctx) => wrapCustom(s(a[1]), n(a[0]), "", false, ctx.meter) },
-  wrapWith: { params: ["int", "string", "string"], call: (a, ctx) => wrapCustom(s(a[2]), n(a[0]), s(a[1]), true, ctx.meter) },
+  wrapWith: {
+    params: ["int", "string", "string"],
+    call: (a, ctx) => wrapCustom(s(a[2]), n(a[0]), s(a[1]), true, ctx.meter),
+  },
   contains: { params: ["string", "string"], call: (a) => s(a[1]).includes(s(a[0])) },
   hasPrefix: { params: ["string", "string"], call: (a) => s(a[1]).startsWith(s(a[0])) },
   hasSuffix: { params: ["string", "string"], call: (a) => s(a[1]).endsWith(s(a[0])) },
@@ -369,12 +384,24 @@ export const STRING_FUNCS: Readonly<Record<string, GoFunc>> = {
   squote: {
     params: [],
     variadic: "any",
-    call: (a, ctx) => joinEach(a, ctx.meter, (t) => `'${t}'`, (x) => formatV(x, ctx.meter)),
+    call: (a, ctx) =>
+      joinEach(
+        a,
+        ctx.meter,
+        (t) => `'${t}'`,
+        (x) => formatV(x, ctx.meter),
+      ),
   },
   cat: {
     params: [],
     variadic: "any",
-    call: (a, ctx) => joinEach(a, ctx.meter, (t) => t, (x) => formatV(x, ctx.meter)),
+    call: (a, ctx) =>
+      joinEach(
+        a,
+        ctx.meter,
+        (t) => t,
+        (x) => formatV(x, ctx.meter),
+      ),
   },
   indent: { params: ["int", "string"], call: (a, ctx) => indent(n(a[0]), s(a[1]), ctx.meter) },
   nindent: { params: ["int", "string"], call: (a, ctx) => `\n${indent(n(a[0]), s(a[1]), ctx.meter)}` },

@@ -122,7 +122,12 @@ export class TemplateEvaluator {
       log?.debug("Template evaluation succeeded", { expression, type, duration: elapsed() });
       return out;
     } catch (err) {
-      log?.error("Template evaluation failed", { expression, type, duration: elapsed(), error: (err as Error).message });
+      log?.error("Template evaluation failed", {
+        expression,
+        type,
+        duration: elapsed(),
+        error: (err as Error).message,
+      });
       throw err;
     }
   }

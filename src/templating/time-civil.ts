@@ -4,14 +4,14 @@
  * @module
  */
 import { UTC, zoneAt } from "./time-zone.ts";
-import { GoTime, type GoLocation } from "./values.ts";
+import { type GoLocation, GoTime } from "./values.ts";
 
 /** Nanoseconds per second. */
 export const NS = 1_000_000_000n;
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /** Calendar fields of an instant in its location. */

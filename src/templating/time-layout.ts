@@ -24,9 +24,40 @@ export const DAYS: readonly string[] = ["Sunday", "Monday", "Tuesday", "Wednesda
 
 /** A layout element. */
 export type Tok =
-  | "January" | "Jan" | "1" | "01" | "Monday" | "Mon" | "2" | "_2" | "02" | "__2" | "002" | "15" | "3" | "03"
-  | "4" | "04" | "5" | "05" | "2006" | "06" | "PM" | "pm" | "MST" | "Z0700" | "Z070000" | "Z07" | "Z07:00"
-  | "Z07:00:00" | "-0700" | "-070000" | "-07" | "-07:00" | "-07:00:00" | "frac";
+  | "January"
+  | "Jan"
+  | "1"
+  | "01"
+  | "Monday"
+  | "Mon"
+  | "2"
+  | "_2"
+  | "02"
+  | "__2"
+  | "002"
+  | "15"
+  | "3"
+  | "03"
+  | "4"
+  | "04"
+  | "5"
+  | "05"
+  | "2006"
+  | "06"
+  | "PM"
+  | "pm"
+  | "MST"
+  | "Z0700"
+  | "Z070000"
+  | "Z07"
+  | "Z07:00"
+  | "Z07:00:00"
+  | "-0700"
+  | "-070000"
+  | "-07"
+  | "-07:00"
+  | "-07:00:00"
+  | "frac";
 
 /** Go `nextStdChunk`: splits a layout into literal text and tokens. */
 export function nextChunk(layout: string): [string, Tok | undefined, string, string] {

@@ -6,7 +6,7 @@
 import { civilFromDays, daysFromCivil, isLeap, NS, unixSeconds } from "./time-civil.ts";
 import { DAYS, isDigit, MONTHS, nextChunk } from "./time-layout.ts";
 import { UTC, zoneAt } from "./time-zone.ts";
-import { GoTime, type GoLocation } from "./values.ts";
+import { type GoLocation, GoTime } from "./values.ts";
 
 /** A parse failure with Go's text. */
 export class TimeParseError extends Error {
@@ -179,15 +179,16 @@ export function parseTime(layout: string, value: string, loc: GoLocation): GoTim
             break;
           }
           const body = tok.slice(1);
-          const re = body === "07"
-            ? /^([+-])(\d{2})/
-            : body === "0700"
-            ? /^([+-])(\d{2})(\d{2})/
-            : body === "07:00"
-            ? /^([+-])(\d{2}):(\d{2})/
-            : body === "070000"
-            ? /^([+-])(\d{2})(\d{2})(\d{2})/
-            : /^([+-])(\d{2}):(\d{2}):(\d{2})/;
+          const re =
+            body === "07"
+              ? /^([+-])(\d{2})/
+              : body === "0700"
+                ? /^([+-])(\d{2})(\d{2})/
+                : body === "07:00"
+                  ? /^([+-])(\d{2}):(\d{2})/
+                  : body === "070000"
+                    ? /^([+-])(\d{2})(\d{2})(\d{2})/
+                    : /^([+-])(\d{2}):(\d{2}):(\d{2})/;
           const m = re.exec(value);
           if (!m) throw 0;
           const off = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
@@ -219,7 +220,10 @@ export function parseTime(layout: string, value: string, loc: GoLocation): GoTim
     const t = new GoTime((localSec - BigInt(zoneOffset)) * NS + BigInt(nsec), loc);
     const z = zoneAt(loc, unixSeconds(t));
     if (z.offset === zoneOffset) return t;
-    return new GoTime(t.ns, { name: zoneName === "UTC" && zoneOffset === 0 ? "UTC" : "", fixed: { abbr: zoneName === "" ? "" : zoneName, offset: zoneOffset } });
+    return new GoTime(t.ns, {
+      name: zoneName === "UTC" && zoneOffset === 0 ? "UTC" : "",
+      fixed: { abbr: zoneName === "" ? "" : zoneName, offset: zoneOffset },
+    });
   }
   if (zoneName !== "") {
     if (zoneName === "UTC") return new GoTime(localSec * NS + BigInt(nsec), UTC);

@@ -66,14 +66,21 @@ export function zoneAt(loc: GoLocation, sec: bigint): { abbr: string; offset: nu
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? "0";
   let year = Number(get("year"));
   if (get("era") === "BC" || get("era") === "B") year = 1 - year;
-  const asUTC = Date.UTC(year, Number(get("month")) - 1, Number(get("day")), Number(get("hour")), Number(get("minute")), Number(get("second")));
+  const asUTC = Date.UTC(
+    year,
+    Number(get("month")) - 1,
+    Number(get("day")),
+    Number(get("hour")),
+    Number(get("minute")),
+    Number(get("second")),
+  );
   const d = new Date(0);
   d.setUTCFullYear(year, Number(get("month")) - 1, Number(get("day")));
   d.setUTCHours(Number(get("hour")), Number(get("minute")), Number(get("second")), 0);
   const offset = Math.round((d.getTime() - ms) / 1000);
   void asUTC;
   let abbr = get("timeZoneName");
-  if (/^GMT[+-]/.test(abbr) || abbr === "GMT" && offset !== 0) abbr = numericAbbr(offset);
+  if (/^GMT[+-]/.test(abbr) || (abbr === "GMT" && offset !== 0)) abbr = numericAbbr(offset);
   if (abbr === "GMT" && zone !== "GMT" && zone !== "Etc/GMT") abbr = offset === 0 ? "GMT" : numericAbbr(offset);
   return { abbr, offset };
 }
@@ -83,5 +90,7 @@ function numericAbbr(offset: number): string {
   const a = Math.abs(offset);
   const h = Math.floor(a / 3600);
   const m = Math.floor((a % 3600) / 60);
-  return m === 0 ? `${sign}${String(h).padStart(2, "0")}` : `${sign}${String(h).padStart(2, "0")}${String(m).padStart(2, "0")}`;
+  return m === 0
+    ? `${sign}${String(h).padStart(2, "0")}`
+    : `${sign}${String(h).padStart(2, "0")}${String(m).padStart(2, "0")}`;
 }

@@ -8,17 +8,7 @@
  */
 
 /** Go integer kinds. */
-export type IntKind =
-  | "int"
-  | "int8"
-  | "int16"
-  | "int32"
-  | "int64"
-  | "uint"
-  | "uint8"
-  | "uint16"
-  | "uint32"
-  | "uint64";
+export type IntKind = "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64";
 
 const BITS: Readonly<Record<IntKind, number>> = {
   int: 64,
@@ -299,7 +289,8 @@ export function deepEqual(a: unknown, b: unknown, meter: { work(): void }): bool
     return true;
   }
   if (a instanceof GoTime) return a.ns === (b as GoTime).ns && a.loc.name === (b as GoTime).loc.name;
-  if (a instanceof GoVersion) return a.toString() === (b as GoVersion).toString() && a.original === (b as GoVersion).original;
+  if (a instanceof GoVersion)
+    return a.toString() === (b as GoVersion).toString() && a.original === (b as GoVersion).original;
   if (isObject(a)) {
     const ob = b as Record<string, unknown>;
     const ka = Object.keys(a);

@@ -61,11 +61,12 @@ export class BatchHarness<C = Record<string, unknown>, I = Record<string, unknow
       await o.engram.init?.(ctx);
       const returned = await o.engram.process(ctx, inputs as I);
       // As a real run: no output is `{}` and is not validated.
-      const output = returned === undefined || returned === null
-        ? {}
-        : decode && schemas.output !== undefined
-        ? decodePayload("output", schemas.output, returned, false)
-        : returned;
+      const output =
+        returned === undefined || returned === null
+          ? {}
+          : decode && schemas.output !== undefined
+            ? decodePayload("output", schemas.output, returned, false)
+            : returned;
       return { ...captured, output: output as O };
     } finally {
       release();

@@ -4,9 +4,10 @@
  * would have triggered, with which inputs and tokens.
  * @module
  */
+
+import { withStories } from "../context/create-context.ts";
 import type { Stories } from "../engram/context.ts";
 import type { Impulse } from "../engram/impulse.ts";
-import { withStories } from "../context/create-context.ts";
 import { localStories, type StoppedStory, type TriggeredStory } from "../impulse/local-stories.ts";
 import { type Captured, type HarnessOptions, testContext } from "./test-context.ts";
 
@@ -72,7 +73,11 @@ export class ImpulseHarness<C = Record<string, unknown>> {
       let captured: Captured = { signals: [], effects: [], logs: [], logLines: [] };
       let release = (): void => {};
       try {
-        const prepared = await testContext<C>({ ...o, signal: abort.signal }, o.impulse.schemas?.config, o.impulse.secrets);
+        const prepared = await testContext<C>(
+          { ...o, signal: abort.signal },
+          o.impulse.schemas?.config,
+          o.impulse.secrets,
+        );
         captured = prepared.captured;
         release = prepared.release;
         const target = o.targetStory === undefined ? undefined : { name: o.targetStory, namespace: "" };

@@ -13,15 +13,16 @@
  * ```
  * @module
  */
-export { BatchHarness, type BatchHarnessOptions, type BatchRun } from "./batch-harness.ts";
-export { StreamHarness, type StreamHarnessOptions, type StreamHarnessResult } from "./stream-harness.ts";
-export { ImpulseHarness, type ImpulseHarnessOptions, type ImpulseRun, type RunningImpulse } from "./impulse-harness.ts";
-export type { Captured, HarnessOptions } from "./test-context.ts";
+
 export { type EffectStore, memoryEffectStore } from "../context/effect-store.ts";
 export type { RecordedLog, RecordedSignal } from "../context/recording-capabilities.ts";
 export type { StoppedStory, TriggeredStory } from "../impulse/local-stories.ts";
+export { BatchHarness, type BatchHarnessOptions, type BatchRun } from "./batch-harness.ts";
 export { BatchSuite, type BatchSuiteOptions } from "./batch-suite.ts";
+export { ImpulseHarness, type ImpulseHarnessOptions, type ImpulseRun, type RunningImpulse } from "./impulse-harness.ts";
+export { StreamHarness, type StreamHarnessOptions, type StreamHarnessResult } from "./stream-harness.ts";
 export { StreamSuite, type StreamSuiteOptions } from "./stream-suite.ts";
+export type { Captured, HarnessOptions } from "./test-context.ts";
 export {
   requireStreamErrorMessage,
   requireStreamMessage,

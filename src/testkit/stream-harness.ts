@@ -11,7 +11,9 @@ import { type Captured, type HarnessOptions, type TestContext, testContext } fro
 /** Options of a {@link StreamHarness}. */
 export interface StreamHarnessOptions<C> extends HarnessOptions {
   /** What `defineStreaming` made (or any object with `stream`, optional `init` and `schemas`). */
-  readonly engram: Pick<StreamingEngram<C>, "init" | "stream" | "secrets"> & { readonly schemas?: StreamingEngram<C>["schemas"] };
+  readonly engram: Pick<StreamingEngram<C>, "init" | "stream" | "secrets"> & {
+    readonly schemas?: StreamingEngram<C>["schemas"];
+  };
   /** Delivered to `stream` in order; the inbound iterable ends after the last one. */
   readonly inputs?: readonly StreamMessage[];
   /** Called with the original input the first time its `done()` is called. */
@@ -90,7 +92,10 @@ export class StreamHarness<C = Record<string, unknown>> {
       await engram.stream(ctx, closedInbound(o.inputs ?? [], o.onInputProcessed), outbound);
       return { ...captured, outputs, failed: false, error: undefined };
     } catch (thrown) {
-      const error = thrown instanceof Error ? thrown : new Error(`engram stream threw a non-Error value: ${String(thrown)}`, { cause: thrown });
+      const error =
+        thrown instanceof Error
+          ? thrown
+          : new Error(`engram stream threw a non-Error value: ${String(thrown)}`, { cause: thrown });
       return { ...captured, outputs, failed: true, error };
     } finally {
       closed = true;

@@ -4,9 +4,9 @@
  * @module
  */
 import type { StreamMessage } from "../engram/streaming-message.ts";
+import { checkExpectedError, errorMessage } from "./expected-error.ts";
 import { StreamHarness, type StreamHarnessOptions } from "./stream-harness.ts";
 import { validateStreamMessage } from "./validators.ts";
-import { checkExpectedError, errorMessage } from "./expected-error.ts";
 
 /** Expectations of a {@link StreamSuite}; the suite counts `done()` calls itself. */
 export interface StreamSuiteOptions<C> extends Omit<StreamHarnessOptions<C>, "onInputProcessed"> {
@@ -58,7 +58,9 @@ export class StreamSuite<C = Record<string, unknown>> {
     this.checkOutputCount(outputs, "stream output contract failed: ");
     const inputs = o.inputs?.length ?? 0;
     if (o.requireAllInputsDone && doneCount !== inputs) {
-      throw new Error(`stream input completion contract failed: expected ${inputs} input Done() call(s), got ${doneCount}`);
+      throw new Error(
+        `stream input completion contract failed: expected ${inputs} input Done() call(s), got ${doneCount}`,
+      );
     }
     await this.checkMessages(outputs, "");
   }

@@ -5,16 +5,16 @@
  * @module
  */
 import type { GenericSchema } from "valibot";
+import { blobStorage } from "../context/blob-storage.ts";
+import { createContext } from "../context/create-context.ts";
+import { type EffectStore, memoryEffectStore } from "../context/effect-store.ts";
+import { emptyRunRecord, type RunRecord, recordingCapabilities } from "../context/recording-capabilities.ts";
+import { DEFAULT_EFFECT_MAX_DETAILS_BYTES } from "../effects/details.ts";
 import type { Context } from "../engram/context.ts";
 import { checkRequiredSecrets } from "../engram/required-secrets.ts";
 import type { SecretDeclarations } from "../engram/secret-declarations.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import type { StoryInfo } from "../env/story-info.ts";
-import { DEFAULT_EFFECT_MAX_DETAILS_BYTES } from "../effects/details.ts";
-import { blobStorage } from "../context/blob-storage.ts";
-import { createContext } from "../context/create-context.ts";
-import { type EffectStore, memoryEffectStore } from "../context/effect-store.ts";
-import { emptyRunRecord, recordingCapabilities, type RunRecord } from "../context/recording-capabilities.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { registerSecrets } from "../observability/redaction.ts";
 import { decodePayload } from "../process/decode.ts";
@@ -85,14 +85,19 @@ export async function testContext<C>(
   const release = registerSecrets(expanded.secrets);
   let config: unknown;
   try {
-    config = options.decode === false ? options.config : decodePayload("config", configSchema, options.config ?? {}, options.strict === true);
+    config =
+      options.decode === false
+        ? options.config
+        : decodePayload("config", configSchema, options.config ?? {}, options.strict === true);
   } catch (err) {
     release();
     throw err;
   }
   const record = emptyRunRecord();
   const logLines: Record<string, unknown>[] = [];
-  const logger = options.logger ?? createLogger({ sink: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>), level: "DEBUG" });
+  const logger =
+    options.logger ??
+    createLogger({ sink: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>), level: "DEBUG" });
   let logs = 0;
   const caps = recordingCapabilities({
     record,

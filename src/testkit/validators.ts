@@ -20,7 +20,8 @@ export function validateStructuredError(value: unknown): Error | undefined {
   if (version !== "v1") return new Error(`unsupported structured error version "${version}"`);
   if (typeof e.type !== "string" || e.type === "") return new Error("structured error type is required");
   if (!TYPES.has(e.type)) return new Error(`unsupported structured error type "${e.type}"`);
-  if (typeof e.message !== "string" || e.message.trim() === "") return new Error("structured error message is required");
+  if (typeof e.message !== "string" || e.message.trim() === "")
+    return new Error("structured error message is required");
   if (e.exitClass !== undefined && e.exitClass !== "" && !CLASSES.has(String(e.exitClass))) {
     return new Error(`unsupported structured error exitClass "${String(e.exitClass)}"`);
   }
@@ -50,8 +51,13 @@ export function validateStreamMessage(msg: StreamMessage): Error | undefined {
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
-  const empty = msg.audio === undefined && msg.video === undefined && msg.binary === undefined &&
-    (msg.payload?.length ?? 0) === 0 && (msg.inputs?.length ?? 0) === 0 && (msg.transports?.length ?? 0) === 0;
+  const empty =
+    msg.audio === undefined &&
+    msg.video === undefined &&
+    msg.binary === undefined &&
+    (msg.payload?.length ?? 0) === 0 &&
+    (msg.inputs?.length ?? 0) === 0 &&
+    (msg.transports?.length ?? 0) === 0;
   if (empty) return new Error("stream message missing payload, inputs, transports, or media");
   return undefined;
 }

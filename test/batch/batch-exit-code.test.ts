@@ -1,6 +1,7 @@
 // Go's BatchExitCode / ErrBatchTimeout: 0, 124 through any cause chain or AggregateError, else 1.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { BatchTimeoutError, batchExitCode, isBatchTimeout, REASON_TIMEOUT } from "../../src/batch/errors.ts";
 
 test("batchExitCode and isBatchTimeout follow the cause chain like errors.Is", () => {

@@ -1,17 +1,18 @@
 // Real batch engrams, as child processes of the runtime under test, against the real Kubernetes
 // API peer (test/peers/k8s): the exact StepRun status after each outcome, fencing, TLS and
 // credential failures, and the API server going away mid-run.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket, connect } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
+import { type K8sPeer, k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
-import { runScript, type RunResult } from "../support/spawn.ts";
+import { type RunResult, runScript } from "../support/spawn.ts";
 import { peerRequest } from "./peer-request.ts";
 
 const FIXTURE = "test/batch/fixtures/fixture-engram.ts";
@@ -44,7 +45,12 @@ async function statusOf(name: string): Promise<Record<string, unknown>> {
   return (sr.status ?? {}) as Record<string, unknown>;
 }
 
-function run(name: string, inputs: unknown, env: Record<string, string> = {}, opts: Parameters<typeof runScript>[1] = {}): Promise<RunResult> {
+function run(
+  name: string,
+  inputs: unknown,
+  env: Record<string, string> = {},
+  opts: Parameters<typeof runScript>[1] = {},
+): Promise<RunResult> {
   return runScript(FIXTURE, {
     ...opts,
     env: {
@@ -100,7 +106,14 @@ describe("batch engrams against the real API server", () => {
       exitCode: 1,
       exitClass: "terminal",
       lastFailureMsg: "process exploded",
-      error: { version: "v1", type: "execution_error", message: "process exploded", retryable: false, exitCode: 1, exitClass: "terminal" },
+      error: {
+        version: "v1",
+        type: "execution_error",
+        message: "process exploded",
+        retryable: false,
+        exitCode: 1,
+        exitClass: "terminal",
+      },
     });
   });
 
@@ -115,13 +128,20 @@ describe("batch engrams against the real API server", () => {
     const e = s.error as Record<string, unknown>;
     assert.equal(e.type, "validation_error");
     assert.equal((e.details as { path: string }).path, "mode");
-    assert.match(String(s.lastFailureMsg), /^failed to unmarshal inputs into the target type: inputs validation failed at mode: /);
+    assert.match(
+      String(s.lastFailureMsg),
+      /^failed to unmarshal inputs into the target type: inputs validation failed at mode: /,
+    );
   });
 
   test("timeout on the last attempt: Timeout, 124, retry, process exits 124", { skip }, async () => {
     // No retries left (maxRetries 0): the SDK ends the step itself.
     await createStepRun("slow", undefined, { retry: { maxRetries: 0 } });
-    const r = await run("slow", { mode: "hang" }, { BUBU_STEP_TIMEOUT: "500ms", BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" });
+    const r = await run(
+      "slow",
+      { mode: "hang" },
+      { BUBU_STEP_TIMEOUT: "500ms", BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" },
+    );
     assert.equal(r.code, 124, r.stdout + r.stderr);
     const s = stable(await statusOf("slow"));
     assert.deepEqual(s, {
@@ -129,11 +149,13 @@ describe("batch engrams against the real API server", () => {
       retries: 0,
       exitCode: 124,
       exitClass: "retry",
-      lastFailureMsg: "batch execution timed out after 500ms: engram did not return within 200ms after its signal was aborted",
+      lastFailureMsg:
+        "batch execution timed out after 500ms: engram did not return within 200ms after its signal was aborted",
       error: {
         version: "v1",
         type: "timeout",
-        message: "batch execution timed out after 500ms: engram did not return within 200ms after its signal was aborted",
+        message:
+          "batch execution timed out after 500ms: engram did not return within 200ms after its signal was aborted",
         retryable: true,
         exitCode: 124,
         exitClass: "retry",
@@ -141,9 +163,15 @@ describe("batch engrams against the real API server", () => {
     });
   });
 
-  test("timeout with retries left: the details without a phase (the operator retries), exit 124", { skip }, async () => {
+  test("timeout with retries left: the details without a phase (the operator retries), exit 124", {
+    skip,
+  }, async () => {
     await createStepRun("slow-retry", { phase: "Running", retries: 0 }, { retry: { maxRetries: 2 } });
-    const r = await run("slow-retry", { mode: "hang" }, { BUBU_STEP_TIMEOUT: "500ms", BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" });
+    const r = await run(
+      "slow-retry",
+      { mode: "hang" },
+      { BUBU_STEP_TIMEOUT: "500ms", BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" },
+    );
     assert.equal(r.code, 124, r.stdout + r.stderr);
     const s = await statusOf("slow-retry");
     assert.equal(s.phase, "Running", "no final phase: the operator decides");
@@ -156,19 +184,26 @@ describe("batch engrams against the real API server", () => {
   test("SIGTERM: nothing written (the operator retries a stopped pod), process exits 143", { skip }, async () => {
     await createStepRun("term");
     let sent = false;
-    const r = await run("term", { mode: "wait-abort" }, {}, {
-      onOutput: (text, child) => {
-        if (!sent && text.includes("waiting for abort")) {
-          sent = true;
-          child.kill("SIGTERM");
-        }
+    const r = await run(
+      "term",
+      { mode: "wait-abort" },
+      {},
+      {
+        onOutput: (text, child) => {
+          if (!sent && text.includes("waiting for abort")) {
+            sent = true;
+            child.kill("SIGTERM");
+          }
+        },
       },
-    });
+    );
     assert.equal(r.code, 143, r.stdout + r.stderr);
     assert.deepEqual(await statusOf("term"), { phase: "Running", retries: 0 });
   });
 
-  test("config deeper than BUBU_MAX_RECURSION_DEPTH fails in a pod as it does locally, without refs or templates", { skip }, async () => {
+  test("config deeper than BUBU_MAX_RECURSION_DEPTH fails in a pod as it does locally, without refs or templates", {
+    skip,
+  }, async () => {
     await createStepRun("deepconfig");
     const nested = `${"[".repeat(11)}${"]".repeat(11)}`;
     const r = await run("deepconfig", { mode: "ok" }, { BUBU_STEP_CONFIG: `{"a":${nested}}` });
@@ -181,7 +216,12 @@ describe("batch engrams against the real API server", () => {
   test("malformed BUBU_TRIGGER_DATA is reported to the StepRun too", { skip }, async () => {
     await createStepRun("badjson");
     const r = await runScript(FIXTURE, {
-      env: { KUBECONFIG: peer.kubeconfigPath, BUBU_STEPRUN_NAME: "badjson", BUBU_STEPRUN_NAMESPACE: ns, BUBU_TRIGGER_DATA: "{nope" },
+      env: {
+        KUBECONFIG: peer.kubeconfigPath,
+        BUBU_STEPRUN_NAME: "badjson",
+        BUBU_STEPRUN_NAMESPACE: ns,
+        BUBU_TRIGGER_DATA: "{nope",
+      },
     });
     assert.equal(r.code, 1);
     const s = stable(await statusOf("badjson"));
@@ -193,7 +233,10 @@ describe("batch engrams against the real API server", () => {
     await createStepRun("fenced", { phase: "Running", retries: 0, podName: "pod-a" });
     const r = await run("fenced", { mode: "ok" }, { BUBU_POD_NAME: "pod-b" });
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /zombie pod fencing: current pod \\"pod-b\\" does not match existing \\"pod-a\\"; skipping patch/);
+    assert.match(
+      r.stdout,
+      /zombie pod fencing: current pod \\"pod-b\\" does not match existing \\"pod-a\\"; skipping patch/,
+    );
     assert.deepEqual(await statusOf("fenced"), { phase: "Running", retries: 0, podName: "pod-a" });
   });
 
@@ -234,7 +277,13 @@ describe("batch engrams against the real API server", () => {
     const t0 = Date.now();
     // The terminal write keeps trying until the step's deadline plus the grace window (at least
     // the 3s operation budget), whatever BUBU_K8S_PATCH_MAX_RETRIES says.
-    const env = { KUBECONFIG: path, BUBU_K8S_OPERATION_TIMEOUT: "3s", BUBU_K8S_PATCH_MAX_RETRIES: "3", BUBU_STEP_TIMEOUT: "4s", BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "1s" };
+    const env = {
+      KUBECONFIG: path,
+      BUBU_K8S_OPERATION_TIMEOUT: "3s",
+      BUBU_K8S_PATCH_MAX_RETRIES: "3",
+      BUBU_STEP_TIMEOUT: "4s",
+      BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "1s",
+    };
     const r = await run("gone", { mode: "sleep", value: 1500 }, env, {
       onOutput: (text) => {
         if (!closed && text.includes("sleeping")) {
@@ -254,23 +303,29 @@ describe("batch engrams against the real API server", () => {
 describe("batch engrams with S3 storage against the real API server and versitygw", () => {
   const skipBoth = k8sPeerSkip() || s3PeerSkip();
 
-  test("large output is offloaded (status holds the ref), captured logs are published", { skip: skipBoth }, async () => {
+  test("large output is offloaded (status holds the ref), captured logs are published", {
+    skip: skipBoth,
+  }, async () => {
     peer = requireK8sPeer() as K8sPeer;
     const s3 = requireS3Peer();
     if (!s3) throw new Error("unreachable: skipped without the S3 peer");
     await createStepRun("big");
     const big = "x".repeat(5000);
-    const r = await run("big", { mode: "ok", value: big }, {
-      BUBU_STORAGE_PROVIDER: "s3",
-      BUBU_STORAGE_S3_BUCKET: s3.bucket,
-      BUBU_STORAGE_S3_ENDPOINT: s3.endpoint,
-      BUBU_STORAGE_S3_REGION: s3.region,
-      BUBU_S3_TLS: "false",
-      BUBU_S3_ACCESS_KEY_ID: s3.accessKey,
-      BUBU_S3_SECRET_ACCESS_KEY: s3.secretKey,
-      BUBU_STORYRUN_ID: "run-1",
-      BUBU_STEP_NAME: "step-1",
-    });
+    const r = await run(
+      "big",
+      { mode: "ok", value: big },
+      {
+        BUBU_STORAGE_PROVIDER: "s3",
+        BUBU_STORAGE_S3_BUCKET: s3.bucket,
+        BUBU_STORAGE_S3_ENDPOINT: s3.endpoint,
+        BUBU_STORAGE_S3_REGION: s3.region,
+        BUBU_S3_TLS: "false",
+        BUBU_S3_ACCESS_KEY_ID: s3.accessKey,
+        BUBU_S3_SECRET_ACCESS_KEY: s3.secretKey,
+        BUBU_STORYRUN_ID: "run-1",
+        BUBU_STEP_NAME: "step-1",
+      },
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const s = await statusOf("big");
     assert.equal(s.phase, "Succeeded");

@@ -1,11 +1,12 @@
 // The schema checks of a cluster batch run share one EngramTemplate lookup: started early
 // (prefetch), reused by the output check, looked up again only after a failure.
-import { afterEach, beforeEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { clusterServices } from "../../src/batch/cluster-services.ts";
 import { loadEnv } from "../../src/env/load.ts";
-import { createLogger } from "../../src/observability/logger.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";
+import { createLogger } from "../../src/observability/logger.ts";
 import { clientFor, FakeApiServer, status } from "../k8s/fake-apiserver.ts";
 
 const ENGRAM = "/apis/bubustack.io/v1alpha1/namespaces/ns1/engrams/eng";
@@ -17,7 +18,10 @@ beforeEach(async () => {
   server.put(ENGRAM, { metadata: { name: "eng" }, spec: { templateRef: { name: "tpl" } } });
   server.put(TEMPLATE, {
     metadata: { name: "tpl" },
-    spec: { inputSchema: { type: "object", required: ["name"] }, outputSchema: { type: "object", required: ["message"] } },
+    spec: {
+      inputSchema: { type: "object", required: ["name"] },
+      outputSchema: { type: "object", required: ["message"] },
+    },
   });
 });
 afterEach(async () => {
@@ -41,7 +45,10 @@ describe("cluster batch services: one EngramTemplate lookup per run", () => {
     assert.deepEqual(paths(), [ENGRAM, TEMPLATE]);
     await assert.rejects(s.validateOutput!({ other: 1 }, signal()), (err: unknown) => {
       assert.ok(err instanceof BubuError);
-      assert.match(err.message, /^output schema validation failed: object is invalid against EngramTemplate tpl output schema/);
+      assert.match(
+        err.message,
+        /^output schema validation failed: object is invalid against EngramTemplate tpl output schema/,
+      );
       return true;
     });
     await assert.rejects(s.validateInputs!({}, signal()), /^BubuError: input schema validation failed/);
@@ -69,9 +76,17 @@ describe("cluster batch services: one EngramTemplate lookup per run", () => {
 
   test("a failed lookup is not kept: the next check looks again", async () => {
     let failures = 1;
-    server.faults.push((req, res) => req.path === ENGRAM && failures-- > 0 && (status(res, 404, "NotFound", "engrams.bubustack.io \"eng\" not found"), true));
+    server.faults.push(
+      (req, res) =>
+        req.path === ENGRAM &&
+        failures-- > 0 &&
+        (status(res, 404, "NotFound", 'engrams.bubustack.io "eng" not found'), true),
+    );
     const s = services();
-    await assert.rejects(s.validateInputs!({ name: "Ada" }, signal()), /^BubuError: input schema resolution failed: fetch engram: /);
+    await assert.rejects(
+      s.validateInputs!({ name: "Ada" }, signal()),
+      /^BubuError: input schema resolution failed: fetch engram: /,
+    );
     await s.validateOutput!({ message: "hi" }, signal());
     assert.deepEqual(paths(), [ENGRAM, ENGRAM, TEMPLATE]);
   });

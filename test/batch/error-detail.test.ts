@@ -1,9 +1,10 @@
 // Errors a developer can fix: on a laptop stderr carries the structured error, then the stack and
 // the cause chain (scrubbed of secrets); the StepRun status never carries a stack.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";
 import { errorDetail, isInputError } from "../../src/errors/error-detail.ts";
 import { captureRuntime as capture } from "../support/capture-runtime.ts";
@@ -19,7 +20,12 @@ function failsWithCause() {
 
 test("locally: the structured error line, then the stack and the cause chain, secrets scrubbed", async () => {
   const { runtime, stderr, stdout } = capture();
-  const out = await startBatch(failsWithCause(), { runtime, exit: false, env: { BUBU_SECRET_DB_PASSWORD: "pw-d41d8cd98f" }, args: [] });
+  const out = await startBatch(failsWithCause(), {
+    runtime,
+    exit: false,
+    env: { BUBU_SECRET_DB_PASSWORD: "pw-d41d8cd98f" },
+    args: [],
+  });
   assert.equal(out.exitCode, 1);
   assert.equal(stdout(), "");
   const lines = stderr().split("\n");

@@ -3,16 +3,23 @@
 // engram (child process of the runtime under test) talks to the real API peer through the
 // fault-injecting TLS proxy (test/support/fault-proxy); each test asserts the StepRun status the
 // peer ends up with and the process exit code.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
+import { after, before, describe, test } from "node:test";
+import { type K8sPeer, k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
-import { type FaultProxy, type Match, type ProxyEvent, type Rule, startFaultProxy } from "../support/fault-proxy/client.ts";
-import { runScript, type RunOptions, type RunResult } from "../support/spawn.ts";
+import {
+  type FaultProxy,
+  type Match,
+  type ProxyEvent,
+  type Rule,
+  startFaultProxy,
+} from "../support/fault-proxy/client.ts";
+import { type RunOptions, type RunResult, runScript } from "../support/spawn.ts";
 import { peerRequest } from "./peer-request.ts";
 
 const FIXTURE = "test/batch/fixtures/fixture-engram.ts";
@@ -106,9 +113,13 @@ function faulted(events: ProxyEvent[], rule: string): ProxyEvent[] {
 
 /** Terminal or logs PATCHes of `name` that reached the API server and were accepted. */
 function landed(events: ProxyEvent[], name: string, kind: "phase" | "logs" = "phase"): ProxyEvent[] {
-  return events.filter((e) =>
-    e.action === "forwarded" && e.method === "PATCH" && e.path.endsWith(`/stepruns/${name}/status`) && e.status === 200 &&
-    (e.body ?? "").includes(`"${kind}"`)
+  return events.filter(
+    (e) =>
+      e.action === "forwarded" &&
+      e.method === "PATCH" &&
+      e.path.endsWith(`/stepruns/${name}/status`) &&
+      e.status === 200 &&
+      (e.body ?? "").includes(`"${kind}"`),
   );
 }
 
@@ -162,15 +173,24 @@ describe("batch runs through a faulty API server", () => {
   });
   after(async () => {
     await proxy?.close();
-    if (peer) await peerRequest(peer, "DELETE", `/apis/catalog.bubustack.io/v1alpha1/engramtemplates/${TEMPLATE}`).catch(() => {});
+    if (peer)
+      await peerRequest(peer, "DELETE", `/apis/catalog.bubustack.io/v1alpha1/engramtemplates/${TEMPLATE}`).catch(
+        () => {},
+      );
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test("no fault: one schema lookup through the proxy serves the input and the output check, Succeeded, exit 0", { skip }, async () => {
+  test("no fault: one schema lookup through the proxy serves the input and the output check, Succeeded, exit 0", {
+    skip,
+  }, async () => {
     const { r, events } = await scenario("clean", { rules: [] });
     assert.equal(r.code, 0, logOf(r));
     assert.equal((await statusOf("clean")).phase, "Succeeded");
-    assert.equal(events.filter((e) => e.path.includes(`/engrams/${ENGRAM}`)).length, 1, "one lookup for the input and the output");
+    assert.equal(
+      events.filter((e) => e.path.includes(`/engrams/${ENGRAM}`)).length,
+      1,
+      "one lookup for the input and the output",
+    );
     assert.equal(events.filter((e) => e.path.includes(`/engramtemplates/${TEMPLATE}`)).length, 1);
     assert.equal(landed(events, "clean").length, 1);
   });
@@ -216,7 +236,9 @@ describe("batch runs through a faulty API server", () => {
     assert.equal(faulted(events, "stall").length, 2);
   });
 
-  test("input lookup, outage longer than the lookup budget: Failed (retry class), written once the API is back", { skip }, async () => {
+  test("input lookup, outage longer than the lookup budget: Failed (retry class), written once the API is back", {
+    skip,
+  }, async () => {
     const { r, events } = await scenario("in-long", {
       rules: [{ name: "outage", trigger: engramGet, fault: { kind: "refuse" }, durationMs: 5_000 }],
     });
@@ -224,7 +246,10 @@ describe("batch runs through a faulty API server", () => {
     const s = await statusOf("in-long");
     assert.equal(s.phase, "Failed");
     assert.equal(s.exitClass, "retry");
-    assert.match(String(s.lastFailureMsg), /^input schema resolution failed: fetch engram: cannot reach the Kubernetes API server/);
+    assert.match(
+      String(s.lastFailureMsg),
+      /^input schema resolution failed: fetch engram: cannot reach the Kubernetes API server/,
+    );
     const end = outageEnd(events);
     assert.equal(landed(events, "in-long").length, 1);
     assert.ok(landed(events, "in-long")[0]!.t > end.t);
@@ -232,7 +257,9 @@ describe("batch runs through a faulty API server", () => {
 
   // --- the output schema lookup and the terminal status write ----------------------------------
 
-  test("an outage after the input lookup does not reach the output check (it reuses that lookup): Succeeded with its output, exit 0", { skip }, async () => {
+  test("an outage after the input lookup does not reach the output check (it reuses that lookup): Succeeded with its output, exit 0", {
+    skip,
+  }, async () => {
     // Go looks the template up again for the output; a second Engram GET would meet this outage.
     const { r, events } = await scenario("out-outage", {
       rules: [{ name: "outage", trigger: engramGet, nth: 2, fault: { kind: "refuse" }, durationMs: 5_000 }],
@@ -260,13 +287,15 @@ describe("batch runs through a faulty API server", () => {
 
   test("terminal write, 409 storm: every refusal is followed by a fresh GET, Succeeded, exit 0", { skip }, async () => {
     const { r, events } = await scenario("w-409", {
-      rules: [{
-        name: "409",
-        trigger: terminalPatch("w-409"),
-        target: { method: "PATCH" },
-        fault: { kind: "status", status: 409 },
-        durationMs: 2_000,
-      }],
+      rules: [
+        {
+          name: "409",
+          trigger: terminalPatch("w-409"),
+          target: { method: "PATCH" },
+          fault: { kind: "status", status: 409 },
+          durationMs: 2_000,
+        },
+      ],
     });
     assert.equal(r.code, 0, logOf(r));
     assert.equal((await statusOf("w-409")).phase, "Succeeded");
@@ -280,16 +309,28 @@ describe("batch runs through a faulty API server", () => {
 
   test("terminal write, 500 storm: retried, Succeeded, exit 0", { skip }, async () => {
     const { r, events } = await scenario("w-500", {
-      rules: [{ name: "500", trigger: terminalPatch("w-500"), fault: { kind: "status", status: 500 }, durationMs: 2_000 }],
+      rules: [
+        { name: "500", trigger: terminalPatch("w-500"), fault: { kind: "status", status: 500 }, durationMs: 2_000 },
+      ],
     });
     assert.equal(r.code, 0, logOf(r));
     assert.equal((await statusOf("w-500")).phase, "Succeeded");
     assert.ok(faulted(events, "500").length >= 3);
   });
 
-  test("terminal write, three PATCHes never answered: one attempt timeout each, Succeeded, exit 0", { skip }, async () => {
+  test("terminal write, three PATCHes never answered: one attempt timeout each, Succeeded, exit 0", {
+    skip,
+  }, async () => {
     const { r, events } = await scenario("w-stall", {
-      rules: [{ name: "stall", trigger: terminalPatch("w-stall"), target: terminalPatch("w-stall"), fault: { kind: "stall" }, count: 3 }],
+      rules: [
+        {
+          name: "stall",
+          trigger: terminalPatch("w-stall"),
+          target: terminalPatch("w-stall"),
+          fault: { kind: "stall" },
+          count: 3,
+        },
+      ],
     });
     assert.equal(r.code, 0, logOf(r));
     assert.equal((await statusOf("w-stall")).phase, "Succeeded");
@@ -299,7 +340,9 @@ describe("batch runs through a faulty API server", () => {
     for (let i = 1; i < stalls.length; i++) assert.ok(stalls[i]!.t - stalls[i - 1]!.t < 5_000);
   });
 
-  test("terminal write, response lost after the PATCH took effect: the retry finds nothing to change, exit 0", { skip }, async () => {
+  test("terminal write, response lost after the PATCH took effect: the retry finds nothing to change, exit 0", {
+    skip,
+  }, async () => {
     const { r, events } = await scenario("w-lost", {
       rules: [{ name: "lost", trigger: terminalPatch("w-lost"), fault: { kind: "drop-response" }, count: 1 }],
     });
@@ -312,7 +355,14 @@ describe("batch runs through a faulty API server", () => {
 
   test("terminal write, 422: not retried, Running, exit 1", { skip }, async () => {
     const { r, events } = await scenario("w-422", {
-      rules: [{ name: "422", trigger: terminalPatch("w-422"), target: { method: "PATCH" }, fault: { kind: "status", status: 422 } }],
+      rules: [
+        {
+          name: "422",
+          trigger: terminalPatch("w-422"),
+          target: { method: "PATCH" },
+          fault: { kind: "status", status: 422 },
+        },
+      ],
     });
     assert.equal(r.code, 1, logOf(r));
     assert.equal((await statusOf("w-422")).phase, "Running");
@@ -320,7 +370,9 @@ describe("batch runs through a faulty API server", () => {
     assert.match(r.stdout, /StepRun status patch failed","error":"failed to apply StepRun 'w-422' status/);
   });
 
-  test("terminal write, the API never comes back: gives up when the step's window ends, Running, exit 1", { skip }, async () => {
+  test("terminal write, the API never comes back: gives up when the step's window ends, Running, exit 1", {
+    skip,
+  }, async () => {
     // Window: the later of deadline + grace (4s + 1s from the start) and write start + 3s.
     const { r } = await scenario("w-gone", {
       rules: [{ name: "outage", trigger: terminalPatch("w-gone"), fault: { kind: "refuse" } }],
@@ -328,11 +380,16 @@ describe("batch runs through a faulty API server", () => {
     });
     assert.equal(r.code, 1, logOf(r));
     assert.equal((await statusOf("w-gone")).phase, "Running");
-    assert.match(r.stdout, /status patch retry aborted due to context cancellation: context deadline exceeded; last error: cannot reach the Kubernetes API server/);
+    assert.match(
+      r.stdout,
+      /status patch retry aborted due to context cancellation: context deadline exceeded; last error: cannot reach the Kubernetes API server/,
+    );
     assert.ok(r.ms < 20_000, `took ${r.ms}ms`);
   });
 
-  test("timed-out step, 1s outage at its write: past the deadline the write still gets its operation budget, Timeout, exit 124", { skip }, async () => {
+  test("timed-out step, 1s outage at its write: past the deadline the write still gets its operation budget, Timeout, exit 124", {
+    skip,
+  }, async () => {
     const { r } = await scenario("w-timeout", {
       rules: [{ name: "outage", trigger: terminalPatch("w-timeout"), fault: { kind: "refuse" }, durationMs: 1_000 }],
       inputs: { mode: "hang" },
@@ -345,7 +402,9 @@ describe("batch runs through a faulty API server", () => {
     assert.equal(s.exitCode, 124);
   });
 
-  test("SIGTERM while the terminal write waits out an outage: gives up one grace window later, Running, exit 143", { skip }, async () => {
+  test("SIGTERM while the terminal write waits out an outage: gives up one grace window later, Running, exit 143", {
+    skip,
+  }, async () => {
     const term = sigtermOnFirstRetry();
     const { r, exitedAt } = await scenario("w-term", {
       rules: [{ name: "outage", trigger: terminalPatch("w-term"), fault: { kind: "refuse" } }],
@@ -359,7 +418,9 @@ describe("batch runs through a faulty API server", () => {
     assert.ok(exitedAt - term.sentAt() < 8_000, `exited ${exitedAt - term.sentAt()}ms after SIGTERM`);
   });
 
-  test("SIGTERM during a short outage at the terminal write: the write lands within the grace window, exit 0", { skip }, async () => {
+  test("SIGTERM during a short outage at the terminal write: the write lands within the grace window, exit 0", {
+    skip,
+  }, async () => {
     const term = sigtermOnFirstRetry();
     const { r } = await scenario("w-term-ok", {
       rules: [{ name: "outage", trigger: terminalPatch("w-term-ok"), fault: { kind: "refuse" }, durationMs: 1_500 }],
@@ -390,7 +451,9 @@ describe("batch runs through a faulty API server", () => {
     };
   }
 
-  test("logs patch, outage: the terminal status stands, exit 0, the logs ref is given up within its 5s", { skip: skipWithStorage }, async () => {
+  test("logs patch, outage: the terminal status stands, exit 0, the logs ref is given up within its 5s", {
+    skip: skipWithStorage,
+  }, async () => {
     const { r, events, exitedAt } = await scenario("logs-outage", {
       rules: [{ name: "outage", trigger: logsPatch("logs-outage"), fault: { kind: "refuse" }, durationMs: 15_000 }],
       env: storageEnv(),
@@ -407,8 +470,20 @@ describe("batch runs through a faulty API server", () => {
   test("logs patch, 409 then 500 storm: retried, the logs ref lands, exit 0", { skip: skipWithStorage }, async () => {
     const { r, events } = await scenario("logs-storm", {
       rules: [
-        { name: "409", trigger: logsPatch("logs-storm"), target: { method: "PATCH" }, fault: { kind: "status", status: 409 }, count: 2 },
-        { name: "500", trigger: logsPatch("logs-storm"), target: { method: "PATCH" }, fault: { kind: "status", status: 500 }, count: 2 },
+        {
+          name: "409",
+          trigger: logsPatch("logs-storm"),
+          target: { method: "PATCH" },
+          fault: { kind: "status", status: 409 },
+          count: 2,
+        },
+        {
+          name: "500",
+          trigger: logsPatch("logs-storm"),
+          target: { method: "PATCH" },
+          fault: { kind: "status", status: 500 },
+          count: 2,
+        },
       ],
       env: storageEnv(),
     });
@@ -421,7 +496,9 @@ describe("batch runs through a faulty API server", () => {
     assert.equal(landed(events, "logs-storm", "logs").length, 1);
   });
 
-  test("SIGTERM while the logs patch meets an outage: logs given up within the grace window, Succeeded, exit 0", { skip: skipWithStorage }, async () => {
+  test("SIGTERM while the logs patch meets an outage: logs given up within the grace window, Succeeded, exit 0", {
+    skip: skipWithStorage,
+  }, async () => {
     let sentAt = 0;
     const { r, exitedAt } = await scenario("logs-term", {
       rules: [{ name: "outage", trigger: logsPatch("logs-term"), fault: { kind: "refuse" }, durationMs: 15_000 }],

@@ -1,13 +1,14 @@
 // Shared builders for the batch tests.
-import { Secrets } from "../../src/engram/secrets.ts";
-import { emptyStoryInfo } from "../../src/env/story-info.ts";
-import type { BatchSettings } from "../../src/batch/settings.ts";
+
 import type { RunBatchDeps } from "../../src/batch/run-batch.ts";
-import { createLogger, type Logger } from "../../src/observability/logger.ts";
-import { createContext } from "../../src/context/create-context.ts";
+import type { BatchSettings } from "../../src/batch/settings.ts";
 import { blobStorage } from "../../src/context/blob-storage.ts";
+import { createContext } from "../../src/context/create-context.ts";
 import { memoryEffectStore } from "../../src/context/effect-store.ts";
 import { emptyRunRecord, recordingCapabilities } from "../../src/context/recording-capabilities.ts";
+import { Secrets } from "../../src/engram/secrets.ts";
+import { emptyStoryInfo } from "../../src/env/story-info.ts";
+import { createLogger, type Logger } from "../../src/observability/logger.ts";
 
 export function settings(over: Partial<BatchSettings> = {}): BatchSettings {
   return {

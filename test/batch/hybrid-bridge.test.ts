@@ -1,8 +1,9 @@
 // The hybrid bridge (batch → stream) in process, against the fake connector: the exact packet,
 // the protocol header, the connector's answer (OK, an error code, none), and every skip and
 // failure path. Process-level runs are in hybrid-process.test.ts.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { Code } from "@connectrpc/connect";
 import {
   HYBRID_BRIDGE_DELIVERED_MESSAGE,
@@ -33,7 +34,12 @@ const INPUT: HybridBridgeInput = {
 
 const withFake = FakeConnector.using;
 
-function bridge(env: Record<string, string>, input: HybridBridgeInput = INPUT, timeoutNs = 5_000_000_000n, answerGraceMs?: number) {
+function bridge(
+  env: Record<string, string>,
+  input: HybridBridgeInput = INPUT,
+  timeoutNs = 5_000_000_000n,
+  answerGraceMs?: number,
+) {
   const mem = memoryLogger();
   const run = runHybridBridge(input, {
     runtime: detectRuntime(),
@@ -58,7 +64,10 @@ describe("hybrid bridge: delivery", () => {
       assert.equal(opens.length, 1);
       assert.equal(opens[0]["bubu-transport-protocol"], "1.0.0");
       assert.equal(fake.opens("control").length, 0, "no Control stream");
-      assert.ok(fake.events.some((e) => e.type === "data-end"), "the bridge half-closed Data");
+      assert.ok(
+        fake.events.some((e) => e.type === "data-end"),
+        "the bridge half-closed Data",
+      );
       assert.equal(fake.events.filter((e) => e.type === "data-request").length, 1, "exactly one packet, no heartbeat");
 
       const [req] = fake.dataRequests;
@@ -66,7 +75,13 @@ describe("hybrid bridge: delivery", () => {
       const frame = req.frame.value as { payload: Uint8Array; mimeType: string; timestampMs: bigint };
       assert.equal(frame.mimeType, ENVELOPE_MIME);
       const envelope = JSON.parse(dec.decode(frame.payload));
-      const meta = { storyName: "story-a", storyRunID: "run-1", stepName: "step-b", stepRunID: "run-1-step-b", stepRunNamespace: "team" };
+      const meta = {
+        storyName: "story-a",
+        storyRunID: "run-1",
+        stepName: "step-b",
+        stepRunID: "run-1-step-b",
+        stepRunNamespace: "team",
+      };
       assert.deepEqual(envelope, {
         version: "v1",
         kind: "data",
@@ -128,7 +143,10 @@ describe("hybrid bridge: failures are logged, never thrown", () => {
       const warn = lines().filter((l) => l.msg === HYBRID_BRIDGE_FAILED_MESSAGE);
       assert.equal(warn.length, 1);
       assert.equal(warn[0].level, "WARN");
-      assert.match(String(warn[0].error), /^sending the hybrid payload to transport connector 127\.0\.0\.1:\d+ failed: FailedPrecondition: fake connector refused the data stream$/);
+      assert.match(
+        String(warn[0].error),
+        /^sending the hybrid payload to transport connector 127\.0\.0\.1:\d+ failed: FailedPrecondition: fake connector refused the data stream$/,
+      );
       assert.ok(!lines().some((l) => l.msg === HYBRID_BRIDGE_DELIVERED_MESSAGE));
     });
   });
@@ -143,14 +161,22 @@ describe("hybrid bridge: failures are logged, never thrown", () => {
       assert.ok(ms >= 350 && ms < 3_000, `took ${ms}ms`);
       assert.equal(fake.dataRequests.length, 1);
       const warn = lines().find((l) => l.msg === HYBRID_BRIDGE_FAILED_MESSAGE);
-      assert.match(String(warn?.error), /^hybrid bridge timed out after 400ms \(BUBU_HYBRID_BRIDGE_TIMEOUT\) while waiting for the connector's answer at 127\.0\.0\.1:\d+$/);
+      assert.match(
+        String(warn?.error),
+        /^hybrid bridge timed out after 400ms \(BUBU_HYBRID_BRIDGE_TIMEOUT\) while waiting for the connector's answer at 127\.0\.0\.1:\d+$/,
+      );
     });
   });
 
   test("a connector that keeps Data open without rejecting: delivered ('unrejected') after the grace, long before the deadline", async () => {
     await withFake({ holdDataAfterClientEnd: true }, async (fake) => {
       const t0 = Date.now();
-      const { run, lines } = bridge({ BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint) }, INPUT, 15_000_000_000n, 300);
+      const { run, lines } = bridge(
+        { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint) },
+        INPUT,
+        15_000_000_000n,
+        300,
+      );
       const result = await run;
       const ms = Date.now() - t0;
       assert.deepEqual(result, { kind: "delivered", endpoint: fake.endpoint, answer: "unrejected" });
@@ -172,12 +198,21 @@ describe("hybrid bridge: failures are logged, never thrown", () => {
     assert.equal(result.kind, "failed");
     assert.ok(Date.now() - t0 < 3_000, "bounded by the bridge timeout, not the 10s dial timeout");
     const warn = lines().find((l) => l.msg === HYBRID_BRIDGE_FAILED_MESSAGE);
-    assert.match(String(warn?.error), new RegExp(`(failed to dial transport connector|timed out after 600ms .* while dialling the connector at) ${port.replaceAll(".", "\\.")}`));
+    assert.match(
+      String(warn?.error),
+      new RegExp(
+        `(failed to dial transport connector|timed out after 600ms .* while dialling the connector at) ${port.replaceAll(".", "\\.")}`,
+      ),
+    );
   });
 
   test("output that is not a JSON object: an error log, nothing dialled", async () => {
     await withFake({}, async (fake) => {
-      for (const [output, what] of [[[1, 2], "an array"], ["text", "a string"], [7, "a number"]] as const) {
+      for (const [output, what] of [
+        [[1, 2], "an array"],
+        ["text", "a string"],
+        [7, "a number"],
+      ] as const) {
         const { run, lines } = bridge({ BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint) }, { ...INPUT, output });
         const result = await run;
         assert.equal(result.kind, "failed");
@@ -207,10 +242,16 @@ describe("hybrid bridge: failures are logged, never thrown", () => {
       const binding = bindingJson(fake.endpoint, { env: { PROVIDER_TOKEN: "tok-ZZ-binding-secret" } });
       const input = { ...INPUT, output: { apiKey: "sk-output-secret" }, inputs: { password: "pw-input-secret" } };
       const mem = memoryLogger();
-      await runHybridBridge(input, { runtime: detectRuntime(), env: (n) => ({ BUBU_TRANSPORT_BINDING: binding, BUBU_DEBUG: "1" })[n], logger: mem.logger, timeoutNs: 5_000_000_000n });
+      await runHybridBridge(input, {
+        runtime: detectRuntime(),
+        env: (n) => ({ BUBU_TRANSPORT_BINDING: binding, BUBU_DEBUG: "1" })[n],
+        logger: mem.logger,
+        timeoutNs: 5_000_000_000n,
+      });
       const text = JSON.stringify(mem.lines());
       assert.match(text, /Delivering hybrid payload via connector/, "debug lines were on");
-      for (const secret of ["tok-ZZ-binding-secret", "sk-output-secret", "pw-input-secret"]) assert.ok(!text.includes(secret), secret);
+      for (const secret of ["tok-ZZ-binding-secret", "sk-output-secret", "pw-input-secret"])
+        assert.ok(!text.includes(secret), secret);
     });
   });
 });
@@ -236,13 +277,19 @@ describe("hybrid bridge: skips", () => {
 describe("hybridStreamMessage", () => {
   test("metadata trimmed, empty fields, inputs and transports left out", () => {
     const now = new Date("2026-01-02T03:04:05.678Z");
-    const msg = hybridStreamMessage({ output: {}, inputs: {}, storyInfo: { ...emptyStoryInfo, stepName: "  s  " }, transports: [] }, now);
+    const msg = hybridStreamMessage(
+      { output: {}, inputs: {}, storyInfo: { ...emptyStoryInfo, stepName: "  s  " }, transports: [] },
+      now,
+    );
     assert.deepEqual(Object.keys(msg).sort(), ["kind", "metadata", "payload", "timestamp"]);
     assert.equal(msg.kind, "data");
     assert.equal(msg.timestamp, now);
     assert.deepEqual(msg.metadata, { stepName: "s" });
     assert.equal(dec.decode(msg.payload), "{}");
-    const bare = hybridStreamMessage({ output: { b: 1, a: "<x>" }, inputs: {}, storyInfo: emptyStoryInfo, transports: [] }, now);
+    const bare = hybridStreamMessage(
+      { output: { b: 1, a: "<x>" }, inputs: {}, storyInfo: emptyStoryInfo, transports: [] },
+      now,
+    );
     assert.equal(bare.metadata, undefined);
     assert.equal(dec.decode(bare.payload), '{"a":"\\u003cx\\u003e","b":1}', "Go json.Marshal bytes");
   });

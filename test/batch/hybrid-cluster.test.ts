@@ -1,14 +1,15 @@
 // The hybrid bridge in a batch process against the real Kubernetes API peer: the bridge runs
 // after the Succeeded patch, carries the StepRun identity, and a connector failure leaves the
 // StepRun status and the exit code untouched.
-import { before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { before, describe, test } from "node:test";
 import { Code } from "@connectrpc/connect";
-import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
-import { runScript, type RunResult } from "../support/spawn.ts";
+import { type K8sPeer, k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { bindingJson, dec } from "../streaming/helpers.ts";
+import { type RunResult, runScript } from "../support/spawn.ts";
 import { peerRequest } from "./peer-request.ts";
 
 const FIXTURE = "test/batch/fixtures/fixture-engram.ts";
@@ -52,7 +53,10 @@ function run(name: string, inputs: unknown, env: Record<string, string>): Promis
 
 /** In a pod the logs are JSON lines on stdout. */
 function logs(r: RunResult): Record<string, unknown>[] {
-  return r.stdout.split("\n").filter((l) => l.startsWith("{\"time\"")).map((l) => JSON.parse(l));
+  return r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith('{"time"'))
+    .map((l) => JSON.parse(l));
 }
 
 const withFake = FakeConnector.using;
@@ -74,7 +78,13 @@ describe("hybrid bridge with a real StepRun", () => {
       assert.equal(fake.dataRequests.length, 1);
       const frame = fake.dataRequests[0].frame.value as { payload: Uint8Array };
       const envelope = JSON.parse(dec.decode(frame.payload));
-      assert.deepEqual(envelope.metadata, { storyName: "story-a", storyRunID: "run-1", stepName: "step-b", stepRunID: "ok", stepRunNamespace: ns });
+      assert.deepEqual(envelope.metadata, {
+        storyName: "story-a",
+        storyRunID: "run-1",
+        stepName: "step-b",
+        stepRunID: "ok",
+        stepRunNamespace: ns,
+      });
       assert.deepEqual(envelope.payload, status.output, "the output as written to the status");
       // The bridge runs after the terminal patch: its log line follows "engram completed".
       const msgs = logs(r).map((l) => l.msg);
@@ -84,7 +94,9 @@ describe("hybrid bridge with a real StepRun", () => {
     });
   });
 
-  test("connector answers FAILED_PRECONDITION: warning with the cause, exit 0, status stays Succeeded", { skip }, async () => {
+  test("connector answers FAILED_PRECONDITION: warning with the cause, exit 0, status stays Succeeded", {
+    skip,
+  }, async () => {
     await withFake({ dataEndCode: Code.FailedPrecondition }, async (fake) => {
       await createStepRun("refused");
       const r = await run("refused", { mode: "ok" }, { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint) });

@@ -1,20 +1,31 @@
 // The hybrid bridge in real batch processes (local mode, no cluster): a successful run forwards
 // its output to the connector once; connector errors, silence and the off switch never change
 // the exit code or the printed output.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { Code } from "@connectrpc/connect";
 import { FakeConnector } from "../peers/connector/index.ts";
-import { runScript, type RunResult } from "../support/spawn.ts";
 import { bindingJson, dec } from "../streaming/helpers.ts";
+import { type RunResult, runScript } from "../support/spawn.ts";
 
 const FIXTURE = "test/batch/fixtures/fixture-engram.ts";
 const FAILED = "Hybrid bridge (batch→stream) send failed; continuing without downstream delivery";
 const DELIVERED = "Hybrid bridge (batch→stream) delivered output to Hub";
-const TRANSPORTS = [{ name: "voice", kind: "livekit", mode: "fallback", typed_config: { transport_ref: "lk", mode_reason: "cold start" } }];
+const TRANSPORTS = [
+  {
+    name: "voice",
+    kind: "livekit",
+    mode: "fallback",
+    typed_config: { transport_ref: "lk", mode_reason: "cold start" },
+  },
+];
 
 function logs(r: RunResult): Record<string, unknown>[] {
-  return r.stderr.split("\n").filter((l) => l.startsWith("{\"time\"")).map((l) => JSON.parse(l));
+  return r.stderr
+    .split("\n")
+    .filter((l) => l.startsWith('{"time"'))
+    .map((l) => JSON.parse(l));
 }
 
 const withFake = FakeConnector.using;
@@ -52,7 +63,12 @@ describe("hybrid bridge in a batch process", () => {
       assert.deepEqual(envelope.inputs, { mode: "ok", value: "v" });
       assert.deepEqual(envelope.metadata, { storyName: "story-a", storyRunID: "run-1", stepName: "step-b" });
       assert.deepEqual(envelope.transports, [
-        { name: "voice", kind: "livekit", mode: "fallback", typedConfig: { transportRef: "lk", modeReason: "cold start" } },
+        {
+          name: "voice",
+          kind: "livekit",
+          mode: "fallback",
+          typedConfig: { transportRef: "lk", modeReason: "cold start" },
+        },
       ]);
       assert.deepEqual(req.payload, { ok: true, value: "v" });
       assert.deepEqual(req.inputs, { mode: "ok", value: "v" });
@@ -78,12 +94,18 @@ describe("hybrid bridge in a batch process", () => {
 
   test("connector never answers: a timeout after BUBU_HYBRID_BRIDGE_TIMEOUT, exit 0, bounded", async () => {
     await withFake({ holdDataAfterClientEnd: true }, async (fake) => {
-      const r = await run({ mode: "ok" }, { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), BUBU_HYBRID_BRIDGE_TIMEOUT: "700ms" });
+      const r = await run(
+        { mode: "ok" },
+        { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), BUBU_HYBRID_BRIDGE_TIMEOUT: "700ms" },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), { ok: true });
       assert.equal(fake.dataRequests.length, 1);
       const warn = logs(r).find((l) => l.msg === FAILED);
-      assert.match(String(warn?.error), /^hybrid bridge timed out after 700ms \(BUBU_HYBRID_BRIDGE_TIMEOUT\) while waiting for the connector's answer/);
+      assert.match(
+        String(warn?.error),
+        /^hybrid bridge timed out after 700ms \(BUBU_HYBRID_BRIDGE_TIMEOUT\) while waiting for the connector's answer/,
+      );
       // Start-up of a child runtime plus 700ms; far below the 15s default.
       assert.ok(r.ms < 10_000, `took ${r.ms}ms`);
     });
@@ -93,13 +115,19 @@ describe("hybrid bridge in a batch process", () => {
     await withFake({ holdDataAfterClientEnd: true }, async (fake) => {
       let sent = false;
       const r = await runScript(FIXTURE, {
-        env: { BUBU_TRIGGER_DATA: '{"mode":"ok"}', BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), BUBU_DEBUG: "1" },
+        env: {
+          BUBU_TRIGGER_DATA: '{"mode":"ok"}',
+          BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint),
+          BUBU_DEBUG: "1",
+        },
         timeoutMs: 60_000,
         onOutput: (text, child) => {
           if (!sent && text.includes("Delivering hybrid payload via connector")) {
             sent = true;
             // Let the packet reach the fake first.
-            void fake.waitFor(() => fake.dataRequests.length === 1, 10_000, "the packet").then(() => child.kill("SIGTERM"));
+            void fake
+              .waitFor(() => fake.dataRequests.length === 1, 10_000, "the packet")
+              .then(() => child.kill("SIGTERM"));
           }
         },
       });
@@ -115,12 +143,18 @@ describe("hybrid bridge in a batch process", () => {
   test("BUBU_HYBRID_BRIDGE=off (and 0/false/no): no Data stream; any other value keeps it on", async () => {
     await withFake({}, async (fake) => {
       for (const off of ["off", "0", "FALSE", " no "]) {
-        const r = await run({ mode: "ok" }, { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), BUBU_HYBRID_BRIDGE: off });
+        const r = await run(
+          { mode: "ok" },
+          { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), BUBU_HYBRID_BRIDGE: off },
+        );
         assert.equal(r.code, 0, r.stderr);
         assert.ok(!r.stderr.includes("Hybrid bridge"), off);
       }
       assert.equal(fake.opens("data").length, 0);
-      const on = await run({ mode: "ok" }, { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), BUBU_HYBRID_BRIDGE: "yes please" });
+      const on = await run(
+        { mode: "ok" },
+        { BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), BUBU_HYBRID_BRIDGE: "yes please" },
+      );
       assert.equal(on.code, 0, on.stderr);
       assert.equal(fake.opens("data").length, 1);
     });

@@ -1,17 +1,22 @@
 // Process-level tests of local mode: a real engram run as a child process of the runtime under
 // test, checking stdout, stderr and the exit code for good and bad input.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, test } from "node:test";
 import { runScript } from "../support/spawn.ts";
 
 const HELLO = "examples/hello-batch/engram.ts";
 const FIXTURE = "test/batch/fixtures/fixture-engram.ts";
 
 function errorJson(stderr: string): Record<string, unknown> {
-  const line = stderr.trim().split("\n").filter((l) => l.startsWith("{\"version\"")).pop();
+  const line = stderr
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith('{"version"'))
+    .pop();
   assert.ok(line, `no structured error on stderr:\n${stderr}`);
   return JSON.parse(line);
 }
@@ -29,7 +34,10 @@ describe("local mode: hello-batch", () => {
     const dir = mkdtempSync(join(tmpdir(), "bubu-local-"));
     const cfg = join(dir, "config.json");
     writeFileSync(cfg, '{"greeting":"Hey","excited":true}');
-    const r = await runScript(HELLO, { args: ["--config", cfg], env: { BUBU_TRIGGER_DATA: '{"name":"Ada","times":2}' } });
+    const r = await runScript(HELLO, {
+      args: ["--config", cfg],
+      env: { BUBU_TRIGGER_DATA: '{"name":"Ada","times":2}' },
+    });
     rmSync(dir, { recursive: true, force: true });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { message: "Hey, Ada! Hey, Ada!", length: 19 });
@@ -107,14 +115,21 @@ describe("local mode: templating", () => {
   test("BUBU_SKIP_INPUT_TEMPLATING leaves inputs literal (config is still resolved)", async () => {
     const r = await runScript(HELLO, {
       args: ["--inputs", '{"name":"{{ .inputs.who }}"}'],
-      env: { BUBU_TEMPLATE_CONTEXT: context, BUBU_SKIP_INPUT_TEMPLATING: "yes", BUBU_STEP_CONFIG: '{"greeting":"{{ .inputs.who }}"}' },
+      env: {
+        BUBU_TEMPLATE_CONTEXT: context,
+        BUBU_SKIP_INPUT_TEMPLATING: "yes",
+        BUBU_STEP_CONFIG: '{"greeting":"{{ .inputs.who }}"}',
+      },
     });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { message: "story, {{ .inputs.who }}.", length: 25 });
   });
 
   test("a broken input template: exit 1 with Go's wrapper text", async () => {
-    const r = await runScript(HELLO, { args: ["--inputs", '{"name":"{{ .inputs.who "}'], env: { BUBU_TEMPLATE_CONTEXT: context } });
+    const r = await runScript(HELLO, {
+      args: ["--inputs", '{"name":"{{ .inputs.who "}'],
+      env: { BUBU_TEMPLATE_CONTEXT: context },
+    });
     assert.equal(r.code, 1);
     assert.match(errorJson(r.stderr).message as string, /^failed to resolve input templates: /);
   });
@@ -130,7 +145,10 @@ describe("local mode: failure paths", () => {
   });
 
   test("a literal secret is usable and never printed", async () => {
-    const r = await runScript(FIXTURE, { args: ["--inputs", '{"mode":"secret"}'], env: { BUBU_SECRET_API_KEY: SECRET, BUBU_DEBUG: "true" } });
+    const r = await runScript(FIXTURE, {
+      args: ["--inputs", '{"mode":"secret"}'],
+      env: { BUBU_SECRET_API_KEY: SECRET, BUBU_DEBUG: "true" },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { length: SECRET.length });
     assert.equal((r.stdout + r.stderr).includes(SECRET), false);
@@ -138,9 +156,15 @@ describe("local mode: failure paths", () => {
   });
 
   test("unreadable file: secret: exit 1, no path content", async () => {
-    const r = await runScript(FIXTURE, { args: ["--inputs", '{"mode":"ok"}'], env: { BUBU_SECRET_DB: "file:/definitely/not/here" } });
+    const r = await runScript(FIXTURE, {
+      args: ["--inputs", '{"mode":"ok"}'],
+      env: { BUBU_SECRET_DB: "file:/definitely/not/here" },
+    });
     assert.equal(r.code, 1);
-    assert.match(errorJson(r.stderr).message as string, /^failed to expand secrets: secret expansion failed: secret "DB" \(file\)/);
+    assert.match(
+      errorJson(r.stderr).message as string,
+      /^failed to expand secrets: secret expansion failed: secret "DB" \(file\)/,
+    );
   });
 
   test("init throwing: initialization_error, exit 1", async () => {

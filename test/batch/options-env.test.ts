@@ -1,10 +1,11 @@
 // startBatch({ env }) builds its clients from that env, not from the process environment: an
 // embedding app that runs an engram with its own env gets the Kubernetes client (and storage)
 // that env names.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";

@@ -10,24 +10,25 @@
  * keep `__proto__`/`constructor`/`prototype` as ordinary own members of what the engram gets, and
  * never copy a payload string (or a stored file's bytes) into the error.
  */
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import * as v from "valibot";
-import { hasTemplates } from "../../src/process/has-templates.ts";
 import type { BatchServices as BatchSeams } from "../../src/batch/services.ts";
 import { startBatch } from "../../src/batch/start-batch.ts";
 import type { StepRunStatusUpdate } from "../../src/batch/status.ts";
 import { loadEnv } from "../../src/env/load.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
+import { hasTemplates } from "../../src/process/has-templates.ts";
+import { createStorageServices as createStorageSeams } from "../../src/process/storage-services.ts";
+import { createTemplateSeam } from "../../src/process/template-service.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
 import { assertTemplatePayload } from "../../src/schema/validation-error.ts";
-import { createStorageServices as createStorageSeams } from "../../src/process/storage-services.ts";
-import { createTemplateSeam } from "../../src/process/template-service.ts";
 
 const SEED = Number(process.env.BUBU_FUZZ_SEED ?? 0x5eed15);
 const RUNS = Math.min(Number(process.env.BUBU_FUZZ_RUNS ?? 200), 1000);
@@ -55,7 +56,10 @@ function writeStored(rel: string, text: string): void {
 const key = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...RESERVED) },
   { weight: 1, arbitrary: fc.constantFrom("toString", "hasOwnProperty", "valueOf", "__defineGetter__", "polluted") },
-  { weight: 3, arbitrary: fc.constantFrom("a", "b", "mode", "value", "$bubuStorageRef", "$bubuStoragePath", "$bubuTemplate") },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom("a", "b", "mode", "value", "$bubuStorageRef", "$bubuStoragePath", "$bubuTemplate"),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
 );
 
@@ -77,7 +81,7 @@ const storageRef = fc.record(
 );
 const template = fc.constantFrom(
   "{{ .inputs.a }}",
-  "{{ index .inputs \"__proto__\" }}",
+  '{{ index .inputs "__proto__" }}',
   "{{ .inputs.__proto__ }}",
   "{{ toJson .inputs }}",
   "{{ .inputs.missing.deeper }}",
@@ -104,7 +108,8 @@ const { tree } = fc.letrec((tie) => ({
 /** An object with these members; `__proto__` becomes an own member, as JSON.parse makes it. */
 function objectOf(entries: [string, unknown][]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const [k, x] of entries) Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+  for (const [k, x] of entries)
+    Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
   return o;
 }
 
@@ -112,25 +117,49 @@ function objectOf(entries: [string, unknown][]): Record<string, unknown> {
  * A payload: a generated object, one nested `n` levels deep, or a literal text. Kept as a small
  * description (the text is built at run time) so that a failing case prints short.
  */
-type Payload = { readonly tree: Record<string, unknown> } | { readonly deep: "array" | "object"; readonly n: number } | { readonly text: string };
+type Payload =
+  | { readonly tree: Record<string, unknown> }
+  | { readonly deep: "array" | "object"; readonly n: number }
+  | { readonly text: string };
 const payload: fc.Arbitrary<Payload> = fc.oneof(
   { weight: 14, arbitrary: fc.array(fc.tuple(key, tree), { maxLength: 5 }).map((e) => ({ tree: objectOf(e) })) },
-  { weight: 2, arbitrary: fc.record({ deep: fc.constantFrom("array" as const, "object" as const), n: fc.integer({ min: 1, max: 100_000 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      deep: fc.constantFrom("array" as const, "object" as const),
+      n: fc.integer({ min: 1, max: 100_000 }),
+    }),
+  },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('{"a":1e999}', '{"a":[-1e400]}', '{"__proto__":{"polluted":1},"keep":2}', `{"a":"${CANARY}"`, `{"a":${CANARY}}`, "[]", "null", '"x"').map((text) => ({ text })),
+    arbitrary: fc
+      .constantFrom(
+        '{"a":1e999}',
+        '{"a":[-1e400]}',
+        '{"__proto__":{"polluted":1},"keep":2}',
+        `{"a":"${CANARY}"`,
+        `{"a":${CANARY}}`,
+        "[]",
+        "null",
+        '"x"',
+      )
+      .map((text) => ({ text })),
   },
 );
 
 function textOf(p: Payload): string {
   if ("tree" in p) return JSON.stringify(p.tree);
   if ("text" in p) return p.text;
-  return p.deep === "array" ? `{"a":${"[".repeat(p.n)}${"]".repeat(p.n)}}` : `${'{"a":'.repeat(p.n)}1${"}".repeat(p.n)}`;
+  return p.deep === "array"
+    ? `{"a":${"[".repeat(p.n)}${"]".repeat(p.n)}}`
+    : `${'{"a":'.repeat(p.n)}1${"}".repeat(p.n)}`;
 }
 
 /** A case as one line: payload trees as JSON, deep payloads by their size. */
 function describeCase(s: Scenario): string {
-  return JSON.stringify(s, (_k, x: unknown) => (x && typeof x === "object" && "tree" in x ? JSON.stringify((x as { tree: unknown }).tree) : x)).slice(0, 1500);
+  return JSON.stringify(s, (_k, x: unknown) =>
+    x && typeof x === "object" && "tree" in x ? JSON.stringify((x as { tree: unknown }).tree) : x,
+  ).slice(0, 1500);
 }
 
 const schemaKind = fc.constantFrom("none", "loose", "record", "object", "strict-object");
@@ -156,7 +185,9 @@ const scenario = fc.record({
   inputs: fc.option(payload, { nil: undefined }),
   config: fc.option(payload, { nil: undefined }),
   templateContext: fc.option(payload, { nil: undefined }),
-  override: fc.option(fc.tuple(fc.constantFrom(...RESERVED, "a", "X"), fc.string({ maxLength: 5 })), { nil: undefined }),
+  override: fc.option(fc.tuple(fc.constantFrom(...RESERVED, "a", "X"), fc.string({ maxLength: 5 })), {
+    nil: undefined,
+  }),
   maxDepth: fc.oneof(
     { weight: 8, arbitrary: fc.constant(undefined) },
     { weight: 2, arbitrary: fc.constantFrom("1", "3", "64", "5000") },
@@ -178,9 +209,17 @@ interface Run {
 }
 
 async function runScenario(s: Scenario): Promise<Run> {
-  const env: Record<string, string> = { BUBU_STEP_TIMEOUT: `${STEP_TIMEOUT_MS}ms`, BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: `${GRACE_MS}ms` };
-  if (s.cluster) Object.assign(env, { BUBU_STEPRUN_NAME: "fuzz", BUBU_STEPRUN_NAMESPACE: "ns", BUBU_ENGRAM_NAME: "fuzz" });
-  if (s.storage || s.cluster) Object.assign(env, { BUBU_STORAGE_PROVIDER: "file", BUBU_STORAGE_PATH: s.rootStore ? join(dir, "store", "..") : dir });
+  const env: Record<string, string> = {
+    BUBU_STEP_TIMEOUT: `${STEP_TIMEOUT_MS}ms`,
+    BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: `${GRACE_MS}ms`,
+  };
+  if (s.cluster)
+    Object.assign(env, { BUBU_STEPRUN_NAME: "fuzz", BUBU_STEPRUN_NAMESPACE: "ns", BUBU_ENGRAM_NAME: "fuzz" });
+  if (s.storage || s.cluster)
+    Object.assign(env, {
+      BUBU_STORAGE_PROVIDER: "file",
+      BUBU_STORAGE_PATH: s.rootStore ? join(dir, "store", "..") : dir,
+    });
   const args: string[] = [];
   if (s.inputs !== undefined) {
     const text = textOf(s.inputs);
@@ -210,7 +249,14 @@ async function runScenario(s: Scenario): Promise<Run> {
   let close = async (): Promise<void> => {};
   if (s.cluster) seams = await clusterSeams(env, (c) => (close = c));
   try {
-    const outcome = await startBatch(engram as never, { env, args, exit: false, logger: noopLogger, runtime: rt, services: seams });
+    const outcome = await startBatch(engram as never, {
+      env,
+      args,
+      exit: false,
+      logger: noopLogger,
+      runtime: rt,
+      services: seams,
+    });
     return { status: outcome.status, seen, seenConfig, exitCode: outcome.exitCode };
   } finally {
     await close();
@@ -218,9 +264,18 @@ async function runScenario(s: Scenario): Promise<Run> {
 }
 
 /** What `startBatch` builds in a pod, minus the API server: status writes and schema lookups are fakes. */
-async function clusterSeams(env: Record<string, string>, onClose: (c: () => Promise<void>) => void): Promise<BatchSeams> {
+async function clusterSeams(
+  env: Record<string, string>,
+  onClose: (c: () => Promise<void>) => void,
+): Promise<BatchSeams> {
   const fake: BatchSeams = {
-    validateInputs: (inputs) => Promise.resolve(assertTemplatePayload("input", "fuzz", inputs, { type: "object", properties: { a: { type: ["string", "number", "object", "array", "boolean", "null"] } } })),
+    validateInputs: (inputs) =>
+      Promise.resolve(
+        assertTemplatePayload("input", "fuzz", inputs, {
+          type: "object",
+          properties: { a: { type: ["string", "number", "object", "array", "boolean", "null"] } },
+        }),
+      ),
     writeStatus: () => Promise.resolve(),
   };
   let bubu;
@@ -231,10 +286,19 @@ async function clusterSeams(env: Record<string, string>, onClose: (c: () => Prom
   }
   const storage = await createStorageSeams(rt, bubu, noopLogger, { kubeRefs: false, sleep: () => Promise.resolve() });
   onClose(() => storage.close());
-  const templates = hasTemplates(bubu.payload.config) || hasTemplates(bubu.payload.inputs ?? {})
-    ? createTemplateSeam(bubu, noopLogger, { hydrateContext: (vars, signal) => storage.manager.hydrate(vars, { signal }) })
-    : {};
-  return { hydrateConfig: storage.hydrateConfig, hydrateInputs: storage.hydrateInputs, dehydrateOutput: storage.dehydrateOutput, ...templates, ...fake };
+  const templates =
+    hasTemplates(bubu.payload.config) || hasTemplates(bubu.payload.inputs ?? {})
+      ? createTemplateSeam(bubu, noopLogger, {
+          hydrateContext: (vars, signal) => storage.manager.hydrate(vars, { signal }),
+        })
+      : {};
+  return {
+    hydrateConfig: storage.hydrateConfig,
+    hydrateInputs: storage.hydrateInputs,
+    dehydrateOutput: storage.dehydrateOutput,
+    ...templates,
+    ...fake,
+  };
 }
 
 // ---- checks -----------------------------------------------------------------------------------
@@ -284,7 +348,13 @@ async function check(s: Scenario): Promise<void> {
     clearTimeout(timer);
   }
   const { status } = run;
-  const label = `${s.cluster ? "cluster" : "local"} ${status.phase} ${status.phase === "Succeeded" ? "" : String(status.lastFailureMsg).replace(/[0-9]+/g, "N").slice(0, 90)}`;
+  const label = `${s.cluster ? "cluster" : "local"} ${status.phase} ${
+    status.phase === "Succeeded"
+      ? ""
+      : String(status.lastFailureMsg)
+          .replace(/[0-9]+/g, "N")
+          .slice(0, 90)
+  }`;
   stats.set(label, (stats.get(label) ?? 0) + 1);
   assert.equal(({} as Record<string, unknown>).polluted, undefined, "Object.prototype was polluted");
   assert.equal(protoNames(Object.prototype), objectProtoBefore, "Object.prototype changed");
@@ -293,7 +363,10 @@ async function check(s: Scenario): Promise<void> {
   if (status.phase === "Succeeded") {
     assert.equal(run.exitCode, 0);
     for (const p of [s.inputs, s.config, s.templateContext]) {
-      assert.ok(!(p && "text" in p && /e[0-9]{3}/.test(p.text)), "a number outside float64 was accepted (Go refuses it)");
+      assert.ok(
+        !(p && "text" in p && /e[0-9]{3}/.test(p.text)),
+        "a number outside float64 was accepted (Go refuses it)",
+      );
     }
     assert.ok(prototypesIntact(run.seen), "the engram's inputs contain an object with a swapped prototype");
     assert.ok(prototypesIntact(run.seenConfig), "the engram's config contains an object with a swapped prototype");
@@ -303,11 +376,15 @@ async function check(s: Scenario): Promise<void> {
         assert.ok(Object.hasOwn(run.seen as object, k), `inputs lost the key ${k}`);
       }
     }
-    if (s.override) assert.ok(Object.hasOwn(run.seenConfig as object, s.override[0]), `config lost the override ${s.override[0]}`);
+    if (s.override)
+      assert.ok(Object.hasOwn(run.seenConfig as object, s.override[0]), `config lost the override ${s.override[0]}`);
   } else {
     assert.notEqual(run.exitCode, 0);
     const error = status.error as { type?: unknown; message?: unknown } | undefined;
-    assert.ok(error && typeof error.type === "string" && typeof error.message === "string", `no structured error: ${JSON.stringify(status)}`);
+    assert.ok(
+      error && typeof error.type === "string" && typeof error.message === "string",
+      `no structured error: ${JSON.stringify(status)}`,
+    );
     const text = `${JSON.stringify(status.error)} ${status.lastFailureMsg ?? ""}`;
     assert.ok(!text.includes(CANARY), `payload bytes in the error: ${text.slice(0, 300)}`);
     assert.ok(!text.includes("root:x:0"), `stored file bytes in the error: ${text.slice(0, 300)}`);
@@ -318,9 +395,15 @@ async function check(s: Scenario): Promise<void> {
 describe("batch payload fuzzing (seeded)", () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "payload-fuzz-"));
-    writeStored("store/ok.json", JSON.stringify({ contentType: "json", data: { x: `${CANARY}stored`, items: [{ n: 1 }, { n: 2 }] } }));
+    writeStored(
+      "store/ok.json",
+      JSON.stringify({ contentType: "json", data: { x: `${CANARY}stored`, items: [{ n: 1 }, { n: 2 }] } }),
+    );
     writeStored("store/raw.json", JSON.stringify({ contentType: "raw", data: `${CANARY} {{ .inputs.a }}` }));
-    writeStored("store/proto.json", '{"contentType":"json","data":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"x":1}}');
+    writeStored(
+      "store/proto.json",
+      '{"contentType":"json","data":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"x":1}}',
+    );
     writeStored("store/not-json.txt", `${CANARY}root:x:0:0:/root:/bin/sh\n`);
     writeStored("store/deep.json", `{"contentType":"json","data":${"[".repeat(50_000)}${"]".repeat(50_000)}}`);
     writeStored("store/inf.json", '{"contentType":"json","data":{"n":1e999}}');
@@ -356,7 +439,10 @@ describe("batch payload fuzzing (seeded)", () => {
     assert.equal(
       failures.length,
       0,
-      `seed ${SEED}: ${failures.length} of ${RUNS} cases failed (${[...kinds].map(([k, n]) => `${n}× ${k}`).join("; ")}); first:\n${failures.slice(0, 5).map((f) => f.text).join("\n")}`,
+      `seed ${SEED}: ${failures.length} of ${RUNS} cases failed (${[...kinds].map(([k, n]) => `${n}× ${k}`).join("; ")}); first:\n${failures
+        .slice(0, 5)
+        .map((f) => f.text)
+        .join("\n")}`,
     );
     // Bounded memory: 200 runs with payloads of up to 100k levels must not keep hundreds of MiB.
     const grown = process.memoryUsage().heapUsed - heapBefore;

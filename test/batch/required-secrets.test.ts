@@ -1,7 +1,8 @@
 // A secret the component declares required fails the run before init when nothing maps it, with
 // the name and the variable in the message; a mapped one passes.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { defineBatch, defineImpulse, MissingSecretError, start } from "../../src/mod.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
@@ -26,7 +27,13 @@ test("batch: a missing required secret fails before init (exit 1, initialization
   assert.ok(missing.error.cause instanceof MissingSecretError);
   assert.equal(missing.error.cause.type, "initialization_error");
 
-  const given = await start(engram, { env: { BUBU_SECRET_SIGNING_KEY: "k-0123456789" }, args: [], exit: false, logger: noopLogger, runtime });
+  const given = await start(engram, {
+    env: { BUBU_SECRET_SIGNING_KEY: "k-0123456789" },
+    args: [],
+    exit: false,
+    logger: noopLogger,
+    runtime,
+  });
   assert.equal(given.exitCode, 0);
 });
 

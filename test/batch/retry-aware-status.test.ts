@@ -1,7 +1,8 @@
 // What the terminal write sends, given the StepRun as read: the operator applies a step's retry
 // policy only to failure details written without a final phase.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { retryAwareStatus, retryState } from "../../src/batch/retry-aware-status.ts";
 import { buildTerminalStatus } from "../../src/batch/status.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";
@@ -13,7 +14,10 @@ const stepRun = (maxRetries: number | undefined, retries: number) => ({
 });
 
 test("a retryable failure with retries left: exitCode, exitClass, message and error, no phase", () => {
-  const end = { kind: "failure", error: new BubuError("execution_error", "upstream 503", { retryable: true }) } as const;
+  const end = {
+    kind: "failure",
+    error: new BubuError("execution_error", "upstream 503", { retryable: true }),
+  } as const;
   const status = buildTerminalStatus(end, times, { partial: true });
   assert.equal(status.phase, "Failed");
   const sent = retryAwareStatus(status, end, stepRun(2, 0));
@@ -45,5 +49,8 @@ test("a timeout with retries left has no phase; SIGTERM writes nothing; a succes
   const s = buildTerminalStatus(ok, times, { a: 1 });
   assert.equal(retryAwareStatus(s, ok, stepRun(2, 0)), s, "a first-attempt success is Go's wire");
   assert.equal(retryAwareStatus(s, ok, stepRun(2, 1))!.clearFailure, true);
-  assert.deepEqual(retryState({ spec: { retry: { maxRetries: "3" } }, status: {} }), { maxRetries: undefined, retries: 0 });
+  assert.deepEqual(retryState({ spec: { retry: { maxRetries: "3" } }, status: {} }), {
+    maxRetries: undefined,
+    retries: 0,
+  });
 });

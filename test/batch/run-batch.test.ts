@@ -1,11 +1,11 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import * as v from "valibot";
-import { runBatch, type RunnableBatch } from "../../src/batch/run-batch.ts";
+import { type RunnableBatch, runBatch } from "../../src/batch/run-batch.ts";
+import type { StepRunStatusUpdate } from "../../src/batch/status.ts";
 import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { Secrets } from "../../src/engram/secrets.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";
-import type { StepRunStatusUpdate } from "../../src/batch/status.ts";
 import { captureLogger, deps, settings } from "./fixtures.ts";
 
 const greet = defineBatch({
@@ -18,10 +18,18 @@ const greet = defineBatch({
 describe("runBatch success", () => {
   test("writes Succeeded with the output, duration and no exit code", async () => {
     const writes: StepRunStatusUpdate[] = [];
-    const out = await runBatch(greet, deps({
-      settings: settings({ inputs: { name: "Ada" } }),
-      services: { writeStatus: (s) => { writes.push(s); return Promise.resolve(); } },
-    }));
+    const out = await runBatch(
+      greet,
+      deps({
+        settings: settings({ inputs: { name: "Ada" } }),
+        services: {
+          writeStatus: (s) => {
+            writes.push(s);
+            return Promise.resolve();
+          },
+        },
+      }),
+    );
     assert.equal(out.exitCode, 0);
     assert.equal(writes.length, 1);
     const s = writes[0];
@@ -43,13 +51,19 @@ describe("runBatch success", () => {
     let secret: string | undefined;
     const e = defineBatch({
       config: v.object({ greeting: v.optional(v.string(), "Hello"), n: v.number() }),
-      init(ctx) { seen = ctx.config; secret = ctx.secrets.get("API"); },
+      init(ctx) {
+        seen = ctx.config;
+        secret = ctx.secrets.get("API");
+      },
       process: () => ({}),
     });
-    const out = await runBatch(e, deps({
-      settings: settings({ config: { n: 3 } }),
-      openSecrets: () => Promise.resolve(new Secrets({ API: "s3cr3t" })),
-    }));
+    const out = await runBatch(
+      e,
+      deps({
+        settings: settings({ config: { n: 3 } }),
+        openSecrets: () => Promise.resolve(new Secrets({ API: "s3cr3t" })),
+      }),
+    );
     assert.equal(out.exitCode, 0);
     assert.deepEqual(seen, { greeting: "Hello", n: 3 });
     assert.equal(secret, "s3cr3t");
@@ -66,7 +80,10 @@ describe("runBatch failures", () => {
     assert.equal(out.status.error?.type, "validation_error");
     // The provider's message wins in status.error (Go's merge); lastFailureMsg keeps the wrapper.
     assert.match(out.status.error?.message as string, /^inputs validation failed at name: /);
-    assert.match(out.status.lastFailureMsg as string, /^failed to unmarshal inputs into the target type: inputs validation failed at name: /);
+    assert.match(
+      out.status.lastFailureMsg as string,
+      /^failed to unmarshal inputs into the target type: inputs validation failed at name: /,
+    );
     assert.equal((out.status.error?.details as { path: string }).path, "name");
     assert.equal(out.status.error?.retryable, false);
   });
@@ -75,11 +92,17 @@ describe("runBatch failures", () => {
     const out = await runBatch(greet, deps({ settings: settings({ config: { greeting: 5 }, inputs: { name: "x" } }) }));
     assert.equal(out.exitCode, 1);
     assert.equal(out.status.error?.type, "validation_error");
-    assert.match(out.status.lastFailureMsg as string, /^failed to unmarshal config: config validation failed at greeting/);
+    assert.match(
+      out.status.lastFailureMsg as string,
+      /^failed to unmarshal config: config validation failed at greeting/,
+    );
   });
 
   test("strict decoding rejects unknown keys", async () => {
-    const out = await runBatch(greet, deps({ settings: settings({ strictUnmarshal: true, inputs: { name: "x", extra: 1 } }) }));
+    const out = await runBatch(
+      greet,
+      deps({ settings: settings({ strictUnmarshal: true, inputs: { name: "x", extra: 1 } }) }),
+    );
     assert.equal(out.exitCode, 1);
     assert.match(out.status.lastFailureMsg as string, /unknown key "extra"/);
     const lax = await runBatch(greet, deps({ settings: settings({ inputs: { name: "x", extra: 1 } }) }));
@@ -89,8 +112,13 @@ describe("runBatch failures", () => {
   test("init throwing: initialization_error, exit 1, process never runs", async () => {
     let processed = false;
     const e: RunnableBatch<unknown, unknown, unknown> = {
-      init() { throw new Error("no database"); },
-      process() { processed = true; return {}; },
+      init() {
+        throw new Error("no database");
+      },
+      process() {
+        processed = true;
+        return {};
+      },
     };
     const out = await runBatch(e, deps());
     assert.equal(out.exitCode, 1);
@@ -100,21 +128,54 @@ describe("runBatch failures", () => {
   });
 
   test("process throwing a plain Error: execution_error, exit 1", async () => {
-    const out = await runBatch({ process() { throw new Error("boom"); } }, deps());
+    const out = await runBatch(
+      {
+        process() {
+          throw new Error("boom");
+        },
+      },
+      deps(),
+    );
     assert.equal(out.exitCode, 1);
     assert.deepEqual(out.status.error, {
-      version: "v1", type: "execution_error", message: "boom", retryable: false, exitCode: 1, exitClass: "terminal",
+      version: "v1",
+      type: "execution_error",
+      message: "boom",
+      retryable: false,
+      exitCode: 1,
+      exitClass: "terminal",
     });
   });
 
   test("process throwing non-Error values", async () => {
-    const s = await runBatch({ process() { throw "just a string"; } }, deps());
+    const s = await runBatch(
+      {
+        process() {
+          throw "just a string";
+        },
+      },
+      deps(),
+    );
     assert.equal(s.exitCode, 1);
     assert.equal(s.status.lastFailureMsg, "just a string");
-    const o = await runBatch({ process() { throw { code: 7 }; } }, deps());
+    const o = await runBatch(
+      {
+        process() {
+          throw { code: 7 };
+        },
+      },
+      deps(),
+    );
     assert.equal(o.exitCode, 1);
     assert.equal(o.status.lastFailureMsg, 'non-Error value thrown: {"code":7}');
-    const u = await runBatch({ process() { return Promise.reject(undefined); } }, deps());
+    const u = await runBatch(
+      {
+        process() {
+          return Promise.reject(undefined);
+        },
+      },
+      deps(),
+    );
     assert.equal(u.exitCode, 1);
     assert.equal(u.status.phase, "Failed");
   });
@@ -140,7 +201,14 @@ describe("runBatch failures", () => {
   });
 
   test("a provider's exitClass is honoured, including rateLimited", async () => {
-    const out = await runBatch({ process() { throw new BubuError("execution_error", "slow down", { exitClass: "rateLimited" }); } }, deps());
+    const out = await runBatch(
+      {
+        process() {
+          throw new BubuError("execution_error", "slow down", { exitClass: "rateLimited" });
+        },
+      },
+      deps(),
+    );
     assert.equal(out.status.exitClass, "rateLimited");
     assert.equal(out.status.error?.exitClass, "rateLimited");
     assert.equal(out.status.error?.retryable, true);
@@ -148,17 +216,26 @@ describe("runBatch failures", () => {
 
   test("secret expansion failure: no value in any output", async () => {
     const { lines, logger } = captureLogger();
-    const out = await runBatch(greet, deps({
-      logger,
-      openSecrets: () => Promise.reject(new Error('secret expansion failed: secret "DB" (file): open /nope: not found')),
-    }));
+    const out = await runBatch(
+      greet,
+      deps({
+        logger,
+        openSecrets: () =>
+          Promise.reject(new Error('secret expansion failed: secret "DB" (file): open /nope: not found')),
+      }),
+    );
     assert.equal(out.exitCode, 1);
-    assert.match(out.status.lastFailureMsg as string, /^failed to expand secrets: secret expansion failed: secret "DB" \(file\)/);
+    assert.match(
+      out.status.lastFailureMsg as string,
+      /^failed to expand secrets: secret expansion failed: secret "DB" \(file\)/,
+    );
   });
 
   test("credentials in error messages are redacted in the status", async () => {
     const e: RunnableBatch<unknown, unknown, unknown> = {
-      init(ctx) { throw new Error(`login failed: password=${ctx.secrets.require("PW")} Authorization: Bearer abc.def`); },
+      init(ctx) {
+        throw new Error(`login failed: password=${ctx.secrets.require("PW")} Authorization: Bearer abc.def`);
+      },
       process: () => ({}),
     };
     const out = await runBatch(e, deps({ openSecrets: () => Promise.resolve(new Secrets({ PW: "hunter2" })) }));
@@ -169,7 +246,10 @@ describe("runBatch failures", () => {
   });
 
   test("status write failure after success: exit 1, outcome says why", async () => {
-    const out = await runBatch({ process: () => ({}) }, deps({ services: { writeStatus: () => Promise.reject(new Error("500")) } }));
+    const out = await runBatch(
+      { process: () => ({}) },
+      deps({ services: { writeStatus: () => Promise.reject(new Error("500")) } }),
+    );
     assert.equal(out.exitCode, 1);
     assert.equal((out.statusError as Error).message, "500");
   });
@@ -190,12 +270,16 @@ describe("runBatch deadlines and signals", () => {
     assert.equal(out.status.exitClass, "retry");
     assert.equal(out.status.error?.type, "timeout");
     assert.equal(out.status.error?.retryable, true);
-    assert.match(out.status.lastFailureMsg as string, /^batch execution timed out after 50ms: engram did not return within 50ms/);
+    assert.match(
+      out.status.lastFailureMsg as string,
+      /^batch execution timed out after 50ms: engram did not return within 50ms/,
+    );
   });
 
   test("process honouring the signal: Timeout with its error as the cause", async () => {
     const polite: RunnableBatch<unknown, unknown, unknown> = {
-      process: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
+      process: (ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
     };
     const out = await runBatch(polite, deps({ settings: fast() }));
     assert.equal(out.exitCode, 124);
@@ -206,7 +290,9 @@ describe("runBatch deadlines and signals", () => {
   });
 
   test("success after the deadline still counts as Timeout, output kept (Go)", async () => {
-    const late: RunnableBatch<unknown, unknown, unknown> = { process: () => new Promise((r) => setTimeout(() => r({ done: true }), 80)) };
+    const late: RunnableBatch<unknown, unknown, unknown> = {
+      process: () => new Promise((r) => setTimeout(() => r({ done: true }), 80)),
+    };
     const out = await runBatch(late, deps({ settings: fast({ graceMs: 500 }) }));
     assert.equal(out.exitCode, 124);
     assert.deepEqual(out.status.output, { done: true });
@@ -216,7 +302,8 @@ describe("runBatch deadlines and signals", () => {
   test("SIGTERM mid-process: Failed, 143, retry, never Succeeded", async () => {
     const term = new AbortController();
     const e: RunnableBatch<unknown, unknown, unknown> = {
-      process: (ctx) => new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve({ partial: true }))),
+      process: (ctx) =>
+        new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve({ partial: true }))),
     };
     setTimeout(() => term.abort("SIGTERM"), 20);
     const out = await runBatch(e, deps({ terminate: term.signal }));
@@ -231,13 +318,17 @@ describe("runBatch deadlines and signals", () => {
   test("SIGINT gives 130", async () => {
     const term = new AbortController();
     term.abort("SIGINT");
-    const out = await runBatch({ process: (ctx) => new Promise((_, rej) => ctx.signal.aborted ? rej(ctx.signal.reason) : undefined) }, deps({ terminate: term.signal }));
+    const out = await runBatch(
+      { process: (ctx) => new Promise((_, rej) => (ctx.signal.aborted ? rej(ctx.signal.reason) : undefined)) },
+      deps({ terminate: term.signal }),
+    );
     assert.equal(out.exitCode, 130);
   });
 
   test("a deadline during init is Failed/1 as in Go, not a timeout", async () => {
     const e: RunnableBatch<unknown, unknown, unknown> = {
-      init: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("init cancelled")))),
+      init: (ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("init cancelled")))),
       process: () => ({}),
     };
     const out = await runBatch(e, deps({ settings: fast() }));

@@ -1,13 +1,14 @@
 // A run owns its clients: `ctx.storage` is the run's storage manager while the run lives, and
 // the run closes it when it ends, so a handler that keeps the context gets a clear error later.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Context } from "../../src/engram/context.ts";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
+import type { Context } from "../../src/engram/context.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";

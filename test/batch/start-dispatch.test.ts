@@ -1,9 +1,10 @@
 // `start(dualEngram)`: the BUBU_EXECUTION_MODE routing table (quirks A6, option b: `hybrid` is
 // batch) and, as child processes, that each mode really runs that lifecycle.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { executionTarget, isKnownExecutionMode } from "../../src/start.ts";
+import { describe, test } from "node:test";
 import { executionMode } from "../../src/env/namespace.ts";
+import { executionTarget, isKnownExecutionMode } from "../../src/start.ts";
 import { runScript } from "../support/spawn.ts";
 
 const FIXTURE = "test/batch/fixtures/start-dispatch-engram.ts";
@@ -48,7 +49,10 @@ describe("start() as a process", () => {
   }
 
   function streamOutput(stdout: string): unknown[] {
-    return stdout.trim().split("\n").map((l) => JSON.parse(l).payload);
+    return stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).payload);
   }
 
   test("unset, batch, job and hybrid run the batch lifecycle (local mode prints the output)", async () => {
@@ -72,7 +76,10 @@ describe("start() as a process", () => {
     const r = await runMode("Turbo");
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(streamOutput(r.stdout), [{ via: "stream", got: { n: 1 } }]);
-    const warn = r.stderr.split("\n").filter((l) => l.includes("unknown BUBU_EXECUTION_MODE")).map((l) => JSON.parse(l));
+    const warn = r.stderr
+      .split("\n")
+      .filter((l) => l.includes("unknown BUBU_EXECUTION_MODE"))
+      .map((l) => JSON.parse(l));
     assert.equal(warn.length, 1);
     assert.equal(warn[0].level, "WARN");
     assert.equal(warn[0].mode, "turbo");

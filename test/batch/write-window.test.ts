@@ -1,11 +1,13 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { graceAfter, openWriteWindow } from "../../src/batch/write-window.ts";
 
 const SECOND_NS = 1_000_000_000n;
 
 function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+  return new Promise((resolve) =>
+    signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
 }
 
 describe("terminal status write window", () => {
@@ -25,7 +27,13 @@ describe("terminal status write window", () => {
 
   test("never shorter than the minimum (a step that timed out still gets a full budget)", () => {
     const now = 1_000_000;
-    const w = openWriteWindow({ startedAt: new Date(now - 400_000), stepTimeoutNs: 300n * SECOND_NS, graceMs: 10_000, minimumMs: 30_000, now: () => now });
+    const w = openWriteWindow({
+      startedAt: new Date(now - 400_000),
+      stepTimeoutNs: 300n * SECOND_NS,
+      graceMs: 10_000,
+      minimumMs: 30_000,
+      now: () => now,
+    });
     assert.equal(w.endsAt, now + 30_000);
     w.close();
   });
@@ -41,7 +49,13 @@ describe("terminal status write window", () => {
 
   test("a SIGTERM during the write shortens it to one grace window from the signal", async () => {
     const terminate = new AbortController();
-    const w = openWriteWindow({ startedAt: new Date(), stepTimeoutNs: 3600n * SECOND_NS, graceMs: 100, minimumMs: 30_000, terminate: terminate.signal });
+    const w = openWriteWindow({
+      startedAt: new Date(),
+      stepTimeoutNs: 3600n * SECOND_NS,
+      graceMs: 100,
+      minimumMs: 30_000,
+      terminate: terminate.signal,
+    });
     const before = w.endsAt;
     const t = Date.now();
     terminate.abort("SIGTERM");
@@ -56,7 +70,14 @@ describe("terminal status write window", () => {
     const terminate = new AbortController();
     terminate.abort("SIGINT");
     const now = 5_000_000;
-    const w = openWriteWindow({ startedAt: new Date(now), stepTimeoutNs: 3600n * SECOND_NS, graceMs: 2_000, minimumMs: 30_000, terminate: terminate.signal, now: () => now });
+    const w = openWriteWindow({
+      startedAt: new Date(now),
+      stepTimeoutNs: 3600n * SECOND_NS,
+      graceMs: 2_000,
+      minimumMs: 30_000,
+      terminate: terminate.signal,
+      now: () => now,
+    });
     assert.equal(w.endsAt, now + 2_000);
     assert.equal(w.signalled, "SIGINT");
     w.close();
@@ -65,7 +86,14 @@ describe("terminal status write window", () => {
   test("a signal never lengthens the window", () => {
     const terminate = new AbortController();
     const now = 5_000_000;
-    const w = openWriteWindow({ startedAt: new Date(now - 400_000), stepTimeoutNs: 300n * SECOND_NS, graceMs: 60_000, minimumMs: 1_000, terminate: terminate.signal, now: () => now });
+    const w = openWriteWindow({
+      startedAt: new Date(now - 400_000),
+      stepTimeoutNs: 300n * SECOND_NS,
+      graceMs: 60_000,
+      minimumMs: 1_000,
+      terminate: terminate.signal,
+      now: () => now,
+    });
     assert.equal(w.endsAt, now + 1_000);
     terminate.abort("SIGTERM");
     assert.equal(w.endsAt, now + 1_000);
@@ -74,7 +102,12 @@ describe("terminal status write window", () => {
   });
 
   test("a deadline beyond setTimeout's range does not end the window at once; close() stops it", async () => {
-    const w = openWriteWindow({ startedAt: new Date(), stepTimeoutNs: 90n * 24n * 3600n * SECOND_NS, graceMs: 0, minimumMs: 0 });
+    const w = openWriteWindow({
+      startedAt: new Date(),
+      stepTimeoutNs: 90n * 24n * 3600n * SECOND_NS,
+      graceMs: 0,
+      minimumMs: 0,
+    });
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(w.signal.aborted, false);
     w.close();

@@ -1,12 +1,13 @@
 // The process kubelet's parts without a cluster: env resolution, the image map, the pod statuses
 // the Job controller reads, and a real process in a private mount namespace.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { test } from "node:test";
 import { findImage, loadImages } from "../peers/cluster/images.ts";
 import { expandVars, resolveEnv } from "../peers/cluster/pod-env.ts";
 import { namespaceScript, startProcess } from "../peers/cluster/pod-process.ts";
@@ -16,8 +17,14 @@ import type { Pod } from "../peers/cluster/pod-types.ts";
 
 test("expandVars: defined names are replaced, $$ escapes, unknown names stay", () => {
   const env: Record<string, string> = { A: "x", B_1: "y" };
-  assert.equal(expandVars("$(A)-$(B_1)-$(C)", (n) => env[n]), "x-y-$(C)");
-  assert.equal(expandVars("$$(A) costs $5", (n) => env[n]), "$(A) costs $5");
+  assert.equal(
+    expandVars("$(A)-$(B_1)-$(C)", (n) => env[n]),
+    "x-y-$(C)",
+  );
+  assert.equal(
+    expandVars("$$(A) costs $5", (n) => env[n]),
+    "$(A) costs $5",
+  );
 });
 
 /** A RefReader over fixed objects (no API server). */
@@ -83,11 +90,23 @@ test("resolveEnv: envFrom first, env overrides in order, refs, fieldRefs and $(V
 test("resolveEnv: a missing Secret or key is a PodConfigError (the container waits)", async () => {
   const refs = fakeRefs({ "secrets/sec": { a: "1" } });
   await assert.rejects(
-    resolveEnv(pod, { name: "c", env: [{ name: "X", valueFrom: { secretKeyRef: { name: "nope", key: "a" } } }] }, refs, {}, "127.0.0.1"),
+    resolveEnv(
+      pod,
+      { name: "c", env: [{ name: "X", valueFrom: { secretKeyRef: { name: "nope", key: "a" } } }] },
+      refs,
+      {},
+      "127.0.0.1",
+    ),
     (err) => err instanceof PodConfigError && /"nope" not found/.test(err.message),
   );
   await assert.rejects(
-    resolveEnv(pod, { name: "c", env: [{ name: "X", valueFrom: { secretKeyRef: { name: "sec", key: "b" } } }] }, refs, {}, "127.0.0.1"),
+    resolveEnv(
+      pod,
+      { name: "c", env: [{ name: "X", valueFrom: { secretKeyRef: { name: "sec", key: "b" } } }] },
+      refs,
+      {},
+      "127.0.0.1",
+    ),
     PodConfigError,
   );
 });
@@ -95,8 +114,14 @@ test("resolveEnv: a missing Secret or key is a PodConfigError (the container wai
 test("image map: files in name order, later wins, {repo} substituted, name == name:latest", () => {
   const dir = mkdtempSync(join(tmpdir(), "bubu-images-"));
   try {
-    writeFileSync(join(dir, "00-a.json"), JSON.stringify({ "x/a:1": ["{repo}/bin/a", "--flag"], "x/b": { command: ["b"], env: { R: "{repo}" } } }));
-    writeFileSync(join(dir, "10-b.json"), JSON.stringify({ "x/a:1": { command: ["a2"], args: ["d"], cwd: "{repo}/w" } }));
+    writeFileSync(
+      join(dir, "00-a.json"),
+      JSON.stringify({ "x/a:1": ["{repo}/bin/a", "--flag"], "x/b": { command: ["b"], env: { R: "{repo}" } } }),
+    );
+    writeFileSync(
+      join(dir, "10-b.json"),
+      JSON.stringify({ "x/a:1": { command: ["a2"], args: ["d"], cwd: "{repo}/w" } }),
+    );
     writeFileSync(join(dir, "notes.txt"), "ignored");
     const images = loadImages(dir, "/repo");
     assert.deepEqual(findImage(images, "x/a:1"), { command: ["a2"], args: ["d"], env: {}, cwd: "/repo/w" });
@@ -111,14 +136,30 @@ test("image map: files in name order, later wins, {repo} substituted, name == na
 
 test("pod status: the exit code lands in containerStatuses[0].state.terminated; phase follows it", () => {
   const at = "2026-12-06T00:00:00Z";
-  const ok = terminatedStatus("engram", "img", { exitCode: 0, startedAt: at, finishedAt: at, pid: 7 }).status as Record<string, any>;
+  const ok = terminatedStatus("engram", "img", { exitCode: 0, startedAt: at, finishedAt: at, pid: 7 }).status as Record<
+    string,
+    any
+  >;
   assert.equal(ok.phase, "Succeeded");
   assert.equal(ok.containerStatuses[0].state.terminated.exitCode, 0);
-  const term = terminatedStatus("engram", "img", { exitCode: 143, startedAt: at, finishedAt: at, pid: 7 }).status as Record<string, any>;
-  assert.equal(term.phase, "Failed");
-  assert.deepEqual(term.containerStatuses[0].state.terminated, { exitCode: 143, reason: "Error", startedAt: at, finishedAt: at, containerID: "process://7" });
-  const late = terminatedStatus("engram", "img", { exitCode: 0, startedAt: at, finishedAt: at, pid: 7, podReason: "DeadlineExceeded", podMessage: "m" })
+  const term = terminatedStatus("engram", "img", { exitCode: 143, startedAt: at, finishedAt: at, pid: 7 })
     .status as Record<string, any>;
+  assert.equal(term.phase, "Failed");
+  assert.deepEqual(term.containerStatuses[0].state.terminated, {
+    exitCode: 143,
+    reason: "Error",
+    startedAt: at,
+    finishedAt: at,
+    containerID: "process://7",
+  });
+  const late = terminatedStatus("engram", "img", {
+    exitCode: 0,
+    startedAt: at,
+    finishedAt: at,
+    pid: 7,
+    podReason: "DeadlineExceeded",
+    podMessage: "m",
+  }).status as Record<string, any>;
   assert.equal(late.phase, "Failed");
   assert.equal(late.reason, "DeadlineExceeded");
 });
@@ -136,44 +177,43 @@ function canUnshare(): boolean {
   return existsSync("/usr/bin/unshare") && process.platform === "linux";
 }
 
-test(
-  "a pod process sees its files at the in-cluster path; the host does not; SIGTERM ends it with 143",
-  { skip: canUnshare() || process.env.CI === "true" ? false : "no unshare on this machine", timeout: 30_000 },
-  async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bubu-pod-"));
-    try {
-      const sa = join(dir, "sa");
-      mkdirSync(sa);
-      writeFileSync(join(sa, "token"), "tok-123");
-      writeFileSync(join(sa, "namespace"), "ns1");
-      const target = "/var/run/secrets/kubernetes.io/serviceaccount";
-      const script = `cat ${target}/token; echo; cat ${target}/namespace; echo; echo "$BUBU_X"; exit 3`;
-      const p = startProcess({
-        argv: ["/bin/sh", "-c", script],
-        env: { PATH: "/usr/bin:/bin", BUBU_X: "env-ok" },
-        cwd: dir,
-        mounts: [{ source: sa, target, readOnly: true }],
-        stdoutFile: join(dir, "out"),
-        stderrFile: join(dir, "err"),
-      });
-      const exit = await p.exited;
-      assert.equal(exit.exitCode, 3, readFileSync(join(dir, "err"), "utf8"));
-      assert.equal(readFileSync(join(dir, "out"), "utf8"), "tok-123\nns1\nenv-ok\n");
-      assert.equal(existsSync(`${target}/token`), false, "the mount leaked to the host");
+test("a pod process sees its files at the in-cluster path; the host does not; SIGTERM ends it with 143", {
+  skip: canUnshare() || process.env.CI === "true" ? false : "no unshare on this machine",
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bubu-pod-"));
+  try {
+    const sa = join(dir, "sa");
+    mkdirSync(sa);
+    writeFileSync(join(sa, "token"), "tok-123");
+    writeFileSync(join(sa, "namespace"), "ns1");
+    const target = "/var/run/secrets/kubernetes.io/serviceaccount";
+    const script = `cat ${target}/token; echo; cat ${target}/namespace; echo; echo "$BUBU_X"; exit 3`;
+    const p = startProcess({
+      argv: ["/bin/sh", "-c", script],
+      env: { PATH: "/usr/bin:/bin", BUBU_X: "env-ok" },
+      cwd: dir,
+      mounts: [{ source: sa, target, readOnly: true }],
+      stdoutFile: join(dir, "out"),
+      stderrFile: join(dir, "err"),
+    });
+    const exit = await p.exited;
+    assert.equal(exit.exitCode, 3, readFileSync(join(dir, "err"), "utf8"));
+    assert.equal(readFileSync(join(dir, "out"), "utf8"), "tok-123\nns1\nenv-ok\n");
+    assert.equal(existsSync(`${target}/token`), false, "the mount leaked to the host");
 
-      const sleeper = startProcess({
-        argv: ["/bin/sleep", "30"],
-        env: { PATH: "/usr/bin:/bin" },
-        cwd: dir,
-        mounts: [],
-        stdoutFile: join(dir, "out2"),
-        stderrFile: join(dir, "err2"),
-      });
-      await new Promise((r) => setTimeout(r, 300));
-      sleeper.kill("SIGTERM");
-      assert.deepEqual(await sleeper.exited, { exitCode: 143, signal: "SIGTERM" });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-);
+    const sleeper = startProcess({
+      argv: ["/bin/sleep", "30"],
+      env: { PATH: "/usr/bin:/bin" },
+      cwd: dir,
+      mounts: [],
+      stdoutFile: join(dir, "out2"),
+      stderrFile: join(dir, "err2"),
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    sleeper.kill("SIGTERM");
+    assert.deepEqual(await sleeper.exited, { exitCode: 143, signal: "SIGTERM" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,14 +1,15 @@
 // The local sink: on a laptop signals, effects and logs work without a StepRun. Each is a JSON
 // line on stderr and a line in BUBU_LOCAL_EVENTS_FILE; effects.once keeps its promise across runs
 // through a claim file in BUBU_LOCAL_STATE_DIR; published logs land under the state directory.
-import { after, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { after, test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
 import { fileEffectStore } from "../../src/context/effect-store.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
 
@@ -43,17 +44,34 @@ test("two local runs: the effect runs once, signals are numbered, every event is
   assert.equal(first.output?.already, false);
   assert.equal(second.output?.already, true);
 
-  const lines = err1.join("").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = err1
+    .join("")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const signals = lines.filter((l) => l.msg === "signal");
-  assert.deepEqual(signals.map((s) => [s.key, s.seq, s.value]), [["progress", 1, { done: 1 }], ["progress", 2, { done: 2 }]]);
+  assert.deepEqual(
+    signals.map((s) => [s.key, s.seq, s.value]),
+    [
+      ["progress", 1, { done: 1 }],
+      ["progress", 2, { done: 2 }],
+    ],
+  );
   assert.ok(lines.some((l) => l.msg === "effect recorded" && l.key === "charge:order-1" && l.status === "succeeded"));
 
   const logPath = first.output?.log as string;
   assert.equal(readFileSync(logPath, "utf8"), "hello log\n");
   assert.ok(logPath.startsWith(join(dir, "state", "logs")), logPath);
 
-  const events = readFileSync(join(dir, "events.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string });
-  assert.deepEqual(events.map((e) => e.type), ["signal", "signal", "effect", "log", "signal", "signal", "log"], "the second run skipped the effect");
+  const events = readFileSync(join(dir, "events.ndjson"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { type: string });
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ["signal", "signal", "effect", "log", "signal", "signal", "log"],
+    "the second run skipped the effect",
+  );
   assert.equal(readdirSync(join(dir, "state", "effects")).filter((f) => f.endsWith(".done")).length, 1);
 });
 

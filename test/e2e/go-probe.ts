@@ -17,7 +17,10 @@ export type GoProgram = "go-probe" | "go-engram";
 export function goProgramPath(program: GoProgram = "go-probe"): string {
   const dir = resolve(repoRoot, "test/e2e", program);
   const h = createHash("sha256");
-  for (const f of ["main.go", "go.mod", "go.sum"]) h.update(`${f}\0`).update(readFileSync(join(dir, f))).update("\0");
+  for (const f of ["main.go", "go.mod", "go.sum"])
+    h.update(`${f}\0`)
+      .update(readFileSync(join(dir, f)))
+      .update("\0");
   return resolve(repoRoot, ".cache", `${program}-${h.digest("hex").slice(0, 16)}`);
 }
 
@@ -26,13 +29,19 @@ export async function goProgramBinary(program: GoProgram = "go-probe"): Promise<
   const out = goProgramPath(program);
   if (existsSync(out)) return out;
   const go = findGo();
-  if (go === undefined) throw new Error(`Go toolchain not found (PATH, /usr/local/go/bin): cannot build test/e2e/${program}`);
+  if (go === undefined)
+    throw new Error(`Go toolchain not found (PATH, /usr/local/go/bin): cannot build test/e2e/${program}`);
   mkdirSync(resolve(repoRoot, ".cache"), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
   try {
     await new Promise<void>((ok, fail) => {
-      execFile(go, ["build", "-o", tmp, "."], { cwd: resolve(repoRoot, "test/e2e", program), timeout: 900_000, maxBuffer: 16 << 20 }, (err, _o, stderr) =>
-        err ? fail(new Error(`go build (test/e2e/${program}) failed: ${err.message}\n${stderr}`)) : ok());
+      execFile(
+        go,
+        ["build", "-o", tmp, "."],
+        { cwd: resolve(repoRoot, "test/e2e", program), timeout: 900_000, maxBuffer: 16 << 20 },
+        (err, _o, stderr) =>
+          err ? fail(new Error(`go build (test/e2e/${program}) failed: ${err.message}\n${stderr}`)) : ok(),
+      );
     });
     renameSync(tmp, out);
   } finally {

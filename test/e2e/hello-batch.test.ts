@@ -2,9 +2,10 @@
 // examples/hello-batch/engram.ts as the Job's container: a local process under the runtime that
 // runs this file (bun test → bun, deno test → deno, node --test → node), started by the process
 // kubelet with the service-account files at the in-cluster path.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import type { Json } from "../peers/cluster/kube-api.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
@@ -14,7 +15,9 @@ import { applyAll, describeNamespace, e2eNamespace, engram, engramTemplate, runS
 const rt = currentRuntime();
 const image = `bubu-test/hello-batch:${rt}`;
 /** The example's own EngramTemplate (schemas included); only the image is the test's. */
-const exampleTemplate = parseYaml(readFileSync(new URL("../../examples/hello-batch/Engram.yaml", import.meta.url), "utf8")) as {
+const exampleTemplate = parseYaml(
+  readFileSync(new URL("../../examples/hello-batch/Engram.yaml", import.meta.url), "utf8"),
+) as {
   spec: Json;
 };
 
@@ -32,7 +35,10 @@ function statusPatches(auditLog: string, ns: string): { user: string; body: Json
     }));
 }
 
-test(`hello-batch under ${rt}: one step, the operator keeps the SDK's status`, { skip: clusterPeerSkip(), timeout: 180_000 }, async (t) => {
+test(`hello-batch under ${rt}: one step, the operator keeps the SDK's status`, {
+  skip: clusterPeerSkip(),
+  timeout: 180_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   if (!peer) return;
   const { api, ns, close } = await e2eNamespace(peer, `e2e-hello-${rt}`);
@@ -57,7 +63,9 @@ test(`hello-batch under ${rt}: one step, the operator keeps the SDK's status`, {
 
     // The SDK wrote that status itself, with the pod's bound service-account token read from
     // /var/run/secrets/kubernetes.io/serviceaccount (in-cluster config), not an admin credential.
-    const patches = statusPatches(peer.auditLog, ns).filter((p) => (p.body.status as Json | undefined)?.phase === "Succeeded");
+    const patches = statusPatches(peer.auditLog, ns).filter(
+      (p) => (p.body.status as Json | undefined)?.phase === "Succeeded",
+    );
     assert.equal(patches.length, 1, `SDK status patches: ${JSON.stringify(statusPatches(peer.auditLog, ns))}`);
     assert.equal(patches[0]!.user, `system:serviceaccount:${ns}:greet-run-engram-runner`);
     assert.equal(patches[0]!.code, 200);
@@ -67,7 +75,10 @@ test(`hello-batch under ${rt}: one step, the operator keeps the SDK's status`, {
   }
 });
 
-test(`hello-batch under ${rt}: a 3-step chain templates each step's output into the next and the Story output`, { skip: clusterPeerSkip(), timeout: 240_000 }, async (t) => {
+test(`hello-batch under ${rt}: a 3-step chain templates each step's output into the next and the Story output`, {
+  skip: clusterPeerSkip(),
+  timeout: 240_000,
+}, async (t) => {
   const peer = requireClusterPeer(t);
   if (!peer) return;
   const { api, ns, close } = await e2eNamespace(peer, `e2e-chain-${rt}`);
@@ -80,7 +91,11 @@ test(`hello-batch under ${rt}: a 3-step chain templates each step's output into 
           { name: "first", ref: { name: "hello" }, with: { name: "{{ inputs.name }}" } },
           { name: "second", ref: { name: "hello" }, with: { name: "{{ steps.first.output.message }}" } },
           // A template that is one expression keeps its type: times stays a number.
-          { name: "third", ref: { name: "hello" }, with: { name: "{{ steps.second.output.message }}", times: "{{ inputs.times }}" } },
+          {
+            name: "third",
+            ref: { name: "hello" },
+            with: { name: "{{ steps.second.output.message }}", times: "{{ inputs.times }}" },
+          },
         ],
         output: { final: "{{ steps.third.output.message }}", firstLength: "{{ steps.first.output.length }}" },
       }),

@@ -3,8 +3,9 @@
 // these facts: a status with a final phase ends the step whatever its exitClass says; failure
 // details without a phase let the step's retry policy decide; a pod that dies without a status is
 // retried. Step policy everywhere: maxRetries 2, delay 1s, constant.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import type { Json } from "../peers/cluster/kube-api.ts";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { currentRuntime } from "../support/spawn.ts";
@@ -14,7 +15,10 @@ import { failureStatus, type Observed, type ProbeCase, runProbe } from "./probe-
 const rt = currentRuntime();
 const SUCCEEDED = { status: { phase: "Succeeded", exitClass: "success", output: { ok: true } }, exit: 0 };
 
-async function observe(t: { skip?: (m?: string) => void }, c: Omit<ProbeCase, "probe" | "what">): Promise<Observed | undefined> {
+async function observe(
+  t: { skip?: (m?: string) => void },
+  c: Omit<ProbeCase, "probe" | "what">,
+): Promise<Observed | undefined> {
   const peer = requireClusterPeer(t);
   if (!peer) return undefined;
   registerProbeImages(peer);
@@ -25,7 +29,12 @@ const opts = { skip: clusterPeerSkip(), timeout: 180_000 };
 const show = (o: Observed): string => JSON.stringify(o, null, 1);
 
 test(`operator (${rt}): a status with phase Failed is final, even with exitClass retry`, opts, async (t) => {
-  const o = await observe(t, { name: "failed-retry", with: { attempts: [{ status: { phase: "Failed", ...failureStatus(1, "retry", "transient") }, exit: 1 }, SUCCEEDED] } });
+  const o = await observe(t, {
+    name: "failed-retry",
+    with: {
+      attempts: [{ status: { phase: "Failed", ...failureStatus(1, "retry", "transient") }, exit: 1 }, SUCCEEDED],
+    },
+  });
   if (!o) return;
   assert.equal(o.stepRun.phase, "Failed", show(o));
   assert.equal(o.stepRun.retries, 0, show(o));
@@ -34,7 +43,10 @@ test(`operator (${rt}): a status with phase Failed is final, even with exitClass
 });
 
 test(`operator (${rt}): failure details without a phase are retried by the step's policy`, opts, async (t) => {
-  const o = await observe(t, { name: "nophase-retry", with: { attempts: [{ status: failureStatus(1, "retry", "transient"), exit: 1 }, SUCCEEDED] } });
+  const o = await observe(t, {
+    name: "nophase-retry",
+    with: { attempts: [{ status: failureStatus(1, "retry", "transient"), exit: 1 }, SUCCEEDED] },
+  });
   if (!o) return;
   assert.equal(o.storyRun.phase, "Succeeded", show(o));
   assert.equal(o.stepRun.phase, "Succeeded");
@@ -45,30 +57,40 @@ test(`operator (${rt}): failure details without a phase are retried by the step'
   assert.equal(o.stepRun.lastFailureMsg, "transient");
 });
 
-test(`operator (${rt}): once the retries are spent the operator ends the step (Timeout for exit 124) and keeps status.error`, opts, async (t) => {
-  const status = failureStatus(124, "retry", "timed out after 4s", "timeout");
-  const o = await observe(t, { name: "nophase-timeout", with: { attempts: [{ status, exit: 124 }] } });
-  if (!o) return;
-  assert.equal(o.stepRun.phase, "Timeout", show(o));
-  assert.equal(o.stepRun.retries, 2);
-  assert.equal(o.podsStarted, 3);
-  assert.equal(o.stepRun.lastFailureMsg, "Job execution timed out. Check step timeout configuration and pod logs.");
-  assert.deepEqual(o.stepRun.error, status.error);
-  assert.equal(o.storyRun.phase, "Failed");
-  const failed = (o.storyRun.error as { failedSteps?: Json[] } | undefined)?.failedSteps;
-  // The StoryRun copies the step's message when it sees the step end: the SDK's text, or the
-  // operator's fallback text if the StoryRun controller reads the StepRun after the fallback landed
-  // (a race between the two controllers; both were seen).
-  assert.equal(failed?.length, 1, show(o));
-  assert.deepEqual({ ...failed![0], message: "-" }, { message: "-", name: "probe", phase: "Timeout" });
-  assert.ok(
-    ["timed out after 4s", "Job execution timed out. Check step timeout configuration and pod logs."].includes(String(failed![0]!.message)),
-    show(o),
-  );
-});
+test(
+  `operator (${rt}): once the retries are spent the operator ends the step (Timeout for exit 124) and keeps status.error`,
+  opts,
+  async (t) => {
+    const status = failureStatus(124, "retry", "timed out after 4s", "timeout");
+    const o = await observe(t, { name: "nophase-timeout", with: { attempts: [{ status, exit: 124 }] } });
+    if (!o) return;
+    assert.equal(o.stepRun.phase, "Timeout", show(o));
+    assert.equal(o.stepRun.retries, 2);
+    assert.equal(o.podsStarted, 3);
+    assert.equal(o.stepRun.lastFailureMsg, "Job execution timed out. Check step timeout configuration and pod logs.");
+    assert.deepEqual(o.stepRun.error, status.error);
+    assert.equal(o.storyRun.phase, "Failed");
+    const failed = (o.storyRun.error as { failedSteps?: Json[] } | undefined)?.failedSteps;
+    // The StoryRun copies the step's message when it sees the step end: the SDK's text, or the
+    // operator's fallback text if the StoryRun controller reads the StepRun after the fallback landed
+    // (a race between the two controllers; both were seen).
+    assert.equal(failed?.length, 1, show(o));
+    assert.deepEqual({ ...failed![0], message: "-" }, { message: "-", name: "probe", phase: "Timeout" });
+    assert.ok(
+      ["timed out after 4s", "Job execution timed out. Check step timeout configuration and pod logs."].includes(
+        String(failed![0]!.message),
+      ),
+      show(o),
+    );
+  },
+);
 
 test(`operator (${rt}): a pod killed by SIGTERM without writing a status is retried`, opts, async (t) => {
-  const o = await observe(t, { name: "sigterm", with: { attempts: [{ sleepMs: 120_000, exit: 0 }, SUCCEEDED] }, deletePod: true });
+  const o = await observe(t, {
+    name: "sigterm",
+    with: { attempts: [{ sleepMs: 120_000, exit: 0 }, SUCCEEDED] },
+    deletePod: true,
+  });
   if (!o) return;
   assert.equal(o.storyRun.phase, "Succeeded", show(o));
   assert.equal(o.stepRun.retries, 1);

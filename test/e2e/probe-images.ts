@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { registerImages } from "../peers/cluster/objects.ts";
 import type { ClusterPeer } from "../peers/cluster/peer.ts";
-import { commandFor, repoRoot, type RuntimeName } from "../support/spawn.ts";
+import { commandFor, type RuntimeName, repoRoot } from "../support/spawn.ts";
 
 const RUNTIMES: readonly RuntimeName[] = ["bun", "deno", "node"];
 

@@ -50,12 +50,24 @@ export interface Observed {
 function auditStatusWrites(peer: ClusterPeer, ns: string): { by: string; status: unknown }[] {
   return readFileSync(peer.auditLog, "utf8")
     .split("\n")
-    .filter((l) => l.includes(`"namespace":"${ns}"`) && l.includes('"resource":"stepruns"') && l.includes('"subresource":"status"'))
+    .filter(
+      (l) =>
+        l.includes(`"namespace":"${ns}"`) &&
+        l.includes('"resource":"stepruns"') &&
+        l.includes('"subresource":"status"'),
+    )
     .map((l) => JSON.parse(l) as Json)
     .filter((e) => e.verb === "patch" || e.verb === "update")
     .map((e) => {
-      const { conditions: _c, observedGeneration: _g, ...status } = ((e.requestObject as Json | undefined)?.status ?? {}) as Json;
-      return { by: `${(e.user as { username: string }).username} ${e.verb} ${(e.responseStatus as { code: number }).code}`, status };
+      const {
+        conditions: _c,
+        observedGeneration: _g,
+        ...status
+      } = ((e.requestObject as Json | undefined)?.status ?? {}) as Json;
+      return {
+        by: `${(e.user as { username: string }).username} ${e.verb} ${(e.responseStatus as { code: number }).code}`,
+        status,
+      };
     });
 }
 
@@ -66,7 +78,9 @@ export async function runProbe(peer: ClusterPeer, rt: RuntimeName, c: ProbeCase)
     await applyAll(api, [
       engramTemplate("probe", ns, image),
       engram("probe", ns, "probe", { with: c.with }),
-      story("s", ns, { steps: [{ name: "probe", ref: { name: "probe" }, execution: c.execution ?? { retry: RETRY } }] }),
+      story("s", ns, {
+        steps: [{ name: "probe", ref: { name: "probe" }, execution: c.execution ?? { retry: RETRY } }],
+      }),
     ]);
     const killer = c.deletePod ? deleteFirstPod(peer, api, ns) : Promise.resolve();
     const run = await runStory(peer, api, ns, "s", {}, { timeoutMs: 180_000 });

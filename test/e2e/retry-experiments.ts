@@ -18,28 +18,71 @@ import { goProbeBinary } from "./go-probe.ts";
 import { registerProbeImages } from "./probe-images.ts";
 import { failureStatus as failure, type ProbeCase, RETRY, runProbe } from "./probe-run.ts";
 
-
 const CASES: ProbeCase[] = [
   // What the SDK does today.
-  { name: "sdk-retryable-error", what: "TS SDK: engram throws BubuError(retryable), then succeeds", probe: "sdk", with: { attempts: ["throw-retryable", "ok"] } },
-  { name: "sdk-timeout", what: "TS SDK: engram hangs past execution.timeout 4s, then succeeds", probe: "sdk", with: { attempts: ["hang", "ok"] }, execution: { retry: RETRY, timeout: "4s" } },
-  { name: "sdk-sigterm", what: "TS SDK: pod deleted while the engram runs (SIGTERM), then succeeds", probe: "sdk", with: { attempts: ["hang", "ok"] }, deletePod: true },
+  {
+    name: "sdk-retryable-error",
+    what: "TS SDK: engram throws BubuError(retryable), then succeeds",
+    probe: "sdk",
+    with: { attempts: ["throw-retryable", "ok"] },
+  },
+  {
+    name: "sdk-timeout",
+    what: "TS SDK: engram hangs past execution.timeout 4s, then succeeds",
+    probe: "sdk",
+    with: { attempts: ["hang", "ok"] },
+    execution: { retry: RETRY, timeout: "4s" },
+  },
+  {
+    name: "sdk-sigterm",
+    what: "TS SDK: pod deleted while the engram runs (SIGTERM), then succeeds",
+    probe: "sdk",
+    with: { attempts: ["hang", "ok"] },
+    deletePod: true,
+  },
   // What Go v0.1.5 does.
-  { name: "go-retryable-error", what: "Go SDK: Process returns a retryable structured error, then succeeds", probe: "go", with: { attempts: ["throw-retryable", "ok"] } },
-  { name: "go-timeout", what: "Go SDK: Process returns after the step deadline (4s), then succeeds", probe: "go", with: { attempts: ["hang", "ok"] }, execution: { retry: RETRY, timeout: "4s" } },
-  { name: "go-sigterm", what: "Go SDK: pod deleted while Process runs (no handler: killed by SIGTERM), then succeeds", probe: "go", with: { attempts: ["hang-hard", "ok"] }, deletePod: true },
+  {
+    name: "go-retryable-error",
+    what: "Go SDK: Process returns a retryable structured error, then succeeds",
+    probe: "go",
+    with: { attempts: ["throw-retryable", "ok"] },
+  },
+  {
+    name: "go-timeout",
+    what: "Go SDK: Process returns after the step deadline (4s), then succeeds",
+    probe: "go",
+    with: { attempts: ["hang", "ok"] },
+    execution: { retry: RETRY, timeout: "4s" },
+  },
+  {
+    name: "go-sigterm",
+    what: "Go SDK: pod deleted while Process runs (no handler: killed by SIGTERM), then succeeds",
+    probe: "go",
+    with: { attempts: ["hang-hard", "ok"] },
+    deletePod: true,
+  },
   // Candidate wires, written by a probe without the SDK.
   {
     name: "raw-failed-retry",
     what: "status {phase: Failed, exitClass: retry, ...}, exit 1; then Succeeded",
     probe: "raw",
-    with: { attempts: [{ status: { phase: "Failed", ...failure(1, "retry", "transient") }, exit: 1 }, { status: { phase: "Succeeded", exitClass: "success", output: { ok: true } }, exit: 0 }] },
+    with: {
+      attempts: [
+        { status: { phase: "Failed", ...failure(1, "retry", "transient") }, exit: 1 },
+        { status: { phase: "Succeeded", exitClass: "success", output: { ok: true } }, exit: 0 },
+      ],
+    },
   },
   {
     name: "raw-nophase-retry",
     what: "status {exitClass: retry, exitCode, lastFailureMsg, error} without phase, exit 1; then Succeeded",
     probe: "raw",
-    with: { attempts: [{ status: failure(1, "retry", "transient"), exit: 1 }, { status: { phase: "Succeeded", exitClass: "success", output: { ok: true } }, exit: 0 }] },
+    with: {
+      attempts: [
+        { status: failure(1, "retry", "transient"), exit: 1 },
+        { status: { phase: "Succeeded", exitClass: "success", output: { ok: true } }, exit: 0 },
+      ],
+    },
   },
   {
     name: "raw-nophase-retry-exhausted",
@@ -69,7 +112,12 @@ const CASES: ProbeCase[] = [
     name: "raw-timeout-phase",
     what: "status {phase: Timeout, exitCode 124, exitClass retry}, exit 124 (Go's timeout wire); then Succeeded",
     probe: "raw",
-    with: { attempts: [{ status: { phase: "Timeout", ...failure(124, "retry", "timed out") }, exit: 124 }, { status: { phase: "Succeeded", exitClass: "success" }, exit: 0 }] },
+    with: {
+      attempts: [
+        { status: { phase: "Timeout", ...failure(124, "retry", "timed out") }, exit: 124 },
+        { status: { phase: "Succeeded", exitClass: "success" }, exit: 0 },
+      ],
+    },
   },
   {
     name: "raw-nophase-timeout-124",
@@ -78,7 +126,19 @@ const CASES: ProbeCase[] = [
     with: {
       attempts: [
         {
-          status: { exitCode: 124, exitClass: "retry", lastFailureMsg: "timed out after 4s", error: { version: "v1", type: "timeout", message: "timed out after 4s", retryable: true, exitCode: 124, exitClass: "retry" } },
+          status: {
+            exitCode: 124,
+            exitClass: "retry",
+            lastFailureMsg: "timed out after 4s",
+            error: {
+              version: "v1",
+              type: "timeout",
+              message: "timed out after 4s",
+              retryable: true,
+              exitCode: 124,
+              exitClass: "retry",
+            },
+          },
           exit: 124,
         },
       ],
@@ -91,10 +151,32 @@ const CASES: ProbeCase[] = [
     with: {
       attempts: [
         {
-          status: { exitCode: 124, exitClass: "retry", lastFailureMsg: "timed out after 4s", error: { version: "v1", type: "timeout", message: "timed out after 4s", retryable: true, exitCode: 124, exitClass: "retry" } },
+          status: {
+            exitCode: 124,
+            exitClass: "retry",
+            lastFailureMsg: "timed out after 4s",
+            error: {
+              version: "v1",
+              type: "timeout",
+              message: "timed out after 4s",
+              retryable: true,
+              exitCode: 124,
+              exitClass: "retry",
+            },
+          },
           exit: 124,
         },
-        { status: { phase: "Succeeded", exitClass: "success", output: { ok: true }, exitCode: null, lastFailureMsg: null, error: null }, exit: 0 },
+        {
+          status: {
+            phase: "Succeeded",
+            exitClass: "success",
+            output: { ok: true },
+            exitCode: null,
+            lastFailureMsg: null,
+            error: null,
+          },
+          exit: 0,
+        },
       ],
     },
   },
@@ -120,6 +202,9 @@ const cases = CASES.filter((c) => wanted.length === 0 || wanted.includes(c.name)
 registerProbeImages(peer, cases.some((c) => c.probe === "go") ? await goProbeBinary() : undefined);
 for (const c of cases) {
   const t0 = Date.now();
-  const o = await runProbe(peer, rt, c).catch((err: unknown) => ({ case: c.name, error: String((err as Error).stack ?? err) }));
+  const o = await runProbe(peer, rt, c).catch((err: unknown) => ({
+    case: c.name,
+    error: String((err as Error).stack ?? err),
+  }));
   console.log(JSON.stringify({ ...o, ms: Date.now() - t0 }, null, 2));
 }

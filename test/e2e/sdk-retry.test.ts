@@ -3,8 +3,9 @@
 // src/batch/retry-aware-status.ts) must let the operator do what the Story's author asked:
 // retry a retryable failure, a timeout and a SIGTERM'd pod; never retry a terminal failure; and
 // keep the SDK's real error message on the last attempt.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { currentRuntime } from "../support/spawn.ts";
 import { registerProbeImages } from "./probe-images.ts";
@@ -14,36 +15,51 @@ const rt = currentRuntime();
 const opts = { skip: clusterPeerSkip(), timeout: 240_000 };
 const show = (o: Observed): string => JSON.stringify(o, null, 1);
 
-async function observe(t: { skip?: (m?: string) => void }, c: Omit<ProbeCase, "probe" | "what">): Promise<Observed | undefined> {
+async function observe(
+  t: { skip?: (m?: string) => void },
+  c: Omit<ProbeCase, "probe" | "what">,
+): Promise<Observed | undefined> {
   const peer = requireClusterPeer(t);
   if (!peer) return undefined;
   registerProbeImages(peer);
   return runProbe(peer, rt, { ...c, probe: "sdk", what: c.name });
 }
 
-test(`sdk (${rt}): a retryable failure is retried by the step's policy; the success clears the earlier failure`, opts, async (t) => {
-  const o = await observe(t, { name: "sdk-retryable", with: { attempts: ["throw-retryable", "ok"] } });
-  if (!o) return;
-  assert.equal(o.storyRun.phase, "Succeeded", show(o));
-  assert.equal(o.stepRun.phase, "Succeeded");
-  assert.equal(o.stepRun.retries, 1);
-  assert.equal(o.podsStarted, 2);
-  assert.deepEqual(o.stepRun.output, { attempt: 2 });
-  assert.equal(o.stepRun.lastFailureMsg, undefined, "the first attempt's failure is cleared");
-  assert.equal(o.stepRun.error, undefined);
-  const first = o.statusWrites.find((w) => !w.by.startsWith("bubu-test-admin"));
-  assert.equal((first?.status as { phase?: string }).phase, undefined, "the retryable failure was written without a phase");
-});
+test(
+  `sdk (${rt}): a retryable failure is retried by the step's policy; the success clears the earlier failure`,
+  opts,
+  async (t) => {
+    const o = await observe(t, { name: "sdk-retryable", with: { attempts: ["throw-retryable", "ok"] } });
+    if (!o) return;
+    assert.equal(o.storyRun.phase, "Succeeded", show(o));
+    assert.equal(o.stepRun.phase, "Succeeded");
+    assert.equal(o.stepRun.retries, 1);
+    assert.equal(o.podsStarted, 2);
+    assert.deepEqual(o.stepRun.output, { attempt: 2 });
+    assert.equal(o.stepRun.lastFailureMsg, undefined, "the first attempt's failure is cleared");
+    assert.equal(o.stepRun.error, undefined);
+    const first = o.statusWrites.find((w) => !w.by.startsWith("bubu-test-admin"));
+    assert.equal(
+      (first?.status as { phase?: string }).phase,
+      undefined,
+      "the retryable failure was written without a phase",
+    );
+  },
+);
 
-test(`sdk (${rt}): the last attempt of a retryable failure ends the step with the SDK's own message`, opts, async (t) => {
-  const o = await observe(t, { name: "sdk-exhausted", with: { attempts: ["throw-retryable"] } });
-  if (!o) return;
-  assert.equal(o.stepRun.phase, "Failed", show(o));
-  assert.equal(o.stepRun.retries, 2);
-  assert.equal(o.podsStarted, 3);
-  assert.equal(o.stepRun.lastFailureMsg, "transient failure on attempt 3");
-  assert.equal(o.storyRun.phase, "Failed");
-});
+test(
+  `sdk (${rt}): the last attempt of a retryable failure ends the step with the SDK's own message`,
+  opts,
+  async (t) => {
+    const o = await observe(t, { name: "sdk-exhausted", with: { attempts: ["throw-retryable"] } });
+    if (!o) return;
+    assert.equal(o.stepRun.phase, "Failed", show(o));
+    assert.equal(o.stepRun.retries, 2);
+    assert.equal(o.podsStarted, 3);
+    assert.equal(o.stepRun.lastFailureMsg, "transient failure on attempt 3");
+    assert.equal(o.storyRun.phase, "Failed");
+  },
+);
 
 test(`sdk (${rt}): a terminal failure is not retried`, opts, async (t) => {
   const o = await observe(t, { name: "sdk-terminal", with: { attempts: ["throw-terminal", "ok"] } });
@@ -73,5 +89,8 @@ test(`sdk (${rt}): a pod deleted mid-step (SIGTERM) writes nothing and is retrie
   assert.equal(o.storyRun.phase, "Succeeded", show(o));
   assert.equal(o.stepRun.retries, 1);
   assert.equal(o.podsStarted, 2);
-  assert.ok(o.podExits.some((e) => e.startsWith("143")), show(o));
+  assert.ok(
+    o.podExits.some((e) => e.startsWith("143")),
+    show(o),
+  );
 });

@@ -8,7 +8,16 @@ import type { Json, KubeApi } from "../peers/cluster/kube-api.ts";
 import { apply, collectionPath, createNamespace, operatorLines, podLogs, waitFor } from "../peers/cluster/objects.ts";
 import type { ClusterPeer } from "../peers/cluster/peer.ts";
 
-export const TERMINAL = new Set(["Succeeded", "Failed", "Finished", "Canceled", "Compensated", "Timeout", "Aborted", "Skipped"]);
+export const TERMINAL = new Set([
+  "Succeeded",
+  "Failed",
+  "Finished",
+  "Canceled",
+  "Compensated",
+  "Timeout",
+  "Aborted",
+  "Skipped",
+]);
 
 export interface StepRunView {
   readonly name: string;
@@ -24,7 +33,10 @@ export interface Finished {
 }
 
 /** A fresh namespace plus the admin client; `close()` deletes the namespace. */
-export async function e2eNamespace(peer: ClusterPeer, prefix: string): Promise<{ api: KubeApi; ns: string; close(): Promise<void> }> {
+export async function e2eNamespace(
+  peer: ClusterPeer,
+  prefix: string,
+): Promise<{ api: KubeApi; ns: string; close(): Promise<void> }> {
   const api = peer.api();
   const ns = await createNamespace(api, prefix);
   return {
@@ -35,7 +47,8 @@ export async function e2eNamespace(peer: ClusterPeer, prefix: string): Promise<{
       const tpl = await api.get<{ items: Json[] }>(collectionPath("catalog.bubustack.io/v1alpha1", "EngramTemplate"));
       for (const t of tpl.items) {
         const name = (t.metadata as { name: string }).name;
-        if (name.endsWith(`-${ns}`)) await api.raw("DELETE", `${collectionPath("catalog.bubustack.io/v1alpha1", "EngramTemplate")}/${name}`);
+        if (name.endsWith(`-${ns}`))
+          await api.raw("DELETE", `${collectionPath("catalog.bubustack.io/v1alpha1", "EngramTemplate")}/${name}`);
       }
       await api.raw("DELETE", `/api/v1/namespaces/${ns}`);
       api.close();
@@ -49,21 +62,35 @@ export async function stepRuns(api: KubeApi, ns: string): Promise<Map<string, St
   const out = new Map<string, StepRunView>();
   for (const s of list.items) {
     const spec = s.spec as { stepId: string };
-    out.set(spec.stepId, { name: (s.metadata as { name: string }).name, stepId: spec.stepId, status: (s.status ?? {}) as Json });
+    out.set(spec.stepId, {
+      name: (s.metadata as { name: string }).name,
+      stepId: spec.stepId,
+      status: (s.status ?? {}) as Json,
+    });
   }
   return out;
 }
 
 /** Everything a failure message needs about a namespace. */
-export async function describeNamespace(peer: ClusterPeer, api: KubeApi, ns: string, storyRun?: string): Promise<string> {
+export async function describeNamespace(
+  peer: ClusterPeer,
+  api: KubeApi,
+  ns: string,
+  storyRun?: string,
+): Promise<string> {
   const parts: string[] = [];
   if (storyRun) {
     const sr = await api.raw("GET", `${collectionPath("runs.bubustack.io/v1alpha1", "StoryRun", ns)}/${storyRun}`);
-    parts.push(`StoryRun ${storyRun}: ${sr.status === 200 ? JSON.stringify((JSON.parse(sr.body) as Json).status ?? {}) : sr.status}`);
+    parts.push(
+      `StoryRun ${storyRun}: ${sr.status === 200 ? JSON.stringify((JSON.parse(sr.body) as Json).status ?? {}) : sr.status}`,
+    );
   }
   for (const [id, s] of await stepRuns(api, ns)) parts.push(`StepRun ${s.name} (${id}): ${JSON.stringify(s.status)}`);
   const pods = await api.get<{ items: Json[] }>(`/api/v1/namespaces/${ns}/pods`);
-  for (const p of pods.items) parts.push(`Pod ${(p.metadata as { name: string }).name}: ${JSON.stringify((p.status as Json)?.containerStatuses ?? (p.status as Json)?.phase)}`);
+  for (const p of pods.items)
+    parts.push(
+      `Pod ${(p.metadata as { name: string }).name}: ${JSON.stringify((p.status as Json)?.containerStatuses ?? (p.status as Json)?.phase)}`,
+    );
   parts.push(podLogs(peer, ns));
   parts.push(`operator log lines for ${ns}:\n${operatorLines(peer, ns, 25)}`);
   return parts.join("\n");

@@ -5,9 +5,10 @@
  *
  * @module
  */
+
+import { e2eNamespace } from "../e2e/story-run.ts";
 import type { Json, KubeApi } from "../peers/cluster/kube-api.ts";
 import type { ClusterPeer } from "../peers/cluster/peer.ts";
-import { e2eNamespace } from "../e2e/story-run.ts";
 
 /** The RBAC rules of the impulse's ServiceAccount (also in examples/edge-impulse/README.md). */
 export const IMPULSE_RULES: readonly Json[] = [
@@ -47,7 +48,11 @@ export async function edgeCluster(peer: ClusterPeer, prefix: string): Promise<Ed
       spec: { templateRef: { name: "webhook" }, storyRef: { name: story } },
     });
     const sa = "edge-impulse";
-    await api.json("POST", `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: sa } });
+    await api.json("POST", `/api/v1/namespaces/${ns}/serviceaccounts`, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: sa },
+    });
     await api.json("POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
@@ -61,11 +66,15 @@ export async function edgeCluster(peer: ClusterPeer, prefix: string): Promise<Ed
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: sa },
       subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns }],
     });
-    const request = await api.json<{ status: { token: string } }>("POST", `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
-      apiVersion: "authentication.k8s.io/v1",
-      kind: "TokenRequest",
-      spec: { expirationSeconds: 3600 },
-    });
+    const request = await api.json<{ status: { token: string } }>(
+      "POST",
+      `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
+      {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        spec: { expirationSeconds: 3600 },
+      },
+    );
     return { api, ns, story, impulse, token: request.status.token, close };
   } catch (err) {
     await close();

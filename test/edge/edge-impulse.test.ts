@@ -2,9 +2,10 @@
 // posts is byte for byte the one StoryClient builds, the delivery policy (key mode) applies, the
 // Impulse's count goes to ctx.waitUntil, bindings come from the Workers `env` argument or from
 // options, and a missing binding answers 500 without saying more than that.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { describe, test } from "node:test";
 import { edgeImpulse, githubSignature } from "../../src/edge/mod.ts";
 import { loadEnv } from "../../src/env/load.ts";
 import { buildStoryTriggerRequest } from "../../src/impulse/trigger-request.ts";
@@ -25,7 +26,11 @@ const bindings = (extra: Record<string, unknown> = {}): Record<string, unknown> 
   ...extra,
 });
 const deliver = (body: string): Request =>
-  new Request("https://hook.test/webhook", { method: "POST", body, headers: { "content-type": "application/json", "x-hub-signature-256": sign(body) } });
+  new Request("https://hook.test/webhook", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "x-hub-signature-256": sign(body) },
+  });
 const verify = githubSignature({ secret: { secretKey: "WEBHOOK_SECRET" } });
 const quiet = createLogger({ sink: () => {} });
 
@@ -48,7 +53,12 @@ describe("edgeImpulse in process", () => {
 
     const env = bindings() as Record<string, string>;
     const expected = await buildStoryTriggerRequest({
-      kube: createTokenKubeClient({ server: env.BUBU_KUBE_API_URL!, token: TOKEN, env: (n) => env[n], fetch: new FakeApi().fetch }),
+      kube: createTokenKubeClient({
+        server: env.BUBU_KUBE_API_URL!,
+        token: TOKEN,
+        env: (n) => env[n],
+        fetch: new FakeApi().fetch,
+      }),
       env: loadEnv(env),
       storyName: "greet",
       storyNamespace: "",
@@ -64,14 +74,27 @@ describe("edgeImpulse in process", () => {
 
   test("the delivery policy applies: in key mode the key template, not the body digest, names the trigger", async () => {
     const api = new FakeApi();
-    const hook = edgeImpulse({ verify, toInputs: (p) => p as Record<string, unknown>, fetch: api.fetch, logger: quiet });
+    const hook = edgeImpulse({
+      verify,
+      toInputs: (p) => p as Record<string, unknown>,
+      fetch: api.fetch,
+      logger: quiet,
+    });
     const env = bindings({ BUBU_TRIGGER_DEDUPE_MODE: "key", BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "{{ .inputs.id }}" });
     for (const extra of ["a", "b"]) {
       const res = await hook.fetch(deliver(JSON.stringify({ id: "order-42", extra })), env);
       assert.equal(res.status, 202);
     }
-    const ids = api.posts().map((p) => (JSON.parse(p.body) as { spec: { deliveryIdentity: { mode: string; key: string } } }).spec.deliveryIdentity);
-    assert.deepEqual(ids.map((i) => i.mode), ["key", "key"]);
+    const ids = api
+      .posts()
+      .map(
+        (p) =>
+          (JSON.parse(p.body) as { spec: { deliveryIdentity: { mode: string; key: string } } }).spec.deliveryIdentity,
+      );
+    assert.deepEqual(
+      ids.map((i) => i.mode),
+      ["key", "key"],
+    );
     assert.equal(ids[0]!.key, await sha256Hex("order-42"));
     assert.equal(ids[1]!.key, ids[0]!.key);
   });
@@ -80,9 +103,13 @@ describe("edgeImpulse in process", () => {
     const api = new FakeApi();
     const hook = edgeImpulse({ verify, toInputs: (p) => ({ event: p }), fetch: api.fetch, logger: quiet });
     const waited: Promise<unknown>[] = [];
-    const res = await hook.fetch(deliver('{"n":2}'), bindings({ BUBU_IMPULSE_NAME: "hook", BUBU_IMPULSE_NAMESPACE: "team" }), {
-      waitUntil: (p) => void waited.push(p),
-    });
+    const res = await hook.fetch(
+      deliver('{"n":2}'),
+      bindings({ BUBU_IMPULSE_NAME: "hook", BUBU_IMPULSE_NAMESPACE: "team" }),
+      {
+        waitUntil: (p) => void waited.push(p),
+      },
+    );
     assert.equal(res.status, 202);
     assert.equal(waited.length, 1);
     await Promise.all(waited);
@@ -93,7 +120,13 @@ describe("edgeImpulse in process", () => {
 
   test("options.env wins over the second argument (Bun.serve and Deno.serve pass their own)", async () => {
     const api = new FakeApi();
-    const hook = edgeImpulse({ verify, toInputs: (p) => ({ event: p }), fetch: api.fetch, env: bindings(), logger: quiet });
+    const hook = edgeImpulse({
+      verify,
+      toInputs: (p) => ({ event: p }),
+      fetch: api.fetch,
+      env: bindings(),
+      logger: quiet,
+    });
     const res = await hook.fetch(deliver('{"n":3}'), { port: 8080, hostname: "0.0.0.0", stop() {} });
     assert.equal(res.status, 202);
     const health = await hook.fetch(new Request("https://hook.test/healthz"));

@@ -28,8 +28,13 @@ export interface EntrySafety {
 
 /** The package's entries: `[import name, source file]`. */
 export function packageEntries(): [string, string][] {
-  const pkg = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as { name: string; exports: Record<string, unknown> };
-  const sources = (JSON.parse(readFileSync(resolve(repoRoot, "deno.json"), "utf8")) as { exports: Record<string, string> }).exports;
+  const pkg = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as {
+    name: string;
+    exports: Record<string, unknown>;
+  };
+  const sources = (
+    JSON.parse(readFileSync(resolve(repoRoot, "deno.json"), "utf8")) as { exports: Record<string, string> }
+  ).exports;
   return Object.keys(pkg.exports).map((key) => [key === "." ? pkg.name : `${pkg.name}/${key.slice(2)}`, sources[key]!]);
 }
 
@@ -71,20 +76,30 @@ const config :Workerd.Config = (
 `;
   const run = testWorkerd(dir, config);
   const error = run.ok ? undefined : firstError(run.output);
-  return { entry, safe: run.ok && nodeImports.length === 0, bytes: bundle.bytes, nodeImports, chain, ...(error !== undefined ? { error } : {}) };
+  return {
+    entry,
+    safe: run.ok && nodeImports.length === 0,
+    bytes: bundle.bytes,
+    nodeImports,
+    chain,
+    ...(error !== undefined ? { error } : {}),
+  };
 }
 
 /** The line of workerd's output that says what failed. */
 function firstError(output: string): string {
   const lines = output.split("\n").filter((l) => l.trim() !== "" && !l.includes("PWD environment variable"));
-  return (lines.find((l) => /error|uncaught|no such module/i.test(l)) ?? lines[0] ?? "workerd failed").trim().slice(0, 300);
+  return (lines.find((l) => /error|uncaught|no such module/i.test(l)) ?? lines[0] ?? "workerd failed")
+    .trim()
+    .slice(0, 300);
 }
 
 /** The rows of the README's edge table: entry → "yes" or "no". */
 export function readmeTable(readme: string): Map<string, string> {
   const start = readme.indexOf("<!-- edge-safety:start -->");
   const end = readme.indexOf("<!-- edge-safety:end -->");
-  if (start < 0 || end < start) throw new Error("README.md has no edge-safety table (<!-- edge-safety:start --> … <!-- edge-safety:end -->)");
+  if (start < 0 || end < start)
+    throw new Error("README.md has no edge-safety table (<!-- edge-safety:start --> … <!-- edge-safety:end -->)");
   const rows = new Map<string, string>();
   for (const line of readme.slice(start, end).split("\n")) {
     const cells = line.split("|").map((c) => c.trim());
@@ -97,7 +112,9 @@ export function readmeTable(readme: string): Map<string, string> {
 /** Prints the verdicts (run: node test/edge/edge-safety.ts). */
 if (import.meta.main) {
   for (const r of checkEntries()) {
-    const why = r.safe ? "" : ` ← ${r.chain.map((p) => p.replace(/^src\//, "")).join(" → ")}${r.error ? ` (${r.error})` : ""}`;
+    const why = r.safe
+      ? ""
+      : ` ← ${r.chain.map((p) => p.replace(/^src\//, "")).join(" → ")}${r.error ? ` (${r.error})` : ""}`;
     console.log(`${r.safe ? "yes" : "no "} ${r.entry} ${(r.bytes / 1024).toFixed(0)} KiB${why}`);
   }
 }

@@ -3,10 +3,11 @@
 // handing its own second argument to `fetch`; the bindings come from `env` and the API server's CA
 // from a TLS fetch. Against the cluster peer: a verified delivery starts a StoryRun, a replay
 // and a forgery do not, and the Impulse's trigger count is written after the response.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { edgeImpulse, type EdgeImpulse, githubSignature } from "../../src/edge/mod.ts";
+import { after, before, describe, test } from "node:test";
+import { type EdgeImpulse, edgeImpulse, githubSignature } from "../../src/edge/mod.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Json } from "../peers/cluster/kube-api.ts";
 import { waitFor } from "../peers/cluster/objects.ts";
@@ -16,12 +17,18 @@ import { type EdgeCluster, edgeCluster, runsIn } from "./cluster-setup.ts";
 
 const SECRET = "serve secret";
 const rt = currentRuntime();
-const sign = (body: string, secret = SECRET): string => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const sign = (body: string, secret = SECRET): string =>
+  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
 /** Serves `hook.fetch` with this runtime's own server; resolves to its URL and a stop function. */
 async function serveNatively(hook: EdgeImpulse): Promise<{ url: string; stop(): Promise<void> }> {
   const g = globalThis as {
-    Bun?: { serve(o: { port: number; hostname: string; fetch: (r: Request, s: unknown) => Promise<Response> }): { port: number; stop(force?: boolean): Promise<void> } };
+    Bun?: {
+      serve(o: { port: number; hostname: string; fetch: (r: Request, s: unknown) => Promise<Response> }): {
+        port: number;
+        stop(force?: boolean): Promise<void>;
+      };
+    };
     Deno?: {
       serve(
         o: { port: number; hostname: string; onListen(): void },
@@ -41,7 +48,10 @@ async function serveNatively(hook: EdgeImpulse): Promise<{ url: string; stop(): 
   return { url: `http://127.0.0.1:${server.port}`, stop: () => server.close() };
 }
 
-describe(`edgeImpulse served by ${rt}'s own server against the cluster peer`, { skip: clusterPeerSkip(), timeout: 120_000 }, () => {
+describe(`edgeImpulse served by ${rt}'s own server against the cluster peer`, {
+  skip: clusterPeerSkip(),
+  timeout: 120_000,
+}, () => {
   let cluster: EdgeCluster | undefined;
   let served: { url: string; stop(): Promise<void> } | undefined;
   let tls: { close(): Promise<void> } | undefined;
@@ -79,13 +89,19 @@ describe(`edgeImpulse served by ${rt}'s own server against the cluster peer`, { 
     if (!cluster || !served) return;
     const body = JSON.stringify({ action: "opened", number: 7 });
     const post = (headers: Record<string, string>): Promise<Response> =>
-      fetch(`${served!.url}/webhook`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+      fetch(`${served!.url}/webhook`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", ...headers },
+      });
 
     const first = await post({ "x-hub-signature-256": sign(body) });
     const answer = (await first.json()) as { storyRun?: string };
     assert.equal(first.status, 202, JSON.stringify(answer));
     const name = answer.storyRun!.split("/")[1];
-    const storyRun = await cluster.api.get<Json>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${cluster.ns}/storyruns/${name}`);
+    const storyRun = await cluster.api.get<Json>(
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${cluster.ns}/storyruns/${name}`,
+    );
     assert.deepEqual((storyRun.spec as { inputs: unknown }).inputs, { event: { action: "opened", number: 7 } });
 
     const replay = await post({ "x-hub-signature-256": sign(body) });
@@ -99,7 +115,9 @@ describe(`edgeImpulse served by ${rt}'s own server against the cluster peer`, { 
     await waitFor(
       "the Impulse's trigger count",
       async () => {
-        const impulse = await cluster!.api.get<Json>(`/apis/bubustack.io/v1alpha1/namespaces/${cluster!.ns}/impulses/${cluster!.impulse}`);
+        const impulse = await cluster!.api.get<Json>(
+          `/apis/bubustack.io/v1alpha1/namespaces/${cluster!.ns}/impulses/${cluster!.impulse}`,
+        );
         return (impulse.status as { triggersReceived?: number } | undefined)?.triggersReceived === 1 ? true : undefined;
       },
       { timeoutMs: 15_000 },

@@ -1,10 +1,11 @@
 // kvReplayStore against workerd's own KV binding (the `kvNamespace` the Workers API exposes,
 // over a small backing service that, like Workers KV, refuses expiries under 60 s), run inside an
 // isolate without Node compatibility: the adapter speaks the real binding's API.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { test } from "node:test";
 import { repoRoot } from "../support/spawn.ts";
 import { bundleForWorkers, COMPAT_DATE, capnpString, NO_NODE_COMPAT, testWorkerd, workDir } from "./workerd.ts";
 

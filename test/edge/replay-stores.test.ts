@@ -2,8 +2,9 @@
 // keeps a key at least 60 s) and the Durable Object class over a storage-like map with an alarm,
 // reached through durableObjectReplayStore as a Worker would. Both keep the ReplayStore contract
 // the memory store keeps: a value until its time to live, never after.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import {
   type DurableObjectStorageLike,
   durableObjectReplayStore,
@@ -57,7 +58,9 @@ function fakeStorage() {
     },
     list: <T>(options: { limit?: number; startAfter?: string } = {}) => {
       const keys = [...data.keys()].sort().filter((k) => options.startAfter === undefined || k > options.startAfter);
-      return Promise.resolve(new Map(keys.slice(0, options.limit ?? keys.length).map((k) => [k, structuredClone(data.get(k)) as T])));
+      return Promise.resolve(
+        new Map(keys.slice(0, options.limit ?? keys.length).map((k) => [k, structuredClone(data.get(k)) as T])),
+      );
     },
     getAlarm: () => Promise.resolve(alarm),
     setAlarm: (t: number) => Promise.resolve(void (alarm = t)),
@@ -135,7 +138,13 @@ describe("ReplayStoreObject", () => {
   test("answers 400 to anything but a well-formed get or put", async () => {
     const object = new ReplayStoreObject({ storage: fakeStorage() });
     const call = (body: string) => object.fetch(new Request("https://replay-store.invalid", { method: "POST", body }));
-    for (const body of ["not json", "{}", '{"op":"get"}', '{"op":"put","key":"k","value":1,"ttlMs":5}', '{"op":"drop","key":"k"}']) {
+    for (const body of [
+      "not json",
+      "{}",
+      '{"op":"get"}',
+      '{"op":"put","key":"k","value":1,"ttlMs":5}',
+      '{"op":"drop","key":"k"}',
+    ]) {
       const res = await call(body);
       assert.equal(res.status, 400, body);
     }

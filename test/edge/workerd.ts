@@ -129,7 +129,8 @@ export function configFor(spec: WorkerSpec): string {
         ]
       : []),
   ].join(",\n      ");
-  const tls = spec.caFile !== undefined ? `, tlsOptions = (trustedCertificates = [embed ${capnpString(spec.caFile)}])` : "";
+  const tls =
+    spec.caFile !== undefined ? `, tlsOptions = (trustedCertificates = [embed ${capnpString(spec.caFile)}])` : "";
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [

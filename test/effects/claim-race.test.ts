@@ -1,19 +1,20 @@
 // executeEffectOnce under contention, crashes and a slow API server, against the real API peer.
-import { after, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, describe, test } from "node:test";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
-import { runScript, type RunResult } from "../support/spawn.ts";
+import { executeEffectOnce } from "../../src/effects/execute-once.ts";
 import type { KubeClient } from "../../src/k8s/client.ts";
 import { claimExpiresAt, deriveEffectClaimName, type EffectClaim } from "../../src/k8s/effectclaim.ts";
 import { EFFECT_CLAIMS } from "../../src/k8s/resources.ts";
-import { executeEffectOnce } from "../../src/effects/execute-once.ts";
+import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { createStepRun, peerClient, statusOf, targetOf } from "../signals/k8s-support.ts";
+import { type RunResult, runScript } from "../support/spawn.ts";
 
 const skip = k8sPeerSkip();
 const ns = `race-${randomBytes(3).toString("hex")}`;
@@ -28,7 +29,10 @@ async function client(kubeconfig?: string): Promise<KubeClient> {
   return c;
 }
 
-function worker(env: Record<string, string>, onOutput?: (text: string, child: { kill(s: NodeJS.Signals): void }) => void): Promise<RunResult> {
+function worker(
+  env: Record<string, string>,
+  onOutput?: (text: string, child: { kill(s: NodeJS.Signals): void }) => void,
+): Promise<RunResult> {
   const peer = requireK8sPeer()!;
   return runScript("test/effects/fixtures/effect-worker.ts", {
     env: { PEER_KUBECONFIG: peer.kubeconfigPath, NS: ns, ...env },
@@ -37,8 +41,16 @@ function worker(env: Record<string, string>, onOutput?: (text: string, child: { 
   });
 }
 
-function outcomeOf(r: RunResult): { id: string; outcome?: { already: boolean; reason?: string; result?: unknown }; error?: string } {
-  const line = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+function outcomeOf(r: RunResult): {
+  id: string;
+  outcome?: { already: boolean; reason?: string; result?: unknown };
+  error?: string;
+} {
+  const line = r.stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .pop();
   assert.ok(line, `no outcome line; stdout=${r.stdout} stderr=${r.stderr}`);
   return JSON.parse(line!);
 }
@@ -58,9 +70,11 @@ async function slowProxy(target: URL): Promise<{ url: string; setDelay(ms: numbe
     down.on("data", (d) => up.write(d));
     up.on("data", (d) => {
       const wait = delayMs;
-      chain = chain.then(() => sleep(wait)).then(() => {
-        if (!down.destroyed) down.write(d);
-      });
+      chain = chain
+        .then(() => sleep(wait))
+        .then(() => {
+          if (!down.destroyed) down.write(d);
+        });
     });
     const close = () => {
       up.destroy();
@@ -98,7 +112,11 @@ describe("executeEffectOnce under contention (real API server)", () => {
       ["1", "2", "3", "4", "5"].map((id) => worker({ STEPRUN: name, KEY: "notify", ID: id, HOLD_MS: "1500" })),
     );
     for (const r of results) assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.equal(results.reduce((n, r) => n + ran(r), 0), 1, "fn ran exactly once");
+    assert.equal(
+      results.reduce((n, r) => n + ran(r), 0),
+      1,
+      "fn ran exactly once",
+    );
     const outcomes = results.map(outcomeOf);
     const winners = outcomes.filter((o) => o.outcome?.already === false);
     assert.equal(winners.length, 1);
@@ -108,10 +126,16 @@ describe("executeEffectOnce under contention (real API server)", () => {
     assert.equal(claim.spec.completionStatus, "completed");
     assert.deepEqual(claim.spec.details, { worker: winner });
     const effects = (await statusOf(c, ns, name)).effects as { key: string; details: unknown }[];
-    assert.deepEqual(effects.map((e) => [e.key, e.details]), [["notify", { worker: winner }]]);
+    assert.deepEqual(
+      effects.map((e) => [e.key, e.details]),
+      [["notify", { worker: winner }]],
+    );
   });
 
-  test("a holder killed mid-lease: nobody runs fn until the lease expires, then one takes over", { skip, timeout: 90_000 }, async () => {
+  test("a holder killed mid-lease: nobody runs fn until the lease expires, then one takes over", {
+    skip,
+    timeout: 90_000,
+  }, async () => {
     const c = await client();
     const name = `sr-${randomBytes(4).toString("hex")}`;
     await createStepRun(c, ns, name);
@@ -140,16 +164,24 @@ describe("executeEffectOnce under contention (real API server)", () => {
     assert.equal(done.spec.completionStatus, "completed");
     assert.equal(done.spec.leaseTransitions, 1);
     assert.notEqual(done.spec.holderIdentity, held.spec.holderIdentity);
-    assert.deepEqual((await statusOf(c, ns, name)).effects.map((e: { key: string }) => e.key), ["k"]);
+    assert.deepEqual(
+      (await statusOf(c, ns, name)).effects.map((e: { key: string }) => e.key),
+      ["k"],
+    );
   });
 
-  test("renewal keeps the lease under a slow API server, and a too-slow one aborts fn", { skip, timeout: 90_000 }, async () => {
+  test("renewal keeps the lease under a slow API server, and a too-slow one aborts fn", {
+    skip,
+    timeout: 90_000,
+  }, async () => {
     const peer = requireK8sPeer()!;
     const dir = await mkdtemp(join(tmpdir(), "eff-slow-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const proxy = await slowProxy(new URL(peer.url));
     cleanups.push(() => proxy.close());
-    const kc = parseYaml(await readFile(peer.kubeconfigPath, "utf8")) as { clusters: { cluster: { server: string } }[] };
+    const kc = parseYaml(await readFile(peer.kubeconfigPath, "utf8")) as {
+      clusters: { cluster: { server: string } }[];
+    };
     for (const cl of kc.clusters) cl.cluster.server = proxy.url;
     const slowConfig = join(dir, "kubeconfig");
     await writeFile(slowConfig, toYaml(kc));
@@ -204,6 +236,10 @@ describe("executeEffectOnce under contention (real API server)", () => {
     );
     assert.match(String((abortedWith as Error)?.message), /renew|renewal/);
     const effects = ((await statusOf(direct, ns, name)).effects ?? []) as { key: string }[];
-    assert.deepEqual(effects.map((e) => e.key), ["slow"], "the aborted effect is not recorded");
+    assert.deepEqual(
+      effects.map((e) => e.key),
+      ["slow"],
+      "the aborted effect is not recorded",
+    );
   });
 });

@@ -1,12 +1,13 @@
 // defineDual: one set of valibot schemas serves both lifecycles; start() applies them in batch mode.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import * as v from "valibot";
 import { defineDual } from "../../src/engram/dual-engram.ts";
-import { start } from "../../src/start.ts";
-import { createLogger } from "../../src/observability/logger.ts";
-import { StreamHarness } from "../../src/testkit/mod.ts";
 import { newStreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { start } from "../../src/start.ts";
+import { StreamHarness } from "../../src/testkit/mod.ts";
 
 const engram = defineDual({
   config: v.object({ suffix: v.optional(v.string(), "!") }),
@@ -28,7 +29,12 @@ test("defineDual keeps the config, inputs and output schemas", async () => {
   assert.ok(engram.schemas?.config && engram.schemas.inputs && engram.schemas.output);
   const lines: string[] = [];
   const logger = createLogger({ sink: (l) => lines.push(l) });
-  const ok = await start(engram, { env: { BUBU_EXECUTION_MODE: "batch" }, args: ["--inputs", '{"text":"hi"}'], exit: false, logger });
+  const ok = await start(engram, {
+    env: { BUBU_EXECUTION_MODE: "batch" },
+    args: ["--inputs", '{"text":"hi"}'],
+    exit: false,
+    logger,
+  });
   assert.equal(ok.kind, "batch");
   assert.equal(ok.exitCode, 0, lines.join("\n"));
   assert.deepEqual(ok.output, { text: "HI!" }, "the config default reached the handler");
@@ -40,5 +46,8 @@ test("defineDual keeps the config, inputs and output schemas", async () => {
 test("the same definition streams, with the config decoded once for init", async () => {
   const r = await new StreamHarness({ engram, inputs: [newStreamMessage("data", { json: { text: "a" } })] }).run();
   assert.equal(r.failed, false, String(r.error));
-  assert.deepEqual(r.outputs.map((m) => streamMessageJson(m)), [{ text: "a!" }]);
+  assert.deepEqual(
+    r.outputs.map((m) => streamMessageJson(m)),
+    [{ text: "a!" }],
+  );
 });

@@ -1,12 +1,13 @@
 // Real console output of the runtime running this test (Node, Bun or Deno): a child process of
 // the same runtime logs a Secrets object in every common way, and its stdout/stderr is checked.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { test } from "node:test";
 
 const VALUES = ["sk-live-AAAA1111", "pw-BBBB2222"];
 

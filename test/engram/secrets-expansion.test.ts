@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { collectSecretDescriptors, secretDescriptorKind } from "../../src/engram/secret-descriptors.ts";
 import {
   expandSecrets,
@@ -14,7 +14,10 @@ const noFs: RuntimeFs = new Proxy({} as RuntimeFs, {
   get: (_t, name) => () => Promise.reject(new Error(`unexpected fs.${String(name)}`)),
 });
 
-function expand(raw: Record<string, string>, env: Record<string, string | undefined> = {}): Promise<SecretExpansionResult> {
+function expand(
+  raw: Record<string, string>,
+  env: Record<string, string | undefined> = {},
+): Promise<SecretExpansionResult> {
   return expandSecrets(raw, { env, fs: noFs });
 }
 

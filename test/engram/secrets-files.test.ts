@@ -1,8 +1,8 @@
-import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fsp from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { expandSecrets, type SecretExpansionResult } from "../../src/engram/secret-expansion.ts";
 import {
   describeFsError,
@@ -52,7 +52,11 @@ async function mkdir(...parts: string[]): Promise<string> {
   return dir;
 }
 
-function expand(raw: Record<string, string>, fs: RuntimeFs = nodeFs, warn?: (m: string) => void): Promise<SecretExpansionResult> {
+function expand(
+  raw: Record<string, string>,
+  fs: RuntimeFs = nodeFs,
+  warn?: (m: string) => void,
+): Promise<SecretExpansionResult> {
   return expandSecrets(raw, { env: {}, fs, warn });
 }
 
@@ -239,7 +243,9 @@ describe("file: limits", () => {
   test(`more than ${SECRET_MAX_FILES} files fails the whole descriptor`, async () => {
     const dir = await mkdir("many");
     await Promise.all(
-      Array.from({ length: SECRET_MAX_FILES + 1 }, (_, i) => fsp.writeFile(join(dir, `f${String(i).padStart(3, "0")}`), "x")),
+      Array.from({ length: SECRET_MAX_FILES + 1 }, (_, i) =>
+        fsp.writeFile(join(dir, `f${String(i).padStart(3, "0")}`), "x"),
+      ),
     );
     const r = await expand({ MANY: `file:${dir}`, OK: "ok" });
     assert.deepEqual(r.secrets.names(), ["OK"]);
@@ -271,7 +277,10 @@ describe("file: limits", () => {
   test("a file that grows between lstat and read is still capped", async () => {
     const dir = await mkdir("grows");
     await fsp.writeFile(join(dir, "g"), "small");
-    const growing: RuntimeFs = { ...nodeFs, readFile: () => Promise.resolve(new Uint8Array(SECRET_MAX_FILE_BYTES + 1)) };
+    const growing: RuntimeFs = {
+      ...nodeFs,
+      readFile: () => Promise.resolve(new Uint8Array(SECRET_MAX_FILE_BYTES + 1)),
+    };
     const r = await expand({ G: `file:${dir}` }, growing);
     assert.match(r.error?.message ?? "", /secret file g exceeds max size 1048576$/);
   });

@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { format, inspect } from "node:util";
 import { compareCodePoints, MissingSecretError, REDACTED_SECRETS, Secrets } from "../../src/engram/secrets.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";

@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import {
   parseDebugFlag,
   parseHybridBridge,
@@ -41,10 +41,12 @@ describe("BUBU_HYBRID_BRIDGE (default true)", () => {
 
 describe("observability toggles", () => {
   for (const v of ["1", "true", "t", "yes", "y", "on", "ON"]) {
-    test(`${JSON.stringify(v)} is true`, () => assert.deepEqual(parseObservabilityToggle(v), { value: true, invalid: false }));
+    test(`${JSON.stringify(v)} is true`, () =>
+      assert.deepEqual(parseObservabilityToggle(v), { value: true, invalid: false }));
   }
   for (const v of ["0", "false", "f", "no", "n", "off", "F"]) {
-    test(`${JSON.stringify(v)} is false`, () => assert.deepEqual(parseObservabilityToggle(v), { value: false, invalid: false }));
+    test(`${JSON.stringify(v)} is false`, () =>
+      assert.deepEqual(parseObservabilityToggle(v), { value: false, invalid: false }));
   }
   test("unset and empty give the default without a warning", () => {
     assert.deepEqual(parseObservabilityToggle(undefined), { value: true, invalid: false });

@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { EnvError } from "../../src/env/errors.ts";
 import { loadEnv, loadStreamingEnv } from "../../src/env/load.ts";
 import { ENV } from "../../src/env/names.ts";
@@ -230,7 +230,11 @@ const INVALID: [string, string, RegExp][] = [
   ["BUBU_S3_MAX_BACKOFF", "10", /^BUBU_S3_MAX_BACKOFF: invalid Go duration/],
   ["BUBU_S3_TIMEOUT", "5 m", /^BUBU_S3_TIMEOUT: invalid Go duration "5 m"/],
   ["BUBU_GRPC_MESSAGE_TIMEOUT", "0", /^BUBU_GRPC_MESSAGE_TIMEOUT: duration must be positive/],
-  ["BUBU_GRPC_CHANNEL_SEND_TIMEOUT", "-1s", /^BUBU_GRPC_CHANNEL_SEND_TIMEOUT: duration must not be negative, got "-1s"$/],
+  [
+    "BUBU_GRPC_CHANNEL_SEND_TIMEOUT",
+    "-1s",
+    /^BUBU_GRPC_CHANNEL_SEND_TIMEOUT: duration must not be negative, got "-1s"$/,
+  ],
   ["BUBU_GRPC_HANG_TIMEOUT", "soon", /^BUBU_GRPC_HANG_TIMEOUT: invalid Go duration/],
   ["BUBU_GRPC_HEARTBEAT_INTERVAL", "0", /^BUBU_GRPC_HEARTBEAT_INTERVAL: duration must be positive/],
   ["BUBU_TRANSPORT_HEARTBEAT_INTERVAL", "1x", /^BUBU_TRANSPORT_HEARTBEAT_INTERVAL: invalid Go duration/],
@@ -238,7 +242,11 @@ const INVALID: [string, string, RegExp][] = [
   ["BUBU_GRPC_RECONNECT_MAX_BACKOFF", "1", /^BUBU_GRPC_RECONNECT_MAX_BACKOFF: invalid Go duration/],
   ["BUBU_GRPC_DIAL_TIMEOUT", "-", /^BUBU_GRPC_DIAL_TIMEOUT: invalid Go duration/],
   ["BUBU_MAX_INLINE_SIZE", "-1", /^BUBU_MAX_INLINE_SIZE: must be >= 0, got "-1"$/],
-  ["BUBU_MAX_INLINE_SIZE", "4KiB", /^BUBU_MAX_INLINE_SIZE: invalid integer "4KiB" \(expected a whole number such as 10\)$/],
+  [
+    "BUBU_MAX_INLINE_SIZE",
+    "4KiB",
+    /^BUBU_MAX_INLINE_SIZE: invalid integer "4KiB" \(expected a whole number such as 10\)$/,
+  ],
   ["BUBU_MAX_RECURSION_DEPTH", "0", /^BUBU_MAX_RECURSION_DEPTH: must be a positive integer, got "0"$/],
   ["BUBU_MEDIA_INLINE_SIZE", "1.5", /^BUBU_MEDIA_INLINE_SIZE: invalid integer/],
   ["BUBU_SIGNAL_MAX_PAYLOAD_BYTES", "0", /^BUBU_SIGNAL_MAX_PAYLOAD_BYTES: must be a positive integer/],
@@ -256,7 +264,11 @@ const INVALID: [string, string, RegExp][] = [
   ["BUBU_TRIGGER_THROTTLE_BURST", "-2", /^BUBU_TRIGGER_THROTTLE_BURST: must be >= 0/],
   ["BUBU_TRIGGER_THROTTLE_MAX_IN_FLIGHT", "x", /^BUBU_TRIGGER_THROTTLE_MAX_IN_FLIGHT: invalid integer/],
   ["BUBU_S3_MAX_RETRIES", "0", /^BUBU_S3_MAX_RETRIES: must be a positive integer/],
-  ["BUBU_S3_MAX_PART_SIZE", "99999999999999999999", /^BUBU_S3_MAX_PART_SIZE: integer "99999999999999999999" is out of range$/],
+  [
+    "BUBU_S3_MAX_PART_SIZE",
+    "99999999999999999999",
+    /^BUBU_S3_MAX_PART_SIZE: integer "99999999999999999999" is out of range$/,
+  ],
   ["BUBU_S3_CONCURRENCY", "0", /^BUBU_S3_CONCURRENCY: must be a positive integer/],
   ["BUBU_GRPC_CHANNEL_BUFFER_SIZE", "0", /^BUBU_GRPC_CHANNEL_BUFFER_SIZE: must be a positive integer/],
   ["BUBU_GRPC_RECONNECT_MAX_RETRIES", "many", /^BUBU_GRPC_RECONNECT_MAX_RETRIES: invalid integer/],
@@ -269,13 +281,25 @@ const INVALID: [string, string, RegExp][] = [
   ["BUBU_TEMPLATE_CONTEXT", "{'a':1}", /^BUBU_TEMPLATE_CONTEXT: invalid JSON at line 1, column 2/],
   ["BUBU_TRANSPORTS", '[{"name":"a"}]', /^BUBU_TRANSPORTS\[0\]: kind is required$/],
   ["BUBU_RUNTIME_STRICT_UNMARSHAL", "yes", /^BUBU_RUNTIME_STRICT_UNMARSHAL: invalid boolean "yes"/],
-  ["BUBU_STORAGE_PROVIDER", "S3", /^BUBU_STORAGE_PROVIDER: unsupported value "S3" \(expected 's3', 'file', or 'none'\)$/],
+  [
+    "BUBU_STORAGE_PROVIDER",
+    "S3",
+    /^BUBU_STORAGE_PROVIDER: unsupported value "S3" \(expected 's3', 'file', or 'none'\)$/,
+  ],
   ["BUBU_S3_FORCE_PATH_STYLE", "maybe", /^BUBU_S3_FORCE_PATH_STYLE: invalid boolean "maybe"/],
   ["BUBU_S3_TLS", "  ", /^BUBU_S3_TLS: is set but empty$/],
   ["BUBU_S3_TLS", "secure", /^BUBU_S3_TLS: invalid boolean "secure"/],
   ["BUBU_S3_SSE", "aes128", /^BUBU_S3_SSE: unsupported value "aes128"/],
-  ["BUBU_TRANSPORT_SECURITY_MODE", "plaintext", /^BUBU_TRANSPORT_SECURITY_MODE: unsupported value "plaintext" \(expected only "tls" is supported\)$/],
-  ["BUBU_TRIGGER_DEDUPE_MODE", "always", /^BUBU_TRIGGER_DEDUPE_MODE: unsupported value "always" \(expected none, token or key\)$/],
+  [
+    "BUBU_TRANSPORT_SECURITY_MODE",
+    "plaintext",
+    /^BUBU_TRANSPORT_SECURITY_MODE: unsupported value "plaintext" \(expected only "tls" is supported\)$/,
+  ],
+  [
+    "BUBU_TRIGGER_DEDUPE_MODE",
+    "always",
+    /^BUBU_TRIGGER_DEDUPE_MODE: unsupported value "always" \(expected none, token or key\)$/,
+  ],
   ["BUBU_TRIGGER_RETRY_BACKOFF", "fibonacci", /^BUBU_TRIGGER_RETRY_BACKOFF: unsupported value "fibonacci"/],
 ];
 
@@ -298,7 +322,13 @@ describe("loadEnv defaults", () => {
     }
   });
   test("structured sections", () => {
-    assert.deepEqual(env.storyInfo, { storyName: "", storyRunID: "", stepName: "", stepRunID: "", stepRunNamespace: "" });
+    assert.deepEqual(env.storyInfo, {
+      storyName: "",
+      storyRunID: "",
+      stepName: "",
+      stepRunID: "",
+      stepRunNamespace: "",
+    });
     assert.equal(env.executionMode, "batch");
     assert.equal(env.clusterMode, false);
     assert.deepEqual(env.namespaces, { client: "", kubeRef: "" });
@@ -309,7 +339,12 @@ describe("loadEnv defaults", () => {
     assert.equal(env.storage.s3.forcePathStyle, false);
     assert.equal(env.storage.mediaInlineSize, 48 * 1024);
     assert.deepEqual(env.hybridBridge, { enabled: true, timeout: d(15n * S) });
-    assert.deepEqual(env.observability, { debug: false, metricsEnabled: true, tracingEnabled: true, tracePropagation: true });
+    assert.deepEqual(env.observability, {
+      debug: false,
+      metricsEnabled: true,
+      tracingEnabled: true,
+      tracePropagation: true,
+    });
     assert.deepEqual(env.warnings, []);
   });
 });
@@ -317,7 +352,14 @@ describe("loadEnv defaults", () => {
 describe("loadEnv valid values", () => {
   test("every variable has a valid case", () => {
     const covered = new Set(VALID.map(([n]) => n));
-    const secretVars = ["BUBU_STARTED_AT", "BUBU_S3_SECRET_ACCESS_KEY", "BUBU_S3_SESSION_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE"];
+    const secretVars = [
+      "BUBU_STARTED_AT",
+      "BUBU_S3_SECRET_ACCESS_KEY",
+      "BUBU_S3_SESSION_TOKEN",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE",
+    ];
     const missing = SCHEMA_VARIABLES.filter((n) => !covered.has(n as keyof EnvVars) && !secretVars.includes(n));
     assert.deepEqual(missing, []);
   });
@@ -346,7 +388,10 @@ describe("loadEnv valid values", () => {
     assert.equal(env.storage.aws.secretAccessKey?.reveal(), "aws-secret-value");
     assert.equal(env.storage.aws.sessionToken?.reveal(), "aws-session-value");
     assert.equal(String(env.storage.s3.secretAccessKey), "[REDACTED]");
-    assert.doesNotMatch(JSON.stringify(env, (_k, v) => (typeof v === "bigint" ? String(v) : v)), /-value/);
+    assert.doesNotMatch(
+      JSON.stringify(env, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+      /-value/,
+    );
   });
 });
 
@@ -371,7 +416,10 @@ describe("loadEnv invalid values", () => {
       () => loadEnv({ BUBU_MAX_INLINE_SIZE: "x", BUBU_STEP_TIMEOUT: "y", BUBU_S3_SSE: "z" }),
       (err: unknown) => {
         assert.ok(err instanceof EnvError);
-        assert.deepEqual(err.problems.map((p) => p.variable), ["BUBU_STEP_TIMEOUT", "BUBU_MAX_INLINE_SIZE", "BUBU_S3_SSE"]);
+        assert.deepEqual(
+          err.problems.map((p) => p.variable),
+          ["BUBU_STEP_TIMEOUT", "BUBU_MAX_INLINE_SIZE", "BUBU_S3_SSE"],
+        );
         assert.equal(err.variable, "BUBU_STEP_TIMEOUT");
         assert.match(err.message, /^BUBU_STEP_TIMEOUT: .*; BUBU_MAX_INLINE_SIZE: .*; BUBU_S3_SSE: /);
         return true;
@@ -379,19 +427,25 @@ describe("loadEnv invalid values", () => {
     );
   });
   test("long values are shortened in messages", () => {
-    assert.throws(() => loadEnv({ BUBU_STEP_TIMEOUT: "9".repeat(500) }), (err: unknown) => {
-      assert.ok(err instanceof EnvError);
-      assert.ok(err.message.length < 300, err.message);
-      return true;
-    });
+    assert.throws(
+      () => loadEnv({ BUBU_STEP_TIMEOUT: "9".repeat(500) }),
+      (err: unknown) => {
+        assert.ok(err instanceof EnvError);
+        assert.ok(err.message.length < 300, err.message);
+        return true;
+      },
+    );
   });
   test("a non-string value in the map names the variable", () => {
-    assert.throws(() => loadEnv({ BUBU_STEP_TIMEOUT: 5 as unknown as string }), (err: unknown) => {
-      assert.ok(err instanceof EnvError);
-      assert.equal(err.variable, "BUBU_STEP_TIMEOUT");
-      assert.match(err.message, /^BUBU_STEP_TIMEOUT: expected a string$/);
-      return true;
-    });
+    assert.throws(
+      () => loadEnv({ BUBU_STEP_TIMEOUT: 5 as unknown as string }),
+      (err: unknown) => {
+        assert.ok(err instanceof EnvError);
+        assert.equal(err.variable, "BUBU_STEP_TIMEOUT");
+        assert.match(err.message, /^BUBU_STEP_TIMEOUT: expected a string$/);
+        return true;
+      },
+    );
   });
 });
 
@@ -412,7 +466,10 @@ describe("loadEnv derived values", () => {
     assert.deepEqual(env.payload.inputs, { in: 1 });
     assert.deepEqual(env.secrets.names(), ["TOKEN"]);
     assert.equal(env.secrets.get("TOKEN"), "literal-top-secret");
-    assert.doesNotMatch(JSON.stringify(env, (_k, v) => (typeof v === "bigint" ? String(v) : v)), /top-secret/);
+    assert.doesNotMatch(
+      JSON.stringify(env, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+      /top-secret/,
+    );
   });
   test("identity, namespaces and cluster mode", () => {
     const env = loadEnv({
@@ -427,7 +484,11 @@ describe("loadEnv derived values", () => {
     assert.equal(env.storyInfo.stepRunNamespace, "ns-sr");
   });
   test("storage: provider, path style and media inline size", () => {
-    const s3 = loadEnv({ BUBU_STORAGE_PROVIDER: "s3", BUBU_STORAGE_S3_ENDPOINT: "minio:9000", BUBU_MAX_INLINE_SIZE: "4096" });
+    const s3 = loadEnv({
+      BUBU_STORAGE_PROVIDER: "s3",
+      BUBU_STORAGE_S3_ENDPOINT: "minio:9000",
+      BUBU_MAX_INLINE_SIZE: "4096",
+    });
     assert.equal(s3.storage.enabled, true);
     assert.equal(s3.storage.s3.forcePathStyle, true);
     assert.equal(s3.storage.mediaInlineSize, 4096);
@@ -449,27 +510,44 @@ describe("loadEnv derived values", () => {
       BUBU_TRIGGER_THROTTLE_RATE_PER_SECOND: "5",
     });
     assert.deepEqual(env.trigger.dedupe, { mode: "key", keyTemplate: "{{ .inputs.id }}" });
-    assert.deepEqual(env.trigger.retry, { maxAttempts: 3, baseDelay: d(S), maxDelay: d(300n * S), backoff: "exponential" });
+    assert.deepEqual(env.trigger.retry, {
+      maxAttempts: 3,
+      baseDelay: d(S),
+      maxDelay: d(300n * S),
+      backoff: "exponential",
+    });
     assert.deepEqual(env.trigger.throttle, { ratePerSecond: 5, burst: 5, maxInFlight: 0 });
-    assert.deepEqual(loadEnv({ BUBU_TRIGGER_THROTTLE_BURST: "3", BUBU_TRIGGER_THROTTLE_RATE_PER_SECOND: "5" }).trigger.throttle, {
-      ratePerSecond: 5,
-      burst: 3,
-      maxInFlight: 0,
-    });
+    assert.deepEqual(
+      loadEnv({ BUBU_TRIGGER_THROTTLE_BURST: "3", BUBU_TRIGGER_THROTTLE_RATE_PER_SECOND: "5" }).trigger.throttle,
+      {
+        ratePerSecond: 5,
+        burst: 3,
+        maxInFlight: 0,
+      },
+    );
     assert.deepEqual(loadEnv({ BUBU_TRIGGER_RETRY_BACKOFF: "constant" }).trigger.retry?.backoff, "constant");
-    assert.deepEqual(loadEnv({ BUBU_TRIGGER_DEDUPE_MODE: "token", BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "x" }).trigger.dedupe, {
-      mode: "token",
-      keyTemplate: "x",
-    });
+    assert.deepEqual(
+      loadEnv({ BUBU_TRIGGER_DEDUPE_MODE: "token", BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "x" }).trigger.dedupe,
+      {
+        mode: "token",
+        keyTemplate: "x",
+      },
+    );
   });
   test("trigger policy combinations Go rejects", () => {
-    assert.throws(() => loadEnv({ BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "{{ .x }}" }), (err: unknown) => {
-      assert.ok(err instanceof EnvError);
-      assert.equal(err.variable, "BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE");
-      assert.equal(err.message, "BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: requires BUBU_TRIGGER_DEDUPE_MODE=key");
-      return true;
-    });
-    assert.throws(() => loadEnv({ BUBU_TRIGGER_DEDUPE_MODE: "key" }), /BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: required when BUBU_TRIGGER_DEDUPE_MODE=key/);
+    assert.throws(
+      () => loadEnv({ BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "{{ .x }}" }),
+      (err: unknown) => {
+        assert.ok(err instanceof EnvError);
+        assert.equal(err.variable, "BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE");
+        assert.equal(err.message, "BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: requires BUBU_TRIGGER_DEDUPE_MODE=key");
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadEnv({ BUBU_TRIGGER_DEDUPE_MODE: "key" }),
+      /BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: required when BUBU_TRIGGER_DEDUPE_MODE=key/,
+    );
   });
   test("invalid observability toggles warn and keep the default", () => {
     const env = loadEnv({ BUBU_SDK_TRACING_ENABLED: "nope", BUBU_TRACE_PROPAGATION: "false" });
@@ -497,6 +575,9 @@ describe("loadStreamingEnv", () => {
     assert.equal(s.channelBufferSize, 8);
   });
   test("invalid values name the variable", () => {
-    assert.throws(() => loadStreamingEnv({ BUBU_GRPC_MESSAGE_TIMEOUT: "x" }), /^EnvError: BUBU_GRPC_MESSAGE_TIMEOUT: invalid Go duration "x"/);
+    assert.throws(
+      () => loadStreamingEnv({ BUBU_GRPC_MESSAGE_TIMEOUT: "x" }),
+      /^EnvError: BUBU_GRPC_MESSAGE_TIMEOUT: invalid Go duration "x"/,
+    );
   });
 });

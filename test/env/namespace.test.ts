@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import {
   executionMode,
   isBatchExecutionMode,
@@ -27,7 +27,10 @@ describe("resolvePodNamespace (TARGET_STORY → IMPULSE → STEPRUN → POD)", (
   for (const [env, want] of steps) {
     test(`${JSON.stringify(env)} -> ${JSON.stringify(want)}`, () => {
       assert.equal(resolvePodNamespace(env), want);
-      assert.equal(resolvePodNamespace((n) => env[n]), want);
+      assert.equal(
+        resolvePodNamespace((n) => env[n]),
+        want,
+      );
     });
   }
 });
@@ -60,9 +63,12 @@ describe("executionMode", () => {
 describe("isClusterMode", () => {
   test("KUBERNETES_SERVICE_HOST or BUBU_STEPRUN_NAME", () => {
     assert.equal(isClusterMode({}), false);
-    assert.equal(isClusterMode({ KUBERNETES_SERVICE_HOST: "" , BUBU_STEPRUN_NAME: " " }), false);
+    assert.equal(isClusterMode({ KUBERNETES_SERVICE_HOST: "", BUBU_STEPRUN_NAME: " " }), false);
     assert.equal(isClusterMode({ KUBERNETES_SERVICE_HOST: "10.0.0.1" }), true);
     assert.equal(isClusterMode({ BUBU_STEPRUN_NAME: "run-1" }), true);
-    assert.equal(isClusterMode((n) => (n === "BUBU_STEPRUN_NAME" ? "x" : undefined)), true);
+    assert.equal(
+      isClusterMode((n) => (n === "BUBU_STEPRUN_NAME" ? "x" : undefined)),
+      true,
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { EnvError } from "../../src/env/errors.ts";
 import {
   collectConfigOverrides,
@@ -35,7 +35,12 @@ describe("JSON object variables", () => {
     test(`${name}: invalid JSON names the variable and the position`, () => {
       assert.throws(
         () => parseJsonObjectEnv(name, '{"a":1,}'),
-        envErr(name, new RegExp(`^${name}: invalid JSON at line 1, column 8 \\(offset 7\\): unexpected character '}', expected a string key$`)),
+        envErr(
+          name,
+          new RegExp(
+            `^${name}: invalid JSON at line 1, column 8 \\(offset 7\\): unexpected character '}', expected a string key$`,
+          ),
+        ),
       );
     });
     test(`${name}: a non-object is rejected`, () => {
@@ -59,7 +64,12 @@ describe("BUBU_TRANSPORTS", () => {
   test("parses descriptors, trims, defaults mode to hot", () => {
     const raw = JSON.stringify([
       { name: " a ", kind: " livekit ", typedConfig: { transportRef: " ref-a ", modeReason: "primary" } },
-      { name: "b", kind: "storage", mode: " fallback ", typed_config: { transport_ref: "ref-b", mode_reason: "backup" } },
+      {
+        name: "b",
+        kind: "storage",
+        mode: " fallback ",
+        typed_config: { transport_ref: "ref-b", mode_reason: "backup" },
+      },
       { name: "c", kind: "k", typedConfig: { transportRef: "", modeReason: "  " } },
       { name: "d", kind: "k", typedConfig: { modeReason: "why", transport_ref: "alias-ref" } },
     ]);
@@ -154,7 +164,11 @@ describe("BUBU_SECRET_<NAME> descriptors", () => {
     const printed = [String(secrets), `${secrets}`, JSON.stringify(secrets), JSON.stringify({ secrets })];
     for (const text of printed) assert.doesNotMatch(text, /s3cr3t|file:|env:API_/);
     assert.deepEqual(JSON.parse(JSON.stringify(secrets)), { API: "[REDACTED]", DB: "[REDACTED]", TOKEN: "[REDACTED]" });
-    assert.deepEqual(secrets.reveal(), { API: "env:API_", DB: "file:/etc/bubu/secrets/db", TOKEN: "literal-s3cr3t-value" });
+    assert.deepEqual(secrets.reveal(), {
+      API: "env:API_",
+      DB: "file:/etc/bubu/secrets/db",
+      TOKEN: "literal-s3cr3t-value",
+    });
   });
 });
 
@@ -174,7 +188,13 @@ describe("redaction", () => {
   });
   test("messages never echo secret-bearing variables", async () => {
     const { describeValue, isSensitiveEnvName } = await import("../../src/env/errors.ts");
-    for (const name of ["BUBU_SECRET_X", "BUBU_S3_SECRET_ACCESS_KEY", "BUBU_S3_SESSION_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
+    for (const name of [
+      "BUBU_SECRET_X",
+      "BUBU_S3_SECRET_ACCESS_KEY",
+      "BUBU_S3_SESSION_TOKEN",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+    ]) {
       assert.equal(isSensitiveEnvName(name), true, name);
       assert.equal(describeValue(name, "hunter2"), "(value hidden)");
     }

@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { parseRfc3339 } from "../../src/env/started-at.ts";
 
 // Expected values come from Go 1.26 `time.Parse(time.RFC3339, s)` (Unix seconds and nanoseconds),

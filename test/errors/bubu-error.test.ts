@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import {
   BubuError,
   executionError,
@@ -89,7 +89,10 @@ describe("BubuError", () => {
     const err = new BubuError("execution_error", "login failed password=hunter2", { code: "AUTH" });
     const text = JSON.stringify(err);
     assert.ok(!text.includes("hunter2"));
-    assert.equal(text, '{"version":"v1","type":"execution_error","message":"login failed password=[REDACTED]","code":"AUTH"}');
+    assert.equal(
+      text,
+      '{"version":"v1","type":"execution_error","message":"login failed password=[REDACTED]","code":"AUTH"}',
+    );
     // structuredError() keeps the raw message: the status builder sanitizes it (as in Go).
     assert.equal(err.structuredError().message, "login failed password=hunter2");
   });
@@ -146,7 +149,10 @@ describe("providers", () => {
         throw new Error("boom");
       },
     });
-    assert.equal(findInErrorChain(err, () => undefined), undefined);
+    assert.equal(
+      findInErrorChain(err, () => undefined),
+      undefined,
+    );
   });
 });
 

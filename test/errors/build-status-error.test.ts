@@ -1,7 +1,7 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { buildStatusError, statusExitMetadata, toStructuredJson } from "../../src/errors/build-status-error.ts";
+import { describe, test } from "node:test";
 import { BubuError } from "../../src/errors/bubu-error.ts";
+import { buildStatusError, statusExitMetadata, toStructuredJson } from "../../src/errors/build-status-error.ts";
 
 describe("statusExitMetadata", () => {
   test("success, failure, timeout", () => {
@@ -47,7 +47,10 @@ describe("buildStatusError", () => {
 
   test("step 1: classified by text for foreign errors", () => {
     const err = new Error("failed to unmarshal inputs into the target type: x");
-    assert.equal(buildStatusError(err, { timedOut: false, exitCode: 1, exitClass: "terminal" })?.type, "serialization_error");
+    assert.equal(
+      buildStatusError(err, { timedOut: false, exitCode: 1, exitClass: "terminal" })?.type,
+      "serialization_error",
+    );
   });
 
   test("step 2: provider non-empty fields merge; empty ones keep the base", () => {
@@ -69,7 +72,10 @@ describe("buildStatusError", () => {
   test("step 2: a provider message replaces the wrapped text", () => {
     const provider = new BubuError("execution_error", "inner message");
     const err = new Error("outer: inner message", { cause: provider });
-    assert.equal(buildStatusError(err, { timedOut: false, exitCode: 1, exitClass: "terminal" })?.message, "inner message");
+    assert.equal(
+      buildStatusError(err, { timedOut: false, exitCode: 1, exitClass: "terminal" })?.message,
+      "inner message",
+    );
   });
 
   test("step 3: timeout forces the type even over a provider", () => {

@@ -1,7 +1,7 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyError, classifyErrorText } from "../../src/errors/classify.ts";
+import { describe, test } from "node:test";
 import { BubuError } from "../../src/errors/bubu-error.ts";
+import { classifyError, classifyErrorText } from "../../src/errors/classify.ts";
 
 describe("classifyErrorText (Go substring rules, in order)", () => {
   // The worked examples of contract errors.md.

@@ -2,22 +2,23 @@
 // logs or puts on a span never reaches stdout, stderr, a downstream message, a span or the StepRun
 // status. Before the fix, streaming engrams and impulses never registered their secrets for
 // redaction and leaked the value on every channel.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
 import { trace } from "@opentelemetry/api";
+import { startBatch } from "../../src/batch/start-batch.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { defineImpulse } from "../../src/engram/impulse.ts";
+import { defineStreaming } from "../../src/engram/streaming-engram.ts";
+import { localStories } from "../../src/impulse/local-stories.ts";
+import { runImpulse } from "../../src/impulse/run-impulse.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import type { Runtime } from "../../src/runtime/types.ts";
+import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { InMemoryTracerProvider } from "../observability/otel-test-providers.ts";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { createStepRun, peerClient, statusOf } from "../signals/k8s-support.ts";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
-import { startBatch } from "../../src/batch/start-batch.ts";
-import { defineStreaming } from "../../src/engram/streaming-engram.ts";
-import { startStreaming } from "../../src/streaming/start-streaming.ts";
-import { defineImpulse } from "../../src/engram/impulse.ts";
-import { runImpulse } from "../../src/impulse/run-impulse.ts";
-import { localStories } from "../../src/impulse/local-stories.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
-import type { Runtime } from "../../src/runtime/types.ts";
 
 const SECRET = "canary-7f3a9c2e41d8";
 
@@ -112,8 +113,14 @@ describe("secret canary in console output (local mode)", () => {
   async function recordingConsole(body: () => Promise<unknown>): Promise<string> {
     const lines: string[] = [];
     const saved = { log: console.log, error: console.error };
-    console.log = (...args: unknown[]) => void lines.push(`log: ${args.map((a) => (a instanceof Error ? a.stack : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
-    console.error = (...args: unknown[]) => void lines.push(`error: ${args.map((a) => (a instanceof Error ? a.stack : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+    console.log = (...args: unknown[]) =>
+      void lines.push(
+        `log: ${args.map((a) => (a instanceof Error ? a.stack : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`,
+      );
+    console.error = (...args: unknown[]) =>
+      void lines.push(
+        `error: ${args.map((a) => (a instanceof Error ? a.stack : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`,
+      );
     try {
       await body();
     } finally {
@@ -126,7 +133,12 @@ describe("secret canary in console output (local mode)", () => {
   test("batch, streaming and impulse handlers that console.log a secret print it redacted", async () => {
     const env = { BUBU_SECRET_API_KEY: SECRET };
     const printed = await recordingConsole(async () => {
-      await startBatch(defineBatch({ process: () => void console.log(`batch ${SECRET}`, { key: SECRET }) }), { runtime: capturing().runtime, exit: false, env, args: [] });
+      await startBatch(defineBatch({ process: () => void console.log(`batch ${SECRET}`, { key: SECRET }) }), {
+        runtime: capturing().runtime,
+        exit: false,
+        env,
+        args: [],
+      });
       await startStreaming(
         defineStreaming({
           async stream(_ctx, inbound) {
@@ -138,7 +150,11 @@ describe("secret canary in console output (local mode)", () => {
         }),
         { runtime: capturing([JSON.stringify({ kind: "data", payload: {} })]).runtime, exit: false, env },
       );
-      await runImpulse(defineImpulse({ run: () => void console.log(`impulse ${SECRET}`) }), { runtime: capturing().runtime, exit: false, env });
+      await runImpulse(defineImpulse({ run: () => void console.log(`impulse ${SECRET}`) }), {
+        runtime: capturing().runtime,
+        exit: false,
+        env,
+      });
     });
     assert.match(printed, /batch \[REDACTED\] \{"key":"\[REDACTED\]"\}/);
     assert.match(printed, /stream \[REDACTED\]/);

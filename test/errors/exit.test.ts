@@ -1,7 +1,7 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyExitCode, ExitCode, exitClassFor, exitClassOverride, parseExitClass } from "../../src/errors/exit.ts";
+import { describe, test } from "node:test";
 import { BubuError } from "../../src/errors/bubu-error.ts";
+import { classifyExitCode, ExitCode, exitClassFor, exitClassOverride, parseExitClass } from "../../src/errors/exit.ts";
 
 describe("ExitCode", () => {
   test("documented process exit codes", () => {
@@ -62,7 +62,10 @@ describe("exitClassFor / exitClassOverride", () => {
     assert.equal(exitClassOverride(new Error("x")), undefined);
   });
   test("provider exitClass wins; rateLimited works", () => {
-    assert.equal(exitClassFor(new BubuError("execution_error", "slow down", { exitClass: "rateLimited" })), "rateLimited");
+    assert.equal(
+      exitClassFor(new BubuError("execution_error", "slow down", { exitClass: "rateLimited" })),
+      "rateLimited",
+    );
     assert.equal(
       exitClassFor(new BubuError("execution_error", "x", { exitClass: "terminal", retryable: true })),
       "terminal",

@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { MAX_ERROR_MESSAGE_BYTES, sanitizeErrorMessage, truncateUtf8 } from "../../src/errors/sanitize.ts";
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;

@@ -1,11 +1,12 @@
 // The generated service descriptor works with Connect's gRPC client under each runtime.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { create } from "@bufbuild/protobuf";
-import { ControlRequestSchema, TransportConnectorService } from "../../src/gen/transport/v1/transport_pb.ts";
 import { HubService } from "../../src/gen/transport/v1/hub_pb.ts";
+import { ControlRequestSchema, TransportConnectorService } from "../../src/gen/transport/v1/transport_pb.ts";
 
 describe("Connect client from the generated descriptors", () => {
   test("createClient exposes the service methods", () => {

@@ -1,11 +1,12 @@
 // Checks that src/gen/ is exactly what `buf generate` produces from proto/ with the
 // committed buf.gen.yaml and the protoc-gen-es in node_modules.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative, sep } from "node:path";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const root: string = fileURLToPath(new URL("../../", import.meta.url));

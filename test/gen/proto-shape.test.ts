@@ -1,10 +1,14 @@
 // Checks the generated descriptors against the wire layout of tractatus v0.2.0
 // (proto/transport/v1/{transport,hub}.proto at commit 8e064ea), and that messages
 // survive binary and JSON round trips.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import {
   create,
+  type DescEnum,
+  type DescField,
+  type DescMessage,
   equals,
   fromBinary,
   fromJson,
@@ -12,10 +16,13 @@ import {
   ScalarType,
   toBinary,
   toJson,
-  type DescEnum,
-  type DescField,
-  type DescMessage,
 } from "@bufbuild/protobuf";
+import {
+  DataPacketSchema,
+  HubService,
+  ProcessRequestSchema,
+  ProcessResponseSchema,
+} from "../../src/gen/transport/v1/hub_pb.ts";
 import {
   AudioFrameSchema,
   BinaryFrameSchema,
@@ -41,12 +48,6 @@ import {
   TransportDescriptorSchema,
   VideoFrameSchema,
 } from "../../src/gen/transport/v1/transport_pb.ts";
-import {
-  DataPacketSchema,
-  HubService,
-  ProcessRequestSchema,
-  ProcessResponseSchema,
-} from "../../src/gen/transport/v1/hub_pb.ts";
 
 /** "name=number type" with the type spelled as in .proto, plus " (oneof x)" for oneof members. */
 function describeField(f: DescField): string {
@@ -63,7 +64,8 @@ function describeField(f: DescField): string {
       type = f.message.typeName;
       break;
     case "list":
-      type = "repeated " +
+      type =
+        "repeated " +
         (f.listKind === "scalar" ? scalar(f.scalar) : f.listKind === "enum" ? f.enum.typeName : f.message.typeName);
       break;
     case "map":
@@ -97,99 +99,110 @@ const packetLike = [
   "transports=7 repeated transport.v1.TransportDescriptor",
   "envelope=8 transport.v1.StreamEnvelope",
 ];
-const head = [
-  "metadata=1 map<string, string>",
-  "payload=2 google.protobuf.Struct",
-  "inputs=3 google.protobuf.Struct",
-];
+const head = ["metadata=1 map<string, string>", "payload=2 google.protobuf.Struct", "inputs=3 google.protobuf.Struct"];
 
 const expectedMessages: [DescMessage, string[]][] = [
-  [AudioFrameSchema, [
-    "pcm=1 bytes",
-    "sample_rate_hz=2 int32",
-    "channels=3 int32",
-    "codec=4 string",
-    "timestamp_ms=5 uint64",
-  ]],
-  [VideoFrameSchema, [
-    "payload=1 bytes",
-    "codec=2 string",
-    "width=3 uint32",
-    "height=4 uint32",
-    "timestamp_ms=5 uint64",
-    "raw=6 bool",
-  ]],
+  [
+    AudioFrameSchema,
+    ["pcm=1 bytes", "sample_rate_hz=2 int32", "channels=3 int32", "codec=4 string", "timestamp_ms=5 uint64"],
+  ],
+  [
+    VideoFrameSchema,
+    ["payload=1 bytes", "codec=2 string", "width=3 uint32", "height=4 uint32", "timestamp_ms=5 uint64", "raw=6 bool"],
+  ],
   [BinaryFrameSchema, ["payload=1 bytes", "mime_type=2 string", "timestamp_ms=3 uint64"]],
-  [TransportDescriptorSchema, [
-    "name=1 string",
-    "kind=2 string",
-    "mode=3 string",
-    "typed_config=5 transport.v1.TransportConfig",
-  ]],
+  [
+    TransportDescriptorSchema,
+    ["name=1 string", "kind=2 string", "mode=3 string", "typed_config=5 transport.v1.TransportConfig"],
+  ],
   [TransportConfigSchema, ["transport_ref=1 string", "mode_reason=2 string"]],
   [PublishRequestSchema, packetLike],
   [DataRequestSchema, packetLike],
   [DataResponseSchema, packetLike],
-  [ControlRequestSchema, [
-    "action=1 transport.v1.ControlAction",
-    "metadata=2 map<string, string>",
-    "flow=3 transport.v1.FlowControl",
-    "custom_action=4 string",
-  ]],
+  [
+    ControlRequestSchema,
+    [
+      "action=1 transport.v1.ControlAction",
+      "metadata=2 map<string, string>",
+      "flow=3 transport.v1.FlowControl",
+      "custom_action=4 string",
+    ],
+  ],
   [ControlErrorSchema, ["code=1 int32", "message=2 string", "details=3 map<string, string>"]],
-  [ControlResponseSchema, [
-    "action=1 transport.v1.ControlAction",
-    "metadata=2 map<string, string>",
-    "flow=3 transport.v1.FlowControl",
-    "custom_action=4 string",
-    "error=5 transport.v1.ControlError",
-  ]],
+  [
+    ControlResponseSchema,
+    [
+      "action=1 transport.v1.ControlAction",
+      "metadata=2 map<string, string>",
+      "flow=3 transport.v1.FlowControl",
+      "custom_action=4 string",
+      "error=5 transport.v1.ControlError",
+    ],
+  ],
   [PartitionAckSchema, ["partition=1 string", "ack=2 uint64"]],
-  [FlowControlSchema, [
-    "ack=1 uint64",
-    "credits_messages=2 uint32",
-    "credits_bytes=3 uint32",
-    "partition_acks=6 repeated transport.v1.PartitionAck",
-    "signal=7 transport.v1.FlowControlSignal",
-  ]],
-  [StreamEnvelopeSchema, [
-    "stream_id=1 string",
-    "sequence=2 uint64",
-    "partition=3 string",
-    "chunk_id=4 string",
-    "chunk_index=5 uint32",
-    "chunk_count=6 uint32",
-    "chunk_bytes=7 uint32",
-    "total_bytes=8 uint32",
-  ]],
-  [BindingInfoSchema, [
-    "transport_ref=1 string",
-    "driver=2 string",
-    "endpoint=3 string",
-    "audio_codecs=4 repeated string",
-    "video_codecs=5 repeated string",
-    "payload=6 bytes",
-    "binary_types=7 repeated string",
-    "protocol_version=8 string",
-  ]],
-  [HubPushRequestSchema, [
-    ...head,
-    ...frame(4, 5, 6),
-    "transports=7 repeated transport.v1.TransportDescriptor",
-    "envelope=8 transport.v1.StreamEnvelope",
-  ]],
-  [HubPushResponseSchema, [
-    ...head,
-    "transports=4 repeated transport.v1.TransportDescriptor",
-    ...frame(5, 6, 7),
-    "envelope=8 transport.v1.StreamEnvelope",
-  ]],
-  [DataPacketSchema, [
-    ...head,
-    "transports=4 repeated transport.v1.TransportDescriptor",
-    ...frame(5, 6, 7),
-    "envelope=8 transport.v1.StreamEnvelope",
-  ]],
+  [
+    FlowControlSchema,
+    [
+      "ack=1 uint64",
+      "credits_messages=2 uint32",
+      "credits_bytes=3 uint32",
+      "partition_acks=6 repeated transport.v1.PartitionAck",
+      "signal=7 transport.v1.FlowControlSignal",
+    ],
+  ],
+  [
+    StreamEnvelopeSchema,
+    [
+      "stream_id=1 string",
+      "sequence=2 uint64",
+      "partition=3 string",
+      "chunk_id=4 string",
+      "chunk_index=5 uint32",
+      "chunk_count=6 uint32",
+      "chunk_bytes=7 uint32",
+      "total_bytes=8 uint32",
+    ],
+  ],
+  [
+    BindingInfoSchema,
+    [
+      "transport_ref=1 string",
+      "driver=2 string",
+      "endpoint=3 string",
+      "audio_codecs=4 repeated string",
+      "video_codecs=5 repeated string",
+      "payload=6 bytes",
+      "binary_types=7 repeated string",
+      "protocol_version=8 string",
+    ],
+  ],
+  [
+    HubPushRequestSchema,
+    [
+      ...head,
+      ...frame(4, 5, 6),
+      "transports=7 repeated transport.v1.TransportDescriptor",
+      "envelope=8 transport.v1.StreamEnvelope",
+    ],
+  ],
+  [
+    HubPushResponseSchema,
+    [
+      ...head,
+      "transports=4 repeated transport.v1.TransportDescriptor",
+      ...frame(5, 6, 7),
+      "envelope=8 transport.v1.StreamEnvelope",
+    ],
+  ],
+  [
+    DataPacketSchema,
+    [
+      ...head,
+      "transports=4 repeated transport.v1.TransportDescriptor",
+      ...frame(5, 6, 7),
+      "envelope=8 transport.v1.StreamEnvelope",
+    ],
+  ],
   [ProcessRequestSchema, ["packet=1 transport.v1.DataPacket", "flow=2 transport.v1.FlowControl"]],
   [ProcessResponseSchema, ["packet=1 transport.v1.DataPacket", "flow=2 transport.v1.FlowControl"]],
 ];
@@ -243,7 +256,10 @@ describe("messages match tractatus v0.2.0", () => {
     // Descriptor ranges are end-exclusive.
     assert.deepEqual(ranges(TransportDescriptorSchema), [[4, 5]]);
     assert.deepEqual(TransportDescriptorSchema.proto.reservedName, ["config"]);
-    assert.deepEqual(ranges(FlowControlSchema), [[4, 5], [5, 6]]);
+    assert.deepEqual(ranges(FlowControlSchema), [
+      [4, 5],
+      [5, 6],
+    ]);
   });
 
   test("ControlAction numbers", () => {
@@ -304,7 +320,10 @@ describe("encoding", () => {
     create(DataRequestSchema, {
       frame: {
         case: "binary",
-        value: { payload: new Uint8Array([123, 34, 97, 34, 58, 49, 125]), mimeType: "application/vnd.bubu.packet+json" },
+        value: {
+          payload: new Uint8Array([123, 34, 97, 34, 58, 49, 125]),
+          mimeType: "application/vnd.bubu.packet+json",
+        },
       },
       metadata: { "bubu.envelope.kind": "data", "bubu.envelope.message_id": "m-1" },
       payload: { a: 1, nested: { ok: true, list: ["x", null] } },
@@ -334,8 +353,11 @@ describe("encoding", () => {
     assert.ok(equals(DataRequestSchema, msg, fromJson(DataRequestSchema, json)));
   });
 
-  test("known bytes: ControlRequest{action: ACK, custom_action: \"x\"}", () => {
-    const bytes = toBinary(ControlRequestSchema, create(ControlRequestSchema, { action: ControlAction.ACK, customAction: "x" }));
+  test('known bytes: ControlRequest{action: ACK, custom_action: "x"}', () => {
+    const bytes = toBinary(
+      ControlRequestSchema,
+      create(ControlRequestSchema, { action: ControlAction.ACK, customAction: "x" }),
+    );
     assert.deepEqual([...bytes], [0x08, 14, 0x22, 1, 0x78]);
     const back = fromBinary(ControlRequestSchema, new Uint8Array([0x08, 9]));
     assert.equal(back.action, ControlAction.CONNECTOR_READY);

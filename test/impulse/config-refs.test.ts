@@ -1,12 +1,13 @@
 // Impulse config in a cluster without a storage provider: `$bubuSecretRef`/`$bubuConfigMapRef`
 // are still resolved (Go hydrates ConfigMap/Secret refs with no store), templates evaluated,
 // and a Secret value that looks like a template comes through verbatim.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
 import * as v from "valibot";
 import { defineImpulse } from "../../src/engram/impulse.ts";
-import { runImpulse } from "../../src/impulse/run-impulse.ts";
 import { localStories } from "../../src/impulse/local-stories.ts";
+import { runImpulse } from "../../src/impulse/run-impulse.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";

@@ -1,65 +1,126 @@
 // Delivery policy pieces without a server: identity modes, retry delays, the key template, the
 // throttle's token bucket and semaphore, and the trigger context.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { computeTriggerKey, resolveRequestIdentity, resolveTriggerToken, retryAttempts, retryDelayMs } from "../../src/impulse/delivery.ts";
-import { evaluateKeyTemplate } from "../../src/impulse/key-template.ts";
-import { TriggerThrottle, triggerThrottleFor } from "../../src/impulse/throttle.ts";
-import { sha256Hex } from "../../src/impulse/hash.ts";
+import { describe, test } from "node:test";
 import { durationFromNanos } from "../../src/env/duration.ts";
 import { loadEnv } from "../../src/env/load.ts";
+import {
+  computeTriggerKey,
+  resolveRequestIdentity,
+  resolveTriggerToken,
+  retryAttempts,
+  retryDelayMs,
+} from "../../src/impulse/delivery.ts";
+import { sha256Hex } from "../../src/impulse/hash.ts";
+import { evaluateKeyTemplate } from "../../src/impulse/key-template.ts";
+import { TriggerThrottle, triggerThrottleFor } from "../../src/impulse/throttle.ts";
 
 const ms = (n: number) => durationFromNanos(BigInt(n) * 1_000_000n);
-const scope = { clientNamespace: "client-ns", storyName: "orders", storyNamespace: "", impulseName: "hook", impulseNamespace: "" };
+const scope = {
+  clientNamespace: "client-ns",
+  storyName: "orders",
+  storyNamespace: "",
+  impulseName: "hook",
+  impulseNamespace: "",
+};
 
 describe("delivery identity", () => {
   test("mode by policy and token (contract table)", () => {
     assert.deepEqual(resolveRequestIdentity(undefined, ""), { mode: "none", key: "" });
     assert.deepEqual(resolveRequestIdentity(undefined, " t "), { mode: "token", key: "t" });
     assert.deepEqual(resolveRequestIdentity({ mode: "none", keyTemplate: undefined }, ""), { mode: "none", key: "" });
-    assert.deepEqual(resolveRequestIdentity({ mode: "none", keyTemplate: undefined }, "t"), { mode: "token", key: "t" });
-    assert.deepEqual(resolveRequestIdentity({ mode: "token", keyTemplate: undefined }, "t"), { mode: "token", key: "t" });
+    assert.deepEqual(resolveRequestIdentity({ mode: "none", keyTemplate: undefined }, "t"), {
+      mode: "token",
+      key: "t",
+    });
+    assert.deepEqual(resolveRequestIdentity({ mode: "token", keyTemplate: undefined }, "t"), {
+      mode: "token",
+      key: "t",
+    });
     assert.deepEqual(resolveRequestIdentity({ mode: "key", keyTemplate: "x" }, "k"), { mode: "key", key: "k" });
   });
 
   test("key: template over inputs/story/impulse, namespaces default to the client namespace", async () => {
-    const key = await computeTriggerKey("{{ .story.namespace }}/{{ .impulse.namespace }}/{{ .inputs.id }}", { id: 7 }, scope);
+    const key = await computeTriggerKey(
+      "{{ .story.namespace }}/{{ .impulse.namespace }}/{{ .inputs.id }}",
+      { id: 7 },
+      scope,
+    );
     assert.equal(key, await sha256Hex("client-ns/client-ns/7"));
     // A non-string result is JSON-encoded the Go way (sorted keys).
-    assert.equal(await computeTriggerKey("{{ .inputs.obj }}", { obj: { b: 1, a: "<" } }, scope), await sha256Hex('{"a":"\\u003c","b":1}'));
-    await assert.rejects(computeTriggerKey("{{ .inputs.blank }}", { blank: "   " }, scope), /trigger key resolved to empty value/);
+    assert.equal(
+      await computeTriggerKey("{{ .inputs.obj }}", { obj: { b: 1, a: "<" } }, scope),
+      await sha256Hex('{"a":"\\u003c","b":1}'),
+    );
+    await assert.rejects(
+      computeTriggerKey("{{ .inputs.blank }}", { blank: "   " }, scope),
+      /trigger key resolved to empty value/,
+    );
     // Sprig functions of the allow-list work (the real engine, deterministic mode).
     assert.equal(await computeTriggerKey("{{ .inputs.id | upper }}", { id: "a" }, scope), await sha256Hex("A"));
     await assert.rejects(computeTriggerKey("{{ .inputs.id", { id: "a" }, scope), /resolve trigger key template/);
   });
 
   test("token policy rules", async () => {
-    await assert.rejects(resolveTriggerToken({ mode: "token", keyTemplate: undefined }, " ", {}, scope), /trigger token required/);
+    await assert.rejects(
+      resolveTriggerToken({ mode: "token", keyTemplate: undefined }, " ", {}, scope),
+      /trigger token required/,
+    );
     assert.equal(await resolveTriggerToken({ mode: "none", keyTemplate: undefined }, "t", {}, scope), "t");
     const key = await resolveTriggerToken({ mode: "key", keyTemplate: "{{ .inputs.id }}" }, "", { id: "a" }, scope);
-    assert.equal(await resolveTriggerToken({ mode: "key", keyTemplate: "{{ .inputs.id }}" }, key, { id: "a" }, scope), key);
-    await assert.rejects(resolveTriggerToken({ mode: "key", keyTemplate: "{{ .inputs.id }}" }, "x", { id: "a" }, scope), /trigger token mismatch/);
+    assert.equal(
+      await resolveTriggerToken({ mode: "key", keyTemplate: "{{ .inputs.id }}" }, key, { id: "a" }, scope),
+      key,
+    );
+    await assert.rejects(
+      resolveTriggerToken({ mode: "key", keyTemplate: "{{ .inputs.id }}" }, "x", { id: "a" }, scope),
+      /trigger token mismatch/,
+    );
   });
 
   test("invalid delivery variables are errors at load", () => {
     assert.throws(() => loadEnv({ BUBU_TRIGGER_DEDUPE_MODE: "sometimes" }), /BUBU_TRIGGER_DEDUPE_MODE/);
-    assert.throws(() => loadEnv({ BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "{{ .inputs.id }}" }), /requires BUBU_TRIGGER_DEDUPE_MODE=key/);
+    assert.throws(
+      () => loadEnv({ BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "{{ .inputs.id }}" }),
+      /requires BUBU_TRIGGER_DEDUPE_MODE=key/,
+    );
     assert.throws(() => loadEnv({ BUBU_TRIGGER_DEDUPE_MODE: "key" }), /BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE/);
     assert.throws(() => loadEnv({ BUBU_TRIGGER_RETRY_BACKOFF: "fibonacci" }), /BUBU_TRIGGER_RETRY_BACKOFF/);
-    assert.throws(() => loadEnv({ BUBU_TRIGGER_THROTTLE_RATE_PER_SECOND: "-1" }), /BUBU_TRIGGER_THROTTLE_RATE_PER_SECOND/);
+    assert.throws(
+      () => loadEnv({ BUBU_TRIGGER_THROTTLE_RATE_PER_SECOND: "-1" }),
+      /BUBU_TRIGGER_THROTTLE_RATE_PER_SECOND/,
+    );
   });
 });
 
 describe("retry schedule", () => {
   const mid = () => 0.5; // jitter factor exactly 1
-  const policy = (backoff: "exponential" | "linear" | "constant") => ({ maxAttempts: 5, baseDelay: ms(100), maxDelay: ms(350), backoff });
+  const policy = (backoff: "exponential" | "linear" | "constant") => ({
+    maxAttempts: 5,
+    baseDelay: ms(100),
+    maxDelay: ms(350),
+    backoff,
+  });
   test("exponential b, 2b, 4b… capped; linear b·n; constant b", () => {
-    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(policy("exponential"), n, mid)), [100, 200, 350, 350]);
-    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(policy("linear"), n, mid)), [100, 200, 300, 350]);
-    assert.deepEqual([1, 2, 3].map((n) => retryDelayMs(policy("constant"), n, mid)), [100, 100, 100]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(policy("exponential"), n, mid)),
+      [100, 200, 350, 350],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(policy("linear"), n, mid)),
+      [100, 200, 300, 350],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => retryDelayMs(policy("constant"), n, mid)),
+      [100, 100, 100],
+    );
   });
   test("jitter stays within ±25%", () => {
-    assert.equal(retryDelayMs(policy("constant"), 1, () => 0), 75);
+    assert.equal(
+      retryDelayMs(policy("constant"), 1, () => 0),
+      75,
+    );
     assert.ok(retryDelayMs(policy("constant"), 1, () => 0.999999) < 125);
   });
   test("attempts: 0 or unset means one", () => {
@@ -106,7 +167,10 @@ describe("throttle", () => {
     const first = await t.acquire();
     const order: string[] = [];
     const ac = new AbortController();
-    const aborted = t.acquire(ac.signal).then(() => order.push("aborted"), () => order.push("aborted-rejected"));
+    const aborted = t.acquire(ac.signal).then(
+      () => order.push("aborted"),
+      () => order.push("aborted-rejected"),
+    );
     const second = t.acquire().then((tk) => {
       order.push("second");
       return tk;
@@ -131,4 +195,3 @@ describe("throttle", () => {
     assert.equal(triggerThrottleFor(undefined), undefined);
   });
 });
-

@@ -1,17 +1,23 @@
 // StoryDispatcher, impulse trigger stats, stopStory and the throttle against the real API server
 // with the test controller.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
-import { startTestController, type TestController } from "../peers/controller/controller.ts";
-import { Fixture, freshNamespace } from "./support.ts";
-import { StoryDispatcher } from "../../src/impulse/dispatcher.ts";
+import { after, before, describe, test } from "node:test";
 import { clusterStories } from "../../src/impulse/cluster-stories.ts";
+import { StoryDispatcher } from "../../src/impulse/dispatcher.ts";
 import type { StoryClient } from "../../src/impulse/story-client.ts";
+import { startTestController, type TestController } from "../peers/controller/controller.ts";
+import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { Fixture, freshNamespace } from "./support.ts";
 
 /** `ctx.stories` of an impulse pod whose client is `client`. */
 const storiesOf = (client: StoryClient) => clusterStories(() => Promise.resolve(client), client.env);
-import { ImpulseSessionExistsError, ImpulseSessionNotFoundError, StoryRunNotFoundError } from "../../src/impulse/errors.ts";
+
+import {
+  ImpulseSessionExistsError,
+  ImpulseSessionNotFoundError,
+  StoryRunNotFoundError,
+} from "../../src/impulse/errors.ts";
 import { TriggerThrottle } from "../../src/impulse/throttle.ts";
 
 const skip = k8sPeerSkip();
@@ -43,16 +49,26 @@ describe("dispatcher, stats, stop and throttle against the real API server", { s
   test("trigger with a key: session with the storyrun label; stop requests cancellation once", async () => {
     const client = await fx.client({ BUBU_IMPULSE_NAME: "hook", BUBU_TARGET_STORY_NAME: "target" });
     const d = new StoryDispatcher(storiesOf(client), { now: () => new Date("2026-05-01T10:00:00.500Z") });
-    const res = await d.trigger({ key: "pr-7", inputs: { pr: 7 }, metadata: { repo: "x/y", "bubustack.io/storyrun": "forged" } });
+    const res = await d.trigger({
+      key: "pr-7",
+      inputs: { pr: 7 },
+      metadata: { repo: "x/y", "bubustack.io/storyrun": "forged" },
+    });
     assert.equal(res.session?.storyName, "target");
     assert.equal(res.session?.storyRun, res.storyRun.metadata.name);
-    assert.deepEqual(res.session?.metadata, { "bubustack.io/storyrun": res.storyRun.metadata.name, repo: "x/y" }, "the caller cannot override the storyrun key");
+    assert.deepEqual(
+      res.session?.metadata,
+      { "bubustack.io/storyrun": res.storyRun.metadata.name, repo: "x/y" },
+      "the caller cannot override the storyrun key",
+    );
     assert.ok(d.hasSession("pr-7"));
     await assert.rejects(d.trigger({ key: "pr-7" }), ImpulseSessionExistsError);
     const stopped = await d.stop(" pr-7 ");
     assert.equal(stopped.storyRun, res.storyRun.metadata.name);
     assert.equal(d.hasSession("pr-7"), false);
-    const run = await fx.get<Record<string, any>>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${stopped.storyRun}`);
+    const run = await fx.get<Record<string, any>>(
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${stopped.storyRun}`,
+    );
     assert.equal(run.spec.cancelRequested, true);
     await assert.rejects(d.stop("pr-7"), ImpulseSessionNotFoundError);
     // A failed trigger releases the key.
@@ -80,10 +96,15 @@ describe("dispatcher, stats, stop and throttle against the real API server", { s
   test("concurrent dispatchers lose no increment (resourceVersion precondition)", async () => {
     const before = await fx.get<Record<string, any>>(`/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/hook`);
     const clients = await Promise.all([1, 2, 3].map(() => fx.client({ BUBU_IMPULSE_NAME: "hook" })));
-    await Promise.all(clients.map((c, i) => c.updateImpulseTriggerStats(undefined, "hook", "", { triggersReceived: i + 1 })));
+    await Promise.all(
+      clients.map((c, i) => c.updateImpulseTriggerStats(undefined, "hook", "", { triggersReceived: i + 1 })),
+    );
     const after = await fx.get<Record<string, any>>(`/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/hook`);
     assert.equal(after.status.triggersReceived - (before.status?.triggersReceived ?? 0), 6);
-    await assert.rejects(clients[0]!.updateImpulseTriggerStats(undefined, "hook", "", { failedTriggers: -1 }), /FailedTriggers must not be negative/);
+    await assert.rejects(
+      clients[0]!.updateImpulseTriggerStats(undefined, "hook", "", { failedTriggers: -1 }),
+      /FailedTriggers must not be negative/,
+    );
   });
 
   test("stopStory: cancelRequested once, no-op when terminal or already requested, not-found error", async () => {
@@ -92,9 +113,15 @@ describe("dispatcher, stats, stop and throttle against the real API server", { s
     assert.equal(await client.stopStoryRun(undefined, run.metadata.name), "requested");
     assert.equal(await client.stopStoryRun(undefined, run.metadata.name), "already-requested");
     const other = await client.triggerStory(undefined, "stoppable", "", { other: true });
-    await fx.api.call("PATCH", `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${other.metadata.name}/status`, { status: { phase: "Succeeded" } });
+    await fx.api.call(
+      "PATCH",
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${other.metadata.name}/status`,
+      { status: { phase: "Succeeded" } },
+    );
     assert.equal(await client.stopStoryRun(undefined, other.metadata.name), "terminal");
-    const untouched = await fx.get<Record<string, any>>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${other.metadata.name}`);
+    const untouched = await fx.get<Record<string, any>>(
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${other.metadata.name}`,
+    );
     assert.equal(untouched.spec.cancelRequested, undefined);
     await assert.rejects(client.stopStoryRun(undefined, "ghost"), (err: unknown) => {
       assert.ok(err instanceof StoryRunNotFoundError);
@@ -115,7 +142,9 @@ describe("dispatcher, stats, stop and throttle against the real API server", { s
     assert.ok(seconds >= 0.95, `22 triggers at 20/s took ${seconds.toFixed(3)} s`);
     const measured = (n - 2) / seconds;
     assert.ok(measured <= 21, `measured ${measured.toFixed(1)}/s`);
-    console.log(`throttle: ${n} triggers at rate 20/s burst 2 in ${seconds.toFixed(3)} s (${(n / seconds).toFixed(1)}/s overall)`);
+    console.log(
+      `throttle: ${n} triggers at rate 20/s burst 2 in ${seconds.toFixed(3)} s (${(n / seconds).toFixed(1)}/s overall)`,
+    );
     const after = await fx.get<Record<string, any>>(`/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/hook`);
     assert.equal((after.status.throttledTriggers ?? 0) - (before.status?.throttledTriggers ?? 0), n - 2);
     assert.match(after.status.lastThrottled, TIME);

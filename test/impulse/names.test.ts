@@ -1,8 +1,9 @@
 // Names, label values and the trigger input hash against golden values printed by the operator's
 // own identity packages (test/impulse/golden/main.go: bobrapet v0.1.13, core v0.1.6).
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
   computeTriggerInputHash,

@@ -1,11 +1,12 @@
 // runImpulse in-process (no cluster: a StoryClient is passed in): config decoding, secrets, init
 // and run failures with Go's texts and exit codes, signal-driven shutdown, the grace window.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import * as v from "valibot";
-import { runImpulse } from "../../src/impulse/run-impulse.ts";
 import { defineImpulse } from "../../src/engram/impulse.ts";
 import { localStories } from "../../src/impulse/local-stories.ts";
+import { runImpulse } from "../../src/impulse/run-impulse.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
@@ -68,10 +69,31 @@ describe("runImpulse", () => {
     const ok = { run() {} };
     const cases: [Record<string, string>, Parameters<typeof defineImpulse>[0], RegExp][] = [
       [{ BUBU_STEP_CONFIG: "{bad" }, ok, /^failed to load execution context: /],
-      [{ BUBU_STEP_CONFIG: '{"port":"x"}' }, { config: v.object({ port: v.number() }), run() {} }, /^failed to unmarshal config: config validation failed at port/],
+      [
+        { BUBU_STEP_CONFIG: '{"port":"x"}' },
+        { config: v.object({ port: v.number() }), run() {} },
+        /^failed to unmarshal config: config validation failed at port/,
+      ],
       [{ BUBU_SECRET_KEY: "file:/definitely/not/here" }, ok, /^failed to expand secrets: /],
-      [{}, { init() { throw new Error("no db"); }, run() {} }, /^impulse initialization failed: no db$/],
-      [{}, { run() { throw new Error("port in use"); } }, /^impulse execution failed: port in use$/],
+      [
+        {},
+        {
+          init() {
+            throw new Error("no db");
+          },
+          run() {},
+        },
+        /^impulse initialization failed: no db$/,
+      ],
+      [
+        {},
+        {
+          run() {
+            throw new Error("port in use");
+          },
+        },
+        /^impulse execution failed: port in use$/,
+      ],
     ];
     for (const [env, def, re] of cases) {
       const out = await runImpulse(defineImpulse(def), { ...base, runtime, env });
@@ -101,7 +123,12 @@ describe("runImpulse", () => {
     const impulse = defineImpulse({ run: () => new Promise<void>(() => {}) });
     setTimeout(() => ac.abort(), 20);
     const t0 = performance.now();
-    const out = await runImpulse(impulse, { ...base, runtime, env: { BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" }, signal: ac.signal });
+    const out = await runImpulse(impulse, {
+      ...base,
+      runtime,
+      env: { BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT: "200ms" },
+      signal: ac.signal,
+    });
     const ms = performance.now() - t0;
     assert.deepEqual(out, { exitCode: 143, end: "terminated" });
     assert.ok(ms >= 200 && ms < 2000, `${ms} ms`);

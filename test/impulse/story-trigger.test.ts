@@ -1,13 +1,9 @@
 // startStory over the real API server with the test controller playing the operator: the exact
 // StoryTrigger, resolution, token and key dedupe, conflicts, rejection, a slow controller, API
 // errors with and without a retry policy, and bad input.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
-import { startTestController, type TestController } from "../peers/controller/controller.ts";
-import { Fixture, FaultProxy, freshNamespace } from "./support.ts";
-import { sha256Hex } from "../../src/impulse/hash.ts";
-import { deriveStoryRunName, deriveStoryTriggerName } from "../../src/impulse/names.ts";
+import { after, before, describe, test } from "node:test";
 import {
   RetryableTriggerError,
   StoryTriggerConflictError,
@@ -15,6 +11,11 @@ import {
   TriggerAbortedError,
   TriggerPolicyError,
 } from "../../src/impulse/errors.ts";
+import { sha256Hex } from "../../src/impulse/hash.ts";
+import { deriveStoryRunName, deriveStoryTriggerName } from "../../src/impulse/names.ts";
+import { startTestController, type TestController } from "../peers/controller/controller.ts";
+import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { FaultProxy, Fixture, freshNamespace } from "./support.ts";
 
 const skip = k8sPeerSkip();
 const ns = freshNamespace("trig");
@@ -34,7 +35,8 @@ describe("startStory against the real API server", { skip }, () => {
       delayMs: (t) => slow.get(t.spec.storyRef.name) ?? 0,
       reject: (t) => (t.spec.storyRef.name === "refused" ? "story refused by policy" : undefined),
     });
-    for (const s of ["orders", "keyed", "refused", "held", "slowpoke", "faulty", "stoppable"]) await fx.story(s, s === "orders" ? "v3" : undefined);
+    for (const s of ["orders", "keyed", "refused", "held", "slowpoke", "faulty", "stoppable"])
+      await fx.story(s, s === "orders" ? "v3" : undefined);
   });
   after(async () => {
     await controller?.stop();
@@ -83,7 +85,9 @@ describe("startStory against the real API server", { skip }, () => {
     const second = await client.triggerStory(ctx, "orders", "", { n: 1 });
     assert.equal(second.metadata.uid, first.metadata.uid);
     const name = await deriveStoryTriggerName(ns, "orders", "delivery-123", "delivery-123");
-    const t = await fx.get<Record<string, any>>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storytriggers/${name}`);
+    const t = await fx.get<Record<string, any>>(
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storytriggers/${name}`,
+    );
     assert.deepEqual(t.spec.deliveryIdentity, {
       mode: "token",
       key: "delivery-123",
@@ -95,7 +99,9 @@ describe("startStory against the real API server", { skip }, () => {
     await fx.api.call("DELETE", `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storytriggers/${name}`);
     const third = await client.triggerStory(ctx, "orders", "", { n: 1 });
     assert.equal(third.metadata.uid, first.metadata.uid);
-    const again = await fx.get<Record<string, any>>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storytriggers/${name}`);
+    const again = await fx.get<Record<string, any>>(
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storytriggers/${name}`,
+    );
     assert.equal(again.status.decision, "Reused");
     assert.equal(again.status.reason, "StoryRunReused");
     const runs = (await fx.list("storyruns")).filter((r) => r.metadata.name === first.metadata.name);
@@ -109,7 +115,10 @@ describe("startStory against the real API server", { skip }, () => {
     const before = (await fx.list("storyruns")).length;
     await assert.rejects(client.triggerStory(ctx, "orders", "", { amount: 11 }), (err: unknown) => {
       assert.ok(err instanceof StoryTriggerConflictError);
-      assert.match(err.message, /^storytrigger 'orders-trigger-[0-9a-f]{16}' already exists with different immutable request identity; reuse is not allowed$/);
+      assert.match(
+        err.message,
+        /^storytrigger 'orders-trigger-[0-9a-f]{16}' already exists with different immutable request identity; reuse is not allowed$/,
+      );
       return true;
     });
     assert.equal((await fx.list("storyruns")).length, before);
@@ -117,7 +126,10 @@ describe("startStory against the real API server", { skip }, () => {
   });
 
   test("key dedupe: the key is sha256 of the rendered template; same key and inputs reuse the run", async () => {
-    const client = await fx.client({ BUBU_TRIGGER_DEDUPE_MODE: "key", BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "{{ .inputs.order.id }}" });
+    const client = await fx.client({
+      BUBU_TRIGGER_DEDUPE_MODE: "key",
+      BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE: "{{ .inputs.order.id }}",
+    });
     const a = await client.triggerStory(undefined, "keyed", "", { order: { id: "A-1" }, note: "x" });
     const b = await client.triggerStory(undefined, "keyed", "", { order: { id: "A-1" }, note: "x" });
     const c = await client.triggerStory(undefined, "keyed", "", { order: { id: "A-2" }, note: "x" });
@@ -130,13 +142,19 @@ describe("startStory against the real API server", { skip }, () => {
     assert.equal(t.spec.deliveryIdentity.mode, "key");
     assert.equal(t.spec.deliveryIdentity.key, key);
     // Same key, different inputs: the contract's answer is the identity conflict.
-    await assert.rejects(client.triggerStory(undefined, "keyed", "", { order: { id: "A-1" }, note: "y" }), StoryTriggerConflictError);
+    await assert.rejects(
+      client.triggerStory(undefined, "keyed", "", { order: { id: "A-1" }, note: "y" }),
+      StoryTriggerConflictError,
+    );
     // A token that disagrees with the key template is refused before anything is sent.
     await assert.rejects(
       client.triggerStory({ triggerToken: "other" }, "keyed", "", { order: { id: "A-1" } }),
       /trigger token mismatch: provided token does not match BUBU_TRIGGER_DEDUPE_KEY_TEMPLATE output/,
     );
-    await assert.rejects(client.triggerStory(undefined, "keyed", "", { order: {} }), /resolve trigger key template: missing key at inputs\.order\.id/);
+    await assert.rejects(
+      client.triggerStory(undefined, "keyed", "", { order: {} }),
+      /resolve trigger key template: missing key at inputs\.order\.id/,
+    );
   });
 
   test("token mode requires a token; BUBU_TRIGGER_TOKEN is the fallback", async () => {
@@ -177,7 +195,10 @@ describe("startStory against the real API server", { skip }, () => {
     await assert.rejects(client.triggerStory({ timeoutMs: 300 }, "held", "", {}), (err: unknown) => {
       assert.ok(err instanceof TriggerAbortedError && err.deadline, String(err));
       // Usually while polling; on a loaded machine the deadline can already end the create call.
-      assert.match(err.message, /(is still pending|^failed to create storytrigger '[^']+' in namespace '[^']+'): context deadline exceeded$/);
+      assert.match(
+        err.message,
+        /(is still pending|^failed to create storytrigger '[^']+' in namespace '[^']+'): context deadline exceeded$/,
+      );
       return true;
     });
     const ac = new AbortController();
@@ -206,14 +227,29 @@ describe("startStory against the real API server", { skip }, () => {
       const kubeconfigPath = fx.proxyKubeconfig(url);
       const policy = { BUBU_TRIGGER_RETRY_MAX_ATTEMPTS: "3", BUBU_TRIGGER_RETRY_BASE_DELAY: "50ms" };
       const client = await fx.client(policy, { kubeconfigPath });
-      proxy.faults.push({ method: "POST", pathIncludes: "/storytriggers", status: 429, reason: "TooManyRequests", times: 2 });
+      proxy.faults.push({
+        method: "POST",
+        pathIncludes: "/storytriggers",
+        status: 429,
+        reason: "TooManyRequests",
+        times: 2,
+      });
       const run = await client.triggerStory(undefined, "faulty", "", { attempt: "429" });
       assert.ok(run.metadata.name);
       assert.equal(proxy.count("POST", "/storytriggers"), 3);
 
-      proxy.faults.push({ method: "POST", pathIncludes: "/storytriggers", status: 500, reason: "InternalError", times: 5 });
+      proxy.faults.push({
+        method: "POST",
+        pathIncludes: "/storytriggers",
+        status: 500,
+        reason: "InternalError",
+        times: 5,
+      });
       const before500 = proxy.count("POST", "/storytriggers");
-      await assert.rejects(client.triggerStory(undefined, "faulty", "", { attempt: "500" }), /failed to create storytrigger 'faulty-trigger-[0-9a-f]{16}' in namespace '.+': injected 500 InternalError/);
+      await assert.rejects(
+        client.triggerStory(undefined, "faulty", "", { attempt: "500" }),
+        /failed to create storytrigger 'faulty-trigger-[0-9a-f]{16}' in namespace '.+': injected 500 InternalError/,
+      );
       assert.equal(proxy.count("POST", "/storytriggers") - before500, 1);
       proxy.faults.length = 0;
 
@@ -224,7 +260,13 @@ describe("startStory against the real API server", { skip }, () => {
       proxy.faults.length = 0;
 
       const noPolicy = await fx.client({}, { kubeconfigPath });
-      proxy.faults.push({ method: "POST", pathIncludes: "/storytriggers", status: 429, reason: "TooManyRequests", times: 1 });
+      proxy.faults.push({
+        method: "POST",
+        pathIncludes: "/storytriggers",
+        status: 429,
+        reason: "TooManyRequests",
+        times: 1,
+      });
       const beforeNone = proxy.count("POST", "/storytriggers");
       await assert.rejects(noPolicy.triggerStory(undefined, "faulty", "", { attempt: "none" }), /injected 429/);
       assert.equal(proxy.count("POST", "/storytriggers") - beforeNone, 1);
@@ -235,10 +277,15 @@ describe("startStory against the real API server", { skip }, () => {
 
   test("bad input: non-object inputs, no story name, oversized inputs without storage, no namespace", async () => {
     const client = await fx.client();
-    await assert.rejects(client.triggerStory(undefined, "orders", "", [1, 2] as never), /story inputs must be a JSON object/);
+    await assert.rejects(
+      client.triggerStory(undefined, "orders", "", [1, 2] as never),
+      /story inputs must be a JSON object/,
+    );
     await assert.rejects(client.triggerStory(undefined, "  ", "", {}), /story name is required/);
-    await assert.rejects(client.triggerStory(undefined, "orders", "", { big: "x".repeat(2000) }),
-      /^TriggerPolicyError: output size 2010 bytes exceeds inline limit 1024 and storage is disabled; either enable storage/);
+    await assert.rejects(
+      client.triggerStory(undefined, "orders", "", { big: "x".repeat(2000) }),
+      /^TriggerPolicyError: output size 2010 bytes exceeds inline limit 1024 and storage is disabled; either enable storage/,
+    );
     const bigger = await fx.client({ BUBU_MAX_INLINE_SIZE: "4096" });
     assert.ok((await bigger.triggerStory(undefined, "orders", "", { big: "x".repeat(2000) })).metadata.name);
     await assert.rejects(client.triggerStory(undefined, "orders", "", { n: Number.NaN }), /unsupported value/);

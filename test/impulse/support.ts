@@ -3,19 +3,19 @@
 // front of the API server (for 409/429/500 answers the real server would not give on demand).
 import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
-import type { K8sPeer } from "../peers/k8s/peer.ts";
-import { Api } from "../peers/controller/api.ts";
-import { createKubeClient } from "../../src/k8s/create-client.ts";
-import type { KubeClient } from "../../src/k8s/client.ts";
 import { loadEnv } from "../../src/env/load.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
 import { StoryClient, type StoryClientOptions } from "../../src/impulse/story-client.ts";
+import type { KubeClient } from "../../src/k8s/client.ts";
+import { createKubeClient } from "../../src/k8s/create-client.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import { Api } from "../peers/controller/api.ts";
+import type { K8sPeer } from "../peers/k8s/peer.ts";
 
 /** A fresh namespace name. */
 export function freshNamespace(prefix: string): string {
@@ -63,7 +63,9 @@ export class Fixture {
 
   /** Items of a namespaced runs.bubustack.io collection. */
   async list(resource: "storyruns" | "storytriggers"): Promise<Record<string, any>[]> {
-    const body = await this.get<{ items: Record<string, any>[] }>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${this.ns}/${resource}`);
+    const body = await this.get<{ items: Record<string, any>[] }>(
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${this.ns}/${resource}`,
+    );
     return body.items;
   }
 
@@ -75,19 +77,25 @@ export class Fixture {
   /** A KubeClient for `env`, optionally through another kubeconfig (the fault proxy). */
   async kube(env: Record<string, string>, kubeconfigPath: string = this.peer.kubeconfigPath): Promise<KubeClient> {
     const rt = detectRuntime();
-    const c = await createKubeClient({
-      env: (n) => env[n],
-      fs: rt.fs,
-      homeDir: () => this.dir,
-      cwd: () => this.dir,
-      createTlsFetch: (o) => rt.createTlsFetch(o),
-    }, { kubeconfigPath });
+    const c = await createKubeClient(
+      {
+        env: (n) => env[n],
+        fs: rt.fs,
+        homeDir: () => this.dir,
+        cwd: () => this.dir,
+        createTlsFetch: (o) => rt.createTlsFetch(o),
+      },
+      { kubeconfigPath },
+    );
     this.#clients.push(c);
     return c;
   }
 
   /** A StoryClient with this fixture's environment plus `extra`. */
-  async client(extra: Record<string, string> = {}, options: Partial<StoryClientOptions> & { kubeconfigPath?: string } = {}): Promise<StoryClient> {
+  async client(
+    extra: Record<string, string> = {},
+    options: Partial<StoryClientOptions> & { kubeconfigPath?: string } = {},
+  ): Promise<StoryClient> {
     const env = this.env(extra);
     const kube = await this.kube(env, options.kubeconfigPath);
     return new StoryClient(kube, { env: loadEnv(env), ...options });
@@ -96,14 +104,17 @@ export class Fixture {
   /** A kubeconfig that points at `server` over plain HTTP (the fault proxy). */
   proxyKubeconfig(server: string): string {
     const path = join(this.dir, `kubeconfig-${randomBytes(2).toString("hex")}`);
-    writeFileSync(path, toYaml({
-      apiVersion: "v1",
-      kind: "Config",
-      "current-context": "proxy",
-      contexts: [{ name: "proxy", context: { cluster: "proxy", user: "proxy" } }],
-      clusters: [{ name: "proxy", cluster: { server } }],
-      users: [{ name: "proxy", user: { token: "unused" } }],
-    }));
+    writeFileSync(
+      path,
+      toYaml({
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": "proxy",
+        contexts: [{ name: "proxy", context: { cluster: "proxy", user: "proxy" } }],
+        clusters: [{ name: "proxy", cluster: { server } }],
+        users: [{ name: "proxy", user: { token: "unused" } }],
+      }),
+    );
     return path;
   }
 
@@ -153,23 +164,43 @@ export class FaultProxy {
     const chunks: Uint8Array[] = [];
     req.on("data", (c: Uint8Array) => chunks.push(c));
     req.on("end", () => {
-      const fault = this.faults.find((f) => f.times > 0 && f.method === req.method && (req.url ?? "").includes(f.pathIncludes));
+      const fault = this.faults.find(
+        (f) => f.times > 0 && f.method === req.method && (req.url ?? "").includes(f.pathIncludes),
+      );
       if (fault) {
         fault.times--;
         res.writeHead(fault.status, { "content-type": "application/json" });
-        res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: fault.reason, code: fault.status, message: `injected ${fault.status} ${fault.reason}` }));
+        res.end(
+          JSON.stringify({
+            kind: "Status",
+            apiVersion: "v1",
+            status: "Failure",
+            reason: fault.reason,
+            code: fault.status,
+            message: `injected ${fault.status} ${fault.reason}`,
+          }),
+        );
         return;
       }
-      const up = httpsRequest(new URL(req.url ?? "/", this.#peer.url), {
-        method: req.method,
-        ca: this.#peer.caPem,
-        cert: this.#peer.certPem,
-        key: this.#peer.keyPem,
-        headers: { ...(req.headers["content-type"] ? { "content-type": req.headers["content-type"] } : {}), accept: "application/json" },
-      }, (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, { "content-type": upRes.headers["content-type"] ?? "application/json" });
-        upRes.pipe(res);
-      });
+      const up = httpsRequest(
+        new URL(req.url ?? "/", this.#peer.url),
+        {
+          method: req.method,
+          ca: this.#peer.caPem,
+          cert: this.#peer.certPem,
+          key: this.#peer.keyPem,
+          headers: {
+            ...(req.headers["content-type"] ? { "content-type": req.headers["content-type"] } : {}),
+            accept: "application/json",
+          },
+        },
+        (upRes) => {
+          res.writeHead(upRes.statusCode ?? 502, {
+            "content-type": upRes.headers["content-type"] ?? "application/json",
+          });
+          upRes.pipe(res);
+        },
+      );
       up.on("error", () => {
         res.writeHead(502);
         res.end();

@@ -1,9 +1,10 @@
 // Sustained triggers/s through StoryClient.triggerStory against the real API server with the test
 // controller (median of 3 runs; printed for the report). Asserts only that every trigger resolved.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { after, before, describe, test } from "node:test";
 import { startTestController, type TestController } from "../peers/controller/controller.ts";
+import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { Fixture, freshNamespace } from "./support.ts";
 
 const skip = k8sPeerSkip();
@@ -31,17 +32,21 @@ describe("trigger throughput", { skip }, () => {
       const n = 60;
       let next = 0;
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: 12 }, async () => {
-        while (next < n) {
-          const i = next++;
-          const run = await client.triggerStory(undefined, "bulk", "", { round, i });
-          assert.ok(run.metadata.name);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 12 }, async () => {
+          while (next < n) {
+            const i = next++;
+            const run = await client.triggerStory(undefined, "bulk", "", { round, i });
+            assert.ok(run.metadata.name);
+          }
+        }),
+      );
       rates.push(n / ((performance.now() - t0) / 1000));
     }
     rates.sort((a, b) => a - b);
-    console.log(`startStory throughput: median ${rates[1]!.toFixed(1)} triggers/s (runs: ${rates.map((r) => r.toFixed(1)).join(", ")})`);
+    console.log(
+      `startStory throughput: median ${rates[1]!.toFixed(1)} triggers/s (runs: ${rates.map((r) => r.toFixed(1)).join(", ")})`,
+    );
     assert.equal((await fx.list("storyruns")).length, 180);
   });
 });

@@ -1,16 +1,17 @@
 // The webhook fetch handler on its own (no server, no cluster): seeded forgeries, replays with a
 // new or missing delivery id, signed timestamps outside the window, the concurrency bound (bodies
 // of waiting deliveries stay unread), the replay store's bounds, and the plain error answers.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createWebhookHandler, type WebhookHandlerOptions } from "../../src/impulse/webhook/webhook-handler.ts";
-import { githubSignature, sharedSecretHeader, type WebhookVerifier } from "../../src/impulse/webhook/verify.ts";
-import { timestampedSignature } from "../../src/impulse/webhook/timestamped-signature.ts";
-import { memoryReplayStore } from "../../src/impulse/webhook/replay-store.ts";
-import { readBody } from "../../src/impulse/webhook/read-body.ts";
-import { RetryableTriggerError, StoryTriggerRejectedError } from "../../src/impulse/errors.ts";
+import { describe, test } from "node:test";
 import { Secrets } from "../../src/engram/secrets.ts";
+import { RetryableTriggerError, StoryTriggerRejectedError } from "../../src/impulse/errors.ts";
+import { readBody } from "../../src/impulse/webhook/read-body.ts";
+import { memoryReplayStore } from "../../src/impulse/webhook/replay-store.ts";
+import { timestampedSignature } from "../../src/impulse/webhook/timestamped-signature.ts";
+import { githubSignature, sharedSecretHeader, type WebhookVerifier } from "../../src/impulse/webhook/verify.ts";
+import { createWebhookHandler, type WebhookHandlerOptions } from "../../src/impulse/webhook/webhook-handler.ts";
 import { FakeTrigger, githubSig, prng, push, SECRET, timestampedSig } from "./webhook-support.ts";
 
 const URL_ = "http://hook.test/webhook";
@@ -23,15 +24,31 @@ async function prepared(v: WebhookVerifier): Promise<WebhookVerifier> {
 
 async function setup(extra: Partial<WebhookHandlerOptions> = {}, scheme: "github" | "timestamped" = "github") {
   const trigger = new FakeTrigger();
-  const verify = scheme === "github"
-    ? await prepared(githubSignature({ secret: SECRET }))
-    : await prepared(timestampedSignature({ secret: SECRET, now: () => NOW }));
-  const handler = createWebhookHandler({ verify, toInputs: (p) => p as Record<string, unknown>, trigger: trigger.fn, ...extra });
+  const verify =
+    scheme === "github"
+      ? await prepared(githubSignature({ secret: SECRET }))
+      : await prepared(timestampedSignature({ secret: SECRET, now: () => NOW }));
+  const handler = createWebhookHandler({
+    verify,
+    toInputs: (p) => p as Record<string, unknown>,
+    trigger: trigger.fn,
+    ...extra,
+  });
   return { trigger, handler };
 }
 
-function post(handler: (r: Request) => Promise<Response>, body: string | Uint8Array, headers: Record<string, string>): Promise<Response> {
-  return handler(new Request(URL_, { method: "POST", body: body as BodyInit, headers: { "content-type": "application/json", ...headers } }));
+function post(
+  handler: (r: Request) => Promise<Response>,
+  body: string | Uint8Array,
+  headers: Record<string, string>,
+): Promise<Response> {
+  return handler(
+    new Request(URL_, {
+      method: "POST",
+      body: body as BodyInit,
+      headers: { "content-type": "application/json", ...headers },
+    }),
+  );
 }
 
 /** Waits (at most 5 s) for `cond`; the assertions after it say what was expected. */
@@ -86,9 +103,15 @@ describe("webhook handler: forgeries", () => {
             sig = scheme === "github" ? githubSig(push(`other-${i}`)) : timestampedSig(push(`other-${i}`), t);
             break;
           default: // the scheme's framing: another time under the same MAC, or a wrong prefix
-            sig = scheme === "github" ? good.replace("sha256=", ["sha1=", "sha512=", "", "SHA256="][pick(4)]!) : good.replace(`t=${t}`, `t=${t + 1 + pick(100)}`);
+            sig =
+              scheme === "github"
+                ? good.replace("sha256=", ["sha1=", "sha512=", "", "SHA256="][pick(4)]!)
+                : good.replace(`t=${t}`, `t=${t + 1 + pick(100)}`);
         }
-        const res = await post(handler, b, { ...(sig !== undefined ? { [header]: sig } : {}), "x-delivery-id": `forged-${i}` });
+        const res = await post(handler, b, {
+          ...(sig !== undefined ? { [header]: sig } : {}),
+          "x-delivery-id": `forged-${i}`,
+        });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         assert.ok(res.status === 401 || res.status === 403, `${scheme} forgery ${i} (seed ${seed}) got ${res.status}`);
       }
@@ -108,7 +131,10 @@ describe("webhook handler: replays", () => {
     assert.equal(first.status, 202);
     const { storyRun } = (await first.json()) as { storyRun: string };
     for (let i = 0; i < 20; i++) {
-      const res = await post(handler, body, { "x-hub-signature-256": githubSig(body), ...(i < 10 ? { "x-github-delivery": `new-${i}` } : {}) });
+      const res = await post(handler, body, {
+        "x-hub-signature-256": githubSig(body),
+        ...(i < 10 ? { "x-github-delivery": `new-${i}` } : {}),
+      });
       assert.equal(res.status, 200, `replay ${i}`);
       assert.deepEqual(await res.json(), { storyRun, ...(i < 10 ? { deliveryId: `new-${i}` } : {}), replayed: true });
     }
@@ -118,9 +144,15 @@ describe("webhook handler: replays", () => {
     assert.equal(trigger.calls[0]!.deliveryId, "d-1");
     // A repeated delivery id counts as a replay even with another (validly signed) body…
     const other = push("other");
-    assert.equal((await post(handler, other, { "x-hub-signature-256": githubSig(other), "x-github-delivery": "d-1" })).status, 200);
+    assert.equal(
+      (await post(handler, other, { "x-hub-signature-256": githubSig(other), "x-github-delivery": "d-1" })).status,
+      200,
+    );
     // …while another body under a new id is a new delivery.
-    assert.equal((await post(handler, other, { "x-hub-signature-256": githubSig(other), "x-github-delivery": "d-2" })).status, 202);
+    assert.equal(
+      (await post(handler, other, { "x-hub-signature-256": githubSig(other), "x-github-delivery": "d-2" })).status,
+      202,
+    );
     assert.equal(trigger.calls.length, 2);
   });
 
@@ -128,7 +160,9 @@ describe("webhook handler: replays", () => {
     const { trigger, handler } = await setup();
     trigger.hold();
     const body = push("burst");
-    const all = Array.from({ length: 20 }, (_, i) => post(handler, body, { "x-hub-signature-256": githubSig(body), "x-github-delivery": `burst-${i}` }));
+    const all = Array.from({ length: 20 }, (_, i) =>
+      post(handler, body, { "x-hub-signature-256": githubSig(body), "x-github-delivery": `burst-${i}` }),
+    );
     await until(() => trigger.calls.length === 1);
     await new Promise((r) => setTimeout(r, 20));
     trigger.release();
@@ -143,7 +177,10 @@ describe("webhook handler: replays", () => {
     const body = push("ts");
     const t = Math.floor(NOW / 1000);
     assert.equal((await post(handler, body, { "x-webhook-signature": timestampedSig(body, t) })).status, 202);
-    assert.equal((await post(handler, body, { "x-webhook-signature": timestampedSig(body, t), "x-delivery-id": "new" })).status, 200);
+    assert.equal(
+      (await post(handler, body, { "x-webhook-signature": timestampedSig(body, t), "x-delivery-id": "new" })).status,
+      200,
+    );
     assert.equal((await post(handler, body, { "x-webhook-signature": timestampedSig(body, t - 30) })).status, 200);
     assert.equal(trigger.calls.length, 1);
   });
@@ -179,7 +216,10 @@ describe("webhook handler: replays", () => {
     const b = await setup({ replay: { store } });
     const body = push("replica");
     assert.equal((await post(a.handler, body, { "x-hub-signature-256": githubSig(body) })).status, 202);
-    assert.equal((await post(b.handler, body, { "x-hub-signature-256": githubSig(body), "x-github-delivery": "x" })).status, 200);
+    assert.equal(
+      (await post(b.handler, body, { "x-hub-signature-256": githubSig(body), "x-github-delivery": "x" })).status,
+      200,
+    );
     assert.equal(a.trigger.calls.length + b.trigger.calls.length, 1);
   });
 
@@ -195,29 +235,57 @@ describe("webhook handler: signed timestamps", () => {
   test("older or newer than the tolerance → 401; inside it → accepted; the wrong secret → 403", async () => {
     const { trigger, handler } = await setup({}, "timestamped");
     const t = Math.floor(NOW / 1000);
-    const cases: [number, number][] = [[-301, 401], [301, 401], [-86_400, 401], [3_600, 401], [-299, 202], [299, 202], [0, 202]];
+    const cases: [number, number][] = [
+      [-301, 401],
+      [301, 401],
+      [-86_400, 401],
+      [3_600, 401],
+      [-299, 202],
+      [299, 202],
+      [0, 202],
+    ];
     for (const [skew, status] of cases) {
       const body = push(`skew${skew}`);
       const res = await post(handler, body, { "x-webhook-signature": timestampedSig(body, t + skew) });
       assert.equal(res.status, status, `skew ${skew}s`);
-      if (status === 401) assert.deepEqual(await res.json(), { error: "signature timestamp outside the accepted window" });
+      if (status === 401)
+        assert.deepEqual(await res.json(), { error: "signature timestamp outside the accepted window" });
     }
     assert.equal(trigger.calls.length, 3);
     const body = push("stale-and-wrong");
-    assert.equal((await post(handler, body, { "x-webhook-signature": timestampedSig(body, t - 1000, "nope") })).status, 403);
+    assert.equal(
+      (await post(handler, body, { "x-webhook-signature": timestampedSig(body, t - 1000, "nope") })).status,
+      403,
+    );
     const none = await post(handler, body, {});
     assert.equal(none.status, 401);
     assert.deepEqual(await none.json(), { error: "missing signature" });
-    for (const bad of ["t=,v1=00", `v1=${"0".repeat(64)}`, `t=${t}`, `t=${t},v1=xyz`, `t=${t},t=${t},v1=${"0".repeat(64)}`, "garbage"]) {
+    for (const bad of [
+      "t=,v1=00",
+      `v1=${"0".repeat(64)}`,
+      `t=${t}`,
+      `t=${t},v1=xyz`,
+      `t=${t},t=${t},v1=${"0".repeat(64)}`,
+      "garbage",
+    ]) {
       assert.equal((await post(handler, body, { "x-webhook-signature": bad })).status, 403, bad);
     }
   });
 
   test("a rotated secret: any one matching v1 passes; a custom header and tolerance", async () => {
     const trigger = new FakeTrigger();
-    const verify = timestampedSignature({ secret: { secretKey: "HOOK" }, header: "X-Sig", toleranceSeconds: 10, now: () => NOW });
+    const verify = timestampedSignature({
+      secret: { secretKey: "HOOK" },
+      header: "X-Sig",
+      toleranceSeconds: 10,
+      now: () => NOW,
+    });
     await verify.prepare(new Secrets({ HOOK: SECRET }));
-    const handler = createWebhookHandler({ verify, toInputs: (p) => p as Record<string, unknown>, trigger: trigger.fn });
+    const handler = createWebhookHandler({
+      verify,
+      toInputs: (p) => p as Record<string, unknown>,
+      trigger: trigger.fn,
+    });
     const t = Math.floor(NOW / 1000);
     const body = push("rotated");
     const old = timestampedSig(body, t, "old secret").split(",v1=")[1];
@@ -234,14 +302,24 @@ describe("webhook handler: concurrency bound", () => {
     const pulled = new Set<number>();
     const requests = Array.from({ length: 50 }, (_, i) => {
       const body = new TextEncoder().encode(push(`c${i}`));
-      const stream = new ReadableStream<Uint8Array>({
-        pull(c) {
-          pulled.add(i);
-          c.enqueue(body);
-          c.close();
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          pull(c) {
+            pulled.add(i);
+            c.enqueue(body);
+            c.close();
+          },
         },
-      }, { highWaterMark: 0 });
-      return handler(new Request(URL_, { method: "POST", body: stream, headers: { "x-hub-signature-256": githubSig(body) }, duplex: "half" } as RequestInit));
+        { highWaterMark: 0 },
+      );
+      return handler(
+        new Request(URL_, {
+          method: "POST",
+          body: stream,
+          headers: { "x-hub-signature-256": githubSig(body) },
+          duplex: "half",
+        } as RequestInit),
+      );
     });
     const settled = new Map<number, Response>();
     requests.forEach((p, i) => void p.then((r) => settled.set(i, r)));
@@ -285,15 +363,18 @@ describe("webhook handler: bodies and errors", () => {
     const { trigger, handler } = await setup({ maxBodyBytes: 1000, bodyTimeoutMs: 50 });
     let pulled = 0;
     let cancelled = false;
-    const endless = new ReadableStream<Uint8Array>({
-      pull(c) {
-        pulled++;
-        c.enqueue(new Uint8Array(300));
+    const endless = new ReadableStream<Uint8Array>(
+      {
+        pull(c) {
+          pulled++;
+          c.enqueue(new Uint8Array(300));
+        },
+        cancel() {
+          cancelled = true;
+        },
       },
-      cancel() {
-        cancelled = true;
-      },
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     const streamed = await handler(new Request(URL_, { method: "POST", body: endless, duplex: "half" } as RequestInit));
     assert.equal(streamed.status, 413);
     // The rest settles (up to 64 KiB read and dropped, then a wait up to the body timeout,
@@ -303,13 +384,19 @@ describe("webhook handler: bodies and errors", () => {
     assert.ok(pulled > 4);
     // readBody itself stops at the first chunk past the limit and keeps none of it.
     let counted = 0;
-    const counting = new ReadableStream<Uint8Array>({
-      pull(c) {
-        counted++;
-        c.enqueue(new Uint8Array(300));
+    const counting = new ReadableStream<Uint8Array>(
+      {
+        pull(c) {
+          counted++;
+          c.enqueue(new Uint8Array(300));
+        },
       },
-    }, { highWaterMark: 0 });
-    const read = await readBody(new Request(URL_, { method: "POST", body: counting, duplex: "half" } as RequestInit), { maxBytes: 1000, timeoutMs: 1000 });
+      { highWaterMark: 0 },
+    );
+    const read = await readBody(new Request(URL_, { method: "POST", body: counting, duplex: "half" } as RequestInit), {
+      maxBytes: 1000,
+      timeoutMs: 1000,
+    });
     assert.equal(read.ok, false);
     assert.equal(!read.ok && read.status, 413);
     assert.equal(counted, 4);

@@ -4,6 +4,7 @@
 import { createHmac } from "node:crypto";
 import { connect } from "node:net";
 import type { WebhookTrigger, WebhookTriggerRequest } from "../../src/impulse/webhook/webhook-handler.ts";
+
 export { prng } from "../support/prng.ts";
 
 export const SECRET = "It's a Secret to Everybody";
@@ -85,7 +86,13 @@ export function rawRequest(
     const answer = (status: RawAnswer["status"]): void => {
       if (answered) return;
       answered = true;
-      done({ status, sent, headers: text.slice(0, text.indexOf("\r\n\r\n") + 1), closed, destroy: () => sock.destroy() });
+      done({
+        status,
+        sent,
+        headers: text.slice(0, text.indexOf("\r\n\r\n") + 1),
+        closed,
+        destroy: () => sock.destroy(),
+      });
     };
     const timer = setTimeout(() => {
       answer("timeout");
@@ -120,10 +127,23 @@ export function rawRequest(
 }
 
 /** A complete POST /webhook over its own connection. */
-export function rawPost(port: number, body: string, headers: Record<string, string>, timeoutMs = 10_000): Promise<RawAnswer> {
-  const head = `POST /webhook HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${new TextEncoder().encode(body).length}\r\n` +
-    `${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`;
-  return rawRequest(port, head, async (put) => {
-    await put(body);
-  }, timeoutMs);
+export function rawPost(
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs = 10_000,
+): Promise<RawAnswer> {
+  const head =
+    `POST /webhook HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${new TextEncoder().encode(body).length}\r\n` +
+    `${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("")}\r\n`;
+  return rawRequest(
+    port,
+    head,
+    async (put) => {
+      await put(body);
+    },
+    timeoutMs,
+  );
 }

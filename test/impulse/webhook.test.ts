@@ -2,12 +2,13 @@
 // Deno, node --test → Node) against the real API server, with the test controller resolving
 // triggers: signatures, body limit, replay, malformed JSON, health endpoints, SIGTERM; plus the
 // request → StoryRun latency.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { after, before, describe, test } from "node:test";
 import { startTestController, type TestController } from "../peers/controller/controller.ts";
-import { runScript, type RunResult } from "../support/spawn.ts";
+import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { type RunResult, runScript } from "../support/spawn.ts";
 import { Fixture, freshNamespace } from "./support.ts";
 
 const skip = k8sPeerSkip();
@@ -23,10 +24,20 @@ function sign(body: string, secret = SECRET): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-const push = (commit: string) => JSON.stringify({ ref: "refs/heads/main", after: commit, repository: { full_name: "octo/repo" }, pusher: { name: "mona" } });
+const push = (commit: string) =>
+  JSON.stringify({
+    ref: "refs/heads/main",
+    after: commit,
+    repository: { full_name: "octo/repo" },
+    pusher: { name: "mona" },
+  });
 
 function post(body: string, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${base}/webhook`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  return fetch(`${base}/webhook`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 async function counts(): Promise<{ triggers: number; runs: number }> {
@@ -61,7 +72,10 @@ describe("webhook impulse (example) as a process", { skip }, () => {
         if (m) onPort(m[1]!);
       },
     });
-    const p = await Promise.race([port, exited.then((r) => Promise.reject(new Error(`impulse exited early: ${r.code}\n${r.stderr}`)))]);
+    const p = await Promise.race([
+      port,
+      exited.then((r) => Promise.reject(new Error(`impulse exited early: ${r.code}\n${r.stderr}`))),
+    ]);
     base = `http://127.0.0.1:${p}`;
   });
   after(async () => {
@@ -86,14 +100,25 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     const before = await counts();
     const body = push("abc123");
     const id = randomUUID();
-    const r = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push", "x-github-delivery": id });
+    const r = await post(body, {
+      "x-hub-signature-256": sign(body),
+      "x-github-event": "push",
+      "x-github-delivery": id,
+    });
     const json = (await r.json()) as { storyRun: string; deliveryId: string };
     assert.equal(r.status, 202, JSON.stringify(json));
     assert.equal(json.deliveryId, id);
     const [runNs, runName] = json.storyRun.split("/");
     assert.equal(runNs, ns);
-    const run = await fx.get<Record<string, any>>(`/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${runName}`);
-    assert.deepEqual(run.spec.inputs, { repository: "octo/repo", ref: "refs/heads/main", commit: "abc123", pusher: "mona" });
+    const run = await fx.get<Record<string, any>>(
+      `/apis/runs.bubustack.io/v1alpha1/namespaces/${ns}/storyruns/${runName}`,
+    );
+    assert.deepEqual(run.spec.inputs, {
+      repository: "octo/repo",
+      ref: "refs/heads/main",
+      commit: "abc123",
+      pusher: "mona",
+    });
     assert.deepEqual(run.spec.impulseRef, { name: "github-push", namespace: ns });
     const digest = createHash("sha256").update(body).digest("hex");
     const trig = (await fx.list("storytriggers")).find((t) => t.spec.deliveryIdentity.key === digest);
@@ -101,17 +126,27 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     assert.deepEqual(await counts(), { triggers: before.triggers + 1, runs: before.runs + 1 });
 
     // The same delivery again: answered from the replay store, nothing sent to the cluster.
-    const again = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push", "x-github-delivery": id });
+    const again = await post(body, {
+      "x-hub-signature-256": sign(body),
+      "x-github-event": "push",
+      "x-github-delivery": id,
+    });
     assert.equal(again.status, 200);
     assert.deepEqual(await again.json(), { storyRun: json.storyRun, deliveryId: id, replayed: true });
     // The same signed body under a new delivery id, or none: still the same delivery.
     const newId = randomUUID();
-    const renamed = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push", "x-github-delivery": newId });
+    const renamed = await post(body, {
+      "x-hub-signature-256": sign(body),
+      "x-github-event": "push",
+      "x-github-delivery": newId,
+    });
     assert.deepEqual(await renamed.json(), { storyRun: json.storyRun, deliveryId: newId, replayed: true });
     const anonymous = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push" });
     assert.deepEqual(await anonymous.json(), { storyRun: json.storyRun, replayed: true });
     assert.deepEqual(await counts(), { triggers: before.triggers + 1, runs: before.runs + 1 });
-    const impulse = await fx.get<Record<string, any>>(`/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/github-push`);
+    const impulse = await fx.get<Record<string, any>>(
+      `/apis/bubustack.io/v1alpha1/namespaces/${ns}/impulses/github-push`,
+    );
     assert.equal(impulse.status.storiesLaunched, 1);
   });
 
@@ -149,14 +184,20 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     for (let i = 0; i < 40; i++) {
       const body = push(`c${i}`);
       const t0 = performance.now();
-      const r = await post(body, { "x-hub-signature-256": sign(body), "x-github-event": "push", "x-github-delivery": randomUUID() });
+      const r = await post(body, {
+        "x-hub-signature-256": sign(body),
+        "x-github-event": "push",
+        "x-github-delivery": randomUUID(),
+      });
       assert.equal(r.status, 202);
       await r.body?.cancel();
       samples.push(performance.now() - t0);
     }
     samples.sort((a, b) => a - b);
     const pct = (p: number) => samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!;
-    console.log(`webhook → StoryRun resolved: p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms (n=${samples.length})`);
+    console.log(
+      `webhook → StoryRun resolved: p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms (n=${samples.length})`,
+    );
     assert.ok(pct(50) < 2000);
   });
 

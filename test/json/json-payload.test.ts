@@ -1,6 +1,12 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkJsonValue, deeperThan, JsonPayloadError, MAX_JSON_DEPTH, parseJsonPayload } from "../../src/json/json-payload.ts";
+import { describe, test } from "node:test";
+import {
+  checkJsonValue,
+  deeperThan,
+  JsonPayloadError,
+  MAX_JSON_DEPTH,
+  parseJsonPayload,
+} from "../../src/json/json-payload.ts";
 import { setEntry } from "../../src/json/own-entry.ts";
 
 const deepArray = (n: number): string => `${"[".repeat(n)}${"]".repeat(n)}`;
@@ -21,7 +27,10 @@ function rejects(text: string, problem: string, message: RegExp): JsonPayloadErr
 
 describe("parseJsonPayload", () => {
   test("__proto__, constructor and prototype stay own members; nothing inherits", () => {
-    const v = parseJsonPayload('{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"keep":2}') as Record<string, unknown>;
+    const v = parseJsonPayload('{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"keep":2}') as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(Object.keys(v), ["__proto__", "constructor", "keep"]);
     assert.equal(Object.getPrototypeOf(v), Object.prototype);
     assert.equal((v as { polluted?: unknown }).polluted, undefined);
@@ -46,9 +55,17 @@ describe("parseJsonPayload", () => {
   });
 
   test("syntax errors give a position and never copy the text's letters or digits", () => {
-    const err = rejects("root:x:0:0:secretword", "syntax", /^invalid JSON at line 1, column 1 \(offset 0\): unexpected letter, expected a value$/);
+    const err = rejects(
+      "root:x:0:0:secretword",
+      "syntax",
+      /^invalid JSON at line 1, column 1 \(offset 0\): unexpected letter, expected a value$/,
+    );
     assert.doesNotMatch(err.message, /root|secret/);
-    rejects('{"a": s3cr3t}', "syntax", /^invalid JSON at line 1, column 7 \(offset 6\): unexpected letter, expected a value$/);
+    rejects(
+      '{"a": s3cr3t}',
+      "syntax",
+      /^invalid JSON at line 1, column 7 \(offset 6\): unexpected letter, expected a value$/,
+    );
   });
 
   test("checkJsonValue walks values of any depth iteratively", () => {

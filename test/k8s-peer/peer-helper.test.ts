@@ -1,10 +1,11 @@
 // The peer helper's parsing (runs without the peer).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Buffer } from "node:buffer";
+import { test } from "node:test";
 import { parseEnvFile, readKubeconfig } from "../peers/k8s/peer.ts";
 
 const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");

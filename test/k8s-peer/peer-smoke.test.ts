@@ -2,13 +2,14 @@
 // serves the BubuStack CRDs with client-certificate auth, status merge patches, schema validation and
 // resourceVersion conflicts. node:https is used because it takes ca/cert/key the same way in Bun, Deno
 // and Node.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { request } from "node:https";
-import { randomBytes } from "node:crypto";
 import { Buffer } from "node:buffer";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
+import { request } from "node:https";
+import { test } from "node:test";
+import { type K8sPeer, k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 
 interface Reply {
   status: number;
@@ -40,7 +41,10 @@ function call(peer: K8sPeer, method: string, path: string, opts: CallOptions = {
           accept: "application/json",
           ...(payload === undefined
             ? {}
-            : { "content-type": opts.contentType ?? "application/json", "content-length": String(Buffer.byteLength(payload)) }),
+            : {
+                "content-type": opts.contentType ?? "application/json",
+                "content-length": String(Buffer.byteLength(payload)),
+              }),
         },
       },
       (res) => {
@@ -199,13 +203,24 @@ test("StepRun: the CRD schema rejects bad input", { skip }, async (t) => {
 });
 
 /** Opens a watch and resolves with the first event whose object has the given name. */
-function watchFor(peer: K8sPeer, path: string, name: string): { ready: Promise<void>; event: Promise<Record<string, unknown>> } {
+function watchFor(
+  peer: K8sPeer,
+  path: string,
+  name: string,
+): { ready: Promise<void>; event: Promise<Record<string, unknown>> } {
   let onReady: () => void = () => {};
   const ready = new Promise<void>((r) => (onReady = r));
   const event = new Promise<Record<string, unknown>>((resolve, reject) => {
     const req = request(
       `${peer.url}${path}`,
-      { agent: false, ca: peer.caPem, cert: peer.certPem, key: peer.keyPem, timeout: 15_000, headers: { accept: "application/json" } },
+      {
+        agent: false,
+        ca: peer.caPem,
+        cert: peer.certPem,
+        key: peer.keyPem,
+        timeout: 15_000,
+        headers: { accept: "application/json" },
+      },
       (res) => {
         if (res.statusCode !== 200) {
           req.destroy();
@@ -239,7 +254,9 @@ function watchFor(peer: K8sPeer, path: string, name: string): { ready: Promise<v
   return { ready, event };
 }
 
-test("watch streams an ADDED event from the resourceVersion of a list (etcd 3.4 under the v0.36 apiserver)", { skip }, async (t) => {
+test("watch streams an ADDED event from the resourceVersion of a list (etcd 3.4 under the v0.36 apiserver)", {
+  skip,
+}, async (t) => {
   const peer = requireK8sPeer(t);
   if (!peer) return;
   const list = await call(peer, "GET", stepruns);
@@ -249,13 +266,21 @@ test("watch streams an ADDED event from the resourceVersion of a list (etcd 3.4 
   const w = watchFor(peer, `${stepruns}?watch=true&resourceVersion=${rv}&timeoutSeconds=10`, name);
   await w.ready;
   const created = await call(peer, "POST", stepruns, {
-    body: { apiVersion: "runs.bubustack.io/v1alpha1", kind: "StepRun", metadata: { name }, spec: { stepId: "w", storyRunRef: { name: "r" } } },
+    body: {
+      apiVersion: "runs.bubustack.io/v1alpha1",
+      kind: "StepRun",
+      metadata: { name },
+      spec: { stepId: "w", storyRunRef: { name: "r" } },
+    },
   });
   try {
     assert.equal(created.status, 201);
     const ev = await w.event;
     assert.equal(ev.type, "ADDED");
-    assert.equal(field(ev, "object", "metadata", "resourceVersion"), field(created.body, "metadata", "resourceVersion"));
+    assert.equal(
+      field(ev, "object", "metadata", "resourceVersion"),
+      field(created.body, "metadata", "resourceVersion"),
+    );
   } finally {
     if (created.status === 201) await call(peer, "DELETE", `${stepruns}/${name}`);
   }

@@ -1,13 +1,13 @@
-import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clientFor, FakeApiServer, json, status, STEPRUN_PATH } from "./fake-apiserver.ts";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { isAlreadyExists, isRetryableKubernetesError, KubernetesError } from "../../src/k8s/errors.ts";
 import { STEP_RUNS, STORY_RUNS } from "../../src/k8s/resources.ts";
 import { errorFromFetchFailure } from "../../src/k8s/transport-error.ts";
+import { clientFor, FakeApiServer, json, STEPRUN_PATH, status } from "./fake-apiserver.ts";
 
 let server: FakeApiServer;
 let dir: string;
@@ -46,7 +46,9 @@ describe("KubeClient requests", () => {
       res.end("");
       return true;
     });
-    const out = await clientFor(server).request("GET", "/apis/x", { query: { labelSelector: "a=b c", skip: undefined } });
+    const out = await clientFor(server).request("GET", "/apis/x", {
+      query: { labelSelector: "a=b c", skip: undefined },
+    });
     assert.equal(out, undefined);
     assert.equal(server.requests[0]!.path, "/apis/x?labelSelector=a%3Db+c");
   });
@@ -54,7 +56,9 @@ describe("KubeClient requests", () => {
   test("409 AlreadyExists is recognisable", async () => {
     const client = clientFor(server);
     await client.create(STORY_RUNS, "ns1", { metadata: { name: "dup" } });
-    await assert.rejects(client.create(STORY_RUNS, "ns1", { metadata: { name: "dup" } }), (err: unknown) => isAlreadyExists(err));
+    await assert.rejects(client.create(STORY_RUNS, "ns1", { metadata: { name: "dup" } }), (err: unknown) =>
+      isAlreadyExists(err),
+    );
   });
 
   test("401 gives a clear unauthorized message", async () => {
@@ -71,7 +75,12 @@ describe("KubeClient requests", () => {
 
   test("403 keeps the API server's message and reason", async () => {
     server.faults.push((_req, res) => {
-      status(res, 403, "Forbidden", 'engrams.bubustack.io "e" is forbidden: User "system:serviceaccount:ns1:runner" cannot get resource "engrams"');
+      status(
+        res,
+        403,
+        "Forbidden",
+        'engrams.bubustack.io "e" is forbidden: User "system:serviceaccount:ns1:runner" cannot get resource "engrams"',
+      );
       return true;
     });
     await assert.rejects(clientFor(server).get(STEP_RUNS, "ns1", "x"), (err: unknown) => {
@@ -89,7 +98,10 @@ describe("KubeClient requests", () => {
       res.end();
       return true;
     });
-    await assert.rejects(clientFor(server).get(STEP_RUNS, "ns1", "x"), /^KubernetesError: forbidden: the API server refused GET/);
+    await assert.rejects(
+      clientFor(server).get(STEP_RUNS, "ns1", "x"),
+      /^KubernetesError: forbidden: the API server refused GET/,
+    );
   });
 
   test("non-Status error bodies are summarised; non-JSON success is a protocol error", async () => {
@@ -100,7 +112,10 @@ describe("KubeClient requests", () => {
     });
     await assert.rejects(clientFor(server).get(STEP_RUNS, "ns1", "x"), /HTTP 502: <html>bad gateway<\/html>/);
     server.faults = [(_req, res) => (res.writeHead(200), res.end("not json"), true)];
-    await assert.rejects(clientFor(server).get(STEP_RUNS, "ns1", "x"), (err: unknown) => err instanceof KubernetesError && err.kind === "protocol");
+    await assert.rejects(
+      clientFor(server).get(STEP_RUNS, "ns1", "x"),
+      (err: unknown) => err instanceof KubernetesError && err.kind === "protocol",
+    );
   });
 
   test("per-request timeout → retryable timeout error", async () => {
@@ -122,7 +137,8 @@ describe("KubeClient requests", () => {
     setTimeout(() => ctl.abort(), 50);
     await assert.rejects(
       clientFor(server).get(STEP_RUNS, "ns1", "sr1", { signal: ctl.signal }),
-      (err: unknown) => err instanceof KubernetesError && err.kind === "canceled" && /context canceled$/.test(err.message),
+      (err: unknown) =>
+        err instanceof KubernetesError && err.kind === "canceled" && /context canceled$/.test(err.message),
     );
   });
 
@@ -137,7 +153,10 @@ describe("KubeClient requests", () => {
       assert.equal(err.kind, "connection");
       assert.equal(err.code, "ECONNREFUSED");
       assert.equal(err.retryable, true);
-      assert.match(err.message, new RegExp(`^cannot reach the Kubernetes API server at http://127\\.0\\.0\\.1:${port}: `));
+      assert.match(
+        err.message,
+        new RegExp(`^cannot reach the Kubernetes API server at http://127\\.0\\.0\\.1:${port}: `),
+      );
       return true;
     });
   });
@@ -154,27 +173,58 @@ describe("KubeClient requests", () => {
     ];
     for (const [code, reason, retryable] of cases) {
       server.faults = [(_req, res) => (reason ? status(res, code, reason, "m") : json(res, code, {}), true)];
-      const err = await clientFor(server).get(STEP_RUNS, "ns1", "x").catch((e: unknown) => e);
+      const err = await clientFor(server)
+        .get(STEP_RUNS, "ns1", "x")
+        .catch((e: unknown) => e);
       assert.equal(isRetryableKubernetesError(err), retryable, `${code} ${reason}`);
     }
   });
 });
 
 describe("transport error mapping by code", () => {
-  const ctx = { method: "GET", url: "https://10.0.0.1:6443/api", timedOut: false, timeoutMs: 1000, caSource: "/ca.crt" };
+  const ctx = {
+    method: "GET",
+    url: "https://10.0.0.1:6443/api",
+    timedOut: false,
+    timeoutMs: 1000,
+    caSource: "/ca.crt",
+  };
   test("Node (cause.code) and Bun (code) TLS verification codes → tls, not retryable", () => {
-    const node = errorFromFetchFailure(new TypeError("fetch failed", { cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }) }), ctx);
+    const node = errorFromFetchFailure(
+      new TypeError("fetch failed", {
+        cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),
+      }),
+      ctx,
+    );
     assert.equal(node.kind, "tls");
     assert.equal(node.retryable, false);
-    assert.equal(node.message, "TLS certificate verification failed contacting https://10.0.0.1:6443 (trusted CA: /ca.crt): self-signed certificate");
-    const bun = errorFromFetchFailure(Object.assign(new TypeError("unable to verify the first certificate"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" }), ctx);
+    assert.equal(
+      node.message,
+      "TLS certificate verification failed contacting https://10.0.0.1:6443 (trusted CA: /ca.crt): self-signed certificate",
+    );
+    const bun = errorFromFetchFailure(
+      Object.assign(new TypeError("unable to verify the first certificate"), {
+        code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      }),
+      ctx,
+    );
     assert.equal(bun.kind, "tls");
   });
   test("Deno: errno in the message and rustls wording", () => {
-    const refused = errorFromFetchFailure(new TypeError("fetch failed", { cause: new Error("client error (Connect): tcp connect error: Connection refused (os error 111)") }), ctx);
+    const refused = errorFromFetchFailure(
+      new TypeError("fetch failed", {
+        cause: new Error("client error (Connect): tcp connect error: Connection refused (os error 111)"),
+      }),
+      ctx,
+    );
     assert.equal(refused.code, "ECONNREFUSED");
     assert.equal(refused.retryable, true);
-    const tls = errorFromFetchFailure(new TypeError("fetch failed", { cause: new Error("client error (Connect): invalid peer certificate: UnknownIssuer") }), ctx);
+    const tls = errorFromFetchFailure(
+      new TypeError("fetch failed", {
+        cause: new Error("client error (Connect): invalid peer certificate: UnknownIssuer"),
+      }),
+      ctx,
+    );
     assert.equal(tls.kind, "tls");
   });
 });
@@ -188,7 +238,10 @@ describe("token rotation", () => {
     await client.get(STEP_RUNS, "ns1", "sr1");
     await writeFile(tokenFile, "tok-2\n");
     await client.get(STEP_RUNS, "ns1", "sr1");
-    assert.deepEqual(server.requests.map((r) => r.headers["authorization"]), ["Bearer tok-1", "Bearer tok-2"]);
+    assert.deepEqual(
+      server.requests.map((r) => r.headers["authorization"]),
+      ["Bearer tok-1", "Bearer tok-2"],
+    );
   });
 
   test("default interval: a 401 re-reads the file and retries once with the new token", async () => {
@@ -202,14 +255,20 @@ describe("token rotation", () => {
     server.acceptedTokens = ["tok-2"]; // the old token was revoked
     const got = await client.get(STEP_RUNS, "ns1", "sr1");
     assert.equal((got["metadata"] as Record<string, unknown>)["name"], "sr1");
-    assert.deepEqual(server.requests.map((r) => r.headers["authorization"]), ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
+    assert.deepEqual(
+      server.requests.map((r) => r.headers["authorization"]),
+      ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"],
+    );
   });
 
   test("a 401 with an unchanged token file is reported, not looped", async () => {
     const tokenFile = join(dir, "token");
     await writeFile(tokenFile, "stale");
     server.acceptedTokens = ["other"];
-    await assert.rejects(clientFor(server, { tokenFile }).get(STEP_RUNS, "ns1", "sr1"), /^KubernetesError: unauthorized/);
+    await assert.rejects(
+      clientFor(server, { tokenFile }).get(STEP_RUNS, "ns1", "sr1"),
+      /^KubernetesError: unauthorized/,
+    );
     assert.equal(server.requests.length, 1);
   });
 
@@ -221,6 +280,9 @@ describe("token rotation", () => {
     await client.get(STEP_RUNS, "ns1", "sr1");
     await rm(tokenFile);
     await client.get(STEP_RUNS, "ns1", "sr1");
-    assert.deepEqual(server.requests.map((r) => r.headers["authorization"]), ["Bearer tok-1", "Bearer tok-1"]);
+    assert.deepEqual(
+      server.requests.map((r) => r.headers["authorization"]),
+      ["Bearer tok-1", "Bearer tok-1"],
+    );
   });
 });

@@ -1,13 +1,13 @@
-import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { type ConfigRuntime, kubeconfigPathFromEnv, loadKubeConfig } from "../../src/k8s/config.ts";
-import { KubeconfigError, readKubeconfig } from "../../src/k8s/kubeconfig.ts";
-import { NotInClusterError, readInClusterConfig } from "../../src/k8s/in-cluster.ts";
-import { readK8sSettings } from "../../src/k8s/settings.ts";
 import { createKubeClient } from "../../src/k8s/create-client.ts";
+import { NotInClusterError, readInClusterConfig } from "../../src/k8s/in-cluster.ts";
+import { KubeconfigError, readKubeconfig } from "../../src/k8s/kubeconfig.ts";
+import { readK8sSettings } from "../../src/k8s/settings.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -88,7 +88,9 @@ describe("kubeconfig", () => {
       path,
       kubeconfig(
         "    server: https://[::1]:6443\n    certificate-authority: pki/ca.crt",
-        "    client-certificate: pki/client.crt\n    client-key: " + join(dir, "pki", "client.key") + "\n    tokenFile: tok\n    token: static",
+        "    client-certificate: pki/client.crt\n    client-key: " +
+          join(dir, "pki", "client.key") +
+          "\n    tokenFile: tok\n    token: static",
       ),
     );
     const kc = await readKubeconfig(path, { fs });
@@ -104,19 +106,39 @@ describe("kubeconfig", () => {
   test("refusals and errors are explicit", async () => {
     const path = join(dir, "config");
     const cases: [string, string, RegExp][] = [
-      ["    server: https://h:1\n    insecure-skip-tls-verify: true", "    token: t", /insecure-skip-tls-verify is set; the SDK always verifies TLS/],
+      [
+        "    server: https://h:1\n    insecure-skip-tls-verify: true",
+        "    token: t",
+        /insecure-skip-tls-verify is set; the SDK always verifies TLS/,
+      ],
       ["    server: http://10.0.0.1:8080", "    token: t", /uses plain http; only https is allowed/],
       ["    server: https://h:1", "    exec:\n      command: aws", /exec credential plugins are not supported/],
       ["    server: https://h:1", "    auth-provider:\n      name: gcp", /auth-provider is not supported/],
       ["    server: https://h:1", "    username: a\n    password: b", /basic authentication is not supported/],
-      ["    server: https://h:1", `    client-certificate-data: ${b64(CERT)}`, /client-certificate and client-key must be set together/],
-      ["    server: https://h:1\n    certificate-authority: missing.crt", "    token: t", /cannot read certificate-authority file .*missing\.crt/],
-      ["    server: https://h:1\n    certificate-authority-data: '!!!'", "    token: t", /certificate-authority-data is not valid base64/],
+      [
+        "    server: https://h:1",
+        `    client-certificate-data: ${b64(CERT)}`,
+        /client-certificate and client-key must be set together/,
+      ],
+      [
+        "    server: https://h:1\n    certificate-authority: missing.crt",
+        "    token: t",
+        /cannot read certificate-authority file .*missing\.crt/,
+      ],
+      [
+        "    server: https://h:1\n    certificate-authority-data: '!!!'",
+        "    token: t",
+        /certificate-authority-data is not valid base64/,
+      ],
       ["    insecure: 1", "    token: t", /cluster "c1": no server/],
     ];
     for (const [cluster, user, re] of cases) {
       await writeFile(path, kubeconfig(cluster, user));
-      await assert.rejects(readKubeconfig(path, { fs }), (err: unknown) => err instanceof KubeconfigError && re.test(err.message), re.source);
+      await assert.rejects(
+        readKubeconfig(path, { fs }),
+        (err: unknown) => err instanceof KubeconfigError && re.test(err.message),
+        re.source,
+      );
     }
     await writeFile(path, "current-context: nope\ncontexts: []\n");
     await assert.rejects(readKubeconfig(path, { fs }), /context "nope" not found/);
@@ -133,7 +155,10 @@ describe("kubeconfig", () => {
   });
 
   test("KUBECONFIG: first entry of a colon list, relative to cwd; else ~/.kube/config", () => {
-    assert.equal(kubeconfigPathFromEnv(runtime({ KUBECONFIG: ":a/config:/b/config" }, "/home/u", "/work")), "/work/a/config");
+    assert.equal(
+      kubeconfigPathFromEnv(runtime({ KUBECONFIG: ":a/config:/b/config" }, "/home/u", "/work")),
+      "/work/a/config",
+    );
     assert.equal(kubeconfigPathFromEnv(runtime({}, "/home/u")), "/home/u/.kube/config");
   });
 });
@@ -165,14 +190,25 @@ describe("loadKubeConfig", () => {
 
   test("in-cluster without a CA file falls back to system roots", async () => {
     await writeFile(join(dir, "token"), "t");
-    const conn = await readInClusterConfig({ env: (n) => ({ KUBERNETES_SERVICE_HOST: "10.0.0.1", KUBERNETES_SERVICE_PORT: "6443" })[n], fs, serviceAccountDir: dir });
+    const conn = await readInClusterConfig({
+      env: (n) => ({ KUBERNETES_SERVICE_HOST: "10.0.0.1", KUBERNETES_SERVICE_PORT: "6443" })[n],
+      fs,
+      serviceAccountDir: dir,
+    });
     assert.equal(conn.server, "https://10.0.0.1:6443");
     assert.equal(conn.ca, undefined);
     assert.equal(conn.caSource, "system roots");
   });
 
   test("in-cluster needs both variables and a readable token", async () => {
-    await assert.rejects(readInClusterConfig({ env: (n) => (n === "KUBERNETES_SERVICE_HOST" ? "h" : undefined), fs, serviceAccountDir: dir }), NotInClusterError);
+    await assert.rejects(
+      readInClusterConfig({
+        env: (n) => (n === "KUBERNETES_SERVICE_HOST" ? "h" : undefined),
+        fs,
+        serviceAccountDir: dir,
+      }),
+      NotInClusterError,
+    );
     await assert.rejects(
       readInClusterConfig({ env: () => "x", fs, serviceAccountDir: dir }),
       (err: unknown) => err instanceof NotInClusterError && /cannot read service-account token/.test(err.message),
@@ -198,23 +234,38 @@ describe("loadKubeConfig", () => {
       loadKubeConfig(runtime({}, dir)),
       (err: unknown) =>
         err instanceof KubeconfigError &&
-        err.message.startsWith("failed to get in-cluster config (unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined) and no kubeconfig at " + join(dir, ".kube/config")),
+        err.message.startsWith(
+          "failed to get in-cluster config (unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined) and no kubeconfig at " +
+            join(dir, ".kube/config"),
+        ),
     );
   });
 
   test("namespace precedence TARGET_STORY → IMPULSE → STEPRUN → POD", async () => {
     const path = join(dir, "kc");
     await writeFile(path, kubeconfig("    server: https://h:6443", "    token: abc"));
-    const all = { KUBECONFIG: path, BUBU_TARGET_STORY_NAMESPACE: "a", BUBU_IMPULSE_NAMESPACE: "b", BUBU_STEPRUN_NAMESPACE: "c", BUBU_POD_NAMESPACE: "d" };
+    const all = {
+      KUBECONFIG: path,
+      BUBU_TARGET_STORY_NAMESPACE: "a",
+      BUBU_IMPULSE_NAMESPACE: "b",
+      BUBU_STEPRUN_NAMESPACE: "c",
+      BUBU_POD_NAMESPACE: "d",
+    };
     assert.equal((await loadKubeConfig(runtime(all))).namespace, "a");
     assert.equal((await loadKubeConfig(runtime({ ...all, BUBU_TARGET_STORY_NAMESPACE: "" }))).namespace, "b");
-    assert.equal((await loadKubeConfig(runtime({ KUBECONFIG: path, BUBU_POD_NAMESPACE: "d", POD_NAMESPACE: "x" }))).namespace, "d");
+    assert.equal(
+      (await loadKubeConfig(runtime({ KUBECONFIG: path, BUBU_POD_NAMESPACE: "d", POD_NAMESPACE: "x" }))).namespace,
+      "d",
+    );
   });
 
   test("createKubeClient builds a client from the environment", async () => {
     const path = join(dir, "kc");
     await writeFile(path, kubeconfig("    server: https://h:6443", "    token: abc"));
-    const client = await createKubeClient({ ...runtime({ KUBECONFIG: path, BUBU_POD_NAMESPACE: "p" }), createTlsFetch: () => ({ fetch, close: async () => {} }) });
+    const client = await createKubeClient({
+      ...runtime({ KUBECONFIG: path, BUBU_POD_NAMESPACE: "p" }),
+      createTlsFetch: () => ({ fetch, close: async () => {} }),
+    });
     assert.equal(client.namespace, "p");
     assert.equal(client.config.server, "https://h:6443");
   });
@@ -223,11 +274,23 @@ describe("loadKubeConfig", () => {
 describe("BUBU_K8S_* settings", () => {
   const read = (env: Record<string, string>) => readK8sSettings((n) => env[n]);
   test("defaults", () => {
-    assert.deepEqual(read({}), { timeoutMs: 30_000, operationTimeoutMs: 30_000, patchMaxRetries: 5, userAgent: "bubu-sdk-go", podName: "" });
+    assert.deepEqual(read({}), {
+      timeoutMs: 30_000,
+      operationTimeoutMs: 30_000,
+      patchMaxRetries: 5,
+      userAgent: "bubu-sdk-go",
+      podName: "",
+    });
   });
   test("valid values", () => {
     assert.deepEqual(
-      read({ BUBU_K8S_TIMEOUT: "250ms", BUBU_K8S_OPERATION_TIMEOUT: " 2s ", BUBU_K8S_PATCH_MAX_RETRIES: " 2 ", BUBU_K8S_USER_AGENT: "ua/1", BUBU_POD_NAME: " pod " }),
+      read({
+        BUBU_K8S_TIMEOUT: "250ms",
+        BUBU_K8S_OPERATION_TIMEOUT: " 2s ",
+        BUBU_K8S_PATCH_MAX_RETRIES: " 2 ",
+        BUBU_K8S_USER_AGENT: "ua/1",
+        BUBU_POD_NAME: " pod ",
+      }),
       { timeoutMs: 250, operationTimeoutMs: 2_000, patchMaxRetries: 2, userAgent: "ua/1", podName: "pod" },
     );
   });
@@ -242,7 +305,11 @@ describe("BUBU_K8S_* settings", () => {
       ["BUBU_K8S_OPERATION_TIMEOUT", "-1s"],
       ["BUBU_K8S_TIMEOUT", "0"],
     ]) {
-      assert.throws(() => read({ [name]: value }), (err: Error) => err.name === "EnvError" && err.message.startsWith(`${name}: `), `${name}=${value}`);
+      assert.throws(
+        () => read({ [name]: value }),
+        (err: Error) => err.name === "EnvError" && err.message.startsWith(`${name}: `),
+        `${name}=${value}`,
+      );
     }
   });
 });

@@ -1,7 +1,8 @@
 // composeDns1123Name (Go's k8s.ComposeDNS1123Name): normalization, the 63-character limit and the
 // sha1 suffix (expected hashes computed independently with Python's hashlib).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { composeDns1123Name, DNS1123_MAX_LENGTH } from "../../src/k8s/mod.ts";
 
 test("parts are lower-cased, non-alphanumerics collapse to single dashes, empty parts dropped", async () => {

@@ -3,11 +3,12 @@
  * PATCH (main resource and /status) with `metadata.resourceVersion` preconditions, Status error
  * bodies, request recording and per-request fault injection.
  */
+
+import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFile } from "node:fs/promises";
-import type { KubeConfig } from "../../src/k8s/config.ts";
 import { KubeClient, type KubeClientDeps } from "../../src/k8s/client.ts";
+import type { KubeConfig } from "../../src/k8s/config.ts";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -133,7 +134,8 @@ export class FakeApiServer {
 /** RFC 7386 apply. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
-  const out: Obj = typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as Obj) } : {};
+  const out: Obj =
+    typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as Obj) } : {};
   for (const [k, v] of Object.entries(patch as Obj)) {
     if (v === null) delete out[k];
     else out[k] = applyMergePatch(out[k], v);
@@ -156,7 +158,11 @@ export const testFs: KubeClientDeps["fs"] & { readTextFile(path: string): Promis
 };
 
 /** A client for the fake server (plain http on loopback; no TLS involved). */
-export function clientFor(server: FakeApiServer, overrides: Partial<KubeConfig> = {}, deps: Partial<KubeClientDeps> = {}): KubeClient {
+export function clientFor(
+  server: FakeApiServer,
+  overrides: Partial<KubeConfig> = {},
+  deps: Partial<KubeClientDeps> = {},
+): KubeClient {
   const config: KubeConfig = {
     server: server.url,
     caSource: "system roots",

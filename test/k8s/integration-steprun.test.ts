@@ -1,21 +1,22 @@
 // Integration tests of src/k8s against the real Kubernetes API peer (etcd + apiextensions-apiserver,
 // test/peers/k8s/start.sh) through the runtime's TLS fetch. Skipped with a message when the peer is
 // absent; under CI=true they fail instead.
-import { after, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, describe, test } from "node:test";
 import { stringify as toYaml } from "yaml";
-import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
-import type { Runtime } from "../../src/runtime/types.ts";
 import type { KubeClient } from "../../src/k8s/client.ts";
 import { createKubeClient, type KubeRuntime } from "../../src/k8s/create-client.ts";
 import { KubernetesError } from "../../src/k8s/errors.ts";
 import { resourcePath, STEP_RUNS } from "../../src/k8s/resources.ts";
-import { patchStepRunStatus, StepRunStatusPatchError } from "../../src/k8s/steprun-status.ts";
 import type { SignalEvent } from "../../src/k8s/steprun-merge.ts";
+import { patchStepRunStatus, StepRunStatusPatchError } from "../../src/k8s/steprun-status.ts";
+import type { Runtime } from "../../src/runtime/types.ts";
+import { type K8sPeer, k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 
 const skip = k8sPeerSkip();
 const ns = `it-${randomBytes(3).toString("hex")}`;
@@ -36,8 +37,13 @@ function kubeRuntime(env: Record<string, string>): KubeRuntime {
   };
 }
 
-async function client(kubeconfigPath: string = peer!.kubeconfigPath, env: Record<string, string> = {}): Promise<KubeClient> {
-  const c = await createKubeClient(kubeRuntime({ BUBU_STEPRUN_NAMESPACE: ns, BUBU_K8S_TIMEOUT: "10s", ...env }), { kubeconfigPath });
+async function client(
+  kubeconfigPath: string = peer!.kubeconfigPath,
+  env: Record<string, string> = {},
+): Promise<KubeClient> {
+  const c = await createKubeClient(kubeRuntime({ BUBU_STEPRUN_NAMESPACE: ns, BUBU_K8S_TIMEOUT: "10s", ...env }), {
+    kubeconfigPath,
+  });
   clients.push(c);
   return c;
 }
@@ -58,7 +64,11 @@ async function createStepRun(c: KubeClient, name: string, phase = "Running"): Pr
 }
 
 /** Writes a variant of the peer's kubeconfig (cluster/user fields replaced). */
-async function variantKubeconfig(name: string, cluster: Record<string, unknown>, user: Record<string, unknown>): Promise<string> {
+async function variantKubeconfig(
+  name: string,
+  cluster: Record<string, unknown>,
+  user: Record<string, unknown>,
+): Promise<string> {
   const path = join(dir, name);
   await writeFile(
     path,
@@ -109,7 +119,10 @@ describe("k8s client against the real API server", () => {
       exitClass: "success",
       output: { status: "ok", n: 1 },
     });
-    assert.match(done.body!, /^\{"metadata":\{"resourceVersion":"\d+"\},"status":\{"duration":"5\.12s","exitClass":"success","finishedAt":"2026-05-01T10:00:05Z","output":\{"n":1,"status":"ok"\},"phase":"Succeeded"\}\}$/);
+    assert.match(
+      done.body!,
+      /^\{"metadata":\{"resourceVersion":"\d+"\},"status":\{"duration":"5\.12s","exitClass":"success","finishedAt":"2026-05-01T10:00:05Z","output":\{"n":1,"status":"ok"\},"phase":"Succeeded"\}\}$/,
+    );
     const got = await c.get(STEP_RUNS, ns, name);
     const status = got["status"] as Record<string, unknown>;
     assert.equal(status["phase"], "Succeeded");
@@ -127,12 +140,21 @@ describe("k8s client against the real API server", () => {
     await createStepRun(a, name);
     const writes = [];
     for (let i = 0; i < 4; i++) {
-      for (const [who, c] of [["a", a], ["b", b]] as const) {
+      for (const [who, c] of [
+        ["a", a],
+        ["b", b],
+      ] as const) {
         writes.push(
-          patchStepRunStatus(c, ns, name, {
-            signals: { [`${who}${i}`]: { i } },
-            signalEvents: [{ seq: 0, key: `${who}${i}`, emittedAt: "2026-05-01T10:00:00Z", payload: { i } }],
-          }, { maxRetries: 20 }),
+          patchStepRunStatus(
+            c,
+            ns,
+            name,
+            {
+              signals: { [`${who}${i}`]: { i } },
+              signalEvents: [{ seq: 0, key: `${who}${i}`, emittedAt: "2026-05-01T10:00:00Z", payload: { i } }],
+            },
+            { maxRetries: 20 },
+          ),
         );
       }
     }
@@ -140,41 +162,61 @@ describe("k8s client against the real API server", () => {
     const got = await a.get(STEP_RUNS, ns, name);
     const status = got["status"] as { signals: Record<string, unknown>; signalEvents: SignalEvent[] };
     assert.deepEqual(status.signalEvents.map((e) => e.key).sort(), ["a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3"]);
-    assert.deepEqual(status.signalEvents.map((e) => e.seq).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      status.signalEvents.map((e) => e.seq).sort((x, y) => x - y),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     assert.equal(Object.keys(status.signals).length, 8);
     const conflicts = results.reduce((n, r) => n + r.conflicts, 0);
     console.log(`concurrent appenders: ${conflicts} conflict(s) resolved by re-merge`);
     await a.request("DELETE", resourcePath(STEP_RUNS, ns, name));
   });
 
-  test("a schema-invalid status (non-object output) fails at once with the API server's reason (a 422 is not retried)", { skip }, async () => {
+  test("a schema-invalid status (non-object output) fails at once with the API server's reason (a 422 is not retried)", {
+    skip,
+  }, async () => {
     await setup();
     const c = await client();
     const name = `sr-${randomBytes(4).toString("hex")}`;
     await createStepRun(c, name);
-    await assert.rejects(patchStepRunStatus(c, ns, name, { output: "plain string" }, { maxRetries: 3 }), (err: unknown) => {
-      assert.ok(err instanceof StepRunStatusPatchError);
-      assert.equal(err.attempts, 1);
-      assert.match(err.message, new RegExp(`^failed to apply StepRun '${name}' status in namespace '${ns}': .*output`));
-      assert.ok(err.cause instanceof KubernetesError && err.cause.status === 422);
-      return true;
-    });
+    await assert.rejects(
+      patchStepRunStatus(c, ns, name, { output: "plain string" }, { maxRetries: 3 }),
+      (err: unknown) => {
+        assert.ok(err instanceof StepRunStatusPatchError);
+        assert.equal(err.attempts, 1);
+        assert.match(
+          err.message,
+          new RegExp(`^failed to apply StepRun '${name}' status in namespace '${ns}': .*output`),
+        );
+        assert.ok(err.cause instanceof KubernetesError && err.cause.status === 422);
+        return true;
+      },
+    );
     await c.request("DELETE", resourcePath(STEP_RUNS, ns, name));
   });
 
   test("wrong CA → clear TLS verification error", { skip }, async () => {
     await setup();
     // The client certificate is a valid PEM certificate but not the CA that signed the server.
-    const path = await variantKubeconfig("wrong-ca", { "certificate-authority-data": b64(peer!.certPem) }, {
-      "client-certificate-data": b64(peer!.certPem),
-      "client-key-data": b64(peer!.keyPem),
-    });
+    const path = await variantKubeconfig(
+      "wrong-ca",
+      { "certificate-authority-data": b64(peer!.certPem) },
+      {
+        "client-certificate-data": b64(peer!.certPem),
+        "client-key-data": b64(peer!.keyPem),
+      },
+    );
     const c = await client(path);
     await assert.rejects(c.get(STEP_RUNS, ns, "anything"), (err: unknown) => {
       assert.ok(err instanceof KubernetesError, String(err));
       assert.equal(err.kind, "tls", err.message);
       assert.equal(err.retryable, false);
-      assert.ok(err.message.startsWith(`TLS certificate verification failed contacting ${peer!.url} (trusted CA: certificate-authority-data of cluster "k"): `), err.message);
+      assert.ok(
+        err.message.startsWith(
+          `TLS certificate verification failed contacting ${peer!.url} (trusted CA: certificate-authority-data of cluster "k"): `,
+        ),
+        err.message,
+      );
       return true;
     });
   });
@@ -203,13 +245,19 @@ describe("k8s client against the real API server", () => {
     await writeFile(join(dir, "ca.pem"), peer!.caPem);
     await writeFile(join(dir, "client.pem"), peer!.certPem);
     await writeFile(join(dir, "client.key"), peer!.keyPem);
-    const path = await variantKubeconfig("files", { "certificate-authority": "ca.pem" }, {
-      "client-certificate": "client.pem",
-      "client-key": "client.key",
-    });
+    const path = await variantKubeconfig(
+      "files",
+      { "certificate-authority": "ca.pem" },
+      {
+        "client-certificate": "client.pem",
+        "client-key": "client.key",
+      },
+    );
     assert.ok((await readFile(path, "utf8")).includes("ca.pem"));
     const c = await client(path);
-    const list = await c.request<Record<string, unknown>>("GET", resourcePath(STEP_RUNS, ns), { query: { limit: "1" } });
+    const list = await c.request<Record<string, unknown>>("GET", resourcePath(STEP_RUNS, ns), {
+      query: { limit: "1" },
+    });
     assert.equal(list["kind"], "StepRunList");
   });
 });

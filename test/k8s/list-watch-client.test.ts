@@ -1,13 +1,20 @@
 // KubeClient list/listAll/delete/watch and listAndWatch against a scripted HTTP server on
 // 127.0.0.1: request shapes, chunking on the wire, timeouts, abort and the re-list on 410.
-import { afterEach, beforeEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { KubeClient } from "../../src/k8s/client.ts";
 import type { KubeConfig } from "../../src/k8s/config.ts";
-import { isConflict, isNotFound, isResourceExpired, KubernetesError, ResourceExpiredError } from "../../src/k8s/errors.ts";
-import { listAndWatch, type ListWatchEvent } from "../../src/k8s/list-watch.ts";
+import {
+  isConflict,
+  isNotFound,
+  isResourceExpired,
+  KubernetesError,
+  ResourceExpiredError,
+} from "../../src/k8s/errors.ts";
+import { type ListWatchEvent, listAndWatch } from "../../src/k8s/list-watch.ts";
 import { STORY_RUNS } from "../../src/k8s/resources.ts";
 
 const COLLECTION = "/apis/runs.bubustack.io/v1alpha1/namespaces/ns1/storyruns";
@@ -44,7 +51,13 @@ beforeEach(async () => {
     req.on("end", () => {
       const u = new URL(req.url ?? "/", "http://x");
       const closed = new Promise<void>((resolve) => res.on("close", () => resolve()));
-      const s: Seen = { method: req.method ?? "", path: u.pathname, query: u.searchParams, body: Buffer.concat(chunks).toString(), closed };
+      const s: Seen = {
+        method: req.method ?? "",
+        path: u.pathname,
+        query: u.searchParams,
+        body: Buffer.concat(chunks).toString(),
+        closed,
+      };
       seen.push(s);
       openResponses.add(res);
       res.on("close", () => openResponses.delete(res));
@@ -118,11 +131,24 @@ describe("KubeClient.list / listAll", () => {
         metadata: { resourceVersion: "42", continue: "c2", remainingItemCount: 3 },
         items: [{ metadata: { name: "a" } }, { metadata: { name: "b" } }],
       });
-    const page = await client().list(STORY_RUNS, "ns1", { labelSelector: "app=x", fieldSelector: "spec.storyRef.name=s", limit: 2, continue: "c1" });
+    const page = await client().list(STORY_RUNS, "ns1", {
+      labelSelector: "app=x",
+      fieldSelector: "spec.storyRef.name=s",
+      limit: 2,
+      continue: "c1",
+    });
     assert.equal(seen[0]!.method, "GET");
     assert.equal(seen[0]!.path, COLLECTION);
-    assert.deepEqual(Object.fromEntries(seen[0]!.query), { labelSelector: "app=x", fieldSelector: "spec.storyRef.name=s", limit: "2", continue: "c1" });
-    assert.deepEqual(page.items.map((i) => (i["metadata"] as { name: string }).name), ["a", "b"]);
+    assert.deepEqual(Object.fromEntries(seen[0]!.query), {
+      labelSelector: "app=x",
+      fieldSelector: "spec.storyRef.name=s",
+      limit: "2",
+      continue: "c1",
+    });
+    assert.deepEqual(
+      page.items.map((i) => (i["metadata"] as { name: string }).name),
+      ["a", "b"],
+    );
     assert.deepEqual(page.metadata, { resourceVersion: "42", continue: "c2", remainingItemCount: 3 });
   });
 
@@ -139,14 +165,27 @@ describe("KubeClient.list / listAll", () => {
       assert.equal(page.metadata.resourceVersion, "7");
     }
     assert.deepEqual(got, [[1, 2], [3, 4], [5]]);
-    assert.deepEqual(seen.map((s) => s.query.toString()), ["labelSelector=a%3Db&limit=2", "labelSelector=a%3Db&limit=2&continue=t1", "labelSelector=a%3Db&limit=2&continue=t2"]);
+    assert.deepEqual(
+      seen.map((s) => s.query.toString()),
+      [
+        "labelSelector=a%3Db&limit=2",
+        "labelSelector=a%3Db&limit=2&continue=t1",
+        "labelSelector=a%3Db&limit=2&continue=t2",
+      ],
+    );
   });
 
   test("an expired continue token is a ResourceExpiredError; a non-list answer a protocol error", async () => {
     handler = (_req, res) => sendStatus(res, 410, "Expired", "The provided continue parameter is too old");
-    await assert.rejects(client().list(STORY_RUNS, "ns1", { continue: "old" }), (e: unknown) => e instanceof ResourceExpiredError && isResourceExpired(e));
+    await assert.rejects(
+      client().list(STORY_RUNS, "ns1", { continue: "old" }),
+      (e: unknown) => e instanceof ResourceExpiredError && isResourceExpired(e),
+    );
     handler = (_req, res) => sendJson(res, 200, { items: "nope" });
-    await assert.rejects(client().list(STORY_RUNS, "ns1"), (e: unknown) => e instanceof KubernetesError && e.kind === "protocol");
+    await assert.rejects(
+      client().list(STORY_RUNS, "ns1"),
+      (e: unknown) => e instanceof KubernetesError && e.kind === "protocol",
+    );
     await assert.rejects(client().list(STORY_RUNS, "ns1", { limit: 0 }), RangeError);
     await assert.rejects(client().list(STORY_RUNS, ""), /namespace is required/);
   });
@@ -158,15 +197,25 @@ describe("KubeClient.list / listAll", () => {
     };
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    await assert.rejects(client().list(STORY_RUNS, "ns1", { signal: ac.signal }), (e: unknown) => e instanceof KubernetesError && e.kind === "canceled");
+    await assert.rejects(
+      client().list(STORY_RUNS, "ns1", { signal: ac.signal }),
+      (e: unknown) => e instanceof KubernetesError && e.kind === "canceled",
+    );
   });
 });
 
 describe("KubeClient.delete", () => {
   test("sends DeleteOptions only when given, and maps 404 and 409", async () => {
     handler = (req, res) => {
-      if (req.path.endsWith("/missing")) return sendStatus(res, 404, "NotFound", 'storyruns.runs.bubustack.io "missing" not found');
-      if (req.body.includes("preconditions")) return sendStatus(res, 409, "Conflict", "Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: 2");
+      if (req.path.endsWith("/missing"))
+        return sendStatus(res, 404, "NotFound", 'storyruns.runs.bubustack.io "missing" not found');
+      if (req.body.includes("preconditions"))
+        return sendStatus(
+          res,
+          409,
+          "Conflict",
+          "Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: 2",
+        );
       sendJson(res, 200, { kind: "Status", status: "Success" });
     };
     const c = client();
@@ -175,9 +224,19 @@ describe("KubeClient.delete", () => {
     assert.equal(seen[0]!.path, `${COLLECTION}/a`);
     assert.equal(seen[0]!.body, "");
     await c.delete(STORY_RUNS, "ns1", "b", { propagationPolicy: "Background", gracePeriodSeconds: 0 });
-    assert.deepEqual(JSON.parse(seen[1]!.body), { apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions", propagationPolicy: "Background", gracePeriodSeconds: 0 });
-    await assert.rejects(c.delete(STORY_RUNS, "ns1", "c", { preconditions: { resourceVersion: "1" } }), (e: unknown) => isConflict(e));
-    await assert.rejects(c.delete(STORY_RUNS, "ns1", "missing"), (e: unknown) => isNotFound(e) && (e as KubernetesError).reason === "NotFound");
+    assert.deepEqual(JSON.parse(seen[1]!.body), {
+      apiVersion: "meta.k8s.io/v1",
+      kind: "DeleteOptions",
+      propagationPolicy: "Background",
+      gracePeriodSeconds: 0,
+    });
+    await assert.rejects(c.delete(STORY_RUNS, "ns1", "c", { preconditions: { resourceVersion: "1" } }), (e: unknown) =>
+      isConflict(e),
+    );
+    await assert.rejects(
+      c.delete(STORY_RUNS, "ns1", "missing"),
+      (e: unknown) => isNotFound(e) && (e as KubernetesError).reason === "NotFound",
+    );
   });
 });
 
@@ -205,7 +264,13 @@ describe("KubeClient.watch", () => {
       events.push(`${e.type}:${e.object.metadata.resourceVersion}`);
     }
     assert.deepEqual(events, ["ADDED:11", "MODIFIED:12", "BOOKMARK:13", "DELETED:14"]);
-    assert.deepEqual(Object.fromEntries(seen[0]!.query), { watch: "true", resourceVersion: "10", labelSelector: "app=x", allowWatchBookmarks: "true", timeoutSeconds: "30" });
+    assert.deepEqual(Object.fromEntries(seen[0]!.query), {
+      watch: "true",
+      resourceVersion: "10",
+      labelSelector: "app=x",
+      allowWatchBookmarks: "true",
+      timeoutSeconds: "30",
+    });
   });
 
   test("the per-request timeout bounds the headers only: a stream may outlast it", async () => {
@@ -216,7 +281,8 @@ describe("KubeClient.watch", () => {
       res.end();
     };
     const events = [];
-    for await (const e of client(150).watch<Run>(STORY_RUNS, "ns1", { signal: new AbortController().signal })) events.push(e.object.metadata.name);
+    for await (const e of client(150).watch<Run>(STORY_RUNS, "ns1", { signal: new AbortController().signal }))
+      events.push(e.object.metadata.name);
     assert.deepEqual(events, ["late"]);
   });
 
@@ -226,32 +292,50 @@ describe("KubeClient.watch", () => {
       startWatch(res);
       res.end();
     };
-    await assert.rejects(async () => {
-      for await (const _ of client(100).watch(STORY_RUNS, "ns1", { signal: new AbortController().signal }));
-    }, (e: unknown) => e instanceof KubernetesError && e.kind === "timeout" && e.retryable);
+    await assert.rejects(
+      async () => {
+        for await (const _ of client(100).watch(STORY_RUNS, "ns1", { signal: new AbortController().signal }));
+      },
+      (e: unknown) => e instanceof KubernetesError && e.kind === "timeout" && e.retryable,
+    );
   });
 
   test("HTTP 410 and 403 answers are thrown as typed errors", async () => {
     handler = (_req, res) => sendStatus(res, 410, "Gone", "too old");
-    await assert.rejects(async () => {
-      for await (const _ of client().watch(STORY_RUNS, "ns1", { signal: new AbortController().signal, resourceVersion: "1" }));
-    }, (e: unknown) => e instanceof ResourceExpiredError && e.reason === "Gone");
+    await assert.rejects(
+      async () => {
+        for await (const _ of client().watch(STORY_RUNS, "ns1", {
+          signal: new AbortController().signal,
+          resourceVersion: "1",
+        }));
+      },
+      (e: unknown) => e instanceof ResourceExpiredError && e.reason === "Gone",
+    );
     handler = (_req, res) => sendStatus(res, 403, "Forbidden", "storyruns is forbidden");
-    await assert.rejects(async () => {
-      for await (const _ of client().watch(STORY_RUNS, "ns1", { signal: new AbortController().signal }));
-    }, (e: unknown) => e instanceof KubernetesError && e.status === 403 && e.message === "storyruns is forbidden");
+    await assert.rejects(
+      async () => {
+        for await (const _ of client().watch(STORY_RUNS, "ns1", { signal: new AbortController().signal }));
+      },
+      (e: unknown) => e instanceof KubernetesError && e.status === 403 && e.message === "storyruns is forbidden",
+    );
   });
 
   test("an ERROR event mid-stream throws after the earlier events and closes the connection", async () => {
     handler = (_req, res) => {
       startWatch(res);
       res.write(line("ADDED", "a", "5"));
-      res.write(`${JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 500, reason: "InternalError", message: "etcd went away" } })}\n`);
+      res.write(
+        `${JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 500, reason: "InternalError", message: "etcd went away" } })}\n`,
+      );
     };
     const got: string[] = [];
-    await assert.rejects(async () => {
-      for await (const e of client().watch<Run>(STORY_RUNS, "ns1", { signal: new AbortController().signal })) got.push(e.object.metadata.name);
-    }, (e: unknown) => e instanceof KubernetesError && e.status === 500 && e.message === "etcd went away");
+    await assert.rejects(
+      async () => {
+        for await (const e of client().watch<Run>(STORY_RUNS, "ns1", { signal: new AbortController().signal }))
+          got.push(e.object.metadata.name);
+      },
+      (e: unknown) => e instanceof KubernetesError && e.status === 500 && e.message === "etcd went away",
+    );
     assert.deepEqual(got, ["a"]);
     await Promise.race([seen[0]!.closed, delay(3_000).then(() => assert.fail("the watch connection stayed open"))]);
   });
@@ -283,7 +367,8 @@ describe("KubeClient.watch", () => {
     for await (const _ of client().watch(STORY_RUNS, "ns1", { signal: ac.signal })) assert.fail("no events expected");
     assert.ok(Date.now() - t0 < 1_500);
     const before = seen.length;
-    for await (const _ of client().watch(STORY_RUNS, "ns1", { signal: AbortSignal.abort() })) assert.fail("no events expected");
+    for await (const _ of client().watch(STORY_RUNS, "ns1", { signal: AbortSignal.abort() }))
+      assert.fail("no events expected");
     assert.equal(seen.length, before);
   });
 });
@@ -297,10 +382,20 @@ describe("listAndWatch", () => {
         if (!req.query.has("continue")) lists++;
         if (lists === 1) {
           // Two pages of the first snapshot.
-          if (!req.query.has("continue")) return sendJson(res, 200, { metadata: { resourceVersion: "10", continue: "p2" }, items: [{ metadata: { name: "a", resourceVersion: "3" } }] });
-          return sendJson(res, 200, { metadata: { resourceVersion: "10" }, items: [{ metadata: { name: "b", resourceVersion: "4" } }] });
+          if (!req.query.has("continue"))
+            return sendJson(res, 200, {
+              metadata: { resourceVersion: "10", continue: "p2" },
+              items: [{ metadata: { name: "a", resourceVersion: "3" } }],
+            });
+          return sendJson(res, 200, {
+            metadata: { resourceVersion: "10" },
+            items: [{ metadata: { name: "b", resourceVersion: "4" } }],
+          });
         }
-        return sendJson(res, 200, { metadata: { resourceVersion: "20" }, items: [{ metadata: { name: "c", resourceVersion: "19" } }] });
+        return sendJson(res, 200, {
+          metadata: { resourceVersion: "20" },
+          items: [{ metadata: { name: "c", resourceVersion: "19" } }],
+        });
       }
       watches++;
       if (watches === 1) {
@@ -311,7 +406,9 @@ describe("listAndWatch", () => {
         sendStatus(res, 429, "TooManyRequests", "slow down");
       } else if (watches === 3) {
         startWatch(res);
-        res.end(`${JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version: 12 (15)" } })}\n`);
+        res.end(
+          `${JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired", message: "too old resource version: 12 (15)" } })}\n`,
+        );
       } else {
         startWatch(res);
         res.write(line("MODIFIED", "c", "21"));
@@ -319,12 +416,20 @@ describe("listAndWatch", () => {
     };
     const ac = new AbortController();
     const got: string[] = [];
-    for await (const e of listAndWatch<Run>(client(), STORY_RUNS, "ns1", { signal: ac.signal, pageSize: 1, labelSelector: "app=x", initialBackoffMs: 20, watchTimeoutSeconds: 60 })) {
+    for await (const e of listAndWatch<Run>(client(), STORY_RUNS, "ns1", {
+      signal: ac.signal,
+      pageSize: 1,
+      labelSelector: "app=x",
+      initialBackoffMs: 20,
+      watchTimeoutSeconds: 60,
+    })) {
       got.push(describeEvent(e));
       if (e.type === "MODIFIED") ac.abort();
     }
     assert.deepEqual(got, ["SYNC@10:a,b", "ADDED:x@11", "SYNC@20:c", "MODIFIED:c@21"]);
-    const watchVersions = seen.filter((s) => s.query.get("watch") === "true").map((s) => s.query.get("resourceVersion"));
+    const watchVersions = seen
+      .filter((s) => s.query.get("watch") === "true")
+      .map((s) => s.query.get("resourceVersion"));
     assert.deepEqual(watchVersions, ["10", "12", "12", "20"]);
     for (const s of seen) assert.equal(s.query.get("labelSelector"), "app=x");
     for (const s of seen.filter((x) => x.query.get("watch") === "true")) {
@@ -335,24 +440,32 @@ describe("listAndWatch", () => {
 
   test("a non-retryable error is thrown; abort during the backoff ends quietly", async () => {
     handler = (req, res) => {
-      if (req.query.get("watch") !== "true") return sendJson(res, 200, { metadata: { resourceVersion: "1" }, items: [] });
+      if (req.query.get("watch") !== "true")
+        return sendJson(res, 200, { metadata: { resourceVersion: "1" }, items: [] });
       sendStatus(res, 403, "Forbidden", "no watch for you");
     };
-    await assert.rejects(async () => {
-      for await (const _ of listAndWatch(client(), STORY_RUNS, "ns1", { signal: new AbortController().signal }));
-    }, (e: unknown) => e instanceof KubernetesError && e.status === 403);
+    await assert.rejects(
+      async () => {
+        for await (const _ of listAndWatch(client(), STORY_RUNS, "ns1", { signal: new AbortController().signal }));
+      },
+      (e: unknown) => e instanceof KubernetesError && e.status === 403,
+    );
 
     handler = (_req, res) => sendStatus(res, 503, "ServiceUnavailable", "not yet"); // not retryable in the shared classification
-    await assert.rejects(async () => {
-      for await (const _ of listAndWatch(client(), STORY_RUNS, "ns1", { signal: new AbortController().signal }));
-    }, (e: unknown) => e instanceof KubernetesError && e.status === 503);
+    await assert.rejects(
+      async () => {
+        for await (const _ of listAndWatch(client(), STORY_RUNS, "ns1", { signal: new AbortController().signal }));
+      },
+      (e: unknown) => e instanceof KubernetesError && e.status === 503,
+    );
 
     handler = (_req, res) => sendStatus(res, 429, "TooManyRequests", "later");
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 150);
     const t0 = Date.now();
     const before = seen.length;
-    for await (const _ of listAndWatch(client(), STORY_RUNS, "ns1", { signal: ac.signal, initialBackoffMs: 10_000 })) assert.fail("no events expected");
+    for await (const _ of listAndWatch(client(), STORY_RUNS, "ns1", { signal: ac.signal, initialBackoffMs: 10_000 }))
+      assert.fail("no events expected");
     assert.ok(Date.now() - t0 < 2_000);
     assert.equal(seen.length - before, 1, "one list, then the backoff wait that the abort cut short");
   });

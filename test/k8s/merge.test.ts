@@ -1,17 +1,17 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { goJsonStringify } from "../../src/json/go-json.ts";
+import { buildLogsStatusUpdate } from "../../src/k8s/logs-patch.ts";
+import { createMergePatch } from "../../src/k8s/merge-patch.ts";
+import { InvalidPhaseTransitionError, isValidPhaseTransition } from "../../src/k8s/phase.ts";
 import {
   MAX_EFFECT_RECORDS,
   MAX_SIGNAL_EVENTS,
   mergeStepRunStatus,
-  statusDiff,
   type StepRunStatus,
+  statusDiff,
 } from "../../src/k8s/steprun-merge.ts";
-import { InvalidPhaseTransitionError, isValidPhaseTransition } from "../../src/k8s/phase.ts";
-import { createMergePatch } from "../../src/k8s/merge-patch.ts";
-import { goJsonStringify } from "../../src/json/go-json.ts";
 import { patchBody } from "../../src/k8s/steprun-status.ts";
-import { buildLogsStatusUpdate } from "../../src/k8s/logs-patch.ts";
 
 describe("isValidPhaseTransition", () => {
   const table: Record<string, string[]> = {
@@ -142,7 +142,9 @@ describe("mergeStepRunStatus", () => {
     assert.throws(
       () => mergeStepRunStatus({ phase: "Pending" }, { phase: "Succeeded" }),
       (err: unknown) =>
-        err instanceof InvalidPhaseTransitionError && err.from === "Pending" && err.to === "Succeeded" &&
+        err instanceof InvalidPhaseTransitionError &&
+        err.from === "Pending" &&
+        err.to === "Succeeded" &&
         err.message === "invalid phase transition: Pending → Succeeded (not allowed by state machine)",
     );
   });
@@ -160,7 +162,12 @@ describe("mergeStepRunStatus", () => {
 
   test("signalEvents: seq 0 gets max+1, an existing seq is dropped, explicit larger seq raises max", () => {
     const merged = mergeStepRunStatus(
-      { signalEvents: [{ seq: 1, key: "a" }, { seq: 2, key: "b" }] },
+      {
+        signalEvents: [
+          { seq: 1, key: "a" },
+          { seq: 2, key: "b" },
+        ],
+      },
       {
         signalEvents: [
           { seq: 0, key: "c" },
@@ -170,11 +177,23 @@ describe("mergeStepRunStatus", () => {
         ],
       },
     );
-    assert.deepEqual(merged.signalEvents!.map((e) => [e.seq, e.key]), [[1, "a"], [2, "b"], [3, "c"], [10, "d"], [11, "e"]]);
+    assert.deepEqual(
+      merged.signalEvents!.map((e) => [e.seq, e.key]),
+      [
+        [1, "a"],
+        [2, "b"],
+        [3, "c"],
+        [10, "d"],
+        [11, "e"],
+      ],
+    );
   });
 
   test("signalEvents over the cap keep the newest 256 sorted by seq", () => {
-    const existing = Array.from({ length: MAX_SIGNAL_EVENTS }, (_, i) => ({ seq: MAX_SIGNAL_EVENTS - i, key: `k${i}` }));
+    const existing = Array.from({ length: MAX_SIGNAL_EVENTS }, (_, i) => ({
+      seq: MAX_SIGNAL_EVENTS - i,
+      key: `k${i}`,
+    }));
     const merged = mergeStepRunStatus({ signalEvents: existing }, { signalEvents: [{ seq: 0, key: "new" }] });
     assert.equal(merged.signalEvents!.length, MAX_SIGNAL_EVENTS);
     assert.equal(merged.signalEvents![0]!.seq, 2);
@@ -192,7 +211,13 @@ describe("mergeStepRunStatus", () => {
         ],
       },
     );
-    assert.deepEqual(merged.effects!.map((e) => [e.seq, e.key, e.status]), [[1, "charge", "done"], [2, "email", "sent"]]);
+    assert.deepEqual(
+      merged.effects!.map((e) => [e.seq, e.key, e.status]),
+      [
+        [1, "charge", "done"],
+        [2, "email", "sent"],
+      ],
+    );
   });
 
   test("effects cap is 256", () => {
@@ -224,9 +249,15 @@ describe("merge patch diff and body bytes", () => {
   });
 
   test("goJsonStringify sorts keys by byte order and escapes like Go", () => {
-    assert.equal(goJsonStringify({ b: 1, "10": 2, "9": 3, a: [{ z: 1, y: "<&>" }] }), '{"10":2,"9":3,"a":[{"y":"\\u003c\\u0026\\u003e","z":1}],"b":1}');
-    assert.equal(goJsonStringify({ s: "\u2028\u2029\n\t\"\\" }), '{"s":"\\u2028\\u2029\\n\\t\\"\\\\"}');
-    assert.equal(goJsonStringify({ "é": 1, "z": 2, "\u{1F600}": 3, "\uFFFF": 4 }), '{"z":2,"é":1,"\uFFFF":4,"\u{1F600}":3}');
+    assert.equal(
+      goJsonStringify({ b: 1, "10": 2, "9": 3, a: [{ z: 1, y: "<&>" }] }),
+      '{"10":2,"9":3,"a":[{"y":"\\u003c\\u0026\\u003e","z":1}],"b":1}',
+    );
+    assert.equal(goJsonStringify({ s: '\u2028\u2029\n\t"\\' }), '{"s":"\\u2028\\u2029\\n\\t\\"\\\\"}');
+    assert.equal(
+      goJsonStringify({ é: 1, z: 2, "\u{1F600}": 3, "\uFFFF": 4 }),
+      '{"z":2,"é":1,"\uFFFF":4,"\u{1F600}":3}',
+    );
     assert.equal(goJsonStringify([1.5, 1e21, 1e-7, 0, true, null]), "[1.5,1e+21,1e-7,0,true,null]");
     assert.throws(() => goJsonStringify({ x: Number.NaN }));
   });
@@ -256,7 +287,14 @@ describe("merge patch diff and body bytes", () => {
       exitCode: 1,
       exitClass: "terminal",
       lastFailureMsg: "boom",
-      error: { version: "v1", type: "execution_error", message: "boom", retryable: false, exitCode: 1, exitClass: "terminal" },
+      error: {
+        version: "v1",
+        type: "execution_error",
+        message: "boom",
+        retryable: false,
+        exitCode: 1,
+        exitClass: "terminal",
+      },
     });
     assert.equal(
       patchBody("1234", statusDiff(current, merged)),
@@ -265,7 +303,11 @@ describe("merge patch diff and body bytes", () => {
   });
 
   test("signal body: deleted key is null, whole events array is sent", () => {
-    const current: StepRunStatus = { phase: "Running", signals: { old: { v: 1 } }, signalEvents: [{ seq: 1, key: "old", emittedAt: "t1" }] };
+    const current: StepRunStatus = {
+      phase: "Running",
+      signals: { old: { v: 1 } },
+      signalEvents: [{ seq: 1, key: "old", emittedAt: "t1" }],
+    };
     const merged = mergeStepRunStatus(current, {
       signals: { old: null, now: { v: 2 } },
       signalEvents: [{ seq: 0, key: "now", emittedAt: "t2", payload: { v: 2 } }],

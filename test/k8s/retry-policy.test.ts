@@ -1,9 +1,10 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { KubernetesError } from "../../src/k8s/errors.ts";
 import { attemptTimeoutMs, MAX_BACKOFF_MS, nextBackoff, retryDecision } from "../../src/k8s/retry-policy.ts";
 
-const answer = (status: number, reason = ""): KubernetesError => new KubernetesError({ kind: "status", status, reason, message: `HTTP ${status}` });
+const answer = (status: number, reason = ""): KubernetesError =>
+  new KubernetesError({ kind: "status", status, reason, message: `HTTP ${status}` });
 
 describe("retryDecision", () => {
   test("409 is a conflict; 429 and 5xx are transient; other 4xx stop", () => {
@@ -19,7 +20,10 @@ describe("retryDecision", () => {
       assert.equal(retryDecision(new KubernetesError({ kind, message: kind })), "retry", kind);
     }
     // A connection failure without a system code (Deno reports some only in text) is still transient.
-    assert.equal(retryDecision(new KubernetesError({ kind: "connection", message: "connection closed before message completed" })), "retry");
+    assert.equal(
+      retryDecision(new KubernetesError({ kind: "connection", message: "connection closed before message completed" })),
+      "retry",
+    );
     assert.equal(retryDecision(new KubernetesError({ kind: "tls", message: "bad cert" })), "stop");
     assert.equal(retryDecision(new KubernetesError({ kind: "canceled", message: "context canceled" })), "stop");
     assert.equal(retryDecision(new Error("boom")), "stop");

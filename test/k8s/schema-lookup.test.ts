@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { clientFor, FakeApiServer, status } from "./fake-apiserver.ts";
-import { fetchEngramTemplate, resolveTemplateSchema } from "../../src/k8s/schema-lookup.ts";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { BubuError } from "../../src/errors/bubu-error.ts";
+import { fetchEngramTemplate, resolveTemplateSchema } from "../../src/k8s/schema-lookup.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { clientFor, FakeApiServer, status } from "./fake-apiserver.ts";
 
 const STEPRUN = "/apis/runs.bubustack.io/v1alpha1/namespaces/ns1/stepruns/sr1";
 const ENGRAM = "/apis/bubustack.io/v1alpha1/namespaces/ns1/engrams/eng";
@@ -28,13 +28,19 @@ describe("schema lookup chain", () => {
   test("StepRun → Engram → EngramTemplate (cluster-scoped)", async () => {
     const schema = await resolveTemplateSchema(clientFor(server), "input", { stepRunName: "sr1" });
     assert.deepEqual(schema, { schema: INPUT_SCHEMA, schemaName: "EngramTemplate tpl inputs", templateName: "tpl" });
-    assert.deepEqual(server.requests.map((r) => r.path), [STEPRUN, ENGRAM, TEMPLATE]);
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      [STEPRUN, ENGRAM, TEMPLATE],
+    );
   });
 
   test("BUBU_ENGRAM_NAME skips the StepRun read; namespace option wins over the client's", async () => {
     const client = clientFor(server, { namespace: "elsewhere" });
     await resolveTemplateSchema(client, "input", { engramName: "eng", namespace: "ns1" });
-    assert.deepEqual(server.requests.map((r) => r.path), [ENGRAM, TEMPLATE]);
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      [ENGRAM, TEMPLATE],
+    );
   });
 
   test("absent output schema → undefined", async () => {
@@ -45,7 +51,10 @@ describe("schema lookup chain", () => {
     const lines: string[] = [];
     const logger = createLogger({ sink: (l) => lines.push(l) });
     server.faults.push(forbid(ENGRAM));
-    assert.deepEqual(await fetchEngramTemplate(clientFor(server), { engramName: "eng", logger }), { found: false, reason: "engram lookup forbidden" });
+    assert.deepEqual(await fetchEngramTemplate(clientFor(server), { engramName: "eng", logger }), {
+      found: false,
+      reason: "engram lookup forbidden",
+    });
     assert.match(lines[0]!, /Engram lookup forbidden; controller-side validation remains authoritative/);
     server.faults = [forbid(TEMPLATE)];
     assert.equal(await resolveTemplateSchema(clientFor(server), "input", { engramName: "eng" }), undefined);
@@ -85,7 +94,11 @@ describe("schema lookup chain", () => {
       next(res);
       return true;
     });
-    const schema = await resolveTemplateSchema(clientFor(server), "input", { engramName: "eng", attemptTimeoutMs: 200, random: () => 0 });
+    const schema = await resolveTemplateSchema(clientFor(server), "input", {
+      engramName: "eng",
+      attemptTimeoutMs: 200,
+      random: () => 0,
+    });
     assert.equal(schema?.templateName, "tpl");
     assert.equal(server.calls("GET", TEMPLATE).length, 5);
   });
@@ -115,13 +128,19 @@ describe("schema lookup chain", () => {
     assert.equal(lines.length, 1);
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
     assert.equal(line.level, "WARN");
-    assert.equal(line.msg, "Schema validation skipped: the output schema could not be read; controller-side validation remains authoritative");
+    assert.equal(
+      line.msg,
+      "Schema validation skipped: the output schema could not be read; controller-side validation remains authoritative",
+    );
     assert.equal(line.error, "output schema resolution failed: fetch engram: down");
   });
 
   test("a 403 on the StepRun read is an error, as in Go", async () => {
     server.faults.push(forbid(STEPRUN));
-    await assert.rejects(resolveTemplateSchema(clientFor(server), "input", { stepRunName: "sr1" }), /^BubuError: input schema resolution failed: resolve engram name: forbidden$/);
+    await assert.rejects(
+      resolveTemplateSchema(clientFor(server), "input", { stepRunName: "sr1" }),
+      /^BubuError: input schema resolution failed: resolve engram name: forbidden$/,
+    );
   });
 
   test("the operation timeout bounds the lookup", async () => {

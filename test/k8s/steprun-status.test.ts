@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { clientFor, FakeApiServer, status, STEPRUN_PATH } from "./fake-apiserver.ts";
-import {
-  patchStepRunStatus,
-  StepRunStatusPatchError,
-  ZombiePodFencedError,
-} from "../../src/k8s/steprun-status.ts";
-import { InvalidPhaseTransitionError } from "../../src/k8s/phase.ts";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { KubernetesError } from "../../src/k8s/errors.ts";
+import { InvalidPhaseTransitionError } from "../../src/k8s/phase.ts";
+import { patchStepRunStatus, StepRunStatusPatchError, ZombiePodFencedError } from "../../src/k8s/steprun-status.ts";
+import { clientFor, FakeApiServer, STEPRUN_PATH, status } from "./fake-apiserver.ts";
 
 let server: FakeApiServer;
 
@@ -45,10 +41,10 @@ describe("patchStepRunStatus", () => {
     });
     assert.equal(result.patched, true);
     assert.equal(result.attempts, 1);
-    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), [
-      `GET ${STEPRUN_PATH}`,
-      `PATCH ${STEPRUN_PATH}/status`,
-    ]);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path}`),
+      [`GET ${STEPRUN_PATH}`, `PATCH ${STEPRUN_PATH}/status`],
+    );
     const patch = server.calls("PATCH")[0]!;
     assert.equal(patch.headers["content-type"], "application/merge-patch+json");
     assert.equal(patch.headers["user-agent"], "bubu-sdk-go");
@@ -63,7 +59,10 @@ describe("patchStepRunStatus", () => {
 
   test("no change → no PATCH", async () => {
     seed({ phase: "Succeeded", exitClass: "success" });
-    const result = await patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Succeeded", exitClass: "success" });
+    const result = await patchStepRunStatus(clientFor(server), "ns1", "sr1", {
+      phase: "Succeeded",
+      exitClass: "success",
+    });
     assert.equal(result.patched, false);
     assert.equal(server.calls("PATCH").length, 0);
   });
@@ -91,9 +90,19 @@ describe("patchStepRunStatus", () => {
     );
     assert.equal(result.conflicts, 1);
     assert.equal(result.attempts, 2);
-    assert.deepEqual(server.requests.map((r) => r.method), ["GET", "PATCH", "GET", "PATCH"]);
+    assert.deepEqual(
+      server.requests.map((r) => r.method),
+      ["GET", "PATCH", "GET", "PATCH"],
+    );
     const events = stored()["signalEvents"] as { seq: number; key: string }[];
-    assert.deepEqual(events.map((e) => [e.seq, e.key]), [[1, "a"], [2, "other-writer"], [3, "mine"]]);
+    assert.deepEqual(
+      events.map((e) => [e.seq, e.key]),
+      [
+        [1, "a"],
+        [2, "other-writer"],
+        [3, "mine"],
+      ],
+    );
   });
 
   test("two concurrent appenders both keep their effects", async () => {
@@ -119,9 +128,18 @@ describe("patchStepRunStatus", () => {
       }
       return false;
     });
-    const result = await patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed", exitCode: 1 }, { random: fixedRandom });
+    const result = await patchStepRunStatus(
+      clientFor(server),
+      "ns1",
+      "sr1",
+      { phase: "Failed", exitCode: 1 },
+      { random: fixedRandom },
+    );
     assert.equal(result.attempts, 2);
-    assert.deepEqual(server.requests.map((r) => r.method), ["GET", "PATCH", "GET", "PATCH"]);
+    assert.deepEqual(
+      server.requests.map((r) => r.method),
+      ["GET", "PATCH", "GET", "PATCH"],
+    );
     assert.equal(stored()["exitCode"], 1);
   });
 
@@ -134,7 +152,13 @@ describe("patchStepRunStatus", () => {
     });
     const started = Date.now();
     await assert.rejects(
-      patchStepRunStatus(clientFor(server, { patchMaxRetries: 2 }), "ns1", "sr1", { phase: "Failed" }, { random: fixedRandom }),
+      patchStepRunStatus(
+        clientFor(server, { patchMaxRetries: 2 }),
+        "ns1",
+        "sr1",
+        { phase: "Failed" },
+        { random: fixedRandom },
+      ),
       (err: unknown) => {
         assert.ok(err instanceof StepRunStatusPatchError);
         assert.equal(err.stage, "patch");
@@ -157,11 +181,20 @@ describe("patchStepRunStatus", () => {
       return true;
     });
     await assert.rejects(
-      patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { retryUntil: new AbortController().signal }),
+      patchStepRunStatus(
+        clientFor(server),
+        "ns1",
+        "sr1",
+        { phase: "Failed" },
+        { retryUntil: new AbortController().signal },
+      ),
       (err: unknown) => {
         assert.ok(err instanceof StepRunStatusPatchError);
         assert.equal(err.attempts, 1);
-        assert.match(err.message, /^failed to apply StepRun 'sr1' status in namespace 'ns1': StepRun\.runs\.bubustack\.io "sr1" is invalid/);
+        assert.match(
+          err.message,
+          /^failed to apply StepRun 'sr1' status in namespace 'ns1': StepRun\.runs\.bubustack\.io "sr1" is invalid/,
+        );
         return true;
       },
     );
@@ -171,7 +204,9 @@ describe("patchStepRunStatus", () => {
   test("BUBU_K8S_PATCH_MAX_RETRIES=0 → exactly one attempt", async () => {
     seed();
     server.faults.push((req, res) => req.method === "PATCH" && (status(res, 500, "InternalError", "x"), true));
-    await assert.rejects(patchStepRunStatus(clientFor(server, { patchMaxRetries: 0 }), "ns1", "sr1", { phase: "Failed" }));
+    await assert.rejects(
+      patchStepRunStatus(clientFor(server, { patchMaxRetries: 0 }), "ns1", "sr1", { phase: "Failed" }),
+    );
     assert.equal(server.calls("PATCH").length, 1);
   });
 
@@ -180,10 +215,18 @@ describe("patchStepRunStatus", () => {
     server.faults.push((req, res) => req.method === "PATCH" && (status(res, 500, "InternalError", "x"), true));
     const started = Date.now();
     await assert.rejects(
-      patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { operationTimeoutMs: 250, maxRetries: 50, random: fixedRandom }),
+      patchStepRunStatus(
+        clientFor(server),
+        "ns1",
+        "sr1",
+        { phase: "Failed" },
+        { operationTimeoutMs: 250, maxRetries: 50, random: fixedRandom },
+      ),
       (err: unknown) =>
-        err instanceof StepRunStatusPatchError && err.stage === "aborted" &&
-        err.message === "status patch retry aborted due to context cancellation: context deadline exceeded; last error: x",
+        err instanceof StepRunStatusPatchError &&
+        err.stage === "aborted" &&
+        err.message ===
+          "status patch retry aborted due to context cancellation: context deadline exceeded; last error: x",
     );
     const took = Date.now() - started;
     assert.ok(took < 1500, `took ${took}ms`);
@@ -225,7 +268,10 @@ describe("patchStepRunStatus", () => {
 
   test("invalid transition: no PATCH, no retry", async () => {
     seed({ phase: "Pending" });
-    await assert.rejects(patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Succeeded" }), InvalidPhaseTransitionError);
+    await assert.rejects(
+      patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Succeeded" }),
+      InvalidPhaseTransitionError,
+    );
     assert.equal(server.requests.length, 1);
   });
 
@@ -233,8 +279,11 @@ describe("patchStepRunStatus", () => {
     await assert.rejects(
       patchStepRunStatus(clientFor(server), "ns1", "missing", { phase: "Failed" }),
       (err: unknown) =>
-        err instanceof StepRunStatusPatchError && err.stage === "get" && err.attempts === 1 &&
-        err.message === `failed to get StepRun 'missing' in namespace 'ns1' for status patch: stepruns.runs.bubustack.io "missing" not found`,
+        err instanceof StepRunStatusPatchError &&
+        err.stage === "get" &&
+        err.attempts === 1 &&
+        err.message ===
+          `failed to get StepRun 'missing' in namespace 'ns1' for status patch: stepruns.runs.bubustack.io "missing" not found`,
     );
     assert.equal(server.requests.length, 1);
   });
@@ -273,7 +322,10 @@ describe("patchStepRunStatus", () => {
   test("GET 403 is not retried", async () => {
     seed();
     server.faults.push((req, res) => req.method === "GET" && (status(res, 403, "Forbidden", "no"), true));
-    await assert.rejects(patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }), /for status patch: no$/);
+    await assert.rejects(
+      patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }),
+      /for status patch: no$/,
+    );
     assert.equal(server.requests.length, 1);
   });
 
@@ -299,7 +351,15 @@ describe("patchStepRunStatus", () => {
     // One retry allowed and a 50ms budget, yet five attempts: only the window counts.
     assert.equal(result.attempts, 5);
     assert.equal(stored()["exitCode"], 1);
-    assert.deepEqual(retries.map((r) => [r.attempt, r.stage, r.delayMs]), [[1, "patch", 75], [2, "patch", 150], [3, "patch", 300], [4, "patch", 600]]);
+    assert.deepEqual(
+      retries.map((r) => [r.attempt, r.stage, r.delayMs]),
+      [
+        [1, "patch", 75],
+        [2, "patch", 150],
+        [3, "patch", 300],
+        [4, "patch", 600],
+      ],
+    );
   });
 
   test("retryUntil: the window's end stops the write and names the last failure", async () => {
@@ -307,11 +367,20 @@ describe("patchStepRunStatus", () => {
     server.faults.push((req, res) => req.method === "GET" && (res.socket?.destroy(), true));
     const started = Date.now();
     await assert.rejects(
-      patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { retryUntil: AbortSignal.timeout(400) }),
+      patchStepRunStatus(
+        clientFor(server),
+        "ns1",
+        "sr1",
+        { phase: "Failed" },
+        { retryUntil: AbortSignal.timeout(400) },
+      ),
       (err: unknown) => {
         assert.ok(err instanceof StepRunStatusPatchError);
         assert.equal(err.stage, "aborted");
-        assert.match(err.message, /^status patch retry aborted due to context cancellation: context deadline exceeded; last error: cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+: /);
+        assert.match(
+          err.message,
+          /^status patch retry aborted due to context cancellation: context deadline exceeded; last error: cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+: /,
+        );
         return true;
       },
     );
@@ -328,7 +397,13 @@ describe("patchStepRunStatus", () => {
       return true; // never answers
     });
     const started = Date.now();
-    const result = await patchStepRunStatus(clientFor(server), "ns1", "sr1", { phase: "Failed" }, { attemptTimeoutMs: 200, random: () => 0 });
+    const result = await patchStepRunStatus(
+      clientFor(server),
+      "ns1",
+      "sr1",
+      { phase: "Failed" },
+      { attemptTimeoutMs: 200, random: () => 0 },
+    );
     assert.equal(result.attempts, 2);
     assert.equal(stored()["phase"], "Failed");
     assert.ok(Date.now() - started < 1500, `took ${Date.now() - started}ms`);
@@ -345,21 +420,42 @@ describe("patchStepRunStatus", () => {
       }
       return false;
     });
-    const result = await patchStepRunStatus(clientFor(server, { patchMaxRetries: 0 }), "ns1", "sr1", { phase: "Failed" }, {
-      retryUntil: AbortSignal.timeout(20_000),
-      random: () => 0,
-    });
+    const result = await patchStepRunStatus(
+      clientFor(server, { patchMaxRetries: 0 }),
+      "ns1",
+      "sr1",
+      { phase: "Failed" },
+      {
+        retryUntil: AbortSignal.timeout(20_000),
+        random: () => 0,
+      },
+    );
     assert.equal(result.conflicts, 4);
     assert.equal(result.attempts, 5);
-    assert.deepEqual(server.requests.map((r) => r.method).join(","), "GET,PATCH,GET,PATCH,GET,PATCH,GET,PATCH,GET,PATCH");
+    assert.deepEqual(
+      server.requests.map((r) => r.method).join(","),
+      "GET,PATCH,GET,PATCH,GET,PATCH,GET,PATCH,GET,PATCH",
+    );
   });
 
   test("onComplete reports success and failure", async () => {
     seed();
     const outcomes: boolean[] = [];
-    await patchStepRunStatus(clientFor(server), "ns1", "sr1", { exitClass: "x" }, { onComplete: (o) => outcomes.push(o.success) });
+    await patchStepRunStatus(
+      clientFor(server),
+      "ns1",
+      "sr1",
+      { exitClass: "x" },
+      { onComplete: (o) => outcomes.push(o.success) },
+    );
     await assert.rejects(
-      patchStepRunStatus(clientFor(server), "ns1", "nope", { exitClass: "x" }, { onComplete: (o) => outcomes.push(o.success) }),
+      patchStepRunStatus(
+        clientFor(server),
+        "ns1",
+        "nope",
+        { exitClass: "x" },
+        { onComplete: (o) => outcomes.push(o.success) },
+      ),
     );
     assert.deepEqual(outcomes, [true, false]);
   });

@@ -1,7 +1,8 @@
 // createTokenKubeClient and the runtime-free KubeClient: a static bearer token over a plain fetch,
 // the URL rules (https, or http on loopback only), and what a plain fetch cannot honour.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { KubeClient } from "../../src/k8s/client.ts";
 import { KubeconfigError } from "../../src/k8s/kubeconfig.ts";
 import { STORIES } from "../../src/k8s/resources.ts";
@@ -11,7 +12,11 @@ import { TokenSource } from "../../src/k8s/token-source.ts";
 describe("createTokenKubeClient", () => {
   test("sends the token, the user agent and the settings from env through the given fetch", async () => {
     const seen: { url: string; headers: Headers; signal: AbortSignal | null | undefined }[] = [];
-    const env: Record<string, string> = { BUBU_IMPULSE_NAMESPACE: "team", BUBU_K8S_USER_AGENT: "edge-hook", BUBU_K8S_TIMEOUT: "7s" };
+    const env: Record<string, string> = {
+      BUBU_IMPULSE_NAMESPACE: "team",
+      BUBU_K8S_USER_AGENT: "edge-hook",
+      BUBU_K8S_TIMEOUT: "7s",
+    };
     const kube = createTokenKubeClient({
       server: "https://kube.test:6443/",
       token: " sa-token \n",
@@ -39,22 +44,44 @@ describe("createTokenKubeClient", () => {
       ["https://kube.test", "  ", /bearer token is empty/],
     ];
     for (const [server, token, re] of bad) {
-      assert.throws(() => createTokenKubeClient({ server, token }), (err: unknown) => err instanceof KubeconfigError && re.test(err.message), server);
+      assert.throws(
+        () => createTokenKubeClient({ server, token }),
+        (err: unknown) => err instanceof KubeconfigError && re.test(err.message),
+        server,
+      );
     }
-    assert.equal(createTokenKubeClient({ server: "http://127.0.0.1:8080", token: "t" }).config.server, "http://127.0.0.1:8080");
+    assert.equal(
+      createTokenKubeClient({ server: "http://127.0.0.1:8080", token: "t" }).config.server,
+      "http://127.0.0.1:8080",
+    );
   });
 });
 
 describe("KubeClient without a runtime", () => {
-  const base = { source: "explicit" as const, server: "https://kube.test", caSource: "-", namespace: "", userAgent: "x", timeoutMs: 1000 };
+  const base = {
+    source: "explicit" as const,
+    server: "https://kube.test",
+    caSource: "-",
+    namespace: "",
+    userAgent: "x",
+    timeoutMs: 1000,
+  };
 
   test("a CA, client certificate or server name needs createTlsFetch: refused, naming what was set", () => {
-    assert.throws(() => new KubeClient({ ...base, ca: "PEM", serverName: "kubernetes" }, {}), /ca, serverName set, but this client has a plain fetch/);
-    assert.doesNotThrow(() => new KubeClient({ ...base, ca: "PEM" }, { createTlsFetch: () => ({ fetch, close: async () => {} }) }));
+    assert.throws(
+      () => new KubeClient({ ...base, ca: "PEM", serverName: "kubernetes" }, {}),
+      /ca, serverName set, but this client has a plain fetch/,
+    );
+    assert.doesNotThrow(
+      () => new KubeClient({ ...base, ca: "PEM" }, { createTlsFetch: () => ({ fetch, close: async () => {} }) }),
+    );
   });
 
   test("a token file needs a file system", () => {
-    assert.throws(() => new KubeClient({ ...base, tokenFile: "/var/run/token" }, {}), /token file \(\/var\/run\/token\) needs a file system/);
+    assert.throws(
+      () => new KubeClient({ ...base, tokenFile: "/var/run/token" }, {}),
+      /token file \(\/var\/run\/token\) needs a file system/,
+    );
     assert.throws(() => new TokenSource({ tokenFile: "/t" }), /needs a file system/);
   });
 });

@@ -1,13 +1,13 @@
 // publishLogFile's file policy: allowed roots (defaults, custom lists), `..` and symlink escapes,
 // the size cap, and the errors, on the real file system of each runtime.
-import { after, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { after, describe, test } from "node:test";
 import { loadEnv } from "../../src/env/load.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
 import {
   DEFAULT_LOG_FILE_MAX_BYTES,
   type LogFilePolicy,
@@ -17,6 +17,7 @@ import {
   resolveLogRoots,
 } from "../../src/logs/allowed-file.ts";
 import { LogFileError } from "../../src/logs/errors.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
 
 // Real paths: on some machines the temp dir itself is behind a symlink.
 const base = realpathSync(mkdtempSync(join(tmpdir(), "bubu-logs-")));
@@ -48,11 +49,19 @@ describe("allowed roots", () => {
   test("a file under a root is read; one outside is refused with Go's message", async () => {
     assert.equal(text(await readAllowedLogFile(join(allowed, "app.log"), policy())), "inside\n");
     const path = join(outside, "secret.log");
-    await refused(readAllowedLogFile(path, policy()), "OutsideRoots", new RegExp(`^log file path "${path}" is outside allowed roots$`));
+    await refused(
+      readAllowedLogFile(path, policy()),
+      "OutsideRoots",
+      new RegExp(`^log file path "${path}" is outside allowed roots$`),
+    );
   });
 
   test("`..` cannot climb out of a root; a `..` that stays inside is fine", async () => {
-    await refused(readAllowedLogFile(`${allowed}/../outside/secret.log`, policy()), "OutsideRoots", /outside allowed roots/);
+    await refused(
+      readAllowedLogFile(`${allowed}/../outside/secret.log`, policy()),
+      "OutsideRoots",
+      /outside allowed roots/,
+    );
     mkdirSync(join(allowed, "sub"), { recursive: true });
     assert.equal(text(await readAllowedLogFile(`${allowed}/sub/../app.log`, policy())), "inside\n");
     // A sibling whose name starts with the root's name is not under the root.
@@ -65,8 +74,16 @@ describe("allowed roots", () => {
     symlinkSync(join(outside, "secret.log"), join(allowed, "escape.log"));
     symlinkSync(outside, join(allowed, "escape-dir"));
     symlinkSync(join(allowed, "app.log"), join(allowed, "alias.log"));
-    await refused(readAllowedLogFile(join(allowed, "escape.log"), policy()), "OutsideRoots", /escape\.log" is outside allowed roots/);
-    await refused(readAllowedLogFile(join(allowed, "escape-dir", "secret.log"), policy()), "OutsideRoots", /outside allowed roots/);
+    await refused(
+      readAllowedLogFile(join(allowed, "escape.log"), policy()),
+      "OutsideRoots",
+      /escape\.log" is outside allowed roots/,
+    );
+    await refused(
+      readAllowedLogFile(join(allowed, "escape-dir", "secret.log"), policy()),
+      "OutsideRoots",
+      /outside allowed roots/,
+    );
     assert.equal(await resolveAllowedLogFile(join(allowed, "alias.log"), policy()), join(allowed, "app.log"));
     assert.equal(text(await readAllowedLogFile(join(allowed, "alias.log"), policy())), "inside\n");
   });
@@ -82,15 +99,24 @@ describe("allowed roots", () => {
 
   test("relative paths and relative roots are resolved against the working directory", async () => {
     const p = policy({ cwd: base, allowedRoots: ["allowed", " ", "./allowed", "missing-dir"] });
-    assert.deepEqual(await resolveLogRoots(p), [allowed, join(base, "missing-dir")], "trimmed, deduplicated, unresolvable kept as is");
+    assert.deepEqual(
+      await resolveLogRoots(p),
+      [allowed, join(base, "missing-dir")],
+      "trimmed, deduplicated, unresolvable kept as is",
+    );
     assert.equal(text(await readAllowedLogFile("allowed/app.log", p)), "inside\n");
-    await refused(readAllowedLogFile("outside/secret.log", p), "OutsideRoots", /^log file path "outside\/secret\.log" is outside/);
+    await refused(
+      readAllowedLogFile("outside/secret.log", p),
+      "OutsideRoots",
+      /^log file path "outside\/secret\.log" is outside/,
+    );
   });
 
   test("defaults: /tmp, /var/tmp, /var/log, the temp dir and the working directory", async () => {
     const p: LogFilePolicy = { fs, cwd: outside, tempDir: allowed };
     const roots = await resolveLogRoots(p);
-    for (const r of ["/tmp", "/var/tmp", "/var/log"]) assert.ok(roots.includes(realpathSync(r)) || roots.includes(r), r);
+    for (const r of ["/tmp", "/var/tmp", "/var/log"])
+      assert.ok(roots.includes(realpathSync(r)) || roots.includes(r), r);
     assert.ok(roots.includes(allowed) && roots.includes(outside));
     assert.equal(text(await readAllowedLogFile(join(allowed, "app.log"), p)), "inside\n");
     assert.equal(text(await readAllowedLogFile("secret.log", p)), "outside\n", "the cwd is a root");
@@ -108,7 +134,11 @@ describe("allowed roots", () => {
     const tmpFile = join(tmpdir(), `bubu-logs-default-${process.pid}.log`);
     writeFileSync(tmpFile, "t");
     try {
-      await refused(readAllowedLogFile(tmpFile, { fs, cwd: "/", tempDir: "/tmp", allowedRoots: only }), "OutsideRoots", /outside allowed roots/);
+      await refused(
+        readAllowedLogFile(tmpFile, { fs, cwd: "/", tempDir: "/tmp", allowedRoots: only }),
+        "OutsideRoots",
+        /outside allowed roots/,
+      );
     } finally {
       rmSync(tmpFile, { force: true });
     }
@@ -130,7 +160,11 @@ describe("file checks", () => {
     writeFileSync(join(allowed, "ten.log"), "0123456789");
     writeFileSync(join(allowed, "eleven.log"), "0123456789A");
     assert.equal(text(await readAllowedLogFile(join(allowed, "ten.log"), policy({ maxBytes: 10 }))), "0123456789");
-    await refused(readAllowedLogFile(join(allowed, "eleven.log"), policy({ maxBytes: 10 })), "TooLarge", /^log file exceeds max bytes \(11 > 10\)$/);
+    await refused(
+      readAllowedLogFile(join(allowed, "eleven.log"), policy({ maxBytes: 10 })),
+      "TooLarge",
+      /^log file exceeds max bytes \(11 > 10\)$/,
+    );
   });
 
   test("the default cap is 5 MiB (also when BUBU_LOG_FILE_MAX_BYTES is unset)", async () => {
@@ -147,8 +181,16 @@ describe("file checks", () => {
   test("an empty path, a missing file and a directory are refused", async () => {
     mkdirSync(join(allowed, "sub"), { recursive: true });
     await refused(readAllowedLogFile("  ", policy()), "PathRequired", /^log file path is required$/);
-    await refused(readAllowedLogFile(join(allowed, "missing.log"), policy()), "Unresolvable", /^failed to resolve log file path: /);
-    await refused(readAllowedLogFile(join(allowed, "sub"), policy()), "NotRegularFile", /^log file path must reference a regular file$/);
+    await refused(
+      readAllowedLogFile(join(allowed, "missing.log"), policy()),
+      "Unresolvable",
+      /^failed to resolve log file path: /,
+    );
+    await refused(
+      readAllowedLogFile(join(allowed, "sub"), policy()),
+      "NotRegularFile",
+      /^log file path must reference a regular file$/,
+    );
     await refused(readAllowedLogFile(allowed, policy()), "NotRegularFile", /regular file/);
   });
 });

@@ -1,22 +1,23 @@
 // The public log API: unavailability, content types, file checks before anything else, and the
 // wire against the real API server with file storage and with the S3 peer: the raw blob at the
 // contract's path and `StepRun.status.logs` pointing at it.
-import { after, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubeClient } from "../../src/k8s/client.ts";
-import { LogFileError, LogsUnavailableError } from "../../src/logs/errors.ts";
-import { type LogDestination, publishLogs, readLogFile } from "../../src/logs/publish.ts";
+import { after, describe, test } from "node:test";
 import { clusterCapabilities } from "../../src/context/cluster-capabilities.ts";
 import { loadEnv } from "../../src/env/load.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
-import { StorageManager } from "../../src/storage/manager.ts";
-import { logUnixNano } from "../../src/storage/logs.ts";
-import { signV4 } from "../../src/storage/s3/sigv4.ts";
+import type { KubeClient } from "../../src/k8s/client.ts";
 import type { StepRunTarget } from "../../src/k8s/steprun-target.ts";
+import { LogFileError, LogsUnavailableError } from "../../src/logs/errors.ts";
+import { type LogDestination, publishLogs, readLogFile } from "../../src/logs/publish.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import { logUnixNano } from "../../src/storage/logs.ts";
+import { StorageManager } from "../../src/storage/manager.ts";
+import { signV4 } from "../../src/storage/s3/sigv4.ts";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { createStepRun, peerClient, statusOf, targetOf } from "../signals/k8s-support.ts";
@@ -28,12 +29,15 @@ after(() => rmSync(base, { recursive: true, force: true }));
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 /** A client that fails the test if anything calls it. */
-const untouchable = new Proxy({}, {
-  get(_t, prop) {
-    if (prop === "then") return undefined;
-    throw new Error(`the Kubernetes client was used (${String(prop)})`);
+const untouchable = new Proxy(
+  {},
+  {
+    get(_t, prop) {
+      if (prop === "then") return undefined;
+      throw new Error(`the Kubernetes client was used (${String(prop)})`);
+    },
   },
-}) as KubeClient;
+) as KubeClient;
 
 function fakeTarget(name: string, env: Record<string, string> = {}): StepRunTarget {
   return { client: untouchable, namespace: "ns", name, env: (n) => env[n] };
@@ -56,7 +60,12 @@ function capsFor(name: string, env: Record<string, string> = {}, storage = new S
 describe("log publishing without a cluster", () => {
   test("an empty payload is a no-op", async () => {
     assert.equal(await publishLogs(destination(fakeTarget("sr"), new StorageManager()), ""), undefined);
-    assert.equal(await publishLogs(destination(fakeTarget("sr"), new StorageManager()), new Uint8Array(0), { contentType: "text/csv" }), undefined);
+    assert.equal(
+      await publishLogs(destination(fakeTarget("sr"), new StorageManager()), new Uint8Array(0), {
+        contentType: "text/csv",
+      }),
+      undefined,
+    );
   });
 
   test("log object names: Unix ns, strictly increasing even within one millisecond", () => {
@@ -83,7 +92,11 @@ describe("log publishing without a cluster", () => {
   test("logs.publishFile checks the file first: outside the roots or over the cap fails before the StepRun check", async () => {
     writeFileSync(join(base, "ok.log"), "abcd");
     const env = { BUBU_LOG_ALLOWED_ROOTS: base, BUBU_LOG_FILE_MAX_BYTES: "4" };
-    await assert.rejects(capsFor("", env).logs.publishFile(join(base, "ok.log")), LogsUnavailableError, "file accepted");
+    await assert.rejects(
+      capsFor("", env).logs.publishFile(join(base, "ok.log")),
+      LogsUnavailableError,
+      "file accepted",
+    );
     await assert.rejects(
       capsFor("", env).logs.publishFile("/etc/passwd"),
       (err: unknown) => err instanceof LogFileError && err.code === "OutsideRoots",
@@ -93,7 +106,10 @@ describe("log publishing without a cluster", () => {
       /^LogFileError: log file exceeds max bytes \(4 > 3\)$/,
     );
     const rt = detectRuntime();
-    assert.equal(text(await readLogFile({ fs: rt.fs, cwd: rt.cwd(), tempDir: "/tmp", env: loadEnv(env) }, join(base, "ok.log"))), "abcd");
+    assert.equal(
+      text(await readLogFile({ fs: rt.fs, cwd: rt.cwd(), tempDir: "/tmp", env: loadEnv(env) }, join(base, "ok.log"))),
+      "abcd",
+    );
   });
 });
 
@@ -146,7 +162,11 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       const ref = await publishLogs(ctx, payload);
       assert.ok(ref);
       assertLogPath(ref.path, name);
-      assert.equal(readFileSync(join(dir, ref.path), "utf8"), payload, "stored as given: no StoredObject wrapper, no rewriting");
+      assert.equal(
+        readFileSync(join(dir, ref.path), "utf8"),
+        payload,
+        "stored as given: no StoredObject wrapper, no rewriting",
+      );
       const status = await statusOf(c, ns, name);
       assert.deepEqual(status.logs, {
         $bubuStorageRef: ref.path,
@@ -158,7 +178,9 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       assert.equal(status.retries, 2);
 
       // A second publish replaces the ref; a custom content type is stored as given (trimmed).
-      const ndjson = await publishLogs(ctx, new TextEncoder().encode('{"a":1}\n'), { contentType: "  application/x-ndjson " });
+      const ndjson = await publishLogs(ctx, new TextEncoder().encode('{"a":1}\n'), {
+        contentType: "  application/x-ndjson ",
+      });
       assert.ok(ndjson);
       assert.notEqual(ndjson.path, ref.path, "a later publish never overwrites an earlier object");
       assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageContentType, "application/x-ndjson");
@@ -182,14 +204,21 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       const env = podEnv(name);
       delete env.BUBU_ENGRAM_NAME;
       await publishLogs(destination(targetOf(c, ns, name, env), storage, env), "one");
-      assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageSchema, `bubu://story/${ns}/story-x/steps/step_a/logs`);
+      assert.equal(
+        (await statusOf(c, ns, name)).logs.$bubuStorageSchema,
+        `bubu://story/${ns}/story-x/steps/step_a/logs`,
+      );
       delete env.BUBU_ENGRAM_VERSION;
       const ref = await publishLogs(destination(targetOf(c, ns, name, env), storage, env), "two");
-      assert.deepEqual((await statusOf(c, ns, name)).logs, {
-        $bubuStorageRef: ref!.path,
-        $bubuStorageContentType: "text/plain; charset=utf-8",
-        $bubuStorageSchema: `bubu://story/${ns}/story-x/steps/step_a/logs`,
-      }, "the earlier version key is removed, not left behind");
+      assert.deepEqual(
+        (await statusOf(c, ns, name)).logs,
+        {
+          $bubuStorageRef: ref!.path,
+          $bubuStorageContentType: "text/plain; charset=utf-8",
+          $bubuStorageSchema: `bubu://story/${ns}/story-x/steps/step_a/logs`,
+        },
+        "the earlier version key is removed, not left behind",
+      );
     } finally {
       await storage.close();
     }
@@ -208,12 +237,19 @@ describe("log publishing against the real API server (file storage)", { skip: k8
       const env = podEnv(name, { BUBU_LOG_ALLOWED_ROOTS: base });
       const rt = detectRuntime();
       const files = { fs: rt.fs, cwd: rt.cwd(), tempDir: "/tmp", env: loadEnv(env) };
-      const ref = await publishLogs(destination(targetOf(c, ns, name, env), storage, env), await readLogFile(files, logFile), { contentType: "application/octet-stream" });
+      const ref = await publishLogs(
+        destination(targetOf(c, ns, name, env), storage, env),
+        await readLogFile(files, logFile),
+        { contentType: "application/octet-stream" },
+      );
       assert.ok(ref);
       assert.deepEqual(new Uint8Array(readFileSync(join(dir, ref.path))), bytes);
       assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageContentType, "application/octet-stream");
 
-      await assert.rejects(readLogFile({ ...files, env: loadEnv({ ...env, BUBU_LOG_FILE_MAX_BYTES: "4" }) }, logFile), LogFileError);
+      await assert.rejects(
+        readLogFile({ ...files, env: loadEnv({ ...env, BUBU_LOG_FILE_MAX_BYTES: "4" }) }, logFile),
+        LogFileError,
+      );
       assert.equal((await statusOf(c, ns, name)).logs.$bubuStorageRef, ref.path, "status unchanged");
     } finally {
       await storage.close();
@@ -259,7 +295,10 @@ describe("log publishing against the real API server (file storage)", { skip: k8
     delete noStorageEnv.BUBU_ENGRAM_NAME;
     const noStorage = await runScript("test/logs/fixtures/publish-worker.ts", { env: noStorageEnv, timeoutMs: 60_000 });
     assert.equal(noStorage.code, 0, noStorage.stderr + noStorage.stdout);
-    assert.equal(((await statusOf(c, ns, other)).output as { error?: { name: string } }).error?.name, "LogsUnavailableError");
+    assert.equal(
+      ((await statusOf(c, ns, other)).output as { error?: { name: string } }).error?.name,
+      "LogsUnavailableError",
+    );
   });
 });
 
@@ -275,7 +314,9 @@ describe("log publishing against the real API server and the S3 peer", { skip: s
     const storage = peerManager(s3);
     try {
       const payload = new TextEncoder().encode('{"level":"INFO","msg":"captured"}\n');
-      const ref = await publishLogs(destination(targetOf(c, ns, name, podEnv(name)), storage, podEnv(name)), payload, { contentType: "application/x-ndjson" });
+      const ref = await publishLogs(destination(targetOf(c, ns, name, podEnv(name)), storage, podEnv(name)), payload, {
+        contentType: "application/x-ndjson",
+      });
       assert.ok(ref);
       assertLogPath(ref.path, name);
       assert.deepEqual(readObjectFile(s3, ref.path), payload, "raw bytes, no wrapper");

@@ -1,8 +1,9 @@
 // Audio, video, binary and an offloaded media message through the fake connector both ways:
 // the engram sends them (recorded as DataRequests), the connector echoes each back, and the
 // engram reads them again. Frame fields, kinds, ids and metadata must survive both legs.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../../src/engram/streaming-message.ts";
 import { audioMessage, binaryMessage, videoMessage } from "../../src/media/frames.ts";
@@ -25,15 +26,36 @@ describe("media frames through the fake connector", () => {
       const png = pattern(300, 3);
       const big = pattern(20_000, 4);
       const outgoing: StreamMessage[] = [
-        audioMessage(pcm, { sampleRateHz: 16000, channels: 2, codec: "opus", timestampMs: 20, messageId: "a-1", metadata: { track: "mic" }, json: { text: "hi" } }),
-        videoMessage(video, { raw: true, width: 4, height: 3, timestampMs: 33, messageId: "v-1", kind: "frame", metadata: { cam: "front" } }),
+        audioMessage(pcm, {
+          sampleRateHz: 16000,
+          channels: 2,
+          codec: "opus",
+          timestampMs: 20,
+          messageId: "a-1",
+          metadata: { track: "mic" },
+          json: { text: "hi" },
+        }),
+        videoMessage(video, {
+          raw: true,
+          width: 4,
+          height: 3,
+          timestampMs: 33,
+          messageId: "v-1",
+          kind: "frame",
+          metadata: { cam: "front" },
+        }),
         binaryMessage(png, "image/png", { timestampMs: 7, messageId: "b-1", metadata: { name: "thumb" } }),
-        await offloadMediaMessage(manager, binaryMessage(big, "video/mp4", { messageId: "o-1", metadata: { clip: "1" } }), {
-          namespace: "ns",
-          storyRun: "run",
-          step: "camera",
-          inlineLimit: 1024,
-        }, {}),
+        await offloadMediaMessage(
+          manager,
+          binaryMessage(big, "video/mp4", { messageId: "o-1", metadata: { clip: "1" } }),
+          {
+            namespace: "ns",
+            storyRun: "run",
+            step: "camera",
+            inlineLimit: 1024,
+          },
+          {},
+        ),
       ];
       const received: InboundMessage[] = [];
       const engram = defineStreaming({
@@ -70,7 +92,16 @@ describe("media frames through the fake connector", () => {
       assert.equal(ra.metadata["bubu.envelope.kind"], "data");
       assert.equal(ra.metadata["bubu.envelope.message_id"], "a-1");
       assert.equal(rv.frame.case, "video");
-      assert.deepEqual(rv.frame.case === "video" && [rv.frame.value.width, rv.frame.value.height, rv.frame.value.raw, rv.frame.value.timestampMs, rv.frame.value.codec], [4, 3, true, 33n, ""]);
+      assert.deepEqual(
+        rv.frame.case === "video" && [
+          rv.frame.value.width,
+          rv.frame.value.height,
+          rv.frame.value.raw,
+          rv.frame.value.timestampMs,
+          rv.frame.value.codec,
+        ],
+        [4, 3, true, 33n, ""],
+      );
       assert.deepEqual(rv.frame.case === "video" && [...rv.frame.value.payload], [...video]);
       assert.equal(rv.metadata["bubu.envelope.kind"], "frame");
       assert.equal(rv.metadata.cam, "front");
@@ -82,8 +113,15 @@ describe("media frames through the fake connector", () => {
       assert.equal(rb.metadata.name, "thumb");
       assert.equal(ro.frame.case === "binary" && ro.frame.value.mimeType, "application/vnd.bubu.packet+json");
       const media = ro.payload?.mediaRef as Record<string, unknown>;
-      assert.deepEqual(media, { frame: "binary", ref: { path: store.writes[0]!.key, contentType: "video/mp4", sizeBytes: 20_000 }, mimeType: "video/mp4" });
-      assert.ok((ro.frame.case === "binary" ? ro.frame.value.payload.length : Infinity) < 1024, "only the reference travels");
+      assert.deepEqual(media, {
+        frame: "binary",
+        ref: { path: store.writes[0]!.key, contentType: "video/mp4", sizeBytes: 20_000 },
+        mimeType: "video/mp4",
+      });
+      assert.ok(
+        (ro.frame.case === "binary" ? ro.frame.value.payload.length : Infinity) < 1024,
+        "only the reference travels",
+      );
 
       // Connector → SDK: what the engram read back.
       const [ia, iv, ib, io] = received;

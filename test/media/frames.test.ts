@@ -1,16 +1,22 @@
 // Frame builders (checked when built) and offloaded media messages (offload, wire form, resolve).
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { audioMessage, binaryMessage, videoMessage } from "../../src/media/frames.ts";
-import { MEDIA_REF_KEY, mediaReferenceOf, offloadMediaMessage, resolveMediaMessage } from "../../src/media/media-message.ts";
-import { InvalidStreamMessageError } from "../../src/engram/streaming-validate.ts";
 import { newStreamMessage, type StreamMessage } from "../../src/engram/streaming-message.ts";
+import { InvalidStreamMessageError } from "../../src/engram/streaming-validate.ts";
+import { DataResponseSchema } from "../../src/gen/transport/v1/transport_pb.ts";
+import { audioMessage, binaryMessage, videoMessage } from "../../src/media/frames.ts";
+import {
+  MEDIA_REF_KEY,
+  mediaReferenceOf,
+  offloadMediaMessage,
+  resolveMediaMessage,
+} from "../../src/media/media-message.ts";
 import { StorageError } from "../../src/storage/errors.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
-import { toDataRequest } from "../../src/streaming/wire/to-data-request.ts";
 import { fromDataResponse } from "../../src/streaming/wire/from-data-response.ts";
-import { DataResponseSchema } from "../../src/gen/transport/v1/transport_pb.ts";
+import { toDataRequest } from "../../src/streaming/wire/to-data-request.ts";
 import { pattern, recordingFileManager, tempDir } from "./support.ts";
 
 const enc = new TextEncoder();
@@ -18,14 +24,26 @@ const dec = new TextDecoder();
 const ids = { namespace: "ns", storyRun: "run", step: "step" };
 
 function invalid(re: RegExp) {
-  return (err: unknown): boolean => err instanceof InvalidStreamMessageError && re.test(err.message) && err.message.startsWith("invalid stream message: ");
+  return (err: unknown): boolean =>
+    err instanceof InvalidStreamMessageError &&
+    re.test(err.message) &&
+    err.message.startsWith("invalid stream message: ");
 }
 
 describe("frame builders", () => {
   test("valid frames: the message fields as given, kind data by default, sendable", () => {
     const pcm = pattern(320);
     const ts = new Date(1714557600000);
-    const a = audioMessage(pcm, { sampleRateHz: 16000, channels: 1, codec: "opus", timestampMs: 20, messageId: "a1", timestamp: ts, metadata: { lang: "en" }, json: { text: "hi" } });
+    const a = audioMessage(pcm, {
+      sampleRateHz: 16000,
+      channels: 1,
+      codec: "opus",
+      timestampMs: 20,
+      messageId: "a1",
+      timestamp: ts,
+      metadata: { lang: "en" },
+      json: { text: "hi" },
+    });
     assert.deepEqual(a, {
       kind: "data",
       messageId: "a1",
@@ -44,7 +62,11 @@ describe("frame builders", () => {
     const b = binaryMessage(pattern(5), "image/png", { timestampMs: 7 });
     assert.deepEqual(b, { kind: "data", binary: { payload: pattern(5), mimeType: "image/png", timestampMs: 7 } });
     const raw = toDataRequest(b);
-    assert.equal(raw.frame.case === "binary" && raw.frame.value.mimeType, "image/png", "opaque bytes bypass the envelope");
+    assert.equal(
+      raw.frame.case === "binary" && raw.frame.value.mimeType,
+      "image/png",
+      "opaque bytes bypass the envelope",
+    );
     assert.deepEqual(binaryMessage(pattern(1), "").binary, { payload: pattern(1) }, "an empty MIME type is left unset");
     assert.equal(binaryMessage(pattern(1), "text/plain; charset=utf-8").binary?.mimeType, "text/plain; charset=utf-8");
   });
@@ -59,12 +81,31 @@ describe("frame builders", () => {
       [() => audioMessage(bytes, { sampleRateHz: 16000, channels: 0 }), /channels must be positive/],
       [() => audioMessage(bytes, { sampleRateHz: 16000, channels: 9 }), /channels 9 outside 1..8/],
       [() => audioMessage(bytes, { sampleRateHz: 16000.5, channels: 1 }), /sampleRateHz must be an integer/],
-      [() => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, codec: " opus" }), /codec must not have surrounding whitespace/],
-      [() => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, codec: "c".repeat(33) }), /codec exceeds 32 characters/],
-      [() => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, timestampMs: -1 }), /timestamp must not be negative/],
-      [() => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, timestampMs: Number.NaN }), /timestamp must not be negative/],
-      [() => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, json: [1] as unknown as Record<string, unknown> }), /payload decode failed/],
-      [() => audioMessage("pcm" as unknown as Uint8Array, { sampleRateHz: 16000, channels: 1 }), /audio pcm must be a Uint8Array/],
+      [
+        () => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, codec: " opus" }),
+        /codec must not have surrounding whitespace/,
+      ],
+      [
+        () => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, codec: "c".repeat(33) }),
+        /codec exceeds 32 characters/,
+      ],
+      [
+        () => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, timestampMs: -1 }),
+        /timestamp must not be negative/,
+      ],
+      [
+        () => audioMessage(bytes, { sampleRateHz: 16000, channels: 1, timestampMs: Number.NaN }),
+        /timestamp must not be negative/,
+      ],
+      [
+        () =>
+          audioMessage(bytes, { sampleRateHz: 16000, channels: 1, json: [1] as unknown as Record<string, unknown> }),
+        /payload decode failed/,
+      ],
+      [
+        () => audioMessage("pcm" as unknown as Uint8Array, { sampleRateHz: 16000, channels: 1 }),
+        /audio pcm must be a Uint8Array/,
+      ],
       [() => videoMessage(new Uint8Array(0), { codec: "h264" }), /video payload must not be empty/],
       [() => videoMessage(bytes, {}), /codec is required unless raw/],
       [() => videoMessage(bytes, { raw: true, width: 4 }), /raw video requires width and height/],
@@ -101,11 +142,25 @@ describe("offloaded media messages", () => {
     try {
       const { manager, store } = await recordingFileManager(dir);
       const small = audioMessage(pattern(100), { sampleRateHz: 16000, channels: 1 });
-      assert.equal(await offloadMediaMessage(manager, small, { ...ids, inlineLimit: 1000 }, {}), small, "inline: the same object");
+      assert.equal(
+        await offloadMediaMessage(manager, small, { ...ids, inlineLimit: 1000 }, {}),
+        small,
+        "inline: the same object",
+      );
 
       const pcm = pattern(5000);
       const ts = new Date(1714557600123);
-      const msg = audioMessage(pcm, { sampleRateHz: 48000, channels: 2, codec: "opus", timestampMs: 60, messageId: "m1", timestamp: ts, metadata: { speaker: "s1" }, json: { text: "hello" }, inputs: { lang: "en" } });
+      const msg = audioMessage(pcm, {
+        sampleRateHz: 48000,
+        channels: 2,
+        codec: "opus",
+        timestampMs: 60,
+        messageId: "m1",
+        timestamp: ts,
+        metadata: { speaker: "s1" },
+        json: { text: "hello" },
+        inputs: { lang: "en" },
+      });
       const out = await offloadMediaMessage(manager, msg, { ...ids, scope: ["turn 3"], inlineLimit: 1000 }, {});
       assert.equal(out.audio, undefined);
       assert.equal(out.kind, "data");
@@ -127,7 +182,14 @@ describe("offloaded media messages", () => {
 
       const back = await resolveMediaMessage(manager, out);
       assert.deepEqual(back, { ...msg, payload: enc.encode('{"text":"hello"}') });
-      assert.deepEqual(mediaReferenceOf(out), { frame: "audio", ref: { path, contentType: "application/octet-stream", sizeBytes: 5000 }, sampleRateHz: 48000, channels: 2, codec: "opus", timestampMs: 60 });
+      assert.deepEqual(mediaReferenceOf(out), {
+        frame: "audio",
+        ref: { path, contentType: "application/octet-stream", sizeBytes: 5000 },
+        sampleRateHz: 48000,
+        channels: 2,
+        codec: "opus",
+        timestampMs: 60,
+      });
     } finally {
       cleanup();
     }
@@ -137,9 +199,22 @@ describe("offloaded media messages", () => {
     const { dir, cleanup } = tempDir();
     try {
       const { manager, store } = await recordingFileManager(dir);
-      const video = videoMessage(pattern(3000), { raw: true, width: 40, height: 25, timestampMs: 33, metadata: { cam: "1" } });
+      const video = videoMessage(pattern(3000), {
+        raw: true,
+        width: 40,
+        height: 25,
+        timestampMs: 33,
+        metadata: { cam: "1" },
+      });
       const v = await offloadMediaMessage(manager, video, { ...ids, inlineLimit: 100 }, {});
-      assert.deepEqual(JSON.parse(dec.decode(v.payload)).mediaRef, { frame: "video", ref: { path: store.writes[0]!.key, contentType: "application/octet-stream", sizeBytes: 3000 }, width: 40, height: 25, raw: true, timestampMs: 33 });
+      assert.deepEqual(JSON.parse(dec.decode(v.payload)).mediaRef, {
+        frame: "video",
+        ref: { path: store.writes[0]!.key, contentType: "application/octet-stream", sizeBytes: 3000 },
+        width: 40,
+        height: 25,
+        raw: true,
+        timestampMs: 33,
+      });
       assert.deepEqual(await resolveMediaMessage(manager, v), video);
 
       const bin = binaryMessage(pattern(3000, 1), "image/png", { messageId: "img-1" });
@@ -147,10 +222,20 @@ describe("offloaded media messages", () => {
       assert.equal(store.writes[1]!.contentType, "image/png");
       assert.equal(b.binary, undefined);
       const back = await resolveMediaMessage(manager, b);
-      assert.deepEqual(back, { kind: "data", messageId: "img-1", payload: pattern(3000, 1), binary: { payload: pattern(3000, 1), mimeType: "image/png" } });
+      assert.deepEqual(back, {
+        kind: "data",
+        messageId: "img-1",
+        payload: pattern(3000, 1),
+        binary: { payload: pattern(3000, 1), mimeType: "image/png" },
+      });
 
       // An explicit content type wins over the binary MIME for the stored object only.
-      const c = await offloadMediaMessage(manager, bin, { ...ids, inlineLimit: 100, contentType: "application/x-custom" }, {});
+      const c = await offloadMediaMessage(
+        manager,
+        bin,
+        { ...ids, inlineLimit: 100, contentType: "application/x-custom" },
+        {},
+      );
       assert.equal(store.writes[2]!.contentType, "application/x-custom");
       assert.equal((await resolveMediaMessage(manager, c)).binary?.mimeType, "image/png");
     } finally {
@@ -164,7 +249,9 @@ describe("offloaded media messages", () => {
       const { manager } = await recordingFileManager(dir);
       const msg = audioMessage(pattern(2000), { sampleRateHz: 8000, channels: 1, metadata: { k: "v" } });
       const out = toDataRequest(await offloadMediaMessage(manager, msg, { ...ids, inlineLimit: 10 }, {}));
-      const inbound = fromDataResponse(create(DataResponseSchema, { frame: out.frame, metadata: out.metadata, payload: out.payload }))!;
+      const inbound = fromDataResponse(
+        create(DataResponseSchema, { frame: out.frame, metadata: out.metadata, payload: out.payload }),
+      )!;
       assert.equal(inbound.binary?.mimeType, "application/json");
       const back = await resolveMediaMessage(manager, inbound);
       assert.deepEqual(back.audio, msg.audio);
@@ -190,39 +277,98 @@ describe("offloaded media messages", () => {
         assert.equal(await resolveMediaMessage(manager, plain), plain);
       }
       const refMsg = (media: unknown): StreamMessage => newStreamMessage("data", { json: { mediaRef: media } });
-      await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "gif", ref: { path: "x" } })), (e: unknown) => e instanceof StorageError && e.code === "InvalidReference" && /frame must be/.test(e.message));
-      await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "audio", ref: { path: 3 } })), (e: unknown) => e instanceof StorageError && e.code === "InvalidReference");
-      await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "audio", ref: { path: "x" }, channels: "2" })), /channels must be a number/);
-      await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "audio", ref: {} })), (e: unknown) => e instanceof StorageError && e.code === "MissingPath");
-      await assert.rejects(resolveMediaMessage(manager, refMsg({ frame: "binary", ref: { path: "../x" } })), (e: unknown) => e instanceof StorageError && e.code === "InvalidPath");
-      await assert.rejects(resolveMediaMessage(new StorageManager(), refMsg({ frame: "binary", ref: { path: "streams/x" } })), (e: unknown) => e instanceof StorageError && e.code === "StorageDisabled");
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ frame: "gif", ref: { path: "x" } })),
+        (e: unknown) => e instanceof StorageError && e.code === "InvalidReference" && /frame must be/.test(e.message),
+      );
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ frame: "audio", ref: { path: 3 } })),
+        (e: unknown) => e instanceof StorageError && e.code === "InvalidReference",
+      );
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ frame: "audio", ref: { path: "x" }, channels: "2" })),
+        /channels must be a number/,
+      );
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ frame: "audio", ref: {} })),
+        (e: unknown) => e instanceof StorageError && e.code === "MissingPath",
+      );
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ frame: "binary", ref: { path: "../x" } })),
+        (e: unknown) => e instanceof StorageError && e.code === "InvalidPath",
+      );
+      await assert.rejects(
+        resolveMediaMessage(new StorageManager(), refMsg({ frame: "binary", ref: { path: "streams/x" } })),
+        (e: unknown) => e instanceof StorageError && e.code === "StorageDisabled",
+      );
 
       // A packet cannot point the engram at other objects, or make it buffer a huge one.
       await manager.writeBlob("outputs/ns/run/output.json", "application/json", pattern(20));
       await assert.rejects(
         resolveMediaMessage(manager, refMsg({ frame: "binary", ref: { path: "outputs/ns/run/output.json" } })),
-        (e: unknown) => e instanceof StorageError && e.code === "InvalidPath" && /outside the media paths \(streams\/\)/.test(e.message),
+        (e: unknown) =>
+          e instanceof StorageError &&
+          e.code === "InvalidPath" &&
+          /outside the media paths \(streams\/\)/.test(e.message),
       );
-      const other = await resolveMediaMessage(manager, refMsg({ frame: "binary", ref: { path: "outputs/ns/run/output.json" } }), { allowedPrefixes: ["outputs/"] });
+      const other = await resolveMediaMessage(
+        manager,
+        refMsg({ frame: "binary", ref: { path: "outputs/ns/run/output.json" } }),
+        { allowedPrefixes: ["outputs/"] },
+      );
       assert.deepEqual([...other.binary!.payload], [...pattern(20)], "an author may allow other prefixes");
-      const big = await offloadMediaMessage(manager, binaryMessage(pattern(300), "image/png"), { ...ids, inlineLimit: 10 }, {});
+      const big = await offloadMediaMessage(
+        manager,
+        binaryMessage(pattern(300), "image/png"),
+        { ...ids, inlineLimit: 10 },
+        {},
+      );
       const bigRef = mediaReferenceOf(big)!;
-      await assert.rejects(resolveMediaMessage(manager, big, { maxBytes: 299 }), (e: unknown) => e instanceof StorageError && e.code === "TooLarge" && /300 bytes, more than the 299 allowed/.test(e.message));
+      await assert.rejects(
+        resolveMediaMessage(manager, big, { maxBytes: 299 }),
+        (e: unknown) =>
+          e instanceof StorageError && e.code === "TooLarge" && /300 bytes, more than the 299 allowed/.test(e.message),
+      );
       const unsized = refMsg({ ...bigRef, ref: { path: bigRef.ref.path } });
-      await assert.rejects(resolveMediaMessage(manager, unsized, { maxBytes: 299 }), (e: unknown) => e instanceof StorageError && e.code === "TooLarge", "a reference without sizeBytes is capped while reading");
+      await assert.rejects(
+        resolveMediaMessage(manager, unsized, { maxBytes: 299 }),
+        (e: unknown) => e instanceof StorageError && e.code === "TooLarge",
+        "a reference without sizeBytes is capped while reading",
+      );
       assert.equal((await resolveMediaMessage(manager, unsized, { maxBytes: 300 })).binary?.payload.length, 300);
 
       // A size that does not match what is stored.
-      const ok = await offloadMediaMessage(manager, binaryMessage(pattern(50), "image/png"), { ...ids, inlineLimit: 10 }, {});
+      const ok = await offloadMediaMessage(
+        manager,
+        binaryMessage(pattern(50), "image/png"),
+        { ...ids, inlineLimit: 10 },
+        {},
+      );
       const media = mediaReferenceOf(ok)!;
-      await assert.rejects(resolveMediaMessage(manager, refMsg({ ...media, ref: { ...media.ref, sizeBytes: 49 } })), (e: unknown) => e instanceof StorageError && e.code === "SizeMismatch" && /expected 49 bytes, read 50/.test(e.message));
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ ...media, ref: { ...media.ref, sizeBytes: 49 } })),
+        (e: unknown) =>
+          e instanceof StorageError && e.code === "SizeMismatch" && /expected 49 bytes, read 50/.test(e.message),
+      );
       // Restored frames are checked: a reference with a bad sample rate does not yield a message.
-      await assert.rejects(resolveMediaMessage(manager, refMsg({ ...media, frame: "audio", sampleRateHz: 0, channels: 1 })), invalid(/sampleRateHz must be positive/));
+      await assert.rejects(
+        resolveMediaMessage(manager, refMsg({ ...media, frame: "audio", sampleRateHz: 0, channels: 1 })),
+        invalid(/sampleRateHz must be positive/),
+      );
 
-      await assert.rejects(offloadMediaMessage(manager, newStreamMessage("data", { json: { a: 1 } }), ids, {}), invalid(/needs an audio, video or binary frame/));
+      await assert.rejects(
+        offloadMediaMessage(manager, newStreamMessage("data", { json: { a: 1 } }), ids, {}),
+        invalid(/needs an audio, video or binary frame/),
+      );
       const clash = audioMessage(pattern(50), { sampleRateHz: 8000, channels: 1, json: { mediaRef: 1 } });
-      await assert.rejects(offloadMediaMessage(manager, clash, { ...ids, inlineLimit: 10 }, {}), invalid(/"mediaRef" is reserved/));
-      await assert.rejects(offloadMediaMessage(manager, { audio: { pcm: pattern(50), sampleRateHz: 0, channels: 1 } }, ids, {}), invalid(/sampleRateHz must be positive/));
+      await assert.rejects(
+        offloadMediaMessage(manager, clash, { ...ids, inlineLimit: 10 }, {}),
+        invalid(/"mediaRef" is reserved/),
+      );
+      await assert.rejects(
+        offloadMediaMessage(manager, { audio: { pcm: pattern(50), sampleRateHz: 0, channels: 1 } }, ids, {}),
+        invalid(/sampleRateHz must be positive/),
+      );
       // Storage disabled: the message stays inline.
       const inline = audioMessage(pattern(50), { sampleRateHz: 8000, channels: 1 });
       assert.equal(await offloadMediaMessage(undefined, inline, { ...ids, inlineLimit: 10 }, {}), inline);

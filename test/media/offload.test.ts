@@ -1,20 +1,27 @@
 // maybeOffloadBlob and readBlob over the file store: when data is offloaded, the stored bytes,
 // content type and MD5/SHA-256 metadata, and readBlob's errors.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { maybeOffloadBlob, type MediaWriteOptions } from "../../src/media/offload-blob.ts";
+import { describe, test } from "node:test";
+import { BubuError } from "../../src/errors/bubu-error.ts";
+import { type MediaWriteOptions, maybeOffloadBlob } from "../../src/media/offload-blob.ts";
 import { readBlob } from "../../src/media/read-blob.ts";
 import { parseStorageReference, storageReferenceJson } from "../../src/media/storage-reference.ts";
-import { BubuError } from "../../src/errors/bubu-error.ts";
+import { sha256, toBase64 } from "../../src/storage/bytes.ts";
 import { StorageError } from "../../src/storage/errors.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
 import { md5 } from "../../src/storage/md5.ts";
-import { sha256, toBase64 } from "../../src/storage/bytes.ts";
 import { FIXED_MICROS, MEDIA_PATH_RE, pattern, recordingFileManager, tempDir } from "./support.ts";
 
-const ids: MediaWriteOptions = { namespace: "Team A", storyRun: "run-1", step: "speak", scope: ["mic 1"], nowMicros: () => FIXED_MICROS };
+const ids: MediaWriteOptions = {
+  namespace: "Team A",
+  storyRun: "run-1",
+  step: "speak",
+  scope: ["mic 1"],
+  nowMicros: () => FIXED_MICROS,
+};
 const noEnv = {};
 
 function storageError(code: string, message: RegExp) {
@@ -34,13 +41,24 @@ describe("maybeOffloadBlob (file store)", () => {
     try {
       const { manager, store } = await recordingFileManager(dir);
       const data = pattern(5000);
-      const ref = await maybeOffloadBlob(manager, data, { ...ids, contentType: "audio/L16; rate=16000", inlineLimit: 4096 }, noEnv);
+      const ref = await maybeOffloadBlob(
+        manager,
+        data,
+        { ...ids, contentType: "audio/L16; rate=16000", inlineLimit: 4096 },
+        noEnv,
+      );
       assert.ok(ref);
       const secs = Date.UTC(2026, 0, 2, 3, 4, 5) / 1000;
-      assert.match(ref.path, new RegExp(`^streams/team-a/run-1/speak/mic-1/2026/01/02/${secs}-000042-[0-9a-f]{8}\\.bin$`));
+      assert.match(
+        ref.path,
+        new RegExp(`^streams/team-a/run-1/speak/mic-1/2026/01/02/${secs}-000042-[0-9a-f]{8}\\.bin$`),
+      );
       assert.match(ref.path, MEDIA_PATH_RE);
       assert.deepEqual(ref, { path: ref.path, contentType: "audio/L16; rate=16000", sizeBytes: 5000 });
-      assert.equal(JSON.stringify(storageReferenceJson(ref)), `{"path":"${ref.path}","contentType":"audio/L16; rate=16000","sizeBytes":5000}`);
+      assert.equal(
+        JSON.stringify(storageReferenceJson(ref)),
+        `{"path":"${ref.path}","contentType":"audio/L16; rate=16000","sizeBytes":5000}`,
+      );
       // The file holds the raw bytes (no StoredObject wrapper).
       assert.deepEqual(new Uint8Array(readFileSync(join(dir, ref.path))), data);
       // Content type and integrity metadata as handed to the store.
@@ -75,10 +93,18 @@ describe("maybeOffloadBlob (file store)", () => {
     try {
       const { manager, store } = await recordingFileManager(dir);
       const data = pattern(300);
-      assert.equal(await maybeOffloadBlob(manager, data, ids, { BUBU_MEDIA_INLINE_SIZE: "300", BUBU_MAX_INLINE_SIZE: "10" }), undefined);
+      assert.equal(
+        await maybeOffloadBlob(manager, data, ids, { BUBU_MEDIA_INLINE_SIZE: "300", BUBU_MAX_INLINE_SIZE: "10" }),
+        undefined,
+      );
       assert.ok(await maybeOffloadBlob(manager, data, ids, { BUBU_MEDIA_INLINE_SIZE: "299" }));
-      assert.ok(await maybeOffloadBlob(manager, data, ids, { BUBU_MEDIA_INLINE_SIZE: "junk", BUBU_MAX_INLINE_SIZE: "10" }));
-      assert.equal(await maybeOffloadBlob(manager, data, { ...ids, inlineLimit: 1000 }, { BUBU_MEDIA_INLINE_SIZE: "1" }), undefined);
+      assert.ok(
+        await maybeOffloadBlob(manager, data, ids, { BUBU_MEDIA_INLINE_SIZE: "junk", BUBU_MAX_INLINE_SIZE: "10" }),
+      );
+      assert.equal(
+        await maybeOffloadBlob(manager, data, { ...ids, inlineLimit: 1000 }, { BUBU_MEDIA_INLINE_SIZE: "1" }),
+        undefined,
+      );
       assert.equal(await maybeOffloadBlob(manager, pattern(48 * 1024), ids, noEnv), undefined);
       assert.ok(await maybeOffloadBlob(manager, pattern(48 * 1024 + 1), ids, { BUBU_MAX_INLINE_SIZE: "0" }));
       assert.equal(store.writes.length, 3);
@@ -95,7 +121,10 @@ describe("maybeOffloadBlob (file store)", () => {
       const b = await maybeOffloadBlob(manager, pattern(10), { ...ids, inlineLimit: 1, contentType: "  " }, noEnv);
       assert.equal(a?.contentType, "application/octet-stream");
       assert.equal(b?.contentType, "application/octet-stream");
-      assert.deepEqual(store.writes.map((w) => w.contentType), ["application/octet-stream", "application/octet-stream"]);
+      assert.deepEqual(
+        store.writes.map((w) => w.contentType),
+        ["application/octet-stream", "application/octet-stream"],
+      );
       assert.notEqual(a?.path, b?.path, "the random suffix keeps same-instant paths apart");
     } finally {
       cleanup();
@@ -107,7 +136,12 @@ describe("maybeOffloadBlob (file store)", () => {
     try {
       const { manager } = await recordingFileManager(dir);
       const before = Math.floor(Date.now() / 1000);
-      const ref = await maybeOffloadBlob(manager, pattern(2), { namespace: "n", storyRun: "r", step: "s", inlineLimit: 1 }, noEnv);
+      const ref = await maybeOffloadBlob(
+        manager,
+        pattern(2),
+        { namespace: "n", storyRun: "r", step: "s", inlineLimit: 1 },
+        noEnv,
+      );
       const after = Math.floor(Date.now() / 1000);
       const m = MEDIA_PATH_RE.exec(ref!.path);
       assert.ok(m, ref!.path);
@@ -153,16 +187,47 @@ describe("readBlob errors", () => {
     try {
       const { manager } = await recordingFileManager(dir);
       const disabled = new StorageManager();
-      await assert.rejects(readBlob(manager, undefined), storageError("MissingPath", /^storage reference missing path$/));
-      await assert.rejects(readBlob(manager, { path: "  " }), storageError("MissingPath", /^storage reference missing path$/));
-      await assert.rejects(readBlob(disabled, { path: "" }), storageError("MissingPath", /missing path/), "missing path is checked first");
-      await assert.rejects(readBlob(disabled, { path: "streams/a.bin" }), storageError("StorageDisabled", /^storage is disabled$/));
-      await assert.rejects(readBlob(undefined, { path: "streams/a.bin" }), storageError("StorageDisabled", /^storage is disabled$/));
-      await assert.rejects(readBlob(manager, { path: "/etc/passwd" }), storageError("InvalidPath", /absolute paths not allowed/));
-      await assert.rejects(readBlob(manager, { path: "C:/x.bin" }), storageError("InvalidPath", /absolute paths not allowed/));
-      await assert.rejects(readBlob(manager, { path: "streams/../../x.bin" }), storageError("InvalidPath", /path traversal detected/));
-      await assert.rejects(readBlob(manager, { path: "streams\\..\\x.bin" }), storageError("InvalidPath", /path traversal detected/));
-      await assert.rejects(readBlob(manager, { path: "streams/none.bin" }), storageError("NotFound", /failed to read blob/));
+      await assert.rejects(
+        readBlob(manager, undefined),
+        storageError("MissingPath", /^storage reference missing path$/),
+      );
+      await assert.rejects(
+        readBlob(manager, { path: "  " }),
+        storageError("MissingPath", /^storage reference missing path$/),
+      );
+      await assert.rejects(
+        readBlob(disabled, { path: "" }),
+        storageError("MissingPath", /missing path/),
+        "missing path is checked first",
+      );
+      await assert.rejects(
+        readBlob(disabled, { path: "streams/a.bin" }),
+        storageError("StorageDisabled", /^storage is disabled$/),
+      );
+      await assert.rejects(
+        readBlob(undefined, { path: "streams/a.bin" }),
+        storageError("StorageDisabled", /^storage is disabled$/),
+      );
+      await assert.rejects(
+        readBlob(manager, { path: "/etc/passwd" }),
+        storageError("InvalidPath", /absolute paths not allowed/),
+      );
+      await assert.rejects(
+        readBlob(manager, { path: "C:/x.bin" }),
+        storageError("InvalidPath", /absolute paths not allowed/),
+      );
+      await assert.rejects(
+        readBlob(manager, { path: "streams/../../x.bin" }),
+        storageError("InvalidPath", /path traversal detected/),
+      );
+      await assert.rejects(
+        readBlob(manager, { path: "streams\\..\\x.bin" }),
+        storageError("InvalidPath", /path traversal detected/),
+      );
+      await assert.rejects(
+        readBlob(manager, { path: "streams/none.bin" }),
+        storageError("NotFound", /failed to read blob/),
+      );
     } finally {
       cleanup();
     }
@@ -172,10 +237,26 @@ describe("readBlob errors", () => {
 describe("StorageReference JSON", () => {
   test("omitempty on write; unknown keys ignored and types checked on read", () => {
     assert.equal(JSON.stringify(storageReferenceJson({ path: "p", contentType: "", sizeBytes: 0 })), '{"path":"p"}');
-    assert.deepEqual(parseStorageReference({ path: "p", contentType: "a/b", sizeBytes: 3, extra: true }), { path: "p", contentType: "a/b", sizeBytes: 3 });
+    assert.deepEqual(parseStorageReference({ path: "p", contentType: "a/b", sizeBytes: 3, extra: true }), {
+      path: "p",
+      contentType: "a/b",
+      sizeBytes: 3,
+    });
     assert.deepEqual(parseStorageReference({}), { path: "" });
-    for (const bad of [null, [], "p", { path: 1 }, { path: "p", sizeBytes: "3" }, { path: "p", sizeBytes: 1.5 }, { path: "p", contentType: 5 }]) {
-      assert.throws(() => parseStorageReference(bad), storageError("InvalidReference", /invalid storage reference/), JSON.stringify(bad));
+    for (const bad of [
+      null,
+      [],
+      "p",
+      { path: 1 },
+      { path: "p", sizeBytes: "3" },
+      { path: "p", sizeBytes: 1.5 },
+      { path: "p", contentType: 5 },
+    ]) {
+      assert.throws(
+        () => parseStorageReference(bad),
+        storageError("InvalidReference", /invalid storage reference/),
+        JSON.stringify(bad),
+      );
     }
   });
 });

@@ -1,8 +1,9 @@
 // Media object paths, segment sanitising and the inline-limit precedence (no I/O).
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { buildMediaPath, sanitizeMediaSegment } from "../../src/media/media-path.ts";
+import { describe, test } from "node:test";
 import { DEFAULT_MEDIA_INLINE_LIMIT, mediaInlineLimit } from "../../src/media/inline-limit.ts";
+import { buildMediaPath, sanitizeMediaSegment } from "../../src/media/media-path.ts";
 import { FIXED_MICROS, MEDIA_PATH_RE } from "./support.ts";
 
 describe("sanitizeMediaSegment", () => {
@@ -34,19 +35,29 @@ describe("sanitizeMediaSegment", () => {
 
 describe("buildMediaPath", () => {
   test("layout with a fixed clock: UTC date, seconds, zero-padded micros, suffix", () => {
-    const p = buildMediaPath({ namespace: "NS", storyRun: "run-1", step: "tts", scope: ["Session 7", "", "track.a"] }, FIXED_MICROS, "0a1b2c3d");
+    const p = buildMediaPath(
+      { namespace: "NS", storyRun: "run-1", step: "tts", scope: ["Session 7", "", "track.a"] },
+      FIXED_MICROS,
+      "0a1b2c3d",
+    );
     const secs = Date.UTC(2026, 0, 2, 3, 4, 5) / 1000;
     assert.equal(p, `streams/ns/run-1/tts/session-7/track.a/2026/01/02/${secs}-000042-0a1b2c3d.bin`);
     assert.match(p, MEDIA_PATH_RE);
   });
 
   test("empty identity segments are skipped", () => {
-    assert.equal(buildMediaPath({ namespace: " ", storyRun: "", step: "__" }, 0, "ffffffff"), "streams/1970/01/01/0-000000-ffffffff.bin");
+    assert.equal(
+      buildMediaPath({ namespace: " ", storyRun: "", step: "__" }, 0, "ffffffff"),
+      "streams/1970/01/01/0-000000-ffffffff.bin",
+    );
   });
 
   test("the date is UTC, not local: 23:59:59.999999 stays on its day", () => {
     const micros = Date.UTC(2025, 11, 31, 23, 59, 59) * 1000 + 999_999;
-    assert.equal(buildMediaPath({ namespace: "a" }, micros, "00000000"), `streams/a/2025/12/31/${Date.UTC(2025, 11, 31, 23, 59, 59) / 1000}-999999-00000000.bin`);
+    assert.equal(
+      buildMediaPath({ namespace: "a" }, micros, "00000000"),
+      `streams/a/2025/12/31/${Date.UTC(2025, 11, 31, 23, 59, 59) / 1000}-999999-00000000.bin`,
+    );
   });
 });
 
@@ -54,15 +65,40 @@ describe("mediaInlineLimit precedence", () => {
   const cases: [string, number | undefined, Record<string, string>, number][] = [
     ["default", undefined, {}, 48 * 1024],
     ["option wins over both env vars", 10, { BUBU_MEDIA_INLINE_SIZE: "100", BUBU_MAX_INLINE_SIZE: "200" }, 10],
-    ["option 0 falls through to BUBU_MEDIA_INLINE_SIZE", 0, { BUBU_MEDIA_INLINE_SIZE: "100", BUBU_MAX_INLINE_SIZE: "200" }, 100],
+    [
+      "option 0 falls through to BUBU_MEDIA_INLINE_SIZE",
+      0,
+      { BUBU_MEDIA_INLINE_SIZE: "100", BUBU_MAX_INLINE_SIZE: "200" },
+      100,
+    ],
     ["negative option falls through", -5, { BUBU_MEDIA_INLINE_SIZE: "100" }, 100],
-    ["BUBU_MEDIA_INLINE_SIZE over BUBU_MAX_INLINE_SIZE", undefined, { BUBU_MEDIA_INLINE_SIZE: "100", BUBU_MAX_INLINE_SIZE: "200" }, 100],
+    [
+      "BUBU_MEDIA_INLINE_SIZE over BUBU_MAX_INLINE_SIZE",
+      undefined,
+      { BUBU_MEDIA_INLINE_SIZE: "100", BUBU_MAX_INLINE_SIZE: "200" },
+      100,
+    ],
     ["BUBU_MAX_INLINE_SIZE when the media var is unset", undefined, { BUBU_MAX_INLINE_SIZE: "200" }, 200],
-    ["BUBU_MAX_INLINE_SIZE when the media var is empty", undefined, { BUBU_MEDIA_INLINE_SIZE: "", BUBU_MAX_INLINE_SIZE: "200" }, 200],
-    ["malformed media var ignored (Atoi)", undefined, { BUBU_MEDIA_INLINE_SIZE: "4k", BUBU_MAX_INLINE_SIZE: "200" }, 200],
+    [
+      "BUBU_MAX_INLINE_SIZE when the media var is empty",
+      undefined,
+      { BUBU_MEDIA_INLINE_SIZE: "", BUBU_MAX_INLINE_SIZE: "200" },
+      200,
+    ],
+    [
+      "malformed media var ignored (Atoi)",
+      undefined,
+      { BUBU_MEDIA_INLINE_SIZE: "4k", BUBU_MAX_INLINE_SIZE: "200" },
+      200,
+    ],
     ["spaces are not trimmed (Atoi)", undefined, { BUBU_MEDIA_INLINE_SIZE: " 100", BUBU_MAX_INLINE_SIZE: "200" }, 200],
     ["zero media var ignored", undefined, { BUBU_MEDIA_INLINE_SIZE: "0", BUBU_MAX_INLINE_SIZE: "200" }, 200],
-    ["BUBU_MAX_INLINE_SIZE=0 is not positive: default", undefined, { BUBU_MAX_INLINE_SIZE: "0" }, DEFAULT_MEDIA_INLINE_LIMIT],
+    [
+      "BUBU_MAX_INLINE_SIZE=0 is not positive: default",
+      undefined,
+      { BUBU_MAX_INLINE_SIZE: "0" },
+      DEFAULT_MEDIA_INLINE_LIMIT,
+    ],
     ["negative BUBU_MAX_INLINE_SIZE: default", undefined, { BUBU_MAX_INLINE_SIZE: "-1" }, DEFAULT_MEDIA_INLINE_LIMIT],
     ["signed value parses like Atoi", undefined, { BUBU_MEDIA_INLINE_SIZE: "+300" }, 300],
     ["fractional option rounds down", 10.9, {}, 10],

@@ -1,13 +1,14 @@
 // Media blobs on the real S3 peer (versitygw): the round trip, the raw bytes on the peer's disk,
 // and the content type and MD5/SHA-256 the peer stored (read back with a signed HEAD).
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { audioMessage } from "../../src/media/frames.ts";
+import { offloadMediaMessage, resolveMediaMessage } from "../../src/media/media-message.ts";
 import { maybeOffloadBlob } from "../../src/media/offload-blob.ts";
 import { readBlob } from "../../src/media/read-blob.ts";
-import { offloadMediaMessage, resolveMediaMessage } from "../../src/media/media-message.ts";
-import { audioMessage } from "../../src/media/frames.ts";
-import { md5 } from "../../src/storage/md5.ts";
 import { sha256, toBase64, toHex } from "../../src/storage/bytes.ts";
+import { md5 } from "../../src/storage/md5.ts";
 import { signV4 } from "../../src/storage/s3/sigv4.ts";
 import { requireS3Peer, type S3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { peerManager, readObjectFile, uniqueId } from "../storage/support.ts";
@@ -39,9 +40,17 @@ describe("media blobs on S3 (versitygw)", { skip }, () => {
     try {
       const data = pattern(200_000, 3);
       const storyRun = uniqueId("run");
-      const ref = await maybeOffloadBlob(m, data, { namespace: "team-a", storyRun, step: "camera", scope: ["cam 1"], contentType: "video/h264" }, {});
+      const ref = await maybeOffloadBlob(
+        m,
+        data,
+        { namespace: "team-a", storyRun, step: "camera", scope: ["cam 1"], contentType: "video/h264" },
+        {},
+      );
       assert.ok(ref);
-      assert.match(ref.path, new RegExp(`^streams/team-a/${storyRun}/camera/cam-1/\\d{4}/\\d{2}/\\d{2}/\\d+-\\d{6}-[0-9a-f]{8}\\.bin$`));
+      assert.match(
+        ref.path,
+        new RegExp(`^streams/team-a/${storyRun}/camera/cam-1/\\d{4}/\\d{2}/\\d{2}/\\d+-\\d{6}-[0-9a-f]{8}\\.bin$`),
+      );
       assert.deepEqual(ref, { path: ref.path, contentType: "video/h264", sizeBytes: 200_000 });
       assert.deepEqual(readObjectFile(peer, ref.path), data, "the object is the raw bytes, no wrapper");
 
@@ -66,11 +75,26 @@ describe("media blobs on S3 (versitygw)", { skip }, () => {
     const m = peerManager(peer);
     try {
       const pcm = pattern(64_000, 9);
-      const msg = audioMessage(pcm, { sampleRateHz: 16000, channels: 2, codec: "pcm16", timestampMs: 40, metadata: { track: "a" } });
-      const ref = await offloadMediaMessage(m, msg, { namespace: "team-a", storyRun: uniqueId("run"), step: "mic" }, {});
+      const msg = audioMessage(pcm, {
+        sampleRateHz: 16000,
+        channels: 2,
+        codec: "pcm16",
+        timestampMs: 40,
+        metadata: { track: "a" },
+      });
+      const ref = await offloadMediaMessage(
+        m,
+        msg,
+        { namespace: "team-a", storyRun: uniqueId("run"), step: "mic" },
+        {},
+      );
       assert.equal(ref.audio, undefined);
       const back = await resolveMediaMessage(m, ref);
-      assert.deepEqual(back, { kind: "data", metadata: { track: "a" }, audio: { pcm, sampleRateHz: 16000, channels: 2, codec: "pcm16", timestampMs: 40 } });
+      assert.deepEqual(back, {
+        kind: "data",
+        metadata: { track: "a" },
+        audio: { pcm, sampleRateHz: 16000, channels: 2, codec: "pcm16", timestampMs: 40 },
+      });
     } finally {
       await m.close();
     }

@@ -26,7 +26,13 @@ export class RecordingStore implements Store {
     return this.#inner.provider;
   }
   async write(key: string, body: Uint8Array, meta: WriteMetadata, signal: AbortSignal): Promise<void> {
-    this.writes.push({ key, size: body.length, contentType: meta.contentType, contentMd5: meta.contentMd5(), checksumSha256: await meta.checksumSha256() });
+    this.writes.push({
+      key,
+      size: body.length,
+      contentType: meta.contentType,
+      contentMd5: meta.contentMd5(),
+      checksumSha256: await meta.checksumSha256(),
+    });
     await this.#inner.write(key, body, meta, signal);
   }
   read(key: string, signal: AbortSignal): Promise<StoredBody> {
@@ -57,4 +63,5 @@ export function pattern(n: number, seed = 7): Uint8Array {
 export const FIXED_MICROS: number = Date.UTC(2026, 0, 2, 3, 4, 5) * 1000 + 42;
 
 /** The media path grammar (contract storage.md). */
-export const MEDIA_PATH_RE: RegExp = /^streams\/(?:[a-z0-9._-]{1,64}\/)*(\d{4})\/(\d{2})\/(\d{2})\/(\d+)-(\d{6})-([0-9a-f]{8})\.bin$/;
+export const MEDIA_PATH_RE: RegExp =
+  /^streams\/(?:[a-z0-9._-]{1,64}\/)*(\d{4})\/(\d{2})\/(\d{2})\/(\d+)-(\d{6})-([0-9a-f]{8})\.bin$/;

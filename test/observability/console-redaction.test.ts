@@ -1,9 +1,10 @@
 // console output from a handler is scrubbed of secret values while a run lasts, on a laptop (where
 // console.log goes to stderr) and in a pod (stdout), and console is restored afterwards.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { redactConsole } from "../../src/observability/console-redaction.ts";
 import { clearSecretValues, registerSecretValues } from "../../src/observability/redaction.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
@@ -12,7 +13,12 @@ const SECRET = "tok-5f0c9a8e71";
 
 function recordingConsole(): { console: Console; lines: () => string[] } {
   const lines: string[] = [];
-  const rec = (...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "string" ? a : a instanceof Error ? `${a.message}|${a.stack}` : JSON.stringify(a))).join(" "));
+  const rec = (...args: unknown[]) =>
+    void lines.push(
+      args
+        .map((a) => (typeof a === "string" ? a : a instanceof Error ? `${a.message}|${a.stack}` : JSON.stringify(a)))
+        .join(" "),
+    );
   const target = { log: rec, info: rec, debug: rec, warn: rec, error: rec, trace: rec, dir: rec } as unknown as Console;
   return { console: target, lines: () => lines };
 }
@@ -43,7 +49,12 @@ test("a batch run locally: console.log of a secret in process() is scrubbed and 
   clearSecretValues();
   const err: string[] = [];
   const out: string[] = [];
-  const runtime = { ...detectRuntime(), onSignal: () => () => {}, writeStdout: (t: string) => void out.push(t), writeStderr: (t: string) => void err.push(t) };
+  const runtime = {
+    ...detectRuntime(),
+    onSignal: () => () => {},
+    writeStdout: (t: string) => void out.push(t),
+    writeStderr: (t: string) => void err.push(t),
+  };
   const printed: string[] = [];
   const savedError = console.error;
   console.error = (...args: unknown[]) => void printed.push(args.map(String).join(" "));

@@ -1,18 +1,19 @@
 // Every entry point (startBatch, startStreaming, runImpulse) applies BUBU_SDK_TRACING_ENABLED,
 // BUBU_SDK_METRICS_ENABLED and BUBU_TRACE_PROPAGATION from the environment it is given.
-import { afterEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { afterEach, describe, test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
-import { defineStreaming } from "../../src/engram/streaming-engram.ts";
-import { startStreaming } from "../../src/streaming/start-streaming.ts";
-import { runImpulse } from "../../src/impulse/run-impulse.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { defineImpulse } from "../../src/engram/impulse.ts";
+import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import { localStories } from "../../src/impulse/local-stories.ts";
+import { runImpulse } from "../../src/impulse/run-impulse.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { observabilityToggles, resetObservability } from "../../src/observability/toggles.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
+import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { streamEnv } from "../streaming/helpers.ts";
 
@@ -39,10 +40,17 @@ describe("telemetry toggles per entry point", () => {
       const engram = defineStreaming({
         init: () => void (seen = observabilityToggles()),
         async stream(_signal, inbound) {
-          for await (const _ of inbound) { /* drain */ }
+          for await (const _ of inbound) {
+            /* drain */
+          }
         },
       });
-      const outcome = startStreaming(engram, { env: streamEnv(fake.endpoint, OFF), exit: false, logger: noopLogger, signal: stop.signal });
+      const outcome = startStreaming(engram, {
+        env: streamEnv(fake.endpoint, OFF),
+        exit: false,
+        logger: noopLogger,
+        signal: stop.signal,
+      });
       await fake.waitFor(() => seen !== undefined, 10_000, "init");
       stop.abort();
       assert.equal((await outcome).exitCode, 0);
@@ -56,7 +64,13 @@ describe("telemetry toggles per entry point", () => {
   test("runImpulse", async () => {
     let seen: unknown;
     const impulse = defineImpulse({ run: () => void (seen = observabilityToggles()) });
-    const out = await runImpulse(impulse, { exit: false, stories: localStories({ target: undefined, started: [], stopped: [] }), logger: noopLogger, runtime, env: OFF });
+    const out = await runImpulse(impulse, {
+      exit: false,
+      stories: localStories({ target: undefined, started: [], stopped: [] }),
+      logger: noopLogger,
+      runtime,
+      env: OFF,
+    });
     assert.equal(out.exitCode, 0);
     assert.deepEqual({ ...(seen as object) }, ALL_OFF);
   });

@@ -1,7 +1,13 @@
-import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { afterEach, describe, test } from "node:test";
+import { Secrets } from "../../src/engram/secrets.ts";
+import {
+  defaultLogger,
+  loggerFromContext,
+  setDefaultLogger,
+  withLogger,
+} from "../../src/observability/context-logger.ts";
 import { createLogger, LogCapture, noopLogger } from "../../src/observability/logger.ts";
-import { defaultLogger, loggerFromContext, setDefaultLogger, withLogger } from "../../src/observability/context-logger.ts";
 import {
   clearSecretValues,
   MIN_REDACTED_LENGTH,
@@ -10,7 +16,6 @@ import {
   registerSecrets,
   registerSecretValues,
 } from "../../src/observability/redaction.ts";
-import { Secrets } from "../../src/engram/secrets.ts";
 
 const fixed = () => new Date("2026-05-01T10:00:05.123Z");
 

@@ -2,21 +2,22 @@
 // spans and metric recordings that embed those secrets anywhere (message, values at any depth,
 // keys, errors, numbers, span names/attributes/events/status/exceptions, metric labels), no
 // secret value reaches the captured output.
-import { afterEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { afterEach, describe, test } from "node:test";
 import { context, metrics, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
+import { recordStreamReconnectAttempt, resetBuiltInMetrics } from "../../src/observability/instruments.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { counter, histogram } from "../../src/observability/metrics-entry.ts";
 import { clearSecretValues, registerSecretValues } from "../../src/observability/redaction.ts";
 import { sdkTracer } from "../../src/observability/tracing.ts";
-import { counter, histogram } from "../../src/observability/metrics-entry.ts";
-import { recordStreamReconnectAttempt, resetBuiltInMetrics } from "../../src/observability/instruments.ts";
 import { prng } from "../support/prng.ts";
+import { InMemoryMeterProvider, InMemoryTracerProvider } from "./otel-test-providers.ts";
 
 // Secrets use characters that never occur in fillers nor in "[REDACTED]", so neither filler nor a
 // replacement can form a secret by accident; they include JSON-escaped and multi-byte characters.
-const SECRET_CHARS = [..."BFGHIJKLMNOPQSUVWXYZ0123456789\"\\\n\t<>&é€😀\u2028/"];
+const SECRET_CHARS = [...'BFGHIJKLMNOPQSUVWXYZ0123456789"\\\n\t<>&é€😀\u2028/'];
 const FILLER_CHARS = [..."abcdefghijklmnopqrstuvwxyz :,.-_{}"];
 
 function pick<T>(r: () => number, items: readonly T[]): T {
@@ -65,7 +66,10 @@ function strings(v: unknown, out: string[] = []): string[] {
 function assertClean(where: string, found: readonly string[], secrets: readonly string[], seed: number): void {
   for (const s of found) {
     for (const secret of secrets) {
-      assert.ok(!s.includes(secret), `seed ${seed}: secret ${JSON.stringify(secret)} reached ${where}: ${JSON.stringify(s)}`);
+      assert.ok(
+        !s.includes(secret),
+        `seed ${seed}: secret ${JSON.stringify(secret)} reached ${where}: ${JSON.stringify(s)}`,
+      );
     }
   }
 }
@@ -100,13 +104,18 @@ describe("no secret value reaches a log line, span attribute or metric label", (
       const h = histogram("prop.seconds");
       for (let i = 0; i < 30; i++) {
         const attrs = value(r, secrets, 0);
-        const logAttrs = typeof attrs === "object" && attrs !== null && !Array.isArray(attrs) && !(attrs instanceof Error)
-          ? (attrs as Record<string, unknown>)
-          : { v: attrs };
+        const logAttrs =
+          typeof attrs === "object" && attrs !== null && !Array.isArray(attrs) && !(attrs instanceof Error)
+            ? (attrs as Record<string, unknown>)
+            : { v: attrs };
         pick(r, [log.debug, log.info, log.warn, log.error]).call(log, text(r, secrets), logAttrs);
         log.with({ [text(r, secrets)]: text(r, secrets) }).info(text(r, secrets));
 
-        const span = tracer.startSpan(text(r, secrets), { attributes: { [text(r, secrets)]: text(r, secrets), n: 1 } }, ROOT_CONTEXT);
+        const span = tracer.startSpan(
+          text(r, secrets),
+          { attributes: { [text(r, secrets)]: text(r, secrets), n: 1 } },
+          ROOT_CONTEXT,
+        );
         span.setAttribute(text(r, secrets), text(r, secrets));
         span.setAttributes({ list: [text(r, secrets), text(r, secrets)] });
         span.addEvent(text(r, secrets), { detail: text(r, secrets) });
@@ -129,7 +138,18 @@ describe("no secret value reaches a log line, span attribute or metric label", (
         }
       }
       for (const span of tp.spans) {
-        assertClean("a span", strings({ name: span.name, attributes: span.attributes, events: span.events, status: span.status, exceptions: span.exceptions }), secrets, seed);
+        assertClean(
+          "a span",
+          strings({
+            name: span.name,
+            attributes: span.attributes,
+            events: span.events,
+            status: span.status,
+            exceptions: span.exceptions,
+          }),
+          secrets,
+          seed,
+        );
       }
       for (const rec of mp.recordings) assertClean("a metric label", strings(rec.attributes), secrets, seed);
       unregister();

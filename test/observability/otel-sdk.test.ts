@@ -3,12 +3,13 @@
 // This checks what an operator's exporter would see: instrument names, units, descriptions,
 // value types, aggregation (sum / histogram / gauge), scopes and data point attributes — and that
 // the SDK accepts every instrument (it drops invalid names or units with a diagnostic only).
-import { afterEach, beforeEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { context, diag, DiagLogLevel, metrics, trace, ValueType } from "@opentelemetry/api";
+import { afterEach, beforeEach, describe, test } from "node:test";
+import { context, DiagLogLevel, diag, metrics, trace, ValueType } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
   AggregationTemporality,
@@ -18,8 +19,8 @@ import {
   type MetricData,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
-import { InMemoryTracerProvider } from "./otel-test-providers.ts";
-import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
+import { defineStreaming } from "../../src/engram/streaming-engram.ts";
+import { newStreamMessage } from "../../src/engram/streaming-message.ts";
 import {
   k8sOperationRecorder,
   METRIC,
@@ -31,16 +32,16 @@ import {
   STORAGE_METER_NAME,
 } from "../../src/observability/instruments.ts";
 import { counter, gauge, histogram } from "../../src/observability/metrics-entry.ts";
-import { defineStreaming } from "../../src/engram/streaming-engram.ts";
-import { newStreamMessage } from "../../src/engram/streaming-message.ts";
-import { startStreaming } from "../../src/streaming/start-streaming.ts";
+import { registerSecretValues } from "../../src/observability/redaction.ts";
+import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import { createFileStore } from "../../src/storage/file-store.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
-import { registerSecretValues } from "../../src/observability/redaction.ts";
+import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
 import { json, memoryLogger, streamEnv } from "../streaming/helpers.ts";
+import { InMemoryTracerProvider } from "./otel-test-providers.ts";
 
 interface Exported {
   scope: string;
@@ -100,7 +101,10 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
     diagnostics.length = 0;
     // The SDK reports rejected instruments only through diag: capture it to fail on any warning.
     const capture = (...args: unknown[]): void => void diagnostics.push(args.map(String).join(" "));
-    diag.setLogger({ error: capture, warn: capture, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    diag.setLogger(
+      { error: capture, warn: capture, info: () => {}, debug: () => {}, verbose: () => {} },
+      DiagLogLevel.WARN,
+    );
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     tracer = new InMemoryTracerProvider();
     trace.setGlobalTracerProvider(tracer);
@@ -128,18 +132,26 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
     recordStreamReconnectAttempt("eof");
     recordBackpressureTimeout("send");
     let size = 3;
-    const unregister = registerClientBufferGauges(() => size, () => { throw new Error("not measurable now"); });
+    const unregister = registerClientBufferGauges(
+      () => size,
+      () => {
+        throw new Error("not measurable now");
+      },
+    );
 
     const all = await collect();
     const k8s = get(all, METRIC.K8S_OPERATION_DURATION);
     assert.equal(k8s.scope, SDK_METER_NAME);
     const { name, description, unit, valueType } = k8s.metric.descriptor;
-    assert.deepEqual({ name, description, unit, valueType }, {
-      name: "bubu.k8s.operation.duration_seconds",
-      description: "Duration of Kubernetes API operations",
-      unit: "s",
-      valueType: ValueType.DOUBLE,
-    });
+    assert.deepEqual(
+      { name, description, unit, valueType },
+      {
+        name: "bubu.k8s.operation.duration_seconds",
+        description: "Duration of Kubernetes API operations",
+        unit: "s",
+        valueType: ValueType.DOUBLE,
+      },
+    );
     assert.deepEqual(histograms(k8s), {
       '{"operation":"PatchStepRunStatus","success":true}': { count: 1, sum: 0.25 },
       '{"operation":"PatchStepRunStatus","success":false}': { count: 1, sum: 0.5 },
@@ -154,12 +166,19 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
     const bufferSize = get(all, METRIC.CLIENT_BUFFER_SIZE);
     assert.equal(bufferSize.metric.dataPointType, DataPointType.GAUGE);
     assert.equal(bufferSize.metric.descriptor.unit, "{messages}");
-    assert.deepEqual(bufferSize.metric.dataPoints.map((p) => p.value), [3]);
+    assert.deepEqual(
+      bufferSize.metric.dataPoints.map((p) => p.value),
+      [3],
+    );
     const bytes = all.get(METRIC.CLIENT_BUFFER_BYTES);
     assert.deepEqual(bytes?.metric.dataPoints ?? [], [], "a throwing gauge callback observes nothing");
 
     size = 7;
-    assert.deepEqual(get(await collect(), METRIC.CLIENT_BUFFER_SIZE).metric.dataPoints.map((p) => p.value), [7], "polled on every collection");
+    assert.deepEqual(
+      get(await collect(), METRIC.CLIENT_BUFFER_SIZE).metric.dataPoints.map((p) => p.value),
+      [7],
+      "polled on every collection",
+    );
     unregister();
     size = 99;
     const after = (await collect()).get(METRIC.CLIENT_BUFFER_SIZE)?.metric.dataPoints.map((p) => p.value) ?? [];
@@ -185,7 +204,10 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
       assert.equal(get(all, "engram.latency_seconds").metric.descriptor.unit, "s");
       const g = get(all, "engram.queue_depth");
       assert.equal(g.metric.dataPointType, DataPointType.GAUGE);
-      assert.deepEqual(g.metric.dataPoints.map((p) => p.value), [11]);
+      assert.deepEqual(
+        g.metric.dataPoints.map((p) => p.value),
+        [11],
+      );
       stop();
       assert.deepEqual(diagnostics, []);
     } finally {
@@ -215,7 +237,10 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
         assert.equal(points[0]!.count, 1, name);
         assert.ok((points[0]!.sum ?? 0) > 0, `${name} has a size`);
       }
-      assert.ok(tracer.spans.some((s) => s.name === "storage.Dehydrate") && tracer.spans.some((s) => s.name === "storage.Hydrate"));
+      assert.ok(
+        tracer.spans.some((s) => s.name === "storage.Dehydrate") &&
+          tracer.spans.some((s) => s.name === "storage.Hydrate"),
+      );
       assert.deepEqual(diagnostics, []);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -235,8 +260,17 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
         },
       });
       const { logger } = memoryLogger();
-      const outcome = startStreaming(engram, { env: streamEnv(fake.endpoint), exit: false, logger, signal: stop.signal });
-      await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 10_000, "startup ACK");
+      const outcome = startStreaming(engram, {
+        env: streamEnv(fake.endpoint),
+        exit: false,
+        logger,
+        signal: stop.signal,
+      });
+      await fake.waitFor(
+        () => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"),
+        10_000,
+        "startup ACK",
+      );
       for (let i = 0; i < 3; i++) await fake.sendData(envelopePacket({ payload: { i } }));
       await fake.waitFor(() => fake.dataRequests.length === 3, 10_000, "three echoes");
       const all = await collect();
@@ -262,13 +296,23 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
         async stream(_signal, inbound, outbound) {
           for await (const msg of inbound) {
             msg.done();
-            for (let i = 0; i < N; i++) await outbound.send({ kind: "data", binary: { payload: blob, mimeType: "application/octet-stream" } });
+            for (let i = 0; i < N; i++)
+              await outbound.send({ kind: "data", binary: { payload: blob, mimeType: "application/octet-stream" } });
           }
         },
       });
       const { logger } = memoryLogger();
-      const outcome = startStreaming(engram, { env: streamEnv(fake.endpoint), exit: false, logger, signal: stop.signal });
-      await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 10_000, "startup ACK");
+      const outcome = startStreaming(engram, {
+        env: streamEnv(fake.endpoint),
+        exit: false,
+        logger,
+        signal: stop.signal,
+      });
+      await fake.waitFor(
+        () => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"),
+        10_000,
+        "startup ACK",
+      );
       await fake.setReading(false);
       await fake.sendData(envelopePacket({ payload: { go: 1 } }));
       let size = 0;
@@ -285,7 +329,10 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
       await fake.setReading(true);
       await fake.waitFor(() => fake.dataRequests.length === N, 20_000, "all packets delivered");
       const after = await collect();
-      assert.deepEqual(after.get(METRIC.CLIENT_BUFFER_SIZE)?.metric.dataPoints.map((p) => p.value), [0]);
+      assert.deepEqual(
+        after.get(METRIC.CLIENT_BUFFER_SIZE)?.metric.dataPoints.map((p) => p.value),
+        [0],
+      );
       stop.abort();
       assert.equal((await outcome).exitCode, 0);
       assert.deepEqual(diagnostics, []);
@@ -301,7 +348,10 @@ describe("metrics through the OpenTelemetry SDK (sdk-metrics, InMemoryMetricExpo
     k8sOperationRecorder("TriggerStory")({ durationSeconds: 0.1, success: true });
     recordStreamReconnectAttempt("eof");
     counter("engram.items_total").add(1);
-    registerClientBufferGauges(() => 1, () => 1);
+    registerClientBufferGauges(
+      () => 1,
+      () => 1,
+    );
     const all = await collect();
     assert.deepEqual([...all.keys()], []);
   });

@@ -3,27 +3,33 @@
 // AsyncLocalStorage context manager; metrics go to a recording MeterProvider that keeps every single
 // measurement (the SDK aggregates, and these tests check individual recordings — the SDK's own
 // metric pipeline is exercised in otel-sdk.test.ts).
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider as SdkTracerProvider } from "@opentelemetry/sdk-trace";
+
 import {
   type Attributes,
   type Counter,
+  createNoopMeter,
   type Histogram,
   type Meter,
   type MeterProvider,
   type MetricAttributes,
   type MetricOptions,
+  metrics,
   type ObservableCallback,
   type ObservableGauge,
+  context as otelContext,
+  propagation,
   type SpanStatus,
-  trace,
   type Tracer,
   type TracerProvider,
-  context as otelContext,
-  createNoopMeter,
-  metrics,
-  propagation,
+  trace,
 } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  TracerProvider as SdkTracerProvider,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace";
 
 export interface FinishedSpan {
   tracer: string;
@@ -62,7 +68,9 @@ function finished(span: ReadableSpan): FinishedSpan {
  */
 export class InMemoryTracerProvider implements TracerProvider {
   readonly exporter: InMemorySpanExporter = new InMemorySpanExporter();
-  readonly sdk: SdkTracerProvider = new SdkTracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: this.exporter })] });
+  readonly sdk: SdkTracerProvider = new SdkTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter: this.exporter })],
+  });
   getTracer(name: string, version?: string): Tracer {
     return this.sdk.getTracer(name, version);
   }
@@ -84,7 +92,12 @@ export interface Recording {
 export class InMemoryMeterProvider implements MeterProvider {
   readonly recordings: Recording[] = [];
   readonly created: { meter: string; instrument: string; kind: string; options: MetricOptions | undefined }[] = [];
-  readonly #gauges: { meter: string; name: string; options: MetricOptions | undefined; callbacks: Set<ObservableCallback> }[] = [];
+  readonly #gauges: {
+    meter: string;
+    name: string;
+    options: MetricOptions | undefined;
+    callbacks: Set<ObservableCallback>;
+  }[] = [];
 
   getMeter(meterName: string): Meter {
     const noop = createNoopMeter();
@@ -92,7 +105,14 @@ export class InMemoryMeterProvider implements MeterProvider {
     const sync = (kind: "counter" | "histogram", instrument: string, options?: MetricOptions) => {
       self.created.push({ meter: meterName, instrument, kind, options });
       const record = (value: number, attributes?: MetricAttributes): void => {
-        self.recordings.push({ meter: meterName, instrument, kind, options, value, attributes: { ...(attributes ?? {}) } });
+        self.recordings.push({
+          meter: meterName,
+          instrument,
+          kind,
+          options,
+          value,
+          attributes: { ...(attributes ?? {}) },
+        });
       };
       return { add: record, record };
     };
@@ -124,7 +144,14 @@ export class InMemoryMeterProvider implements MeterProvider {
       for (const cb of g.callbacks) {
         await cb({
           observe: (value: number, attributes?: MetricAttributes) => {
-            this.recordings.push({ meter: g.meter, instrument: g.name, kind: "gauge", options: g.options, value, attributes: { ...(attributes ?? {}) } });
+            this.recordings.push({
+              meter: g.meter,
+              instrument: g.name,
+              kind: "gauge",
+              options: g.options,
+              value,
+              attributes: { ...(attributes ?? {}) },
+            });
           },
         });
       }

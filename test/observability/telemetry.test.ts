@@ -1,22 +1,9 @@
 // Spans, metrics and propagation through the global @opentelemetry/api registration, captured by
 // the test-local in-memory providers (otel-test-providers.ts).
-import { afterEach, beforeEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { context, metrics, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
-import { InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
-import {
-  configureObservability,
-  observabilityFromEnv,
-  resetObservability,
-} from "../../src/observability/toggles.ts";
-import { sdkTracer, traceStorageOperation } from "../../src/observability/tracing.ts";
-import {
-  extractTraceAnnotations,
-  extractTraceContext,
-  injectTraceContext,
-  parseTraceparent,
-  traceAnnotations,
-} from "../../src/observability/propagation.ts";
 import {
   k8sOperationRecorder,
   METRIC,
@@ -32,8 +19,18 @@ import {
   registerClientBufferGauges,
   resetBuiltInMetrics,
 } from "../../src/observability/instruments.ts";
-import { counter, gauge, histogram } from "../../src/observability/metrics-entry.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { counter, gauge, histogram } from "../../src/observability/metrics-entry.ts";
+import {
+  extractTraceAnnotations,
+  extractTraceContext,
+  injectTraceContext,
+  parseTraceparent,
+  traceAnnotations,
+} from "../../src/observability/propagation.ts";
+import { configureObservability, observabilityFromEnv, resetObservability } from "../../src/observability/toggles.ts";
+import { sdkTracer, traceStorageOperation } from "../../src/observability/tracing.ts";
+import { InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
 
 let tracer: InMemoryTracerProvider;
 let meter: InMemoryMeterProvider;
@@ -58,19 +55,29 @@ describe("observability on the global OpenTelemetry API", () => {
   test("toggles parse the contract's sets and warn on invalid values", () => {
     const lines: string[] = [];
     const logger = createLogger({ sink: (l) => lines.push(l) });
-    const env: Record<string, string> = { BUBU_SDK_TRACING_ENABLED: "off", BUBU_SDK_METRICS_ENABLED: " Y ", BUBU_TRACE_PROPAGATION: "maybe" };
-    assert.deepEqual({ ...observabilityFromEnv((n) => env[n], logger) }, { tracing: false, metrics: true, propagation: true });
+    const env: Record<string, string> = {
+      BUBU_SDK_TRACING_ENABLED: "off",
+      BUBU_SDK_METRICS_ENABLED: " Y ",
+      BUBU_TRACE_PROPAGATION: "maybe",
+    };
+    assert.deepEqual(
+      { ...observabilityFromEnv((n) => env[n], logger) },
+      { tracing: false, metrics: true, propagation: true },
+    );
     assert.equal(lines.length, 1);
     const line = JSON.parse(lines[0]!);
     assert.equal(line.msg, "ignoring invalid observability env override");
     assert.equal(line.level, "WARN");
     assert.equal(line.env, "BUBU_TRACE_PROPAGATION");
     assert.deepEqual({ ...observabilityFromEnv(() => undefined) }, { tracing: true, metrics: true, propagation: true });
-    assert.deepEqual({ ...observabilityFromEnv((n) => ({ BUBU_SDK_METRICS_ENABLED: "0" } as Record<string, string>)[n]) }, {
-      tracing: true,
-      metrics: false,
-      propagation: true,
-    });
+    assert.deepEqual(
+      { ...observabilityFromEnv((n) => (({ BUBU_SDK_METRICS_ENABLED: "0" }) as Record<string, string>)[n]) },
+      {
+        tracing: true,
+        metrics: false,
+        propagation: true,
+      },
+    );
   });
 
   test("storage spans: names, attributes, success event with size, Ok status", async () => {
@@ -98,12 +105,18 @@ describe("observability on the global OpenTelemetry API", () => {
 
   test("storage spans: error event and Error status; inputs and hydrate prefixes", async () => {
     await assert.rejects(
-      traceStorageOperation("storage.DehydrateInputs", { enabled: true, allowKubeRefs: true, stepRunID: "", storyRunID: "ns/k" }, () =>
-        Promise.reject(new Error("bucket gone"))),
+      traceStorageOperation(
+        "storage.DehydrateInputs",
+        { enabled: true, allowKubeRefs: true, stepRunID: "", storyRunID: "ns/k" },
+        () => Promise.reject(new Error("bucket gone")),
+      ),
       /bucket gone/,
     );
-    await traceStorageOperation("storage.HydrateStorageRefsOnly", { enabled: true, allowKubeRefs: true, stepRunID: "s", storyRunID: "r" }, () =>
-      Promise.resolve(1));
+    await traceStorageOperation(
+      "storage.HydrateStorageRefsOnly",
+      { enabled: true, allowKubeRefs: true, stepRunID: "s", storyRunID: "r" },
+      () => Promise.resolve(1),
+    );
     const [failed, hydrated] = tracer.spans;
     assert.deepEqual(failed!.events, [{ name: "dehydrate.inputs.error", attributes: { error: "bucket gone" } }]);
     assert.deepEqual(failed!.status, { code: SpanStatusCode.ERROR, message: "bucket gone" });
@@ -111,10 +124,14 @@ describe("observability on the global OpenTelemetry API", () => {
   });
 
   test("spans started inside the operation are its children", async () => {
-    await traceStorageOperation("storage.Hydrate", { enabled: true, allowKubeRefs: false, stepRunID: "s", storyRunID: "r" }, async () => {
-      await Promise.resolve();
-      sdkTracer().startSpan("inner").end();
-    });
+    await traceStorageOperation(
+      "storage.Hydrate",
+      { enabled: true, allowKubeRefs: false, stepRunID: "s", storyRunID: "r" },
+      async () => {
+        await Promise.resolve();
+        sdkTracer().startSpan("inner").end();
+      },
+    );
     const inner = tracer.spans.find((s) => s.name === "inner")!;
     const outer = tracer.spans.find((s) => s.name === "storage.Hydrate")!;
     assert.equal(inner.parentSpanId, outer.spanId);
@@ -212,35 +229,75 @@ describe("observability on the global OpenTelemetry API", () => {
     recordClientBufferFlushed(0);
     recordClientBufferFlushed(4);
     recordBackpressureTimeout("client_receiver");
-    const off = registerClientBufferGauges(() => 7, () => 1024);
+    const off = registerClientBufferGauges(
+      () => 7,
+      () => 1024,
+    );
     await meter.collectGauges();
     off();
     await meter.collectGauges();
 
     const k8s = meter.of(METRIC.K8S_OPERATION_DURATION);
-    assert.deepEqual(k8s.map((r) => [r.value, r.attributes]), [
-      [0.25, { operation: "PatchStepRunStatus", success: true }],
-      [1.5, { operation: "StopStoryRun", success: false }],
-    ]);
+    assert.deepEqual(
+      k8s.map((r) => [r.value, r.attributes]),
+      [
+        [0.25, { operation: "PatchStepRunStatus", success: true }],
+        [1.5, { operation: "StopStoryRun", success: false }],
+      ],
+    );
     assert.equal(k8s[0]!.meter, "bubu-sdk");
     assert.equal(k8s[0]!.options?.unit, "s");
-    assert.deepEqual(meter.of("bubu.storage.hydration.size_bytes").map((r) => [r.value, r.attributes, r.options?.unit]), [[100, {}, "By"]]);
-    assert.deepEqual(meter.of("bobrapet.storage.hydration.size_bytes").map((r) => [r.meter, r.attributes]), [
-      ["github.com/bubustack/bobrapet/pkg/storage", { steprun_id: "sr-1" }],
-    ]);
-    assert.deepEqual(meter.of("bobrapet.storage.dehydration.size_bytes").map((r) => r.attributes), [{ steprun_id: "ns/key" }]);
-    assert.deepEqual(meter.of("bubu.stream.messages_total").map((r) => [r.value, r.attributes]), [
-      [1, { direction: "sent" }],
-      [3, { direction: "received" }],
-    ]);
-    assert.deepEqual(meter.of("bubu.stream.reconnect.attempts_total").map((r) => r.attributes), [{ reason: "unavailable" }]);
-    assert.deepEqual(meter.of("bubu.stream.reconnect.failures_total").map((r) => r.attributes), [{ reason: "max_retries" }]);
-    assert.deepEqual(meter.of("bubu.stream.client_buffer.added_total").map((r) => r.attributes), [{ reason: "transient" }]);
-    assert.deepEqual(meter.of("bubu.stream.client_buffer.dropped_total").map((r) => r.attributes), [{ reason: "overflow" }]);
-    assert.deepEqual(meter.of("bubu.stream.client_buffer.flushed_total").map((r) => r.value), [4]);
-    assert.deepEqual(meter.of("bubu.stream.backpressure.timeouts_total").map((r) => r.attributes), [{ stage: "client_receiver" }]);
-    assert.deepEqual(meter.of("bubu.stream.client_buffer.current_size").map((r) => [r.value, r.options?.unit]), [[7, "{messages}"]]);
-    assert.deepEqual(meter.of("bubu.stream.client_buffer.current_bytes").map((r) => [r.value, r.options?.unit]), [[1024, "By"]]);
+    assert.deepEqual(
+      meter.of("bubu.storage.hydration.size_bytes").map((r) => [r.value, r.attributes, r.options?.unit]),
+      [[100, {}, "By"]],
+    );
+    assert.deepEqual(
+      meter.of("bobrapet.storage.hydration.size_bytes").map((r) => [r.meter, r.attributes]),
+      [["github.com/bubustack/bobrapet/pkg/storage", { steprun_id: "sr-1" }]],
+    );
+    assert.deepEqual(
+      meter.of("bobrapet.storage.dehydration.size_bytes").map((r) => r.attributes),
+      [{ steprun_id: "ns/key" }],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.messages_total").map((r) => [r.value, r.attributes]),
+      [
+        [1, { direction: "sent" }],
+        [3, { direction: "received" }],
+      ],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.reconnect.attempts_total").map((r) => r.attributes),
+      [{ reason: "unavailable" }],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.reconnect.failures_total").map((r) => r.attributes),
+      [{ reason: "max_retries" }],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.client_buffer.added_total").map((r) => r.attributes),
+      [{ reason: "transient" }],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.client_buffer.dropped_total").map((r) => r.attributes),
+      [{ reason: "overflow" }],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.client_buffer.flushed_total").map((r) => r.value),
+      [4],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.backpressure.timeouts_total").map((r) => r.attributes),
+      [{ stage: "client_receiver" }],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.client_buffer.current_size").map((r) => [r.value, r.options?.unit]),
+      [[7, "{messages}"]],
+    );
+    assert.deepEqual(
+      meter.of("bubu.stream.client_buffer.current_bytes").map((r) => [r.value, r.options?.unit]),
+      [[1024, "By"]],
+    );
   });
 
   test("metrics off: nothing is recorded or created", () => {
@@ -267,11 +324,14 @@ describe("observability on the global OpenTelemetry API", () => {
     await late.collectGauges();
     stop();
     broken();
-    assert.deepEqual(late.recordings.map((r) => [r.meter, r.instrument, r.value, r.attributes]), [
-      ["bubu-sdk", "myengram.records.processed_total", 2, { kind: "a" }],
-      ["bubu-sdk", "myengram.processing.duration_seconds", 0.5, {}],
-      ["bubu-sdk", "myengram.queue.size", 3, {}],
-    ]);
+    assert.deepEqual(
+      late.recordings.map((r) => [r.meter, r.instrument, r.value, r.attributes]),
+      [
+        ["bubu-sdk", "myengram.records.processed_total", 2, { kind: "a" }],
+        ["bubu-sdk", "myengram.processing.duration_seconds", 0.5, {}],
+        ["bubu-sdk", "myengram.queue.size", 3, {}],
+      ],
+    );
     assert.equal(late.created.find((c) => c.instrument === "myengram.processing.duration_seconds")?.options?.unit, "s");
   });
 });

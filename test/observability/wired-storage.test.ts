@@ -1,20 +1,26 @@
 // The storage manager's spans and size metrics, captured by the test-local in-memory providers:
 // a dehydrate → hydrate round trip over the file provider (contract observability.md "Storage
 // spans and metrics", "Metrics").
-import { afterEach, beforeEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { context, metrics, SpanStatusCode, trace } from "@opentelemetry/api";
-import { type FinishedSpan, InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
-import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
-import { METRIC, resetBuiltInMetrics, STORAGE_METER_NAME } from "../../src/observability/instruments.ts";
-import { STORAGE_TRACER_NAME } from "../../src/observability/tracing.ts";
 import { goJsonByteLength } from "../../src/json/go-json.ts";
+import { METRIC, resetBuiltInMetrics, STORAGE_METER_NAME } from "../../src/observability/instruments.ts";
+import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
+import { STORAGE_TRACER_NAME } from "../../src/observability/tracing.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import { createFileStore } from "../../src/storage/file-store.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
+import {
+  type FinishedSpan,
+  InMemoryMeterProvider,
+  InMemoryTracerProvider,
+  installTestProviders,
+} from "./otel-test-providers.ts";
 
 let tracer: InMemoryTracerProvider;
 let meter: InMemoryMeterProvider;
@@ -56,7 +62,11 @@ describe("storage manager telemetry (wired)", () => {
     const inputs = { prompt: "y".repeat(64) };
 
     const outRef = await m.dehydrate(output, "ns1/step-a");
-    assert.equal(typeof (outRef as { text: Record<string, string> }).text.$bubuStorageRef, "string", "the long string was offloaded");
+    assert.equal(
+      typeof (outRef as { text: Record<string, string> }).text.$bubuStorageRef,
+      "string",
+      "the long string was offloaded",
+    );
     const inRef = await m.dehydrateInputs(inputs, "ns1/run-1");
     const hydrated = await m.hydrate({ out: outRef, in: inRef }, { stepRunId: "step-a" });
     assert.deepEqual(hydrated, { out: output, in: inputs });
@@ -75,7 +85,9 @@ describe("storage manager telemetry (wired)", () => {
     const di = only("storage.DehydrateInputs");
     assert.equal(di.attributes["storage.storyRunID"], "ns1/run-1");
     assert.equal(di.attributes["storage.stepRunID"], "");
-    assert.deepEqual(di.events, [{ name: "dehydrate.inputs.success", attributes: { size_bytes: goJsonByteLength(inputs) } }]);
+    assert.deepEqual(di.events, [
+      { name: "dehydrate.inputs.success", attributes: { size_bytes: goJsonByteLength(inputs) } },
+    ]);
 
     const hy = only("storage.Hydrate");
     assert.equal(hy.attributes["storage.stepRunID"], "step-a");
@@ -86,27 +98,46 @@ describe("storage manager telemetry (wired)", () => {
 
     // The SDK histograms carry no attributes; the storage library's carry steprun_id.
     const sdkDe = meter.of(METRIC.DEHYDRATION_SIZE);
-    assert.deepEqual(sdkDe.map((r) => [r.value, r.attributes]), [[goJsonByteLength(output), {}], [goJsonByteLength(inputs), {}]]);
+    assert.deepEqual(
+      sdkDe.map((r) => [r.value, r.attributes]),
+      [
+        [goJsonByteLength(output), {}],
+        [goJsonByteLength(inputs), {}],
+      ],
+    );
     const libDe = meter.of(METRIC.STORAGE_DEHYDRATION_SIZE);
-    assert.deepEqual(libDe.map((r) => [r.meter, r.value, r.attributes]), [
-      [STORAGE_METER_NAME, goJsonByteLength(output), { steprun_id: "ns1/step-a" }],
-      [STORAGE_METER_NAME, goJsonByteLength(inputs), { steprun_id: "ns1/run-1" }],
-    ]);
-    assert.deepEqual(meter.of(METRIC.HYDRATION_SIZE).map((r) => [r.value, r.attributes]), [[goJsonByteLength(hydrated), {}]]);
-    assert.deepEqual(meter.of(METRIC.STORAGE_HYDRATION_SIZE).map((r) => [r.value, r.attributes]), [
-      [goJsonByteLength(hydrated), { steprun_id: "step-a" }],
-    ]);
+    assert.deepEqual(
+      libDe.map((r) => [r.meter, r.value, r.attributes]),
+      [
+        [STORAGE_METER_NAME, goJsonByteLength(output), { steprun_id: "ns1/step-a" }],
+        [STORAGE_METER_NAME, goJsonByteLength(inputs), { steprun_id: "ns1/run-1" }],
+      ],
+    );
+    assert.deepEqual(
+      meter.of(METRIC.HYDRATION_SIZE).map((r) => [r.value, r.attributes]),
+      [[goJsonByteLength(hydrated), {}]],
+    );
+    assert.deepEqual(
+      meter.of(METRIC.STORAGE_HYDRATION_SIZE).map((r) => [r.value, r.attributes]),
+      [[goJsonByteLength(hydrated), { steprun_id: "step-a" }]],
+    );
     assert.equal(libDe[0]!.options?.unit, "By");
     await m.close();
   });
 
   test("a failing hydration: error event and status, no size metric", async () => {
     const m = await fileManager();
-    await assert.rejects(m.hydrate({ $bubuStorageRef: "outputs/missing/output.json" }), /failed to read offloaded data/);
+    await assert.rejects(
+      m.hydrate({ $bubuStorageRef: "outputs/missing/output.json" }),
+      /failed to read offloaded data/,
+    );
     const hy = only("storage.Hydrate");
     assert.equal(hy.events.length, 1);
     assert.equal(hy.events[0]!.name, "hydrate.error");
-    assert.match(String(hy.events[0]!.attributes.error), /failed to read offloaded data from 'outputs\/missing\/output.json'/);
+    assert.match(
+      String(hy.events[0]!.attributes.error),
+      /failed to read offloaded data from 'outputs\/missing\/output.json'/,
+    );
     assert.equal(hy.status.code, SpanStatusCode.ERROR);
     assert.equal(hy.status.message, hy.events[0]!.attributes.error);
     assert.equal(meter.of(METRIC.HYDRATION_SIZE).length, 0);

@@ -1,19 +1,20 @@
 // Streaming telemetry against the fake connector, captured by the test-local in-memory providers:
 // message counters, W3C trace context from inbound metadata continued into outbound metadata
 // (contract streaming.md §15), reconnect and client-buffer counters.
-import { afterEach, beforeEach, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { context, metrics, propagation, trace } from "@opentelemetry/api";
-import { InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
-import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
-import { METRIC, resetBuiltInMetrics } from "../../src/observability/instruments.ts";
-import { parseTraceparent } from "../../src/observability/propagation.ts";
 import { defineStreaming, type StreamingEngram } from "../../src/engram/streaming-engram.ts";
 import { type InboundMessage, newStreamMessage } from "../../src/engram/streaming-message.ts";
+import { METRIC, resetBuiltInMetrics } from "../../src/observability/instruments.ts";
+import { parseTraceparent } from "../../src/observability/propagation.ts";
+import { configureObservability, resetObservability } from "../../src/observability/toggles.ts";
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
 import { json, memoryLogger, streamEnv } from "../streaming/helpers.ts";
+import { InMemoryMeterProvider, InMemoryTracerProvider, installTestProviders } from "./otel-test-providers.ts";
 
 let tracer: InMemoryTracerProvider;
 let meter: InMemoryMeterProvider;
@@ -40,12 +41,19 @@ function totals(instrument: string): Record<string, number> {
   return out;
 }
 
-
 // Returns the outcome wrapped: an async function returning the promise itself would wait for it.
-async function run(fake: FakeConnector, engram: StreamingEngram, stop: AbortController): Promise<{ outcome: ReturnType<typeof startStreaming> }> {
+async function run(
+  fake: FakeConnector,
+  engram: StreamingEngram,
+  stop: AbortController,
+): Promise<{ outcome: ReturnType<typeof startStreaming> }> {
   const { logger } = memoryLogger();
   const outcome = startStreaming(engram, { env: streamEnv(fake.endpoint), exit: false, logger, signal: stop.signal });
-  await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 10_000, "startup ACK");
+  await fake.waitFor(
+    () => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"),
+    10_000,
+    "startup ACK",
+  );
   return { outcome };
 }
 
@@ -58,7 +66,9 @@ function tracedEcho(received: InboundMessage[], handled: string[]): StreamingEng
         received.push(msg);
         await t.startActiveSpan("handle", {}, msg.traceContext ?? context.active(), async (span) => {
           handled.push(span.spanContext().spanId);
-          await outbound.send(newStreamMessage("data", { json: { echo: json(msg.payload) }, metadata: { from: "ts" } }));
+          await outbound.send(
+            newStreamMessage("data", { json: { echo: json(msg.payload) }, metadata: { from: "ts" } }),
+          );
           span.end();
         });
         msg.done();
@@ -88,10 +98,12 @@ describe("streaming telemetry (wired, fake connector)", () => {
     const handled: string[] = [];
     try {
       const { outcome } = await run(fake, tracedEcho(received, handled), stop);
-      await fake.sendData(envelopePacket({
-        payload: { n: 1 },
-        metadata: { traceparent: UPSTREAM, tracestate: "vendor=1", baggage: "user=alice" },
-      }));
+      await fake.sendData(
+        envelopePacket({
+          payload: { n: 1 },
+          metadata: { traceparent: UPSTREAM, tracestate: "vendor=1", baggage: "user=alice" },
+        }),
+      );
       await fake.sendData(envelopePacket({ payload: { n: 2 } }));
       await fake.waitFor(() => fake.dataRequests.length === 2, 10_000, "two echoes");
 
@@ -122,7 +134,9 @@ describe("streaming telemetry (wired, fake connector)", () => {
       assert.equal(first!.metadata.baggage, "user=alice");
       assert.equal(first!.metadata.from, "ts");
       assert.equal(first!.frame.case, "binary");
-      const env = JSON.parse(new TextDecoder().decode(first!.frame.case === "binary" ? first!.frame.value.payload : new Uint8Array()));
+      const env = JSON.parse(
+        new TextDecoder().decode(first!.frame.case === "binary" ? first!.frame.value.payload : new Uint8Array()),
+      );
       assert.equal(env.metadata.traceparent, first!.metadata.traceparent);
       const out2 = parseTraceparent(second!.metadata.traceparent!);
       assert.equal(out2?.spanId, handled[1]);
@@ -145,20 +159,24 @@ describe("streaming telemetry (wired, fake connector)", () => {
     const received: InboundMessage[] = [];
     const own = `00-${"1".repeat(32)}-${"2".repeat(16)}-01`;
     try {
-      const { outcome } = await run(fake, defineStreaming({
-        async stream(_signal, inbound, outbound) {
-          for await (const msg of inbound) {
-            received.push(msg);
-            await outbound.send(newStreamMessage("data", { json: {}, metadata: { traceparent: own } }));
-            const t = trace.getTracer("engram");
-            await t.startActiveSpan("handle", async (span) => {
-              await outbound.send(newStreamMessage("data", { json: {} }));
-              span.end();
-            });
-            msg.done();
-          }
-        },
-      }), stop);
+      const { outcome } = await run(
+        fake,
+        defineStreaming({
+          async stream(_signal, inbound, outbound) {
+            for await (const msg of inbound) {
+              received.push(msg);
+              await outbound.send(newStreamMessage("data", { json: {}, metadata: { traceparent: own } }));
+              const t = trace.getTracer("engram");
+              await t.startActiveSpan("handle", async (span) => {
+                await outbound.send(newStreamMessage("data", { json: {} }));
+                span.end();
+              });
+              msg.done();
+            }
+          },
+        }),
+        stop,
+      );
       configureObservability({ propagation: false });
       await fake.sendData(envelopePacket({ payload: { n: 1 }, metadata: { traceparent: UPSTREAM } }));
       await fake.waitFor(() => fake.dataRequests.length === 2, 10_000, "two sends");
@@ -185,18 +203,26 @@ describe("streaming telemetry (wired, fake connector)", () => {
     const stop = new AbortController();
     let send!: (n: number) => Promise<void>;
     try {
-      const { outcome } = await run(fake, defineStreaming({
-        async stream(_s, inbound, outbound) {
-          send = (n) => outbound.send(newStreamMessage("data", { json: { n } }));
-          for await (const m of inbound) m.done();
-        },
-      }), stop);
+      const { outcome } = await run(
+        fake,
+        defineStreaming({
+          async stream(_s, inbound, outbound) {
+            send = (n) => outbound.send(newStreamMessage("data", { json: { n } }));
+            for await (const m of inbound) m.done();
+          },
+        }),
+        stop,
+      );
       await send(1);
       await fake.waitFor(() => fake.dataRequests.length === 1, 10_000, "first");
       const restarted = fake.restart(1_000);
       // Send only once the SDK saw the session end (the attempt is recorded then): a packet written
       // into a connection not yet reported dead is lost with it, as in Go.
-      await fake.waitFor(() => meter.of(METRIC.STREAM_RECONNECT_ATTEMPTS).length >= 1, 10_000, "the SDK saw the session end");
+      await fake.waitFor(
+        () => meter.of(METRIC.STREAM_RECONNECT_ATTEMPTS).length >= 1,
+        10_000,
+        "the SDK saw the session end",
+      );
       for (let n = 2; n <= 4; n++) await send(n);
       await restarted;
       const sent = () => fake.dataRequests.map((r) => r.payload?.n);
@@ -226,11 +252,18 @@ describe("streaming telemetry (wired, fake connector)", () => {
     const fake = await FakeConnector.start({ startup: null });
     const { logger } = memoryLogger();
     try {
-      const outcome = await startStreaming(defineStreaming({ async stream(_s, inbound) { for await (const m of inbound) m.done(); } }), {
-        env: streamEnv(fake.endpoint, { BUBU_GRPC_RECONNECT_MAX_RETRIES: "1" }),
-        exit: false,
-        logger,
-      });
+      const outcome = await startStreaming(
+        defineStreaming({
+          async stream(_s, inbound) {
+            for await (const m of inbound) m.done();
+          },
+        }),
+        {
+          env: streamEnv(fake.endpoint, { BUBU_GRPC_RECONNECT_MAX_RETRIES: "1" }),
+          exit: false,
+          logger,
+        },
+      );
       assert.equal(outcome.exitCode, 1);
       assert.deepEqual(totals(METRIC.STREAM_RECONNECT_ATTEMPTS), { '{"reason":"handshake"}': 1 });
       assert.deepEqual(totals(METRIC.STREAM_RECONNECT_FAILURES), { '{"reason":"handshake"}': 1 });

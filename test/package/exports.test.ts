@@ -1,15 +1,18 @@
 // package.json (npm: the bundled JavaScript in dist/ for Node, Bun and Deno) and deno.json (JSR:
 // the TypeScript in src/) must publish the same entry points, each pointing at an existing module
 // that the runtime can import.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { repoRoot } from "../support/spawn.ts";
 
 type Conditions = { types: string; bun?: string; deno?: string; default: string };
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as { exports: Record<string, Conditions> };
+const pkg = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as {
+  exports: Record<string, Conditions>;
+};
 const deno = JSON.parse(readFileSync(resolve(repoRoot, "deno.json"), "utf8")) as { exports: Record<string, string> };
 
 test("package.json and deno.json export the same subpaths, with matching source and dist files", () => {
@@ -35,6 +38,14 @@ test("every entry point imports and exports something", async () => {
 
 test("the root entry point's values: the define functions, start, BubuError and MissingSecretError; nothing else", async () => {
   const root = (await import(pathToFileURL(resolve(repoRoot, "src/mod.ts")).href)) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(root).sort(), ["BubuError", "MissingSecretError", "defineBatch", "defineDual", "defineImpulse", "defineStreaming", "start"]);
+  assert.deepEqual(Object.keys(root).sort(), [
+    "BubuError",
+    "MissingSecretError",
+    "defineBatch",
+    "defineDual",
+    "defineImpulse",
+    "defineStreaming",
+    "start",
+  ]);
   for (const name of Object.keys(root)) assert.equal(typeof root[name], "function", name);
 });

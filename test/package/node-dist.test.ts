@@ -1,11 +1,12 @@
 // Node refuses to strip types under node_modules, so the npm package ships JavaScript (dist/,
 // built by `npm run build` on pack: declarations, and the code bundled per entry point). This
 // builds it and runs a batch engram and the other entry points against it on Node.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import { repoRoot } from "../support/spawn.ts";
 
 test("the built dist/ runs a batch engram under Node", { timeout: 120_000 }, () => {
@@ -18,11 +19,16 @@ test("the built dist/ runs a batch engram under Node", { timeout: 120_000 }, () 
     const build = spawnSync(node, ["scripts/build-dist.ts", join(dir, "dist")], { cwd: repoRoot, encoding: "utf8" });
     assert.equal(build.status, 0, build.stdout + build.stderr);
     // Every export's JavaScript and declarations exist, and the JavaScript imports.
-    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { exports: Record<string, { types: string; default: string }> };
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+      exports: Record<string, { types: string; default: string }>;
+    };
     const probe = join(dir, "probe.mjs");
     const entries = Object.values(pkg.exports).map((c) => join(dir, c.default));
     for (const c of Object.values(pkg.exports)) assert.ok(existsSync(join(dir, c.types)), c.types);
-    writeFileSync(probe, `for (const e of ${JSON.stringify(entries)}) if (Object.keys(await import(e)).length === 0) throw new Error(e);\n`);
+    writeFileSync(
+      probe,
+      `for (const e of ${JSON.stringify(entries)}) if (Object.keys(await import(e)).length === 0) throw new Error(e);\n`,
+    );
     const imported = spawnSync(node, [probe], { encoding: "utf8", env: { PATH: "/usr/bin:/bin" }, cwd: repoRoot });
     assert.equal(imported.status, 0, imported.stderr);
     const script = join(dir, "engram.mjs");

@@ -1,10 +1,11 @@
 // A streaming engram or an impulse run directly on a laptop takes `--config <json|file>` (as
 // `bubu run` does) and `--help`; any other argument is a usage error: exit 2, the usage on stderr.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
 import * as v from "valibot";
 import { defineImpulse } from "../../src/engram/impulse.ts";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
@@ -19,7 +20,10 @@ function greeter() {
     config: Config,
     async stream(ctx, inbound, outbound) {
       for await (const msg of inbound) {
-        await outbound.send({ kind: "data", payload: new TextEncoder().encode(JSON.stringify({ said: ctx.config.greeting })) }, ctx.signal);
+        await outbound.send(
+          { kind: "data", payload: new TextEncoder().encode(JSON.stringify({ said: ctx.config.greeting })) },
+          ctx.signal,
+        );
         msg.done();
       }
     },
@@ -28,7 +32,12 @@ function greeter() {
 
 test("streaming: --config JSON reaches ctx.config", async () => {
   const { runtime, stdout } = capture('{"kind":"data","payload":{"x":1}}\n');
-  const out = await startStreaming(greeter(), { runtime, exit: false, env: {}, args: ["--config", '{"greeting":"hi"}'] });
+  const out = await startStreaming(greeter(), {
+    runtime,
+    exit: false,
+    env: {},
+    args: ["--config", '{"greeting":"hi"}'],
+  });
   assert.equal(out.exitCode, 0, String(out.error));
   assert.deepEqual(JSON.parse(stdout().trim()).payload, { said: "hi" });
 });
@@ -49,7 +58,12 @@ test("impulse: --config from a file reaches ctx.config; --inputs is refused (exi
     writeFileSync(file, '{"greeting":"from a file"}');
     let seen: unknown;
     const impulse = defineImpulse({ config: Config, run: (ctx) => void (seen = ctx.config) });
-    const ok = await runImpulse(impulse, { runtime: capture().runtime, exit: false, env: {}, args: ["--config", file] });
+    const ok = await runImpulse(impulse, {
+      runtime: capture().runtime,
+      exit: false,
+      env: {},
+      args: ["--config", file],
+    });
     assert.equal(ok.exitCode, 0, String(ok.error));
     assert.deepEqual(seen, { greeting: "from a file" });
     const { runtime, stderr } = capture();

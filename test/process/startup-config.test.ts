@@ -1,8 +1,9 @@
 // Streaming engrams and impulses prepare their config at startup: in a pod with nothing to
 // hydrate (no refs, no templates) the storage manager is not built, yet the config still meets
 // the bounds hydration would apply, with the same texts.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { loadEnv } from "../../src/env/load.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { RunServices } from "../../src/process/services.ts";
@@ -20,13 +21,23 @@ function podServices(vars: Record<string, string>): RunServices {
 }
 
 test("a pod's config without refs or templates: decoded as is, no storage manager built", async () => {
-  const config = await prepareStartupConfig(podServices({ BUBU_STEP_CONFIG: `{"a":${nest(10)},"b":"x"}` }), noopLogger, undefined, AbortSignal.timeout(5_000));
+  const config = await prepareStartupConfig(
+    podServices({ BUBU_STEP_CONFIG: `{"a":${nest(10)},"b":"x"}` }),
+    noopLogger,
+    undefined,
+    AbortSignal.timeout(5_000),
+  );
   assert.deepEqual(config, { a: JSON.parse(nest(10)), b: "x" });
 });
 
 test("a pod's config deeper than BUBU_MAX_RECURSION_DEPTH fails as hydration would", async () => {
   await assert.rejects(
-    prepareStartupConfig(podServices({ BUBU_STEP_CONFIG: `{"a":${nest(11)}}` }), noopLogger, undefined, AbortSignal.timeout(5_000)),
+    prepareStartupConfig(
+      podServices({ BUBU_STEP_CONFIG: `{"a":${nest(11)}}` }),
+      noopLogger,
+      undefined,
+      AbortSignal.timeout(5_000),
+    ),
     { message: "failed to hydrate config: maximum recursion depth (10) exceeded during hydration" },
   );
 });
@@ -34,7 +45,12 @@ test("a pod's config deeper than BUBU_MAX_RECURSION_DEPTH fails as hydration wou
 test("a pod's config over the traversal guard fails with the guard's text", async () => {
   const wide = JSON.stringify({ a: Array.from({ length: 20 }, (_, i) => i) });
   await assert.rejects(
-    prepareStartupConfig(podServices({ BUBU_STEP_CONFIG: wide, BUBU_CONFIG_HYDRATION_MAX_NODES: "10" }), noopLogger, undefined, AbortSignal.timeout(5_000)),
+    prepareStartupConfig(
+      podServices({ BUBU_STEP_CONFIG: wide, BUBU_CONFIG_HYDRATION_MAX_NODES: "10" }),
+      noopLogger,
+      undefined,
+      AbortSignal.timeout(5_000),
+    ),
     { message: "failed to hydrate config: config rejected before hydration: config exceeds max nodes 10" },
   );
 });

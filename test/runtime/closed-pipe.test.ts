@@ -1,15 +1,20 @@
 // A reader that went away (stderr or stdout closed) cannot change the exit code: a batch engram
 // that times out with its stderr pipe closed still exits 124, one that succeeds with stdout
 // closed still exits 0.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { test } from "node:test";
 import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
 
 const FIXTURE = resolve(repoRoot, "test/batch/fixtures/fixture-engram.ts");
 
-function runWithClosed(stream: "stdout" | "stderr", inputs: string, env: Record<string, string>): Promise<number | null> {
+function runWithClosed(
+  stream: "stdout" | "stderr",
+  inputs: string,
+  env: Record<string, string>,
+): Promise<number | null> {
   const [cmd, args] = commandFor(currentRuntime(), FIXTURE, ["--inputs", inputs]);
   return new Promise((done, fail) => {
     const child = spawn(cmd, args, {

@@ -1,9 +1,9 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { describe, test } from "node:test";
 import { detectRuntime, runtimeName } from "../../src/runtime/detect.ts";
 import { RUNTIME_KEYS, runFixture } from "./helpers/bins.ts";
 

@@ -2,18 +2,24 @@
 // gRPC server that produces what a Connect server never would: frames split into 1–17 byte
 // DATA frames, trailers-only errors, a missing status, oversized and compressed frames, a
 // RST_STREAM, an unanswered call. Runs under Bun, Deno and Node (the server is a node child).
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { after, before, describe, test } from "node:test";
 import { create, type Message, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { type DataRequest, DataRequestSchema, type DataResponse, TransportConnectorService } from "../../src/gen/transport/v1/transport_pb.ts";
+import {
+  type DataRequest,
+  DataRequestSchema,
+  type DataResponse,
+  TransportConnectorService,
+} from "../../src/gen/transport/v1/transport_pb.ts";
+import { connectTransport } from "../../src/runtime/connect-transport.ts";
 import { createGrpcTransport } from "../../src/runtime/grpc-transport.ts";
 import type { EncodedMessage, GrpcTransport, RequestEncoder } from "../../src/runtime/types.ts";
 import { openBidi } from "../../src/streaming/bidi.ts";
 import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
-import { connectTransport } from "../../src/runtime/connect-transport.ts";
 
 let server: ChildProcess;
 let port = 0;
@@ -46,7 +52,12 @@ interface Limits {
 }
 
 function transport(limits: Limits = {}): GrpcTransport {
-  return createGrpcTransport({ target: { kind: "tcp", host: "127.0.0.1", port }, tls: false, connectTimeoutMs: 5_000, ...limits });
+  return createGrpcTransport({
+    target: { kind: "tcp", host: "127.0.0.1", port },
+    tls: false,
+    connectTimeoutMs: 5_000,
+    ...limits,
+  });
 }
 
 async function* none(): AsyncGenerator<DataRequest> {}
@@ -82,7 +93,8 @@ async function sha256(b: Uint8Array): Promise<string> {
   return Array.from(d, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-const req = (i: number, size = 10): DataRequest => create(DataRequestSchema, { metadata: { i: String(i), pad: "p".repeat(size) } });
+const req = (i: number, size = 10): DataRequest =>
+  create(DataRequestSchema, { metadata: { i: String(i), pad: "p".repeat(size) } });
 async function* requests(n: number, size = 10): AsyncGenerator<DataRequest> {
   for (let i = 1; i <= n; i++) yield req(i, size);
 }
@@ -91,7 +103,10 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
   test("frames split over tiny DATA frames are reassembled in order", async () => {
     const { responses, error } = await call("split");
     // The server ends without trailers after its frames: the status is missing.
-    assert.deepEqual(responses.map((r) => r.metadata.i), ["1", "2", "3"]);
+    assert.deepEqual(
+      responses.map((r) => r.metadata.i),
+      ["1", "2", "3"],
+    );
     assert.equal(responses[1].metadata.big, "y".repeat(300));
     assert.equal(error?.code, Code.Internal);
     assert.match(error!.rawMessage, /missing status/);
@@ -99,7 +114,10 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
 
   test("messages before an error trailer are delivered, then the trailer's code and decoded message", async () => {
     const { responses, error } = await call("trailer-error");
-    assert.deepEqual(responses.map((r) => r.metadata.i), ["1"]);
+    assert.deepEqual(
+      responses.map((r) => r.metadata.i),
+      ["1"],
+    );
     assert.equal(error?.code, Code.FailedPrecondition);
     assert.equal(error?.rawMessage, "not now: draining");
   });
@@ -108,7 +126,13 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     const gt = transport();
     try {
       await gt.ready();
-      const res = await connectTransport(gt).stream(TransportConnectorService.method.data, undefined, undefined, { "x-scenario": "ok-trailers" }, none());
+      const res = await connectTransport(gt).stream(
+        TransportConnectorService.method.data,
+        undefined,
+        undefined,
+        { "x-scenario": "ok-trailers" },
+        none(),
+      );
       const got: string[] = [];
       for await (const m of res.message) got.push(m.metadata.i);
       assert.deepEqual(got, ["1"]);
@@ -206,7 +230,10 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     const gt = transport();
     try {
       await gt.ready();
-      const it = openBidi(connectTransport(gt), TransportConnectorService.method.data, none(), { headers: { "x-scenario": "flood" }, signal: new AbortController().signal });
+      const it = openBidi(connectTransport(gt), TransportConnectorService.method.data, none(), {
+        headers: { "x-scenario": "flood" },
+        signal: new AbortController().signal,
+      });
       const first = await it.next();
       assert.equal(first.done, false);
       const deadline = Date.now() + 10_000;
@@ -231,8 +258,12 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
   test("requests over 16 KiB (several DATA frames each) arrive whole and in order", async () => {
     const { responses, error } = await call("echo", { requests: requests(20, 40_000) });
     assert.equal(error, undefined);
-    assert.deepEqual(responses.map((r) => r.metadata.i), Array.from({ length: 20 }, (_, i) => String(i + 1)));
-    for (const [i, r] of responses.entries()) assert.equal(r.metadata.len, String(toBinary(DataRequestSchema, req(i + 1, 40_000)).length));
+    assert.deepEqual(
+      responses.map((r) => r.metadata.i),
+      Array.from({ length: 20 }, (_, i) => String(i + 1)),
+    );
+    for (const [i, r] of responses.entries())
+      assert.equal(r.metadata.len, String(toBinary(DataRequestSchema, req(i + 1, 40_000)).length));
   });
 
   test("a request encoder writes the messages, small and big; writeMaxBytes applies to its size", async () => {

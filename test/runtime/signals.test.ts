@@ -1,12 +1,15 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
+import { describe, test } from "node:test";
 import { collect, fixture, REPO, RUNTIME_KEYS, RUNTIMES } from "./helpers/bins.ts";
 
 function start(rt: keyof typeof RUNTIMES, mode: string) {
   const [bin, ...pre] = RUNTIMES[rt];
-  const child = spawn(bin!, [...pre, fixture("signal-child.ts"), mode], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin!, [...pre, fixture("signal-child.ts"), mode], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const done = collect(child);
   const ready = new Promise<void>((resolve, reject) => {
     let out = "";

@@ -1,6 +1,6 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { describe, test } from "node:test";
 import { collect, fixture, REPO, RUNTIME_KEYS, RUNTIMES, type RuntimeKey } from "./helpers/bins.ts";
 
 const MIB = 1024 * 1024;
@@ -8,10 +8,11 @@ const MIB = 1024 * 1024;
 // The child writes into a pipe whose reader starts 0.3 s late, so the 64 KiB pipe is full
 // when the child calls exit. Prints the bytes received; pipefail keeps the child's code.
 async function slowPipe(rt: RuntimeKey, mode: string): Promise<{ bytes: number; code: number | null }> {
-  const child = spawn("bash", [
-    "-c", 'set -o pipefail; "$@" | { sleep 0.3; wc -c; }', "_",
-    ...RUNTIMES[rt], fixture("stdout-child.ts"), mode,
-  ], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    "bash",
+    ["-c", 'set -o pipefail; "$@" | { sleep 0.3; wc -c; }', "_", ...RUNTIMES[rt], fixture("stdout-child.ts"), mode],
+    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+  );
   const r = await collect(child);
   return { bytes: Number(r.stdout.trim()), code: r.code };
 }

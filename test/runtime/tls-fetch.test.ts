@@ -1,9 +1,9 @@
-import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
 import { detectRuntime, runtimeName } from "../../src/runtime/detect.ts";
 import type { TlsFetch } from "../../src/runtime/types.ts";
 import { makePki, type Pki } from "./helpers/pki.ts";
-import { startEchoServer, type Echo, type EchoServer } from "./helpers/tls-echo-server.ts";
+import { type Echo, type EchoServer, startEchoServer } from "./helpers/tls-echo-server.ts";
 
 describe("createTlsFetch (mutual TLS against a private CA)", () => {
   const rt = detectRuntime();
@@ -43,19 +43,23 @@ describe("createTlsFetch (mutual TLS against a private CA)", () => {
 
   test("sends request bodies from init and from a Request object", async () => {
     const { fetch } = open({ ca: pki.ca, ...pki.client });
-    const a = (await (await fetch(`${server.origin}/a`, {
-      method: "POST",
-      body: '{"x":"é"}',
-      headers: { "content-type": "application/json" },
-    })).json()) as Echo;
+    const a = (await (
+      await fetch(`${server.origin}/a`, {
+        method: "POST",
+        body: '{"x":"é"}',
+        headers: { "content-type": "application/json" },
+      })
+    ).json()) as Echo;
     assert.deepEqual([a.method, a.body, a.contentType], ["POST", '{"x":"é"}', "application/json"]);
     const req = new Request(`${server.origin}/b`, { method: "PUT", body: "from a Request" });
     const b = (await (await fetch(req)).json()) as Echo;
     assert.deepEqual([b.method, b.path, b.body], ["PUT", "/b", "from a Request"]);
-    const c = (await (await fetch(`${server.origin}/c`, {
-      method: "POST",
-      body: new URLSearchParams({ k: "v w" }),
-    })).json()) as Echo;
+    const c = (await (
+      await fetch(`${server.origin}/c`, {
+        method: "POST",
+        body: new URLSearchParams({ k: "v w" }),
+      })
+    ).json()) as Echo;
     assert.equal(c.body, "k=v+w");
     assert.match(c.contentType ?? "", /^application\/x-www-form-urlencoded/);
   });
@@ -163,10 +167,23 @@ describe("createTlsFetch (mutual TLS against a private CA)", () => {
     const get = await f.exchange({ method: "GET", url: `${server.origin}/x`, headers: { "user-agent": "ua" } });
     assert.equal(get.status, 200);
     assert.deepEqual(JSON.parse(await get.text()).path, "/x");
-    const post = await f.exchange({ method: "POST", url: `${server.origin}/p`, headers: { "content-type": "application/json" }, body: '{"é":1}' });
+    const post = await f.exchange({
+      method: "POST",
+      url: `${server.origin}/p`,
+      headers: { "content-type": "application/json" },
+      body: '{"é":1}',
+    });
     const echo = JSON.parse(await post.text()) as Echo;
-    assert.deepEqual([echo.method, echo.body, echo.contentType, echo.cn], ["POST", '{"é":1}', "application/json", "engram-client"]);
-    const bytes = await f.exchange({ method: "PUT", url: `${server.origin}/b`, headers: {}, body: new TextEncoder().encode("raw") });
+    assert.deepEqual(
+      [echo.method, echo.body, echo.contentType, echo.cn],
+      ["POST", '{"é":1}', "application/json", "engram-client"],
+    );
+    const bytes = await f.exchange({
+      method: "PUT",
+      url: `${server.origin}/b`,
+      headers: {},
+      body: new TextEncoder().encode("raw"),
+    });
     assert.equal((JSON.parse(await bytes.text()) as Echo).body, "raw");
     const empty = await f.exchange({ method: "GET", url: `${server.origin}/no-content`, headers: {} });
     assert.equal(empty.status, 204);
@@ -190,15 +207,24 @@ describe("createTlsFetch (mutual TLS against a private CA)", () => {
 
     const ac = new AbortController();
     ac.abort(new Error("stop"));
-    await assert.rejects(() => f.exchange!({ method: "GET", url: `${server.origin}/`, headers: {}, signal: ac.signal }), /stop/);
+    await assert.rejects(
+      () => f.exchange!({ method: "GET", url: `${server.origin}/`, headers: {}, signal: ac.signal }),
+      /stop/,
+    );
     const wrongCa = open({ ca: pki.otherCa, ...pki.client });
-    await assert.rejects(() => wrongCa.exchange!({ method: "GET", url: `${server.origin}/`, headers: {} }), (err: unknown) => {
-      assert.ok(err instanceof TypeError);
-      assert.equal(typeof (err.cause as { code?: unknown }).code, "string", "the TLS error's code is kept");
-      return true;
-    });
+    await assert.rejects(
+      () => wrongCa.exchange!({ method: "GET", url: `${server.origin}/`, headers: {} }),
+      (err: unknown) => {
+        assert.ok(err instanceof TypeError);
+        assert.equal(typeof (err.cause as { code?: unknown }).code, "string", "the TLS error's code is kept");
+        return true;
+      },
+    );
     await f.close();
-    await assert.rejects(() => f.exchange!({ method: "GET", url: `${server.origin}/`, headers: {} }), /TlsFetch is closed/);
+    await assert.rejects(
+      () => f.exchange!({ method: "GET", url: `${server.origin}/`, headers: {} }),
+      /TlsFetch is closed/,
+    );
   });
 
   test("rejects bad options up front", () => {

@@ -117,7 +117,10 @@ const shapes: Shape[] = [
   {
     name: "nested objects",
     schema: v.object({
-      user: v.object({ name: v.string(), address: v.object({ city: v.string(), zip: v.pipe(v.string(), v.length(5)) }) }),
+      user: v.object({
+        name: v.string(),
+        address: v.object({ city: v.string(), zip: v.pipe(v.string(), v.length(5)) }),
+      }),
     }),
     samples: [
       [{ user: { name: "a", address: { city: "c", zip: "12345" } } }, true],
@@ -269,26 +272,44 @@ describe("unsupported valibot schemas name the field", () => {
   }
 
   test("a Date deep in an object", () => {
-    const err = conversionError(() => toJsonSchema(v.object({ user: v.object({ name: v.string(), born: v.date() }) }), { label: "inputs" }));
+    const err = conversionError(() =>
+      toJsonSchema(v.object({ user: v.object({ name: v.string(), born: v.date() }) }), { label: "inputs" }),
+    );
     assert.equal(err.path, "inputs.user.born");
-    assert.match(err.message, /^cannot convert inputs\.user\.born to JSON Schema: The "date" schema cannot be converted/);
+    assert.match(
+      err.message,
+      /^cannot convert inputs\.user\.born to JSON Schema: The "date" schema cannot be converted/,
+    );
   });
 
   test("array items, quoted keys, union options", () => {
-    assert.equal(conversionError(() => toJsonSchema(v.object({ tags: v.array(v.bigint()) }), { label: "inputs" })).path, "inputs.tags[*]");
-    assert.equal(conversionError(() => toJsonSchema(v.object({ "content-type": v.symbol() }), { label: "config" })).path, 'config["content-type"]');
-    assert.equal(conversionError(() => toJsonSchema(v.union([v.string(), v.map(v.string(), v.string())]), { label: "x" })).path, "x (option 2)");
+    assert.equal(
+      conversionError(() => toJsonSchema(v.object({ tags: v.array(v.bigint()) }), { label: "inputs" })).path,
+      "inputs.tags[*]",
+    );
+    assert.equal(
+      conversionError(() => toJsonSchema(v.object({ "content-type": v.symbol() }), { label: "config" })).path,
+      'config["content-type"]',
+    );
+    assert.equal(
+      conversionError(() => toJsonSchema(v.union([v.string(), v.map(v.string(), v.string())]), { label: "x" })).path,
+      "x (option 2)",
+    );
     assert.equal(conversionError(() => toJsonSchema(v.record(v.string(), v.set(v.string())))).path, "schema.*");
   });
 
   test("an unsupported action is reported at its field", () => {
-    const err = conversionError(() => toJsonSchema(v.object({ code: v.pipe(v.string(), v.regex(/^x$/i)) }), { label: "inputs" }));
+    const err = conversionError(() =>
+      toJsonSchema(v.object({ code: v.pipe(v.string(), v.regex(/^x$/i)) }), { label: "inputs" }),
+    );
     assert.equal(err.path, "inputs.code");
     assert.match(err.reason, /RegExp flags/);
   });
 
   test("a transformation without a following schema cannot describe an output", () => {
-    const err = conversionError(() => toJsonSchema(v.object({ n: v.pipe(v.string(), v.transform(Number)) }), { label: "output", typeMode: "output" }));
+    const err = conversionError(() =>
+      toJsonSchema(v.object({ n: v.pipe(v.string(), v.transform(Number)) }), { label: "output", typeMode: "output" }),
+    );
     assert.equal(err.path, "output.n");
     assert.match(err.reason, /"transform" action/);
   });
@@ -300,7 +321,9 @@ describe("unsupported valibot schemas name the field", () => {
   });
 
   test("a default that is not JSON", () => {
-    const err = conversionError(() => toJsonSchema(v.object({ n: v.optional(v.number(), Number.NaN) }), { label: "config" }));
+    const err = conversionError(() =>
+      toJsonSchema(v.object({ n: v.optional(v.number(), Number.NaN) }), { label: "config" }),
+    );
     assert.match(err.message, /#\/properties\/n\/default is NaN/);
   });
 });

@@ -138,7 +138,11 @@ describe("normalizeSchema: x-bubu-allow-runtime-refs / x-bubu-allow-template-str
   });
 
   test("alternatives already present are not appended twice", () => {
-    const schema = { oneOf: [{ type: "integer" }, STORAGE, TEMPLATE], "x-bubu-allow-runtime-refs": true, "x-bubu-allow-template-strings": true };
+    const schema = {
+      oneOf: [{ type: "integer" }, STORAGE, TEMPLATE],
+      "x-bubu-allow-runtime-refs": true,
+      "x-bubu-allow-template-strings": true,
+    };
     assert.equal((norm(schema).oneOf as unknown[]).length, 3);
     // Nested inside an alternative's own anyOf counts too.
     const nested = { oneOf: [{ anyOf: [SECRET] }], "x-bubu-allow-runtime-refs": true };
@@ -182,13 +186,23 @@ describe("normalizeSchema: x-bubu-allow-runtime-refs / x-bubu-allow-template-str
     assert.deepEqual(inner.allOf, [wrappedString]);
     // anyOf branches are widened too, so the parent's anyOf gets nothing more.
     const anyOut = norm({ "x-bubu-allow-template-strings": true, anyOf: [{ type: "integer" }, { type: "boolean" }] });
-    assert.deepEqual(anyOut.anyOf, [{ anyOf: [{ type: "integer" }, TEMPLATE] }, { anyOf: [{ type: "boolean" }, TEMPLATE] }]);
+    assert.deepEqual(anyOut.anyOf, [
+      { anyOf: [{ type: "integer" }, TEMPLATE] },
+      { anyOf: [{ type: "boolean" }, TEMPLATE] },
+    ]);
   });
 
   test("tuple items (an array) are widened element by element", () => {
-    const out = norm({ "x-bubu-allow-template-strings": true, type: "array", items: [{ type: "integer" }, { type: "boolean" }] });
+    const out = norm({
+      "x-bubu-allow-template-strings": true,
+      type: "array",
+      items: [{ type: "integer" }, { type: "boolean" }],
+    });
     const inner = (out.anyOf as Obj[])[0];
-    assert.deepEqual(inner.items, [{ anyOf: [{ type: "integer" }, TEMPLATE] }, { anyOf: [{ type: "boolean" }, TEMPLATE] }]);
+    assert.deepEqual(inner.items, [
+      { anyOf: [{ type: "integer" }, TEMPLATE] },
+      { anyOf: [{ type: "boolean" }, TEMPLATE] },
+    ]);
   });
 
   test("oneOf branches are not widened: the oneOf node gets the alternatives once", () => {
@@ -208,7 +222,9 @@ describe("normalizeSchema: x-bubu-allow-runtime-refs / x-bubu-allow-template-str
 
   test("a keyword inside a oneOf branch still applies to that branch", () => {
     const out = norm({ oneOf: [{ type: "integer", "x-bubu-allow-template-strings": true }, { type: "boolean" }] });
-    assert.deepEqual((out.oneOf as Obj[])[0], { anyOf: [{ type: "integer", "x-bubu-allow-template-strings": true }, TEMPLATE] });
+    assert.deepEqual((out.oneOf as Obj[])[0], {
+      anyOf: [{ type: "integer", "x-bubu-allow-template-strings": true }, TEMPLATE],
+    });
     assert.deepEqual((out.oneOf as Obj[])[1], { type: "boolean" });
   });
 
@@ -222,7 +238,11 @@ describe("normalizeSchema: x-bubu-allow-runtime-refs / x-bubu-allow-template-str
       },
     });
     const props = (out.anyOf as Obj[])[0].properties as Obj;
-    assert.deepEqual(props.off, { type: "object", "x-bubu-allow-runtime-refs": false, properties: { s: { type: "string" } } });
+    assert.deepEqual(props.off, {
+      type: "object",
+      "x-bubu-allow-runtime-refs": false,
+      properties: { s: { type: "string" } },
+    });
     assert.equal(((props.odd as Obj).anyOf as unknown[]).length, 4);
   });
 });
@@ -237,7 +257,8 @@ describe("normalizeSchema: input handling", () => {
 
   test("boolean schemas pass; other non-objects are rejected", () => {
     assert.equal(normalizeSchema(true), true);
-    for (const bad of [null, [], "{}", 3, undefined]) assert.throws(() => normalizeSchema(bad), SchemaNormalizationError);
+    for (const bad of [null, [], "{}", 3, undefined])
+      assert.throws(() => normalizeSchema(bad), SchemaNormalizationError);
     assert.throws(() => normalizeSchema({ big: 1n }), SchemaNormalizationError);
   });
 

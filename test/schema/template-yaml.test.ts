@@ -16,7 +16,9 @@ import { crdValidationSchema } from "./crd-schema.ts";
 type Obj = Record<string, unknown>;
 
 const engramCrd = compileSchema(crdValidationSchema("catalog.bubustack.io_engramtemplates.yaml"), { normalize: false });
-const impulseCrd = compileSchema(crdValidationSchema("catalog.bubustack.io_impulsetemplates.yaml"), { normalize: false });
+const impulseCrd = compileSchema(crdValidationSchema("catalog.bubustack.io_impulsetemplates.yaml"), {
+  normalize: false,
+});
 
 const Config = v.object({
   timeout: v.optional(v.pipe(v.string(), v.description("Go duration")), "30s"),
@@ -38,7 +40,15 @@ const engramOptions = {
   config: Config,
   inputs: Inputs,
   output: Output,
-  secrets: { token: { required: true, description: "API token", mountType: "env" as const, envPrefix: "HTTP", expectedKeys: ["token"] } },
+  secrets: {
+    token: {
+      required: true,
+      description: "API token",
+      mountType: "env" as const,
+      envPrefix: "HTTP",
+      expectedKeys: ["token"],
+    },
+  },
   declaredOutputKeys: ["status", "body"],
   execution: { timeout: "5m", job: { recommendedBackoffLimit: 2 } },
   labels: { "app.kubernetes.io/part-of": "demo" },
@@ -54,8 +64,16 @@ describe("engramTemplateYaml", () => {
     assert.deepEqual(doc.metadata, { name: "http-client", labels: { "app.kubernetes.io/part-of": "demo" } });
     const spec = doc.spec as Obj;
     assert.deepEqual(Object.keys(spec), [
-      "version", "description", "image", "supportedModes", "configSchema", "inputSchema", "outputSchema",
-      "secretSchema", "declaredOutputKeys", "execution",
+      "version",
+      "description",
+      "image",
+      "supportedModes",
+      "configSchema",
+      "inputSchema",
+      "outputSchema",
+      "secretSchema",
+      "declaredOutputKeys",
+      "execution",
     ]);
     assert.deepEqual(spec.configSchema, toJsonSchema(Config));
     assert.deepEqual(spec.inputSchema, toJsonSchema(Inputs));
@@ -109,14 +127,41 @@ describe("engramTemplateYaml", () => {
     });
     assert.equal(schemas.contextSchema, undefined);
     assertTemplatePayload("input", "http-client", { url: "https://example.com/x" }, schemas.inputSchema);
-    assert.throws(() => assertTemplatePayload("input", "http-client", { url: "https://x", method: "PUT" }, schemas.inputSchema), /\[method: /);
+    assert.throws(
+      () => assertTemplatePayload("input", "http-client", { url: "https://x", method: "PUT" }, schemas.inputSchema),
+      /\[method: /,
+    );
     assertTemplatePayload("output", "http-client", { status: 200, body: null }, schemas.outputSchema);
   });
 });
 
 describe("YAML 1.1 safety", () => {
   test("strings that YAML 1.1 would read as booleans, numbers or merges stay strings", () => {
-    const tricky = ["yes", "No", "on", "OFF", "y", "n", "true", "null", "~", "12:30", "0755", "1e3", "0x1F", "<<", "- x", "#c", "a: b", " lead", "\u2028", "\u0085", "\ufeff", "tab\there", ""];
+    const tricky = [
+      "yes",
+      "No",
+      "on",
+      "OFF",
+      "y",
+      "n",
+      "true",
+      "null",
+      "~",
+      "12:30",
+      "0755",
+      "1e3",
+      "0x1F",
+      "<<",
+      "- x",
+      "#c",
+      "a: b",
+      " lead",
+      "\u2028",
+      "\u0085",
+      "\ufeff",
+      "tab\there",
+      "",
+    ];
     const text = engramTemplateYaml({
       name: "tricky",
       version: "1",
@@ -131,7 +176,11 @@ describe("YAML 1.1 safety", () => {
   });
 
   test("the template-string pattern survives", () => {
-    const text = engramTemplateYaml({ name: "p", version: "1", inputs: { type: "object", "x-bubu-allow-template-strings": true } });
+    const text = engramTemplateYaml({
+      name: "p",
+      version: "1",
+      inputs: { type: "object", "x-bubu-allow-template-strings": true },
+    });
     assert.equal(parseTemplateSchemas(text).inputSchema?.["x-bubu-allow-template-strings"], true);
   });
 });
@@ -145,7 +194,10 @@ describe("impulseTemplateYaml", () => {
     config: v.object({ path: v.optional(v.string(), "/webhook") }),
     context: Context,
     secrets: { webhook: { required: true, mountType: "file" as const, mountPath: "/etc/webhook" } },
-    deliveryPolicy: { dedupe: { mode: "key" as const, keyTemplate: "{{ .event.id }}" }, retry: { maxAttempts: 5, baseDelay: "1s", backoff: "exponential" as const } },
+    deliveryPolicy: {
+      dedupe: { mode: "key" as const, keyTemplate: "{{ .event.id }}" },
+      retry: { maxAttempts: 5, baseDelay: "1s", backoff: "exponential" as const },
+    },
   };
   const doc = parse(impulseTemplateYaml(options), { version: "1.1" }) as Obj;
 
@@ -177,21 +229,66 @@ describe("template option errors", () => {
   const cases: Array<[string, () => unknown, string]> = [
     ["upper-case name", () => engramTemplateManifest({ name: "Bad_Name", version: "1" }), "name"],
     ["empty version", () => engramTemplateManifest({ name: "a", version: " " }), "version"],
-    ["four modes", () => engramTemplateManifest({ name: "a", version: "1", supportedModes: ["job", "deployment", "statefulset", "job"] }), "supportedModes"],
-    ["duplicate mode", () => engramTemplateManifest({ name: "a", version: "1", supportedModes: ["job", "job"] }), "supportedModes"],
-    ["unknown mode", () => engramTemplateManifest({ name: "a", version: "1", supportedModes: ["cron" as "job"] }), "supportedModes"],
+    [
+      "four modes",
+      () =>
+        engramTemplateManifest({
+          name: "a",
+          version: "1",
+          supportedModes: ["job", "deployment", "statefulset", "job"],
+        }),
+      "supportedModes",
+    ],
+    [
+      "duplicate mode",
+      () => engramTemplateManifest({ name: "a", version: "1", supportedModes: ["job", "job"] }),
+      "supportedModes",
+    ],
+    [
+      "unknown mode",
+      () => engramTemplateManifest({ name: "a", version: "1", supportedModes: ["cron" as "job"] }),
+      "supportedModes",
+    ],
     ["long image", () => engramTemplateManifest({ name: "a", version: "1", image: "i".repeat(513) }), "image"],
     ["non-object inputs", () => engramTemplateManifest({ name: "a", version: "1", inputs: v.string() }), "inputs"],
-    ["unconvertible output", () => engramTemplateManifest({ name: "a", version: "1", output: v.object({ at: v.date() }) }), "output"],
-    ["external $ref", () => engramTemplateManifest({ name: "a", version: "1", config: { $ref: "https://x/c.json" } }), "config"],
-    ["bad mount type", () => engramTemplateManifest({ name: "a", version: "1", secrets: { s: { mountType: "volume" as "env" } } }), "secrets.s.mountType"],
-    ["unknown secret field", () => engramTemplateManifest({ name: "a", version: "1", secrets: { s: { mountpath: "/x" } as never } }), "secrets.s.mountpath"],
-    ["bad dedupe mode", () => impulseTemplateManifest({ name: "a", version: "1", deliveryPolicy: { dedupe: { mode: "hash" as "key" } } }), "deliveryPolicy.dedupe.mode"],
-    ["negative attempts", () => impulseTemplateManifest({ name: "a", version: "1", deliveryPolicy: { retry: { maxAttempts: -1 } } }), "deliveryPolicy.retry.maxAttempts"],
+    [
+      "unconvertible output",
+      () => engramTemplateManifest({ name: "a", version: "1", output: v.object({ at: v.date() }) }),
+      "output",
+    ],
+    [
+      "external $ref",
+      () => engramTemplateManifest({ name: "a", version: "1", config: { $ref: "https://x/c.json" } }),
+      "config",
+    ],
+    [
+      "bad mount type",
+      () => engramTemplateManifest({ name: "a", version: "1", secrets: { s: { mountType: "volume" as "env" } } }),
+      "secrets.s.mountType",
+    ],
+    [
+      "unknown secret field",
+      () => engramTemplateManifest({ name: "a", version: "1", secrets: { s: { mountpath: "/x" } as never } }),
+      "secrets.s.mountpath",
+    ],
+    [
+      "bad dedupe mode",
+      () => impulseTemplateManifest({ name: "a", version: "1", deliveryPolicy: { dedupe: { mode: "hash" as "key" } } }),
+      "deliveryPolicy.dedupe.mode",
+    ],
+    [
+      "negative attempts",
+      () => impulseTemplateManifest({ name: "a", version: "1", deliveryPolicy: { retry: { maxAttempts: -1 } } }),
+      "deliveryPolicy.retry.maxAttempts",
+    ],
   ];
   for (const [name, fn, field] of cases) {
     test(name, () => {
-      assert.throws(fn, (err: unknown) => err instanceof TemplateManifestError && err.field === field && err.message.startsWith(`${field}: `));
+      assert.throws(
+        fn,
+        (err: unknown) =>
+          err instanceof TemplateManifestError && err.field === field && err.message.startsWith(`${field}: `),
+      );
     });
   }
 
@@ -207,12 +304,18 @@ describe("parseTemplateSchemas input handling", () => {
   test("finds the template in a multi-document stream and reads JSON too", () => {
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n${engramTemplateYaml({ name: "two", version: "2", inputs: v.object({ a: v.string() }) })}`;
     assert.equal(parseTemplateSchemas(text).name, "two");
-    const json = JSON.stringify({ apiVersion: "catalog.bubustack.io/v1alpha1", kind: "EngramTemplate", metadata: { name: "j" }, spec: { version: "1", outputSchema: { type: "object" } } });
+    const json = JSON.stringify({
+      apiVersion: "catalog.bubustack.io/v1alpha1",
+      kind: "EngramTemplate",
+      metadata: { name: "j" },
+      spec: { version: "1", outputSchema: { type: "object" } },
+    });
     assert.deepEqual(parseTemplateSchemas(json).outputSchema, { type: "object" });
   });
 
   test("hand-written YAML 1.1 booleans are read as Kubernetes reads them", () => {
-    const text = "apiVersion: catalog.bubustack.io/v1alpha1\nkind: EngramTemplate\nmetadata: {name: h}\nspec:\n  version: '1'\n  inputSchema:\n    type: object\n    properties:\n      flag: {enum: [yes, no]}\n";
+    const text =
+      "apiVersion: catalog.bubustack.io/v1alpha1\nkind: EngramTemplate\nmetadata: {name: h}\nspec:\n  version: '1'\n  inputSchema:\n    type: object\n    properties:\n      flag: {enum: [yes, no]}\n";
     assert.deepEqual((parseTemplateSchemas(text).inputSchema?.properties as Obj).flag, { enum: [true, false] });
   });
 
@@ -222,7 +325,10 @@ describe("parseTemplateSchemas input handling", () => {
     assert.throws(() => parseTemplateSchemas(""), TypeError);
     assert.throws(() => parseTemplateSchemas("a: [1, 2\nb: {"), SyntaxError);
     assert.throws(
-      () => parseTemplateSchemas("apiVersion: catalog.bubustack.io/v1alpha1\nkind: EngramTemplate\nspec:\n  inputSchema: [1]\n"),
+      () =>
+        parseTemplateSchemas(
+          "apiVersion: catalog.bubustack.io/v1alpha1\nkind: EngramTemplate\nspec:\n  inputSchema: [1]\n",
+        ),
       /spec\.inputSchema must be an object/,
     );
   });

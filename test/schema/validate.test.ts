@@ -26,7 +26,9 @@ const user = {
 
 describe("validateAgainstSchema", () => {
   test("a matching value is valid", () => {
-    assert.deepEqual(validateAgainstSchema({ name: "Ada", tags: ["x"], address: { zip: "12345" } }, user), { valid: true });
+    assert.deepEqual(validateAgainstSchema({ name: "Ada", tags: ["x"], address: { zip: "12345" } }, user), {
+      valid: true,
+    });
   });
 
   test("a nested failure reports the dotted path and the JSON pointer of the value", () => {
@@ -59,20 +61,34 @@ describe("validateAgainstSchema", () => {
   test("additionalProperties: false names the extra property", () => {
     const found = issues({ a: 1, extra: true }, { type: "object", properties: { a: {} }, additionalProperties: false });
     assert.deepEqual(found, [
-      { path: "extra", pointer: "/extra", keyword: "additionalProperties", message: 'Additional property "extra" is not allowed.' },
+      {
+        path: "extra",
+        pointer: "/extra",
+        keyword: "additionalProperties",
+        message: 'Additional property "extra" is not allowed.',
+      },
     ]);
   });
 
   test("an additionalProperties schema reports the inner failure", () => {
     const found = issues({ a: "x" }, { type: "object", additionalProperties: { type: "number" } });
-    assert.deepEqual(found.map((i) => [i.path, i.keyword]), [["a", "type"]]);
+    assert.deepEqual(
+      found.map((i) => [i.path, i.keyword]),
+      [["a", "type"]],
+    );
   });
 
   test("anyOf/oneOf failures are one issue, not one per branch", () => {
     const schema = { type: "object", properties: { v: { anyOf: [{ type: "string" }, { type: "number" }] } } };
-    assert.deepEqual(issues({ v: true }, schema).map((i) => [i.path, i.keyword]), [["v", "anyOf"]]);
+    assert.deepEqual(
+      issues({ v: true }, schema).map((i) => [i.path, i.keyword]),
+      [["v", "anyOf"]],
+    );
     const one = { oneOf: [{ type: "number" }, { type: "integer" }, false] };
-    assert.deepEqual(issues(3, one).map((i) => [i.path, i.keyword]), [["", "oneOf"]]);
+    assert.deepEqual(
+      issues(3, one).map((i) => [i.path, i.keyword]),
+      [["", "oneOf"]],
+    );
   });
 
   test("allOf and $ref report the failures inside them", () => {
@@ -81,13 +97,22 @@ describe("validateAgainstSchema", () => {
       type: "object",
       properties: { n: { allOf: [{ $ref: "#/definitions/pos" }] } },
     };
-    assert.deepEqual(issues({ n: 0 }, schema).map((i) => [i.path, i.keyword]), [["n", "minimum"]]);
+    assert.deepEqual(
+      issues({ n: 0 }, schema).map((i) => [i.path, i.keyword]),
+      [["n", "minimum"]],
+    );
   });
 
   test("dependencies: the array form is reported, the schema form reports its inner failure", () => {
     const schema = { dependencies: { card: ["billing"], vip: { required: ["since"] } } };
     const found = issues({ card: 1, vip: true }, schema);
-    assert.deepEqual(found.map((i) => [i.path, i.keyword]), [["", "dependencies"], ["since", "required"]]);
+    assert.deepEqual(
+      found.map((i) => [i.path, i.keyword]),
+      [
+        ["", "dependencies"],
+        ["since", "required"],
+      ],
+    );
     assert.match(found[0].message, /"card" but does not have "billing"/);
   });
 
@@ -118,7 +143,12 @@ describe("validateAgainstSchema", () => {
   });
 
   test("draft-04 is used when $schema names it (boolean exclusiveMinimum)", () => {
-    const schema = { $schema: "http://json-schema.org/draft-04/schema#", type: "number", minimum: 5, exclusiveMinimum: true };
+    const schema = {
+      $schema: "http://json-schema.org/draft-04/schema#",
+      type: "number",
+      minimum: 5,
+      exclusiveMinimum: true,
+    };
     assert.equal(validateAgainstSchema(5, schema).valid, false);
     assert.equal(validateAgainstSchema(6, schema).valid, true);
     // Draft-07 numeric exclusiveMinimum.
@@ -128,7 +158,10 @@ describe("validateAgainstSchema", () => {
 
   test("a compiled schema validates many values", () => {
     const check = compileSchema({ type: "integer", maximum: 3 });
-    assert.deepEqual([1, 3, 4, 2.5].map((n) => check(n).valid), [true, true, false, false]);
+    assert.deepEqual(
+      [1, 3, 4, 2.5].map((n) => check(n).valid),
+      [true, true, false, false],
+    );
   });
 });
 
@@ -146,7 +179,11 @@ describe("unusable schemas", () => {
   test("an unresolvable local $ref fails when it is reached", () => {
     const check = compileSchema({ properties: { a: { $ref: "#/definitions/missing" } } }, { label: "X" });
     assert.equal(check({}).valid, true);
-    assert.throws(() => check({ a: 1 }), (err: unknown) => err instanceof SchemaCompileError && err.message.startsWith("error validating against X schema: "));
+    assert.throws(
+      () => check({ a: 1 }),
+      (err: unknown) =>
+        err instanceof SchemaCompileError && err.message.startsWith("error validating against X schema: "),
+    );
   });
 
   test("a root that is not a schema fails", () => {

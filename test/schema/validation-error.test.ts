@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { BubuError } from "../../src/errors/bubu-error.ts";
 import { toStructuredJson } from "../../src/errors/build-status-error.ts";
+import { validateAgainstSchema } from "../../src/schema/validate.ts";
 import {
   assertTemplatePayload,
   schemaResolutionError,
   schemaValidationError,
   templateSchemaLabel,
 } from "../../src/schema/validation-error.ts";
-import { validateAgainstSchema } from "../../src/schema/validate.ts";
 
 const schema = {
   type: "object",
@@ -52,7 +52,10 @@ describe("schemaValidationError", () => {
 
   test("output wording and the persisted status error", () => {
     const err = schemaValidationError("output", "t", [{ path: "", pointer: "", keyword: "type", message: "bad" }]);
-    assert.equal(err.message, "output schema validation failed: object is invalid against EngramTemplate t output schema: [(root): bad]");
+    assert.equal(
+      err.message,
+      "output schema validation failed: object is invalid against EngramTemplate t output schema: [(root): bad]",
+    );
     const json = toStructuredJson(err);
     assert.equal(json.type, "validation_error");
     assert.equal(json.exitClass, "terminal");
@@ -62,7 +65,12 @@ describe("schemaValidationError", () => {
   });
 
   test("details keep at most 50 issues; the message keeps them all", () => {
-    const many = Array.from({ length: 60 }, (_, i) => ({ path: `a.${i}`, pointer: `/a/${i}`, keyword: "type", message: "m" }));
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      path: `a.${i}`,
+      pointer: `/a/${i}`,
+      keyword: "type",
+      message: "m",
+    }));
     const err = schemaValidationError("input", "t", many);
     assert.equal((err.details?.errors as unknown[]).length, 50);
     assert.equal(err.details?.errorCount, 60);
@@ -98,7 +106,10 @@ describe("assertTemplatePayload", () => {
   test("an invalid input throws the structured error with the first failing path", () => {
     const err = caught(() => assertTemplatePayload("input", "t", { url: 1 }, schema));
     assert.ok(err instanceof BubuError);
-    assert.match(err.message, /^input schema validation failed: object is invalid against EngramTemplate t inputs schema: \[url: /);
+    assert.match(
+      err.message,
+      /^input schema validation failed: object is invalid against EngramTemplate t inputs schema: \[url: /,
+    );
     assert.equal(err.details?.path, "url");
   });
 
@@ -111,7 +122,10 @@ describe("assertTemplatePayload", () => {
   test("an empty output with a schema fails with Go's text", () => {
     const err = caught(() => assertTemplatePayload("output", "t", undefined, { type: "object" }));
     assert.ok(err instanceof BubuError);
-    assert.equal(err.message, "output schema validation failed: EngramTemplate t output output is empty but a schema is defined");
+    assert.equal(
+      err.message,
+      "output schema validation failed: EngramTemplate t output output is empty but a schema is defined",
+    );
     assert.equal(err.type, "validation_error");
     assert.equal(err.exitClass, "terminal");
   });

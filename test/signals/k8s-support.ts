@@ -3,8 +3,8 @@
 import type { KubeClient } from "../../src/k8s/client.ts";
 import { createKubeClient } from "../../src/k8s/create-client.ts";
 import { STEP_RUNS } from "../../src/k8s/resources.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { StepRunTarget } from "../../src/k8s/steprun-target.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
 
 /** A client for `kubeconfigPath` that sees only `env` (no in-cluster variables leak in). */
 export async function peerClient(kubeconfigPath: string, env: Record<string, string> = {}): Promise<KubeClient> {
@@ -46,6 +46,11 @@ export async function statusOf(c: KubeClient, ns: string, name: string): Promise
 }
 
 /** An explicit target with its own env for the tunables. */
-export function targetOf(client: KubeClient, namespace: string, name: string, env: Record<string, string> = {}): StepRunTarget {
+export function targetOf(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  env: Record<string, string> = {},
+): StepRunTarget {
   return { client, namespace, name, env: (n) => env[n] };
 }

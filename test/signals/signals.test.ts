@@ -1,9 +1,7 @@
-import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { clusterCapabilities } from "../../src/context/cluster-capabilities.ts";
 import { createHash, randomBytes } from "node:crypto";
-import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
-import { runScript } from "../support/spawn.ts";
+import { after, describe, test } from "node:test";
+import { clusterCapabilities } from "../../src/context/cluster-capabilities.ts";
 import type { KubeClient } from "../../src/k8s/client.ts";
 import { STEP_RUNS } from "../../src/k8s/resources.ts";
 import { emitSignal } from "../../src/signals/emit.ts";
@@ -11,7 +9,17 @@ import { SignalsUnavailableError, SignalTooLargeError } from "../../src/signals/
 import { replaySignals } from "../../src/signals/replay.ts";
 import { signalTypeSummary, summarizeSignalValue } from "../../src/signals/summary.ts";
 import { emitTextSignal, textSample, truncateUtf8 } from "../../src/signals/text-signal.ts";
-import { formatMetaTime, formatRfc3339Nano, goMarshal, SequencedSignal, SignalEnvelope, SignalMeta, SignalSequence } from "../../src/signals/types.ts";
+import {
+  formatMetaTime,
+  formatRfc3339Nano,
+  goMarshal,
+  SequencedSignal,
+  SignalEnvelope,
+  SignalMeta,
+  SignalSequence,
+} from "../../src/signals/types.ts";
+import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { runScript } from "../support/spawn.ts";
 import { createStepRun, peerClient, statusOf, targetOf } from "./k8s-support.ts";
 
 const sha = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
@@ -29,7 +37,10 @@ describe("signal payloads (no cluster)", () => {
     );
     const seq = new SequencedSignal(7, { b: 1, a: 2 }, new Date("2026-05-01T10:00:00.120Z"));
     assert.equal(goMarshal(seq), '{"seq":7,"emittedAt":"2026-05-01T10:00:00.12Z","value":{"a":2,"b":1}}');
-    assert.equal(goMarshal(new SequencedSignal(1, null, new Date("2026-05-01T10:00:00Z"))), '{"seq":1,"emittedAt":"2026-05-01T10:00:00Z"}');
+    assert.equal(
+      goMarshal(new SequencedSignal(1, null, new Date("2026-05-01T10:00:00Z"))),
+      '{"seq":1,"emittedAt":"2026-05-01T10:00:00Z"}',
+    );
     assert.equal(formatMetaTime(new Date("2026-05-01T10:00:00.999Z")), "2026-05-01T10:00:00Z");
     assert.equal(formatRfc3339Nano(new Date("2026-05-01T10:00:00.100Z")), "2026-05-01T10:00:00.1Z");
   });
@@ -50,7 +61,12 @@ describe("signal payloads (no cluster)", () => {
     const value = { z: "<&>", a: [1, 2] };
     const raw = goMarshal(value);
     assert.equal(raw, '{"a":[1,2],"z":"\\u003c\\u0026\\u003e"}');
-    assert.deepEqual(await summarizeSignalValue(value, raw), { sizeBytes: raw.length, sha256: sha(raw), type: "map", details: { len: 2 } });
+    assert.deepEqual(await summarizeSignalValue(value, raw), {
+      sizeBytes: raw.length,
+      sha256: sha(raw),
+      type: "map",
+      details: { len: 2 },
+    });
     const wrapped = new SequencedSignal(1, "abc");
     const wrappedRaw = goMarshal(wrapped);
     const s = await summarizeSignalValue(wrapped, wrappedRaw);
@@ -64,7 +80,10 @@ describe("signal payloads (no cluster)", () => {
     assert.deepEqual(truncateUtf8("abc", 3), ["abc", false]);
     assert.equal(textSample("abc", {}), undefined);
     assert.deepEqual(textSample("abcdef", { sampleBytes: 2 }), { text: "ab", truncated: true });
-    assert.deepEqual(textSample("abc", { sampleBytes: -1, sampleExtras: { text: "x", lang: "en" } }), { text: "abc", lang: "en" });
+    assert.deepEqual(textSample("abc", { sampleBytes: -1, sampleExtras: { text: "x", lang: "en" } }), {
+      text: "abc",
+      lang: "en",
+    });
     const seq = new SignalSequence(5);
     assert.equal(seq.next(), 6);
     assert.equal(seq.next(), 7);
@@ -146,12 +165,17 @@ describe("signals against the real API server", () => {
     const last = status.signalEvents[status.signalEvents.length - 1];
     assert.equal(last.key, "transcript");
     assert.equal(last.payload, undefined);
-    assert.deepEqual(status.signalEvents.map((e: { seq: number }) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      status.signalEvents.map((e: { seq: number }) => e.seq),
+      [1, 2, 3, 4],
+    );
 
     // A cap smaller than any summary is an error, and nothing is written.
     const tiny = targetOf(c, ns, name, { BUBU_SIGNAL_MAX_PAYLOAD_BYTES: "20" });
-    await assert.rejects(emitSignal(tiny, "x", { a: 1 }), (err: unknown) =>
-      err instanceof SignalTooLargeError && err.message === "signal summary for x exceeds 20 bytes");
+    await assert.rejects(
+      emitSignal(tiny, "x", { a: 1 }),
+      (err: unknown) => err instanceof SignalTooLargeError && err.message === "signal summary for x exceeds 20 bytes",
+    );
     assert.equal((await statusOf(c, ns, name)).signalEvents.length, 4);
   });
 
@@ -175,23 +199,42 @@ describe("signals against the real API server", () => {
     const seqA = JSON.parse(a.stdout.trim().split("\n").pop()!).seqs as number[];
     const seqB = JSON.parse(b.stdout.trim().split("\n").pop()!).seqs as number[];
     for (const seqs of [seqA, seqB]) {
-      assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), "each process sees increasing sequence numbers");
-      assert.ok(seqs.every((s) => s > 3), "new events continue after the previous attempt's");
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((x, y) => x - y),
+        "each process sees increasing sequence numbers",
+      );
+      assert.ok(
+        seqs.every((s) => s > 3),
+        "new events continue after the previous attempt's",
+      );
     }
     const status = await statusOf(c, ns, name);
     const events = status.signalEvents as { seq: number; key: string }[];
-    assert.deepEqual(events.map((e) => e.seq).sort((x, y) => x - y), Array.from({ length: 3 + 2 * count }, (_, i) => i + 1));
+    assert.deepEqual(
+      events.map((e) => e.seq).sort((x, y) => x - y),
+      Array.from({ length: 3 + 2 * count }, (_, i) => i + 1),
+    );
     const keys = new Set(events.map((e) => e.key));
-    for (let i = 0; i < count; i++) assert.ok(keys.has(`a-${i}`) && keys.has(`b-${i}`), `event ${i} of both processes kept`);
-    assert.deepEqual([...seqA, ...seqB].sort((x, y) => x - y), Array.from({ length: 2 * count }, (_, i) => i + 4));
+    for (let i = 0; i < count; i++)
+      assert.ok(keys.has(`a-${i}`) && keys.has(`b-${i}`), `event ${i} of both processes kept`);
+    assert.deepEqual(
+      [...seqA, ...seqB].sort((x, y) => x - y),
+      Array.from({ length: 2 * count }, (_, i) => i + 4),
+    );
 
     // Replay: sorted, after a sequence number.
     const replay = await replaySignals(targetOf(c, ns, name), { sinceSeq: 3 + 2 * count - 2 });
-    assert.deepEqual(replay.map((e) => e.seq), [2 + 2 * count, 3 + 2 * count]);
+    assert.deepEqual(
+      replay.map((e) => e.seq),
+      [2 + 2 * count, 3 + 2 * count],
+    );
     assert.equal((await replaySignals(targetOf(c, ns, name))).length, 3 + 2 * count);
   });
 
-  test("an explicit sequence that already exists is dropped by the merge; the latest value still updates", { skip }, async () => {
+  test("an explicit sequence that already exists is dropped by the merge; the latest value still updates", {
+    skip,
+  }, async () => {
     const c = await client();
     const name = `sr-${randomBytes(4).toString("hex")}`;
     await createStepRun(c, ns, name);
@@ -200,7 +243,10 @@ describe("signals against the real API server", () => {
     const first = (await statusOf(c, ns, name)).signals.k;
     await emitSignal(stepRun, "k", { v: 22 }, { seq: 1 });
     const status = await statusOf(c, ns, name);
-    assert.deepEqual(status.signalEvents.map((e: { seq: number }) => e.seq), [1]);
+    assert.deepEqual(
+      status.signalEvents.map((e: { seq: number }) => e.seq),
+      [1],
+    );
     assert.equal(status.signals.k.type, "map", "the summary describes the wrapped value");
     assert.ok(status.signals.k.sizeBytes > goMarshal({ v: 22 }).length + 20, "sized over the SequencedSignal wrapper");
     assert.notEqual(status.signals.k.sha256, first.sha256);

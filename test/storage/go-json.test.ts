@@ -1,6 +1,7 @@
 /** Go-compatible JSON: bytes, byte length without building text, piecewise encoding. */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import {
   goJsonByteLength,
   goJsonEncode,
@@ -18,15 +19,15 @@ const escapeAll = (s: string): string =>
 describe("goJsonStringify: Go encoding/json bytes", () => {
   const golden: [unknown, string][] = [
     [{ b: 1, a: [true, null, "x"] }, '{"a":[true,null,"x"],"b":1}'],
-    ["<a href='x'>&</a>", '"\\u003ca href=\'x\'\\u003e\\u0026\\u003c/a\\u003e"'],
+    ["<a href='x'>&</a>", "\"\\u003ca href='x'\\u003e\\u0026\\u003c/a\\u003e\""],
     ["\u2028\u2029", '"\\u2028\\u2029"'],
-    ["\b\f\n\r\t\u0001\u001f\"\\", '"\\b\\f\\n\\r\\t\\u0001\\u001f\\"\\\\"'],
+    ['\b\f\n\r\t\u0001\u001f"\\', '"\\b\\f\\n\\r\\t\\u0001\\u001f\\"\\\\"'],
     [-0, "-0"],
     [1e21, "1e+21"],
     [1e-7, "1e-7"],
     [0.000001, "0.000001"],
     [123456789012345680000, "123456789012345680000"],
-    [{ "é": 1, "z": 2, "a": 3, "😀": 4, "\uffff": 5 }, '{"a":3,"z":2,"é":1,"\uffff":5,"😀":4}'],
+    [{ é: 1, z: 2, a: 3, "😀": 4, "\uffff": 5 }, '{"a":3,"z":2,"é":1,"\uffff":5,"😀":4}'],
     [{ skip: undefined, keep: 1 }, '{"keep":1}'],
     [[undefined], "[null]"],
   ];
@@ -41,8 +42,21 @@ describe("goJsonStringify: Go encoding/json bytes", () => {
 
 describe("goJsonByteLength equals the UTF-8 length of goJsonStringify", () => {
   const samples: unknown[] = [
-    null, true, false, 0, -0, 3.5, 1e-7, "", "plain", "ünïcødé", "日本語", "😀 emoji", "\ud800 lone", "a\udc00",
-    "<>&\u2028\u2029\b\f\n\r\t\u0000\u007f\"\\",
+    null,
+    true,
+    false,
+    0,
+    -0,
+    3.5,
+    1e-7,
+    "",
+    "plain",
+    "ünïcødé",
+    "日本語",
+    "😀 emoji",
+    "\ud800 lone",
+    "a\udc00",
+    '<>&\u2028\u2029\b\f\n\r\t\u0000\u007f"\\',
     { nested: { deep: [1, "two", { three: [3] }] }, "key with <": "v" },
     [[], {}, [[]], [{}]],
     { big: "x".repeat(3_000_000) + "😀<" },
@@ -66,7 +80,7 @@ describe("goJsonEncode pieces", () => {
     assert.equal(pieces.join(""), goJsonStringify(s));
     assert.ok(!pieces.join("").includes("\\ud83d"));
     // Slices that need escaping (and lone surrogates) still come out as Go writes them.
-    const mixed = "c".repeat(1 << 20) + "<&>\u2028\n\"" + "d".repeat(1 << 20) + "\ud800" + "e".repeat(10);
+    const mixed = "c".repeat(1 << 20) + '<&>\u2028\n"' + "d".repeat(1 << 20) + "\ud800" + "e".repeat(10);
     const parts: string[] = [];
     goJsonEncode(mixed, (p) => parts.push(p));
     assert.equal(parts.join(""), escapeAll(mixed));

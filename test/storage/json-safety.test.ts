@@ -1,9 +1,10 @@
 // Storage hydration and offload with keys that are not ours (`__proto__`…), stored content that
 // is not JSON, too deep or out of float64 range: the keys stay data, errors carry no content.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { describe, test } from "node:test";
 import { decodeKubeRefValue } from "../../src/storage/kube-refs.ts";
 import { fileManager, tempDir } from "./support.ts";
 
@@ -18,14 +19,19 @@ describe("storage with reserved keys and hostile content", () => {
     try {
       write(dir, "in/p.json", '{"contentType":"json","data":{"__proto__":{"polluted":1},"prototype":2}}');
       const m = await fileManager(dir);
-      const input = JSON.parse('{"__proto__":{"polluted":1},"constructor":{"x":1},"s":{"$bubuStorageRef":"in/p.json"}}');
+      const input = JSON.parse(
+        '{"__proto__":{"polluted":1},"constructor":{"x":1},"s":{"$bubuStorageRef":"in/p.json"}}',
+      );
       const out = (await m.hydrate(input)) as Record<string, Record<string, unknown>>;
       assert.deepEqual(Object.keys(out), ["__proto__", "constructor", "s"]);
       assert.equal(Object.getPrototypeOf(out), Object.prototype);
       assert.equal((out as { polluted?: unknown }).polluted, undefined);
       assert.deepEqual(Object.keys(out.s!), ["__proto__", "prototype"]);
       assert.equal(Object.getPrototypeOf(out.s), Object.prototype);
-      assert.equal(JSON.stringify(out), '{"__proto__":{"polluted":1},"constructor":{"x":1},"s":{"__proto__":{"polluted":1},"prototype":2}}');
+      assert.equal(
+        JSON.stringify(out),
+        '{"__proto__":{"polluted":1},"constructor":{"x":1},"s":{"__proto__":{"polluted":1},"prototype":2}}',
+      );
       await m.close();
     } finally {
       cleanup();
@@ -36,7 +42,9 @@ describe("storage with reserved keys and hostile content", () => {
     const { dir, cleanup } = tempDir();
     try {
       const m = await fileManager(dir, { maxInlineSize: 16 });
-      const value = JSON.parse(`{"__proto__":{"big":"${"x".repeat(64)}","n":1},"keep":{"__proto__":"${"y".repeat(40)}"}}`);
+      const value = JSON.parse(
+        `{"__proto__":{"big":"${"x".repeat(64)}","n":1},"keep":{"__proto__":"${"y".repeat(40)}"}}`,
+      );
       const refs = (await m.dehydrate(value, "ns/run")) as Record<string, unknown>;
       assert.deepEqual(Object.keys(refs), ["__proto__", "keep"]);
       assert.equal(Object.getPrototypeOf(refs), Object.prototype);
@@ -73,8 +81,14 @@ describe("storage with reserved keys and hostile content", () => {
       write(dir, "n.json", '{"contentType":"json","data":{"n":1e999}}');
       const m = await fileManager(dir, { maxRecursionDepth: 100_000 });
       assert.equal(m.maxRecursionDepth, 1000);
-      await assert.rejects(m.hydrate({ $bubuStorageRef: "d.json" }), /content may be malformed: JSON nested deeper than 1000 levels$/);
-      await assert.rejects(m.hydrate({ $bubuStorageRef: "n.json" }), /content may be malformed: JSON number at "data\.n" is not a finite 64-bit float$/);
+      await assert.rejects(
+        m.hydrate({ $bubuStorageRef: "d.json" }),
+        /content may be malformed: JSON nested deeper than 1000 levels$/,
+      );
+      await assert.rejects(
+        m.hydrate({ $bubuStorageRef: "n.json" }),
+        /content may be malformed: JSON number at "data\.n" is not a finite 64-bit float$/,
+      );
       await m.close();
     } finally {
       cleanup();
@@ -101,7 +115,10 @@ describe("storage with reserved keys and hostile content", () => {
     const v = decodeKubeRefValue('{"__proto__":{"polluted":1}}', "json", "secret ns/s:k") as object;
     assert.deepEqual(Object.keys(v), ["__proto__"]);
     assert.equal(Object.getPrototypeOf(v), Object.prototype);
-    assert.throws(() => decodeKubeRefValue(`${"[".repeat(100_000)}${"]".repeat(100_000)}`, "json", "secret ns/s:k"), /is not valid JSON$/);
+    assert.throws(
+      () => decodeKubeRefValue(`${"[".repeat(100_000)}${"]".repeat(100_000)}`, "json", "secret ns/s:k"),
+      /is not valid JSON$/,
+    );
     // auto: what does not decode stays the raw string, as in Go.
     assert.equal(decodeKubeRefValue('{"n":1e999}', "auto", "configmap ns/c:k"), '{"n":1e999}');
   });

@@ -3,16 +3,17 @@
  * hydrate walker reports their paths (`kubeRefPaths`) and the storage seams add them to the
  * protected paths. Unit level (StorageManager) and a whole batch run in cluster mode.
  */
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
-import { hasHydrationRefs } from "../../src/process/payload.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
+import { hasHydrationRefs } from "../../src/process/payload.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
-import { KubeRefResolver, type KubeRefClient } from "../../src/storage/kube-refs.ts";
+import { type KubeRefClient, KubeRefResolver } from "../../src/storage/kube-refs.ts";
 import { type CoreApi, startCoreApi } from "./core-api.ts";
 import { fileManager, tempDir } from "./support.ts";
 
@@ -34,7 +35,11 @@ function fixedClient(data: Record<string, Record<string, string>>): KubeRefClien
 }
 
 function resolver(data: Record<string, Record<string, string>>): KubeRefResolver {
-  return new KubeRefResolver({ workloadNamespace: NS, createClient: () => Promise.resolve(fixedClient(data)), registerSecretTexts: () => {} });
+  return new KubeRefResolver({
+    workloadNamespace: NS,
+    createClient: () => Promise.resolve(fixedClient(data)),
+    registerSecretTexts: () => {},
+  });
 }
 
 describe("StorageManager.hydrate kubeRefPaths", () => {
@@ -43,12 +48,15 @@ describe("StorageManager.hydrate kubeRefPaths", () => {
     try {
       const m = await fileManager(dir, { kubeRefs: resolver({ s: { k: "v1" } }) });
       const paths: string[] = [];
-      const out = await m.hydrate({
-        a: { $bubuSecretRef: "s:k" },
-        list: [1, { deep: { $bubuSecretRef: "s:k" } }],
-        "we/ird~": { $bubuSecretRef: { name: "s", key: "k", format: "raw" } },
-        plain: "x",
-      }, { kubeRefPaths: paths });
+      const out = await m.hydrate(
+        {
+          a: { $bubuSecretRef: "s:k" },
+          list: [1, { deep: { $bubuSecretRef: "s:k" } }],
+          "we/ird~": { $bubuSecretRef: { name: "s", key: "k", format: "raw" } },
+          plain: "x",
+        },
+        { kubeRefPaths: paths },
+      );
       assert.deepEqual(out, { a: "v1", list: [1, { deep: "v1" }], "we/ird~": "v1", plain: "x" });
       assert.deepEqual(paths, ["/a", "/list/1/deep", "/we~1ird~0"]);
     } finally {
@@ -60,14 +68,20 @@ describe("StorageManager.hydrate kubeRefPaths", () => {
     const { dir, cleanup } = tempDir();
     try {
       mkdirSync(join(dir, "inputs"), { recursive: true });
-      writeFileSync(join(dir, "inputs/doc.json"), JSON.stringify({ contentType: "json", data: { t: { $bubuSecretRef: "s:k" } } }));
+      writeFileSync(
+        join(dir, "inputs/doc.json"),
+        JSON.stringify({ contentType: "json", data: { t: { $bubuSecretRef: "s:k" } } }),
+      );
       const m = await fileManager(dir, { kubeRefs: resolver({ s: { k: "v1" } }) });
       const paths: string[] = [];
-      const out = await m.hydrate({
-        stored: { $bubuStorageRef: "inputs/doc.json" },
-        // Cross-namespace: left as it is, so nothing was read.
-        other: { $bubuSecretRef: "elsewhere/s:k" },
-      }, { kubeRefPaths: paths });
+      const out = await m.hydrate(
+        {
+          stored: { $bubuStorageRef: "inputs/doc.json" },
+          // Cross-namespace: left as it is, so nothing was read.
+          other: { $bubuSecretRef: "elsewhere/s:k" },
+        },
+        { kubeRefPaths: paths },
+      );
       assert.deepEqual(out, { stored: { t: "v1" }, other: { $bubuSecretRef: "elsewhere/s:k" } });
       assert.deepEqual(paths, []);
       const only: string[] = [];
@@ -83,7 +97,10 @@ describe("StorageManager.hydrate kubeRefPaths", () => {
     try {
       const m = await fileManager(dir, { kubeRefs: resolver({}) });
       const paths: string[] = [];
-      await assert.rejects(m.hydrate({ a: { $bubuSecretRef: "missing:k" } }, { kubeRefPaths: paths }), /failed to read Secret team-a\/missing/);
+      await assert.rejects(
+        m.hydrate({ a: { $bubuSecretRef: "missing:k" } }, { kubeRefPaths: paths }),
+        /failed to read Secret team-a\/missing/,
+      );
       assert.deepEqual(paths, []);
     } finally {
       cleanup();
@@ -96,7 +113,10 @@ describe("hasHydrationRefs", () => {
     assert.equal(hasHydrationRefs({ a: { $bubuSecretRef: "s:k" } }), true);
     assert.equal(hasHydrationRefs({ a: [{ $bubuConfigMapRef: "c:k" }] }), true);
     assert.equal(hasHydrationRefs({ a: { $bubuStorageRef: "x" } }), true);
-    assert.equal(hasHydrationRefs({ a: "$bubuSecretRef", b: { bubuSecretRef: 1 }, c: '{"$bubuSecretRef":"s:k"}' }), false);
+    assert.equal(
+      hasHydrationRefs({ a: "$bubuSecretRef", b: { bubuSecretRef: 1 }, c: '{"$bubuSecretRef":"s:k"}' }),
+      false,
+    );
     assert.equal(hasHydrationRefs({}), false);
   });
 });
@@ -138,20 +158,32 @@ describe("batch in cluster mode: ConfigMap/Secret values next to templates", () 
         list: ["{{ .inputs.name }}", { $bubuSecretRef: { name: "creds", key: "tpl", format: "raw" } }],
       }),
     };
-    const runtime: Runtime = { ...detectRuntime(), env: (n) => env[n], envAll: () => ({ ...env }), onSignal: () => () => {} };
+    const runtime: Runtime = {
+      ...detectRuntime(),
+      env: (n) => env[n],
+      envAll: () => ({ ...env }),
+      onSignal: () => () => {},
+    };
     let seenConfig: unknown;
     let seenInputs: unknown;
-    const outcome = await startBatch({
-      init(ctx) {
-        seenConfig = ctx.config;
+    const outcome = await startBatch(
+      {
+        init(ctx) {
+          seenConfig = ctx.config;
+        },
+        process(_ctx, inputs) {
+          seenInputs = inputs;
+          return { ok: true };
+        },
       },
-      process(_ctx, inputs) {
-        seenInputs = inputs;
-        return { ok: true };
-      },
-    }, { runtime, env, exit: false, args: [], logger: noopLogger });
+      { runtime, env, exit: false, args: [], logger: noopLogger },
+    );
     assert.equal(outcome.exitCode, 0, String(outcome.status.lastFailureMsg ?? ""));
-    assert.deepEqual(seenConfig, { hello: "hi ada", secret: TEMPLATE_LIKE, greeting: { text: "{{ .inputs.name }}", n: 2 } });
+    assert.deepEqual(seenConfig, {
+      hello: "hi ada",
+      secret: TEMPLATE_LIKE,
+      greeting: { text: "{{ .inputs.name }}", n: 2 },
+    });
     assert.deepEqual(seenInputs, { who: "ada", list: ["ada", TEMPLATE_LIKE] });
     assert.equal((api.server.objects.get(path)?.status as { phase?: string }).phase, "Succeeded");
   });

@@ -4,21 +4,22 @@
  * the first test checks exactly that against it — so ConfigMaps and Secrets come from a loopback
  * fake shaped like the API server (fake-core-v1.ts): objects, 404/403 `Status` bodies.
  */
-import { after, afterEach, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, afterEach, before, describe, test } from "node:test";
 import { context, metrics, trace } from "@opentelemetry/api";
+import { loadEnv } from "../../src/env/load.ts";
 import { createKubeClient } from "../../src/k8s/create-client.ts";
 import { KubernetesError } from "../../src/k8s/errors.ts";
 import { CONFIG_MAPS } from "../../src/k8s/resources.ts";
-import { loadEnv } from "../../src/env/load.ts";
-import { createLogger, noopLogger } from "../../src/observability/logger.ts";
-import { clearSecretValues, redactText, REDACTED } from "../../src/observability/redaction.ts";
-import { resetObservability } from "../../src/observability/toggles.ts";
 import { resetBuiltInMetrics } from "../../src/observability/instruments.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
+import { createLogger, noopLogger } from "../../src/observability/logger.ts";
+import { clearSecretValues, REDACTED, redactText } from "../../src/observability/redaction.ts";
+import { resetObservability } from "../../src/observability/toggles.ts";
 import { createStorageServices as createStorageSeams } from "../../src/process/storage-services.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
 import { KubeRefError, KubeRefResolver, type KubeRefResolverOptions } from "../../src/storage/kube-refs.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
 import { clientFor, FakeApiServer } from "../k8s/fake-apiserver.ts";
@@ -70,7 +71,9 @@ describe("the real API peer", () => {
       });
       // Through the resolver the failure is a clear, structured ref error.
       const r = new KubeRefResolver({ workloadNamespace: "default", createClient: () => Promise.resolve(client) });
-      const err = await rejection(r.resolve({ kind: "ConfigMap", namespace: "default", name: "anything", key: "k", format: "auto" }));
+      const err = await rejection(
+        r.resolve({ kind: "ConfigMap", namespace: "default", name: "anything", key: "k", format: "auto" }),
+      );
       assert.match(err.message, /^failed to read ConfigMap default\/anything: /);
       assert.equal(err.code, "NotFound");
     } finally {
@@ -93,7 +96,11 @@ describe("KubeRefResolver over HTTP", () => {
   function reset(): void {
     core = new CoreV1Objects()
       .configMap(NS, "app-config", { settings: '{"model":"m1","temperature":0.5}', banner: "  hello  ", empty: "" })
-      .secret(NS, "api-creds", { token: TOKEN, json: JSON.stringify({ user: "bob", password: PASSWORD, pin: 93817 }), bad: "{oops" });
+      .secret(NS, "api-creds", {
+        token: TOKEN,
+        json: JSON.stringify({ user: "bob", password: PASSWORD, pin: 93817 }),
+        bad: "{oops",
+      });
     server.faults = [core.fault()];
     server.requests.length = 0;
     clientsMade = 0;
@@ -102,12 +109,30 @@ describe("KubeRefResolver over HTTP", () => {
   test("ConfigMap (string form): GET /api/v1/namespaces/<ns>/configmaps/<name>, value decoded (auto)", async () => {
     reset();
     const r = resolver();
-    const v = await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "settings", format: "auto" });
+    const v = await r.resolve({
+      kind: "ConfigMap",
+      namespace: NS,
+      name: "app-config",
+      key: "settings",
+      format: "auto",
+    });
     assert.deepEqual(v, { model: "m1", temperature: 0.5 });
-    assert.deepEqual(core.requests.map((q) => `${q.method} ${q.path}`), ["GET /api/v1/namespaces/team-a/configmaps/app-config"]);
-    assert.equal(await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "banner", format: "auto" }), "  hello  ");
-    assert.equal(await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "settings", format: "raw" }), '{"model":"m1","temperature":0.5}');
-    assert.equal(await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "empty", format: "auto" }), "");
+    assert.deepEqual(
+      core.requests.map((q) => `${q.method} ${q.path}`),
+      ["GET /api/v1/namespaces/team-a/configmaps/app-config"],
+    );
+    assert.equal(
+      await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "banner", format: "auto" }),
+      "  hello  ",
+    );
+    assert.equal(
+      await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "settings", format: "raw" }),
+      '{"model":"m1","temperature":0.5}',
+    );
+    assert.equal(
+      await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "empty", format: "auto" }),
+      "",
+    );
     assert.equal(clientsMade, 1, "one client for every ref");
     await r.close();
   });
@@ -116,7 +141,10 @@ describe("KubeRefResolver over HTTP", () => {
     reset();
     const registered: string[][] = [];
     const r = resolver({ registerSecretTexts: (t) => registered.push(t) });
-    assert.equal(await r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "token", format: "auto" }), TOKEN);
+    assert.equal(
+      await r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "token", format: "auto" }),
+      TOKEN,
+    );
     assert.ok(registered.flat().includes(TOKEN));
     const creds = await r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "json", format: "json" });
     assert.deepEqual(creds, { user: "bob", password: PASSWORD, pin: 93817 });
@@ -167,7 +195,9 @@ describe("KubeRefResolver over HTTP", () => {
     reset();
     core.forbidden.add(`secrets/${NS}/api-creds`);
     const r = resolver();
-    const err = await rejection(r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "token", format: "auto" }));
+    const err = await rejection(
+      r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "token", format: "auto" }),
+    );
     assert.equal(
       err.message,
       `failed to read Secret team-a/api-creds: secrets "api-creds" is forbidden: User "system:serviceaccount:team-a:runner" cannot get resource "secrets" in API group "" in the namespace "team-a"`,
@@ -180,10 +210,14 @@ describe("KubeRefResolver over HTTP", () => {
   test("missing key: Go's texts (`ConfigMap …` / `secret …`)", async () => {
     reset();
     const r = resolver();
-    const cm = await rejection(r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "nope", format: "auto" }));
+    const cm = await rejection(
+      r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "nope", format: "auto" }),
+    );
     assert.equal(cm.message, `ConfigMap team-a/app-config missing key "nope"`);
     assert.equal(cm.code, "MissingKey");
-    const sec = await rejection(r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "nope", format: "auto" }));
+    const sec = await rejection(
+      r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "nope", format: "auto" }),
+    );
     assert.equal(sec.message, `secret team-a/api-creds missing key "nope"`);
     await r.close();
   });
@@ -192,7 +226,9 @@ describe("KubeRefResolver over HTTP", () => {
     reset();
     core.secret(NS, "bad-json", { v: `not-json-${PASSWORD}` });
     const r = resolver();
-    const err = await rejection(r.resolve({ kind: "Secret", namespace: NS, name: "bad-json", key: "v", format: "json" }));
+    const err = await rejection(
+      r.resolve({ kind: "Secret", namespace: NS, name: "bad-json", key: "v", format: "json" }),
+    );
     assert.equal(err.message, "failed to decode JSON from secret team-a/bad-json:v: the value is not valid JSON");
     assert.equal(redactText(`x not-json-${PASSWORD} y`), `x ${REDACTED} y`);
     await r.close();
@@ -210,7 +246,9 @@ describe("KubeRefResolver over HTTP", () => {
   test("an unsupported format fails before any request", async () => {
     reset();
     const r = resolver();
-    const err = await rejection(r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "token", format: "yaml" }));
+    const err = await rejection(
+      r.resolve({ kind: "Secret", namespace: NS, name: "api-creds", key: "token", format: "yaml" }),
+    );
     assert.equal(err.message, `unsupported format "yaml" for secret team-a/api-creds:token`);
     assert.equal(core.requests.length, 0);
     assert.equal(clientsMade, 0);
@@ -224,13 +262,20 @@ describe("KubeRefResolver over HTTP", () => {
       workloadNamespace: NS,
       createClient: () => {
         attempts++;
-        return attempts === 1 ? Promise.reject(new Error("no kubeconfig at /nowhere")) : Promise.resolve(clientFor(server));
+        return attempts === 1
+          ? Promise.reject(new Error("no kubeconfig at /nowhere"))
+          : Promise.resolve(clientFor(server));
       },
     });
-    const err = await rejection(r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "banner", format: "raw" }));
+    const err = await rejection(
+      r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "banner", format: "raw" }),
+    );
     assert.equal(err.message, "failed to initialize Kubernetes client: no kubeconfig at /nowhere");
     assert.equal(err.code, "ClientUnavailable");
-    assert.equal(await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "banner", format: "raw" }), "  hello  ");
+    assert.equal(
+      await r.resolve({ kind: "ConfigMap", namespace: NS, name: "app-config", key: "banner", format: "raw" }),
+      "  hello  ",
+    );
     assert.equal(attempts, 2);
     await r.close();
   });
@@ -248,7 +293,9 @@ describe("KubeRefResolver over HTTP", () => {
     test("hydrate resolves single-key refs anywhere; other maps are recursed; unparsable refs stay and are reported", async () => {
       reset();
       const ignored: string[] = [];
-      const manager = new StorageManager({ kubeRefs: resolver({ onIgnoredRef: (kind, reason) => ignored.push(`${kind}: ${reason}`) }) });
+      const manager = new StorageManager({
+        kubeRefs: resolver({ onIgnoredRef: (kind, reason) => ignored.push(`${kind}: ${reason}`) }),
+      });
       const out = await manager.hydrate(payload);
       assert.deepEqual(out, {
         cfg: { model: "m1", temperature: 0.5 },
@@ -258,7 +305,9 @@ describe("KubeRefResolver over HTTP", () => {
         cross: { $bubuSecretRef: "other/api-creds:token" },
         plain: "text",
       });
-      assert.deepEqual(ignored, [`Secret: cross-namespace references are not allowed: "other" (workload namespace: "team-a")`]);
+      assert.deepEqual(ignored, [
+        `Secret: cross-namespace references are not allowed: "other" (workload namespace: "team-a")`,
+      ]);
       assert.equal(clientsMade, 1);
       await manager.close();
     });
@@ -275,7 +324,10 @@ describe("KubeRefResolver over HTTP", () => {
     test("lazy: no refs, no client", async () => {
       reset();
       const manager = new StorageManager({ kubeRefs: resolver() });
-      assert.deepEqual(await manager.hydrate({ a: [1, { b: "c" }], $bubuSecretRefX: "s:k" }), { a: [1, { b: "c" }], $bubuSecretRefX: "s:k" });
+      assert.deepEqual(await manager.hydrate({ a: [1, { b: "c" }], $bubuSecretRefX: "s:k" }), {
+        a: [1, { b: "c" }],
+        $bubuSecretRefX: "s:k",
+      });
       assert.equal(clientsMade, 0);
       await manager.close();
     });
@@ -292,9 +344,14 @@ describe("KubeRefResolver over HTTP", () => {
       const { dir, cleanup } = tempDir();
       try {
         mkdirSync(join(dir, "inputs/team-a/sr"), { recursive: true });
-        writeFileSync(join(dir, "inputs/team-a/sr/doc.json"), JSON.stringify({ contentType: "json", data: { key: { $bubuSecretRef: "api-creds:token" } } }));
+        writeFileSync(
+          join(dir, "inputs/team-a/sr/doc.json"),
+          JSON.stringify({ contentType: "json", data: { key: { $bubuSecretRef: "api-creds:token" } } }),
+        );
         const manager = await fileManager(dir, { kubeRefs: resolver() });
-        assert.deepEqual(await manager.hydrate({ doc: { $bubuStorageRef: "inputs/team-a/sr/doc.json" } }), { doc: { key: TOKEN } });
+        assert.deepEqual(await manager.hydrate({ doc: { $bubuStorageRef: "inputs/team-a/sr/doc.json" } }), {
+          doc: { key: TOKEN },
+        });
         await assert.rejects(manager.hydrate({ x: { $bubuConfigMapRef: "app-config:missing" } }), {
           name: "KubeRefError",
           message: `ConfigMap team-a/app-config missing key "missing"`,
@@ -368,15 +425,24 @@ describe("KubeRefResolver over HTTP", () => {
       try {
         const env = { BUBU_STEPRUN_NAME: "sr-1", ...namespaces, KUBECONFIG: kubeconfigIn(dir) };
         const seams = await createStorageSeams(seamRuntime(env, dir), loadEnv(env), noopLogger);
-        const inputs = await seams.hydrateInputs({ token: { $bubuSecretRef: "api-creds:token" }, n: 1 }, AbortSignal.timeout(5000));
+        const inputs = await seams.hydrateInputs(
+          { token: { $bubuSecretRef: "api-creds:token" }, n: 1 },
+          AbortSignal.timeout(5000),
+        );
         // Ref-read values are protected from templating like stored ones.
         assert.deepEqual(inputs, { value: { token: TOKEN, n: 1 }, storagePaths: ["/token"] });
-        const config = await seams.hydrateConfig({ settings: { $bubuConfigMapRef: { name: "app-config", key: "settings" } } }, AbortSignal.timeout(5000));
-        assert.deepEqual(config, { value: { settings: { model: "m1", temperature: 0.5 } }, storagePaths: ["/settings"] });
-        assert.deepEqual(core.requests.map((q) => q.path), [
-          "/api/v1/namespaces/team-a/secrets/api-creds",
-          "/api/v1/namespaces/team-a/configmaps/app-config",
-        ]);
+        const config = await seams.hydrateConfig(
+          { settings: { $bubuConfigMapRef: { name: "app-config", key: "settings" } } },
+          AbortSignal.timeout(5000),
+        );
+        assert.deepEqual(config, {
+          value: { settings: { model: "m1", temperature: 0.5 } },
+          storagePaths: ["/settings"],
+        });
+        assert.deepEqual(
+          core.requests.map((q) => q.path),
+          ["/api/v1/namespaces/team-a/secrets/api-creds", "/api/v1/namespaces/team-a/configmaps/app-config"],
+        );
         assert.equal(core.requests[0]!.headers["authorization"], "Bearer test-token");
         await seams.close();
       } finally {
@@ -390,15 +456,25 @@ describe("KubeRefResolver over HTTP", () => {
       try {
         const env = { BUBU_STEPRUN_NAME: "sr-1", ...namespaces, KUBECONFIG: kubeconfigIn(dir) };
         const lines: string[] = [];
-        const seams = await createStorageSeams(seamRuntime(env, dir), loadEnv(env), createLogger({ sink: (l) => lines.push(l) }));
-        const inputs = await seams.hydrateInputs({ t: { $bubuSecretRef: "story-ns/api-creds:token" } }, AbortSignal.timeout(5000));
+        const seams = await createStorageSeams(
+          seamRuntime(env, dir),
+          loadEnv(env),
+          createLogger({ sink: (l) => lines.push(l) }),
+        );
+        const inputs = await seams.hydrateInputs(
+          { t: { $bubuSecretRef: "story-ns/api-creds:token" } },
+          AbortSignal.timeout(5000),
+        );
         assert.deepEqual(inputs.value, { t: { $bubuSecretRef: "story-ns/api-creds:token" } });
         assert.equal(core.requests.length, 0);
         assert.equal(lines.length, 1);
         const line = JSON.parse(lines[0]!) as Record<string, unknown>;
         assert.equal(line.level, "WARN");
         assert.equal(line.msg, "Secret reference left unresolved");
-        assert.equal(line.reason, `cross-namespace references are not allowed: "story-ns" (workload namespace: "team-a")`);
+        assert.equal(
+          line.reason,
+          `cross-namespace references are not allowed: "story-ns" (workload namespace: "team-a")`,
+        );
         await seams.close();
       } finally {
         cleanup();
@@ -409,13 +485,20 @@ describe("KubeRefResolver over HTTP", () => {
       reset();
       const { dir, cleanup } = tempDir();
       try {
-        const local = { BUBU_STORAGE_PROVIDER: "file", BUBU_STORAGE_PATH: dir, ...namespaces, KUBECONFIG: kubeconfigIn(dir) };
+        const local = {
+          BUBU_STORAGE_PROVIDER: "file",
+          BUBU_STORAGE_PATH: dir,
+          ...namespaces,
+          KUBECONFIG: kubeconfigIn(dir),
+        };
         const ref = { t: { $bubuSecretRef: "api-creds:token" } };
         const a = await createStorageSeams(seamRuntime(local, dir), loadEnv(local), noopLogger);
         assert.deepEqual((await a.hydrateInputs(ref, AbortSignal.timeout(5000))).value, ref);
         await a.close();
         const cluster = { ...local, BUBU_STEPRUN_NAME: "sr-1" };
-        const b = await createStorageSeams(seamRuntime(cluster, dir), loadEnv(cluster), noopLogger, { kubeRefs: false });
+        const b = await createStorageSeams(seamRuntime(cluster, dir), loadEnv(cluster), noopLogger, {
+          kubeRefs: false,
+        });
         assert.deepEqual((await b.hydrateInputs(ref, AbortSignal.timeout(5000))).value, ref);
         await b.close();
         assert.equal(core.requests.length, 0);

@@ -5,13 +5,14 @@
  * fake API server holds the StepRun (status patches) and the core v1 objects (the real peer
  * serves no core v1; see kube-refs-api.test.ts).
  */
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { FakeApiServer } from "../k8s/fake-apiserver.ts";
-import { runScript, type RunResult } from "../support/spawn.ts";
+import { type RunResult, runScript } from "../support/spawn.ts";
 import { CoreV1Objects } from "./fake-core-v1.ts";
 
 const FIXTURE = "test/storage/fixtures/kube-ref-engram.ts";
@@ -82,11 +83,15 @@ describe("batch engram process with $bubuSecretRef inputs", () => {
 
   test("the engram gets the values; its logged inputs show [REDACTED], never the value", async () => {
     stepRun("ok");
-    const r = await run("ok", {
-      mode: { $bubuConfigMapRef: "app-config:mode" },
-      token: { $bubuSecretRef: "api-creds:token" },
-      creds: { $bubuSecretRef: { name: "api-creds", key: "creds", format: "json" } },
-    }, { BUBU_DEBUG: "true" });
+    const r = await run(
+      "ok",
+      {
+        mode: { $bubuConfigMapRef: "app-config:mode" },
+        token: { $bubuSecretRef: "api-creds:token" },
+        creds: { $bubuSecretRef: { name: "api-creds", key: "creds", format: "json" } },
+      },
+      { BUBU_DEBUG: "true" },
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const s = statusOf("ok");
     assert.equal(s.phase, "Succeeded");
@@ -94,15 +99,21 @@ describe("batch engram process with $bubuSecretRef inputs", () => {
     assertNoSecret(r);
     const logged = r.stdout.split("\n").filter((l) => l.includes('"msg":"inputs received"'));
     assert.equal(logged.length, 1, r.stdout);
-    const line = JSON.parse(logged[0]!) as { token: string; inputs: { token: string; creds: { user: string; password: string } } };
+    const line = JSON.parse(logged[0]!) as {
+      token: string;
+      inputs: { token: string; creds: { user: string; password: string } };
+    };
     assert.equal(line.token, "[REDACTED]");
     assert.equal(line.inputs.token, "[REDACTED]");
     assert.deepEqual(line.inputs.creds, { user: "svc", password: "[REDACTED]" });
-    assert.deepEqual(core.requests.map((q) => q.path), [
-      `/api/v1/namespaces/${NS}/configmaps/app-config`,
-      `/api/v1/namespaces/${NS}/secrets/api-creds`,
-      `/api/v1/namespaces/${NS}/secrets/api-creds`,
-    ]);
+    assert.deepEqual(
+      core.requests.map((q) => q.path),
+      [
+        `/api/v1/namespaces/${NS}/configmaps/app-config`,
+        `/api/v1/namespaces/${NS}/secrets/api-creds`,
+        `/api/v1/namespaces/${NS}/secrets/api-creds`,
+      ],
+    );
   });
 
   test("an error that contains the value: Failed, and the value is not in the process output", async () => {

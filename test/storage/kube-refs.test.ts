@@ -4,8 +4,9 @@
  * the default namespace order, and the auto/json/raw decoding table (contract storage.md
  * "ConfigMap and Secret refs", env.md).
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { loadEnv } from "../../src/env/load.ts";
 import {
   decodeKubeRefValue,
@@ -31,9 +32,21 @@ function parseError(value: unknown, workloadNamespace = NS): KubeRefError {
 describe("parseKubeRef: valid forms", () => {
   const cases: [string, unknown, KubeRef][] = [
     ["name:key", "app-config:settings", { namespace: NS, name: "app-config", key: "settings", format: "auto" }],
-    ["namespace/name:key", "team-a/app-config:settings", { namespace: NS, name: "app-config", key: "settings", format: "auto" }],
-    ["padded parts are trimmed", "  team-a / app-config :  settings \t", { namespace: NS, name: "app-config", key: "settings", format: "auto" }],
-    ["Go TrimSpace (NBSP) around the ref", "\u00a0app-config:settings\u00a0", { namespace: NS, name: "app-config", key: "settings", format: "auto" }],
+    [
+      "namespace/name:key",
+      "team-a/app-config:settings",
+      { namespace: NS, name: "app-config", key: "settings", format: "auto" },
+    ],
+    [
+      "padded parts are trimmed",
+      "  team-a / app-config :  settings \t",
+      { namespace: NS, name: "app-config", key: "settings", format: "auto" },
+    ],
+    [
+      "Go TrimSpace (NBSP) around the ref",
+      "\u00a0app-config:settings\u00a0",
+      { namespace: NS, name: "app-config", key: "settings", format: "auto" },
+    ],
     ["the key keeps later colons", "cfg:a:b", { namespace: NS, name: "cfg", key: "a:b", format: "auto" }],
     ["object with name and key", { name: "cfg", key: "k" }, { namespace: NS, name: "cfg", key: "k", format: "auto" }],
     [
@@ -41,8 +54,16 @@ describe("parseKubeRef: valid forms", () => {
       { name: " cfg ", key: " k ", namespace: " team-a ", format: " JSON " },
       { namespace: NS, name: "cfg", key: "k", format: "JSON" },
     ],
-    ["object: non-string format ignored", { name: "cfg", key: "k", format: 7 }, { namespace: NS, name: "cfg", key: "k", format: "auto" }],
-    ["object: empty format is auto", { name: "cfg", key: "k", format: "" }, { namespace: NS, name: "cfg", key: "k", format: "auto" }],
+    [
+      "object: non-string format ignored",
+      { name: "cfg", key: "k", format: 7 },
+      { namespace: NS, name: "cfg", key: "k", format: "auto" },
+    ],
+    [
+      "object: empty format is auto",
+      { name: "cfg", key: "k", format: "" },
+      { namespace: NS, name: "cfg", key: "k", format: "auto" },
+    ],
   ];
   for (const [label, value, want] of cases) {
     test(label, () => assert.deepEqual(parseKubeRef(value, NS), want));
@@ -55,7 +76,11 @@ describe("parseKubeRef: malformed refs (Go's texts)", () => {
     ["blank string", " \t ", "reference is empty"],
     ["no colon", "app-config", `invalid reference "app-config" (expected name:key or namespace/name:key)`],
     ["empty key", "app-config:", `invalid reference "app-config:" (expected name:key or namespace/name:key)`],
-    ["blank key (trimmed first)", " app-config:   ", `invalid reference "app-config:" (expected name:key or namespace/name:key)`],
+    [
+      "blank key (trimmed first)",
+      " app-config:   ",
+      `invalid reference "app-config:" (expected name:key or namespace/name:key)`,
+    ],
     ["empty name", ":key", `invalid reference ":key" (missing name)`],
     ["empty name after the namespace", "team-a/:key", `invalid reference "team-a/:key" (missing name)`],
     ["Go %q quoting", "a\tb", `invalid reference "a\\tb" (expected name:key or namespace/name:key)`],
@@ -85,7 +110,10 @@ describe("parseKubeRef: namespace rules", () => {
   });
 
   test("the namespace is checked before the name (Go's order)", () => {
-    assert.equal(parseError("other/:key").message, `cross-namespace references are not allowed: "other" (workload namespace: "team-a")`);
+    assert.equal(
+      parseError("other/:key").message,
+      `cross-namespace references are not allowed: "other" (workload namespace: "team-a")`,
+    );
   });
 
   test("explicit namespace without a workload namespace", () => {
@@ -155,19 +183,19 @@ describe("decodeKubeRefValue", () => {
   const label = "configmap team-a/cfg:k";
   const table: [string, string, unknown][] = [
     // format, raw value, result
-    ["raw", "  {\"a\":1}  ", "  {\"a\":1}  "],
+    ["raw", '  {"a":1}  ', '  {"a":1}  '],
     ["raw", "", ""],
     ["RAW", "x", "x"],
-    ["json", "{\"a\":[1,\"x\",null]}", { a: [1, "x", null] }],
+    ["json", '{"a":[1,"x",null]}', { a: [1, "x", null] }],
     ["json", " \n[1,2]\n ", [1, 2]],
-    ["Json", "\"s\"", "s"],
+    ["Json", '"s"', "s"],
     ["auto", "", ""],
     ["auto", " \n\t ", ""],
     ["auto", " 42 ", 42],
     ["auto", "true", true],
     ["auto", "null", null],
-    ["auto", "{\"a\":{\"b\":2}}", { a: { b: 2 } }],
-    ["auto", "\"quoted\"", "quoted"],
+    ["auto", '{"a":{"b":2}}', { a: { b: 2 } }],
+    ["auto", '"quoted"', "quoted"],
     ["auto", "hello", "hello"],
     ["auto", "  hello world \n", "  hello world \n"],
     ["auto", "{not json", "{not json"],
@@ -177,7 +205,7 @@ describe("decodeKubeRefValue", () => {
     [" auto ", "[1]", [1]],
     // Out of float64 range: Go's json.Unmarshal fails, so auto keeps the raw text.
     ["auto", "1e400", "1e400"],
-    ["auto", "{\"a\":[-1e999]}", "{\"a\":[-1e999]}"],
+    ["auto", '{"a":[-1e999]}', '{"a":[-1e999]}'],
     ["json", "1.7976931348623157e308", 1.7976931348623157e308],
   ];
   for (const [format, raw, want] of table) {
@@ -192,7 +220,10 @@ describe("decodeKubeRefValue", () => {
       () => decodeKubeRefValue(secretish, "json", "secret team-a/creds:password"),
       (err: unknown) => {
         assert.ok(err instanceof KubeRefError);
-        assert.equal(err.message, "failed to decode JSON from secret team-a/creds:password: the value is not valid JSON");
+        assert.equal(
+          err.message,
+          "failed to decode JSON from secret team-a/creds:password: the value is not valid JSON",
+        );
         assert.equal(err.code, "InvalidJSON");
         assert.ok(!JSON.stringify(err).includes(secretish));
         return true;
@@ -205,8 +236,13 @@ describe("decodeKubeRefValue", () => {
   });
 
   test("unsupported format", () => {
-    assert.throws(() => decodeKubeRefValue("x", "yaml", label), { message: `unsupported format "yaml" for ${label}`, code: "UnsupportedFormat" });
-    assert.throws(() => normalizeKubeRefFormat("base64", "secret ns/s:k"), { message: `unsupported format "base64" for secret ns/s:k` });
+    assert.throws(() => decodeKubeRefValue("x", "yaml", label), {
+      message: `unsupported format "yaml" for ${label}`,
+      code: "UnsupportedFormat",
+    });
+    assert.throws(() => normalizeKubeRefFormat("base64", "secret ns/s:k"), {
+      message: `unsupported format "base64" for secret ns/s:k`,
+    });
     assert.equal(normalizeKubeRefFormat(" Raw ", label), "raw");
   });
 });

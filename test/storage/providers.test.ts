@@ -1,17 +1,18 @@
 /** The file provider (atomic writes, no escape from the root), storage disabled, env → manager, credential order. */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { detectRuntime } from "../../src/runtime/detect.ts";
+import { describe, test } from "node:test";
 import { loadEnv } from "../../src/env/load.ts";
-import { StorageManager } from "../../src/storage/manager.ts";
-import { createFileStore } from "../../src/storage/file-store.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
 import { createStorageManager } from "../../src/storage/create-manager.ts";
-import { resolveCredentials } from "../../src/storage/s3/credentials.ts";
-import { resolveS3Endpoint, s3SettingsFromEnv } from "../../src/storage/s3/config.ts";
-import { S3Store } from "../../src/storage/s3/s3-store.ts";
 import { StorageError } from "../../src/storage/errors.ts";
+import { createFileStore } from "../../src/storage/file-store.ts";
+import { StorageManager } from "../../src/storage/manager.ts";
+import { resolveS3Endpoint, s3SettingsFromEnv } from "../../src/storage/s3/config.ts";
+import { resolveCredentials } from "../../src/storage/s3/credentials.ts";
+import { S3Store } from "../../src/storage/s3/s3-store.ts";
 import { fileManager, tempDir } from "./support.ts";
 
 const meta = { contentType: "application/json", contentMd5: () => "", checksumSha256: () => Promise.resolve("") };
@@ -22,9 +23,14 @@ describe("file provider", () => {
     const { dir, cleanup } = tempDir();
     try {
       const m = await fileManager(dir, { maxInlineSize: 10 });
-      const ref = await m.dehydrate({ note: "a <long> note" }, "ns/sr") as Record<string, unknown>;
-      assert.deepEqual(ref, { note: { $bubuStorageRef: "outputs/ns/sr/note.json", $bubuStorageContentType: "text/plain" } });
-      assert.equal(readFileSync(join(dir, "outputs/ns/sr/note.json"), "utf8"), '{"contentType":"raw","data":"a \\u003clong\\u003e note"}');
+      const ref = (await m.dehydrate({ note: "a <long> note" }, "ns/sr")) as Record<string, unknown>;
+      assert.deepEqual(ref, {
+        note: { $bubuStorageRef: "outputs/ns/sr/note.json", $bubuStorageContentType: "text/plain" },
+      });
+      assert.equal(
+        readFileSync(join(dir, "outputs/ns/sr/note.json"), "utf8"),
+        '{"contentType":"raw","data":"a \\u003clong\\u003e note"}',
+      );
       assert.deepEqual(readdirSync(join(dir, "outputs/ns/sr")), ["note.json"]);
       assert.deepEqual(await m.hydrate(ref), { note: "a <long> note" });
     } finally {
@@ -39,7 +45,9 @@ describe("file provider", () => {
       const enc = new TextEncoder();
       await store.write("k/a.json", enc.encode("first"), meta, sig());
       const ino = (p: string): string => readFileSync(p, "utf8");
-      await Promise.all(Array.from({ length: 20 }, (_, i) => store.write("k/a.json", enc.encode(`v${i}-`.repeat(10_000)), meta, sig())));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.write("k/a.json", enc.encode(`v${i}-`.repeat(10_000)), meta, sig())),
+      );
       const final = ino(join(dir, "k/a.json"));
       assert.match(final, /^(v\d+-){10000}$/);
       assert.deepEqual(readdirSync(join(dir, "k")), ["a.json"]);
@@ -77,7 +85,10 @@ describe("file provider", () => {
       const m = new StorageManager({ store });
       assert.equal(await m.hydrate({ $bubuStorageRef: "inner-link/ok.json" }), "fine");
       // Through the manager the same keys fail as refs, before the store is asked.
-      await assert.rejects(m.hydrate({ $bubuStorageRef: "out/secret.json" }), /failed to read offloaded data from 'out\/secret.json'/);
+      await assert.rejects(
+        m.hydrate({ $bubuStorageRef: "out/secret.json" }),
+        /failed to read offloaded data from 'out\/secret.json'/,
+      );
     } finally {
       cleanup();
       outside.cleanup();
@@ -108,13 +119,16 @@ describe("storage disabled (provider none)", () => {
       name: "StorageError",
       message: "found storage reference in inputs but storage is disabled (set BUBU_STORAGE_PROVIDER=s3 or file)",
     });
-    assert.deepEqual(await m.hydrate({ a: { $bubuStorageRef: "x", other: 1 } }), { a: { $bubuStorageRef: "x", other: 1 } });
+    assert.deepEqual(await m.hydrate({ a: { $bubuStorageRef: "x", other: 1 } }), {
+      a: { $bubuStorageRef: "x", other: 1 },
+    });
   });
   test("output over the limit: Go's error text; at the limit: unchanged", async () => {
     const m = new StorageManager({ maxInlineSize: 16 });
     assert.deepEqual(await m.dehydrate({ s: "12345678" }, "ns/sr"), { s: "12345678" }); // {"s":"12345678"} is 16 bytes
     await assert.rejects(m.dehydrate({ s: "123456789" }, "ns/sr"), {
-      message: "output size 17 bytes exceeds inline limit 16 and storage is disabled; either enable storage " +
+      message:
+        "output size 17 bytes exceeds inline limit 16 and storage is disabled; either enable storage " +
         "(BUBU_STORAGE_PROVIDER=s3|file), increase limit (BUBU_MAX_INLINE_SIZE=17 or higher), or reduce output size",
     });
     await assert.rejects(m.writeBlob("a.log", "text/plain", new Uint8Array(1)), /storage is disabled/);
@@ -133,8 +147,14 @@ describe("manager from env", () => {
       message: "failed to initialize S3 storage: s3 storage is enabled but BUBU_STORAGE_S3_BUCKET is not set",
     });
     await assert.rejects(
-      createStorageManager(rt, loadEnv({ BUBU_STORAGE_PROVIDER: "s3", BUBU_STORAGE_S3_BUCKET: "b", BUBU_S3_ACCESS_KEY_ID: "id" })),
-      { message: "failed to initialize S3 storage: BUBU_S3_SECRET_ACCESS_KEY must be set when providing explicit S3 credentials" },
+      createStorageManager(
+        rt,
+        loadEnv({ BUBU_STORAGE_PROVIDER: "s3", BUBU_STORAGE_S3_BUCKET: "b", BUBU_S3_ACCESS_KEY_ID: "id" }),
+      ),
+      {
+        message:
+          "failed to initialize S3 storage: BUBU_S3_SECRET_ACCESS_KEY must be set when providing explicit S3 credentials",
+      },
     );
     assert.throws(() => resolveS3Endpoint("https://minio:9000", false), {
       message: 'BUBU_S3_TLS=false requires http endpoint scheme, but got "https"',
@@ -143,15 +163,17 @@ describe("manager from env", () => {
     assert.equal(resolveS3Endpoint("minio:9000", undefined), "https://minio:9000");
   });
   test("settings: region fallback, path style with an endpoint, part size and concurrency", () => {
-    const s = s3SettingsFromEnv(loadEnv({
-      BUBU_STORAGE_PROVIDER: "s3",
-      BUBU_STORAGE_S3_BUCKET: "b",
-      BUBU_STORAGE_S3_ENDPOINT: "minio.local:9000",
-      BUBU_S3_TLS: "false",
-      AWS_REGION: "eu-west-3",
-      BUBU_S3_MAX_PART_SIZE: "6291456",
-      BUBU_S3_CONCURRENCY: "2",
-    }));
+    const s = s3SettingsFromEnv(
+      loadEnv({
+        BUBU_STORAGE_PROVIDER: "s3",
+        BUBU_STORAGE_S3_BUCKET: "b",
+        BUBU_STORAGE_S3_ENDPOINT: "minio.local:9000",
+        BUBU_S3_TLS: "false",
+        AWS_REGION: "eu-west-3",
+        BUBU_S3_MAX_PART_SIZE: "6291456",
+        BUBU_S3_CONCURRENCY: "2",
+      }),
+    );
     assert.equal(s.region, "eu-west-3");
     assert.equal(s.endpoint, "http://minio.local:9000");
     assert.equal(s.forcePathStyle, true);
@@ -159,11 +181,35 @@ describe("manager from env", () => {
     assert.equal(s.concurrency, 2);
   });
   test("addressing: path style and virtual-hosted, with and without an endpoint", () => {
-    const base = { bucket: "bk", region: "eu-west-1", maxAttempts: 1, maxBackoffMs: 1, requestTimeoutMs: 1, partSize: 1, concurrency: 1, sse: undefined, sseKmsKey: undefined, credentials: () => Promise.resolve(undefined), fetch };
-    assert.equal(new S3Store({ ...base, endpoint: "http://h:9000", forcePathStyle: true }).objectUrl("a b/c.json").href, "http://h:9000/bk/a%20b/c.json");
-    assert.equal(new S3Store({ ...base, endpoint: "http://h:9000", forcePathStyle: false }).objectUrl("k").href, "http://bk.h:9000/k");
-    assert.equal(new S3Store({ ...base, endpoint: undefined, forcePathStyle: false }).objectUrl("k").href, "https://bk.s3.eu-west-1.amazonaws.com/k");
-    assert.equal(new S3Store({ ...base, endpoint: undefined, forcePathStyle: true }).objectUrl("k").href, "https://s3.eu-west-1.amazonaws.com/bk/k");
+    const base = {
+      bucket: "bk",
+      region: "eu-west-1",
+      maxAttempts: 1,
+      maxBackoffMs: 1,
+      requestTimeoutMs: 1,
+      partSize: 1,
+      concurrency: 1,
+      sse: undefined,
+      sseKmsKey: undefined,
+      credentials: () => Promise.resolve(undefined),
+      fetch,
+    };
+    assert.equal(
+      new S3Store({ ...base, endpoint: "http://h:9000", forcePathStyle: true }).objectUrl("a b/c.json").href,
+      "http://h:9000/bk/a%20b/c.json",
+    );
+    assert.equal(
+      new S3Store({ ...base, endpoint: "http://h:9000", forcePathStyle: false }).objectUrl("k").href,
+      "http://bk.h:9000/k",
+    );
+    assert.equal(
+      new S3Store({ ...base, endpoint: undefined, forcePathStyle: false }).objectUrl("k").href,
+      "https://bk.s3.eu-west-1.amazonaws.com/k",
+    );
+    assert.equal(
+      new S3Store({ ...base, endpoint: undefined, forcePathStyle: true }).objectUrl("k").href,
+      "https://s3.eu-west-1.amazonaws.com/bk/k",
+    );
   });
 });
 

@@ -1,6 +1,10 @@
 /** Ref recognition, $bubuStoragePath, path validation, key helpers, config guard, log paths. */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { checkConfigTraversal } from "../../src/storage/config-guard.ts";
+import { cleanPath, joinPath } from "../../src/storage/go-path.ts";
+import { buildLogStoragePath, sanitizeLogSegment } from "../../src/storage/logs.ts";
 import {
   containsStorageRef,
   findStorageRefPaths,
@@ -9,9 +13,6 @@ import {
   validateStorageRef,
 } from "../../src/storage/refs.ts";
 import { resolveStoragePath } from "../../src/storage/storage-path.ts";
-import { cleanPath, joinPath } from "../../src/storage/go-path.ts";
-import { checkConfigTraversal } from "../../src/storage/config-guard.ts";
-import { buildLogStoragePath, sanitizeLogSegment } from "../../src/storage/logs.ts";
 import { refContentType } from "../../src/storage/stored-object.ts";
 
 describe("storageRefSelector (hydration rule)", () => {
@@ -70,7 +71,9 @@ describe("$bubuStoragePath", () => {
     ["items.title", /^expected object for field "title", got \[\]interface \{\}$/],
     ["items[0].title.x", /^expected object for field "x", got string$/],
   ];
-  for (const [path, re] of errors) test(`error for ${JSON.stringify(path)}`, () => assert.throws(() => resolveStoragePath(data, path), { message: re }));
+  for (const [path, re] of errors)
+    test(`error for ${JSON.stringify(path)}`, () =>
+      assert.throws(() => resolveStoragePath(data, path), { message: re }));
 });
 
 describe("validateStorageRef", () => {
@@ -113,7 +116,10 @@ describe("paths and keys", () => {
     assert.equal(sanitizeLogSegment("  a b/c__ "), "a-b-c");
     assert.equal(sanitizeLogSegment("-._x._-"), "x");
     assert.equal(
-      buildLogStoragePath({ namespace: "team-a", storyRun: "run 1", stepName: "", stepRunID: "step.run" }, 1700000000123456789n),
+      buildLogStoragePath(
+        { namespace: "team-a", storyRun: "run 1", stepName: "", stepRunID: "step.run" },
+        1700000000123456789n,
+      ),
       "team-a/logs/run-1/step.run/1700000000123456789.log",
     );
     assert.equal(buildLogStoragePath({ namespace: "", storyRun: "r", stepName: "s", stepRunID: "x" }, 1n), "");
@@ -124,7 +130,9 @@ describe("paths and keys", () => {
 describe("config traversal guard", () => {
   test("depth, nodes and cycles", () => {
     checkConfigTraversal({ a: [1, { b: 2 }] }, 3, 10);
-    assert.throws(() => checkConfigTraversal({ a: { b: { c: 1 } } }, 2, 100), { message: /^config exceeds max depth 2$/ });
+    assert.throws(() => checkConfigTraversal({ a: { b: { c: 1 } } }, 2, 100), {
+      message: /^config exceeds max depth 2$/,
+    });
     assert.throws(() => checkConfigTraversal({ a: [1, 2, 3] }, 10, 3), /config exceeds max nodes 3/);
     const cyc: Record<string, unknown> = { x: 1 };
     cyc.self = { back: cyc };

@@ -2,15 +2,16 @@
  * Storage against the real S3 peer (versitygw): every value kind round-trips, objects are checked
  * byte for byte on the peer's disk, and S3 failures become clear Storage errors.
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
+import { describe, test } from "node:test";
 import { goJsonStringify } from "../../src/json/go-json.ts";
-import { StorageError } from "../../src/storage/errors.ts";
-import { S3ResponseError } from "../../src/storage/s3/s3-store.ts";
-import { md5 } from "../../src/storage/md5.ts";
 import { sha256, toBase64, toHex } from "../../src/storage/bytes.ts";
+import { StorageError } from "../../src/storage/errors.ts";
+import { md5 } from "../../src/storage/md5.ts";
+import { S3ResponseError } from "../../src/storage/s3/s3-store.ts";
 import { signV4 } from "../../src/storage/s3/sigv4.ts";
+import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { flakyFetch, peerManager, peerStore, readObjectFile, text, uniqueId } from "./support.ts";
 
 const skip = s3PeerSkip();
@@ -46,10 +47,10 @@ describe("S3 round trips (versitygw)", { skip }, () => {
     const m = peerManager(peer, { maxInlineSize: 4096 });
     const sr = uniqueId("sr");
     const big = "<b>" + "é".repeat(3000); // 6003 bytes: over the limit by its UTF-8 length
-    const out = await m.dehydrate({ text: big, n: 1, list: [{ deep: "d".repeat(5000) }] }, `${ns}/${sr}`, {
+    const out = (await m.dehydrate({ text: big, n: 1, list: [{ deep: "d".repeat(5000) }] }, `${ns}/${sr}`, {
       schema: "bubu://engram/team-a/e/output",
       schemaVersion: "v2",
-    }) as Record<string, unknown>;
+    })) as Record<string, unknown>;
     assert.deepEqual(out.text, {
       $bubuStorageRef: `outputs/${ns}/${sr}/text.json`,
       $bubuStorageContentType: "text/plain",
@@ -66,8 +67,15 @@ describe("S3 round trips (versitygw)", { skip }, () => {
       },
     });
     // Go's json.Marshal(StoredObject{…}): contentType first, HTML characters escaped.
-    assert.equal(text(readObjectFile(peer, `outputs/${ns}/${sr}/text.json`)), `{"contentType":"raw","data":${goJsonStringify(big)}}`);
-    assert.ok(text(readObjectFile(peer, `outputs/${ns}/${sr}/text.json`)).startsWith('{"contentType":"raw","data":"\\u003cb\\u003e'));
+    assert.equal(
+      text(readObjectFile(peer, `outputs/${ns}/${sr}/text.json`)),
+      `{"contentType":"raw","data":${goJsonStringify(big)}}`,
+    );
+    assert.ok(
+      text(readObjectFile(peer, `outputs/${ns}/${sr}/text.json`)).startsWith(
+        '{"contentType":"raw","data":"\\u003cb\\u003e',
+      ),
+    );
 
     // Whole-map offload: no child over the limit, the map is.
     const sr2 = uniqueId("sr");
@@ -76,7 +84,10 @@ describe("S3 round trips (versitygw)", { skip }, () => {
       $bubuStorageRef: `outputs/${ns}/${sr2}/output.json`,
       $bubuStorageContentType: "application/json",
     });
-    assert.equal(text(readObjectFile(peer, `outputs/${ns}/${sr2}/output.json`)), `{"contentType":"json","data":${goJsonStringify(whole)}}`);
+    assert.equal(
+      text(readObjectFile(peer, `outputs/${ns}/${sr2}/output.json`)),
+      `{"contentType":"json","data":${goJsonStringify(whole)}}`,
+    );
     await m.close();
   });
 
@@ -95,7 +106,7 @@ describe("S3 round trips (versitygw)", { skip }, () => {
     assert.ok(JSON.stringify(atLimit).length < 100);
     assert.deepEqual(await m.dehydrate(atLimit, id), atLimit);
     const over = { k: "<".repeat(15) + "a".repeat(3) };
-    const overRef = await m.dehydrate(over, id) as Record<string, string>;
+    const overRef = (await m.dehydrate(over, id)) as Record<string, string>;
     assert.equal(overRef.$bubuStorageContentType, "application/json");
     assert.deepEqual(await m.hydrate(overRef), over);
     await m.close();
@@ -107,22 +118,28 @@ describe("S3 round trips (versitygw)", { skip }, () => {
     const m = peerManager(peer, { maxInlineSize: 64 });
     const id = `${ns}/${uniqueId("nest")}`;
     const innerValue = { items: [{ title: "first" }, { title: "second" }], pad: "p".repeat(40) };
-    const inner = await m.dehydrate(innerValue, `${id}/inner`) as Record<string, string>;
+    const inner = (await m.dehydrate(innerValue, `${id}/inner`)) as Record<string, string>;
     const innerRef = inner.$bubuStorageRef!;
     assert.equal(innerRef, `outputs/${id}/inner/output.json`);
     // The ref map itself is over 64 bytes, so it is stored too: a ref whose content is a ref.
-    const outer = await m.dehydrate({ wrapped: inner, pad: "q".repeat(40) }, `${id}/outer`) as Record<string, unknown>;
+    const outer = (await m.dehydrate({ wrapped: inner, pad: "q".repeat(40) }, `${id}/outer`)) as Record<
+      string,
+      unknown
+    >;
     assert.equal((outer.wrapped as Record<string, string>).$bubuStorageRef, `outputs/${id}/outer/wrapped.json`);
     assert.deepEqual(await m.hydrate(outer), { wrapped: innerValue, pad: "q".repeat(40) });
     assert.equal(await m.hydrate({ $bubuStorageRef: innerRef, $bubuStoragePath: "items[1].title" }), "second");
-    assert.deepEqual(await m.hydrate({ $bubuStorageRef: innerRef, $bubuStoragePath: "items[*].title" }), ["first", "second"]);
+    assert.deepEqual(await m.hydrate({ $bubuStorageRef: innerRef, $bubuStoragePath: "items[*].title" }), [
+      "first",
+      "second",
+    ]);
     await assert.rejects(m.hydrate({ $bubuStorageRef: innerRef, $bubuStoragePath: "items[7]" }), {
       message: `failed to resolve storage path 'items[7]' in '${innerRef}': index 7 out of bounds`,
     });
     // Inputs: the whole map goes to output.json; that ref is still over 64 bytes, so the final
     // pass stores it again as input.json.
     const inputs = { a: "1".repeat(40), b: "2".repeat(40) };
-    const dehydratedInputs = await m.dehydrateInputs(inputs, id) as Record<string, string>;
+    const dehydratedInputs = (await m.dehydrateInputs(inputs, id)) as Record<string, string>;
     assert.equal(dehydratedInputs.$bubuStorageRef, `inputs/${id}/input.json`);
     assert.equal(
       text(readObjectFile(peer, `inputs/${id}/input.json`)),
@@ -146,7 +163,9 @@ describe("S3 round trips (versitygw)", { skip }, () => {
     const id = `${ns}/${uniqueId("depth")}`;
     const out = await m.dehydrate(deep, id);
     assert.deepEqual(out, {
-      a: { b: { c: { d: { $bubuStorageRef: `outputs/${id}/a.b.c.d.json`, $bubuStorageContentType: "application/json" } } } },
+      a: {
+        b: { c: { d: { $bubuStorageRef: `outputs/${id}/a.b.c.d.json`, $bubuStorageContentType: "application/json" } } },
+      },
     });
     // A chain of refs is bounded by the same depth.
     const chained = peerManager(peer, { maxInlineSize: 0, maxRecursionDepth: 3 });
@@ -164,23 +183,45 @@ describe("S3 round trips (versitygw)", { skip }, () => {
     await assert.rejects(m.hydrate({ v: { $bubuStorageRef: key } }), (err: unknown) => {
       assert.ok(err instanceof StorageError);
       assert.equal(err.structuredError().type, "storage_error");
-      assert.match(err.message, new RegExp(`^failed to read offloaded data from '${key}': failed to get object '${key}' from s3 bucket '${peer.bucket}': GetObject: HTTP 404 NoSuchKey`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `^failed to read offloaded data from '${key}': failed to get object '${key}' from s3 bucket '${peer.bucket}': GetObject: HTTP 404 NoSuchKey`,
+        ),
+      );
       return true;
     });
     const store = peerStore(peer);
     const put = async (k: string, body: string): Promise<void> => {
       const b = new TextEncoder().encode(body);
-      await store.write(k, b, { contentType: "application/json", contentMd5: () => toBase64(md5(b)), checksumSha256: async () => toBase64(await sha256(b)) }, AbortSignal.timeout(10_000));
+      await store.write(
+        k,
+        b,
+        {
+          contentType: "application/json",
+          contentMd5: () => toBase64(md5(b)),
+          checksumSha256: async () => toBase64(await sha256(b)),
+        },
+        AbortSignal.timeout(10_000),
+      );
     };
     const base = `outputs/${ns}/${uniqueId("bad")}`;
     await put(`${base}/a.json`, "{not json");
-    await assert.rejects(m.hydrate({ $bubuStorageRef: `${base}/a.json` }), /^StorageError: failed to unmarshal stored object from '.*a\.json', content may be malformed: /);
+    await assert.rejects(
+      m.hydrate({ $bubuStorageRef: `${base}/a.json` }),
+      /^StorageError: failed to unmarshal stored object from '.*a\.json', content may be malformed: /,
+    );
     await put(`${base}/b.json`, '{"contentType":"gzip","data":"x"}');
-    await assert.rejects(m.hydrate({ $bubuStorageRef: `${base}/b.json` }), { message: `unknown content type 'gzip' in stored object '${base}/b.json'` });
+    await assert.rejects(m.hydrate({ $bubuStorageRef: `${base}/b.json` }), {
+      message: `unknown content type 'gzip' in stored object '${base}/b.json'`,
+    });
     await put(`${base}/c.json`, '{"contentType":"raw","data":5}');
     await assert.rejects(m.hydrate({ $bubuStorageRef: `${base}/c.json` }), /failed to unmarshal hydrated raw content/);
     await put(`${base}/d.json`, "[1,2]");
-    await assert.rejects(m.hydrate({ $bubuStorageRef: `${base}/d.json` }), /cannot unmarshal array into Go value of type storage.StoredObject/);
+    await assert.rejects(
+      m.hydrate({ $bubuStorageRef: `${base}/d.json` }),
+      /cannot unmarshal array into Go value of type storage.StoredObject/,
+    );
     await assert.rejects(m.hydrate({ $bubuStorageRef: "../etc/passwd" }), /path traversal detected/);
     await m.close();
   });
@@ -190,7 +231,10 @@ describe("S3 failures (versitygw)", { skip }, () => {
   test("500 then 200: retried and succeeds", async (t) => {
     const peer = requireS3Peer(t);
     if (!peer) return;
-    const flaky = flakyFetch(1, () => new Response("<Error><Code>InternalError</Code><Message>boom</Message></Error>", { status: 500 }));
+    const flaky = flakyFetch(
+      1,
+      () => new Response("<Error><Code>InternalError</Code><Message>boom</Message></Error>", { status: 500 }),
+    );
     const m = peerManager(peer, { maxInlineSize: 10 }, { fetch: flaky.fetch });
     const id = `${ns}/${uniqueId("retry")}`;
     const ref = await m.dehydrate("retry me please", id);
@@ -201,7 +245,10 @@ describe("S3 failures (versitygw)", { skip }, () => {
   test("500 on every attempt: bounded, the last error is reported", async (t) => {
     const peer = requireS3Peer(t);
     if (!peer) return;
-    const flaky = flakyFetch(99, () => new Response("<Error><Code>InternalError</Code><Message>still down</Message></Error>", { status: 500 }));
+    const flaky = flakyFetch(
+      99,
+      () => new Response("<Error><Code>InternalError</Code><Message>still down</Message></Error>", { status: 500 }),
+    );
     const m = peerManager(peer, { maxInlineSize: 10 }, { fetch: flaky.fetch, maxAttempts: 3 });
     await assert.rejects(m.dehydrate("x".repeat(20), `${ns}/x`), /PutObject: HTTP 500 InternalError: still down/);
     assert.equal(flaky.calls(), 3);
@@ -224,10 +271,14 @@ describe("S3 failures (versitygw)", { skip }, () => {
     const peer = requireS3Peer(t);
     if (!peer) return;
     const flaky = flakyFetch(0, () => new Response());
-    const m = peerManager(peer, { maxInlineSize: 1 }, {
-      fetch: flaky.fetch,
-      credentials: () => Promise.resolve({ accessKeyId: peer.accessKey, secretAccessKey: "wrong" }),
-    });
+    const m = peerManager(
+      peer,
+      { maxInlineSize: 1 },
+      {
+        fetch: flaky.fetch,
+        credentials: () => Promise.resolve({ accessKeyId: peer.accessKey, secretAccessKey: "wrong" }),
+      },
+    );
     await assert.rejects(m.dehydrate("abc", `${ns}/x`), (err: unknown) => {
       assert.ok(err instanceof StorageError);
       assert.equal(err.status, 403);
@@ -235,17 +286,27 @@ describe("S3 failures (versitygw)", { skip }, () => {
       return true;
     });
     assert.equal(flaky.calls(), 1);
-    const unknownKey = peerManager(peer, {}, {
-      credentials: () => Promise.resolve({ accessKeyId: "nobody", secretAccessKey: "x" }),
-    });
-    await assert.rejects(unknownKey.hydrate({ $bubuStorageRef: "a.json" }), /HTTP 403 (InvalidAccessKeyId|AccessDenied)/);
+    const unknownKey = peerManager(
+      peer,
+      {},
+      {
+        credentials: () => Promise.resolve({ accessKeyId: "nobody", secretAccessKey: "x" }),
+      },
+    );
+    await assert.rejects(
+      unknownKey.hydrate({ $bubuStorageRef: "a.json" }),
+      /HTTP 403 (InvalidAccessKeyId|AccessDenied)/,
+    );
   });
 
   test("wrong bucket: NoSuchBucket", async (t) => {
     const peer = requireS3Peer(t);
     if (!peer) return;
     const m = peerManager(peer, { maxInlineSize: 1 }, { bucket: "no-such-bucket-here" });
-    await assert.rejects(m.dehydrate("abc", `${ns}/x`), /s3 bucket 'no-such-bucket-here': PutObject: HTTP 404 NoSuchBucket/);
+    await assert.rejects(
+      m.dehydrate("abc", `${ns}/x`),
+      /s3 bucket 'no-such-bucket-here': PutObject: HTTP 404 NoSuchBucket/,
+    );
   });
 });
 
@@ -254,21 +315,33 @@ describe("S3 multipart (versitygw)", { skip }, () => {
     const peer = requireS3Peer(t);
     if (!peer) return;
     const ops: string[] = [];
-    const m = peerManager(peer, { maxInlineSize: 1024 }, {
-      partSize: 5 * 1024 * 1024,
-      concurrency: 2,
-      fetch: (input, init) => {
-        const u = new URL(String(input));
-        ops.push(`${init?.method} ${u.searchParams.has("uploads") ? "create" : u.searchParams.has("partNumber") ? "part" : u.searchParams.has("uploadId") ? "complete" : "object"}`);
-        return fetch(input, init);
+    const m = peerManager(
+      peer,
+      { maxInlineSize: 1024 },
+      {
+        partSize: 5 * 1024 * 1024,
+        concurrency: 2,
+        fetch: (input, init) => {
+          const u = new URL(String(input));
+          ops.push(
+            `${init?.method} ${u.searchParams.has("uploads") ? "create" : u.searchParams.has("partNumber") ? "part" : u.searchParams.has("uploadId") ? "complete" : "object"}`,
+          );
+          return fetch(input, init);
+        },
       },
-    });
+    );
     const big = Array.from({ length: 12 * 1024 }, (_, i) => `${i}:${"m".repeat(1000)}`).join("\n"); // ~12.1 MB
     const id = `${ns}/${uniqueId("mp")}`;
-    const ref = await m.dehydrate({ big }, id) as Record<string, Record<string, string>>;
-    assert.deepEqual(ops.filter((o) => o !== "GET object"), ["POST create", "PUT part", "PUT part", "PUT part", "POST complete"]);
+    const ref = (await m.dehydrate({ big }, id)) as Record<string, Record<string, string>>;
+    assert.deepEqual(
+      ops.filter((o) => o !== "GET object"),
+      ["POST create", "PUT part", "PUT part", "PUT part", "POST complete"],
+    );
     const onDisk = readObjectFile(peer, `outputs/${id}/big.json`);
-    assert.equal(toHex(md5(onDisk)), toHex(md5(new TextEncoder().encode(`{"contentType":"raw","data":${goJsonStringify(big)}}`))));
+    assert.equal(
+      toHex(md5(onDisk)),
+      toHex(md5(new TextEncoder().encode(`{"contentType":"raw","data":${goJsonStringify(big)}}`))),
+    );
     assert.deepEqual(await m.hydrate(ref), { big });
     await m.close();
   });
@@ -280,7 +353,7 @@ describe("a bare signed fetch reads the same object (the wire, not our store)", 
     if (!peer) return;
     const m = peerManager(peer, { maxInlineSize: 1 });
     const id = `${ns}/${uniqueId("bare")}`;
-    const ref = await m.dehydrate("hello", id) as Record<string, string>;
+    const ref = (await m.dehydrate("hello", id)) as Record<string, string>;
     const url = new URL(`${peer.endpoint}/${peer.bucket}/${ref.$bubuStorageRef}`);
     const signed = await signV4({
       method: "GET",

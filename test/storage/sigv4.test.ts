@@ -2,11 +2,12 @@
  * SigV4 against AWS's published examples (S3 API reference "Signature Calculations for the
  * Authorization Header", and the SigV4 test suite's get-vanilla), MD5 against RFC 1321.
  */
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { signV4, uriEncode } from "../../src/storage/s3/sigv4.ts";
-import { md5, Md5 } from "../../src/storage/md5.ts";
+import { describe, test } from "node:test";
 import { toHex } from "../../src/storage/bytes.ts";
+import { Md5, md5 } from "../../src/storage/md5.ts";
+import { signV4, uriEncode } from "../../src/storage/s3/sigv4.ts";
 
 const S3_CREDS = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 const EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -26,8 +27,10 @@ describe("SigV4: AWS S3 examples", () => {
     });
     assert.equal(
       s.canonicalRequest,
-      "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\nx-amz-content-sha256:" + EMPTY_SHA +
-        "\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n" + EMPTY_SHA,
+      "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\nx-amz-content-sha256:" +
+        EMPTY_SHA +
+        "\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n" +
+        EMPTY_SHA,
     );
     assert.equal(
       s.stringToSign,

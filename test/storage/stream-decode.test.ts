@@ -2,13 +2,13 @@
 // every position) and decodeStoredObject over chunked body streams, checked against JSON.parse.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { loadEnv } from "../../src/env/load.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
+import { createStorageManager } from "../../src/storage/create-manager.ts";
 import { StorageError } from "../../src/storage/errors.ts";
 import { JsonStringScanner, JsonStringSyntaxError } from "../../src/storage/json-string-scanner.ts";
-import { decodeStoredObject } from "../../src/storage/stored-object.ts";
-import { createStorageManager } from "../../src/storage/create-manager.ts";
 import { StorageManager } from "../../src/storage/manager.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
-import { loadEnv } from "../../src/env/load.ts";
+import { decodeStoredObject } from "../../src/storage/stored-object.ts";
 
 const enc = new TextEncoder();
 
@@ -56,7 +56,7 @@ const LITERALS: string[] = [
   String.raw`"pair \ud83d\ude00 end"`,
   String.raw`"lone \ud800 and \udc00 stay"`,
   '"utf8 é € 😀 𝄞 direct"',
-  JSON.stringify("mixed\u0001\u001f😀\\\"" + "x".repeat(40)),
+  JSON.stringify('mixed\u0001\u001f😀\\"' + "x".repeat(40)),
 ];
 
 describe("JsonStringScanner", () => {
@@ -95,13 +95,17 @@ describe("JsonStringScanner", () => {
       [String.raw`a\x"`, /invalid escape '\\x' at character 2/],
       [String.raw`\u12G4"`, /invalid character 'G' in \\u escape/],
       [String.raw`\u12"`, /invalid character '"' in \\u escape/],
-      ["a\nb\"", /invalid control character U\+000a in string at character 1/],
-      ["tab\there\"", /invalid control character U\+0009/],
-      ["\\\u0001\"", /invalid escape '\\U\+0001'/],
+      ['a\nb"', /invalid control character U\+000a in string at character 1/],
+      ['tab\there"', /invalid control character U\+0009/],
+      ['\\\u0001"', /invalid escape '\\U\+0001'/],
     ];
     for (const [text, re] of bad) {
       const s = new JsonStringScanner();
-      assert.throws(() => s.push(text), (e: unknown) => e instanceof JsonStringSyntaxError && re.test(e.message), text);
+      assert.throws(
+        () => s.push(text),
+        (e: unknown) => e instanceof JsonStringSyntaxError && re.test(e.message),
+        text,
+      );
     }
     const open = new JsonStringScanner();
     open.push("no end");
@@ -118,8 +122,15 @@ describe("decodeStoredObject (streamed)", () => {
       const wrapper = `{"contentType":"raw","data":${lit}}`;
       const bytes = enc.encode(wrapper);
       const want = JSON.parse(wrapper).data as string;
-      for (let cut = 0; cut <= bytes.length; cut++) assert.equal(await decode(bytes, [cut]), want, `${wrapper} @${cut}`);
-      assert.equal(await decode(bytes, Array.from({ length: bytes.length }, (_, i) => i)), want);
+      for (let cut = 0; cut <= bytes.length; cut++)
+        assert.equal(await decode(bytes, [cut]), want, `${wrapper} @${cut}`);
+      assert.equal(
+        await decode(
+          bytes,
+          Array.from({ length: bytes.length }, (_, i) => i),
+        ),
+        want,
+      );
     }
   });
 
@@ -144,7 +155,8 @@ describe("decodeStoredObject (streamed)", () => {
     ];
     for (const [text, want] of cases) {
       const bytes = enc.encode(text);
-      for (let cut = 0; cut <= bytes.length; cut += 3) assert.deepEqual(await decode(bytes, [cut]), want, `${text} @${cut}`);
+      for (let cut = 0; cut <= bytes.length; cut += 3)
+        assert.deepEqual(await decode(bytes, [cut]), want, `${text} @${cut}`);
       assert.deepEqual(await decode(bytes, [9], true), want, `${text} whole`);
     }
   });
@@ -165,14 +177,24 @@ describe("decodeStoredObject (streamed)", () => {
       ["", /content may be malformed: /],
       ['{"contentType":"raw","data":', /content may be malformed: /],
     ];
-    for (const [text, re, whole] of bad.flatMap(([t, r]) => [[t, r, false], [t, r, true]] as const)) {
-      await assert.rejects(decode(text, [7, 30], whole), (e: unknown) => {
-        assert.ok(e instanceof StorageError, `${text}: ${e}`);
-        assert.equal(e.code, "MalformedObject");
-        assert.match(e.message, /^failed to unmarshal stored object from 'p\/x\.json', content may be malformed: /);
-        assert.match(e.message, re);
-        return true;
-      }, `${text} whole=${whole}`);
+    for (const [text, re, whole] of bad.flatMap(
+      ([t, r]) =>
+        [
+          [t, r, false],
+          [t, r, true],
+        ] as const,
+    )) {
+      await assert.rejects(
+        decode(text, [7, 30], whole),
+        (e: unknown) => {
+          assert.ok(e instanceof StorageError, `${text}: ${e}`);
+          assert.equal(e.code, "MalformedObject");
+          assert.match(e.message, /^failed to unmarshal stored object from 'p\/x\.json', content may be malformed: /);
+          assert.match(e.message, re);
+          return true;
+        },
+        `${text} whole=${whole}`,
+      );
     }
   });
 
@@ -194,7 +216,7 @@ describe("decodeStoredObject (streamed)", () => {
   });
 
   test("a large escaped string round-trips across many chunks", async () => {
-    const value = "line one\nline \"two\"\t\\ é😀\u0001".repeat(5000);
+    const value = 'line one\nline "two"\t\\ é😀\u0001'.repeat(5000);
     const bytes = enc.encode(JSON.stringify({ contentType: "raw", data: value }));
     const cuts = Array.from({ length: Math.floor(bytes.length / 997) }, (_, i) => (i + 1) * 997);
     assert.equal(await decode(bytes, cuts), value);

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { FetchFn } from "../../src/runtime/types.ts";
-import { StorageManager, type StorageManagerOptions } from "../../src/storage/manager.ts";
 import { createFileStore } from "../../src/storage/file-store.ts";
+import { StorageManager, type StorageManagerOptions } from "../../src/storage/manager.ts";
 import { S3Store, type S3StoreOptions } from "../../src/storage/s3/s3-store.ts";
 import type { S3Peer } from "../peers/s3/peer.ts";
 
@@ -36,7 +36,11 @@ export function peerStore(peer: S3Peer, overrides: Partial<S3StoreOptions> = {})
 }
 
 /** A manager over the peer. */
-export function peerManager(peer: S3Peer, options: StorageManagerOptions = {}, store?: Partial<S3StoreOptions>): StorageManager {
+export function peerManager(
+  peer: S3Peer,
+  options: StorageManagerOptions = {},
+  store?: Partial<S3StoreOptions>,
+): StorageManager {
   return new StorageManager({ maxInlineSize: 1024, ...options, store: peerStore(peer, store) });
 }
 

@@ -1,9 +1,10 @@
 // `bubu story run` (the command function, in this process) and the hook that lets a local
 // impulse run the Stories it triggers.
-import { after, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, test } from "node:test";
 import { storyCommand } from "../../src/cli/story-command.ts";
 import { localStories, type StoppedStory, type TriggeredStory } from "../../src/impulse/local-stories.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
@@ -14,7 +15,9 @@ import { FIXTURE_RESOURCES, fixtureCommand, repoRoot, tempDir } from "./support.
 
 const dir = tempDir();
 const storyFile = join(dir, "story.yaml");
-writeFileSync(storyFile, `apiVersion: bubustack.io/v1alpha1
+writeFileSync(
+  storyFile,
+  `apiVersion: bubustack.io/v1alpha1
 kind: Story
 metadata: { name: greet }
 spec:
@@ -26,26 +29,44 @@ spec:
   output:
     greeting: "{{ steps.hello.output.inputs.greeting }}"
 ---
-${FIXTURE_RESOURCES}`);
+${FIXTURE_RESOURCES}`,
+);
 const failingFile = join(dir, "failing.yaml");
-writeFileSync(failingFile, `apiVersion: bubustack.io/v1alpha1\nkind: Story\nmetadata: { name: failing }\nspec:\n  steps:\n    - { name: bad, ref: { name: fixture }, with: { mode: fail } }\n---\n${FIXTURE_RESOURCES}`);
+writeFileSync(
+  failingFile,
+  `apiVersion: bubustack.io/v1alpha1\nkind: Story\nmetadata: { name: failing }\nspec:\n  steps:\n    - { name: bad, ref: { name: fixture }, with: { mode: fail } }\n---\n${FIXTURE_RESOURCES}`,
+);
 after(() => rmSync(dir, { recursive: true, force: true }));
-const engramArg = `fixture=${fixtureCommand().map((a) => `'${a}'`).join(" ")}`;
+const engramArg = `fixture=${fixtureCommand()
+  .map((a) => `'${a}'`)
+  .join(" ")}`;
 
 /** The real runtime with stdout/stderr captured and no signal listeners. */
 function captured(): { rt: Runtime; out: () => string; err: () => string } {
   const base = detectRuntime();
   let out = "";
   let err = "";
-  const rt: Runtime = { ...base, fs: base.fs, writeStdout: (t) => void (out += t), writeStderr: (t) => void (err += t), onSignal: () => () => {}, cwd: () => repoRoot };
+  const rt: Runtime = {
+    ...base,
+    fs: base.fs,
+    writeStdout: (t) => void (out += t),
+    writeStderr: (t) => void (err += t),
+    onSignal: () => () => {},
+    cwd: () => repoRoot,
+  };
   return { rt, out: () => out, err: () => err };
 }
 
 test("bubu story run: the summary on stdout, exit 0, the work directory removed", { timeout: 120_000 }, async () => {
   const c = captured();
-  const code = await storyCommand(["run", storyFile, "--engram", engramArg, "--inputs", '{"who":"cli"}', "--progress", "plain"], c.rt);
+  const code = await storyCommand(
+    ["run", storyFile, "--engram", engramArg, "--inputs", '{"who":"cli"}', "--progress", "plain"],
+    c.rt,
+  );
   assert.equal(code, 0, c.err());
-  const summary = JSON.parse(c.out()) as Record<string, unknown> & { steps: Record<string, { phase: string; attempts: number }> };
+  const summary = JSON.parse(c.out()) as Record<string, unknown> & {
+    steps: Record<string, { phase: string; attempts: number }>;
+  };
   assert.equal(summary.phase, "Succeeded");
   assert.deepEqual(summary.output, { greeting: "hello cli" });
   assert.equal(summary.steps.hello!.attempts, 1);
@@ -53,21 +74,33 @@ test("bubu story run: the summary on stdout, exit 0, the work directory removed"
   assert.doesNotMatch(c.err(), /logs and storage are in/);
 });
 
-test("bubu story run: a failed run exits 1 and keeps its logs; --output full has the StepRun and env", { timeout: 120_000 }, async () => {
+test("bubu story run: a failed run exits 1 and keeps its logs; --output full has the StepRun and env", {
+  timeout: 120_000,
+}, async () => {
   const c = captured();
   const code = await storyCommand([failingFile, "--engram", engramArg, "--output", "full", "--progress", "off"], c.rt);
   assert.equal(code, 1);
-  const full = JSON.parse(c.out()) as { phase: string; workDir: string; steps: Record<string, { stepRun: { kind: string }; attempts: { env: Record<string, string>; logFile: string }[] }> };
+  const full = JSON.parse(c.out()) as {
+    phase: string;
+    workDir: string;
+    steps: Record<string, { stepRun: { kind: string }; attempts: { env: Record<string, string>; logFile: string }[] }>;
+  };
   assert.equal(full.phase, "Failed");
   assert.equal(full.steps.bad!.stepRun.kind, "StepRun");
   assert.equal(full.steps.bad!.attempts[0]!.env.BUBU_STEP_NAME, "bad");
   assert.ok(existsSync(full.steps.bad!.attempts[0]!.logFile), "the log is kept");
   assert.match(c.err(), new RegExp(`logs and storage are in ${full.workDir}`));
-  assert.equal(statSync(full.workDir).mode & 0o777, 0o700, "the work directory (with the kubeconfig) is the owner's only");
+  assert.equal(
+    statSync(full.workDir).mode & 0o777,
+    0o700,
+    "the work directory (with the kubeconfig) is the owner's only",
+  );
   rmSync(full.workDir, { recursive: true, force: true });
 });
 
-test("bubu story run: usage, validation and refusal errors exit 2 with the reasons on stderr", { timeout: 120_000 }, async () => {
+test("bubu story run: usage, validation and refusal errors exit 2 with the reasons on stderr", {
+  timeout: 120_000,
+}, async () => {
   const usage = captured();
   assert.equal(await storyCommand(["run"], usage.rt), 2);
   assert.match(usage.err(), /the Story file is missing/);
@@ -78,16 +111,24 @@ test("bubu story run: usage, validation and refusal errors exit 2 with the reaso
   assert.equal(await storyCommand(["run", storyFile, "--engram", "other=true"], refused.rt), 2);
   assert.match(refused.err(), /the engram map has no command for 'fixture' or 'fixture-template'/);
   const invalidFile = join(dir, "invalid.yaml");
-  writeFileSync(invalidFile, "apiVersion: bubustack.io/v1alpha1\nkind: Story\nmetadata: { name: x }\nspec:\n  steps:\n    - { name: a, type: condition, needs: [nope] }\n");
+  writeFileSync(
+    invalidFile,
+    "apiVersion: bubustack.io/v1alpha1\nkind: Story\nmetadata: { name: x }\nspec:\n  steps:\n    - { name: a, type: condition, needs: [nope] }\n",
+  );
   const invalid = captured();
   assert.equal(await storyCommand(["run", invalidFile], invalid.rt), 2);
-  assert.match(invalid.err(), /the cluster would reject this Story:\n {2}spec\.steps: step 'a' lists unknown dependency 'nope' in needs \(ValidationFailed\)/);
+  assert.match(
+    invalid.err(),
+    /the cluster would reject this Story:\n {2}spec\.steps: step 'a' lists unknown dependency 'nope' in needs \(ValidationFailed\)/,
+  );
   const badInputs = captured();
   assert.equal(await storyCommand(["run", storyFile, "--inputs", "{nope"], badInputs.rt), 2);
   assert.match(badInputs.err(), /--inputs is not valid JSON/);
 });
 
-test("a local impulse's ctx.stories.start runs the triggered Story through the hook", { timeout: 120_000 }, async () => {
+test("a local impulse's ctx.stories.start runs the triggered Story through the hook", {
+  timeout: 120_000,
+}, async () => {
   const started: TriggeredStory[] = [];
   const stopped: StoppedStory[] = [];
   const results: string[] = [];
@@ -95,7 +136,12 @@ test("a local impulse's ctx.stories.start runs the triggered Story through the h
     target: { name: "greet", namespace: "" },
     started,
     stopped,
-    runStory: storyRunnerHook({ stories: { greet: storyFile }, engrams: { fixture: fixtureCommand() }, baseDir: repoRoot, onResult: (r) => results.push(r.phase) }),
+    runStory: storyRunnerHook({
+      stories: { greet: storyFile },
+      engrams: { fixture: fixtureCommand() },
+      baseDir: repoRoot,
+      onResult: (r) => results.push(r.phase),
+    }),
   });
   const run = await stories.start({ inputs: { who: "impulse" }, token: "t-1" });
   assert.equal(run.status?.phase, "Succeeded");
@@ -120,7 +166,13 @@ test("the progress view: plain lines per change; live redraws in place", () => {
   assert.equal(plain, "r: Running\na: Running (attempt 2)\na: Failed (attempt 2) 1.5s — boom\n");
   let live = "";
   let now = 0;
-  const l = new ProgressView({ mode: "live", write: (t) => void (live += t), steps: ["a", "b"], now: () => now, intervalMs: 60_000 });
+  const l = new ProgressView({
+    mode: "live",
+    write: (t) => void (live += t),
+    steps: ["a", "b"],
+    now: () => now,
+    intervalMs: 60_000,
+  });
   l.onEvent({ type: "run", storyRun: "r", story: "s", phase: "Running", at: 0 });
   l.onEvent({ type: "step", storyRun: "r", step: "a", phase: "Succeeded", at: 0 });
   now = 2000;
@@ -145,7 +197,11 @@ test("start(impulse, { runStory }) on a laptop: the triggered Story runs to its 
     runtime: rt,
     exit: false,
     env: {},
-    runStory: storyRunnerHook({ stories: { greet: storyFile }, engrams: { fixture: fixtureCommand() }, baseDir: repoRoot }),
+    runStory: storyRunnerHook({
+      stories: { greet: storyFile },
+      engrams: { fixture: fixtureCommand() },
+      baseDir: repoRoot,
+    }),
   });
   assert.equal(out.exitCode, 0, String(out.error));
   assert.equal((got as { phase?: string }).phase, "Succeeded");

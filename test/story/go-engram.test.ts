@@ -1,13 +1,18 @@
 // A Go engram (bubu-sdk-go v0.1.5 binary) in a local Story, next to a TypeScript one: the Go SDK
 // reaches the runner's API through the same kubeconfig and writes its StepRun status.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { goHelloBinary, goHelloSkip } from "./go-engram.ts";
 import { fixtureCommand, run } from "./support.ts";
 
-test("a Go SDK engram binary runs as a step; its output feeds the next step; its failure is its own status", { skip: goHelloSkip(), timeout: 600_000 }, async () => {
+test("a Go SDK engram binary runs as a step; its output feeds the next step; its failure is its own status", {
+  skip: goHelloSkip(),
+  timeout: 600_000,
+}, async () => {
   const bin = await goHelloBinary();
-  const r = await run(`
+  const r = await run(
+    `
 apiVersion: bubustack.io/v1alpha1
 kind: Story
 metadata: { name: go-mix }
@@ -24,7 +29,9 @@ spec:
       needs: [echo]
       allowFailure: true
       with: { fail: true }
-`, { inputs: { who: "Go" }, engrams: { "go-hello": [bin], fixture: fixtureCommand() } });
+`,
+    { inputs: { who: "Go" }, engrams: { "go-hello": [bin], fixture: fixtureCommand() } },
+  );
   assert.equal(r.phase, "Succeeded", r.message);
   assert.deepEqual(r.steps.greet!.output, { message: "Hello, Go!" });
   assert.equal(((r.steps.echo!.output as Record<string, unknown>).inputs as Record<string, unknown>).got, "Hello, Go!");

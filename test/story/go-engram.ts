@@ -13,7 +13,10 @@ const DIR = resolve(repoRoot, "test/story/go-hello");
 
 function binaryPath(): string {
   const h = createHash("sha256");
-  for (const f of ["main.go", "go.mod", "go.sum"]) h.update(`${f}\0`).update(readFileSync(resolve(DIR, f))).update("\0");
+  for (const f of ["main.go", "go.mod", "go.sum"])
+    h.update(`${f}\0`)
+      .update(readFileSync(resolve(DIR, f)))
+      .update("\0");
   return resolve(repoRoot, ".cache", `go-hello-${h.digest("hex").slice(0, 16)}`);
 }
 
@@ -28,15 +31,21 @@ export async function goHelloBinary(): Promise<string> {
   const out = binaryPath();
   if (existsSync(out)) return out;
   const go = findGo();
-  if (go === undefined) throw new Error("Go toolchain not found (PATH, /usr/local/go/bin): cannot build test/story/go-hello");
+  if (go === undefined)
+    throw new Error("Go toolchain not found (PATH, /usr/local/go/bin): cannot build test/story/go-hello");
   mkdirSync(resolve(repoRoot, ".cache"), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     await new Promise<void>((ok, fail) => {
-      execFile(go, ["build", "-o", tmp, "."], { cwd: DIR, timeout: 600_000, maxBuffer: 16 << 20 }, (err, _o, stderr) => {
-        if (err) fail(new Error(`go build (test/story/go-hello) failed: ${err.message}\n${stderr}`));
-        else ok();
-      });
+      execFile(
+        go,
+        ["build", "-o", tmp, "."],
+        { cwd: DIR, timeout: 600_000, maxBuffer: 16 << 20 },
+        (err, _o, stderr) => {
+          if (err) fail(new Error(`go build (test/story/go-hello) failed: ${err.message}\n${stderr}`));
+          else ok();
+        },
+      );
     });
     renameSync(tmp, out);
   } finally {

@@ -1,14 +1,21 @@
 // The operator's rules the runner reimplements, one by one: the step graph, the template
 // variables, the merges, retries, the pod environment and the local StepRun API.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { dependencies, runtimeGraphError, stepAlias } from "../../src/story/graph.ts";
 import { applySchemaDefaults, mergeWith } from "../../src/story/json-merge.ts";
 import { applyMergePatch, LocalApi } from "../../src/story/local-api.ts";
 import { offloadedStepPiped, offloadedStepRead } from "../../src/story/offloaded.ts";
 import { operatorNormalizeSchema } from "../../src/story/operator-schema.ts";
+import {
+  classifyExitCode,
+  isRetryableExitClass,
+  resolveRetryPolicy,
+  retryDelayMs,
+  stepRetrySpec,
+} from "../../src/story/retry-policy.ts";
 import { schemaError } from "../../src/story/schema-check.ts";
-import { classifyExitCode, isRetryableExitClass, resolveRetryPolicy, retryDelayMs, stepRetrySpec } from "../../src/story/retry-policy.ts";
 import { rfc3339Nano, stepEnv } from "../../src/story/step-env.ts";
 import { priorStepOutputs, templateContextPayload } from "../../src/story/template-vars.ts";
 import type { Step, Story } from "../../src/story/types.ts";
@@ -23,7 +30,11 @@ test("implicit dependencies: steps.a., steps['a'], (index .steps \"a\") in if; w
     step({ name: "c", type: "condition", if: `{{ (index .steps "a").output.ok }}` }),
     step({ name: "d", type: "sleep", with: { duration: "{{ steps.a.output.x }}" } }),
     // In a with block the text is JSON: the escaped quotes of index "a" are not seen.
-    step({ name: "f", ref: { name: "e" }, with: { x: `{{ (index .steps "a").output.x }}`, y: "{{ steps['my-step'].output }}" } }),
+    step({
+      name: "f",
+      ref: { name: "e" },
+      with: { x: `{{ (index .steps "a").output.x }}`, y: "{{ steps['my-step'].output }}" },
+    }),
   ]);
   assert.deepEqual([...deps.get("b")!].sort(), ["a", "my-step"]);
   assert.deepEqual([...deps.get("c")!], ["a"]);
@@ -33,9 +44,16 @@ test("implicit dependencies: steps.a., steps['a'], (index .steps \"a\") in if; w
 });
 
 test("the runtime graph: unknown dependencies, then cycles, as the operator words them", () => {
-  assert.equal(runtimeGraphError([step({ name: "a", ref: { name: "e" }, with: { v: "{{ steps.zz.output }}" } })]), "unknown step dependencies: a->zz");
   assert.equal(
-    runtimeGraphError([step({ name: "a", type: "condition", if: "{{ steps.b.output.x }}" }), step({ name: "b", type: "condition", needs: ["a"] }), step({ name: "c", type: "condition" })]),
+    runtimeGraphError([step({ name: "a", ref: { name: "e" }, with: { v: "{{ steps.zz.output }}" } })]),
+    "unknown step dependencies: a->zz",
+  );
+  assert.equal(
+    runtimeGraphError([
+      step({ name: "a", type: "condition", if: "{{ steps.b.output.x }}" }),
+      step({ name: "b", type: "condition", needs: ["a"] }),
+      step({ name: "c", type: "condition" }),
+    ]),
     "dependency cycle detected involving step(s): a, b",
   );
   assert.equal(runtimeGraphError([step({ name: "a", type: "condition" })]), undefined);
@@ -43,24 +61,49 @@ test("the runtime graph: unknown dependencies, then cycles, as the operator word
 
 test("prior outputs: Succeeded steps get output and outputs, signals are nested by dots, aliases added", () => {
   const steps = priorStepOutputs([
-    { stepId: "fetch-page", phase: "Succeeded", output: { body: "x" }, signals: { "progress.done": 1, "progress.total": 2, seqd: { seq: 2, v: "new" } } },
+    {
+      stepId: "fetch-page",
+      phase: "Succeeded",
+      output: { body: "x" },
+      signals: { "progress.done": 1, "progress.total": 2, seqd: { seq: 2, v: "new" } },
+    },
     { stepId: "no-output", phase: "Succeeded" },
     { stepId: "failed", phase: "Failed", output: { x: 1 } },
     { stepId: "failed-signals", phase: "Failed", signals: { s: 1 } },
     { stepId: "running", phase: "Running", output: { x: 1 } },
     { stepId: "sub", phase: "Succeeded", output: { y: 2 }, subStory: true },
   ]);
-  assert.deepEqual(Object.keys(steps).sort(), ["failed-signals", "failed_signals", "fetch-page", "fetch_page", "no-output", "no_output", "sub"]);
-  assert.deepEqual(steps["fetch-page"], { outputs: { body: "x" }, output: { body: "x" }, signals: { progress: { done: 1, total: 2 }, seqd: { seq: 2, v: "new" } } });
+  assert.deepEqual(Object.keys(steps).sort(), [
+    "failed-signals",
+    "failed_signals",
+    "fetch-page",
+    "fetch_page",
+    "no-output",
+    "no_output",
+    "sub",
+  ]);
+  assert.deepEqual(steps["fetch-page"], {
+    outputs: { body: "x" },
+    output: { body: "x" },
+    signals: { progress: { done: 1, total: 2 }, seqd: { seq: 2, v: "new" } },
+  });
   assert.deepEqual(steps["no-output"], { output: {}, outputs: {} });
   assert.deepEqual(steps["failed-signals"], { signals: { s: 1 } });
   assert.deepEqual(steps.sub, { outputs: { y: 2 }, output: { y: 2 } });
   const ref = { $bubuStorageRef: "p", $bubuStoragePath: "/a", extra: 1 };
-  assert.deepEqual(templateContextPayload({}, { s: { output: { r: ref } } }), { inputs: {}, steps: { s: { output: { r: { $bubuStorageRef: "p", $bubuStoragePath: "/a" } } } } });
+  assert.deepEqual(templateContextPayload({}, { s: { output: { r: ref } } }), {
+    inputs: {},
+    steps: { s: { output: { r: { $bubuStorageRef: "p", $bubuStoragePath: "/a" } } } },
+  });
 });
 
 test("with merging: objects merge key by key (step wins, null replaces); schema defaults fill absent keys", () => {
-  assert.deepEqual(mergeWith({ a: 1, o: { x: 1, y: 2 }, l: [1] }, { o: { y: 3 }, l: [2], n: null }), { a: 1, o: { x: 1, y: 3 }, l: [2], n: null });
+  assert.deepEqual(mergeWith({ a: 1, o: { x: 1, y: 2 }, l: [1] }, { o: { y: 3 }, l: [2], n: null }), {
+    a: 1,
+    o: { x: 1, y: 3 },
+    l: [2],
+    n: null,
+  });
   assert.equal(mergeWith(undefined, undefined), undefined);
   const schema = {
     type: "object",
@@ -72,7 +115,12 @@ test("with merging: objects merge key by key (step wins, null replaces); schema 
     },
     allOf: [{ properties: { fromAllOf: { default: true } } }],
   };
-  assert.deepEqual(applySchemaDefaults(schema, { present: {}, a: "given" }), { a: "given", nested: { k: 1 }, present: { k: 2 }, fromAllOf: true });
+  assert.deepEqual(applySchemaDefaults(schema, { present: {}, a: "given" }), {
+    a: "given",
+    nested: { k: 1 },
+    present: { k: 2 },
+    fromAllOf: true,
+  });
 });
 
 test("offloaded reads: any read of an offloaded output; in with only a piped one needs materializing", () => {
@@ -86,32 +134,92 @@ test("offloaded reads: any read of an offloaded output; in with only a piped one
 
 test("retries: exit classes, the policy (step, Story, template, defaults, sideEffects) and the delays", () => {
   assert.deepEqual([0, 1, 3, 124, 125, 126, 127, 137, 143, 200, 429, -1, 300].map(classifyExitCode), [
-    "success", "terminal", "terminal", "retry", "terminal", "terminal", "terminal", "retry", "retry", "retry", "rateLimited", "unknown", "terminal",
+    "success",
+    "terminal",
+    "terminal",
+    "retry",
+    "terminal",
+    "terminal",
+    "terminal",
+    "retry",
+    "retry",
+    "retry",
+    "rateLimited",
+    "unknown",
+    "terminal",
   ]);
-  assert.deepEqual(["retry", "rateLimited", "unknown", "terminal", "success"].map(isRetryableExitClass), [true, true, true, false, false]);
-  const story = { spec: { steps: [], policy: { retries: { stepRetryPolicy: { maxRetries: 5 } } } } } as unknown as Story;
+  assert.deepEqual(["retry", "rateLimited", "unknown", "terminal", "success"].map(isRetryableExitClass), [
+    true,
+    true,
+    true,
+    false,
+    false,
+  ]);
+  const story = {
+    spec: { steps: [], policy: { retries: { stepRetryPolicy: { maxRetries: 5 } } } },
+  } as unknown as Story;
   assert.deepEqual(stepRetrySpec(story, step({ name: "a" }), undefined), { maxRetries: 5 });
-  assert.deepEqual(stepRetrySpec(story, step({ name: "a", execution: { retry: { maxRetries: 1 } } }), undefined), { maxRetries: 1 });
+  assert.deepEqual(stepRetrySpec(story, step({ name: "a", execution: { retry: { maxRetries: 1 } } }), undefined), {
+    maxRetries: 1,
+  });
   assert.deepEqual(stepRetrySpec(story, step({ name: "a", sideEffects: true }), undefined), { maxRetries: 0 });
   const template = { spec: { execution: { retry: { recommendedBaseDelay: "2s", recommendedBackoff: "linear" } } } };
-  assert.deepEqual(stepRetrySpec(story, step({ name: "a" }), template as never), { maxRetries: 5, delay: "2s", backoff: "linear" });
+  assert.deepEqual(stepRetrySpec(story, step({ name: "a" }), template as never), {
+    maxRetries: 5,
+    delay: "2s",
+    backoff: "linear",
+  });
   const d = resolveRetryPolicy(undefined);
   assert.deepEqual(d, { maxRetries: 3, delayMs: 1000, maxDelayMs: 0, jitter: 0, backoff: "exponential" });
-  assert.deepEqual([1, 2, 3].map((n) => retryDelayMs(d, n)), [1000, 2000, 4000]);
-  assert.deepEqual([1, 2, 3].map((n) => retryDelayMs(resolveRetryPolicy({ delay: "1s", backoff: "linear", maxDelay: "2500ms" }), n)), [1000, 2000, 2500]);
+  assert.deepEqual(
+    [1, 2, 3].map((n) => retryDelayMs(d, n)),
+    [1000, 2000, 4000],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((n) => retryDelayMs(resolveRetryPolicy({ delay: "1s", backoff: "linear", maxDelay: "2500ms" }), n)),
+    [1000, 2000, 2500],
+  );
   assert.equal(retryDelayMs(resolveRetryPolicy({ delay: "1ms", backoff: "constant" }), 1), 10, "never under 10ms");
-  assert.equal(retryDelayMs(resolveRetryPolicy({ delay: "1s", jitter: 50 }), 1, () => 0.5), 1250);
+  assert.equal(
+    retryDelayMs(resolveRetryPolicy({ delay: "1s", jitter: 50 }), 1, () => 0.5),
+    1250,
+  );
 });
 
 test("the pod env: the operator's order and formats", () => {
   const env = stepEnv({
-    storyName: "s", storyVersion: "", storyRunName: "r", stepName: "a", stepRunName: "r-a", namespace: "ns",
-    triggerData: "{}", stepConfig: "{}", templateContext: '{"inputs":{},"steps":{}}', timeoutNs: 90n * 60n * 1_000_000_000n,
-    maxInlineSize: 4096, maxRecursionDepth: 32, debug: false, engramName: "e", engramVersion: "", startedAt: new Date("2026-01-02T03:04:05Z"),
-    podName: "r-a-xxxxx", serviceAccountName: "r-engram-runner", storagePath: "/tmp/s", storageTimeout: "60s",
+    storyName: "s",
+    storyVersion: "",
+    storyRunName: "r",
+    stepName: "a",
+    stepRunName: "r-a",
+    namespace: "ns",
+    triggerData: "{}",
+    stepConfig: "{}",
+    templateContext: '{"inputs":{},"steps":{}}',
+    timeoutNs: 90n * 60n * 1_000_000_000n,
+    maxInlineSize: 4096,
+    maxRecursionDepth: 32,
+    debug: false,
+    engramName: "e",
+    engramVersion: "",
+    startedAt: new Date("2026-01-02T03:04:05Z"),
+    podName: "r-a-xxxxx",
+    serviceAccountName: "r-engram-runner",
+    storagePath: "/tmp/s",
+    storageTimeout: "60s",
   });
   const names = env.map(([k]) => k);
-  assert.deepEqual(names.slice(0, 8), ["BUBU_STORY_NAME", "BUBU_STORY_VERSION", "BUBU_STORYRUN_ID", "BUBU_STEP_NAME", "BUBU_STEPRUN_NAME", "BUBU_STEPRUN_NAMESPACE", "BUBU_TRIGGER_DATA", "BUBU_EXECUTION_MODE"]);
+  assert.deepEqual(names.slice(0, 8), [
+    "BUBU_STORY_NAME",
+    "BUBU_STORY_VERSION",
+    "BUBU_STORYRUN_ID",
+    "BUBU_STEP_NAME",
+    "BUBU_STEPRUN_NAME",
+    "BUBU_STEPRUN_NAMESPACE",
+    "BUBU_TRIGGER_DATA",
+    "BUBU_EXECUTION_MODE",
+  ]);
   const m = Object.fromEntries(env);
   assert.equal(m.BUBU_STEP_TIMEOUT, "1h30m0s");
   assert.equal(m.BUBU_STARTED_AT, "2026-01-02T03:04:05Z");
@@ -124,23 +232,51 @@ test("the pod env: the operator's order and formats", () => {
 
 test("the local API: token, merge patches of /status, resourceVersion conflicts, 403 outside runs.bubustack.io", async () => {
   const api = new LocalApi("tok", "system:serviceaccount:ns:r-engram-runner");
-  api.create("stepruns", "ns", { apiVersion: "runs.bubustack.io/v1alpha1", kind: "StepRun", metadata: { name: "r-a" }, spec: { stepId: "a" }, status: { phase: "Running" } });
+  api.create("stepruns", "ns", {
+    apiVersion: "runs.bubustack.io/v1alpha1",
+    kind: "StepRun",
+    metadata: { name: "r-a" },
+    spec: { stepId: "a" },
+    status: { phase: "Running" },
+  });
   const base = "http://127.0.0.1/tok/apis/runs.bubustack.io/v1alpha1/namespaces/ns/stepruns/r-a";
   const req = (path: string, init: RequestInit = {}, token = "tok"): Promise<Response> =>
-    api.handle(new Request(path, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/merge-patch+json" } }));
+    api.handle(
+      new Request(path, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/merge-patch+json" },
+      }),
+    );
   assert.equal((await req(base, {}, "bad")).status, 401, "a wrong token");
   assert.equal((await api.handle(new Request(base.replace("/tok/", "/")))).status, 401, "without the secret path");
-  assert.equal((await api.handle(new Request(base))).status, 200, "the secret path without a token (client-go over http)");
-  const got = await (await req(base)).json() as { metadata: { resourceVersion: string } };
-  const ok = await req(`${base}/status`, { method: "PATCH", body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Succeeded", output: { x: 1 } }, spec: { stepId: "changed" } }) });
+  assert.equal(
+    (await api.handle(new Request(base))).status,
+    200,
+    "the secret path without a token (client-go over http)",
+  );
+  const got = (await (await req(base)).json()) as { metadata: { resourceVersion: string } };
+  const ok = await req(`${base}/status`, {
+    method: "PATCH",
+    body: JSON.stringify({
+      metadata: { resourceVersion: got.metadata.resourceVersion },
+      status: { phase: "Succeeded", output: { x: 1 } },
+      spec: { stepId: "changed" },
+    }),
+  });
   assert.equal(ok.status, 200);
   assert.deepEqual(api.get("stepruns", "ns", "r-a")!.status, { phase: "Succeeded", output: { x: 1 } });
   assert.deepEqual(api.get("stepruns", "ns", "r-a")!.spec, { stepId: "a" }, "/status never changes the spec");
-  const stale = await req(`${base}/status`, { method: "PATCH", body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Failed" } }) });
+  const stale = await req(`${base}/status`, {
+    method: "PATCH",
+    body: JSON.stringify({ metadata: { resourceVersion: got.metadata.resourceVersion }, status: { phase: "Failed" } }),
+  });
   assert.equal(stale.status, 409);
   const forbidden = await req("http://127.0.0.1/tok/apis/bubustack.io/v1alpha1/namespaces/ns/engrams/e");
   assert.equal(forbidden.status, 403);
-  assert.match(((await forbidden.json()) as { message: string }).message, /cannot get resource "engrams" in API group "bubustack.io"/);
+  assert.match(
+    ((await forbidden.json()) as { message: string }).message,
+    /cannot get resource "engrams" in API group "bubustack.io"/,
+  );
   const claim = { apiVersion: "runs.bubustack.io/v1alpha1", kind: "EffectClaim", metadata: { name: "c" }, spec: {} };
   const claims = "http://127.0.0.1/tok/apis/runs.bubustack.io/v1alpha1/namespaces/ns/effectclaims";
   assert.equal((await req(claims, { method: "POST", body: JSON.stringify(claim) })).status, 201);
@@ -149,9 +285,15 @@ test("the local API: token, merge patches of /status, resourceVersion conflicts,
 });
 
 test("the operator's schema normalization: refs and template strings pass anywhere, required: true is lifted", () => {
-  const schema = { type: "object", properties: { words: { type: "array", items: { type: "string" } }, n: { type: "integer", required: true } } };
+  const schema = {
+    type: "object",
+    properties: { words: { type: "array", items: { type: "string" } }, n: { type: "integer", required: true } },
+  };
   assert.equal(schemaError({ words: ["a"], n: 1 }, schema, "T"), undefined);
-  assert.equal(schemaError({ words: { $bubuStorageRef: "x", $bubuStoragePath: "/p" }, n: "{{ inputs.n }}" }, schema, "T"), undefined);
+  assert.equal(
+    schemaError({ words: { $bubuStorageRef: "x", $bubuStoragePath: "/p" }, n: "{{ inputs.n }}" }, schema, "T"),
+    undefined,
+  );
   assert.match(schemaError({ words: ["a"] }, schema, "T")!, /^object is invalid against T schema: \[/, "n is required");
   assert.match(schemaError({ words: 5, n: 1 }, schema, "T")!, /words/);
   const n = operatorNormalizeSchema(schema) as { anyOf: [{ required: string[] }] };

@@ -2,10 +2,11 @@
 // engram, under the runtime that runs these tests). Asserted: every step's phase and message as
 // the operator writes them, the pod environment of each attempt (what the process got, too), the
 // StoryRun phase, reason, error and output.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import type { StoryRunResult } from "../../src/story/result.ts";
 import { limiter, run, tempDir } from "./support.ts";
 
@@ -17,10 +18,13 @@ function start(yaml: string, options: Parameters<typeof run>[1] = {}): Promise<S
   return p;
 }
 
-const outputOf = (r: StoryRunResult, step: string): Record<string, unknown> => r.steps[step]!.output as Record<string, unknown>;
-const envOf = (r: StoryRunResult, step: string, attempt = 0): Readonly<Record<string, string>> => r.steps[step]!.attempts![attempt]!.env;
+const outputOf = (r: StoryRunResult, step: string): Record<string, unknown> =>
+  r.steps[step]!.output as Record<string, unknown>;
+const envOf = (r: StoryRunResult, step: string, attempt = 0): Readonly<Record<string, string>> =>
+  r.steps[step]!.attempts![attempt]!.env;
 
-const basics = start(`
+const basics = start(
+  `
 apiVersion: bubustack.io/v1alpha1
 kind: Story
 metadata: { name: basics }
@@ -54,9 +58,13 @@ spec:
   output:
     greeting: "{{ steps.second_step.output.inputs.prev }}"
     count: "{{ steps.first.output.inputs.count }}"
-`, { inputs: { count: 3 } });
+`,
+  { inputs: { count: 3 } },
+);
 
-test("a linear Story: with evaluated against inputs and steps, both payloads and the identity in the pod env", { timeout: 120_000 }, async () => {
+test("a linear Story: with evaluated against inputs and steps, both payloads and the identity in the pod env", {
+  timeout: 120_000,
+}, async () => {
   const r = await basics;
   assert.equal(r.phase, "Succeeded", r.message);
   assert.equal(r.reason, "Completed");
@@ -101,9 +109,13 @@ test("a linear Story: with evaluated against inputs and steps, both payloads and
   assert.equal((r.steps.first!.stepRun!.status as Record<string, unknown>).phase, "Succeeded");
 });
 
-test("the template context holds every Succeeded StepRun (output, outputs, signals), not failed or skipped steps", { timeout: 120_000 }, async () => {
+test("the template context holds every Succeeded StepRun (output, outputs, signals), not failed or skipped steps", {
+  timeout: 120_000,
+}, async () => {
   const r = await basics;
-  const ctx = JSON.parse(envOf(r, "after-never").BUBU_TEMPLATE_CONTEXT!) as { steps: Record<string, Record<string, unknown>> };
+  const ctx = JSON.parse(envOf(r, "after-never").BUBU_TEMPLATE_CONTEXT!) as {
+    steps: Record<string, Record<string, unknown>>;
+  };
   assert.deepEqual(Object.keys(ctx.steps).sort(), ["first", "second-step", "second_step"]);
   assert.deepEqual(ctx.steps.first!.output, ctx.steps.first!.outputs);
   assert.ok("progress" in (ctx.steps.first!.signals as object), "signals of the StepRun");
@@ -111,7 +123,9 @@ test("the template context holds every Succeeded StepRun (output, outputs, signa
   assert.deepEqual(outputOf(r, "second-step").inputs, { mode: "echo", prev: "hi world", tag: "t1" });
 });
 
-test("if false: Skipped with no StepRun; a step that needs it still runs; an allowed failure is not retried", { timeout: 120_000 }, async () => {
+test("if false: Skipped with no StepRun; a step that needs it still runs; an allowed failure is not retried", {
+  timeout: 120_000,
+}, async () => {
   const r = await basics;
   const never = r.steps.never!;
   assert.equal(never.phase, "Skipped");
@@ -119,7 +133,11 @@ test("if false: Skipped with no StepRun; a step that needs it still runs; an all
   assert.equal(never.stepRun, undefined);
   assert.equal(never.attempts, undefined);
   assert.equal(r.steps["after-never"]!.phase, "Succeeded");
-  assert.equal((outputOf(r, "after-never").inputs as Record<string, unknown>).alias, "hi world", "steps.second_step resolves through the alias");
+  assert.equal(
+    (outputOf(r, "after-never").inputs as Record<string, unknown>).alias,
+    "hi world",
+    "steps.second_step resolves through the alias",
+  );
   const flaky = r.steps.flaky!;
   assert.equal(flaky.phase, "Failed");
   assert.equal(flaky.attempts!.length, 1, "the SDK wrote Failed: the operator never retries it");
@@ -148,14 +166,22 @@ spec:
       with: { l: "{{ steps.left.output.met }}", r: "{{ steps.right.output.met }}" }
 `);
 
-test("fan-out/fan-in: independent steps run at the same time (each waits for the other), the join after both", { timeout: 120_000 }, async () => {
+test("fan-out/fan-in: independent steps run at the same time (each waits for the other), the join after both", {
+  timeout: 120_000,
+}, async () => {
   const r = await fan;
   assert.equal(r.phase, "Succeeded", JSON.stringify(r.steps, null, 1).slice(0, 2000));
   assert.deepEqual(outputOf(r, "left"), { met: "right" });
   assert.deepEqual(outputOf(r, "right"), { met: "left" });
-  assert.deepEqual((outputOf(r, "join").inputs as Record<string, unknown>), { l: "right", mode: "echo", r: "left", tag: "t1" });
+  assert.deepEqual(outputOf(r, "join").inputs as Record<string, unknown>, {
+    l: "right",
+    mode: "echo",
+    r: "left",
+    tag: "t1",
+  });
   const joinStart = Date.parse(r.steps.join!.attempts![0]!.startedAt);
-  for (const s of ["left", "right"]) assert.ok(joinStart >= Date.parse(r.steps[s]!.attempts![0]!.finishedAt), `join starts after ${s}`);
+  for (const s of ["left", "right"])
+    assert.ok(joinStart >= Date.parse(r.steps[s]!.attempts![0]!.finishedAt), `join starts after ${s}`);
   rmSync(fanDir, { recursive: true, force: true });
 });
 
@@ -174,7 +200,9 @@ spec:
       with: { mode: die, marker: "${marker}" }
 `);
 
-test("a pod that dies without a status (137) is retried on the same StepRun; the env is the same", { timeout: 120_000 }, async () => {
+test("a pod that dies without a status (137) is retried on the same StepRun; the env is the same", {
+  timeout: 120_000,
+}, async () => {
   const r = await retry;
   assert.equal(r.phase, "Succeeded", r.message);
   const s = r.steps.flaky!;
@@ -216,7 +244,9 @@ spec:
       ref: { name: fixture }
 `);
 
-test("fail-fast: later steps Skipped, finally still runs, the StoryRun fails with the operator's error", { timeout: 120_000 }, async () => {
+test("fail-fast: later steps Skipped, finally still runs, the StoryRun fails with the operator's error", {
+  timeout: 120_000,
+}, async () => {
   const r = await failing;
   assert.equal(r.phase, "Failed");
   assert.equal(r.reason, "DependencyFailed");
@@ -224,7 +254,13 @@ test("fail-fast: later steps Skipped, finally still runs, the StoryRun fails wit
   assert.equal(r.output, undefined);
   const err = r.error as { type: string; failedSteps: { name: string; phase: string }[] };
   assert.equal(err.type, "DependencyFailed");
-  assert.deepEqual(err.failedSteps.map((s) => [s.name, s.phase]), [["bad", "Failed"], ["crash", "Failed"]]);
+  assert.deepEqual(
+    err.failedSteps.map((s) => [s.name, s.phase]),
+    [
+      ["bad", "Failed"],
+      ["crash", "Failed"],
+    ],
+  );
   assert.equal(r.steps.later!.phase, "Skipped");
   assert.equal(r.steps.later!.message, "Skipped due to fail-fast policy");
   assert.equal(r.steps.cleanup!.phase, "Succeeded");
@@ -256,7 +292,9 @@ spec:
       with: { mode: hang }
 `);
 
-test("timeouts: execution.timeout, else the Story's step timeout, becomes BUBU_STEP_TIMEOUT; the SDK ends the step", { timeout: 120_000 }, async () => {
+test("timeouts: execution.timeout, else the Story's step timeout, becomes BUBU_STEP_TIMEOUT; the SDK ends the step", {
+  timeout: 120_000,
+}, async () => {
   const r = await timeouts;
   assert.equal(envOf(r, "quick").BUBU_STEP_TIMEOUT, "45s");
   assert.equal(envOf(r, "slow").BUBU_STEP_TIMEOUT, "1s");
@@ -290,7 +328,9 @@ spec:
     direct: "{{ len steps.big.output.blob }}"
 `);
 
-test("storage: an output over the inline limit is offloaded, passed on as a ref and hydrated by the next step", { timeout: 120_000 }, async () => {
+test("storage: an output over the inline limit is offloaded, passed on as a ref and hydrated by the next step", {
+  timeout: 120_000,
+}, async () => {
   const r = await storage;
   assert.equal(r.phase, "Succeeded", r.message);
   const blob = outputOf(r, "big").blob as Record<string, unknown>;
@@ -301,7 +341,10 @@ test("storage: an output over the inline limit is offloaded, passed on as a ref 
   assert.deepEqual(JSON.parse(env.BUBU_TRIGGER_DATA!).blob, blob, "the ref reaches the step as it is");
   assert.equal((outputOf(r, "use").lengths as Record<string, number>).blob, 6000, "the SDK hydrated it");
   assert.deepEqual(r.output, { measured: 6000, direct: 6000 });
-  assert.ok(r.warnings.some((w) => w.includes("materialize")), "the output read an offloaded value: a cluster needs materialize");
+  assert.ok(
+    r.warnings.some((w) => w.includes("materialize")),
+    "the output read an offloaded value: a cluster needs materialize",
+  );
 });
 
 const noStorage = start(`
@@ -315,14 +358,17 @@ spec:
       with: { mode: big, size: 6000 }
 `);
 
-test("without storage an output over the inline limit fails the step (as in a cluster without storage)", { timeout: 120_000 }, async () => {
+test("without storage an output over the inline limit fails the step (as in a cluster without storage)", {
+  timeout: 120_000,
+}, async () => {
   const r = await noStorage;
   assert.equal(r.phase, "Failed");
   assert.equal(r.steps.big!.phase, "Failed");
   assert.match(r.steps.big!.message ?? "", /inline|storage/i);
 });
 
-const sub = start(`
+const sub = start(
+  `
 apiVersion: bubustack.io/v1alpha1
 kind: Story
 metadata: { name: parent }
@@ -349,7 +395,9 @@ spec:
       with: { greeting: "hello {{ inputs.who }}" }
   output:
     greeting: "{{ steps.greet.output.inputs.greeting }}"
-`, { inputs: { who: "ada" } });
+`,
+  { inputs: { who: "ada" } },
+);
 
 test("executeStory runs the sub-Story; its output is steps.<name>.output", { timeout: 120_000 }, async () => {
   const r = await sub;
@@ -362,7 +410,8 @@ test("executeStory runs the sub-Story; its output is steps.<name>.output", { tim
   assert.equal(call.subStoryRun!.steps.greet!.attempts![0]!.env.BUBU_STORYRUN_ID, `${r.name}-call`);
 });
 
-const parallel = start(`
+const parallel = start(
+  `
 apiVersion: bubustack.io/v1alpha1
 kind: Story
 metadata: { name: par }
@@ -385,16 +434,24 @@ spec:
       # steps.p1 would name an unknown Story step (the operator fails the run: unknown step
       # dependencies); index with a double-quoted name is not seen as a dependency.
       with: { p1: '{{ (index .steps "p1").output.inputs.x }}' }
-`, { inputs: { who: "bo" } });
+`,
+  { inputs: { who: "bo" } },
+);
 
-test("parallel: branches are StepRuns of their own, with 'with' evaluated at expansion and no Engram with", { timeout: 120_000 }, async () => {
+test("parallel: branches are StepRuns of their own, with 'with' evaluated at expansion and no Engram with", {
+  timeout: 120_000,
+}, async () => {
   const r = await parallel;
   assert.equal(r.phase, "Succeeded", r.message);
   assert.equal(r.steps.fan!.message, "Parallel branches completed with allowed failures.");
   assert.deepEqual(r.steps.fan!.branches, ["p1", "p2"]);
   assert.equal(r.steps.p1!.block, "parallel");
   assert.equal(envOf(r, "p1").BUBU_STEPRUN_NAME, `${r.name}-fan-p1`);
-  assert.equal(envOf(r, "p1").BUBU_TRIGGER_DATA, '{"tag":"t1","x":"bo"}', "branch input: its own with + template defaults");
+  assert.equal(
+    envOf(r, "p1").BUBU_TRIGGER_DATA,
+    '{"tag":"t1","x":"bo"}',
+    "branch input: its own with + template defaults",
+  );
   assert.equal(r.steps.p2!.phase, "Failed");
   assert.equal((outputOf(r, "after").inputs as Record<string, unknown>).p1, "bo");
 });
@@ -416,7 +473,9 @@ spec:
       type: condition
 `);
 
-test("compensations run after a failure, before finally; the StoryRun is Compensated", { timeout: 120_000 }, async () => {
+test("compensations run after a failure, before finally; the StoryRun is Compensated", {
+  timeout: 120_000,
+}, async () => {
   const r = await compensated;
   assert.equal(r.phase, "Compensated");
   assert.equal(r.message, "Story failed; compensations completed.");
@@ -425,8 +484,11 @@ test("compensations run after a failure, before finally; the StoryRun is Compens
   assert.ok(Date.parse(r.steps.done!.startedAt!) >= Date.parse(r.steps.undo!.finishedAt!));
 });
 
-test("a Story of primitives: sleep, stop (its phase), condition, wait with a timeout", { timeout: 120_000 }, async () => {
-  const r = await run(`
+test("a Story of primitives: sleep, stop (its phase), condition, wait with a timeout", {
+  timeout: 120_000,
+}, async () => {
+  const r = await run(
+    `
 apiVersion: bubustack.io/v1alpha1
 kind: Story
 metadata: { name: prims }
@@ -453,7 +515,9 @@ spec:
     - name: ready
       type: wait
       with: { until: '{{ eq inputs.x "go" }}' }
-`, { inputs: { x: "go" } });
+`,
+    { inputs: { x: "go" } },
+  );
   assert.equal(r.phase, "Succeeded", r.message);
   assert.equal(r.message, "Completed with allowed failures: halt.");
   const phases = Object.fromEntries(Object.entries(r.steps).map(([k, s]) => [k, [s.phase, s.message]]));
@@ -467,10 +531,13 @@ spec:
   });
 });
 
-test("SIGINT (the signal): running processes are stopped, the StoryRun ends Canceled", { timeout: 120_000 }, async () => {
+test("SIGINT (the signal): running processes are stopped, the StoryRun ends Canceled", {
+  timeout: 120_000,
+}, async () => {
   const ac = new AbortController();
   const t0 = Date.now();
-  const r = await run(`
+  const r = await run(
+    `
 apiVersion: bubustack.io/v1alpha1
 kind: Story
 metadata: { name: cancel }
@@ -482,13 +549,15 @@ spec:
   finally:
     - name: never-runs
       type: condition
-`, {
-    signal: ac.signal,
-    onEvent: (e) => {
-      // Once the engram logs, its SDK is up: cancel.
-      if (e.type === "log") ac.abort();
+`,
+    {
+      signal: ac.signal,
+      onEvent: (e) => {
+        // Once the engram logs, its SDK is up: cancel.
+        if (e.type === "log") ac.abort();
+      },
     },
-  });
+  );
   assert.equal(r.phase, "Canceled");
   const s = r.steps["wait-forever"]!;
   assert.equal(s.attempts!.length, 1);

@@ -4,14 +4,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
 import { parseManifests } from "../../src/story/load.ts";
-import { runStory, type RunStoryOptions } from "../../src/story/run-story.ts";
 import type { StoryRunResult } from "../../src/story/result.ts";
+import { type RunStoryOptions, runStory } from "../../src/story/run-story.ts";
 import { prng as seeded } from "../support/prng.ts";
-export { seeded };
+import { commandFor, currentRuntime, repoRoot } from "../support/spawn.ts";
 
-export { repoRoot };
+export { repoRoot, seeded };
 
 /** The fixture engram's command line under the current runtime. */
 export function fixtureCommand(): string[] {

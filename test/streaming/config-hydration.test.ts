@@ -2,10 +2,11 @@
 // inputs-config.md "Config pipeline"): `$bubuStorageRef` (file storage), `$bubuSecretRef` and
 // `$bubuConfigMapRef` (core v1 on a loopback fake API server) hydrated, templates resolved
 // against BUBU_TEMPLATE_CONTEXT, and values read from a Secret/ConfigMap never evaluated.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import * as v from "valibot";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
@@ -41,7 +42,10 @@ describe("streaming config preparation", () => {
       .configMap(NS, "app", { greeting: JSON.stringify({ text: "{{ .inputs.name }}" }) });
     storeDir = join(api.dir, "store");
     mkdirSync(join(storeDir, "inputs/team-a/cfg"), { recursive: true });
-    writeFileSync(join(storeDir, "inputs/team-a/cfg/model.json"), JSON.stringify({ contentType: "json", data: { model: "m1", temp: 0.5 } }));
+    writeFileSync(
+      join(storeDir, "inputs/team-a/cfg/model.json"),
+      JSON.stringify({ contentType: "json", data: { model: "m1", temp: 0.5 } }),
+    );
   });
   after(async () => await api.stop());
 
@@ -72,9 +76,18 @@ describe("streaming config preparation", () => {
       raw: { $bubuSecretRef: { name: "creds", key: "tpl", format: "raw" } },
       greeting: { $bubuConfigMapRef: "app:greeting" },
     };
-    const run = startStreaming(engram, { env: streamEnv(fake.endpoint, clusterEnv(config)), exit: false, logger, signal: ctl.signal });
+    const run = startStreaming(engram, {
+      env: streamEnv(fake.endpoint, clusterEnv(config)),
+      exit: false,
+      logger,
+      signal: ctl.signal,
+    });
     try {
-      await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 10_000, "established");
+      await fake.waitFor(
+        () => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"),
+        10_000,
+        "established",
+      );
       assert.equal(seen.inits, 1);
       assert.deepEqual(seen.config, {
         token: "tok-42",
@@ -86,7 +99,11 @@ describe("streaming config preparation", () => {
       });
       assert.deepEqual(
         api.core.requests.map((r) => r.path),
-        [`/api/v1/namespaces/${NS}/secrets/creds`, `/api/v1/namespaces/${NS}/secrets/creds`, `/api/v1/namespaces/${NS}/configmaps/app`],
+        [
+          `/api/v1/namespaces/${NS}/secrets/creds`,
+          `/api/v1/namespaces/${NS}/secrets/creds`,
+          `/api/v1/namespaces/${NS}/configmaps/app`,
+        ],
       );
     } finally {
       ctl.abort();
@@ -101,7 +118,10 @@ describe("streaming config preparation", () => {
     const { seen, engram } = recorder();
     try {
       const outcome = await startStreaming(engram, {
-        env: streamEnv(fake.endpoint, clusterEnv({ token: { $bubuSecretRef: "nope:token" }, hello: "{{ .inputs.name }}" })),
+        env: streamEnv(
+          fake.endpoint,
+          clusterEnv({ token: { $bubuSecretRef: "nope:token" }, hello: "{{ .inputs.name }}" }),
+        ),
         exit: false,
         logger: memoryLogger().logger,
       });
@@ -120,14 +140,17 @@ describe("streaming config preparation", () => {
   test("a config that does not decode: failed to unmarshal config", async () => {
     const fake = await FakeConnector.start();
     try {
-      const outcome = await startStreaming(defineStreaming({
-        config: v.object({ n: v.number() }),
-        async stream() {},
-      }), {
-        env: streamEnv(fake.endpoint, clusterEnv({ n: "{{ .inputs.name }}" })),
-        exit: false,
-        logger: memoryLogger().logger,
-      });
+      const outcome = await startStreaming(
+        defineStreaming({
+          config: v.object({ n: v.number() }),
+          async stream() {},
+        }),
+        {
+          env: streamEnv(fake.endpoint, clusterEnv({ n: "{{ .inputs.name }}" })),
+          exit: false,
+          logger: memoryLogger().logger,
+        },
+      );
       assert.equal(outcome.exitCode, 1);
       assert.match((outcome.error as Error).message, /^failed to load streaming context: failed to unmarshal config: /);
     } finally {

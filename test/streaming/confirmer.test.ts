@@ -1,8 +1,9 @@
 // The confirmer (src/streaming/confirmer.ts): one question at a time, an answer confirms what
 // was written before the question, a late answer after the session ended is not applied, a
 // connector that never answers fails the session, and the grace fallback without confirmRead.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { Confirmer, UNCONFIRMED_GRACE_MS } from "../../src/streaming/confirmer.ts";
 import { Handover } from "../../src/streaming/handover.ts";
 import { SessionContext } from "../../src/streaming/session-context.ts";

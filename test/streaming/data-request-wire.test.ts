@@ -1,7 +1,8 @@
 // encodeDataRequest must write exactly toBinary's bytes, and size them exactly, for every frame
 // kind and field mix, including what it leaves to toBinary (unknown fields, odd values).
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import {
   AudioFrameSchema,
@@ -31,23 +32,68 @@ function req(init: MessageInitShape<typeof DataRequestSchema>): DataRequest {
 
 const cases: [string, DataRequest][] = [
   ["no frame", req({ metadata: { a: "b" } })],
-  ["small binary frame (toBinary as is)", req({ frame: { case: "binary", value: { payload: bytes(100), mimeType: "x/y" } }, payload: { k: 1 } })],
-  ["big binary frame, every field", req({
-    frame: { case: "binary", value: { payload: bytes(70_000), mimeType: "application/vnd.bubu.packet+json", timestampMs: 1_700_000_000_123n } },
-    metadata: { "bubu.envelope.kind": "data", traceparent: "00-abc-def-01", "ü": "✓" },
-    payload: { blob: "x".repeat(65536), n: 1.5, list: [null, true, { d: "e" }] },
-    inputs: { q: "r" },
-    transports: [{ name: "t", kind: "livekit", mode: "hot", typedConfig: { transportRef: "ref", modeReason: "why" } }],
-    envelope: { streamId: "s", sequence: 42n, partition: "p", chunkId: "c", chunkIndex: 1, chunkCount: 3, chunkBytes: 9, totalBytes: 27 },
-  })],
-  ["big binary frame at the threshold, nothing else", req({ frame: { case: "binary", value: { payload: bytes(4096) } } })],
-  ["big audio frame", req({ frame: { case: "audio", value: { pcm: bytes(32_000), sampleRateHz: 16000, channels: 1, codec: "pcm16", timestampMs: 5n } }, metadata: { m: "1" } })],
-  ["big video frame with a Struct payload", req({
-    frame: { case: "video", value: { payload: bytes(200_000, 3), codec: "h264", width: 640, height: 480, timestampMs: 9n, raw: true } },
-    payload: { caption: "frame 1" },
-  })],
+  [
+    "small binary frame (toBinary as is)",
+    req({ frame: { case: "binary", value: { payload: bytes(100), mimeType: "x/y" } }, payload: { k: 1 } }),
+  ],
+  [
+    "big binary frame, every field",
+    req({
+      frame: {
+        case: "binary",
+        value: {
+          payload: bytes(70_000),
+          mimeType: "application/vnd.bubu.packet+json",
+          timestampMs: 1_700_000_000_123n,
+        },
+      },
+      metadata: { "bubu.envelope.kind": "data", traceparent: "00-abc-def-01", ü: "✓" },
+      payload: { blob: "x".repeat(65536), n: 1.5, list: [null, true, { d: "e" }] },
+      inputs: { q: "r" },
+      transports: [
+        { name: "t", kind: "livekit", mode: "hot", typedConfig: { transportRef: "ref", modeReason: "why" } },
+      ],
+      envelope: {
+        streamId: "s",
+        sequence: 42n,
+        partition: "p",
+        chunkId: "c",
+        chunkIndex: 1,
+        chunkCount: 3,
+        chunkBytes: 9,
+        totalBytes: 27,
+      },
+    }),
+  ],
+  [
+    "big binary frame at the threshold, nothing else",
+    req({ frame: { case: "binary", value: { payload: bytes(4096) } } }),
+  ],
+  [
+    "big audio frame",
+    req({
+      frame: {
+        case: "audio",
+        value: { pcm: bytes(32_000), sampleRateHz: 16000, channels: 1, codec: "pcm16", timestampMs: 5n },
+      },
+      metadata: { m: "1" },
+    }),
+  ],
+  [
+    "big video frame with a Struct payload",
+    req({
+      frame: {
+        case: "video",
+        value: { payload: bytes(200_000, 3), codec: "h264", width: 640, height: 480, timestampMs: 9n, raw: true },
+      },
+      payload: { caption: "frame 1" },
+    }),
+  ],
   ["empty Structs", req({ frame: { case: "binary", value: { payload: bytes(5000) } }, payload: {}, inputs: {} })],
-  ["a frame of 2 MiB (4-byte lengths)", req({ frame: { case: "binary", value: { payload: bytes(2 * 1024 * 1024) } }, payload: { s: "é".repeat(100_000) } })],
+  [
+    "a frame of 2 MiB (4-byte lengths)",
+    req({ frame: { case: "binary", value: { payload: bytes(2 * 1024 * 1024) } }, payload: { s: "é".repeat(100_000) } }),
+  ],
 ];
 
 describe("encodeDataRequest", () => {
@@ -66,7 +112,10 @@ describe("encodeDataRequest", () => {
 
   test("negative int32s (10-byte varints), uint64 beyond 32 bits, empty map values and keys", () => {
     const r = req({
-      frame: { case: "audio", value: { pcm: bytes(3), sampleRateHz: -1, channels: -2147483648, timestampMs: 0xffffffffffffffffn } },
+      frame: {
+        case: "audio",
+        value: { pcm: bytes(3), sampleRateHz: -1, channels: -2147483648, timestampMs: 0xffffffffffffffffn },
+      },
       metadata: { "": "v", k: "" },
       envelope: { sequence: 2n ** 40n + 3n, totalBytes: 0xffffffff },
     });

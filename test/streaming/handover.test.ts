@@ -1,8 +1,9 @@
 // The handover of outbound packets (src/streaming/handover.ts): serials in send order, the
 // confirmed watermark, requeueing after a failed session, the resend buffer's bounds; and over
 // the wire, a receipt held back until the connector has read the output sent before it.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import { newStreamMessage } from "../../src/engram/streaming-message.ts";
 import { Handover } from "../../src/streaming/handover.ts";
@@ -45,10 +46,17 @@ describe("handover", () => {
     q.tryPush({ name: "d" });
     assert.equal(h.requeue(q), 2);
     assert.equal(h.unconfirmed, 0);
-    assert.deepEqual(q.peekAll().map((p) => p.name), ["b", "c", "d"], "before what waited, over the capacity");
+    assert.deepEqual(
+      q.peekAll().map((p) => p.name),
+      ["b", "c", "d"],
+      "before what waited, over the capacity",
+    );
     // Sent again on the next session: same serials, and a new packet continues the count.
     const again = [q.tryShift()!.value, q.tryShift()!.value, q.tryShift()!.value];
-    assert.deepEqual(again.map((p) => h.sent(p, 10)), [2, 3, 4]);
+    assert.deepEqual(
+      again.map((p) => h.sent(p, 10)),
+      [2, 3, 4],
+    );
     h.confirm(4);
     assert.equal(h.unconfirmed, 0);
   });
@@ -79,15 +87,25 @@ describe("handover over the wire (fake connector)", () => {
         for await (const m of inbound) {
           // More than the fake's HTTP/2 windows and read-ahead hold (yet within the outbound
           // buffer): the last writes complete only once the connector reads again.
-          for (let k = 0; k < 10; k++) await outbound.send(newStreamMessage("data", { json: { k, pad: "x".repeat(64 * 1024) } }));
+          for (let k = 0; k < 10; k++)
+            await outbound.send(newStreamMessage("data", { json: { k, pad: "x".repeat(64 * 1024) } }));
           m.done();
           done = true;
         }
       },
     });
-    const run = startStreaming(engram, { env: streamEnv(fake.endpoint), exit: false, logger: memoryLogger().logger, signal: stop.signal });
+    const run = startStreaming(engram, {
+      env: streamEnv(fake.endpoint),
+      exit: false,
+      logger: memoryLogger().logger,
+      signal: stop.signal,
+    });
     try {
-      await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 10_000, "established");
+      await fake.waitFor(
+        () => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"),
+        10_000,
+        "established",
+      );
       await fake.setReading(false);
       await fake.sendData(envelopePacket({ payload: { i: 1 }, streamId: "s", sequence: 1n }));
       await fake.waitFor(() => done, 10_000, "the engram called done()");
@@ -95,8 +113,12 @@ describe("handover over the wire (fake connector)", () => {
       assert.equal(fake.receipts.length, 0, "no receipt while the echo is not read");
       await fake.setReading(true);
       await fake.waitFor(() => fake.receipts.length === 1, 10_000, "the receipt");
-      const lastEchoAt = fake.events.findLastIndex((e) => e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true");
-      const receiptAt = fake.events.findIndex((e) => e.type === "control-request" && e.request.customAction === "downstream.delivered");
+      const lastEchoAt = fake.events.findLastIndex(
+        (e) => e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true",
+      );
+      const receiptAt = fake.events.findIndex(
+        (e) => e.type === "control-request" && e.request.customAction === "downstream.delivered",
+      );
       assert.equal(fake.dataRequests.length, 10);
       assert.ok(lastEchoAt < receiptAt, `every echo (the last at ${lastEchoAt}) before the receipt (${receiptAt})`);
       stop.abort();

@@ -24,7 +24,11 @@ export function bindingJson(
 }
 
 /** Env for an in-process engram against `endpoint`, with fast timers. */
-export function streamEnv(endpoint: string, extra: Record<string, string> = {}, binding: Parameters<typeof bindingJson>[1] = {}): Record<string, string> {
+export function streamEnv(
+  endpoint: string,
+  extra: Record<string, string> = {},
+  binding: Parameters<typeof bindingJson>[1] = {},
+): Record<string, string> {
   return {
     BUBU_TRANSPORT_BINDING: bindingJson(endpoint, binding),
     BUBU_GRPC_RECONNECT_BASE_BACKOFF: "20ms",

@@ -2,12 +2,16 @@
 // random points under sequenced, unsequenced and engram-originated traffic. Nothing may be
 // lost, and nothing processed twice; a message sent again because the connector had not
 // confirmed it (`resent`) is allowed: the receiver drops it by its message id.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { runKillChaos } from "./kill-chaos.ts";
 
 describe("connector kill chaos", () => {
-  for (const [seed, padBytes] of [[11, 0], [12, 16 * 1024]]) {
+  for (const [seed, padBytes] of [
+    [11, 0],
+    [12, 16 * 1024],
+  ]) {
     test(`seed ${seed}${padBytes ? ", 16 KiB messages (a backlog on Data)" : ""}: 0 lost, 0 duplicated over 5 kills`, async () => {
       const r = await runKillChaos({ seed, messages: 400, pacingMs: 2, kills: 5, padBytes, settleMs: 8_000 });
       const summary = JSON.stringify({ ...r, lostIds: r.lostIds.slice(0, 10) });

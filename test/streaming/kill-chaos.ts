@@ -19,8 +19,9 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
-import { enc, streamEnv } from "./helpers.ts";
 import { prng } from "../support/prng.ts";
+import { enc, streamEnv } from "./helpers.ts";
+
 export { prng };
 
 export interface ChaosOptions {
@@ -66,7 +67,11 @@ export async function runKillChaos(o: ChaosOptions): Promise<ChaosResult> {
       const ticks = (async () => {
         for (let k = 0; producing && !ctx.signal.aborted; k++) {
           const id = `tick:${k}`;
-          await outbound.send({ kind: "data", messageId: id, payload: enc.encode(JSON.stringify({ id, run: ++runs, pad })) });
+          await outbound.send({
+            kind: "data",
+            messageId: id,
+            payload: enc.encode(JSON.stringify({ id, run: ++runs, pad })),
+          });
           sentTicks.push(id);
           await sleep(o.tickMs ?? 5);
         }
@@ -75,7 +80,11 @@ export async function runKillChaos(o: ChaosOptions): Promise<ChaosResult> {
         const key = m.messageId ?? "";
         received.add(key);
         const id = `echo:${key}`;
-        await outbound.send({ kind: "data", messageId: id, payload: enc.encode(JSON.stringify({ id, run: ++runs, pad })) });
+        await outbound.send({
+          kind: "data",
+          messageId: id,
+          payload: enc.encode(JSON.stringify({ id, run: ++runs, pad })),
+        });
         m.done();
       }
       producing = false;
@@ -88,7 +97,12 @@ export async function runKillChaos(o: ChaosOptions): Promise<ChaosResult> {
     BUBU_GRPC_RECONNECT_BASE_BACKOFF: "10ms",
     BUBU_GRPC_RECONNECT_MAX_BACKOFF: "50ms",
   });
-  const run = startStreaming(engram, { env, exit: false, logger: createLogger({ sink: () => {} }), signal: ctl.signal });
+  const run = startStreaming(engram, {
+    env,
+    exit: false,
+    logger: createLogger({ sink: () => {} }),
+    signal: ctl.signal,
+  });
 
   // What the fake saw, read incrementally from its event log.
   let seen = 0;
@@ -100,7 +114,8 @@ export async function runKillChaos(o: ChaosOptions): Promise<ChaosResult> {
     for (; seen < ev.length; seen++) {
       const e = ev[seen];
       if (e.type === "control-open") sessions++;
-      else if (e.type === "control-request" && e.request.customAction === "downstream.delivered") receipted.add(e.request.metadata.sequence);
+      else if (e.type === "control-request" && e.request.customAction === "downstream.delivered")
+        receipted.add(e.request.metadata.sequence);
       else if (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true") {
         const p = e.request.payload as { id?: string; run?: number } | undefined;
         if (p?.id === undefined) continue;
@@ -111,7 +126,11 @@ export async function runKillChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
   };
   const established = (n: number) =>
-    fake.waitFor(() => fake.controlRequests.filter((r) => r.metadata.type === "connector.ready").length >= n, 20_000, `session ${n}`);
+    fake.waitFor(
+      () => fake.controlRequests.filter((r) => r.metadata.type === "connector.ready").length >= n,
+      20_000,
+      `session ${n}`,
+    );
 
   const packet = (i: number) => {
     const sequenced = i % 3 !== 2;
@@ -188,8 +207,19 @@ export async function runKillChaos(o: ChaosOptions): Promise<ChaosResult> {
     duplicated += distinct - 1;
     resent += list.length - distinct;
   }
-  const lostReceipted = lostIds.filter((id) => id.startsWith("echo:s-") && receipted.has(String(Number(id.slice(7)) + 1))).length;
-  return { expected: expected.length, lost: lostIds.length, lostReceipted, duplicated, resent, sessions, exitCode: outcome.exitCode, lostIds };
+  const lostReceipted = lostIds.filter(
+    (id) => id.startsWith("echo:s-") && receipted.has(String(Number(id.slice(7)) + 1)),
+  ).length;
+  return {
+    expected: expected.length,
+    lost: lostIds.length,
+    lostReceipted,
+    duplicated,
+    resent,
+    sessions,
+    exitCode: outcome.exitCode,
+    lostIds,
+  };
 }
 
 if (import.meta.main ?? process.argv[1]?.endsWith("kill-chaos.ts")) {
@@ -197,7 +227,13 @@ if (import.meta.main ?? process.argv[1]?.endsWith("kill-chaos.ts")) {
   const total = { expected: 0, lost: 0, lostReceipted: 0, duplicated: 0, resent: 0 };
   const n = runsArg || 5;
   for (let r = 0; r < n; r++) {
-    const res = await runKillChaos({ seed: (seed || 1) + r, messages: messages || 3000, pacingMs: pacing || 2, kills: kills ?? 10, padBytes: padBytes || 0 });
+    const res = await runKillChaos({
+      seed: (seed || 1) + r,
+      messages: messages || 3000,
+      pacingMs: pacing || 2,
+      kills: kills ?? 10,
+      padBytes: padBytes || 0,
+    });
     console.log(JSON.stringify({ run: r, seed: (seed || 1) + r, ...res, lostIds: res.lostIds.slice(0, 5) }));
     for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += res[k];
   }

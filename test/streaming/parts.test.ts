@@ -1,18 +1,18 @@
 // Binding, endpoint, settings resolver, backoff, dedupe, chunk reassembly (no network).
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { DataResponseSchema } from "../../src/gen/transport/v1/transport_pb.ts";
-import { bindingReference, parseTransportBinding } from "../../src/streaming/binding.ts";
-import { isLoopback, parseConnectorEndpoint } from "../../src/streaming/endpoint.ts";
-import { resolveStreamingSettings } from "../../src/streaming/settings.ts";
-import { reconnectDelay } from "../../src/streaming/backoff.ts";
-import { dedupeKey, PacketDeduper } from "../../src/streaming/dedupe.ts";
-import { ChunkReassembler } from "../../src/streaming/wire/chunks.ts";
-import { isRetriable, StreamingError } from "../../src/streaming/errors.ts";
-import { directiveToRequest, directiveType, defaultReply } from "../../src/streaming/wire/control.ts";
-import { ControlAction } from "../../src/gen/transport/v1/transport_pb.ts";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { ControlAction, DataResponseSchema } from "../../src/gen/transport/v1/transport_pb.ts";
+import { reconnectDelay } from "../../src/streaming/backoff.ts";
+import { bindingReference, parseTransportBinding } from "../../src/streaming/binding.ts";
+import { dedupeKey, PacketDeduper } from "../../src/streaming/dedupe.ts";
+import { isLoopback, parseConnectorEndpoint } from "../../src/streaming/endpoint.ts";
+import { isRetriable, StreamingError } from "../../src/streaming/errors.ts";
+import { resolveStreamingSettings } from "../../src/streaming/settings.ts";
+import { ChunkReassembler } from "../../src/streaming/wire/chunks.ts";
+import { defaultReply, directiveToRequest, directiveType } from "../../src/streaming/wire/control.ts";
 import { chunkPackets, envelopePacket } from "../peers/connector/packets.ts";
 import { bindingJson } from "./helpers.ts";
 
@@ -20,14 +20,20 @@ const noEnv = (_: string): string | undefined => undefined;
 
 describe("BUBU_TRANSPORT_BINDING", () => {
   test("decodes the envelope, protojson (camel or snake case), namespace fallback and env overrides", () => {
-    const b = parseTransportBinding(bindingJson(" 127.0.0.1:50051 ", { env: { BUBU_GRPC_CHANNEL_BUFFER_SIZE: "4" } }), (n) => (n === "BUBU_STEPRUN_NAMESPACE" ? "fallback-ns" : undefined));
+    const b = parseTransportBinding(
+      bindingJson(" 127.0.0.1:50051 ", { env: { BUBU_GRPC_CHANNEL_BUFFER_SIZE: "4" } }),
+      (n) => (n === "BUBU_STEPRUN_NAMESPACE" ? "fallback-ns" : undefined),
+    );
     assert.equal(b.name, "echo-binding");
     assert.equal(b.namespace, "fallback-ns");
     assert.equal(b.endpoint, "127.0.0.1:50051");
     assert.deepEqual(b.envOverrides, { BUBU_GRPC_CHANNEL_BUFFER_SIZE: "4" });
     assert.equal(bindingReference(b), "fallback-ns/echo-binding");
     assert.equal(bindingReference({ name: "n", namespace: "" }), "n");
-    const snake = parseTransportBinding('{"name":"n","namespace":"x","binding":{"endpoint":"unix:///s","protocol_version":"1.0.0"}}', noEnv);
+    const snake = parseTransportBinding(
+      '{"name":"n","namespace":"x","binding":{"endpoint":"unix:///s","protocol_version":"1.0.0"}}',
+      noEnv,
+    );
     assert.equal(snake.endpoint, "unix:///s");
     assert.equal(snake.namespace, "x");
   });
@@ -38,26 +44,43 @@ describe("BUBU_TRANSPORT_BINDING", () => {
       ["  ", /BUBU_TRANSPORT_BINDING not set/],
       ["[1]", /expected a JSON object/],
       ["{", /invalid BUBU_TRANSPORT_BINDING: malformed JSON/],
-      ['{"name":"n","binding":{"env":{"TOKEN":"sk-live-123"}},}', /^invalid BUBU_TRANSPORT_BINDING: malformed JSON( at position \d+)?$/],
+      [
+        '{"name":"n","binding":{"env":{"TOKEN":"sk-live-123"}},}',
+        /^invalid BUBU_TRANSPORT_BINDING: malformed JSON( at position \d+)?$/,
+      ],
       ['{"binding":{"endpoint":"a:1","protocolVersion":"1.0.0"}}', /binding envelope name is required/],
       ['{"endpoint":"a:1","protocolVersion":"1.0.0"}', /binding envelope name is required/],
       ['{"name":"n"}', /missing inline payload/],
       ['{"name":"n","binding":{}}', /missing inline payload/],
-      ['{"name":"n","binding":{"endpoint":"a:1","protocolVersion":"1.0.0","bogus":1}}', /invalid BUBU_TRANSPORT_BINDING: binding/],
-      ['{"name":"n","binding":{"endpoint":"a:1","protocolVersion":"2.0.0"}}', /invalid transport protocol version in binding: "2.0.0"/],
+      [
+        '{"name":"n","binding":{"endpoint":"a:1","protocolVersion":"1.0.0","bogus":1}}',
+        /invalid BUBU_TRANSPORT_BINDING: binding/,
+      ],
+      [
+        '{"name":"n","binding":{"endpoint":"a:1","protocolVersion":"2.0.0"}}',
+        /invalid transport protocol version in binding: "2.0.0"/,
+      ],
       ['{"name":"n","binding":{"endpoint":"a:1"}}', /invalid transport protocol version in binding: ""/],
       ['{"name":"n","binding":{"endpoint":"  ","protocolVersion":"1.0.0"}}', /transport binding missing endpoint/],
       ["{" + " ".repeat(1024 * 1024) + "}", /larger than 1048576 bytes/],
     ];
     for (const [raw, re] of cases) {
-      assert.throws(() => parseTransportBinding(raw, noEnv), (err: unknown) => err instanceof StreamingError && !err.retriable && re.test(err.message), String(raw).slice(0, 80));
+      assert.throws(
+        () => parseTransportBinding(raw, noEnv),
+        (err: unknown) => err instanceof StreamingError && !err.retriable && re.test(err.message),
+        String(raw).slice(0, 80),
+      );
     }
   });
 });
 
 describe("endpoint rules", () => {
   test("unix sockets and loopback are plaintext; anything else is TLS", () => {
-    assert.deepEqual(parseConnectorEndpoint("unix:///run/x.sock"), { target: { kind: "unix", path: "/run/x.sock" }, tls: false, label: "unix:///run/x.sock" });
+    assert.deepEqual(parseConnectorEndpoint("unix:///run/x.sock"), {
+      target: { kind: "unix", path: "/run/x.sock" },
+      tls: false,
+      label: "unix:///run/x.sock",
+    });
     assert.equal(parseConnectorEndpoint("127.0.0.1:50051").tls, false);
     assert.equal(parseConnectorEndpoint("LOCALHOST:1").tls, false);
     assert.equal(parseConnectorEndpoint("[::1]:9").tls, false);
@@ -65,30 +88,67 @@ describe("endpoint rules", () => {
     assert.equal(parseConnectorEndpoint("10.0.0.5:50051").tls, true);
     assert.equal(parseConnectorEndpoint("hub.ns.svc:9000").tls, true);
     assert.equal(isLoopback("127.8.9.10"), true);
-    for (const bad of ["", "unix://", "noport", "host:99999", "a b:1"]) assert.throws(() => parseConnectorEndpoint(bad), StreamingError, bad);
+    for (const bad of ["", "unix://", "noport", "host:99999", "a b:1"])
+      assert.throws(() => parseConnectorEndpoint(bad), StreamingError, bad);
   });
 });
 
 describe("settings resolver", () => {
   test("a non-blank binding override wins; blanks fall back to the env; the heartbeat is clamped", () => {
-    const env: Record<string, string> = { BUBU_GRPC_CHANNEL_BUFFER_SIZE: "8", BUBU_GRPC_MESSAGE_TIMEOUT: "2s", BUBU_GRPC_HEARTBEAT_INTERVAL: "5s" };
-    const s = resolveStreamingSettings((n) => env[n], { BUBU_GRPC_CHANNEL_BUFFER_SIZE: "3", BUBU_GRPC_HANG_TIMEOUT: " ", BUBU_GRPC_RECONNECT_MAX_RETRIES: "-5" });
+    const env: Record<string, string> = {
+      BUBU_GRPC_CHANNEL_BUFFER_SIZE: "8",
+      BUBU_GRPC_MESSAGE_TIMEOUT: "2s",
+      BUBU_GRPC_HEARTBEAT_INTERVAL: "5s",
+    };
+    const s = resolveStreamingSettings((n) => env[n], {
+      BUBU_GRPC_CHANNEL_BUFFER_SIZE: "3",
+      BUBU_GRPC_HANG_TIMEOUT: " ",
+      BUBU_GRPC_RECONNECT_MAX_RETRIES: "-5",
+    });
     assert.equal(s.bufferSize, 3);
     assert.equal(s.hangTimeoutMs, 0);
     assert.equal(s.reconnectMaxRetries, -1);
     assert.equal(s.messageTimeoutMs, 2000);
     assert.equal(s.heartbeatIntervalMs, 1999);
     const d = resolveStreamingSettings(noEnv);
-    assert.deepEqual([d.bufferSize, d.messageTimeoutMs, d.heartbeatIntervalMs, d.controlHeartbeatIntervalMs, d.reconnectBaseMs, d.reconnectMaxMs, d.reconnectMaxRetries, d.dialTimeoutMs, d.maxRecvBytes], [16, 30000, 10000, 30000, 500, 30000, 10, 10000, 10485760]);
-    assert.throws(() => resolveStreamingSettings(noEnv, { BUBU_TRANSPORT_SECURITY_MODE: "mtls" }), /BUBU_TRANSPORT_SECURITY_MODE/);
-    assert.throws(() => resolveStreamingSettings((n) => (n === "BUBU_GRPC_MESSAGE_TIMEOUT" ? "soon" : undefined)), /BUBU_GRPC_MESSAGE_TIMEOUT/);
+    assert.deepEqual(
+      [
+        d.bufferSize,
+        d.messageTimeoutMs,
+        d.heartbeatIntervalMs,
+        d.controlHeartbeatIntervalMs,
+        d.reconnectBaseMs,
+        d.reconnectMaxMs,
+        d.reconnectMaxRetries,
+        d.dialTimeoutMs,
+        d.maxRecvBytes,
+      ],
+      [16, 30000, 10000, 30000, 500, 30000, 10, 10000, 10485760],
+    );
+    assert.throws(
+      () => resolveStreamingSettings(noEnv, { BUBU_TRANSPORT_SECURITY_MODE: "mtls" }),
+      /BUBU_TRANSPORT_SECURITY_MODE/,
+    );
+    assert.throws(
+      () => resolveStreamingSettings((n) => (n === "BUBU_GRPC_MESSAGE_TIMEOUT" ? "soon" : undefined)),
+      /BUBU_GRPC_MESSAGE_TIMEOUT/,
+    );
   });
 
   test("backoff doubles with jitter in [0.8, 1.2) and is capped", () => {
-    assert.equal(reconnectDelay(0, 500, 30000, () => 0), 400);
+    assert.equal(
+      reconnectDelay(0, 500, 30000, () => 0),
+      400,
+    );
     assert.equal(reconnectDelay(0, 500, 30000, () => 0.999999) < 600, true);
-    assert.equal(reconnectDelay(3, 500, 30000, () => 0.5), 4000);
-    assert.equal(reconnectDelay(10, 500, 30000, () => 0.99), 30000);
+    assert.equal(
+      reconnectDelay(3, 500, 30000, () => 0.5),
+      4000,
+    );
+    assert.equal(
+      reconnectDelay(10, 500, 30000, () => 0.99),
+      30000,
+    );
   });
 
   test("retriability follows the gRPC code and the fatal texts", () => {
@@ -103,7 +163,10 @@ describe("control directives", () => {
   test("type names, default replies and reply mapping", () => {
     assert.equal(directiveType({ action: ControlAction.HANDOFF_DRAINING, customAction: "" }), "handoff.draining");
     assert.equal(directiveType({ action: ControlAction.UNSPECIFIED, customAction: " My.Action " }), "my.action");
-    assert.deepEqual(defaultReply("heartbeat"), { type: "ack", metadata: { handled: "false", reason: "no_control_handler", type: "heartbeat" } });
+    assert.deepEqual(defaultReply("heartbeat"), {
+      type: "ack",
+      metadata: { handled: "false", reason: "no_control_handler", type: "heartbeat" },
+    });
     assert.deepEqual(defaultReply(""), { type: "ack", metadata: { handled: "false", reason: "noop", type: "" } });
     assert.equal(defaultReply("ack"), undefined);
     const r = directiveToRequest({ type: "codec-select", metadata: { c: "opus" } });
@@ -179,7 +242,10 @@ describe("chunk reassembly", () => {
     assert.throws(() => r.add(mutate((e) => (e.chunkCount = 300))), /exceeds 256/);
     assert.throws(() => r.add(mutate((e) => (e.totalBytes = 64 * 1024 * 1024 + 1))), /total_bytes 67108865 exceeds/);
     assert.throws(() => r.add(mutate((e) => (e.totalBytes = 11))), /assembled 10 bytes, total_bytes says 11/);
-    const audio = create(DataResponseSchema, { frame: { case: "audio", value: { pcm: new Uint8Array(1), sampleRateHz: 8000, channels: 1 } }, envelope: p.envelope });
+    const audio = create(DataResponseSchema, {
+      frame: { case: "audio", value: { pcm: new Uint8Array(1), sampleRateHz: 8000, channels: 1 } },
+      envelope: p.envelope,
+    });
     assert.throws(() => r.add(audio), /must be binary frames/);
   });
 

@@ -1,10 +1,11 @@
 // The echo engram as a child process: SIGTERM drain with messages in flight, `stream` throwing,
 // bad bindings, and local NDJSON mode.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import process from "node:process";
+import { describe, test } from "node:test";
 import { ControlAction } from "../../src/gen/transport/v1/transport_pb.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
@@ -36,8 +37,13 @@ describe("streaming engram process", () => {
     const fake = await FakeConnector.start();
     try {
       const p = startEcho({ BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), ECHO_DELAY_MS: "15" });
-      await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 20_000, "established");
-      for (let i = 1; i <= 60; i++) await fake.sendData(envelopePacket({ payload: { i }, streamId: "s", sequence: BigInt(i) }));
+      await fake.waitFor(
+        () => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"),
+        20_000,
+        "established",
+      );
+      for (let i = 1; i <= 60; i++)
+        await fake.sendData(envelopePacket({ payload: { i }, streamId: "s", sequence: BigInt(i) }));
       await fake.waitFor(() => fake.dataRequests.length >= 5, 10_000, "some echoes");
       p.term();
       const code = await p.exited;
@@ -45,10 +51,21 @@ describe("streaming engram process", () => {
       const echoed = fake.dataRequests.map((r) => Number(r.payload?.i));
       const receipted = fake.receipts.map((r) => Number(r.sequence));
       assert.ok(echoed.length >= 5 && echoed.length <= 60);
-      assert.deepEqual(echoed, [...echoed].sort((a, b) => a - b), "in order");
+      assert.deepEqual(
+        echoed,
+        [...echoed].sort((a, b) => a - b),
+        "in order",
+      );
       assert.deepEqual(receipted, echoed, "a receipt for every echoed message, none for unread ones");
-      assert.deepEqual(echoed, echoed.map((_, k) => k + 1), "no gaps");
-      assert.ok(fake.events.some((e) => e.type === "data-end") && fake.events.some((e) => e.type === "control-end"), "both streams closed");
+      assert.deepEqual(
+        echoed,
+        echoed.map((_, k) => k + 1),
+        "no gaps",
+      );
+      assert.ok(
+        fake.events.some((e) => e.type === "data-end") && fake.events.some((e) => e.type === "control-end"),
+        "both streams closed",
+      );
     } finally {
       await fake.close();
     }
@@ -58,7 +75,11 @@ describe("streaming engram process", () => {
     const fake = await FakeConnector.start();
     try {
       const p = startEcho({ BUBU_TRANSPORT_BINDING: bindingJson(fake.endpoint), ECHO_FAIL_AFTER: "3" });
-      await fake.waitFor(() => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"), 20_000, "established");
+      await fake.waitFor(
+        () => fake.controlRequests.some((r) => r.metadata.type === "connector.ready"),
+        20_000,
+        "established",
+      );
       for (let i = 1; i <= 3; i++) await fake.sendData(envelopePacket({ payload: { i } }));
       const code = await p.exited;
       assert.equal(code, 1);
@@ -78,7 +99,10 @@ describe("streaming engram process", () => {
   test("bad bindings end the process with a clear error before dialling", async () => {
     const cases: [string, RegExp][] = [
       ['{"binding":{"endpoint":"127.0.0.1:1","protocolVersion":"1.0.0"}}', /binding envelope name is required/],
-      [bindingJson("127.0.0.1:1", { protocolVersion: "0.9.0" }), /invalid transport protocol version in binding: \\"0.9.0\\"/],
+      [
+        bindingJson("127.0.0.1:1", { protocolVersion: "0.9.0" }),
+        /invalid transport protocol version in binding: \\"0.9.0\\"/,
+      ],
       ["not json", /expected a JSON object/],
     ];
     for (const [binding, re] of cases) {
@@ -89,13 +113,20 @@ describe("streaming engram process", () => {
   });
 
   test("local mode: NDJSON on stdin → NDJSON on stdout; bad lines are reported and skipped", async () => {
-    const p = startEcho({}, '{"kind":"data","payload":{"a":1},"metadata":{"k":"v"}}\nnot json\n{"binary":{"mimeType":"text/plain","data":"aGk="}}\n');
+    const p = startEcho(
+      {},
+      '{"kind":"data","payload":{"a":1},"metadata":{"k":"v"}}\nnot json\n{"binary":{"mimeType":"text/plain","data":"aGk="}}\n',
+    );
     const code = await p.exited;
     assert.equal(code, 0, p.err());
-    assert.deepEqual(p.out().trim().split("\n").map((l) => JSON.parse(l)), [
-      { kind: "data", metadata: { k: "v" }, payload: { a: 1 } },
-      { binary: { mimeType: "text/plain", data: "aGk=" } },
-    ]);
+    assert.deepEqual(
+      p
+        .out()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+      [{ kind: "data", metadata: { k: "v" }, payload: { a: 1 } }, { binary: { mimeType: "text/plain", data: "aGk=" } }],
+    );
     assert.match(p.err(), /invalid input message skipped.*"line":2/);
   });
 });

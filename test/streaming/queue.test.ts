@@ -1,6 +1,7 @@
 // BoundedQueue: backpressure, abort of waiters (one listener per signal), notifyReadable.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { BoundedQueue, QueueClosedError } from "../../src/streaming/queue.ts";
 
 describe("BoundedQueue", () => {

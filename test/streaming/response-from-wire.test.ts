@@ -1,13 +1,18 @@
 // Inbound responses read as DataResponseWire (Structs kept as bytes until read) must give the
 // engram exactly what a full DataResponse decode gives, and receipts the same size_bytes.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { create, fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
 import { DataResponseWireSchema } from "../../src/gen/bubu/sdk/v1/wire_pb.ts";
-import { type DataResponse, DataResponseSchema, StreamEnvelopeSchema } from "../../src/gen/transport/v1/transport_pb.ts";
+import {
+  type DataResponse,
+  DataResponseSchema,
+  StreamEnvelopeSchema,
+} from "../../src/gen/transport/v1/transport_pb.ts";
+import { wireSize } from "../../src/streaming/wire/data-request-wire.ts";
 import { fromDataResponse } from "../../src/streaming/wire/from-data-response.ts";
 import { responseFromWire, wireOf } from "../../src/streaming/wire/response-from-wire.ts";
-import { wireSize } from "../../src/streaming/wire/data-request-wire.ts";
 import { envelopePacket, hubHeartbeat, rawBinary } from "../peers/connector/packets.ts";
 
 const nested: JsonObject = {
@@ -23,7 +28,10 @@ const nested: JsonObject = {
 };
 
 const packets: [string, DataResponse][] = [
-  ["envelope with payload and inputs", envelopePacket({ kind: "data", messageId: "m1", payload: nested, inputs: { x: 1 }, metadata: { k: "v" } })],
+  [
+    "envelope with payload and inputs",
+    envelopePacket({ kind: "data", messageId: "m1", payload: nested, inputs: { x: 1 }, metadata: { k: "v" } }),
+  ],
   ["sequenced envelope", envelopePacket({ payload: { a: 1 }, streamId: "s", sequence: 9, partition: "p" })],
   ["hub heartbeat (empty Struct present)", hubHeartbeat()],
   ["raw binary without Structs", rawBinary(new Uint8Array([1, 2, 3]), "application/octet-stream", { k: "v" })],

@@ -1,10 +1,11 @@
 // The core session against the fake connector: handshake, headers, send/receive, receipts, drain.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { ControlAction } from "../../src/gen/transport/v1/transport_pb.ts";
+import { describe, test } from "node:test";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
 import type { InboundMessage } from "../../src/engram/streaming-message.ts";
 import { newStreamMessage } from "../../src/engram/streaming-message.ts";
+import { ControlAction } from "../../src/gen/transport/v1/transport_pb.ts";
 import { startStreaming } from "../../src/streaming/start-streaming.ts";
 import { FakeConnector } from "../peers/connector/index.ts";
 import { envelopePacket } from "../peers/connector/packets.ts";
@@ -20,7 +21,9 @@ describe("streaming session (fake connector)", () => {
         async stream(_signal, inbound, outbound) {
           for await (const msg of inbound) {
             received.push(msg);
-            await outbound.send(newStreamMessage("data", { json: { echo: json(msg.payload) }, metadata: { from: "ts" } }));
+            await outbound.send(
+              newStreamMessage("data", { json: { echo: json(msg.payload) }, metadata: { from: "ts" } }),
+            );
             msg.done();
           }
         },
@@ -32,7 +35,11 @@ describe("streaming session (fake connector)", () => {
         logger,
         signal: stop.signal,
       });
-      await fake.waitFor(() => fake.controlRequests.some((r) => r.action === ControlAction.ACK && r.metadata.type === "connector.ready"), 10_000, "startup ACK");
+      await fake.waitFor(
+        () => fake.controlRequests.some((r) => r.action === ControlAction.ACK && r.metadata.type === "connector.ready"),
+        10_000,
+        "startup ACK",
+      );
       const control = fake.opens("control")[0];
       assert.equal(control["bubu-transport-protocol"], "1.0.0");
       assert.equal(control["bubu.transport.binding"], "ns1/b1");
@@ -44,7 +51,10 @@ describe("streaming session (fake connector)", () => {
       await fake.waitFor(() => fake.dataRequests.length === 2, 10_000, "two echoes");
       await fake.waitFor(() => fake.receipts.length === 1, 10_000, "one receipt");
 
-      assert.deepEqual(received.map((m) => json(m.payload)), [{ n: 1 }, { n: 2 }]);
+      assert.deepEqual(
+        received.map((m) => json(m.payload)),
+        [{ n: 1 }, { n: 2 }],
+      );
       assert.equal(received[1].messageId, "m-2");
       assert.equal(received[0].envelope?.sequence, 1n);
       const first = fake.dataRequests[0];
@@ -61,13 +71,23 @@ describe("streaming session (fake connector)", () => {
 
       // ACKs for the startup directives, with Go's metadata.
       const acks = fake.controlRequests.filter((c) => c.action === ControlAction.ACK).map((c) => c.metadata);
-      assert.deepEqual(acks.find((m) => m.type === "connector.ready"), { handled: "true", reason: "startup", type: "connector.ready" });
-      assert.deepEqual(acks.find((m) => m.type === "handoff.cutover"), { handled: "true", reason: "handoff", type: "handoff.cutover" });
+      assert.deepEqual(
+        acks.find((m) => m.type === "connector.ready"),
+        { handled: "true", reason: "startup", type: "connector.ready" },
+      );
+      assert.deepEqual(
+        acks.find((m) => m.type === "handoff.cutover"),
+        { handled: "true", reason: "handoff", type: "handoff.cutover" },
+      );
 
       stop.abort();
       const outcome = await run;
       assert.equal(outcome.exitCode, 0, String(outcome.error));
-      await fake.waitFor(() => fake.events.some((e) => e.type === "data-end") && fake.events.some((e) => e.type === "control-end"), 5_000, "both streams closed");
+      await fake.waitFor(
+        () => fake.events.some((e) => e.type === "data-end") && fake.events.some((e) => e.type === "control-end"),
+        5_000,
+        "both streams closed",
+      );
     } finally {
       stop.abort();
       await fake.close();

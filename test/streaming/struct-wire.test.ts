@@ -1,10 +1,11 @@
 // encodeStruct must write the very bytes protobuf-es writes for a Struct holding the same JSON
 // object, for every kind of value, and decode back to the object.
-import { describe, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { create, fromBinary, type JsonObject, type JsonValue, toBinary } from "@bufbuild/protobuf";
+import { type Struct, StructSchema } from "@bufbuild/protobuf/wkt";
 import { DataRequestSchema } from "../../src/gen/transport/v1/transport_pb.ts";
-import { StructSchema, type Struct } from "@bufbuild/protobuf/wkt";
 import { encodeStruct, varintSize, writeVarint } from "../../src/streaming/wire/struct-wire.ts";
 import { prng as rng } from "../support/prng.ts";
 
@@ -16,26 +17,28 @@ function reference(obj: JsonObject): Uint8Array {
 
 function structOf(obj: JsonObject): Struct {
   const fields: Struct["fields"] = {};
-  for (const k of Object.keys(obj)) Object.defineProperty(fields, k, { value: valueOf(obj[k]), enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(obj))
+    Object.defineProperty(fields, k, { value: valueOf(obj[k]), enumerable: true, writable: true, configurable: true });
   return { $typeName: "google.protobuf.Struct", fields };
 }
 
 function valueOf(v: JsonValue): Struct["fields"][string] {
-  const kind: Struct["fields"][string]["kind"] = v === null
-    ? { case: "nullValue", value: 0 }
-    : typeof v === "number"
-    ? { case: "numberValue", value: v }
-    : typeof v === "string"
-    ? { case: "stringValue", value: v }
-    : typeof v === "boolean"
-    ? { case: "boolValue", value: v }
-    : Array.isArray(v)
-    ? { case: "listValue", value: { $typeName: "google.protobuf.ListValue", values: v.map(valueOf) } }
-    : { case: "structValue", value: structOf(v) };
+  const kind: Struct["fields"][string]["kind"] =
+    v === null
+      ? { case: "nullValue", value: 0 }
+      : typeof v === "number"
+        ? { case: "numberValue", value: v }
+        : typeof v === "string"
+          ? { case: "stringValue", value: v }
+          : typeof v === "boolean"
+            ? { case: "boolValue", value: v }
+            : Array.isArray(v)
+              ? { case: "listValue", value: { $typeName: "google.protobuf.ListValue", values: v.map(valueOf) } }
+              : { case: "structValue", value: structOf(v) };
   return { $typeName: "google.protobuf.Value", kind };
 }
 
-const alphabet = ["a", "Z", "0", " ", "\"", "\\", "\n", "é", "✓", "😀", "\u0000", "\ud800", "中"];
+const alphabet = ["a", "Z", "0", " ", '"', "\\", "\n", "é", "✓", "😀", "\u0000", "\ud800", "中"];
 
 function randomString(r: () => number, max: number): string {
   let s = "";
@@ -65,7 +68,8 @@ function randomValue(r: () => number, depth: number): JsonValue {
 function randomObject(r: () => number, depth: number): JsonObject {
   const out: JsonObject = {};
   const n = Math.floor(r() * 6);
-  for (let i = 0; i < n; i++) out[r() < 0.2 ? String(Math.floor(r() * 100)) : randomString(r, 8)] = randomValue(r, depth);
+  for (let i = 0; i < n; i++)
+    out[r() < 0.2 ? String(Math.floor(r() * 100)) : randomString(r, 8)] = randomValue(r, depth);
   return out;
 }
 

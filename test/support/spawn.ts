@@ -59,9 +59,10 @@ export function runScript(script: string, options: RunOptions = {}): Promise<Run
   };
   return new Promise((resolvePromise, reject) => {
     const t0 = Date.now();
-    const spawned = options.stdin === undefined
-      ? spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: repoRoot })
-      : spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"], cwd: repoRoot });
+    const spawned =
+      options.stdin === undefined
+        ? spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: repoRoot })
+        : spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"], cwd: repoRoot });
     if (options.stdin !== undefined) spawned.stdin?.end(options.stdin);
     // Signal by pid: Deno's node:child_process reports `code: null` for a child killed through
     // `child.kill()` even when it exited with its own code (measured with Deno 2.9.6).

@@ -4,17 +4,18 @@
 // `%!(NOVERB)` text as Go does, and anything over the budget fails the run (exit 1, a structured
 // error naming the limit), in process, in a child with a 256 MB heap, and against the Kubernetes
 // API peer (the StepRun ends Failed).
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import process from "node:process";
-import { defineBatch } from "../../src/engram/batch-engram.ts";
+import { after, before, describe, test } from "node:test";
 import { startBatch } from "../../src/batch/start-batch.ts";
+import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/types.ts";
-import { k8sPeerSkip, requireK8sPeer, type K8sPeer } from "../peers/k8s/peer.ts";
-import { currentRuntime, runScript } from "../support/spawn.ts";
 import { peerRequest } from "../batch/peer-request.ts";
+import { type K8sPeer, k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
+import { currentRuntime, runScript } from "../support/spawn.ts";
 
 const FIXTURE = "test/batch/fixtures/fixture-engram.ts";
 const INDENT_BOMB = '{{ indent 500000000 "x" }}';
@@ -22,7 +23,8 @@ const PRINTF_BOMB = '{{ printf "%.500000000f" 1.0 }}';
 // Within Go's width bound, 17 MB in one value: over the 16 MiB value limit.
 const PRINTF_WIDE = `{{ printf "${"%.1000000f".repeat(17)}" ${"1.0 ".repeat(17)}}}`;
 const GO_PRINTF_TEXT = "%!(NOVERB)%!(EXTRA float64=1)";
-const VALUE_LIMIT = /^failed to resolve input templates: template: bubu:1:3: executing "bubu" at <(indent|printf) [^>]*>: error calling (indent|printf): template value exceeds max bytes \(size=\d+, max=16777216\)$/;
+const VALUE_LIMIT =
+  /^failed to resolve input templates: template: bubu:1:3: executing "bubu" at <(indent|printf) [^>]*>: error calling (indent|printf): template value exceeds max bytes \(size=\d+, max=16777216\)$/;
 const MB = 1024 * 1024;
 
 function capturing(): { runtime: Runtime; out: () => string } {
@@ -37,7 +39,9 @@ function capturing(): { runtime: Runtime; out: () => string } {
   return { runtime, out: () => chunks.join("") };
 }
 
-async function runInProcess(value: string): Promise<{ exitCode: number; status: Record<string, unknown>; output: string; rssGrowth: number }> {
+async function runInProcess(
+  value: string,
+): Promise<{ exitCode: number; status: Record<string, unknown>; output: string; rssGrowth: number }> {
   const { runtime, out } = capturing();
   const engram = defineBatch({ process: (_ctx, inputs) => ({ echoed: inputs }) });
   const rss0 = process.memoryUsage().rss;
@@ -54,7 +58,12 @@ async function runInProcess(value: string): Promise<{ exitCode: number; status: 
       args: [],
     });
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { exitCode: outcome.exitCode, status: outcome.status as unknown as Record<string, unknown>, output: out(), rssGrowth: peak - rss0 };
+    return {
+      exitCode: outcome.exitCode,
+      status: outcome.status as unknown as Record<string, unknown>,
+      output: out(),
+      rssGrowth: peak - rss0,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -85,11 +94,16 @@ describe("template bombs in BUBU_TRIGGER_DATA, in process (local mode)", () => {
     const r = await runInProcess(PRINTF_WIDE);
     assert.equal(r.exitCode, 1, r.output);
     assert.equal(r.status.phase, "Failed");
-    assert.match(String((r.status.error as Record<string, unknown>).message), /error calling printf: template value exceeds max bytes \(size=\d+, max=16777216\)$/);
+    assert.match(
+      String((r.status.error as Record<string, unknown>).message),
+      /error calling printf: template value exceeds max bytes \(size=\d+, max=16777216\)$/,
+    );
     assert.ok(r.rssGrowth < 256 * MB, `rss grew by ${Math.round(r.rssGrowth / MB)} MB`);
   });
 
-  test("printf under the value limit, over the 1 MiB output limit: Go's output error", { timeout: 30_000 }, async () => {
+  test("printf under the value limit, over the 1 MiB output limit: Go's output error", {
+    timeout: 30_000,
+  }, async () => {
     const r = await runInProcess('{{ printf "%.9999999f" 1.0 }}');
     assert.equal(r.exitCode, 1, r.output);
     assert.equal(
@@ -112,7 +126,10 @@ function heapCapEnv(): Record<string, string> {
 }
 
 describe("template bombs in a child process with a 256 MB heap", () => {
-  for (const [name, value] of [["indent", INDENT_BOMB], ["printf", PRINTF_WIDE]] as const) {
+  for (const [name, value] of [
+    ["indent", INDENT_BOMB],
+    ["printf", PRINTF_WIDE],
+  ] as const) {
     test(`${name}: exit 1 with the structured error, no crash`, { timeout: 60_000 }, async () => {
       const r = await runScript(FIXTURE, {
         env: { BUBU_TRIGGER_DATA: JSON.stringify({ mode: "ok", value }), ...heapCapEnv() },
@@ -120,7 +137,11 @@ describe("template bombs in a child process with a 256 MB heap", () => {
       });
       assert.equal(r.signal, null, r.stderr);
       assert.equal(r.code, 1, r.stderr);
-      const line = r.stderr.trim().split("\n").filter((l) => l.startsWith('{"version"')).pop();
+      const line = r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith('{"version"'))
+        .pop();
       assert.ok(line, r.stderr);
       const e = JSON.parse(line) as Record<string, unknown>;
       assert.equal(e.type, "execution_error");

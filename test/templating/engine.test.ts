@@ -43,11 +43,23 @@ describe("bad input", () => {
     }
   });
   test("wrong argument count and type carry the position", () => {
-    fails(() => engine.resolveValue("x {{ upper 1 2 }}", vars), "exec", /^template: bubu:1:5: executing "bubu" at <upper>: wrong number of args for upper: want 1 got 2$/);
-    fails(() => engine.resolveValue("{{ trunc .inputs.n \"abc\" }}", vars), "exec", /at <\.inputs\.n>: wrong type for value; expected int; got float64/);
+    fails(
+      () => engine.resolveValue("x {{ upper 1 2 }}", vars),
+      "exec",
+      /^template: bubu:1:5: executing "bubu" at <upper>: wrong number of args for upper: want 1 got 2$/,
+    );
+    fails(
+      () => engine.resolveValue('{{ trunc .inputs.n "abc" }}', vars),
+      "exec",
+      /at <\.inputs\.n>: wrong type for value; expected int; got float64/,
+    );
   });
   test("huge output is cut at the limit", () => {
-    fails(() => engine.resolveValue("{{ range .inputs.list }}{{ $.inputs.list }}{{ end }}", vars), "output_limit", /^template output exceeds max bytes \(current=\d+, writing=\d+, max=1024\)$/);
+    fails(
+      () => engine.resolveValue("{{ range .inputs.list }}{{ $.inputs.list }}{{ end }}", vars),
+      "output_limit",
+      /^template output exceeds max bytes \(current=\d+, writing=\d+, max=1024\)$/,
+    );
   });
   test("a loop that writes nothing still times out (Go notices only at the next write)", () => {
     const t0 = performance.now();
@@ -81,7 +93,11 @@ describe("bad input", () => {
     fails(() => engine.resolveValue("x{{ .inputs.m.x }}", withMap), "exec", /can't evaluate field x/);
   });
   test("template recursion stops with an error, not a stack overflow", () => {
-    fails(() => engine.resolveValue('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', vars), "exec", /exceeded maximum template depth \(1000\)/);
+    fails(
+      () => engine.resolveValue('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', vars),
+      "exec",
+      /exceeded maximum template depth \(1000\)/,
+    );
   });
   test("an aborted signal cancels", () => {
     const ac = new AbortController();
@@ -90,18 +106,30 @@ describe("bad input", () => {
   });
   test("$bubuTemplate must be a string, $bubuTemplateVars an object", () => {
     fails(() => engine.resolveValue({ $bubuTemplate: 1 }, vars), "shape", /^\$bubuTemplate must be a string$/);
-    fails(() => engine.resolveValue({ $bubuTemplate: "{{ 1 }}", $bubuTemplateVars: [1] }, vars), "shape", /must be an object/);
+    fails(
+      () => engine.resolveValue({ $bubuTemplate: "{{ 1 }}", $bubuTemplateVars: [1] }, vars),
+      "shape",
+      /must be an object/,
+    );
   });
 });
 
 describe("BubuStack rules", () => {
   const engine = new TemplateEngine({ timeZone: "UTC" });
   test("missing steps keys block evaluation (typed error)", () => {
-    const e = fails(() => engine.resolveValue("{{ steps.later.output }}", vars), "blocked", /^template evaluation blocked: missing key at steps\.later$/);
+    const e = fails(
+      () => engine.resolveValue("{{ steps.later.output }}", vars),
+      "blocked",
+      /^template evaluation blocked: missing key at steps\.later$/,
+    );
     assert.ok(e instanceof EvaluationBlockedError);
   });
   test("compound templates over offloaded step data fail", () => {
-    const e = fails(() => engine.resolveValue("{{ steps.s1.output.x | upper }}", vars), "offloaded", /compound template references step output/);
+    const e = fails(
+      () => engine.resolveValue("{{ steps.s1.output.x | upper }}", vars),
+      "offloaded",
+      /compound template references step output/,
+    );
     assert.ok(e instanceof OffloadedDataUsageError);
   });
   test("selector refs through a storage-ref output", () => {

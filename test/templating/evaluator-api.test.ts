@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadEnv } from "../../src/env/load.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { createTemplateSeam } from "../../src/process/template-service.ts";
 import {
   extractExpression,
   extractProtected,
@@ -11,7 +12,6 @@ import {
   TemplateEvaluator,
   toJsonPointer,
 } from "../../src/templating/mod.ts";
-import { createTemplateSeam } from "../../src/process/template-service.ts";
 
 const vars = { inputs: { name: "Ada", n: 3, ok: true } };
 
@@ -37,26 +37,35 @@ describe("TemplateEvaluator", () => {
     assert.equal(ev.resolveTemplate("hi {{ inputs.name }}", vars), "hi Ada");
     assert.deepEqual(ev.resolveTemplate({ a: "{{ inputs.n }}" }, vars), { a: 3 });
     assert.equal(ev.resolveTemplate(5, vars), 5);
-    assert.throws(() => ev.resolveTemplate({ $bubuTemplate: "{{ 1 }}" }, vars), /resolved with block must be an object, got float64/);
+    assert.throws(
+      () => ev.resolveTemplate({ $bubuTemplate: "{{ 1 }}" }, vars),
+      /resolved with block must be an object, got float64/,
+    );
   });
   test("logs start, success and failure like Go", () => {
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({ sink: (l) => lines.push(JSON.parse(l)), level: "DEBUG" });
     const ev = new TemplateEvaluator({}, logger);
     ev.evaluateExpression("inputs.n", vars);
-    assert.throws(() => ev.evaluateExpression("fail \"x\"", vars));
-    assert.deepEqual(lines.map((l) => l["msg"]), [
-      "Template evaluation started",
-      "Template evaluation succeeded",
-      "Template evaluation started",
-      "Template evaluation failed",
-    ]);
+    assert.throws(() => ev.evaluateExpression('fail "x"', vars));
+    assert.deepEqual(
+      lines.map((l) => l["msg"]),
+      [
+        "Template evaluation started",
+        "Template evaluation succeeded",
+        "Template evaluation started",
+        "Template evaluation failed",
+      ],
+    );
     assert.equal(lines[0]!["type"], "expression");
     assert.equal(typeof lines[1]!["duration"], "string");
     assert.match(String(lines[3]!["error"]), /error calling fail: x/);
   });
   test("extractExpression", () => {
-    assert.deepEqual(extractExpression({ $bubuTemplate: "{{ 1 }}", $bubuTemplateVars: { a: 1 } }), { expr: "{{ 1 }}", vars: { a: 1 } });
+    assert.deepEqual(extractExpression({ $bubuTemplate: "{{ 1 }}", $bubuTemplateVars: { a: 1 } }), {
+      expr: "{{ 1 }}",
+      vars: { a: 1 },
+    });
     assert.equal(extractExpression({ $bubuTemplate: "  " }), undefined);
     assert.equal(extractExpression({ $bubuTemplate: 1 }), undefined);
     assert.equal(extractExpression("x"), undefined);
@@ -98,7 +107,10 @@ describe("createTemplateSeam", () => {
   });
   test("missing inputs/steps default to {} and steps keys block", async () => {
     const seam = createTemplateSeam(env, logger);
-    assert.deepEqual(await seam.resolveTemplates!({ a: "x{{ inputs }}" }, {}, { kind: "config", protectedPaths: [], signal }), { a: "xmap[]" });
+    assert.deepEqual(
+      await seam.resolveTemplates!({ a: "x{{ inputs }}" }, {}, { kind: "config", protectedPaths: [], signal }),
+      { a: "xmap[]" },
+    );
     await assert.rejects(
       seam.resolveTemplates!({ a: "{{ steps.x }}" }, {}, { kind: "config", protectedPaths: [], signal }),
       /template evaluation blocked: missing key at steps\.x/,
@@ -115,6 +127,13 @@ describe("createTemplateSeam", () => {
     const seam = createTemplateSeam(env, logger, {
       hydrateContext: (v) => Promise.resolve({ ...v, inputs: { name: "hydrated" } }),
     });
-    assert.deepEqual(await seam.resolveTemplates!({ a: "{{ inputs.name }}" }, { inputs: { name: "raw" } }, { kind: "config", protectedPaths: [], signal }), { a: "hydrated" });
+    assert.deepEqual(
+      await seam.resolveTemplates!(
+        { a: "{{ inputs.name }}" },
+        { inputs: { name: "raw" } },
+        { kind: "config", protectedPaths: [], signal },
+      ),
+      { a: "hydrated" },
+    );
   });
 });

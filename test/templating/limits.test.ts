@@ -6,12 +6,7 @@
 // small limits so that each case is cheap; the defaults are checked with the reported bombs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  TemplateEngine,
-  templateErrorClass,
-  TemplateExecError,
-  TemplateLimitError,
-} from "../../src/templating/mod.ts";
+import { TemplateEngine, TemplateExecError, TemplateLimitError, templateErrorClass } from "../../src/templating/mod.ts";
 
 const KIB = 1024;
 const vars = {
@@ -68,13 +63,18 @@ describe("printf and fmt: Go's width and precision bounds (1e6 for * arguments; 
 });
 
 describe("functions stop before building a value over the per-value limit", () => {
-  const engine = new TemplateEngine({ timeZone: "UTC", maxValueBytes: 64 * KIB, maxAllocBytes: 4096 * KIB, evaluationTimeoutMs: 10_000 });
+  const engine = new TemplateEngine({
+    timeZone: "UTC",
+    maxValueBytes: 64 * KIB,
+    maxAllocBytes: 4096 * KIB,
+    evaluationTimeoutMs: 10_000,
+  });
   const S = '{{ $s := printf "%10000d" 1 }}';
-  const DAG = '{{ $l := list 1 }}{{ range 20 }}{{ $l = list $l $l }}{{ end }}';
+  const DAG = "{{ $l := list 1 }}{{ range 20 }}{{ $l = list $l $l }}{{ end }}";
   const LT = '{{ $lt := replace "0" "<" (printf "%030000d" 0) }}';
   const cases: [string, string, string][] = [
-    ["indent", "{{ indent 100000 \"x\" }}", "indent"],
-    ["nindent", "{{ nindent 40000 \"a\\nb\" }}", "nindent"],
+    ["indent", '{{ indent 100000 "x" }}', "indent"],
+    ["nindent", '{{ nindent 40000 "a\\nb" }}', "nindent"],
     ["printf width", '{{ printf "%1000000d" 1 }}', "printf"],
     ["printf precision", '{{ printf "%.1000000f" 1.0 }}', "printf"],
     ["printf repeated verbs", '{{ printf "%50000d%50000d" 1 2 }}', "printf"],
@@ -83,19 +83,31 @@ describe("functions stop before building a value over the per-value limit", () =
     ["toString of a shared list", `${DAG}{{ toString $l }}`, "toString"],
     ["replace every rune boundary", '{{ replace "" (printf "%1000d" 1) (printf "%100d" 1) }}', "replace"],
     ["replace every match", '{{ replace "0" (printf "%100d" 1) (printf "%01000d" 0) }}', "replace"],
-    ["wrapWith a long separator", '{{ wrapWith 1 (printf "%1000d" 1) (replace "0" "a " (printf "%0200d" 0)) }}', "wrapWith"],
+    [
+      "wrapWith a long separator",
+      '{{ wrapWith 1 (printf "%1000d" 1) (replace "0" "a " (printf "%0200d" 0)) }}',
+      "wrapWith",
+    ],
     ["join a long separator", '{{ join (printf "%1000d" 1) (splitList "" (printf "%100d" 1)) }}', "join"],
     ["split into many pieces", '{{ split "" (printf "%10000d" 1) }}', "split"],
     ["splitList into many pieces", '{{ splitList "" (printf "%10000d" 1) }}', "splitList"],
     ["splitn into many pieces", '{{ splitn "" 100000 (printf "%10000d" 1) }}', "splitn"],
-    ["concat one list many times", '{{ $l := splitList "" (printf "%1000d" 1) }}{{ concat $l $l $l $l $l $l $l $l $l $l }}', "concat"],
+    [
+      "concat one list many times",
+      '{{ $l := splitList "" (printf "%1000d" 1) }}{{ concat $l $l $l $l $l $l $l $l $l $l }}',
+      "concat",
+    ],
     ["keys of one map many times", "{{ $m := .inputs.map }}{{ keys $m $m $m $m $m $m $m $m $m $m }}", "keys"],
     ["cat of one string many times", `${S}{{ cat $s $s $s $s $s $s $s $s }}`, "cat"],
     ["quote of one string many times", `${S}{{ quote $s $s $s $s $s $s $s $s }}`, "quote"],
     ["squote of one string many times", `${S}{{ squote $s $s $s $s $s $s $s $s }}`, "squote"],
     ["toJson of a shared list", `${DAG}{{ toJson $l }}`, "toJson"],
     ["toRawJson of a shared list", `${DAG}{{ toRawJson $l }}`, "toRawJson"],
-    ["toPrettyJson of deep nesting", '{{ $d := dict }}{{ range 300 }}{{ $d = dict "a" $d }}{{ end }}{{ toPrettyJson $d }}', "toPrettyJson"],
+    [
+      "toPrettyJson of deep nesting",
+      '{{ $d := dict }}{{ range 300 }}{{ $d = dict "a" $d }}{{ end }}{{ toPrettyJson $d }}',
+      "toPrettyJson",
+    ],
     ["html escapes", `${LT}{{ html $lt }}`, "html"],
     ["js escapes", `${LT}{{ js $lt }}`, "js"],
     ["urlquery escapes", `${LT}{{ urlquery $lt }}`, "urlquery"],
@@ -119,7 +131,11 @@ describe("functions stop before building a value over the per-value limit", () =
     });
   }
   test("printing a shared list stops at the action, with its position", () => {
-    fails(() => engine.resolveValue(`${DAG}x{{ $l }}`, vars), "value_limit", /^template: bubu:1:\d+: executing "bubu" at <\{\{\$l\}\}>: template value exceeds max bytes/);
+    fails(
+      () => engine.resolveValue(`${DAG}x{{ $l }}`, vars),
+      "value_limit",
+      /^template: bubu:1:\d+: executing "bubu" at <\{\{\$l\}\}>: template value exceeds max bytes/,
+    );
   });
   test("the same functions work below the limit", () => {
     assert.equal(engine.resolveValue('{{ indent 2 "a\\nb" }}', vars), "  a\n  b");
@@ -131,10 +147,19 @@ describe("functions stop before building a value over the per-value limit", () =
 });
 
 describe("the memory budget: values kept alive across a call", () => {
-  const engine = new TemplateEngine({ timeZone: "UTC", maxValueBytes: 64 * KIB, maxAllocBytes: 1024 * KIB, evaluationTimeoutMs: 10_000 });
+  const engine = new TemplateEngine({
+    timeZone: "UTC",
+    maxValueBytes: 64 * KIB,
+    maxAllocBytes: 1024 * KIB,
+    evaluationTimeoutMs: 10_000,
+  });
   test("a list grown in a loop", { timeout: 20_000 }, () => {
     fails(
-      () => engine.resolveValue('{{ $l := list }}{{ range 100000 }}{{ $l = append $l (printf "%60000d" 1) }}{{ end }}', vars),
+      () =>
+        engine.resolveValue(
+          '{{ $l := list }}{{ range 100000 }}{{ $l = append $l (printf "%60000d" 1) }}{{ end }}',
+          vars,
+        ),
       "memory_limit",
       /error calling \w+: template evaluation exceeds max memory bytes \(allocated=\d+, allocating=\d+, max=1048576\)$/,
     );
@@ -148,7 +173,11 @@ describe("the memory budget: values kept alive across a call", () => {
     fails(() => engine.resolveValue(value, vars), "memory_limit", /template evaluation exceeds max memory bytes/);
   });
   test("output without an output limit", () => {
-    fails(() => engine.resolveValue('{{ range 100 }}{{ printf "%60000d" 1 }}{{ end }}', vars), "memory_limit", /exceeds max memory bytes/);
+    fails(
+      () => engine.resolveValue('{{ range 100 }}{{ printf "%60000d" 1 }}{{ end }}', vars),
+      "memory_limit",
+      /exceeds max memory bytes/,
+    );
   });
   test("each call has its own budget", () => {
     for (let i = 0; i < 50; i++) assert.equal(engine.resolveValue('{{ printf "%60000d" 1 | len }}', vars), 60000);
@@ -166,7 +195,8 @@ describe("the deadline interrupts work inside functions and recursion", () => {
     fails(() => engine.resolveValue("{{ uniq .inputs.nums | len }}", vars), "timeout", timedOut);
   });
   test("template recursion that fans out", { timeout: 20_000 }, () => {
-    const t = '{{ define "a" }}{{ if lt . 40 }}{{ template "a" (add1 .) }}{{ template "a" (add1 .) }}{{ end }}{{ end }}{{ template "a" 0 }}';
+    const t =
+      '{{ define "a" }}{{ if lt . 40 }}{{ template "a" (add1 .) }}{{ template "a" (add1 .) }}{{ end }}{{ end }}{{ template "a" 0 }}';
     fails(() => engine.resolveValue(t, vars), "timeout", timedOut);
   });
   test("a value holding many slow templates stops at the call's deadline", { timeout: 20_000 }, () => {
@@ -185,7 +215,11 @@ describe("default limits", () => {
     );
   });
   test("printf within Go's bounds, beyond the value limit", { timeout: 20_000 }, () => {
-    fails(() => engine.resolveValue(`{{ printf "${"%.1000000f".repeat(17)}" ${"1.0 ".repeat(17)}}}`, vars), "value_limit", /error calling printf: template value exceeds max bytes \(size=\d+, max=16777216\)$/);
+    fails(
+      () => engine.resolveValue(`{{ printf "${"%.1000000f".repeat(17)}" ${"1.0 ".repeat(17)}}}`, vars),
+      "value_limit",
+      /error calling printf: template value exceeds max bytes \(size=\d+, max=16777216\)$/,
+    );
   });
   test("inputs of a few MB still go through the string and JSON helpers", { timeout: 20_000 }, () => {
     const bytes = vars.inputs.text.length + 200_000; // é and ö take two bytes

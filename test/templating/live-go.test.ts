@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { test } from "node:test";
 import { repoRoot } from "../support/spawn.ts";
-import { generateCases, generatePrintfCases, type GeneratedCase } from "./support/generate.ts";
-import { type CaseResult, runCase } from "./support/run-case.ts";
 import { difference } from "./support/compare.ts";
+import { type GeneratedCase, generateCases, generatePrintfCases } from "./support/generate.ts";
+import { type CaseResult, runCase } from "./support/run-case.ts";
 
 const dir = `${repoRoot}/test/interop/templating`;
 const bin = `${repoRoot}/.cache/templating-golden`;
@@ -34,10 +34,15 @@ function build(): void {
 
 /** Runs `cases` through the Go program and ours; returns the differences. */
 function compareWithGo(cases: GeneratedCase[]): string[] {
-  const input = cases.map((c) => JSON.stringify({ name: c.name, value: c.value, vars: defaultVars, timeoutMs: 2000 })).join("\n");
+  const input = cases
+    .map((c) => JSON.stringify({ name: c.name, value: c.value, vars: defaultVars, timeoutMs: 2000 }))
+    .join("\n");
   const run = spawnSync(bin, ["-lines"], { input, encoding: "utf8", timeout: 30_000, maxBuffer: 64 << 20 });
   assert.equal(run.status, 0, `Go program failed: ${run.stderr}`);
-  const results = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as CaseResult);
+  const results = run.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as CaseResult);
   assert.equal(results.length, cases.length);
   const diffs: string[] = [];
   cases.forEach((c, i) => {
@@ -56,7 +61,10 @@ test("200 generated templates agree with the Go engine", { skip, timeout: 120_00
   assert.deepEqual(compareWithGo(generateCases(seed, 200)), [], `seed ${seed}`);
 });
 
-test("300 generated printf formats agree with the Go engine (widths, precisions, indexes, flags)", { skip, timeout: 120_000 }, () => {
+test("300 generated printf formats agree with the Go engine (widths, precisions, indexes, flags)", {
+  skip,
+  timeout: 120_000,
+}, () => {
   assert.ok(goAvailable(), "Go toolchain required under CI=true (go build test/interop/templating)");
   build();
   assert.deepEqual(compareWithGo(generatePrintfCases(seed, 300)), [], `seed ${seed}`);

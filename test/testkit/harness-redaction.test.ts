@@ -1,9 +1,10 @@
 // The harnesses scrub secret values from captured log lines as a real run scrubs its output, so a
 // unit test can catch a leak; the values are forgotten when the run ends.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { defineBatch, defineImpulse, defineStreaming, MissingSecretError } from "../../src/mod.ts";
+import { test } from "node:test";
 import { newStreamMessage } from "../../src/engram/streaming-message.ts";
+import { defineBatch, defineImpulse, defineStreaming, MissingSecretError } from "../../src/mod.ts";
 import { containsSecret } from "../../src/observability/redaction.ts";
 import { BatchHarness, ImpulseHarness, StreamHarness } from "../../src/testkit/mod.ts";
 
@@ -50,7 +51,11 @@ test("StreamHarness and ImpulseHarness scrub the same way", async () => {
       }
     },
   });
-  const s = await new StreamHarness({ engram: streaming, secrets: { KEY }, inputs: [newStreamMessage("data", { json: { a: 1 }, messageId: "m1" })] }).run();
+  const s = await new StreamHarness({
+    engram: streaming,
+    secrets: { KEY },
+    inputs: [newStreamMessage("data", { json: { a: 1 }, messageId: "m1" })],
+  }).run();
   assert.equal(s.failed, false, String(s.error));
   assertScrubbed(s.logLines);
 
@@ -76,7 +81,10 @@ test("a secret declared required but not given fails before init, in the harness
   await assert.rejects(new BatchHarness({ engram }).run(), (err: unknown) => {
     assert.ok(err instanceof MissingSecretError);
     assert.equal(err.key, "SIGNING_KEY");
-    assert.match(err.message, /^missing required secret "SIGNING_KEY": declared required, but BUBU_SECRET_SIGNING_KEY is not set/);
+    assert.match(
+      err.message,
+      /^missing required secret "SIGNING_KEY": declared required, but BUBU_SECRET_SIGNING_KEY is not set/,
+    );
     return true;
   });
   assert.equal(initialized, false);

@@ -1,17 +1,18 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, test } from "node:test";
 import type { StreamHarnessOptions } from "../../src/testkit/stream-harness.ts";
 
 type Engram<C = Record<string, unknown>> = StreamHarnessOptions<C>["engram"];
-import { newStreamMessage, type StreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
-import type { Secrets } from "../../src/engram/secrets.ts";
-import { StreamHarness } from "../../src/testkit/mod.ts";
+
 import * as v from "valibot";
+import type { Secrets } from "../../src/engram/secrets.ts";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
+import { newStreamMessage, type StreamMessage, streamMessageJson } from "../../src/engram/streaming-message.ts";
 import { BubuError } from "../../src/errors/bubu-error.ts";
+import { StreamHarness } from "../../src/testkit/mod.ts";
 
 const msgs: StreamMessage[] = [1, 2, 3].map((n) => newStreamMessage("data", { json: { n }, messageId: `m${n}` }));
 
@@ -32,7 +33,10 @@ describe("StreamHarness", () => {
     const r = await new StreamHarness({ engram: echo, inputs: msgs, onInputProcessed: (m) => processed.push(m) }).run();
     assert.equal(r.failed, false);
     assert.equal(r.error, undefined);
-    assert.deepEqual(r.outputs.map((m) => streamMessageJson(m)), [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    assert.deepEqual(
+      r.outputs.map((m) => streamMessageJson(m)),
+      [{ n: 1 }, { n: 2 }, { n: 3 }],
+    );
     // Once per message despite two done() calls, with the original input.
     assert.deepEqual(processed, msgs);
     assert.equal(processed[0], msgs[0]);
@@ -77,11 +81,20 @@ describe("StreamHarness", () => {
     try {
       writeFileSync(join(dir, "API_KEY"), "from-file");
       const ac = new AbortController();
-      let got: { config?: unknown; secrets?: Record<string, string>; initSignal?: AbortSignal; streamSignal?: AbortSignal } = {};
+      let got: {
+        config?: unknown;
+        secrets?: Record<string, string>;
+        initSignal?: AbortSignal;
+        streamSignal?: AbortSignal;
+      } = {};
       const engram: Engram<{ a: number }> = {
         init(ctx) {
           const secrets: Secrets = ctx.secrets;
-          got = { config: ctx.config, secrets: Object.fromEntries(secrets.names().map((k) => [k, secrets.get(k) as string])), initSignal: ctx.signal };
+          got = {
+            config: ctx.config,
+            secrets: Object.fromEntries(secrets.names().map((k) => [k, secrets.get(k) as string])),
+            initSignal: ctx.signal,
+          };
         },
         stream(ctx) {
           got.streamSignal = ctx.signal;
@@ -106,7 +119,11 @@ describe("StreamHarness", () => {
 
   test("a bad secret descriptor fails before init", async () => {
     let inited = false;
-    const r = await new StreamHarness({ engram: { ...echo, init: () => void (inited = true) }, secrets: { BAD: "env:" }, env: {} }).run();
+    const r = await new StreamHarness({
+      engram: { ...echo, init: () => void (inited = true) },
+      secrets: { BAD: "env:" },
+      env: {},
+    }).run();
     assert.equal(r.failed, true);
     assert.match((r.error as Error).message, /^failed to expand secrets: /);
     assert.equal(inited, false);

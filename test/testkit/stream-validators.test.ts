@@ -1,5 +1,5 @@
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { newStreamErrorMessage } from "../../src/engram/streaming-error.ts";
 import { newStreamMessage, type StreamMessage } from "../../src/engram/streaming-message.ts";
 import { validationError } from "../../src/errors/bubu-error.ts";
@@ -28,7 +28,12 @@ describe("validateStreamMessage (testkit)", () => {
   });
 
   test("rejects empty messages, heartbeat and noop included", () => {
-    for (const msg of [{}, { kind: "heartbeat" }, { kind: "noop" }, { kind: "data", payload: new Uint8Array(), metadata: { k: "v" } }]) {
+    for (const msg of [
+      {},
+      { kind: "heartbeat" },
+      { kind: "noop" },
+      { kind: "data", payload: new Uint8Array(), metadata: { k: "v" } },
+    ]) {
       assert.equal(validateStreamMessage(msg)?.message, MISSING, JSON.stringify(msg));
     }
   });
@@ -36,21 +41,39 @@ describe("validateStreamMessage (testkit)", () => {
   test("runs the stream contract check first", () => {
     const err = validateStreamMessage({ kind: "bad kind", payload: bytes("{}") });
     assert.match(err?.message ?? "", /^invalid stream message: kind "bad kind"/);
-    assert.match(validateStreamMessage({ kind: "heartbeat", messageId: "x" })?.message ?? "", /^invalid stream message: heartbeat/);
+    assert.match(
+      validateStreamMessage({ kind: "heartbeat", messageId: "x" })?.message ?? "",
+      /^invalid stream message: heartbeat/,
+    );
   });
 
   test("an error kind (even with spaces) must carry a valid StructuredError", () => {
-    assert.equal(validateStreamMessage({ kind: "error", payload: bytes('{"type":"x"}') })?.message, "stream error payload invalid: structured error version is required");
+    assert.equal(
+      validateStreamMessage({ kind: "error", payload: bytes('{"type":"x"}') })?.message,
+      "stream error payload invalid: structured error version is required",
+    );
     // " error " is an error message for the testkit; the contract check then rejects the spaces.
-    assert.equal(validateStreamMessage({ kind: " error ", payload: bytes("{}") })?.message, "stream error payload invalid: structured error version is required");
-    assert.match(validateStreamMessage({ kind: " error ", payload: bytes('{"version":"v1","type":"unknown","message":"m"}') })?.message ?? "", /surrounding whitespace/);
+    assert.equal(
+      validateStreamMessage({ kind: " error ", payload: bytes("{}") })?.message,
+      "stream error payload invalid: structured error version is required",
+    );
+    assert.match(
+      validateStreamMessage({ kind: " error ", payload: bytes('{"version":"v1","type":"unknown","message":"m"}') })
+        ?.message ?? "",
+      /surrounding whitespace/,
+    );
   });
 });
 
 describe("validateStreamErrorMessage", () => {
   test("accepts newStreamErrorMessage output", () => {
     assert.equal(validateStreamErrorMessage(newStreamErrorMessage(new Error("boom"))), undefined);
-    assert.equal(validateStreamErrorMessage(newStreamErrorMessage({ version: "v1", type: "timeout", message: "slow", exitClass: "retry" })), undefined);
+    assert.equal(
+      validateStreamErrorMessage(
+        newStreamErrorMessage({ version: "v1", type: "timeout", message: "slow", exitClass: "retry" }),
+      ),
+      undefined,
+    );
   });
 
   test("each failure has its message", () => {
@@ -62,10 +85,22 @@ describe("validateStreamErrorMessage", () => {
       [{ kind: "error", payload: bytes("[1]") }, "stream error payload invalid: not a JSON object"],
       [{ kind: "error", payload: bytes('"s"') }, "stream error payload invalid: not a JSON object"],
       [{ kind: "error", payload: bytes("null") }, "stream error payload invalid: structured error version is required"],
-      [{ kind: "error", payload: bytes('{"version":"v2","type":"unknown","message":"m"}') }, 'stream error payload invalid: unsupported structured error version "v2"'],
-      [{ kind: "error", payload: bytes('{"version":"v1","type":"storage","message":"m"}') }, 'stream error payload invalid: unsupported structured error type "storage"'],
-      [{ kind: "error", payload: bytes('{"version":"v1","type":"unknown","message":" "}') }, "stream error payload invalid: structured error message is required"],
-      [{ kind: "error", payload: bytes('{"version":"v1","type":"unknown","message":"m","exitClass":"nope"}') }, 'stream error payload invalid: unsupported structured error exitClass "nope"'],
+      [
+        { kind: "error", payload: bytes('{"version":"v2","type":"unknown","message":"m"}') },
+        'stream error payload invalid: unsupported structured error version "v2"',
+      ],
+      [
+        { kind: "error", payload: bytes('{"version":"v1","type":"storage","message":"m"}') },
+        'stream error payload invalid: unsupported structured error type "storage"',
+      ],
+      [
+        { kind: "error", payload: bytes('{"version":"v1","type":"unknown","message":" "}') },
+        "stream error payload invalid: structured error message is required",
+      ],
+      [
+        { kind: "error", payload: bytes('{"version":"v1","type":"unknown","message":"m","exitClass":"nope"}') },
+        'stream error payload invalid: unsupported structured error exitClass "nope"',
+      ],
     ];
     for (const [msg, want] of cases) {
       const got = validateStreamErrorMessage(msg)?.message ?? "";
@@ -76,7 +111,9 @@ describe("validateStreamErrorMessage", () => {
 
   test("require* wrappers throw with the Go prefixes", () => {
     assert.throws(() => requireStreamMessage({ kind: "noop" }), { message: `invalid stream message: ${MISSING}` });
-    assert.throws(() => requireStreamErrorMessage({ kind: "data" }), { message: 'invalid stream error message: stream message kind "data" is not error' });
+    assert.throws(() => requireStreamErrorMessage({ kind: "data" }), {
+      message: 'invalid stream error message: stream message kind "data" is not error',
+    });
     requireStreamMessage(newStreamMessage("data", { json: 1 }));
     requireStreamErrorMessage(newStreamErrorMessage(new Error("x")));
   });

@@ -5,7 +5,12 @@
  */
 
 /** Headers that carry a delivery id, in order: GitHub, then common generic names. */
-export const DELIVERY_ID_HEADERS: readonly string[] = ["X-GitHub-Delivery", "X-Delivery-Id", "Idempotency-Key", "X-Request-Id"];
+export const DELIVERY_ID_HEADERS: readonly string[] = [
+  "X-GitHub-Delivery",
+  "X-Delivery-Id",
+  "Idempotency-Key",
+  "X-Request-Id",
+];
 
 /** The first non-empty delivery-id header, trimmed; `undefined` when there is none. */
 export function defaultDeliveryId(headers: Headers): string | undefined {

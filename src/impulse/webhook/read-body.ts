@@ -25,9 +25,11 @@ const TIMED_OUT = Symbol("timed out");
 
 /** Reads `request`'s body within `limits`; on failure `rest` is what was not read. */
 export async function readBody(request: Request, limits: BodyLimits): Promise<BodyResult> {
-  const tooLarge = (rest: UnreadBody) => ({ ok: false, status: 413, error: `request body exceeds ${limits.maxBytes} bytes`, rest }) as const;
+  const tooLarge = (rest: UnreadBody) =>
+    ({ ok: false, status: 413, error: `request body exceeds ${limits.maxBytes} bytes`, rest }) as const;
   const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limits.maxBytes) return tooLarge(request);
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limits.maxBytes)
+    return tooLarge(request);
   if (request.body === null) return { ok: true, body: new Uint8Array(0) };
 
   const reader = request.body.getReader();
@@ -43,10 +45,20 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Bo
       try {
         step = await Promise.race([reader.read(), deadline]);
       } catch (err) {
-        return { ok: false, status: 400, error: `request body could not be read: ${(err as Error)?.message ?? String(err)}`, rest: reader };
+        return {
+          ok: false,
+          status: 400,
+          error: `request body could not be read: ${(err as Error)?.message ?? String(err)}`,
+          rest: reader,
+        };
       }
       if (step === TIMED_OUT) {
-        return { ok: false, status: 408, error: `request body not received within ${limits.timeoutMs} ms`, rest: reader };
+        return {
+          ok: false,
+          status: 408,
+          error: `request body not received within ${limits.timeoutMs} ms`,
+          rest: reader,
+        };
       }
       if (step.done) break;
       total += step.value.byteLength;
@@ -76,7 +88,10 @@ export async function readBody(request: Request, limits: BodyLimits): Promise<Bo
  * at once); if more is still coming, stop reading (the sender is slowed by flow control, nothing
  * is buffered here) and wait until `ms` have passed, then cancel the body.
  */
-export async function settleUnreadBody(rest: UnreadBody, options: { readonly ms: number; readonly readBytes: number }): Promise<void> {
+export async function settleUnreadBody(
+  rest: UnreadBody,
+  options: { readonly ms: number; readonly readBytes: number },
+): Promise<void> {
   let reader: ReadableStreamDefaultReader<Uint8Array>;
   if (rest instanceof Request) {
     if (rest.body === null || rest.bodyUsed) return;

@@ -44,7 +44,9 @@ export function timestampedSignature(options: TimestampedSignatureOptions): Webh
     kind: "timestamped",
     async prepare(secrets: Secrets) {
       const secret = await resolveSecret(options.secret, secrets, "timestampedSignature");
-      key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+      key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+        "verify",
+      ]);
     },
     async verify(req) {
       if (key === undefined) throw new Error("timestampedSignature: not prepared");

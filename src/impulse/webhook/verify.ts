@@ -36,9 +36,15 @@ const encoder = new TextEncoder();
 
 /** The secret's value; throws (naming the secret key, never the value) when it is empty. */
 export async function resolveSecret(source: SecretSource, secrets: Secrets, what: string): Promise<string> {
-  const value = typeof source === "string" ? source : typeof source === "function" ? source(secrets) : secrets.get(source.secretKey);
+  const value =
+    typeof source === "string"
+      ? source
+      : typeof source === "function"
+        ? source(secrets)
+        : secrets.get(source.secretKey);
   if (value === undefined || value === "") {
-    const where = typeof source === "object" ? ` (secret key ${JSON.stringify(source.secretKey)} is missing or empty)` : "";
+    const where =
+      typeof source === "object" ? ` (secret key ${JSON.stringify(source.secretKey)} is missing or empty)` : "";
     throw new Error(`${what}: the webhook secret is empty${where}`);
   }
   return value;
@@ -54,7 +60,9 @@ export function githubSignature(options: { readonly secret: SecretSource; readon
     kind: "github",
     async prepare(secrets) {
       const secret = await resolveSecret(options.secret, secrets, "githubSignature");
-      key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+      key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+        "verify",
+      ]);
     },
     async verify(req) {
       if (key === undefined) throw new Error("githubSignature: not prepared");
@@ -63,7 +71,9 @@ export function githubSignature(options: { readonly secret: SecretSource; readon
       const m = /^sha256=([0-9a-fA-F]{64})$/.exec(value.trim());
       if (!m) return "invalid";
       const sig = hexBytes(m[1]!);
-      return (await crypto.subtle.verify("HMAC", key, sig as BufferSource, req.body as BufferSource)) ? "ok" : "invalid";
+      return (await crypto.subtle.verify("HMAC", key, sig as BufferSource, req.body as BufferSource))
+        ? "ok"
+        : "invalid";
     },
   };
 }
@@ -73,7 +83,10 @@ export function githubSignature(options: { readonly secret: SecretSource; readon
  * `X-Gitlab-Token`. It covers neither the body nor a time: anyone who saw one request can send
  * others. Prefer {@link githubSignature} or `timestampedSignature` where the sender supports it.
  */
-export function sharedSecretHeader(options: { readonly secret: SecretSource; readonly header?: string }): WebhookVerifier {
+export function sharedSecretHeader(options: {
+  readonly secret: SecretSource;
+  readonly header?: string;
+}): WebhookVerifier {
   const header = options.header ?? "X-Webhook-Token";
   let expected: Uint8Array | undefined;
   return {

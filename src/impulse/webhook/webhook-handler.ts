@@ -7,7 +7,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { noopLogger, type Logger } from "../../observability/logger.ts";
+import { type Logger, noopLogger } from "../../observability/logger.ts";
 import {
   RetryableTriggerError,
   StoryTriggerConflictError,
@@ -111,7 +111,12 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
  * the StoryTrigger stays idempotent across restarts and replicas.
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const verifiers: readonly WebhookVerifier[] = options.verify === undefined ? [] : Array.isArray(options.verify) ? options.verify : [options.verify as WebhookVerifier];
+  const verifiers: readonly WebhookVerifier[] =
+    options.verify === undefined
+      ? []
+      : Array.isArray(options.verify)
+        ? options.verify
+        : [options.verify as WebhookVerifier];
   const path = options.path ?? "/webhook";
   const maxBytes = options.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = options.bodyTimeoutMs ?? 10_000;
@@ -143,7 +148,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const deliveryId = readId(headers);
     const digest = await sha256Hex(body);
     const keys = [`body:${digest}`, ...(deliveryId !== undefined ? [`id:${await sha256Hex(deliveryId)}`] : [])];
-    const replayed = (storyRun: string): Response => json(200, { storyRun, ...(deliveryId !== undefined ? { deliveryId } : {}), replayed: true });
+    const replayed = (storyRun: string): Response =>
+      json(200, { storyRun, ...(deliveryId !== undefined ? { deliveryId } : {}), replayed: true });
 
     for (;;) {
       const seen = await lookup(store, keys, logger);
@@ -195,7 +201,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   app.post(path, async (c) => {
     const release = await admission.enter(c.req.raw.signal);
     if (release === undefined) {
-      return answerUnread(503, { error: "too many deliveries in progress" }, { "retry-after": retryAfter }, c.req.raw, lingerMs);
+      return answerUnread(
+        503,
+        { error: "too many deliveries in progress" },
+        { "retry-after": retryAfter },
+        c.req.raw,
+        lingerMs,
+      );
     }
     try {
       return await deliver(c.req.raw);
@@ -214,7 +226,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
  * settled (see {@link settleUnreadBody}; at most `lingerMs`). `connection: close` then ends an
  * HTTP/1.1 connection that would otherwise have to wait for the rest of the body.
  */
-function answerUnread(status: number, body: unknown, headers: Record<string, string>, rest: UnreadBody, lingerMs: number): Response {
+function answerUnread(
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+  rest: UnreadBody,
+  lingerMs: number,
+): Response {
   const bytes = encoder.encode(JSON.stringify(body) + "\n");
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -230,7 +248,12 @@ function answerUnread(status: number, body: unknown, headers: Record<string, str
   });
   return new Response(stream, {
     status,
-    headers: { "content-type": "application/json", "content-length": String(bytes.length), connection: "close", ...headers },
+    headers: {
+      "content-type": "application/json",
+      "content-length": String(bytes.length),
+      connection: "close",
+      ...headers,
+    },
   });
 }
 

@@ -6,9 +6,10 @@
  * @module
  */
 import * as v from "valibot";
+import type { Impulse } from "../../engram/impulse.ts";
 import { detectRuntime } from "../../runtime/detect.ts";
 import type { HttpServer, Runtime } from "../../runtime/types.ts";
-import type { Impulse } from "../../engram/impulse.ts";
+import type { WebhookVerifier } from "./verify.ts";
 import {
   createWebhookHandler,
   type ToInputs,
@@ -17,7 +18,6 @@ import {
   type WebhookRequest,
 } from "./webhook-handler.ts";
 import { deliveryOptions, dispatchingTrigger } from "./webhook-trigger.ts";
-import type { WebhookVerifier } from "./verify.ts";
 
 export type { WebhookRequest };
 
@@ -67,7 +67,12 @@ const WebhookConfig: v.GenericSchema<unknown, WebhookConfig> = v.looseObject({
 
 /** Builds the impulse; run it with `start` from `@bubustack/sdk`. */
 export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookConfig> {
-  const verifiers = options.verify === undefined ? [] : Array.isArray(options.verify) ? options.verify : [options.verify as WebhookVerifier];
+  const verifiers =
+    options.verify === undefined
+      ? []
+      : Array.isArray(options.verify)
+        ? options.verify
+        : [options.verify as WebhookVerifier];
   return {
     kind: "impulse",
     name: options.name ?? "webhook",
@@ -79,7 +84,8 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
       const { config, logger, signal } = ctx;
       const path = options.path ?? config.path ?? "/webhook";
       let ready = true;
-      if (verifiers.length === 0) logger.warn("webhook requests are not authenticated: no verifier configured", { path });
+      if (verifiers.length === 0)
+        logger.warn("webhook requests are not authenticated: no verifier configured", { path });
       const handler = createWebhookHandler({
         ...deliveryOptions({ ...options, verify: verifiers }),
         path,

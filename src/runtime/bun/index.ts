@@ -6,21 +6,21 @@ import { nodeProcess } from "../node/builtins.ts";
 import type { Runtime } from "../types.ts";
 import { env, envAll, homeDir } from "./env.ts";
 import { bunFs } from "./fs.ts";
-import { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
-import { onSignal } from "./signals.ts";
-import { createTlsFetch } from "./tls-fetch.ts";
 import { createGrpcTransport } from "./grpc-transport.ts";
-import { readStdin } from "./stdin.ts";
+import { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
 import { serve } from "./serve.ts";
+import { onSignal } from "./signals.ts";
+import { readStdin } from "./stdin.ts";
+import { createTlsFetch } from "./tls-fetch.ts";
 
 export { env, envAll, homeDir } from "./env.ts";
 export { bunFs } from "./fs.ts";
-export { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
-export { onSignal } from "./signals.ts";
-export { createTlsFetch } from "./tls-fetch.ts";
 export { createGrpcTransport } from "./grpc-transport.ts";
-export { readStdin } from "./stdin.ts";
+export { args, cwd, exit, pid, writeStderr, writeStdout } from "./process.ts";
 export { serve } from "./serve.ts";
+export { onSignal } from "./signals.ts";
+export { readStdin } from "./stdin.ts";
+export { createTlsFetch } from "./tls-fetch.ts";
 
 /** The {@link Runtime} for Bun. Reads `process` only when called. */
 export function createBunRuntime(): Runtime {

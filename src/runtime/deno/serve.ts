@@ -12,7 +12,13 @@ interface DenoHttpServer {
 
 interface DenoServeApi {
   serve(
-    options: { port: number; hostname: string; signal?: AbortSignal; onListen?: (addr: { hostname: string; port: number }) => void; onError?: (err: unknown) => Response },
+    options: {
+      port: number;
+      hostname: string;
+      signal?: AbortSignal;
+      onListen?: (addr: { hostname: string; port: number }) => void;
+      onError?: (err: unknown) => Response;
+    },
     handler: (request: Request) => Promise<Response>,
   ): DenoHttpServer;
 }
@@ -26,15 +32,18 @@ export function serve(handler: FetchHandler, options: ServeOptions): Promise<Htt
       let closing: Promise<void> | undefined;
       let port = options.port;
       // onListen runs inside Deno.serve, before `server` is assigned.
-      const server = deno.serve({
-        port: options.port,
-        hostname,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onError: () => new Response("internal server error\n", { status: 500 }),
-        onListen: (addr) => {
-          port = addr.port;
+      const server = deno.serve(
+        {
+          port: options.port,
+          hostname,
+          ...(options.signal ? { signal: options.signal } : {}),
+          onError: () => new Response("internal server error\n", { status: 500 }),
+          onListen: (addr) => {
+            port = addr.port;
+          },
         },
-      }, handler);
+        handler,
+      );
       resolve({
         hostname,
         port: server.addr?.port ?? port,

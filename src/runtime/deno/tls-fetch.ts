@@ -1,6 +1,6 @@
 import { checkTlsOptions, closedError } from "../tls-options.ts";
 import type { FetchFn, TlsFetch, TlsFetchOptions } from "../types.ts";
-import { deno, type DenoHttpClient } from "./globals.ts";
+import { type DenoHttpClient, deno } from "./globals.ts";
 
 /**
  * A fetch that trusts `ca` and presents `cert`/`key`: `fetch(url, { client })` with

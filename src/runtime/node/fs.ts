@@ -1,5 +1,5 @@
-import { nodeFsPromises as fsp } from "./builtins.ts";
 import type { DirEntry, FileInfo, RuntimeFs } from "../types.ts";
+import { nodeFsPromises as fsp } from "./builtins.ts";
 
 // Go's os.ReadFile keeps a byte-order mark; so do we, on every runtime.
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });

@@ -65,7 +65,7 @@ export async function httpsExchange(target: HttpsTarget, req: HttpExchange): Pro
 export function httpsFetch(target: HttpsTarget): FetchFn {
   return async (input, init) => {
     let req = await plainRequest(input, init);
-    for (let redirects = 0;; redirects++) {
+    for (let redirects = 0; ; redirects++) {
       const res = await send(target, req);
       if (req.signal?.aborted) {
         res.destroy();
@@ -76,8 +76,10 @@ export function httpsFetch(target: HttpsTarget): FetchFn {
         return toResponse(res, req.url, redirects > 0);
       }
       res.resume();
-      if (req.redirect === "error") throw new TypeError("fetch failed", { cause: new Error(`redirect to ${location} (redirect: "error")`) });
-      if (redirects === MAX_REDIRECTS) throw new TypeError("fetch failed", { cause: new Error("redirect count exceeded") });
+      if (req.redirect === "error")
+        throw new TypeError("fetch failed", { cause: new Error(`redirect to ${location} (redirect: "error")`) });
+      if (redirects === MAX_REDIRECTS)
+        throw new TypeError("fetch failed", { cause: new Error("redirect count exceeded") });
       req = redirected(req, res.statusCode!, new URL(location, req.url));
     }
   };
@@ -89,14 +91,24 @@ interface FetchRequest extends HttpExchange {
 
 async function plainRequest(input: string | URL | Request, init: RequestInit | undefined): Promise<FetchRequest> {
   const body = init?.body;
-  if (!(input instanceof Request) && (body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer)) {
+  if (
+    !(input instanceof Request) &&
+    (body === undefined ||
+      body === null ||
+      typeof body === "string" ||
+      body instanceof Uint8Array ||
+      body instanceof ArrayBuffer)
+  ) {
     const headers = headerRecord(new Headers(init?.headers));
-    if (typeof body === "string" && headers["content-type"] === undefined) headers["content-type"] = "text/plain;charset=UTF-8";
+    if (typeof body === "string" && headers["content-type"] === undefined)
+      headers["content-type"] = "text/plain;charset=UTF-8";
     return {
       url: String(input),
       method: (init?.method ?? "GET").toUpperCase(),
       headers,
-      ...(body !== undefined && body !== null ? { body: body instanceof ArrayBuffer ? new Uint8Array(body) : body } : {}),
+      ...(body !== undefined && body !== null
+        ? { body: body instanceof ArrayBuffer ? new Uint8Array(body) : body }
+        : {}),
       ...(init?.signal ? { signal: init.signal } : {}),
       redirect: init?.redirect ?? "follow",
     };
@@ -124,7 +136,9 @@ function headerRecord(headers: Headers): Record<string, string> {
 function redirected(req: FetchRequest, status: number, to: URL): FetchRequest {
   const headers = { ...req.headers };
   const toGet = status === 303 ? req.method !== "HEAD" : (status === 301 || status === 302) && req.method === "POST";
-  if (toGet) for (const h of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) delete headers[h];
+  if (toGet)
+    for (const h of ["content-type", "content-length", "content-encoding", "content-language", "content-location"])
+      delete headers[h];
   if (new URL(req.url).origin !== to.origin) delete headers["authorization"];
   const { body: _dropped, ...rest } = req;
   return { ...(toGet ? rest : req), url: to.href, method: toGet ? "GET" : req.method, headers };
@@ -134,7 +148,8 @@ function send(target: HttpsTarget, req: HttpExchange): Promise<IncomingMessage> 
   const { signal } = req;
   if (signal?.aborted) return Promise.reject(signal.reason);
   const url = new URL(req.url);
-  if (url.protocol !== "https:") return Promise.reject(new TypeError("fetch failed", { cause: new Error(`not an https URL: ${url.protocol}`) }));
+  if (url.protocol !== "https:")
+    return Promise.reject(new TypeError("fetch failed", { cause: new Error(`not an https URL: ${url.protocol}`) }));
   const body = typeof req.body === "string" ? new TextEncoder().encode(req.body) : req.body;
   const headers: Record<string, string> = { ...req.headers };
   if (body !== undefined) headers["content-length"] = String(body.byteLength);
@@ -145,12 +160,14 @@ function send(target: HttpsTarget, req: HttpExchange): Promise<IncomingMessage> 
     ...(target.servername !== undefined ? { servername: target.servername } : {}),
   };
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const request = nodeProcess().getBuiltinModule("node:https").request(url, options, (res) => {
-      signal?.removeEventListener("abort", onAbort);
-      // An abort after the headers errors the body instead.
-      if (signal) watchBody(res, signal);
-      resolve(res);
-    });
+    const request = nodeProcess()
+      .getBuiltinModule("node:https")
+      .request(url, options, (res) => {
+        signal?.removeEventListener("abort", onAbort);
+        // An abort after the headers errors the body instead.
+        if (signal) watchBody(res, signal);
+        resolve(res);
+      });
     const onAbort = (): void => {
       request.destroy();
       reject(signal!.reason);
@@ -165,7 +182,8 @@ function send(target: HttpsTarget, req: HttpExchange): Promise<IncomingMessage> 
 }
 
 function watchBody(res: IncomingMessage, signal: AbortSignal): void {
-  const onAbort = (): void => void res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+  const onAbort = (): void =>
+    void res.destroy(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
   signal.addEventListener("abort", onAbort, { once: true });
   res.once("close", () => signal.removeEventListener("abort", onAbort));
 }

@@ -43,7 +43,12 @@ export function serve(handler: FetchHandler, options: ServeOptions): Promise<Htt
   });
 }
 
-async function bridge(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, hostname: string): Promise<void> {
+async function bridge(
+  handler: FetchHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  hostname: string,
+): Promise<void> {
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   const headers = new Headers();
@@ -56,7 +61,12 @@ async function bridge(handler: FetchHandler, req: IncomingMessage, res: ServerRe
       method,
       headers,
       signal: abort.signal,
-      ...(hasBody ? { body: nodeProcess().getBuiltinModule("node:stream").Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+      ...(hasBody
+        ? {
+            body: nodeProcess().getBuiltinModule("node:stream").Readable.toWeb(req) as ReadableStream<Uint8Array>,
+            duplex: "half",
+          }
+        : {}),
     } as RequestInit);
     response = await handler(request);
   } catch {

@@ -1,5 +1,5 @@
-import { nodeProcess } from "./builtins.ts";
 import type { ProcessSignal } from "../types.ts";
+import { nodeProcess } from "./builtins.ts";
 
 /**
  * Registers `listener` with `process.on`; a registered listener replaces the default

@@ -2,7 +2,7 @@ import type { Agent } from "node:https";
 import { checkTlsOptions, closedError } from "../tls-options.ts";
 import type { FetchFn, HttpExchange, HttpReply, TlsFetch, TlsFetchOptions } from "../types.ts";
 import { nodeProcess } from "./builtins.ts";
-import { httpsExchange, httpsFetch, type HttpsTarget } from "./https-fetch.ts";
+import { type HttpsTarget, httpsExchange, httpsFetch } from "./https-fetch.ts";
 
 /**
  * A fetch that trusts `ca` and presents `cert`/`key`: `node:https` with one keep-alive
@@ -39,7 +39,8 @@ export function createTlsFetch(options: TlsFetchOptions): TlsFetch {
     inner ??= httpsFetch(open());
     return inner(input, init);
   };
-  const exchange = (request: HttpExchange): Promise<HttpReply> => (closed ? Promise.reject(closedError()) : httpsExchange(open(), request));
+  const exchange = (request: HttpExchange): Promise<HttpReply> =>
+    closed ? Promise.reject(closedError()) : httpsExchange(open(), request);
 
   return {
     fetch,

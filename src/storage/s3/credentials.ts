@@ -44,16 +44,24 @@ const blank = (v: string | undefined): boolean => v === undefined || v.trim() ==
 export function resolveCredentials(inputs: CredentialInputs): ResolvedCredentials {
   const { bubu, aws } = inputs;
   if (!blank(bubu.accessKeyId) || !blank(bubu.secretAccessKey) || !blank(bubu.sessionToken)) {
-    if (blank(bubu.accessKeyId)) throw new Error("BUBU_S3_ACCESS_KEY_ID must be set when providing explicit S3 credentials");
-    if (blank(bubu.secretAccessKey)) throw new Error("BUBU_S3_SECRET_ACCESS_KEY must be set when providing explicit S3 credentials");
-    return { source: "bubu-env", provider: staticProvider(bubu.accessKeyId!, bubu.secretAccessKey!, bubu.sessionToken) };
+    if (blank(bubu.accessKeyId))
+      throw new Error("BUBU_S3_ACCESS_KEY_ID must be set when providing explicit S3 credentials");
+    if (blank(bubu.secretAccessKey))
+      throw new Error("BUBU_S3_SECRET_ACCESS_KEY must be set when providing explicit S3 credentials");
+    return {
+      source: "bubu-env",
+      provider: staticProvider(bubu.accessKeyId!, bubu.secretAccessKey!, bubu.sessionToken),
+    };
   }
   if (!blank(aws.accessKeyId) && !blank(aws.secretAccessKey)) {
     return { source: "aws-env", provider: staticProvider(aws.accessKeyId!, aws.secretAccessKey!, aws.sessionToken) };
   }
   const wi = inputs.webIdentity;
   if (wi && !blank(wi.tokenFile) && !blank(wi.roleArn)) {
-    return { source: "web-identity", provider: webIdentityProvider(inputs, wi.tokenFile!, wi.roleArn!, wi.sessionName) };
+    return {
+      source: "web-identity",
+      provider: webIdentityProvider(inputs, wi.tokenFile!, wi.roleArn!, wi.sessionName),
+    };
   }
   if (inputs.customEndpoint) return { source: "anonymous", provider: () => Promise.resolve(undefined) };
   return {
@@ -69,7 +77,11 @@ export function resolveCredentials(inputs: CredentialInputs): ResolvedCredential
   };
 }
 
-function staticProvider(accessKeyId: string, secretAccessKey: string, sessionToken: string | undefined): CredentialsProvider {
+function staticProvider(
+  accessKeyId: string,
+  secretAccessKey: string,
+  sessionToken: string | undefined,
+): CredentialsProvider {
   const creds: AwsCredentials = blank(sessionToken)
     ? { accessKeyId: accessKeyId.trim(), secretAccessKey }
     : { accessKeyId: accessKeyId.trim(), secretAccessKey, sessionToken };
@@ -91,7 +103,9 @@ function webIdentityProvider(
     try {
       token = (await inputs.readTextFile(tokenFile)).trim();
     } catch (err) {
-      throw new StorageError(`failed to read web identity token file ${tokenFile}: ${(err as Error).message}`, { cause: err });
+      throw new StorageError(`failed to read web identity token file ${tokenFile}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const endpoint = (inputs.stsEndpoint ?? `https://sts.${inputs.region}.amazonaws.com`).replace(/\/+$/, "");
     const body = new URLSearchParams({
@@ -110,7 +124,9 @@ function webIdentityProvider(
         signal,
       });
     } catch (err) {
-      throw new StorageError(`AssumeRoleWithWebIdentity at ${endpoint} failed: ${(err as Error).message}`, { cause: err });
+      throw new StorageError(`AssumeRoleWithWebIdentity at ${endpoint} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const text = await res.text();
     if (!res.ok) {
@@ -125,7 +141,9 @@ function webIdentityProvider(
     const sessionToken = xmlText(text, "SessionToken");
     if (!accessKeyId || !secretAccessKey) throw new StorageError("AssumeRoleWithWebIdentity answer has no credentials");
     const expiration = Date.parse(xmlText(text, "Expiration") ?? "");
-    const creds: AwsCredentials = sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+    const creds: AwsCredentials = sessionToken
+      ? { accessKeyId, secretAccessKey, sessionToken }
+      : { accessKeyId, secretAccessKey };
     cached = { creds, expiresAt: Number.isFinite(expiration) ? expiration - 5 * 60_000 : now() + 10 * 60_000 };
     return creds;
   };

@@ -5,6 +5,8 @@
  * network errors; exponential backoff with full jitter, capped).
  * @module
  */
+
+import { pause } from "../../async/sleep.ts";
 import type { FetchFn } from "../../runtime/types.ts";
 import { fromBase64, sha256, toBase64, toHex } from "../bytes.ts";
 import { StorageError } from "../errors.ts";
@@ -15,7 +17,6 @@ import type { S3Settings } from "./config.ts";
 import type { CredentialsProvider } from "./credentials.ts";
 import { signV4, uriEncode } from "./sigv4.ts";
 import { xmlEscape, xmlText } from "./xml.ts";
-import { pause } from "../../async/sleep.ts";
 
 /** Everything {@link S3Store} needs. */
 export interface S3StoreOptions extends S3Settings {
@@ -33,9 +34,10 @@ export class S3ResponseError extends StorageError {
   /** S3's error code (`NoSuchKey`, `AccessDenied`, …) or `HTTP <status>`. */
   readonly s3Code: string;
   constructor(operation: string, status: number, code: string, message: string) {
-    const hint = status === 403
-      ? " (check the S3 credentials: BUBU_S3_ACCESS_KEY_ID/BUBU_S3_SECRET_ACCESS_KEY or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
-      : "";
+    const hint =
+      status === 403
+        ? " (check the S3 credentials: BUBU_S3_ACCESS_KEY_ID/BUBU_S3_SECRET_ACCESS_KEY or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+        : "";
     super(`${operation}: HTTP ${status} ${code}${message ? `: ${message}` : ""}${hint}`, { code, status });
     this.name = "S3ResponseError";
     this.s3Code = code;
@@ -87,7 +89,8 @@ export class S3Store implements Store {
     if (endpoint !== undefined) {
       const base = new URL(endpoint);
       const basePath = base.pathname.replace(/\/+$/, "");
-      if (forcePathStyle) return new URL(`${base.protocol}//${base.host}${basePath}/${uriEncode(bucket)}/${encKey}${q}`);
+      if (forcePathStyle)
+        return new URL(`${base.protocol}//${base.host}${basePath}/${uriEncode(bucket)}/${encKey}${q}`);
       return new URL(`${base.protocol}//${bucket}.${base.host}${basePath}/${encKey}${q}`);
     }
     if (forcePathStyle) return new URL(`https://s3.${region}.amazonaws.com/${uriEncode(bucket)}/${encKey}${q}`);
@@ -136,7 +139,10 @@ export class S3Store implements Store {
 
   async delete(key: string, signal: AbortSignal): Promise<void> {
     try {
-      const res = await this.#send({ operation: "DeleteObject", method: "DELETE", url: this.objectUrl(this.#key(key)) }, signal);
+      const res = await this.#send(
+        { operation: "DeleteObject", method: "DELETE", url: this.objectUrl(this.#key(key)) },
+        signal,
+      );
       await res.body?.cancel();
     } catch (err) {
       throw this.#wrap(`failed to delete object '${key}' from s3 bucket '${this.#o.bucket}'`, err);
@@ -166,7 +172,11 @@ export class S3Store implements Store {
   #wrap(prefix: string, err: unknown): StorageError {
     const status = err instanceof StorageError ? err.status : undefined;
     const code = err instanceof StorageError ? err.code : undefined;
-    return new StorageError(`${prefix}: ${err instanceof Error ? err.message : String(err)}`, { cause: err, status, code });
+    return new StorageError(`${prefix}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+      status,
+      code,
+    });
   }
 
   async #multipart(key: string, body: Uint8Array, meta: WriteMetadata, signal: AbortSignal): Promise<void> {
@@ -214,15 +224,19 @@ export class S3Store implements Store {
         worker().catch((err: unknown) => {
           failed.abort(err);
           throw err;
-        })
+        }),
       );
       const settled = await Promise.allSettled(workers);
       const rejected = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
       if (rejected) throw rejected.reason;
-      const xml = "<CompleteMultipartUpload>" +
-        parts.map((p, i) =>
-          `<Part><ETag>${xmlEscape(p.etag)}</ETag><ChecksumSHA256>${p.checksum}</ChecksumSHA256><PartNumber>${i + 1}</PartNumber></Part>`
-        ).join("") +
+      const xml =
+        "<CompleteMultipartUpload>" +
+        parts
+          .map(
+            (p, i) =>
+              `<Part><ETag>${xmlEscape(p.etag)}</ETag><ChecksumSHA256>${p.checksum}</ChecksumSHA256><PartNumber>${i + 1}</PartNumber></Part>`,
+          )
+          .join("") +
         "</CompleteMultipartUpload>";
       const xmlBytes = new TextEncoder().encode(xml);
       const done = await this.#send(
@@ -239,7 +253,12 @@ export class S3Store implements Store {
       // S3 may answer 200 with an <Error> body once the upload has started.
       const text = await done.text();
       if (text.includes("<Error>")) {
-        throw new S3ResponseError("CompleteMultipartUpload", 200, xmlText(text, "Code") ?? "Error", xmlText(text, "Message") ?? "");
+        throw new S3ResponseError(
+          "CompleteMultipartUpload",
+          200,
+          xmlText(text, "Code") ?? "Error",
+          xmlText(text, "Message") ?? "",
+        );
       }
     } catch (err) {
       // Best effort, with its own deadline so that a cancelled upload is still cleaned up.
@@ -303,8 +322,14 @@ export class S3Store implements Store {
       } catch (err) {
         if (signal.aborted) throw abortError(signal, call.operation);
         lastError = timeout.aborted
-          ? new StorageError(`${call.operation}: request timed out after ${o.requestTimeoutMs}ms`, { code: "RequestTimeout", cause: err })
-          : new StorageError(`${call.operation}: ${describeNetworkError(err)} (${call.url.origin})`, { code: "NetworkError", cause: err });
+          ? new StorageError(`${call.operation}: request timed out after ${o.requestTimeoutMs}ms`, {
+              code: "RequestTimeout",
+              cause: err,
+            })
+          : new StorageError(`${call.operation}: ${describeNetworkError(err)} (${call.url.origin})`, {
+              code: "NetworkError",
+              cause: err,
+            });
         await this.#backoff(attempt, base, signal);
         continue;
       }

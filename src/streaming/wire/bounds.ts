@@ -22,7 +22,8 @@ export function metadataProblem(map: Readonly<Record<string, string>>, where: st
   for (const k of keys) {
     const kl = chars(k);
     if (kl < 1 || kl > 128) return `${where} key ${JSON.stringify(k.slice(0, 40))} must be 1..128 characters`;
-    if (map[k].length > 1024 && chars(map[k]) > 1024) return `${where} value of ${JSON.stringify(k)} exceeds 1024 characters`;
+    if (map[k].length > 1024 && chars(map[k]) > 1024)
+      return `${where} value of ${JSON.stringify(k)} exceeds 1024 characters`;
   }
   return undefined;
 }
@@ -51,12 +52,16 @@ export function envelopeProblem(e: StreamEnvelope): string | undefined {
  * reassembled packet, which may reach the proto's 64 MiB `total_bytes` (Go applies 10 MiB there
  * too, so it rejects what its own reassembler accepted).
  */
-export function packetProblem(p: DataRequest | DataResponse, maxFrameBytes: number = MAX_MESSAGE_BYTES): string | undefined {
+export function packetProblem(
+  p: DataRequest | DataResponse,
+  maxFrameBytes: number = MAX_MESSAGE_BYTES,
+): string | undefined {
   const meta = metadataProblem(p.metadata, "metadata");
   if (meta) return meta;
   if (p.transports.length > 10) return `transports has ${p.transports.length} items (max 10)`;
   for (const t of p.transports) {
-    if (chars(t.name) > 128 || chars(t.kind) > 128 || chars(t.mode) > 128) return "transport name, kind and mode must be <= 128 characters";
+    if (chars(t.name) > 128 || chars(t.kind) > 128 || chars(t.mode) > 128)
+      return "transport name, kind and mode must be <= 128 characters";
     if (t.typedConfig && (chars(t.typedConfig.transportRef) > 253 || chars(t.typedConfig.modeReason) > 512)) {
       return "transport typed_config exceeds its bounds";
     }
@@ -70,7 +75,8 @@ export function packetProblem(p: DataRequest | DataResponse, maxFrameBytes: numb
     case "audio": {
       const a = f.value;
       if (a.pcm.length > maxFrameBytes) return `audio pcm exceeds ${maxFrameBytes} bytes`;
-      if (a.sampleRateHz < 8000 || a.sampleRateHz > 192000) return `audio sample_rate_hz ${a.sampleRateHz} outside 8000..192000`;
+      if (a.sampleRateHz < 8000 || a.sampleRateHz > 192000)
+        return `audio sample_rate_hz ${a.sampleRateHz} outside 8000..192000`;
       if (a.channels < 1 || a.channels > 8) return `audio channels ${a.channels} outside 1..8`;
       if (chars(a.codec) > 32) return "audio codec exceeds 32 characters";
       break;

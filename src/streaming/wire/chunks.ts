@@ -52,7 +52,10 @@ function chunkError(message: string): ChunkError {
 /** True when the packet's envelope marks it as a chunk. */
 export function isChunk(p: DataResponse): boolean {
   const e = p.envelope;
-  return e !== undefined && (e.chunkId !== "" || e.chunkCount > 0 || e.chunkIndex > 0 || e.chunkBytes > 0 || e.totalBytes > 0);
+  return (
+    e !== undefined &&
+    (e.chunkId !== "" || e.chunkCount > 0 || e.chunkIndex > 0 || e.chunkBytes > 0 || e.totalBytes > 0)
+  );
 }
 
 /** Reassembles chunked binary packets of one Data stream. */
@@ -110,10 +113,12 @@ export class ChunkReassembler {
     if (p.frame.case !== "binary") throw chunkError("chunks must be binary frames");
     if (e.chunkId === "" || e.streamId === "") throw chunkError("chunk_id and stream_id are required");
     if (e.chunkCount <= 0) throw chunkError("chunk_count must be positive");
-    if (e.chunkIndex >= e.chunkCount) throw chunkError(`chunk_index ${e.chunkIndex} out of range (count ${e.chunkCount})`);
+    if (e.chunkIndex >= e.chunkCount)
+      throw chunkError(`chunk_index ${e.chunkIndex} out of range (count ${e.chunkCount})`);
     if (e.chunkCount > this.#maxChunks) throw chunkError(`chunk_count ${e.chunkCount} exceeds ${this.#maxChunks}`);
     const data = p.frame.value.payload;
-    if (data.length > this.#maxChunkBytes) throw chunkError(`chunk of ${data.length} bytes exceeds ${this.#maxChunkBytes}`);
+    if (data.length > this.#maxChunkBytes)
+      throw chunkError(`chunk of ${data.length} bytes exceeds ${this.#maxChunkBytes}`);
     if (e.chunkBytes > 0 && e.chunkBytes !== data.length) {
       throw chunkError(`chunk_bytes ${e.chunkBytes} does not match payload length ${data.length}`);
     }
@@ -122,8 +127,17 @@ export class ChunkReassembler {
     const key = e.partition === "" ? `${e.streamId}|${e.chunkId}` : `${e.streamId}|${e.partition}|${e.chunkId}`;
     let a = this.#assemblies.get(key);
     if (a === undefined) {
-      if (this.#assemblies.size >= this.#maxAssemblies) throw chunkError(`too many assemblies in flight (max ${this.#maxAssemblies})`);
-      a = { base: clone(DataResponseSchema, p), count: e.chunkCount, total: e.totalBytes, parts: new Array(e.chunkCount), received: 0, bytes: 0, touched: 0 };
+      if (this.#assemblies.size >= this.#maxAssemblies)
+        throw chunkError(`too many assemblies in flight (max ${this.#maxAssemblies})`);
+      a = {
+        base: clone(DataResponseSchema, p),
+        count: e.chunkCount,
+        total: e.totalBytes,
+        parts: new Array(e.chunkCount),
+        received: 0,
+        bytes: 0,
+        touched: 0,
+      };
       this.#assemblies.set(key, a);
     } else if (e.chunkCount !== a.count) {
       throw chunkError(`chunk_count changed from ${a.count} to ${e.chunkCount} in assembly ${key}`);

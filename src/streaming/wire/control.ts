@@ -4,8 +4,13 @@
  * @module
  */
 import { create } from "@bufbuild/protobuf";
-import { ControlAction, type ControlRequest, ControlRequestSchema, type ControlResponse } from "../../gen/transport/v1/transport_pb.ts";
 import type { ControlDirective } from "../../engram/streaming-engram.ts";
+import {
+  ControlAction,
+  type ControlRequest,
+  ControlRequestSchema,
+  type ControlResponse,
+} from "../../gen/transport/v1/transport_pb.ts";
 import { RECEIPT_ACTION } from "./constants.ts";
 
 const NAMES: ReadonlyMap<number, string> = new Map([
@@ -104,6 +109,11 @@ export function receiptRequest(r: Receipt): ControlRequest {
   return create(ControlRequestSchema, {
     action: ControlAction.UNSPECIFIED,
     customAction: RECEIPT_ACTION,
-    metadata: { stream_id: r.streamId, sequence: r.sequence.toString(), partition: r.partition, size_bytes: String(r.sizeBytes) },
+    metadata: {
+      stream_id: r.streamId,
+      sequence: r.sequence.toString(),
+      partition: r.partition,
+      size_bytes: String(r.sizeBytes),
+    },
   });
 }

@@ -10,7 +10,6 @@
  * @module
  */
 import { type JsonObject, toBinary } from "@bufbuild/protobuf";
-import type { EncodedMessage } from "../../runtime/types.ts";
 import { type DataResponseWire, DataResponseWireSchema } from "../../gen/bubu/sdk/v1/wire_pb.ts";
 import {
   type DataRequest,
@@ -20,6 +19,7 @@ import {
   type StreamEnvelope,
   type TransportDescriptor,
 } from "../../gen/transport/v1/transport_pb.ts";
+import type { EncodedMessage } from "../../runtime/types.ts";
 import {
   addText,
   newPlan,
@@ -210,11 +210,22 @@ function sizePass(req: DataMessage, p: WirePlan): number {
       n = bytesField(v.payload) + strField(v.mimeType, p) + u64Field(v.timestampMs);
     } else if (f.case === "audio") {
       const v = f.value;
-      n = bytesField(v.pcm) + i32Field(v.sampleRateHz) + i32Field(v.channels) + strField(v.codec, p) + u64Field(v.timestampMs);
+      n =
+        bytesField(v.pcm) +
+        i32Field(v.sampleRateHz) +
+        i32Field(v.channels) +
+        strField(v.codec, p) +
+        u64Field(v.timestampMs);
     } else {
       const v = f.value;
       // protobuf-es writes any bool that is not `false` (even a stray 0 from untyped code).
-      n = bytesField(v.payload) + strField(v.codec, p) + u32Field(v.width) + u32Field(v.height) + u64Field(v.timestampMs) + (v.raw !== false ? 2 : 0);
+      n =
+        bytesField(v.payload) +
+        strField(v.codec, p) +
+        u32Field(v.width) +
+        u32Field(v.height) +
+        u64Field(v.timestampMs) +
+        (v.raw !== false ? 2 : 0);
     }
     size += record(p, s, n);
   }
@@ -258,8 +269,15 @@ function sizeTransport(t: TransportDescriptor, p: WirePlan): number {
 
 function sizeEnvelope(e: StreamEnvelope, p: WirePlan): number {
   const s = slot(p);
-  const n = strField(e.streamId, p) + u64Field(e.sequence) + strField(e.partition, p) + strField(e.chunkId, p) + u32Field(e.chunkIndex) +
-    u32Field(e.chunkCount) + u32Field(e.chunkBytes) + u32Field(e.totalBytes);
+  const n =
+    strField(e.streamId, p) +
+    u64Field(e.sequence) +
+    strField(e.partition, p) +
+    strField(e.chunkId, p) +
+    u32Field(e.chunkIndex) +
+    u32Field(e.chunkCount) +
+    u32Field(e.chunkBytes) +
+    u32Field(e.totalBytes);
   return record(p, s, n);
 }
 
@@ -268,12 +286,18 @@ function ownTypes(req: DataMessage): boolean {
   const f = req.frame;
   if (f.case !== undefined && f.value?.$typeName !== FRAME_TYPE[f.case]) return false;
   if (req.envelope !== undefined && req.envelope.$typeName !== "transport.v1.StreamEnvelope") return false;
-  return req.transports.every((t) =>
-    t.$typeName === "transport.v1.TransportDescriptor" && (t.typedConfig === undefined || t.typedConfig.$typeName === "transport.v1.TransportConfig")
+  return req.transports.every(
+    (t) =>
+      t.$typeName === "transport.v1.TransportDescriptor" &&
+      (t.typedConfig === undefined || t.typedConfig.$typeName === "transport.v1.TransportConfig"),
   );
 }
 
-const FRAME_TYPE = { audio: "transport.v1.AudioFrame", video: "transport.v1.VideoFrame", binary: "transport.v1.BinaryFrame" } as const;
+const FRAME_TYPE = {
+  audio: "transport.v1.AudioFrame",
+  video: "transport.v1.VideoFrame",
+  binary: "transport.v1.BinaryFrame",
+} as const;
 
 function hasUnknown(req: DataMessage): boolean {
   const u = (m: { $unknown?: unknown[] } | undefined): boolean => (m?.$unknown?.length ?? 0) > 0;
@@ -313,7 +337,11 @@ function write(req: DataRequest, p: WirePlan, out: Uint8Array, at: number): numb
   }
   const md = req.metadata;
   for (const k of Object.keys(md)) {
-    const entry = 2 + varintSize(textLength(p, p.nextText)) + textLength(p, p.nextText) + varintSize(textLength(p, p.nextText + 1)) +
+    const entry =
+      2 +
+      varintSize(textLength(p, p.nextText)) +
+      textLength(p, p.nextText) +
+      varintSize(textLength(p, p.nextText + 1)) +
       textLength(p, p.nextText + 1);
     out[at++] = tag(4, LEN);
     at = writeVarint(out, at, entry);

@@ -41,7 +41,10 @@ export function encodeEnvelope(env: Omit<PacketEnvelope, "version">): Uint8Array
   if (env.metadata && Object.keys(env.metadata).length > 0) head += `,"metadata":${sortedJson(env.metadata)}`;
   const payload = env.payload && env.payload.length > 0 ? withoutBom(env.payload) : undefined;
   const inputs = env.inputs && env.inputs.length > 0 ? withoutBom(env.inputs) : undefined;
-  const tail = env.transports && env.transports.length > 0 ? `,"transports":${JSON.stringify(env.transports.map(transportJson))}}` : "}";
+  const tail =
+    env.transports && env.transports.length > 0
+      ? `,"transports":${JSON.stringify(env.transports.map(transportJson))}}`
+      : "}";
   if (payload) head += `,"payload":`;
   if (inputs && !payload) head += `,"inputs":`;
   const mid = payload && inputs ? `,"inputs":` : "";
@@ -133,7 +136,8 @@ export function decodeEnvelope(body: Uint8Array): PacketEnvelope {
   };
   let metadata: Record<string, string> | undefined;
   if (o.metadata !== undefined && o.metadata !== null) {
-    if (typeof o.metadata !== "object" || Array.isArray(o.metadata)) throw new Error("envelope metadata must be an object");
+    if (typeof o.metadata !== "object" || Array.isArray(o.metadata))
+      throw new Error("envelope metadata must be an object");
     metadata = {};
     for (const [k, v] of Object.entries(o.metadata as Record<string, unknown>)) {
       if (typeof v !== "string") throw new Error(`envelope metadata ${JSON.stringify(k)} must be a string`);
@@ -142,7 +146,8 @@ export function decodeEnvelope(body: Uint8Array): PacketEnvelope {
   }
   let timestampMs: number | undefined;
   if (o.timestampMs !== undefined && o.timestampMs !== null) {
-    if (typeof o.timestampMs !== "number" || !Number.isInteger(o.timestampMs)) throw new Error("envelope timestampMs must be an integer");
+    if (typeof o.timestampMs !== "number" || !Number.isInteger(o.timestampMs))
+      throw new Error("envelope timestampMs must be an integer");
     timestampMs = o.timestampMs;
   }
   let transports: StreamTransportDescriptor[] | undefined;
@@ -153,7 +158,14 @@ export function decodeEnvelope(body: Uint8Array): PacketEnvelope {
         name: String(t.name ?? ""),
         kind: String(t.kind ?? ""),
         ...(t.mode ? { mode: String(t.mode) } : {}),
-        ...(tc ? { typedConfig: { transportRef: tc.transportRef ?? tc.transport_ref, modeReason: tc.modeReason ?? tc.mode_reason } } : {}),
+        ...(tc
+          ? {
+              typedConfig: {
+                transportRef: tc.transportRef ?? tc.transport_ref,
+                modeReason: tc.modeReason ?? tc.mode_reason,
+              },
+            }
+          : {}),
       };
     });
   }

@@ -7,9 +7,14 @@
  * @module
  */
 import type { JsonObject } from "@bufbuild/protobuf";
-import type { DataResponse, StreamEnvelope } from "../../gen/transport/v1/transport_pb.ts";
 import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../../engram/streaming-message.ts";
-import { ENVELOPE_MIME_TYPE, InvalidStreamMessageError, mimeIs, validateStreamMessage } from "../../engram/streaming-validate.ts";
+import {
+  ENVELOPE_MIME_TYPE,
+  InvalidStreamMessageError,
+  mimeIs,
+  validateStreamMessage,
+} from "../../engram/streaming-validate.ts";
+import type { DataResponse, StreamEnvelope } from "../../gen/transport/v1/transport_pb.ts";
 import { META_HEARTBEAT, META_KIND, META_MESSAGE_ID, META_TIMESTAMP_MS, OCTET_STREAM } from "./constants.ts";
 import { decodeEnvelope } from "./envelope.ts";
 
@@ -52,7 +57,13 @@ export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
       return undefined;
     case "audio": {
       const a = f.value;
-      msg.audio = { pcm: a.pcm, sampleRateHz: a.sampleRateHz, channels: a.channels, codec: a.codec || undefined, timestampMs: ms(a.timestampMs) };
+      msg.audio = {
+        pcm: a.pcm,
+        sampleRateHz: a.sampleRateHz,
+        channels: a.channels,
+        codec: a.codec || undefined,
+        timestampMs: ms(a.timestampMs),
+      };
       break;
     }
     case "video": {
@@ -114,18 +125,26 @@ export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
   if ((msg.payload?.length ?? 0) === 0 && p.payload !== undefined) msg.payload = structBytes(p.payload);
   if ((msg.inputs?.length ?? 0) === 0 && p.inputs !== undefined) msg.inputs = structBytes(p.inputs);
   if ((msg.transports?.length ?? 0) === 0 && p.transports.length > 0) {
-    msg.transports = p.transports.map((t): StreamTransportDescriptor => ({
-      name: t.name,
-      kind: t.kind,
-      ...(t.mode ? { mode: t.mode } : {}),
-      ...(t.typedConfig ? { typedConfig: { transportRef: t.typedConfig.transportRef, modeReason: t.typedConfig.modeReason } } : {}),
-    }));
+    msg.transports = p.transports.map(
+      (t): StreamTransportDescriptor => ({
+        name: t.name,
+        kind: t.kind,
+        ...(t.mode ? { mode: t.mode } : {}),
+        ...(t.typedConfig
+          ? { typedConfig: { transportRef: t.typedConfig.transportRef, modeReason: t.typedConfig.modeReason } }
+          : {}),
+      }),
+    );
   }
   if (p.envelope !== undefined) msg.envelope = envelopeFromProto(p.envelope);
   // Go mirrors the envelope payload into Binary and then rejects its own `error` messages
   // ("error messages must not carry media frames"), so it can never receive one. The mirror
   // is dropped for `error` messages instead.
-  if ((msg.kind ?? "").toLowerCase() === "error" && msg.binary?.mimeType === "application/json" && msg.binary.payload === msg.payload) {
+  if (
+    (msg.kind ?? "").toLowerCase() === "error" &&
+    msg.binary?.mimeType === "application/json" &&
+    msg.binary.payload === msg.payload
+  ) {
     delete msg.binary;
   }
   validateStreamMessage(msg);
@@ -138,7 +157,16 @@ export function isDroppable(msg: StreamMessage): boolean {
   if (hb !== undefined && hb.trim().toLowerCase() === "true") return true;
   const kind = (msg.kind ?? "").toLowerCase();
   if (kind === "heartbeat" || kind === "noop") return true;
-  return !msg.kind && !msg.messageId && msg.timestamp === undefined && Object.keys(msg.metadata ?? {}).length === 0 &&
-    (msg.payload?.length ?? 0) === 0 && (msg.inputs?.length ?? 0) === 0 && msg.audio === undefined &&
-    msg.video === undefined && msg.binary === undefined && (msg.transports?.length ?? 0) === 0;
+  return (
+    !msg.kind &&
+    !msg.messageId &&
+    msg.timestamp === undefined &&
+    Object.keys(msg.metadata ?? {}).length === 0 &&
+    (msg.payload?.length ?? 0) === 0 &&
+    (msg.inputs?.length ?? 0) === 0 &&
+    msg.audio === undefined &&
+    msg.video === undefined &&
+    msg.binary === undefined &&
+    (msg.transports?.length ?? 0) === 0
+  );
 }

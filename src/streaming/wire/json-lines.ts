@@ -55,9 +55,20 @@ export function parseMessageLine(line: string): StreamMessage {
   } catch (err) {
     throw new Error(`not JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("each line must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error("each line must be a JSON object");
   const o = value as Record<string, unknown>;
-  const known = new Set(["kind", "messageId", "timestamp", "metadata", "payload", "inputs", "binary", "audio", "video"]);
+  const known = new Set([
+    "kind",
+    "messageId",
+    "timestamp",
+    "metadata",
+    "payload",
+    "inputs",
+    "binary",
+    "audio",
+    "video",
+  ]);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new Error(`unknown field ${JSON.stringify(k)}`);
   const msg: Mutable<StreamMessage> = {};
   const kind = str(o.kind, "kind");
@@ -65,12 +76,19 @@ export function parseMessageLine(line: string): StreamMessage {
   const id = str(o.messageId, "messageId");
   if (id !== undefined) msg.messageId = id;
   if (o.timestamp !== undefined && o.timestamp !== null) {
-    const t = typeof o.timestamp === "number" ? new Date(o.timestamp) : typeof o.timestamp === "string" ? new Date(o.timestamp) : undefined;
-    if (t === undefined || Number.isNaN(t.getTime())) throw new Error("timestamp must be RFC 3339 text or unix milliseconds");
+    const t =
+      typeof o.timestamp === "number"
+        ? new Date(o.timestamp)
+        : typeof o.timestamp === "string"
+          ? new Date(o.timestamp)
+          : undefined;
+    if (t === undefined || Number.isNaN(t.getTime()))
+      throw new Error("timestamp must be RFC 3339 text or unix milliseconds");
     msg.timestamp = t;
   }
   if (o.metadata !== undefined && o.metadata !== null) {
-    if (typeof o.metadata !== "object" || Array.isArray(o.metadata)) throw new Error("metadata must be an object of strings");
+    if (typeof o.metadata !== "object" || Array.isArray(o.metadata))
+      throw new Error("metadata must be an object of strings");
     const m: Record<string, string> = {};
     for (const [k, v] of Object.entries(o.metadata as Record<string, unknown>)) m[k] = str(v, `metadata.${k}`) ?? "";
     msg.metadata = m;
@@ -79,7 +97,11 @@ export function parseMessageLine(line: string): StreamMessage {
   if (o.inputs !== undefined) msg.inputs = encoder.encode(JSON.stringify(o.inputs));
   if (o.binary !== undefined && o.binary !== null) {
     const b = o.binary as Record<string, unknown>;
-    msg.binary = { payload: fromBase64(b.data, "binary.data"), mimeType: str(b.mimeType, "binary.mimeType"), timestampMs: num(b.timestampMs, "binary.timestampMs") };
+    msg.binary = {
+      payload: fromBase64(b.data, "binary.data"),
+      mimeType: str(b.mimeType, "binary.mimeType"),
+      timestampMs: num(b.timestampMs, "binary.timestampMs"),
+    };
   }
   if (o.audio !== undefined && o.audio !== null) {
     const a = o.audio as Record<string, unknown>;
@@ -130,11 +152,21 @@ export function formatMessageLine(msg: StreamMessage): string {
     out.binary = { mimeType: msg.binary.mimeType ?? "application/octet-stream", data: toBase64(msg.binary.payload) };
   }
   if (msg.audio) {
-    out.audio = { pcm: toBase64(msg.audio.pcm), sampleRateHz: msg.audio.sampleRateHz, channels: msg.audio.channels, ...(msg.audio.codec ? { codec: msg.audio.codec } : {}) };
+    out.audio = {
+      pcm: toBase64(msg.audio.pcm),
+      sampleRateHz: msg.audio.sampleRateHz,
+      channels: msg.audio.channels,
+      ...(msg.audio.codec ? { codec: msg.audio.codec } : {}),
+    };
   }
   if (msg.video) {
     const v = msg.video;
-    out.video = { payload: toBase64(v.payload), ...(v.codec ? { codec: v.codec } : {}), ...(v.width ? { width: v.width, height: v.height } : {}), ...(v.raw ? { raw: true } : {}) };
+    out.video = {
+      payload: toBase64(v.payload),
+      ...(v.codec ? { codec: v.codec } : {}),
+      ...(v.width ? { width: v.width, height: v.height } : {}),
+      ...(v.raw ? { raw: true } : {}),
+    };
   }
   return JSON.stringify(out) + "\n";
 }

@@ -49,7 +49,12 @@ function structToJson(s: Struct): JsonObject {
   const out: JsonObject = {};
   for (const k of Object.keys(s.fields)) {
     // An own property even for "__proto__".
-    Object.defineProperty(out, k, { value: valueToJson(s.fields[k]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: valueToJson(s.fields[k]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

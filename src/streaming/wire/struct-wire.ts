@@ -55,7 +55,8 @@ export function newPlan(): WirePlan {
 
 /** Gives the plan's scratch back once its bytes are written. */
 export function releasePlan(plan: WirePlan): void {
-  if (plan.text.length <= SCRATCH_KEEP && (scratch === undefined || scratch.length < plan.text.length)) scratch = plan.text;
+  if (plan.text.length <= SCRATCH_KEEP && (scratch === undefined || scratch.length < plan.text.length))
+    scratch = plan.text;
 }
 
 /** The Struct message bytes of `obj` (without a field tag or length in front). */
@@ -105,7 +106,10 @@ export function addText(s: string, plan: WirePlan): number {
     grown.set(plan.text.subarray(0, plan.textLength));
     plan.text = grown;
   }
-  const n = s.length < SHORT ? shortText(s, plan.text, plan.textLength) : encoder.encodeInto(s, plan.text.subarray(plan.textLength)).written;
+  const n =
+    s.length < SHORT
+      ? shortText(s, plan.text, plan.textLength)
+      : encoder.encodeInto(s, plan.text.subarray(plan.textLength)).written;
   plan.textLength += n;
   plan.ends.push(plan.textLength);
   return n;

@@ -7,14 +7,6 @@
  * @module
  */
 import { create, type JsonObject } from "@bufbuild/protobuf";
-import {
-  type DataRequest,
-  DataRequestSchema,
-  StreamEnvelopeSchema,
-  type TransportDescriptor,
-  TransportDescriptorSchema,
-  TransportConfigSchema,
-} from "../../gen/transport/v1/transport_pb.ts";
 import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../../engram/streaming-message.ts";
 import {
   bytesEqual,
@@ -23,6 +15,14 @@ import {
   mimeIs,
   validateStreamMessage,
 } from "../../engram/streaming-validate.ts";
+import {
+  type DataRequest,
+  DataRequestSchema,
+  StreamEnvelopeSchema,
+  TransportConfigSchema,
+  type TransportDescriptor,
+  TransportDescriptorSchema,
+} from "../../gen/transport/v1/transport_pb.ts";
 import { packetProblem } from "./bounds.ts";
 import { META_KIND, META_MESSAGE_ID, META_TIMESTAMP_MS, OCTET_STREAM } from "./constants.ts";
 import { encodeEnvelope } from "./envelope.ts";
@@ -34,7 +34,11 @@ const decoder = new TextDecoder();
  * The JSON object in `bytes` (for the Struct). `strictUtf8` on the envelope path, where the bytes
  * are copied into the envelope as they are and so must be valid UTF-8.
  */
-function objectJson(bytes: Uint8Array | undefined, what: "payload" | "inputs", strictUtf8 = false): JsonObject | undefined {
+function objectJson(
+  bytes: Uint8Array | undefined,
+  what: "payload" | "inputs",
+  strictUtf8 = false,
+): JsonObject | undefined {
   if (bytes === undefined || bytes.length === 0) return undefined;
   let value: unknown;
   try {
@@ -72,9 +76,10 @@ function transportToProto(t: StreamTransportDescriptor): TransportDescriptor {
     name: t.name,
     kind: t.kind,
     mode: t.mode ?? "",
-    typedConfig: tc && (tc.transportRef || tc.modeReason)
-      ? create(TransportConfigSchema, { transportRef: tc.transportRef ?? "", modeReason: tc.modeReason ?? "" })
-      : undefined,
+    typedConfig:
+      tc && (tc.transportRef || tc.modeReason)
+        ? create(TransportConfigSchema, { transportRef: tc.transportRef ?? "", modeReason: tc.modeReason ?? "" })
+        : undefined,
   });
 }
 
@@ -114,7 +119,14 @@ export function toDataRequest(msg: StreamMessage): DataRequest {
     const a = msg.audio;
     req.frame = {
       case: "audio",
-      value: { $typeName: "transport.v1.AudioFrame", pcm: a.pcm, sampleRateHz: a.sampleRateHz, channels: a.channels, codec: a.codec ?? "", timestampMs: frameTs(a.timestampMs) },
+      value: {
+        $typeName: "transport.v1.AudioFrame",
+        pcm: a.pcm,
+        sampleRateHz: a.sampleRateHz,
+        channels: a.channels,
+        codec: a.codec ?? "",
+        timestampMs: frameTs(a.timestampMs),
+      },
     };
     req.payload = objectJson(msg.payload, "payload");
     req.inputs = objectJson(msg.inputs, "inputs");
@@ -138,14 +150,25 @@ export function toDataRequest(msg: StreamMessage): DataRequest {
     const b = msg.binary!;
     req.frame = {
       case: "binary",
-      value: { $typeName: "transport.v1.BinaryFrame", payload: b.payload, mimeType: b.mimeType || OCTET_STREAM, timestampMs: frameTs(b.timestampMs) },
+      value: {
+        $typeName: "transport.v1.BinaryFrame",
+        payload: b.payload,
+        mimeType: b.mimeType || OCTET_STREAM,
+        timestampMs: frameTs(b.timestampMs),
+      },
     };
-  } else if (msg.kind || (msg.payload?.length ?? 0) > 0 || (msg.inputs?.length ?? 0) > 0 || (msg.transports?.length ?? 0) > 0) {
+  } else if (
+    msg.kind ||
+    (msg.payload?.length ?? 0) > 0 ||
+    (msg.inputs?.length ?? 0) > 0 ||
+    (msg.transports?.length ?? 0) > 0
+  ) {
     req.payload = objectJson(msg.payload, "payload", true);
     req.inputs = objectJson(msg.inputs, "inputs", true);
     const envMeta: Record<string, string> = {};
     for (const [k, v] of Object.entries(msg.metadata ?? {})) if (!k.startsWith("bubu.envelope.")) envMeta[k] = v;
-    const hasBody = (msg.payload?.length ?? 0) > 0 || (msg.inputs?.length ?? 0) > 0 || (msg.transports?.length ?? 0) > 0;
+    const hasBody =
+      (msg.payload?.length ?? 0) > 0 || (msg.inputs?.length ?? 0) > 0 || (msg.transports?.length ?? 0) > 0;
     const body = encodeEnvelope({
       kind: msg.kind || (hasBody ? "data" : undefined),
       messageId: msg.messageId,
@@ -157,10 +180,16 @@ export function toDataRequest(msg: StreamMessage): DataRequest {
     });
     // A set binary timestamp wins over the message's. (Go takes the binary frame's even when it
     // is 0, losing the message timestamp.)
-    const ts = msg.binary?.timestampMs !== undefined && msg.binary.timestampMs > 0 ? msg.binary.timestampMs : timestampMs;
+    const ts =
+      msg.binary?.timestampMs !== undefined && msg.binary.timestampMs > 0 ? msg.binary.timestampMs : timestampMs;
     req.frame = {
       case: "binary",
-      value: { $typeName: "transport.v1.BinaryFrame", payload: body, mimeType: ENVELOPE_MIME_TYPE, timestampMs: frameTs(ts) },
+      value: {
+        $typeName: "transport.v1.BinaryFrame",
+        payload: body,
+        mimeType: ENVELOPE_MIME_TYPE,
+        timestampMs: frameTs(ts),
+      },
     };
   } else {
     throw new InvalidStreamMessageError("stream message missing audio, video, or binary payload");

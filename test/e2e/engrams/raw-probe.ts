@@ -20,7 +20,11 @@ interface Action {
 const SA = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /** One call on this pod's StepRun with the in-cluster credentials. */
-function stepRunCall(method: "GET" | "PATCH", subresource: string, body?: string): Promise<{ code: number; body: string }> {
+function stepRunCall(
+  method: "GET" | "PATCH",
+  subresource: string,
+  body?: string,
+): Promise<{ code: number; body: string }> {
   const ns = process.env.BUBU_STEPRUN_NAMESPACE!;
   const name = process.env.BUBU_STEPRUN_NAME!;
   return new Promise((resolve, reject) => {
@@ -33,7 +37,9 @@ function stepRunCall(method: "GET" | "PATCH", subresource: string, body?: string
         ca: readFileSync(`${SA}/ca.crt`),
         headers: {
           authorization: `Bearer ${readFileSync(`${SA}/token`, "utf8").trim()}`,
-          ...(body === undefined ? {} : { "content-type": "application/merge-patch+json", "content-length": Buffer.byteLength(body) }),
+          ...(body === undefined
+            ? {}
+            : { "content-type": "application/merge-patch+json", "content-length": Buffer.byteLength(body) }),
         },
       },
       (res) => {
@@ -58,8 +64,19 @@ const action = attempts[Math.min(attempt, attempts.length) - 1]!;
 console.log(JSON.stringify({ msg: "raw probe attempt", attempt, action }));
 // What an engram can know about its retry budget at start: the StepRun's retry policy and count.
 const own = await stepRunCall("GET", "");
-const seen = own.code === 200 ? (JSON.parse(own.body) as { spec?: { retry?: unknown }; status?: { retries?: number; phase?: string } }) : undefined;
-console.log(JSON.stringify({ msg: "own StepRun", code: own.code, specRetry: seen?.spec?.retry, retries: seen?.status?.retries, phase: seen?.status?.phase }));
+const seen =
+  own.code === 200
+    ? (JSON.parse(own.body) as { spec?: { retry?: unknown }; status?: { retries?: number; phase?: string } })
+    : undefined;
+console.log(
+  JSON.stringify({
+    msg: "own StepRun",
+    code: own.code,
+    specRetry: seen?.spec?.retry,
+    retries: seen?.status?.retries,
+    phase: seen?.status?.phase,
+  }),
+);
 if (action.status) console.log(JSON.stringify({ msg: "status patch", code: await patchStatus(action.status) }));
 if (action.sleepMs) await new Promise((r) => setTimeout(r, action.sleepMs));
 process.exit(action.exit ?? 0);

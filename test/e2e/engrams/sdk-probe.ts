@@ -23,7 +23,9 @@ const probe = defineBatch({
       case "throw-terminal":
         throw new Error(`terminal failure on attempt ${attempt}`);
       case "hang":
-        await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true }));
+        await new Promise((_, reject) =>
+          ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true }),
+        );
         throw new Error("unreachable");
       default:
         return { attempt };

@@ -2,7 +2,12 @@
 // streaming.md §7, §9–§11): message mapping both ways, receipts, replay, chunks, dedupe, pause.
 import assert from "node:assert/strict";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type DataRequest, type DataResponse, DataResponseSchema, StreamEnvelopeSchema } from "../../../src/gen/transport/v1/transport_pb.ts";
+import {
+  type DataRequest,
+  type DataResponse,
+  DataResponseSchema,
+  StreamEnvelopeSchema,
+} from "../../../src/gen/transport/v1/transport_pb.ts";
 import { audioPacket, chunkPackets, ENVELOPE_MIME, envelopePacket, rawBinary } from "../../peers/connector/packets.ts";
 import { count, established, runScenarios, type Scenario, sleep } from "./scenario.ts";
 
@@ -30,7 +35,15 @@ const scenarios: Scenario[] = [
       const N = 30;
       const ts = (i: number): number | undefined => (i % 2 === 0 ? 1714557600000 + i : undefined);
       for (let i = 0; i < N; i++) {
-        if (i % 3 === 0) await fake.sendData(envelopePacket({ payload: { i, s: `x${i}` }, metadata: { k: `v${i}` }, messageId: `m-${i}`, timestampMs: ts(i) }));
+        if (i % 3 === 0)
+          await fake.sendData(
+            envelopePacket({
+              payload: { i, s: `x${i}` },
+              metadata: { k: `v${i}` },
+              messageId: `m-${i}`,
+              timestampMs: ts(i),
+            }),
+          );
         else if (i % 3 === 1) await fake.sendData(rawBinary(enc.encode(`raw ${i}`), "text/plain", { r: String(i) }));
         else await fake.sendData(audioPacket(new Uint8Array(320).fill(i), { a: String(i) }));
       }
@@ -42,22 +55,30 @@ const scenarios: Scenario[] = [
         const meta = { ...r.metadata };
         if (i % 3 === 0) {
           const t = ts(i);
-          assert.deepEqual(body(r), {
-            version: "v1",
-            kind: "data",
-            messageId: `m-${i}`,
-            ...(t ? { timestampMs: t } : {}),
-            metadata: { k: `v${i}` },
-            payload: { i, s: `x${i}` },
-          }, `envelope body #${i}`);
+          assert.deepEqual(
+            body(r),
+            {
+              version: "v1",
+              kind: "data",
+              messageId: `m-${i}`,
+              ...(t ? { timestampMs: t } : {}),
+              metadata: { k: `v${i}` },
+              payload: { i, s: `x${i}` },
+            },
+            `envelope body #${i}`,
+          );
           assert.deepEqual(r.payload, { i, s: `x${i}` });
           assert.equal(r.inputs, undefined);
-          assert.deepEqual(meta, {
-            k: `v${i}`,
-            "bubu.envelope.kind": "data",
-            "bubu.envelope.message_id": `m-${i}`,
-            ...(t ? { "bubu.envelope.timestamp_ms": String(t) } : {}),
-          }, `metadata #${i}`);
+          assert.deepEqual(
+            meta,
+            {
+              k: `v${i}`,
+              "bubu.envelope.kind": "data",
+              "bubu.envelope.message_id": `m-${i}`,
+              ...(t ? { "bubu.envelope.timestamp_ms": String(t) } : {}),
+            },
+            `metadata #${i}`,
+          );
         } else if (i % 3 === 1) {
           assert.equal(r.frame.case, "binary");
           assert.equal(r.frame.value.mimeType, "text/plain");
@@ -100,19 +121,25 @@ const scenarios: Scenario[] = [
       await start();
       await established(fake);
       const sent: DataResponse[] = [];
-      for (let i = 1; i <= 5; i++) sent.push(envelopePacket({ payload: { i }, streamId: "s1", sequence: BigInt(i), partition: i % 2 ? "p1" : "" }));
+      for (let i = 1; i <= 5; i++)
+        sent.push(
+          envelopePacket({ payload: { i }, streamId: "s1", sequence: BigInt(i), partition: i % 2 ? "p1" : "" }),
+        );
       const noStream = envelopePacket({ payload: { i: 6 }, sequence: 6n });
       const noSeq = envelopePacket({ payload: { i: 7 }, streamId: "s1" });
       for (const p of [...sent, noStream, noSeq]) await fake.sendData(p);
       await fake.waitFor(() => echoes(fake).length === 7, 10_000, "7 echoes");
       await fake.waitFor(() => fake.receipts.length >= 5, 10_000, "5 receipts");
       await sleep(200);
-      assert.deepEqual(fake.receipts, sent.map((p, k) => ({
-        streamId: "s1",
-        sequence: String(k + 1),
-        partition: (k + 1) % 2 ? "p1" : "",
-        sizeBytes: sizeOf(p),
-      })));
+      assert.deepEqual(
+        fake.receipts,
+        sent.map((p, k) => ({
+          streamId: "s1",
+          sequence: String(k + 1),
+          partition: (k + 1) % 2 ? "p1" : "",
+          sizeBytes: sizeOf(p),
+        })),
+      );
       for (const r of fake.controlRequests.filter((c) => c.customAction === "downstream.delivered")) {
         assert.equal(r.action, 0);
         assert.deepEqual(Object.keys(r.metadata).sort(), ["partition", "sequence", "size_bytes", "stream_id"]);
@@ -137,9 +164,19 @@ const scenarios: Scenario[] = [
       assert.equal(echoes(fake).length, 1, "the replay is not delivered again");
       await fake.sendData(envelopePacket({ payload: { n: 2 }, streamId: "r", sequence: 2n, partition: "p" }));
       await fake.waitFor(() => echoes(fake).length === 2 && fake.receipts.length === 3, 10_000, "next packet");
-      assert.deepEqual(fake.receipts.map((r) => [r.streamId, r.partition, r.sequence]), [["r", "p", "1"], ["r", "p", "1"], ["r", "p", "2"]]);
+      assert.deepEqual(
+        fake.receipts.map((r) => [r.streamId, r.partition, r.sequence]),
+        [
+          ["r", "p", "1"],
+          ["r", "p", "1"],
+          ["r", "p", "2"],
+        ],
+      );
       assert.equal(fake.receipts[1].sizeBytes, sizeOf(p1));
-      assert.deepEqual(echoes(fake).map((r) => r.payload), [{ n: 1 }, { n: 2 }]);
+      assert.deepEqual(
+        echoes(fake).map((r) => r.payload),
+        [{ n: 1 }, { n: 2 }],
+      );
     },
   },
   {
@@ -154,7 +191,10 @@ const scenarios: Scenario[] = [
       await fake.sendData(envelopePacket({ payload: { n: 3 }, messageId: "other" }));
       await fake.waitFor(() => echoes(fake).length >= 2, 10_000, "third");
       await sleep(200);
-      assert.deepEqual(echoes(fake).map((r) => r.payload), [{ n: 1 }, { n: 3 }]);
+      assert.deepEqual(
+        echoes(fake).map((r) => r.payload),
+        [{ n: 1 }, { n: 3 }],
+      );
       assert.equal(fake.receipts.length, 0, "unsequenced packets get no receipt");
     },
   },
@@ -166,18 +206,31 @@ const scenarios: Scenario[] = [
       await established(fake);
       const bytes = new Uint8Array(200_000);
       for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) % 251;
-      const chunks = chunkPackets(bytes, 32_768, { streamId: "c", chunkId: "blob-1", sequence: 9n, partition: "q", metadata: { name: "blob" } });
+      const chunks = chunkPackets(bytes, 32_768, {
+        streamId: "c",
+        chunkId: "blob-1",
+        sequence: 9n,
+        partition: "q",
+        metadata: { name: "blob" },
+      });
       assert.equal(chunks.length, 7);
       const order = [3, 0, 6, 1, 1, 5, 2, 4];
       for (const k of order) await fake.sendData(chunks[k]);
-      await fake.waitFor(() => echoes(fake).length === 1 && fake.receipts.length === 1, 10_000, "assembled echo and receipt");
+      await fake.waitFor(
+        () => echoes(fake).length === 1 && fake.receipts.length === 1,
+        10_000,
+        "assembled echo and receipt",
+      );
       await sleep(200);
       assert.equal(echoes(fake).length, 1);
       const r = echoes(fake)[0];
       assert.equal(r.frame.case, "binary");
       assert.equal(r.frame.value.mimeType, "application/octet-stream");
       assert.equal(r.frame.value.payload.length, bytes.length);
-      assert.ok(r.frame.value.payload.every((b, i) => b === bytes[i]), "reassembled bytes");
+      assert.ok(
+        r.frame.value.payload.every((b, i) => b === bytes[i]),
+        "reassembled bytes",
+      );
       assert.deepEqual({ ...r.metadata }, { name: "blob" });
       const assembled = create(DataResponseSchema, {
         frame: { case: "binary", value: { payload: bytes, mimeType: "application/octet-stream" } },
@@ -194,16 +247,21 @@ const scenarios: Scenario[] = [
       await start();
       await established(fake);
       await fake.setPaused(true);
-      for (let i = 1; i <= 3; i++) await fake.sendData(envelopePacket({ payload: { i }, streamId: "g", sequence: BigInt(i) }));
+      for (let i = 1; i <= 3; i++)
+        await fake.sendData(envelopePacket({ payload: { i }, streamId: "g", sequence: BigInt(i) }));
       await fake.waitFor(() => fake.receipts.length === 3, 10_000, "receipts while paused");
       // Go calls Done() once the echo is queued, before it is written: give the writes time to
       // reach the (dropping) connector before the gate opens again.
       await sleep(500);
       assert.equal(echoes(fake).length, 0, "echoes dropped by the paused connector");
       await fake.setPaused(false);
-      for (let i = 4; i <= 5; i++) await fake.sendData(envelopePacket({ payload: { i }, streamId: "g", sequence: BigInt(i) }));
+      for (let i = 4; i <= 5; i++)
+        await fake.sendData(envelopePacket({ payload: { i }, streamId: "g", sequence: BigInt(i) }));
       await fake.waitFor(() => echoes(fake).length === 2 && fake.receipts.length === 5, 10_000, "echoes after resume");
-      assert.deepEqual(echoes(fake).map((r) => r.payload), [{ i: 4 }, { i: 5 }]);
+      assert.deepEqual(
+        echoes(fake).map((r) => r.payload),
+        [{ i: 4 }, { i: 5 }],
+      );
       assert.equal(count(fake, "data-open"), 1, "no reconnect");
     },
   },

@@ -28,7 +28,10 @@ export function findGo(): string | undefined {
 /** Where the binary for the current sources lives. */
 export function goEchoPath(): string {
   const h = createHash("sha256");
-  for (const f of SOURCES) h.update(`${f}\0`).update(readFileSync(join(GO_ECHO_DIR, f))).update("\0");
+  for (const f of SOURCES)
+    h.update(`${f}\0`)
+      .update(readFileSync(join(GO_ECHO_DIR, f)))
+      .update("\0");
   return resolve(repoRoot, ".cache", `go-echo-${h.digest("hex").slice(0, 16)}`);
 }
 
@@ -63,10 +66,15 @@ async function build(): Promise<string> {
   const tmp = `${out}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     await new Promise<void>((resolveBuild, reject) => {
-      execFile(go, ["build", "-o", tmp, "."], { cwd: GO_ECHO_DIR, timeout: 600_000, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
-        if (err) reject(new Error(`go build (test/interop/streaming/go-echo) failed: ${err.message}\n${stderr}`));
-        else resolveBuild();
-      });
+      execFile(
+        go,
+        ["build", "-o", tmp, "."],
+        { cwd: GO_ECHO_DIR, timeout: 600_000, maxBuffer: 16 << 20 },
+        (err, _stdout, stderr) => {
+          if (err) reject(new Error(`go build (test/interop/streaming/go-echo) failed: ${err.message}\n${stderr}`));
+          else resolveBuild();
+        },
+      );
     });
     renameSync(tmp, out); // atomic: a racing build of the same sources writes the same bytes
   } finally {

@@ -23,8 +23,14 @@ const scenarios: Scenario[] = [
       assert.equal(data[0]["bubu-transport-protocol"], "1.0.0");
       assert.equal(data[0]["bubu.transport.binding"], undefined, "the binding reference goes on Control only");
       assert.equal(fake.events.filter((e) => e.type === "rejected").length, 0);
-      assert.deepEqual(acks(fake).find((m) => m.type === "connector.ready"), { handled: "true", reason: "startup", type: "connector.ready" });
-      assert.deepEqual(acks(fake).find((m) => m.type === "handoff.cutover"), { handled: "true", reason: "handoff", type: "handoff.cutover" });
+      assert.deepEqual(
+        acks(fake).find((m) => m.type === "connector.ready"),
+        { handled: "true", reason: "startup", type: "connector.ready" },
+      );
+      assert.deepEqual(
+        acks(fake).find((m) => m.type === "handoff.cutover"),
+        { handled: "true", reason: "handoff", type: "handoff.cutover" },
+      );
     },
   },
   {
@@ -36,7 +42,10 @@ const scenarios: Scenario[] = [
       assert.equal(fake.opens("control")[0]["bubu.transport.binding"], "step-ns/b2");
       p1.signal("SIGKILL");
       await p1.exited;
-      await start({ BUBU_POD_NAMESPACE: "pod-ns", BUBU_TARGET_STORY_NAMESPACE: "story-ns", BUBU_IMPULSE_NAMESPACE: "imp-ns" }, { name: "b3" });
+      await start(
+        { BUBU_POD_NAMESPACE: "pod-ns", BUBU_TARGET_STORY_NAMESPACE: "story-ns", BUBU_IMPULSE_NAMESPACE: "imp-ns" },
+        { name: "b3" },
+      );
       await established(fake, 2);
       assert.equal(fake.opens("control")[1]["bubu.transport.binding"], "story-ns/b3");
       const p3 = await start({}, { name: "b4" });
@@ -47,7 +56,11 @@ const scenarios: Scenario[] = [
   },
   {
     name: "startup required: capabilities ACKed; no data is read before they arrive",
-    fake: { startup: "required", capabilitiesDelayMs: 3000, capabilities: { "audio.codec": "pcm16", "binary.mime": "application/json" } },
+    fake: {
+      startup: "required",
+      capabilitiesDelayMs: 3000,
+      capabilities: { "audio.codec": "pcm16", "binary.mime": "application/json" },
+    },
     async run({ fake, start }) {
       await start();
       await established(fake);
@@ -58,11 +71,14 @@ const scenarios: Scenario[] = [
       await fake.waitFor(() => fake.dataRequests.length === 1, 10_000, "echo after the gate");
       assert.deepEqual(fake.dataRequests[0].payload, { early: true });
       await fake.waitFor(() => acks(fake).some((m) => m.type === "connector.capabilities"), 5_000, "capabilities ACK");
-      assert.deepEqual(acks(fake).find((m) => m.type === "connector.capabilities"), {
-        handled: "true",
-        reason: "capabilities",
-        type: "connector.capabilities",
-      });
+      assert.deepEqual(
+        acks(fake).find((m) => m.type === "connector.capabilities"),
+        {
+          handled: "true",
+          reason: "capabilities",
+          type: "connector.capabilities",
+        },
+      );
     },
   },
   {
@@ -72,19 +88,41 @@ const scenarios: Scenario[] = [
       await start();
       await established(fake);
       await fake.waitFor(() => acks(fake).some((m) => m.type === "handoff.cutover"), 10_000, "cutover ACK");
-      const cases: [Parameters<typeof create<typeof ControlResponseSchema>>[1], Record<string, string> | undefined][] = [
-        [{ action: ControlAction.HANDOFF_DRAINING, metadata: { phase: "draining", reason: "hub_disconnected" } }, { handled: "true", reason: "handoff", type: "handoff.draining" }],
-        [{ action: ControlAction.HANDOFF_READY, metadata: { phase: "ready" } }, { handled: "true", reason: "handoff", type: "handoff.ready" }],
-        [{ action: ControlAction.NOOP }, { handled: "false", reason: "noop", type: "noop" }],
-        [{ action: ControlAction.ACK, metadata: { received: "x" } }, undefined],
-        [{ action: ControlAction.HEARTBEAT, metadata: { ts: "1" } }, { handled: "false", reason: "no_control_handler", type: "heartbeat" }],
-        [{ action: ControlAction.ERROR, metadata: { message: "boom" }, error: { code: 3, message: "boom" } }, { handled: "false", reason: "no_control_handler", type: "error" }],
-        [{ action: ControlAction.CODEC_SELECT, metadata: { "audio.codec": "opus" } }, { handled: "false", reason: "no_control_handler", type: "codec-select" }],
-        [{ customAction: "my.custom", metadata: { a: "b" } }, { handled: "false", reason: "no_control_handler", type: "my.custom" }],
-        // A flow-only response (the hub's PAUSE reaching the SDK) is ignored: quirks I10.
-        [{ flow: { signal: FlowControlSignal.PAUSE } }, { handled: "false", reason: "noop", type: "" }],
-        [{ action: ControlAction.CONNECTOR_CAPABILITIES, metadata: { "video.codec": "h264" } }, { handled: "true", reason: "capabilities", type: "connector.capabilities" }],
-      ];
+      const cases: [Parameters<typeof create<typeof ControlResponseSchema>>[1], Record<string, string> | undefined][] =
+        [
+          [
+            { action: ControlAction.HANDOFF_DRAINING, metadata: { phase: "draining", reason: "hub_disconnected" } },
+            { handled: "true", reason: "handoff", type: "handoff.draining" },
+          ],
+          [
+            { action: ControlAction.HANDOFF_READY, metadata: { phase: "ready" } },
+            { handled: "true", reason: "handoff", type: "handoff.ready" },
+          ],
+          [{ action: ControlAction.NOOP }, { handled: "false", reason: "noop", type: "noop" }],
+          [{ action: ControlAction.ACK, metadata: { received: "x" } }, undefined],
+          [
+            { action: ControlAction.HEARTBEAT, metadata: { ts: "1" } },
+            { handled: "false", reason: "no_control_handler", type: "heartbeat" },
+          ],
+          [
+            { action: ControlAction.ERROR, metadata: { message: "boom" }, error: { code: 3, message: "boom" } },
+            { handled: "false", reason: "no_control_handler", type: "error" },
+          ],
+          [
+            { action: ControlAction.CODEC_SELECT, metadata: { "audio.codec": "opus" } },
+            { handled: "false", reason: "no_control_handler", type: "codec-select" },
+          ],
+          [
+            { customAction: "my.custom", metadata: { a: "b" } },
+            { handled: "false", reason: "no_control_handler", type: "my.custom" },
+          ],
+          // A flow-only response (the hub's PAUSE reaching the SDK) is ignored: quirks I10.
+          [{ flow: { signal: FlowControlSignal.PAUSE } }, { handled: "false", reason: "noop", type: "" }],
+          [
+            { action: ControlAction.CONNECTOR_CAPABILITIES, metadata: { "video.codec": "h264" } },
+            { handled: "true", reason: "capabilities", type: "connector.capabilities" },
+          ],
+        ];
       for (const [resp, want] of cases) {
         const before = acks(fake).length;
         await fake.sendControl(create(ControlResponseSchema, resp));
@@ -107,12 +145,24 @@ const scenarios: Scenario[] = [
       await start({ BUBU_GRPC_HEARTBEAT_INTERVAL: "150ms", BUBU_TRANSPORT_HEARTBEAT_INTERVAL: "200ms" });
       await established(fake);
       await fake.sendData(hubHeartbeat());
-      await fake.sendData(envelopePacket({ metadata: { "bubu-heartbeat": "true" }, payload: {}, streamId: "hb", sequence: 4n }));
+      await fake.sendData(
+        envelopePacket({ metadata: { "bubu-heartbeat": "true" }, payload: {}, streamId: "hb", sequence: 4n }),
+      );
       await fake.sendData(framelessPacket("ka", 7n));
       await fake.waitFor(() => fake.heartbeats >= 3, 10_000, "data heartbeats");
-      await fake.waitFor(() => fake.controlRequests.filter((r) => r.action === ControlAction.HEARTBEAT).length >= 2, 10_000, "control heartbeats");
-      await fake.waitFor(() => fake.receipts.length === 2, 10_000, "receipts for the sequenced heartbeat and keepalive");
-      const hb = fake.events.flatMap((e) => (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] === "true" ? [e.request] : []));
+      await fake.waitFor(
+        () => fake.controlRequests.filter((r) => r.action === ControlAction.HEARTBEAT).length >= 2,
+        10_000,
+        "control heartbeats",
+      );
+      await fake.waitFor(
+        () => fake.receipts.length === 2,
+        10_000,
+        "receipts for the sequenced heartbeat and keepalive",
+      );
+      const hb = fake.events.flatMap((e) =>
+        e.type === "data-request" && e.request.metadata["bubu-heartbeat"] === "true" ? [e.request] : [],
+      );
       for (const r of hb) {
         assert.deepEqual({ ...r.metadata }, { "bubu-heartbeat": "true" });
         assert.equal(r.frame.case, undefined);
@@ -123,7 +173,10 @@ const scenarios: Scenario[] = [
         assert.deepEqual(Object.keys(r.metadata), ["ts"]);
         assert.ok(Math.abs(Number(r.metadata.ts) - Date.now()) < 60_000, `ts is unix ms: ${r.metadata.ts}`);
       }
-      assert.deepEqual(fake.receipts.map((r) => [r.streamId, r.sequence]).sort(), [["hb", "4"], ["ka", "7"]]);
+      assert.deepEqual(fake.receipts.map((r) => [r.streamId, r.sequence]).sort(), [
+        ["hb", "4"],
+        ["ka", "7"],
+      ]);
       assert.equal(fake.dataRequests.length, 0, "hub heartbeats and keepalives are not delivered to the engram");
       assert.ok(!acks(fake).some((m) => m.type === "ack"), "the connector's heartbeat ACKs get no reply");
     },
@@ -134,11 +187,25 @@ const scenarios: Scenario[] = [
     async run({ fake, start }) {
       await start();
       await established(fake);
-      await fake.sendControl(create(ControlResponseSchema, { action: ControlAction.CONNECTOR_READY, metadata: { "startup.capabilities": " NONE " } }));
+      await fake.sendControl(
+        create(ControlResponseSchema, {
+          action: ControlAction.CONNECTOR_READY,
+          metadata: { "startup.capabilities": " NONE " },
+        }),
+      );
       await established(fake, 2);
       assert.equal(count(fake, "control-open"), 1, "same session");
-      await fake.sendControl(create(ControlResponseSchema, { action: ControlAction.CONNECTOR_READY, metadata: { "startup.capabilities": "sometimes" } }));
-      await fake.waitFor(() => count(fake, "control-open") === 2 && count(fake, "data-open") === 2, 10_000, "a new session");
+      await fake.sendControl(
+        create(ControlResponseSchema, {
+          action: ControlAction.CONNECTOR_READY,
+          metadata: { "startup.capabilities": "sometimes" },
+        }),
+      );
+      await fake.waitFor(
+        () => count(fake, "control-open") === 2 && count(fake, "data-open") === 2,
+        10_000,
+        "a new session",
+      );
       await established(fake, 3);
       await fake.sendData(envelopePacket({ payload: { n: 1 } }));
       await fake.waitFor(() => fake.dataRequests.length === 1, 10_000, "echo on the new session");

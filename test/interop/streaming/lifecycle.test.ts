@@ -57,7 +57,11 @@ const scenarios: Scenario[] = [
     async run({ fake, start }) {
       await start();
       await established(fake);
-      await fake.sendData(create(DataResponseSchema, { frame: { case: "audio", value: { pcm: new Uint8Array(4), sampleRateHz: 0, channels: 1 } } }));
+      await fake.sendData(
+        create(DataResponseSchema, {
+          frame: { case: "audio", value: { pcm: new Uint8Array(4), sampleRateHz: 0, channels: 1 } },
+        }),
+      );
       await established(fake, 2);
       assert.equal(fake.dataRequests.length, 0, "the invalid frame is not delivered");
       await fake.sendData(envelopePacket({ payload: { n: 1 } }));
@@ -86,15 +90,25 @@ const scenarios: Scenario[] = [
       await start();
       await established(fake);
       const N = 300;
-      for (let i = 1; i <= N; i++) await fake.sendData(envelopePacket({ payload: { i }, streamId: "b", sequence: BigInt(i) }));
+      for (let i = 1; i <= N; i++)
+        await fake.sendData(envelopePacket({ payload: { i }, streamId: "b", sequence: BigInt(i) }));
       await fake.waitFor(() => fake.dataRequests.length === N, 20_000, `${N} echoes`);
-      assert.deepEqual(fake.dataRequests.map((r) => Number(r.payload?.i)), Array.from({ length: N }, (_, k) => k + 1));
+      assert.deepEqual(
+        fake.dataRequests.map((r) => Number(r.payload?.i)),
+        Array.from({ length: N }, (_, k) => k + 1),
+      );
       if (impl === "ts") {
         await fake.waitFor(() => fake.receipts.length === N, 10_000, `${N} receipts`);
-        assert.deepEqual(fake.receipts.map((r) => Number(r.sequence)), Array.from({ length: N }, (_, k) => k + 1));
+        assert.deepEqual(
+          fake.receipts.map((r) => Number(r.sequence)),
+          Array.from({ length: N }, (_, k) => k + 1),
+        );
       } else {
         await sleep(500);
-        assertRising(fake.receipts.map((r) => Number(r.sequence)), N);
+        assertRising(
+          fake.receipts.map((r) => Number(r.sequence)),
+          N,
+        );
       }
     },
   },
@@ -105,15 +119,24 @@ const scenarios: Scenario[] = [
       const p = await start();
       await established(fake);
       const N = 200;
-      for (let i = 1; i <= N; i++) await fake.sendData(envelopePacket({ payload: { i }, streamId: "t", sequence: BigInt(i) }));
+      for (let i = 1; i <= N; i++)
+        await fake.sendData(envelopePacket({ payload: { i }, streamId: "t", sequence: BigInt(i) }));
       await fake.waitFor(() => fake.dataRequests.length >= 5, 10_000, "some echoes");
       p.signal("SIGTERM");
       const code = await exitWithin(p, 15_000);
       assert.equal(code, 0, p.output());
-      await fake.waitFor(() => count(fake, "data-end") === 1 && count(fake, "control-end") === 1, 5_000, "both streams closed");
+      await fake.waitFor(
+        () => count(fake, "data-end") === 1 && count(fake, "control-end") === 1,
+        5_000,
+        "both streams closed",
+      );
       const echoed = fake.dataRequests.map((r) => Number(r.payload?.i));
       const receipted = fake.receipts.map((r) => Number(r.sequence));
-      assert.deepEqual(echoed, echoed.map((_, k) => k + 1), "echoes in order, no gaps");
+      assert.deepEqual(
+        echoed,
+        echoed.map((_, k) => k + 1),
+        "echoes in order, no gaps",
+      );
       if (impl === "ts") {
         // DESIGN.md (quirks A1, I1, I7 fixed): every message read is echoed and receipted before exit.
         assert.deepEqual(receipted, echoed, "a receipt for every echo and an echo for every receipt");

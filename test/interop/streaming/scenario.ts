@@ -1,10 +1,11 @@
 // The scenario table runner: every scenario runs once per engram (Go reference, ours) against a
 // fresh fake connector, with the same assertions. Where the two legitimately differ (a Go quirk
 // that DESIGN.md fixes), a scenario branches on `impl` and names the quirk.
-import { describe, test } from "node:test";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, test } from "node:test";
 import { ControlAction } from "../../../src/gen/transport/v1/transport_pb.ts";
 import { FakeConnector, type FakeConnectorOptions } from "../../peers/connector/index.ts";
 import { streamEnv } from "../../streaming/helpers.ts";
@@ -15,7 +16,10 @@ export interface Ctx {
   readonly impl: Impl;
   readonly fake: FakeConnector;
   /** Starts the engram against the fake (fast reconnect timers; `binding` names it). */
-  start(env?: Record<string, string>, binding?: { name?: string; namespace?: string; protocolVersion?: string }): Promise<EngramProcess>;
+  start(
+    env?: Record<string, string>,
+    binding?: { name?: string; namespace?: string; protocolVersion?: string },
+  ): Promise<EngramProcess>;
 }
 
 export interface Scenario {
@@ -70,11 +74,15 @@ const ACTION_NAMES = new Map<number, string>(Object.entries(ControlAction).map((
 
 /** One short line per fake-connector event (for failure messages). */
 function eventSummary(fake: FakeConnector): string {
-  return fake.events.slice(-80).map((e) => {
-    if (e.type === "control-request") return `control ${e.request.customAction || (ACTION_NAMES.get(e.request.action) ?? e.request.action)} ${JSON.stringify(e.request.metadata)}`;
-    if (e.type === "data-request") return `data ${e.request.frame.case ?? "-"} ${JSON.stringify(e.request.metadata)}`;
-    return e.type;
-  }).join("\n");
+  return fake.events
+    .slice(-80)
+    .map((e) => {
+      if (e.type === "control-request")
+        return `control ${e.request.customAction || (ACTION_NAMES.get(e.request.action) ?? e.request.action)} ${JSON.stringify(e.request.metadata)}`;
+      if (e.type === "data-request") return `data ${e.request.frame.case ?? "-"} ${JSON.stringify(e.request.metadata)}`;
+      return e.type;
+    })
+    .join("\n");
 }
 
 /** The metadata of every ACK the engram sent, in order. */

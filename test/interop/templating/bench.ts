@@ -8,7 +8,7 @@ import { TemplateEngine } from "../../../src/templating/evaluator.ts";
 
 const config = {
   url: "https://api.example.com/v1/users/{{ inputs.userId }}",
-  headers: { Authorization: "Bearer {{ inputs.token }}", "X-Request": "{{ inputs.requestId | default \"none\" }}" },
+  headers: { Authorization: "Bearer {{ inputs.token }}", "X-Request": '{{ inputs.requestId | default "none" }}' },
   name: "{{ inputs.user.name | upper }}",
   retries: "{{ inputs.retries }}",
   body: { $bubuTemplate: "{{ toJson inputs.payload }}" },
@@ -34,8 +34,14 @@ engine.resolveValue(config, vars);
 const t0 = performance.now();
 for (let i = 0; i < n; i++) engine.resolveValue(config, vars);
 const secs = (performance.now() - t0) / 1000;
-console.log(`ts (${typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" ? "deno" : "node"}): ${n} configs in ${secs.toFixed(2)}s: ${(n / secs).toFixed(0)} configs/s`);
+console.log(
+  `ts (${typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" ? "deno" : "node"}): ${n} configs in ${secs.toFixed(2)}s: ${(n / secs).toFixed(0)} configs/s`,
+);
 
 const dir = dirname(fileURLToPath(import.meta.url));
-const go = spawnSync("go", ["run", ".", "-bench", String(n)], { cwd: dir, input: JSON.stringify({ name: "bench", value: config, vars }), encoding: "utf8" });
+const go = spawnSync("go", ["run", ".", "-bench", String(n)], {
+  cwd: dir,
+  input: JSON.stringify({ name: "bench", value: config, vars }),
+  encoding: "utf8",
+});
 process.stdout.write(go.status === 0 ? go.stdout : `go: not run (${go.stderr.trim().split("\n").at(-1)})\n`);

@@ -28,7 +28,8 @@ function normalizeEntry(raw: RawEntry, repo: string, where: string): ImageEntry 
   const r = Array.isArray(raw) ? { command: raw } : raw;
   const strings = (a: unknown, what: string): string[] => {
     if (a === undefined) return [];
-    if (!Array.isArray(a) || !a.every((x) => typeof x === "string")) throw new Error(`${where}: ${what} must be an array of strings`);
+    if (!Array.isArray(a) || !a.every((x) => typeof x === "string"))
+      throw new Error(`${where}: ${what} must be an array of strings`);
     return a.map((x) => subst(x, repo));
   };
   const env: Record<string, string> = {};
@@ -36,7 +37,12 @@ function normalizeEntry(raw: RawEntry, repo: string, where: string): ImageEntry 
     if (typeof v !== "string") throw new Error(`${where}: env.${k} must be a string`);
     env[k] = subst(v, repo);
   }
-  return { command: strings(r.command, "command"), args: strings(r.args, "args"), env, cwd: r.cwd === undefined ? undefined : subst(r.cwd, repo) };
+  return {
+    command: strings(r.command, "command"),
+    args: strings(r.args, "args"),
+    env,
+    cwd: r.cwd === undefined ? undefined : subst(r.cwd, repo),
+  };
 }
 
 /** All entries of the folder; a malformed file throws (the pod then waits with that message). */
@@ -44,7 +50,9 @@ export function loadImages(dir: string, repo: string): Map<string, ImageEntry> {
   const out = new Map<string, ImageEntry>();
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
   } catch {
     return out;
   }

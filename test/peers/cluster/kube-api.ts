@@ -70,7 +70,9 @@ export class KubeApi {
           headers: {
             accept: "application/json",
             "user-agent": "bubu-process-kubelet",
-            ...(payload === undefined ? {} : { "content-type": contentType, "content-length": Buffer.byteLength(payload) }),
+            ...(payload === undefined
+              ? {}
+              : { "content-type": contentType, "content-length": Buffer.byteLength(payload) }),
           },
         },
         (res) => {
@@ -111,12 +113,19 @@ export class KubeApi {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         url,
-        { method: "GET", agent: this.#agent, signal, headers: { accept: "application/json", "user-agent": "bubu-process-kubelet" } },
+        {
+          method: "GET",
+          agent: this.#agent,
+          signal,
+          headers: { accept: "application/json", "user-agent": "bubu-process-kubelet" },
+        },
         (res) => {
           if (res.statusCode !== 200) {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => reject(new KubeApiError("GET", path, res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
+            res.on("end", () =>
+              reject(new KubeApiError("GET", path, res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))),
+            );
             return;
           }
           let buffered = "";

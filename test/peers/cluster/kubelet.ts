@@ -17,7 +17,7 @@ import { readKubeconfig } from "../k8s/peer.ts";
 import { KubeApi, KubeApiError, type WatchEvent } from "./kube-api.ts";
 import { HOST_IP, metaNow } from "./pod-status.ts";
 import type { Pod } from "./pod-types.ts";
-import { PodWorker, type KubeletContext } from "./pod-worker.ts";
+import { type KubeletContext, PodWorker } from "./pod-worker.ts";
 
 const NODE_NAME = "bubu-process-kubelet";
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -73,7 +73,16 @@ async function registerNode(): Promise<void> {
         { type: "InternalIP", address: HOST_IP },
         { type: "Hostname", address: NODE_NAME },
       ],
-      conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "process kubelet is ready", lastHeartbeatTime: now, lastTransitionTime: now }],
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "KubeletReady",
+          message: "process kubelet is ready",
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
       nodeInfo: {
         kubeletVersion: "v1.37.2-process",
         kubeProxyVersion: "",
@@ -152,10 +161,11 @@ async function watchLoop(onReady: () => void): Promise<void> {
       expired = true;
       await new Promise((r) => setTimeout(r, 500));
     }
-    if (expired && !stop.signal.aborted) rv = await relist().catch((err) => {
-      log(`relist failed: ${(err as Error).message}`);
-      return rv;
-    });
+    if (expired && !stop.signal.aborted)
+      rv = await relist().catch((err) => {
+        log(`relist failed: ${(err as Error).message}`);
+        return rv;
+      });
   }
 }
 
@@ -163,7 +173,10 @@ async function shutdown(signal: string): Promise<void> {
   if (stop.signal.aborted) return;
   log(`${signal}: stopping ${workers.size} pod(s)`);
   stop.abort();
-  await Promise.race([Promise.all([...workers.values()].map((w) => w.shutdown(3))), new Promise((r) => setTimeout(r, 8000))]);
+  await Promise.race([
+    Promise.all([...workers.values()].map((w) => w.shutdown(3))),
+    new Promise((r) => setTimeout(r, 8000)),
+  ]);
   api.close();
   process.exit(0);
 }

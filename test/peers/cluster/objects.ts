@@ -25,16 +25,44 @@ const RESOURCES: Record<string, Resource> = {
   "batch/v1/Job": { base: "/apis/batch/v1", plural: "jobs", namespaced: true },
   "apps/v1/Deployment": { base: "/apis/apps/v1", plural: "deployments", namespaced: true },
   "apps/v1/ReplicaSet": { base: "/apis/apps/v1", plural: "replicasets", namespaced: true },
-  "rbac.authorization.k8s.io/v1/Role": { base: "/apis/rbac.authorization.k8s.io/v1", plural: "roles", namespaced: true },
-  "catalog.bubustack.io/v1alpha1/ImpulseTemplate": { base: "/apis/catalog.bubustack.io/v1alpha1", plural: "impulsetemplates", namespaced: false },
+  "rbac.authorization.k8s.io/v1/Role": {
+    base: "/apis/rbac.authorization.k8s.io/v1",
+    plural: "roles",
+    namespaced: true,
+  },
+  "catalog.bubustack.io/v1alpha1/ImpulseTemplate": {
+    base: "/apis/catalog.bubustack.io/v1alpha1",
+    plural: "impulsetemplates",
+    namespaced: false,
+  },
   "bubustack.io/v1alpha1/Impulse": { base: "/apis/bubustack.io/v1alpha1", plural: "impulses", namespaced: true },
-  "runs.bubustack.io/v1alpha1/StoryTrigger": { base: "/apis/runs.bubustack.io/v1alpha1", plural: "storytriggers", namespaced: true },
-  "runs.bubustack.io/v1alpha1/EffectClaim": { base: "/apis/runs.bubustack.io/v1alpha1", plural: "effectclaims", namespaced: true },
-  "catalog.bubustack.io/v1alpha1/EngramTemplate": { base: "/apis/catalog.bubustack.io/v1alpha1", plural: "engramtemplates", namespaced: false },
+  "runs.bubustack.io/v1alpha1/StoryTrigger": {
+    base: "/apis/runs.bubustack.io/v1alpha1",
+    plural: "storytriggers",
+    namespaced: true,
+  },
+  "runs.bubustack.io/v1alpha1/EffectClaim": {
+    base: "/apis/runs.bubustack.io/v1alpha1",
+    plural: "effectclaims",
+    namespaced: true,
+  },
+  "catalog.bubustack.io/v1alpha1/EngramTemplate": {
+    base: "/apis/catalog.bubustack.io/v1alpha1",
+    plural: "engramtemplates",
+    namespaced: false,
+  },
   "bubustack.io/v1alpha1/Engram": { base: "/apis/bubustack.io/v1alpha1", plural: "engrams", namespaced: true },
   "bubustack.io/v1alpha1/Story": { base: "/apis/bubustack.io/v1alpha1", plural: "stories", namespaced: true },
-  "runs.bubustack.io/v1alpha1/StoryRun": { base: "/apis/runs.bubustack.io/v1alpha1", plural: "storyruns", namespaced: true },
-  "runs.bubustack.io/v1alpha1/StepRun": { base: "/apis/runs.bubustack.io/v1alpha1", plural: "stepruns", namespaced: true },
+  "runs.bubustack.io/v1alpha1/StoryRun": {
+    base: "/apis/runs.bubustack.io/v1alpha1",
+    plural: "storyruns",
+    namespaced: true,
+  },
+  "runs.bubustack.io/v1alpha1/StepRun": {
+    base: "/apis/runs.bubustack.io/v1alpha1",
+    plural: "stepruns",
+    namespaced: true,
+  },
 };
 
 /** The collection path of `apiVersion/kind` (in `namespace` when namespaced). */
@@ -83,7 +111,9 @@ export function registerImages(peer: ClusterPeer, file: string, images: Record<s
 export function podLogs(peer: ClusterPeer, namespace: string, lines = 30): string {
   if (!existsSync(peer.podsDir)) return "";
   const out: string[] = [];
-  for (const dir of readdirSync(peer.podsDir).filter((d) => d.startsWith(`${namespace}_`)).sort()) {
+  for (const dir of readdirSync(peer.podsDir)
+    .filter((d) => d.startsWith(`${namespace}_`))
+    .sort()) {
     for (const f of ["stdout.log", "stderr.log", "exit"]) {
       const p = join(peer.podsDir, dir, f);
       if (!existsSync(p)) continue;

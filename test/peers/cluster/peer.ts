@@ -39,7 +39,8 @@ export interface ClusterPeer {
 type Lookup = { peer: ClusterPeer } | { reason: string };
 
 /** The message a test fails with under CI when the peer is absent. */
-export const CLUSTER_PEER_MISSING: string = "the cluster peer is not running: run test/peers/cluster/install.sh and start.sh";
+export const CLUSTER_PEER_MISSING: string =
+  "the cluster peer is not running: run test/peers/cluster/install.sh and start.sh";
 
 const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -63,7 +64,8 @@ function lookup(): Lookup {
   for (const c of ["ETCD", "APISERVER", "CONTROLLER_MANAGER", "OPERATOR", "KUBELET", "RECORDER"]) {
     const raw = env[`BUBU_TEST_CLUSTER_${c}_PID`];
     const pid = Number(raw);
-    if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return { reason: `${envFile} is stale: ${c.toLowerCase()} (pid ${raw}) is not running` };
+    if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid))
+      return { reason: `${envFile} is stale: ${c.toLowerCase()} (pid ${raw}) is not running` };
   }
   const kubeconfigPath = env.BUBU_TEST_CLUSTER_KUBECONFIG;
   if (!kubeconfigPath || !existsSync(kubeconfigPath)) return { reason: `kubeconfig ${kubeconfigPath} does not exist` };

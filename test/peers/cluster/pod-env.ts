@@ -51,7 +51,12 @@ export async function resolveEnv(
       const v = await refs.key("secrets", from.secretKeyRef.name, from.secretKeyRef.key, from.secretKeyRef.optional);
       if (v !== undefined) env[e.name] = v.toString("utf8");
     } else if (from.configMapKeyRef) {
-      const v = await refs.key("configmaps", from.configMapKeyRef.name, from.configMapKeyRef.key, from.configMapKeyRef.optional);
+      const v = await refs.key(
+        "configmaps",
+        from.configMapKeyRef.name,
+        from.configMapKeyRef.key,
+        from.configMapKeyRef.optional,
+      );
       if (v !== undefined) env[e.name] = v.toString("utf8");
     } else {
       throw new PodConfigError(`env ${e.name}: unsupported valueFrom ${Object.keys(from).join(",")}`);
@@ -77,8 +82,17 @@ function quantity(q: string): number {
   if (!m) throw new PodConfigError(`bad quantity ${q}`);
   const n = Number(m[1]);
   const units: Record<string, number> = {
-    "": 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
   };
   const f = units[m[2]!];
   if (f === undefined) throw new PodConfigError(`bad quantity unit ${q}`);

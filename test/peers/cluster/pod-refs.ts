@@ -57,7 +57,12 @@ export class RefReader {
   }
 
   /** One key; undefined when optional and absent. */
-  async key(kind: DataKind, name: string | undefined, key: string, optional: boolean | undefined): Promise<Buffer | undefined> {
+  async key(
+    kind: DataKind,
+    name: string | undefined,
+    key: string,
+    optional: boolean | undefined,
+  ): Promise<Buffer | undefined> {
     const what = kind === "secrets" ? "secret" : "configmap";
     if (!name) throw new PodConfigError(`${what} reference without a name`);
     const obj = await this.object(kind, name);
@@ -66,7 +71,8 @@ export class RefReader {
       throw new PodConfigError(`${what} "${name}" not found`);
     }
     const value = obj[key];
-    if (value === undefined && !optional) throw new PodConfigError(`couldn't find key ${key} in ${what} ${this.namespace}/${name}`);
+    if (value === undefined && !optional)
+      throw new PodConfigError(`couldn't find key ${key} in ${what} ${this.namespace}/${name}`);
     return value;
   }
 }

@@ -21,7 +21,9 @@ export function waitingStatus(container: string, image: string, reason: string, 
   return {
     status: {
       phase: "Pending",
-      containerStatuses: [{ ...base(container, image), ready: false, started: false, state: { waiting: { reason, message } } }],
+      containerStatuses: [
+        { ...base(container, image), ready: false, started: false, state: { waiting: { reason, message } } },
+      ],
     },
   };
 }

@@ -7,9 +7,10 @@
  *
  * @module
  */
+
+import { Buffer } from "node:buffer";
 import { mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize } from "node:path";
-import { Buffer } from "node:buffer";
 import process from "node:process";
 import type { KubeApi } from "./kube-api.ts";
 import { PodConfigError, podField, type RefReader } from "./pod-refs.ts";
@@ -64,7 +65,9 @@ export async function prepareVolumes(
     }
     if (vm.subPath) source = join(source, safeRelative(vm.subPath));
     if (!mountable(vm.mountPath)) {
-      warnings.push(`volume ${vm.name}: mount path ${vm.mountPath} is neither under /run nor an existing folder; not mounted`);
+      warnings.push(
+        `volume ${vm.name}: mount path ${vm.mountPath} is neither under /run nor an existing folder; not mounted`,
+      );
       continue;
     }
     mounts.push({ source, target: vm.mountPath, readOnly: vm.readOnly === true });
@@ -91,7 +94,11 @@ async function prepareVolume(vol: Volume, dir: string, c: Ctx): Promise<string> 
     for (const src of vol.projected.sources ?? []) {
       if (src.serviceAccountToken) {
         const t = src.serviceAccountToken;
-        const token: TokenFile = { file: join(dir, safeRelative(t.path)), audience: t.audience, expirationSeconds: t.expirationSeconds ?? 3600 };
+        const token: TokenFile = {
+          file: join(dir, safeRelative(t.path)),
+          audience: t.audience,
+          expirationSeconds: t.expirationSeconds ?? 3600,
+        };
         await writeToken(c.api, c.pod, token);
         c.tokens.push(token);
       } else if (src.configMap) {
@@ -116,7 +123,11 @@ async function prepareVolume(vol: Volume, dir: string, c: Ctx): Promise<string> 
     writeDownward(dir, vol.downwardAPI.items, c);
     return dir;
   }
-  throw new PodConfigError(`volume ${vol.name}: unsupported volume source ${Object.keys(vol).filter((k) => k !== "name").join(",")}`);
+  throw new PodConfigError(
+    `volume ${vol.name}: unsupported volume source ${Object.keys(vol)
+      .filter((k) => k !== "name")
+      .join(",")}`,
+  );
 }
 
 /** Requests a token bound to the pod and writes it atomically (renewals replace the file). */
@@ -154,7 +165,9 @@ async function writeKeys(
     if (optional) return;
     throw new PodConfigError(`${kind === "secrets" ? "secret" : "configmap"} "${name}" not found`);
   }
-  const pairs: [string, string][] = items?.length ? items.map((i) => [i.key, i.path]) : Object.keys(obj).map((k) => [k, k]);
+  const pairs: [string, string][] = items?.length
+    ? items.map((i) => [i.key, i.path])
+    : Object.keys(obj).map((k) => [k, k]);
   for (const [key, path] of pairs) {
     const value = obj[key];
     if (value === undefined) {
@@ -185,4 +198,3 @@ function safeRelative(p: string): string {
   if (isAbsolute(n) || n === ".." || n.startsWith("../")) throw new PodConfigError(`path ${p} leaves its volume`);
   return n;
 }
-

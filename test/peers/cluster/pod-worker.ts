@@ -8,14 +8,14 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KubeApiError, type KubeApi } from "./kube-api.ts";
 import { findImage, loadImages } from "./images.ts";
+import { type KubeApi, KubeApiError } from "./kube-api.ts";
 import { expandVars, resolveEnv } from "./pod-env.ts";
+import { type RunningProcess, startProcess } from "./pod-process.ts";
 import { PodConfigError, RefReader } from "./pod-refs.ts";
-import { startProcess, type RunningProcess } from "./pod-process.ts";
 import { HOST_IP, metaNow, runningStatus, terminatedStatus, waitingStatus } from "./pod-status.ts";
 import type { Pod } from "./pod-types.ts";
-import { prepareVolumes, writeToken, type TokenFile } from "./pod-volumes.ts";
+import { prepareVolumes, type TokenFile, writeToken } from "./pod-volumes.ts";
 
 export interface KubeletContext {
   readonly api: KubeApi;
@@ -105,9 +105,12 @@ export class PodWorker {
     mkdirSync(this.dir, { recursive: true });
     try {
       const entry = findImage(loadImages(join(this.ctx.stateDir, "images.d"), this.ctx.repo), image);
-      if (!entry) throw new WaitError("ErrImagePull", `image ${image} is not in the process kubelet's image map (images.d)`);
-      if (pod.spec.containers.length > 1) this.#note(`only the first of ${pod.spec.containers.length} containers is run`);
-      if ((pod.spec.restartPolicy ?? "Always") !== "Never") this.#note(`restartPolicy ${pod.spec.restartPolicy ?? "Always"} is run as Never`);
+      if (!entry)
+        throw new WaitError("ErrImagePull", `image ${image} is not in the process kubelet's image map (images.d)`);
+      if (pod.spec.containers.length > 1)
+        this.#note(`only the first of ${pod.spec.containers.length} containers is run`);
+      if ((pod.spec.restartPolicy ?? "Always") !== "Never")
+        this.#note(`restartPolicy ${pod.spec.restartPolicy ?? "Always"} is run as Never`);
       const refs = new RefReader(this.ctx.api, pod.metadata.namespace ?? "default");
       const base: Record<string, string> = {
         ...this.ctx.hostEnv,
@@ -124,17 +127,36 @@ export class PodWorker {
         ...entry.env,
       };
       const env = await resolveEnv(pod, container, refs, base, HOST_IP);
-      const volumes = await prepareVolumes(pod, container, { refs, api: this.ctx.api, hostIP: HOST_IP, dir: join(this.dir, "volumes") });
+      const volumes = await prepareVolumes(pod, container, {
+        refs,
+        api: this.ctx.api,
+        hostIP: HOST_IP,
+        dir: join(this.dir, "volumes"),
+      });
       for (const w of volumes.warnings) this.#note(w);
       const lookup = (n: string): string | undefined => env[n];
       const entrypoint = container.command ?? entry.command;
       const args = container.command ? (container.args ?? []) : (container.args ?? entry.args);
       const argv = [...entrypoint, ...args].map((a) => expandVars(a, lookup));
-      if (argv.length === 0) throw new WaitError("CreateContainerError", `image ${image} has no command in the image map`);
+      if (argv.length === 0)
+        throw new WaitError("CreateContainerError", `image ${image} has no command in the image map`);
       if (this.#gone || this.#deleting) return;
-      this.#launch(argv, env, container.workingDir ?? entry.cwd ?? this.ctx.repo, volumes.mounts, volumes.tokens, container.name, image);
+      this.#launch(
+        argv,
+        env,
+        container.workingDir ?? entry.cwd ?? this.ctx.repo,
+        volumes.mounts,
+        volumes.tokens,
+        container.name,
+        image,
+      );
     } catch (err) {
-      const wait = err instanceof WaitError ? err : err instanceof PodConfigError ? new WaitError("CreateContainerConfigError", err.message) : undefined;
+      const wait =
+        err instanceof WaitError
+          ? err
+          : err instanceof PodConfigError
+            ? new WaitError("CreateContainerConfigError", err.message)
+            : undefined;
       if (!wait) this.ctx.log(`${this.#ref}: start failed: ${(err as Error).stack ?? err}`);
       const w = wait ?? new WaitError("CreateContainerError", String((err as Error).message ?? err));
       const said = `${w.reason}: ${w.message}`;
@@ -153,8 +175,23 @@ export class PodWorker {
     }
   }
 
-  #launch(argv: string[], env: Record<string, string>, cwd: string, mounts: Parameters<typeof startProcess>[0]["mounts"], tokens: TokenFile[], name: string, image: string): void {
-    const proc = startProcess({ argv, env, cwd, mounts, stdoutFile: join(this.dir, "stdout.log"), stderrFile: join(this.dir, "stderr.log") });
+  #launch(
+    argv: string[],
+    env: Record<string, string>,
+    cwd: string,
+    mounts: Parameters<typeof startProcess>[0]["mounts"],
+    tokens: TokenFile[],
+    name: string,
+    image: string,
+  ): void {
+    const proc = startProcess({
+      argv,
+      env,
+      cwd,
+      mounts,
+      stdoutFile: join(this.dir, "stdout.log"),
+      stderrFile: join(this.dir, "stderr.log"),
+    });
     this.#proc = proc;
     this.#phase = "running";
     this.#startedAt = metaNow();
@@ -166,10 +203,16 @@ export class PodWorker {
     if (deadline !== undefined) {
       const started = Date.parse(this.#pod.status?.startTime ?? "") || Date.now();
       this.#timers.push(
-        setTimeout(() => {
-          this.#podReason = { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" };
-          void this.#stop("activeDeadlineSeconds", this.#pod.spec.terminationGracePeriodSeconds ?? 30);
-        }, Math.max(0, started + deadline * 1000 - Date.now())),
+        setTimeout(
+          () => {
+            this.#podReason = {
+              reason: "DeadlineExceeded",
+              message: "Pod was active on the node longer than the specified deadline",
+            };
+            void this.#stop("activeDeadlineSeconds", this.#pod.spec.terminationGracePeriodSeconds ?? 30);
+          },
+          Math.max(0, started + deadline * 1000 - Date.now()),
+        ),
       );
     }
     void proc.exited.then((exit) => this.#exited(exit.exitCode, exit.signal, name, image));
@@ -240,7 +283,8 @@ export class PodWorker {
       gracePeriodSeconds: 0,
       preconditions: { uid: this.#pod.metadata.uid },
     });
-    if (res.status !== 200 && res.status !== 404 && res.status !== 409) this.ctx.log(`${this.#ref}: final delete: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    if (res.status !== 200 && res.status !== 404 && res.status !== 409)
+      this.ctx.log(`${this.#ref}: final delete: HTTP ${res.status} ${res.body.slice(0, 200)}`);
   }
 
   /** Schedules the pod here (there is no scheduler): the Binding subresource. */
@@ -254,7 +298,8 @@ export class PodWorker {
       target: { apiVersion: "v1", kind: "Node", name: this.ctx.nodeName },
     });
     // 409: bound already (the MODIFIED event with spec.nodeName follows and starts the pod).
-    if (res.status !== 201 && res.status !== 200 && res.status !== 409) this.ctx.log(`${this.#ref}: binding: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    if (res.status !== 201 && res.status !== 200 && res.status !== 409)
+      this.ctx.log(`${this.#ref}: binding: HTTP ${res.status} ${res.body.slice(0, 200)}`);
   }
 
   async #patchStatus(patch: unknown): Promise<void> {

@@ -1,14 +1,25 @@
 // Test-side handle on the fake connector: in-process on Node and Bun, a child `node` process
 // under Deno (a Deno HTTP/2 server is unreliable; RUNTIMES.md). Same API either way.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import type { Code } from "@connectrpc/connect";
-import type { ControlRequest, ControlResponse, DataRequest, DataResponse } from "../../../src/gen/transport/v1/transport_pb.ts";
-import { commandFor, currentRuntime, repoRoot } from "../../support/spawn.ts";
-import { type FakeConnectorOptions, type FakeEvent, FakeConnectorServer } from "./server.ts";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { controlResponseFromWire, controlResponseToWire, dataResponseFromWire, dataResponseToWire, eventFromWire } from "./wire.ts";
+import type { Code } from "@connectrpc/connect";
+import type {
+  ControlRequest,
+  ControlResponse,
+  DataRequest,
+  DataResponse,
+} from "../../../src/gen/transport/v1/transport_pb.ts";
+import { commandFor, currentRuntime, repoRoot } from "../../support/spawn.ts";
+import { type FakeConnectorOptions, FakeConnectorServer, type FakeEvent } from "./server.ts";
+import {
+  controlResponseFromWire,
+  controlResponseToWire,
+  dataResponseFromWire,
+  dataResponseToWire,
+  eventFromWire,
+} from "./wire.ts";
 
 export type { FakeConnectorOptions, FakeEvent } from "./server.ts";
 
@@ -33,10 +44,13 @@ export class FakeConnector {
 
   /** Data requests that are not heartbeats. */
   get dataRequests(): DataRequest[] {
-    return this.events.flatMap((e) => (e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true" ? [e.request] : []));
+    return this.events.flatMap((e) =>
+      e.type === "data-request" && e.request.metadata["bubu-heartbeat"] !== "true" ? [e.request] : [],
+    );
   }
   get heartbeats(): number {
-    return this.events.filter((e) => e.type === "data-request" && e.request.metadata["bubu-heartbeat"] === "true").length;
+    return this.events.filter((e) => e.type === "data-request" && e.request.metadata["bubu-heartbeat"] === "true")
+      .length;
   }
   get controlRequests(): ControlRequest[] {
     return this.events.flatMap((e) => (e.type === "control-request" ? [e.request] : []));
@@ -44,10 +58,17 @@ export class FakeConnector {
   get receipts(): RecordedReceipt[] {
     return this.controlRequests
       .filter((r) => r.customAction === "downstream.delivered")
-      .map((r) => ({ streamId: r.metadata.stream_id, sequence: r.metadata.sequence, partition: r.metadata.partition, sizeBytes: r.metadata.size_bytes }));
+      .map((r) => ({
+        streamId: r.metadata.stream_id,
+        sequence: r.metadata.sequence,
+        partition: r.metadata.partition,
+        sizeBytes: r.metadata.size_bytes,
+      }));
   }
   opens(stream: "data" | "control"): Record<string, string>[] {
-    return this.events.flatMap((e) => (e.type === `${stream}-open` ? [(e as { headers: Record<string, string> }).headers] : []));
+    return this.events.flatMap((e) =>
+      e.type === `${stream}-open` ? [(e as { headers: Record<string, string> }).headers] : [],
+    );
   }
 
   #record(e: FakeEvent): void {
@@ -136,20 +157,28 @@ export class FakeConnector {
       fake.#link = {
         async command(op, args = {}) {
           switch (op) {
-            case "sendData": return server.sendData(dataResponseFromWire(args.response as JsonValue));
-            case "sendControl": return server.sendControl(controlResponseFromWire(args.response as JsonValue));
-            case "endData": return server.endData(args.code as Code | undefined);
-            case "endControl": return server.endControl(args.code as Code | undefined);
-            case "setReading": return server.setReading(args.on as boolean);
+            case "sendData":
+              return server.sendData(dataResponseFromWire(args.response as JsonValue));
+            case "sendControl":
+              return server.sendControl(controlResponseFromWire(args.response as JsonValue));
+            case "endData":
+              return server.endData(args.code as Code | undefined);
+            case "endControl":
+              return server.endControl(args.code as Code | undefined);
+            case "setReading":
+              return server.setReading(args.on as boolean);
             case "setPaused":
               server.upstreamPaused = args.on as boolean;
               return;
             case "setOptions":
               server.options = { ...server.options, ...args };
               return;
-            case "dropConnections": return server.dropConnections();
-            case "restart": return server.restart(args.downMs as number);
-            case "close": return server.close();
+            case "dropConnections":
+              return server.dropConnections();
+            case "restart":
+              return server.restart(args.downMs as number);
+            case "close":
+              return server.close();
           }
         },
       };
@@ -169,7 +198,12 @@ export class FakeConnector {
         for (const p of pending.values()) p.reject(new Error("fake connector exited"));
       });
       createInterface({ input: proc.stdout }).on("line", (line) => {
-        const msg = JSON.parse(line) as { listening?: string; event?: Record<string, unknown>; reply?: number; error?: string };
+        const msg = JSON.parse(line) as {
+          listening?: string;
+          event?: Record<string, unknown>;
+          reply?: number;
+          error?: string;
+        };
         if (msg.listening) resolveListen(msg.listening);
         else if (msg.event) fake.#record(eventFromWire(msg.event));
         else if (msg.reply !== undefined) {

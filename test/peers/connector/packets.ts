@@ -37,13 +37,25 @@ export function envelopePacket(spec: PacketSpec): DataResponse {
   if (spec.payload !== undefined) env.payload = spec.payload;
   if (spec.inputs !== undefined) env.inputs = spec.inputs;
   return create(DataResponseSchema, {
-    frame: { case: "binary", value: { payload: enc.encode(JSON.stringify(env)), mimeType: ENVELOPE_MIME, timestampMs: BigInt(spec.timestampMs ?? 0) } },
+    frame: {
+      case: "binary",
+      value: {
+        payload: enc.encode(JSON.stringify(env)),
+        mimeType: ENVELOPE_MIME,
+        timestampMs: BigInt(spec.timestampMs ?? 0),
+      },
+    },
     metadata,
     payload: spec.payload,
     inputs: spec.inputs,
-    envelope: spec.streamId !== undefined || spec.sequence !== undefined
-      ? create(StreamEnvelopeSchema, { streamId: spec.streamId ?? "", sequence: BigInt(spec.sequence ?? 0), partition: spec.partition ?? "" })
-      : undefined,
+    envelope:
+      spec.streamId !== undefined || spec.sequence !== undefined
+        ? create(StreamEnvelopeSchema, {
+            streamId: spec.streamId ?? "",
+            sequence: BigInt(spec.sequence ?? 0),
+            partition: spec.partition ?? "",
+          })
+        : undefined,
   });
 }
 
@@ -58,34 +70,52 @@ export function rawBinary(bytes: Uint8Array, mimeType: string, metadata: Record<
 }
 
 /** Audio frame with valid parameters. */
-export function audioPacket(pcm: Uint8Array, metadata: Record<string, string> = {}, sampleRateHz = 16000, channels = 1): DataResponse {
-  return create(DataResponseSchema, { frame: { case: "audio", value: { pcm, sampleRateHz, channels, codec: "pcm16" } }, metadata });
+export function audioPacket(
+  pcm: Uint8Array,
+  metadata: Record<string, string> = {},
+  sampleRateHz = 16000,
+  channels = 1,
+): DataResponse {
+  return create(DataResponseSchema, {
+    frame: { case: "audio", value: { pcm, sampleRateHz, channels, codec: "pcm16" } },
+    metadata,
+  });
 }
 
 /** Splits `bytes` into chunk packets of `size` (binary frames with chunk envelope fields). */
 export function chunkPackets(
   bytes: Uint8Array,
   size: number,
-  opts: { streamId: string; chunkId: string; mimeType?: string; sequence?: bigint; partition?: string; totalBytes?: number; metadata?: Record<string, string> },
+  opts: {
+    streamId: string;
+    chunkId: string;
+    mimeType?: string;
+    sequence?: bigint;
+    partition?: string;
+    totalBytes?: number;
+    metadata?: Record<string, string>;
+  },
 ): DataResponse[] {
   const count = Math.ceil(bytes.length / size);
   const out: DataResponse[] = [];
   for (let i = 0; i < count; i++) {
     const part = bytes.subarray(i * size, Math.min(bytes.length, (i + 1) * size));
-    out.push(create(DataResponseSchema, {
-      frame: { case: "binary", value: { payload: part, mimeType: opts.mimeType ?? "application/octet-stream" } },
-      metadata: opts.metadata ?? {},
-      envelope: create(StreamEnvelopeSchema, {
-        streamId: opts.streamId,
-        sequence: opts.sequence ?? 0n,
-        partition: opts.partition ?? "",
-        chunkId: opts.chunkId,
-        chunkIndex: i,
-        chunkCount: count,
-        chunkBytes: part.length,
-        totalBytes: opts.totalBytes ?? bytes.length,
+    out.push(
+      create(DataResponseSchema, {
+        frame: { case: "binary", value: { payload: part, mimeType: opts.mimeType ?? "application/octet-stream" } },
+        metadata: opts.metadata ?? {},
+        envelope: create(StreamEnvelopeSchema, {
+          streamId: opts.streamId,
+          sequence: opts.sequence ?? 0n,
+          partition: opts.partition ?? "",
+          chunkId: opts.chunkId,
+          chunkIndex: i,
+          chunkCount: count,
+          chunkBytes: part.length,
+          totalBytes: opts.totalBytes ?? bytes.length,
+        }),
       }),
-    }));
+    );
   }
   return out;
 }

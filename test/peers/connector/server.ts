@@ -3,8 +3,9 @@
 // control, data both ways, stalls, upstream pause, receipts). Runs on Node or Bun (node:http2 +
 // connectNodeAdapter); under Deno the tests start it as a child `node` process (main.ts),
 // because a Deno node:http2 server is not reliable (RUNTIMES.md).
-import * as http2 from "node:http2";
+
 import { rmSync } from "node:fs";
+import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
@@ -159,14 +160,16 @@ export class FakeConnectorServer {
           if (this.upstreamPaused) continue; // the connector drops upstream data silently while paused
           this.#emit({ type: "data-request", request: r });
           if (this.options.echo && r.metadata[HEARTBEAT_KEY] !== "true") {
-            out.push(create(DataResponseSchema, {
-              frame: r.frame,
-              metadata: r.metadata,
-              payload: r.payload,
-              inputs: r.inputs,
-              transports: r.transports,
-              envelope: r.envelope,
-            }));
+            out.push(
+              create(DataResponseSchema, {
+                frame: r.frame,
+                metadata: r.metadata,
+                payload: r.payload,
+                inputs: r.inputs,
+                transports: r.transports,
+                envelope: r.envelope,
+              }),
+            );
           }
         }
       } catch {
@@ -201,15 +204,22 @@ export class FakeConnectorServer {
       out.push(create(ControlResponseSchema, { action: ControlAction.CONNECTOR_READY, metadata }));
     }
     if (o.cutover !== false) {
-      out.push(create(ControlResponseSchema, {
-        action: ControlAction.HANDOFF_CUTOVER,
-        metadata: { phase: "cutover", reason: "hub_connected", ts: String(Date.now()) },
-      }));
+      out.push(
+        create(ControlResponseSchema, {
+          action: ControlAction.HANDOFF_CUTOVER,
+          metadata: { phase: "cutover", reason: "hub_connected", ts: String(Date.now()) },
+        }),
+      );
     }
     if ((o.startup ?? "none").trim().toLowerCase() === "required") {
       const caps = create(ControlResponseSchema, {
         action: ControlAction.CONNECTOR_CAPABILITIES,
-        metadata: o.capabilities ?? { "audio.codec": "pcm16", "audio.sample_rate_hz": "16000", "audio.channels": "1", "binary.mime": "application/json" },
+        metadata: o.capabilities ?? {
+          "audio.codec": "pcm16",
+          "audio.sample_rate_hz": "16000",
+          "audio.channels": "1",
+          "binary.mime": "application/json",
+        },
       });
       if (o.capabilitiesDelayMs) setTimeout(() => out.push(caps), o.capabilitiesDelayMs);
       else out.push(caps);
@@ -232,12 +242,15 @@ export class FakeConnectorServer {
 
   /** The connector's answers to SDK-originated directives (§6 table). */
   #controlReply(r: ControlRequest): ControlResponse | undefined {
-    const ack = (metadata: Record<string, string>) => create(ControlResponseSchema, { action: ControlAction.ACK, metadata });
+    const ack = (metadata: Record<string, string>) =>
+      create(ControlResponseSchema, { action: ControlAction.ACK, metadata });
     switch (r.action) {
       case ControlAction.ACK:
         return undefined; // ACKs are terminal
       case ControlAction.HEARTBEAT:
-        return this.options.answerHeartbeats === false ? undefined : ack({ received: "heartbeat", handled: "true", status: "alive" });
+        return this.options.answerHeartbeats === false
+          ? undefined
+          : ack({ received: "heartbeat", handled: "true", status: "alive" });
       case ControlAction.START:
       case ControlAction.STOP:
       case ControlAction.START_UPSTREAM:

@@ -17,12 +17,16 @@ export function eventToWire(e: FakeEvent): WireEvent {
 }
 
 export function eventFromWire(w: WireEvent): FakeEvent {
-  if (w.type === "data-request") return { type: "data-request", request: fromJson(DataRequestSchema, w.request as JsonValue) };
-  if (w.type === "control-request") return { type: "control-request", request: fromJson(ControlRequestSchema, w.request as JsonValue) };
+  if (w.type === "data-request")
+    return { type: "data-request", request: fromJson(DataRequestSchema, w.request as JsonValue) };
+  if (w.type === "control-request")
+    return { type: "control-request", request: fromJson(ControlRequestSchema, w.request as JsonValue) };
   return w as unknown as FakeEvent;
 }
 
-export const dataResponseToWire = (r: Parameters<typeof toJson<typeof DataResponseSchema>>[1]): JsonValue => toJson(DataResponseSchema, r);
+export const dataResponseToWire = (r: Parameters<typeof toJson<typeof DataResponseSchema>>[1]): JsonValue =>
+  toJson(DataResponseSchema, r);
 export const dataResponseFromWire = (j: JsonValue) => fromJson(DataResponseSchema, j);
-export const controlResponseToWire = (r: Parameters<typeof toJson<typeof ControlResponseSchema>>[1]): JsonValue => toJson(ControlResponseSchema, r);
+export const controlResponseToWire = (r: Parameters<typeof toJson<typeof ControlResponseSchema>>[1]): JsonValue =>
+  toJson(ControlResponseSchema, r);
 export const controlResponseFromWire = (j: JsonValue) => fromJson(ControlResponseSchema, j);

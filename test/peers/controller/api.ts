@@ -28,34 +28,45 @@ export class Api {
     const url = new URL(path, this.peer.url);
     const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = request(url, {
-        method,
-        agent: this.#agent,
-        headers: {
-          accept: "application/json",
-          ...(payload === undefined ? {} : { "content-type": contentType ?? (method === "PATCH" ? "application/merge-patch+json" : "application/json") }),
+      const req = request(
+        url,
+        {
+          method,
+          agent: this.#agent,
+          headers: {
+            accept: "application/json",
+            ...(payload === undefined
+              ? {}
+              : {
+                  "content-type":
+                    contentType ?? (method === "PATCH" ? "application/merge-patch+json" : "application/json"),
+                }),
+          },
         },
-      }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => (text += d));
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 300) {
-            let reason = "";
-            let message = text;
-            try {
-              const s = JSON.parse(text) as { reason?: string; message?: string };
-              reason = s.reason ?? "";
-              message = s.message ?? text;
-            } catch { /* not a Status */ }
-            reject(new ApiError(status, reason, `${method} ${path}: ${status} ${message}`));
-          } else {
-            resolve((text === "" ? {} : JSON.parse(text)) as T);
-          }
-        });
-        res.on("error", reject);
-      });
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (text += d));
+          res.on("end", () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 300) {
+              let reason = "";
+              let message = text;
+              try {
+                const s = JSON.parse(text) as { reason?: string; message?: string };
+                reason = s.reason ?? "";
+                message = s.message ?? text;
+              } catch {
+                /* not a Status */
+              }
+              reject(new ApiError(status, reason, `${method} ${path}: ${status} ${message}`));
+            } else {
+              resolve((text === "" ? {} : JSON.parse(text)) as T);
+            }
+          });
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
       req.end(payload);
     });
@@ -65,36 +76,45 @@ export class Api {
    * Streams watch events of `path` (a collection) from `resourceVersion` until `signal` aborts or
    * the server ends the stream. Resolves when the stream ends.
    */
-  watch(path: string, resourceVersion: string, onEvent: (type: string, obj: Record<string, unknown>) => void, signal: AbortSignal): Promise<void> {
+  watch(
+    path: string,
+    resourceVersion: string,
+    onEvent: (type: string, obj: Record<string, unknown>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const url = new URL(path, this.peer.url);
     url.searchParams.set("watch", "1");
     url.searchParams.set("resourceVersion", resourceVersion);
     url.searchParams.set("allowWatchBookmarks", "false");
     return new Promise((resolve, reject) => {
       if (signal.aborted) return resolve();
-      const req = request(url, { method: "GET", ca: this.peer.caPem, cert: this.peer.certPem, key: this.peer.keyPem, agent: false }, (res) => {
-        if ((res.statusCode ?? 0) >= 300) {
-          res.resume();
-          reject(new ApiError(res.statusCode ?? 0, "", `watch ${path}: ${res.statusCode}`));
-          return;
-        }
-        let buf = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => {
-          buf += d;
-          let nl: number;
-          while ((nl = buf.indexOf("\n")) >= 0) {
-            const line = buf.slice(0, nl).trim();
-            buf = buf.slice(nl + 1);
-            if (line === "") continue;
-            const ev = JSON.parse(line) as { type: string; object: Record<string, unknown> };
-            onEvent(ev.type, ev.object);
+      const req = request(
+        url,
+        { method: "GET", ca: this.peer.caPem, cert: this.peer.certPem, key: this.peer.keyPem, agent: false },
+        (res) => {
+          if ((res.statusCode ?? 0) >= 300) {
+            res.resume();
+            reject(new ApiError(res.statusCode ?? 0, "", `watch ${path}: ${res.statusCode}`));
+            return;
           }
-        });
-        res.on("end", () => resolve());
-        res.on("error", () => resolve());
-        res.on("close", () => resolve());
-      });
+          let buf = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => {
+            buf += d;
+            let nl: number;
+            while ((nl = buf.indexOf("\n")) >= 0) {
+              const line = buf.slice(0, nl).trim();
+              buf = buf.slice(nl + 1);
+              if (line === "") continue;
+              const ev = JSON.parse(line) as { type: string; object: Record<string, unknown> };
+              onEvent(ev.type, ev.object);
+            }
+          });
+          res.on("end", () => resolve());
+          res.on("error", () => resolve());
+          res.on("close", () => resolve());
+        },
+      );
       const onAbort = (): void => {
         req.destroy();
         resolve();

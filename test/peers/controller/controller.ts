@@ -48,7 +48,8 @@ export async function startTestController(peer: K8sPeer, options: ControllerOpti
   const stop = new AbortController();
   const decisions: TestController["decisions"] = [];
   const busy = new Set<string>();
-  const inScope = (t: Trigger): boolean => options.namespaces === undefined || options.namespaces.includes(t.metadata.namespace);
+  const inScope = (t: Trigger): boolean =>
+    options.namespaces === undefined || options.namespaces.includes(t.metadata.namespace);
 
   const handle = (t: Trigger): void => {
     const key = `${t.metadata.namespace}/${t.metadata.name}`;
@@ -72,7 +73,10 @@ export async function startTestController(peer: K8sPeer, options: ControllerOpti
   };
 
   const list = async (): Promise<string> => {
-    const body = await api.call<{ metadata: { resourceVersion: string }; items: Trigger[] }>("GET", `${RUNS}/storytriggers`);
+    const body = await api.call<{ metadata: { resourceVersion: string }; items: Trigger[] }>(
+      "GET",
+      `${RUNS}/storytriggers`,
+    );
     for (const t of body.items) handle(t);
     return body.metadata.resourceVersion;
   };
@@ -81,18 +85,25 @@ export async function startTestController(peer: K8sPeer, options: ControllerOpti
   const loop = (async () => {
     while (!stop.signal.aborted) {
       try {
-        await api.watch(`${RUNS}/storytriggers`, rv, (type, obj) => {
-          const t = obj as unknown as Trigger;
-          if (t.metadata?.resourceVersion) rv = t.metadata.resourceVersion;
-          if (type === "ADDED" || type === "MODIFIED") handle(t);
-        }, stop.signal);
+        await api.watch(
+          `${RUNS}/storytriggers`,
+          rv,
+          (type, obj) => {
+            const t = obj as unknown as Trigger;
+            if (t.metadata?.resourceVersion) rv = t.metadata.resourceVersion;
+            if (type === "ADDED" || type === "MODIFIED") handle(t);
+          },
+          stop.signal,
+        );
         if (!stop.signal.aborted) rv = await list();
       } catch {
         if (stop.signal.aborted) break;
         await new Promise((r) => setTimeout(r, 100));
         try {
           rv = await list();
-        } catch { /* retry */ }
+        } catch {
+          /* retry */
+        }
       }
     }
   })();
@@ -113,7 +124,10 @@ async function reconcile(api: Api, t: Trigger, options: ControllerOptions): Prom
   // Re-read: the event may be stale (another worker resolved it).
   let fresh: Trigger;
   try {
-    fresh = await api.call<Trigger>("GET", `${RUNS}/namespaces/${t.metadata.namespace}/storytriggers/${t.metadata.name}`);
+    fresh = await api.call<Trigger>(
+      "GET",
+      `${RUNS}/namespaces/${t.metadata.namespace}/storytriggers/${t.metadata.name}`,
+    );
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return undefined;
     throw err;
@@ -127,9 +141,19 @@ async function reconcile(api: Api, t: Trigger, options: ControllerOptions): Prom
   if (identityProblem) return reject(api, fresh, "ValidationFailed", identityProblem);
   const storyNs = fresh.spec.storyRef.namespace || fresh.metadata.namespace;
   const id = fresh.spec.deliveryIdentity;
-  const expected = await deriveStoryTriggerName(storyNs, fresh.spec.storyRef.name, (id.key ?? "").trim(), (id.submissionId ?? "").trim());
+  const expected = await deriveStoryTriggerName(
+    storyNs,
+    fresh.spec.storyRef.name,
+    (id.key ?? "").trim(),
+    (id.submissionId ?? "").trim(),
+  );
   if (fresh.metadata.name !== expected) {
-    return reject(api, fresh, "ValidationFailed", `metadata.name must be "${expected}" for StoryTrigger (got "${fresh.metadata.name}")`);
+    return reject(
+      api,
+      fresh,
+      "ValidationFailed",
+      `metadata.name must be "${expected}" for StoryTrigger (got "${fresh.metadata.name}")`,
+    );
   }
   if (fresh.spec.storyRef.namespace && fresh.spec.storyRef.namespace !== fresh.metadata.namespace) {
     return reject(api, fresh, "ValidationFailed", "cross-namespace StoryRef references are not allowed");
@@ -139,16 +163,27 @@ async function reconcile(api: Api, t: Trigger, options: ControllerOptions): Prom
     story = await api.call("GET", `${CORE}/namespaces/${storyNs}/stories/${fresh.spec.storyRef.name}`);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
-      return reject(api, fresh, "StoryNotFound", `referenced Story "${storyNs}/${fresh.spec.storyRef.name}" was not found`);
+      return reject(
+        api,
+        fresh,
+        "StoryNotFound",
+        `referenced Story "${storyNs}/${fresh.spec.storyRef.name}" was not found`,
+      );
     }
     throw err;
   }
   const wantVersion = (fresh.spec.storyRef.version ?? "").trim();
   if (wantVersion !== "" && (story.spec?.version ?? "").trim() !== wantVersion) {
-    return reject(api, fresh, "StoryVersionMismatch",
-      `referenced Story "${storyNs}/${fresh.spec.storyRef.name}" has version "${story.spec?.version ?? ""}", expected "${wantVersion}"`);
+    return reject(
+      api,
+      fresh,
+      "StoryVersionMismatch",
+      `referenced Story "${storyNs}/${fresh.spec.storyRef.name}" has version "${story.spec?.version ?? ""}", expected "${wantVersion}"`,
+    );
   }
-  const inputHash = await computeTriggerInputHash(fresh.spec.inputs === undefined ? "" : JSON.stringify(fresh.spec.inputs));
+  const inputHash = await computeTriggerInputHash(
+    fresh.spec.inputs === undefined ? "" : JSON.stringify(fresh.spec.inputs),
+  );
   if ((id.inputHash ?? "").trim() !== "" && id.inputHash!.trim() !== inputHash) {
     return reject(api, fresh, "InputHashMismatch", "spec.deliveryIdentity.inputHash does not match spec.inputs");
   }
@@ -175,30 +210,68 @@ async function reconcile(api: Api, t: Trigger, options: ControllerOptions): Prom
   };
   const runsPath = `${RUNS}/namespaces/${fresh.metadata.namespace}/storyruns`;
   try {
-    const created = await api.call<{ metadata: { name: string; namespace: string; uid: string } }>("POST", runsPath, desired);
-    return resolve(api, fresh, "Created", "StoryRunCreated", `created StoryRun "${fresh.metadata.namespace}/${runName}"`, created.metadata);
+    const created = await api.call<{ metadata: { name: string; namespace: string; uid: string } }>(
+      "POST",
+      runsPath,
+      desired,
+    );
+    return resolve(
+      api,
+      fresh,
+      "Created",
+      "StoryRunCreated",
+      `created StoryRun "${fresh.metadata.namespace}/${runName}"`,
+      created.metadata,
+    );
   } catch (err) {
     if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
   }
   const existing = await api.call<{
     metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string> };
-    spec: { storyRef: { name: string; namespace?: string; version?: string }; impulseRef?: { name: string; namespace?: string }; inputs?: unknown };
+    spec: {
+      storyRef: { name: string; namespace?: string; version?: string };
+      impulseRef?: { name: string; namespace?: string };
+      inputs?: unknown;
+    };
   }>("GET", `${runsPath}/${runName}`);
   const ann = existing.metadata.annotations ?? {};
-  const existingHash = ann["storyrun.bubustack.io/trigger-input-hash"]?.trim() ||
-    await computeTriggerInputHash(existing.spec.inputs === undefined ? "" : JSON.stringify(existing.spec.inputs));
-  const sameStory = (existing.spec.storyRef.namespace || existing.metadata.namespace) === storyNs &&
+  const existingHash =
+    ann["storyrun.bubustack.io/trigger-input-hash"]?.trim() ||
+    (await computeTriggerInputHash(existing.spec.inputs === undefined ? "" : JSON.stringify(existing.spec.inputs)));
+  const sameStory =
+    (existing.spec.storyRef.namespace || existing.metadata.namespace) === storyNs &&
     existing.spec.storyRef.name === fresh.spec.storyRef.name &&
     (existing.spec.storyRef.version ?? "").trim() === wantVersion;
-  const sameImpulse = JSON.stringify(existing.spec.impulseRef ?? null) === JSON.stringify(fresh.spec.impulseRef ?? null);
+  const sameImpulse =
+    JSON.stringify(existing.spec.impulseRef ?? null) === JSON.stringify(fresh.spec.impulseRef ?? null);
   if (!sameStory || !sameImpulse || existingHash !== inputHash) {
-    return reject(api, fresh, "StoryRunConflict", `existing StoryRun "${fresh.metadata.namespace}/${runName}" does not match StoryTrigger storyRef and inputs`);
+    return reject(
+      api,
+      fresh,
+      "StoryRunConflict",
+      `existing StoryRun "${fresh.metadata.namespace}/${runName}" does not match StoryTrigger storyRef and inputs`,
+    );
   }
-  const ours = ann["storyrun.bubustack.io/trigger-request-name"] === fresh.metadata.name &&
+  const ours =
+    ann["storyrun.bubustack.io/trigger-request-name"] === fresh.metadata.name &&
     ann["storyrun.bubustack.io/trigger-request-uid"] === fresh.metadata.uid;
   return ours
-    ? resolve(api, fresh, "Created", "StoryRunCreated", `recovered previously created StoryRun "${fresh.metadata.namespace}/${runName}"`, existing.metadata)
-    : resolve(api, fresh, "Reused", "StoryRunReused", `reused existing StoryRun "${fresh.metadata.namespace}/${runName}"`, existing.metadata);
+    ? resolve(
+        api,
+        fresh,
+        "Created",
+        "StoryRunCreated",
+        `recovered previously created StoryRun "${fresh.metadata.namespace}/${runName}"`,
+        existing.metadata,
+      )
+    : resolve(
+        api,
+        fresh,
+        "Reused",
+        "StoryRunReused",
+        `reused existing StoryRun "${fresh.metadata.namespace}/${runName}"`,
+        existing.metadata,
+      );
 }
 
 /** The operator's `requireStoryTriggerIdentity`. */
@@ -208,9 +281,12 @@ function checkIdentity(t: Trigger): string | undefined {
   const mode = id.mode ?? "none";
   const key = (id.key ?? "").trim();
   if ((id.submissionId ?? "").trim() === "") return "spec.deliveryIdentity.submissionId is required";
-  if (mode === "none" && key !== "") return `spec.deliveryIdentity.key must be empty when spec.deliveryIdentity.mode="none"`;
-  if ((mode === "token" || mode === "key") && key === "") return `spec.deliveryIdentity.key is required when spec.deliveryIdentity.mode="${mode}"`;
-  if (key !== "" && (id.inputHash ?? "").trim() === "") return "spec.deliveryIdentity.inputHash is required when spec.deliveryIdentity.key is set";
+  if (mode === "none" && key !== "")
+    return `spec.deliveryIdentity.key must be empty when spec.deliveryIdentity.mode="none"`;
+  if ((mode === "token" || mode === "key") && key === "")
+    return `spec.deliveryIdentity.key is required when spec.deliveryIdentity.mode="${mode}"`;
+  if (key !== "" && (id.inputHash ?? "").trim() === "")
+    return "spec.deliveryIdentity.inputHash is required when spec.deliveryIdentity.key is set";
   return undefined;
 }
 
@@ -233,7 +309,12 @@ async function resolve(
   message: string,
   run: { name: string; namespace: string; uid: string },
 ): Promise<Decision> {
-  await writeStatus(api, t, { decision, reason, message, storyRunRef: { name: run.name, namespace: run.namespace, uid: run.uid } });
+  await writeStatus(api, t, {
+    decision,
+    reason,
+    message,
+    storyRunRef: { name: run.name, namespace: run.namespace, uid: run.uid },
+  });
   return { decision, reason, storyRun: `${run.namespace}/${run.name}` };
 }
 

@@ -24,8 +24,7 @@ export interface K8sPeer {
 type Lookup = { peer: K8sPeer } | { reason: string };
 
 /** The message a test fails with under CI when the peer is absent. */
-export const K8S_PEER_MISSING: string =
-  "the Kubernetes API peer is not running: run test/peers/k8s/start.sh";
+export const K8S_PEER_MISSING: string = "the Kubernetes API peer is not running: run test/peers/k8s/start.sh";
 
 const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 

@@ -1,5 +1,5 @@
 // Runtime binaries from the repo's node_modules, so each test runner can spawn all three.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */

@@ -1,8 +1,9 @@
 // A tiny HTTPS/1.1 server on node:tls that requires a client certificate and answers with
 // what it saw. node:tls (not node:https) because in Bun 1.4.5 the node:https request socket
 // has no getPeerCertificate(); node:tls sockets have it on all three runtimes.
-import { createServer, type TLSSocket } from "node:tls";
+
 import type { AddressInfo, Socket } from "node:net";
+import { createServer, type TLSSocket } from "node:tls";
 
 export interface EchoServer {
   /** https://127.0.0.1:<port> */
@@ -35,10 +36,12 @@ export async function startEchoServer(opts: { cert: string; key: string; ca: str
       if (end < 0) return;
       const head = buf.subarray(0, end).toString("latin1").split("\r\n");
       const [method = "", path = ""] = head[0]!.split(" ");
-      const headers = new Map(head.slice(1).map((l) => {
-        const i = l.indexOf(":");
-        return [l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()] as const;
-      }));
+      const headers = new Map(
+        head.slice(1).map((l) => {
+          const i = l.indexOf(":");
+          return [l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()] as const;
+        }),
+      );
       const length = Number(headers.get("content-length") ?? 0);
       if (headers.get("transfer-encoding") !== undefined) {
         respond(sock, 400, "chunked request bodies are not supported here");
@@ -48,7 +51,9 @@ export async function startEchoServer(opts: { cert: string; key: string; ca: str
       sock.removeAllListeners("data");
       const peer = sock.getPeerCertificate();
       if (path === "/stream") {
-        sock.write("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n");
+        sock.write(
+          "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+        );
         const chunk = (s: string) => sock.write(`${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`);
         chunk("line 1\n");
         chunk("line 2\n");

@@ -21,9 +21,22 @@ export function makeTestPki(): TestPki {
     const p = (name: string): string => join(dir, name);
     ssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", p("ca.key"));
     ssl(
-      "req", "-x509", "-new", "-key", p("ca.key"), "-sha256", "-days", "2", "-subj", "/CN=fault-proxy test CA",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-      "-out", p("ca.crt"),
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      p("ca.key"),
+      "-sha256",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=fault-proxy test CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "-out",
+      p("ca.crt"),
     );
     ssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", p("server.key"));
     ssl("req", "-new", "-key", p("server.key"), "-subj", "/CN=127.0.0.1", "-out", p("server.csr"));
@@ -37,8 +50,22 @@ export function makeTestPki(): TestPki {
       ].join("\n") + "\n",
     );
     ssl(
-      "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"), "-CAcreateserial",
-      "-sha256", "-days", "2", "-extfile", p("server.ext"), "-out", p("server.crt"),
+      "x509",
+      "-req",
+      "-in",
+      p("server.csr"),
+      "-CA",
+      p("ca.crt"),
+      "-CAkey",
+      p("ca.key"),
+      "-CAcreateserial",
+      "-sha256",
+      "-days",
+      "2",
+      "-extfile",
+      p("server.ext"),
+      "-out",
+      p("server.crt"),
     );
     return {
       caPem: readFileSync(p("ca.crt"), "utf8"),

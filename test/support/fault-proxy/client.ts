@@ -1,7 +1,7 @@
 // The test side of the fault-injecting proxy: starts main.ts as a node child process in front of
 // the Kubernetes peer, arms and clears fault rules, reads the event log, and writes a kubeconfig
 // that points at the proxy (trusting the proxy's test CA). Runs unchanged under Bun, Deno and Node.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
@@ -11,8 +11,8 @@ import { commandFor, repoRoot } from "../spawn.ts";
 import type { ProxyEvent } from "./main.ts";
 import type { Rule } from "./rules.ts";
 
-export type { Fault, Match, Rule } from "./rules.ts";
 export type { ProxyEvent } from "./main.ts";
+export type { Fault, Match, Rule } from "./rules.ts";
 
 /** A running proxy. */
 export interface FaultProxy {
@@ -36,7 +36,12 @@ export async function startFaultProxy(peer: K8sPeer): Promise<FaultProxy> {
   const child: ChildProcess = spawn(cmd, args, {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
-      FAULT_PROXY_CONFIG: JSON.stringify({ upstream: peer.url, caPem: peer.caPem, certPem: peer.certPem, keyPem: peer.keyPem }),
+      FAULT_PROXY_CONFIG: JSON.stringify({
+        upstream: peer.url,
+        caPem: peer.caPem,
+        certPem: peer.certPem,
+        keyPem: peer.keyPem,
+      }),
     },
     // stdin stays open while this process lives: the proxy exits when it closes.
     stdio: ["pipe", "pipe", "pipe"],

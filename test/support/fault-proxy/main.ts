@@ -123,7 +123,14 @@ function statusOf(fault: Fault): { status?: number } {
   return fault.kind === "status" ? { status: fault.status } : {};
 }
 
-function applyFault(fault: Fault, armed: ArmedRule, opened: boolean, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+function applyFault(
+  fault: Fault,
+  armed: ArmedRule,
+  opened: boolean,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): void {
   switch (fault.kind) {
     case "status": {
       const text = statusBody(fault.status, fault.reason);
@@ -143,7 +150,13 @@ function applyFault(fault: Fault, armed: ArmedRule, opened: boolean, req: Incomi
       if (opened) startOutage(armed.rule.durationMs);
       return;
     case "drop-response":
-      forward(req, res, body, () => {}, () => req.socket.destroy());
+      forward(
+        req,
+        res,
+        body,
+        () => {},
+        () => req.socket.destroy(),
+      );
       return;
   }
 }
@@ -157,7 +170,8 @@ function forward(
 ): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || ["host", "connection", "keep-alive", "transfer-encoding", "content-length"].includes(k)) continue;
+    if (v === undefined || ["host", "connection", "keep-alive", "transfer-encoding", "content-length"].includes(k))
+      continue;
     headers[k] = v;
   }
   headers["content-length"] = String(body.length);

@@ -84,7 +84,9 @@ export class ArmedRule {
 
   /** When the window closes by time (ms since the epoch), if it has opened and has a duration. */
   closesAt(): number | undefined {
-    return this.#openedAt === undefined || this.rule.durationMs === undefined ? undefined : this.#openedAt + this.rule.durationMs;
+    return this.#openedAt === undefined || this.rule.durationMs === undefined
+      ? undefined
+      : this.#openedAt + this.rule.durationMs;
   }
 
   /**
@@ -119,4 +121,3 @@ export function statusBody(status: number, reason: string | undefined): string {
     code: status,
   });
 }
-

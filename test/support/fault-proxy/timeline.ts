@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { requireK8sPeer } from "../../peers/k8s/peer.ts";
 import { peerRequest } from "../../batch/peer-request.ts";
+import { requireK8sPeer } from "../../peers/k8s/peer.ts";
 import { type RuntimeName, runScript } from "../spawn.ts";
 import { type Fault, startFaultProxy } from "./client.ts";
 
@@ -58,12 +58,14 @@ const proxy = await startFaultProxy(peer);
 try {
   const kubeconfig = proxy.writeKubeconfig(join(dir, "kubeconfig.yaml"));
   const mode = values.mode;
-  const fault: Fault = mode === "500" || mode === "409"
-    ? { kind: "status", status: Number(mode) }
-    : { kind: mode as "refuse" | "reset" | "stall" };
-  const trigger = values.at === "final-write"
-    ? { method: "PATCH", path: `/stepruns/${name}/status`, body: '"phase"' }
-    : { method: "GET", path: `/engrams/${engram}` };
+  const fault: Fault =
+    mode === "500" || mode === "409"
+      ? { kind: "status", status: Number(mode) }
+      : { kind: mode as "refuse" | "reset" | "stall" };
+  const trigger =
+    values.at === "final-write"
+      ? { method: "PATCH", path: `/stepruns/${name}/status`, body: '"phase"' }
+      : { method: "GET", path: `/engrams/${engram}` };
   await proxy.arm({
     name: "outage",
     trigger,
@@ -89,22 +91,35 @@ try {
   const rel = (t: number): string => `${((t - t0) / 1000).toFixed(2)}s`;
   console.log(`fault: ${JSON.stringify(fault)} for ${values.outage}ms at ${values.at}, runtime ${values.runtime}`);
   for (const e of await proxy.events()) {
-    const what = e.method === "PATCH" ? (e.body?.includes('"phase"') ? " (terminal)" : e.body?.includes('"logs"') ? " (logs)" : "") : "";
-    console.log(`${rel(e.t).padStart(8)}  ${e.method.padEnd(5)} ${e.path.replace(/^\/apis\//, "")}${what}  → ${e.action}${e.status ? ` ${e.status}` : ""}`);
+    const what =
+      e.method === "PATCH"
+        ? e.body?.includes('"phase"')
+          ? " (terminal)"
+          : e.body?.includes('"logs"')
+            ? " (logs)"
+            : ""
+        : "";
+    console.log(
+      `${rel(e.t).padStart(8)}  ${e.method.padEnd(5)} ${e.path.replace(/^\/apis\//, "")}${what}  → ${e.action}${e.status ? ` ${e.status}` : ""}`,
+    );
   }
   for (const line of r.stdout.split("\n")) {
     if (!/status writ|schema|StepRun status patch|engram (completed|failed)/i.test(line)) continue;
     try {
       const j = JSON.parse(line) as Record<string, unknown>;
       const { time, level, msg, ...rest } = j;
-      console.log(`${rel(Date.parse(String(time))).padStart(8)}  [sdk ${level}] ${msg} ${JSON.stringify(rest).slice(0, 300)}`);
+      console.log(
+        `${rel(Date.parse(String(time))).padStart(8)}  [sdk ${level}] ${msg} ${JSON.stringify(rest).slice(0, 300)}`,
+      );
     } catch {
       // not a log line
     }
   }
   const sr = await peerRequest(peer, "GET", `${runs}/${name}`);
   const status = sr.status as Record<string, unknown>;
-  console.log(`exit ${r.code} after ${rel(t0 + r.ms)}; StepRun phase ${status.phase}${status.lastFailureMsg ? `: ${status.lastFailureMsg}` : ""}`);
+  console.log(
+    `exit ${r.code} after ${rel(t0 + r.ms)}; StepRun phase ${status.phase}${status.lastFailureMsg ? `: ${status.lastFailureMsg}` : ""}`,
+  );
 } finally {
   await proxy.close();
   await peerRequest(peer, "DELETE", `/apis/catalog.bubustack.io/v1alpha1/engramtemplates/${template}`).catch(() => {});

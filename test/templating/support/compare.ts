@@ -21,4 +21,3 @@ export function difference(c: CorpusCase, got: CaseResult, want: CaseResult): st
   if (!isDeepStrictEqual(norm, want.value ?? null)) return `${c.name}: value\n  go: ${show(want)}\n  ts: ${show(got)}`;
   return undefined;
 }
-

@@ -60,6 +60,10 @@ env.NO_COLOR = "1";
 env.npm_config_audit = "false";
 env.npm_config_fund = "false";
 env.npm_config_update_notifier = "false";
+// Deno trusts only its bundled roots unless told otherwise; behind a TLS-inspecting proxy (whose CA
+// is in the system store, as on this project's machines) `deno install` then cannot reach the npm
+// registry. A user there sets this too.
+env.DENO_TLS_CA_STORE ??= "system,mozilla";
 
 interface Run {
   status: number | null;

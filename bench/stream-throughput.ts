@@ -9,7 +9,8 @@
 // node_modules linked in) as a "before" column, interleaved with the rest.
 // BENCH_MEMORY=1 prints the memory row instead: each client echoes 10,000 1 KiB messages (queued
 // at once, after the handshake, no warm-up), then its peak RSS (VmHWM) and RSS are read from
-// /proc, and its RSS again after 2 s idle; medians over the runs, interleaved. Node runs twice: the
+// /proc, and its RSS again after 2 s idle; medians over the runs, interleaved
+// (BENCH_MEMORY_MESSAGES=10 shows the floor: the client with almost nothing in flight). Node runs twice: the
 // TS sources (type stripping) and dist/ (what the npm package runs; built if missing).
 //
 // How it measures: the fake connector runs in this (Node) process; each client is a fresh child
@@ -216,7 +217,7 @@ if (process.env.BENCH_MEMORY === "1") {
   for (let r = 0; r < runs; r++) {
     for (let j = 0; j < clients.length; j++) {
       const [c, rt] = clients[(j + r) % clients.length]!;
-      const m = await once(c, rt, 1024, 10_000, true);
+      const m = await once(c, rt, 1024, Number(process.env.BENCH_MEMORY_MESSAGES ?? 10_000), true);
       mem.set(key(c, rt), [...(mem.get(key(c, rt)) ?? []), m]);
     }
   }

@@ -29,11 +29,14 @@ export class MissingSecretError extends BubuError {
   /** The key that was required. */
   readonly key: string;
 
-  /** `why` adds what is missing where (never a value). */
+  /**
+   * `why` adds what is missing where (never a value), in parentheses: after `"API_KEY":` the
+   * redaction rules for persisted messages would take the next word for the key's value.
+   */
   constructor(key: string, why?: string) {
     super(
       "initialization_error",
-      `missing required secret ${JSON.stringify(key)}${why === undefined ? "" : `: ${why}`}`,
+      `missing required secret ${JSON.stringify(key)}${why === undefined ? "" : ` (${why})`}`,
       {
         retryable: false,
         details: { key },

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defineBatch, defineImpulse, MissingSecretError, start } from "../../src/mod.ts";
+import { startBatch } from "../../src/batch/start-batch.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 
@@ -23,7 +24,7 @@ test("batch: a missing required secret fails before init (exit 1, initialization
   assert.equal(missing.exitCode, 1);
   assert.equal(initialized, false);
   assert.ok(missing.error instanceof Error);
-  assert.equal(missing.error.message, `failed to expand secrets: missing required secret "SIGNING_KEY": ${WHY}`);
+  assert.equal(missing.error.message, `failed to expand secrets: missing required secret "SIGNING_KEY" (${WHY})`);
   assert.ok(missing.error.cause instanceof MissingSecretError);
   assert.equal(missing.error.cause.type, "initialization_error");
 
@@ -50,4 +51,13 @@ test("impulse: a missing required secret fails before init", async () => {
   assert.notEqual(outcome.exitCode, 0);
   assert.equal(initialized, false);
   assert.match(String((outcome.error as Error | undefined)?.message), /missing required secret "SIGNING_KEY"/);
+});
+
+test("a key the redaction rules know (API_KEY) keeps its explanation in the status message", async () => {
+  const engram = defineBatch({ secrets: { API_KEY: { required: true } }, process: () => ({}) });
+  const out = await startBatch(engram, { env: {}, args: [], exit: false, logger: noopLogger, runtime });
+  assert.equal(out.exitCode, 1);
+  const message = out.status.error?.message ?? "";
+  assert.match(message, /missing required secret "API_KEY" \(declared required, but BUBU_SECRET_API_KEY is not set/);
+  assert.doesNotMatch(message, /REDACTED/);
 });

@@ -83,7 +83,7 @@ test("a secret declared required but not given fails before init, in the harness
     assert.equal(err.key, "SIGNING_KEY");
     assert.match(
       err.message,
-      /^missing required secret "SIGNING_KEY": declared required, but BUBU_SECRET_SIGNING_KEY is not set/,
+      /^missing required secret "SIGNING_KEY" \(declared required, but BUBU_SECRET_SIGNING_KEY is not set/,
     );
     return true;
   });

@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defineBatch, defineImpulse, MissingSecretError, start } from "../../src/mod.ts";
 import { startBatch } from "../../src/batch/start-batch.ts";
+import { defineBatch, defineImpulse, MissingSecretError, start } from "../../src/mod.ts";
 import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 

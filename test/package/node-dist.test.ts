@@ -4,9 +4,10 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { unsupportedNode } from "../../src/cli/node-version.ts";
 import { repoRoot } from "../support/spawn.ts";
 
 test("the built dist/ runs a batch engram under Node", { timeout: 120_000 }, () => {
@@ -44,6 +45,23 @@ await start(defineBatch({ process: (_ctx, inputs) => ({ echoed: inputs }) }));\n
     });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { echoed: { a: 1 } });
+
+    // The bin script runs through npm's .bin symlink, and refuses a Node that is too old (on
+    // Node 20 it used to exit 0 having done nothing: no import.meta.main there).
+    const bin = join(dir, "bubu");
+    symlinkSync(join(dir, "dist/cli/bubu.js"), bin);
+    const version = spawnSync(node, [bin, "--version"], { encoding: "utf8", cwd: repoRoot });
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const old = "/usr/bin/node";
+    const oldVersion = existsSync(old)
+      ? spawnSync(old, ["--version"], { encoding: "utf8" }).stdout.trim().replace(/^v/, "")
+      : "";
+    if (oldVersion !== "" && unsupportedNode(oldVersion) !== undefined) {
+      const refused = spawnSync(old, [bin, "--help"], { encoding: "utf8", cwd: repoRoot });
+      assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+      assert.match(refused.stderr, /bubu needs Node 22\.19 or newer/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

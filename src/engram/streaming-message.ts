@@ -68,18 +68,18 @@ export interface StreamEnvelopeInfo {
  */
 export interface StreamMessage {
   /** `data`, `error`, or any `[A-Za-z0-9._-]+` kind. */
-  readonly kind?: string;
-  readonly messageId?: string;
-  readonly timestamp?: Date;
-  readonly metadata?: Readonly<Record<string, string>>;
-  readonly payload?: Uint8Array;
+  readonly kind?: string | undefined;
+  readonly messageId?: string | undefined;
+  readonly timestamp?: Date | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly payload?: Uint8Array | undefined;
   /** Hub-evaluated step inputs (`with:`), JSON. */
-  readonly inputs?: Uint8Array;
-  readonly audio?: AudioFrame;
-  readonly video?: VideoFrame;
-  readonly binary?: BinaryFrame;
-  readonly transports?: readonly StreamTransportDescriptor[];
-  readonly envelope?: StreamEnvelopeInfo;
+  readonly inputs?: Uint8Array | undefined;
+  readonly audio?: AudioFrame | undefined;
+  readonly video?: VideoFrame | undefined;
+  readonly binary?: BinaryFrame | undefined;
+  readonly transports?: readonly StreamTransportDescriptor[] | undefined;
+  readonly envelope?: StreamEnvelopeInfo | undefined;
 }
 
 /**
@@ -104,18 +104,18 @@ const decoder = new TextDecoder();
 
 /** The fields of {@link newStreamMessage} besides `kind`. */
 export interface NewStreamMessageInit {
-  readonly messageId?: string;
-  readonly timestamp?: Date;
-  readonly metadata?: Readonly<Record<string, string>>;
+  readonly messageId?: string | undefined;
+  readonly timestamp?: Date | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
   /** A JSON value (an object on the structured wire paths), encoded into `payload`. */
-  readonly json?: unknown;
+  readonly json?: unknown | undefined;
   /** JSON inputs, encoded into `inputs`. */
-  readonly inputs?: unknown;
-  readonly binary?: BinaryFrame;
-  readonly audio?: AudioFrame;
-  readonly video?: VideoFrame;
-  readonly transports?: readonly StreamTransportDescriptor[];
-  readonly envelope?: StreamEnvelopeInfo;
+  readonly inputs?: unknown | undefined;
+  readonly binary?: BinaryFrame | undefined;
+  readonly audio?: AudioFrame | undefined;
+  readonly video?: VideoFrame | undefined;
+  readonly transports?: readonly StreamTransportDescriptor[] | undefined;
+  readonly envelope?: StreamEnvelopeInfo | undefined;
 }
 
 /**
@@ -130,7 +130,10 @@ export interface NewStreamMessageInit {
  */
 export function newStreamMessage(kind: string, init: NewStreamMessageInit = {}): StreamMessage {
   const { json, inputs, ...rest } = init;
-  const msg: { -readonly [K in keyof StreamMessage]: StreamMessage[K] } = { kind, ...rest };
+  const msg: { -readonly [K in keyof StreamMessage]: StreamMessage[K] } = { kind };
+  // Fields given as `undefined` are left out, as if not given.
+  for (const [key, value] of Object.entries(rest))
+    if (value !== undefined) (msg as Record<string, unknown>)[key] = value;
   if (json !== undefined) msg.payload = encoder.encode(JSON.stringify(json));
   if (inputs !== undefined) msg.inputs = encoder.encode(JSON.stringify(inputs));
   return msg;

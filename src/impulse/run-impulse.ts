@@ -84,7 +84,7 @@ export async function runImpulse<C>(
     let graceMs: number;
     try {
       graceMs = run.graceMs();
-      run.loadEnv(await run.localConfigOverrides(localConfigUsage("impulse")));
+      run.loadEnv(await run.localConfigOverrides(localConfigUsage("impulse"), ["--config", "--story"]));
       await run.loadTelemetry();
     } catch (err) {
       return await finish(failed("failed to load execution context", err));

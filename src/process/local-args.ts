@@ -1,6 +1,7 @@
 /**
  * Local mode's command line: `--inputs` (batch) and `--config`, each JSON text or a path to a
- * JSON file. Only a laptop run reads it; a pod's arguments are never parsed.
+ * JSON file, and `--story` (impulses). Only a laptop run reads it; a pod's arguments are never
+ * parsed.
  * @module
  */
 
@@ -11,11 +12,13 @@ import type { RuntimeFs } from "../runtime/types.ts";
 export interface LocalArgs {
   readonly inputs?: string;
   readonly config?: string;
+  /** The Story an impulse starts (`BUBU_TARGET_STORY_NAME`). */
+  readonly story?: string;
   readonly help: boolean;
 }
 
-/** The flags of a batch run; streaming engrams and impulses take `--config` only. */
-export type LocalFlag = "--inputs" | "--config";
+/** The flags of a batch run; streaming engrams take `--config` only, impulses also `--story`. */
+export type LocalFlag = "--inputs" | "--config" | "--story";
 
 /** Parses `--inputs X`, `--inputs=X`, `--config …` and `--help`; unknown flags are errors. */
 export function parseLocalArgs(
@@ -23,7 +26,7 @@ export function parseLocalArgs(
   flags: readonly LocalFlag[] = ["--inputs", "--config"],
 ): LocalArgs {
   const known: ReadonlySet<string> = new Set(flags);
-  const out: { inputs?: string; config?: string; help: boolean } = { help: false };
+  const out: { inputs?: string; config?: string; story?: string; help: boolean } = { help: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--help" || arg === "-h") {
@@ -37,8 +40,12 @@ export function parseLocalArgs(
       throw usageError(`unknown argument "${arg}"${hint}`);
     }
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined) throw usageError(`${name} needs a value (JSON text or a file path)`);
+    if (value === undefined)
+      throw usageError(
+        `${name} needs a value${name === "--story" ? " (a Story name)" : " (JSON text or a file path)"}`,
+      );
     if (name === "--inputs") out.inputs = value;
+    else if (name === "--story") out.story = value;
     else out.config = value;
   }
   return out;
@@ -58,8 +65,8 @@ export function localConfigUsage(kind: "streaming" | "impulse"): string {
   const what =
     kind === "streaming"
       ? "Runs the streaming engram on this machine (no cluster): one JSON message per line on stdin,\neach output message as a JSON line on stdout."
-      : "Runs the impulse on this machine (no cluster): each Story it would start is printed, not sent.";
-  return `Usage: <${kind === "streaming" ? "engram" : "impulse"}> [--config <json|file>]
+      : "Runs the impulse on this machine (no cluster): each Story it would start is printed, not sent.\n--story names the Story to start (else BUBU_TARGET_STORY_NAME).";
+  return `Usage: <${kind === "streaming" ? "engram" : "impulse"}> [--config <json|file>]${kind === "impulse" ? " [--story <name>]" : ""}
 
 ${what} Config comes from --config, else from BUBU_STEP_CONFIG.
 `;

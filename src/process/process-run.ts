@@ -25,7 +25,7 @@ import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { readGraceMs } from "./grace.ts";
-import { isUsageError, parseLocalArgs, readFlagPayload } from "./local-args.ts";
+import { isUsageError, type LocalFlag, parseLocalArgs, readFlagPayload } from "./local-args.ts";
 import { placeCapabilities } from "./place-capabilities.ts";
 import { openSecrets } from "./secrets.ts";
 import { RunServices } from "./services.ts";
@@ -121,20 +121,27 @@ export class ProcessRun {
   }
 
   /**
-   * A laptop run's command line for a component that takes config only (streaming, impulses):
-   * `--config <json|file>` becomes the `BUBU_STEP_CONFIG` override for {@link loadEnv}, `--help`
+   * A laptop run's command line for a streaming engram or an impulse: `--config <json|file>`
+   * becomes the `BUBU_STEP_CONFIG` override for {@link loadEnv} (an impulse's `--story`,
+   * `BUBU_TARGET_STORY_NAME`), `--help`
    * prints `usage` and exits 0, anything else is a usage error (exit 2). In a pod: nothing.
    */
-  async localConfigOverrides(usage: string): Promise<Record<string, string> | undefined> {
+  async localConfigOverrides(
+    usage: string,
+    flags: readonly LocalFlag[] = ["--config"],
+  ): Promise<Record<string, string> | undefined> {
     if (this.cluster) return undefined;
     this.#usage = usage;
-    const local = parseLocalArgs(this.args(), ["--config"]);
+    const local = parseLocalArgs(this.args(), flags);
     if (local.help && this.#options.exit !== false) {
       this.rt.writeStdout(usage);
       this.rt.exit(0);
     }
-    if (local.config === undefined) return undefined;
-    return { BUBU_STEP_CONFIG: await readFlagPayload("--config", local.config, this.rt.fs) };
+    const overrides: Record<string, string> = {};
+    if (local.config !== undefined)
+      overrides.BUBU_STEP_CONFIG = await readFlagPayload("--config", local.config, this.rt.fs);
+    if (local.story !== undefined) overrides.BUBU_TARGET_STORY_NAME = local.story;
+    return Object.keys(overrides).length > 0 ? overrides : undefined;
   }
 
   /**

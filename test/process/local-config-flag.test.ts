@@ -75,3 +75,20 @@ test("impulse: --config from a file reaches ctx.config; --inputs is refused (exi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("impulse: --story names the Story its starts go to (BUBU_TARGET_STORY_NAME)", async () => {
+  const impulse = defineImpulse({ run: async (ctx) => void (await ctx.stories.start({ inputs: { n: 1 } })) });
+  const out = await runImpulse(impulse, {
+    runtime: capture().runtime,
+    exit: false,
+    env: {},
+    args: ["--story", "nightly-report"],
+  });
+  assert.equal(out.exitCode, 0, String(out.error));
+  assert.equal(out.triggered?.length, 1);
+  assert.equal(out.triggered?.[0]?.story, "nightly-report");
+  const { runtime, stderr } = capture();
+  const bad = await runImpulse(impulse, { runtime, exit: false, env: {}, args: ["--story"] });
+  assert.equal(bad.exitCode, 2);
+  assert.match(stderr(), /--story needs a value \(a Story name\)/);
+});

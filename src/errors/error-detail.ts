@@ -42,13 +42,17 @@ function describe(value: unknown): string {
   }
 }
 
-/** Errors that say what was wrong with the input, where a stack adds nothing. */
-const INPUT_ERROR_NAMES = new Set(["EnvError", "MissingSecretError", "JsonPayloadError"]);
+/**
+ * Errors whose message says everything, where a stack (the SDK's own frames) adds nothing: what
+ * was wrong with the input, and a step that ran out of time.
+ */
+const INPUT_ERROR_NAMES = new Set(["EnvError", "MissingSecretError", "JsonPayloadError", "BatchTimeoutError"]);
 
 /**
  * Whether `err` (or an error in its cause chain) is a mistake in what the run was given: a
  * `validation_error` (bad inputs, config or flags), a malformed variable, a missing secret, bad
- * JSON. Their messages say everything; a stack trace under them only buries the message.
+ * JSON; or the step's timeout. Their messages say everything; a stack trace under them only
+ * buries the message.
  */
 export function isInputError(err: unknown): boolean {
   const seen = new Set<unknown>();

@@ -53,6 +53,9 @@ test("isInputError: validation errors, malformed variables, missing secrets and 
   const env = new Error("x");
   env.name = "EnvError";
   assert.equal(isInputError(env), true);
+  const timeout = new Error("batch execution timed out after 1s: context deadline exceeded");
+  timeout.name = "BatchTimeoutError";
+  assert.equal(isInputError(new Error("wrapped", { cause: timeout })), true);
   assert.equal(isInputError(new BubuError("execution_error", "boom")), false);
   assert.equal(isInputError(new Error("boom", { cause: new Error("refused") })), false);
   assert.equal(isInputError("text"), false);

@@ -200,6 +200,7 @@ describe("local mode: failure paths", () => {
     assert.equal(e.type, "timeout");
     assert.equal(e.exitClass, "retry");
     assert.match(e.message as string, /^batch execution timed out after 300ms: engram did not return within 200ms/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "the message says it all: no stack of the SDK's frames");
   });
 
   test("SIGTERM mid-process: exit 143 with an honest error", async () => {

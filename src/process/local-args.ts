@@ -78,7 +78,9 @@ ${what} Config comes from --config, else from BUBU_STEP_CONFIG.
  */
 export async function readFlagPayload(flag: string, value: string, fs: RuntimeFs): Promise<string> {
   const trimmed = value.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return value;
+  // JSON text: an object or array (the loader then says what is wrong), or any other JSON value
+  // that is no file name (`"Ada"`, `42`), which the loader refuses as not an object.
+  if (trimmed.startsWith("{") || trimmed.startsWith("[") || trimmed.startsWith('"')) return value;
   try {
     return await fs.readTextFile(value);
   } catch (err) {

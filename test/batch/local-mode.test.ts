@@ -88,6 +88,17 @@ describe("local mode: hello-batch", () => {
     assert.doesNotMatch(b.stderr, /\n\s+at /, "no stack trace");
   });
 
+  test("--inputs that is not a JSON object: a usage error naming the flag, exit 2", async () => {
+    for (const bad of ["{bad", "[1,2]", '"Ada"']) {
+      const r = await runScript(HELLO, { args: ["--inputs", bad] });
+      assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+      const e = errorJson(r.stderr);
+      assert.equal(e.code, "usage", bad);
+      assert.match(e.message as string, /^--inputs: /, bad);
+      assert.match(r.stderr, /Usage: <engram>/, bad);
+    }
+  });
+
   test("invalid inputs print the structured error without a stack trace, unless BUBU_DEBUG", async () => {
     const quiet = await runScript(HELLO, { args: ["--inputs", '{"name":5}'] });
     assert.equal(quiet.code, 1);

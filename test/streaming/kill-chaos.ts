@@ -99,6 +99,7 @@ export async function runKillChaos(o: ChaosOptions): Promise<ChaosResult> {
   });
   const run = startStreaming(engram, {
     env,
+    args: [], // the probe's own arguments are not the engram's
     exit: false,
     logger: createLogger({ sink: () => {} }),
     signal: ctl.signal,

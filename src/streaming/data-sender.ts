@@ -18,8 +18,8 @@ import type { SessionContext } from "./session-context.ts";
 import type { StreamingSettings } from "./settings.ts";
 import { META_HEARTBEAT } from "./wire/constants.ts";
 
-/** Unconfirmed packets, or bytes, at which the sender waits for a confirmation. */
-export const MAX_UNCONFIRMED_PACKETS = 2048;
+/** Unconfirmed packets, or bytes, at which the sender waits for a confirmation (the resend buffer keeps 4,096). */
+export const MAX_UNCONFIRMED_PACKETS = 4096;
 export const MAX_UNCONFIRMED_BYTES = 8 * 1024 * 1024;
 
 const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });

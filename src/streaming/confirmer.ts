@@ -10,7 +10,10 @@
  *
  * Where the transport cannot ask (Deno), a packet counts as read once the session stayed up
  * for {@link UNCONFIRMED_GRACE_MS} after its write: a connector that went away in that time
- * shows as a failed session, and the packet is sent again.
+ * shows as a failed session, and the packet is sent again. Those grace periods overlap (one
+ * starts every {@link GRACE_STEP_MS} while writes complete), so a packet waits about the grace
+ * period, not up to twice it: on a fast stream everything written in that time is held for a
+ * resend, and the sender stops while too much is (data-sender.ts).
  * @module
  */
 import { sleep } from "./async-util.ts";
@@ -20,6 +23,8 @@ import type { SessionContext } from "./session-context.ts";
 
 /** How long a written packet must survive without a transport confirmation. */
 export const UNCONFIRMED_GRACE_MS = 100;
+/** The least time between the starts of two grace periods. */
+export const GRACE_STEP_MS = 10;
 /** The least time between two questions. */
 export const ASK_INTERVAL_MS = 1;
 /** Between two questions when nothing waits for the answer (the resend window after a restart). */
@@ -43,6 +48,9 @@ export class Confirmer {
   #lastAsk = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = 0;
+  /** Grace mode: the last serial a grace period was started for, and when. */
+  #graceThrough = 0;
+  #graceAt = 0;
 
   constructor(
     handover: Handover<HandedPacket>,
@@ -75,6 +83,10 @@ export class Confirmer {
   }
 
   #schedule(): void {
+    if (this.#confirmRead === undefined) {
+      this.#scheduleGrace();
+      return;
+    }
     if (this.#asking || this.#written <= this.#handover.confirmed || this.#ctx.signal.aborted) return;
     const h = this.#handover;
     const soon = this.#urgent || h.unconfirmed >= URGENT_PACKETS || h.bytes >= URGENT_BYTES;
@@ -126,18 +138,43 @@ export class Confirmer {
     );
   }
   async #answer(): Promise<void | typeof TIMED_OUT> {
-    if (this.#confirmRead === undefined) {
-      await sleep(UNCONFIRMED_GRACE_MS, this.#ctx.signal);
-      return;
-    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
-        this.#confirmRead(),
+        this.#confirmRead!(),
         new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), this.#timeoutMs))),
       ]);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // Grace mode: a grace period starts for what was written so far at most every GRACE_STEP_MS;
+  // writes in between are covered by the next one (a timer starts it when no write comes).
+  #scheduleGrace(): void {
+    if (this.#timer !== undefined || this.#written <= this.#graceThrough || this.#ctx.signal.aborted) return;
+    const wait = this.#graceAt + GRACE_STEP_MS - Date.now();
+    if (wait <= 0) {
+      this.#startGrace();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#startGrace();
+    }, wait);
+  }
+
+  #startGrace(): void {
+    const through = this.#written;
+    if (through <= this.#graceThrough || this.#ctx.signal.aborted) return;
+    this.#graceThrough = through;
+    this.#graceAt = Date.now();
+    sleep(UNCONFIRMED_GRACE_MS, this.#ctx.signal).then(
+      () => {
+        // The session ended meanwhile: its packets were put back to be sent again.
+        if (!this.#ctx.signal.aborted) this.#handover.confirm(through);
+      },
+      () => {},
+    );
   }
 }

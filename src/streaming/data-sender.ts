@@ -3,7 +3,9 @@
  * was sent for a heartbeat interval (`BUBU_GRPC_HEARTBEAT_INTERVAL`). Nothing goes out before the
  * handshake gate opens; the requests end once the outbound queue is closed and empty. Every
  * packet is handed over (handover.ts) as it is sent, and its completed write reported to the
- * confirmer.
+ * confirmer. While too much sent is unconfirmed, nothing more is sent until the connector
+ * confirmed some: what waits in `outbound` then holds `send` back, so a fast stream keeps a
+ * bounded resend buffer instead of filling (and overflowing) it.
  * @module
  */
 import { create } from "@bufbuild/protobuf";
@@ -15,6 +17,10 @@ import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
 import type { SessionContext } from "./session-context.ts";
 import type { StreamingSettings } from "./settings.ts";
 import { META_HEARTBEAT } from "./wire/constants.ts";
+
+/** Unconfirmed packets, or bytes, at which the sender waits for a confirmation (the resend buffer keeps 4,096). */
+export const MAX_UNCONFIRMED_PACKETS = 4096;
+export const MAX_UNCONFIRMED_BYTES = 8 * 1024 * 1024;
 
 const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });
 
@@ -81,9 +87,24 @@ export class DataSender {
     signal.addEventListener("abort", onAbort, { once: true });
     let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
     try {
+      const handover = this.#pipeline.handover;
       while (!signal.aborted) {
         let next: DataRequest = HEARTBEAT;
         let packet: OutboundPacket | undefined;
+        if (
+          (handover.unconfirmed >= MAX_UNCONFIRMED_PACKETS || handover.bytes >= MAX_UNCONFIRMED_BYTES) &&
+          outbound.size > 0
+        ) {
+          this.#confirmer.hurry();
+          let cancel!: () => void;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            cancel = handover.subscribe(resolve);
+          });
+          wake = undefined;
+          cancel();
+          continue;
+        }
         const got = outbound.tryShift();
         if (got === undefined) {
           if (outbound.closed) {

@@ -1,0 +1,77 @@
+// The Data sender (src/streaming/data-sender.ts) bounds what waits for the connector's
+// confirmation: at MAX_UNCONFIRMED_PACKETS it stops sending, resumes as confirmations come, and
+// every packet still goes out once, in order (nothing is dropped from the resend buffer).
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { DataRequestSchema } from "../../src/gen/transport/v1/transport_pb.ts";
+import { Confirmer } from "../../src/streaming/confirmer.ts";
+import { DataSender, MAX_UNCONFIRMED_PACKETS } from "../../src/streaming/data-sender.ts";
+import { StreamPipeline } from "../../src/streaming/pipeline.ts";
+import { SessionContext } from "../../src/streaming/session-context.ts";
+import { resolveStreamingSettings } from "../../src/streaming/settings.ts";
+import { sleep } from "./helpers.ts";
+
+describe("data sender", () => {
+  test("stops sending while MAX_UNCONFIRMED_PACKETS are unconfirmed, then sends the rest once, in order", async () => {
+    const extra = 50;
+    const total = MAX_UNCONFIRMED_PACKETS + extra;
+    const p = new StreamPipeline({ bufferSize: total, maxSendBytes: 1 << 20 });
+    for (let i = 0; i < total; i++) {
+      assert.ok(p.outbound.tryPush({ request: create(DataRequestSchema, { metadata: { n: String(i) } }) }));
+    }
+    // Answers to the confirmer's questions are given by the test.
+    const answers: PromiseWithResolvers<void>[] = [];
+    const ctx = new SessionContext();
+    const confirmer = new Confirmer(
+      p.handover,
+      ctx,
+      () => {
+        const q = Promise.withResolvers<void>();
+        answers.push(q);
+        return q.promise;
+      },
+      60_000,
+    );
+    const settings = resolveStreamingSettings(() => undefined);
+    const sender = new DataSender(p, settings, ctx, Promise.resolve(), confirmer);
+    const it = sender.requests();
+    const seen: string[] = [];
+    const take = (r: IteratorResult<{ metadata: Record<string, string> }>): void => {
+      assert.equal(r.done, false);
+      seen.push(r.value!.metadata.n);
+      sender.written(); // the transport finished writing it
+    };
+    try {
+      for (let i = 0; i < MAX_UNCONFIRMED_PACKETS; i++) take(await it.next());
+      assert.equal(p.handover.unconfirmed, MAX_UNCONFIRMED_PACKETS);
+      // Nothing answered yet: the next request waits (and would resolve at once if it did not).
+      const next = it.next();
+      const early = await Promise.race([next.then(() => "sent"), sleep(50).then(() => "waiting")]);
+      assert.equal(early, "waiting");
+      assert.equal(p.handover.unconfirmed, MAX_UNCONFIRMED_PACKETS);
+      assert.equal(p.outbound.size, extra);
+      // Confirmations free room; the rest goes out.
+      let pending = next;
+      while (seen.length < total) {
+        for (const q of answers.splice(0)) q.resolve();
+        const r = await Promise.race([pending, sleep(5).then(() => undefined)]);
+        if (r === undefined) continue;
+        take(r);
+        assert.ok(p.handover.unconfirmed <= MAX_UNCONFIRMED_PACKETS);
+        if (seen.length < total) pending = it.next();
+      }
+      assert.deepEqual(
+        seen,
+        Array.from({ length: total }, (_, i) => String(i)),
+      );
+      assert.equal(p.handover.evicted, 0);
+    } finally {
+      for (const q of answers.splice(0)) q.resolve();
+      ctx.end(new Error("test over"));
+      confirmer.stop();
+      await it.return(undefined);
+    }
+  });
+});

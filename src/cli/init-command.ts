@@ -3,7 +3,7 @@
  * installing its dependencies.
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { oneOf, type ParsedArgs, UsageError } from "./args.ts";
 import type { ComponentKind } from "./load-component.ts";
@@ -83,6 +83,7 @@ export function initCommand(args: ParsedArgs, cwd: string): InitResult {
     name,
     sdk: sdk.spec,
     ...(sdk.link !== undefined ? { links: [sdk.link] } : {}),
+    ...(sdk.copy !== undefined ? { vendored: true } : {}),
   };
 
   const files = projectFiles(spec);
@@ -90,6 +91,10 @@ export function initCommand(args: ParsedArgs, cwd: string): InitResult {
   mkdirSync(dir, { recursive: true });
   try {
     if (sdk.unpack !== undefined) unpackInto(dir, sdk.unpack, args.values.sdk!);
+    if (sdk.copy !== undefined) {
+      mkdirSync(resolve(dir, "vendor"), { recursive: true });
+      copyFileSync(sdk.copy, resolve(dir, "vendor", basename(sdk.copy)));
+    }
   } catch (err) {
     if (created) rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -97,7 +102,11 @@ export function initCommand(args: ParsedArgs, cwd: string): InitResult {
   for (const [path, text] of Object.entries(files)) writeFileSync(resolve(dir, path), text);
 
   const shown = relative(cwd, dir) || ".";
-  const listed = [...Object.keys(files), ...(sdk.unpack !== undefined ? [`${VENDOR_DIR}/ (${args.values.sdk})`] : [])];
+  const listed = [
+    ...Object.keys(files),
+    ...(sdk.unpack !== undefined ? [`${VENDOR_DIR}/ (${args.values.sdk})`] : []),
+    ...(sdk.copy !== undefined ? [`vendor/${basename(sdk.copy)} (a copy of ${args.values.sdk})`] : []),
+  ];
   const steps = nextSteps(kind, runtime);
   const width = Math.max(...steps.map((s) => s.command.length));
   const summary = `Created ${shown} (${kind} ${kind === "impulse" ? "" : "engram "}for ${runtime}):\n${listed
@@ -115,11 +124,17 @@ interface SdkSpec {
   readonly link?: string;
   /** Deno: the tarball to unpack into the project's vendor folder. */
   readonly unpack?: string;
+  /**
+   * Node and Bun: the tarball to copy into the project's `vendor/`, so that the dependency stays
+   * inside the project (a container build sees only the project folder).
+   */
+  readonly copy?: string;
 }
 
 /**
  * The dependency spec: `^VERSION` by default (for Deno `npm:@bubustack/sdk@^VERSION`); a path to
- * a packed .tgz or a folder becomes `file:` relative to the project. Deno cannot install from
+ * a packed .tgz is copied into the project's `vendor/` (Node, Bun) and a folder becomes `file:`
+ * relative to the project. Deno cannot install from
  * either (see local-sdk.ts): there the package is linked, a tarball first unpacked into the project.
  */
 function sdkSpec(given: string | undefined, runtime: ProjectRuntime, dir: string, cwd: string): SdkSpec {
@@ -135,7 +150,10 @@ function sdkSpec(given: string | undefined, runtime: ProjectRuntime, dir: string
   if (!existsSync(path)) throw new UsageError(`--sdk: no such file or folder: ${given}`);
   const rel = relative(dir, path).split("\\").join("/");
   const local = rel.startsWith(".") || isAbsolute(rel) ? rel : `./${rel}`;
-  if (runtime !== "deno") return { spec: `file:${local}` };
+  if (runtime !== "deno") {
+    if (path.endsWith(".tgz")) return { spec: `file:./vendor/${basename(path)}`, copy: path };
+    return { spec: `file:${local}` };
+  }
   const pkg = readLocalPackage(path, given);
   if (path.endsWith(".tgz")) return { spec: pkg.version, link: `./${VENDOR_DIR}`, unpack: path };
   // A folder with a deno.json is a JSR package (Deno links it as one); else an npm package.

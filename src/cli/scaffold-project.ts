@@ -23,6 +23,8 @@ export interface ProjectSpec {
    * registry (deno.json `links`): the unpacked SDK of a `--sdk` tarball or folder.
    */
   readonly links?: readonly string[];
+  /** Node, Bun: the SDK is a tarball in the project's `vendor/` (the Dockerfile copies it first). */
+  readonly vendored?: boolean;
 }
 
 /** Whether the kind streams (and so needs the gRPC packages). */
@@ -138,7 +140,7 @@ RUN deno install && deno compile -A --output /app/dist/${spec.name} ${file}`
       : `FROM oven/bun:1 AS build
 WORKDIR /app
 COPY package.json bun.lock* package-lock.json* ./
-RUN bun install
+${spec.vendored === true ? "COPY vendor ./vendor\n" : ""}RUN bun install
 COPY . .
 # bubu build = bun build --compile (the SDK packages this project lacks become stubs).
 RUN bun run build`;

@@ -109,9 +109,10 @@ describe("bubu init --runtime deno --sdk <path>", () => {
         /has no package\.json or deno\.json/,
       );
       for (const app of ["a", "b", "c", "d"]) assert.ok(!existsSync(join(dir, app)), app);
-      // Node and Bun install a file: tarball themselves: it is not opened.
+      // Node and Bun install a file: tarball themselves: it is copied into vendor/, not opened.
       init(dir, "e", "--kind", "batch", "--sdk", "./empty.tgz");
-      assert.equal(json(join(dir, "e/package.json")).dependencies["@bubustack/sdk"], "file:../empty.tgz");
+      assert.equal(json(join(dir, "e/package.json")).dependencies["@bubustack/sdk"], "file:./vendor/empty.tgz");
+      assert.ok(existsSync(join(dir, "e/vendor/empty.tgz")));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

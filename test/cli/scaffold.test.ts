@@ -125,15 +125,19 @@ describe("bubu init", () => {
     }
   });
 
-  test("--sdk: a tarball becomes a file: path from the project (Node, Bun); jsr: is for deno; a non-empty folder is refused", () => {
+  test("--sdk: a tarball is copied into the project's vendor/ (Node, Bun; the Dockerfile copies it before installing); jsr: is for deno; a non-empty folder is refused", () => {
     const dir = scratch();
     try {
-      writeFileSync(join(dir, "sdk.tgz"), "");
+      writeFileSync(join(dir, "sdk.tgz"), "not really a tarball");
       init(dir, "app", "--kind", "batch", "--sdk", "./sdk.tgz");
       assert.equal(
         JSON.parse(readFileSync(join(dir, "app/package.json"), "utf8")).dependencies["@bubustack/sdk"],
-        "file:../sdk.tgz",
+        "file:./vendor/sdk.tgz",
       );
+      assert.equal(readFileSync(join(dir, "app/vendor/sdk.tgz"), "utf8"), "not really a tarball");
+      const docker = readFileSync(join(dir, "app/Dockerfile"), "utf8");
+      assert.ok(docker.indexOf("COPY vendor ./vendor") < docker.indexOf("RUN bun install"), docker);
+      assert.ok(docker.includes("COPY vendor ./vendor"), docker);
       init(dir, "j", "--kind", "batch", "--runtime", "deno", "--sdk", "jsr:@bubustack/sdk@^0.1.0");
       assert.equal(
         JSON.parse(readFileSync(join(dir, "j/deno.json"), "utf8")).imports["@bubustack/sdk/"],

@@ -19,8 +19,8 @@ import type { StreamingSettings } from "./settings.ts";
 import { META_HEARTBEAT } from "./wire/constants.ts";
 
 /** Unconfirmed packets, or bytes, at which the sender waits for a confirmation (the resend buffer keeps 4,096). */
-export const MAX_UNCONFIRMED_PACKETS = 4096;
-export const MAX_UNCONFIRMED_BYTES = 8 * 1024 * 1024;
+export const MAX_UNCONFIRMED_PACKETS: number = 4096;
+export const MAX_UNCONFIRMED_BYTES: number = 8 * 1024 * 1024;
 
 const HEARTBEAT: DataRequest = create(DataRequestSchema, { metadata: { [META_HEARTBEAT]: "true" } });
 

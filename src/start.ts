@@ -11,10 +11,11 @@ import type { DualEngram } from "./engram/dual-engram.ts";
 import type { Impulse } from "./engram/impulse.ts";
 import type { StreamingEngram } from "./engram/streaming-engram.ts";
 import { executionMode, isBatchExecutionMode, isClusterMode } from "./env/namespace.ts";
-import { rethrowMissing, STREAMING_PACKAGES } from "./errors/missing-package.ts";
+import { MissingPackageError, rethrowMissing, STREAMING_PACKAGES } from "./errors/missing-package.ts";
 import type { TriggeredStory } from "./impulse/local-stories.ts";
-import { createLogger } from "./observability/logger.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
 import type { ProcessOptions } from "./process/process-run.ts";
+import type { Runtime } from "./runtime/types.ts";
 import type { RunnableStreaming } from "./streaming/start-streaming.ts";
 
 /** Anything `define*` makes. */
@@ -119,9 +120,20 @@ function batchOutcome(out: Awaited<ReturnType<typeof startBatch>>): Outcome {
 
 async function streaming(engram: RunnableStreaming<unknown>, options: StartOptions): Promise<Outcome> {
   // Loaded only here: a batch run (and `import "@bubustack/sdk"`) never pays for gRPC.
-  const { startStreaming } = await import("./streaming/start-streaming.ts").catch(
-    rethrowMissing(STREAMING_PACKAGES, "a streaming engram"),
-  );
+  let startStreaming: typeof import("./streaming/start-streaming.ts").startStreaming;
+  try {
+    ({ startStreaming } = await import("./streaming/start-streaming.ts").catch(
+      rethrowMissing(STREAMING_PACKAGES, "a streaming engram"),
+    ));
+  } catch (err) {
+    if (!(err instanceof MissingPackageError)) throw err;
+    // What to install, as a log line like any other failure; the module resolver's stack adds nothing.
+    const rt = options.runtime ?? (await import("./runtime/detect.ts")).detectRuntime();
+    const env = options.env ?? rt.envAll();
+    (options.logger ?? placeLogger(env, rt)).error("streaming engram failed", { error: err.message, exitCode: 1 });
+    if (options.exit !== false) rt.exit(1);
+    return { kind: "streaming", exitCode: 1, error: err };
+  }
   const out = await startStreaming(engram, options);
   return { kind: "streaming", exitCode: out.exitCode, ...(out.error !== undefined ? { error: out.error } : {}) };
 }
@@ -131,15 +143,17 @@ async function warnUnknownMode(
   env: Readonly<Record<string, string>>,
   options: StartOptions,
 ): Promise<void> {
-  let logger = options.logger;
-  if (logger === undefined) {
-    const rt = options.runtime ?? (await import("./runtime/detect.ts")).detectRuntime();
-    // As the lifecycles log: stdout in a pod, stderr on a laptop (stdout carries data there).
-    const sink = isClusterMode(env) ? (l: string) => rt.writeStdout(l) : (l: string) => rt.writeStderr(l);
-    logger = createLogger({ sink });
-  }
+  const logger =
+    options.logger ?? placeLogger(env, options.runtime ?? (await import("./runtime/detect.ts")).detectRuntime());
   logger.warn("unknown BUBU_EXECUTION_MODE; running as a streaming engram", {
     mode,
     expected: "batch, job, hybrid or realtime",
+  });
+}
+
+/** A logger where the lifecycles log: stdout in a pod, stderr on a laptop (stdout carries data there). */
+function placeLogger(env: Readonly<Record<string, string>>, rt: Runtime): Logger {
+  return createLogger({
+    sink: isClusterMode(env) ? (l: string) => rt.writeStdout(l) : (l: string) => rt.writeStderr(l),
   });
 }

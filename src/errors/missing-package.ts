@@ -11,6 +11,18 @@ export const STREAMING_PACKAGES: readonly string[] = [
   "@bufbuild/protobuf",
 ];
 
+/** An optional package a feature needs is not installed; the message says what to install. */
+export class MissingPackageError extends Error {
+  override readonly name: string = "MissingPackageError";
+  /** The packages the feature needs. */
+  readonly packages: readonly string[];
+
+  constructor(message: string, packages: readonly string[], cause: unknown) {
+    super(message, { cause });
+    this.packages = packages;
+  }
+}
+
 /**
  * For a `.catch` on a dynamic import: a module-not-found error about one of `packages` becomes
  * an error that names what to install (the original as its cause); anything else is rethrown.
@@ -26,9 +38,10 @@ export function rethrowMissing(packages: readonly string[], feature: string): (e
       (p) => message.includes(`'${p}'`) || message.includes(`"${p}"`) || message.includes(`${p}/`),
     );
     if (!notFound || named.length === 0) throw err;
-    throw new Error(
+    throw new MissingPackageError(
       `${feature} needs the packages ${packages.join(", ")}; install them (npm install ${packages.join(" ")})`,
-      { cause: err },
+      packages,
+      err,
     );
   };
 }

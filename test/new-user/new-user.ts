@@ -354,6 +354,7 @@ export const s = defineStreaming({ async stream(_ctx, inbound) { for await (cons
         ),
         r.stderr.slice(-800),
       );
+      check(!/\n\s+at /.test(r.stderr), `a stack trace under the message: ${r.stderr.slice(-800)}`);
     });
 
     await step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {

@@ -122,7 +122,10 @@ export class ProgressView {
       ...(TERMINAL.has(e.phase) ? { finishedAt: e.at } : {}),
     };
     this.#rows.set(key, row);
-    if (this.#o.mode === "plain") {
+    // The runner and the step's own status write can report the same phase: one line per change.
+    const same =
+      prev !== undefined && prev.phase === row.phase && prev.attempt === row.attempt && prev.message === row.message;
+    if (this.#o.mode === "plain" && !same) {
       const attempt = row.attempt && row.attempt > 1 ? ` (attempt ${row.attempt})` : "";
       const time =
         row.finishedAt !== undefined ? ` ${seconds(row.finishedAt - (row.startedAt ?? row.finishedAt))}` : "";

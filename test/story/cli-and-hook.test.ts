@@ -161,6 +161,8 @@ test("the progress view: plain lines per change; live redraws in place", () => {
   const p = new ProgressView({ mode: "plain", write: (t) => void (plain += t) });
   p.onEvent({ type: "run", storyRun: "r", story: "s", phase: "Running", at: 0 });
   p.onEvent({ type: "step", storyRun: "r", step: "a", phase: "Running", attempt: 2, at: 10 });
+  // The same phase reported again (the runner, then the step's own status write): no new line.
+  p.onEvent({ type: "step", storyRun: "r", step: "a", phase: "Running", attempt: 2, at: 20 });
   p.onEvent({ type: "step", storyRun: "r", step: "a", phase: "Failed", message: "boom", at: 1510 });
   p.stop();
   assert.equal(plain, "r: Running\na: Running (attempt 2)\na: Failed (attempt 2) 1.5s — boom\n");

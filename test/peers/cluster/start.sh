@@ -38,9 +38,7 @@ export PATH="$repo/.cache/node/node_modules/.bin:$repo/node_modules/.bin:$PATH"
 
 log() { printf '[cluster-peer] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-now_ms() { local t="${EPOCHREALTIME/./}"; printf '%s' "$((t / 1000))"; }
 t_start="$(now_ms)"
-since() { printf '%s ms' "$(($(now_ms) - $1))"; }
 
 for b in etcd kube-apiserver kube-controller-manager bobrapet; do
   [ -x "$bin/$b" ] || die "$bin/$b not found: run test/peers/cluster/install.sh"
@@ -109,28 +107,6 @@ free_port etcd_peer_port
 free_port api_port
 free_port metrics_port
 free_port probe_port
-
-# spawn <name> <program> <args...>: background process whose pid is written by itself (exec keeps it).
-spawn() {
-  local name="$1"
-  shift
-  bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$state/$name.pid" "$@" </dev/null >"$state/$name.log" 2>&1 &
-  local i
-  for i in $(seq 1 50); do [ -s "$state/$name.pid" ] && return 0; sleep 0.02; done
-  die "$name did not start"
-}
-alive() { local pid; pid="$(cat "$state/$1.pid" 2>/dev/null)" && kill -0 "$pid" 2>/dev/null; }
-# wait_for <what> <process name> <command...>: polls; fails when the process dies or time runs out.
-wait_for() {
-  local what="$1" name="$2"
-  shift 2
-  local deadline=$((SECONDS + timeout_s))
-  until "$@" >/dev/null 2>&1; do
-    alive "$name" || die "$name exited while waiting for $what"
-    [ "$SECONDS" -lt "$deadline" ] || die "timed out after ${timeout_s}s waiting for $what"
-    sleep 0.2
-  done
-}
 
 # --- etcd -----------------------------------------------------------------------------------------
 t="$(now_ms)"
@@ -203,23 +179,7 @@ chmod 600 "$state/kubeconfig"
 
 # --- CRDs (server-side apply: the largest CRDs overflow client-side apply's annotation) ------------
 t="$(now_ms)"
-crd_api="$url/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
-crd_names=()
-for f in "${crd_files[@]}"; do
-  name="$(awk '/^metadata:/{m=1;next} /^[^ ]/{m=0} m && /^  name: /{print $2; exit}' "$f")"
-  [ -n "$name" ] || die "no metadata.name in $f"
-  crd_names+=("$name")
-  code="$(kcurl -o "$state/crd-apply.json" -w '%{http_code}' -X PATCH \
-    -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$f" \
-    "$crd_api/$name?fieldManager=bubu-test-peer&force=true" || true)"
-  case "$code" in 200 | 201) ;; *) cat "$state/crd-apply.json" >&2; die "applying $f: HTTP $code" ;; esac
-done
-rm -f "$state/crd-apply.json"
-established() {
-  local body
-  body="$(kcurl "$crd_api/$1")" && [[ "$body" == *'"type":"Established","status":"True"'* ]]
-}
-for name in "${crd_names[@]}"; do wait_for "CRD $name Established" apiserver established "$name"; done
+apply_crds "$url" "${crd_files[@]}"
 # The operator's informers start at once; make sure every CR path answers first.
 for name in "${crd_names[@]}"; do
   plural="${name%%.*}" group="${name#*.}"

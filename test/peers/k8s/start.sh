@@ -33,9 +33,7 @@ timeout_s="${BUBU_K8S_PEER_TIMEOUT:-90}"
 
 log() { printf '[k8s-peer] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-now_ms() { local t="${EPOCHREALTIME/./}"; printf '%s' "$((t / 1000))"; }
 t_start="$(now_ms)"
-since() { printf '%s ms' "$(($(now_ms) - $1))"; }
 
 [ -n "$etcd" ] && [ -x "$etcd" ] || die "etcd not found: run test/peers/k8s/install.sh"
 crds="${BUBU_TEST_CRDS_DIR:-}"
@@ -92,29 +90,6 @@ log "certificates: $(since "$t")"
 free_port etcd_port
 free_port peer_port
 free_port api_port
-
-# Runs a program in the background with its pid written by the process itself (exec keeps the pid).
-spawn() { # spawn <name> <program> <args...>
-  local name="$1"
-  shift
-  bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$state/$name.pid" "$@" </dev/null >"$state/$name.log" 2>&1 &
-  local i
-  for i in $(seq 1 50); do [ -s "$state/$name.pid" ] && return 0; sleep 0.02; done
-  die "$name did not start"
-}
-alive() { local pid; pid="$(cat "$state/$1.pid" 2>/dev/null)" && kill -0 "$pid" 2>/dev/null; }
-
-# Polls until "$@" succeeds; fails when <name>'s process dies or the deadline passes.
-wait_for() { # wait_for <what> <process name> <command...>
-  local what="$1" name="$2"
-  shift 2
-  local deadline=$((SECONDS + timeout_s))
-  until "$@" >/dev/null 2>&1; do
-    alive "$name" || die "$name exited while waiting for $what"
-    [ "$SECONDS" -lt "$deadline" ] || die "timed out after ${timeout_s}s waiting for $what"
-    sleep 0.2
-  done
-}
 
 # --- etcd -----------------------------------------------------------------------------------------
 t="$(now_ms)"
@@ -184,28 +159,8 @@ EOF
 chmod 600 "$state/kubeconfig"
 
 # --- CRDs -----------------------------------------------------------------------------------------
-# Server-side apply (PATCH application/apply-patch+yaml), which is what `kubectl apply --server-side`
-# sends: client-side apply stores the whole object in an annotation limited to 256 KiB, which the
-# largest CRDs exceed. kubectl itself cannot be used here: its discovery fails on the absent /api.
 t="$(now_ms)"
-crd_api="$url/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
-crd_names=()
-for f in "${crd_files[@]}"; do
-  name="$(awk '/^metadata:/{m=1;next} /^[^ ]/{m=0} m && /^  name: /{print $2; exit}' "$f")"
-  [ -n "$name" ] || die "no metadata.name in $f"
-  crd_names+=("$name")
-  code="$(kcurl -o "$state/crd-apply.json" -w '%{http_code}' -X PATCH \
-    -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$f" \
-    "$crd_api/$name?fieldManager=bubu-test-peer&force=true" || true)"
-  case "$code" in 200 | 201) ;; *) cat "$state/crd-apply.json" >&2; die "applying $f: HTTP $code" ;; esac
-done
-rm -f "$state/crd-apply.json"
-# (A variable, not a pipe into grep -q: with pipefail, curl's SIGPIPE would fail the check.)
-established() {
-  local body
-  body="$(kcurl "$crd_api/$1")" && [[ "$body" == *'"type":"Established","status":"True"'* ]]
-}
-for name in "${crd_names[@]}"; do wait_for "CRD $name Established" apiserver established "$name"; done
+apply_crds "$url" "${crd_files[@]}"
 log "${#crd_names[@]} CRDs applied and Established: $(since "$t")"
 
 # Established is not yet served: CR paths answer 503 until the CRD handler has synced. Wait for a

@@ -28,7 +28,6 @@ bucket="bubu-test"
 
 log() { printf '[s3-peer] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-now_ms() { local t="${EPOCHREALTIME/./}"; printf '%s' "$((t / 1000))"; }
 t_start="$(now_ms)"
 
 [ -x "$vgw" ] || die "versitygw not found at $vgw: run test/peers/s3/install.sh"

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseEnvFile, readKubeconfig } from "../k8s/peer.ts";
+import { type PeerLookup, peerAccess, type SkipContext } from "../peer-access.ts";
 import { KubeApi } from "./kube-api.ts";
 
 /** A running cluster peer. */
@@ -36,7 +37,7 @@ export interface ClusterPeer {
   api(): KubeApi;
 }
 
-type Lookup = { peer: ClusterPeer } | { reason: string };
+type Lookup = PeerLookup<ClusterPeer>;
 
 /** The message a test fails with under CI when the peer is absent. */
 export const CLUSTER_PEER_MISSING: string =
@@ -88,29 +89,11 @@ function lookup(): Lookup {
   };
 }
 
+const access = peerAccess(lookup, CLUSTER_PEER_MISSING);
+
 /** The running peer, or undefined. */
-export function clusterPeer(): ClusterPeer | undefined {
-  const r = lookup();
-  return "peer" in r ? r.peer : undefined;
-}
-
+export const clusterPeer: () => ClusterPeer | undefined = access.get;
 /** For a test's `skip` option: a reason when the peer is absent outside CI, else false. */
-export function clusterPeerSkip(): string | false {
-  const r = lookup();
-  if ("peer" in r || process.env.CI === "true") return false;
-  return `${CLUSTER_PEER_MISSING} (${r.reason})`;
-}
-
-/**
- * The peer for a test that needs it. When absent: under CI=true throws (the test fails);
- * otherwise logs the reason, marks the test skipped where supported and returns undefined.
- */
-export function requireClusterPeer(t?: { skip?: (message?: string) => void }): ClusterPeer | undefined {
-  const r = lookup();
-  if ("peer" in r) return r.peer;
-  const message = `${CLUSTER_PEER_MISSING} (${r.reason})`;
-  if (process.env.CI === "true") throw new Error(message);
-  console.log(`skipped: ${message}`);
-  t?.skip?.(message);
-  return undefined;
-}
+export const clusterPeerSkip: () => string | false = access.skip;
+/** The peer; under CI=true a missing one fails the test, otherwise the test is skipped. */
+export const requireClusterPeer: (t?: SkipContext) => ClusterPeer | undefined = access.require;

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
+import { type PeerLookup, peerAccess, type SkipContext } from "../peer-access.ts";
 
 /** A running peer: API server URL and PEM material from its kubeconfig. */
 export interface K8sPeer {
@@ -21,7 +22,7 @@ export interface K8sPeer {
 }
 
 /** Why the peer is absent, or the peer. */
-type Lookup = { peer: K8sPeer } | { reason: string };
+type Lookup = PeerLookup<K8sPeer>;
 
 /** The message a test fails with under CI when the peer is absent. */
 export const K8S_PEER_MISSING: string = "the Kubernetes API peer is not running: run test/peers/k8s/start.sh";
@@ -112,39 +113,11 @@ function lookup(): Lookup {
   return { peer: readKubeconfig(path) };
 }
 
-/** The running peer, or undefined when none is configured. */
-export function k8sPeer(): K8sPeer | undefined {
-  const r = lookup();
-  return "peer" in r ? r.peer : undefined;
-}
+const access = peerAccess(lookup, K8S_PEER_MISSING);
 
-/** True when a missing peer must fail the test instead of skipping it. */
-function mustHavePeer(): boolean {
-  return process.env.CI === "true";
-}
-
-/**
- * For a test's `skip` option: a reason string when the peer is absent and this is not CI, else
- * false. (`{ skip }` is the one skip mechanism that Bun, Deno and Node's node:test all honour;
- * `t.skip()` in Deno still reports the test as passed.)
- */
-export function k8sPeerSkip(): string | false {
-  const r = lookup();
-  if ("peer" in r || mustHavePeer()) return false;
-  return `${K8S_PEER_MISSING} (${r.reason})`;
-}
-
-/**
- * The peer for a test that needs it. When absent: under CI=true throws (the test fails); otherwise
- * prints the reason, marks the test skipped where the runtime supports `t.skip`, and returns
- * undefined (the test should return at once).
- */
-export function requireK8sPeer(t?: { skip?: (message?: string) => void }): K8sPeer | undefined {
-  const r = lookup();
-  if ("peer" in r) return r.peer;
-  const message = `${K8S_PEER_MISSING} (${r.reason})`;
-  if (mustHavePeer()) throw new Error(message);
-  console.log(`skipped: ${message}`);
-  t?.skip?.(message);
-  return undefined;
-}
+/** The running peer, or undefined. */
+export const k8sPeer: () => K8sPeer | undefined = access.get;
+/** For a test's `skip` option: a reason when the peer is absent outside CI, else false. */
+export const k8sPeerSkip: () => string | false = access.skip;
+/** The peer; under CI=true a missing one fails the test, otherwise the test is skipped. */
+export const requireK8sPeer: (t?: SkipContext) => K8sPeer | undefined = access.require;

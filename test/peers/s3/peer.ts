@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseEnvFile } from "../k8s/peer.ts";
+import { type PeerLookup, peerAccess, type SkipContext } from "../peer-access.ts";
 
 /** A running versitygw: endpoint, root keys, the bucket and its posix directory. */
 export interface S3Peer {
@@ -57,26 +58,11 @@ function lookup(): { peer: S3Peer } | { reason: string } {
   };
 }
 
+const access = peerAccess(lookup, S3_PEER_MISSING);
+
 /** The running peer, or undefined. */
-export function s3Peer(): S3Peer | undefined {
-  const r = lookup();
-  return "peer" in r ? r.peer : undefined;
-}
-
+export const s3Peer: () => S3Peer | undefined = access.get;
 /** For a test's `skip` option: a reason when the peer is absent outside CI, else false. */
-export function s3PeerSkip(): string | false {
-  const r = lookup();
-  if ("peer" in r || process.env.CI === "true") return false;
-  return `${S3_PEER_MISSING} (${r.reason})`;
-}
-
-/** The peer; throws under CI=true when absent, otherwise logs and returns undefined. */
-export function requireS3Peer(t?: { skip?: (message?: string) => void }): S3Peer | undefined {
-  const r = lookup();
-  if ("peer" in r) return r.peer;
-  const message = `${S3_PEER_MISSING} (${r.reason})`;
-  if (process.env.CI === "true") throw new Error(message);
-  console.log(`skipped: ${message}`);
-  t?.skip?.(message);
-  return undefined;
-}
+export const s3PeerSkip: () => string | false = access.skip;
+/** The peer; under CI=true a missing one fails the test, otherwise the test is skipped. */
+export const requireS3Peer: (t?: SkipContext) => S3Peer | undefined = access.require;

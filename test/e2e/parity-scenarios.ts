@@ -5,7 +5,7 @@
  */
 import type { S3Peer } from "../peers/s3/peer.ts";
 import type { Scenario } from "./parity-run.ts";
-import { STORAGE_SECRET } from "./storage-secret.ts";
+import { STORAGE_SECRET, s3StoragePolicy } from "./storage-secret.ts";
 
 export function parityScenarios(s3: S3Peer): Scenario[] {
   return [
@@ -19,17 +19,7 @@ export function parityScenarios(s3: S3Peer): Scenario[] {
     {
       name: "s3",
       with: { mode: "big", size: 6000 },
-      policy: {
-        storage: {
-          s3: {
-            bucket: s3.bucket,
-            region: s3.region,
-            endpoint: s3.endpoint,
-            usePathStyle: true,
-            authentication: { secretRef: { name: STORAGE_SECRET } },
-          },
-        },
-      },
+      policy: s3StoragePolicy(s3),
     },
     { name: "signals", with: { mode: "signals" } },
     { name: "effects", with: { mode: "effects" } },

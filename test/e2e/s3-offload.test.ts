@@ -14,7 +14,7 @@ import { clusterPeerSkip, requireClusterPeer } from "../peers/cluster/peer.ts";
 import { requireS3Peer, s3PeerSkip } from "../peers/s3/peer.ts";
 import { currentRuntime } from "../support/spawn.ts";
 import { registerE2eImages } from "./e2e-images.ts";
-import { applyStorageSecret, STORAGE_SECRET } from "./storage-secret.ts";
+import { applyStorageSecret, STORAGE_SECRET, s3StoragePolicy } from "./storage-secret.ts";
 import { applyAll, describeNamespace, e2eNamespace, engram, engramTemplate, runStory, story } from "./story-run.ts";
 
 const rt = currentRuntime();
@@ -36,17 +36,7 @@ test(`S3 offload (${rt}): a large output goes to S3 and the next step reads it b
       engram("producer", ns, "ts-engram", { with: { mode: "big", size: SIZE } }),
       engram("consumer", ns, "ts-engram", { with: { mode: "consume" } }),
       story("offload", ns, {
-        policy: {
-          storage: {
-            s3: {
-              bucket: s3.bucket,
-              region: s3.region,
-              endpoint: s3.endpoint,
-              usePathStyle: true,
-              authentication: { secretRef: { name: STORAGE_SECRET } },
-            },
-          },
-        },
+        policy: s3StoragePolicy(s3),
         steps: [
           { name: "produce", ref: { name: "producer" } },
           { name: "consume", ref: { name: "consumer" }, with: { data: "{{ steps.produce.output.big }}" } },
@@ -97,17 +87,7 @@ test(`S3 offload (${rt}): templates that read a stored output run the materializ
       engram("producer", ns, "ts-engram", { with: { mode: "big", size: SIZE } }),
       engram("consumer", ns, "ts-engram", { with: { mode: "consume" } }),
       story("mat", ns, {
-        policy: {
-          storage: {
-            s3: {
-              bucket: s3.bucket,
-              region: s3.region,
-              endpoint: s3.endpoint,
-              usePathStyle: true,
-              authentication: { secretRef: { name: STORAGE_SECRET } },
-            },
-          },
-        },
+        policy: s3StoragePolicy(s3),
         steps: [
           { name: "produce", ref: { name: "producer" } },
           // A pipe on the stored value: the operator cannot pass the reference on as it is.

@@ -102,20 +102,15 @@ export interface InboundMessage extends StreamMessage {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The fields of {@link newStreamMessage} besides `kind`. */
-export interface NewStreamMessageInit {
-  readonly messageId?: string | undefined;
-  readonly timestamp?: Date | undefined;
-  readonly metadata?: Readonly<Record<string, string>> | undefined;
+/**
+ * The fields of {@link newStreamMessage} besides `kind`: a message's own fields, with JSON values
+ * for `payload` (`json`) and `inputs`.
+ */
+export interface NewStreamMessageInit extends Omit<StreamMessage, "kind" | "payload" | "inputs"> {
   /** A JSON value (an object on the structured wire paths), encoded into `payload`. */
-  readonly json?: unknown | undefined;
+  readonly json?: unknown;
   /** JSON inputs, encoded into `inputs`. */
-  readonly inputs?: unknown | undefined;
-  readonly binary?: BinaryFrame | undefined;
-  readonly audio?: AudioFrame | undefined;
-  readonly video?: VideoFrame | undefined;
-  readonly transports?: readonly StreamTransportDescriptor[] | undefined;
-  readonly envelope?: StreamEnvelopeInfo | undefined;
+  readonly inputs?: unknown;
 }
 
 /**

@@ -11,7 +11,7 @@ const METHODS = ["log", "info", "debug", "warn", "error", "trace", "dir"] as con
 type ConsoleMethod = (...args: unknown[]) => void;
 
 /** An argument made safe to print; untouched while no secret is registered. */
-export function redactConsoleArg(arg: unknown): unknown {
+function redactConsoleArg(arg: unknown): unknown {
   if (typeof arg === "string") return redactText(arg);
   if (arg instanceof Error) {
     const copy = new Error(redactText(arg.message));

@@ -2,8 +2,7 @@
  * Builds {@link BatchSettings} from the run's environment (and local-mode flags).
  * @module
  */
-import { parseJsonObjectEnv } from "../env/payload.ts";
-import { type LocalArgs, readFlagPayload } from "../process/local-args.ts";
+import { type LocalArgs, readFlagObject } from "../process/local-args.ts";
 import { payloadLimitsOf } from "../process/payload-limits.ts";
 import type { ProcessRun } from "../process/process-run.ts";
 import type { BatchSettings } from "./settings.ts";
@@ -22,13 +21,11 @@ export async function loadBatchSettings(run: ProcessRun, local: LocalArgs | unde
   await run.loadTelemetry();
   const fs = run.rt.fs;
   const inputs =
-    local?.inputs !== undefined
-      ? parseJsonObjectEnv("--inputs", await readFlagPayload("--inputs", local.inputs, fs))
-      : bubu.payload.inputs;
+    local?.inputs !== undefined ? (await readFlagObject("--inputs", local.inputs, fs)).object : bubu.payload.inputs;
   const config =
     local?.config !== undefined
       ? {
-          ...parseJsonObjectEnv("--config", await readFlagPayload("--config", local.config, fs)),
+          ...(await readFlagObject("--config", local.config, fs)).object,
           ...bubu.payload.configOverrides,
         }
       : bubu.payload.config;

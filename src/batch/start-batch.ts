@@ -184,13 +184,8 @@ async function publishCapturedLogs(run: ProcessRun, stop: AbortSignal): Promise<
 }
 
 function bootstrapFailure(err: unknown): BatchOutcome {
-  // A command line it cannot use: exit 2, as command-line tools do, with the error as it is. A
-  // flag's value that is not a JSON object is one too (the EnvError names the flag).
+  // A command line it cannot use: exit 2, as command-line tools do, with the error as it is.
   if (isUsageError(err)) return { ...failedOutcome(err), exitCode: 2 };
-  if (err instanceof EnvError && err.variable.startsWith("--")) {
-    const usage = new BubuError("validation_error", err.message, { retryable: false, code: "usage", cause: err });
-    return { ...failedOutcome(usage), exitCode: 2 };
-  }
   // Client and storage-manager failures keep their own texts.
   const own = err instanceof Error && /^failed to create (Kubernetes client|storage manager)/.test(err.message);
   if (own) return failedOutcome(err);

@@ -5,6 +5,9 @@
  * @module
  */
 
+import { EnvError } from "../env/errors.ts";
+import type { JsonObject } from "../env/payload.ts";
+import { parseJsonObjectEnv } from "../env/payload.ts";
 import { BubuError } from "../errors/bubu-error.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
 
@@ -70,6 +73,24 @@ export function localConfigUsage(kind: "streaming" | "impulse"): string {
 
 ${what} Config comes from --config, else from BUBU_STEP_CONFIG.
 `;
+}
+
+/**
+ * A flag's value (see {@link readFlagPayload}) as a JSON object: its text and the object (`null`
+ * gives `undefined`, as for the variable). Anything else is a usage error naming the flag.
+ */
+export async function readFlagObject(
+  flag: string,
+  value: string,
+  fs: RuntimeFs,
+): Promise<{ readonly text: string; readonly object: JsonObject | undefined }> {
+  const text = await readFlagPayload(flag, value, fs);
+  try {
+    return { text, object: parseJsonObjectEnv(flag, text) };
+  } catch (err) {
+    if (err instanceof EnvError) throw usageError(err.message);
+    throw err;
+  }
 }
 
 /**

@@ -25,7 +25,7 @@ import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { readGraceMs } from "./grace.ts";
-import { isUsageError, type LocalFlag, parseLocalArgs, readFlagPayload } from "./local-args.ts";
+import { isUsageError, type LocalFlag, parseLocalArgs, readFlagObject } from "./local-args.ts";
 import { placeCapabilities } from "./place-capabilities.ts";
 import { openSecrets } from "./secrets.ts";
 import { RunServices } from "./services.ts";
@@ -139,7 +139,7 @@ export class ProcessRun {
     }
     const overrides: Record<string, string> = {};
     if (local.config !== undefined)
-      overrides.BUBU_STEP_CONFIG = await readFlagPayload("--config", local.config, this.rt.fs);
+      overrides.BUBU_STEP_CONFIG = (await readFlagObject("--config", local.config, this.rt.fs)).text;
     if (local.story !== undefined) overrides.BUBU_TARGET_STORY_NAME = local.story;
     return Object.keys(overrides).length > 0 ? overrides : undefined;
   }

@@ -92,3 +92,10 @@ test("impulse: --story names the Story its starts go to (BUBU_TARGET_STORY_NAME)
   assert.equal(bad.exitCode, 2);
   assert.match(stderr(), /--story needs a value \(a Story name\)/);
 });
+
+test("streaming: a --config that is not a JSON object is a usage error naming the flag (exit 2), as for batch", async () => {
+  const { runtime, stderr } = capture();
+  const out = await startStreaming(greeter(), { runtime, exit: false, env: {}, args: ["--config", "[1]"] });
+  assert.equal(out.exitCode, 2);
+  assert.match(stderr(), /--config: expected a JSON object, got an array/);
+});

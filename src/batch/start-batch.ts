@@ -8,7 +8,7 @@ import { BubuError } from "../errors/bubu-error.ts";
 import { errorText } from "../errors/error-text.ts";
 import { rethrowMissing, STREAMING_PACKAGES } from "../errors/missing-package.ts";
 import type { Logger } from "../observability/logger.ts";
-import { isUsageError, LOCAL_USAGE, parseLocalArgs } from "../process/local-args.ts";
+import { isUsageError, LOCAL_USAGE } from "../process/local-args.ts";
 import { payloadServices } from "../process/payload.ts";
 import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
 import { type BatchOutcome, type RunnableBatch, runBatch } from "./run-batch.ts";
@@ -36,14 +36,10 @@ export async function startBatch<C, I, O>(
   options: StartBatchOptions = {},
 ): Promise<BatchOutcome> {
   const run = new ProcessRun(options, "signal received, aborting the engram");
-  const { rt, logger } = run;
+  const { logger } = run;
   let outcome: BatchOutcome;
   try {
-    const local = run.cluster ? undefined : parseLocalArgs(run.args());
-    if (local?.help && options.exit !== false) {
-      rt.writeStdout(LOCAL_USAGE);
-      rt.exit(0);
-    }
+    const local = run.localArgs(LOCAL_USAGE, ["--inputs", "--config"]);
     let settings: BatchSettings;
     let services: BatchServices;
     try {
@@ -246,10 +242,6 @@ function report(outcome: BatchOutcome, run: ProcessRun): void {
     return;
   }
   const error = status.error ?? { message: status.lastFailureMsg };
-  if (outcome.exitCode === 2) {
-    run.rt.writeStderr(JSON.stringify({ ...error, exitCode: 2 }) + "\n\n" + LOCAL_USAGE);
-    return;
-  }
-  run.rt.writeStderr(JSON.stringify(error) + "\n");
+  run.rt.writeStderr(JSON.stringify(outcome.exitCode === 2 ? { ...error, exitCode: 2 } : error) + "\n");
   if (outcome.end.kind !== "success") run.reportErrorDetail(outcome.end.error);
 }

@@ -25,7 +25,7 @@ import { configureObservabilityFromEnv } from "../observability/toggles.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { readGraceMs } from "./grace.ts";
-import { isUsageError, type LocalFlag, parseLocalArgs, readFlagObject } from "./local-args.ts";
+import { isUsageError, type LocalArgs, type LocalFlag, parseLocalArgs, readFlagObject } from "./local-args.ts";
 import { placeCapabilities } from "./place-capabilities.ts";
 import { openSecrets } from "./secrets.ts";
 import { RunServices } from "./services.ts";
@@ -121,15 +121,11 @@ export class ProcessRun {
   }
 
   /**
-   * A laptop run's command line for a streaming engram or an impulse: `--config <json|file>`
-   * becomes the `BUBU_STEP_CONFIG` override for {@link loadEnv} (an impulse's `--story`,
-   * `BUBU_TARGET_STORY_NAME`), `--help`
-   * prints `usage` and exits 0, anything else is a usage error (exit 2). In a pod: nothing.
+   * A laptop run's command line (`flags`, and `--help`, which prints `usage` and exits 0);
+   * anything else is a usage error (exit 2), reported with `usage` by {@link reportErrorDetail}.
+   * `undefined` in a pod, whose arguments are never read.
    */
-  async localConfigOverrides(
-    usage: string,
-    flags: readonly LocalFlag[] = ["--config"],
-  ): Promise<Record<string, string> | undefined> {
+  localArgs(usage: string, flags: readonly LocalFlag[]): LocalArgs | undefined {
     if (this.cluster) return undefined;
     this.#usage = usage;
     const local = parseLocalArgs(this.args(), flags);
@@ -137,6 +133,20 @@ export class ProcessRun {
       this.rt.writeStdout(usage);
       this.rt.exit(0);
     }
+    return local;
+  }
+
+  /**
+   * {@link localArgs} for a streaming engram or an impulse: `--config <json|file>` becomes the
+   * `BUBU_STEP_CONFIG` override for {@link loadEnv}, an impulse's `--story`
+   * `BUBU_TARGET_STORY_NAME`.
+   */
+  async localConfigOverrides(
+    usage: string,
+    flags: readonly LocalFlag[] = ["--config"],
+  ): Promise<Record<string, string> | undefined> {
+    const local = this.localArgs(usage, flags);
+    if (local === undefined) return undefined;
     const overrides: Record<string, string> = {};
     if (local.config !== undefined)
       overrides.BUBU_STEP_CONFIG = (await readFlagObject("--config", local.config, this.rt.fs)).text;

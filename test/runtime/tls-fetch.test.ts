@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { detectRuntime, runtimeName } from "../../src/runtime/detect.ts";
 import type { TlsFetch } from "../../src/runtime/types.ts";
@@ -143,6 +145,22 @@ describe("createTlsFetch (mutual TLS against a private CA)", () => {
     await f.close();
     await f.close();
     await assert.rejects(() => f.fetch(`${server.origin}/`), /TlsFetch is closed/);
+  });
+
+  test("a plain http URL is sent without TLS (an http S3 endpoint while AWS_CA_BUNDLE is set)", async () => {
+    const plain = createServer((req, res) => res.end(`plain ${req.method} ${req.url}`));
+    await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+    try {
+      const { fetch } = open({ ca: pki.ca, ...pki.client });
+      const origin = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+      const res = await fetch(`${origin}/bucket/key`, { method: "PUT", body: "x" });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "plain PUT /bucket/key");
+      assert.equal(await (await fetch(new URL(`${origin}/u`))).text(), "plain GET /u");
+    } finally {
+      plain.closeAllConnections();
+      await new Promise((r) => plain.close(r));
+    }
   });
 
   test("follows a redirect by default (url and redirected say so); redirect: manual returns the 302", async () => {

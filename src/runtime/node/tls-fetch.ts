@@ -36,6 +36,9 @@ export function createTlsFetch(options: TlsFetchOptions): TlsFetch {
 
   const fetch: FetchFn = (input, init) => {
     if (closed) return Promise.reject(closedError());
+    // TLS settings mean nothing to plain http (an S3 endpoint such as a local MinIO while
+    // AWS_CA_BUNDLE is set): it goes to the global fetch, as it does on Bun and Deno.
+    if (isPlainHttp(input)) return globalThis.fetch(input, init);
     inner ??= httpsFetch(open());
     return inner(input, init);
   };
@@ -53,4 +56,9 @@ export function createTlsFetch(options: TlsFetchOptions): TlsFetch {
       return Promise.resolve();
     },
   };
+}
+
+function isPlainHttp(input: string | URL | Request): boolean {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  return /^http:/i.test(url);
 }

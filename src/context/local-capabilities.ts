@@ -84,7 +84,11 @@ export function localCapabilities(options: LocalSinkOptions): {
         });
       } else if (kind === "effect") {
         const e = entry as EffectRecord;
-        logger.info("effect recorded", { key: e.key, seq: e.seq, status: e.status ?? "" });
+        logger.info("effect recorded", {
+          key: e.key,
+          seq: e.seq,
+          ...(e.status !== undefined ? { status: e.status } : {}),
+        });
         append({ type: "effect", at, ...e });
       } else {
         const l = entry as RecordedLog;

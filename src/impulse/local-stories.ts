@@ -71,7 +71,8 @@ export function localStories(options: LocalStoriesOptions): Stories {
       };
       options.logger?.info("story triggered (local: no cluster)", {
         story,
-        namespace,
+        // Where the StoryRun would be: the target's namespace, else the impulse's ("default" here).
+        namespace: storyRun.metadata.namespace,
         token,
         decision: triggered.decision,
         storyRun: storyRun.metadata.name,
@@ -90,7 +91,10 @@ export function localStories(options: LocalStoriesOptions): Stories {
     stop(storyRun, o = {}): Promise<StopOutcome> {
       const stopped: StoppedStory = { storyRun, namespace: o.namespace ?? "", outcome: "requested" };
       options.stopped.push(stopped);
-      options.logger?.info("story stop requested (local: no cluster)", { storyRun, namespace: stopped.namespace });
+      options.logger?.info("story stop requested (local: no cluster)", {
+        storyRun,
+        namespace: stopped.namespace || "default",
+      });
       return Promise.resolve("requested");
     },
   };

@@ -80,11 +80,13 @@ export async function runImpulse<C>(
   };
 
   try {
-    logger.info("Initializing Bubu SDK for Impulse execution", impulse.name ? { impulse: impulse.name } : undefined);
     let graceMs: number;
     try {
+      // The command line first: `--help` prints the usage alone.
+      const overrides = await run.localConfigOverrides(localConfigUsage("impulse"), ["--config", "--story"]);
+      logger.info("Initializing Bubu SDK for Impulse execution", impulse.name ? { impulse: impulse.name } : undefined);
       graceMs = run.graceMs();
-      run.loadEnv(await run.localConfigOverrides(localConfigUsage("impulse"), ["--config", "--story"]));
+      run.loadEnv(overrides);
       await run.loadTelemetry();
     } catch (err) {
       return await finish(failed("failed to load execution context", err));

@@ -6,6 +6,7 @@
  */
 import type { BatchEngram, EngramSchemas } from "../engram/batch-engram.ts";
 import { decodePayload } from "../process/decode.ts";
+import { scrubThrown } from "./scrub-thrown.ts";
 import { type Captured, type HarnessOptions, testContext } from "./test-context.ts";
 
 /** Options of a {@link BatchHarness}. */
@@ -47,7 +48,8 @@ export class BatchHarness<C = Record<string, unknown>, I = Record<string, unknow
 
   /**
    * Decodes config and inputs, calls `init(ctx)` then `process(ctx, inputs)`, and returns the
-   * output with what was captured. Errors from decoding, `init` and `process` are rethrown as they are.
+   * output with what was captured. Errors from decoding, `init` and `process` are rethrown as they
+   * are, except that the run's secret values in their message and stack read `[REDACTED]`.
    */
   async run(): Promise<BatchRun<O>> {
     const o = this.options;
@@ -68,6 +70,8 @@ export class BatchHarness<C = Record<string, unknown>, I = Record<string, unknow
             ? decodePayload("output", schemas.output, returned, false)
             : returned;
       return { ...captured, output: output as O };
+    } catch (error) {
+      throw scrubThrown(error);
     } finally {
       release();
     }

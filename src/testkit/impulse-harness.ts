@@ -9,6 +9,7 @@ import { withStories } from "../context/create-context.ts";
 import type { Stories } from "../engram/context.ts";
 import type { Impulse } from "../engram/impulse.ts";
 import { localStories, type StoppedStory, type TriggeredStory } from "../impulse/local-stories.ts";
+import { scrubThrown } from "./scrub-thrown.ts";
 import { type Captured, type HarnessOptions, testContext } from "./test-context.ts";
 
 /** Options of an {@link ImpulseHarness}. */
@@ -87,7 +88,7 @@ export class ImpulseHarness<C = Record<string, unknown>> {
         await o.impulse.run(ctx);
         return { ...captured, triggered, stopped };
       } catch (error) {
-        return { ...captured, triggered, stopped, error };
+        return { ...captured, triggered, stopped, error: scrubThrown(error) };
       } finally {
         release();
       }

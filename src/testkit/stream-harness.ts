@@ -6,6 +6,7 @@
  */
 import type { StreamingEngram, StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
+import { scrubThrown } from "./scrub-thrown.ts";
 import { type Captured, type HarnessOptions, type TestContext, testContext } from "./test-context.ts";
 
 /** Options of a {@link StreamHarness}. */
@@ -74,7 +75,7 @@ export class StreamHarness<C = Record<string, unknown>> {
     try {
       await engram.init?.(ctx);
     } catch (error) {
-      return { ...captured, outputs: [], failed: true, error };
+      return { ...captured, outputs: [], failed: true, error: scrubThrown(error) };
     }
 
     const outputs: StreamMessage[] = [];
@@ -96,7 +97,7 @@ export class StreamHarness<C = Record<string, unknown>> {
         thrown instanceof Error
           ? thrown
           : new Error(`engram stream threw a non-Error value: ${String(thrown)}`, { cause: thrown });
-      return { ...captured, outputs, failed: true, error };
+      return { ...captured, outputs, failed: true, error: scrubThrown(error) };
     } finally {
       closed = true;
     }

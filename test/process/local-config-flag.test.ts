@@ -99,3 +99,26 @@ test("streaming: a --config that is not a JSON object is a usage error naming th
   assert.equal(out.exitCode, 2);
   assert.match(stderr(), /--config: expected a JSON object, got an array/);
 });
+
+test("impulse: --help prints the usage alone and exits 0 before anything runs", async () => {
+  const { runtime, stdout, stderr } = capture();
+  let ran = false;
+  let atExit: { code: number; stdout: string; stderr: string } | undefined;
+  const impulse = defineImpulse({ run: () => void (ran = true) });
+  // A real exit never returns; the captured one records the output at that moment and throws.
+  await runImpulse(impulse, {
+    runtime: {
+      ...runtime,
+      exit: (code) => {
+        atExit ??= { code: code ?? 0, stdout: stdout(), stderr: stderr() };
+        throw new Error("exited");
+      },
+    },
+    env: {},
+    args: ["--help"],
+  }).catch(() => {});
+  assert.equal(atExit?.code, 0);
+  assert.equal(ran, false);
+  assert.match(atExit.stdout, /^Usage: <impulse> \[--config <json\|file>\] \[--story <name>\]/);
+  assert.equal(atExit.stderr, "", "no log line before the usage");
+});

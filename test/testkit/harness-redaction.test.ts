@@ -91,3 +91,36 @@ test("a secret declared required but not given fails before init, in the harness
   const run = await new BatchHarness({ engram, secrets: { SIGNING_KEY: "k-123456" } }).run();
   assert.deepEqual(run.output, { ok: true });
 });
+
+test("an error carrying a secret comes out of each harness with [REDACTED], same object, causes too", async () => {
+  class SigningError extends Error {}
+  const leak = (ctx: { secrets: { require(name: string): string } }): never => {
+    const key = ctx.secrets.require("KEY");
+    throw new SigningError(`bad key ${key}`, { cause: new Error(`upstream said token ${key}`) });
+  };
+  const assertClean = (err: unknown): void => {
+    assert.ok(err instanceof SigningError, String(err));
+    const texts = [err.message, err.stack ?? "", (err.cause as Error).message, (err.cause as Error).stack ?? ""];
+    for (const t of texts) assert.ok(!t.includes(KEY), `a secret value reached the error: ${t}`);
+    assert.equal(err.message, "bad key [REDACTED]");
+    assert.equal((err.cause as Error).message, "upstream said token [REDACTED]");
+  };
+
+  await assert.rejects(new BatchHarness({ engram: defineBatch({ process: leak }), secrets: { KEY } }).run(), (err) => {
+    assertClean(err);
+    return true;
+  });
+  await assert.rejects(
+    new BatchHarness({ engram: defineBatch({ init: leak, process: () => ({}) }), secrets: { KEY } }).run(),
+    (err) => {
+      assertClean(err);
+      return true;
+    },
+  );
+  const s = await new StreamHarness({ engram: defineStreaming({ stream: leak }), secrets: { KEY } }).run();
+  assert.equal(s.failed, true);
+  assertClean(s.error);
+  const i = await new ImpulseHarness({ impulse: defineImpulse({ run: leak }), secrets: { KEY } }).run();
+  assertClean(i.error);
+  assert.equal(containsSecret(KEY), false, "the values are forgotten afterwards");
+});

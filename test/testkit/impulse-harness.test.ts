@@ -89,8 +89,8 @@ describe("an impulse on a laptop (no cluster)", () => {
     const triggered = lines.find((l) => l.msg === "story triggered (local: no cluster)");
     assert.ok(triggered, err.join(""));
     assert.deepEqual(
-      [triggered.story, triggered.token, triggered.decision, triggered.inputs],
-      ["fulfil", "B-7", "created", { orderId: "B-7" }],
+      [triggered.story, triggered.namespace, triggered.token, triggered.decision, triggered.inputs],
+      ["fulfil", "default", "B-7", "created", { orderId: "B-7" }],
     );
     assert.ok(
       lines.some((l) => l.msg === "signal" && l.key === "batch"),

@@ -46,3 +46,24 @@ export function redactConsole(
     for (const [name, original] of saved) c[name] = original;
   };
 }
+
+let holders = 0;
+let restoreHeld: (() => void) | undefined;
+
+/**
+ * {@link redactConsole} on the global `console` for as long as any holder keeps it: harness runs
+ * may overlap (concurrent tests), so the first hold wraps and the last release restores.
+ * Returns the release, which is idempotent.
+ */
+export function holdConsoleRedaction(): () => void {
+  if (holders++ === 0) restoreHeld = redactConsole(console);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) {
+      restoreHeld?.();
+      restoreHeld = undefined;
+    }
+  };
+}

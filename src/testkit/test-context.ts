@@ -15,6 +15,7 @@ import { checkRequiredSecrets } from "../engram/required-secrets.ts";
 import type { SecretDeclarations } from "../engram/secret-declarations.ts";
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import type { StoryInfo } from "../env/story-info.ts";
+import { holdConsoleRedaction } from "../observability/console-redaction.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 import { registerSecrets } from "../observability/redaction.ts";
 import { decodePayload } from "../process/decode.ts";
@@ -82,7 +83,13 @@ export async function testContext<C>(
   if (expanded.error) throw new Error(`failed to expand secrets: ${expanded.error.message}`, { cause: expanded.error });
   // As in a real run, the values are scrubbed from log lines (and errors' texts) while it lives,
   // so a test can check that nothing leaks.
-  const release = registerSecrets(expanded.secrets);
+  const forget = registerSecrets(expanded.secrets);
+  // `console.*` from the handler too, as a real run does.
+  const unguard = holdConsoleRedaction();
+  const release = (): void => {
+    unguard();
+    forget();
+  };
   let config: unknown;
   try {
     config =

@@ -124,3 +124,39 @@ test("an error carrying a secret comes out of each harness with [REDACTED], same
   assertClean(i.error);
   assert.equal(containsSecret(KEY), false, "the values are forgotten afterwards");
 });
+
+test("console.* from a handler under a harness is scrubbed, as in a real run; console is restored afterwards", async () => {
+  const printed: unknown[][] = [];
+  const saved = { log: console.log, error: console.error };
+  const spy = (...args: unknown[]): void => void printed.push(args);
+  console.log = spy;
+  console.error = spy;
+  try {
+    const engram = defineBatch({
+      process(ctx) {
+        const key = ctx.secrets.require("KEY");
+        console.log("debug token is", key, { nested: { key } });
+        console.error(new Error(`failed with ${key}`));
+        return {};
+      },
+    });
+    // Two overlapping runs: the console stays guarded until the last one ends.
+    await Promise.all([
+      new BatchHarness({ engram, secrets: { KEY } }).run(),
+      new BatchHarness({ engram, secrets: { KEY } }).run(),
+    ]);
+    assert.equal(printed.length, 4);
+    const text = printed
+      .flat()
+      .map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a)))
+      .join("\n");
+    assert.ok(!text.includes(KEY), `a secret value reached the console: ${text}`);
+    assert.match(text, /debug token is/);
+    assert.match(text, /\[REDACTED\]/);
+    assert.equal(console.log, spy, "the harness put console.log back");
+    assert.equal(console.error, spy, "the harness put console.error back");
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+  }
+});

@@ -4,9 +4,19 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { pathToFileURL } from "node:url";
 import { unsupportedNode } from "../../src/cli/node-version.ts";
 import { repoRoot } from "../support/spawn.ts";
 
@@ -32,6 +42,35 @@ test("the built dist/ runs a batch engram under Node", { timeout: 120_000 }, () 
     );
     const imported = spawnSync(node, [probe], { encoding: "utf8", env: { PATH: "/usr/bin:/bin" }, cwd: repoRoot });
     assert.equal(imported.status, 0, imported.stderr);
+    // Node's loader costs about the same for every module, whatever its size: the root entry is
+    // its file and one chunk, and the parts a batch run in a pod loads lazily are one more.
+    const rootProbe = join(dir, "root-probe.mjs");
+    writeFileSync(
+      rootProbe,
+      `import { registerHooks } from "node:module";
+const seen = new Set();
+registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });
+await import(${JSON.stringify(pathToFileURL(join(dir, "dist/mod.js")).href)});
+process.stdout.write(JSON.stringify([...seen]));\n`,
+    );
+    const loaded = spawnSync(node, [rootProbe], { encoding: "utf8", env: { PATH: "/usr/bin:/bin" }, cwd: repoRoot });
+    assert.equal(loaded.status, 0, loaded.stderr);
+    const distPrefix = pathToFileURL(join(dir, "dist")).href + "/";
+    const sdkModules = (JSON.parse(loaded.stdout) as string[])
+      .filter((u) => u.startsWith(distPrefix))
+      .map((u) => u.slice(distPrefix.length));
+    assert.equal(sdkModules.length, 2, sdkModules.join(", "));
+    assert.equal(sdkModules[0], "mod.js");
+    assert.match(sdkModules[1]!, /^chunks\/core-[\w-]+\.js$/);
+    const chunks = readdirSync(join(dir, "dist/chunks")).map((f) => readFileSync(join(dir, "dist/chunks", f), "utf8"));
+    const holding = (src: string): number => chunks.filter((c) => c.includes(`// ${src}\n`)).length;
+    const lazy = ["src/k8s/create-client.ts", "src/process/storage-services.ts", "src/batch/cluster-services.ts"];
+    for (const src of lazy) assert.equal(holding(src), 1, src);
+    assert.ok(
+      chunks.some((c) => lazy.every((src) => c.includes(`// ${src}\n`))),
+      "the batch run's lazy modules are one chunk",
+    );
+
     const script = join(dir, "engram.mjs");
     writeFileSync(
       script,

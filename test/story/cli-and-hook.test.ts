@@ -123,7 +123,14 @@ test("bubu story run: usage, validation and refusal errors exit 2 with the reaso
   );
   const badInputs = captured();
   assert.equal(await storyCommand(["run", storyFile, "--inputs", "{nope"], badInputs.rt), 2);
-  assert.match(badInputs.err(), /--inputs is not valid JSON/);
+  assert.match(badInputs.err(), /^bubu story: --inputs: invalid JSON at line 1, column 2 \(offset 1\): /);
+  // The engrams' wording on every runtime (not the engine's "Unexpected end of JSON input").
+  const cut = captured();
+  assert.equal(await storyCommand(["run", storyFile, "--inputs", '{"customer":'], cut.rt), 2);
+  assert.equal(
+    cut.err(),
+    "bubu story: --inputs: invalid JSON at line 1, column 13 (offset 12): unexpected end of input, expected a value\n",
+  );
 });
 
 test("a local impulse's ctx.stories.start runs the triggered Story through the hook", {

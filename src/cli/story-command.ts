@@ -13,8 +13,8 @@
  * @module
  */
 import { parseGoDuration } from "../env/duration.ts";
-import { terminalInfo } from "../runtime/child-process.ts";
 import { parseJsonPayload } from "../json/json-payload.ts";
+import { terminalInfo } from "../runtime/child-process.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { parseYamlDocuments } from "../schema/yaml-text.ts";

@@ -29,13 +29,19 @@ export type ClusterServices = Pick<BatchServices, "validateInputs" | "validateOu
  * none of them part of what the operator reads. The lookup starts before `init`, so its GETs
  * come before any request `init` makes; the status writes are unchanged.
  */
-export function clusterServices(client: () => Promise<KubeClient>, env: BubuEnv, logger: Logger): ClusterServices {
+export function clusterServices(
+  client: () => Promise<KubeClient>,
+  env: BubuEnv,
+  logger: Logger,
+  options: { readonly forbiddenLevel?: "info" | "debug" } = {},
+): ClusterServices {
   const info = env.storyInfo;
   const lookup = {
     namespace: info.stepRunNamespace,
     engramName: env.identity.engramName,
     stepRunName: info.stepRunID,
     logger,
+    ...(options.forbiddenLevel !== undefined ? { forbiddenLevel: options.forbiddenLevel } : {}),
   };
   let shared: Promise<EngramTemplateLookup> | undefined;
   const template = (signal: AbortSignal): Promise<EngramTemplateLookup> => {

@@ -4,6 +4,8 @@
  * @module
  */
 import { EnvError } from "../env/errors.ts";
+import { parseDebugFlag } from "../env/flags.ts";
+import { ENV } from "../env/names.ts";
 import { BubuError } from "../errors/bubu-error.ts";
 import { errorText } from "../errors/error-text.ts";
 import { rethrowMissing, STREAMING_PACKAGES } from "../errors/missing-package.ts";
@@ -108,7 +110,11 @@ async function defaultServices(run: ProcessRun, settings: BatchSettings): Promis
   if (!run.cluster) return payload;
   // Loaded only in a cluster: local runs never pay for the schema lookup or the status writer.
   const { clusterServices } = await import("./cluster-services.ts");
-  const { prefetchTemplate, ...cluster } = clusterServices(() => run.services.kube(), run.env, logger);
+  // Under `bubu story run` the runner checks inputs and output against the template itself: its
+  // API's 403 on the lookup is no news worth an info line per step.
+  const { prefetchTemplate, ...cluster } = clusterServices(() => run.services.kube(), run.env, logger, {
+    forbiddenLevel: parseDebugFlag(run.vars[ENV.LOCAL_STORY_RUNNER]) ? "debug" : "info",
+  });
   // Overlaps the first API round trip (and the TLS handshake) with config decoding and init.
   prefetchTemplate(run.termination.signal);
   return { ...payload, ...cluster };

@@ -2,7 +2,7 @@
 /**
  * The `bubu` command (package.json `bin`, and the `./cli` entry point): built to dist/cli/bubu.js,
  * it runs under Node (`npx bubu`), Bun (`bunx --bun bubu`) and Deno
- * (`deno run -A npm:@bubustack/sdk/bubu`, or from JSR `deno run -A jsr:@bubustack/sdk/cli`).
+ * (`deno run -A npm:@bubustack/sdk/cli`, or from JSR `deno run -A jsr:@bubustack/sdk/cli`).
  * Imported, it only exports {@link main}. From npm every runtime loads the bundled JavaScript, so
  * the component a user's file defines and the `start()` that runs it come from the same chunks:
  * one copy of the SDK.

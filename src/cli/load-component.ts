@@ -5,9 +5,12 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { parseDebugFlag } from "../env/flags.ts";
 import type { Component } from "../start.ts";
 import { UsageError } from "./args.ts";
+import { describeLoadError, ModuleLoadError } from "./load-error.ts";
 
 /** The kinds `define*` makes. */
 export type ComponentKind = Component["kind"];
@@ -72,6 +75,13 @@ export async function loadComponent(
 ): Promise<FoundComponent & { path: string }> {
   const path = resolve(cwd, file);
   if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ModuleLoadError(describeLoadError(err, file, path, parseDebugFlag(process.env.BUBU_DEBUG)), {
+      cause: err,
+    });
+  }
   return { ...findComponent(mod, exportName), path };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import process from "node:process";
+import { parseDebugFlag } from "../env/flags.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { BUILD_FLAGS, buildCommand } from "./build-command.ts";
@@ -94,7 +95,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         usage = BUILD_USAGE;
         const parsed = parseArgs(args, BUILD_FLAGS);
         if (parsed.help) return help(io, usage);
-        buildCommand(parsed, io.cwd, io.stderr);
+        await buildCommand(parsed, io.cwd, io.stderr, { debug: parseDebugFlag(process.env.BUBU_DEBUG) });
         return 0;
       }
       default:

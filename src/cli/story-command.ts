@@ -13,6 +13,7 @@
  * @module
  */
 import { parseGoDuration } from "../env/duration.ts";
+import { parseJsonPayload } from "../json/json-payload.ts";
 import { terminalInfo } from "../runtime/child-process.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
@@ -146,9 +147,10 @@ async function readInputs(rt: Runtime, raw: string | undefined): Promise<JsonObj
   let value: unknown;
   if (text.startsWith("{")) {
     try {
-      value = JSON.parse(text);
+      value = parseJsonPayload(text);
     } catch (err) {
-      throw new UsageError(`--inputs is not valid JSON: ${(err as Error).message}`);
+      // The engrams' wording: a position, the same on every runtime, and none of the text.
+      throw new UsageError(`--inputs: ${(err as Error).message}`);
     }
   } else {
     const path = resolveAgainst(rt.cwd(), text);

@@ -92,15 +92,17 @@ secretSchema from its secrets declarations, supportedModes from its kind.
 `;
 
 /** `bubu build --help`. */
-export const BUILD_USAGE = `Usage: bubu build <file> [--outfile PATH]
+export const BUILD_USAGE = `Usage: bubu build <file> [--outfile PATH] [--export NAME]
 
 Compiles <file> and everything it imports into one executable with bun build --compile
 --bytecode --format=esm (the project's bun devDependency, else bun on the PATH; under Deno
 without Bun: deno compile), and prints its size. SDK packages the project lacks (the gRPC ones in
-a batch project) become stubs that throw when loaded. The file must start its component when
-run (if (import.meta.main) await start(x)).
+a batch project) become stubs that throw when loaded. The binary starts the component <file>
+exports, as bubu run <file> does (its own if (import.meta.main) await start(x) does not run
+in the binary, so the component starts once); a file without one is refused.
 For a container image, see the project's Dockerfile: it runs this in a build stage and copies
 the binary into a small base image as a non-root user.
 
   --outfile PATH       where to write it (default dist/<file name without extension>)
+  --export NAME        the component to start, when the file exports several
 `;

@@ -67,6 +67,11 @@ export const ENV = {
   KUBECONFIG: "KUBECONFIG",
   KUBERNETES_SERVICE_HOST: "KUBERNETES_SERVICE_HOST",
   KUBERNETES_SERVICE_PORT: "KUBERNETES_SERVICE_PORT",
+  /**
+   * Set by `bubu story run` (never by the operator): the runner checks the step's inputs and
+   * output against the EngramTemplate itself, so the SDK logs its skipped lookup at debug level.
+   */
+  LOCAL_STORY_RUNNER: "BUBU_LOCAL_STORY_RUNNER",
 
   // Trigger delivery policy (impulses).
   TRIGGER_DEDUPE_MODE: "BUBU_TRIGGER_DEDUPE_MODE",

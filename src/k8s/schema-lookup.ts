@@ -31,6 +31,12 @@ export interface SchemaLookupOptions {
   readonly logger?: Logger;
   /** Random source for the jitter (tests). */
   readonly random?: () => number;
+  /**
+   * The level of the "lookup forbidden" line: `info` (default, as in Go), or `debug` where the
+   * caller knows the inputs and output are checked against the template anyway (the local Story
+   * runner, which answers these lookups 403 as the operator's Role does).
+   */
+  readonly forbiddenLevel?: "info" | "debug";
 }
 
 /** Options of {@link resolveTemplateSchema}. */
@@ -108,7 +114,7 @@ export async function fetchEngramTemplate(
     engram = await get(ENGRAMS, namespace, engramName);
   } catch (err) {
     if (isForbidden(err)) {
-      log?.info(
+      log?.[options.forbiddenLevel ?? "info"](
         "Schema validation skipped: Engram lookup forbidden; controller-side validation remains authoritative",
         {
           engram: engramName,
@@ -127,7 +133,7 @@ export async function fetchEngramTemplate(
     return { found: true, templateName, template };
   } catch (err) {
     if (isForbidden(err)) {
-      log?.info(
+      log?.[options.forbiddenLevel ?? "info"](
         "Schema validation skipped: EngramTemplate lookup forbidden; controller-side validation remains authoritative",
         { engram: engramName, template: templateName },
       );

@@ -416,6 +416,9 @@ export async function runStepRun(host: StepRunHost, plan: StepRunPlan): Promise<
       ...baseProcessEnv({}, { ...ctx.processEnv, ...plan.command.env }),
       ...Object.fromEntries(operatorEnv),
       KUBECONFIG: kubeconfig,
+      // Not the operator's: tells the SDK that this runner validates against the template, so
+      // the 403 its API answers to the schema lookup is not logged per step.
+      BUBU_LOCAL_STORY_RUNNER: "true",
     };
     const logFile = `${ctx.workDir}/logs/${plan.stepRunName}-${attempt}.log`;
     ctx.emit({

@@ -2,10 +2,11 @@
 // every kind as a child process under the runtime running the tests.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { parseArgs, UsageError } from "../../src/cli/args.ts";
+import { describeLoadError } from "../../src/cli/load-error.ts";
 import { main } from "../../src/cli/main.ts";
 import { BUN_RANGE, PEER_RANGES, SDK_VERSION, TYPES_NODE_RANGE, TYPESCRIPT_RANGE } from "../../src/cli/version.ts";
 import { repoRoot, runScript } from "../support/spawn.ts";
@@ -73,6 +74,41 @@ describe("help and exit codes", () => {
     const none = await cli("template", "src/cli/args.ts");
     assert.equal(none.code, 2);
     assert.match(none.stderr, /exports no component/);
+  });
+
+  test("a file that does not load: the file, line and column (syntax error, throw at load), exit 1", async () => {
+    mkdirSync(join(repoRoot, ".cache"), { recursive: true });
+    const dir = mkdtempSync(join(repoRoot, ".cache/cli-load-"));
+    try {
+      writeFileSync(join(dir, "syn.ts"), "export const = ;\n");
+      writeFileSync(join(dir, "boom.ts"), 'function f() {\n  throw new Error("boom at load");\n}\nf();\n');
+      for (const command of ["template", "run"]) {
+        const syn = await cli(command, relative(repoRoot, join(dir, "syn.ts")));
+        assert.equal(syn.code, 1);
+        // Node (the stack's header), Bun (its build messages), Deno (its code frame): all say where.
+        assert.match(syn.stderr, /^bubu: cannot load .*syn\.ts/);
+        assert.match(syn.stderr, /syn\.ts:1:14\b/, syn.stderr);
+        assert.match(syn.stderr, /export const = ;/, syn.stderr);
+        const boom = await cli(command, relative(repoRoot, join(dir, "boom.ts")));
+        assert.equal(boom.code, 1);
+        assert.match(boom.stderr, /^bubu: cannot load .*boom\.ts: Error: boom at load\n/);
+        assert.match(boom.stderr, /\n {4}at .*boom\.ts:2:\d+\)?\n {4}at .*boom\.ts:4:1\b/, boom.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a throw at load: the frames down to the file, all of them with BUBU_DEBUG", () => {
+    const path = "/p/boom.ts";
+    const err = new Error("boom");
+    err.stack = `Error: boom\n    at lib (/p/node_modules/lib/index.js:1:1)\n    at ${path}:3:1\n    at ModuleJob.run (node:internal/modules/esm/module_job:343:25)`;
+    assert.equal(
+      describeLoadError(err, "boom.ts", path, false),
+      `cannot load boom.ts: Error: boom\n    at lib (/p/node_modules/lib/index.js:1:1)\n    at ${path}:3:1\n  (BUBU_DEBUG=1 shows the whole stack)`,
+    );
+    assert.equal(describeLoadError(err, "boom.ts", path, true), `cannot load boom.ts: ${err.stack}`);
+    assert.equal(describeLoadError("str", "x.ts", "/p/x.ts", false), "cannot load x.ts: str");
   });
 
   test("bubu --version is the package's", async () => {

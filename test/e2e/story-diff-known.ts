@@ -67,6 +67,13 @@ export const KNOWN: readonly KnownDifference[] = [
       "A pod reaches the API server in-cluster (KUBERNETES_SERVICE_HOST/PORT and the service variables, plus the mounted service-account token); a local process gets KUBECONFIG, pointing at the runner's own API.",
   },
   {
+    name: "local runner marker",
+    path: /\.env\[\d+\]\.BUBU_LOCAL_STORY_RUNNER$/,
+    check: (c, l) => c === undefined && l === "true",
+    reason:
+      "The runner tells the SDK in the process that it checks the inputs and output against the EngramTemplate itself, so the SDK logs the lookup its API answers 403 at debug level instead of an info line per step.",
+  },
+  {
     name: "S3 policy → local file store",
     path: /\.env\[\d+\]\.(BUBU_STORAGE_PROVIDER|BUBU_STORAGE_S3_[A-Z]+|BUBU_S3_FORCE_PATH_STYLE|BUBU_STORAGE_PATH)$/,
     stories: ["offload"],

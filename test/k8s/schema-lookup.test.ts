@@ -60,6 +60,21 @@ describe("schema lookup chain", () => {
     assert.equal(await resolveTemplateSchema(clientFor(server), "input", { engramName: "eng" }), undefined);
   });
 
+  test("forbiddenLevel debug (the local Story runner) logs the skipped lookup at debug, not info", async () => {
+    const info: string[] = [];
+    const debug: string[] = [];
+    const infoLogger = createLogger({ sink: (l) => info.push(l) });
+    const debugLogger = createLogger({ sink: (l) => debug.push(l), level: "DEBUG" });
+    server.faults.push(forbid(ENGRAM));
+    for (const logger of [infoLogger, debugLogger])
+      assert.equal(
+        (await fetchEngramTemplate(clientFor(server), { engramName: "eng", logger, forbiddenLevel: "debug" })).found,
+        false,
+      );
+    assert.deepEqual(info, []);
+    assert.match(debug.join(""), /"level":"DEBUG","msg":"Schema validation skipped: Engram lookup forbidden;/);
+  });
+
   test("no namespace, no engram name, no template name, or no client → skipped", async () => {
     assert.equal((await fetchEngramTemplate(clientFor(server, { namespace: "" }), { engramName: "eng" })).found, false);
     assert.equal((await fetchEngramTemplate(clientFor(server), {})).found, false);

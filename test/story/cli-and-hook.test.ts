@@ -60,7 +60,7 @@ function captured(): { rt: Runtime; out: () => string; err: () => string } {
 test("bubu story run: the summary on stdout, exit 0, the work directory removed", { timeout: 120_000 }, async () => {
   const c = captured();
   const code = await storyCommand(
-    ["run", storyFile, "--engram", engramArg, "--inputs", '{"who":"cli"}', "--progress", "plain"],
+    ["run", storyFile, "--engram", engramArg, "--inputs", '{"who":"cli"}', "--progress", "plain", "--logs"],
     c.rt,
   );
   assert.equal(code, 0, c.err());
@@ -72,6 +72,10 @@ test("bubu story run: the summary on stdout, exit 0, the work directory removed"
   assert.equal(summary.steps.hello!.attempts, 1);
   assert.match(c.err(), /hello: Succeeded/);
   assert.doesNotMatch(c.err(), /logs and storage are in/);
+  // The engram's own log lines, but not the skipped template lookup: the runner answers it 403
+  // as the operator's Role does, yet checks the inputs and output against the template itself.
+  assert.match(c.err(), /\[hello#1\] \{.*"msg":"engram completed"/);
+  assert.doesNotMatch(c.err(), /Schema validation skipped/);
 });
 
 test("bubu story run: a failed run exits 1 and keeps its logs; --output full has the StepRun and env", {
@@ -123,7 +127,14 @@ test("bubu story run: usage, validation and refusal errors exit 2 with the reaso
   );
   const badInputs = captured();
   assert.equal(await storyCommand(["run", storyFile, "--inputs", "{nope"], badInputs.rt), 2);
-  assert.match(badInputs.err(), /--inputs is not valid JSON/);
+  assert.match(badInputs.err(), /^bubu story: --inputs: invalid JSON at line 1, column 2 \(offset 1\): /);
+  // The engrams' wording on every runtime (not the engine's "Unexpected end of JSON input").
+  const cut = captured();
+  assert.equal(await storyCommand(["run", storyFile, "--inputs", '{"customer":'], cut.rt), 2);
+  assert.equal(
+    cut.err(),
+    "bubu story: --inputs: invalid JSON at line 1, column 13 (offset 12): unexpected end of input, expected a value\n",
+  );
 });
 
 test("a local impulse's ctx.stories.start runs the triggered Story through the hook", {

@@ -210,9 +210,12 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
         }
         // One write per message, header included: separate writes go out as smaller DATA
         // frames, which cost the peer more per message.
-        const frame = new Uint8Array(5 + e.size);
-        frameHeader(e.size, frame);
-        e.writeTo(frame, 5);
+        let frame = e.frame;
+        if (frame === undefined) {
+          frame = new Uint8Array(5 + e.size);
+          frameHeader(e.size, frame);
+          e.writeTo(frame, 5);
+        }
         const ok = written === undefined ? s.write(frame) : s.write(frame, written);
         if (!ok) await new Promise<void>((resolve) => (this.#drain = resolve));
       }

@@ -117,6 +117,11 @@ export interface GrpcTransportOptions {
 export interface EncodedMessage {
   readonly size: number;
   writeTo(out: Uint8Array, at: number): void;
+  /**
+   * The whole gRPC message (the 5-byte length prefix, then the `size` bytes), when the encoder
+   * already holds it: written as it is, without a copy, and possibly more than once.
+   */
+  readonly frame?: Uint8Array;
 }
 
 /** Sizes a message for the wire (see `GrpcTransportOptions.encoders`). */

@@ -17,6 +17,7 @@ import type { OutboundPacket, StreamPipeline } from "./pipeline.ts";
 import type { SessionContext } from "./session-context.ts";
 import type { StreamingSettings } from "./settings.ts";
 import { META_HEARTBEAT } from "./wire/constants.ts";
+import { framedRequest } from "./wire/data-request-wire.ts";
 
 /** Unconfirmed packets, or bytes, at which the sender waits for a confirmation (the resend buffer keeps 4,096). */
 export const MAX_UNCONFIRMED_PACKETS: number = 4096;
@@ -130,8 +131,8 @@ export class DataSender {
         }
         if (got !== undefined) {
           packet = got.value;
-          next = packet.request;
-          this.#pipeline.handover.sent(packet, approximateSize(next));
+          next = framedRequest(packet.frame);
+          this.#pipeline.handover.sent(packet, packet.frame.length);
         }
         this.#writing.push(packet);
         this.suspendedSince = Date.now();
@@ -151,11 +152,4 @@ export class DataSender {
       signal.removeEventListener("abort", onAbort);
     }
   }
-}
-
-/** Roughly the bytes a request holds (its frame's bytes), for the resend buffer's bound. */
-function approximateSize(r: DataRequest): number {
-  const f = r.frame;
-  const n = f.case === "audio" ? f.value.pcm.length : f.case === undefined ? 0 : f.value.payload.length;
-  return n + 256;
 }

@@ -56,7 +56,7 @@ export class Handover<P extends HandedPacket> {
     return this.#unconfirmed.length - this.#head;
   }
 
-  /** Bytes (as estimated by the sender) of the unconfirmed packets. */
+  /** Bytes (as given to `sent`: their encoded size) of the unconfirmed packets. */
   get bytes(): number {
     return this.#bytes;
   }

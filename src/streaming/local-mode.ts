@@ -10,6 +10,7 @@ import { validateStreamMessage } from "../engram/streaming-validate.ts";
 import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { StreamPipeline } from "./pipeline.ts";
+import { requestOfFrame } from "./wire/data-request-wire.ts";
 import { fromDataResponse } from "./wire/from-data-response.ts";
 import { formatMessageLine, parseMessageLine } from "./wire/json-lines.ts";
 
@@ -69,7 +70,7 @@ export async function writeLocalOutput(pipeline: StreamPipeline, io: LocalIo): P
   for (;;) {
     const got = await pipeline.outbound.shift();
     if (got === undefined) return;
-    const r = got.value.request;
+    const r = requestOfFrame(got.value.frame);
     // Print what the next step would receive: the same fields read back as a DataResponse.
     const view = fromDataResponse(
       create(DataResponseSchema, {

@@ -8,20 +8,19 @@
 
 import type { StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
-import { InvalidStreamMessageError } from "../engram/streaming-validate.ts";
-import type { DataRequest } from "../gen/transport/v1/transport_pb.ts";
 import { injectTraceContext } from "../observability/propagation.ts";
 import { deferred } from "./async-util.ts";
 import { PacketDeduper } from "./dedupe.ts";
 import { Handover } from "./handover.ts";
 import { BoundedQueue, QueueClosedError } from "./queue.ts";
 import type { Receipt } from "./wire/control.ts";
-import { wireSize } from "./wire/data-request-wire.ts";
+import { frameDataRequest } from "./wire/data-request-wire.ts";
 import { toDataRequest } from "./wire/to-data-request.ts";
 
-/** An outbound packet, already converted and size-checked. */
+/** An outbound packet, already converted, size-checked and encoded. */
 export interface OutboundPacket {
-  readonly request: DataRequest;
+  /** The request as the gRPC message written to the connector (wire/data-request-wire.ts). */
+  readonly frame: Uint8Array;
   /**
    * Set when a session failed while the packet waited (or was being written), so it is carried
    * over to the next session: counted once as added to, and once as flushed from, the client
@@ -95,7 +94,7 @@ export class StreamPipeline {
   }
 
   /**
-   * Validates and converts `msg` (throws at the caller, the session is not affected). The W3C
+   * Validates, converts and encodes `msg` (throws at the caller, the session is not affected). The W3C
    * trace context of the active context is written into a copy of its metadata first, when
    * propagation (`BUBU_TRACE_PROPAGATION`) is on and a span is active: inside `stream` that is
    * the context `startStreaming` was called in, or the one the engram made active around `send`.
@@ -106,17 +105,7 @@ export class StreamPipeline {
       metadata === msg.metadata || (msg.metadata === undefined && Object.keys(metadata).length === 0)
         ? msg
         : { ...msg, metadata };
-    const request = toDataRequest(traced);
-    // Encoding just to measure is costly for big frames; only do it when a generous upper bound
-    // (bytes twice over for Struct + envelope copies, plus map and framing overhead) is near the limit.
-    if (roughUpperBound(traced) < this.#maxSendBytes) return { request };
-    const size = wireSize(request);
-    if (size > this.#maxSendBytes) {
-      throw new InvalidStreamMessageError(
-        `message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`,
-      );
-    }
-    return { request };
+    return { frame: frameDataRequest(toDataRequest(traced), this.#maxSendBytes) };
   }
 
   /** The `outbound` handed to `stream`. */
@@ -163,15 +152,4 @@ export class StreamPipeline {
       },
     };
   }
-}
-
-function roughUpperBound(msg: StreamMessage): number {
-  let n = 4096;
-  n += 3 * ((msg.payload?.length ?? 0) + (msg.inputs?.length ?? 0));
-  n += msg.binary?.payload.length ?? 0;
-  n += msg.audio?.pcm.length ?? 0;
-  n += msg.video?.payload.length ?? 0;
-  for (const [k, v] of Object.entries(msg.metadata ?? {})) n += 3 * (k.length + v.length) + 16;
-  n += JSON.stringify(msg.transports ?? []).length * 2;
-  return n;
 }

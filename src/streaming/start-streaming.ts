@@ -8,12 +8,10 @@
  * (`BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT`) ends with messages or receipts undelivered, it exits 1.
  * @module
  */
-import { toBinary } from "@bufbuild/protobuf";
 import type { Context } from "../engram/context.ts";
 import type { StreamingEngram } from "../engram/streaming-engram.ts";
 import { newStreamErrorMessage } from "../engram/streaming-error.ts";
 import { ExitCode } from "../errors/exit.ts";
-import { DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
 import { recordClientBufferDropped, registerClientBufferGauges } from "../observability/instruments.ts";
 import { isUsageError, localConfigUsage } from "../process/local-args.ts";
 import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
@@ -131,7 +129,7 @@ export async function startStreaming<C>(
     // The client buffer gauges, polled by the app's metric reader (sizes computed only then).
     const unregisterGauges = registerClientBufferGauges(
       () => pipeline.outbound.size,
-      () => pipeline.outbound.peekAll().reduce((n, p) => n + toBinary(DataRequestSchema, p.request).length, 0),
+      () => pipeline.outbound.peekAll().reduce((n, p) => n + p.frame.length - 5, 0),
     );
 
     let transport: Promise<void>;

@@ -1,9 +1,11 @@
 // encodeDataRequest must write exactly toBinary's bytes, and size them exactly, for every frame
-// kind and field mix, including what it leaves to toBinary (unknown fields, odd values).
+// kind and field mix, including what it leaves to toBinary (unknown fields, odd values); and
+// frameDataRequest (what an outbound packet keeps) the same bytes behind the gRPC length prefix.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import { InvalidStreamMessageError } from "../../src/engram/streaming-validate.ts";
 import {
   AudioFrameSchema,
   BinaryFrameSchema,
@@ -11,7 +13,13 @@ import {
   DataRequestSchema,
   VideoFrameSchema,
 } from "../../src/gen/transport/v1/transport_pb.ts";
-import { encodeDataRequest, wireSize } from "../../src/streaming/wire/data-request-wire.ts";
+import {
+  encodeDataRequest,
+  frameDataRequest,
+  framedRequest,
+  requestOfFrame,
+  wireSize,
+} from "../../src/streaming/wire/data-request-wire.ts";
 import { toDataRequest } from "../../src/streaming/wire/to-data-request.ts";
 
 /** The encoding written at an offset into a bigger buffer (as the transport does), cut out. */
@@ -183,5 +191,51 @@ describe("encodeDataRequest", () => {
     const r = req({ frame: { case: "binary", value: { payload: bytes(10_000) } } });
     r.$unknown = [{ no: 99, wireType: 0, data: new Uint8Array([1]) }];
     assert.deepEqual(joined(r), toBinary(DataRequestSchema, r));
+  });
+});
+
+describe("frameDataRequest (what an outbound packet keeps)", () => {
+  /** The gRPC message: flag 0, big-endian length, then toBinary's bytes. */
+  function grpcMessage(r: DataRequest): Uint8Array {
+    const b = toBinary(DataRequestSchema, r);
+    const out = new Uint8Array(5 + b.length);
+    new DataView(out.buffer).setUint32(1, b.length);
+    out.set(b, 5);
+    return out;
+  }
+  const unknown = req({ frame: { case: "binary", value: { payload: bytes(300) } } });
+  unknown.$unknown = [{ no: 99, wireType: 0, data: new Uint8Array([1]) }];
+
+  for (const [name, r] of [...cases, ["unknown fields (toBinary)", unknown] as [string, DataRequest]]) {
+    test(`${name}: the length prefix and toBinary's bytes, decoded back to the same request`, () => {
+      const frame = frameDataRequest(r, Number.POSITIVE_INFINITY);
+      assert.deepEqual(frame, grpcMessage(r));
+      assert.deepEqual(toBinary(DataRequestSchema, requestOfFrame(frame)), toBinary(DataRequestSchema, r));
+    });
+  }
+
+  test("the transport's encoder hands out the frame itself, as often as it is sent", () => {
+    const frame = frameDataRequest(cases[1][1], 1 << 20);
+    for (let i = 0; i < 2; i++) {
+      const e = encodeDataRequest(framedRequest(frame));
+      assert.equal(e.frame, frame);
+      assert.equal(e.size, frame.length - 5);
+      const out = new Uint8Array(e.size);
+      e.writeTo(out, 0);
+      assert.deepEqual(out, frame.subarray(5));
+    }
+  });
+
+  test("larger than the send limit: rejected with the size, and the next encoding is intact", () => {
+    const r = cases[1][1];
+    const size = toBinary(DataRequestSchema, r).length;
+    assert.throws(
+      () => frameDataRequest(r, size - 1),
+      (err: unknown) =>
+        err instanceof InvalidStreamMessageError &&
+        err.message.endsWith(`message of ${size} bytes exceeds the send limit of ${size - 1} bytes`),
+    );
+    assert.equal(frameDataRequest(r, size).length, size + 5);
+    assert.deepEqual(frameDataRequest(cases[2][1], Number.POSITIVE_INFINITY), grpcMessage(cases[2][1]));
   });
 });

@@ -5,12 +5,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { DataRequestSchema } from "../../src/gen/transport/v1/transport_pb.ts";
+import { type DataRequest, DataRequestSchema } from "../../src/gen/transport/v1/transport_pb.ts";
 import { Confirmer } from "../../src/streaming/confirmer.ts";
 import { DataSender, MAX_UNCONFIRMED_PACKETS } from "../../src/streaming/data-sender.ts";
 import { StreamPipeline } from "../../src/streaming/pipeline.ts";
 import { SessionContext } from "../../src/streaming/session-context.ts";
 import { resolveStreamingSettings } from "../../src/streaming/settings.ts";
+import { encodeDataRequest, frameDataRequest, requestOfFrame } from "../../src/streaming/wire/data-request-wire.ts";
 import { sleep } from "./helpers.ts";
 
 describe("data sender", () => {
@@ -19,7 +20,8 @@ describe("data sender", () => {
     const total = MAX_UNCONFIRMED_PACKETS + extra;
     const p = new StreamPipeline({ bufferSize: total, maxSendBytes: 1 << 20 });
     for (let i = 0; i < total; i++) {
-      assert.ok(p.outbound.tryPush({ request: create(DataRequestSchema, { metadata: { n: String(i) } }) }));
+      const frame = frameDataRequest(create(DataRequestSchema, { metadata: { n: String(i) } }), 1 << 20);
+      assert.ok(p.outbound.tryPush({ frame }));
     }
     // Answers to the confirmer's questions are given by the test.
     const answers: PromiseWithResolvers<void>[] = [];
@@ -38,9 +40,12 @@ describe("data sender", () => {
     const sender = new DataSender(p, settings, ctx, Promise.resolve(), confirmer);
     const it = sender.requests();
     const seen: string[] = [];
-    const take = (r: IteratorResult<{ metadata: Record<string, string> }>): void => {
+    const take = (r: IteratorResult<DataRequest>): void => {
       assert.equal(r.done, false);
-      seen.push(r.value!.metadata.n);
+      // What the transport writes: the packet's frame, as it is.
+      const frame = encodeDataRequest(r.value!).frame;
+      assert.ok(frame !== undefined);
+      seen.push(requestOfFrame(frame).metadata.n);
       sender.written(); // the transport finished writing it
     };
     try {

@@ -9,7 +9,8 @@
  * `DataRequest`'s fields) without encoding them.
  * @module
  */
-import { type JsonObject, toBinary } from "@bufbuild/protobuf";
+import { fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
+import { InvalidStreamMessageError } from "../../engram/streaming-validate.ts";
 import { type DataResponseWire, DataResponseWireSchema } from "../../gen/bubu/sdk/v1/wire_pb.ts";
 import {
   type DataRequest,
@@ -50,8 +51,63 @@ const SCHEMAS = {
   [DataResponseWireSchema.typeName]: DataResponseWireSchema,
 } as const;
 
+const FRAMED: unique symbol = Symbol("bubu.framed");
+
+/**
+ * `req` encoded once, as the gRPC message the transport writes (the 5-byte length prefix, then
+ * the bytes). An outbound packet keeps only this while it waits to be sent and confirmed, not
+ * the request with its parsed Structs next to the same bytes: less to hold, and less for the
+ * garbage collector to carry along while many are in flight.
+ * @throws {InvalidStreamMessageError} when the encoding is larger than `maxBytes`.
+ */
+export function frameDataRequest(req: DataRequest, maxBytes: number): Uint8Array {
+  const p = newPlan();
+  try {
+    let size: number;
+    try {
+      size = sizePass(req, p);
+    } catch (err) {
+      if (!(err instanceof Unusual)) throw err;
+      const bytes = toBinary(DataRequestSchema, req);
+      const frame = newFrame(bytes.length, maxBytes);
+      frame.set(bytes, 5);
+      return frame;
+    }
+    const frame = newFrame(size, maxBytes);
+    const end = write(req, p, frame, 5);
+    if (end !== frame.length) throw new Error(`DataRequest encoding wrote ${end - 5} bytes, planned ${size}`);
+    return frame;
+  } finally {
+    releasePlan(p);
+  }
+}
+
+function newFrame(size: number, maxBytes: number): Uint8Array {
+  if (size > maxBytes)
+    throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${maxBytes} bytes`);
+  const frame = new Uint8Array(5 + size);
+  frame[1] = size >>> 24;
+  frame[2] = (size >>> 16) & 0xff;
+  frame[3] = (size >>> 8) & 0xff;
+  frame[4] = size & 0xff;
+  return frame;
+}
+
+/** A stand-in for the request in `frame` (from {@link frameDataRequest}) on the Data stream: its encoder writes the frame as it is. */
+export function framedRequest(frame: Uint8Array): DataRequest {
+  return { $typeName: DataRequestSchema.typeName, [FRAMED]: frame } as unknown as DataRequest;
+}
+
+/** The request in a frame from {@link frameDataRequest}, decoded again. */
+export function requestOfFrame(frame: Uint8Array): DataRequest {
+  return fromBinary(DataRequestSchema, frame.subarray(5));
+}
+
 /** `req` sized for the wire; `writeTo` writes its bytes. Falls back to `toBinary` for unusual messages. */
 export function encodeDataRequest(req: DataRequest): EncodedMessage {
+  const framed = (req as { [FRAMED]?: Uint8Array })[FRAMED];
+  if (framed !== undefined)
+    return { size: framed.length - 5, frame: framed, writeTo: (out, at) => out.set(framed.subarray(5), at) };
   const p = newPlan();
   let size: number;
   try {

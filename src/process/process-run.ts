@@ -171,11 +171,16 @@ export class ProcessRun {
 
   /**
    * Expands the `BUBU_SECRET_*` descriptors; their values are scrubbed from output until
-   * {@link close}. A secret `declared` required without a descriptor fails first.
+   * {@link close}. A secret `declared` required without a descriptor fails first (its message
+   * names the `owner` resource that maps Secrets in a cluster).
    */
-  async openSecrets(signal: AbortSignal, declared?: SecretDeclarations): Promise<Secrets> {
+  async openSecrets(
+    signal: AbortSignal,
+    declared?: SecretDeclarations,
+    owner: "Engram" | "Impulse" = "Engram",
+  ): Promise<Secrets> {
     const descriptors = this.env.secrets.reveal();
-    checkRequiredSecrets(declared, descriptors);
+    checkRequiredSecrets(declared, descriptors, owner);
     const opened = await openSecrets(descriptors, { vars: this.vars, fs: this.rt.fs, logger: this.logger, signal });
     this.#closers.push(() => opened.close());
     return opened.secrets;

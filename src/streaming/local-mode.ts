@@ -1,13 +1,12 @@
 /**
  * Local mode (no binding, no cluster): NDJSON messages from stdin become inbound messages, and
  * outbound messages are printed as NDJSON on stdout, so a streaming engram runs on a laptop
- * with a pipe and no connector.
+ * with a pipe and no connector. Nothing here loads the gRPC packages.
  * @module
  */
-import { create } from "@bufbuild/protobuf";
 import type { InboundMessage } from "../engram/streaming-message.ts";
 import { validateStreamMessage } from "../engram/streaming-validate.ts";
-import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
+import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { StreamPipeline } from "./pipeline.ts";
 import { fromDataResponse } from "./wire/from-data-response.ts";
@@ -71,16 +70,16 @@ export async function writeLocalOutput(pipeline: StreamPipeline, io: LocalIo): P
     if (got === undefined) return;
     const r = got.value.request;
     // Print what the next step would receive: the same fields read back as a DataResponse.
-    const view = fromDataResponse(
-      create(DataResponseSchema, {
-        frame: r.frame,
-        metadata: r.metadata,
-        payload: r.payload,
-        inputs: r.inputs,
-        transports: r.transports,
-        envelope: r.envelope,
-      }),
-    );
+    const response: DataResponse = {
+      $typeName: "transport.v1.DataResponse",
+      frame: r.frame,
+      metadata: r.metadata,
+      transports: r.transports,
+    };
+    if (r.payload !== undefined) response.payload = r.payload;
+    if (r.inputs !== undefined) response.inputs = r.inputs;
+    if (r.envelope !== undefined) response.envelope = r.envelope;
+    const view = fromDataResponse(response);
     if (view !== undefined) io.writeStdout(formatMessageLine(view));
   }
 }

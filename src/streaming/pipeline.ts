@@ -16,7 +16,7 @@ import { PacketDeduper } from "./dedupe.ts";
 import { Handover } from "./handover.ts";
 import { BoundedQueue, QueueClosedError } from "./queue.ts";
 import type { Receipt } from "./wire/control.ts";
-import { wireSize } from "./wire/data-request-wire.ts";
+import { exactWireSize } from "./wire/data-request-wire.ts";
 import { toDataRequest } from "./wire/to-data-request.ts";
 
 /** An outbound packet, already converted and size-checked. */
@@ -110,7 +110,10 @@ export class StreamPipeline {
     // Encoding just to measure is costly for big frames; only do it when a generous upper bound
     // (bytes twice over for Struct + envelope copies, plus map and framing overhead) is near the limit.
     if (roughUpperBound(traced) < this.#maxSendBytes) return { request };
-    const size = wireSize(request);
+    const size = exactWireSize(request);
+    // A request made by toDataRequest is unusual only with an out-of-range number, which
+    // toBinary refuses as well.
+    if (size === undefined) throw new InvalidStreamMessageError("message has a number out of range for its field");
     if (size > this.#maxSendBytes) {
       throw new InvalidStreamMessageError(
         `message of ${size} bytes exceeds the send limit of ${this.#maxSendBytes} bytes`,

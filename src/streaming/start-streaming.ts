@@ -1,32 +1,31 @@
 /**
  * `startStreaming`: the process entry point of a streaming engram. With `BUBU_TRANSPORT_BINDING`
  * it is a gRPC client of the connector sidecar; locally (no binding, no cluster) it reads NDJSON
- * messages on stdin and prints NDJSON on stdout.
+ * messages on stdin and prints NDJSON on stdout, and loads none of the gRPC packages.
  *
  * Shutdown: on SIGTERM it stops reading, lets `stream` finish, flushes the output, sends the
  * pending `downstream.delivered` receipts, closes both streams and exits 0; if the grace period
  * (`BUBU_SDK_GRACEFUL_SHUTDOWN_TIMEOUT`) ends with messages or receipts undelivered, it exits 1.
  * @module
  */
-import { toBinary } from "@bufbuild/protobuf";
 import type { Context } from "../engram/context.ts";
 import type { StreamingEngram } from "../engram/streaming-engram.ts";
 import { newStreamErrorMessage } from "../engram/streaming-error.ts";
 import { ExitCode } from "../errors/exit.ts";
-import { DataRequestSchema } from "../gen/transport/v1/transport_pb.ts";
+import { rethrowMissing, STREAMING_PACKAGES } from "../errors/missing-package.ts";
 import { recordClientBufferDropped, registerClientBufferGauges } from "../observability/instruments.ts";
 import { isUsageError, localConfigUsage } from "../process/local-args.ts";
 import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
 import { prepareStartupConfig } from "../process/startup-config.ts";
 import { within } from "./async-util.ts";
-import { bindingReference, parseTransportBinding } from "./binding.ts";
-import { runConnector } from "./connector-loop.ts";
-import { parseConnectorEndpoint } from "./endpoint.ts";
+import type { TransportBinding } from "./binding.ts";
+import type { ConnectorEndpoint } from "./endpoint.ts";
 import { describeError } from "./errors.ts";
 import { readLocalInput, writeLocalOutput } from "./local-mode.ts";
 import { StreamPipeline } from "./pipeline.ts";
 import { resolveStreamingSettings } from "./settings.ts";
 import type { ChunkLimits } from "./wire/chunks.ts";
+import { exactWireSize } from "./wire/data-request-wire.ts";
 
 /** Options of {@link startStreaming}. */
 export interface StartStreamingOptions extends ProcessOptions {
@@ -94,17 +93,19 @@ export async function startStreaming<C>(
     // before any side effect of init.
     let graceMs: number;
     let settings;
-    let binding;
-    let endpoint;
+    let binding: TransportBinding | undefined;
+    let endpoint: ConnectorEndpoint | undefined;
+    let connector: typeof import("./connector.ts") | undefined;
     let config: unknown;
     try {
       graceMs = run.graceMs();
       run.loadEnv(await run.localConfigOverrides(localConfigUsage("streaming")));
       await run.loadTelemetry();
       if (mode === "connector") {
-        binding = parseTransportBinding(bindingRaw, getEnv);
+        connector = await import("./connector.ts").catch(rethrowMissing(STREAMING_PACKAGES, "a streaming engram"));
+        binding = connector.parseTransportBinding(bindingRaw, getEnv);
         settings = resolveStreamingSettings(getEnv, binding.envOverrides);
-        endpoint = parseConnectorEndpoint(binding.endpoint);
+        endpoint = connector.parseConnectorEndpoint(binding.endpoint);
       } else {
         settings = resolveStreamingSettings(getEnv);
       }
@@ -131,15 +132,15 @@ export async function startStreaming<C>(
     // The client buffer gauges, polled by the app's metric reader (sizes computed only then).
     const unregisterGauges = registerClientBufferGauges(
       () => pipeline.outbound.size,
-      () => pipeline.outbound.peekAll().reduce((n, p) => n + toBinary(DataRequestSchema, p.request).length, 0),
+      () => pipeline.outbound.peekAll().reduce((n, p) => n + (exactWireSize(p.request) ?? 0), 0),
     );
 
     let transport: Promise<void>;
-    if (mode === "connector") {
-      transport = runConnector({
+    if (connector !== undefined) {
+      transport = connector.runConnector({
         runtime: rt,
         endpoint: endpoint!,
-        bindingRef: bindingReference(binding!),
+        bindingRef: connector.bindingReference(binding!),
         settings,
         pipeline,
         logger,

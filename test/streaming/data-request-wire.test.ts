@@ -11,7 +11,7 @@ import {
   DataRequestSchema,
   VideoFrameSchema,
 } from "../../src/gen/transport/v1/transport_pb.ts";
-import { encodeDataRequest, wireSize } from "../../src/streaming/wire/data-request-wire.ts";
+import { encodeDataRequest, wireSize } from "../../src/streaming/wire/data-request-encode.ts";
 import { toDataRequest } from "../../src/streaming/wire/to-data-request.ts";
 
 /** The encoding written at an offset into a bigger buffer (as the transport does), cut out. */

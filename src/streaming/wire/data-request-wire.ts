@@ -7,17 +7,19 @@
  * and copying per message, and 9 µs of a 100-byte message's budget on Node. The same size pass
  * measures inbound Data responses for receipts (`DataResponse` and `DataResponseWire` share
  * `DataRequest`'s fields) without encoding them.
+ *
+ * Nothing here loads `@bufbuild/protobuf`: local mode sizes its messages with it and runs
+ * without the gRPC packages. What this leaves to `toBinary` (unknown fields, odd values) is in
+ * `data-request-encode.ts`.
  * @module
  */
-import { type JsonObject, toBinary } from "@bufbuild/protobuf";
-import { type DataResponseWire, DataResponseWireSchema } from "../../gen/bubu/sdk/v1/wire_pb.ts";
-import {
-  type DataRequest,
-  DataRequestSchema,
-  type DataResponse,
-  DataResponseSchema,
-  type StreamEnvelope,
-  type TransportDescriptor,
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { DataResponseWire } from "../../gen/bubu/sdk/v1/wire_pb.ts";
+import type {
+  DataRequest,
+  DataResponse,
+  StreamEnvelope,
+  TransportDescriptor,
 } from "../../gen/transport/v1/transport_pb.ts";
 import type { EncodedMessage } from "../../runtime/types.ts";
 import {
@@ -44,14 +46,14 @@ class Unusual extends Error {}
 /** The messages with `DataRequest`'s field layout; `DataResponseWire` holds its Structs as bytes. */
 export type DataMessage = DataRequest | DataResponse | DataResponseWire;
 
-const SCHEMAS = {
-  [DataRequestSchema.typeName]: DataRequestSchema,
-  [DataResponseSchema.typeName]: DataResponseSchema,
-  [DataResponseWireSchema.typeName]: DataResponseWireSchema,
-} as const;
+/** The field numbers of the `frame` oneof (the same in `DataRequest` and `DataResponse`). */
+const FRAME_FIELD = { audio: 1, video: 2, binary: 3 } as const;
 
-/** `req` sized for the wire; `writeTo` writes its bytes. Falls back to `toBinary` for unusual messages. */
-export function encodeDataRequest(req: DataRequest): EncodedMessage {
+/**
+ * `req` sized for the wire; `writeTo` writes its bytes. `undefined` for an unusual message
+ * (unknown fields, foreign nested types, out-of-range numbers), which only `toBinary` encodes.
+ */
+export function planDataRequest(req: DataRequest): EncodedMessage | undefined {
   const p = newPlan();
   let size: number;
   try {
@@ -59,8 +61,7 @@ export function encodeDataRequest(req: DataRequest): EncodedMessage {
   } catch (err) {
     releasePlan(p);
     if (!(err instanceof Unusual)) throw err;
-    const bytes = toBinary(DataRequestSchema, req);
-    return { size: bytes.length, writeTo: (out, at) => out.set(bytes, at) };
+    return undefined;
   }
   let written = false;
   return {
@@ -76,14 +77,17 @@ export function encodeDataRequest(req: DataRequest): EncodedMessage {
   };
 }
 
-/** The encoded size of `m` (what `toBinary(...).length` gives), without encoding it. */
-export function wireSize(m: DataMessage): number {
+/**
+ * The encoded size of `m` (what `toBinary(...).length` gives), without encoding it; `undefined`
+ * for an unusual message (see {@link planDataRequest}).
+ */
+export function exactWireSize(m: DataMessage): number | undefined {
   const p = newPlan();
   try {
     return sizePass(m, p);
   } catch (err) {
     if (!(err instanceof Unusual)) throw err;
-    return toBinary(SCHEMAS[m.$typeName], m as never).length;
+    return undefined;
   } finally {
     releasePlan(p);
   }
@@ -236,7 +240,7 @@ function sizePass(req: DataMessage, p: WirePlan): number {
     const vn = text(md[k], p);
     size += msgField(1 + varintSize(kn) + kn + 1 + varintSize(vn) + vn);
   }
-  const encoded = req.$typeName === DataResponseWireSchema.typeName;
+  const encoded = req.$typeName === "bubu.sdk.v1.DataResponseWire";
   size += structField(req.payload, encoded, p) + structField(req.inputs, encoded, p);
   for (const t of req.transports) size += sizeTransport(t, p);
   if (req.envelope !== undefined) size += sizeEnvelope(req.envelope, p);
@@ -309,7 +313,7 @@ function hasUnknown(req: DataMessage): boolean {
 function write(req: DataRequest, p: WirePlan, out: Uint8Array, at: number): number {
   const f = req.frame;
   if (f.case !== undefined) {
-    at = open(out, at, DataRequestSchema.field[f.case].number, p);
+    at = open(out, at, FRAME_FIELD[f.case], p);
     if (f.case === "binary") {
       const v = f.value;
       at = putBytes(out, at, 1, v.payload);

@@ -35,9 +35,20 @@ export async function* textLines(chunks: AsyncIterable<Uint8Array>): AsyncIterab
   if (buf !== "") yield buf;
 }
 
-/** Feeds stdin lines to the pipeline until EOF (then stops reading, which ends `inbound`). */
+/** Kinds the SDK itself sends; any other `[A-Za-z0-9._-]` kind is allowed but gets a warning. */
+const KNOWN_KINDS = new Set(["data", "error"]);
+/** Distinct unknown kinds warned about, at most (a typo repeats; a flood of kinds should not). */
+const MAX_KIND_WARNINGS = 16;
+
+/**
+ * Feeds stdin lines to the pipeline until EOF (then stops reading, which ends `inbound`). A line
+ * with a payload or inputs and no `kind` is `data`, as the previous step's SDK sends
+ * it; a kind other than `data` or `error` is passed on (custom kinds are allowed) with a warning,
+ * once per kind, since a typo would otherwise go unnoticed.
+ */
 export async function readLocalInput(pipeline: StreamPipeline, io: LocalIo): Promise<void> {
   let n = 0;
+  const warned = new Set<string>();
   try {
     for await (const line of textLines(io.stdin)) {
       n++;
@@ -50,6 +61,16 @@ export async function readLocalInput(pipeline: StreamPipeline, io: LocalIo): Pro
       } catch (err) {
         io.logger.error("invalid input message skipped", { line: n, error: (err as Error).message });
         continue;
+      }
+      if (msg.kind === undefined || msg.kind === "") {
+        const body = (msg.payload?.length ?? 0) > 0 || (msg.inputs?.length ?? 0) > 0;
+        if (body) msg = { ...msg, kind: "data" };
+      } else if (!KNOWN_KINDS.has(msg.kind.toLowerCase()) && !warned.has(msg.kind) && warned.size < MAX_KIND_WARNINGS) {
+        warned.add(msg.kind);
+        io.logger.warn('input message kind is neither "data" nor "error"; passed to the engram as it is', {
+          line: n,
+          kind: msg.kind,
+        });
       }
       const inbound: InboundMessage = { ...msg, done: () => {} };
       try {

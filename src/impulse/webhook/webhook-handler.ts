@@ -210,7 +210,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   app.get("/livez", (c) => c.text("ok\n"));
   app.get("/readyz", (c) => (ready() ? c.text("ok\n") : c.text("shutting down\n", 503)));
   app.post(path, async (c) => {
-    const release = await admission.enter(c.req.raw.signal);
+    const release = await admission.enter(() => c.req.raw.signal);
     if (release === undefined) {
       return answerUnread(
         503,

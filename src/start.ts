@@ -14,7 +14,7 @@ import { executionMode, isBatchExecutionMode, isClusterMode } from "./env/namesp
 import { MissingPackageError, rethrowMissing, STREAMING_PACKAGES } from "./errors/missing-package.ts";
 import type { TriggeredStory } from "./impulse/local-stories.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
-import type { ProcessOptions } from "./process/process-run.ts";
+import { type ProcessOptions, readProcessEnv } from "./process/process-run.ts";
 import type { Runtime } from "./runtime/types.ts";
 import type { RunnableStreaming } from "./streaming/start-streaming.ts";
 
@@ -94,7 +94,7 @@ export async function start(component: Component, options: StartOptions = {}): P
       return { kind: "impulse", exitCode: out.exitCode, ...(out.error !== undefined ? { error: out.error } : {}) };
     }
     case "dual": {
-      const env = options.env ?? (options.runtime ?? (await import("./runtime/detect.ts")).detectRuntime()).envAll();
+      const env = readProcessEnv(options.runtime ?? (await import("./runtime/detect.ts")).detectRuntime(), options);
       const mode = executionMode(env);
       const dual = component as DualEngram<unknown, unknown, unknown>;
       if (executionTarget(mode) === "batch") return batchOutcome(await startBatch(dual, { ...options, env }));
@@ -129,7 +129,7 @@ async function streaming(engram: RunnableStreaming<unknown>, options: StartOptio
     if (!(err instanceof MissingPackageError)) throw err;
     // What to install, as a log line like any other failure; the module resolver's stack adds nothing.
     const rt = options.runtime ?? (await import("./runtime/detect.ts")).detectRuntime();
-    const env = options.env ?? rt.envAll();
+    const env = readProcessEnv(rt, options);
     (options.logger ?? placeLogger(env, rt)).error("streaming engram failed", { error: err.message, exitCode: 1 });
     if (options.exit !== false) rt.exit(1);
     return { kind: "streaming", exitCode: 1, error: err };

@@ -140,18 +140,28 @@ RUN deno install && deno compile -A --output /app/dist/${spec.name} ${file}`
       : `FROM oven/bun:1 AS build
 WORKDIR /app
 COPY package.json bun.lock* package-lock.json* ./
-${spec.vendored === true ? "COPY vendor ./vendor\n" : ""}RUN bun install
+${spec.vendored === true ? "COPY vendor ./vendor\n" : ""}# With a lockfile (bun.lock, or npm's package-lock.json, which bun reads) the versions are the
+# ones it pins, and a build that would change it fails.
+RUN if [ -e bun.lock ] || [ -e package-lock.json ]; then bun install --frozen-lockfile; else bun install; fi
 COPY . .
 # bubu build = bun build --compile (the SDK packages this project lacks become stubs).
 RUN bun run build`;
+  const nodeNote =
+    spec.runtime === "node"
+      ? `# A Node project: the image runs the component as a Bun-compiled executable (Node has no
+# single-file build of its own); the code is the same, the runtime inside the image is Bun.
+`
+      : "";
+  // An impulse serves HTTP (webhookImpulse listens on 8080 unless its config says otherwise).
+  const expose = spec.kind === "impulse" ? "EXPOSE 8080\n" : "";
   return `# Build: ${spec.runtime === "deno" ? "deno compile" : "bun build --compile"} makes one self-contained executable.
-${build}
+${nodeNote}${build}
 
 # Run: only the binary, as a non-root user.
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /app/dist/${spec.name} /usr/local/bin/${spec.name}
 USER nonroot
-ENTRYPOINT ["/usr/local/bin/${spec.name}"]
+${expose}ENTRYPOINT ["/usr/local/bin/${spec.name}"]
 `;
 }
 

@@ -44,9 +44,15 @@ function describe(value: unknown): string {
 
 /**
  * Errors whose message says everything, where a stack (the SDK's own frames) adds nothing: what
- * was wrong with the input, and a step that ran out of time.
+ * was wrong with the input, a step that ran out of time, and an optional package to install.
  */
-const INPUT_ERROR_NAMES = new Set(["EnvError", "MissingSecretError", "JsonPayloadError", "BatchTimeoutError"]);
+const INPUT_ERROR_NAMES = new Set([
+  "EnvError",
+  "MissingSecretError",
+  "JsonPayloadError",
+  "BatchTimeoutError",
+  "MissingPackageError",
+]);
 
 /**
  * Whether `err` (or an error in its cause chain) is a mistake in what the run was given: a

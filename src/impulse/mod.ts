@@ -11,7 +11,7 @@
  *
  * await start(webhookImpulse({
  *   path: "/hook",
- *   verify: githubSignature("WEBHOOK_SECRET"),
+ *   verify: githubSignature({ secret: { secretKey: "WEBHOOK" } }),
  *   toInputs: (payload) => ({ event: payload }),
  * }));
  * ```

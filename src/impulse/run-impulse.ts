@@ -101,7 +101,7 @@ export async function runImpulse<C>(
     let ctx: ImpulseContext<C>;
     try {
       run.guardConsole(false);
-      const secrets = await run.openSecrets(terminate, impulse.secrets);
+      const secrets = await run.openSecrets(terminate, impulse.secrets, "Impulse");
       ctx = run.impulseContext({
         signal: terminate,
         config,

@@ -51,16 +51,22 @@ export function parseJsonPayload(text: string, options: JsonPayloadOptions = {})
   try {
     value = JSON.parse(text);
   } catch {
-    const where = findJsonSyntaxError(text);
-    throw new JsonPayloadError(
-      "syntax",
-      where === undefined
-        ? "invalid JSON"
-        : `invalid JSON at line ${where.line}, column ${where.column} (offset ${where.offset}): ${where.reason}`,
-    );
+    throw new JsonPayloadError("syntax", describeJsonSyntaxError(text));
   }
   checkJsonValue(value, options);
   return value;
+}
+
+/**
+ * Why `text` (which `JSON.parse` refused) is not JSON, in the same words on every runtime:
+ * `<what> at line L, column C (offset O): <reason>`, or `<what>` alone when the scan finds no
+ * error (a text `JSON.parse` refused for another reason). Never quotes the text.
+ */
+export function describeJsonSyntaxError(text: string, what = "invalid JSON"): string {
+  const where = findJsonSyntaxError(text);
+  return where === undefined
+    ? what
+    : `${what} at line ${where.line}, column ${where.column} (offset ${where.offset}): ${where.reason}`;
 }
 
 interface Frame {

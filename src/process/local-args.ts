@@ -106,7 +106,9 @@ export async function readFlagPayload(flag: string, value: string, fs: RuntimeFs
     return await fs.readTextFile(value);
   } catch (err) {
     const code = (err as { code?: string }).code ?? (err as Error).name;
-    throw usageError(`${flag}: cannot read file "${value}" (${code})`);
+    // Deno's permission system refuses the read (`NotCapable`): say which flag lets it.
+    const hint = code === "NotCapable" ? ": run with --allow-read (or -A) to let the SDK read it" : "";
+    throw usageError(`${flag}: cannot read file "${value}" (${code})${hint}`);
   }
 }
 

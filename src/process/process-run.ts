@@ -17,6 +17,7 @@ import { parseDebugFlag } from "../env/flags.ts";
 import { type BubuEnv, loadEnv } from "../env/load.ts";
 import { isClusterMode } from "../env/namespace.ts";
 import { errorDetail, isInputError } from "../errors/error-detail.ts";
+import { errorText } from "../errors/error-text.ts";
 import { redactConsole } from "../observability/console-redaction.ts";
 import { setDefaultLogger } from "../observability/context-logger.ts";
 import { createLogger, LogCapture, type Logger } from "../observability/logger.ts";
@@ -47,6 +48,24 @@ export interface ProcessOptions {
   readonly runtime?: Runtime;
 }
 
+/**
+ * `options.env`, else the process environment. When the runtime refuses it (Deno without
+ * `--allow-env`, whose error says which flags to pass), the process ends with that one error
+ * line and exit 1, without a stack, unless the caller asked for the outcome (`exit: false`: the
+ * error is thrown).
+ */
+export function readProcessEnv(rt: Runtime, options: ProcessOptions): Readonly<Record<string, string>> {
+  if (options.env !== undefined) return options.env;
+  try {
+    return rt.envAll();
+  } catch (err) {
+    if (options.exit === false) throw err;
+    const logger = options.logger ?? createLogger({ sink: (line) => rt.writeStderr(line) });
+    logger.error("cannot read the environment", { error: errorText(err) });
+    return rt.exit(1);
+  }
+}
+
 /** The state of one run of one component in this process. */
 export class ProcessRun {
   readonly rt: Runtime;
@@ -67,7 +86,7 @@ export class ProcessRun {
   constructor(options: ProcessOptions, terminationMessage: string) {
     this.#options = options;
     const base = options.runtime ?? detectRuntime();
-    const vars = options.env ?? base.envAll();
+    const vars = readProcessEnv(base, options);
     this.vars = vars;
     this.rt = options.env === undefined ? base : { ...base, env: (name) => vars[name], envAll: () => ({ ...vars }) };
     this.place = isClusterMode(vars) ? "cluster" : "local";
@@ -171,11 +190,16 @@ export class ProcessRun {
 
   /**
    * Expands the `BUBU_SECRET_*` descriptors; their values are scrubbed from output until
-   * {@link close}. A secret `declared` required without a descriptor fails first.
+   * {@link close}. A secret `declared` required without a descriptor fails first (its message
+   * names the `owner` resource that maps Secrets in a cluster).
    */
-  async openSecrets(signal: AbortSignal, declared?: SecretDeclarations): Promise<Secrets> {
+  async openSecrets(
+    signal: AbortSignal,
+    declared?: SecretDeclarations,
+    owner: "Engram" | "Impulse" = "Engram",
+  ): Promise<Secrets> {
     const descriptors = this.env.secrets.reveal();
-    checkRequiredSecrets(declared, descriptors);
+    checkRequiredSecrets(declared, descriptors, owner);
     const opened = await openSecrets(descriptors, { vars: this.vars, fs: this.rt.fs, logger: this.logger, signal });
     this.#closers.push(() => opened.close());
     return opened.secrets;

@@ -7,7 +7,7 @@
 import { expandSecrets } from "../engram/secret-expansion.ts";
 import type { Secrets } from "../engram/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
-import { registerSecrets } from "../observability/redaction.ts";
+import { MIN_REDACTED_LENGTH, registerSecrets } from "../observability/redaction.ts";
 import type { RuntimeFs } from "../runtime/types.ts";
 
 /** What {@link openSecrets} reads from. */
@@ -26,7 +26,11 @@ export interface OpenedSecrets {
   close(): void;
 }
 
-/** Expands `descriptors` and registers every value; throws the expansion error when one fails. */
+/**
+ * Expands `descriptors` and registers every value; throws the expansion error when one fails. A
+ * value shorter than the redaction minimum cannot be scrubbed (it would mangle ordinary text),
+ * so each such key gets one warning, naming the key, never the value.
+ */
 export async function openSecrets(
   descriptors: Readonly<Record<string, string>>,
   from: SecretSources,
@@ -42,6 +46,16 @@ export async function openSecrets(
   if (expanded.error) {
     close();
     throw expanded.error;
+  }
+  for (const [key, value] of Object.entries(expanded.secrets.raw()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (value.length > 0 && value.length < MIN_REDACTED_LENGTH) {
+      from.logger.warn(
+        `secret value is too short to be scrubbed from output (fewer than ${MIN_REDACTED_LENGTH} characters)`,
+        {
+          key,
+        },
+      );
+    }
   }
   return { secrets: expanded.secrets, close };
 }

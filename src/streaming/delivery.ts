@@ -20,7 +20,7 @@ import type { SessionContext } from "./session-context.ts";
 import type { StreamingSettings } from "./settings.ts";
 import { ChunkError, type ChunkLimits, ChunkReassembler, type ChunkResult } from "./wire/chunks.ts";
 import type { Receipt } from "./wire/control.ts";
-import { wireSize } from "./wire/data-request-wire.ts";
+import { wireSize } from "./wire/data-request-encode.ts";
 import { fromDataResponse, isDroppable } from "./wire/from-data-response.ts";
 import { responseFromWire, wireOf } from "./wire/response-from-wire.ts";
 

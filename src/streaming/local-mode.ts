@@ -1,16 +1,14 @@
 /**
  * Local mode (no binding, no cluster): NDJSON messages from stdin become inbound messages, and
  * outbound messages are printed as NDJSON on stdout, so a streaming engram runs on a laptop
- * with a pipe and no connector.
+ * with a pipe and no connector. Nothing here loads the gRPC packages.
  * @module
  */
-import { create } from "@bufbuild/protobuf";
 import type { InboundMessage } from "../engram/streaming-message.ts";
 import { validateStreamMessage } from "../engram/streaming-validate.ts";
-import { DataResponseSchema } from "../gen/transport/v1/transport_pb.ts";
+import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { StreamPipeline } from "./pipeline.ts";
-import { requestOfFrame } from "./wire/data-request-wire.ts";
 import { fromDataResponse } from "./wire/from-data-response.ts";
 import { formatMessageLine, parseMessageLine } from "./wire/json-lines.ts";
 
@@ -37,9 +35,20 @@ export async function* textLines(chunks: AsyncIterable<Uint8Array>): AsyncIterab
   if (buf !== "") yield buf;
 }
 
-/** Feeds stdin lines to the pipeline until EOF (then stops reading, which ends `inbound`). */
+/** Kinds the SDK itself sends; any other `[A-Za-z0-9._-]` kind is allowed but gets a warning. */
+const KNOWN_KINDS = new Set(["data", "error"]);
+/** Distinct unknown kinds warned about, at most (a typo repeats; a flood of kinds should not). */
+const MAX_KIND_WARNINGS = 16;
+
+/**
+ * Feeds stdin lines to the pipeline until EOF (then stops reading, which ends `inbound`). A line
+ * with a payload or inputs and no `kind` is `data`, as the previous step's SDK sends
+ * it; a kind other than `data` or `error` is passed on (custom kinds are allowed) with a warning,
+ * once per kind, since a typo would otherwise go unnoticed.
+ */
 export async function readLocalInput(pipeline: StreamPipeline, io: LocalIo): Promise<void> {
   let n = 0;
+  const warned = new Set<string>();
   try {
     for await (const line of textLines(io.stdin)) {
       n++;
@@ -52,6 +61,16 @@ export async function readLocalInput(pipeline: StreamPipeline, io: LocalIo): Pro
       } catch (err) {
         io.logger.error("invalid input message skipped", { line: n, error: (err as Error).message });
         continue;
+      }
+      if (msg.kind === undefined || msg.kind === "") {
+        const body = (msg.payload?.length ?? 0) > 0 || (msg.inputs?.length ?? 0) > 0;
+        if (body) msg = { ...msg, kind: "data" };
+      } else if (!KNOWN_KINDS.has(msg.kind.toLowerCase()) && !warned.has(msg.kind) && warned.size < MAX_KIND_WARNINGS) {
+        warned.add(msg.kind);
+        io.logger.warn('input message kind is neither "data" nor "error"; passed to the engram as it is', {
+          line: n,
+          kind: msg.kind,
+        });
       }
       const inbound: InboundMessage = { ...msg, done: () => {} };
       try {
@@ -70,18 +89,20 @@ export async function writeLocalOutput(pipeline: StreamPipeline, io: LocalIo): P
   for (;;) {
     const got = await pipeline.outbound.shift();
     if (got === undefined) return;
-    const r = requestOfFrame(got.value.frame);
+    // The pipeline keeps the request beside its frame in local mode (keepRequests).
+    const r = got.value.request;
+    if (r === undefined) throw new Error("local mode needs a pipeline made with keepRequests");
     // Print what the next step would receive: the same fields read back as a DataResponse.
-    const view = fromDataResponse(
-      create(DataResponseSchema, {
-        frame: r.frame,
-        metadata: r.metadata,
-        payload: r.payload,
-        inputs: r.inputs,
-        transports: r.transports,
-        envelope: r.envelope,
-      }),
-    );
+    const response: DataResponse = {
+      $typeName: "transport.v1.DataResponse",
+      frame: r.frame,
+      metadata: r.metadata,
+      transports: r.transports,
+    };
+    if (r.payload !== undefined) response.payload = r.payload;
+    if (r.inputs !== undefined) response.inputs = r.inputs;
+    if (r.envelope !== undefined) response.envelope = r.envelope;
+    const view = fromDataResponse(response);
     if (view !== undefined) io.writeStdout(formatMessageLine(view));
   }
 }

@@ -8,6 +8,7 @@
 
 import type { StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
+import type { DataRequest } from "../gen/transport/v1/transport_pb.ts";
 import { injectTraceContext } from "../observability/propagation.ts";
 import { deferred } from "./async-util.ts";
 import { PacketDeduper } from "./dedupe.ts";
@@ -21,6 +22,8 @@ import { toDataRequest } from "./wire/to-data-request.ts";
 export interface OutboundPacket {
   /** The request as the gRPC message written to the connector (wire/data-request-wire.ts). */
   readonly frame: Uint8Array;
+  /** Local mode only: the request itself, printed as a line (decoding `frame` would need protobuf's runtime). */
+  readonly request?: DataRequest;
   /**
    * Set when a session failed while the packet waited (or was being written), so it is carried
    * over to the next session: counted once as added to, and once as flushed from, the client
@@ -51,14 +54,21 @@ export class StreamPipeline {
   readonly handover: Handover<OutboundPacket> = new Handover();
   readonly deduper: PacketDeduper = new PacketDeduper();
   readonly #maxSendBytes: number;
+  readonly #keepRequests: boolean;
   readonly #stopReading = deferred<void>();
   /** Outbound messages accepted from the engram. */
   accepted = 0;
 
-  constructor(options: { readonly bufferSize: number; readonly maxSendBytes: number }) {
+  /** `keepRequests`: local mode, whose packets carry the request to print as well. */
+  constructor(options: {
+    readonly bufferSize: number;
+    readonly maxSendBytes: number;
+    readonly keepRequests?: boolean;
+  }) {
     this.inbound = new BoundedQueue(options.bufferSize);
     this.outbound = new BoundedQueue(options.bufferSize);
     this.#maxSendBytes = options.maxSendBytes;
+    this.#keepRequests = options.keepRequests === true;
   }
 
   /** Resolves when the SDK stops reading inbound data (drain started). */
@@ -105,7 +115,9 @@ export class StreamPipeline {
       metadata === msg.metadata || (msg.metadata === undefined && Object.keys(metadata).length === 0)
         ? msg
         : { ...msg, metadata };
-    return { frame: frameDataRequest(toDataRequest(traced), this.#maxSendBytes) };
+    const request = toDataRequest(traced);
+    const frame = frameDataRequest(request, this.#maxSendBytes);
+    return this.#keepRequests ? { frame, request } : { frame };
   }
 
   /** The `outbound` handed to `stream`. */

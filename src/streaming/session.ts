@@ -26,7 +26,7 @@ import { SessionContext } from "./session-context.ts";
 import type { StreamingSettings } from "./settings.ts";
 import { startWatchdog } from "./watchdog.ts";
 import type { ChunkLimits } from "./wire/chunks.ts";
-import { encodeDataRequest } from "./wire/data-request-wire.ts";
+import { encodeDataRequest } from "./wire/data-request-encode.ts";
 
 /** Everything one session needs. */
 export interface SessionDeps {

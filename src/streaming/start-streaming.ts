@@ -1,7 +1,7 @@
 /**
  * `startStreaming`: the process entry point of a streaming engram. With `BUBU_TRANSPORT_BINDING`
  * it is a gRPC client of the connector sidecar; locally (no binding, no cluster) it reads NDJSON
- * messages on stdin and prints NDJSON on stdout.
+ * messages on stdin and prints NDJSON on stdout, and loads none of the gRPC packages.
  *
  * Shutdown: on SIGTERM it stops reading, lets `stream` finish, flushes the output, sends the
  * pending `downstream.delivered` receipts, closes both streams and exits 0; if the grace period
@@ -12,14 +12,14 @@ import type { Context } from "../engram/context.ts";
 import type { StreamingEngram } from "../engram/streaming-engram.ts";
 import { newStreamErrorMessage } from "../engram/streaming-error.ts";
 import { ExitCode } from "../errors/exit.ts";
+import { rethrowMissing, STREAMING_PACKAGES } from "../errors/missing-package.ts";
 import { recordClientBufferDropped, registerClientBufferGauges } from "../observability/instruments.ts";
 import { isUsageError, localConfigUsage } from "../process/local-args.ts";
 import { type ProcessOptions, ProcessRun } from "../process/process-run.ts";
 import { prepareStartupConfig } from "../process/startup-config.ts";
 import { within } from "./async-util.ts";
-import { bindingReference, parseTransportBinding } from "./binding.ts";
-import { runConnector } from "./connector-loop.ts";
-import { parseConnectorEndpoint } from "./endpoint.ts";
+import type { TransportBinding } from "./binding.ts";
+import type { ConnectorEndpoint } from "./endpoint.ts";
 import { describeError } from "./errors.ts";
 import { readLocalInput, writeLocalOutput } from "./local-mode.ts";
 import { StreamPipeline } from "./pipeline.ts";
@@ -92,17 +92,19 @@ export async function startStreaming<C>(
     // before any side effect of init.
     let graceMs: number;
     let settings;
-    let binding;
-    let endpoint;
+    let binding: TransportBinding | undefined;
+    let endpoint: ConnectorEndpoint | undefined;
+    let connector: typeof import("./connector.ts") | undefined;
     let config: unknown;
     try {
       graceMs = run.graceMs();
       run.loadEnv(await run.localConfigOverrides(localConfigUsage("streaming")));
       await run.loadTelemetry();
       if (mode === "connector") {
-        binding = parseTransportBinding(bindingRaw, getEnv);
+        connector = await import("./connector.ts").catch(rethrowMissing(STREAMING_PACKAGES, "a streaming engram"));
+        binding = connector.parseTransportBinding(bindingRaw, getEnv);
         settings = resolveStreamingSettings(getEnv, binding.envOverrides);
-        endpoint = parseConnectorEndpoint(binding.endpoint);
+        endpoint = connector.parseConnectorEndpoint(binding.endpoint);
       } else {
         settings = resolveStreamingSettings(getEnv);
       }
@@ -122,7 +124,11 @@ export async function startStreaming<C>(
     }
     run.guardConsole(mode === "local");
 
-    const pipeline = new StreamPipeline({ bufferSize: settings.bufferSize, maxSendBytes: settings.maxSendBytes });
+    const pipeline = new StreamPipeline({
+      bufferSize: settings.bufferSize,
+      maxSendBytes: settings.maxSendBytes,
+      keepRequests: connector === undefined,
+    });
     drain.addEventListener("abort", () => pipeline.stopReading(), { once: true });
     if (drain.aborted) pipeline.stopReading();
 
@@ -133,11 +139,11 @@ export async function startStreaming<C>(
     );
 
     let transport: Promise<void>;
-    if (mode === "connector") {
-      transport = runConnector({
+    if (connector !== undefined) {
+      transport = connector.runConnector({
         runtime: rt,
         endpoint: endpoint!,
-        bindingRef: bindingReference(binding!),
+        bindingRef: connector.bindingReference(binding!),
         settings,
         pipeline,
         logger,

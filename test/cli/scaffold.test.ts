@@ -101,6 +101,9 @@ describe("bubu init", () => {
           assert.match(docker, / AS build\n/);
           assert.match(docker, /^USER nonroot$/m);
           assert.match(docker, runtime === "deno" ? /deno compile/ : /bun run build/);
+          if (runtime !== "deno") assert.match(docker, /then bun install --frozen-lockfile; else bun install; fi$/m);
+          assert.equal(/^EXPOSE 8080$/m.test(docker), kind === "impulse", `${kind}/${runtime} EXPOSE`);
+          assert.equal(/Bun-compiled executable/.test(docker), runtime === "node", `${kind}/${runtime} Bun note`);
           const streams = kind === "streaming" || kind === "dual";
           if (runtime === "deno") {
             const deno = JSON.parse(readFileSync(join(target, "deno.json"), "utf8"));
@@ -136,7 +139,7 @@ describe("bubu init", () => {
       );
       assert.equal(readFileSync(join(dir, "app/vendor/sdk.tgz"), "utf8"), "not really a tarball");
       const docker = readFileSync(join(dir, "app/Dockerfile"), "utf8");
-      assert.ok(docker.indexOf("COPY vendor ./vendor") < docker.indexOf("RUN bun install"), docker);
+      assert.ok(docker.indexOf("COPY vendor ./vendor") < docker.indexOf("bun install"), docker);
       assert.ok(docker.includes("COPY vendor ./vendor"), docker);
       init(dir, "j", "--kind", "batch", "--runtime", "deno", "--sdk", "jsr:@bubustack/sdk@^0.1.0");
       assert.equal(

@@ -451,7 +451,25 @@ describe("webhook handler: bodies and errors", () => {
     assert.equal((await send("{}", "wrong")).status, 403);
     const malformed = await send('{"kind":');
     assert.equal(malformed.status, 400);
-    assert.match(((await malformed.json()) as { error: string }).error, /^malformed JSON/);
+    // The SDK's own words, identical on Bun, Deno and Node (their JSON.parse messages differ).
+    assert.deepEqual(await malformed.json(), {
+      error: "malformed JSON at line 1, column 9 (offset 8): unexpected end of input, expected a value",
+    });
+    const notUtf8 = await handler(
+      new Request("http://hook.test/hook", {
+        method: "POST",
+        body: new Uint8Array([0x7b, 0xff, 0x7d]),
+        headers: { "x-webhook-token": SECRET },
+      }),
+    );
+    assert.equal(notUtf8.status, 400);
+    assert.deepEqual(await notUtf8.json(), { error: "malformed JSON: the body is not valid UTF-8" });
+    const infinite = await send('{"n":1e999}');
+    assert.equal(infinite.status, 400);
+    assert.match(
+      ((await infinite.json()) as { error: string }).error,
+      /^malformed JSON: JSON number at .* is not a finite 64-bit float$/,
+    );
     assert.equal((await send(JSON.stringify({ kind: "bad" }))).status, 400);
     const ignored = await send(JSON.stringify({ kind: "ignore" }));
     assert.equal(ignored.status, 202);

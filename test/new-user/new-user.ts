@@ -190,8 +190,8 @@ function task(rt: Runtime, dir: string, name: string, args: string[] = [], input
   if (rt === "bun") return sh("bun", ["run", name, ...args], dir, o);
   return sh("deno", ["task", "--quiet", name, ...args], dir, o);
 }
-function bubu(rt: Runtime, dir: string, args: string[], input?: string): Run {
-  const o = input === undefined ? {} : { input };
+function bubu(rt: Runtime, dir: string, args: string[], input?: string, extraEnv?: Record<string, string>): Run {
+  const o = { ...(input === undefined ? {} : { input }), ...(extraEnv ? { env: { ...env, ...extraEnv } } : {}) };
   if (rt === "node") return sh("npx", ["--no-install", "bubu", ...args], dir, o);
   if (rt === "bun") return sh("bunx", ["--bun", "bubu", ...args], dir, o);
   return sh("deno", ["run", "-A", "npm:@bubustack/sdk/bubu", ...args], dir, o);
@@ -339,23 +339,34 @@ if (packed) {
       );
     });
 
-    await step(`${rt}: a streaming file in the batch app (no gRPC packages) says what to install`, () => {
-      writeFileSync(
-        join(dirs.batch, "stream.ts"),
-        `import { defineStreaming } from "@bubustack/sdk";
-export const s = defineStreaming({ async stream(_ctx, inbound) { for await (const m of inbound) m.done(); } });\n`,
-      );
-      const r = bubu(rt, dirs.batch, ["run", "stream.ts"], "");
-      rmSync(join(dirs.batch, "stream.ts"));
-      check(r.status === 1, `exit ${r.status}: ${r.stderr.slice(-800)}`);
-      check(
-        r.stderr.includes(
-          "a streaming engram needs the packages @connectrpc/connect, @connectrpc/connect-node, @bufbuild/protobuf",
-        ),
-        r.stderr.slice(-800),
-      );
-      check(!/\n\s+at /.test(r.stderr), `a stack trace under the message: ${r.stderr.slice(-800)}`);
-    });
+    await step(
+      `${rt}: a streaming file in the batch app (no gRPC packages) runs locally; against a connector it says what to install`,
+      () => {
+        writeFileSync(
+          join(dirs.batch, "stream.ts"),
+          `import { defineStreaming } from "@bubustack/sdk";
+export const s = defineStreaming({ async stream(ctx, inbound, outbound) { for await (const m of inbound) { await outbound.send(m, ctx.signal); m.done(); } } });\n`,
+        );
+        const local = bubu(rt, dirs.batch, ["run", "stream.ts"], '{"kind":"data","payload":{"a":1}}\n');
+        const connector = bubu(rt, dirs.batch, ["run", "stream.ts"], "", {
+          BUBU_TRANSPORT_BINDING: '{"endpoint":"127.0.0.1:1"}',
+        });
+        rmSync(join(dirs.batch, "stream.ts"));
+        check(local.status === 0, `local run: exit ${local.status}: ${local.stderr.slice(-800)}`);
+        check(
+          (jsonLines(local.stdout)[0]?.payload as { a?: number } | undefined)?.a === 1,
+          `local run output: ${local.stdout}`,
+        );
+        check(connector.status === 1, `exit ${connector.status}: ${connector.stderr.slice(-800)}`);
+        check(
+          connector.stderr.includes(
+            "a streaming engram needs the packages @connectrpc/connect, @connectrpc/connect-node, @bufbuild/protobuf",
+          ),
+          connector.stderr.slice(-800),
+        );
+        check(!/\n\s+at /.test(connector.stderr), `a stack trace under the message: ${connector.stderr.slice(-800)}`);
+      },
+    );
 
     await step(`${rt}: streaming runs locally (NDJSON stdin → stdout)`, () => {
       const input =

@@ -4,14 +4,15 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
 import { type DataRequest, DataRequestSchema } from "../../src/gen/transport/v1/transport_pb.ts";
 import { Confirmer } from "../../src/streaming/confirmer.ts";
 import { DataSender, MAX_UNCONFIRMED_PACKETS } from "../../src/streaming/data-sender.ts";
 import { StreamPipeline } from "../../src/streaming/pipeline.ts";
 import { SessionContext } from "../../src/streaming/session-context.ts";
 import { resolveStreamingSettings } from "../../src/streaming/settings.ts";
-import { encodeDataRequest, frameDataRequest, requestOfFrame } from "../../src/streaming/wire/data-request-wire.ts";
+import { encodeDataRequest } from "../../src/streaming/wire/data-request-encode.ts";
+import { frameDataRequest } from "../../src/streaming/wire/data-request-wire.ts";
 import { sleep } from "./helpers.ts";
 
 describe("data sender", () => {
@@ -45,7 +46,7 @@ describe("data sender", () => {
       // What the transport writes: the packet's frame, as it is.
       const frame = encodeDataRequest(r.value!).frame;
       assert.ok(frame !== undefined);
-      seen.push(requestOfFrame(frame).metadata.n);
+      seen.push(fromBinary(DataRequestSchema, frame.subarray(5)).metadata.n);
       sender.written(); // the transport finished writing it
     };
     try {

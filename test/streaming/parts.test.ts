@@ -9,7 +9,7 @@ import { reconnectDelay } from "../../src/streaming/backoff.ts";
 import { bindingReference, parseTransportBinding } from "../../src/streaming/binding.ts";
 import { dedupeKey, PacketDeduper } from "../../src/streaming/dedupe.ts";
 import { isLoopback, parseConnectorEndpoint } from "../../src/streaming/endpoint.ts";
-import { isRetriable, StreamingError } from "../../src/streaming/errors.ts";
+import { describeError, grpcCode, isRetriable, StreamingError } from "../../src/streaming/errors.ts";
 import { resolveStreamingSettings } from "../../src/streaming/settings.ts";
 import { ChunkReassembler } from "../../src/streaming/wire/chunks.ts";
 import { defaultReply, directiveToRequest, directiveType } from "../../src/streaming/wire/control.ts";
@@ -156,6 +156,25 @@ describe("settings resolver", () => {
     assert.equal(isRetriable(new ConnectError("x", Code.Unavailable)), true);
     assert.equal(isRetriable(new Error("data stream recv failed: EOF")), true);
     assert.equal(isRetriable(new Error("protocol mismatch")), false);
+  });
+
+  test("Connect errors are known by their shape: every code's name and retriability, as Connect's Code says", () => {
+    const fatal = new Set([
+      Code.InvalidArgument,
+      Code.PermissionDenied,
+      Code.Unauthenticated,
+      Code.Unimplemented,
+      Code.FailedPrecondition,
+    ]);
+    for (let code: Code = Code.Canceled; code <= Code.Unauthenticated; code++) {
+      const err: ConnectError = new ConnectError("went wrong", code);
+      assert.equal(describeError(err), `${Code[code]}: went wrong`);
+      assert.equal(grpcCode(err), code);
+      assert.equal(isRetriable(err), !fatal.has(code), Code[code]);
+    }
+    const lookalike = Object.assign(new Error("plain"), { code: 14 });
+    assert.equal(describeError(lookalike), "plain");
+    assert.equal(grpcCode(lookalike), undefined);
   });
 });
 

@@ -10,7 +10,7 @@ import {
   DataResponseSchema,
   StreamEnvelopeSchema,
 } from "../../src/gen/transport/v1/transport_pb.ts";
-import { wireSize } from "../../src/streaming/wire/data-request-wire.ts";
+import { wireSize } from "../../src/streaming/wire/data-request-encode.ts";
 import { fromDataResponse } from "../../src/streaming/wire/from-data-response.ts";
 import { responseFromWire, wireOf } from "../../src/streaming/wire/response-from-wire.ts";
 import { envelopePacket, hubHeartbeat, rawBinary } from "../peers/connector/packets.ts";

@@ -44,14 +44,19 @@ export class Admission {
 
   /**
    * A release function once a slot is held, or `undefined` when the queue is full, the wait
-   * timed out or `signal` aborted (the client left).
+   * timed out or the signal aborted (the client left). `clientSignal` is read only when the
+   * delivery has to wait: on Deno, reading a served request's `signal` prints a deprecation
+   * notice on stderr (its legacy abort after a successful response), which a delivery that gets
+   * a slot at once never causes.
    */
-  enter(signal?: AbortSignal): Promise<(() => void) | undefined> {
+  enter(clientSignal?: () => AbortSignal): Promise<(() => void) | undefined> {
     if (this.#inFlight < this.maxInFlight) {
       this.#inFlight++;
       return Promise.resolve(this.#releaser());
     }
-    if (this.#queue.length >= this.maxQueued || signal?.aborted) return Promise.resolve(undefined);
+    if (this.#queue.length >= this.maxQueued) return Promise.resolve(undefined);
+    const signal = clientSignal?.();
+    if (signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const leave = (): void => {
         clearTimeout(timer);

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Secrets } from "../../engram/secrets.ts";
-import { hexBytes, resolveSecret, type SecretSource, type WebhookVerifier } from "./verify.ts";
+import { hexBytes, resolveSecret, type SecretSource, secretKeyOf, type WebhookVerifier } from "./verify.ts";
 
 /** Options of {@link timestampedSignature}. */
 export interface TimestampedSignatureOptions {
@@ -42,6 +42,7 @@ export function timestampedSignature(options: TimestampedSignatureOptions): Webh
   let key: CryptoKey | undefined;
   return {
     kind: "timestamped",
+    secretKey: secretKeyOf(options.secret),
     async prepare(secrets: Secrets) {
       const secret = await resolveSecret(options.secret, secrets, "timestampedSignature");
       key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [

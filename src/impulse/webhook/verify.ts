@@ -24,6 +24,12 @@ export type VerifyResult = "ok" | "missing" | "invalid" | "stale";
 export interface WebhookVerifier {
   /** Name for logs (`github`, `header`, `timestamped`). */
   readonly kind: string;
+  /**
+   * The key it reads from the impulse's secrets, when its secret is `{ secretKey }`:
+   * `webhookImpulse` declares that secret required, so its template lists it and a run without
+   * it fails at start.
+   */
+  readonly secretKey?: string | undefined;
   /** Resolves the secret from the impulse's secrets (called once, at init). */
   prepare(secrets: Secrets): Promise<void>;
   verify(request: SignedRequest): Promise<VerifyResult>;
@@ -31,6 +37,11 @@ export interface WebhookVerifier {
 
 /** Where a verifier's secret comes from: a value, a key in the impulse's secrets, or a function. */
 export type SecretSource = string | { readonly secretKey: string } | ((secrets: Secrets) => string);
+
+/** The key of a `{ secretKey }` source; `undefined` for a value or a function. */
+export function secretKeyOf(source: SecretSource): string | undefined {
+  return typeof source === "object" ? source.secretKey : undefined;
+}
 
 const encoder = new TextEncoder();
 
@@ -58,6 +69,7 @@ export function githubSignature(options: { readonly secret: SecretSource; readon
   let key: CryptoKey | undefined;
   return {
     kind: "github",
+    secretKey: secretKeyOf(options.secret),
     async prepare(secrets) {
       const secret = await resolveSecret(options.secret, secrets, "githubSignature");
       key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
@@ -91,6 +103,7 @@ export function sharedSecretHeader(options: {
   let expected: Uint8Array | undefined;
   return {
     kind: "header",
+    secretKey: secretKeyOf(options.secret),
     async prepare(secrets) {
       expected = await digest(await resolveSecret(options.secret, secrets, "sharedSecretHeader"));
     },

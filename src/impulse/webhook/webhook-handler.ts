@@ -7,6 +7,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { describeJsonSyntaxError, JsonPayloadError, parseJsonPayload } from "../../json/json-payload.ts";
 import { type Logger, noopLogger } from "../../observability/logger.ts";
 import {
   RetryableTriggerError,
@@ -162,11 +163,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const mine = new Promise<void>((resolve) => (finish = resolve));
     for (const k of keys) inProgress.set(k, mine);
     try {
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+      } catch {
+        return json(400, { error: "malformed JSON: the body is not valid UTF-8" });
+      }
       let payload: unknown;
       try {
-        payload = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+        payload = parseJsonPayload(text);
       } catch (err) {
-        return json(400, { error: `malformed JSON: ${(err as Error).message}` });
+        // The SDK's own words, the same on every runtime (engines word JSON.parse errors differently).
+        const syntax = err instanceof JsonPayloadError && err.problem === "syntax";
+        return json(400, {
+          error: syntax ? describeJsonSyntaxError(text, "malformed JSON") : `malformed JSON: ${(err as Error).message}`,
+        });
       }
       let inputs: Record<string, unknown> | undefined;
       try {
@@ -199,7 +210,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   app.get("/livez", (c) => c.text("ok\n"));
   app.get("/readyz", (c) => (ready() ? c.text("ok\n") : c.text("shutting down\n", 503)));
   app.post(path, async (c) => {
-    const release = await admission.enter(c.req.raw.signal);
+    const release = await admission.enter(() => c.req.raw.signal);
     if (release === undefined) {
       return answerUnread(
         503,

@@ -7,6 +7,8 @@
  */
 import * as v from "valibot";
 import type { Impulse } from "../../engram/impulse.ts";
+import type { SecretDeclarations } from "../../engram/secret-declarations.ts";
+import { MissingSecretError } from "../../engram/secrets.ts";
 import { detectRuntime } from "../../runtime/detect.ts";
 import type { HttpServer, Runtime } from "../../runtime/types.ts";
 import type { WebhookVerifier } from "./verify.ts";
@@ -30,8 +32,17 @@ export interface WebhookImpulseOptions {
   readonly port?: number;
   /** Interface to bind; default `0.0.0.0`. */
   readonly hostname?: string;
-  /** Every verifier must pass. Without one, requests are not authenticated (logged at startup). */
+  /**
+   * Every verifier must pass. Without one, requests are not authenticated (logged at startup).
+   * A verifier whose secret is `{ secretKey }` makes that secret a required one (see `secrets`).
+   */
   readonly verify?: WebhookVerifier | readonly WebhookVerifier[];
+  /**
+   * Secrets the impulse declares (its template's `secretSchema`). The secret keys of the
+   * verifiers are added as required, with the key itself as the Secret's expected key; a
+   * declaration here of the same name adds to that (a description, a mount type).
+   */
+  readonly secrets?: SecretDeclarations;
   /** Maps the parsed JSON payload to Story inputs; `undefined` ignores the delivery (202, no trigger). */
   toInputs(payload: unknown, request: WebhookRequest): ReturnType<ToInputs>;
   /** Story to start; default the impulse's target story (`BUBU_TARGET_STORY_NAME`). */
@@ -77,8 +88,19 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
     kind: "impulse",
     name: options.name ?? "webhook",
     schemas: { config: WebhookConfig },
+    secrets: webhookSecrets(verifiers, options.secrets),
     async init(ctx) {
-      for (const verifier of verifiers) await verifier.prepare(ctx.secrets);
+      for (const verifier of verifiers) {
+        const key = verifier.secretKey;
+        // Present but empty (an empty variable, a Secret without that key) fails as cleanly as absent.
+        if (key !== undefined && (ctx.secrets.get(key) ?? "") === "") {
+          throw new MissingSecretError(
+            key,
+            `the ${verifier.kind} webhook verifier needs it: BUBU_SECRET_${key} is empty or its Secret has no key ${key}`,
+          );
+        }
+        await verifier.prepare(ctx.secrets);
+      }
     },
     async run(ctx) {
       const { config, logger, signal } = ctx;
@@ -112,4 +134,24 @@ export function webhookImpulse(options: WebhookImpulseOptions): Impulse<WebhookC
       await server.close();
     },
   };
+}
+
+/** `declared` plus each verifier's secret key as a required secret (sorted by name). */
+function webhookSecrets(
+  verifiers: readonly WebhookVerifier[],
+  declared: SecretDeclarations | undefined,
+): SecretDeclarations | undefined {
+  const out: Record<string, SecretDeclarations[string]> = { ...declared };
+  for (const { kind, secretKey } of verifiers) {
+    if (secretKey === undefined) continue;
+    out[secretKey] = {
+      description: `webhook secret (${kind} verifier)`,
+      // In a cluster the Secret's keys become the secret keys; the verifier reads this one.
+      expectedKeys: [secretKey],
+      ...out[secretKey],
+      required: true,
+    };
+  }
+  const names = Object.keys(out).sort();
+  return names.length === 0 ? undefined : Object.fromEntries(names.map((n) => [n, out[n]!]));
 }

@@ -7,18 +7,20 @@
  * and copying per message, and 9 µs of a 100-byte message's budget on Node. The same size pass
  * measures inbound Data responses for receipts (`DataResponse` and `DataResponseWire` share
  * `DataRequest`'s fields) without encoding them.
+ *
+ * Nothing here loads `@bufbuild/protobuf`: local mode sizes its messages with it and runs
+ * without the gRPC packages. What this leaves to `toBinary` (unknown fields, odd values) is in
+ * `data-request-encode.ts`.
  * @module
  */
-import { fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
+import type { JsonObject } from "@bufbuild/protobuf";
 import { InvalidStreamMessageError } from "../../engram/streaming-validate.ts";
-import { type DataResponseWire, DataResponseWireSchema } from "../../gen/bubu/sdk/v1/wire_pb.ts";
-import {
-  type DataRequest,
-  DataRequestSchema,
-  type DataResponse,
-  DataResponseSchema,
-  type StreamEnvelope,
-  type TransportDescriptor,
+import type { DataResponseWire } from "../../gen/bubu/sdk/v1/wire_pb.ts";
+import type {
+  DataRequest,
+  DataResponse,
+  StreamEnvelope,
+  TransportDescriptor,
 } from "../../gen/transport/v1/transport_pb.ts";
 import type { EncodedMessage } from "../../runtime/types.ts";
 import {
@@ -45,69 +47,14 @@ class Unusual extends Error {}
 /** The messages with `DataRequest`'s field layout; `DataResponseWire` holds its Structs as bytes. */
 export type DataMessage = DataRequest | DataResponse | DataResponseWire;
 
-const SCHEMAS = {
-  [DataRequestSchema.typeName]: DataRequestSchema,
-  [DataResponseSchema.typeName]: DataResponseSchema,
-  [DataResponseWireSchema.typeName]: DataResponseWireSchema,
-} as const;
-
-const FRAMED: unique symbol = Symbol("bubu.framed");
+/** The field numbers of the `frame` oneof (the same in `DataRequest` and `DataResponse`). */
+const FRAME_FIELD = { audio: 1, video: 2, binary: 3 } as const;
 
 /**
- * `req` encoded once, as the gRPC message the transport writes (the 5-byte length prefix, then
- * the bytes). An outbound packet keeps only this while it waits to be sent and confirmed, not
- * the request with its parsed Structs next to the same bytes: less to hold, and less for the
- * garbage collector to carry along while many are in flight.
- * @throws {InvalidStreamMessageError} when the encoding is larger than `maxBytes`.
+ * `req` sized for the wire; `writeTo` writes its bytes. `undefined` for an unusual message
+ * (unknown fields, foreign nested types, out-of-range numbers), which only `toBinary` encodes.
  */
-export function frameDataRequest(req: DataRequest, maxBytes: number): Uint8Array {
-  const p = newPlan();
-  try {
-    let size: number;
-    try {
-      size = sizePass(req, p);
-    } catch (err) {
-      if (!(err instanceof Unusual)) throw err;
-      const bytes = toBinary(DataRequestSchema, req);
-      const frame = newFrame(bytes.length, maxBytes);
-      frame.set(bytes, 5);
-      return frame;
-    }
-    const frame = newFrame(size, maxBytes);
-    const end = write(req, p, frame, 5);
-    if (end !== frame.length) throw new Error(`DataRequest encoding wrote ${end - 5} bytes, planned ${size}`);
-    return frame;
-  } finally {
-    releasePlan(p);
-  }
-}
-
-function newFrame(size: number, maxBytes: number): Uint8Array {
-  if (size > maxBytes)
-    throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${maxBytes} bytes`);
-  const frame = new Uint8Array(5 + size);
-  frame[1] = size >>> 24;
-  frame[2] = (size >>> 16) & 0xff;
-  frame[3] = (size >>> 8) & 0xff;
-  frame[4] = size & 0xff;
-  return frame;
-}
-
-/** A stand-in for the request in `frame` (from {@link frameDataRequest}) on the Data stream: its encoder writes the frame as it is. */
-export function framedRequest(frame: Uint8Array): DataRequest {
-  return { $typeName: DataRequestSchema.typeName, [FRAMED]: frame } as unknown as DataRequest;
-}
-
-/** The request in a frame from {@link frameDataRequest}, decoded again. */
-export function requestOfFrame(frame: Uint8Array): DataRequest {
-  return fromBinary(DataRequestSchema, frame.subarray(5));
-}
-
-/** `req` sized for the wire; `writeTo` writes its bytes. Falls back to `toBinary` for unusual messages. */
-export function encodeDataRequest(req: DataRequest): EncodedMessage {
-  const framed = (req as { [FRAMED]?: Uint8Array })[FRAMED];
-  if (framed !== undefined)
-    return { size: framed.length - 5, frame: framed, writeTo: (out, at) => out.set(framed.subarray(5), at) };
+export function planDataRequest(req: DataRequest): EncodedMessage | undefined {
   const p = newPlan();
   let size: number;
   try {
@@ -115,8 +62,7 @@ export function encodeDataRequest(req: DataRequest): EncodedMessage {
   } catch (err) {
     releasePlan(p);
     if (!(err instanceof Unusual)) throw err;
-    const bytes = toBinary(DataRequestSchema, req);
-    return { size: bytes.length, writeTo: (out, at) => out.set(bytes, at) };
+    return undefined;
   }
   let written = false;
   return {
@@ -132,14 +78,63 @@ export function encodeDataRequest(req: DataRequest): EncodedMessage {
   };
 }
 
-/** The encoded size of `m` (what `toBinary(...).length` gives), without encoding it. */
-export function wireSize(m: DataMessage): number {
+const FRAMED: unique symbol = Symbol("bubu.framed");
+
+/**
+ * `req` encoded once, as the gRPC message the transport writes (the 5-byte length prefix, then
+ * the bytes). An outbound packet keeps only this while it waits to be sent and confirmed, not
+ * the request with its parsed Structs next to the same bytes: less to hold, and less for the
+ * garbage collector to carry along while many are in flight.
+ * @throws {InvalidStreamMessageError} when the encoding is larger than `maxBytes`, or the
+ * request is unusual: made by `toDataRequest`, that is only a number out of range for its
+ * field, which `toBinary` refuses as well.
+ */
+export function frameDataRequest(req: DataRequest, maxBytes: number): Uint8Array {
+  const p = newPlan();
+  try {
+    let size: number;
+    try {
+      size = sizePass(req, p);
+    } catch (err) {
+      if (!(err instanceof Unusual)) throw err;
+      throw new InvalidStreamMessageError("message cannot be encoded: a number out of range for its field");
+    }
+    if (size > maxBytes)
+      throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${maxBytes} bytes`);
+    const frame = new Uint8Array(5 + size);
+    frame[1] = size >>> 24;
+    frame[2] = (size >>> 16) & 0xff;
+    frame[3] = (size >>> 8) & 0xff;
+    frame[4] = size & 0xff;
+    const end = write(req, p, frame, 5);
+    if (end !== frame.length) throw new Error(`DataRequest encoding wrote ${end - 5} bytes, planned ${size}`);
+    return frame;
+  } finally {
+    releasePlan(p);
+  }
+}
+
+/** A stand-in for the request in `frame` (from {@link frameDataRequest}) on the Data stream: its encoder writes the frame as it is. */
+export function framedRequest(frame: Uint8Array): DataRequest {
+  return { $typeName: "transport.v1.DataRequest", [FRAMED]: frame } as unknown as DataRequest;
+}
+
+/** The frame behind a {@link framedRequest}, if `req` is one. */
+export function frameOf(req: DataRequest): Uint8Array | undefined {
+  return (req as { [FRAMED]?: Uint8Array })[FRAMED];
+}
+
+/**
+ * The encoded size of `m` (what `toBinary(...).length` gives), without encoding it; `undefined`
+ * for an unusual message (see {@link planDataRequest}).
+ */
+export function exactWireSize(m: DataMessage): number | undefined {
   const p = newPlan();
   try {
     return sizePass(m, p);
   } catch (err) {
     if (!(err instanceof Unusual)) throw err;
-    return toBinary(SCHEMAS[m.$typeName], m as never).length;
+    return undefined;
   } finally {
     releasePlan(p);
   }
@@ -292,7 +287,7 @@ function sizePass(req: DataMessage, p: WirePlan): number {
     const vn = text(md[k], p);
     size += msgField(1 + varintSize(kn) + kn + 1 + varintSize(vn) + vn);
   }
-  const encoded = req.$typeName === DataResponseWireSchema.typeName;
+  const encoded = req.$typeName === "bubu.sdk.v1.DataResponseWire";
   size += structField(req.payload, encoded, p) + structField(req.inputs, encoded, p);
   for (const t of req.transports) size += sizeTransport(t, p);
   if (req.envelope !== undefined) size += sizeEnvelope(req.envelope, p);
@@ -365,7 +360,7 @@ function hasUnknown(req: DataMessage): boolean {
 function write(req: DataRequest, p: WirePlan, out: Uint8Array, at: number): number {
   const f = req.frame;
   if (f.case !== undefined) {
-    at = open(out, at, DataRequestSchema.field[f.case].number, p);
+    at = open(out, at, FRAME_FIELD[f.case], p);
     if (f.case === "binary") {
       const v = f.value;
       at = putBytes(out, at, 1, v.payload);

@@ -7,6 +7,7 @@
  * @module
  */
 import type { StreamMessage } from "../../engram/streaming-message.ts";
+import { findJsonSyntaxError } from "../../json/json-syntax.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -52,8 +53,10 @@ export function parseMessageLine(line: string): StreamMessage {
   let value: unknown;
   try {
     value = JSON.parse(line);
-  } catch (err) {
-    throw new Error(`not JSON: ${(err as Error).message}`);
+  } catch {
+    // The SDK's own scan, not the engine's message: the same words on every runtime.
+    const where = findJsonSyntaxError(line);
+    throw new Error(where === undefined ? "not JSON" : `not JSON at column ${where.column}: ${where.reason}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new Error("each line must be a JSON object");

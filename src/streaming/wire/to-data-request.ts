@@ -6,7 +6,7 @@
  * id and timestamp also ride in the `bubu.envelope.*` metadata on every path.
  * @module
  */
-import { create, type JsonObject } from "@bufbuild/protobuf";
+import type { JsonObject } from "@bufbuild/protobuf";
 import type { StreamEnvelopeInfo, StreamMessage, StreamTransportDescriptor } from "../../engram/streaming-message.ts";
 import {
   bytesEqual,
@@ -15,14 +15,7 @@ import {
   mimeIs,
   validateStreamMessage,
 } from "../../engram/streaming-validate.ts";
-import {
-  type DataRequest,
-  DataRequestSchema,
-  StreamEnvelopeSchema,
-  TransportConfigSchema,
-  type TransportDescriptor,
-  TransportDescriptorSchema,
-} from "../../gen/transport/v1/transport_pb.ts";
+import type { DataRequest, StreamEnvelope, TransportDescriptor } from "../../gen/transport/v1/transport_pb.ts";
 import { packetProblem } from "./bounds.ts";
 import { META_KIND, META_MESSAGE_ID, META_TIMESTAMP_MS, OCTET_STREAM } from "./constants.ts";
 import { encodeEnvelope } from "./envelope.ts";
@@ -57,8 +50,9 @@ function frameTs(ms: number | undefined): bigint {
 }
 
 /** The envelope (`StreamEnvelope`) proto from its plain form. */
-export function envelopeToProto(e: StreamEnvelopeInfo): DataRequest["envelope"] {
-  return create(StreamEnvelopeSchema, {
+export function envelopeToProto(e: StreamEnvelopeInfo): StreamEnvelope {
+  return {
+    $typeName: "transport.v1.StreamEnvelope",
     streamId: e.streamId ?? "",
     sequence: e.sequence ?? 0n,
     partition: e.partition ?? "",
@@ -67,20 +61,25 @@ export function envelopeToProto(e: StreamEnvelopeInfo): DataRequest["envelope"] 
     chunkCount: e.chunkCount ?? 0,
     chunkBytes: e.chunkBytes ?? 0,
     totalBytes: e.totalBytes ?? 0,
-  });
+  };
 }
 
 function transportToProto(t: StreamTransportDescriptor): TransportDescriptor {
   const tc = t.typedConfig;
-  return create(TransportDescriptorSchema, {
+  const out: TransportDescriptor = {
+    $typeName: "transport.v1.TransportDescriptor",
     name: t.name,
     kind: t.kind,
     mode: t.mode ?? "",
-    typedConfig:
-      tc && (tc.transportRef || tc.modeReason)
-        ? create(TransportConfigSchema, { transportRef: tc.transportRef ?? "", modeReason: tc.modeReason ?? "" })
-        : undefined,
-  });
+  };
+  if (tc && (tc.transportRef || tc.modeReason)) {
+    out.typedConfig = {
+      $typeName: "transport.v1.TransportConfig",
+      transportRef: tc.transportRef ?? "",
+      modeReason: tc.modeReason ?? "",
+    };
+  }
+  return out;
 }
 
 /**
@@ -109,11 +108,13 @@ export function toDataRequest(msg: StreamMessage): DataRequest {
   const timestampMs = msg.timestamp === undefined ? 0 : msg.timestamp.getTime();
   if (msg.timestamp !== undefined) metadata[META_TIMESTAMP_MS] = String(timestampMs);
 
-  const req = create(DataRequestSchema, {
+  const req: DataRequest = {
+    $typeName: "transport.v1.DataRequest",
+    frame: { case: undefined },
     metadata,
     transports: (msg.transports ?? []).map(transportToProto),
-    envelope: msg.envelope === undefined ? undefined : envelopeToProto(msg.envelope),
-  });
+  };
+  if (msg.envelope !== undefined) req.envelope = envelopeToProto(msg.envelope);
 
   if (msg.audio !== undefined) {
     const a = msg.audio;

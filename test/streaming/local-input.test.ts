@@ -1,0 +1,65 @@
+// Local mode's stdin lines: a bad line is reported in the SDK's own words (the same on every
+// runtime) and skipped; a line without a kind is data, as the previous step's SDK would send it;
+// a kind other than data or error is passed on with one warning per kind.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createLogger } from "../../src/observability/logger.ts";
+import { readLocalInput } from "../../src/streaming/local-mode.ts";
+import { StreamPipeline } from "../../src/streaming/pipeline.ts";
+import { parseMessageLine } from "../../src/streaming/wire/json-lines.ts";
+
+async function feed(lines: readonly string[]) {
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({ sink: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const pipeline = new StreamPipeline({ bufferSize: 64, maxSendBytes: 1 << 20 });
+  async function* stdin() {
+    yield new TextEncoder().encode(lines.map((l) => `${l}\n`).join(""));
+  }
+  await readLocalInput(pipeline, { stdin: stdin(), writeStdout: () => {}, logger });
+  const kinds: (string | undefined)[] = [];
+  for await (const m of pipeline.messages()) kinds.push(m.kind);
+  return { logs: logs.map(({ time: _, ...rest }) => rest), kinds };
+}
+
+describe("local mode input lines", () => {
+  test("a line that is not JSON: the position and reason in the SDK's words", async () => {
+    assert.throws(() => parseMessageLine('{"kind":"data"'), {
+      message: "not JSON at column 15: unexpected end of input, expected ',' or '}'",
+    });
+    const { logs, kinds } = await feed(['{"kind":"data","payload":', '{"kind":"data","payload":{"a":1}}']);
+    assert.deepEqual(kinds, ["data"]);
+    assert.deepEqual(logs, [
+      {
+        level: "ERROR",
+        msg: "invalid input message skipped",
+        line: 1,
+        error: "not JSON at column 26: unexpected end of input, expected a value",
+      },
+    ]);
+  });
+
+  test("no kind: data when it carries a payload or inputs, none for a bare binary; unknown kinds warn once each", async () => {
+    const { logs, kinds } = await feed([
+      '{"payload":{"a":1}}',
+      '{"inputs":{"b":2}}',
+      '{"binary":{"mimeType":"text/plain","data":"aGk="}}',
+      '{"kind":"bogus","payload":{}}',
+      '{"kind":"bogus"}',
+      '{"kind":"Error","payload":{"message":"x"}}',
+      '{"kind":"custom.event"}',
+    ]);
+    assert.deepEqual(kinds, ["data", "data", undefined, "bogus", "bogus", "Error", "custom.event"]);
+    const warning = 'input message kind is neither "data" nor "error"; passed to the engram as it is';
+    assert.deepEqual(logs, [
+      { level: "WARN", msg: warning, line: 4, kind: "bogus" },
+      { level: "WARN", msg: warning, line: 7, kind: "custom.event" },
+    ]);
+  });
+
+  test("at most 16 distinct kinds are warned about", async () => {
+    const { logs, kinds } = await feed(Array.from({ length: 40 }, (_, i) => `{"kind":"k${i}"}`));
+    assert.equal(kinds.length, 40);
+    assert.equal(logs.length, 16);
+  });
+});

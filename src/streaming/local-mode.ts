@@ -9,7 +9,7 @@ import { validateStreamMessage } from "../engram/streaming-validate.ts";
 import type { DataResponse } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { StreamPipeline } from "./pipeline.ts";
-import { fromDataResponse } from "./wire/from-data-response.ts";
+import { fromDataResponse, isDroppable } from "./wire/from-data-response.ts";
 import { formatMessageLine, parseMessageLine } from "./wire/json-lines.ts";
 
 /** Where local mode reads and writes. */
@@ -25,11 +25,14 @@ export async function* textLines(chunks: AsyncIterable<Uint8Array>): AsyncIterab
   let buf = "";
   for await (const chunk of chunks) {
     buf += decoder.decode(chunk, { stream: true });
+    // One pass over the chunk's lines; the rest is cut once (slicing per line is quadratic).
+    let start = 0;
     let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      yield buf.slice(0, nl).replace(/\r$/, "");
-      buf = buf.slice(nl + 1);
+    while ((nl = buf.indexOf("\n", start)) >= 0) {
+      yield buf.slice(start, nl).replace(/\r$/, "");
+      start = nl + 1;
     }
+    buf = buf.slice(start);
   }
   buf += decoder.decode();
   if (buf !== "") yield buf;
@@ -41,7 +44,8 @@ const KNOWN_KINDS = new Set(["data", "error"]);
 const MAX_KIND_WARNINGS = 16;
 
 /**
- * Feeds stdin lines to the pipeline until EOF (then stops reading, which ends `inbound`). A line
+ * Feeds stdin lines to the pipeline until EOF (then stops reading, which ends `inbound`).
+ * Heartbeats, noops and empty messages are dropped, as in a cluster. A line
  * with a payload or inputs and no `kind` is `data`, as the previous step's SDK sends
  * it; a kind other than `data` or `error` is passed on (custom kinds are allowed) with a warning,
  * once per kind, since a typo would otherwise go unnoticed.
@@ -60,6 +64,11 @@ export async function readLocalInput(pipeline: StreamPipeline, io: LocalIo): Pro
         validateStreamMessage(msg);
       } catch (err) {
         io.logger.error("invalid input message skipped", { line: n, error: (err as Error).message });
+        continue;
+      }
+      // What the connector path drops never reaches the engram here either.
+      if (isDroppable(msg)) {
+        io.logger.debug("input message dropped (heartbeat, noop or empty)", { line: n });
         continue;
       }
       if (msg.kind === undefined || msg.kind === "") {

@@ -57,6 +57,18 @@ describe("local mode input lines", () => {
     ]);
   });
 
+  test("heartbeats, noops and empty messages are dropped, as the connector path drops them", async () => {
+    const { logs, kinds } = await feed([
+      '{"kind":"heartbeat"}',
+      '{"kind":"NOOP"}',
+      '{"metadata":{"bubu-heartbeat":"true"},"payload":{"a":1}}',
+      "{}",
+      '{"kind":"data","payload":{"kept":true}}',
+    ]);
+    assert.deepEqual(kinds, ["data"]);
+    assert.deepEqual(logs, [], "dropped quietly (debug only)");
+  });
+
   test("at most 16 distinct kinds are warned about", async () => {
     const { logs, kinds } = await feed(Array.from({ length: 40 }, (_, i) => `{"kind":"k${i}"}`));
     assert.equal(kinds.length, 40);

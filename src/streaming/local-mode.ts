@@ -17,25 +17,41 @@ export interface LocalIo {
   readonly stdin: AsyncIterable<Uint8Array>;
   readonly writeStdout: (text: string) => void;
   readonly logger: Logger;
+  /** Longest input line kept (the largest message a connector would deliver); longer ones are skipped. */
+  readonly maxLineBytes?: number;
 }
 
-/** Splits a byte stream into text lines (UTF-8), without the line ends. */
-export async function* textLines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
+/**
+ * Splits a byte stream into text lines (UTF-8), without the line ends. A line longer than
+ * `maxChars` is not kept: it comes out as `null` once its end arrives, so a stream without line
+ * breaks cannot grow memory without bound.
+ */
+export async function* textLines(
+  chunks: AsyncIterable<Uint8Array>,
+  maxChars: number = Number.POSITIVE_INFINITY,
+): AsyncIterable<string | null> {
   const decoder = new TextDecoder();
   let buf = "";
+  let oversized = false;
   for await (const chunk of chunks) {
     buf += decoder.decode(chunk, { stream: true });
     // One pass over the chunk's lines; the rest is cut once (slicing per line is quadratic).
     let start = 0;
     let nl: number;
     while ((nl = buf.indexOf("\n", start)) >= 0) {
-      yield buf.slice(start, nl).replace(/\r$/, "");
+      yield oversized || nl - start > maxChars ? null : buf.slice(start, nl).replace(/\r$/, "");
+      oversized = false;
       start = nl + 1;
     }
     buf = buf.slice(start);
+    if (buf.length > maxChars) {
+      oversized = true;
+      buf = "";
+    }
   }
   buf += decoder.decode();
-  if (buf !== "") yield buf;
+  if (oversized || buf.length > maxChars) yield null;
+  else if (buf !== "") yield buf;
 }
 
 /** Kinds the SDK itself sends; any other `[A-Za-z0-9._-]` kind is allowed but gets a warning. */
@@ -54,9 +70,17 @@ export async function readLocalInput(pipeline: StreamPipeline, io: LocalIo): Pro
   let n = 0;
   const warned = new Set<string>();
   try {
-    for await (const line of textLines(io.stdin)) {
+    const maxLineBytes = io.maxLineBytes ?? Number.POSITIVE_INFINITY;
+    for await (const line of textLines(io.stdin, maxLineBytes)) {
       n++;
       if (pipeline.stoppedReading) break;
+      if (line === null) {
+        io.logger.error("invalid input message skipped", {
+          line: n,
+          error: `line longer than ${maxLineBytes} bytes (BUBU_GRPC_CLIENT_MAX_RECV_BYTES)`,
+        });
+        continue;
+      }
       if (line.trim() === "") continue;
       let msg;
       try {

@@ -153,7 +153,12 @@ export async function startStreaming<C>(
         signal: hardStop.signal,
       });
     } else {
-      const io = { stdin: options.stdin ?? rt.readStdin(), writeStdout: (t: string) => rt.writeStdout(t), logger };
+      const io = {
+        stdin: options.stdin ?? rt.readStdin(),
+        writeStdout: (t: string) => rt.writeStdout(t),
+        logger,
+        maxLineBytes: settings.maxRecvBytes,
+      };
       void readLocalInput(pipeline, io).catch((err) =>
         logger.error("reading stdin failed", { error: describeError(err) }),
       );

@@ -69,6 +69,34 @@ describe("local mode input lines", () => {
     assert.deepEqual(logs, [], "dropped quietly (debug only)");
   });
 
+  test("a line over the receive limit is skipped with an error, also split over chunks or never ended", async () => {
+    const logs: Record<string, unknown>[] = [];
+    const logger = createLogger({ sink: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+    const pipeline = new StreamPipeline({ bufferSize: 64, maxSendBytes: 1 << 20 });
+    const long = `{"kind":"data","payload":"${"x".repeat(200)}"}`;
+    const chunks = [
+      `${long}\n{"kind":"data","payload":1}\n${long.slice(0, 120)}`,
+      `${long.slice(120)}\n{"kind":"data","payload":2}\n`,
+      long.slice(0, 150),
+      long.slice(150),
+    ];
+    async function* stdin() {
+      for (const c of chunks) yield new TextEncoder().encode(c);
+    }
+    await readLocalInput(pipeline, { stdin: stdin(), writeStdout: () => {}, logger, maxLineBytes: 100 });
+    const payloads: unknown[] = [];
+    for await (const m of pipeline.messages()) payloads.push(new TextDecoder().decode(m.payload));
+    assert.deepEqual(payloads, ["1", "2"]);
+    assert.deepEqual(
+      logs.map((l) => [l.msg, l.line, l.error]),
+      [1, 3, 5].map((line) => [
+        "invalid input message skipped",
+        line,
+        "line longer than 100 bytes (BUBU_GRPC_CLIENT_MAX_RECV_BYTES)",
+      ]),
+    );
+  });
+
   test("at most 16 distinct kinds are warned about", async () => {
     const { logs, kinds } = await feed(Array.from({ length: 40 }, (_, i) => `{"kind":"k${i}"}`));
     assert.equal(kinds.length, 40);

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, test } from "node:test";
 import { runScript } from "../support/spawn.ts";
+import { startWebhookExample, WEBHOOK_EXAMPLE } from "./webhook-example-process.ts";
 
 const SECRET = "local-webhook-secret";
-const SCRIPT = "examples/webhook-impulse/impulse.ts";
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
@@ -26,28 +26,9 @@ function jsonLines(text: string): Record<string, unknown>[] {
 
 describe("webhook impulse as a local process", () => {
   test("serves a delivery and a malformed body; writes nothing but JSON lines", { timeout: 90_000 }, async () => {
-    let onPort!: (port: string) => void;
-    const port = new Promise<string>((r) => (onPort = r));
-    let child: { kill(sig: NodeJS.Signals): void } | undefined;
-    const exited = runScript(SCRIPT, {
-      timeoutMs: 60_000,
-      env: {
-        BUBU_SECRET_WEBHOOK: SECRET,
-        BUBU_TARGET_STORY_NAME: "ci",
-        BUBU_STEP_CONFIG: JSON.stringify({ port: 0 }),
-      },
-      onOutput: (text, c) => {
-        child = c;
-        const m = /"msg":"webhook listening".*?"port":(\d+)/.exec(text);
-        if (m) onPort(m[1]!);
-      },
-    });
-    const p = await Promise.race([
-      port,
-      exited.then((r) => Promise.reject(new Error(`impulse exited early: ${r.code}\n${r.stderr}`))),
-    ]);
+    const hook = await startWebhookExample({ BUBU_SECRET_WEBHOOK: SECRET, BUBU_TARGET_STORY_NAME: "ci" }, 60_000);
     const post = (body: string) =>
-      fetch(`http://127.0.0.1:${p}/webhook`, {
+      fetch(`${hook.origin}/webhook`, {
         method: "POST",
         body,
         headers: {
@@ -65,8 +46,8 @@ describe("webhook impulse as a local process", () => {
     assert.deepEqual(await malformed.json(), {
       error: "malformed JSON at line 1, column 8 (offset 7): unexpected end of input, expected a value",
     });
-    child!.kill("SIGTERM");
-    const r = await exited;
+    hook.kill("SIGTERM");
+    const r = await hook.exited;
     assert.equal(r.code, 143, r.stderr);
     assert.equal(r.stdout, "");
     const lines = jsonLines(r.stderr);
@@ -76,7 +57,7 @@ describe("webhook impulse as a local process", () => {
   test("without its secret: exit 1, one error line naming BUBU_SECRET_WEBHOOK, no stack", {
     timeout: 60_000,
   }, async () => {
-    const r = await runScript(SCRIPT, { timeoutMs: 30_000, env: { BUBU_TARGET_STORY_NAME: "ci" } });
+    const r = await runScript(WEBHOOK_EXAMPLE, { timeoutMs: 30_000, env: { BUBU_TARGET_STORY_NAME: "ci" } });
     assert.equal(r.code, 1, r.stderr);
     const errors = jsonLines(r.stderr).filter((l) => l.level !== "INFO");
     assert.equal(errors.length, 1, r.stderr);

@@ -8,16 +8,15 @@ import { createHash, createHmac, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { startTestController, type TestController } from "../peers/controller/controller.ts";
 import { k8sPeerSkip, requireK8sPeer } from "../peers/k8s/peer.ts";
-import { type RunResult, runScript } from "../support/spawn.ts";
 import { Fixture, freshNamespace } from "./support.ts";
+import { startWebhookExample, type WebhookExampleProcess } from "./webhook-example-process.ts";
 
 const skip = k8sPeerSkip();
 const ns = freshNamespace("hook");
 const SECRET = "It's a Secret to Everybody";
 let fx: Fixture;
 let controller: TestController;
-let child: { kill(sig: NodeJS.Signals): void } | undefined;
-let exited: Promise<RunResult>;
+let hook: WebhookExampleProcess | undefined;
 let base = "";
 
 function sign(body: string, secret = SECRET): string {
@@ -52,11 +51,8 @@ describe("webhook impulse (example) as a process", { skip }, () => {
     controller = await startTestController(peer, { namespaces: [ns] });
     await fx.story("ci");
     await fx.impulse("github-push", "ci");
-    let onPort!: (p: string) => void;
-    const port = new Promise<string>((r) => (onPort = r));
-    exited = runScript("examples/webhook-impulse/impulse.ts", {
-      timeoutMs: 120_000,
-      env: {
+    hook = await startWebhookExample(
+      {
         // As in a pod (a service host without a port: the kubeconfig is used).
         KUBERNETES_SERVICE_HOST: "10.0.0.1",
         KUBECONFIG: peer.kubeconfigPath,
@@ -64,22 +60,13 @@ describe("webhook impulse (example) as a process", { skip }, () => {
         BUBU_IMPULSE_NAME: "github-push",
         BUBU_TARGET_STORY_NAME: "ci",
         BUBU_SECRET_WEBHOOK: SECRET,
-        BUBU_STEP_CONFIG: JSON.stringify({ port: 0 }),
       },
-      onOutput: (text, c) => {
-        child = c;
-        const m = /"msg":"webhook listening".*?"port":(\d+)/.exec(text);
-        if (m) onPort(m[1]!);
-      },
-    });
-    const p = await Promise.race([
-      port,
-      exited.then((r) => Promise.reject(new Error(`impulse exited early: ${r.code}\n${r.stderr}`))),
-    ]);
-    base = `http://127.0.0.1:${p}`;
+      120_000,
+    );
+    base = hook.origin;
   });
   after(async () => {
-    child?.kill("SIGKILL");
+    hook?.kill("SIGKILL");
     await controller?.stop();
     await fx?.close();
   });
@@ -202,8 +189,8 @@ describe("webhook impulse (example) as a process", { skip }, () => {
   });
 
   test("SIGTERM: the server stops and the process exits 143", async () => {
-    child!.kill("SIGTERM");
-    const r = await exited;
+    hook!.kill("SIGTERM");
+    const r = await hook!.exited;
     assert.equal(r.code, 143, r.stderr);
     assert.match(r.stdout, /"msg":"impulse stopped".*"end":"terminated"/, "in a pod the logs are on stdout");
     await assert.rejects(fetch(`${base}/healthz`));

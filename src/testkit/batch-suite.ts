@@ -9,7 +9,11 @@ import { checkExpectedError, errorMessage } from "./expected-error.ts";
 /** Expectations of a {@link BatchSuite}. */
 export interface BatchSuiteOptions<C, I, O> extends BatchHarnessOptions<C, I, O> {
   readonly expectError?: boolean;
-  /** Implies `expectError`; the error must carry a valid structured error. */
+  /**
+   * Implies `expectError`; the thrown error itself must carry a structured error (a `BubuError`,
+   * a validation failure, …). Stricter than a real run, which reports a plain `Error` as an
+   * `execution_error`: use it to check that the engram classifies its failures.
+   */
   readonly requireStructuredError?: boolean;
   readonly validateError?: (error: unknown) => void | Promise<void>;
   readonly validateResult?: (result: BatchRun<O>) => void | Promise<void>;

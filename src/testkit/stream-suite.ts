@@ -18,7 +18,10 @@ export interface StreamSuiteOptions<C> extends Omit<StreamHarnessOptions<C>, "on
   /** On success, `done()` must have been called once per input. */
   readonly requireAllInputsDone?: boolean;
   readonly expectError?: boolean;
-  /** Implies `expectError`; the error must carry a valid structured error. */
+  /**
+   * Implies `expectError`; the error itself must carry a structured error (stricter than a real
+   * run, which reports a plain `Error` as an `execution_error`).
+   */
   readonly requireStructuredError?: boolean;
   readonly validateError?: (error: unknown) => void | Promise<void>;
   readonly validateOutputMessage?: (msg: StreamMessage) => void | Promise<void>;

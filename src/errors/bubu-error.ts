@@ -3,6 +3,7 @@
  * status writer looks for in an error's chain.
  * @module
  */
+import { redactText, redactValue } from "../observability/redaction.ts";
 import { serializeErrorDetails } from "./details.ts";
 import { findInErrorChain } from "./error-chain.ts";
 import { sanitizeErrorMessage } from "./sanitize.ts";
@@ -111,6 +112,8 @@ export class BubuError extends Error implements StructuredErrorProvider {
   toJSON(): StructuredErrorJson {
     const json = this.structuredError();
     json.message = sanitizeErrorMessage(this.message);
+    if (json.code !== undefined) json.code = redactText(json.code);
+    if (json.details !== undefined) json.details = redactValue(json.details) as Record<string, unknown>;
     return json;
   }
 }

@@ -3,6 +3,7 @@
  * the Go SDK builds them.
  * @module
  */
+import { redactText, redactValue } from "../observability/redaction.ts";
 import { findStructuredErrorProvider } from "./bubu-error.ts";
 import { classifyError } from "./classify.ts";
 import { serializeErrorDetails } from "./details.ts";
@@ -72,8 +73,11 @@ export function buildStatusError(err: unknown, status: StatusErrorContext): Stru
     if (isErrorType(provided.type)) type = provided.type;
     if (typeof provided.message === "string" && provided.message !== "") message = provided.message;
     if (typeof provided.retryable === "boolean") retryable = provided.retryable;
-    if (typeof provided.code === "string" && provided.code !== "") code = provided.code;
-    if (provided.details !== undefined && provided.details !== null) details = serializeErrorDetails(provided.details);
+    if (typeof provided.code === "string" && provided.code !== "") code = redactText(provided.code);
+    // Go stores details as given; the run's secret values are taken out here (they would
+    // otherwise reach the StepRun status and the local error output).
+    if (provided.details !== undefined && provided.details !== null)
+      details = redactValue(serializeErrorDetails(provided.details)) as Record<string, unknown> | undefined;
   }
   // Step 3.
   if (status.timedOut) type = "timeout";

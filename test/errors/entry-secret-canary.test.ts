@@ -11,6 +11,7 @@ import { startBatch } from "../../src/batch/start-batch.ts";
 import { defineBatch } from "../../src/engram/batch-engram.ts";
 import { defineImpulse } from "../../src/engram/impulse.ts";
 import { defineStreaming } from "../../src/engram/streaming-engram.ts";
+import { BubuError } from "../../src/errors/bubu-error.ts";
 import { localStories } from "../../src/impulse/local-stories.ts";
 import { runImpulse } from "../../src/impulse/run-impulse.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
@@ -65,6 +66,30 @@ describe("secret canary through every entry point (local mode)", () => {
     assert.ok(!text.includes(SECRET), text);
     assert.match(spanText(), /call \[REDACTED\]/, "the span was recorded");
     assert.ok(!spanText().includes(SECRET), spanText());
+  });
+
+  test("batch: a BubuError's details, code and JSON.stringify never show the value", async () => {
+    const { runtime, out } = capturing();
+    let stringified = "";
+    const engram = defineBatch({
+      process() {
+        const err = new BubuError("execution_error", `upstream said 400 (key ${SECRET})`, {
+          code: `E_${SECRET}`,
+          details: { status: 400, body: `rejected header Bearer ${SECRET}`, [SECRET]: [SECRET] },
+        });
+        stringified = JSON.stringify(err);
+        throw err;
+      },
+    });
+    const outcome = await startBatch(engram, { runtime, exit: false, env: { BUBU_SECRET_API_KEY: SECRET }, args: [] });
+    assert.equal(outcome.exitCode, 1);
+    const text = out();
+    assert.match(text, /rejected header Bearer \[REDACTED\]/, "the details are printed, scrubbed");
+    assert.ok(!text.includes(SECRET), text);
+    assert.match(stringified, /rejected header Bearer \[REDACTED\]/);
+    assert.ok(!stringified.includes(SECRET), stringified);
+    assert.ok(!JSON.stringify(outcome.status).includes(SECRET), JSON.stringify(outcome.status));
+    assert.equal((outcome.status.error?.details as Record<string, unknown>)?.status, 400, "other details are kept");
   });
 
   test("streaming: a thrown error reaches stdout as an error message, and stderr as a log line", async () => {
@@ -175,7 +200,10 @@ describe("secret canary in a cluster: the StepRun status and the pod's log lines
       const engram = defineBatch({
         process(ctx) {
           ctx.logger.info(`token is ${ctx.secrets.require("TOKEN")}`);
-          throw new Error(`login failed for ${SECRET}`);
+          // Details too: Go stores them as given, ours takes the run's secret values out.
+          throw new BubuError("execution_error", `login failed for ${SECRET}`, {
+            details: { body: `Bearer ${SECRET}` },
+          });
         },
       });
       const env = {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { newStreamMessage } from "../../src/engram/streaming-message.ts";
-import { defineBatch, defineImpulse, defineStreaming, MissingSecretError } from "../../src/mod.ts";
+import { BubuError, defineBatch, defineImpulse, defineStreaming, MissingSecretError } from "../../src/mod.ts";
 import { containsSecret } from "../../src/observability/redaction.ts";
 import { BatchHarness, ImpulseHarness, StreamHarness } from "../../src/testkit/mod.ts";
 
@@ -159,4 +159,25 @@ test("console.* from a handler under a harness is scrubbed, as in a real run; co
     console.log = saved.log;
     console.error = saved.error;
   }
+});
+
+test("a BubuError from a harness run: structuredMessage, code and details are scrubbed too (test runners print them)", async () => {
+  const engram = defineBatch({
+    process(ctx) {
+      const key = ctx.secrets.require("KEY");
+      throw new BubuError("execution_error", `bad key ${key}`, {
+        code: `E_${key}`,
+        details: { body: `Bearer ${key}`, status: 400, list: [key] },
+      });
+    },
+  });
+  await assert.rejects(new BatchHarness({ engram, secrets: { KEY } }).run(), (err) => {
+    assert.ok(err instanceof BubuError);
+    const fields = JSON.stringify({ ...err, message: err.message, stack: err.stack });
+    assert.ok(!fields.includes(KEY), `a secret value reached the error's fields: ${fields}`);
+    assert.equal(err.structuredMessage, "bad key [REDACTED]");
+    assert.deepEqual(err.details, { body: "Bearer [REDACTED]", status: 400, list: ["[REDACTED]"] });
+    assert.equal(err.code, "E_[REDACTED]");
+    return true;
+  });
 });

@@ -25,11 +25,15 @@ export interface FlagSpec {
    * user adds after it replaces (`npm start -- --story other`).
    */
   readonly lastWins?: readonly string[];
+  /** Value flags that may be given several times, each one counting (`--env A=1 --env B=2`). */
+  readonly repeatable?: readonly string[];
 }
 
 /** A parsed command line. */
 export interface ParsedArgs {
   readonly values: Readonly<Record<string, string>>;
+  /** The values of repeatable flags, in order (absent when not given). */
+  readonly lists: Readonly<Record<string, readonly string[]>>;
   readonly switches: ReadonlySet<string>;
   readonly positionals: readonly string[];
   /** Passthrough flags with their values, then everything after `--`. */
@@ -40,6 +44,7 @@ export interface ParsedArgs {
 /** Parses `args` against `spec`; an unknown flag or a missing value is a {@link UsageError}. */
 export function parseArgs(args: readonly string[], spec: FlagSpec): ParsedArgs {
   const values: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
   const switches = new Set<string>();
   const positionals: string[] = [];
   const rest: string[] = [];
@@ -68,18 +73,31 @@ export function parseArgs(args: readonly string[], spec: FlagSpec): ParsedArgs {
       continue;
     }
     const passthrough = spec.passthrough?.includes(name) === true;
-    if (!passthrough && !spec.values?.includes(name)) throw new UsageError(`unknown option --${name}`);
+    const repeatable = spec.repeatable?.includes(name) === true;
+    if (!passthrough && !repeatable && !spec.values?.includes(name)) throw new UsageError(`unknown option --${name}`);
     const value = inline ?? args[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     if (passthrough) rest.push(`--${name}`, value);
+    else if (repeatable) (lists[name] ??= []).push(value);
     else if (name in values && !spec.lastWins?.includes(name)) throw new UsageError(`--${name} given twice`);
     else values[name] = value;
   }
-  return { values, switches, positionals, rest, help };
+  return { values, lists, switches, positionals, rest, help };
 }
 
 /** One of `allowed`, or a {@link UsageError} naming them. */
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${flag} must be one of ${allowed.join(", ")} (got ${JSON.stringify(value)})`);
+}
+
+/** `KEY=VALUE` pairs (of `--env`) as a record; anything else is a {@link UsageError}. */
+export function envPairs(pairs: readonly string[], flag = "--env"): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of pairs) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new UsageError(`${flag} expects KEY=VALUE, got ${JSON.stringify(kv)}`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
 }

@@ -5,13 +5,15 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { type Outcome, start } from "../start.ts";
-import { oneOf, type ParsedArgs, UsageError } from "./args.ts";
+import { envPairs, oneOf, type ParsedArgs, UsageError } from "./args.ts";
 import { loadComponent } from "./load-component.ts";
 import { localStoryHook } from "./story-command.ts";
 
 /** The flags of `bubu run`. */
 export const RUN_FLAGS = {
   values: ["export", "mode", "story", "run-story", "engrams"],
+  // With --run-story: the engram processes' environment and more manifests.
+  repeatable: ["env", "resources"],
   passthrough: ["inputs", "config"],
   // The start script of an impulse made by bubu init names an example Story.
   lastWins: ["story"],
@@ -54,9 +56,15 @@ export async function runCommand(args: ParsedArgs, cwd: string, options: { exit?
   let runStory: Awaited<ReturnType<typeof localStoryHook>> | undefined;
   if (args.values["run-story"] !== undefined) {
     if (component.kind !== "impulse") throw new UsageError("--run-story is for impulses");
-    runStory = await localStoryHook(args.values["run-story"], args.values.engrams);
-  } else if (args.values.engrams !== undefined) {
-    throw new UsageError("--engrams goes with --run-story");
+    runStory = await localStoryHook(args.values["run-story"], {
+      engramsFile: args.values.engrams,
+      ...(args.lists.env !== undefined ? { env: envPairs(args.lists.env) } : {}),
+      ...(args.lists.resources !== undefined ? { resourceFiles: args.lists.resources } : {}),
+    });
+  } else {
+    for (const flag of ["engrams", "env", "resources"])
+      if (args.values[flag] !== undefined || args.lists[flag] !== undefined)
+        throw new UsageError(`--${flag} goes with --run-story`);
   }
   return await start(component, {
     args: rest,

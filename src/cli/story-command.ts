@@ -14,6 +14,7 @@
  */
 import { parseGoDuration } from "../env/duration.ts";
 import { parseJsonPayload } from "../json/json-payload.ts";
+import { createLogger } from "../observability/logger.ts";
 import { terminalInfo } from "../runtime/child-process.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
@@ -32,6 +33,7 @@ import { exitCodeFor, type StoryRunResult } from "../story/result.ts";
 import { runStory, StoryRefusedError } from "../story/run-story.ts";
 import type { JsonObject } from "../story/types.ts";
 import { StoryValidationError } from "../story/validate.ts";
+import { envPairs, UsageError } from "./args.ts";
 
 /** The usage text. */
 export const STORY_USAGE = `Usage: bubu story run <story.yaml> [options]
@@ -80,11 +82,6 @@ const VALUE_FLAGS = new Set([
   "--output",
 ]);
 const BOOL_FLAGS = new Set(["--keep", "--logs", "--help"]);
-
-/** A bad command line (exit 2). */
-export class UsageError extends Error {
-  override readonly name: string = "UsageError";
-}
 
 interface Parsed {
   readonly positional: string[];
@@ -277,12 +274,7 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
       );
     const inputs = await readInputs(rt, last(p, "--inputs"));
     const { map, baseDir } = await readEngramMap(rt, p, storyPath);
-    const env: Record<string, string> = {};
-    for (const kv of p.values.get("--env") ?? []) {
-      const i = kv.indexOf("=");
-      if (i <= 0) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(kv)}`);
-      env[kv.slice(0, i)] = kv.slice(i + 1);
-    }
+    const env = envPairs(p.values.get("--env") ?? []);
     const gateDecisions: Record<string, "approve" | "reject"> = {};
     for (const s of p.values.get("--approve") ?? []) gateDecisions[s] = "approve";
     for (const s of p.values.get("--reject") ?? []) gateDecisions[s] = "reject";
@@ -393,22 +385,59 @@ if (import.meta.main) {
   rt.exit(await storyCommand(rt.args(), rt));
 }
 
+/** Options of {@link localStoryHook}. */
+export interface LocalStoryHookOptions {
+  /** The `engrams.yaml` (default: beside the Story file). */
+  readonly engramsFile?: string | undefined;
+  /** Extra environment of every engram process (`--env`), e.g. the engrams' `BUBU_SECRET_*`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** More manifests (`--resources`): Engrams, EngramTemplates, sub-Stories. */
+  readonly resourceFiles?: readonly string[];
+  readonly runtime?: Runtime;
+}
+
 /**
  * The `runStory` hook of `bubu run <impulse> --run-story <story.yaml>`: each Story the local
  * impulse triggers runs with the local runner, its Engrams played by the commands in the
- * `engrams.yaml` beside the Story file (or `engramsFile`).
+ * `engrams.yaml` beside the Story file (or `engramsFile`). Each finished run is one log line on
+ * stderr; a run that did not succeed names its message, error and the folder with its logs
+ * (kept, as `bubu story run` keeps it).
  */
-export async function localStoryHook(storyFile: string, engramsFile: string | undefined, runtime?: Runtime) {
-  const rt = runtime ?? detectRuntime();
+export async function localStoryHook(storyFile: string, options: LocalStoryHookOptions = {}) {
+  const rt = options.runtime ?? detectRuntime();
   const storyPath = resolveAgainst(rt.cwd(), storyFile);
   const parsed = parseManifests(await rt.fs.readTextFile(storyPath), storyPath);
   const stories = Object.fromEntries(parsed.stories.map((s) => [s.metadata.name, storyPath]));
   const flags: Parsed = {
     positional: [],
     flags: new Set(),
-    values: new Map(engramsFile ? [["--engrams", [engramsFile]]] : []),
+    values: new Map(options.engramsFile ? [["--engrams", [options.engramsFile]]] : []),
   };
   const { map, baseDir } = await readEngramMap(rt, flags, storyPath);
   const { storyRunnerHook } = await import("../story/impulse-hook.ts");
-  return storyRunnerHook({ stories, engrams: map, baseDir, runtime: rt });
+  const logger = createLogger({ sink: (line) => rt.writeStderr(line) });
+  return storyRunnerHook({
+    stories,
+    engrams: map,
+    baseDir,
+    runtime: rt,
+    keepWorkDir: true,
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.resourceFiles !== undefined
+      ? { resourceFiles: options.resourceFiles.map((f) => resolveAgainst(rt.cwd(), f)) }
+      : {}),
+    onResult(result) {
+      const attrs = { storyRun: result.name, story: result.story.name, phase: result.phase, message: result.message };
+      if (result.phase === "Succeeded") {
+        logger.info("story finished (local runner)", attrs);
+        void rt.fs.remove(result.workDir, { recursive: true }).catch(() => {});
+      } else {
+        logger.error("story finished (local runner)", {
+          ...attrs,
+          ...(result.error !== undefined ? { error: result.error } : {}),
+          logs: result.workDir,
+        });
+      }
+    },
+  });
 }

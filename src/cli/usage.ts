@@ -73,7 +73,11 @@ Impulses:
   --config JSON|FILE        the config
   --story NAME              the Story ctx.stories.start() starts when it names none
   --run-story FILE          run each triggered Story from FILE with the local Story runner
-                            (its Engram commands from engrams.yaml beside it, or --engrams FILE)
+                            (its Engram commands from engrams.yaml beside it, or --engrams FILE);
+                            one log line per finished Story, with its logs folder if it failed
+  --env KEY=VALUE           with --run-story: environment of every engram process, e.g. the
+                            engrams' BUBU_SECRET_* (repeatable; the impulse's own are not passed)
+  --resources FILE          with --run-story: more manifests (Engrams, templates, sub-Stories)
   Story starts are printed (story, inputs, token), not sent. Stop with Ctrl-C.
 `;
 

@@ -243,3 +243,74 @@ export const once = defineImpulse({
   const out = await runCommand(args, repoRoot, { exit: false });
   assert.equal(out.exitCode, 0, String(out.error));
 });
+
+test("bubu run <impulse> --run-story: --env reaches the engrams; each finished Story is one log line, a failed one with its kept logs", {
+  timeout: 120_000,
+}, async () => {
+  const { localStoryHook } = await import("../../src/cli/story-command.ts");
+  const secretFile = join(dir, "secret-story.yaml");
+  writeFileSync(
+    secretFile,
+    `apiVersion: bubustack.io/v1alpha1\nkind: Story\nmetadata: { name: keyed }\nspec:\n  steps:\n    - { name: use, ref: { name: fixture }, with: { mode: secret } }\n  output: { keyLength: "{{ steps.use.output.keyLength }}" }\n---\n${FIXTURE_RESOURCES}`,
+  );
+  const engramsFile = join(dir, "engrams-hook.json");
+  writeFileSync(engramsFile, JSON.stringify({ fixture: fixtureCommand() }));
+  const trigger = (story: string): TriggeredStory => ({
+    story,
+    namespace: "",
+    inputs: {},
+    token: "",
+    decision: "created",
+    storyRun: { apiVersion: "runs.bubustack.io/v1alpha1", kind: "StoryRun", metadata: { name: `${story}-local-1` } },
+  });
+  const { rt, err } = captured();
+  const keyed = await localStoryHook(secretFile, {
+    engramsFile,
+    env: { BUBU_SECRET_KEY: "k-123456" },
+    runtime: rt,
+  });
+  const ok = await keyed(trigger("keyed"));
+  assert.equal(ok.status?.phase, "Succeeded", err());
+  assert.deepEqual(ok.status?.output, { keyLength: 8 }, "the secret given with --env reached the engram");
+
+  const failing = await localStoryHook(failingFile, { engramsFile, runtime: rt });
+  const bad = await failing(trigger("failing"));
+  assert.equal(bad.status?.phase, "Failed");
+  const lines = err()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.msg === "story finished (local runner)");
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.story, l.phase]),
+    [
+      ["INFO", "keyed", "Succeeded"],
+      ["ERROR", "failing", "Failed"],
+    ],
+  );
+  assert.equal(lines[0]!.logs, undefined, "a run that succeeded leaves nothing behind");
+  const logs = String(lines[1]!.logs);
+  assert.ok(statSync(logs).isDirectory(), `the failed run's folder is kept: ${logs}`);
+  assert.match(JSON.stringify(lines[1]!.error), /fixture failed on purpose/);
+  rmSync(logs, { recursive: true, force: true });
+});
+
+test("bubu run: --env and --resources go with --run-story only", async () => {
+  const { runCommand, RUN_FLAGS } = await import("../../src/cli/run-command.ts");
+  const { parseArgs, UsageError } = await import("../../src/cli/args.ts");
+  const impulseFile = join(dir, "impulse-noop.ts");
+  writeFileSync(
+    impulseFile,
+    `import { defineImpulse } from ${JSON.stringify(join(repoRoot, "src/mod.ts"))};\nexport const noop = defineImpulse({ run() {} });\n`,
+  );
+  await assert.rejects(
+    runCommand(parseArgs([impulseFile, "--env", "A=1"], RUN_FLAGS), repoRoot, { exit: false }),
+    (e) => e instanceof UsageError && e.message === "--env goes with --run-story",
+  );
+  await assert.rejects(
+    runCommand(parseArgs([impulseFile, "--run-story", storyFile, "--env", "novalue"], RUN_FLAGS), repoRoot, {
+      exit: false,
+    }),
+    (e) => e instanceof UsageError && e.message === '--env expects KEY=VALUE, got "novalue"',
+  );
+});

@@ -29,11 +29,14 @@ export class BatchTimeoutError extends Error {
  */
 export function terminatedError(signal: "SIGTERM" | "SIGINT", cause: unknown): BubuError {
   const suffix = cause === undefined ? "" : `: ${errorText(cause)}`;
-  return new BubuError("execution_error", `batch execution terminated by ${signal} before completion${suffix}`, {
+  const err = new BubuError("execution_error", `batch execution terminated by ${signal} before completion${suffix}`, {
     retryable: true,
     code: signal,
     cause,
   });
+  // Its message says everything: no stack of the SDK's own frames under it (error-detail.ts).
+  err.name = "BatchTerminatedError";
+  return err;
 }
 
 /** `process` (or `init`) ignored its aborted signal for the whole grace window. */

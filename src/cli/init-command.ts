@@ -47,7 +47,11 @@ export function projectFiles(spec: ProjectSpec): Record<string, string> {
   const files: Record<string, string> = {
     [file]: componentSource(spec.kind, spec.name),
     [test]: testSource(spec.kind),
-    [template]: templateYamlFor(scaffoldComponent(spec.kind, spec.name), { name: spec.name, version: "0.1.0" }),
+    [template]: templateYamlFor(scaffoldComponent(spec.kind, spec.name), {
+      name: spec.name,
+      version: "0.1.0",
+      image: `${spec.name}:0.1.0`,
+    }),
     Dockerfile: dockerfile(spec),
     ".dockerignore": dockerignore(),
     ".gitignore": gitignore(),

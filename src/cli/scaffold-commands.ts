@@ -50,7 +50,8 @@ export function scripts(
     start: `${bubu} run ${file}${example.length > 0 ? ` ${shellWords(example)}` : ""}`,
     test: runtime === "deno" ? `deno test -A ${test}` : runtime === "bun" ? "bun test" : `node --test ${test}`,
     typecheck: runtime === "deno" ? `deno check ${file} ${test}` : "tsc",
-    template: `${bubu} template ${file} > ${template}`,
+    // The image the Dockerfile's README tags; change both when pushing to a registry.
+    template: `${bubu} template ${file} --image ${name}:0.1.0 > ${template}`,
     build:
       runtime === "deno"
         ? `deno compile -A --output dist/${name} ${file}`

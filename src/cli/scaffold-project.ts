@@ -205,6 +205,7 @@ docker build -t ${spec.name}:0.1.0 .
 Locally (no cluster) log lines, signals and effects are printed as JSON lines on stderr, and
 \`ctx.effects.once\` keeps its claims in \`.bubu/\`. In a cluster the same file runs unchanged:
 apply \`${template}\` (the ${spec.kind === "impulse" ? "ImpulseTemplate" : "EngramTemplate"}), push the image, and reference the template from
-an ${spec.kind === "impulse" ? "Impulse" : "Engram"}.
+an ${spec.kind === "impulse" ? "Impulse" : "Engram"}. The template names the image \`${spec.name}:0.1.0\` (\`spec.image\`); when you push it
+under another name, change it in the \`template\` script and regenerate.
 `;
 }

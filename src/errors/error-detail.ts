@@ -44,13 +44,15 @@ function describe(value: unknown): string {
 
 /**
  * Errors whose message says everything, where a stack (the SDK's own frames) adds nothing: what
- * was wrong with the input, a step that ran out of time, and an optional package to install.
+ * was wrong with the input, a step that ran out of time or was stopped by a signal, and an
+ * optional package to install.
  */
 const INPUT_ERROR_NAMES = new Set([
   "EnvError",
   "MissingSecretError",
   "JsonPayloadError",
   "BatchTimeoutError",
+  "BatchTerminatedError",
   "MissingPackageError",
 ]);
 

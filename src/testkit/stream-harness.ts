@@ -6,6 +6,7 @@
  */
 import type { StreamingEngram, StreamOutbound } from "../engram/streaming-engram.ts";
 import type { InboundMessage, StreamMessage } from "../engram/streaming-message.ts";
+import { isDroppable } from "../streaming/wire/from-data-response.ts";
 import { scrubThrown } from "./scrub-thrown.ts";
 import { type Captured, type HarnessOptions, type TestContext, testContext } from "./test-context.ts";
 
@@ -106,21 +107,24 @@ export class StreamHarness<C = Record<string, unknown>> {
 
 /**
  * The inputs as a pre-filled, closed channel: one shared queue, so iterating twice (or breaking
- * and resuming) never delivers a message again.
+ * and resuming) never delivers a message again. What a real run drops is left out.
  */
 function closedInbound(
   inputs: readonly StreamMessage[],
   onInputProcessed: ((msg: StreamMessage) => void) | undefined,
 ): AsyncIterable<InboundMessage> {
-  const queue: InboundMessage[] = inputs.map((msg) => {
-    let called = false;
-    const done = (): void => {
-      if (called) return;
-      called = true;
-      onInputProcessed?.(msg);
-    };
-    return { ...msg, done };
-  });
+  // Heartbeats, noops and empty messages never reach the engram in a real run.
+  const queue: InboundMessage[] = inputs
+    .filter((msg) => !isDroppable(msg))
+    .map((msg) => {
+      let called = false;
+      const done = (): void => {
+        if (called) return;
+        called = true;
+        onInputProcessed?.(msg);
+      };
+      return { ...msg, done };
+    });
   const iterator: AsyncIterator<InboundMessage> = {
     next(): Promise<IteratorResult<InboundMessage>> {
       const value = queue.shift();

@@ -231,5 +231,6 @@ describe("local mode: failure paths", () => {
     assert.equal(e.code, "SIGTERM");
     assert.equal(e.exitClass, "retry");
     assert.match(e.message as string, /terminated by SIGTERM/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "the message says it all: no stack of the SDK's frames");
   });
 });

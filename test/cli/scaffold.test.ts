@@ -180,7 +180,14 @@ describe("bubu init", () => {
         assert.equal(component.kind, kind);
         assert.equal(component.name, `my-${kind}`);
         const written = readFileSync(join(target, kind === "impulse" ? "Impulse.yaml" : "Engram.yaml"), "utf8");
-        assert.equal(templateYamlFor(component, { name: `my-${kind}`, version: "0.1.0" }), written, kind);
+        // What the project's `template` script writes (its --image is the README's docker tag).
+        const image = `my-${kind}:0.1.0`;
+        assert.equal(templateYamlFor(component, { name: `my-${kind}`, version: "0.1.0", image }), written, kind);
+        assert.ok(written.includes(`image: "${image}"`), written);
+        const scripts = (
+          JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as { scripts: Record<string, string> }
+        ).scripts;
+        assert.match(scripts.template!, new RegExp(`--image ${image} >`));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

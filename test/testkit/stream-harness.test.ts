@@ -42,6 +42,25 @@ describe("StreamHarness", () => {
     assert.equal(processed[0], msgs[0]);
   });
 
+  test("heartbeats, noops and empty messages never reach the engram, as in a real run", async () => {
+    const processed: (string | undefined)[] = [];
+    const inputs: StreamMessage[] = [
+      msgs[0]!,
+      newStreamMessage("heartbeat", {}),
+      newStreamMessage("noop", {}),
+      { metadata: { "bubu-heartbeat": "true" } },
+      {},
+      msgs[1]!,
+    ];
+    const r = await new StreamHarness({ engram: echo, inputs, onInputProcessed: (m) => processed.push(m.kind) }).run();
+    assert.equal(r.failed, false, String(r.error));
+    assert.deepEqual(
+      r.outputs.map((m) => streamMessageJson(m)),
+      [{ n: 1 }, { n: 2 }],
+    );
+    assert.deepEqual(processed, ["data", "data"]);
+  });
+
   test("without onInputProcessed done() is harmless; without inputs inbound is empty", async () => {
     assert.equal((await new StreamHarness({ engram: echo, inputs: msgs }).run()).outputs.length, 3);
     const empty = await new StreamHarness({ engram: echo }).run();

@@ -24,34 +24,45 @@ export interface LocalIo {
 /**
  * Splits a byte stream into text lines (UTF-8), without the line ends. A line longer than
  * `maxChars` is not kept: it comes out as `null` once its end arrives, so a stream without line
- * breaks cannot grow memory without bound.
+ * breaks cannot grow memory without bound. Each chunk is searched once and a line's pieces are
+ * joined once (no rescanning or re-copying of a long pending line).
  */
 export async function* textLines(
   chunks: AsyncIterable<Uint8Array>,
   maxChars: number = Number.POSITIVE_INFINITY,
 ): AsyncIterable<string | null> {
   const decoder = new TextDecoder();
-  let buf = "";
+  let pieces: string[] = [];
+  let pending = 0;
   let oversized = false;
+  const take = (last: string): string | null => {
+    const long = oversized || pending + last.length > maxChars;
+    const line = long ? null : (pieces.length === 0 ? last : pieces.join("") + last).replace(/\r$/, "");
+    pieces = [];
+    pending = 0;
+    oversized = false;
+    return line;
+  };
+  const keep = (rest: string): void => {
+    if (rest === "" || oversized) return;
+    pending += rest.length;
+    if (pending > maxChars) {
+      oversized = true;
+      pieces = [];
+    } else pieces.push(rest);
+  };
   for await (const chunk of chunks) {
-    buf += decoder.decode(chunk, { stream: true });
-    // One pass over the chunk's lines; the rest is cut once (slicing per line is quadratic).
+    const text = decoder.decode(chunk, { stream: true });
     let start = 0;
     let nl: number;
-    while ((nl = buf.indexOf("\n", start)) >= 0) {
-      yield oversized || nl - start > maxChars ? null : buf.slice(start, nl).replace(/\r$/, "");
-      oversized = false;
+    while ((nl = text.indexOf("\n", start)) >= 0) {
+      yield take(text.slice(start, nl));
       start = nl + 1;
     }
-    buf = buf.slice(start);
-    if (buf.length > maxChars) {
-      oversized = true;
-      buf = "";
-    }
+    keep(start === 0 ? text : text.slice(start));
   }
-  buf += decoder.decode();
-  if (oversized || buf.length > maxChars) yield null;
-  else if (buf !== "") yield buf;
+  keep(decoder.decode());
+  if (oversized || pending > 0) yield take("");
 }
 
 /** Kinds the SDK itself sends; any other `[A-Za-z0-9._-]` kind is allowed but gets a warning. */

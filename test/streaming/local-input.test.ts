@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createLogger } from "../../src/observability/logger.ts";
-import { readLocalInput } from "../../src/streaming/local-mode.ts";
+import { readLocalInput, textLines } from "../../src/streaming/local-mode.ts";
 import { StreamPipeline } from "../../src/streaming/pipeline.ts";
 import { parseMessageLine } from "../../src/streaming/wire/json-lines.ts";
 
@@ -95,6 +95,17 @@ describe("local mode input lines", () => {
         "line longer than 100 bytes (BUBU_GRPC_CLIENT_MAX_RECV_BYTES)",
       ]),
     );
+  });
+
+  test("textLines: lines across chunks (a character split between them), CRLF, a last line without a break", async () => {
+    const bytes = new TextEncoder().encode("a\r\nbé\n\nlong-line\nlast");
+    const split = [bytes.subarray(0, 4), bytes.subarray(4, 5), bytes.subarray(5, 12), bytes.subarray(12)];
+    async function* chunks() {
+      yield* split;
+    }
+    const lines: (string | null)[] = [];
+    for await (const l of textLines(chunks(), 5)) lines.push(l);
+    assert.deepEqual(lines, ["a", "bé", "", null, "last"]);
   });
 
   test("at most 16 distinct kinds are warned about", async () => {

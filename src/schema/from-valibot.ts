@@ -3,7 +3,7 @@
  * `@valibot/to-json-schema`, with errors that name the field that cannot be converted.
  * @module
  */
-import { toJsonSchema as convertValibot } from "@valibot/to-json-schema";
+import { toJsonSchema as convertValibot, type JsonSchema, type OverrideActionContext } from "@valibot/to-json-schema";
 import type { GenericSchema } from "valibot";
 import { isJsonObject, type JsonSchemaObject } from "./json-schema.ts";
 
@@ -59,7 +59,12 @@ export function toJsonSchema(schema: GenericSchema, options: ToJsonSchemaOptions
   const typeMode = options.typeMode ?? "input";
   let converted: JsonSchemaObject;
   try {
-    converted = convertValibot(schema, { target: "draft-07", typeMode, errorMode: "throw" }) as JsonSchemaObject;
+    converted = convertValibot(schema, {
+      target: "draft-07",
+      typeMode,
+      errorMode: "throw",
+      overrideAction: exactTimeFormats,
+    }) as JsonSchemaObject;
   } catch (err) {
     const found = locateFailure(schema, label, typeMode, new Set());
     throw new SchemaConversionError(found?.path ?? label, found?.reason ?? messageOf(err));
@@ -72,6 +77,21 @@ export function toJsonSchema(schema: GenericSchema, options: ToJsonSchemaOptions
   if (options.schemaUri === false) delete out.$schema;
   else out.$schema = DRAFT_07_URI;
   return reorder(out);
+}
+
+/**
+ * valibot's `isoDateTime` (`YYYY-MM-DDTHH:mm`) and `isoTime` (`HH:mm`) take no seconds or offset,
+ * while JSON Schema's `date-time` and `time` require both: the converter's formats would describe
+ * values the engram refuses, and refuse the ones it takes. Their own regex says what they accept.
+ * (`isoTimestamp` is RFC 3339, and stays `date-time`.)
+ */
+function exactTimeFormats(context: OverrideActionContext): JsonSchema | undefined {
+  const action = context.valibotAction as { type: string; requirement?: unknown };
+  if (action.type !== "iso_date_time" && action.type !== "iso_time") return undefined;
+  if (!(action.requirement instanceof RegExp)) return undefined;
+  const { format: _format, ...rest } = context.jsonSchema as JsonSchemaObject;
+  if (typeof rest.pattern === "string") return undefined; // one pattern only: keep the converter's result
+  return { ...rest, pattern: action.requirement.source } as JsonSchema;
 }
 
 // `$schema` first reads best in YAML; the converter appends it last.
@@ -87,7 +107,7 @@ function messageOf(err: unknown): string {
 
 function conversionFailure(schema: GenericSchema, typeMode: "input" | "output"): string | undefined {
   try {
-    convertValibot(schema, { target: "draft-07", typeMode, errorMode: "throw" });
+    convertValibot(schema, { target: "draft-07", typeMode, errorMode: "throw", overrideAction: exactTimeFormats });
     return undefined;
   } catch (err) {
     return messageOf(err);

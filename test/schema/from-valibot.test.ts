@@ -30,6 +30,24 @@ const shapes: Shape[] = [
     ],
   },
   {
+    // valibot's isoDateTime/isoTime take no seconds or offset; JSON Schema's date-time/time need
+    // both, so the template carries valibot's own pattern instead. isoTimestamp is RFC 3339.
+    name: "ISO date-time, time and timestamp as valibot reads them",
+    schema: v.object({
+      at: v.optional(v.pipe(v.string(), v.isoDateTime())),
+      time: v.optional(v.pipe(v.string(), v.isoTime())),
+      stamp: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+    }),
+    samples: [
+      [{ at: "2026-01-01T09:30" }, true],
+      [{ at: "2026-01-01T09:30:00Z" }, false],
+      [{ time: "09:30" }, true],
+      [{ time: "09:30:00Z" }, false],
+      [{ stamp: "2026-01-01T09:30:00Z" }, true],
+      [{ stamp: "2026-01-01T09:30" }, false],
+    ],
+  },
+  {
     name: "optional fields",
     schema: v.object({ id: v.string(), note: v.optional(v.string()), n: v.optional(v.number(), 3) }),
     samples: [

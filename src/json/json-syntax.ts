@@ -183,6 +183,10 @@ function scanLiteral(text: string, start: number): number | JsonSyntaxError {
   for (let k = 0; k < word.length; k++) {
     const at = start + k;
     if (text[at] !== word[k]) {
+      // "this …": a word that only shares its first letter with the literal is no misspelt
+      // `true`; say that no value starts here.
+      if (k === 1 && /^[A-Za-z]$/.test(text[at] ?? ""))
+        return locate(text, start, "unexpected letter, expected a value");
       return locate(text, at, `${describeAt(text, at)} in literal ${word}`);
     }
   }

@@ -41,6 +41,9 @@ describe("findJsonSyntaxError", () => {
     ["", 0, 1, 1, /unexpected end of input, expected a value/],
     ["[1]\n\n]", 5, 3, 1, /after the top-level value/],
     ["NaN", 0, 1, 1, /^unexpected letter, expected a value$/],
+    ["this is not json", 0, 1, 1, /^unexpected letter, expected a value$/],
+    ["nope", 0, 1, 1, /^unexpected letter, expected a value$/],
+    ["trux", 3, 1, 4, /^unexpected letter in literal true$/],
     ["[1, é]", 4, 1, 5, /^unexpected character, expected a value$/],
     ['{"a": 7x}', 7, 1, 8, /^unexpected letter, expected ',' or '\}'$/],
   ];

@@ -357,7 +357,9 @@ export async function storyCommand(args: readonly string[], runtime?: Runtime): 
     view = undefined;
     rt.writeStdout(JSON.stringify(output === "full" ? result : summarize(result), null, 2) + "\n");
     const code = exitCodeFor(result);
-    if (code === 0 && !keepAsked) await rt.fs.remove(workDir, { recursive: true }).catch(() => {});
+    // A failed run keeps its logs; one that failed before any step ran has none to keep.
+    const ranSteps = Object.values(result.steps).some((s) => (s.attempts?.length ?? 0) > 0);
+    if ((code === 0 || !ranSteps) && !keepAsked) await rt.fs.remove(workDir, { recursive: true }).catch(() => {});
     else rt.writeStderr(`bubu story: logs and storage are in ${workDir}\n`);
     return code;
   } catch (err) {

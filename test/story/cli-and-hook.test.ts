@@ -102,6 +102,21 @@ test("bubu story run: a failed run exits 1 and keeps its logs; --output full has
   rmSync(full.workDir, { recursive: true, force: true });
 });
 
+test("bubu story run: a run that fails before any step (its inputs) leaves no folder behind", {
+  timeout: 120_000,
+}, async () => {
+  const c = captured();
+  const code = await storyCommand(
+    [storyFile, "--engram", engramArg, "--inputs", '{"who":5}', "--output", "full", "--progress", "off"],
+    c.rt,
+  );
+  assert.equal(code, 1, c.err());
+  const full = JSON.parse(c.out()) as { phase: string; workDir: string };
+  assert.equal(full.phase, "Failed");
+  assert.doesNotMatch(c.err(), /logs and storage are in/);
+  assert.equal(existsSync(full.workDir), false, "nothing ran, so nothing is kept");
+});
+
 test("bubu story run: usage, validation and refusal errors exit 2 with the reasons on stderr", {
   timeout: 120_000,
 }, async () => {

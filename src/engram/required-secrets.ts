@@ -25,7 +25,7 @@ export function checkRequiredSecrets(
     if (declared[name]?.required !== true || Object.hasOwn(descriptors, name)) continue;
     throw new MissingSecretError(
       name,
-      `declared required, but BUBU_SECRET_${name} is not set (in a cluster: the ${owner} maps no Secret to it)`,
+      `declared required, but BUBU_SECRET_${name} is not set; in a cluster, the ${owner} maps no Secret to it`,
     );
   }
 }

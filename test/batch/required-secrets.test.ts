@@ -9,7 +9,7 @@ import { noopLogger } from "../../src/observability/logger.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 
 const runtime = { ...detectRuntime(), writeStdout: () => {}, writeStderr: () => {} };
-const WHY = "declared required, but BUBU_SECRET_SIGNING_KEY is not set (in a cluster: the Engram maps no Secret to it)";
+const WHY = "declared required, but BUBU_SECRET_SIGNING_KEY is not set; in a cluster, the Engram maps no Secret to it";
 
 test("batch: a missing required secret fails before init (exit 1, initialization_error)", async () => {
   let initialized = false;

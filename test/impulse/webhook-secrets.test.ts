@@ -55,7 +55,7 @@ describe("webhook impulse secrets", () => {
     [
       "not set",
       {},
-      "declared required, but BUBU_SECRET_WEBHOOK is not set (in a cluster: the Impulse maps no Secret to it)",
+      "declared required, but BUBU_SECRET_WEBHOOK is not set; in a cluster, the Impulse maps no Secret to it",
     ],
     [
       "empty",

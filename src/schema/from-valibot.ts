@@ -26,15 +26,23 @@ export interface ToJsonSchemaOptions {
 
 /** A valibot schema (or one of its parts) that JSON Schema cannot express. */
 export class SchemaConversionError extends Error {
-  /** Where in the valibot schema: `inputs.user.tags[*]`, `config (option 2)`, … */
+  /** Where in the valibot schema: `inputs.user.tags[*]`, `config (option 2)`, … (the first failure). */
   readonly path: string;
-  /** The converter's reason. */
+  /** The converter's reason (the first failure). */
   readonly reason: string;
-  constructor(path: string, reason: string) {
-    super(`cannot convert ${path} to JSON Schema: ${reason}`);
+  /** Every part that cannot be converted, in schema order, so one run names them all. */
+  readonly failures: readonly { readonly path: string; readonly reason: string }[];
+  constructor(path: string, reason: string, more: readonly { path: string; reason: string }[] = []) {
+    const all = [{ path, reason }, ...more];
+    super(
+      all.length === 1
+        ? `cannot convert ${path} to JSON Schema: ${reason}`
+        : `cannot convert ${all.length} parts to JSON Schema: ${all.map((f) => `${f.path}: ${f.reason}`).join("; ")}`,
+    );
     this.name = "SchemaConversionError";
     this.path = path;
     this.reason = reason;
+    this.failures = all;
   }
 }
 
@@ -66,8 +74,9 @@ export function toJsonSchema(schema: GenericSchema, options: ToJsonSchemaOptions
       overrideAction: exactTimeFormats,
     }) as JsonSchemaObject;
   } catch (err) {
-    const found = locateFailure(schema, label, typeMode, new Set());
-    throw new SchemaConversionError(found?.path ?? label, found?.reason ?? messageOf(err));
+    const found = locateFailures(schema, label, typeMode, new Set());
+    const [first, ...more] = found;
+    throw new SchemaConversionError(first?.path ?? label, first?.reason ?? messageOf(err), more);
   }
   const out = toPlainJson(converted, label, "#") as JsonSchemaObject;
   if (isJsonObject(out.$defs)) {
@@ -115,28 +124,28 @@ function conversionFailure(schema: GenericSchema, typeMode: "input" | "output"):
 }
 
 /**
- * Finds the deepest part of `schema` that fails to convert on its own: descends into failing
- * children; a node whose children all convert is the culprit. A child that fails only because
- * it refers back to an ancestor (recursion) does not make its parent the culprit.
+ * Finds the deepest parts of `schema` that fail to convert on their own: descends into failing
+ * children; a node whose children all convert is a culprit. A child that fails only because it
+ * refers back to an ancestor (recursion) does not make its parent one.
  */
-function locateFailure(
+function locateFailures(
   schema: GenericSchema,
   path: string,
   typeMode: "input" | "output",
   visited: Set<unknown>,
-): { path: string; reason: string } | undefined {
+): { path: string; reason: string }[] {
   visited.add(schema);
   let childFailed = false;
+  const found: { path: string; reason: string }[] = [];
   for (const [child, childPath] of childrenOf(schema, path)) {
     if (conversionFailure(child, typeMode) === undefined) continue;
     childFailed = true;
     if (visited.has(child)) continue;
-    const found = locateFailure(child, childPath, typeMode, visited);
-    if (found !== undefined) return found;
+    found.push(...locateFailures(child, childPath, typeMode, visited));
   }
-  if (childFailed) return undefined;
+  if (childFailed) return found;
   const reason = conversionFailure(schema, typeMode);
-  return reason === undefined ? undefined : { path, reason };
+  return reason === undefined ? [] : [{ path, reason }];
 }
 
 interface SchemaParts {

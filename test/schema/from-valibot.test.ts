@@ -332,6 +332,29 @@ describe("unsupported valibot schemas name the field", () => {
     assert.match(err.reason, /"transform" action/);
   });
 
+  test("every part that cannot be converted is named in one error, in schema order", () => {
+    const err = conversionError(() =>
+      toJsonSchema(
+        v.object({
+          code: v.pipe(v.string(), v.regex(/^x$/i)),
+          ok: v.string(),
+          check: v.custom<string>((x) => typeof x === "string"),
+          nested: v.object({ born: v.date() }),
+        }),
+        { label: "inputs" },
+      ),
+    );
+    assert.deepEqual(
+      err.failures.map((f) => f.path),
+      ["inputs.code", "inputs.check", "inputs.nested.born"],
+    );
+    assert.equal(err.path, "inputs.code", "the first stays path/reason");
+    assert.match(
+      err.message,
+      /^cannot convert 3 parts to JSON Schema: inputs\.code: .*RegExp flags.*; inputs\.check: /,
+    );
+  });
+
   test("a failing field next to a recursive reference", () => {
     type Bad = { self?: Bad; when: Date };
     const Bad: v.GenericSchema<Bad> = v.object({ self: v.optional(v.lazy(() => Bad)), when: v.date() });

@@ -47,15 +47,15 @@ export async function openSecrets(
     close();
     throw expanded.error;
   }
-  for (const [key, value] of Object.entries(expanded.secrets.raw()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (value.length > 0 && value.length < MIN_REDACTED_LENGTH) {
+  // raw() is in key order (Secrets.names()), so the warnings are too.
+  for (const [key, value] of Object.entries(expanded.secrets.raw())) {
+    if (value.length > 0 && value.length < MIN_REDACTED_LENGTH)
       from.logger.warn(
         `secret value is too short to be scrubbed from output (fewer than ${MIN_REDACTED_LENGTH} characters)`,
         {
           key,
         },
       );
-    }
   }
   return { secrets: expanded.secrets, close };
 }

@@ -3,7 +3,12 @@
  * `@valibot/to-json-schema`, with errors that name the field that cannot be converted.
  * @module
  */
-import { toJsonSchema as convertValibot, type JsonSchema, type OverrideActionContext } from "@valibot/to-json-schema";
+import {
+  type ConversionConfig,
+  toJsonSchema as convertValibot,
+  type JsonSchema,
+  type OverrideActionContext,
+} from "@valibot/to-json-schema";
 import type { GenericSchema } from "valibot";
 import { isJsonObject, type JsonSchemaObject } from "./json-schema.ts";
 
@@ -67,12 +72,7 @@ export function toJsonSchema(schema: GenericSchema, options: ToJsonSchemaOptions
   const typeMode = options.typeMode ?? "input";
   let converted: JsonSchemaObject;
   try {
-    converted = convertValibot(schema, {
-      target: "draft-07",
-      typeMode,
-      errorMode: "throw",
-      overrideAction: exactTimeFormats,
-    }) as JsonSchemaObject;
+    converted = convertValibot(schema, converterOptions(typeMode)) as JsonSchemaObject;
   } catch (err) {
     const found = locateFailures(schema, label, typeMode, new Set());
     const [first, ...more] = found;
@@ -86,6 +86,11 @@ export function toJsonSchema(schema: GenericSchema, options: ToJsonSchemaOptions
   if (options.schemaUri === false) delete out.$schema;
   else out.$schema = DRAFT_07_URI;
   return reorder(out);
+}
+
+/** The converter's settings, the same for a whole schema and for the parts a failure is looked for in. */
+function converterOptions(typeMode: "input" | "output"): ConversionConfig {
+  return { target: "draft-07", typeMode, errorMode: "throw", overrideAction: exactTimeFormats };
 }
 
 /**
@@ -116,7 +121,7 @@ function messageOf(err: unknown): string {
 
 function conversionFailure(schema: GenericSchema, typeMode: "input" | "output"): string | undefined {
   try {
-    convertValibot(schema, { target: "draft-07", typeMode, errorMode: "throw", overrideAction: exactTimeFormats });
+    convertValibot(schema, converterOptions(typeMode));
     return undefined;
   } catch (err) {
     return messageOf(err);

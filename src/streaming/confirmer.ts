@@ -96,15 +96,19 @@ export class Confirmer {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    const wait = at - Date.now();
+    this.#timerAt = at;
+    this.#runIn(at - Date.now(), () => this.#ask());
+  }
+
+  /** Runs `fn` now, or after `wait` ms on the one timer. */
+  #runIn(wait: number, fn: () => void): void {
     if (wait <= 0) {
-      this.#ask();
+      fn();
       return;
     }
-    this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#ask();
+      fn();
     }, wait);
   }
 
@@ -153,15 +157,7 @@ export class Confirmer {
   // writes in between are covered by the next one (a timer starts it when no write comes).
   #scheduleGrace(): void {
     if (this.#timer !== undefined || this.#written <= this.#graceThrough || this.#ctx.signal.aborted) return;
-    const wait = this.#graceAt + GRACE_STEP_MS - Date.now();
-    if (wait <= 0) {
-      this.#startGrace();
-      return;
-    }
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#startGrace();
-    }, wait);
+    this.#runIn(this.#graceAt + GRACE_STEP_MS - Date.now(), () => this.#startGrace());
   }
 
   #startGrace(): void {

@@ -85,6 +85,16 @@ export class DataSender {
     // (the queue is often empty between two messages).
     let wake: (() => void) | undefined;
     const onAbort = (): void => wake?.();
+    // Waits for `subscribe`'s callback (or the abort, or the heartbeat timer: both call `wake`).
+    const until = async (subscribe: (resolve: () => void) => () => void): Promise<void> => {
+      let cancel!: () => void;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        cancel = subscribe(resolve);
+      });
+      wake = undefined;
+      cancel();
+    };
     signal.addEventListener("abort", onAbort, { once: true });
     let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -97,13 +107,7 @@ export class DataSender {
           outbound.size > 0
         ) {
           this.#confirmer.hurry();
-          let cancel!: () => void;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            cancel = handover.subscribe(resolve);
-          });
-          wake = undefined;
-          cancel();
+          await until((resolve) => handover.subscribe(resolve));
           continue;
         }
         const got = outbound.tryShift();
@@ -119,13 +123,7 @@ export class DataSender {
               heartbeatTimer = undefined;
               wake?.();
             }, wait);
-            let cancel!: () => void;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-              cancel = outbound.notifyReadable(resolve);
-            });
-            wake = undefined;
-            cancel();
+            await until((resolve) => outbound.notifyReadable(resolve));
             continue; // look again: a packet, the end, or the heartbeat is due
           }
         }

@@ -90,28 +90,15 @@ const FRAMED: unique symbol = Symbol("bubu.framed");
  * field, which `toBinary` refuses as well.
  */
 export function frameDataRequest(req: DataRequest, maxBytes: number): Uint8Array {
-  const p = newPlan();
-  try {
-    let size: number;
-    try {
-      size = sizePass(req, p);
-    } catch (err) {
-      if (!(err instanceof Unusual)) throw err;
-      throw new InvalidStreamMessageError("message cannot be encoded: a number out of range for its field");
-    }
-    if (size > maxBytes)
-      throw new InvalidStreamMessageError(`message of ${size} bytes exceeds the send limit of ${maxBytes} bytes`);
-    const frame = new Uint8Array(5 + size);
-    frame[1] = size >>> 24;
-    frame[2] = (size >>> 16) & 0xff;
-    frame[3] = (size >>> 8) & 0xff;
-    frame[4] = size & 0xff;
-    const end = write(req, p, frame, 5);
-    if (end !== frame.length) throw new Error(`DataRequest encoding wrote ${end - 5} bytes, planned ${size}`);
-    return frame;
-  } finally {
-    releasePlan(p);
-  }
+  const planned = planDataRequest(req);
+  if (planned === undefined)
+    throw new InvalidStreamMessageError("message cannot be encoded: a number out of range for its field");
+  if (planned.size > maxBytes)
+    throw new InvalidStreamMessageError(`message of ${planned.size} bytes exceeds the send limit of ${maxBytes} bytes`);
+  const frame = new Uint8Array(5 + planned.size);
+  new DataView(frame.buffer).setUint32(1, planned.size);
+  planned.writeTo(frame, 5);
+  return frame;
 }
 
 /** A stand-in for the request in `frame` (from {@link frameDataRequest}) on the Data stream: its encoder writes the frame as it is. */

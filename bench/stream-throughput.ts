@@ -11,7 +11,9 @@
 // at once, after the handshake, no warm-up), then its peak RSS (VmHWM) and RSS are read from
 // /proc, and its RSS again after 2 s idle; medians over the runs, interleaved
 // (BENCH_MEMORY_MESSAGES=10 shows the floor: the client with almost nothing in flight). Node runs twice: the
-// TS sources (type stripping) and dist/ (what the npm package runs; built if missing).
+// TS sources (type stripping) and dist/ (what the npm package runs; built if missing). Each client
+// also runs inside a memory cgroup with the operator's default pod limit (512 MiB) when the machine
+// allows one (root): the runtimes size their heaps by it as they do in a pod, Go does not.
 //
 // How it measures: the fake connector runs in this (Node) process; each client is a fresh child
 // process. After the handshake, a warm-up batch is echoed in full (JIT, HTTP/2 windows), then N
@@ -30,6 +32,7 @@ import { envelopePacket } from "../test/peers/connector/packets.ts";
 import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { bindingJson } from "../test/streaming/helpers.ts";
 import { commandFor, type RuntimeName, repoRoot } from "../test/support/spawn.ts";
+import { createMemoryCgroup, type MemoryCgroup, POD_MEMORY_LIMIT_MIB } from "./memory-limit.ts";
 import { cpuSeconds, median } from "./support.ts";
 
 const runs = Number(process.argv[2] ?? "5");
@@ -98,13 +101,21 @@ function memoryOf(pid: number): { peak: number; rss: number } {
 }
 
 async function once(client: Client, rt: RuntimeName, size: number, n: number): Promise<Sample>;
-async function once(client: Client, rt: RuntimeName, size: number, n: number, memory: true): Promise<Memory>;
+async function once(
+  client: Client,
+  rt: RuntimeName,
+  size: number,
+  n: number,
+  memory: true,
+  cgroup?: MemoryCgroup,
+): Promise<Memory>;
 async function once(
   client: Client,
   rt: RuntimeName,
   size: number,
   n: number,
   memory = false,
+  cgroup?: MemoryCgroup,
 ): Promise<Sample | Memory> {
   const server = new FakeConnectorServer({ startup: "none" });
   let echoed = 0;
@@ -145,7 +156,8 @@ async function once(
         : client === "dist"
           ? commandFor("node", distEcho())
           : commandFor(rt, resolve(client === "base" ? baseline! : repoRoot, "test/streaming/fixtures/echo-engram.ts"));
-  const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "ignore"] });
+  const [file, argv] = cgroup ? cgroup.wrap(cmd, args) : [cmd, args];
+  const child = spawn(file, argv, { env, stdio: ["ignore", "ignore", "ignore"] });
   const packet = envelopePacket({ payload: { blob: "x".repeat(size) } });
   let sequence = 0;
   const next = () =>
@@ -213,23 +225,44 @@ if (process.env.BENCH_MEMORY === "1") {
       execFileSync(process.execPath, [resolve(repoRoot, "scripts/build-dist.ts")], { stdio: "inherit" });
     clients.push(["dist", "node"]);
   }
+  // Every client twice per round: without a limit, and inside a memory cgroup with the operator's
+  // default pod limit (the heap sizing a pod gets), when this machine lets us make one.
+  const cgroup = createMemoryCgroup(POD_MEMORY_LIMIT_MIB);
+  const modes = cgroup ? (["free", "pod"] as const) : (["free"] as const);
   const mem = new Map<string, Memory[]>();
-  for (let r = 0; r < runs; r++) {
-    for (let j = 0; j < clients.length; j++) {
-      const [c, rt] = clients[(j + r) % clients.length]!;
-      const m = await once(c, rt, 1024, Number(process.env.BENCH_MEMORY_MESSAGES ?? 10_000), true);
-      mem.set(key(c, rt), [...(mem.get(key(c, rt)) ?? []), m]);
+  const messages = Number(process.env.BENCH_MEMORY_MESSAGES ?? 10_000);
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (let j = 0; j < clients.length; j++) {
+        const [c, rt] = clients[(j + r) % clients.length]!;
+        for (const mode of modes) {
+          const m = await once(c, rt, 1024, messages, true, mode === "pod" ? cgroup : undefined);
+          const k = `${mode} ${key(c, rt)}`;
+          mem.set(k, [...(mem.get(k) ?? []), m]);
+        }
+      }
     }
+  } finally {
+    await cgroup?.remove();
   }
   const med = (k: string, f: (m: Memory) => number): number => median(mem.get(k)!.map(f));
-  const goPeak = hasGo ? med("go", (m) => m.peak) : Number.NaN;
-  console.log(`streaming echo, 10,000 × 1 KiB messages; medians of ${runs}, interleaved`);
-  console.log("| client | peak RSS (VmHWM) | vs Go | RSS after | RSS after 2 s idle |");
-  console.log("|---|---|---|---|---|");
+  console.log(`streaming echo, ${messages.toLocaleString("en")} × 1 KiB messages; medians of ${runs}, interleaved`);
+  if (!cgroup)
+    console.log(`(no memory cgroup could be made here: the ${POD_MEMORY_LIMIT_MIB} MiB pod-limit column is missing)`);
+  const limited = cgroup ? [`peak in a ${POD_MEMORY_LIMIT_MIB} MiB pod limit`, "vs Go"] : [];
+  console.log(
+    `| ${["client", "peak RSS (VmHWM)", "vs Go", ...limited, "RSS after", "RSS after 2 s idle"].join(" | ")} |`,
+  );
+  console.log(`|${"---|".repeat(5 + limited.length)}`);
   for (const [c, rt] of clients) {
     const k = key(c, rt);
+    const cols = modes.flatMap((mode) => {
+      const peak = med(`${mode} ${k}`, (m) => m.peak);
+      const go = hasGo ? med(`${mode} go`, (m) => m.peak) : Number.NaN;
+      return [`${peak.toFixed(1)} MiB`, `${(peak / go).toFixed(2)}x`];
+    });
     console.log(
-      `| ${k} | ${med(k, (m) => m.peak).toFixed(1)} MiB | ${(med(k, (m) => m.peak) / goPeak).toFixed(2)}x | ${med(k, (m) => m.rss).toFixed(1)} MiB | ${med(k, (m) => m.idle).toFixed(1)} MiB |`,
+      `| ${k} | ${cols.join(" | ")} | ${med(`free ${k}`, (m) => m.rss).toFixed(1)} MiB | ${med(`free ${k}`, (m) => m.idle).toFixed(1)} MiB |`,
     );
   }
   process.exit(0);

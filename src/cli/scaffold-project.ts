@@ -136,7 +136,9 @@ export function dockerfile(spec: ProjectSpec): string {
       ? `FROM denoland/deno:2 AS build
 WORKDIR /app
 COPY . .
-RUN deno install && deno compile -A --output /app/dist/${spec.name} ${file}`
+# With deno.lock the versions are the ones it pins, and a build that would change it fails.
+RUN if [ -e deno.lock ]; then deno install --frozen; else deno install; fi
+RUN deno compile -A --output /app/dist/${spec.name} ${file}`
       : `FROM oven/bun:1 AS build
 WORKDIR /app
 COPY package.json bun.lock* package-lock.json* ./

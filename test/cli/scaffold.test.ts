@@ -102,6 +102,7 @@ describe("bubu init", () => {
           assert.match(docker, /^USER nonroot$/m);
           assert.match(docker, runtime === "deno" ? /deno compile/ : /bun run build/);
           if (runtime !== "deno") assert.match(docker, /then bun install --frozen-lockfile; else bun install; fi$/m);
+          else assert.match(docker, /^RUN if \[ -e deno\.lock \]; then deno install --frozen; else deno install; fi$/m);
           assert.equal(/^EXPOSE 8080$/m.test(docker), kind === "impulse", `${kind}/${runtime} EXPOSE`);
           assert.equal(/Bun-compiled executable/.test(docker), runtime === "node", `${kind}/${runtime} Bun note`);
           const streams = kind === "streaming" || kind === "dual";

@@ -55,6 +55,7 @@ export function createGrpcTransport(options: GrpcTransportOptions): GrpcTranspor
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
     encoders: options.encoders,
+    decoders: options.decoders,
     onWritten: options.onWritten,
     onStream: (s: http2.ClientHttp2Stream) => {
       session = s.session;

@@ -27,7 +27,7 @@ import { Code, ConnectError, type StreamResponse } from "@connectrpc/connect";
 import { requestHeader, validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import { connectErrorFromNodeReason, connectErrorFromResetCode, H2_CANCEL, H2_INTERNAL_ERROR } from "./h2-errors.ts";
-import type { EncodedMessage, RequestEncoder } from "./types.ts";
+import type { EncodedMessage, RequestEncoder, ResponseDecoder } from "./types.ts";
 
 /** Limits and request encoders of one call. */
 export interface H2CallLimits {
@@ -35,6 +35,8 @@ export interface H2CallLimits {
   readonly writeMaxBytes?: number;
   /** Encoders by request type name, instead of `toBinary` (`GrpcTransportOptions.encoders`). */
   readonly encoders?: Readonly<Record<string, RequestEncoder>>;
+  /** Decoders by response type name, tried before `fromBinary` (`GrpcTransportOptions.decoders`). */
+  readonly decoders?: Readonly<Record<string, ResponseDecoder>>;
   /** Write callbacks by request type name (`GrpcTransportOptions.onWritten`). */
   readonly onWritten?: Readonly<Record<string, (error?: unknown) => void>>;
   /** Told about every stream opened, so the transport knows its connection. */
@@ -94,6 +96,7 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
   readonly #method: DescMethodStreaming<I, O>;
   readonly #input: AsyncIterable<MessageInitShape<I>>;
   readonly #limits: H2CallLimits;
+  readonly #decode: ResponseDecoder | undefined;
   readonly trailer: Headers = new Headers();
   readonly headers: Promise<Headers>;
   #resolveHeaders!: (h: Headers) => void;
@@ -128,6 +131,7 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
     this.#method = method;
     this.#input = input;
     this.#limits = limits;
+    this.#decode = limits.decoders?.[method.output.typeName];
     this.headers = new Promise((resolve, reject) => {
       this.#resolveHeaders = resolve;
       this.#rejectHeaders = reject;
@@ -285,7 +289,8 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       }
       let msg: MessageShape<O>;
       try {
-        msg = fromBinary(this.#method.output, data.subarray(off + 5, off + 5 + len));
+        const bytes = data.subarray(off + 5, off + 5 + len);
+        msg = (this.#decode?.(bytes) as MessageShape<O> | undefined) ?? fromBinary(this.#method.output, bytes);
       } catch (err) {
         this.#cancel(new ConnectError(`parse binary: ${(err as Error).message}`, Code.Internal));
         return;

@@ -111,6 +111,11 @@ export interface GrpcTransportOptions {
    * is not received: see {@link GrpcTransport.confirmRead}.
    */
   readonly onWritten?: Readonly<Record<string, (error?: unknown) => void>>;
+  /**
+   * Response decoders for streaming calls, by message type name, tried before `fromBinary`:
+   * `undefined` leaves the message to `fromBinary`.
+   */
+  readonly decoders?: Readonly<Record<string, ResponseDecoder>>;
 }
 
 /** A message sized for the wire; `writeTo` (called once) writes exactly `size` bytes (what `toBinary` gives). */
@@ -126,6 +131,9 @@ export interface EncodedMessage {
 
 /** Sizes a message for the wire (see `GrpcTransportOptions.encoders`). */
 export type RequestEncoder = (message: ProtoMessage) => EncodedMessage;
+
+/** Reads one response message, or gives `undefined` to leave it to `fromBinary` (see `GrpcTransportOptions.decoders`). */
+export type ResponseDecoder = (bytes: Uint8Array) => ProtoMessage | undefined;
 
 /** A Connect transport over one HTTP/2 connection. */
 export interface GrpcTransport {

@@ -114,9 +114,10 @@ export class Delivery {
     }
     recordStreamMessage("received");
     let doneCalled = false;
+    const traceContext = traceContextOf(msg);
     const inbound: InboundMessage = {
       ...msg,
-      ...traceContextOf(msg),
+      ...(traceContext === undefined ? undefined : { traceContext }),
       done: () => {
         if (doneCalled) return;
         doneCalled = true;
@@ -184,10 +185,10 @@ function reassemble(r: ChunkReassembler, packet: DataResponse): ChunkResult {
   }
 }
 
-/** `{ traceContext }` when the metadata carries trace context or baggage, else `{}`. */
-function traceContextOf(msg: StreamMessage): { traceContext?: Context } {
-  if (msg.metadata === undefined) return {};
+/** The trace context (or baggage) the metadata carries, if any. */
+function traceContextOf(msg: StreamMessage): Context | undefined {
+  if (msg.metadata === undefined) return undefined;
   const base = otelContext.active();
   const ctx = extractTraceContext(msg.metadata, base);
-  return ctx === base ? {} : { traceContext: ctx };
+  return ctx === base ? undefined : ctx;
 }

@@ -9,7 +9,7 @@ import { DataResponseWireSchema } from "../gen/bubu/sdk/v1/wire_pb.ts";
 import { type DataRequest, DataRequestSchema, TransportConnectorService } from "../gen/transport/v1/transport_pb.ts";
 import type { Logger } from "../observability/logger.ts";
 import { connectTransport } from "../runtime/connect-transport.ts";
-import type { GrpcTransport, RequestEncoder, Runtime } from "../runtime/types.ts";
+import type { GrpcTransport, RequestEncoder, ResponseDecoder, Runtime } from "../runtime/types.ts";
 import { aborted, within } from "./async-util.ts";
 import { openBidi } from "./bidi.ts";
 import { Confirmer } from "./confirmer.ts";
@@ -27,6 +27,7 @@ import type { StreamingSettings } from "./settings.ts";
 import { startWatchdog } from "./watchdog.ts";
 import type { ChunkLimits } from "./wire/chunks.ts";
 import { encodeDataRequest } from "./wire/data-request-encode.ts";
+import { decodeDataResponseWire } from "./wire/data-response-decode.ts";
 
 /** Everything one session needs. */
 export interface SessionDeps {
@@ -56,6 +57,11 @@ const REQUEST_ENCODERS: Readonly<Record<string, RequestEncoder>> = {
   [DataRequestSchema.typeName]: (m) => encodeDataRequest(m as DataRequest),
 };
 
+/** Inbound Data responses are read without protobuf-es's reflection when they have the usual shape (wire/data-response-decode.ts). */
+const RESPONSE_DECODERS: Readonly<Record<string, ResponseDecoder>> = {
+  [DataResponseWireSchema.typeName]: decodeDataResponseWire,
+};
+
 /**
  * Runs one session. Resolves when the pipeline has drained and both streams are closed; throws
  * a (possibly retriable) error otherwise.
@@ -76,6 +82,7 @@ export async function runSession(d: SessionDeps): Promise<void> {
     writeMaxBytes: s.maxSendBytes,
     label: d.endpoint.label,
     encoders: REQUEST_ENCODERS,
+    decoders: RESPONSE_DECODERS,
     onWritten: { [DataRequestSchema.typeName]: (err) => data?.written(err) },
   });
   try {

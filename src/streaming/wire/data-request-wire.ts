@@ -96,7 +96,12 @@ export function frameDataRequest(req: DataRequest, maxBytes: number): Uint8Array
   if (planned.size > maxBytes)
     throw new InvalidStreamMessageError(`message of ${planned.size} bytes exceeds the send limit of ${maxBytes} bytes`);
   const frame = new Uint8Array(5 + planned.size);
-  new DataView(frame.buffer).setUint32(1, planned.size);
+  // The length prefix written byte by byte: a DataView would also give the array an ArrayBuffer object.
+  const n = planned.size;
+  frame[1] = n >>> 24;
+  frame[2] = (n >>> 16) & 0xff;
+  frame[3] = (n >>> 8) & 0xff;
+  frame[4] = n & 0xff;
   planned.writeTo(frame, 5);
   return frame;
 }

@@ -118,22 +118,14 @@ export function decodeEnvelope(body: Uint8Array): PacketEnvelope {
   const obj = JSON.parse(text) as unknown;
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new Error("envelope is not a JSON object");
   const o = obj as Record<string, unknown>;
-  const str = (k: string): string | undefined => {
-    const v = o[k];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string") throw new Error(`envelope ${k} must be a string`);
-    return v;
-  };
-  // payload and inputs stay the bytes they arrived in (Go's json.RawMessage): a view into the
-  // body when it is ASCII (string and byte offsets agree), else the span encoded again.
-  let spans: Map<string, Span> | undefined;
-  const raw = (k: string): Uint8Array | undefined => {
-    const v = o[k];
-    if (v === undefined || v === null) return undefined;
-    spans ??= topLevelSpans(text, RAW_KEYS);
-    const [start, end] = spans.get(k)!;
-    return body.length === text.length ? body.subarray(start, end) : encoder.encode(text.slice(start, end));
-  };
+  // payload and inputs stay the bytes they arrived in (Go's json.RawMessage).
+  let payload: Uint8Array | undefined;
+  let inputs: Uint8Array | undefined;
+  if (isSet(o.payload) || isSet(o.inputs)) {
+    const spans = topLevelSpans(text, RAW_KEYS);
+    if (isSet(o.payload)) payload = rawValue(spans.get("payload")!, body, text);
+    if (isSet(o.inputs)) inputs = rawValue(spans.get("inputs")!, body, text);
+  }
   let metadata: Record<string, string> | undefined;
   if (o.metadata !== undefined && o.metadata !== null) {
     if (typeof o.metadata !== "object" || Array.isArray(o.metadata))
@@ -170,13 +162,27 @@ export function decodeEnvelope(body: Uint8Array): PacketEnvelope {
     });
   }
   return {
-    version: str("version") ?? "",
-    kind: str("kind"),
-    messageId: str("messageId"),
+    version: stringField(o, "version") ?? "",
+    kind: stringField(o, "kind"),
+    messageId: stringField(o, "messageId"),
     timestampMs,
     metadata,
-    payload: raw("payload"),
-    inputs: raw("inputs"),
+    payload,
+    inputs,
     transports,
   };
+}
+
+const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+
+function stringField(o: Record<string, unknown>, k: string): string | undefined {
+  const v = o[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw new Error(`envelope ${k} must be a string`);
+  return v;
+}
+
+/** The value at `span`: a view into the body when it is ASCII (string and byte offsets agree), else the text encoded again. */
+function rawValue([start, end]: Span, body: Uint8Array, text: string): Uint8Array {
+  return body.length === text.length ? body.subarray(start, end) : encoder.encode(text.slice(start, end));
 }

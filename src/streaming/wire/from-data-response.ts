@@ -109,7 +109,10 @@ export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
   // Request context: reserved keys override and leave the map; the rest replaces the envelope
   // metadata when non-empty. Go does the same: it replaces rather than merges.
   const rest: Record<string, string> = {};
-  for (const [k, v] of Object.entries(p.metadata)) {
+  let restSize = 0;
+  const metadata = p.metadata;
+  for (const k of Object.keys(metadata)) {
+    const v = metadata[k];
     if (k === META_KIND) {
       if (v.trim() !== "") msg.kind = v.trim();
     } else if (k === META_MESSAGE_ID) {
@@ -119,9 +122,10 @@ export function fromDataResponse(p: DataResponse): StreamMessage | undefined {
       if (Number.isFinite(n)) msg.timestamp = new Date(n);
     } else {
       rest[k] = v;
+      restSize++;
     }
   }
-  if (Object.keys(rest).length > 0) msg.metadata = rest;
+  if (restSize > 0) msg.metadata = rest;
   if ((msg.payload?.length ?? 0) === 0 && p.payload !== undefined) msg.payload = structBytes(p.payload);
   if ((msg.inputs?.length ?? 0) === 0 && p.inputs !== undefined) msg.inputs = structBytes(p.inputs);
   if ((msg.transports?.length ?? 0) === 0 && p.transports.length > 0) {

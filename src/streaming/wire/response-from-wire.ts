@@ -13,26 +13,42 @@ import type { DataResponse } from "../../gen/transport/v1/transport_pb.ts";
 
 const WIRE: unique symbol = Symbol("bubu.wire");
 
+/**
+ * A `DataResponse` whose Structs are decoded on first read (then kept): a class, so that a
+ * message costs one object, not an object with two getter closures.
+ */
+class WireResponse {
+  readonly $typeName = "transport.v1.DataResponse";
+  frame: DataResponse["frame"];
+  metadata: DataResponse["metadata"];
+  transports: DataResponse["transports"];
+  envelope: DataResponse["envelope"];
+  readonly [WIRE]: DataResponseWire;
+  #payload: JsonObject | undefined | null = null;
+  #inputs: JsonObject | undefined | null = null;
+
+  constructor(w: DataResponseWire) {
+    this.frame = w.frame as DataResponse["frame"];
+    this.metadata = w.metadata;
+    this.transports = w.transports;
+    this.envelope = w.envelope;
+    this[WIRE] = w;
+  }
+
+  get payload(): JsonObject | undefined {
+    if (this.#payload === null) this.#payload = struct(this[WIRE].payload);
+    return this.#payload;
+  }
+
+  get inputs(): JsonObject | undefined {
+    if (this.#inputs === null) this.#inputs = struct(this[WIRE].inputs);
+    return this.#inputs;
+  }
+}
+
 /** A `DataResponse` whose Structs are decoded on first read (then kept). */
 export function responseFromWire(w: DataResponseWire): DataResponse {
-  let payload: JsonObject | undefined | null = null;
-  let inputs: JsonObject | undefined | null = null;
-  return {
-    $typeName: "transport.v1.DataResponse",
-    frame: w.frame,
-    metadata: w.metadata,
-    transports: w.transports,
-    envelope: w.envelope,
-    get payload(): JsonObject | undefined {
-      if (payload === null) payload = struct(w.payload);
-      return payload;
-    },
-    get inputs(): JsonObject | undefined {
-      if (inputs === null) inputs = struct(w.inputs);
-      return inputs;
-    },
-    [WIRE]: w,
-  } as DataResponse;
+  return new WireResponse(w) as unknown as DataResponse;
 }
 
 /** The response as it was received, when `p` came from {@link responseFromWire}. */

@@ -263,41 +263,23 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
     // `slice` would not copy where a user expects it to.
     let data = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.#pendingBytes > 0) {
+      const before = this.#pendingBytes;
       this.#pending.push(data);
       this.#pendingBytes += data.length;
-      if (this.#pendingBytes < 5 || this.#pendingBytes < 5 + frameLength(this.#pending)) return;
-      data = concat(this.#pending, this.#pendingBytes);
+      if (this.#pendingBytes < 5) return;
+      const len = frameLength(this.#pending);
+      if (!this.#withinReadMax(len)) return;
+      if (this.#pendingBytes < 5 + len) return;
+      // Only the message split across chunks is copied together: the rest of this chunk is read
+      // in place, so no copy of it is made (and kept alive by views into the message).
+      const whole = concat(this.#pending, 5 + len);
       this.#pending = [];
       this.#pendingBytes = 0;
+      if (this.#parse(whole) < 0) return;
+      data = data.subarray(5 + len - before);
     }
-    let off = 0;
-    const max = this.#limits.readMaxBytes;
-    while (data.length - off >= 5) {
-      const len = ((data[off + 1] << 24) >>> 0) + (data[off + 2] << 16) + (data[off + 3] << 8) + data[off + 4];
-      if (max !== undefined && len > max) {
-        this.#cancel(
-          new ConnectError(`message size ${len} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted),
-        );
-        return;
-      }
-      if (data.length - off - 5 < len) break;
-      if ((data[off] & FLAG_COMPRESSED) !== 0) {
-        this.#cancel(
-          new ConnectError("received a compressed message, but no compression was negotiated", Code.Internal),
-        );
-        return;
-      }
-      let msg: MessageShape<O>;
-      try {
-        const bytes = data.subarray(off + 5, off + 5 + len);
-        msg = (this.#decode?.(bytes) as MessageShape<O> | undefined) ?? fromBinary(this.#method.output, bytes);
-      } catch (err) {
-        this.#cancel(new ConnectError(`parse binary: ${(err as Error).message}`, Code.Internal));
-        return;
-      }
-      off += 5 + len;
-      this.#deliver(msg, len);
-    }
+    const off = this.#parse(data);
+    if (off < 0) return;
     if (off < data.length) {
       this.#pending.push(data.subarray(off));
       this.#pendingBytes = data.length - off;
@@ -306,6 +288,46 @@ class H2Call<I extends DescMessage, O extends DescMessage> implements AsyncItera
       this.#paused = true;
       this.#stream.pause();
     }
+  }
+
+  /**
+   * Parses and delivers the whole messages at the start of `data`. Returns where the first
+   * incomplete one starts, or -1 when the call was cancelled (a limit or protocol violation).
+   */
+  #parse(data: Uint8Array): number {
+    let off = 0;
+    while (data.length - off >= 5) {
+      const len = ((data[off + 1] << 24) >>> 0) + (data[off + 2] << 16) + (data[off + 3] << 8) + data[off + 4];
+      if (!this.#withinReadMax(len)) return -1;
+      if (data.length - off - 5 < len) break;
+      if ((data[off] & FLAG_COMPRESSED) !== 0) {
+        this.#cancel(
+          new ConnectError("received a compressed message, but no compression was negotiated", Code.Internal),
+        );
+        return -1;
+      }
+      let msg: MessageShape<O>;
+      try {
+        const bytes = data.subarray(off + 5, off + 5 + len);
+        msg = (this.#decode?.(bytes) as MessageShape<O> | undefined) ?? fromBinary(this.#method.output, bytes);
+      } catch (err) {
+        this.#cancel(new ConnectError(`parse binary: ${(err as Error).message}`, Code.Internal));
+        return -1;
+      }
+      off += 5 + len;
+      this.#deliver(msg, len);
+    }
+    return off;
+  }
+
+  /** False (and the call cancelled) when a message of `len` bytes exceeds `readMaxBytes`. */
+  #withinReadMax(len: number): boolean {
+    const max = this.#limits.readMaxBytes;
+    if (max === undefined || len <= max) return true;
+    this.#cancel(
+      new ConnectError(`message size ${len} is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted),
+    );
+    return false;
   }
 
   #deliver(msg: MessageShape<O>, size: number): void {

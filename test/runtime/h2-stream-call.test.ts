@@ -112,6 +112,17 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
     assert.match(error!.rawMessage, /missing status/);
   });
 
+  test("a piece holding the end of one frame, whole ones and the start of the next is read in order", async () => {
+    const { responses, error } = await call("straddle");
+    assert.deepEqual(
+      responses.map((r) => r.metadata.i),
+      Array.from({ length: 12 }, (_, k) => String(k + 1)),
+    );
+    for (const [k, r] of responses.entries()) assert.equal(r.metadata.pad, "s".repeat(((k + 1) * 97) % 700));
+    assert.equal(error?.code, Code.Internal);
+    assert.match(error!.rawMessage, /missing status/);
+  });
+
   test("messages before an error trailer are delivered, then the trailer's code and decoded message", async () => {
     const { responses, error } = await call("trailer-error");
     assert.deepEqual(
@@ -158,6 +169,15 @@ describe("h2 streaming transport: gRPC protocol edge cases", () => {
 
   test("a frame over readMaxBytes is refused before it is buffered", async () => {
     const { error } = await call("oversized", { limits: { readMaxBytes: 1024 } });
+    assert.equal(error?.code, Code.ResourceExhausted);
+    assert.match(error!.rawMessage, /1048576 is larger than configured readMaxBytes 1024/);
+  });
+
+  test("a frame over readMaxBytes is refused once its split header is complete, not after its body", async () => {
+    const { error } = await call("oversized-split", {
+      limits: { readMaxBytes: 1024 },
+      signal: AbortSignal.timeout(5_000),
+    });
     assert.equal(error?.code, Code.ResourceExhausted);
     assert.match(error!.rawMessage, /1048576 is larger than configured readMaxBytes 1024/);
   });

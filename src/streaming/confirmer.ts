@@ -64,6 +64,11 @@ export class Confirmer {
     this.#timeoutMs = timeoutMs;
   }
 
+  /** True when the transport confirms by asking the connector; false when a grace period does. */
+  get canAsk(): boolean {
+    return this.#confirmRead !== undefined;
+  }
+
   /** The write of the packet with `serial` completed. */
   written(serial: number): void {
     if (serial > this.#written) this.#written = serial;

@@ -99,13 +99,17 @@ export class DataSender {
     let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       const handover = this.#pipeline.handover;
+      // Where the transport cannot ask (Deno), a packet stays unconfirmed for a whole grace period
+      // after its write, and 8 MiB held a stream of 64 KiB messages to about 0.6x of what the
+      // connection carries: there the sender may fill the resend buffer, short of evicting from it
+      // (room is left for one packet of the largest size).
+      const maxBytes = this.#confirmer.canAsk
+        ? MAX_UNCONFIRMED_BYTES
+        : Math.max(MAX_UNCONFIRMED_BYTES, handover.maxBytes - this.#settings.maxSendBytes);
       while (!signal.aborted) {
         let next: DataRequest = HEARTBEAT;
         let packet: OutboundPacket | undefined;
-        if (
-          (handover.unconfirmed >= MAX_UNCONFIRMED_PACKETS || handover.bytes >= MAX_UNCONFIRMED_BYTES) &&
-          outbound.size > 0
-        ) {
+        if ((handover.unconfirmed >= MAX_UNCONFIRMED_PACKETS || handover.bytes >= maxBytes) && outbound.size > 0) {
           this.#confirmer.hurry();
           await until((resolve) => handover.subscribe(resolve));
           continue;

@@ -61,6 +61,11 @@ export class Handover<P extends HandedPacket> {
     return this.#bytes;
   }
 
+  /** The bytes the resend buffer keeps; beyond them the oldest are dropped. */
+  get maxBytes(): number {
+    return this.#limits.maxBytes;
+  }
+
   /** Packets dropped from the resend buffer unconfirmed because it was full. */
   get evicted(): number {
     return this.#evicted;

@@ -13,7 +13,8 @@
 // (BENCH_MEMORY_MESSAGES=10 shows the floor: the client with almost nothing in flight). Node runs twice: the
 // TS sources (type stripping) and dist/ (what the npm package runs; built if missing). Each client
 // also runs inside a memory cgroup with the operator's default pod limit (512 MiB) when the machine
-// allows one (root): the runtimes size their heaps by it as they do in a pod, Go does not.
+// allows one (root): the runtimes size their heaps by it as they do in a pod, Go does not. Deno
+// runs once more with the V8 flags the Deno scaffold compiles into long-running components.
 //
 // How it measures: the fake connector runs in this (Node) process; each client is a fresh child
 // process. After the handshake, a warm-up batch is echoed in full (JIT, HTTP/2 windows), then N
@@ -28,6 +29,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { DENO_LONG_RUNNING_V8_FLAGS } from "../src/cli/scaffold-project.ts";
 import { envelopePacket } from "../test/peers/connector/packets.ts";
 import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { bindingJson } from "../test/streaming/helpers.ts";
@@ -51,7 +53,7 @@ const goBin = resolve(repoRoot, ".cache/go-echo");
 const hasGo = existsSync(goBin);
 const baseline = process.env.BENCH_BASELINE;
 
-type Client = "sdk" | "bare" | "go" | "base" | "dist";
+type Client = "sdk" | "bare" | "go" | "base" | "dist" | "v8";
 interface Sample {
   rate: number;
   clientCores: number;
@@ -147,6 +149,8 @@ async function once(
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/root",
     BUBU_TRANSPORT_BINDING: bindingJson(endpoint),
+    // The flags the Deno scaffold compiles into a long-running component (DENO_V8_FLAGS = --v8-flags).
+    ...(client === "v8" ? { DENO_V8_FLAGS: DENO_LONG_RUNNING_V8_FLAGS } : {}),
   };
   const [cmd, args] =
     client === "go"
@@ -215,7 +219,13 @@ const jobs: [Client, RuntimeName][] = [...(hasGo ? [["go", "node"] as [Client, R
 for (const rt of runtimes)
   jobs.push(["bare", rt], ["sdk", rt], ...(baseline ? [["base", rt] as [Client, RuntimeName]] : []));
 const key = (c: Client, rt: RuntimeName): string =>
-  c === "go" ? "go" : c === "dist" ? "sdk/node (dist)" : `${c}/${rt}`;
+  c === "go"
+    ? "go"
+    : c === "dist"
+      ? "sdk/node (dist)"
+      : c === "v8"
+        ? `sdk/deno (${DENO_LONG_RUNNING_V8_FLAGS}, as the scaffold builds it)`
+        : `${c}/${rt}`;
 
 if (process.env.BENCH_MEMORY === "1") {
   const clients: [Client, RuntimeName][] = jobs.filter(([c]) => c !== "bare");
@@ -225,6 +235,7 @@ if (process.env.BENCH_MEMORY === "1") {
       execFileSync(process.execPath, [resolve(repoRoot, "scripts/build-dist.ts")], { stdio: "inherit" });
     clients.push(["dist", "node"]);
   }
+  if (runtimes.includes("deno")) clients.push(["v8", "deno"]);
   // Every client twice per round: without a limit, and inside a memory cgroup with the operator's
   // default pod limit (the heap sizing a pod gets), when this machine lets us make one.
   const cgroup = createMemoryCgroup(POD_MEMORY_LIMIT_MIB);

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "../../src/cli/args.ts";
 import { INIT_FLAGS, initCommand } from "../../src/cli/init-command.ts";
 import { findComponent } from "../../src/cli/load-component.ts";
+import { DENO_LONG_RUNNING_V8_FLAGS } from "../../src/cli/scaffold-project.ts";
 import { scaffoldComponent } from "../../src/cli/scaffold-schemas.ts";
 import { SUPPORTED_MODES, templateYamlFor } from "../../src/cli/template-command.ts";
 import { parseTemplateSchemas } from "../../src/schema/template-yaml.ts";
@@ -102,7 +103,15 @@ describe("bubu init", () => {
           assert.match(docker, /^USER nonroot$/m);
           assert.match(docker, runtime === "deno" ? /deno compile/ : /bun run build/);
           if (runtime !== "deno") assert.match(docker, /then bun install --frozen-lockfile; else bun install; fi$/m);
-          else assert.match(docker, /^RUN if \[ -e deno\.lock \]; then deno install --frozen; else deno install; fi$/m);
+          else {
+            assert.match(docker, /^RUN if \[ -e deno\.lock \]; then deno install --frozen; else deno install; fi$/m);
+            // Long-running kinds get Deno a small young generation (it ignores the pod's memory limit).
+            assert.equal(
+              docker.includes(`deno compile -A --v8-flags=${DENO_LONG_RUNNING_V8_FLAGS} --output`),
+              kind !== "batch",
+              `${kind} --v8-flags`,
+            );
+          }
           assert.equal(/^EXPOSE 8080$/m.test(docker), kind === "impulse", `${kind}/${runtime} EXPOSE`);
           assert.equal(/Bun-compiled executable/.test(docker), runtime === "node", `${kind}/${runtime} Bun note`);
           const streams = kind === "streaming" || kind === "dual";

@@ -29,7 +29,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { DENO_LONG_RUNNING_V8_FLAGS } from "../src/cli/scaffold-project.ts";
+import { DENO_LONG_RUNNING_V8_FLAGS } from "../src/cli/scaffold-commands.ts";
 import { envelopePacket } from "../test/peers/connector/packets.ts";
 import { FakeConnectorServer } from "../test/peers/connector/server.ts";
 import { bindingJson } from "../test/streaming/helpers.ts";

@@ -5,7 +5,7 @@
  */
 import type { ComponentKind } from "./load-component.ts";
 import { componentFile } from "./scaffold-code.ts";
-import { nextSteps, type ProjectRuntime, scripts } from "./scaffold-commands.ts";
+import { denoCompile, nextSteps, type ProjectRuntime, scripts } from "./scaffold-commands.ts";
 import { BUN_RANGE, PEER_RANGES, TYPES_NODE_RANGE, TYPESCRIPT_RANGE } from "./version.ts";
 
 export type { ProjectRuntime } from "./scaffold-commands.ts";
@@ -31,15 +31,6 @@ export interface ProjectSpec {
 function streams(kind: ComponentKind): boolean {
   return kind === "streaming" || kind === "dual";
 }
-
-/**
- * V8 flags the Deno scaffold compiles into a long-running component (streaming, dual, impulse):
- * semi-spaces of at most 1 MiB, what Node picks by itself in the operator's default 512Mi pod
- * (2 × 16 MiB without a limit). Deno does not size its heap by the pod's memory limit, and without
- * the flag a streaming echo peaked about 12 MiB higher (118 vs 106 MiB, bench/stream-throughput.ts)
- * for no measurable gain in throughput.
- */
-export const DENO_LONG_RUNNING_V8_FLAGS = "--max-semi-space-size=1";
 
 /** The npm dependencies of a project, `@bubustack/sdk` first. */
 export function dependencies(spec: ProjectSpec): Record<string, string> {
@@ -149,11 +140,11 @@ COPY . .
 RUN if [ -e deno.lock ]; then deno install --frozen; else deno install; fi
 ${
   spec.kind === "batch"
-    ? `RUN deno compile -A --output /app/dist/${spec.name} ${file}`
+    ? ""
     : `# A young generation of 1 MiB semi-spaces, what Node picks in a 512Mi pod (Deno does not size its
 # heap by the pod's memory limit): a long-running component then peaks about 12 MiB lower.
-RUN deno compile -A --v8-flags=${DENO_LONG_RUNNING_V8_FLAGS} --output /app/dist/${spec.name} ${file}`
-}`
+`
+}RUN ${denoCompile(spec.kind, spec.name, "/app/dist")}`
       : `FROM oven/bun:1 AS build
 WORKDIR /app
 COPY package.json bun.lock* package-lock.json* ./

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "../../src/cli/args.ts";
 import { INIT_FLAGS, initCommand } from "../../src/cli/init-command.ts";
 import { findComponent } from "../../src/cli/load-component.ts";
-import { DENO_LONG_RUNNING_V8_FLAGS } from "../../src/cli/scaffold-project.ts";
+import { DENO_LONG_RUNNING_V8_FLAGS } from "../../src/cli/scaffold-commands.ts";
 import { scaffoldComponent } from "../../src/cli/scaffold-schemas.ts";
 import { SUPPORTED_MODES, templateYamlFor } from "../../src/cli/template-command.ts";
 import { parseTemplateSchemas } from "../../src/schema/template-yaml.ts";
